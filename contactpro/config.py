@@ -1,0 +1,213 @@
+"""Typed settings read from the environment (and an optional ``.env`` file).
+
+Defaults live in code; the environment overrides them; tests pass a mapping. Every value is
+checked once at start-up and a bad one raises :class:`~contactpro.errors.ConfigError` naming the
+variable, so a misconfigured server never starts half-working.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from contactpro.errors import ConfigError
+
+ENVIRONMENTS = ("production", "development", "test")
+LANGUAGES = ("es", "en")
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp", "memory", "filesystem")
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_VOICE_LOCALE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
+
+EMBEDDED_BROKER = "embedded"
+
+
+def _default_var_dir() -> Path:
+    return Path(os.environ.get("CONTACTPRO_VAR_DIR", "var")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a ContactPro process; build with :func:`load_settings`."""
+
+    env: str = "production"
+    var_dir: Path = field(default_factory=_default_var_dir)
+    database_url: str = ""
+    broker_url: str = EMBEDDED_BROKER
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    public_url: str = ""
+    validate_twilio_signature: bool = True
+    anthropic_api_key: str = ""
+    company_name: str = "ContactPro"
+    default_language: str = "es"
+    voice_locale_es: str = "es-CO"
+    voice_locale_en: str = "en-US"
+    voice_name_es: str = "Polly.Lupe"
+    voice_name_en: str = "Polly.Joanna"
+    agent_queue: str = "support"
+    max_no_input: int = 2
+    sms_session_minutes: int = 30
+    voice_stale_minutes: int = 120
+    max_body_chars: int = 1600
+    secret_key: str = ""
+    task_always_eager: bool = False
+
+    @property
+    def embedded_broker(self) -> bool:
+        """Return True when Celery runs without a separate broker server."""
+        return self.broker_url == EMBEDDED_BROKER
+
+    def voice_locale(self, language: str) -> str:
+        """Return the ``<Say>``/``<Gather>`` locale for a language code."""
+        return self.voice_locale_en if language == "en" else self.voice_locale_es
+
+    def voice_name(self, language: str) -> str:
+        """Return the text-to-speech voice for a language code."""
+        return self.voice_name_en if language == "en" else self.voice_name_es
+
+
+# Environment variable -> Settings field. Variables Twilio and Anthropic document keep their names.
+ENV_VARS: dict[str, str] = {
+    "CONTACTPRO_ENV": "env",
+    "CONTACTPRO_VAR_DIR": "var_dir",
+    "CONTACTPRO_DATABASE_URL": "database_url",
+    "CONTACTPRO_BROKER_URL": "broker_url",
+    "TWILIO_ACCOUNT_SID": "twilio_account_sid",
+    "TWILIO_AUTH_TOKEN": "twilio_auth_token",
+    "CONTACTPRO_PUBLIC_URL": "public_url",
+    "CONTACTPRO_VALIDATE_TWILIO_SIGNATURE": "validate_twilio_signature",
+    "ANTHROPIC_API_KEY": "anthropic_api_key",
+    "CONTACTPRO_COMPANY_NAME": "company_name",
+    "CONTACTPRO_DEFAULT_LANGUAGE": "default_language",
+    "CONTACTPRO_VOICE_LOCALE_ES": "voice_locale_es",
+    "CONTACTPRO_VOICE_LOCALE_EN": "voice_locale_en",
+    "CONTACTPRO_VOICE_NAME_ES": "voice_name_es",
+    "CONTACTPRO_VOICE_NAME_EN": "voice_name_en",
+    "CONTACTPRO_AGENT_QUEUE": "agent_queue",
+    "CONTACTPRO_MAX_NO_INPUT": "max_no_input",
+    "CONTACTPRO_SMS_SESSION_MINUTES": "sms_session_minutes",
+    "CONTACTPRO_VOICE_STALE_MINUTES": "voice_stale_minutes",
+    "CONTACTPRO_MAX_BODY_CHARS": "max_body_chars",
+    "CONTACTPRO_SECRET_KEY": "secret_key",
+    "CONTACTPRO_TASK_ALWAYS_EAGER": "task_always_eager",
+}
+_FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
+
+
+def _coerce(name: str, raw: Any, kind: Any) -> Any:
+    """Convert one raw value to the field's type, naming the variable on failure."""
+    var = _FIELD_TO_ENV.get(name, name)
+    if kind in (bool, "bool"):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{var} must be true or false, got {raw!r}")
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{var} must be a whole number, got {raw!r}") from None
+    if kind in (Path, "Path"):
+        return Path(raw).resolve()
+    return str(raw).strip()
+
+
+def _validate(s: Settings) -> None:
+    """Raise ConfigError for the first bad value, naming its variable."""
+    if s.env not in ENVIRONMENTS:
+        raise ConfigError(f"CONTACTPRO_ENV must be one of {', '.join(ENVIRONMENTS)}, got {s.env!r}")
+    try:
+        url = make_url(s.database_url)
+    except ArgumentError:
+        raise ConfigError(f"CONTACTPRO_DATABASE_URL is not a database URL: {s.database_url!r}") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError("CONTACTPRO_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+    if not s.embedded_broker:
+        scheme = urlsplit(s.broker_url).scheme
+        if scheme not in BROKER_SCHEMES:
+            raise ConfigError(
+                f"CONTACTPRO_BROKER_URL must be '{EMBEDDED_BROKER}' or a "
+                f"{'/'.join(BROKER_SCHEMES)} URL, got {s.broker_url!r}"
+            )
+    if s.twilio_account_sid and not _ACCOUNT_SID.match(s.twilio_account_sid):
+        raise ConfigError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits")
+    if s.public_url:
+        parts = urlsplit(s.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ConfigError(
+                f"CONTACTPRO_PUBLIC_URL must be an http(s) base URL without a query, "
+                f"got {s.public_url!r}"
+            )
+    if s.validate_twilio_signature and not s.twilio_auth_token:
+        raise ConfigError(
+            "TWILIO_AUTH_TOKEN is required to verify Twilio signatures "
+            "(or set CONTACTPRO_VALIDATE_TWILIO_SIGNATURE=false with CONTACTPRO_ENV=development)"
+        )
+    if not s.validate_twilio_signature and s.env == "production":
+        raise ConfigError(
+            "CONTACTPRO_VALIDATE_TWILIO_SIGNATURE=false is only allowed with "
+            "CONTACTPRO_ENV=development or test"
+        )
+    if s.default_language not in LANGUAGES:
+        raise ConfigError(f"CONTACTPRO_DEFAULT_LANGUAGE must be one of {LANGUAGES}")
+    for name in ("voice_locale_es", "voice_locale_en"):
+        if not _VOICE_LOCALE.match(getattr(s, name)):
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must look like es-CO or en-US")
+    for name in ("max_no_input", "sms_session_minutes", "voice_stale_minutes", "max_body_chars"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Return the variables of a ``.env`` file (missing file: nothing)."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: Path | None = Path(".env"),
+) -> Settings:
+    """Build and validate settings: code defaults < ``.env`` < environment < ``overrides``.
+
+    ``overrides`` may use field names (``database_url``) or variable names
+    (``CONTACTPRO_DATABASE_URL``).
+    """
+    env = dict(read_dotenv(dotenv_path) if dotenv_path else {})
+    env.update(os.environ if environ is None else environ)
+    kinds = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for var, name in ENV_VARS.items():
+        if var in env and env[var] != "":
+            values[name] = _coerce(name, env[var], kinds[name])
+    for key, raw in (overrides or {}).items():
+        name = ENV_VARS.get(key, key)
+        if name not in kinds:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[name] = _coerce(name, raw, kinds[name])
+    settings = replace(Settings(), **values)
+    if not settings.database_url:
+        settings = replace(
+            settings, database_url=f"sqlite:///{settings.var_dir / 'contactpro.sqlite3'}"
+        )
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=os.urandom(32).hex())
+    _validate(settings)
+    return settings

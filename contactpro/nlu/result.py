@@ -1,0 +1,30 @@
+"""The one result every understanding tier returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TIERS = ("rules", "model", "llm", "none")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the caller wants, how sure we are, and who decided.
+
+    ``tier`` is one of ``rules``, ``model``, ``llm`` or ``none`` (nothing was confident);
+    ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...).
+    """
+
+    intent: str
+    confidence: float
+    tier: str
+    language: str
+    entities: dict[str, Any] = field(default_factory=dict)
+    latency_ms: float = 0.0
+    reason: str = ""
+
+    @property
+    def is_out_of_scope(self) -> bool:
+        """Return True when no tier understood the utterance."""
+        return self.intent == "out_of_scope"
