@@ -59,6 +59,21 @@ class Settings:
     max_body_chars: int = 1600
     secret_key: str = ""
     task_always_eager: bool = False
+    # Transcription (contactpro.speech; see docs/transcription.md)
+    transcriber: str = "faster-whisper"
+    whisper_model: str = "base"
+    whisper_model_es: str = ""
+    whisper_model_en: str = ""
+    whisper_device: str = "cpu"
+    whisper_compute_type: str = "int8"
+    whisper_threads: int = 0
+    whisper_beam_size: int = 5
+    whisper_allow_download: bool = False
+    model_cache_dir: str = ""
+    transcription_languages: tuple[str, ...] = LANGUAGES
+    recording_max_bytes: int = 100 * 1024 * 1024
+    recording_timeout_seconds: int = 30
+    recording_fetch_attempts: int = 4
 
     @property
     def embedded_broker(self) -> bool:
@@ -98,6 +113,20 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_MAX_BODY_CHARS": "max_body_chars",
     "CONTACTPRO_SECRET_KEY": "secret_key",
     "CONTACTPRO_TASK_ALWAYS_EAGER": "task_always_eager",
+    "CONTACTPRO_TRANSCRIBER": "transcriber",
+    "CONTACTPRO_WHISPER_MODEL": "whisper_model",
+    "CONTACTPRO_WHISPER_MODEL_ES": "whisper_model_es",
+    "CONTACTPRO_WHISPER_MODEL_EN": "whisper_model_en",
+    "CONTACTPRO_WHISPER_DEVICE": "whisper_device",
+    "CONTACTPRO_WHISPER_COMPUTE_TYPE": "whisper_compute_type",
+    "CONTACTPRO_WHISPER_THREADS": "whisper_threads",
+    "CONTACTPRO_WHISPER_BEAM_SIZE": "whisper_beam_size",
+    "CONTACTPRO_WHISPER_ALLOW_DOWNLOAD": "whisper_allow_download",
+    "CONTACTPRO_MODEL_CACHE_DIR": "model_cache_dir",
+    "CONTACTPRO_TRANSCRIPTION_LANGUAGES": "transcription_languages",
+    "CONTACTPRO_RECORDING_MAX_BYTES": "recording_max_bytes",
+    "CONTACTPRO_RECORDING_TIMEOUT_SECONDS": "recording_timeout_seconds",
+    "CONTACTPRO_RECORDING_FETCH_ATTEMPTS": "recording_fetch_attempts",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 
@@ -121,6 +150,9 @@ def _coerce(name: str, raw: Any, kind: Any) -> Any:
             raise ConfigError(f"{var} must be a whole number, got {raw!r}") from None
     if kind in (Path, "Path"):
         return Path(raw).resolve()
+    if kind in (tuple, "tuple[str, ...]"):
+        items = raw.split(",") if isinstance(raw, str) else raw
+        return tuple(str(item).strip() for item in items if str(item).strip())
     return str(raw).strip()
 
 
@@ -131,7 +163,9 @@ def _validate(s: Settings) -> None:
     try:
         url = make_url(s.database_url)
     except ArgumentError:
-        raise ConfigError(f"CONTACTPRO_DATABASE_URL is not a database URL: {s.database_url!r}") from None
+        raise ConfigError(
+            f"CONTACTPRO_DATABASE_URL is not a database URL: {s.database_url!r}"
+        ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError("CONTACTPRO_DATABASE_URL must be a sqlite:// or postgresql:// URL")
     if not s.embedded_broker:
@@ -166,6 +200,33 @@ def _validate(s: Settings) -> None:
         if not _VOICE_LOCALE.match(getattr(s, name)):
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must look like es-CO or en-US")
     for name in ("max_no_input", "sms_session_minutes", "voice_stale_minutes", "max_body_chars"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+    _validate_transcription(s)
+
+
+TRANSCRIBERS = ("faster-whisper", "openai-whisper", "fake")
+COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int16", "float16", "float32", "default")
+
+
+def _validate_transcription(s: Settings) -> None:
+    """Raise ConfigError for a bad transcription setting, naming its variable."""
+    if s.transcriber not in TRANSCRIBERS:
+        raise ConfigError(f"CONTACTPRO_TRANSCRIBER must be one of {', '.join(TRANSCRIBERS)}")
+    if not s.whisper_model:
+        raise ConfigError("CONTACTPRO_WHISPER_MODEL must name a model or a path")
+    if s.whisper_compute_type not in COMPUTE_TYPES:
+        raise ConfigError(f"CONTACTPRO_WHISPER_COMPUTE_TYPE must be one of {COMPUTE_TYPES}")
+    if not s.transcription_languages or not set(s.transcription_languages) <= set(LANGUAGES):
+        raise ConfigError(f"CONTACTPRO_TRANSCRIPTION_LANGUAGES must be a subset of {LANGUAGES}")
+    if s.whisper_threads < 0:
+        raise ConfigError("CONTACTPRO_WHISPER_THREADS must be 0 (library default) or more")
+    for name in (
+        "whisper_beam_size",
+        "recording_max_bytes",
+        "recording_timeout_seconds",
+        "recording_fetch_attempts",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
 

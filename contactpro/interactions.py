@@ -1,0 +1,198 @@
+"""The life of an interaction: open, add turns, replay retries, close with an outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.errors import NotFoundError
+from contactpro.models import Customer, Escalation, Interaction, Turn, utcnow
+from contactpro.phone import mask_phone, to_e164
+
+log = logging.getLogger(__name__)
+
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+def find_customer(session: Session, number: str | None) -> Customer | None:
+    """Return the customer whose phone is ``number`` (any formatting), if any."""
+    e164 = to_e164(number)
+    if e164 is None:
+        return None
+    return session.scalars(select(Customer).where(Customer.phone == e164)).first()
+
+
+def find_by_sid(session: Session, channel: str, sid: str) -> Interaction | None:
+    """Return the interaction Twilio knows by ``sid`` on ``channel``."""
+    return session.scalars(
+        select(Interaction).where(Interaction.channel == channel, Interaction.twilio_sid == sid)
+    ).first()
+
+
+def get_interaction(session: Session, interaction_id: int) -> Interaction:
+    """Return an interaction by id or raise NotFoundError."""
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None:
+        raise NotFoundError(f"no interaction {interaction_id}")
+    return interaction
+
+
+def open_interaction(
+    session: Session,
+    settings: Settings,
+    *,
+    channel: str,
+    sid: str,
+    from_number: str,
+    to_number: str,
+    now: datetime | None = None,
+) -> Interaction:
+    """Create an interaction, identifying the customer by the caller's number."""
+    now = now or utcnow()
+    customer = find_customer(session, from_number)
+    interaction = Interaction(
+        channel=channel,
+        twilio_sid=sid,
+        customer=customer,
+        from_number=from_number,
+        to_number=to_number,
+        started_at=now,
+        last_activity_at=now,
+        status="active",
+        language=customer.preferred_language if customer else None,
+        state={},
+    )
+    session.add(interaction)
+    session.flush()
+    log.info(
+        "interaction opened",
+        extra={
+            "interaction_id": interaction.id,
+            "channel": channel,
+            "twilio_sid": sid,
+            "from": mask_phone(from_number),
+            "known_customer": customer is not None,
+        },
+    )
+    return interaction
+
+
+def current_sms_conversation(
+    session: Session, settings: Settings, from_number: str, to_number: str, now: datetime
+) -> Interaction | None:
+    """Return the open SMS conversation between these numbers, if it is still fresh."""
+    fresh_since = now - timedelta(minutes=settings.sms_session_minutes)
+    return session.scalars(
+        select(Interaction)
+        .where(
+            Interaction.channel == "sms",
+            Interaction.from_number == from_number,
+            Interaction.to_number == to_number,
+            Interaction.status == "active",
+            Interaction.last_activity_at >= fresh_since,
+        )
+        .order_by(Interaction.last_activity_at.desc())
+    ).first()
+
+
+def find_turn(session: Session, twilio_key: str) -> Turn | None:
+    """Return the turn stored for a Twilio request key (a retry of that request)."""
+    return session.scalars(select(Turn).where(Turn.twilio_key == twilio_key)).first()
+
+
+def add_turn(session: Session, interaction: Interaction, **fields: object) -> Turn:
+    """Append a turn with the next sequence number and touch the interaction."""
+    last = session.scalar(
+        select(func.max(Turn.sequence)).where(Turn.interaction_id == interaction.id)
+    )
+    turn = Turn(interaction_id=interaction.id, sequence=(last or 0) + 1, **fields)
+    session.add(turn)
+    interaction.last_activity_at = utcnow()
+    session.flush()
+    return turn
+
+
+def record_call_status(
+    session: Session, call_sid: str, status: str, duration_seconds: int | None
+) -> Interaction | None:
+    """Store Twilio's CallStatus; on a final status stamp the end and duration.
+
+    Returns the interaction when the call has ended (so it can be closed), else None.
+    """
+    interaction = find_by_sid(session, "voice", call_sid)
+    if interaction is None:
+        log.warning("status for unknown call", extra={"call_sid": call_sid, "status": status})
+        return None
+    interaction.twilio_status = status
+    if status not in FINAL_CALL_STATUSES:
+        return None
+    if interaction.ended_at is None:
+        interaction.ended_at = utcnow()
+    if duration_seconds is not None and duration_seconds >= 0:
+        interaction.duration_seconds = duration_seconds
+    return interaction
+
+
+def outcome_of(session: Session, interaction: Interaction) -> str:
+    """Decide the outcome: escalated, auto_resolved, or abandoned."""
+    escalated = session.scalar(
+        select(func.count(Escalation.id)).where(Escalation.interaction_id == interaction.id)
+    )
+    if escalated:
+        return "escalated"
+    if (interaction.state or {}).get("resolved"):
+        return "auto_resolved"
+    return "abandoned"
+
+
+def close_interaction(
+    session: Session, interaction_id: int, reason: str, now: datetime | None = None
+) -> Interaction:
+    """Close an interaction with its outcome and duration; closing twice changes nothing."""
+    interaction = get_interaction(session, interaction_id)
+    if interaction.status == "closed":
+        return interaction
+    now = now or utcnow()
+    ended = interaction.ended_at or (
+        interaction.last_activity_at if interaction.channel == "sms" else now
+    )
+    interaction.ended_at = ended
+    if interaction.duration_seconds is None:
+        interaction.duration_seconds = max(0, int((ended - interaction.started_at).total_seconds()))
+    interaction.outcome = outcome_of(session, interaction)
+    interaction.status = "closed"
+    interaction.close_reason = reason
+    log.info(
+        "interaction closed",
+        extra={
+            "interaction_id": interaction.id,
+            "outcome": interaction.outcome,
+            "duration_seconds": interaction.duration_seconds,
+            "close_reason": reason,
+        },
+    )
+    return interaction
+
+
+def idle_interactions(session: Session, settings: Settings, now: datetime) -> list[int]:
+    """Return ids of open SMS conversations gone quiet and calls whose end we never heard."""
+    sms_cutoff = now - timedelta(minutes=settings.sms_session_minutes)
+    voice_cutoff = now - timedelta(minutes=settings.voice_stale_minutes)
+    rows = session.scalars(
+        select(Interaction.id).where(
+            Interaction.status == "active",
+            (
+                (Interaction.channel == "sms") & (Interaction.last_activity_at < sms_cutoff)
+                | (Interaction.channel == "voice")
+                & (
+                    (Interaction.last_activity_at < voice_cutoff)
+                    | Interaction.ended_at.is_not(None)
+                )
+            ),
+        )
+    )
+    return list(rows)

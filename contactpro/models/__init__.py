@@ -1,0 +1,19 @@
+"""SQLAlchemy 2.0 models of ContactPro; Alembic migrations in ``contactpro/migrations``."""
+
+from contactpro.models.base import Base, utcnow
+from contactpro.models.customers import Account, Customer, Invoice, Payment
+from contactpro.models.escalations import Agent, Escalation
+from contactpro.models.interactions import Interaction, Turn
+
+__all__ = [
+    "Account",
+    "Agent",
+    "Base",
+    "Customer",
+    "Escalation",
+    "Interaction",
+    "Invoice",
+    "Payment",
+    "Turn",
+    "utcnow",
+]

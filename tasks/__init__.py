@@ -1,0 +1,138 @@
+"""Celery wiring: the app bound to Flask, the embedded broker, and safe task dispatch.
+
+Tasks are thin shells around ``contactpro`` functions; they run inside the Flask app context so
+they can reach the process :class:`~contactpro.runtime.Runtime`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask, current_app
+from kombu.exceptions import KombuError
+
+from contactpro.config import Settings
+from contactpro.runtime import Runtime
+from tasks.schedule import beat_schedule
+
+log = logging.getLogger(__name__)
+
+TASK_MODULES = ["tasks.interactions"]
+
+
+def runtime() -> Runtime:
+    """Return the settings and database of the app this task runs in."""
+    return current_app.extensions["contactpro"]
+
+
+def broker_options(settings: Settings) -> dict[str, Any]:
+    """Return Celery's broker settings; ``embedded`` means a folder queue, no server."""
+    if not settings.embedded_broker:
+        return {
+            "broker_url": settings.broker_url,
+            "broker_connection_timeout": 3,
+            "broker_connection_retry_on_startup": True,
+            "broker_transport_options": {"visibility_timeout": 3600},
+        }
+    folder = Path(settings.var_dir) / "broker"
+    queue, processed = folder / "queue", folder / "processed"
+    queue.mkdir(parents=True, exist_ok=True)
+    processed.mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+            "store_processed": False,
+        },
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for ``app`` and register it as ``app.extensions['celery']``."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    settings: Settings = app.extensions["contactpro"].settings
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        **broker_options(settings),
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        task_always_eager=settings.task_always_eager,
+        task_eager_propagates=True,
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        beat_schedule=beat_schedule(settings),
+        beat_schedule_filename=str(Path(settings.var_dir) / "celerybeat-schedule"),
+        timezone="UTC",
+        include=TASK_MODULES,
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    for module in TASK_MODULES:
+        __import__(module)
+    return celery_app
+
+
+@worker_process_init.connect
+def _dispose_inherited_connections(**_: object) -> None:
+    """Forked pool processes must not share the parent's database connections."""
+    try:
+        runtime().db.dispose()
+    except RuntimeError:  # no app context: nothing was inherited
+        pass
+
+
+def send(task: Any, *args: object) -> bool:
+    """Queue ``task`` after the caller's transaction committed; never fail the request.
+
+    Returns False when the broker is unreachable; the periodic sweep picks the work up later.
+    """
+    try:
+        task.apply_async(args=args)
+    except (KombuError, OSError) as exc:
+        log.warning("could not queue task", extra={"task": task.name, "error": str(exc)})
+        return False
+    return True
+
+
+def start_embedded_worker(celery_app: Celery, *, beat: bool = True) -> Callable[[], None]:
+    """Run a worker (and beat) in threads of this process; return a function that stops it."""
+    worker = celery_app.WorkController(
+        pool_cls="threads",
+        concurrency=2,
+        beat=beat,
+        without_heartbeat=True,
+        without_mingle=True,
+        without_gossip=True,
+        loglevel="WARNING",
+    )
+    thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        worker.stop(in_sighandler=False)
+        thread.join(timeout=10)
+
+    return stop

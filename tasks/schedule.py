@@ -1,0 +1,17 @@
+"""The beat schedule: periodic work, keyed by task name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contactpro.config import Settings
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Return Celery beat entries; later capabilities add their periodic tasks here."""
+    return {
+        "close-idle-interactions": {
+            "task": "contactpro.interactions.close_idle",
+            "schedule": 60.0,
+        },
+    }

@@ -1,0 +1,91 @@
+"""The Flask app: Twilio webhooks (and later the console) around the ContactPro core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from contactpro.config import load_settings
+from contactpro.dialog.replies import render
+from contactpro.errors import BadRequestError
+from contactpro.logs import configure_logging
+from contactpro.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings (code < .env < environment < ``config``), database, Celery."""
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+    )
+    if settings.env != "test":
+        configure_logging()
+    if not settings.validate_twilio_signature:
+        log.warning("Twilio signature verification is OFF: development use only")
+    app.extensions["contactpro"] = Runtime.from_settings(settings)
+
+    from tasks import celery_init_app
+    from webhooks import cli, health, sms, voice
+    from webhooks.db import close_db_session
+
+    celery_init_app(app)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(health.bp)
+    app.teardown_appcontext(close_db_session)
+    cli.register(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _safe_answer(status: int) -> Response:
+    """What Twilio gets when handling failed: callers hear an apology and reach the queue."""
+    from webhooks import twiml
+
+    settings = _runtime_settings()
+    language = settings.default_language
+    if request.path.startswith("/twilio/voice"):
+        text = render("technical_problem", language)
+        return twiml.enqueue(text, language, settings)
+    if request.path == "/twilio/sms":
+        return twiml.message(render("escalate_sms", language))
+    return Response(status=status)
+
+
+def _runtime_settings() -> Any:
+    from flask import current_app
+
+    return current_app.extensions["contactpro"].settings
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(BadRequestError)
+    def bad_request(exc: BadRequestError) -> Response:
+        log.warning(
+            "bad request: %s", exc.message, extra={"path": request.path, "reason": exc.reason}
+        )
+        if request.path.startswith("/twilio/voice"):
+            return _safe_answer(200)
+        return Response(f"{exc.message}\n", status=400, mimetype="text/plain")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return Response(f"{exc.description}\n", status=exc.code or 500, mimetype="text/plain")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error", extra={"path": request.path, "reason": type(exc).__name__})
+        if request.path.startswith("/twilio/"):
+            return _safe_answer(500)
+        return Response("internal error\n", status=500, mimetype="text/plain")

@@ -1,0 +1,232 @@
+"""The ``contactpro`` command: every operator action, registered on the Flask app."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from requests import RequestException
+from werkzeug.serving import run_simple
+
+from contactpro import migrate
+from contactpro.config import Settings
+from contactpro.errors import ConfigError
+from contactpro.seed import seed_customers
+from contactpro.simulator import TwilioSimulator, TwimlStep
+
+
+def _settings() -> Settings:
+    return current_app.extensions["contactpro"].settings
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    url = _settings().database_url
+    migrate.upgrade(url)
+    click.echo(f"database at revision {migrate.current_revision(url)}")
+
+
+@click.command("seed")
+@click.option("--customers", "count", default=50, show_default=True, type=click.IntRange(1))
+@click.option("--seed", "seed", default=7, show_default=True, help="Random seed.")
+@with_appcontext
+def seed(count: int, seed: int) -> None:
+    """Add realistic synthetic customers, accounts, invoices and payments."""
+    with current_app.extensions["contactpro"].db.session() as session:
+        summary = seed_customers(session, count, seed=seed)
+    click.echo(
+        f"added {summary.customers} customers, {summary.accounts} accounts, "
+        f"{summary.invoices} invoices, {summary.payments} payments"
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="With the embedded broker, also run a Celery worker in this process.",
+)
+@with_appcontext
+def serve(host: str, port: int, worker: bool) -> None:
+    """Run the development server (production: gunicorn 'webhooks.wsgi:app')."""
+    from tasks import start_embedded_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = None
+    if worker and _settings().embedded_broker:
+        stop = start_embedded_worker(app.extensions["celery"])
+        click.echo("embedded Celery worker started")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if stop:
+            stop()
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", default=2, show_default=True, type=int)
+@click.option("--beat", "-B", is_flag=True, help="Also run the periodic scheduler.")
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker for this app's broker."""
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", *celery_args]
+    if beat:
+        argv.append("--beat")
+    current_app.extensions["celery"].worker_main(argv)
+
+
+@click.command("beat")
+@with_appcontext
+def beat() -> None:
+    """Run the Celery beat scheduler (one per deployment)."""
+    current_app.extensions["celery"].start(["beat", "--loglevel=INFO"])
+
+
+def _simulator(url: str | None) -> TwilioSimulator:
+    settings = _settings()
+    if not settings.twilio_auth_token:
+        raise click.UsageError("TWILIO_AUTH_TOKEN must be set to sign simulated requests")
+    base = url or settings.public_url or "http://127.0.0.1:5000"
+    return TwilioSimulator(base, settings.twilio_auth_token, public_url=settings.public_url or base)
+
+
+def _reachable(call: Callable[..., None]) -> Callable[..., None]:
+    """Turn an unreachable server into a one-line error instead of a traceback."""
+
+    @functools.wraps(call)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        try:
+            call(*args, **kwargs)
+        except RequestException as exc:
+            raise click.ClickException(
+                f"cannot reach the server: {exc.__class__.__name__}"
+            ) from exc
+
+    return wrapper
+
+
+def _show(step: TwimlStep, show_twiml: bool) -> None:
+    if show_twiml:
+        click.secho(step.xml, fg="bright_black")
+    if step.status >= 400:
+        click.secho(f"[HTTP {step.status}] {step.xml.strip()}", fg="red")
+        return
+    for line in step.spoken:
+        click.secho(f"bot (says)> {line}", fg="green")
+    for line in step.messages:
+        click.secho(f"bot (sms)> {line}", fg="green")
+    if step.verb not in ("gather", "message"):
+        click.secho(
+            f"[{step.verb}{' ' + step.attributes.get('action', '') if step.attributes else ''}]",
+            fg="yellow",
+        )
+
+
+@click.group("simulate")
+def simulate() -> None:
+    """Try the bot without a phone: signed Twilio-style requests to a running server."""
+
+
+@simulate.command("sms")
+@click.option("--from", "from_number", required=True, help="Sender, E.164.")
+@click.option("--to", "to_number", default="+15550001000", show_default=True)
+@click.option("--url", default=None, help="Server base URL (default: public URL or :5000).")
+@click.option("--show-twiml", is_flag=True)
+@click.argument("body", nargs=-1, required=True)
+@with_appcontext
+@_reachable
+def simulate_sms(
+    from_number: str, to_number: str, url: str | None, show_twiml: bool, body: tuple[str, ...]
+) -> None:
+    """Send one SMS (each BODY argument is one message) and print the replies."""
+    sim = _simulator(url)
+    for text in body:
+        click.echo(f"you> {text}")
+        _show(sim.sms(from_number, to_number, text), show_twiml)
+
+
+@simulate.command("call")
+@click.option("--from", "from_number", required=True, help="Caller, E.164.")
+@click.option("--to", "to_number", default="+15550001000", show_default=True)
+@click.option("--url", default=None, help="Server base URL (default: public URL or :5000).")
+@click.option(
+    "--say",
+    "script",
+    multiple=True,
+    help="Scripted turn: words to say, '#digits' to press keys, '' for silence. "
+    "Without any, read turns from the terminal.",
+)
+@click.option("--show-twiml", is_flag=True)
+@with_appcontext
+@_reachable
+def simulate_call(
+    from_number: str, to_number: str, url: str | None, script: tuple[str, ...], show_twiml: bool
+) -> None:
+    """Place a call, then speak turn by turn; prints what the caller would hear."""
+    sim = _simulator(url)
+    call_sid, step = sim.start_call(from_number, to_number)
+    click.echo(f"call {call_sid} started")
+    _show(step, show_twiml)
+    turns = iter(script) if script else None
+    seconds = 5
+    while step.verb == "gather":
+        if turns is not None:
+            line = next(turns, None)
+            if line is None:
+                break
+            click.echo(f"you> {line}")
+        else:
+            line = click.prompt("you", default="", show_default=False)
+            if line.strip().lower() in ("quit", "exit", "hangup"):
+                break
+        if line.startswith("#"):
+            step = sim.answer(step, call_sid, from_number, to_number, digits=line[1:])
+        elif line.strip():
+            step = sim.answer(step, call_sid, from_number, to_number, speech=line)
+        else:
+            step = sim.answer(step, call_sid, from_number, to_number)
+        seconds += 8
+        _show(step, show_twiml)
+    status = sim.end_call(call_sid, from_number, to_number, duration=seconds)
+    click.echo(f"call ended after {seconds}s (status callback answered {status})")
+
+
+COMMANDS = (init_db, seed, serve, worker, beat, simulate)
+
+
+def register(app: Flask) -> None:
+    """Add the operator commands to ``app.cli``."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from webhooks import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.secho(f"configuration error: {exc.message}", fg="red", err=True)
+        sys.exit(2)
+
+
+def main() -> None:
+    """Entry point of the ``contactpro`` command."""
+    cli = FlaskGroup(
+        name="contactpro",
+        create_app=_create_app,
+        add_version_option=False,
+        load_dotenv=False,
+        help="ContactPro call-center automation server.",
+    )
+    cli.main(prog_name="contactpro")

@@ -1,0 +1,63 @@
+"""SMS webhooks: inbound messages and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import select
+
+from contactpro import conversation
+from contactpro.models import Turn
+from webhooks import twiml
+from webhooks.db import db_session, retry_on_conflict
+from webhooks.forms import IncomingSms, MessageStatus
+from webhooks.security import twilio_signed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__, url_prefix="/twilio/sms")
+
+
+@bp.post("")
+@twilio_signed
+def incoming() -> Response:
+    """Answer an inbound SMS with a ``<Message>``."""
+    sms = IncomingSms.parse(request.form)
+    settings = current_app.extensions["contactpro"].settings
+
+    def answer() -> conversation.BotReply:
+        session = db_session()
+        reply = conversation.receive_sms(
+            session,
+            settings,
+            message_sid=sms.message_sid,
+            from_number=sms.from_number,
+            to_number=sms.to_number,
+            body=sms.body,
+        )
+        session.commit()
+        return reply
+
+    reply = retry_on_conflict(answer)
+    status_url = url_for("sms.status", turn=reply.turn_id)
+    return twiml.message(reply.text, status_url=status_url)
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> Response:
+    """Record the delivery status of a reply we sent."""
+    update = MessageStatus.parse(request.form)
+    turn_id = request.args.get("turn", type=int)
+    session = db_session()
+    turn = session.get(Turn, turn_id) if turn_id else None
+    if turn is None:
+        turn = session.scalars(select(Turn).where(Turn.twilio_key == update.message_sid)).first()
+    if turn is None:
+        log.warning("status for unknown message", extra={"message_sid": update.message_sid})
+        return Response(status=204)
+    turn.delivery_status = update.status
+    if update.error_code:
+        turn.entities = {**(turn.entities or {}), "delivery_error": update.error_code}
+    session.commit()
+    return Response(status=204)

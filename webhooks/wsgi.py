@@ -1,0 +1,10 @@
+"""WSGI entry point for gunicorn, and the Celery app for ``celery -A``.
+
+gunicorn -w 4 -b 0.0.0.0:8000 'webhooks.wsgi:app'
+celery -A webhooks.wsgi:celery worker --loglevel=INFO
+"""
+
+from webhooks import create_app
+
+app = create_app()
+celery = app.extensions["celery"]
