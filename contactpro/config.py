@@ -74,6 +74,22 @@ class Settings:
     recording_max_bytes: int = 100 * 1024 * 1024
     recording_timeout_seconds: int = 30
     recording_fetch_attempts: int = 4
+    # Analytics (contactpro.analytics; see docs/analytics.md)
+    analytics_dir: str = ""
+    analytics_hourly_seconds: int = 3600
+    analytics_daily_hour: int = 2
+    analytics_currency: str = "USD"
+    agent_cost_per_minute: float = 0.60
+    bot_cost_per_minute: float = 0.05
+    llm_cost_per_call: float = 0.004
+    model_cost_per_call: float = 0.0002
+    rules_cost_per_call: float = 0.0
+    baseline_wait_seconds: int = 180
+    repeat_contact_days: int = 7
+    conformity_window_days: int = 90
+    conformity_threshold: float = 50.0
+    billing_threshold: float = 0.0
+    billing_percentile: int = 50
 
     @property
     def embedded_broker(self) -> bool:
@@ -127,6 +143,21 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_RECORDING_MAX_BYTES": "recording_max_bytes",
     "CONTACTPRO_RECORDING_TIMEOUT_SECONDS": "recording_timeout_seconds",
     "CONTACTPRO_RECORDING_FETCH_ATTEMPTS": "recording_fetch_attempts",
+    "CONTACTPRO_ANALYTICS_DIR": "analytics_dir",
+    "CONTACTPRO_ANALYTICS_HOURLY_SECONDS": "analytics_hourly_seconds",
+    "CONTACTPRO_ANALYTICS_DAILY_HOUR": "analytics_daily_hour",
+    "CONTACTPRO_ANALYTICS_CURRENCY": "analytics_currency",
+    "CONTACTPRO_AGENT_COST_PER_MINUTE": "agent_cost_per_minute",
+    "CONTACTPRO_BOT_COST_PER_MINUTE": "bot_cost_per_minute",
+    "CONTACTPRO_LLM_COST_PER_CALL": "llm_cost_per_call",
+    "CONTACTPRO_MODEL_COST_PER_CALL": "model_cost_per_call",
+    "CONTACTPRO_RULES_COST_PER_CALL": "rules_cost_per_call",
+    "CONTACTPRO_BASELINE_WAIT_SECONDS": "baseline_wait_seconds",
+    "CONTACTPRO_REPEAT_CONTACT_DAYS": "repeat_contact_days",
+    "CONTACTPRO_CONFORMITY_WINDOW_DAYS": "conformity_window_days",
+    "CONTACTPRO_CONFORMITY_THRESHOLD": "conformity_threshold",
+    "CONTACTPRO_BILLING_THRESHOLD": "billing_threshold",
+    "CONTACTPRO_BILLING_PERCENTILE": "billing_percentile",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 
@@ -148,6 +179,11 @@ def _coerce(name: str, raw: Any, kind: Any) -> Any:
             return int(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{var} must be a whole number, got {raw!r}") from None
+    if kind in (float, "float"):
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{var} must be a number, got {raw!r}") from None
     if kind in (Path, "Path"):
         return Path(raw).resolve()
     if kind in (tuple, "tuple[str, ...]"):
@@ -203,6 +239,31 @@ def _validate(s: Settings) -> None:
         if getattr(s, name) < 1:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
     _validate_transcription(s)
+    _validate_analytics(s)
+
+
+def _validate_analytics(s: Settings) -> None:
+    """Raise ConfigError for a bad analytics setting, naming its variable."""
+    for name in ("analytics_hourly_seconds", "repeat_contact_days", "conformity_window_days"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+    if not 0 <= s.analytics_daily_hour <= 23:
+        raise ConfigError("CONTACTPRO_ANALYTICS_DAILY_HOUR must be an hour from 0 to 23")
+    if not 1 <= s.billing_percentile <= 99:
+        raise ConfigError("CONTACTPRO_BILLING_PERCENTILE must be from 1 to 99")
+    if not 0 <= s.conformity_threshold <= 100:
+        raise ConfigError("CONTACTPRO_CONFORMITY_THRESHOLD must be from 0 to 100")
+    for name in (
+        "agent_cost_per_minute",
+        "bot_cost_per_minute",
+        "llm_cost_per_call",
+        "model_cost_per_call",
+        "rules_cost_per_call",
+        "baseline_wait_seconds",
+        "billing_threshold",
+    ):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must not be negative")
 
 
 TRANSCRIBERS = ("faster-whisper", "openai-whisper", "fake")

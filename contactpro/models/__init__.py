@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 models of ContactPro; Alembic migrations in ``contactpro/migrations``."""
 
+from contactpro.models.analytics import AnalysisRun, CustomerScore, InteractionScore
 from contactpro.models.base import Base, utcnow
 from contactpro.models.customers import Account, Customer, Invoice, Payment
 from contactpro.models.escalations import Agent, Escalation
@@ -8,10 +9,13 @@ from contactpro.models.interactions import Interaction, Turn
 __all__ = [
     "Account",
     "Agent",
+    "AnalysisRun",
     "Base",
     "Customer",
+    "CustomerScore",
     "Escalation",
     "Interaction",
+    "InteractionScore",
     "Invoice",
     "Payment",
     "Turn",
