@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from flask import Request, abort, current_app, request
 from twilio.request_validator import (
@@ -14,6 +15,7 @@ from twilio.request_validator import (
     RequestValidator,
     get_signature_algorithm,
 )
+from werkzeug.datastructures import ImmutableMultiDict
 
 from contactpro.config import Settings
 
@@ -46,12 +48,32 @@ def signature_is_valid(req: Request, settings: Settings) -> bool:
     )
 
 
+def decode_form_as_utf8(req: Request) -> None:
+    """Decode a urlencoded body as UTF-8, replacing invalid bytes with U+FFFD.
+
+    Left alone, invalid percent-escapes would reach the dialog as literal ``%FF`` text; with
+    replacement characters the conversation can tell the sender their message was unreadable.
+    """
+    if req.mimetype != "application/x-www-form-urlencoded":
+        return
+    raw = req.get_data(cache=True).decode("latin-1")
+    try:
+        parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="replace")
+        req.__dict__["form"] = ImmutableMultiDict(pairs)
+        log.warning(
+            "request body is not valid UTF-8", extra={"path": req.path, "reason": "invalid_utf8"}
+        )
+
+
 def twilio_signed(view: F) -> F:
     """Answer 403 unless the request carries a valid Twilio signature."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         settings: Settings = current_app.extensions["contactpro"].settings
+        decode_form_as_utf8(request)
         if settings.validate_twilio_signature and not signature_is_valid(request, settings):
             reason = "missing" if SIGNATURE_HEADER not in request.headers else "mismatch"
             log.warning(

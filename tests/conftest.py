@@ -1,0 +1,256 @@
+"""Shared fixtures: the app on SQLite (always) and on PostgreSQL + Redis + a real worker.
+
+Every test that uses ``app`` runs once per backend. The PostgreSQL backend is used when the
+server answers (``CONTACTPRO_TEST_POSTGRES_URL``, default the local ``test`` database's server)
+and Redis answers (``CONTACTPRO_TEST_REDIS_URL``); under CI it is required, elsewhere skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
+
+from contactpro import migrate
+from contactpro.models import Account, Base, Customer
+from webhooks import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://contactpro.example.com"
+POSTGRES_SERVER = os.environ.get(
+    "CONTACTPRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+POSTGRES_TEST_DB = "contactpro_test"
+REDIS_URL = os.environ.get("CONTACTPRO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _postgres_url(database: str) -> str:
+    return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{database}"
+
+
+def _services_reachable() -> str | None:
+    """Return why PostgreSQL/Redis cannot be used, or None when both answer."""
+    try:
+        engine = create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 2})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return f"PostgreSQL unreachable: {exc.__class__.__name__}"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis unreachable: {exc.__class__.__name__}"
+    return None
+
+
+class PostgresStack:
+    """A fresh test database, a Redis broker database and one real Celery worker process."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.url = _postgres_url(POSTGRES_TEST_DB)
+        self.tmp = tmp
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CONTACTPRO_ENV": "test",
+            "CONTACTPRO_DATABASE_URL": self.url,
+            "CONTACTPRO_BROKER_URL": REDIS_URL,
+            "CONTACTPRO_VAR_DIR": str(self.tmp),
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
+        }
+
+    def start(self) -> None:
+        server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {POSTGRES_TEST_DB}"))
+        server.dispose()
+        migrate.upgrade(self.url)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        self.log = open(self.tmp / "worker.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker",
+             "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+            cwd=REPO, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def truncate(self) -> None:
+        engine = create_engine(self.url)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+            self.log.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresStack | None]:
+    """The database and broker a test runs on."""
+    if request.param == "sqlite":
+        yield None
+        return
+    problem = _services_reachable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test PostgreSQL and Redis: {problem}")
+        pytest.skip(problem)
+    stack = PostgresStack(tmp_path_factory.mktemp("pg"))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def app_config(backend: PostgresStack | None, tmp_path: Path) -> dict[str, Any]:
+    """Settings for the app under test (tests may change them before using ``app``)."""
+    config: dict[str, Any] = {
+        "env": "test",
+        "var_dir": str(tmp_path / "var"),
+        "twilio_auth_token": AUTH_TOKEN,
+        "public_url": PUBLIC_URL,
+        "company_name": "ContactPro",
+    }
+    if backend is None:
+        config["database_url"] = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        config["task_always_eager"] = True
+    else:
+        config["database_url"] = backend.url
+        config["broker_url"] = REDIS_URL
+    return config
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], backend: PostgresStack | None) -> Iterator[Flask]:
+    """The Flask app on a migrated, empty database."""
+    if backend is None:
+        migrate.upgrade(app_config["database_url"])
+    else:
+        backend.truncate()
+    app = create_app(app_config)
+    yield app
+    app.extensions["contactpro"].db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session on the app's database (tests commit what they create)."""
+    session = app.extensions["contactpro"].db.sessionmaker()
+    yield session
+    session.close()
+
+
+class TwilioClient:
+    """Post webhook requests signed exactly as Twilio signs them."""
+
+    def __init__(self, client: FlaskClient, token: str = AUTH_TOKEN) -> None:
+        self.client = client
+        self.validator = RequestValidator(token)
+
+    def signature(self, path: str, params: dict[str, str]) -> str:
+        return self.validator.compute_signature(PUBLIC_URL + path, params)
+
+    def post(
+        self, path: str, params: dict[str, str], *, signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> TestResponse:
+        sig = self.signature(path, params) if signature is None else signature
+        all_headers = {"X-Twilio-Signature": sig, **(headers or {})}
+        if not sig:
+            all_headers.pop("X-Twilio-Signature")
+        return self.client.post(
+            path, data=params, headers=all_headers, base_url="http://127.0.0.1:8000"
+        )
+
+
+@pytest.fixture
+def twilio(client: FlaskClient) -> TwilioClient:
+    """Signed Twilio-style requests to the app."""
+    return TwilioClient(client)
+
+
+def make_customer(
+    session: Session,
+    *,
+    phone: str = "+573001112233",
+    name: str = "Camila Rojas Pérez",
+    language: str = "es",
+    balance: str = "125000",
+    currency: str = "COP",
+    segment: str = "standard",
+    due_in_days: int = 10,
+) -> Customer:
+    """Create a customer with one active account and commit."""
+    customer = Customer(
+        name=name, phone=phone, national_id="1020304050", national_id_type="CC",
+        birth_year=1988, preferred_language=language, segment=segment, city="Bogotá",
+    )
+    account = Account(
+        customer=customer, number="0000120451", plan="Hogar Internet 100 Mb",
+        monthly_charge=Decimal("89900"), currency=currency, balance=Decimal(balance),
+        due_date=date.today() + timedelta(days=due_in_days), status="active",
+    )
+    session.add_all([customer, account])
+    session.commit()
+    return customer
+
+
+@pytest.fixture
+def customer_factory(session: Session) -> Callable[..., Customer]:
+    """Create customers with accounts: ``customer_factory(phone=..., language=...)``."""
+    return lambda **kw: make_customer(session, **kw)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Poll until ``predicate()`` is truthy (a worker process may still be running a task)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)

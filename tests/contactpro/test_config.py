@@ -1,0 +1,79 @@
+"""Settings: defaults, environment, .env, and a clear error for every bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contactpro.config import load_settings
+from contactpro.errors import ConfigError
+
+TOKEN = {"TWILIO_AUTH_TOKEN": "t0ken"}
+
+
+def test_defaults_use_sqlite_under_var_and_embedded_broker(tmp_path: Path):
+    settings = load_settings(environ={**TOKEN, "CONTACTPRO_VAR_DIR": str(tmp_path)},
+                             dotenv_path=None)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'contactpro.sqlite3'}"
+    assert settings.embedded_broker and settings.validate_twilio_signature
+    assert settings.anthropic_api_key == ""
+
+
+def test_environment_then_overrides(tmp_path: Path):
+    env = {**TOKEN, "CONTACTPRO_DATABASE_URL": "postgresql+psycopg://u@db/cp",
+           "CONTACTPRO_BROKER_URL": "redis://cache:6379/0", "CONTACTPRO_MAX_NO_INPUT": "3",
+           "TWILIO_ACCOUNT_SID": "AC" + "a" * 32}
+    settings = load_settings({"max_no_input": 5}, environ=env, dotenv_path=None)
+    assert settings.database_url.startswith("postgresql")
+    assert settings.broker_url == "redis://cache:6379/0" and not settings.embedded_broker
+    assert settings.max_no_input == 5
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TWILIO_AUTH_TOKEN=from-file\nCONTACTPRO_COMPANY_NAME=Acme Telecom\n")
+    settings = load_settings(environ={"CONTACTPRO_COMPANY_NAME": "Env Co"}, dotenv_path=dotenv)
+    assert settings.twilio_auth_token == "from-file"
+    assert settings.company_name == "Env Co"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CONTACTPRO_DATABASE_URL": "not a url"}, "CONTACTPRO_DATABASE_URL is not"),
+        ({"CONTACTPRO_DATABASE_URL": "mysql://x/y"}, "sqlite:// or postgresql://"),
+        ({"CONTACTPRO_BROKER_URL": "kafka://x"}, "CONTACTPRO_BROKER_URL must be"),
+        ({"TWILIO_ACCOUNT_SID": "AC123"}, "TWILIO_ACCOUNT_SID"),
+        ({"CONTACTPRO_PUBLIC_URL": "ftp://x"}, "CONTACTPRO_PUBLIC_URL"),
+        ({"CONTACTPRO_PUBLIC_URL": "https://x/?a=1"}, "without a query"),
+        ({"CONTACTPRO_MAX_NO_INPUT": "two"}, "whole number"),
+        ({"CONTACTPRO_MAX_NO_INPUT": "0"}, "at least 1"),
+        ({"CONTACTPRO_VALIDATE_TWILIO_SIGNATURE": "maybe"}, "true or false"),
+        ({"CONTACTPRO_VALIDATE_TWILIO_SIGNATURE": "false"}, "only allowed"),
+        ({"CONTACTPRO_DEFAULT_LANGUAGE": "fr"}, "CONTACTPRO_DEFAULT_LANGUAGE"),
+        ({"CONTACTPRO_VOICE_LOCALE_ES": "spanish"}, "es-CO"),
+        ({"CONTACTPRO_ENV": "staging"}, "CONTACTPRO_ENV"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], message: str):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={**TOKEN, **env}, dotenv_path=None)
+
+
+def test_auth_token_required_while_verifying_signatures():
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN is required"):
+        load_settings(environ={}, dotenv_path=None)
+
+
+def test_verification_can_be_turned_off_only_in_development():
+    settings = load_settings(
+        environ={"CONTACTPRO_ENV": "development", "CONTACTPRO_VALIDATE_TWILIO_SIGNATURE": "off"},
+        dotenv_path=None,
+    )
+    assert settings.validate_twilio_signature is False
+
+
+def test_unknown_override_is_an_error():
+    with pytest.raises(ConfigError, match="unknown setting"):
+        load_settings({"no_such_thing": 1}, environ=TOKEN, dotenv_path=None)
