@@ -1,0 +1,225 @@
+"""From audio to a Transcript: split legs, cut silence, pick the language, decode, re-time.
+
+These are the functions a Celery task calls: :func:`transcribe_recording_url` for a Twilio
+``RecordingUrl``, :func:`transcribe_audio_bytes` for bytes already at hand. Both raise
+AudioFetchError / AudioDecodeError (``contactpro.errors``) with a ``reason`` for the task to
+retry or give up on, and ConfigError when the configured model cannot be used.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from contactpro.config import Settings
+from contactpro.errors import ConfigError
+from contactpro.speech.audio import Audio, FloatArray, decode_audio, prepare
+from contactpro.speech.backends import Transcriber, load_transcriber
+from contactpro.speech.fetch import TWILIO_ALLOW_LIST, AllowList, fetch_recording
+from contactpro.speech.transcript import Segment, Transcript, merge_segments
+from contactpro.speech.vad import SpeechRegions, VadParameters, detect_speech
+
+log = logging.getLogger(__name__)
+
+# Twilio's dual-channel recordings put the parent leg (the caller, on inbound calls) first.
+DUAL_CHANNEL_SPEAKERS: tuple[str, str] = ("caller", "agent")
+# Whisper's own rule for "this window is silence": both conditions together.
+NO_SPEECH_PROB = 0.6
+LOW_AVG_LOGPROB = -1.0
+
+
+@dataclass
+class _Clock:
+    """Wall time of a transcription, minus time spent loading models."""
+
+    started: float
+    loading: float = 0.0
+
+    def load(self, settings: Settings, model: str) -> Transcriber:
+        began = time.perf_counter()
+        try:
+            return load_transcriber(settings, model)
+        finally:
+            self.loading += time.perf_counter() - began
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started - self.loading
+
+
+def model_for_language(settings: Settings, language: str | None) -> str:
+    """Return the model configured for a language (per-language override, else the default)."""
+    override = {"es": settings.whisper_model_es, "en": settings.whisper_model_en}.get(
+        language or "", ""
+    )
+    return override or settings.whisper_model
+
+
+def default_speakers(channels: int) -> tuple[str | None, ...]:
+    """Label channels: one unknown speaker for mono, caller and agent for dual-channel calls."""
+    if channels == 1:
+        return (None,)
+    if channels == 2:
+        return DUAL_CHANNEL_SPEAKERS
+    return tuple(f"channel_{i + 1}" for i in range(channels))
+
+
+def _detect_language(
+    speech: FloatArray,
+    settings: Settings,
+    clock: _Clock,
+    transcriber: Transcriber | None,
+) -> tuple[str, float | None]:
+    candidates = settings.transcription_languages
+    if len(candidates) == 1:
+        return candidates[0], None
+    if transcriber is not None:
+        return transcriber.detect_language(speech, candidates)
+    configured = (settings.whisper_model, settings.whisper_model_es, settings.whisper_model_en)
+    names = dict.fromkeys(m for m in configured if m)
+    for name in names:
+        detector = clock.load(settings, name)
+        if detector.multilingual:
+            return detector.detect_language(speech, candidates)
+    if "en" in candidates:
+        return "en", None  # only English-only models configured: nothing else can be decoded
+    raise ConfigError(
+        "no multilingual model is configured to detect the language; set "
+        "CONTACTPRO_WHISPER_MODEL to a multilingual model such as 'base'",
+        reason="model_language_mismatch",
+    )
+
+
+def _keep(segment: Segment) -> bool:
+    if not segment.text:
+        return False
+    return not (segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < LOW_AVG_LOGPROB)
+
+
+def transcribe_audio(
+    audio: Audio,
+    *,
+    settings: Settings,
+    language: str | None = None,
+    speakers: Sequence[str | None] | None = None,
+    transcriber: Transcriber | None = None,
+    vad: VadParameters | None = None,
+) -> Transcript:
+    """Transcribe decoded audio: one speaker per call leg, silence dropped, times in seconds.
+
+    ``language`` comes from the interaction when known (IVR choice, customer preference);
+    otherwise it is detected among ``settings.transcription_languages`` only. ``transcriber``
+    overrides the configured backend and model (tests, benchmarks). Silence and line noise
+    give a Transcript with no segments.
+    """
+    clock = _Clock(time.perf_counter())
+    channels = prepare(audio)
+    labels = tuple(speakers) if speakers is not None else default_speakers(len(channels))
+    if len(labels) < len(channels):
+        raise ValueError(f"{len(channels)} channels but only {len(labels)} speaker labels")
+    if language is not None and language not in settings.transcription_languages:
+        raise ConfigError(
+            f"language {language!r} is not among CONTACTPRO_TRANSCRIPTION_LANGUAGES",
+            reason="language_not_configured",
+        )
+    regions = [detect_speech(channel, vad) for channel in channels]
+    backend = transcriber.backend if transcriber else settings.transcriber
+    if not any(regions):
+        return Transcript(
+            segments=(),
+            language=language,
+            model=transcriber.model if transcriber else model_for_language(settings, language),
+            backend=backend,
+            duration=audio.duration,
+            processing_seconds=clock.elapsed(),
+        )
+    speech = [r.collect(c) for r, c in zip(regions, channels, strict=True)]
+    probability: float | None = None
+    if language is None:
+        loudest = max(range(len(speech)), key=lambda i: speech[i].size)
+        language, probability = _detect_language(speech[loudest], settings, clock, transcriber)
+    model = transcriber or clock.load(settings, model_for_language(settings, language))
+    per_channel: list[list[Segment]] = []
+    for label, region, samples in zip(labels, regions, speech, strict=False):
+        per_channel.append(_decode_channel(model, samples, region, label, language))
+    return Transcript(
+        segments=merge_segments(per_channel),
+        language=language,
+        language_probability=probability,
+        model=model.model,
+        backend=model.backend,
+        duration=audio.duration,
+        processing_seconds=clock.elapsed(),
+    )
+
+
+def _decode_channel(
+    model: Transcriber,
+    samples: FloatArray,
+    regions: SpeechRegions,
+    speaker: str | None,
+    language: str,
+) -> list[Segment]:
+    if not regions:
+        return []
+    return [
+        replace(
+            s,
+            start=round(regions.original_time(s.start), 3),
+            end=round(regions.original_time(s.end), 3),
+            speaker=speaker,
+        )
+        for s in model.transcribe(samples, language=language)
+        if _keep(s)
+    ]
+
+
+def transcribe_audio_bytes(
+    data: bytes,
+    *,
+    settings: Settings,
+    language: str | None = None,
+    content_type: str | None = None,
+    speakers: Sequence[str | None] | None = None,
+    transcriber: Transcriber | None = None,
+) -> Transcript:
+    """Decode audio bytes (WAV, MP3, FLAC, mu-law) and transcribe them.
+
+    Raises AudioDecodeError for empty, corrupt or non-audio bytes.
+    """
+    audio = decode_audio(data, content_type=content_type)
+    return transcribe_audio(
+        audio, settings=settings, language=language, speakers=speakers, transcriber=transcriber
+    )
+
+
+def transcribe_recording_url(
+    url: str,
+    *,
+    settings: Settings,
+    language: str | None = None,
+    speakers: Sequence[str | None] | None = None,
+    allow_list: AllowList = TWILIO_ALLOW_LIST,
+    transcriber: Transcriber | None = None,
+) -> Transcript:
+    """Download a Twilio recording and transcribe it.
+
+    Raises AudioFetchError (check ``retryable``: retry the task with back-off, or give up) and
+    AudioDecodeError (never retried: mark the recording failed with ``reason``).
+    """
+    fetched = fetch_recording(url, settings=settings, allow_list=allow_list)
+    log.info(
+        "fetched recording: %d bytes, %s, %d attempt(s)",
+        len(fetched.data),
+        fetched.content_type,
+        fetched.attempts,
+    )
+    return transcribe_audio_bytes(
+        fetched.data,
+        settings=settings,
+        language=language,
+        content_type=fetched.content_type,
+        speakers=speakers,
+        transcriber=transcriber,
+    )
