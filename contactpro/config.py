@@ -90,11 +90,25 @@ class Settings:
     conformity_threshold: float = 50.0
     billing_threshold: float = 0.0
     billing_percentile: int = 50
+    # Console and outbound telephony (webhooks.console; see docs/console.md)
+    session_seconds: int = 8 * 3600
+    session_cookie_secure: bool = True
+    telephony: str = ""
+    twilio_api_url: str = ""
+    twilio_phone_number: str = ""
+    console_poll_seconds: int = 3
 
     @property
     def embedded_broker(self) -> bool:
         """Return True when Celery runs without a separate broker server."""
         return self.broker_url == EMBEDDED_BROKER
+
+    @property
+    def telephony_backend(self) -> str:
+        """Return ``twilio`` or ``fake``: explicit, else Twilio when an account is configured."""
+        if self.telephony:
+            return self.telephony
+        return "twilio" if self.twilio_account_sid and self.twilio_auth_token else "fake"
 
     def voice_locale(self, language: str) -> str:
         """Return the ``<Say>``/``<Gather>`` locale for a language code."""
@@ -158,6 +172,12 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_CONFORMITY_THRESHOLD": "conformity_threshold",
     "CONTACTPRO_BILLING_THRESHOLD": "billing_threshold",
     "CONTACTPRO_BILLING_PERCENTILE": "billing_percentile",
+    "CONTACTPRO_SESSION_SECONDS": "session_seconds",
+    "CONTACTPRO_SESSION_COOKIE_SECURE": "session_cookie_secure",
+    "CONTACTPRO_TELEPHONY": "telephony",
+    "CONTACTPRO_TWILIO_API_URL": "twilio_api_url",
+    "TWILIO_PHONE_NUMBER": "twilio_phone_number",
+    "CONTACTPRO_CONSOLE_POLL_SECONDS": "console_poll_seconds",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 
@@ -240,6 +260,25 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
     _validate_transcription(s)
     _validate_analytics(s)
+    _validate_console(s)
+
+
+TELEPHONY_BACKENDS = ("twilio", "fake")
+
+
+def _validate_console(s: Settings) -> None:
+    """Raise ConfigError for a bad console or telephony setting, naming its variable."""
+    for name in ("session_seconds", "console_poll_seconds"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+    if s.telephony and s.telephony not in TELEPHONY_BACKENDS:
+        raise ConfigError(f"CONTACTPRO_TELEPHONY must be one of {', '.join(TELEPHONY_BACKENDS)}")
+    if s.telephony == "twilio" and not (s.twilio_account_sid and s.twilio_auth_token):
+        raise ConfigError(
+            "CONTACTPRO_TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+        )
+    if s.twilio_api_url and urlsplit(s.twilio_api_url).scheme not in ("http", "https"):
+        raise ConfigError("CONTACTPRO_TWILIO_API_URL must be an http(s) URL")
 
 
 def _validate_analytics(s: Settings) -> None:

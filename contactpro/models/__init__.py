@@ -2,6 +2,7 @@
 
 from contactpro.models.analytics import AnalysisRun, CustomerScore, InteractionScore
 from contactpro.models.base import Base, utcnow
+from contactpro.models.console import AuditLog, Callback, ConfigEntry
 from contactpro.models.customers import Account, Customer, Invoice, Payment
 from contactpro.models.escalations import Agent, Escalation
 from contactpro.models.interactions import Interaction, Turn
@@ -10,7 +11,10 @@ __all__ = [
     "Account",
     "Agent",
     "AnalysisRun",
+    "AuditLog",
     "Base",
+    "Callback",
+    "ConfigEntry",
     "Customer",
     "CustomerScore",
     "Escalation",
