@@ -52,6 +52,7 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "data_folder_out": str(queue),
             "processed_folder": str(processed),
             "store_processed": False,
+            "polling_interval": 0.1,
         },
     }
 
