@@ -18,6 +18,9 @@ from contactpro.errors import ConfigError
 from contactpro.speech.audio import FloatArray
 from contactpro.speech.transcript import Segment
 
+# Whisper's fallback: decode at temperature 0, retry hotter when the output looks degenerate.
+TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
 
 @runtime_checkable
 class Transcriber(Protocol):

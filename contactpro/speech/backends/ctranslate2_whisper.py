@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contactpro.config import Settings
 from contactpro.speech.audio import FloatArray
-from contactpro.speech.backends import english_only_language, restrict_languages
+from contactpro.speech.backends import (
+    TEMPERATURES,
+    english_only_language,
+    restrict_languages,
+)
 from contactpro.speech.models import resolve_ctranslate2_model
 from contactpro.speech.transcript import Segment
 
@@ -20,14 +24,24 @@ class FasterWhisperTranscriber:
 
     backend = "faster-whisper"
 
-    def __init__(self, model: WhisperModel, *, name: str, beam_size: int = 5) -> None:
+    def __init__(
+        self,
+        model: WhisperModel,
+        *,
+        name: str,
+        beam_size: int = 5,
+        temperature: tuple[float, ...] = TEMPERATURES,
+    ) -> None:
         self._model = model
         self.model = name
         self.multilingual = bool(model.model.is_multilingual)
         self.beam_size = beam_size
+        self.temperature = temperature
 
     @classmethod
-    def from_settings(cls, name_or_path: str, settings: Settings) -> FasterWhisperTranscriber:
+    def from_settings(
+        cls, name_or_path: str, settings: Settings, **options: Any
+    ) -> FasterWhisperTranscriber:
         """Resolve the model offline and load it with the configured device, type and threads."""
         from faster_whisper import WhisperModel
 
@@ -39,7 +53,8 @@ class FasterWhisperTranscriber:
             cpu_threads=settings.whisper_threads,
             local_files_only=True,
         )
-        return cls(model, name=location.name, beam_size=settings.whisper_beam_size)
+        options.setdefault("beam_size", settings.whisper_beam_size)
+        return cls(model, name=location.name, **options)
 
     def detect_language(self, audio: FloatArray, candidates: Sequence[str]) -> tuple[str, float]:
         """Return the most likely of ``candidates`` (English for English-only models)."""
@@ -56,6 +71,7 @@ class FasterWhisperTranscriber:
             audio,
             language=language,
             task="transcribe",
+            temperature=list(self.temperature),
             beam_size=self.beam_size,
             vad_filter=False,  # the pipeline has already cut silence out
             # Not conditioning on earlier text stops one misheard phrase from repeating.

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from contactpro.config import Settings
 from contactpro.speech.audio import FloatArray
-from contactpro.speech.backends import english_only_language, restrict_languages
+from contactpro.speech.backends import (
+    TEMPERATURES,
+    english_only_language,
+    restrict_languages,
+)
 from contactpro.speech.models import resolve_openai_model
 from contactpro.speech.transcript import Segment
 
@@ -20,14 +24,24 @@ class OpenAIWhisperTranscriber:
 
     backend = "openai-whisper"
 
-    def __init__(self, model: Whisper, *, name: str, beam_size: int = 5) -> None:
+    def __init__(
+        self,
+        model: Whisper,
+        *,
+        name: str,
+        beam_size: int = 5,
+        temperature: tuple[float, ...] = TEMPERATURES,
+    ) -> None:
         self._model = model
         self.model = name
         self.multilingual = bool(model.is_multilingual)
         self.beam_size = beam_size
+        self.temperature = temperature
 
     @classmethod
-    def from_settings(cls, name_or_path: str, settings: Settings) -> OpenAIWhisperTranscriber:
+    def from_settings(
+        cls, name_or_path: str, settings: Settings, **options: Any
+    ) -> OpenAIWhisperTranscriber:
         """Resolve the checkpoint offline and load it on the configured device and threads."""
         import torch
         import whisper
@@ -43,7 +57,8 @@ class OpenAIWhisperTranscriber:
             )
         else:
             model = whisper.load_model(str(location.path), device=settings.whisper_device)
-        return cls(model, name=location.name, beam_size=settings.whisper_beam_size)
+        options.setdefault("beam_size", settings.whisper_beam_size)
+        return cls(model, name=location.name, **options)
 
     def detect_language(self, audio: FloatArray, candidates: Sequence[str]) -> tuple[str, float]:
         """Return the most likely of ``candidates`` from the first 30 s of speech."""
@@ -66,6 +81,7 @@ class OpenAIWhisperTranscriber:
             audio,
             language=language,
             task="transcribe",
+            temperature=self.temperature,
             beam_size=self.beam_size,
             best_of=self.beam_size,
             fp16=self._model.device.type == "cuda",
