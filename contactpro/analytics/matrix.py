@@ -1,0 +1,283 @@
+"""The priority matrix: conformity (low/high) crossed with billing (low/high).
+
+==================  =====================  ===============================================
+conformity/billing  low billing            high billing
+==================  =====================  ===============================================
+low conformity      ``let_go``             ``retain`` (top priority: economic benefits)
+high conformity     ``care`` (loyalty)     ``monitor`` (preventive follow-up)
+==================  =====================  ===============================================
+
+A value equal to a threshold counts as high. The billing threshold is
+``billing_threshold`` when set, else the ``billing_percentile`` of the scored customers'
+billing; the conformity threshold is ``conformity_threshold`` (0-100).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.models import Account, Customer, CustomerScore, InteractionScore, utcnow
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """What a quadrant means and what to do about its customers."""
+
+    quadrant: str
+    label: str
+    priority: int
+    action: str
+    colour: str
+
+
+STRATEGIES: dict[str, Strategy] = {
+    "retain": Strategy(
+        "retain",
+        "Retain",
+        1,
+        "Top priority: call back within 24 h with an economic benefit "
+        "(discount, plan upgrade, waived fees) before they cancel.",
+        "#d62728",
+    ),
+    "monitor": Strategy(
+        "monitor",
+        "Monitor",
+        2,
+        "Keep them happy: preventive follow-up on incidents, early warning on outages.",
+        "#1f77b4",
+    ),
+    "care": Strategy(
+        "care",
+        "Care",
+        3,
+        "Enrol in loyalty programmes; offer upgrades that raise billing.",
+        "#2ca02c",
+    ),
+    "let_go": Strategy(
+        "let_go",
+        "Let go",
+        4,
+        "Serve through self-service only; no retention spend.",
+        "#7f7f7f",
+    ),
+}
+
+
+def quadrant_of(
+    conformity: float, billing: float, conformity_cut: float, billing_cut: float
+) -> str:
+    """Return the quadrant of one customer (a value equal to a threshold counts as high)."""
+    high_conf, high_bill = conformity >= conformity_cut, billing >= billing_cut
+    if high_conf:
+        return "monitor" if high_bill else "care"
+    return "retain" if high_bill else "let_go"
+
+
+def billing_cut(billing: pd.Series, settings: Settings) -> float:
+    """Return the billing threshold: the fixed setting, else the configured percentile."""
+    if settings.billing_threshold > 0:
+        return float(settings.billing_threshold)
+    if billing.empty:
+        return 0.0
+    return float(np.percentile(billing.astype(float), settings.billing_percentile))
+
+
+def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.DataFrame:
+    """Return one row per scored customer: conformity, interactions and monthly billing.
+
+    Both figures are aggregated in SQL; the frame has one row per customer, not per contact.
+    """
+    since = end - timedelta(days=settings.conformity_window_days)
+    scores = (
+        select(
+            InteractionScore.customer_id.label("customer_id"),
+            func.avg(InteractionScore.conformity).label("conformity"),
+            func.count().label("interactions"),
+        )
+        .where(
+            InteractionScore.customer_id.is_not(None),
+            InteractionScore.started_at >= since,
+            InteractionScore.started_at < end,
+        )
+        .group_by(InteractionScore.customer_id)
+        .subquery()
+    )
+    billing = (
+        select(Account.customer_id, func.sum(Account.monthly_charge).label("billing"))
+        .where(Account.status != "cancelled")
+        .group_by(Account.customer_id)
+        .subquery()
+    )
+    result = conn.execute(
+        select(
+            scores.c.customer_id,
+            scores.c.conformity,
+            scores.c.interactions,
+            func.coalesce(billing.c.billing, 0).label("billing"),
+        )
+        .outerjoin(billing, billing.c.customer_id == scores.c.customer_id)
+        .order_by(scores.c.customer_id)
+    )
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if not frame.empty:
+        frame["conformity"] = frame["conformity"].astype(float)
+        frame["billing"] = frame["billing"].astype(float)
+    return frame
+
+
+def build_matrix(
+    conn: Connection,
+    settings: Settings,
+    end: datetime,
+    run_id: int | None = None,
+    sample: int = 3000,
+) -> dict[str, Any]:
+    """Score every customer into a quadrant, store ``customer_scores``, return the summary.
+
+    The summary holds the thresholds, counts and billing per quadrant and a reproducible sample
+    of customers (for the scatter plot).
+    """
+    frame = customer_frame(conn, settings, end)
+    conf_cut = float(settings.conformity_threshold)
+    bill_cut = billing_cut(
+        frame["billing"] if not frame.empty else pd.Series(dtype=float), settings
+    )
+    conn.execute(delete(CustomerScore))
+    if frame.empty:
+        frame = frame.assign(quadrant=pd.Series(dtype=str))
+    else:
+        frame["quadrant"] = [
+            quadrant_of(c, b, conf_cut, bill_cut)
+            for c, b in zip(frame["conformity"], frame["billing"], strict=True)
+        ]
+        now = utcnow()
+        for start in range(0, len(frame), CHUNK):
+            part = frame.iloc[start : start + CHUNK]
+            conn.execute(
+                insert(CustomerScore),
+                [
+                    {
+                        "customer_id": int(r.customer_id),
+                        "conformity": float(r.conformity),
+                        "billing": Decimal(f"{r.billing:.2f}"),
+                        "quadrant": r.quadrant,
+                        "interactions": int(r.interactions),
+                        "run_id": run_id,
+                        "computed_at": now,
+                    }
+                    for r in part.itertuples()
+                ],
+            )
+    counts = frame.groupby("quadrant")["customer_id"].count() if not frame.empty else pd.Series()
+    revenue = frame.groupby("quadrant")["billing"].sum() if not frame.empty else pd.Series()
+    shown = frame.sample(n=min(sample, len(frame)), random_state=0) if len(frame) else frame
+    return {
+        "conformity_threshold": conf_cut,
+        "billing_threshold": bill_cut,
+        "customers": len(frame),
+        "quadrants": [
+            {
+                "quadrant": q,
+                "label": s.label,
+                "priority": s.priority,
+                "action": s.action,
+                "customers": int(counts.get(q, 0)),
+                "billing": float(revenue.get(q, 0.0)),
+            }
+            for q, s in sorted(STRATEGIES.items(), key=lambda kv: kv[1].priority)
+        ],
+        "sample": [
+            {"conformity": float(r.conformity), "billing": float(r.billing), "quadrant": r.quadrant}
+            for r in shown.itertuples()
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class CustomerQuadrant:
+    """A customer's place in the matrix, for the cancellation handler and agents."""
+
+    customer_id: int
+    quadrant: str
+    conformity: float
+    billing: Decimal
+    strategy: Strategy
+    computed_at: datetime
+
+
+def customer_quadrant(session: Session, customer_id: int) -> CustomerQuadrant | None:
+    """Return the latest quadrant of a customer, or None when never scored."""
+    score = session.get(CustomerScore, customer_id)
+    if score is None:
+        return None
+    return CustomerQuadrant(
+        customer_id=customer_id,
+        quadrant=score.quadrant,
+        conformity=score.conformity,
+        billing=score.billing,
+        strategy=STRATEGIES[score.quadrant],
+        computed_at=score.computed_at,
+    )
+
+
+EXPORT_COLUMNS = (
+    "customer_id",
+    "name",
+    "phone",
+    "segment",
+    "preferred_language",
+    "conformity",
+    "billing",
+    "interactions",
+    "quadrant",
+    "priority",
+    "recommended_action",
+)
+
+
+def export_quadrants(session: Session, path: Path, quadrant: str | None = None) -> int:
+    """Write customers per quadrant (top priority first, then lowest conformity) to a CSV."""
+    stmt = (
+        select(CustomerScore, Customer)
+        .join(Customer, Customer.id == CustomerScore.customer_id)
+        .order_by(CustomerScore.quadrant, CustomerScore.conformity, CustomerScore.customer_id)
+    )
+    if quadrant is not None:
+        stmt = stmt.where(CustomerScore.quadrant == quadrant)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EXPORT_COLUMNS)
+        for score, customer in session.execute(stmt.execution_options(yield_per=2000)):
+            strategy = STRATEGIES[score.quadrant]
+            writer.writerow(
+                [
+                    customer.id,
+                    customer.name,
+                    customer.phone,
+                    customer.segment,
+                    customer.preferred_language,
+                    f"{score.conformity:.1f}",
+                    f"{score.billing:.2f}",
+                    score.interactions,
+                    score.quadrant,
+                    strategy.priority,
+                    strategy.action,
+                ]
+            )
+            count += 1
+    return count

@@ -1,0 +1,240 @@
+"""One analysis run: score, aggregate, build the matrix, store the run, draw and write files."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpro.analytics import conformity, matrix, patterns, report
+from contactpro.analytics.kpis import Kpi, kpi_table, savings
+from contactpro.config import Settings
+from contactpro.db import Database
+from contactpro.models import AnalysisRun, utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: its id, the KPI table, the JSON results and the files written."""
+
+    run_id: int
+    kpis: list[Kpi]
+    results: dict[str, Any]
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+def code_version() -> str:
+    """Return the package version and, in a git checkout, the commit it runs from."""
+    try:
+        version = importlib.metadata.version("contactpro")
+    except importlib.metadata.PackageNotFoundError:
+        version = "0+unknown"
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{version}+g{commit}" if commit else version
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return JSON-ready rows (numpy scalars and NaN turned into Python values)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return json.loads(json.dumps(clean.to_dict("records"), default=float))
+
+
+def period_for(kind: str, now: datetime | None = None) -> patterns.Period:
+    """Return the last complete hour (``hourly``) or day (``daily``) before ``now``."""
+    now = (now or utcnow()).astimezone(UTC)
+    if kind == "hourly":
+        end = now.replace(minute=0, second=0, microsecond=0)
+        return patterns.Period(end - timedelta(hours=1), end)
+    end = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return patterns.Period(end - timedelta(days=1), end)
+
+
+def analyse(
+    db: Database,
+    settings: Settings,
+    period: patterns.Period,
+    *,
+    kind: str = "manual",
+    progress: Progress | None = None,
+) -> RunResult:
+    """Score new interactions, aggregate the period, rebuild the matrix and store the run."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    with db.session() as session:
+        run = AnalysisRun(
+            kind=kind,
+            period_start=period.start,
+            period_end=period.end,
+            code_version=code_version(),
+            results={},
+            outputs={},
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    say("scoring conformity of new interactions")
+    model = conformity.load_model()
+    with db.engine.begin() as conn:
+        scored = conformity.score_interactions(
+            conn,
+            settings,
+            period.start,
+            period.end,
+            model,
+            progress=lambda n: say(f"scored {n:,} interactions"),
+        )
+    with db.engine.begin() as conn:
+        total, tables = patterns.analyse_patterns(conn, settings, period, say)
+        conformity_mean = conformity.mean_conformity(conn, period.start, period.end)
+        say("building the priority matrix")
+        summary = matrix.build_matrix(conn, settings, period.end, run_id=run_id)
+    kpis = kpi_table(total, tables["tiers"], settings, period, conformity_mean)
+    results: dict[str, Any] = {
+        "run_id": run_id,
+        "kind": kind,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "period_label": f"{period.start:%Y-%m-%d %H:%M} to {period.end:%Y-%m-%d %H:%M} UTC",
+        "code_version": code_version(),
+        "model_version": model.version,
+        "currency": settings.analytics_currency,
+        "scored_interactions": scored,
+        "totals": json.loads(json.dumps(total, default=float)),
+        "savings": savings(total, tables["tiers"], settings, period),
+        "kpis": [k.as_dict() for k in kpis],
+        "tables": {name: _records(frame) for name, frame in tables.items()},
+        "matrix": summary,
+    }
+    seconds = time.perf_counter() - started
+    with db.session() as session:
+        stored = session.get(AnalysisRun, run_id)
+        assert stored is not None
+        stored.results = results
+        stored.seconds = seconds
+    log.info("analysis stored", extra={"run_id": run_id, "seconds": round(seconds, 2)})
+    return RunResult(run_id, kpis, results)
+
+
+def report_writer(settings: Settings) -> report.Writer | None:
+    """Return the Claude writer when a key is configured, else None (deterministic prose)."""
+    if not settings.anthropic_api_key:
+        return None
+    return report.ClaudeWriter(settings.anthropic_api_key)
+
+
+def write_outputs(
+    db: Database,
+    result: RunResult,
+    out_dir: Path,
+    *,
+    dashboards: bool = True,
+    writer: report.Writer | None = None,
+    progress: Progress | None = None,
+) -> dict[str, str]:
+    """Write the report (Markdown, HTML) and the dashboards with their index; record the paths."""
+    # The drawing layer sits above the domain; it is imported here, lazily, because a run's
+    # files include its figures and workers without matplotlib can still analyse.
+    from dashboards import render_all, write_index
+
+    say = progress or (lambda _msg: None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    say("writing the report")
+    markdown, page = report.build_report(result.results, writer)
+    outputs = {"report_md": out_dir / "report.md", "report_html": out_dir / "report.html"}
+    outputs["report_md"].write_text(markdown, encoding="utf-8")
+    outputs["report_html"].write_text(page, encoding="utf-8")
+    if dashboards:
+        images = render_all(result.results, out_dir, progress=say)
+        outputs.update({f"png_{name}": path for name, path in images.items()})
+        outputs["index"] = write_index(result.results, images, out_dir)
+    result.outputs = {name: str(path) for name, path in outputs.items()}
+    with db.session() as session:
+        run = session.get(AnalysisRun, result.run_id)
+        if run is not None:
+            run.outputs = dict(result.outputs)
+    return result.outputs
+
+
+def run_full_analysis(
+    db: Database,
+    settings: Settings,
+    period_start: datetime,
+    period_end: datetime,
+    out_dir: Path,
+    progress: Progress | None = None,
+    *,
+    kind: str = "manual",
+    writer: report.Writer | None = None,
+) -> RunResult:
+    """Compute everything for ``[period_start, period_end)``, store the run, write the files.
+
+    Writes ``report.md``, ``report.html``, one PNG per dashboard and ``index.html`` to
+    ``out_dir``; returns the run with its KPI table. ``writer`` defaults to Claude when
+    ``settings.anthropic_api_key`` is set and to the deterministic writer otherwise.
+    """
+    period = patterns.Period(period_start, period_end)
+    result = analyse(db, settings, period, kind=kind, progress=progress)
+    write_outputs(db, result, out_dir, writer=writer or report_writer(settings), progress=progress)
+    return result
+
+
+def run_scheduled(db: Database, settings: Settings, kind: str, now: datetime | None = None) -> int:
+    """Run the hourly or daily analysis of the last complete period, once; return the run id.
+
+    A period already analysed by the same kind of run is not analysed again (idempotent).
+    """
+    period = period_for(kind, now)
+    with db.session() as session:
+        done = session.scalar(
+            select(AnalysisRun.id).where(
+                AnalysisRun.kind == kind,
+                AnalysisRun.period_start == period.start,
+                AnalysisRun.period_end == period.end,
+                AnalysisRun.seconds.is_not(None),
+            )
+        )
+    if done is not None:
+        return int(done)
+    out_dir = output_dir(settings) / f"{kind}-{period.start:%Y%m%dT%H%M}"
+    result = run_full_analysis(db, settings, period.start, period.end, out_dir, kind=kind)
+    return result.run_id
+
+
+def output_dir(settings: Settings) -> Path:
+    """Return the folder runs write into (``analytics_dir``, default ``<var>/analytics``)."""
+    return (
+        Path(settings.analytics_dir) if settings.analytics_dir else settings.var_dir / "analytics"
+    )
+
+
+def latest_run(session: Session, kind: str | None = None) -> AnalysisRun | None:
+    """Return the most recent finished run (of ``kind`` when given)."""
+    stmt = select(AnalysisRun).where(AnalysisRun.seconds.is_not(None))
+    if kind:
+        stmt = stmt.where(AnalysisRun.kind == kind)
+    return session.scalars(stmt.order_by(AnalysisRun.id.desc()).limit(1)).first()
