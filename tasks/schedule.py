@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
 from contactpro.config import Settings
 
 
@@ -13,5 +15,15 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "close-idle-interactions": {
             "task": "contactpro.interactions.close_idle",
             "schedule": 60.0,
+        },
+        "analytics-hourly": {
+            "task": "contactpro.analytics.run_scheduled",
+            "schedule": float(settings.analytics_hourly_seconds),
+            "args": ("hourly",),
+        },
+        "analytics-daily": {
+            "task": "contactpro.analytics.run_scheduled",
+            "schedule": crontab(minute=15, hour=settings.analytics_daily_hour),
+            "args": ("daily",),
         },
     }

@@ -13,6 +13,7 @@ from requests import RequestException
 from werkzeug.serving import run_simple
 
 from contactpro import migrate
+from contactpro.analytics.cli import COMMANDS as ANALYTICS_COMMANDS
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
 from contactpro.seed import seed_customers
@@ -201,7 +202,7 @@ def simulate_call(
     click.echo(f"call ended after {seconds}s (status callback answered {status})")
 
 
-COMMANDS = (init_db, seed, serve, worker, beat, simulate)
+COMMANDS = (init_db, seed, serve, worker, beat, simulate, *ANALYTICS_COMMANDS)
 
 
 def register(app: Flask) -> None:

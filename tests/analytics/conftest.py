@@ -1,8 +1,9 @@
-"""A small constructed data set whose analysis results are known exactly."""
+"""Fixtures: a migrated SQLite database under tmp_path and a constructed data set whose analysis
+results are known exactly (see the comments of the tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from contactpro import migrate
+from contactpro.analytics.patterns import Period
 from contactpro.config import Settings, load_settings
 from contactpro.db import Database
 from contactpro.models import Account, Customer, Escalation, Interaction, Turn
@@ -283,3 +285,13 @@ def db(settings: Settings) -> Iterator[Database]:
 @pytest.fixture
 def case_ids(db: Database) -> dict[int, int]:
     return populate(db)
+
+
+@pytest.fixture
+def period() -> Period:
+    return Period(START, END)
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
+    return lambda **overrides: make_settings(tmp_path, **overrides)

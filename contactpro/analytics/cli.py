@@ -1,0 +1,186 @@
+"""Operator commands: ``analyze``, ``dashboards``, ``report``, ``conformity``, ``matrix``.
+
+Registered on the Flask app by ``webhooks.cli``; each command reads the process runtime from
+the app and calls one function of :mod:`contactpro.analytics`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import pandas as pd
+from flask import current_app
+from flask.cli import with_appcontext
+
+from contactpro.analytics import conformity, matrix, report, runs
+from contactpro.models import AnalysisRun
+from contactpro.runtime import Runtime
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["contactpro"]
+
+
+def _progress() -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:7.1f}s] {message}", err=True)
+
+    return say
+
+
+def _when(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _run(run_id: int | None) -> runs.RunResult:
+    with _runtime().db.session() as session:
+        run = session.get(AnalysisRun, run_id) if run_id else runs.latest_run(session)
+        if run is None or not run.results:
+            raise click.ClickException("no finished analysis run; run `contactpro analyze` first")
+        return runs.RunResult(run.id, [], dict(run.results), dict(run.outputs or {}))
+
+
+def _out_dir(option: Path | None, result: runs.RunResult) -> Path:
+    return option or runs.output_dir(_runtime().settings) / f"run-{result.run_id}"
+
+
+def _echo_kpis(result: runs.RunResult) -> None:
+    for kpi in result.results["kpis"]:
+        click.echo(f"{kpi['label']:<48} {kpi['text']}")
+
+
+@click.command("analyze")
+@click.option(
+    "--from", "start", type=click.DateTime(), help="Period start (UTC); default: 7 days ago."
+)
+@click.option(
+    "--to", "end", type=click.DateTime(), help="Period end, exclusive (UTC); default: now."
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@click.option("--dashboards/--no-dashboards", default=True, show_default=True)
+@with_appcontext
+def analyze(
+    start: datetime | None, end: datetime | None, out_dir: Path | None, dashboards: bool
+) -> None:
+    """Analyse a period: conformity, patterns, KPIs, matrix; write the report and dashboards."""
+    rt = _runtime()
+    end = _when(end) or datetime.now(UTC)
+    start = _when(start) or end - timedelta(days=7)
+    if start >= end:
+        raise click.BadParameter("--from must be before --to")
+    say = _progress()
+    result = runs.analyse(rt.db, rt.settings, runs.patterns.Period(start, end), progress=say)
+    folder = _out_dir(out_dir, result)
+    runs.write_outputs(
+        rt.db,
+        result,
+        folder,
+        dashboards=dashboards,
+        writer=runs.report_writer(rt.settings),
+        progress=say,
+    )
+    _echo_kpis(result)
+    click.echo(f"run {result.run_id}: {folder}")
+
+
+@click.command("dashboards")
+@click.option("--run", "run_id", type=int, help="Analysis run id; default: the latest.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@with_appcontext
+def dashboards(run_id: int | None, out_dir: Path | None) -> None:
+    """Draw the dashboards (PNG + index.html) of a stored analysis run."""
+    from dashboards import render_all, write_index
+
+    result = _run(run_id)
+    folder = _out_dir(out_dir, result)
+    images = render_all(result.results, folder, progress=_progress())
+    click.echo(f"dashboards: {write_index(result.results, images, folder)}")
+
+
+@click.command("report")
+@click.option("--run", "run_id", type=int, help="Analysis run id; default: the latest.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@with_appcontext
+def report_command(run_id: int | None, out_dir: Path | None) -> None:
+    """Write the insight report (report.md and report.html) of a stored analysis run."""
+    result = _run(run_id)
+    folder = _out_dir(out_dir, result)
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown, page = report.build_report(result.results, runs.report_writer(_runtime().settings))
+    (folder / "report.md").write_text(markdown, encoding="utf-8")
+    (folder / "report.html").write_text(page, encoding="utf-8")
+    click.echo(f"report: {folder / 'report.md'}")
+
+
+@click.group("conformity")
+def conformity_group() -> None:
+    """Score texts with the conformity model, or retrain it."""
+
+
+@conformity_group.command("score")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="CSV file with a column of texts.",
+)
+@click.option("--text-column", required=True, help="Name of the column holding the texts.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Output CSV (default: print to standard output).",
+)
+def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
+    """Add label, class probabilities and conformity (0-100) to every row of a CSV."""
+    frame = pd.read_csv(data)
+    if text_column not in frame.columns:
+        raise click.BadParameter(f"no column {text_column!r} in {data}", param_hint="--text-column")
+    scores = conformity.score_texts(frame[text_column].fillna("").astype(str).tolist())
+    result = pd.concat([frame.reset_index(drop=True), scores], axis=1)
+    if out is None:
+        click.echo(result.to_csv(index=False), nl=False)
+    else:
+        result.to_csv(out, index=False)
+        click.echo(f"scored {len(result)} rows into {out}", err=True)
+
+
+@conformity_group.command("train")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=conformity.DATA_DIR,
+    show_default=True,
+)
+def conformity_train(data_dir: Path) -> None:
+    """Retrain the conformity model from the labelled utterances and save the artifact."""
+    model = conformity.train(conformity.load_utterances(data_dir))
+    path = conformity.save_model(model, data_dir)
+    conformity.load_model.cache_clear()
+    click.echo(f"model {model.version} saved to {path}")
+
+
+@click.group("matrix")
+def matrix_group() -> None:
+    """The priority matrix of customers."""
+
+
+@matrix_group.command("export")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path))
+@click.option("--quadrant", type=click.Choice(sorted(matrix.STRATEGIES)), help="Only one quadrant.")
+@with_appcontext
+def matrix_export(out: Path, quadrant: str | None) -> None:
+    """Export the customers of each quadrant, with the recommended action, as CSV."""
+    with _runtime().db.session() as session:
+        count = matrix.export_quadrants(session, out, quadrant)
+    click.echo(f"exported {count} customers to {out}")
+
+
+COMMANDS = (analyze, dashboards, report_command, conformity_group, matrix_group)
