@@ -138,6 +138,13 @@ def take_turn(
     stored = interactions.find_turn(session, inbound.twilio_key)
     if stored is not None:
         return _reply_from_turn(interaction, stored, replayed=True)
+    return _new_turn(session, settings, interaction, inbound)
+
+
+def _new_turn(
+    session: Session, settings: Settings, interaction: Interaction, inbound: Inbound
+) -> BotReply:
+    """Handle a turn known not to be a retry."""
     started = time.perf_counter()
     if interaction.status == "closed":
         # A late message on a closed conversation reopens it rather than being lost.
@@ -243,7 +250,7 @@ def receive_sms(
     )
     problem = _sms_problem(body, settings)
     if problem is None:
-        return take_turn(
+        return _new_turn(
             session, settings, interaction, Inbound(body, "sms", twilio_key=message_sid)
         )
     language = interaction.language or settings.default_language

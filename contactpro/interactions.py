@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from contactpro.config import Settings
 from contactpro.errors import NotFoundError
@@ -88,6 +88,7 @@ def current_sms_conversation(
     fresh_since = now - timedelta(minutes=settings.sms_session_minutes)
     return session.scalars(
         select(Interaction)
+        .options(joinedload(Interaction.customer))
         .where(
             Interaction.channel == "sms",
             Interaction.from_number == from_number,
@@ -105,11 +106,13 @@ def find_turn(session: Session, twilio_key: str) -> Turn | None:
 
 
 def add_turn(session: Session, interaction: Interaction, **fields: object) -> Turn:
-    """Append a turn with the next sequence number and touch the interaction."""
-    last = session.scalar(
-        select(func.max(Turn.sequence)).where(Turn.interaction_id == interaction.id)
-    )
-    turn = Turn(interaction_id=interaction.id, sequence=(last or 0) + 1, **fields)
+    """Append a turn with the next sequence number and touch the interaction.
+
+    Two requests racing on one interaction pick the same sequence; the unique constraint makes
+    the loser fail and the webhook runs it again on fresh state.
+    """
+    interaction.turn_count = (interaction.turn_count or 0) + 1
+    turn = Turn(interaction_id=interaction.id, sequence=interaction.turn_count, **fields)
     session.add(turn)
     interaction.last_activity_at = utcnow()
     session.flush()

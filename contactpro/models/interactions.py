@@ -38,6 +38,7 @@ class Interaction(Base):
     duration_seconds: Mapped[int | None]
     twilio_status: Mapped[str | None] = mapped_column(String(20), comment="last CallStatus")
     close_reason: Mapped[str | None] = mapped_column(String(40))
+    turn_count: Mapped[int] = mapped_column(default=0, comment="turns stored so far")
     state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     customer: Mapped[Customer | None] = relationship()

@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("duration_seconds", sa.Integer(), nullable=True),
         sa.Column("twilio_status", sa.String(length=20), nullable=True, comment="last CallStatus"),
         sa.Column("close_reason", sa.String(length=40), nullable=True),
+        sa.Column("turn_count", sa.Integer(), nullable=False, comment="turns stored so far"),
         sa.Column(
             "state",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),

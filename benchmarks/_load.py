@@ -1,0 +1,158 @@
+"""Shared pieces of the HTTP load benchmarks: gunicorn servers, signed bodies, wrk runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[1]
+PG_SERVER = os.environ.get(
+    "CONTACTPRO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TOKEN = "bench-auth-token"
+
+
+def free_port() -> int:
+    """Return a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(name: str) -> str:
+    """Create an empty PostgreSQL database and return its URL."""
+    server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    server.dispose()
+    return PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(name: str) -> None:
+    """Drop a benchmark database."""
+    server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    server.dispose()
+
+
+@contextmanager
+def gunicorn(
+    app_spec: str, env: dict[str, str], workers: int = 2, threads: int = 1
+) -> Iterator[str]:
+    """Run ``app_spec`` under gunicorn and yield its base URL (sync workers unless threads)."""
+    port = free_port()
+    log_path = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread" if threads > 1 else "sync",
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(log_path.read_text()[-2000:]) from None
+            time.sleep(0.2)
+    time.sleep(1.0)  # let every worker boot
+    try:
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def lua_for_bodies(path: str, bodies: list[tuple[str, str]], out: Path) -> Path:
+    """Write a wrk script that posts each (body, signature) once, in turn, to ``path``."""
+    entries = ",\n".join(
+        "{" + json.dumps(body) + "," + json.dumps(sig) + "}" for body, sig in bodies
+    )
+    out.write_text(
+        "local bodies = {\n" + entries + "\n}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  local b = bodies[((i - 1) % #bodies) + 1]\n"
+        "  return wrk.format('POST', '" + path + "', {\n"
+        "    ['Content-Type'] = 'application/x-www-form-urlencoded',\n"
+        "    ['X-Twilio-Signature'] = b[2]}, b[1])\n"
+        "end\n"
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format(\'JSON {"requests": %d, "p50": %.3f, "p99": %.3f, '
+        '"errors": %d, "status_errors": %d, "timeouts": %d}\\n\',\n'
+        "    summary.requests, latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n"
+        "    summary.errors.connect + summary.errors.read + summary.errors.write,\n"
+        "    summary.errors.status, summary.errors.timeout))\n"
+        "end\n"
+    )
+    return out
+
+
+def form_body(params: dict[str, str]) -> str:
+    """URL-encode webhook parameters the way Twilio does."""
+    return urlencode(params)
+
+
+def run_wrk(url: str, script: Path, seconds: int, connections: int = 32) -> dict[str, float]:
+    """Run wrk and return requests/s, p50/p99 in ms and error counts."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {**figures, "rps": rps}
+
+
+def temp_dir() -> Path:
+    """A scratch folder for this run."""
+    return Path(tempfile.mkdtemp(prefix="contactpro-bench-"))
