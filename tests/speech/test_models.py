@@ -135,11 +135,29 @@ def test_openai_whisper_names_are_not_downloaded_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    with pytest.raises(ConfigError, match="CTranslate2 weights") as info:
-        resolve_openai_model("base", make_settings(tmp_path))
+    with pytest.raises(ConfigError, match="not in") as info:
+        resolve_openai_model("small", make_settings(tmp_path))
     assert info.value.reason == "model_unavailable"
     checkpoint = tmp_path / "cache" / "whisper" / "small.pt"
     checkpoint.parent.mkdir(parents=True)
     checkpoint.write_bytes(b"placeholder")
     location = resolve_openai_model("small", make_settings(tmp_path))
     assert (location.source, location.path) == ("cache", checkpoint)
+
+
+def test_packaged_models_convert_once_for_openai_whisper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    settings = make_settings(tmp_path)
+    location = resolve_openai_model("tiny.en", settings)
+    assert location.source == "packaged" and location.multilingual is False
+    assert location.path == tmp_path / "models" / "openai-whisper-tiny.en.pt"
+    digest = location.path.with_suffix(".pt.sha256").read_text().strip()
+    assert digest == hashlib.sha256(location.path.read_bytes()).hexdigest()
+    before = location.path.stat().st_mtime_ns
+    assert resolve_openai_model("tiny.en", settings).path == location.path
+    assert location.path.stat().st_mtime_ns == before  # verified, not converted again
+    location.path.write_bytes(b"truncated")
+    again = resolve_openai_model("tiny.en", settings).path
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == digest  # rebuilt identically

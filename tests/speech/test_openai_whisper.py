@@ -1,8 +1,8 @@
-"""The openai-whisper backend, loaded from a tiny randomly initialised checkpoint.
+"""The openai-whisper backend.
 
-No real PyTorch weights ship offline, so the test builds a one-layer Whisper with random
-weights, saves it the way openai-whisper does, and loads it through the configured backend.
-Its output is noise: only the structure is asserted.
+Loading by path is exercised with a one-layer Whisper with random weights that the test builds
+and saves the way openai-whisper does (its output is noise: only structure is asserted); real
+accuracy with the packaged tiny.en, converted from CTranslate2 into a PyTorch checkpoint.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from contactpro.speech.audio import decode_audio, prepare
 from contactpro.speech.backends import load_transcriber
 from contactpro.speech.backends.torch_whisper import OpenAIWhisperTranscriber
 from contactpro.speech.pipeline import transcribe_audio_bytes
+from contactpro.speech.quality import word_error_rate
 
 # openai-whisper's beam search calls np.argsort on a torch tensor (whisper/decoding.py).
 pytestmark = pytest.mark.filterwarnings(
@@ -26,16 +27,21 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _tokenizers_loaded() -> None:
+    from whisper.tokenizer import get_tokenizer
+
+    with warnings.catch_warnings():
+        # whisper.tokenizer reads its vocabularies without closing the files (cached after).
+        warnings.simplefilter("ignore", ResourceWarning)
+        for multilingual in (True, False):
+            get_tokenizer(multilingual, num_languages=99)  # the call (and cache key) whisper makes
+
+
 @pytest.fixture(scope="session")
 def random_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from whisper.model import ModelDimensions, Whisper
-    from whisper.tokenizer import get_tokenizer
-
-    with warnings.catch_warnings():
-        # whisper.tokenizer reads its vocabulary without closing the file (cached afterwards).
-        warnings.simplefilter("ignore", ResourceWarning)
-        get_tokenizer(True, num_languages=99)  # the call (and cache key) whisper makes
 
     torch.manual_seed(0)
     dims = ModelDimensions(
@@ -101,3 +107,16 @@ def test_transcript_structure_through_the_pipeline(
         assert 0.0 <= segment.start <= segment.end <= transcript.duration + 0.5
         assert isinstance(segment.text, str) and segment.text
         assert segment.avg_logprob <= 0.0 and 0.0 <= segment.no_speech_prob <= 1.0
+
+
+@pytest.mark.slow
+def test_packaged_tiny_en_runs_on_openai_whisper(
+    speech_settings: Settings, phone_clip: Callable[[str], bytes], references: dict[str, str]
+) -> None:
+    settings = replace(speech_settings, transcriber="openai-whisper", whisper_model="tiny.en")
+    transcript = transcribe_audio_bytes(
+        phone_clip("en_cheetah_platforms.wav"), settings=settings, language="en"
+    )
+    assert (transcript.backend, transcript.model) == ("openai-whisper", "tiny.en")
+    wer = word_error_rate(references["en_cheetah_platforms.wav"], transcript.text, "en")
+    assert wer <= 0.10, transcript.text
