@@ -20,7 +20,7 @@ from contactpro.errors import LLMError
 
 log = logging.getLogger(__name__)
 
-CLAUDE_MODEL = "claude-sonnet-4-5"
+CLAUDE_MODEL = "claude-sonnet-4-6"
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
