@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, request
@@ -28,6 +29,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_NAME="contactpro_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_seconds),
+        SESSION_REFRESH_EACH_REQUEST=False,  # the console renews it on pages, not on polls
     )
     if settings.env != "test":
         configure_logging()
@@ -36,13 +43,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["contactpro"] = Runtime.from_settings(settings)
 
     from tasks import celery_init_app
-    from webhooks import cli, health, sms, voice
+    from webhooks import cli, console, health, sms, voice
     from webhooks.db import close_db_session
 
     celery_init_app(app)
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    console.init_app(app)
     app.teardown_appcontext(close_db_session)
     cli.register(app)
     _register_error_handlers(app)

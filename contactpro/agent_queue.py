@@ -1,0 +1,394 @@
+"""The agents' queue: ranking escalations, claiming, releasing, resolving and follow-ups.
+
+Rank = the bot's priority (reason and segment) + the customer's priority-matrix quadrant + how
+far their conformity sits below the threshold + how long they have waited. Everything here is
+plain domain code; the console blueprint calls it and commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.console_config import current_config, record_audit
+from contactpro.errors import ContactProError, NotFoundError
+from contactpro.models import (
+    Agent,
+    AuditLog,
+    Callback,
+    Customer,
+    CustomerScore,
+    Escalation,
+    Interaction,
+    Turn,
+    utcnow,
+)
+from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.users import has_role
+
+log = logging.getLogger(__name__)
+
+QUEUE_STATUSES = ("open", "claimed", "abandoned")
+CLAIMABLE = ("open", "abandoned")
+RESOLUTIONS = (
+    "solved", "payment_arranged", "offer_accepted", "offer_declined", "cancelled_service",
+    "callback_needed", "unresolved", "no_contact",
+)
+# Priority matrix (billing x conformity): valuable unhappy customers first.
+QUADRANT_BONUS = {"retain": 20.0, "care": 10.0, "monitor": 0.0, "let_go": -5.0}
+QUADRANT_ACTION = {
+    "retain": "action_retain",
+    "care": "action_care",
+    "monitor": "action_monitor",
+    "let_go": "action_let_go",
+}
+CONFORMITY_WEIGHT = 0.3
+WAIT_POINTS_PER_MINUTE = 0.5
+MAX_WAIT_POINTS = 15.0
+ABANDONED_SHOWN_HOURS = 24
+MAX_SMS_CHARS = 640
+
+
+class QueueError(ContactProError):
+    """An agent action on an escalation is not allowed in its current state."""
+
+    reason = "queue_conflict"
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of the agents' queue."""
+
+    id: int
+    status: str
+    rank: float
+    priority: int
+    reason: str
+    channel: str
+    language: str | None
+    customer: str | None
+    phone: str
+    segment: str | None
+    quadrant: str | None
+    conformity: float | None
+    waiting_seconds: int
+    created_at: str
+    agent: str | None
+    agent_id: int | None
+    caller_waiting: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the entry as a JSON-ready mapping."""
+        return asdict(self)
+
+
+def rank(
+    priority: int,
+    quadrant: str | None,
+    conformity: float | None,
+    waiting_seconds: float,
+    threshold: float,
+) -> float:
+    """Score an escalation for the queue; higher is served first."""
+    score = float(priority) + QUADRANT_BONUS.get(quadrant or "", 0.0)
+    if conformity is not None:
+        score += (threshold - conformity) * CONFORMITY_WEIGHT
+    score += min(waiting_seconds / 60.0 * WAIT_POINTS_PER_MINUTE, MAX_WAIT_POINTS)
+    return round(score, 1)
+
+
+def _caller_waiting(escalation: Escalation, interaction: Interaction) -> bool:
+    return (
+        interaction.channel == "voice"
+        and interaction.status == "active"
+        and escalation.queue_result is None
+        and escalation.status in ("open", "claimed")
+    )
+
+
+def queue_entries(
+    session: Session, settings: Settings, now: datetime | None = None
+) -> list[QueueEntry]:
+    """Return open, claimed and recently abandoned escalations, best first."""
+    now = now or utcnow()
+    threshold = float(current_config(session, settings)["conformity_threshold"])
+    rows = session.execute(
+        select(Escalation, Interaction, Customer, CustomerScore, Agent)
+        .join(Interaction, Interaction.id == Escalation.interaction_id)
+        .outerjoin(Customer, Customer.id == Escalation.customer_id)
+        .outerjoin(CustomerScore, CustomerScore.customer_id == Escalation.customer_id)
+        .outerjoin(Agent, Agent.id == Escalation.agent_id)
+        .where(
+            or_(
+                Escalation.status.in_(("open", "claimed")),
+                (Escalation.status == "abandoned")
+                & (Escalation.created_at >= now - timedelta(hours=ABANDONED_SHOWN_HOURS)),
+            )
+        )
+    ).all()
+    entries = []
+    for esc, interaction, customer, score, agent in rows:
+        waited = max(0, int((now - esc.created_at).total_seconds()))
+        quadrant = score.quadrant if score else None
+        conformity = score.conformity if score else None
+        entries.append(
+            QueueEntry(
+                id=esc.id,
+                status=esc.status,
+                rank=rank(esc.priority, quadrant, conformity, waited, threshold),
+                priority=esc.priority,
+                reason=esc.reason,
+                channel=interaction.channel,
+                language=interaction.language,
+                customer=customer.name if customer else None,
+                phone=interaction.from_number,
+                segment=customer.segment if customer else None,
+                quadrant=quadrant,
+                conformity=round(conformity, 1) if conformity is not None else None,
+                waiting_seconds=waited,
+                created_at=esc.created_at.isoformat(),
+                agent=agent.name if agent else None,
+                agent_id=esc.agent_id,
+                caller_waiting=_caller_waiting(esc, interaction),
+            )
+        )
+    # Open work first, then claimed, then abandoned; best rank, then longest wait, within each.
+    order = {status: i for i, status in enumerate(QUEUE_STATUSES)}
+    entries.sort(key=lambda e: (order[e.status], -e.rank, -e.waiting_seconds, e.id))
+    return entries
+
+
+def get_escalation(session: Session, escalation_id: int) -> Escalation:
+    """Return the escalation or raise NotFoundError."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFoundError(f"no escalation {escalation_id}")
+    return escalation
+
+
+def claim(session: Session, escalation_id: int, agent: Agent) -> Escalation:
+    """Take an open (or abandoned) escalation; only one agent can win a race for it."""
+    escalation = get_escalation(session, escalation_id)
+    if escalation.status == "claimed" and escalation.agent_id == agent.id:
+        return escalation
+    result = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.status.in_(CLAIMABLE))
+        .values(status="claimed", agent_id=agent.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise QueueError("someone else has already claimed this escalation", reason="taken")
+    session.refresh(escalation)
+    record_audit(session, agent.id, "escalation.claim", f"escalation:{escalation_id}")
+    return escalation
+
+
+def _require_holder(escalation: Escalation, agent: Agent) -> None:
+    if escalation.status != "claimed":
+        raise QueueError("claim the escalation first", reason="not_claimed")
+    if escalation.agent_id != agent.id and not has_role(agent, "manager"):
+        raise QueueError("another agent holds this escalation", reason="not_holder")
+
+
+def release(session: Session, escalation_id: int, agent: Agent) -> Escalation:
+    """Put a claimed escalation back in the queue (its holder, or a manager)."""
+    escalation = get_escalation(session, escalation_id)
+    _require_holder(escalation, agent)
+    escalation.status, escalation.agent_id, escalation.claimed_at = "open", None, None
+    record_audit(session, agent.id, "escalation.release", f"escalation:{escalation_id}")
+    return escalation
+
+
+def resolve(
+    session: Session, escalation_id: int, agent: Agent, resolution: str, notes: str
+) -> Escalation:
+    """Close the escalation with the agent's outcome and notes (analytics reads them)."""
+    if resolution not in RESOLUTIONS:
+        raise QueueError(
+            f"resolution must be one of {', '.join(RESOLUTIONS)}", reason="bad_outcome"
+        )
+    escalation = get_escalation(session, escalation_id)
+    _require_holder(escalation, agent)
+    escalation.status = "resolved"
+    escalation.resolution = resolution
+    escalation.notes = notes.strip() or None
+    escalation.resolved_at = utcnow()
+    record_audit(
+        session, agent.id, "escalation.resolve", f"escalation:{escalation_id}",
+        after={"resolution": resolution, "notes": escalation.notes},
+    )
+    return escalation
+
+
+def contact_number(escalation: Escalation) -> str:
+    """Return the number to reach the customer on: their account's, else the one they used."""
+    customer = (escalation.context or {}).get("customer") or {}
+    return customer.get("phone") or escalation.interaction.from_number
+
+
+def send_sms(
+    session: Session, telephony: Telephony, escalation_id: int, agent: Agent, body: str
+) -> Turn:
+    """Text the customer and add the message to the conversation as an agent turn."""
+    body = body.strip()
+    if not body or len(body) > MAX_SMS_CHARS:
+        raise QueueError(f"the message needs 1 to {MAX_SMS_CHARS} characters", reason="bad_sms")
+    escalation = get_escalation(session, escalation_id)
+    _require_holder(escalation, agent)
+    sid = telephony.send_sms(contact_number(escalation), body)
+    last = session.scalar(
+        select(func.max(Turn.sequence)).where(Turn.interaction_id == escalation.interaction_id)
+    )
+    turn = Turn(
+        interaction_id=escalation.interaction_id, sequence=(last or 0) + 1, speaker="agent",
+        text=body, source="sms", action="agent_sms", twilio_key=sid, created_at=utcnow(),
+    )
+    session.add(turn)
+    record_audit(
+        session, agent.id, "escalation.sms", f"escalation:{escalation_id}", after={"sid": sid}
+    )
+    return turn
+
+
+def schedule_callback(
+    session: Session, escalation_id: int, agent: Agent, when: datetime, note: str
+) -> Callback:
+    """Promise the customer a call at ``when`` (timezone-aware, in the future)."""
+    if when.tzinfo is None:
+        raise QueueError("the call-back time needs a time zone", reason="bad_time")
+    if when <= utcnow():
+        raise QueueError("the call-back time must be in the future", reason="bad_time")
+    escalation = get_escalation(session, escalation_id)
+    _require_holder(escalation, agent)
+    callback = Callback(
+        escalation_id=escalation_id, agent_id=agent.id, phone=contact_number(escalation),
+        scheduled_for=when, status="scheduled", note=note.strip() or None, created_at=utcnow(),
+    )
+    session.add(callback)
+    session.flush()
+    record_audit(
+        session, agent.id, "escalation.callback", f"escalation:{escalation_id}",
+        after={"callback_id": callback.id, "scheduled_for": when.isoformat()},
+    )
+    return callback
+
+
+def take_call(
+    session: Session, telephony: Telephony, escalation_id: int, agent: Agent
+) -> str:
+    """Put the waiting caller through to the agent's phone; record the queue result."""
+    escalation = get_escalation(session, escalation_id)
+    _require_holder(escalation, agent)
+    if not _caller_waiting(escalation, escalation.interaction):
+        raise QueueError("no caller is waiting in the queue for this escalation", reason="no_call")
+    if not agent.phone:
+        raise QueueError("your user has no phone number", reason="no_agent_phone")
+    sid = telephony.bridge_queued_call(escalation.interaction.twilio_sid, agent.phone)
+    escalation.queue_result = "redirected"
+    escalation.queue_seconds = int((utcnow() - escalation.created_at).total_seconds())
+    record_audit(
+        session, agent.id, "escalation.take_call", f"escalation:{escalation_id}",
+        after={"call_sid": sid},
+    )
+    return sid
+
+
+def similar_cases(session: Session, escalation: Escalation, limit: int = 5) -> list[dict[str, Any]]:
+    """Return finished escalations like this one (same customer first, then same reason)."""
+    rows = session.execute(
+        select(Escalation, Customer.name)
+        .outerjoin(Customer, Customer.id == Escalation.customer_id)
+        .where(
+            Escalation.id != escalation.id,
+            Escalation.status.in_(("resolved", "abandoned")),
+            or_(
+                Escalation.reason == escalation.reason,
+                Escalation.customer_id == escalation.customer_id,
+            ),
+        )
+        .order_by(Escalation.created_at.desc())
+        .limit(50)
+    ).all()
+    mine = escalation.customer_id
+    ordered = sorted(rows, key=lambda r: not (mine is not None and r[0].customer_id == mine))
+    return [
+        {
+            "id": esc.id,
+            "when": esc.created_at,
+            "customer": name,
+            "reason": esc.reason,
+            "status": esc.status,
+            "resolution": esc.resolution,
+            "notes": esc.notes,
+            "same_customer": mine is not None and esc.customer_id == mine,
+        }
+        for esc, name in ordered[:limit]
+    ]
+
+
+def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str, Any]:
+    """Return everything the escalation view shows: the packet, scores, advice and history."""
+    escalation = get_escalation(session, escalation_id)
+    context = dict(escalation.context or {})
+    score = (
+        session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
+    )
+    threshold = float(current_config(session, settings)["conformity_threshold"])
+    turns = session.scalars(
+        select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
+    ).all()
+    interaction = escalation.interaction
+    return {
+        "escalation": escalation,
+        "interaction": interaction,
+        "context": context,
+        "turns": turns,
+        "score": score,
+        "threshold": threshold,
+        "action_key": QUADRANT_ACTION.get(score.quadrant) if score else None,
+        "similar": similar_cases(session, escalation),
+        "callbacks": session.scalars(
+            select(Callback).where(Callback.escalation_id == escalation.id)
+            .order_by(Callback.scheduled_for)
+        ).all(),
+        "caller_waiting": _caller_waiting(escalation, interaction),
+    }
+
+
+def notify_on_duty(
+    session: Session, settings: Settings, telephony: Telephony, escalation_id: int
+) -> bool:
+    """Text the on-duty agent about a top-priority escalation, once; return True if sent."""
+    config = current_config(session, settings)
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.priority < int(config["notify_priority"]):
+        return False
+    email = config["on_duty_agent"]
+    agent = session.scalars(select(Agent).where(Agent.email == email)).first() if email else None
+    if agent is None or not agent.active or not agent.phone:
+        return False
+    target = f"escalation:{escalation_id}"
+    already = session.scalars(
+        select(AuditLog.id).where(AuditLog.target == target, AuditLog.action == "notify.sms")
+    ).first()
+    if already is not None:
+        return False
+    customer = ((escalation.context or {}).get("customer") or {}).get("name") or "?"
+    body = (
+        f"ContactPro: escalation #{escalation.id}, priority {escalation.priority}, "
+        f"{escalation.reason.replace('_', ' ')}, {customer}."
+    )
+    try:
+        sid = telephony.send_sms(agent.phone, body)
+    except TelephonyError as exc:
+        log.warning("on-duty notification failed", extra={"reason": exc.reason})
+        return False
+    record_audit(session, agent.id, "notify.sms", target, after={"sid": sid})
+    return True

@@ -1,0 +1,164 @@
+"""Settings managers change at run time (thresholds, hours, offers, templates) and the audit log.
+
+Values live in ``config_entries``; a key never set there takes its default (for thresholds
+that also exist as environment settings, the environment's value). Every change and every
+agent action on an escalation writes an :class:`~contactpro.models.AuditLog` row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.errors import ContactProError
+from contactpro.models import Agent, AuditLog, ConfigEntry, utcnow
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_TEMPLATE_CHARS = 480
+
+
+class ConfigChangeError(ContactProError):
+    """A submitted configuration value is invalid; ``key`` names the field."""
+
+    reason = "bad_config_value"
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One editable setting: its group on the page, its type and its default."""
+
+    key: str
+    group: str
+    kind: str  # int, float, time, days, text
+    default: Callable[[Settings], Any]
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+FIELDS: tuple[ConfigField, ...] = (
+    ConfigField("conformity_threshold", "thresholds", "float",
+                lambda s: s.conformity_threshold, 0, 100),
+    ConfigField("notify_priority", "thresholds", "int", lambda s: 90, 0, 101),
+    ConfigField("business_hours_start", "hours", "time", lambda s: "08:00"),
+    ConfigField("business_hours_end", "hours", "time", lambda s: "18:00"),
+    ConfigField("business_days", "hours", "days", lambda s: "mon,tue,wed,thu,fri"),
+    ConfigField("offer_max_discount_percent", "offers", "int", lambda s: 15, 0, 100),
+    ConfigField("offer_min_tenure_months", "offers", "int", lambda s: 6, 0, 600),
+    ConfigField("sms_template_es", "templates", "text",
+                lambda s: f"Hola {{name}}, le escribe {s.company_name}. "),
+    ConfigField("sms_template_en", "templates", "text",
+                lambda s: f"Hello {{name}}, this is {s.company_name}. "),
+    ConfigField("callback_template_es", "templates", "text",
+                lambda s: "Le llamaremos el {when}. Gracias por su paciencia."),
+    ConfigField("callback_template_en", "templates", "text",
+                lambda s: "We will call you on {when}. Thank you for your patience."),
+    ConfigField("on_duty_agent", "notifications", "text", lambda s: ""),
+)
+BY_KEY = {f.key: f for f in FIELDS}
+GROUPS = tuple(dict.fromkeys(f.group for f in FIELDS))
+
+
+def record_audit(
+    session: Session,
+    agent_id: int | None,
+    action: str,
+    target: str,
+    before: Any = None,
+    after: Any = None,
+) -> AuditLog:
+    """Write one audit row (flushes with the caller's transaction)."""
+    row = AuditLog(
+        agent_id=agent_id, action=action, target=target, before=before, after=after,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def current_config(session: Session, settings: Settings) -> dict[str, Any]:
+    """Return every editable setting's value: stored, else its default."""
+    stored = {e.key: e.value for e in session.scalars(select(ConfigEntry))}
+    return {f.key: stored.get(f.key, f.default(settings)) for f in FIELDS}
+
+
+def _parse(session: Session, field: ConfigField, raw: str) -> Any:
+    text = raw.strip()
+    if field.kind in ("int", "float"):
+        try:
+            value: Any = int(text) if field.kind == "int" else float(text)
+        except ValueError:
+            raise ConfigChangeError(field.key, "must be a number") from None
+        if field.minimum is not None and value < field.minimum:
+            raise ConfigChangeError(field.key, f"must be at least {field.minimum:g}")
+        if field.maximum is not None and value > field.maximum:
+            raise ConfigChangeError(field.key, f"must be at most {field.maximum:g}")
+        return value
+    if field.kind == "time":
+        if not _TIME.match(text):
+            raise ConfigChangeError(field.key, "must be a time such as 08:30")
+        return text
+    if field.kind == "days":
+        days = [d.strip().lower() for d in text.split(",") if d.strip()]
+        if not days or not set(days) <= set(WEEKDAYS):
+            raise ConfigChangeError(field.key, f"must list days among {','.join(WEEKDAYS)}")
+        return ",".join(d for d in WEEKDAYS if d in days)
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise ConfigChangeError(field.key, f"must be at most {MAX_TEMPLATE_CHARS} characters")
+    if field.key == "on_duty_agent" and text:
+        agent = session.scalars(select(Agent).where(Agent.email == text.lower())).first()
+        if agent is None or not agent.active or not agent.phone:
+            raise ConfigChangeError(field.key, "must be the e-mail of an active user with a phone")
+        return agent.email
+    return text
+
+
+def update_config(
+    session: Session, settings: Settings, changes: Mapping[str, str], agent_id: int | None
+) -> list[str]:
+    """Validate and store changed values, auditing each; return the keys that changed.
+
+    Nothing is stored when any value is invalid (:class:`ConfigChangeError`).
+    """
+    current = current_config(session, settings)
+    parsed = {
+        key: _parse(session, BY_KEY[key], raw) for key, raw in changes.items() if key in BY_KEY
+    }
+    if "business_hours_start" in parsed or "business_hours_end" in parsed:
+        start = parsed.get("business_hours_start", current["business_hours_start"])
+        end = parsed.get("business_hours_end", current["business_hours_end"])
+        if start >= end:
+            raise ConfigChangeError("business_hours_end", "must be later than the start")
+    changed = [key for key, value in parsed.items() if value != current[key]]
+    now = utcnow()
+    for key in changed:
+        entry = session.get(ConfigEntry, key)
+        if entry is None:
+            entry = ConfigEntry(key=key, value=parsed[key], updated_at=now, updated_by=agent_id)
+            session.add(entry)
+        else:
+            entry.value, entry.updated_at, entry.updated_by = parsed[key], now, agent_id
+        record_audit(session, agent_id, "config.set", f"config:{key}", current[key], parsed[key])
+    session.flush()
+    return changed
+
+
+def audit_entries(session: Session, limit: int = 100) -> list[tuple[AuditLog, str | None]]:
+    """Return the latest audit rows with the name of who acted, newest first."""
+    rows = session.execute(
+        select(AuditLog, Agent.name)
+        .outerjoin(Agent, Agent.id == AuditLog.agent_id)
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,110 @@
+"""Find conversations by number, customer, intent, outcome and date, for managers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from contactpro.models import Customer, Escalation, Interaction, Turn
+
+MAX_RESULTS = 200
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a manager typed; empty fields do not filter."""
+
+    number: str = ""
+    customer: str = ""
+    intent: str = ""
+    outcome: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Return True when nothing was asked for."""
+        return not any(
+            (self.number, self.customer, self.intent, self.outcome, self.date_from, self.date_to)
+        )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
+    """Return matching conversations, newest first, with customer and escalation outcome."""
+    statement = (
+        select(Interaction, Customer.name, Escalation.resolution, Escalation.id)
+        .outerjoin(Customer, Customer.id == Interaction.customer_id)
+        .outerjoin(Escalation, Escalation.interaction_id == Interaction.id)
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    if query.number:
+        digits = "".join(ch for ch in query.number if ch.isdigit())
+        statement = statement.where(Interaction.from_number.like(_like(digits), escape="\\"))
+    if query.customer:
+        statement = statement.where(
+            func.lower(Customer.name).like(_like(query.customer), escape="\\")
+        )
+    if query.intent:
+        statement = statement.where(
+            exists().where(Turn.interaction_id == Interaction.id, Turn.intent == query.intent)
+        )
+    if query.outcome:
+        statement = statement.where(
+            or_(Interaction.outcome == query.outcome, Escalation.resolution == query.outcome)
+        )
+    if query.date_from:
+        statement = statement.where(
+            Interaction.started_at >= datetime.combine(query.date_from, time(), UTC)
+        )
+    if query.date_to:
+        end = datetime.combine(query.date_to + timedelta(days=1), time(), UTC)
+        statement = statement.where(Interaction.started_at < end)
+    return [
+        {
+            "interaction": interaction,
+            "customer": name,
+            "resolution": resolution,
+            "escalation_id": escalation_id,
+        }
+        for interaction, name, resolution, escalation_id in session.execute(statement)
+    ]
+
+
+def intents_seen(session: Session) -> list[str]:
+    """Return every intent the bot has recognised, for the search form."""
+    return list(
+        session.scalars(select(Turn.intent).where(Turn.intent.is_not(None)).distinct().order_by(
+            Turn.intent
+        ))
+    )
+
+
+def conversation(session: Session, interaction_id: int) -> dict[str, Any] | None:
+    """Return one conversation with its turns, escalation and a link to its recording."""
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None:
+        return None
+    escalation = session.scalars(
+        select(Escalation).where(Escalation.interaction_id == interaction_id)
+    ).first()
+    state = interaction.state or {}
+    recording = state.get("recording_url")
+    if not recording and interaction.channel == "voice":
+        # Twilio keeps the call's recordings; its console shows them by call sid.
+        recording = f"https://console.twilio.com/us1/monitor/logs/calls/{interaction.twilio_sid}"
+    return {
+        "interaction": interaction,
+        "turns": list(interaction.turns),
+        "escalation": escalation,
+        "recording_url": recording,
+    }

@@ -1,0 +1,115 @@
+"""Outbound telephony (text an agent or customer, put a queued caller through to an agent).
+
+:class:`TwilioTelephony` speaks Twilio's REST API through the official SDK; its base URL can
+point at a local server speaking the same form-encoded API (tests). :class:`FakeTelephony`
+records what would have been sent, for tests and the demo. :func:`telephony_for` picks one.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Protocol
+
+from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
+
+from contactpro.config import Settings
+from contactpro.errors import ContactProError
+from contactpro.phone import mask_phone
+
+log = logging.getLogger(__name__)
+
+
+class TelephonyError(ContactProError):
+    """Twilio refused or could not be reached; nothing was sent."""
+
+    reason = "telephony_failed"
+
+
+class Telephony(Protocol):
+    """What the console asks of the phone network."""
+
+    def send_sms(self, to: str, body: str) -> str:
+        """Send a text message; return its message sid."""
+        ...
+
+    def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
+        """Take a caller out of the agent queue and ring ``agent_phone``; return the call sid."""
+        ...
+
+
+def bridge_twiml(agent_phone: str) -> str:
+    """The TwiML a queued caller is redirected to: dial the agent."""
+    response = VoiceResponse()
+    response.dial(agent_phone)
+    return str(response)
+
+
+class TwilioTelephony:
+    """Twilio's REST API (``api_url`` overrides ``https://api.twilio.com``)."""
+
+    def __init__(
+        self, account_sid: str, auth_token: str, from_number: str, api_url: str = ""
+    ) -> None:
+        self.client = Client(account_sid, auth_token)
+        if api_url:
+            self.client.api.base_url = api_url.rstrip("/")
+        self.from_number = from_number
+
+    def send_sms(self, to: str, body: str) -> str:
+        """Send a text message; return its message sid."""
+        if not self.from_number:
+            raise TelephonyError("TWILIO_PHONE_NUMBER is not set", reason="no_sender")
+        try:
+            message = self.client.messages.create(to=to, from_=self.from_number, body=body)
+        except TwilioException as exc:
+            raise TelephonyError(f"Twilio refused the message: {exc}") from exc
+        log.info("sms sent", extra={"to": mask_phone(to), "message_sid": message.sid})
+        return str(message.sid)
+
+    def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
+        """Redirect the queued call to dial the agent (Twilio reports QueueResult=redirected)."""
+        try:
+            call = self.client.calls(call_sid).update(twiml=bridge_twiml(agent_phone))
+        except TwilioException as exc:
+            raise TelephonyError(f"Twilio could not redirect the call: {exc}") from exc
+        log.info("queued call bridged to agent", extra={"call_sid": call_sid})
+        return str(call.sid)
+
+
+@dataclass
+class FakeTelephony:
+    """Record every message and bridge instead of calling Twilio."""
+
+    sent: list[dict[str, str]] = field(default_factory=list)
+    bridged: list[dict[str, str]] = field(default_factory=list)
+    _lock: Lock = field(default_factory=Lock, repr=False)
+
+    def send_sms(self, to: str, body: str) -> str:
+        """Record a text message; return a made-up message sid."""
+        sid = "SM" + secrets.token_hex(16)
+        with self._lock:
+            self.sent.append({"sid": sid, "to": to, "body": body})
+        return sid
+
+    def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
+        """Record a bridge; return the caller's call sid as Twilio does."""
+        with self._lock:
+            self.bridged.append({"call_sid": call_sid, "agent_phone": agent_phone})
+        return call_sid
+
+
+def telephony_for(settings: Settings) -> Telephony:
+    """Return the implementation the settings choose (``CONTACTPRO_TELEPHONY``)."""
+    if settings.telephony_backend == "twilio":
+        return TwilioTelephony(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_phone_number,
+            settings.twilio_api_url,
+        )
+    return FakeTelephony()

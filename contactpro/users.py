@@ -1,0 +1,128 @@
+"""Console users (agents, managers, admins): creation, passwords and roles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from contactpro.config import LANGUAGES
+from contactpro.errors import ContactProError
+from contactpro.models import Agent
+from contactpro.models.escalations import ROLES
+from contactpro.phone import to_e164
+
+MIN_PASSWORD_CHARS = 10
+_RANK = {role: rank for rank, role in enumerate(ROLES)}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Checked when the e-mail is unknown, so a wrong address costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class UserError(ContactProError):
+    """A user cannot be created or changed as asked."""
+
+    reason = "bad_user"
+
+
+def has_role(agent: Agent, required: str) -> bool:
+    """Return True when ``agent`` holds ``required`` or a higher role (agent < manager < admin)."""
+    return _RANK.get(agent.role, -1) >= _RANK[required]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(
+            f"the password needs at least {MIN_PASSWORD_CHARS} characters", reason="weak_password"
+        )
+
+
+def find_by_email(session: Session, email: str) -> Agent | None:
+    """Return the user with this e-mail address (case-insensitive), or None."""
+    return session.scalars(
+        select(Agent).where(func.lower(Agent.email) == email.strip().lower())
+    ).first()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = "agent",
+    phone: str | None = None,
+    languages: str = "es,en",
+) -> Agent:
+    """Add a user with a hashed password (flushes; the caller commits)."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise UserError(f"not an e-mail address: {email!r}", reason="bad_email")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}", reason="bad_role")
+    if not name.strip():
+        raise UserError("a name is required", reason="bad_name")
+    wanted = [code.strip() for code in languages.split(",") if code.strip()]
+    if not wanted or not set(wanted) <= set(LANGUAGES):
+        raise UserError(f"languages must be among {', '.join(LANGUAGES)}", reason="bad_languages")
+    number = to_e164(phone) if phone else None
+    if phone and number is None:
+        raise UserError(f"not a phone number: {phone!r}", reason="bad_phone")
+    _check_password(password)
+    if find_by_email(session, email) is not None:
+        raise UserError(f"a user with e-mail {email} already exists", reason="duplicate_email")
+    agent = Agent(
+        email=email,
+        name=name.strip(),
+        role=role,
+        phone=number,
+        languages=",".join(wanted),
+        password_hash=generate_password_hash(password),
+        active=True,
+    )
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def set_password(agent: Agent, password: str) -> None:
+    """Replace the user's password with a new hashed one."""
+    _check_password(password)
+    agent.password_hash = generate_password_hash(password)
+
+
+def authenticate(session: Session, email: str, password: str) -> Agent | None:
+    """Return the active user these credentials belong to, or None."""
+    agent = find_by_email(session, email)
+    if agent is None or not agent.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(agent.password_hash, password) or not agent.active:
+        return None
+    return agent
+
+
+def list_users(session: Session) -> list[Agent]:
+    """Return every user, managers first, then by name."""
+    users = session.scalars(select(Agent).order_by(Agent.name)).all()
+    return sorted(users, key=lambda a: -_RANK.get(a.role, -1))
+
+
+def deactivate(session: Session, email: str) -> Agent:
+    """Stop a user from logging in (their history stays)."""
+    agent = find_by_email(session, email)
+    if agent is None:
+        raise UserError(f"no user with e-mail {email}", reason="unknown_user")
+    agent.active = False
+    return agent
+
+
+def ui_language(agent: Agent | None, default: str) -> str:
+    """Return the language the console speaks to ``agent``: the first they list."""
+    if agent is not None:
+        first = (agent.languages or "").split(",")[0].strip()
+        if first in LANGUAGES:
+            return first
+    return default

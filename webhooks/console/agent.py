@@ -1,0 +1,186 @@
+"""Agent pages: the live queue, the escalation view and its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from contactpro import agent_queue
+from contactpro.agent_queue import RESOLUTIONS, QueueError
+from contactpro.console_config import current_config
+from contactpro.errors import NotFoundError
+from contactpro.providers.telephony import Telephony, TelephonyError
+from webhooks.console.auth import settings, setup, t
+from webhooks.db import db_session
+
+bp = Blueprint("console_agent", __name__, url_prefix="/console")
+setup(bp, "agent")
+
+
+def telephony() -> Telephony:
+    """Return this app's telephony provider."""
+    return current_app.extensions["telephony"]
+
+
+@bp.get("/")
+def index() -> BaseResponse:
+    """Send users to the queue."""
+    return redirect(url_for("console_agent.queue"))
+
+
+@bp.get("/queue")
+def queue() -> str:
+    """The live queue page (the table refreshes itself from the JSON endpoint)."""
+    entries = agent_queue.queue_entries(db_session(), settings())
+    return render_template(
+        "console/queue.html", entries=entries, poll_seconds=settings().console_poll_seconds
+    )
+
+
+@bp.get("/api/queue")
+def queue_json() -> Response:
+    """The queue as JSON, best first."""
+    entries = agent_queue.queue_entries(db_session(), settings())
+    return jsonify(entries=[e.as_dict() for e in entries], me=g.agent.id)
+
+
+def _packet(escalation_id: int) -> dict[str, Any]:
+    try:
+        return agent_queue.packet(db_session(), settings(), escalation_id)
+    except NotFoundError:
+        abort(404)
+
+
+@bp.get("/escalations/<int:escalation_id>")
+def escalation(escalation_id: int) -> str:
+    """Everything about one escalation, with the agent's actions."""
+    data = _packet(escalation_id)
+    config = current_config(db_session(), settings())
+    language = data["interaction"].language or settings().default_language
+    customer = (data["context"].get("customer") or {}).get("name") or ""
+    template = config.get(f"sms_template_{language}", "")
+    return render_template(
+        "console/escalation.html",
+        **data,
+        resolutions=RESOLUTIONS,
+        sms_draft=template.replace("{name}", customer.split(" ")[0] if customer else ""),
+    )
+
+
+@bp.get("/api/escalations/<int:escalation_id>")
+def escalation_json(escalation_id: int) -> Response:
+    """The escalation packet as JSON."""
+    data = _packet(escalation_id)
+    esc = data["escalation"]
+    score = data["score"]
+    return jsonify(
+        id=esc.id, status=esc.status, priority=esc.priority, reason=esc.reason,
+        agent_id=esc.agent_id, resolution=esc.resolution, notes=esc.notes,
+        queue_result=esc.queue_result, context=data["context"],
+        quadrant=score.quadrant if score else None,
+        conformity=score.conformity if score else None,
+        similar=[{**c, "when": c["when"].isoformat()} for c in data["similar"]],
+    )
+
+
+def _act(escalation_id: int, done: str, action: Callable[[Session], object]) -> BaseResponse:
+    """Run one agent action, commit, and come back to the escalation with a message."""
+    session = db_session()
+    try:
+        action(session)
+        session.commit()
+        flash(t(done), "info")
+    except NotFoundError:
+        abort(404)
+    except (QueueError, TelephonyError) as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("console_agent.escalation", escalation_id=escalation_id))
+
+
+@bp.post("/escalations/<int:escalation_id>/claim")
+def claim(escalation_id: int) -> BaseResponse:
+    """Take the escalation."""
+    return _act(escalation_id, "done_claimed",
+                lambda s: agent_queue.claim(s, escalation_id, g.agent))
+
+
+@bp.post("/escalations/<int:escalation_id>/release")
+def release(escalation_id: int) -> BaseResponse:
+    """Put the escalation back in the queue."""
+    return _act(escalation_id, "done_released",
+                lambda s: agent_queue.release(s, escalation_id, g.agent))
+
+
+@bp.post("/escalations/<int:escalation_id>/resolve")
+def resolve(escalation_id: int) -> BaseResponse:
+    """Close the escalation with an outcome and notes."""
+    outcome = request.form.get("resolution", "")
+    notes = request.form.get("notes", "")[:4000]
+    return _act(escalation_id, "done_resolved",
+                lambda s: agent_queue.resolve(s, escalation_id, g.agent, outcome, notes))
+
+
+@bp.post("/escalations/<int:escalation_id>/sms")
+def sms(escalation_id: int) -> BaseResponse:
+    """Text the customer."""
+    body = request.form.get("body", "")
+    return _act(escalation_id, "done_sms",
+                lambda s: agent_queue.send_sms(s, telephony(), escalation_id, g.agent, body))
+
+
+def _callback_time() -> datetime:
+    """Read the form's local date-time and the browser's UTC offset (minutes, JS sign)."""
+    raw = request.form.get("when", "")
+    try:
+        local = datetime.fromisoformat(raw)
+        offset = int(request.form.get("tz_offset") or 0)
+    except ValueError:
+        raise QueueError("give a date and time for the call-back", reason="bad_time") from None
+    if local.tzinfo is not None or not -900 <= offset <= 900:
+        raise QueueError("give a date and time for the call-back", reason="bad_time")
+    return (local + timedelta(minutes=offset)).replace(tzinfo=UTC)
+
+
+@bp.post("/escalations/<int:escalation_id>/callback")
+def callback(escalation_id: int) -> BaseResponse:
+    """Schedule a call-back, optionally telling the customer by SMS."""
+    note = request.form.get("note", "")[:2000]
+    tell = request.form.get("notify") == "1"
+    local_text = request.form.get("when", "").replace("T", " ")
+
+    def action(session: Session) -> None:
+        when = _callback_time()
+        agent_queue.schedule_callback(session, escalation_id, g.agent, when, note)
+        if tell:
+            esc = agent_queue.get_escalation(session, escalation_id)
+            language = esc.interaction.language or settings().default_language
+            template = current_config(session, settings())[f"callback_template_{language}"]
+            body = template.replace("{when}", local_text)
+            agent_queue.send_sms(session, telephony(), escalation_id, g.agent, body)
+
+    return _act(escalation_id, "done_callback", action)
+
+
+@bp.post("/escalations/<int:escalation_id>/take-call")
+def take_call(escalation_id: int) -> BaseResponse:
+    """Put the waiting caller through to the agent's phone."""
+    return _act(escalation_id, "done_call",
+                lambda s: agent_queue.take_call(s, telephony(), escalation_id, g.agent))

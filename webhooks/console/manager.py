@@ -1,0 +1,168 @@
+"""Manager pages: dashboards and KPIs, customers per quadrant, conversation search, settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from contactpro import console_reports, conversations_search
+from contactpro.agent_queue import RESOLUTIONS
+from contactpro.console_config import (
+    FIELDS,
+    GROUPS,
+    ConfigChangeError,
+    audit_entries,
+    current_config,
+    update_config,
+)
+from contactpro.models import AnalysisRun
+from contactpro.models.analytics import QUADRANTS
+from contactpro.models.interactions import OUTCOMES
+from webhooks.console.auth import settings, setup, t
+from webhooks.db import db_session
+
+bp = Blueprint("console_manager", __name__, url_prefix="/console/manager")
+setup(bp, "manager")
+
+
+@bp.get("/")
+def dashboards() -> str:
+    """The latest analysis run: its figures and the KPI table with its history."""
+    runs = console_reports.latest_runs(db_session())
+    rows, history = console_reports.kpi_history(runs)
+    figures = console_reports.images(runs[0]) if runs else []
+    return render_template(
+        "console/dashboards.html", runs=runs, rows=rows, history=history, figures=figures
+    )
+
+
+@bp.get("/runs/<int:run_id>/figures/<int:index>")
+def figure(run_id: int, index: int) -> Response:
+    """One figure file of a run (only files the run itself lists are served)."""
+    run = db_session().get(AnalysisRun, run_id)
+    figures = console_reports.images(run) if run else []
+    if not 0 <= index < len(figures):
+        abort(404)
+    return send_file(figures[index][1], max_age=0)
+
+
+def _quadrant() -> str | None:
+    quadrant = request.args.get("quadrant") or None
+    if quadrant is not None and quadrant not in QUADRANTS:
+        abort(400, description="unknown quadrant")
+    return quadrant
+
+
+@bp.get("/customers")
+def customers() -> str:
+    """Scored customers, one quadrant at a time."""
+    quadrant = _quadrant()
+    session = db_session()
+    return render_template(
+        "console/customers.html",
+        quadrant=quadrant,
+        quadrants=QUADRANTS,
+        counts=console_reports.quadrant_counts(session),
+        rows=console_reports.customers_in_quadrant(session, quadrant),
+    )
+
+
+@bp.get("/customers.csv")
+def customers_csv() -> Response:
+    """The same list as CSV."""
+    quadrant = _quadrant()
+    rows = console_reports.customers_in_quadrant(db_session(), quadrant)
+    name = f"customers-{quadrant or 'all'}-{date.today().isoformat()}.csv"
+    return Response(
+        console_reports.customers_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _date(name: str) -> date | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a date (YYYY-MM-DD)")
+
+
+@bp.get("/conversations")
+def conversations() -> str:
+    """Search conversations by number, customer, intent, outcome and date."""
+    query = conversations_search.SearchQuery(
+        number=request.args.get("number", "").strip()[:32],
+        customer=request.args.get("customer", "").strip()[:120],
+        intent=request.args.get("intent", "").strip()[:40],
+        outcome=request.args.get("outcome", "").strip()[:20],
+        date_from=_date("from"),
+        date_to=_date("to"),
+    )
+    session = db_session()
+    results = [] if query.empty else conversations_search.search(session, query)
+    return render_template(
+        "console/conversations.html",
+        query=query,
+        results=results,
+        intents=conversations_search.intents_seen(session),
+        outcomes=OUTCOMES + RESOLUTIONS,
+        searched=not query.empty,
+    )
+
+
+@bp.get("/conversations/<int:interaction_id>")
+def conversation(interaction_id: int) -> str:
+    """One conversation's transcript, escalation and recording link."""
+    data = conversations_search.conversation(db_session(), interaction_id)
+    if data is None:
+        abort(404)
+    return render_template("console/conversation.html", **data)
+
+
+@bp.route("/config", methods=["GET", "POST"])
+def config() -> BaseResponse | str:
+    """Thresholds, hours, offers and templates; every change lands in the audit log."""
+    session = db_session()
+    error: ConfigChangeError | None = None
+    values = current_config(session, settings())
+    if request.method == "POST":
+        submitted = {f.key: request.form.get(f.key, "") for f in FIELDS if f.key in request.form}
+        try:
+            changed = update_config(session, settings(), submitted, g.agent.id)
+            session.commit()
+        except ConfigChangeError as exc:
+            session.rollback()
+            error = exc
+            values = {**values, **submitted}
+        else:
+            if changed:
+                flash(f"{t('saved')}: {', '.join(t('cfg_' + key) for key in changed)}", "info")
+            else:
+                flash(t("no_changes"), "info")
+            return redirect(url_for("console_manager.config"))
+    status = 400 if error else 200
+    body = render_template(
+        "console/config.html",
+        fields=FIELDS,
+        groups=GROUPS,
+        values=values,
+        error=error,
+        audit=audit_entries(session),
+    )
+    return Response(body, status=status, mimetype="text/html")
