@@ -18,6 +18,7 @@ from contactpro.config import Settings
 from contactpro.errors import ConfigError
 from contactpro.seed import seed_customers
 from contactpro.simulator import TwilioSimulator, TwimlStep
+from webhooks.console.cli import users
 
 
 def _settings() -> Settings:
@@ -202,7 +203,7 @@ def simulate_call(
     click.echo(f"call ended after {seconds}s (status callback answered {status})")
 
 
-COMMANDS = (init_db, seed, serve, worker, beat, simulate, *ANALYTICS_COMMANDS)
+COMMANDS = (init_db, seed, serve, worker, beat, simulate, *ANALYTICS_COMMANDS, users)
 
 
 def register(app: Flask) -> None:
