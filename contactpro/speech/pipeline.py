@@ -9,6 +9,7 @@ retry or give up on, and ConfigError when the configured model cannot be used.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -93,6 +94,9 @@ def _detect_language(
 
 def _keep(segment: Segment) -> bool:
     if not segment.text:
+        return False
+    if not (math.isfinite(segment.avg_logprob) and math.isfinite(segment.no_speech_prob)):
+        log.warning("dropping a segment with non-finite confidence (broken model output)")
         return False
     return not (segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < LOW_AVG_LOGPROB)
 

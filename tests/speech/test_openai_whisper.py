@@ -57,7 +57,10 @@ def random_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
         n_text_layer=1,
     )
     path = tmp_path_factory.mktemp("openai-whisper") / "random-tiny.pt"
-    torch.save({"dims": asdict(dims), "model_state_dict": Whisper(dims).state_dict()}, path)
+    model = Whisper(dims)
+    with torch.no_grad():  # whisper leaves the text positions uninitialised (torch.empty)
+        model.decoder.positional_embedding.normal_(0.0, 0.02)
+    torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, path)
     return path
 
 

@@ -14,6 +14,7 @@ from contactpro.speech.backends import Transcriber
 from contactpro.speech.backends.fake import FakeTranscriber
 from contactpro.speech.pipeline import transcribe_audio, transcribe_audio_bytes
 from contactpro.speech.quality import word_error_rate
+from contactpro.speech.transcript import Segment
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +175,27 @@ def test_fake_transcriber_runs_the_whole_pipeline(
         transcriber=fake,
     )
     assert silent.is_empty and len(fake.calls) == 2  # one call per leg, none for silence
+
+
+class _Hallucinating(FakeTranscriber):
+    """Return what Whisper returns for noise it failed to reject, plus a broken segment."""
+
+    def transcribe(self, audio: np.ndarray, *, language: str) -> list[Segment]:
+        end = audio.size / 16000
+        return [
+            Segment(0.0, end, "Thank you.", avg_logprob=-1.4, no_speech_prob=0.9),
+            Segment(0.0, end, "???", avg_logprob=float("nan"), no_speech_prob=float("nan")),
+            Segment(0.0, end, "real words", avg_logprob=-0.3, no_speech_prob=0.7),
+        ]
+
+
+def test_segments_whisper_marks_as_no_speech_are_dropped(
+    phone_clip: Loader, speech_settings: Settings
+) -> None:
+    transcript = transcribe_audio_bytes(
+        phone_clip("en_cheetah_platforms.wav"),
+        settings=speech_settings,
+        language="en",
+        transcriber=_Hallucinating(),
+    )
+    assert [s.text for s in transcript.segments] == ["real words"]
