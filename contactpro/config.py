@@ -98,6 +98,19 @@ class Settings:
     twilio_phone_number: str = ""
     console_poll_seconds: int = 3
 
+    # Understanding callers (contactpro.nlu; see docs/intents.md)
+    intent_model_dir: str = ""
+    intent_threshold: float = 0.0
+    llm_model: str = "claude-haiku-4-5"
+    llm_base_url: str = ""
+    llm_min_confidence: float = 0.6
+    llm_voice_budget_ms: int = 2500
+    llm_sms_budget_ms: int = 8000
+    llm_breaker_failures: int = 3
+    llm_breaker_cooldown_seconds: int = 30
+    llm_input_usd_per_mtok: float = 1.0
+    llm_output_usd_per_mtok: float = 5.0
+
     @property
     def embedded_broker(self) -> bool:
         """Return True when Celery runs without a separate broker server."""
@@ -178,6 +191,17 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_TWILIO_API_URL": "twilio_api_url",
     "TWILIO_PHONE_NUMBER": "twilio_phone_number",
     "CONTACTPRO_CONSOLE_POLL_SECONDS": "console_poll_seconds",
+    "CONTACTPRO_INTENT_MODEL_DIR": "intent_model_dir",
+    "CONTACTPRO_INTENT_THRESHOLD": "intent_threshold",
+    "CONTACTPRO_LLM_MODEL": "llm_model",
+    "CONTACTPRO_LLM_BASE_URL": "llm_base_url",
+    "CONTACTPRO_LLM_MIN_CONFIDENCE": "llm_min_confidence",
+    "CONTACTPRO_LLM_VOICE_BUDGET_MS": "llm_voice_budget_ms",
+    "CONTACTPRO_LLM_SMS_BUDGET_MS": "llm_sms_budget_ms",
+    "CONTACTPRO_LLM_BREAKER_FAILURES": "llm_breaker_failures",
+    "CONTACTPRO_LLM_BREAKER_COOLDOWN_SECONDS": "llm_breaker_cooldown_seconds",
+    "CONTACTPRO_LLM_INPUT_USD_PER_MTOK": "llm_input_usd_per_mtok",
+    "CONTACTPRO_LLM_OUTPUT_USD_PER_MTOK": "llm_output_usd_per_mtok",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 

@@ -1,56 +1,73 @@
-"""The cascade: the one entry point the dialog calls to understand a turn."""
+"""The cascade: the one entry point the dialog calls to understand a turn.
+
+Rules first (certain answers and entities), then the trained classifier, then Claude when the
+classifier is unsure and a key is configured. Below the final threshold the answer is
+``out_of_scope`` with tier ``none``: the dialog asks once for clarification, then escalates.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
 import time
-import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from contactpro.config import Settings
+from contactpro.errors import ConfigError, LLMError, UnderstandingError
+from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
+from contactpro.nlu.embeddings import embeddings_available, get_encoder
+from contactpro.nlu.language import detect_language
+from contactpro.nlu.llm import LLMClassifier
 from contactpro.nlu.result import Understanding
+from contactpro.nlu.rules import apply_rules
+from contactpro.nlu.stats import STATS, TierStats
+from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 
-# Walking-skeleton keyword rules; the understanding issue replaces them with the full cascade.
-_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "agent_request": ("agente", "asesor", "humano", "persona", "operador", "agent", "human",
-                      "representative", "person", "operator"),
-    "billing_inquiry": ("saldo", "factura", "debo", "cuanto", "cobro", "balance", "bill",
-                        "owe", "invoice", "charge"),
-    "goodbye": ("adios", "chao", "gracias", "eso es todo", "bye", "goodbye", "thanks",
-                "that's all"),
-    "greeting": ("hola", "buenos dias", "buenas", "hello", "hi", "good morning"),
-}
-_SPANISH_HINTS = frozenset(
-    "hola quiero mi la el de que por favor saldo factura cuanto debo gracias necesito con un "
-    "una asesor agente adios buenos dias buenas es".split()
-)
-_ENGLISH_HINTS = frozenset(
-    "hello hi i my the what is please balance bill how much owe thanks need to a an agent "
-    "want with goodbye bye good morning".split()
-)
+log = logging.getLogger(__name__)
+
+SHIPPED_NGRAM_MODEL_DIR = SHIPPED_MODEL_DIR.with_name("model-ngrams")
+# When the dialog expects an answer (it just asked "is that right?"), an expected intent needs
+# only this fraction of the usual threshold: the question itself is evidence.
+EXPECTED_RELIEF = 0.5
 
 
-def normalise(text: str) -> str:
-    """Lower-case, strip accents and punctuation, fold whitespace."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^\w' ]+", " ", text).strip()
-
-
-def guess_language(text: str, hint: str | None, default: str) -> str:
-    """Pick es or en from hint words; fall back to the hint, then the default."""
-    words = set(normalise(text).split())
-    es, en = len(words & _SPANISH_HINTS), len(words & _ENGLISH_HINTS)
-    if es != en:
-        return "es" if es > en else "en"
-    return hint or default
+def load_model(settings: Settings) -> IntentModel:
+    """Load the configured model, or the shipped one (n-gram only without embeddings)."""
+    if settings.intent_model_dir:
+        return IntentModel.load(Path(settings.intent_model_dir))
+    if embeddings_available():
+        return IntentModel.load(SHIPPED_MODEL_DIR)
+    log.warning("sentence embeddings not installed; using the n-gram intent model")
+    return IntentModel.load(SHIPPED_NGRAM_MODEL_DIR)
 
 
 class Cascade:
     """Understand one utterance and say which tier decided."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: IntentModel | None = None,
+        llm: LLMClassifier | None = None,
+        stats: TierStats = STATS,
+    ) -> None:
+        if not 0.0 <= settings.intent_threshold < 1.0:
+            raise ConfigError("CONTACTPRO_INTENT_THRESHOLD must be in [0, 1)")
+        if not 0.0 <= settings.llm_min_confidence <= 1.0:
+            raise ConfigError("CONTACTPRO_LLM_MIN_CONFIDENCE must be in [0, 1]")
         self.settings = settings
+        self.model = model or load_model(settings)
+        if self.model.config.embeddings and self.model.encoder is None:
+            self.model.encoder = get_encoder()  # load now, not on the first caller's turn
+        self.threshold = settings.intent_threshold or self.model.threshold
+        if llm is None and settings.anthropic_api_key:
+            llm = LLMClassifier(settings, stats=stats)
+        self.llm = llm
+        self.stats = stats
 
     def understand(
         self,
@@ -59,26 +76,89 @@ class Cascade:
         channel: str,
         source: str,
         language_hint: str | None = None,
+        previous_languages: Sequence[str] = (),
+        expected: Collection[str] = (),
+        dtmf_menu: Mapping[str, str] | None = None,
+        today: date | None = None,
     ) -> Understanding:
-        """Return the intent, confidence, tier, language and entities of ``text``."""
+        """Return the intent, confidence, tier, language and entities of ``text``.
+
+        ``language_hint`` is the IVR choice or stored preference, ``previous_languages`` the
+        languages of earlier turns, ``expected`` the intents the dialog's last question invites,
+        ``dtmf_menu`` the digit -> intent map of the menu being played.
+        """
         started = time.perf_counter()
-        language = guess_language(text, language_hint, self.settings.default_language)
-        norm = f" {normalise(text)} "
-        intent, confidence, tier = "out_of_scope", 0.0, "none"
-        if source == "dtmf" and text.strip() == "0":
-            intent, confidence, tier = "agent_request", 1.0, "rules"
+        default = self.settings.default_language
+        if source == "dtmf":
+            language = language_hint or (previous_languages[-1] if previous_languages else default)
         else:
-            for name, words in _KEYWORDS.items():
-                if any(f" {w} " in norm for w in words):
-                    intent, confidence, tier = name, 0.9, "rules"
-                    break
+            language = detect_language(
+                text, hint=language_hint, previous=previous_languages, default=default
+            ).language
+        rules = apply_rules(
+            text, source=source, language=language, today=today, dtmf_menu=dtmf_menu,
+            expected=expected,
+        )
+        entities: dict[str, Any] = dict(rules.entities)
+        cost = 0.0
+        if rules.intent is not None:
+            intent, confidence, tier, reason = rules.intent, 1.0, "rules", rules.reason
+        elif not text.strip() or source == "dtmf":
+            intent, confidence, tier, reason = OUT_OF_SCOPE, 0.0, "none", "nothing to read"
+        else:
+            intent, confidence, tier, reason = self._model_tier(text, expected)
+            if tier == "none" and self.llm is not None:
+                answer = self._llm_tier(text, channel, language, expected, started)
+                if answer is not None:
+                    cost = answer.cost_usd
+                    if answer.confidence >= self.settings.llm_min_confidence:
+                        intent, confidence, tier = answer.intent, answer.confidence, "llm"
+                        reason = answer.reason
+                        for key, value in answer.entities.items():
+                            entities.setdefault(key, value)
+                    else:
+                        reason = f"llm unsure ({answer.confidence:.2f}): {answer.reason}"
+        latency_ms = (time.perf_counter() - started) * 1000
+        self.stats.record_decision(tier, latency_ms, cost)
         return Understanding(
             intent=intent,
             confidence=confidence,
             tier=tier,
             language=language,
-            latency_ms=(time.perf_counter() - started) * 1000,
+            entities=entities,
+            latency_ms=latency_ms,
+            reason=reason,
         )
+
+    def _model_tier(self, text: str, expected: Collection[str]) -> tuple[str, float, str, str]:
+        try:
+            pred = self.model.predict(text)
+        except UnderstandingError as exc:
+            log.error("intent model failed", extra={"reason": exc.reason})
+            return OUT_OF_SCOPE, 0.0, "none", f"model failed: {exc.reason}"
+        threshold = self.threshold
+        if pred.top_intent in expected:
+            threshold *= EXPECTED_RELIEF
+        if pred.confidence >= threshold:
+            return pred.top_intent, pred.confidence, "model", (
+                f"model {pred.confidence:.2f} >= {threshold:.2f}"
+            )
+        return OUT_OF_SCOPE, pred.confidence, "none", (
+            f"model unsure: {pred.top_intent} {pred.confidence:.2f} < {threshold:.2f}"
+        )
+
+    def _llm_tier(
+        self, text: str, channel: str, language: str, expected: Collection[str], started: float
+    ) -> Any:
+        assert self.llm is not None
+        remaining = self.llm.budget_seconds(channel) - (time.perf_counter() - started)
+        try:
+            return self.llm.classify(
+                text, channel=channel, language=language, expected=expected, budget=remaining
+            )
+        except LLMError as exc:
+            log.info("llm tier skipped", extra={"reason": exc.reason})
+            return None
 
 
 @lru_cache(maxsize=4)

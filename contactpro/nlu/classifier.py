@@ -1,0 +1,375 @@
+"""The trained tier: TF-IDF character and word n-grams plus sentence embeddings, one linear model.
+
+Features are character n-grams (robust to typos and to Spanish morphology, which the English-only
+MiniLM encoder reads poorly), word n-grams, and the int8 MiniLM sentence embedding. A multinomial
+logistic regression scores the intents. Confidence is the top probability times a novelty factor:
+the mean cosine similarity of the utterance to its nearest training examples, raised to a power.
+Utterances unlike anything seen in training lose confidence even when one intent wins the
+softmax, which is what separates out-of-scope traffic from in-scope traffic.
+
+The threshold is picked on a validation split: the highest one that costs at most
+``max_in_scope_loss`` of in-scope accuracy. Below it the answer is out of scope.
+
+An artifact is a directory with ``model.json`` (metadata, vectoriser vocabularies) and
+``weights.npz`` (arrays only): loading it never executes code, unlike a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from contactpro.errors import UnderstandingError
+from contactpro.nlu.datasets import Example, data_hash, split_examples
+from contactpro.nlu.embeddings import EMBEDDING_NAME, Encoder, embeddings_available, get_encoder
+from contactpro.nlu.taxonomy import OUT_OF_SCOPE
+from contactpro.nlu.text import fold
+
+FORMAT = "contactpro-intents/1"
+SHIPPED_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "intents" / "model"
+Progress = Callable[[str, int, int], None]
+
+_VECTORIZERS: dict[str, dict[str, Any]] = {
+    "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2},
+    "word": {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "min_df": 1},
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters; the defaults were tuned on CLINC150 validation data."""
+
+    embeddings: bool = True
+    embedding_weight: float = 2.0
+    c: float = 10.0
+    oos_weight: float = 4.0
+    knn_k: int = 3
+    knn_power: float = 2.0
+    max_in_scope_loss: float = 0.01
+    val_percent: int = 20
+    max_iter: int = 500
+    oos_label: str = OUT_OF_SCOPE
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one text: the intent after the threshold, and the runner-up."""
+
+    intent: str
+    confidence: float
+    top_intent: str
+    probability: float
+    similarity: float
+
+
+@dataclass
+class IntentModel:
+    """A trained intent classifier with everything needed to score and describe it."""
+
+    classes: list[str]
+    vectorizers: dict[str, TfidfVectorizer]
+    weights: np.ndarray  # (n_features, n_classes), sparse features first, embedding last
+    intercept: np.ndarray
+    threshold: float
+    config: TrainConfig
+    metadata: dict[str, Any] = field(default_factory=dict)
+    train_embeddings: np.ndarray | None = None  # in-scope training rows, for the novelty factor
+    encoder: Encoder | None = None
+
+    # --- scoring --------------------------------------------------------------------------------
+
+    def _sparse(self, texts: Sequence[str]) -> sp.csr_matrix:
+        folded = [fold(t) for t in texts]
+        return sp.hstack([v.transform(folded) for v in self.vectorizers.values()]).tocsr()
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray | None:
+        if not self.config.embeddings:
+            return None
+        if self.encoder is None:
+            self.encoder = get_encoder()
+        return self.encoder.encode(list(texts))
+
+    def scores(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (class probabilities, novelty similarity) for a batch of texts."""
+        sparse = self._sparse(texts)
+        n_sparse = sparse.shape[1]
+        logits = np.asarray(sparse @ self.weights[:n_sparse]) + self.intercept
+        similarity = np.ones(len(texts), dtype=np.float32)
+        if self.config.embeddings:
+            emb = self._embed(texts) if embeddings is None else embeddings
+            assert emb is not None
+            logits += (emb * self.config.embedding_weight) @ self.weights[n_sparse:]
+            if self.train_embeddings is not None and len(self.train_embeddings):
+                k = min(self.config.knn_k, len(self.train_embeddings))
+                sims = emb @ self.train_embeddings.T
+                top = np.partition(sims, -k, axis=1)[:, -k:]
+                similarity = np.clip(top.mean(axis=1), 0.0, 1.0)
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return probs, similarity
+
+    def confidences(self, probs: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+        """Return the confidence of the top intent: probability times novelty factor."""
+        return probs.max(axis=1) * similarity**self.config.knn_power
+
+    def decide(self, probs: np.ndarray, similarity: np.ndarray, threshold: float) -> list[str]:
+        """Return the intents after applying ``threshold`` (below it: out of scope)."""
+        conf = self.confidences(probs, similarity)
+        top = probs.argmax(axis=1)
+        oos = self.config.oos_label
+        return [oos if c < threshold else self.classes[i] for i, c in zip(top, conf, strict=True)]
+
+    def predict(self, text: str) -> Prediction:
+        """Score one utterance."""
+        probs, similarity = self.scores([text])
+        confidence = float(self.confidences(probs, similarity)[0])
+        top = self.classes[int(probs[0].argmax())]
+        intent = top if confidence >= self.threshold else self.config.oos_label
+        return Prediction(intent, confidence, top, float(probs[0].max()), float(similarity[0]))
+
+    def predict_many(self, texts: Sequence[str], *, batch_size: int = 256) -> list[str]:
+        """Return the intents of many texts (batched embedding)."""
+        out: list[str] = []
+        for i in range(0, len(texts), batch_size):
+            probs, sim = self.scores(texts[i : i + batch_size])
+            out.extend(self.decide(probs, sim, self.threshold))
+        return out
+
+    # --- persistence -----------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write ``model.json`` and ``weights.npz`` into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        vocab = {
+            name: {"params": _jsonable(_saved_params(v)),
+                   "vocabulary": {t: int(i) for t, i in v.vocabulary_.items()}}
+            for name, v in self.vectorizers.items()
+        }
+        document = {
+            "format": FORMAT,
+            "classes": self.classes,
+            "threshold": self.threshold,
+            "config": asdict(self.config),
+            "metadata": self.metadata,
+            "vectorizers": vocab,
+        }
+        (directory / "model.json").write_text(
+            json.dumps(document, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
+        arrays: dict[str, np.ndarray] = {
+            "weights": self.weights.astype(np.float32),
+            "intercept": self.intercept.astype(np.float32),
+        }
+        for name, v in self.vectorizers.items():
+            arrays[f"idf_{name}"] = v.idf_.astype(np.float32)
+        if self.train_embeddings is not None:
+            arrays["train_embeddings"] = self.train_embeddings.astype(np.float16)
+        np.savez_compressed(directory / "weights.npz", **arrays)
+
+    @classmethod
+    def load(cls, directory: Path) -> IntentModel:
+        """Read an artifact; raise UnderstandingError when it is missing or of another format."""
+        try:
+            document = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+            arrays = np.load(directory / "weights.npz", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise UnderstandingError(
+                f"cannot read intent model in {directory}: {exc}", reason="model_unreadable"
+            ) from None
+        if document.get("format") != FORMAT:
+            raise UnderstandingError(
+                f"{directory} is not a {FORMAT} model", reason="model_format"
+            )
+        vectorizers = {}
+        for name, spec in document["vectorizers"].items():
+            params = dict(spec["params"])
+            params["ngram_range"] = tuple(params["ngram_range"])
+            vec = TfidfVectorizer(vocabulary=spec["vocabulary"], dtype=np.float32, **params)
+            vec.idf_ = arrays[f"idf_{name}"].astype(np.float64)
+            vectorizers[name] = vec
+        train_embeddings = (
+            arrays["train_embeddings"].astype(np.float32) if "train_embeddings" in arrays else None
+        )
+        return cls(
+            classes=list(document["classes"]),
+            vectorizers=vectorizers,
+            weights=arrays["weights"].astype(np.float32),
+            intercept=arrays["intercept"].astype(np.float32),
+            threshold=float(document["threshold"]),
+            config=TrainConfig(**document["config"]),
+            metadata=document.get("metadata", {}),
+            train_embeddings=train_embeddings,
+        )
+
+
+def _saved_params(vec: TfidfVectorizer) -> dict[str, Any]:
+    # min_df only matters while fitting; with a fixed vocabulary it is ignored.
+    params = vec.get_params()
+    return {k: params[k] for k in ("analyzer", "ngram_range", "sublinear_tf")}
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def pick_threshold(
+    model: IntentModel,
+    probs: np.ndarray,
+    similarity: np.ndarray,
+    labels: Sequence[str],
+) -> tuple[float, dict[str, float]]:
+    """Return the highest threshold costing at most ``max_in_scope_loss`` in-scope accuracy."""
+    oos = model.config.oos_label
+    gold = np.array(labels)
+    in_scope = gold != oos
+    conf = model.confidences(probs, similarity)
+    top = np.array(model.classes)[probs.argmax(axis=1)]
+
+    def rates(th: float) -> tuple[float, float]:
+        pred = np.where(conf < th, oos, top)
+        acc = float((pred[in_scope] == gold[in_scope]).mean()) if in_scope.any() else 0.0
+        rec = float((pred[~in_scope] == oos).mean()) if (~in_scope).any() else float("nan")
+        return acc, rec
+
+    grid = np.round(np.arange(0.0, 0.951, 0.005), 3)
+    table = [(float(th), *rates(float(th))) for th in grid]
+    best = max(acc for _, acc, _ in table)
+    chosen = max(th for th, acc, _ in table if acc >= best - model.config.max_in_scope_loss)
+    acc, rec = rates(chosen)
+    return chosen, {"val_in_scope_accuracy": acc, "val_oos_recall": rec,
+                    "val_best_in_scope_accuracy": best}
+
+
+def _fit(
+    train: Sequence[Example], config: TrainConfig, encoder: Encoder | None, report: Progress
+) -> IntentModel:
+    """Fit vectorisers and the linear model; the threshold is left at zero."""
+    texts = [ex.text for ex in train]
+    labels = [ex.label for ex in train]
+    vectorizers = {}
+    for name, params in _VECTORIZERS.items():
+        effective = dict(params)
+        if len(texts) < 50:
+            effective["min_df"] = 1  # tiny data sets: keep every n-gram
+        vectorizers[name] = TfidfVectorizer(dtype=np.float32, **effective)
+    folded = [fold(t) for t in texts]
+    report("features", 0, len(texts))
+    sparse = sp.hstack([v.fit_transform(folded) for v in vectorizers.values()]).tocsr()
+    train_emb = None
+    if config.embeddings:
+        assert encoder is not None
+        train_emb = _encode(encoder, texts, "embedding", report)
+        features = sp.hstack([sparse, sp.csr_matrix(train_emb * config.embedding_weight)]).tocsr()
+    else:
+        features = sparse
+    report("fitting", 0, 1)
+    weights = np.where(np.array(labels) == config.oos_label, config.oos_weight, 1.0)
+    clf = LogisticRegression(C=config.c, max_iter=config.max_iter)
+    clf.fit(features, labels, sample_weight=weights)
+    report("fitting", 1, 1)
+    classes = [str(c) for c in clf.classes_]
+    coef = clf.coef_.T.astype(np.float32)
+    intercept = clf.intercept_.astype(np.float32)
+    if len(classes) == 2:  # binary problems come back as one column; expand to softmax form
+        coef = np.hstack([-coef / 2, coef / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    in_scope_rows = np.array(labels) != config.oos_label
+    return IntentModel(
+        classes=classes,
+        vectorizers=vectorizers,
+        weights=coef,
+        intercept=intercept,
+        threshold=0.0,
+        config=config,
+        train_embeddings=train_emb[in_scope_rows] if train_emb is not None else None,
+        encoder=encoder,
+    )
+
+
+def train_model(
+    train: Sequence[Example],
+    *,
+    validation: Sequence[Example] | None = None,
+    config: TrainConfig | None = None,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+) -> IntentModel:
+    """Fit a model on ``train`` and pick its threshold on ``validation``.
+
+    Without ``validation``, ``val_percent`` of ``train`` is carved out (stratified) to pick the
+    threshold, and the final model is then refit on all the rows with that threshold: small
+    teams' data sets cannot spare a fifth of their examples.
+    """
+    config = config or TrainConfig()
+    if config.embeddings and encoder is None:
+        if not embeddings_available():
+            raise UnderstandingError(
+                "sentence embeddings are not installed; train with embeddings off",
+                reason="no_embeddings",
+            )
+        encoder = get_encoder()
+    everything = list(train)
+    carved = validation is None
+    if validation is None:
+        train, validation = split_examples(everything, config.val_percent)
+    if len({ex.label for ex in train}) < 2:
+        raise UnderstandingError("training needs at least two labels", reason="bad_data")
+    if not validation:
+        raise UnderstandingError("the validation split is empty", reason="bad_data")
+    report = progress or (lambda stage, done, total: None)
+    started = time.perf_counter()
+
+    model = _fit(train, config, encoder, report)
+    val_texts = [ex.text for ex in validation]
+    val_emb = _encode(encoder, val_texts, "embedding validation", report) if (
+        config.embeddings and encoder is not None) else None
+    probs, similarity = model.scores(val_texts, val_emb)
+    threshold, val_metrics = pick_threshold(
+        model, probs, similarity, [ex.label for ex in validation]
+    )
+    if carved:
+        report("refit on all rows", 0, 1)
+        model = _fit(everything, config, encoder, report)
+    model.threshold = threshold
+    elapsed = time.perf_counter() - started
+    digest = data_hash(everything if carved else [*train, *validation])
+    model.metadata = {
+        "version": f"{datetime.now(UTC):%Y%m%d%H%M%S}-{digest[:8]}",
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data_hash": digest,
+        "n_train": len(everything) if carved else len(train),
+        "n_validation": len(validation),
+        "validation": "carved out, then refit on all rows" if carved else "given",
+        "labels": model.classes,
+        "embedding": EMBEDDING_NAME if config.embeddings else None,
+        "embedding_sha256": encoder.sha256 if (config.embeddings and encoder) else None,
+        "training_seconds": round(elapsed, 2),
+        "metrics": {k: (None if np.isnan(v) else round(v, 4)) for k, v in val_metrics.items()},
+    }
+    return model
+
+
+def _encode(encoder: Encoder, texts: list[str], stage: str, report: Progress) -> np.ndarray:
+    batch = 256
+    parts = []
+    for i in range(0, len(texts), batch):
+        report(stage, i, len(texts))
+        parts.append(encoder.encode(texts[i : i + batch]))
+    report(stage, len(texts), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)

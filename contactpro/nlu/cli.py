@@ -1,0 +1,93 @@
+"""``contactpro intents train|evaluate``: retrain on a team's own labelled traffic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from contactpro.errors import UnderstandingError
+from contactpro.nlu.classifier import IntentModel, TrainConfig, train_model
+from contactpro.nlu.datasets import load_examples
+from contactpro.nlu.evaluation import evaluate_model, format_report
+from contactpro.nlu.taxonomy import OUT_OF_SCOPE
+
+
+class _Progress:
+    """Print one line per stage and a percentage for long stages, on stderr."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._last: tuple[str, int] = ("", -1)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        percent = 100 * done // total if total else 100
+        if (stage, percent // 10) == self._last:
+            return
+        self._last = (stage, percent // 10)
+        click.echo(f"{stage}: {done}/{total} ({percent}%)", err=True)
+
+
+@click.group("intents")
+def intents() -> None:
+    """Train and evaluate the intent classifier."""
+
+
+@intents.command("train")
+@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path),
+              help="CSV or JSONL with text and label columns.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Directory to write the model artifact into.")
+@click.option("--val", "val_path", type=click.Path(path_type=Path), default=None,
+              help="Validation file for the threshold (default: carve 20% out of --data).")
+@click.option("--oos-label", default=OUT_OF_SCOPE, show_default=True,
+              help="Label of out-of-scope rows.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Add MiniLM sentence embeddings to the n-gram features.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def train_command(
+    data_path: Path, out_dir: Path, val_path: Path | None, oos_label: str, embeddings: bool,
+    quiet: bool,
+) -> None:
+    """Train a model on DATA and write it to OUT with its threshold and metadata."""
+    try:
+        train = load_examples(data_path)
+        validation = load_examples(val_path) if val_path else None
+        config = TrainConfig(embeddings=embeddings, oos_label=oos_label)
+        model = train_model(train, validation=validation, config=config,
+                            progress=_Progress(quiet))
+        model.save(out_dir)
+    except UnderstandingError as exc:
+        raise click.ClickException(exc.message) from None
+    meta = model.metadata
+    click.echo(f"model {meta['version']} written to {out_dir}")
+    click.echo(f"trained on {meta['n_train']} rows, threshold {model.threshold:.3f} picked on "
+               f"{meta['n_validation']} validation rows in {meta['training_seconds']:.1f}s")
+    for name, value in meta["metrics"].items():
+        if value is not None:
+            click.echo(f"  {name} {value:.4f}")
+
+
+@intents.command("evaluate")
+@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path),
+              help="Model artifact directory.")
+@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path),
+              help="CSV or JSONL with text and label columns.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_command(model_dir: Path, data_path: Path, as_json: bool) -> None:
+    """Print accuracy, macro-F1, per-intent precision and recall, and confusions."""
+    try:
+        model = IntentModel.load(model_dir)
+        examples = load_examples(data_path)
+        report = evaluate_model(model, examples)
+    except UnderstandingError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+    else:
+        click.echo(format_report(report))

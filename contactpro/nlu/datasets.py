@@ -1,0 +1,115 @@
+"""Labelled utterances from CSV or JSONL files with ``text`` and ``label`` columns."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from contactpro.errors import UnderstandingError
+
+CORPUS_PATH = Path(__file__).resolve().parent.parent / "data" / "intents" / "corpus.csv"
+HELD_OUT_PERCENT = 20
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled utterance; ``language`` is set when the file has a language column."""
+
+    text: str
+    label: str
+    language: str | None = None
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a CSV (header row) or JSONL file; raise UnderstandingError on a malformed file."""
+    if not path.is_file():
+        raise UnderstandingError(f"no data file at {path}", reason="bad_data")
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        rows = []
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise UnderstandingError(
+                        f"{path}:{number}: not JSON ({exc.msg})", reason="bad_data"
+                    ) from None
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    examples = []
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or "text" not in row or "label" not in row:
+            raise UnderstandingError(
+                f"{path}: row {number} has no text and label columns", reason="bad_data"
+            )
+        text, label = str(row["text"] or "").strip(), str(row["label"] or "").strip()
+        if text and label:
+            language = row.get("language") or row.get("lang")
+            examples.append(Example(text, label, str(language) if language else None))
+    if not examples:
+        raise UnderstandingError(f"{path} holds no labelled rows", reason="bad_data")
+    return examples
+
+
+def data_hash(examples: Iterable[Example]) -> str:
+    """Return a SHA-256 over the texts and labels, in order."""
+    digest = hashlib.sha256()
+    for ex in examples:
+        digest.update(f"{ex.text}\t{ex.label}\n".encode())
+    return digest.hexdigest()
+
+
+def _bucket(text: str, salt: str) -> int:
+    return int(hashlib.sha256(f"{salt}:{text.lower()}".encode()).hexdigest()[:8], 16) % 100
+
+
+def split_examples(
+    examples: Sequence[Example], percent: int, *, salt: str = "val"
+) -> tuple[list[Example], list[Example]]:
+    """Split deterministically by a hash of each text: (rest, the ``percent`` part).
+
+    Stratified by label so that every intent is represented on both sides.
+    """
+    by_label: dict[str, list[Example]] = {}
+    for ex in examples:
+        by_label.setdefault(ex.label, []).append(ex)
+    rest: list[Example] = []
+    part: list[Example] = []
+    for group in by_label.values():
+        ranked = sorted(group, key=lambda ex: (_bucket(ex.text, salt), ex.text))
+        n_part = round(len(group) * percent / 100) if len(group) > 1 else 0
+        part.extend(ranked[:n_part])
+        rest.extend(ranked[n_part:])
+    return rest, part
+
+
+def shipped_split() -> tuple[list[Example], list[Example]]:
+    """Return the shipped corpus as (training part, held-out part) for the quality gates."""
+    examples = load_examples(CORPUS_PATH)
+    # Stratify by label and language so both languages are held out for every intent.
+    train: list[Example] = []
+    held_out: list[Example] = []
+    for language in sorted({ex.language or "" for ex in examples}):
+        rest, part = split_examples(
+            [ex for ex in examples if (ex.language or "") == language], HELD_OUT_PERCENT,
+            salt="held-out",
+        )
+        train.extend(rest)
+        held_out.extend(part)
+    return train, held_out
+
+
+def write_examples(path: Path, examples: Sequence[Example]) -> None:
+    """Write examples as CSV with text, label and (when known) language columns."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label", "language"])
+        for ex in examples:
+            writer.writerow([ex.text, ex.label, ex.language or ""])

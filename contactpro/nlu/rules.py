@@ -1,0 +1,334 @@
+"""The rules tier: what must never be guessed.
+
+Rules extract entities from every utterance (national ids, account numbers, DTMF digits, money
+amounts, dates) and decide the intent only when the answer is certain: a DTMF key, an explicit
+request for a person, a bare yes or no, an utterance that is essentially an id or account number.
+Everything else is left to the trained classifier, which still receives the entities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from contactpro.nlu.taxonomy import DEFAULT_DTMF_MENU, OUT_OF_SCOPE
+from contactpro.nlu.text import normalise, numeric_form
+
+_DEFAULT_MENU = dict(DEFAULT_DTMF_MENU)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Entities found in an utterance and, when certain, its intent."""
+
+    entities: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    reason: str = ""
+
+
+# --- Numbers that identify a caller --------------------------------------------------------------
+
+_ID_CUES = re.compile(
+    r"\b(cedula|cc|c c|documento|identificacion|identidad|id|national id|dni|ine|curp|rfc|nit|"
+    r"pasaporte|passport|social|ssn|license)\b"
+)
+_ACCOUNT_CUES = re.compile(
+    r"\b(cuenta|contrato|cliente|suscriptor|linea|referencia|account|contract|customer|"
+    r"subscriber|member|policy|reference)\b"
+)
+# Digits possibly grouped by dots, spaces or dashes: 1.023.456.789, 52 345 678, 44-55-66-77.
+_DIGIT_RUN = re.compile(
+    r"(?<![\w$.,])\d{1,4}(?:[ .-]\d{1,4})*(?![\w,]|\.\d)|(?<![\w$.,])\d{5,}(?![\w.,])"
+)
+_PHONE_CUES = re.compile(r"\b(telefono|celular|cel|movil|phone|cell|mobile)\b")
+_ID_FILLER = frozenset(
+    "mi my es is el la le lo numero number no de del of the it its it's s a an here here's heres "
+    "doy give you i ll i'll te tengo con nombre a la y and this este esta ese".split()
+)
+
+
+def _digits(run: str) -> str:
+    return re.sub(r"\D", "", run)
+
+
+def _identifiers(numeric: str, norm: str) -> dict[str, str]:
+    """Return national_id / account_number found in the utterance."""
+    found: dict[str, str] = {}
+    for match in _DIGIT_RUN.finditer(numeric):
+        digits = _digits(match.group(0))
+        if not 5 <= len(digits) <= 16:
+            continue
+        before = numeric[max(0, match.start() - 40) : match.start()]
+        after = numeric[match.end() : match.end() + 12]
+        if re.match(r"\s*(pesos|dolares|dollars|bucks|usd|cop|mxn|mil|k)\b", after) or (
+            before.rstrip().endswith("$")
+        ):
+            continue  # an amount, not an identifier
+        account_cue = _ACCOUNT_CUES.search(before)
+        id_cue = _ID_CUES.search(before)
+        if _PHONE_CUES.search(before):
+            found.setdefault("phone", digits)
+        elif account_cue and (not id_cue or account_cue.start() > id_cue.start()):
+            found.setdefault("account_number", digits)
+        elif id_cue or 6 <= len(digits) <= 10:
+            found.setdefault("national_id", digits)
+        else:
+            found.setdefault("account_number", digits)
+    if not found and _ID_CUES.search(norm) and (
+        m := re.search(r"\b(?=[a-z0-9]*\d)[a-z0-9]{8,18}\b", norm)
+    ):
+        found["national_id"] = m.group(0).upper()  # alphanumeric ids: passport, CURP, RFC
+    return found
+
+
+def _is_mostly_identifier(numeric: str) -> bool:
+    """Return True when the utterance is an identifier with at most one extra word."""
+    rest = _DIGIT_RUN.sub(" ", numeric)
+    rest = _ID_CUES.sub(" ", _ACCOUNT_CUES.sub(" ", rest))
+    words = [w for w in re.sub(r"[^\w' ]", " ", rest).split() if w not in _ID_FILLER]
+    return len(words) <= 1
+
+
+# --- Money ---------------------------------------------------------------------------------------
+
+_CURRENCY_WORDS = {
+    "pesos": "COP", "peso": "COP", "lucas": "COP", "cop": "COP", "mxn": "MXN",
+    "dolares": "USD", "dolar": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+    "usd": "USD",
+}
+_NUM = r"\d[\d.,]*\d|\d"
+_AMOUNT = re.compile(
+    rf"(?P<dollar>\$|usd|cop|mxn)\s?(?P<a>{_NUM})(?:\s?(?P<amil>mil|k)\b)?"
+    rf"|(?P<b>{_NUM})\s?(?P<bmil>mil|k|millones|millon)?\s?(?P<cur>"
+    + "|".join(_CURRENCY_WORDS)
+    + r")\b"
+    rf"|(?P<c>{_NUM})\s?(?P<cmil>mil|millones|millon)\b"
+)
+
+
+def parse_number(raw: str) -> Decimal | None:
+    """Read a written number with either convention: 1.234,56 / 1,234.56 / 120.000 / 12,5."""
+    raw = raw.strip(".,")
+    dots, commas = raw.count("."), raw.count(",")
+    if dots and commas:
+        decimal_sep = "." if raw.rfind(".") > raw.rfind(",") else ","
+        thousands = "," if decimal_sep == "." else "."
+        raw = raw.replace(thousands, "").replace(decimal_sep, ".")
+    elif dots or commas:
+        sep = "." if dots else ","
+        head, _, tail = raw.rpartition(sep)
+        # One separator followed by exactly three digits, or several separators: thousands.
+        raw = raw.replace(sep, "") if (dots + commas > 1 or len(tail) == 3) else (
+            head.replace(sep, "") + "." + tail
+        )
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return None
+
+
+def _amount(numeric: str, language: str) -> tuple[dict[str, str], tuple[int, int]] | None:
+    match = _AMOUNT.search(numeric)
+    if not match:
+        return None
+    raw = match.group("a") or match.group("b") or match.group("c")
+    value = parse_number(raw)
+    if value is None:
+        return None
+    scale = match.group("amil") or match.group("bmil") or match.group("cmil") or ""
+    value *= {"mil": 1000, "k": 1000, "millon": 10**6, "millones": 10**6}.get(scale, 1)
+    if match.group("cur") == "lucas":
+        value *= 1000  # Colombian slang: one "luca" is a thousand pesos
+    symbol = match.group("dollar") or ""
+    currency = _CURRENCY_WORDS.get(match.group("cur") or "") or {
+        "usd": "USD", "cop": "COP", "mxn": "MXN"}.get(symbol) or (
+        "USD" if language == "en" and symbol == "$" else None
+    )
+    result = {"value": format(value.normalize(), "f")}
+    if currency:
+        result["currency"] = currency
+    return result, match.span()
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+_MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12, "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_PATTERNS = (
+    ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")),
+    ("day_month", re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:de|of)\s+({_MONTH})\b"
+                             rf"(?:\s+(?:de|del)\s+(\d{{4}}))?")),
+    ("month_day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}\b(?:\s+(\d{{4}}))?")),
+)
+_RELATIVE = (
+    (re.compile(r"\bpasado manana\b|\bday after tomorrow\b"), 2),
+    (re.compile(r"(?<!la )(?<!las )\bmanana\b|\btomorrow\b"), 1),
+    (re.compile(r"\bhoy\b|\btoday\b"), 0),
+    (re.compile(r"\bayer\b|\byesterday\b"), -1),
+)
+
+
+def _date(numeric: str, language: str, today: date) -> str | None:
+    for kind, pattern in _DATE_PATTERNS:
+        match = pattern.search(numeric)
+        if not match:
+            continue
+        a, b, c = match.groups()
+        if kind == "ymd":
+            year, month, day = int(a), int(b), int(c)
+        elif kind == "numeric":
+            first, second = int(a), int(b)
+            day, month = (second, first) if language == "en" and first <= 12 else (first, second)
+            year = int(c) if c else today.year
+            year += 2000 if year < 100 else 0
+        elif kind == "day_month":
+            day, month, year = int(a), _MONTHS[b], int(c) if c else today.year
+        else:
+            month, day, year = _MONTHS[a], int(b), int(c) if c else today.year
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    for pattern, offset in _RELATIVE:
+        if pattern.search(numeric):
+            return (today + timedelta(days=offset)).isoformat()
+    return None
+
+
+# --- Yes, no and "a person, please" --------------------------------------------------------------
+
+_AFFIRM_CORE = frozenset(
+    "si claro correcto exacto afirmativo dale listo ok okey okay perfecto aja simon orale va sale "
+    "confirmo acepto hagale obvio cierto supuesto yes yeah yep yup sure correct exactly alright "
+    "right absolutely definitely affirmative confirm confirmed agree mhm fine perfect indeed "
+    "totally".split()
+)
+_DENY_CORE = frozenset(
+    "no nop nope nah negativo negative incorrecto incorrect wrong nel nones tampoco never "
+    "nunca".split()
+)
+_YES_NO_FILLER = frozenset(
+    "senor senora senorita por favor gracias please thanks thank you that that's thats is it es "
+    "eso asi esta bien de acuerdo i do ma'am maam sir bueno well uh huh lo quiero it's its for "
+    "now not yet todavia ahorita ahora im i'm good mal isn't pues hombre que".split()
+)
+_AGENT_NOUNS = (
+    r"(asesor|asesora|agente|persona|humano|operador|operadora|supervisor|alguien|ejecutivo|"
+    r"representante|senorita|agent|person|human|representative|operator|someone|somebody|"
+    r"supervisor|manager|rep)"
+)
+_AGENT_PATTERNS = (
+    re.compile(
+        r"\b(hablar|comunicar|comunicarme|comuniqueme|comunicame|comunica|pasar|pasarme|paseme|"
+        r"pasame|transferir|transferirme|transfiera|transfierame|transfiereme|atienda|atender|"
+        r"conectar|conectarme|conecteme)\b(\s+\w+){0,4}?\s+" + _AGENT_NOUNS + r"\b"
+    ),
+    re.compile(r"\b(quiero|necesito|deme|dame)\s+(un|una|a)\s+" + _AGENT_NOUNS + r"\b"),
+    re.compile(
+        r"\b(talk|speak|transfer|connect|put me through|get me|give me)\b(\s+\S+){0,4}?\s+"
+        + _AGENT_NOUNS + r"\b"
+    ),
+    re.compile(r"\b(want|need)\s+(a|an)\s+(real |live )?(agent|person|human|representative|"
+               r"operator)\b"),
+    re.compile(r"^(un |una |a |an |el |the |a real |a live |live |real )?"
+               r"(asesor|agente|operador|humano|persona|agent|operator|representative|human|"
+               r"person)( por favor| please| ya| now)?$"),
+)
+# "No sé" is not "no": the caller does not know, which the dialog must treat as no answer.
+_UNSURE = re.compile(
+    r"^(pues |eh |uh |um |hmm |mm )?(no se|no lo se|no sabria|ni idea|no estoy seguro|no estoy "
+    r"segura|quien sabe|i don't know|i dont know|dunno|not sure|i'm not sure|im not sure|"
+    r"no idea)( la verdad| really| honestly)?$"
+)
+_NEGATED = re.compile(r"\b(no|dont|don't|do not|not|never|nunca)\b(\s+\w+){0,2}\s*$")
+_MACHINE = re.compile(r"\b(maquina|robot|grabadora|machine|bot)\b")
+
+
+def _explicit_agent_request(norm: str) -> bool:
+    for pattern in _AGENT_PATTERNS:
+        match = pattern.search(norm)
+        if match and not _NEGATED.search(norm[: match.start()]):
+            return True
+    return False
+
+
+def _yes_no(norm: str) -> str | None:
+    words = norm.replace("uh huh", "aja").split()
+    if not words or len(words) > 6:
+        return None
+    known = _AFFIRM_CORE | _DENY_CORE | _YES_NO_FILLER
+    if any(w not in known for w in words):
+        return None  # "no se" (I don't know), "no puedo pagar": not a bare yes or no
+    if any(w in _DENY_CORE for w in words):
+        return "deny"  # "claro que no" is a no, whatever came first
+    if any(w in _AFFIRM_CORE for w in words):
+        return "affirm"
+    return None
+
+
+# --- The tier ------------------------------------------------------------------------------------
+
+
+def apply_rules(
+    text: str,
+    *,
+    source: str,
+    language: str,
+    today: date | None = None,
+    dtmf_menu: Mapping[str, str] | None = None,
+    expected: Collection[str] = (),
+) -> RuleResult:
+    """Extract entities from ``text`` and return the intent when the rules are certain."""
+    today = today or date.today()
+    stripped = text.strip()
+    if source == "dtmf":
+        keys = re.sub(r"[^\d*#]", "", stripped)
+        if not keys:
+            return RuleResult()
+        entities: dict[str, Any] = {"dtmf": keys}
+        menu = _DEFAULT_MENU if dtmf_menu is None else dtmf_menu
+        if len(keys) == 1 or keys in menu:
+            intent = menu.get(keys)
+            return RuleResult(entities, intent, f"dtmf key {keys}" if intent else "")
+        digits = keys.rstrip("#")
+        if digits.isdigit() and 5 <= len(digits) <= 16:
+            kind = "national_id" if 6 <= len(digits) <= 10 else "account_number"
+            entities[kind] = digits
+            return RuleResult(entities, "identification", "digits typed on the keypad")
+        return RuleResult(entities)
+
+    norm = normalise(stripped)
+    numeric = numeric_form(stripped)
+    entities: dict[str, Any] = {}
+    if (amount := _amount(numeric, language)) is not None:
+        entities["amount"], span = amount
+        numeric = numeric[: span[0]] + " " + numeric[span[1] :]  # an amount is no identifier
+    entities.update(_identifiers(numeric, norm))
+    if (when := _date(numeric, language, today)) is not None:
+        entities["date"] = when
+
+    if _explicit_agent_request(norm):
+        return RuleResult(entities, "agent_request", "explicit request for a person")
+    if _UNSURE.match(norm):
+        return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
+    if (answer := _yes_no(norm)) is not None:
+        return RuleResult(entities, answer, f"bare {'yes' if answer == 'affirm' else 'no'}")
+    has_id = any(k in entities for k in ("national_id", "account_number", "phone"))
+    if has_id and "amount" not in entities and (
+        _is_mostly_identifier(numeric) or "identification" in expected
+    ):
+        return RuleResult(entities, "identification", "the utterance is an identifier")
+    return RuleResult(entities)
