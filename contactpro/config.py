@@ -54,7 +54,6 @@ class Settings:
     voice_name_en: str = "Polly.Joanna"
     agent_queue: str = "support"
     max_no_input: int = 2
-    sms_session_minutes: int = 30
     voice_stale_minutes: int = 120
     max_body_chars: int = 1600
     secret_key: str = ""
@@ -97,6 +96,42 @@ class Settings:
     twilio_api_url: str = ""
     twilio_phone_number: str = ""
     console_poll_seconds: int = 3
+    # Voice calls (webhooks.voice, contactpro.voice; see docs/voice.md)
+    voice_language_menu: bool = True
+    voice_hold: str = "auto"
+    voice_hold_seconds: int = 10
+    voice_record_languages: tuple[str, ...] = ()
+    voice_record_numbers: tuple[str, ...] = ()
+    voice_business_hours: str = ""
+    voice_timezone: str = "America/Bogota"
+    voice_max_queue_wait_seconds: int = 0
+    voice_handoff: str = "enqueue"
+    voice_dial_target: str = ""
+    voice_record_calls: bool = False
+    voice_hold_music_url: str = (
+        "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+    )
+    voice_voicemail_max_seconds: int = 120
+    voice_recording_hosts: tuple[str, ...] = ()
+    # Resolution dialog (contactpro.dialog; see docs/dialog.md)
+    inactivity_hours_standard: int = 12
+    inactivity_hours_premium: int = 24
+    inactivity_hours_vip: int = 48
+    inactivity_warning_minutes: int = 60
+    max_dialog_turns: int = 20
+    max_verification_attempts: int = 2
+    templates_dir: str = ""
+    knowledge_dir: str = ""
+    knowledge_min_score: float = 0.18
+    max_sms_segments: int = 3
+    payment_link_base: str = "https://pay.example.com/p"
+    survey_enabled: bool = True
+    survey_window_hours: int = 24
+    debt_discount_tiers: str = "30:5,90:15,180:25,99999:35"
+    debt_settlement_floor_pct: float = 60.0
+    debt_min_instalment: str = "COP:20000,MXN:200,USD:10"
+    debt_instalment_options: tuple[str, ...] = ("3", "6", "12")
+    debt_instalment_surcharge_pct: float = 0.0
 
     # Understanding callers (contactpro.nlu; see docs/intents.md)
     intent_model_dir: str = ""
@@ -151,7 +186,6 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_VOICE_NAME_EN": "voice_name_en",
     "CONTACTPRO_AGENT_QUEUE": "agent_queue",
     "CONTACTPRO_MAX_NO_INPUT": "max_no_input",
-    "CONTACTPRO_SMS_SESSION_MINUTES": "sms_session_minutes",
     "CONTACTPRO_VOICE_STALE_MINUTES": "voice_stale_minutes",
     "CONTACTPRO_MAX_BODY_CHARS": "max_body_chars",
     "CONTACTPRO_SECRET_KEY": "secret_key",
@@ -191,6 +225,38 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_TWILIO_API_URL": "twilio_api_url",
     "TWILIO_PHONE_NUMBER": "twilio_phone_number",
     "CONTACTPRO_CONSOLE_POLL_SECONDS": "console_poll_seconds",
+    "CONTACTPRO_VOICE_LANGUAGE_MENU": "voice_language_menu",
+    "CONTACTPRO_VOICE_HOLD": "voice_hold",
+    "CONTACTPRO_VOICE_HOLD_SECONDS": "voice_hold_seconds",
+    "CONTACTPRO_VOICE_RECORD_LANGUAGES": "voice_record_languages",
+    "CONTACTPRO_VOICE_RECORD_NUMBERS": "voice_record_numbers",
+    "CONTACTPRO_VOICE_BUSINESS_HOURS": "voice_business_hours",
+    "CONTACTPRO_VOICE_TIMEZONE": "voice_timezone",
+    "CONTACTPRO_VOICE_MAX_QUEUE_WAIT_SECONDS": "voice_max_queue_wait_seconds",
+    "CONTACTPRO_VOICE_HANDOFF": "voice_handoff",
+    "CONTACTPRO_VOICE_DIAL_TARGET": "voice_dial_target",
+    "CONTACTPRO_VOICE_RECORD_CALLS": "voice_record_calls",
+    "CONTACTPRO_VOICE_HOLD_MUSIC_URL": "voice_hold_music_url",
+    "CONTACTPRO_VOICE_VOICEMAIL_MAX_SECONDS": "voice_voicemail_max_seconds",
+    "CONTACTPRO_VOICE_RECORDING_HOSTS": "voice_recording_hosts",
+    "CONTACTPRO_INACTIVITY_HOURS_STANDARD": "inactivity_hours_standard",
+    "CONTACTPRO_INACTIVITY_HOURS_PREMIUM": "inactivity_hours_premium",
+    "CONTACTPRO_INACTIVITY_HOURS_VIP": "inactivity_hours_vip",
+    "CONTACTPRO_INACTIVITY_WARNING_MINUTES": "inactivity_warning_minutes",
+    "CONTACTPRO_MAX_DIALOG_TURNS": "max_dialog_turns",
+    "CONTACTPRO_MAX_VERIFICATION_ATTEMPTS": "max_verification_attempts",
+    "CONTACTPRO_TEMPLATES_DIR": "templates_dir",
+    "CONTACTPRO_KNOWLEDGE_DIR": "knowledge_dir",
+    "CONTACTPRO_KNOWLEDGE_MIN_SCORE": "knowledge_min_score",
+    "CONTACTPRO_MAX_SMS_SEGMENTS": "max_sms_segments",
+    "CONTACTPRO_PAYMENT_LINK_BASE": "payment_link_base",
+    "CONTACTPRO_SURVEY_ENABLED": "survey_enabled",
+    "CONTACTPRO_SURVEY_WINDOW_HOURS": "survey_window_hours",
+    "CONTACTPRO_DEBT_DISCOUNT_TIERS": "debt_discount_tiers",
+    "CONTACTPRO_DEBT_SETTLEMENT_FLOOR_PCT": "debt_settlement_floor_pct",
+    "CONTACTPRO_DEBT_MIN_INSTALMENT": "debt_min_instalment",
+    "CONTACTPRO_DEBT_INSTALMENT_OPTIONS": "debt_instalment_options",
+    "CONTACTPRO_DEBT_INSTALMENT_SURCHARGE_PCT": "debt_instalment_surcharge_pct",
     "CONTACTPRO_INTENT_MODEL_DIR": "intent_model_dir",
     "CONTACTPRO_INTENT_THRESHOLD": "intent_threshold",
     "CONTACTPRO_LLM_MODEL": "llm_model",
@@ -279,12 +345,54 @@ def _validate(s: Settings) -> None:
     for name in ("voice_locale_es", "voice_locale_en"):
         if not _VOICE_LOCALE.match(getattr(s, name)):
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must look like es-CO or en-US")
-    for name in ("max_no_input", "sms_session_minutes", "voice_stale_minutes", "max_body_chars"):
+    for name in ("max_no_input", "voice_stale_minutes", "max_body_chars", "max_dialog_turns",
+                 "inactivity_hours_standard", "inactivity_hours_premium", "inactivity_hours_vip"):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
     _validate_transcription(s)
     _validate_analytics(s)
     _validate_console(s)
+    _validate_voice(s)
+
+
+VOICE_HOLD_MODES = ("auto", "always", "never")
+VOICE_HANDOFFS = ("enqueue", "dial")
+_DIAL_TARGET = re.compile(r"^(\+\d{6,15}|sips?:\S+@\S+)$")
+
+
+def _validate_voice(s: Settings) -> None:
+    """Raise ConfigError for a bad voice setting, naming its variable."""
+    if s.voice_hold not in VOICE_HOLD_MODES:
+        raise ConfigError(f"CONTACTPRO_VOICE_HOLD must be one of {', '.join(VOICE_HOLD_MODES)}")
+    if not 1 <= s.voice_hold_seconds <= 12:
+        raise ConfigError("CONTACTPRO_VOICE_HOLD_SECONDS must be from 1 to 12 (Twilio waits 15)")
+    if not set(s.voice_record_languages) <= set(LANGUAGES):
+        raise ConfigError(f"CONTACTPRO_VOICE_RECORD_LANGUAGES must be a subset of {LANGUAGES}")
+    if s.voice_handoff not in VOICE_HANDOFFS:
+        raise ConfigError(f"CONTACTPRO_VOICE_HANDOFF must be one of {', '.join(VOICE_HANDOFFS)}")
+    if s.voice_handoff == "dial" and not _DIAL_TARGET.match(s.voice_dial_target):
+        raise ConfigError(
+            "CONTACTPRO_VOICE_DIAL_TARGET must be an E.164 number or a sip: address "
+            "when CONTACTPRO_VOICE_HANDOFF=dial"
+        )
+    if s.voice_max_queue_wait_seconds < 0:
+        raise ConfigError("CONTACTPRO_VOICE_MAX_QUEUE_WAIT_SECONDS must not be negative")
+    if not 5 <= s.voice_voicemail_max_seconds <= 600:
+        raise ConfigError("CONTACTPRO_VOICE_VOICEMAIL_MAX_SECONDS must be from 5 to 600")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(s.voice_timezone)
+    except (KeyError, ValueError):
+        raise ConfigError(
+            f"CONTACTPRO_VOICE_TIMEZONE is not a time zone: {s.voice_timezone!r}"
+        ) from None
+    if s.voice_business_hours:
+        from contactpro.voice.hours import parse_business_hours
+
+        parse_business_hours(s.voice_business_hours)
+    if s.voice_recording_hosts and s.env == "production":
+        raise ConfigError("CONTACTPRO_VOICE_RECORDING_HOSTS is for tests and development only")
 
 
 TELEPHONY_BACKENDS = ("twilio", "fake")

@@ -9,16 +9,27 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from contactpro import interactions
 from contactpro.config import Settings
-from contactpro.dialog.engine import CONTINUE, ESCALATE, Decision, decide
-from contactpro.dialog.replies import render
+from contactpro.dialog import survey, timeline
+from contactpro.dialog.context import (
+    CONTINUE,
+    ESCALATE,
+    Decision,
+    DialogState,
+    TurnContext,
+)
+from contactpro.dialog.engine import decide
+from contactpro.dialog.templates import templates_for
 from contactpro.escalation import escalate
 from contactpro.models import Interaction, Turn, utcnow
 from contactpro.nlu import get_cascade
+from contactpro.phone import to_e164
+from contactpro.providers.telephony import telephony_for
 
 log = logging.getLogger(__name__)
 
@@ -58,36 +69,53 @@ def _reply_from_turn(interaction: Interaction, turn: Turn, *, replayed: bool) ->
     )
 
 
-def _update_state(interaction: Interaction, decision: Decision) -> None:
-    state = dict(interaction.state or {})
-    if decision.step:
-        steps = list(state.get("steps", []))
-        steps.append(decision.step)
-        state["steps"] = steps
-    if decision.step == "asked_clarification":
-        state["clarifications"] = state.get("clarifications", 0) + 1
-    if decision.resolved:
-        state["resolved"] = True
-    if decision.action == ESCALATE:
-        state["escalated"] = True
-    interaction.state = state
+def _say(settings: Settings, interaction: Interaction, key: str, **values: object) -> str:
+    return templates_for(settings).render(
+        key,
+        interaction.language or settings.default_language,
+        channel=interaction.channel,
+        company=settings.company_name,
+        **values,
+    )
 
 
 def _finish(
-    session: Session,
-    settings: Settings,
-    interaction: Interaction,
-    decision: Decision,
+    session: Session, settings: Settings, interaction: Interaction, decision: Decision
 ) -> str:
-    """Apply an escalation and return the text to say."""
-    language = interaction.language or settings.default_language
+    """Write the escalation packet when handing over; return the text to say."""
     if decision.action != ESCALATE:
         return decision.text
     escalate(session, settings, interaction, decision.reason)
-    handoff = render(
-        "escalate_voice" if interaction.channel == "voice" else "escalate_sms", language
-    )
+    key = "escalate_voice" if interaction.channel == "voice" else "escalate_sms"
+    handoff = _say(settings, interaction, key)
     return f"{decision.text} {handoff}".strip() if decision.text else handoff
+
+
+def _open(
+    session: Session,
+    settings: Settings,
+    *,
+    channel: str,
+    sid: str,
+    from_number: str,
+    to_number: str,
+    now: datetime,
+) -> Interaction:
+    """Open an interaction and pick up the customer's unfinished flow, if any."""
+    interaction = interactions.open_interaction(
+        session,
+        settings,
+        channel=channel,
+        sid=sid,
+        from_number=from_number,
+        to_number=to_number,
+        now=now,
+    )
+    state = DialogState.load(interaction.state)
+    state.customer_id = interaction.customer_id
+    interaction.state = state.dump()
+    timeline.continue_timeline(session, settings, interaction, now)
+    return interaction
 
 
 def greet_call(
@@ -101,23 +129,31 @@ def greet_call(
         if turn is not None:
             return _reply_from_turn(interaction, turn, replayed=True)
     else:
-        interaction = interactions.open_interaction(
+        interaction = _open(
             session,
             settings,
             channel="voice",
             sid=call_sid,
             from_number=from_number,
             to_number=to_number,
+            now=utcnow(),
         )
     if interaction.language is None:
         interaction.language = settings.default_language
     customer = interaction.customer
-    text = render(
-        "greeting_known" if customer else "greeting_unknown",
-        interaction.language,
-        name=customer.first_name if customer else "",
-        company=settings.company_name,
-    )
+    name = customer.first_name if customer else ""
+    if DialogState.load(interaction.state).continued_from is not None:
+        text = _say(
+            settings,
+            interaction,
+            "greeting_continue",
+            name=name,
+            prompt=_say(settings, interaction, "how_can_i_help"),
+        )
+    else:
+        text = _say(
+            settings, interaction, "greeting_known" if customer else "greeting_unknown", name=name
+        )
     turn = interactions.add_turn(
         session,
         interaction,
@@ -157,12 +193,23 @@ def _new_turn(
     )
     if interaction.language is None or interaction.customer is None:
         interaction.language = understood.language
-    if (interaction.state or {}).get("escalated"):
+    state = DialogState.load(interaction.state)
+    if state.escalated:
         # Already with an agent: keep the record, remind the customer, do not act twice.
-        decision = Decision(render("escalate_sms", interaction.language), CONTINUE)
+        decision = Decision(_say(settings, interaction, "escalated_already"))
     else:
-        decision = decide(settings, interaction, understood)
-    _update_state(interaction, decision)
+        ctx = TurnContext(
+            session=session,
+            settings=settings,
+            interaction=interaction,
+            state=state,
+            understood=understood,
+            text=inbound.text,
+            telephony=telephony_for(settings),
+            today=datetime.now(UTC).date(),
+        )
+        decision = decide(ctx)
+    interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
     turn = interactions.add_turn(
         session,
@@ -174,7 +221,7 @@ def _new_turn(
         intent=understood.intent,
         confidence=round(understood.confidence, 4),
         tier=understood.tier,
-        entities=dict(understood.entities),
+        entities=_json_safe(understood.entities),
         reply=text,
         action=decision.action,
         twilio_key=inbound.twilio_key,
@@ -193,22 +240,32 @@ def _new_turn(
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
+def _json_safe(entities: dict[str, object]) -> dict[str, object]:
+    """Entities as JSON (dates and decimals become strings)."""
+    return {
+        k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+        for k, v in entities.items()
+    }
+
+
 def no_input(
     session: Session, settings: Settings, interaction: Interaction, twilio_key: str
 ) -> BotReply:
-    """Reprompt a silent caller, and escalate after ``max_no_input`` silences."""
+    """Reprompt a silent caller with varied wording; escalate after ``max_no_input`` silences."""
     stored = interactions.find_turn(session, twilio_key)
     if stored is not None:
         return _reply_from_turn(interaction, stored, replayed=True)
-    state = dict(interaction.state or {})
-    state["no_input"] = state.get("no_input", 0) + 1
-    interaction.state = state
-    language = interaction.language or settings.default_language
-    if state["no_input"] > settings.max_no_input:
+    state = DialogState.load(interaction.state)
+    state.no_input += 1
+    if state.no_input > settings.max_no_input:
         decision = Decision("", ESCALATE, reason="no_input")
+        state.escalated = True
+        state.finish()
     else:
-        decision = Decision(render("reprompt", language), CONTINUE, step="reprompted")
-    _update_state(interaction, decision)
+        text = _say(settings, interaction, "reprompt", index=state.no_input - 1)
+        decision = Decision(text, step="reprompted")
+        state.steps.append("reprompted")
+    interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
     turn = interactions.add_turn(
         session,
@@ -237,24 +294,25 @@ def receive_sms(
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
     now = utcnow()
-    interaction = interactions.current_sms_conversation(
-        session, settings, from_number, to_number, now
-    ) or interactions.open_interaction(
-        session,
-        settings,
-        channel="sms",
-        sid=message_sid,
-        from_number=from_number,
-        to_number=to_number,
-        now=now,
-    )
+    if answered := _survey_answer(session, settings, message_sid, from_number, body, now):
+        return answered
+    interaction = interactions.current_sms_conversation(session, from_number, to_number)
+    if interaction is None or not timeline.is_fresh(settings, interaction, now):
+        interaction = _open(
+            session,
+            settings,
+            channel="sms",
+            sid=message_sid,
+            from_number=from_number,
+            to_number=to_number,
+            now=now,
+        )
     problem = _sms_problem(body, settings)
     if problem is None:
         return _new_turn(
             session, settings, interaction, Inbound(body, "sms", twilio_key=message_sid)
         )
-    language = interaction.language or settings.default_language
-    text = render(problem, language)
+    text = _say(settings, interaction, problem)
     turn = interactions.add_turn(
         session,
         interaction,
@@ -272,6 +330,42 @@ def receive_sms(
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
+def _survey_answer(
+    session: Session,
+    settings: Settings,
+    message_sid: str,
+    from_number: str,
+    body: str,
+    now: datetime,
+) -> BotReply | None:
+    """Store a 1-5 reply to a pending survey on the surveyed interaction's record."""
+    score = survey.score_in(body)
+    phone = to_e164(from_number)
+    if score is None or phone is None:
+        return None
+    pending = survey.pending_survey(session, settings, phone, now)
+    if pending is None:
+        return None
+    pending.score, pending.answered_at = score, now
+    interaction = session.get(Interaction, pending.interaction_id)
+    assert interaction is not None
+    turn = interactions.add_turn(
+        session,
+        interaction,
+        speaker="caller",
+        text=body,
+        source="sms",
+        intent="survey_answer",
+        confidence=1.0,
+        tier="rules",
+        entities={"score": score},
+        action=CONTINUE,
+        reply=_say(settings, interaction, "survey_thanks"),
+        twilio_key=message_sid,
+    )
+    return _reply_from_turn(interaction, turn, replayed=False)
+
+
 def _sms_problem(body: str, settings: Settings) -> str | None:
     """Return the reply key for a message we cannot process, or None when it is fine."""
     if not body.strip():
@@ -285,4 +379,4 @@ def _sms_problem(body: str, settings: Settings) -> str | None:
 
 def technical_fallback(language: str) -> str:
     """Return what to say when something failed: an apology and a hand-off."""
-    return render("technical_problem", language)
+    return templates_for().render("technical_problem", language, channel="voice")

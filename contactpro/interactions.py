@@ -82,10 +82,9 @@ def open_interaction(
 
 
 def current_sms_conversation(
-    session: Session, settings: Settings, from_number: str, to_number: str, now: datetime
+    session: Session, from_number: str, to_number: str
 ) -> Interaction | None:
-    """Return the open SMS conversation between these numbers, if it is still fresh."""
-    fresh_since = now - timedelta(minutes=settings.sms_session_minutes)
+    """Return the latest open SMS conversation between these numbers, if any."""
     return session.scalars(
         select(Interaction)
         .options(joinedload(Interaction.customer))
@@ -94,9 +93,9 @@ def current_sms_conversation(
             Interaction.from_number == from_number,
             Interaction.to_number == to_number,
             Interaction.status == "active",
-            Interaction.last_activity_at >= fresh_since,
         )
         .order_by(Interaction.last_activity_at.desc())
+        .limit(1)
     ).first()
 
 
@@ -181,21 +180,14 @@ def close_interaction(
     return interaction
 
 
-def idle_interactions(session: Session, settings: Settings, now: datetime) -> list[int]:
-    """Return ids of open SMS conversations gone quiet and calls whose end we never heard."""
-    sms_cutoff = now - timedelta(minutes=settings.sms_session_minutes)
+def stale_calls(session: Session, settings: Settings, now: datetime) -> list[int]:
+    """Return ids of open calls that ended, or whose end Twilio never reported."""
     voice_cutoff = now - timedelta(minutes=settings.voice_stale_minutes)
     rows = session.scalars(
         select(Interaction.id).where(
+            Interaction.channel == "voice",
             Interaction.status == "active",
-            (
-                (Interaction.channel == "sms") & (Interaction.last_activity_at < sms_cutoff)
-                | (Interaction.channel == "voice")
-                & (
-                    (Interaction.last_activity_at < voice_cutoff)
-                    | Interaction.ended_at.is_not(None)
-                )
-            ),
+            (Interaction.last_activity_at < voice_cutoff) | Interaction.ended_at.is_not(None),
         )
     )
     return list(rows)

@@ -1,4 +1,4 @@
-"""Tasks that close interactions."""
+"""Tasks that close interactions, sweep quiet ones, and send the satisfaction survey."""
 
 from __future__ import annotations
 
@@ -7,32 +7,49 @@ import logging
 from celery import shared_task
 
 from contactpro import interactions
+from contactpro.dialog import survey, timeline
 from contactpro.errors import NotFoundError
 from contactpro.models import utcnow
-from tasks import runtime
+from contactpro.providers.telephony import telephony_for
+from tasks import runtime, send
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="contactpro.interactions.close", acks_late=True)
 def close_interaction(interaction_id: int, reason: str = "call_ended") -> str | None:
-    """Close one interaction with its outcome and duration (idempotent)."""
+    """Close one interaction with its outcome and duration (idempotent), then survey it."""
     rt = runtime()
     try:
         with rt.db.session() as session:
-            return interactions.close_interaction(session, interaction_id, reason).outcome
+            outcome = interactions.close_interaction(session, interaction_id, reason).outcome
     except NotFoundError:
         log.warning("close: no such interaction", extra={"interaction_id": interaction_id})
         return None
+    if outcome == "auto_resolved" and rt.settings.survey_enabled:
+        send(send_survey, interaction_id)
+    return outcome
+
+
+@shared_task(name="contactpro.interactions.survey", acks_late=True)
+def send_survey(interaction_id: int) -> bool:
+    """Text the one-question satisfaction survey (once per interaction)."""
+    rt = runtime()
+    with rt.db.session() as session:
+        sent = survey.send_survey(session, rt.settings, telephony_for(rt.settings), interaction_id)
+    return sent is not None
 
 
 @shared_task(name="contactpro.interactions.close_idle", acks_late=True)
 def close_idle_interactions() -> int:
-    """Close quiet SMS conversations and calls whose end was never reported."""
+    """Warn quiet SMS conversations, close those past their limit and calls never ended."""
     rt = runtime()
+    now = utcnow()
     with rt.db.session() as session:
-        ids = interactions.idle_interactions(session, rt.settings, utcnow())
+        timeline.warn_quiet_conversations(session, rt.settings, telephony_for(rt.settings), now)
+    with rt.db.session() as session:
+        ids = interactions.stale_calls(session, rt.settings, now)
+        ids += timeline.quiet_sms_conversations(session, rt.settings, now)
     for interaction_id in ids:
-        with rt.db.session() as session:
-            interactions.close_interaction(session, interaction_id, "inactive")
+        close_interaction.run(interaction_id, "inactive")
     return len(ids)

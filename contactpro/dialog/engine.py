@@ -1,52 +1,144 @@
-"""Decide the bot's next move from what it understood and the customer's data."""
+"""The conversation state machine: route each turn to the handler that owns it.
+
+A turn either answers what the bot is waiting for (an id, a second factor, an offer choice, a
+troubleshooting result...) or starts something new. A new business question in the middle of a
+flow switches topic; asking for a person or complaining hands over from anywhere.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from contactpro.config import Settings
-from contactpro.dialog.billing import balance_reply, primary_account
-from contactpro.dialog.replies import render
-from contactpro.models import Interaction
-from contactpro.nlu import Understanding
+from contactpro.dialog import identity
+from contactpro.dialog.context import CONTINUE, ESCALATE, HANGUP, Decision, TurnContext
+from contactpro.dialog.handlers import (
+    billing,
+    cancellation,
+    connection,
+    debt,
+    handoff,
+    payment,
+    product_info,
+)
 
-CONTINUE, ESCALATE, HANGUP = "continue", "escalate", "hangup"
+Handler = Callable[[TurnContext], Decision]
+
+START: dict[str, Handler] = {
+    "billing_inquiry": billing.start,
+    "payment_how": payment.start_how,
+    "payment_made": payment.start_made,
+    "payment_link": payment.start_link,
+    "debt_negotiation": debt.start,
+    "connection_problem": connection.start,
+    "cancellation": cancellation.start,
+    "product_info": product_info.start,
+    "agent_request": handoff.agent_request,
+    "complaint": handoff.complaint,
+}
+REPLY: dict[str, Handler] = {
+    "payment": payment.reply,
+    "debt": debt.reply,
+    "connection": connection.reply,
+    "cancellation": cancellation.reply,
+}
+# Intents that answer a question rather than ask a new one.
+ANSWERS = frozenset({"affirm", "deny", "identification", "out_of_scope"})
+# A flow's own intent repeated while it waits is an answer, not a topic switch.
+FLOW_INTENTS = {
+    "debt": {"debt_negotiation"},
+    "connection": {"connection_problem"},
+    "cancellation": {"cancellation"},
+    "payment": {"payment_made"},
+}
+
+__all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide"]
 
 
-@dataclass(frozen=True)
-class Decision:
-    """What to say, what to do next, and (for escalations) why."""
-
-    text: str
-    action: str
-    reason: str = ""
-    step: str = ""
-    resolved: bool = False
+def _new_topic(ctx: TurnContext) -> bool:
+    intent = ctx.understood.intent
+    if intent in ANSWERS or intent not in START or ctx.understood.tier == "none":
+        return False
+    if ctx.state.awaiting in ("identify", "verify"):
+        return False  # never let a guess interrupt identification
+    return intent not in FLOW_INTENTS.get(ctx.state.flow or "", set())
 
 
-def decide(settings: Settings, interaction: Interaction, understood: Understanding) -> Decision:
-    """Answer from the account, ask once for clarification, or hand over to a person."""
-    language = interaction.language or understood.language
-    company = settings.company_name
-    state = interaction.state or {}
-    intent = understood.intent
-    if intent == "agent_request":
-        return Decision("", ESCALATE, reason="agent_request")
-    if intent == "complaint":
-        return Decision("", ESCALATE, reason="complaint")
-    if intent == "billing_inquiry":
-        customer = interaction.customer
-        account = primary_account(customer) if customer else None
-        if account is None:
-            return Decision(render("no_account", language), ESCALATE, reason="unknown_caller")
-        text = f"{balance_reply(account, language)} {render('how_can_i_help', language)}"
-        return Decision(text, CONTINUE, step="told_balance", resolved=True)
+def _resume(ctx: TurnContext) -> Decision:
+    """After identity questions are answered, carry on with what the customer asked."""
+    pending = ctx.state.pending_intent
+    ctx.state.pending_intent = None
+    if pending in START:
+        return START[pending](ctx)
+    ctx.state.finish()
+    return Decision(ctx.say("how_can_i_help"))
+
+
+def _confirmation(ctx: TurnContext) -> Decision | None:
+    intent = ctx.understood.intent
+    if intent == "affirm":
+        ctx.state.awaiting, ctx.state.confirmed = None, True
+        return Decision(ctx.say("confirmed_thanks"), step="confirmed_resolution")
+    if intent == "deny":
+        ctx.state.awaiting, ctx.state.confirmed = None, False
+        return Decision("", ESCALATE, reason="not_resolved")
+    ctx.state.awaiting = None
+    return None  # anything else is a new request
+
+
+def _route(ctx: TurnContext) -> Decision:
+    state, intent = ctx.state, ctx.understood.intent
+    if intent in ("agent_request", "complaint"):
+        return START[intent](ctx)
+    if state.awaiting == "confirm_resolution":
+        if (answered := _confirmation(ctx)) is not None:
+            return answered
+    elif state.awaiting and not _new_topic(ctx):
+        if state.awaiting in ("identify", "verify"):
+            asked = identity.reply(ctx)
+            return asked if asked is not None else _resume(ctx)
+        if state.flow in REPLY:
+            return REPLY[state.flow](ctx)
+    if state.awaiting and _new_topic(ctx):
+        state.finish()
     if intent == "goodbye":
-        return Decision(render("goodbye", language, company=company), HANGUP, step="goodbye")
+        state.finish()
+        return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
     if intent == "greeting":
-        key = "greeting_known" if interaction.customer else "greeting_unknown"
-        name = interaction.customer.first_name if interaction.customer else ""
-        return Decision(render(key, language, name=name, company=company), CONTINUE)
-    if state.get("clarifications", 0) >= 1:
+        key = "greeting_known" if ctx.customer else "greeting_unknown"
+        name = ctx.customer.first_name if ctx.customer else ""
+        return Decision(ctx.say(key, name=name))
+    if intent in START:
+        return START[intent](ctx)
+    if intent in ("affirm", "deny") and state.resolved:
+        return Decision(ctx.say("how_can_i_help"))
+    if state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
-    return Decision(render("clarify", language), CONTINUE, step="asked_clarification")
+    state.clarifications += 1
+    return Decision(ctx.say("clarify"), step="asked_clarification")
+
+
+def decide(ctx: TurnContext) -> Decision:
+    """Decide the bot's answer to one caller turn and update the dialog state."""
+    state = ctx.state
+    state.caller_turns += 1
+    if state.caller_turns > ctx.settings.max_dialog_turns:
+        state.finish()
+        return Decision(ctx.say("turn_limit"), ESCALATE, reason="turn_limit")
+    decision = _route(ctx)
+    if decision.step:
+        state.steps.append(decision.step)
+    if decision.action == ESCALATE:
+        state.escalated = True
+        state.finish()
+    elif decision.resolved:
+        state.resolved = True
+        if state.awaiting is None:
+            state.awaiting = "confirm_resolution"
+            decision = Decision(
+                f"{decision.text} {ctx.say('confirm_resolved')}",
+                decision.action,
+                decision.reason,
+                decision.step,
+                decision.resolved,
+            )
+    return decision

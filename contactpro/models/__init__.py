@@ -4,8 +4,15 @@ from contactpro.models.analytics import AnalysisRun, CustomerScore, InteractionS
 from contactpro.models.base import Base, utcnow
 from contactpro.models.console import AuditLog, Callback, ConfigEntry
 from contactpro.models.customers import Account, Customer, Invoice, Payment
+from contactpro.models.dialog import (
+    CancellationRequest,
+    PaymentAgreement,
+    ServiceOutage,
+    SurveyResponse,
+)
 from contactpro.models.escalations import Agent, Escalation
 from contactpro.models.interactions import Interaction, Turn
+from contactpro.models.voice import Recording, VoiceJob
 
 __all__ = [
     "Account",
@@ -13,6 +20,7 @@ __all__ = [
     "AnalysisRun",
     "AuditLog",
     "Base",
+    "CancellationRequest",
     "Callback",
     "ConfigEntry",
     "Customer",
@@ -22,6 +30,11 @@ __all__ = [
     "InteractionScore",
     "Invoice",
     "Payment",
+    "PaymentAgreement",
+    "ServiceOutage",
+    "SurveyResponse",
+    "Recording",
     "Turn",
+    "VoiceJob",
     "utcnow",
 ]

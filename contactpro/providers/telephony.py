@@ -8,6 +8,7 @@ records what would have been sent, for tests and the demo. :func:`telephony_for`
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 import secrets
 from dataclasses import dataclass, field
 from threading import Lock
@@ -112,4 +113,10 @@ def telephony_for(settings: Settings) -> Telephony:
             settings.twilio_phone_number,
             settings.twilio_api_url,
         )
+    return _fake_for(settings)
+
+
+@lru_cache(maxsize=8)
+def _fake_for(settings: Settings) -> FakeTelephony:
+    """One fake per configuration, so tests and the demo can read what was sent."""
     return FakeTelephony()

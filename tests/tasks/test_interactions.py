@@ -9,6 +9,7 @@ from sqlalchemy import select
 from contactpro import interactions
 from contactpro.escalation import escalate
 from contactpro.models import Interaction, utcnow
+from contactpro.providers.telephony import telephony_for
 from tasks.interactions import close_idle_interactions, close_interaction
 
 
@@ -45,18 +46,30 @@ def test_close_computes_outcome_and_is_idempotent(app, session):
     assert closed.ended_at == closed.last_activity_at
 
 
-def test_idle_sweep_closes_quiet_sms_and_stale_calls_only(app, session):
+def test_idle_sweep_closes_by_segment_and_warns_first(app, session, customer_factory):
+    premium = customer_factory(phone="+573001112244", segment="premium")
     fresh = _open(session, app, "sms", 2)
-    quiet = _open(session, app, "sms", 45)
+    quiet = _open(session, app, "sms", 13 * 60)
+    premium_quiet = _open(session, app, "sms", 13 * 60 + 1)
+    premium_quiet.customer_id = premium.id
+    about_to_close = _open(session, app, "sms", 11 * 60 + 30)
     stale_call = _open(session, app, "voice", 300)
     live_call = _open(session, app, "voice", 3)
+    session.commit()
+    telephony = app.extensions["contactpro"].settings
     with app.app_context():
         assert close_idle_interactions.run() == 2
     session.expire_all()
     states = {i.id: i.status for i in session.scalars(select(Interaction))}
-    assert states == {fresh.id: "active", quiet.id: "closed", stale_call.id: "closed",
+    assert states == {fresh.id: "active", quiet.id: "closed", premium_quiet.id: "active",
+                      about_to_close.id: "active", stale_call.id: "closed",
                       live_call.id: "active"}
     assert session.get(Interaction, quiet.id).close_reason == "inactive"
+    assert session.get(Interaction, about_to_close.id).state["warned"] is True
+    assert session.get(Interaction, fresh.id).state.get("warned") is not True
+    sent = telephony_for(telephony).sent
+    assert [m["to"] for m in sent] == ["+573001112233"]
+    assert "30 minutos" in sent[0]["body"] or "29 minutos" in sent[0]["body"]
 
 
 def test_call_status_marks_end_and_duration(app, session):

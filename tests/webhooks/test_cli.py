@@ -44,12 +44,13 @@ def test_simulate_sms_posts_signed_requests(runner, live_url, customer_factory, 
     customer_factory(phone="+573001112233", balance="5000")
     # The server checks signatures against its public URL, so sign for that one.
     result = runner.invoke(
-        args=["simulate", "sms", "--url", live_url, "--from", "+573001112233", "mi saldo"]
+        args=["simulate", "sms", "--url", live_url, "--from", "+573001112233", "mi saldo",
+              "4050"]
     )
     assert result.exit_code == 0, result.output
     assert "you> mi saldo" in result.output
     assert "bot (sms)> Tu saldo en la cuenta 0000120451 es de 5.000 pesos" in result.output
-    assert session.scalar(select(func.count(Turn.id))) == 1
+    assert session.scalar(select(func.count(Turn.id))) == 2
 
 
 def test_simulate_call_scripted(runner, live_url, customer_factory, session):

@@ -45,24 +45,29 @@ def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_billing_question_answered_from_account(twilio: TwilioClient, session, customer_factory):
+def test_billing_question_answered_after_verification(twilio, session, customer_factory):
     customer_factory(phone="+573001112233", balance="125000")
-    [text] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "Hola, cuánto debo?")))
+    [ask] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "Hola, cuánto debo?")))
+    assert "últimos cuatro dígitos" in ask and "125.000" not in ask
+    [text] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "4050")))
     assert "125.000 pesos" in text
     assert "0000120451" in text
     interaction = session.scalars(select(Interaction)).one()
     assert (interaction.channel, interaction.status, interaction.language) == ("sms", "active", "es")
     assert interaction.customer.phone == "+573001112233"
-    turn = session.scalars(select(Turn)).one()
-    assert (turn.speaker, turn.source, turn.intent, turn.tier) == (
-        "caller", "sms", "billing_inquiry", "rules",
-    )
-    assert turn.reply == text and turn.latency_ms is not None and turn.latency_ms >= 0
+    first, second = session.scalars(select(Turn).order_by(Turn.sequence)).all()
+    assert (first.speaker, first.source, first.intent) == ("caller", "sms", "billing_inquiry")
+    assert first.tier in ("rules", "model")
+    assert second.text == "4050" and second.reply == text
+    assert second.latency_ms is not None and second.latency_ms >= 0
+    assert interaction.state["verified"] is True
 
 
 def test_english_customer_gets_english(twilio: TwilioClient, customer_factory):
     customer_factory(phone="+13055550123", language="en", balance="42.50", currency="USD")
-    [text] = replies(twilio.post("/twilio/sms", sms_params("+13055550123", "what is my balance")))
+    [ask] = replies(twilio.post("/twilio/sms", sms_params("+13055550123", "what is my balance")))
+    assert ask.startswith("For your security")
+    [text] = replies(twilio.post("/twilio/sms", sms_params("+13055550123", "4050")))
     assert "42.50 dollars" in text and text.startswith("The balance")
 
 
@@ -77,22 +82,37 @@ def test_conversation_continues_and_escalates_with_context(twilio, session, cust
     packet = escalation.context
     assert packet["customer"]["accounts"][0]["number"] == "0000120451"
     assert [t["intent"] for t in packet["transcript"]] == ["billing_inquiry"]
-    assert "told_balance" in packet["steps_tried"]
+    assert "asked_verification" in packet["steps_tried"]
     assert "Camila Rojas Pérez" in packet["summary"]
 
 
-def test_unknown_sender_is_escalated_not_answered(twilio, session):
-    [text] = replies(twilio.post("/twilio/sms", sms_params("+573009998877", "cuanto debo")))
-    assert "No encontré una cuenta" in text
+def test_unknown_sender_is_identified_then_verified(twilio, session, customer_factory):
+    customer_factory(phone="+573001112233", balance="125000")
+    sender = "+573009998877"
+    [text] = replies(twilio.post("/twilio/sms", sms_params(sender, "cuanto debo")))
+    assert "cédula o de cuenta" in text
+    [text] = replies(twilio.post("/twilio/sms", sms_params(sender, "mi cedula es 1.020.304.050")))
+    assert "en qué año naciste" in text
+    [text] = replies(twilio.post("/twilio/sms", sms_params(sender, "1988")))
+    assert "125.000 pesos" in text
+
+
+def test_failed_verification_escalates(twilio, session, customer_factory):
+    customer_factory(phone="+573001112233")
+    twilio.post("/twilio/sms", sms_params("+573001112233", "cuanto debo"))
+    [retry] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "1111")))
+    assert "no coincide" in retry
+    [text] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "2222")))
+    assert "asesor" in text and "pesos" not in text
     escalation = session.scalars(select(Escalation)).one()
-    assert escalation.reason == "unknown_caller"
-    assert escalation.context["customer"] is None
+    assert escalation.reason == "verification_failed"
+    assert escalation.context["customer"]["name"] == "Camila Rojas Pérez"
 
 
 def test_not_understood_twice_escalates(twilio, session, customer_factory):
     customer_factory()
     [first] = replies(twilio.post("/twilio/sms", sms_params("+573001112233", "el perro ladra")))
-    assert "no entendí" in first
+    assert "no entendí" in first.lower()
     assert count(session, Escalation) == 0
     replies(twilio.post("/twilio/sms", sms_params("+573001112233", "la luna es azul")))
     assert session.scalars(select(Escalation)).one().reason == "not_understood"

@@ -81,9 +81,10 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
     customer_factory(phone="+573001112233", balance="98500")
     call = Call(twilio, "+573001112233")
     call.start()
-    root = call.say("cuál es mi saldo")
+    assert "cuatro dígitos" in spoken(call.say("cuál es mi saldo"))
+    root = call.say("cuatro cero cinco cero")
     assert "98.500 pesos" in spoken(root)
-    assert root.find("Gather").get("action") == "/twilio/voice/gather?step=2"
+    assert root.find("Gather").get("action") == "/twilio/voice/gather?step=3"
     root = call.say("eso es todo gracias")
     assert root.find("Hangup") is not None
     assert call.end(41) == 204
@@ -99,6 +100,7 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
     assert [(t.speaker, t.source, t.intent) for t in turns] == [
         ("bot", "system", None),
         ("caller", "speech", "billing_inquiry"),
+        ("caller", "speech", turns[2].intent),
         ("caller", "speech", "goodbye"),
     ]
     assert turns[1].asr_confidence == pytest.approx(0.91)
@@ -111,7 +113,8 @@ def test_resolved_billing_call_in_english(twilio, customer_factory):
     root = call.start()
     assert root.find("Gather").get("language") == "en-US"
     assert "Hi Grace" in spoken(root)
-    assert "42.50 dollars" in spoken(call.say("how much do I owe"))
+    assert "last four digits" in spoken(call.say("how much do I owe"))
+    assert "42.50 dollars" in spoken(call.press("4050"))
 
 
 def test_three_silences_escalate_to_the_queue(twilio, customer_factory, session):
@@ -120,6 +123,7 @@ def test_three_silences_escalate_to_the_queue(twilio, customer_factory, session)
     call.start()
     first, second = call.silence(), call.silence()
     assert "No te escuché" in spoken(first) and first.find("Gather") is not None
+    assert spoken(second) != spoken(first)
     assert second.find("Gather") is not None
     third = call.silence()
     enqueue = third.find("Enqueue")
@@ -173,12 +177,14 @@ def test_repeated_request_gets_same_answer_and_no_duplicate_rows(twilio, custome
     assert session.scalar(select(func.count(Interaction.id))) == 1
 
 
-def test_unknown_caller_is_greeted_and_can_still_reach_an_agent(twilio, session):
+def test_unknown_caller_who_cannot_identify_reaches_an_agent(twilio, session):
     call = Call(twilio, "+573005556666")
     assert "Hola, gracias" in spoken(call.start())
-    root = call.say("mi factura")
+    assert "cédula o de cuenta" in spoken(call.say("mi factura"))
+    assert "No encontré" in spoken(call.say("nueve nueve nueve nueve nueve nueve"))
+    root = call.say("no me acuerdo")
     assert root.find("Enqueue") is not None
-    assert session.scalars(select(Escalation)).one().reason == "unknown_caller"
+    assert session.scalars(select(Escalation)).one().reason == "identification_failed"
 
 
 def test_caller_hangs_up_mid_flow_is_abandoned(twilio, customer_factory, session):

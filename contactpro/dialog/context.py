@@ -1,0 +1,123 @@
+"""What a handler sees on one turn, and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.dialog.templates import Templates, templates_for
+from contactpro.models import Account, Customer, Interaction
+from contactpro.nlu import Understanding
+from contactpro.providers.telephony import Telephony
+
+CONTINUE, ESCALATE, HANGUP = "continue", "escalate", "hangup"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to say, what the call or thread does next and, for hand-offs, why."""
+
+    text: str
+    action: str = CONTINUE
+    reason: str = ""
+    step: str = ""
+    resolved: bool = False
+
+
+@dataclass
+class DialogState:
+    """The conversation's memory, stored as JSON on the interaction (survives restarts)."""
+
+    flow: str | None = None
+    awaiting: str | None = None
+    pending_intent: str | None = None
+    customer_id: int | None = None
+    account_id: int | None = None
+    verified: bool = False
+    verify_attempts: int = 0
+    identify_attempts: int = 0
+    slots: dict[str, Any] = field(default_factory=dict)
+    steps: list[str] = field(default_factory=list)
+    clarifications: int = 0
+    no_input: int = 0
+    caller_turns: int = 0
+    resolved: bool = False
+    confirmed: bool | None = None
+    escalated: bool = False
+    outcome_detail: str | None = None
+    continued_from: int | None = None
+    warned: bool = False
+
+    @classmethod
+    def load(cls, data: dict[str, Any] | None) -> DialogState:
+        """Read the state stored on an interaction (unknown keys are ignored)."""
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def dump(self) -> dict[str, Any]:
+        """Return the JSON to store on the interaction."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def start(self, flow: str, awaiting: str | None = None, **slots: Any) -> None:
+        """Enter a flow, forgetting the previous flow's slots."""
+        self.flow, self.awaiting, self.slots = flow, awaiting, dict(slots)
+
+    def finish(self) -> None:
+        """Leave the current flow."""
+        self.flow, self.awaiting, self.slots, self.pending_intent = None, None, {}, None
+
+
+@dataclass
+class TurnContext:
+    """Everything a handler needs for one turn."""
+
+    session: Session
+    settings: Settings
+    interaction: Interaction
+    state: DialogState
+    understood: Understanding
+    text: str
+    telephony: Telephony
+    today: date
+
+    @property
+    def channel(self) -> str:
+        """Return voice or sms."""
+        return self.interaction.channel
+
+    @property
+    def language(self) -> str:
+        """Return the conversation's language."""
+        return self.interaction.language or self.understood.language
+
+    @property
+    def templates(self) -> Templates:
+        """Return the reply templates."""
+        return templates_for(self.settings)
+
+    @property
+    def customer(self) -> Customer | None:
+        """Return the identified customer, if any."""
+        if self.state.customer_id is None:
+            return None
+        return self.session.get(Customer, self.state.customer_id)
+
+    @property
+    def account(self) -> Account | None:
+        """Return the account the conversation is about (the first open one by default)."""
+        if self.state.account_id is not None:
+            return self.session.get(Account, self.state.account_id)
+        customer = self.customer
+        if customer is None:
+            return None
+        open_accounts = [a for a in customer.accounts if a.status != "cancelled"]
+        return open_accounts[0] if open_accounts else None
+
+    def say(self, key: str, **values: Any) -> str:
+        """Render a reply template in the conversation's language and channel."""
+        values.setdefault("company", self.settings.company_name)
+        return self.templates.render(key, self.language, channel=self.channel, **values)

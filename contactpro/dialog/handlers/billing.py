@@ -1,0 +1,84 @@
+"""Billing inquiry: balance, due date, last payment, last invoice and why it changed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from contactpro.dialog import identity
+from contactpro.dialog.context import Decision, TurnContext
+from contactpro.dialog.replies import MONTHS_ES
+from contactpro.models import Account, Invoice
+
+MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _month(invoice: Invoice, language: str) -> str:
+    index = invoice.period_start.month - 1
+    return MONTHS_ES[index] if language == "es" else MONTHS_EN[index]
+
+
+def invoice_change(ctx: TurnContext, account: Account) -> str:
+    """Explain the last invoice against the one before: what was added or grew."""
+    invoices = sorted(account.invoices, key=lambda i: i.period_start)
+    if len(invoices) < 2:
+        return ""
+    last, previous = invoices[-1], invoices[-2]
+    difference = last.total - previous.total
+    if difference == 0:
+        return ""
+    values = {
+        "month": _month(last, ctx.language),
+        "total": last.total,
+        "currency": account.currency,
+        "difference": abs(difference),
+    }
+    if difference < 0:
+        return ctx.say("invoice_lower", **values)
+    before: dict[str, Decimal] = {}
+    for item in previous.items:
+        before[item["description"]] = before.get(item["description"], Decimal(0)) + Decimal(
+            item["amount"]
+        )
+    reasons = [
+        item["description"]
+        for item in last.items
+        if Decimal(item["amount"]) > before.get(item["description"], Decimal(0))
+    ]
+    return ctx.say("invoice_change", reasons=", ".join(reasons) or "-", **values)
+
+
+def start(ctx: TurnContext) -> Decision:
+    """Tell the balance, due date, last payment and how the last bill changed."""
+    if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
+        return question
+    account = ctx.account
+    if account is None:
+        return Decision("", "escalate", reason="no_account")
+    ctx.state.finish()
+    if account.balance <= 0:
+        parts = [ctx.say("balance_zero", account=account.number)]
+    else:
+        parts = [
+            ctx.say(
+                "balance",
+                account=account.number,
+                balance=account.balance,
+                currency=account.currency,
+                due_date=account.due_date,
+            )
+        ]
+    if account.payments:
+        last = max(account.payments, key=lambda p: p.paid_at)
+        parts.append(
+            ctx.say(
+                "last_payment",
+                amount=last.amount,
+                currency=account.currency,
+                paid_on=last.paid_at.date(),
+            )
+        )
+    if change := invoice_change(ctx, account):
+        parts.append(change)
+    return Decision(" ".join(parts), step="told_balance", resolved=True)

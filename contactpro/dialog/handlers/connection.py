@@ -1,0 +1,76 @@
+"""Connection problems: a known outage first, else a guided check that remembers its step."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from contactpro.dialog import identity
+from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.models import ServiceOutage, utcnow
+
+
+def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
+    """Return an unresolved outage in ``city`` that has started."""
+    if not city:
+        return None
+    now = utcnow()
+    return ctx.session.scalars(
+        select(ServiceOutage)
+        .where(
+            ServiceOutage.city == city,
+            ServiceOutage.starts_at <= now,
+            ServiceOutage.resolved_at.is_(None),
+        )
+        .order_by(ServiceOutage.starts_at.desc())
+    ).first()
+
+
+def _step(ctx: TurnContext, index: int) -> Decision:
+    ctx.state.slots["step"] = index
+    text = f"{ctx.say('troubleshoot_steps', index=index)} {ctx.say('troubleshoot_ask')}"
+    return Decision(text, step=f"troubleshoot_{index + 1}")
+
+
+def start(ctx: TurnContext) -> Decision:
+    """Check for an outage in the customer's city; otherwise begin the guide."""
+    if (question := identity.require(ctx, identity.IDENTIFIED, "connection_problem")) is not None:
+        return question
+    customer = ctx.customer
+    outage = current_outage(ctx, customer.city if customer else None)
+    if outage is not None:
+        ctx.state.finish()
+        until = outage.expected_end_at.strftime("%H:%M") if outage.expected_end_at else ""
+        description = outage.description_es if ctx.language == "es" else outage.description_en
+        return Decision(
+            ctx.say("outage", city=outage.city, description=description, until=until),
+            step="told_outage",
+            resolved=True,
+        )
+    ctx.state.start("connection", "step_result", step=0)
+    return _step(ctx, 0)
+
+
+def reply(ctx: TurnContext) -> Decision:
+    """Move through the guide: fixed ends it, not fixed goes on, the end hands over."""
+    intent = ctx.understood.intent
+    index = int(ctx.state.slots.get("step", 0))
+    if intent == "affirm":
+        ctx.state.finish()
+        ctx.state.outcome_detail = "fixed"
+        return Decision(ctx.say("troubleshoot_fixed"), step="connection_fixed", resolved=True)
+    if intent != "deny" and intent != "connection_problem":
+        # Anything else while a step is pending: ask again once about this step.
+        if ctx.state.slots.get("asked_again"):
+            ctx.state.finish()
+            return Decision("", ESCALATE, reason="not_understood")
+        ctx.state.slots["asked_again"] = True
+        return Decision(ctx.say("troubleshoot_ask"))
+    total = ctx.templates.count("troubleshoot_steps", ctx.language)
+    if index + 1 >= total:
+        ctx.state.finish()
+        return Decision(
+            ctx.say("troubleshoot_failed", count=total), ESCALATE, reason="troubleshooting_failed"
+        )
+    ctx.state.slots["asked_again"] = False
+    decision = _step(ctx, index + 1)
+    return Decision(f"{ctx.say('troubleshoot_next')} {decision.text}", step=decision.step)

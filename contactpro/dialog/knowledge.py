@@ -1,0 +1,88 @@
+"""Product information from a knowledge base of articles the operator edits as Markdown files.
+
+Articles live in ``contactpro/data/kb/<language>/*.md`` (or ``CONTACTPRO_KNOWLEDGE_DIR``): the
+first ``# `` line is the title, the first paragraph is the answer the bot gives. Retrieval is
+TF-IDF over character n-grams (robust to typos and transcription errors); below the minimum
+score nothing is answered and the dialog hands over to a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+
+from contactpro.config import Settings
+from contactpro.nlu.text import normalise
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "kb"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One knowledge-base article."""
+
+    slug: str
+    title: str
+    answer: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best article for a question, and how sure retrieval is."""
+
+    article: Article
+    score: float
+
+
+def read_article(path: Path) -> Article:
+    """Parse one Markdown article."""
+    lines = path.read_text(encoding="utf-8").strip().splitlines()
+    title = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else path.stem
+    body = "\n".join(lines[1:] if lines and lines[0].startswith("#") else lines).strip()
+    answer = body.split("\n\n", 1)[0].replace("\n", " ").strip()
+    return Article(path.stem, title, answer, body)
+
+
+class KnowledgeBase:
+    """The articles of one language, indexed for retrieval."""
+
+    def __init__(self, folder: Path) -> None:
+        self.articles = [read_article(p) for p in sorted(folder.glob("*.md"))]
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        corpus = [normalise(f"{a.title} {a.title} {a.body}") for a in self.articles]
+        self.matrix = self.vectorizer.fit_transform(corpus) if corpus else None
+
+    def search(self, question: str) -> Match | None:
+        """Return the best-matching article, or None when the base is empty."""
+        if self.matrix is None or not question.strip():
+            return None
+        scores = linear_kernel(self.vectorizer.transform([normalise(question)]), self.matrix)[0]
+        best = int(scores.argmax())
+        return Match(self.articles[best], float(scores[best]))
+
+
+@lru_cache(maxsize=8)
+def _knowledge_base(folder: str) -> KnowledgeBase:
+    return KnowledgeBase(Path(folder))
+
+
+def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
+    """Return the knowledge base of ``language`` (built once per process)."""
+    root = Path(settings.knowledge_dir) if settings.knowledge_dir else DEFAULT_DIR
+    folder = root / language
+    if not folder.is_dir():
+        folder = root / "es"
+    return _knowledge_base(str(folder))
+
+
+def answer(settings: Settings, language: str, question: str) -> Match | None:
+    """Return the article answering ``question``, or None when nothing is close enough."""
+    match = knowledge_base(settings, language).search(question)
+    if match is None or match.score < settings.knowledge_min_score:
+        return None
+    return match

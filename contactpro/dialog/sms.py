@@ -1,0 +1,40 @@
+"""SMS length: GSM-7 or UCS-2 segments, and fitting a reply into a few of them."""
+
+from __future__ import annotations
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€")
+
+
+def is_gsm7(text: str) -> bool:
+    """Return True when every character fits the GSM-7 alphabet."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def segments(text: str) -> int:
+    """Return how many SMS segments ``text`` takes (160/153 GSM-7, 70/67 UCS-2)."""
+    if is_gsm7(text):
+        length = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        length = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, multi = 70, 67
+    if length <= single:
+        return 1
+    return -(-length // multi)
+
+
+def fit(text: str, max_segments: int) -> str:
+    """Shorten ``text`` at a sentence or word boundary so it fits ``max_segments``."""
+    if segments(text) <= max_segments:
+        return text
+    cut = text
+    while cut and segments(cut + "…") > max_segments:
+        cut = cut[: int(len(cut) * 0.9)]
+    boundary = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if boundary > len(cut) // 2:
+        return cut[: boundary + 1]
+    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"

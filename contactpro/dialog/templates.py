@@ -1,0 +1,100 @@
+"""Reply templates in Spanish and English that operators edit without code changes.
+
+The defaults live in ``contactpro/data/templates/{es,en}.toml``; a file of the same name in
+``CONTACTPRO_TEMPLATES_DIR`` overrides any of its keys. Templates are Jinja2 run in a sandbox, so an
+operator's template can format values but never reach into the server.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+
+from contactpro.config import Settings
+from contactpro.dialog.replies import format_date, format_money
+from contactpro.errors import ConfigError
+
+DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
+LANGUAGES = ("es", "en")
+
+
+@pass_context
+def _money(ctx: Context, amount: Any, currency: str = "COP") -> str:
+    return format_money(Decimal(str(amount)), currency, ctx.get("language", "es"))
+
+
+@pass_context
+def _date(ctx: Context, value: Any) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, ctx.get("language", "es"))
+
+
+def _digits(value: Any, channel: str = "sms") -> str:
+    """Spoken: one digit at a time, in pairs, so text-to-speech does not read a huge number."""
+    text = str(value)
+    if channel != "voice":
+        return text
+    digits = [ch for ch in text if ch.isdigit()]
+    return ", ".join(" ".join(digits[i : i + 2]) for i in range(0, len(digits), 2))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"template file {path} is not valid TOML: {exc}") from None
+
+
+class Templates:
+    """Every reply template, per language, compiled once."""
+
+    def __init__(self, override_dir: str = "") -> None:
+        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self.env.filters.update(money=_money, date=_date, digits=_digits)
+        self.sources: dict[str, dict[str, Any]] = {}
+        for language in LANGUAGES:
+            source = _load(DEFAULTS_DIR / f"{language}.toml")
+            if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
+                source.update(_load(custom))
+            self.sources[language] = source
+        missing = set(self.sources["es"]) ^ set(self.sources["en"])
+        if missing:
+            raise ConfigError(f"templates missing in one language: {sorted(missing)}")
+
+    def raw(self, key: str, language: str) -> Any:
+        """Return the template source (a string, or a list for step-by-step texts)."""
+        return self.sources.get(language, self.sources["es"])[key]
+
+    def render(self, key: str, language: str, *, index: int | None = None, **values: Any) -> str:
+        """Render template ``key`` (item ``index`` of a list template) in ``language``."""
+        language = language if language in self.sources else "es"
+        source = self.raw(key, language)
+        if isinstance(source, list):
+            source = source[min(index or 0, len(source) - 1)]
+        template = self.env.from_string(source)
+        values.setdefault("channel", "sms")
+        return " ".join(template.render(language=language, **values).split())
+
+    def count(self, key: str, language: str) -> int:
+        """Return how many items a list template has."""
+        source = self.raw(key, language)
+        return len(source) if isinstance(source, list) else 1
+
+
+@lru_cache(maxsize=4)
+def _templates(override_dir: str) -> Templates:
+    return Templates(override_dir)
+
+
+def templates_for(settings: Settings | None = None) -> Templates:
+    """Return the templates for these settings (loaded once per process)."""
+    return _templates(settings.templates_dir if settings else "")
