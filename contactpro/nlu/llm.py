@@ -174,6 +174,9 @@ class LLMClassifier:
             raise self._fail("api_error", f"the LLM API answered {exc.status_code}") from None
         except anthropic.APIConnectionError:
             raise self._fail("unreachable", "the LLM API could not be reached") from None
+        except (anthropic.APIResponseValidationError, ValueError):
+            # The SDK raises JSONDecodeError (a ValueError) for a body that is not JSON.
+            raise self._fail("malformed", "the LLM API answered an unreadable body") from None
         except LLMError as exc:
             raise self._fail(exc.reason, exc.message) from None
         self.breaker.success()

@@ -257,11 +257,14 @@ _NEGATED = re.compile(r"\b(no|dont|don't|do not|not|never|nunca)\b(\s+\w+){0,2}\
 _MACHINE = re.compile(r"\b(maquina|robot|grabadora|machine|bot)\b")
 
 
-def _explicit_agent_request(norm: str) -> bool:
-    for pattern in _AGENT_PATTERNS:
-        match = pattern.search(norm)
-        if match and not _NEGATED.search(norm[: match.start()]):
-            return True
+def _explicit_agent_request(text: str) -> bool:
+    """Return True when a clause asks for a person and is not negated ("no, un asesor" asks)."""
+    for clause in re.split(r"[,.;:!?¿¡]+", text):
+        norm = normalise(clause)
+        for pattern in _AGENT_PATTERNS:
+            match = pattern.search(norm)
+            if match and not _NEGATED.search(norm[: match.start()]):
+                return True
     return False
 
 
@@ -320,7 +323,7 @@ def apply_rules(
     if (when := _date(numeric, language, today)) is not None:
         entities["date"] = when
 
-    if _explicit_agent_request(norm):
+    if _explicit_agent_request(stripped):
         return RuleResult(entities, "agent_request", "explicit request for a person")
     if _UNSURE.match(norm):
         return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
