@@ -136,7 +136,9 @@ class SentimentModel:
 
 
 def _data_digest(data: pd.DataFrame) -> str:
-    joined = "\n".join(f"{r.language}\t{r.label}\t{r.text}" for r in data.itertuples())
+    joined = "\n".join(
+        f"{label}\t{text}" for label, text in zip(data["label"], data["text"], strict=True)
+    )
     return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 

@@ -23,13 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Integer, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.models import Account, Customer, CustomerScore, InteractionScore, utcnow
-
-CHUNK = 5000
+from contactpro.models.base import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,8 @@ def billing_cut(billing: pd.Series, settings: Settings) -> float:
     return float(np.percentile(billing.astype(float), settings.billing_percentile))
 
 
-def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.DataFrame:
-    """Return one row per scored customer: conformity, interactions and monthly billing.
-
-    Both figures are aggregated in SQL; the frame has one row per customer, not per contact.
-    """
+def _customers(settings: Settings, end: datetime) -> Any:
+    """Select one row per scored customer: conformity, interactions and monthly billing."""
     since = end - timedelta(days=settings.conformity_window_days)
     scores = (
         select(
@@ -121,7 +117,7 @@ def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.Da
         .group_by(Account.customer_id)
         .subquery()
     )
-    result = conn.execute(
+    return (
         select(
             scores.c.customer_id,
             scores.c.conformity,
@@ -129,13 +125,64 @@ def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.Da
             func.coalesce(billing.c.billing, 0).label("billing"),
         )
         .outerjoin(billing, billing.c.customer_id == scores.c.customer_id)
-        .order_by(scores.c.customer_id)
+        .subquery("customer_rows")
     )
+
+
+def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.DataFrame:
+    """Return one row per scored customer: conformity, interactions and monthly billing.
+
+    Both figures are aggregated in SQL; the frame has one row per customer, not per contact.
+    """
+    rows = _customers(settings, end)
+    result = conn.execute(select(rows).order_by(rows.c.customer_id))
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if not frame.empty:
         frame["conformity"] = frame["conformity"].astype(float)
         frame["billing"] = frame["billing"].astype(float)
     return frame
+
+
+def _store(
+    conn: Connection,
+    settings: Settings,
+    end: datetime,
+    cuts: tuple[float, float],
+    run_id: int | None,
+) -> None:
+    """Rewrite ``customer_scores`` in one INSERT ... SELECT (quadrants assigned in SQL)."""
+    rows = _customers(settings, end)
+    high_conf = rows.c.conformity >= cuts[0]
+    high_bill = rows.c.billing >= cuts[1]
+    quadrant = case(
+        (and_(high_conf, high_bill), literal("monitor")),
+        (high_conf, literal("care")),
+        (high_bill, literal("retain")),
+        else_=literal("let_go"),
+    )
+    conn.execute(delete(CustomerScore))
+    conn.execute(
+        insert(CustomerScore).from_select(
+            [
+                "customer_id",
+                "conformity",
+                "billing",
+                "quadrant",
+                "interactions",
+                "run_id",
+                "computed_at",
+            ],
+            select(
+                rows.c.customer_id,
+                rows.c.conformity,
+                rows.c.billing,
+                quadrant,
+                rows.c.interactions,
+                literal(run_id, Integer),
+                literal(utcnow(), UTCDateTime()),
+            ),
+        )
+    )
 
 
 def build_matrix(
@@ -155,7 +202,6 @@ def build_matrix(
     bill_cut = billing_cut(
         frame["billing"] if not frame.empty else pd.Series(dtype=float), settings
     )
-    conn.execute(delete(CustomerScore))
     if frame.empty:
         frame = frame.assign(quadrant=pd.Series(dtype=str))
     else:
@@ -163,24 +209,7 @@ def build_matrix(
             quadrant_of(c, b, conf_cut, bill_cut)
             for c, b in zip(frame["conformity"], frame["billing"], strict=True)
         ]
-        now = utcnow()
-        for start in range(0, len(frame), CHUNK):
-            part = frame.iloc[start : start + CHUNK]
-            conn.execute(
-                insert(CustomerScore),
-                [
-                    {
-                        "customer_id": int(r.customer_id),
-                        "conformity": float(r.conformity),
-                        "billing": Decimal(f"{r.billing:.2f}"),
-                        "quadrant": r.quadrant,
-                        "interactions": int(r.interactions),
-                        "run_id": run_id,
-                        "computed_at": now,
-                    }
-                    for r in part.itertuples()
-                ],
-            )
+    _store(conn, settings, end, (conf_cut, bill_cut), run_id)
     counts = frame.groupby("quadrant")["customer_id"].count() if not frame.empty else pd.Series()
     revenue = frame.groupby("quadrant")["billing"].sum() if not frame.empty else pd.Series()
     shown = frame.sample(n=min(sample, len(frame)), random_state=0) if len(frame) else frame
