@@ -23,7 +23,7 @@ from tasks.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ["tasks.interactions", "tasks.analytics"]
+TASK_MODULES = ["tasks.interactions", "tasks.analytics", "tasks.voice"]
 
 
 def runtime() -> Runtime:

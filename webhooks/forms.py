@@ -139,3 +139,76 @@ class QueueResult:
             queue_result=_required(form, "QueueResult"),
             queue_time=_int(form, "QueueTime"),
         )
+
+
+@dataclass(frozen=True)
+class RecordingReport:
+    """A recording status callback, or a ``<Record>`` action (``RecordingSid`` may be absent)."""
+
+    call_sid: str
+    recording_sid: str | None
+    recording_url: str | None
+    recording_status: str | None
+    duration_seconds: int | None
+    channels: int | None
+    source: str | None
+    error_code: str | None
+    digits: str | None
+
+    @classmethod
+    def parse(cls, form: Mapping[str, str]) -> RecordingReport:
+        """Parse Twilio's recording parameters."""
+        sid = (form.get("RecordingSid") or "").strip()
+        if sid and not _SID.match(sid):
+            raise BadRequestError("malformed RecordingSid", reason="bad_recordingsid")
+        return cls(
+            call_sid=_sid(form, "CallSid"),
+            recording_sid=sid or None,
+            recording_url=(form.get("RecordingUrl") or "").strip() or None,
+            recording_status=(form.get("RecordingStatus") or "").strip() or None,
+            duration_seconds=_int(form, "RecordingDuration"),
+            channels=_int(form, "RecordingChannels"),
+            source=(form.get("RecordingSource") or "").strip() or None,
+            error_code=(form.get("ErrorCode") or "").strip() or None,
+            digits=(form.get("Digits") or "").strip() or None,
+        )
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    """A request to the ``<Enqueue>`` wait URL while the caller waits."""
+
+    call_sid: str
+    position: int | None
+    queue_time: int | None
+    avg_queue_time: int | None
+    queue_size: int | None
+
+    @classmethod
+    def parse(cls, form: Mapping[str, str]) -> QueueWait:
+        """Parse the parameters Twilio sends to an Enqueue wait URL."""
+        return cls(
+            call_sid=_sid(form, "CallSid"),
+            position=_int(form, "QueuePosition"),
+            queue_time=_int(form, "QueueTime"),
+            avg_queue_time=_int(form, "AvgQueueTime"),
+            queue_size=_int(form, "CurrentQueueSize"),
+        )
+
+
+@dataclass(frozen=True)
+class DialResult:
+    """The ``<Dial>`` action: how the dialled agent leg ended."""
+
+    call_sid: str
+    dial_status: str
+    dial_seconds: int | None
+
+    @classmethod
+    def parse(cls, form: Mapping[str, str]) -> DialResult:
+        """Parse the parameters Twilio sends to a Dial action URL."""
+        return cls(
+            call_sid=_sid(form, "CallSid"),
+            dial_status=_required(form, "DialCallStatus"),
+            dial_seconds=_int(form, "DialCallDuration"),
+        )

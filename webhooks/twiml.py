@@ -1,12 +1,14 @@
-"""TwiML answers: what Twilio says, gathers, queues or sends next."""
+"""TwiML answers: what Twilio says, gathers, records, queues, dials or sends next."""
 
 from __future__ import annotations
 
 from flask import Response, url_for
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from contactpro.config import Settings
+from contactpro.voice import prompts
+from contactpro.voice.handoff import DIAL, VOICEMAIL
 
 TWIML_MIMETYPE = "application/xml"
 
@@ -15,6 +17,10 @@ SPEECH_HINTS = {
     "es": "saldo, factura, pagar, asesor, agente, deuda, internet, cancelar, cuánto debo",
     "en": "balance, bill, pay, agent, representative, debt, internet, cancel, how much do I owe",
 }
+MENU_HINTS = "español, English, inglés, asesor, agent"
+HOLD_PAUSE_SECONDS = 1
+RECORD_TURN_MAX_SECONDS = 30
+DIAL_TIMEOUT_SECONDS = 25
 
 
 def twiml(response: VoiceResponse | MessagingResponse, status: int = 200) -> Response:
@@ -33,13 +39,38 @@ def message(text: str, *, status_url: str | None = None) -> Response:
     return twiml(response)
 
 
-def _say(node: VoiceResponse, text: str, language: str, settings: Settings) -> None:
+def _say(node: VoiceResponse | Gather, text: str, language: str, settings: Settings) -> None:
     node.say(text, voice=settings.voice_name(language), language=settings.voice_locale(language))
 
 
-def gather(text: str, language: str, settings: Settings, *, step: int) -> Response:
-    """Say ``text`` and listen for speech or keys; silence also posts back (no-input)."""
-    response = VoiceResponse()
+def start_call(response: VoiceResponse, language: str, settings: Settings) -> None:
+    """Start recording the call (both legs, announced) when call recording is on."""
+    if not settings.voice_record_calls:
+        return
+    response.start().recording(
+        recording_status_callback=url_for("voice.recording", kind="call"),
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed absent",
+        channels="dual",
+        track="both",
+        trim="do-not-trim",
+    )
+    _say(response, prompts.say("recording_notice", language), language, settings)
+
+
+def gather(
+    text: str,
+    language: str,
+    settings: Settings,
+    *,
+    step: int,
+    response: VoiceResponse | None = None,
+) -> Response:
+    """Say ``text`` (the caller may talk over it) and listen for speech or keys.
+
+    Silence also posts back (``actionOnEmptyResult``), which is how no-input is counted.
+    """
+    response = response or VoiceResponse()
     node = response.gather(
         input="speech dtmf",
         action=url_for("voice.gather", step=step),
@@ -50,17 +81,173 @@ def gather(text: str, language: str, settings: Settings, *, step: int) -> Respon
         num_digits=1,
         hints=SPEECH_HINTS.get(language, ""),
         action_on_empty_result=True,
+        barge_in=True,
     )
     _say(node, text, language, settings)
     return twiml(response)
 
 
-def enqueue(text: str, language: str, settings: Settings) -> Response:
-    """Say ``text`` and put the caller in the agent queue."""
+def record_turn(
+    text: str,
+    language: str,
+    settings: Settings,
+    *,
+    step: int,
+    response: VoiceResponse | None = None,
+) -> Response:
+    """Say ``text`` and record the caller's answer for transcription (record mode).
+
+    ``#`` ends the answer and ``0`` asks for a person; an empty recording falls through to the
+    redirect, which counts as no input.
+    """
+    response = response or VoiceResponse()
+    _say(response, text, language, settings)
+    response.record(
+        action=url_for("voice.record", step=step),
+        method="POST",
+        max_length=RECORD_TURN_MAX_SECONDS,
+        timeout=3,
+        play_beep=False,
+        finish_on_key="#0",
+        trim="trim-silence",
+    )
+    response.redirect(url_for("voice.gather", step=step), method="POST")
+    return twiml(response)
+
+
+def language_menu(settings: Settings, *, response: VoiceResponse | None = None) -> Response:
+    """Ask an unknown caller to choose Spanish or English, by key or by voice."""
+    response = response or VoiceResponse()
+    node = response.gather(
+        input="speech dtmf",
+        action=url_for("voice.language_choice"),
+        method="POST",
+        language=settings.voice_locale_es,
+        speech_timeout="auto",
+        timeout=5,
+        num_digits=1,
+        hints=MENU_HINTS,
+        action_on_empty_result=True,
+        barge_in=True,
+    )
+    for language in ("es", "en"):
+        text = prompts.say("language_menu", language, company=settings.company_name)
+        _say(node, text, language, settings)
+    return twiml(response)
+
+
+def hold(text: str, language: str, settings: Settings, *, job_id: int) -> Response:
+    """Say a short filler (or pause) and come back to the poll endpoint for the result."""
     response = VoiceResponse()
     if text:
         _say(response, text, language, settings)
-    response.enqueue(settings.agent_queue, action=url_for("voice.queue_result"), method="POST")
+    else:
+        response.pause(length=HOLD_PAUSE_SECONDS)
+    response.redirect(url_for("voice.hold_poll", job=job_id), method="POST")
+    return twiml(response)
+
+
+def handoff(text: str, language: str, settings: Settings, mode: str) -> Response:
+    """Say ``text`` and reach a person: the queue, a dialled agent, or voicemail."""
+    response = VoiceResponse()
+    if mode == VOICEMAIL:
+        if text:
+            _say(response, text, language, settings)
+        return voicemail(language, settings, closed=True, response=response)
+    if text:
+        _say(response, text, language, settings)
+    if mode == DIAL:
+        dial = Dial(
+            action=url_for("voice.dial_result"),
+            method="POST",
+            timeout=DIAL_TIMEOUT_SECONDS,
+            answer_on_bridge=True,
+        )
+        target = settings.voice_dial_target
+        if target.startswith("sip"):
+            dial.sip(target)
+        else:
+            dial.number(target)
+        response.append(dial)
+    else:
+        response.enqueue(
+            settings.agent_queue,
+            action=url_for("voice.queue_result"),
+            method="POST",
+            wait_url=url_for("voice.queue_wait"),
+            wait_url_method="POST",
+        )
+    return twiml(response)
+
+
+def voicemail(
+    language: str, settings: Settings, *, closed: bool, response: VoiceResponse | None = None
+) -> Response:
+    """Invite the caller to leave a message after the tone, and record it.
+
+    Twilio skips the action URL when nothing was recorded and goes on to the redirect, which is
+    how an empty voicemail is noticed.
+    """
+    response = response or VoiceResponse()
+    key = "voicemail_closed" if closed else "voicemail_busy"
+    _say(response, prompts.say(key, language), language, settings)
+    response.record(
+        action=url_for("voice.voicemail"),
+        method="POST",
+        max_length=settings.voice_voicemail_max_seconds,
+        timeout=5,
+        play_beep=True,
+        finish_on_key="#",
+        trim="trim-silence",
+        recording_status_callback=url_for("voice.recording", kind="voicemail"),
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed absent",
+    )
+    response.redirect(url_for("voice.voicemail", empty=1), method="POST")
+    return twiml(response)
+
+
+def queue_wait(
+    language: str, settings: Settings, *, position: int | None, offer_voicemail: bool
+) -> Response:
+    """What a queued caller hears: their place in line, hold music, maybe a voicemail offer."""
+    response = VoiceResponse()
+    if position is not None and position > 0:
+        key = "queue_next" if position == 1 else "queue_position"
+        text = prompts.say(key, language, position=position)
+    else:
+        text = ""
+    if offer_voicemail:
+        node = response.gather(
+            input="dtmf",
+            num_digits=1,
+            timeout=3,
+            action=url_for("voice.queue_leave"),
+            method="POST",
+        )
+        _say(node, f"{text} {prompts.say('offer_voicemail', language)}".strip(), language, settings)
+    elif text:
+        _say(response, text, language, settings)
+    if settings.voice_hold_music_url:
+        response.play(settings.voice_hold_music_url)
+    else:
+        response.pause(length=20)
+    return twiml(response)
+
+
+def leave_queue() -> Response:
+    """Take the caller out of the queue (the Enqueue action then gets QueueResult=leave)."""
+    response = VoiceResponse()
+    response.leave()
+    return twiml(response)
+
+
+def say_then(text: str, language: str, settings: Settings, *, play_music: bool) -> Response:
+    """Say ``text``, then hold music (back in the queue's wait loop) or nothing more."""
+    response = VoiceResponse()
+    _say(response, text, language, settings)
+    if play_music and settings.voice_hold_music_url:
+        response.play(settings.voice_hold_music_url)
     return twiml(response)
 
 
@@ -75,3 +262,8 @@ def hangup(text: str, language: str, settings: Settings) -> Response:
 def empty_voice() -> Response:
     """An empty TwiML document, for callbacks that need no instructions."""
     return twiml(VoiceResponse())
+
+
+def enqueue(text: str, language: str, settings: Settings) -> Response:
+    """Say ``text`` and reach a person the configured way, touching no database."""
+    return handoff(text, language, settings, settings.voice_handoff)

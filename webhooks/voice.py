@@ -1,61 +1,169 @@
-"""Voice webhooks: call start, ``<Gather>`` turns, status, queue result and the fallback URL."""
+"""Voice webhooks: the call from greeting to hand-off, the hold loop, recordings and voicemail.
+
+Every route answers TwiML within a few database round trips; slow work (an LLM turn, a
+transcription) is a held job polled through ``/hold``. Any failure becomes an apology and the
+agent queue (``webhooks._safe_answer``), never Twilio's application error.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
 
 from contactpro import conversation, interactions
 from contactpro.config import Settings
-from contactpro.conversation import BotReply
+from contactpro.conversation import BotReply, Inbound
 from contactpro.dialog.engine import ESCALATE, HANGUP
-from contactpro.models import Escalation
+from contactpro.errors import BadRequestError
+from contactpro.models import Interaction, utcnow
+from contactpro.voice import handoff, hold, language, outcomes, prompts, recordings, voicemail
+from contactpro.voice.turns import record_mode
 from tasks import send
-from tasks.interactions import close_interaction
+from tasks.voice import close_call, run_voice_job, transcribe_recording
 from webhooks import twiml
 from webhooks.db import db_session, retry_on_conflict
-from webhooks.forms import CallStatus, IncomingCall, QueueResult
+from webhooks.forms import (
+    CallStatus,
+    DialResult,
+    IncomingCall,
+    QueueResult,
+    QueueWait,
+    RecordingReport,
+)
 from webhooks.security import twilio_signed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
+
+RECORDING_KINDS = ("call", "voicemail")
 
 
 def _settings() -> Settings:
     return current_app.extensions["contactpro"].settings
 
 
-def _speak(reply: BotReply) -> Response:
+@dataclass(frozen=True)
+class Held:
+    """A turn handed to a worker: answer with a filler and poll job ``job_id``."""
+
+    job_id: int
+    new: bool
+    language: str
+
+
+def _speak(reply: BotReply, to_number: str, response: VoiceResponse | None = None) -> Response:
     """Turn the bot's reply into the next TwiML step of the call."""
     settings = _settings()
     if reply.action == ESCALATE:
-        return twiml.enqueue(reply.text, reply.language, settings)
+        mode = handoff.choose_handoff(settings, utcnow())
+        text = reply.text
+        if mode == handoff.VOICEMAIL:
+            # Nobody is there to connect to: drop the promise, keep what came before it.
+            text = text.removesuffix(prompts.say("connecting", reply.language)).strip()
+        return twiml.handoff(text, reply.language, settings, mode)
     if reply.action == HANGUP:
         return twiml.hangup(reply.text, reply.language, settings)
-    return twiml.gather(reply.text, reply.language, settings, step=reply.sequence)
+    if record_mode(settings, reply.language, to_number):
+        return twiml.record_turn(
+            reply.text, reply.language, settings, step=reply.sequence, response=response
+        )
+    return twiml.gather(
+        reply.text, reply.language, settings, step=reply.sequence, response=response
+    )
 
 
-@bp.post("")
-@twilio_signed
-def incoming() -> Response:
-    """Greet a new call and start listening."""
-    call = IncomingCall.parse(request.form)
+def _held(held: Held) -> Response:
+    """Answer a held turn: a filler now, the result from the poll endpoint."""
+    if held.new:
+        send(run_voice_job, held.job_id)
+    text = prompts.filler(held.language, held.job_id)
+    return twiml.hold(text, held.language, _settings(), job_id=held.job_id)
 
-    def answer() -> BotReply:
-        session = db_session()
-        reply = conversation.greet_call(
+
+def _interaction(session: Session, call: IncomingCall) -> Interaction:
+    """Return the call's interaction, opening it if the call started before we knew it."""
+    interaction = interactions.find_by_sid(session, "voice", call.call_sid)
+    if interaction is None:
+        conversation.greet_call(
             session,
             _settings(),
             call_sid=call.call_sid,
             from_number=call.from_number,
             to_number=call.to_number,
         )
+        interaction = interactions.find_by_sid(session, "voice", call.call_sid)
+        assert interaction is not None
+    return interaction
+
+
+def _language_of(call_sid: str) -> str:
+    """Return the call's language; the default when the call or the database is unavailable."""
+    settings = _settings()
+    try:
+        interaction = interactions.find_by_sid(db_session(), "voice", call_sid)
+    except SQLAlchemyError:
+        log.warning("language lookup failed", extra={"call_sid": call_sid})
+        return settings.default_language
+    return (interaction.language if interaction else None) or settings.default_language
+
+
+@bp.post("")
+@twilio_signed
+def incoming() -> Response:
+    """Greet a new call: a known caller by name, an unknown one with the language menu."""
+    call = IncomingCall.parse(request.form)
+    settings = _settings()
+
+    def answer() -> tuple[BotReply, bool]:
+        session = db_session()
+        reply = conversation.greet_call(
+            session,
+            settings,
+            call_sid=call.call_sid,
+            from_number=call.from_number,
+            to_number=call.to_number,
+        )
+        interaction = session.get(Interaction, reply.interaction_id)
+        assert interaction is not None
+        menu = language.needs_choice(session, settings, interaction)
+        session.commit()
+        return reply, menu
+
+    reply, menu = retry_on_conflict(answer)
+    response = VoiceResponse()
+    twiml.start_call(response, reply.language, settings)
+    if menu:
+        return twiml.language_menu(settings, response=response)
+    return _speak(reply, call.to_number, response)
+
+
+@bp.post("/language")
+@twilio_signed
+def language_choice() -> Response:
+    """Store the unknown caller's language (key or word) and greet them in it."""
+    call = IncomingCall.parse(request.form)
+    settings = _settings()
+
+    def answer() -> BotReply:
+        session = db_session()
+        interaction = _interaction(session, call)
+        reply = language.choose(
+            session,
+            settings,
+            interaction,
+            twilio_key=language.choice_key(interaction),
+            digits=call.digits,
+            speech=call.speech_result,
+        )
         session.commit()
         return reply
 
-    return _speak(retry_on_conflict(answer))
+    return _speak(retry_on_conflict(answer), call.to_number)
 
 
 @bp.post("/gather")
@@ -67,33 +175,110 @@ def gather() -> Response:
     key = f"{call.call_sid}:gather:{step}"
     settings = _settings()
 
-    def answer() -> BotReply:
+    def answer() -> BotReply | Held:
         session = db_session()
-        interaction = interactions.find_by_sid(session, "voice", call.call_sid)
-        if interaction is None:
-            # The call started before this server knew it (e.g. a restore); open it now.
-            conversation.greet_call(
-                session,
-                settings,
-                call_sid=call.call_sid,
-                from_number=call.from_number,
-                to_number=call.to_number,
-            )
-            interaction = interactions.find_by_sid(session, "voice", call.call_sid)
-            assert interaction is not None
+        interaction = _interaction(session, call)
         if call.digits:
-            inbound = conversation.Inbound(call.digits, "dtmf", key)
+            inbound = Inbound(call.digits, "dtmf", key)
         elif call.speech_result:
-            inbound = conversation.Inbound(call.speech_result, "speech", key, call.confidence)
+            inbound = Inbound(call.speech_result, "speech", key, call.confidence)
         else:
             reply = conversation.no_input(session, settings, interaction, key)
             session.commit()
             return reply
+        if (
+            hold.should_hold(
+                settings, source=inbound.source, llm_available=hold.llm_configured(settings)
+            )
+            and interactions.find_turn(session, key) is None
+        ):
+            payload = {"text": inbound.text, "source": inbound.source, "asr": call.confidence}
+            job, new = hold.start_job(
+                session, settings, interaction, twilio_key=key, kind="turn", payload=payload
+            )
+            held = Held(job.id, new, interaction.language or settings.default_language)
+            session.commit()
+            return held
         reply = conversation.take_turn(session, settings, interaction, inbound)
         session.commit()
         return reply
 
-    return _speak(retry_on_conflict(answer))
+    result = retry_on_conflict(answer)
+    if isinstance(result, Held):
+        return _held(result)
+    return _speak(result, call.to_number)
+
+
+@bp.post("/record")
+@twilio_signed
+def record() -> Response:
+    """Record mode: transcribe the caller's recorded answer in a held job."""
+    call = IncomingCall.parse(request.form)
+    report = RecordingReport.parse(request.form)
+    step = request.args.get("step", default=0, type=int)
+    key = f"{call.call_sid}:gather:{step}"
+    settings = _settings()
+
+    def answer() -> BotReply | Held:
+        session = db_session()
+        interaction = _interaction(session, call)
+        if report.digits == "0":
+            reply = conversation.take_turn(
+                session, settings, interaction, Inbound("0", "dtmf", key)
+            )
+        elif not (report.recording_sid and report.recording_url) or not report.duration_seconds:
+            reply = conversation.no_input(session, settings, interaction, key)
+        else:
+            recording = recordings.record(
+                session,
+                recordings.RecordingReport(
+                    call_sid=call.call_sid,
+                    recording_sid=report.recording_sid,
+                    url=report.recording_url,
+                    status="completed",
+                    duration_seconds=report.duration_seconds,
+                    source="RecordVerb",
+                ),
+                kind="turn",
+            )
+            assert recording is not None
+            job, new = hold.start_job(
+                session,
+                settings,
+                interaction,
+                twilio_key=key,
+                kind="transcribe",
+                payload={"recording_id": recording.id},
+            )
+            held = Held(job.id, new, interaction.language or settings.default_language)
+            session.commit()
+            return held
+        session.commit()
+        return reply
+
+    result = retry_on_conflict(answer)
+    if isinstance(result, Held):
+        return _held(result)
+    return _speak(result, call.to_number)
+
+
+@bp.post("/hold")
+@twilio_signed
+def hold_poll() -> Response:
+    """The hold loop: the held turn's answer when ready, else a pause and another poll."""
+    call = IncomingCall.parse(request.form)
+    job_id = request.args.get("job", type=int)
+    if job_id is None:
+        raise BadRequestError("missing job", reason="missing_job")
+    settings = _settings()
+    session = db_session()
+    answer = hold.poll(session, settings, job_id, call_sid=call.call_sid)
+    session.commit()
+    if answer.reply is None:
+        # Every few seconds of silence, tell the caller we are still on it.
+        text = prompts.say("still_working", answer.language) if answer.polls % 4 == 0 else ""
+        return twiml.hold(text, answer.language, settings, job_id=job_id)
+    return _speak(answer.reply, call.to_number)
 
 
 @bp.post("/status")
@@ -108,41 +293,151 @@ def status() -> Response:
     ended_id = ended.id if ended is not None else None
     session.commit()
     if ended_id is not None:
-        send(close_interaction, ended_id, f"call_{update.call_status}")
+        send(close_call, ended_id, update.call_status)
     return Response(status=204)
 
 
 @bp.post("/queue-result")
 @twilio_signed
 def queue_result() -> Response:
-    """Record how the caller left the agent queue."""
+    """Record how the caller left the agent queue; offer voicemail if the queue failed them."""
     result = QueueResult.parse(request.form)
     session = db_session()
-    interaction = interactions.find_by_sid(session, "voice", result.call_sid)
-    escalation = (
-        session.scalars(
-            select(Escalation).where(Escalation.interaction_id == interaction.id)
-        ).first()
-        if interaction
+    interaction = handoff.record_queue_result(
+        session, result.call_sid, result.queue_result, result.queue_time
+    )
+    if interaction is not None:
+        outcomes.refresh_close_reason(session, interaction)
+    session.commit()
+    language_code = _language_of(result.call_sid)
+    if result.queue_result == "leave" or result.queue_result in handoff.FAILED_QUEUE_RESULTS:
+        return twiml.voicemail(language_code, _settings(), closed=False)
+    return twiml.empty_voice()
+
+
+@bp.post("/queue-wait")
+@twilio_signed
+def queue_wait() -> Response:
+    """The queue's wait URL: the caller's place in line, hold music, maybe a voicemail offer."""
+    wait = QueueWait.parse(request.form)
+    settings = _settings()
+    return twiml.queue_wait(
+        _language_of(wait.call_sid),
+        settings,
+        position=wait.position,
+        offer_voicemail=handoff.offer_voicemail(settings, wait.queue_time, wait.avg_queue_time),
+    )
+
+
+@bp.post("/queue-wait/leave")
+@twilio_signed
+def queue_leave() -> Response:
+    """A queued caller answered the voicemail offer: 1 leaves the queue for voicemail."""
+    call = IncomingCall.parse(request.form)
+    if call.digits == "1":
+        return twiml.leave_queue()
+    language_code = _language_of(call.call_sid)
+    text = prompts.say("stay_on_line", language_code)
+    return twiml.say_then(text, language_code, _settings(), play_music=True)
+
+
+@bp.post("/dial-result")
+@twilio_signed
+def dial_result() -> Response:
+    """Record how the dialled agent leg ended; voicemail when nobody answered."""
+    result = DialResult.parse(request.form)
+    session = db_session()
+    interaction = handoff.record_dial_result(
+        session, result.call_sid, result.dial_status, result.dial_seconds
+    )
+    if interaction is not None:
+        outcomes.refresh_close_reason(session, interaction)
+    session.commit()
+    language_code, settings = _language_of(result.call_sid), _settings()
+    if result.dial_status in handoff.ANSWERED_DIAL_STATUSES:
+        return twiml.hangup(prompts.say("agent_finished", language_code), language_code, settings)
+    return twiml.voicemail(language_code, settings, closed=False)
+
+
+@bp.post("/voicemail")
+@twilio_signed
+def voicemail_left() -> Response:
+    """The voicemail's ``<Record>`` action (or the redirect after an empty one): say goodbye."""
+    report = RecordingReport.parse(request.form)
+    settings = _settings()
+    empty = (
+        request.args.get("empty") is not None
+        or not (report.recording_sid and report.recording_url)
+        or report.duration_seconds == 0
+    )
+    session = db_session()
+    interaction = interactions.find_by_sid(session, "voice", report.call_sid)
+    queue_id = None
+    if interaction is not None and empty:
+        voicemail.left_empty(session, settings, interaction)
+    elif interaction is not None and report.recording_sid:
+        recording = recordings.record(
+            session,
+            recordings.RecordingReport(
+                call_sid=report.call_sid,
+                recording_sid=report.recording_sid,
+                url=report.recording_url,
+                status=report.recording_status,
+                duration_seconds=report.duration_seconds,
+            ),
+            kind="voicemail",
+        )
+        if recording is not None and recordings.after_report(session, settings, recording):
+            queue_id = recording.id
+    session.commit()
+    if queue_id is not None:
+        send(transcribe_recording, queue_id)
+    language_code = (interaction.language if interaction else None) or settings.default_language
+    key = "voicemail_empty" if empty else "voicemail_thanks"
+    return twiml.hangup(prompts.say(key, language_code), language_code, settings)
+
+
+@bp.post("/recording")
+@twilio_signed
+def recording() -> Response:
+    """Recording status callback: keep the recording; transcribe it once it is completed."""
+    kind = request.args.get("kind", "call")
+    if kind not in RECORDING_KINDS:
+        raise BadRequestError(f"unknown recording kind {kind!r}", reason="bad_recording_kind")
+    report = RecordingReport.parse(request.form)
+    if report.recording_sid is None:
+        raise BadRequestError("missing parameter RecordingSid", reason="missing_recordingsid")
+    settings = _settings()
+    session = db_session()
+    stored = recordings.record(
+        session,
+        recordings.RecordingReport(
+            call_sid=report.call_sid,
+            recording_sid=report.recording_sid,
+            url=report.recording_url,
+            status=report.recording_status,
+            duration_seconds=report.duration_seconds,
+            channels=report.channels,
+            source=report.source,
+            error_code=report.error_code,
+        ),
+        kind=kind,
+    )
+    queue_id = (
+        stored.id
+        if stored is not None and recordings.after_report(session, settings, stored)
         else None
     )
-    if escalation is not None:
-        escalation.queue_result = result.queue_result
-        escalation.queue_seconds = result.queue_time
-        if result.queue_result == "hangup" and escalation.status == "open":
-            escalation.status = "abandoned"
     session.commit()
-    if result.queue_result in ("queue-full", "system-error", "error"):
-        language = (interaction.language if interaction else None) or _settings().default_language
-        text = conversation.technical_fallback(language)
-        return twiml.hangup(text, language, _settings())
-    return twiml.empty_voice()
+    if queue_id is not None:
+        send(transcribe_recording, queue_id)
+    return Response(status=204)
 
 
 @bp.post("/fallback")
 @twilio_signed
 def fallback() -> Response:
-    """Twilio's fallback URL: apologise and queue the caller, touching no database."""
+    """Twilio's fallback URL: apologise and reach a person, touching no database or broker."""
     settings = _settings()
-    language = settings.default_language
-    return twiml.enqueue(conversation.technical_fallback(language), language, settings)
+    language_code = settings.default_language
+    return twiml.enqueue(conversation.technical_fallback(language_code), language_code, settings)

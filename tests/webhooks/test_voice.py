@@ -94,7 +94,7 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
         or session.expire_all()
     )
     assert (interaction.outcome, interaction.duration_seconds, interaction.close_reason) == (
-        "auto_resolved", 41, "call_completed",
+        "auto_resolved", 41, "auto_resolved",
     )
     turns = session.scalars(select(Turn).order_by(Turn.sequence)).all()
     assert [(t.speaker, t.source, t.intent) for t in turns] == [
@@ -179,7 +179,8 @@ def test_repeated_request_gets_same_answer_and_no_duplicate_rows(twilio, custome
 
 def test_unknown_caller_who_cannot_identify_reaches_an_agent(twilio, session):
     call = Call(twilio, "+573005556666")
-    assert "Hola, gracias" in spoken(call.start())
+    assert "oprima 1" in spoken(call.start())  # unknown callers choose a language
+    assert "ayudar" in spoken(call.press("1"))
     assert "cédula o de cuenta" in spoken(call.say("mi factura"))
     assert "No encontré" in spoken(call.say("nueve nueve nueve nueve nueve nueve"))
     root = call.say("no me acuerdo")

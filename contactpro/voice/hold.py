@@ -1,0 +1,235 @@
+"""The hold loop: slow work runs in a worker while the caller hears a filler and we poll.
+
+A webhook that must not wait (Twilio gives up after 15 s, callers after far less) stores a
+:class:`~contactpro.models.VoiceJob` and answers at once with a filler and a redirect to the poll
+endpoint. A task runs :func:`run_job`; the poll answers with the result when it is ready, asks
+Twilio to come back while it is not, and apologises and hands over once the deadline passed or
+the work failed. The job row decides the race between the worker finishing and the deadline:
+whichever moves it out of ``pending`` first wins, and the other side's work is rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from contactpro import conversation, interactions
+from contactpro.config import Settings
+from contactpro.conversation import BotReply, Inbound
+from contactpro.dialog.engine import ESCALATE
+from contactpro.errors import NotFoundError
+from contactpro.escalation import escalate
+from contactpro.models import Interaction, Recording, VoiceJob, utcnow
+from contactpro.speech import Transcriber
+from contactpro.voice import recordings
+
+log = logging.getLogger(__name__)
+
+HOLD_REASON = "technical_error"
+
+
+def llm_configured(settings: Settings) -> bool:
+    """Return True when the understanding cascade has an LLM tier it may call."""
+    return bool(settings.anthropic_api_key)
+
+
+def should_hold(settings: Settings, *, source: str, llm_available: bool) -> bool:
+    """Decide whether a turn's work may be slow enough to answer with a filler and poll.
+
+    Recordings always are (a transcription takes seconds). Otherwise ``CONTACTPRO_VOICE_HOLD``
+    decides: ``always``, ``never``, or ``auto``: spoken turns when the LLM tier may be asked.
+    Keys pressed are decided by rules and never held in ``auto``.
+    """
+    if source == "recording":
+        return True
+    if settings.voice_hold != "auto":
+        return settings.voice_hold == "always"
+    return source == "speech" and llm_available
+
+
+def start_job(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    *,
+    twilio_key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+) -> tuple[VoiceJob, bool]:
+    """Store the work of one Twilio request; a retried request gets the same job back.
+
+    Returns the job and whether it is new (only a new job needs to be sent to a worker).
+    """
+    job = session.scalars(select(VoiceJob).where(VoiceJob.twilio_key == twilio_key)).first()
+    if job is not None:
+        return job, False
+    now = now or utcnow()
+    job = VoiceJob(
+        interaction_id=interaction.id,
+        twilio_key=twilio_key,
+        kind=kind,
+        status="pending",
+        payload=payload,
+        created_at=now,
+        deadline_at=now + timedelta(seconds=settings.voice_hold_seconds),
+    )
+    session.add(job)
+    session.flush()
+    log.info(
+        "voice job started",
+        extra={"interaction_id": interaction.id, "job_id": job.id, "kind": kind},
+    )
+    return job, True
+
+
+def _leave_pending(session: Session, job_id: int, **values: Any) -> bool:
+    """Move a job out of ``pending`` unless someone else already did; True when we did."""
+    result = session.execute(
+        update(VoiceJob)
+        .where(VoiceJob.id == job_id, VoiceJob.status == "pending")
+        .values(finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def run_job(
+    session: Session,
+    settings: Settings,
+    job_id: int,
+    *,
+    transcriber: Transcriber | None = None,
+) -> str:
+    """Do a held job's work and store its answer; return the job's status afterwards.
+
+    Idempotent: a job already out of ``pending`` is left alone, and work finished after the
+    poll gave up is rolled back. Raises TranscriptionError / UnderstandingError for the task
+    to turn into :func:`fail_job`.
+    """
+    job = session.get(VoiceJob, job_id)
+    if job is None:
+        raise NotFoundError(f"no voice job {job_id}")
+    if job.status != "pending":
+        return job.status
+    if utcnow() >= job.deadline_at:
+        log.warning("voice job started after its deadline", extra={"job_id": job_id})
+        return "pending"
+    interaction = job.interaction
+    payload = job.payload
+    if job.kind == "transcribe":
+        recording = session.get(Recording, payload["recording_id"])
+        if recording is None:
+            raise NotFoundError(f"no recording {payload['recording_id']}")
+        transcript = recordings.transcribe(session, settings, recording, transcriber=transcriber)
+        if transcript.is_empty:
+            reply = conversation.no_input(session, settings, interaction, job.twilio_key)
+        else:
+            inbound = Inbound(transcript.text, "recording", job.twilio_key, None)
+            reply = conversation.take_turn(session, settings, interaction, inbound)
+    else:
+        inbound = Inbound(payload["text"], payload["source"], job.twilio_key, payload.get("asr"))
+        reply = conversation.take_turn(session, settings, interaction, inbound)
+    if not _leave_pending(session, job_id, status="done", result=asdict(reply)):
+        session.rollback()
+        log.warning("voice job finished after the caller was handed over", extra={"job_id": job_id})
+        return session.get(VoiceJob, job_id).status  # type: ignore[union-attr]
+    log.info(
+        "voice job done",
+        extra={"interaction_id": interaction.id, "job_id": job_id, "action": reply.action},
+    )
+    return "done"
+
+
+def fail_job(session: Session, job_id: int, reason: str) -> bool:
+    """Mark a job failed (the next poll apologises and hands over); False if it had finished."""
+    failed = _leave_pending(session, job_id, status="failed", failure_reason=reason[:40])
+    if failed:
+        log.warning("voice job failed", extra={"job_id": job_id, "reason": reason})
+        job = session.get(VoiceJob, job_id)
+        if job is not None and job.kind == "transcribe":
+            recordings.mark_failed(session, job.payload["recording_id"], reason)
+    return failed
+
+
+@dataclass(frozen=True)
+class HoldAnswer:
+    """What the poll endpoint should do: speak ``reply``, or wait (``polls`` so far)."""
+
+    reply: BotReply | None
+    polls: int
+    language: str
+
+
+def poll(
+    session: Session,
+    settings: Settings,
+    job_id: int,
+    *,
+    call_sid: str,
+    now: datetime | None = None,
+) -> HoldAnswer:
+    """Answer one poll of the hold loop (commits when it expires a job).
+
+    Raises NotFoundError for a job unknown on this call.
+    """
+    now = now or utcnow()
+    job = session.get(VoiceJob, job_id)
+    if job is None or job.interaction.twilio_sid != call_sid:
+        raise NotFoundError(f"no voice job {job_id} on this call", reason="unknown_voice_job")
+    language = job.interaction.language or settings.default_language
+    if job.status == "pending" and now < job.deadline_at:
+        job.polls += 1
+        return HoldAnswer(None, job.polls, language)
+    if job.status == "pending":
+        # Commit the expiry on its own, so the row lock is never held while writing turns.
+        expired = _leave_pending(session, job_id, status="expired", failure_reason="deadline")
+        session.commit()
+        session.refresh(job)
+        if expired:
+            log.warning(
+                "voice job missed its deadline",
+                extra={"interaction_id": job.interaction_id, "job_id": job_id},
+            )
+    if job.status == "done":
+        assert job.result is not None
+        return HoldAnswer(BotReply(**{**job.result, "replayed": True}), job.polls, language)
+    return HoldAnswer(give_up(session, settings, job), job.polls, language)
+
+
+def give_up(session: Session, settings: Settings, job: VoiceJob) -> BotReply:
+    """Apologise and hand the caller over after held work failed or ran late (once per job)."""
+    interaction = job.interaction
+    key = f"{job.twilio_key}:held"
+    stored = interactions.find_turn(session, key)
+    language = interaction.language or settings.default_language
+    if stored is None:
+        escalate(session, settings, interaction, HOLD_REASON)
+        state = dict(interaction.state or {})
+        state["escalated"] = True
+        interaction.state = state
+        stored = interactions.add_turn(
+            session,
+            interaction,
+            speaker="bot",
+            text="",
+            source="system",
+            reply=conversation.technical_fallback(language),
+            action=ESCALATE,
+            entities={"held_job": job.id, "job_status": job.status, "reason": job.failure_reason},
+            twilio_key=key,
+        )
+    return BotReply(
+        text=stored.reply or "",
+        action=ESCALATE,
+        language=language,
+        interaction_id=interaction.id,
+        turn_id=stored.id,
+        sequence=stored.sequence,
+        replayed=False,
+    )

@@ -1,0 +1,211 @@
+"""Call recordings: what Twilio reports about them, and their transcripts.
+
+A recording is transcribed only once Twilio reports it ``completed``; the transcript, its timed
+segments, the model and the backend are kept on the row. Voicemails go on to
+:mod:`contactpro.voice.voicemail`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpro import interactions
+from contactpro.config import Settings
+from contactpro.errors import NotFoundError
+from contactpro.models import Recording, utcnow
+from contactpro.speech import (
+    TWILIO_ALLOW_LIST,
+    AllowList,
+    Transcriber,
+    Transcript,
+    transcribe_recording_url,
+)
+
+log = logging.getLogger(__name__)
+
+FINISHED = ("done", "empty", "failed")
+
+
+@dataclass(frozen=True)
+class RecordingReport:
+    """What Twilio says about a recording (status callback or ``<Record>`` action)."""
+
+    call_sid: str
+    recording_sid: str
+    url: str | None
+    status: str | None
+    duration_seconds: int | None
+    channels: int | None = None
+    source: str | None = None
+    error_code: str | None = None
+
+
+def allow_list(settings: Settings) -> AllowList:
+    """Return the hosts recordings may be downloaded from: Twilio's, plus configured test hosts."""
+    if not settings.voice_recording_hosts:
+        return TWILIO_ALLOW_LIST
+    return AllowList(
+        hosts=TWILIO_ALLOW_LIST.hosts | frozenset(settings.voice_recording_hosts),
+        host_pattern=TWILIO_ALLOW_LIST.host_pattern,
+        schemes=frozenset({"https", "http"}),
+    )
+
+
+def record(session: Session, report: RecordingReport, kind: str) -> Recording | None:
+    """Create or update the recording Twilio reports; None when the call is unknown."""
+    recording = session.scalars(
+        select(Recording).where(Recording.recording_sid == report.recording_sid)
+    ).first()
+    if recording is None:
+        interaction = interactions.find_by_sid(session, "voice", report.call_sid)
+        if interaction is None:
+            log.warning("recording for an unknown call", extra={"call_sid": report.call_sid})
+            return None
+        recording = Recording(
+            interaction_id=interaction.id,
+            recording_sid=report.recording_sid,
+            call_sid=report.call_sid,
+            kind=kind,
+            status=report.status or "in-progress",
+            transcription_status="pending",
+            created_at=utcnow(),
+        )
+        session.add(recording)
+    elif report.status and recording.status != "completed":
+        recording.status = report.status
+    recording.url = report.url or recording.url
+    if report.duration_seconds is not None:
+        recording.duration_seconds = report.duration_seconds
+    recording.channels = report.channels or recording.channels
+    recording.source = report.source or recording.source
+    recording.error_code = report.error_code or recording.error_code
+    recording.updated_at = utcnow()
+    session.flush()
+    return recording
+
+
+def after_report(session: Session, settings: Settings, recording: Recording) -> bool:
+    """Act on a recording's new status; True once (and only once) it should be transcribed.
+
+    Only a ``completed`` recording is transcribed; one reported ``absent`` (no audio) or
+    ``failed`` is finished here, and a voicemail then becomes a call-back.
+    """
+    from contactpro.voice import voicemail
+
+    if recording.transcription_status != "pending":
+        return False
+    if recording.status == "completed" and recording.url and recording.duration_seconds != 0:
+        recording.transcription_status = "queued"
+        return True
+    if recording.status == "completed" or recording.status == "absent":
+        recording.transcription_status = "empty"
+    elif recording.status == "failed":
+        recording.transcription_status = "failed"
+        recording.failure_reason = f"twilio_{recording.error_code or 'failed'}"[:40]
+    else:
+        return False
+    if recording.kind == "voicemail":
+        voicemail.process(session, settings, recording)
+    return False
+
+
+def transcribe(
+    session: Session,
+    settings: Settings,
+    recording: Recording,
+    *,
+    transcriber: Transcriber | None = None,
+) -> Transcript:
+    """Download and transcribe a recording and store the transcript on it.
+
+    Raises AudioFetchError / AudioDecodeError (``contactpro.errors``) untouched.
+    """
+    if not recording.url:
+        raise NotFoundError(f"recording {recording.id} has no URL", reason="recording_no_url")
+    language = recording.interaction.language
+    if language not in settings.transcription_languages:
+        language = None
+    transcript = transcribe_recording_url(
+        recording.url,
+        settings=settings,
+        language=language,
+        allow_list=allow_list(settings),
+        transcriber=transcriber,
+    )
+    recording.transcription_status = "empty" if transcript.is_empty else "done"
+    recording.transcript = transcript.text
+    recording.segments = [asdict(s) for s in transcript.segments]
+    recording.language = transcript.language
+    recording.model = transcript.model[:80]
+    recording.backend = transcript.backend[:20]
+    recording.processing_seconds = round(transcript.processing_seconds, 3)
+    recording.transcribed_at = recording.updated_at = utcnow()
+    if recording.duration_seconds is None:
+        recording.duration_seconds = round(transcript.duration)
+    log.info(
+        "recording transcribed",
+        extra={
+            "interaction_id": recording.interaction_id,
+            "recording_id": recording.id,
+            "kind": recording.kind,
+            "empty": transcript.is_empty,
+        },
+    )
+    return transcript
+
+
+def mark_failed(session: Session, recording_id: int, reason: str) -> Recording:
+    """Give up on a recording's transcription, keeping the reason."""
+    recording = session.get(Recording, recording_id)
+    if recording is None:
+        raise NotFoundError(f"no recording {recording_id}")
+    recording.transcription_status = "failed"
+    recording.failure_reason = reason[:40]
+    recording.updated_at = utcnow()
+    log.warning(
+        "recording not transcribed",
+        extra={
+            "interaction_id": recording.interaction_id,
+            "recording_id": recording_id,
+            "reason": reason,
+        },
+    )
+    return recording
+
+
+def transcribe_and_route(
+    session: Session,
+    settings: Settings,
+    recording_id: int,
+    *,
+    transcriber: Transcriber | None = None,
+) -> str:
+    """Transcribe a completed recording once and act on it; return its transcription status.
+
+    Voicemails go on to :func:`contactpro.voice.voicemail.process`. Raises AudioFetchError /
+    AudioDecodeError for the task to retry or give up (:func:`give_up`).
+    """
+    from contactpro.voice import voicemail
+
+    recording = session.get(Recording, recording_id)
+    if recording is None:
+        raise NotFoundError(f"no recording {recording_id}")
+    if recording.transcription_status in FINISHED:
+        return recording.transcription_status
+    transcribe(session, settings, recording, transcriber=transcriber)
+    if recording.kind == "voicemail":
+        voicemail.process(session, settings, recording)
+    return recording.transcription_status
+
+
+def give_up(session: Session, settings: Settings, recording_id: int, reason: str) -> None:
+    """Mark a recording's transcription failed; a voicemail becomes a call-back."""
+    from contactpro.voice import voicemail
+
+    recording = mark_failed(session, recording_id, reason)
+    if recording.kind == "voicemail":
+        voicemail.process(session, settings, recording)
