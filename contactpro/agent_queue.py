@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from contactpro.analytics.matrix import STRATEGIES
+from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings
 from contactpro.console_config import current_config, record_audit
 from contactpro.errors import ContactProError, NotFoundError
@@ -40,14 +42,8 @@ RESOLUTIONS = (
     "solved", "payment_arranged", "offer_accepted", "offer_declined", "cancelled_service",
     "callback_needed", "unresolved", "no_contact",
 )
-# Priority matrix (billing x conformity): valuable unhappy customers first.
-QUADRANT_BONUS = {"retain": 20.0, "care": 10.0, "monitor": 0.0, "let_go": -5.0}
-QUADRANT_ACTION = {
-    "retain": "action_retain",
-    "care": "action_care",
-    "monitor": "action_monitor",
-    "let_go": "action_let_go",
-}
+# The priority matrix's own order (retain 1 .. let_go 4) becomes 15, 10, 5 and 0 points.
+QUADRANT_BONUS = {q: 5.0 * (len(STRATEGIES) - s.priority) for q, s in STRATEGIES.items()}
 CONFORMITY_WEIGHT = 0.3
 WAIT_POINTS_PER_MINUTE = 0.5
 MAX_WAIT_POINTS = 15.0
@@ -300,8 +296,20 @@ def take_call(
     return sid
 
 
-def similar_cases(session: Session, escalation: Escalation, limit: int = 5) -> list[dict[str, Any]]:
-    """Return finished escalations like this one (same customer first, then same reason)."""
+def similar_cases(session: Session, escalation: Escalation, limit: int = 5) -> dict[str, Any]:
+    """Return past cases like this one and how they ended.
+
+    Analytics' text similarity over closed conversations comes first; when it finds nothing
+    (no closed conversations yet, or no caller text), finished escalations of the same customer
+    or reason stand in.
+    """
+    found = similar_to_escalation(session, escalation.id, k=limit)
+    if found.cases:
+        return {"kind": "text", "summary": found.summary(), "cases": found.cases}
+    return {"kind": "reason", "summary": None, "cases": _same_reason(session, escalation, limit)}
+
+
+def _same_reason(session: Session, escalation: Escalation, limit: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Escalation, Customer.name)
         .outerjoin(Customer, Customer.id == Escalation.customer_id)
@@ -352,7 +360,7 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
         "turns": turns,
         "score": score,
         "threshold": threshold,
-        "action_key": QUADRANT_ACTION.get(score.quadrant) if score else None,
+        "strategy": STRATEGIES.get(score.quadrant) if score else None,
         "similar": similar_cases(session, escalation),
         "callbacks": session.scalars(
             select(Callback).where(Callback.escalation_id == escalation.id)

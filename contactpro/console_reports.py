@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +12,6 @@ from contactpro.models import AnalysisRun, Customer, CustomerScore
 from contactpro.models.analytics import QUADRANTS
 
 IMAGE_SUFFIXES = (".png", ".svg")
-_E164 = re.compile(r"^\+\d{8,15}$")
 
 
 def latest_runs(session: Session, limit: int = 12) -> list[AnalysisRun]:
@@ -78,7 +74,7 @@ def images(run: AnalysisRun) -> list[tuple[str, Path]]:
                 visit(name, item)
 
     visit("outputs", run.outputs or {})
-    return found
+    return [(name.removeprefix("png_"), path) for name, path in found]
 
 
 def customers_in_quadrant(session: Session, quadrant: str | None) -> list[dict[str, Any]]:
@@ -112,27 +108,3 @@ def quadrant_counts(session: Session) -> dict[str, int]:
     for quadrant in session.scalars(select(CustomerScore.quadrant)):
         counts[quadrant] = counts.get(quadrant, 0) + 1
     return counts
-
-
-CSV_COLUMNS = (
-    "id", "name", "phone", "segment", "quadrant", "conformity", "billing", "interactions",
-    "computed_at",
-)
-
-
-def _cell(value: Any) -> Any:
-    # A leading = + - @ makes spreadsheets run the cell as a formula; E.164 numbers are safe.
-    if isinstance(value, str) and value[:1] in "=+-@" and not _E164.match(value):
-        return "'" + value
-    return value
-
-
-def customers_csv(rows: list[dict[str, Any]]) -> str:
-    """Return the rows as CSV text (a header line, then one line per customer)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        values = [row[c].isoformat() if c == "computed_at" else row[c] for c in CSV_COLUMNS]
-        writer.writerow([_cell(v) for v in values])
-    return out.getvalue()

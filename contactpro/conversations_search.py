@@ -58,7 +58,12 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
         statement = statement.where(
             exists().where(Turn.interaction_id == Interaction.id, Turn.intent == query.intent)
         )
-    if query.outcome:
+    if query.outcome == "escalated":
+        # Still-open conversations get their outcome at close; an escalation already says it.
+        statement = statement.where(
+            or_(Interaction.outcome == "escalated", Escalation.id.is_not(None))
+        )
+    elif query.outcome:
         statement = statement.where(
             or_(Interaction.outcome == query.outcome, Escalation.resolution == query.outcome)
         )

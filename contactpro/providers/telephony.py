@@ -8,9 +8,9 @@ records what would have been sent, for tests and the demo. :func:`telephony_for`
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 from threading import Lock
 from typing import Protocol
 

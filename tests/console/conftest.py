@@ -43,6 +43,12 @@ _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 _FORM_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash test passwords with few iterations; scrypt's cost would dominate the run."""
+    monkeypatch.setattr("contactpro.users.HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 def add_users(session: Session) -> dict[str, Agent]:
     """Create one agent, one manager and one admin (all with the same test password)."""
     users = {

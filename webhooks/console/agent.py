@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,8 +97,16 @@ def escalation_json(escalation_id: int) -> Response:
         queue_result=esc.queue_result, context=data["context"],
         quadrant=score.quadrant if score else None,
         conformity=score.conformity if score else None,
-        similar=[{**c, "when": c["when"].isoformat()} for c in data["similar"]],
+        similar=_similar_json(data["similar"]),
     )
+
+
+def _similar_json(similar: dict[str, Any]) -> dict[str, Any]:
+    if similar["kind"] == "text":
+        cases = [asdict(case) for case in similar["cases"]]
+    else:
+        cases = [{**c, "when": c["when"].isoformat()} for c in similar["cases"]]
+    return {"kind": similar["kind"], "summary": similar["summary"], "cases": cases}
 
 
 def _act(escalation_id: int, done: str, action: Callable[[Session], object]) -> BaseResponse:

@@ -77,22 +77,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "quadrant_let_go": {"es": "dejar ir", "en": "let go"},
     "quadrant_none": {"es": "sin puntuar", "en": "not scored"},
     "action_retain": {
-        "es": "Cliente valioso e inconforme: resuelva en este contacto y ofrezca retención "
-        "dentro de la política de ofertas.",
-        "en": "Valuable and unhappy: resolve on this contact and offer retention within the "
-        "offer policy.",
-    },
-    "action_care": {
-        "es": "Cliente valioso y conforme: atienda rápido y cuide la relación.",
-        "en": "Valuable and satisfied: serve quickly and look after the relationship.",
+        "es": "Prioridad máxima: devolver la llamada en 24 h con un beneficio económico "
+        "(descuento, mejora de plan, exoneración de cargos) antes de que cancele.",
+        "en": "Top priority: call back within 24 h with an economic benefit (discount, plan "
+        "upgrade, waived fees) before they cancel.",
     },
     "action_monitor": {
-        "es": "Conforme y de menor facturación: resuelva con el procedimiento estándar.",
-        "en": "Satisfied, lower billing: resolve with the standard procedure.",
+        "es": "Mantenerlo contento: seguimiento preventivo de incidentes y aviso temprano de "
+        "cortes.",
+        "en": "Keep them happy: preventive follow-up on incidents, early warning on outages.",
+    },
+    "action_care": {
+        "es": "Inscribirlo en programas de fidelización; ofrecer mejoras que suban la "
+        "facturación.",
+        "en": "Enrol in loyalty programmes; offer upgrades that raise billing.",
     },
     "action_let_go": {
-        "es": "Inconforme y de baja facturación: resuelva el problema sin descuentos.",
-        "en": "Unhappy, low billing: fix the problem without discounts.",
+        "es": "Atender solo por autoservicio; sin gasto de retención.",
+        "en": "Serve through self-service only; no retention spend.",
+    },
+    "priority": {"es": "prioridad", "en": "priority"},
+    "similarity": {"es": "Similitud", "en": "Similarity"},
+    "similar_fallback": {
+        "es": "Aún no hay conversaciones cerradas parecidas; estos son escalamientos cerrados "
+        "del mismo cliente o motivo.",
+        "en": "No similar closed conversations yet; these are finished escalations of the same "
+        "customer or reason.",
     },
     # Escalation view
     "escalation": {"es": "Escalamiento", "en": "Escalation"},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -20,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro import console_reports, conversations_search
 from contactpro.agent_queue import RESOLUTIONS
+from contactpro.analytics.matrix import export_quadrants
 from contactpro.console_config import (
     FIELDS,
     GROUPS,
@@ -84,10 +87,13 @@ def customers() -> str:
 def customers_csv() -> Response:
     """The same list as CSV."""
     quadrant = _quadrant()
-    rows = console_reports.customers_in_quadrant(db_session(), quadrant)
     name = f"customers-{quadrant or 'all'}-{date.today().isoformat()}.csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        export_quadrants(db_session(), path, quadrant)
+        body = path.read_bytes()
     return Response(
-        console_reports.customers_csv(rows),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
