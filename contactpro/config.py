@@ -58,6 +58,7 @@ class Settings:
     max_body_chars: int = 1600
     secret_key: str = ""
     task_always_eager: bool = False
+    task_queue: str = "contactpro"
     # Transcription (contactpro.speech; see docs/transcription.md)
     transcriber: str = "faster-whisper"
     whisper_model: str = "base"
@@ -190,6 +191,7 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_MAX_BODY_CHARS": "max_body_chars",
     "CONTACTPRO_SECRET_KEY": "secret_key",
     "CONTACTPRO_TASK_ALWAYS_EAGER": "task_always_eager",
+    "CONTACTPRO_TASK_QUEUE": "task_queue",
     "CONTACTPRO_TRANSCRIBER": "transcriber",
     "CONTACTPRO_WHISPER_MODEL": "whisper_model",
     "CONTACTPRO_WHISPER_MODEL_ES": "whisper_model_es",

@@ -23,7 +23,7 @@ from contactpro.dialog.context import (
     DialogState,
     TurnContext,
 )
-from contactpro.dialog.engine import decide
+from contactpro.dialog.engine import decide, listening_for
 from contactpro.dialog.templates import templates_for
 from contactpro.escalation import escalate
 from contactpro.models import Interaction, Turn, utcnow
@@ -185,15 +185,18 @@ def _new_turn(
     if interaction.status == "closed":
         # A late message on a closed conversation reopens it rather than being lost.
         interaction.status, interaction.outcome, interaction.ended_at = "active", None, None
+    state = DialogState.load(interaction.state)
+    expected, menu = listening_for(state.awaiting)
     understood = get_cascade(settings).understand(
         inbound.text,
         channel=interaction.channel,
         source=inbound.source,
         language_hint=interaction.language,
+        expected=expected,
+        dtmf_menu=menu,
     )
     if interaction.language is None or interaction.customer is None:
         interaction.language = understood.language
-    state = DialogState.load(interaction.state)
     if state.escalated:
         # Already with an agent: keep the record, remind the customer, do not act twice.
         decision = Decision(_say(settings, interaction, "escalated_already"))

@@ -69,6 +69,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.conf.update(
         **broker_options(settings),
+        task_default_queue=settings.task_queue,
         task_ignore_result=True,
         result_backend=None,
         task_acks_late=True,

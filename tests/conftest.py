@@ -37,8 +37,10 @@ PUBLIC_URL = "https://contactpro.example.com"
 POSTGRES_SERVER = os.environ.get(
     "CONTACTPRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_TEST_DB = "contactpro_test"
+# One database per test process, so parallel runs on one server never drop each other's.
+POSTGRES_TEST_DB = f"contactpro_test_{os.getpid()}"
 REDIS_URL = os.environ.get("CONTACTPRO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TASK_QUEUE = f"contactpro-test-{os.getpid()}"
 
 
 def _postgres_url(database: str) -> str:
@@ -78,6 +80,7 @@ class PostgresStack:
             "CONTACTPRO_VAR_DIR": str(self.tmp),
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
+            "CONTACTPRO_TASK_QUEUE": TASK_QUEUE,
         }
 
     def start(self) -> None:
@@ -87,7 +90,7 @@ class PostgresStack:
             conn.execute(text(f"CREATE DATABASE {POSTGRES_TEST_DB}"))
         server.dispose()
         migrate.upgrade(self.url)
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        redis.Redis.from_url(REDIS_URL).delete(TASK_QUEUE)
         self.log = open(self.tmp / "worker.log", "wb")  # noqa: SIM115 - closed in stop()
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker",
@@ -96,13 +99,37 @@ class PostgresStack:
         )
 
     def truncate(self) -> None:
+        """Empty every table between tests, once the worker has drained the queue.
+
+        Ids are not restarted, so a task left over from an earlier test can never act on a
+        later test's rows; a deadlock with such a task is retried.
+        """
+        queue = redis.Redis.from_url(REDIS_URL)
+        deadline = time.monotonic() + 10
+        while queue.llen(TASK_QUEUE) and time.monotonic() < deadline:
+            time.sleep(0.05)
         engine = create_engine(self.url)
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for attempt in range(5):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                    conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+                break
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
         engine.dispose()
 
     def stop(self) -> None:
+        self._stop_worker()
+        server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)"))
+        server.dispose()
+
+    def _stop_worker(self) -> None:
         if self.worker is not None:
             self.worker.terminate()
             try:
@@ -148,6 +175,7 @@ def app_config(backend: PostgresStack | None, tmp_path: Path) -> dict[str, Any]:
     else:
         config["database_url"] = backend.url
         config["broker_url"] = REDIS_URL
+        config["task_queue"] = TASK_QUEUE
     return config
 
 

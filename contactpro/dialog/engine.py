@@ -51,12 +51,40 @@ FLOW_INTENTS = {
     "payment": {"payment_made"},
 }
 
-__all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide"]
+# Leaving a flow on a guess costs the customer their progress: ask for a clear signal.
+SWITCH_MIN_CONFIDENCE = 0.5
+# What each question invites, so the cascade can weigh short answers ("sí", "la dos", "4050").
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "identify": ("identification",),
+    "verify": ("identification",),
+    "offer_choice": ("affirm", "deny", "debt_negotiation"),
+    "counter": ("affirm", "deny"),
+    "retention": ("affirm", "deny", "cancellation"),
+    "cancel_confirm": ("affirm", "deny", "cancellation"),
+    "step_result": ("affirm", "deny", "connection_problem"),
+    "payment_review": ("affirm", "deny"),
+    "confirm_resolution": ("affirm", "deny", "goodbye"),
+}
+# While these questions wait, keypad digits are answers, not main-menu choices.
+DIGITS_ARE_ANSWERS = frozenset({"identify", "verify", "offer_choice"})
+
+__all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide", "listening_for"]
+
+
+def listening_for(awaiting: str | None) -> tuple[tuple[str, ...], dict[str, str] | None]:
+    """Return the intents a pending question invites and the keypad menu to use."""
+    menu: dict[str, str] | None = {} if awaiting in DIGITS_ARE_ANSWERS else None
+    return EXPECTED.get(awaiting or "", ()), menu
+
+
+def _confident(ctx: TurnContext) -> bool:
+    understood = ctx.understood
+    return understood.tier in ("rules", "llm") or understood.confidence >= SWITCH_MIN_CONFIDENCE
 
 
 def _new_topic(ctx: TurnContext) -> bool:
     intent = ctx.understood.intent
-    if intent in ANSWERS or intent not in START or ctx.understood.tier == "none":
+    if intent in ANSWERS or intent not in START or not _confident(ctx):
         return False
     if ctx.state.awaiting in ("identify", "verify"):
         return False  # never let a guess interrupt identification
@@ -87,7 +115,7 @@ def _confirmation(ctx: TurnContext) -> Decision | None:
 
 def _route(ctx: TurnContext) -> Decision:
     state, intent = ctx.state, ctx.understood.intent
-    if intent in ("agent_request", "complaint"):
+    if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
         return START[intent](ctx)
     if state.awaiting == "confirm_resolution":
         if (answered := _confirmation(ctx)) is not None:

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from contactpro.dialog import identity
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import ServiceOutage, utcnow
+from contactpro.nlu.text import normalise
+
+_STILL_BROKEN = re.compile(
+    r"\b(no|sigue|todavia|aun|still|not|doesn'?t|isn'?t|nothing|nada)\b.*"
+    r"\b(funciona|sirve|anda|conecta|works?|working|igual|same)\b|\bsigue igual\b|\bnada\b"
+)
+_WORKS = re.compile(r"\b(ya )?(funciona|sirve|anda|conecta|volvio|works?|working|back)\b")
+
+
+def _result(intent: str, text: str) -> str | None:
+    """Read "is it working now?": fixed, broken, or None when the answer is something else."""
+    norm = normalise(text)
+    if intent == "deny" or _STILL_BROKEN.search(norm):
+        return "broken"
+    if intent == "affirm" or _WORKS.search(norm):
+        return "fixed"
+    if intent == "connection_problem":
+        return "broken"
+    return None
 
 
 def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
@@ -52,13 +73,13 @@ def start(ctx: TurnContext) -> Decision:
 
 def reply(ctx: TurnContext) -> Decision:
     """Move through the guide: fixed ends it, not fixed goes on, the end hands over."""
-    intent = ctx.understood.intent
+    result = _result(ctx.understood.intent, ctx.text)
     index = int(ctx.state.slots.get("step", 0))
-    if intent == "affirm":
+    if result == "fixed":
         ctx.state.finish()
         ctx.state.outcome_detail = "fixed"
         return Decision(ctx.say("troubleshoot_fixed"), step="connection_fixed", resolved=True)
-    if intent != "deny" and intent != "connection_problem":
+    if result is None:
         # Anything else while a step is pending: ask again once about this step.
         if ctx.state.slots.get("asked_again"):
             ctx.state.finish()
