@@ -95,7 +95,7 @@ def test_payment_link_goes_out_by_sms(app, sms, customer_factory, session):
     assert "125.000 pesos" in message["body"]
 
 
-# --- debt ------------------------------------------------------------------------------------------
+# --- debt ------------------------------------------------------------------------------------
 
 
 def test_debt_offers_and_accepted_settlement(app, sms, debtor, session):
@@ -263,7 +263,7 @@ def test_cancellation_care_quadrant_offers_loyalty_then_cancels(sms, customer_fa
     assert session.scalars(select(CancellationRequest)).one().account_id == account.id
 
 
-# --- product information and hand-offs -------------------------------------------------------------
+# --- product information and hand-offs -------------------------------------------------------
 
 
 def test_product_info_cites_the_article(sms, session):
