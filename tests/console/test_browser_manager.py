@@ -59,7 +59,7 @@ def test_manager_changes_configuration_on_a_tablet(live_server, page_factory):
     page.goto("/console/manager/config?lang=es")
     page.get_by_label("Apertura (HH:MM)").fill("07:00")
     page.get_by_role("button", name="Guardar").click()
-    expect(page.get_by_role("status")).to_contain_text("Cambios guardados")
+    expect(page.get_by_role("status")).to_have_text("Cambios guardados: Apertura (HH:MM)")
     expect(page.locator("#audit")).to_contain_text("config:business_hours_start")
     expect(page.locator("#audit")).to_contain_text("Ada Admin")
     shoot(page, "13-config-audit-tablet-es")

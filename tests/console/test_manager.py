@@ -135,7 +135,8 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     settings = app.extensions["contactpro"].settings
     response = client.post("/console/manager/config", data={
         "csrf_token": token, "business_hours_start": "07:30", "notify_priority": "85",
-        "sms_template_es": "Hola {name}, le escribe ACME. "})
+        "sms_template_es": "Hola {name}, le escribe ACME. ",
+        "sms_template_en": "Hello {name}, this is ContactPro."})
     assert response.status_code == 302
     session.expire_all()
     config = current_config(session, settings)
@@ -144,7 +145,7 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     assert {(a.target, a.before, a.after) for a in audit} == {
         ("config:business_hours_start", "08:00", "07:30"),
         ("config:notify_priority", 90, 85),
-        ("config:sms_template_es", "Hola {name}, le escribe ContactPro. ",
+        ("config:sms_template_es", "Hola {name}, le escribe ContactPro.",
          "Hola {name}, le escribe ACME."),
     }
     assert {a.agent_id for a in audit} == {users["manager"].id}
