@@ -1,0 +1,85 @@
+"""Templates, SMS length and the knowledge base."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2.exceptions import SecurityError
+
+from contactpro.config import load_settings
+from contactpro.dialog.knowledge import answer
+from contactpro.dialog.sms import fit, is_gsm7, segments
+from contactpro.dialog.templates import Templates
+from contactpro.errors import ConfigError
+
+SETTINGS = load_settings({"twilio_auth_token": "t"}, dotenv_path=None)
+
+
+def test_operator_override_replaces_only_its_keys(tmp_path: Path):
+    (tmp_path / "es.toml").write_text('goodbye = "Chao {{ company }}, gracias."\n')
+    templates = Templates(str(tmp_path))
+    assert templates.render("goodbye", "es", company="Acme") == "Chao Acme, gracias."
+    assert templates.render("goodbye", "en", company="Acme").startswith("Thanks for contacting")
+    assert "PSE" in templates.render("payment_how_generic", "es")
+
+
+def test_templates_are_sandboxed(tmp_path: Path):
+    (tmp_path / "en.toml").write_text('goodbye = "{{ company.__class__.__mro__ }}"\n')
+    with pytest.raises(SecurityError):
+        Templates(str(tmp_path)).render("goodbye", "en", company="Acme")
+
+
+def test_broken_override_file_is_a_configuration_error(tmp_path: Path):
+    (tmp_path / "es.toml").write_text("goodbye = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        Templates(str(tmp_path))
+
+
+def test_voice_reads_account_numbers_and_money_naturally():
+    text = Templates().render(
+        "balance",
+        "es",
+        channel="voice",
+        account="0000120451",
+        balance="1250000",
+        currency="COP",
+        due_date=date(2026, 12, 2),
+    )
+    assert "0 0, 0 0, 1 2, 0 4, 5 1" in text and "1.250.000 pesos" in text
+    assert "2 de diciembre" in text
+
+
+def test_sms_segments_gsm7_and_unicode():
+    assert is_gsm7("Hola, tu saldo es de 10.000 pesos") and segments("a" * 160) == 1
+    assert segments("a" * 161) == 2
+    assert not is_gsm7("Envíanos la información") and segments("í" * 70) == 1
+    assert segments("í" * 71) == 2 and segments("ok 😀") == 1
+
+
+def test_fit_keeps_replies_within_the_segment_limit():
+    long = "Primera frase corta. " + "palabra " * 200
+    assert segments(fit(long, 2)) <= 2
+    assert fit("corto", 1) == "corto"
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "slug"),
+    [
+        ("es", "cuánto cuesta el roaming internacional", "roaming"),
+        ("es", "tienen cobertura de fibra en cali", "cobertura"),
+        ("es", "cuanto vale el plan movil ilimitado", "plan-movil"),
+        ("en", "what home internet plans do you have", "home-internet-plans"),
+        ("en", "do I have to return the modem", "modem-and-equipment"),
+    ],
+)
+def test_knowledge_base_finds_the_article(language, question, slug):
+    match = answer(SETTINGS, language, question)
+    assert match is not None and match.article.slug == slug
+
+
+@pytest.mark.parametrize("question", ["el perro del vecino ladra", "who won the football game"])
+def test_knowledge_base_answers_nothing_when_nothing_fits(question):
+    language = "es" if "perro" in question else "en"
+    assert answer(SETTINGS, language, question) is None
