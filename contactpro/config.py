@@ -123,7 +123,8 @@ class Settings:
     max_verification_attempts: int = 2
     templates_dir: str = ""
     knowledge_dir: str = ""
-    knowledge_min_score: float = 0.18
+    knowledge_min_score: float = 0.30
+    knowledge_fallback_score: float = 0.40
     max_sms_segments: int = 3
     payment_link_base: str = "https://pay.example.com/p"
     survey_enabled: bool = True
@@ -250,6 +251,7 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_TEMPLATES_DIR": "templates_dir",
     "CONTACTPRO_KNOWLEDGE_DIR": "knowledge_dir",
     "CONTACTPRO_KNOWLEDGE_MIN_SCORE": "knowledge_min_score",
+    "CONTACTPRO_KNOWLEDGE_FALLBACK_SCORE": "knowledge_fallback_score",
     "CONTACTPRO_MAX_SMS_SEGMENTS": "max_sms_segments",
     "CONTACTPRO_PAYMENT_LINK_BASE": "payment_link_base",
     "CONTACTPRO_SURVEY_ENABLED": "survey_enabled",

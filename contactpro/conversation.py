@@ -7,7 +7,9 @@ answer back and writes nothing new.
 from __future__ import annotations
 
 import logging
+import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -195,6 +197,14 @@ def _new_turn(
         expected=expected,
         dtmf_menu=menu,
     )
+    if understood.intent == "greeting" and (rest := _after_greeting(inbound.text)):
+        # "Hola buenas, me regala el saldo": the greeting is not the request.
+        request = get_cascade(settings).understand(
+            rest, channel=interaction.channel, source=inbound.source,
+            language_hint=understood.language, expected=expected,
+        )
+        if request.intent not in ("greeting", "out_of_scope"):
+            understood = request
     if interaction.language is None or interaction.customer is None:
         interaction.language = understood.language
     if state.escalated:
@@ -241,6 +251,22 @@ def _new_turn(
         },
     )
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+_GREETING = re.compile(
+    r"^\W*((hola|buenas|buenos dias|buenas tardes|buenas noches|buen dia|que tal|hello|hi|hey|"
+    r"good morning|good afternoon|good evening)\W+)+",
+    re.IGNORECASE,
+)
+
+
+def _after_greeting(text: str) -> str:
+    """Return what follows a leading greeting, when it is more than a word or two."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    match = _GREETING.match(folded)
+    rest = folded[match.end():].strip() if match else ""
+    return rest if len(rest.split()) >= 2 else ""
 
 
 def _json_safe(entities: dict[str, object]) -> dict[str, object]:

@@ -7,6 +7,7 @@ flow switches topic; asking for a person or complaining hands over from anywhere
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from contactpro.dialog import identity
@@ -91,6 +92,18 @@ def _new_topic(ctx: TurnContext) -> bool:
     return intent not in FLOW_INTENTS.get(ctx.state.flow or "", set())
 
 
+_QUESTION = re.compile(
+    r"\?|^(do|does|is|are|can|what|how|which|if|tengo que|hay que|que pasa|qué pasa|cuánto|"
+    r"cuanto|puedo|se puede|si cancelo)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_about(text: str) -> bool:
+    """Return True when the utterance is a question rather than a request."""
+    return bool(_QUESTION.search(text.strip()))
+
+
 def _resume(ctx: TurnContext) -> Decision:
     """After identity questions are answered, carry on with what the customer asked."""
     pending = ctx.state.pending_intent
@@ -135,10 +148,16 @@ def _route(ctx: TurnContext) -> Decision:
         key = "greeting_known" if ctx.customer else "greeting_unknown"
         name = ctx.customer.first_name if ctx.customer else ""
         return Decision(ctx.say(key, name=name))
+    if intent == "cancellation" and _asks_about(ctx.text):
+        # "Do I have to return the modem if I cancel?" asks about cancelling; it does not cancel.
+        if (answered := product_info.fallback(ctx)) is not None:
+            return answered
     if intent in START:
         return START[intent](ctx)
     if intent in ("affirm", "deny") and state.resolved:
         return Decision(ctx.say("how_can_i_help"))
+    if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
+        return answered
     if state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
     state.clarifications += 1

@@ -80,9 +80,12 @@ def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
     return _knowledge_base(str(folder))
 
 
-def answer(settings: Settings, language: str, question: str) -> Match | None:
+def answer(
+    settings: Settings, language: str, question: str, min_score: float | None = None
+) -> Match | None:
     """Return the article answering ``question``, or None when nothing is close enough."""
     match = knowledge_base(settings, language).search(question)
-    if match is None or match.score < settings.knowledge_min_score:
+    threshold = settings.knowledge_min_score if min_score is None else min_score
+    if match is None or match.score < threshold:
         return None
     return match

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
-from contactpro.dialog.knowledge import answer
+from contactpro.dialog.knowledge import Match, answer
 
 
 def start(ctx: TurnContext) -> Decision:
@@ -12,6 +12,16 @@ def start(ctx: TurnContext) -> Decision:
     match = answer(ctx.settings, ctx.language, ctx.text)
     if match is None:
         return Decision("", ESCALATE, reason="no_article")
+    return _cite(ctx, match)
+
+
+def fallback(ctx: TurnContext) -> Decision | None:
+    """For a question nobody classified: answer only when an article matches it clearly."""
+    match = answer(ctx.settings, ctx.language, ctx.text, ctx.settings.knowledge_fallback_score)
+    return _cite(ctx, match) if match is not None else None
+
+
+def _cite(ctx: TurnContext, match: Match) -> Decision:
     ctx.state.slots = {}
     ctx.state.outcome_detail = f"article:{match.article.slug}"
     return Decision(
