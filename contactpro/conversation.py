@@ -378,6 +378,9 @@ def _survey_answer(
     pending.score, pending.answered_at = score, now
     interaction = session.get(Interaction, pending.interaction_id)
     assert interaction is not None
+    state = DialogState.load(interaction.state)
+    state.csat = score  # what conformity scoring and the KPIs read
+    interaction.state = state.dump()
     turn = interactions.add_turn(
         session,
         interaction,

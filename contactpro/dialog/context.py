@@ -49,6 +49,8 @@ class DialogState:
     confirmed: bool | None = None
     escalated: bool = False
     outcome_detail: str | None = None
+    offer_accepted: bool = False
+    csat: int | None = None
     continued_from: int | None = None
     warned: bool = False
 

@@ -48,8 +48,9 @@ def _second_factor(ctx: TurnContext) -> str:
     """Ask for the factor the caller has not already given."""
     given = ctx.state.slots.get("identified_by")
     customer = ctx.customer
-    if given == "national_id" or not (customer and customer.national_id):
-        return "birth_year"
+    last4 = (customer.national_id or "")[-4:] if customer else ""
+    if given == "national_id" or not last4.isdigit():
+        return "birth_year"  # also for ids that do not end in digits (a Mexican CURP)
     return "id4"
 
 

@@ -114,6 +114,7 @@ def test_debt_offers_and_accepted_settlement(app, sms, debtor, session):
         1,
     )
     assert "acuerdo de pago registrado" in sent_sms(app)[-1]["body"]
+    assert only_interaction(session).state["offer_accepted"] is True
 
 
 def test_debt_refusal_gets_one_counter_offer_then_a_person(sms, debtor, session):

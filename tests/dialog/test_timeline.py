@@ -83,6 +83,7 @@ def test_survey_after_a_resolved_conversation(app, sms, billed, session):
     assert survey.score == 5 and survey.answered_at is not None
     answer = session.scalars(select(Turn).where(Turn.intent == "survey_answer")).one()
     assert answer.interaction_id == interaction.id
+    assert session.get(Interaction, interaction.id).state["csat"] == 5
 
 
 def test_turn_limit_hands_over(app, app_config, customer_factory, session):

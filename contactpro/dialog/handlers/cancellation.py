@@ -63,6 +63,7 @@ def reply(ctx: TurnContext) -> Decision:
     if state.awaiting == "retention":
         if intent == "affirm":
             _record(ctx, "retained")
+            state.offer_accepted = True
             state.finish()
             return Decision(ctx.say("retained"), step="retained", resolved=True)
         if intent in ("deny", "cancellation"):

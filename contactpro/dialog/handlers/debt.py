@@ -135,6 +135,7 @@ def _accept(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
     account.offer_code = offer.code
     ctx.state.finish()
     ctx.state.outcome_detail = "agreement"
+    ctx.state.offer_accepted = True
     summary = describe(ctx, offer, account.currency)
     customer = ctx.customer
     if customer is not None:
