@@ -41,9 +41,9 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "broker_transport_options": {"visibility_timeout": 3600},
         }
     folder = Path(settings.var_dir) / "broker"
-    queue, processed = folder / "queue", folder / "processed"
-    queue.mkdir(parents=True, exist_ok=True)
-    processed.mkdir(parents=True, exist_ok=True)
+    queue, processed, control = folder / "queue", folder / "processed", folder / "control"
+    for path in (queue, processed, control):
+        path.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
         "broker_connection_retry_on_startup": True,
@@ -51,6 +51,7 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
             "processed_folder": str(processed),
+            "control_folder": str(control),
             "store_processed": False,
             "polling_interval": 0.1,
         },
