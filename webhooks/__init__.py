@@ -57,6 +57,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def warm_up(app: Flask) -> None:
+    """Load the models and templates now, so the first caller does not wait for them."""
+    from contactpro.dialog.knowledge import knowledge_base
+    from contactpro.dialog.templates import templates_for
+    from contactpro.nlu import get_cascade
+
+    settings = app.extensions["contactpro"].settings
+    templates_for(settings)
+    for language in ("es", "en"):
+        knowledge_base(settings, language)
+    get_cascade(settings).understand("hola", channel="sms", source="sms")
+
+
 def _safe_answer(status: int) -> Response:
     """What Twilio gets when handling failed: callers hear an apology and reach the queue."""
     from webhooks import twiml
