@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
 
 import click
@@ -181,7 +182,15 @@ def simulate_call(
     _show(step, show_twiml)
     turns = iter(script) if script else None
     seconds = 5
-    while step.verb == "gather":
+    while step.verb in ("gather", "redirect"):
+        if step.verb == "redirect":
+            # The hold loop (or record mode's silence path): Twilio follows it by itself.
+            if "<Record" in step.xml:
+                click.secho("[record mode: a recording cannot be typed; counted as silence]")
+            time.sleep(0.5 if "<Pause" in step.xml else 0)
+            step = sim.follow(step, call_sid, from_number, to_number)
+            _show(step, show_twiml)
+            continue
         if turns is not None:
             line = next(turns, None)
             if line is None:

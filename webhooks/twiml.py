@@ -192,7 +192,7 @@ def voicemail(
     key = "voicemail_closed" if closed else "voicemail_busy"
     _say(response, prompts.say(key, language), language, settings)
     response.record(
-        action=url_for("voice.voicemail"),
+        action=url_for("voice.voicemail_left"),
         method="POST",
         max_length=settings.voice_voicemail_max_seconds,
         timeout=5,
@@ -203,7 +203,7 @@ def voicemail(
         recording_status_callback_method="POST",
         recording_status_callback_event="completed absent",
     )
-    response.redirect(url_for("voice.voicemail", empty=1), method="POST")
+    response.redirect(url_for("voice.voicemail_left", empty=1), method="POST")
     return twiml(response)
 
 

@@ -186,11 +186,9 @@ def gather() -> Response:
             reply = conversation.no_input(session, settings, interaction, key)
             session.commit()
             return reply
-        if (
-            hold.should_hold(
-                settings, source=inbound.source, llm_available=hold.llm_configured(settings)
-            )
-            and interactions.find_turn(session, key) is None
+        job = hold.find_job(session, key)
+        if job is None and hold.should_hold(
+            settings, source=inbound.source, llm_available=hold.llm_configured(settings)
         ):
             payload = {"text": inbound.text, "source": inbound.source, "asr": call.confidence}
             job, new = hold.start_job(
@@ -199,6 +197,8 @@ def gather() -> Response:
             held = Held(job.id, new, interaction.language or settings.default_language)
             session.commit()
             return held
+        if job is not None:  # a retry of a held turn: back to the same poll
+            return Held(job.id, False, interaction.language or settings.default_language)
         reply = conversation.take_turn(session, settings, interaction, inbound)
         session.commit()
         return reply

@@ -52,6 +52,11 @@ def should_hold(settings: Settings, *, source: str, llm_available: bool) -> bool
     return source == "speech" and llm_available
 
 
+def find_job(session: Session, twilio_key: str) -> VoiceJob | None:
+    """Return the job a Twilio request started, if it started one."""
+    return session.scalars(select(VoiceJob).where(VoiceJob.twilio_key == twilio_key)).first()
+
+
 def start_job(
     session: Session,
     settings: Settings,
@@ -66,7 +71,7 @@ def start_job(
 
     Returns the job and whether it is new (only a new job needs to be sent to a worker).
     """
-    job = session.scalars(select(VoiceJob).where(VoiceJob.twilio_key == twilio_key)).first()
+    job = find_job(session, twilio_key)
     if job is not None:
         return job, False
     now = now or utcnow()
