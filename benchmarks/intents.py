@@ -51,17 +51,24 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def latency(model: IntentModel, texts: list[str]) -> dict[str, float]:
-    """Return p50/p99 milliseconds of ``model.predict`` on single messages."""
+    """Return p50/p99 milliseconds of ``model.predict`` on single messages.
+
+    Wall-clock figures include waiting for a CPU when other processes load the machine; the
+    CPU-time figures (this thread only: single-message inference runs on one thread) do not.
+    """
     for text in texts[:20]:
         model.predict(text)  # warm-up
-    samples = []
+    wall, cpu = [], []
     for text in texts:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         model.predict(text)
-        samples.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(float(np.percentile(samples, 50)), 2),
-            "p99_ms": round(float(np.percentile(samples, 99)), 2),
-            "n": len(samples)}
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(float(np.percentile(wall, 50)), 2),
+            "p99_ms": round(float(np.percentile(wall, 99)), 2),
+            "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
+            "cpu_p99_ms": round(float(np.percentile(cpu, 99)), 2),
+            "n": len(wall)}
 
 
 def clinc150() -> dict[str, Any]:
@@ -111,6 +118,7 @@ def es_mtod() -> dict[str, Any]:
     return {
         "n_train": len(train), "n_test": len(test), "threshold": model.threshold,
         "accuracy": report["accuracy"], "macro_f1": report["macro_f1"],
+        "top_intent_accuracy": report["top_intent_accuracy"],
         "training_seconds": round(seconds, 1), "latency": latency(model, sample),
     }
 
@@ -153,10 +161,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("clinc150", "es_mtod", "shipped"))
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="Only time the shipped model on single messages.")
     args = parser.parse_args()
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
     }
+    if args.latency_only:
+        model = IntentModel.load(SHIPPED_MODEL_DIR)
+        model.encoder = get_encoder()
+        raw = json.loads((DATA / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
+        texts = [t for t, _ in raw["test"][:LATENCY_SAMPLE]]
+        print(json.dumps({"shipped_model_latency": latency(model, texts), **results}))
+        return
     for name, run in (("shipped", shipped), ("es_mtod", es_mtod), ("clinc150", clinc150)):
         if args.only in (None, name):
             print(f"== {name}", file=sys.stderr, flush=True)
@@ -169,10 +186,12 @@ def main() -> None:
               f"{TARGETS['clinc150_in_scope_accuracy']}), OOS recall {c['oos_recall']:.4f} "
               f"(target {TARGETS['clinc150_oos_recall']}), macro-F1 {c['macro_f1']:.4f}, "
               f"training {c['training_seconds']}s, p50/p99 {c['latency']['p50_ms']}/"
-              f"{c['latency']['p99_ms']} ms")
+              f"{c['latency']['p99_ms']} ms (CPU time {c['latency']['cpu_p50_ms']}/"
+              f"{c['latency']['cpu_p99_ms']} ms)")
     if "es_mtod" in results:
         e = results["es_mtod"]
-        print(f"es_mtod accuracy {e['accuracy']:.4f} (target {TARGETS['es_mtod_accuracy']}), "
+        print(f"es_mtod accuracy {e['accuracy']:.4f} with the out-of-scope threshold, "
+              f"{e['top_intent_accuracy']:.4f} without (target {TARGETS['es_mtod_accuracy']}), "
               f"macro-F1 {e['macro_f1']:.4f}, p50/p99 {e['latency']['p50_ms']}/"
               f"{e['latency']['p99_ms']} ms")
     if args.json:

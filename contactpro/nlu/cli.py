@@ -48,16 +48,21 @@ def intents() -> None:
               help="Label of out-of-scope rows.")
 @click.option("--embeddings/--no-embeddings", default=True, show_default=True,
               help="Add MiniLM sentence embeddings to the n-gram features.")
+@click.option("--max-in-scope-loss", default=0.01, show_default=True,
+              type=click.FloatRange(0.0, 1.0),
+              help="In-scope accuracy the out-of-scope threshold may cost on validation.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 def train_command(
     data_path: Path, out_dir: Path, val_path: Path | None, oos_label: str, embeddings: bool,
-    quiet: bool,
+    max_in_scope_loss: float, quiet: bool,
 ) -> None:
     """Train a model on DATA and write it to OUT with its threshold and metadata."""
     try:
         train = load_examples(data_path)
         validation = load_examples(val_path) if val_path else None
-        config = TrainConfig(embeddings=embeddings, oos_label=oos_label)
+        config = TrainConfig(
+            embeddings=embeddings, oos_label=oos_label, max_in_scope_loss=max_in_scope_loss
+        )
         model = train_model(train, validation=validation, config=config,
                             progress=_Progress(quiet))
         model.save(out_dir)

@@ -64,15 +64,15 @@ class _Chunk:
     def value(self) -> int:
         return self.total + self.group
 
-    def accepts(self, kind: str, value: int) -> bool:
+    def accepts(self, kind: str) -> bool:
         """Return True when a word of this kind may extend the chunk."""
         if not self.last:
             return True
         below_hundred = self.group % 100
         if kind == "unit":
-            return self.last == "ten" and below_hundred % 10 == 0 or (
-                self.last in ("hundred", "scale") and below_hundred == 0
-            )
+            after_ten = self.last == "ten" and below_hundred % 10 == 0  # treinta y CUATRO
+            after_hundred = self.last in ("hundred", "scale") and below_hundred == 0
+            return after_ten or after_hundred
         if kind in ("teen", "ten"):
             return self.last in ("hundred", "scale") and below_hundred == 0
         if kind == "hundred":
@@ -88,9 +88,10 @@ class _Chunk:
         if kind == "hundred_en":
             self.group *= 100
         elif kind == "scale":
-            self.total = (self.total + max(self.group, 1)) * value if self.total < value else (
-                self.total + max(self.group, 1) * value
-            )
+            if self.total < value:  # "ciento veinte MIL": everything so far is multiplied
+                self.total = (self.total + max(self.group, 1)) * value
+            else:  # "dos millones trescientos MIL": only the group since the last scale
+                self.total += max(self.group, 1) * value
             self.group = 0
         else:
             self.group += value
@@ -128,7 +129,7 @@ def read_chunks(words: list[str]) -> list[int]:
         current = chunks[-1] if chunks else None
         if kind == "scale" and current is not None and current.last != "scale":
             current.add(kind, value)
-        elif current is not None and current.accepts(kind, value) and (
+        elif current is not None and current.accepts(kind) and (
             not pending_connector or kind == "unit"
         ):
             current.add(kind, value)

@@ -82,12 +82,13 @@ def test_train_with_given_validation_and_custom_oos_label(tmp_path: Path) -> Non
     out = tmp_path / "m"
     result = CliRunner().invoke(intents, [
         "train", "--data", str(train), "--val", str(val), "--out", str(out),
-        "--oos-label", "oos", "--no-embeddings", "--quiet",
+        "--oos-label", "oos", "--no-embeddings", "--max-in-scope-loss", "0.05", "--quiet",
     ])
     assert result.exit_code == 0, result.output
     model = IntentModel.load(out)
     assert model.metadata["validation"] == "given"
     assert model.config.oos_label == "oos" and model.metadata["embedding"] is None
+    assert model.config.max_in_scope_loss == 0.05
 
 
 def test_bad_files_are_reported_not_raised(tmp_path: Path) -> None:
