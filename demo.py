@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from contactpro.models import (
@@ -278,17 +278,14 @@ class Demo:
                 interaction.last_activity_at += delta
                 if interaction.ended_at is not None:
                     interaction.ended_at += delta
-                for model, column in ((Turn, Turn.created_at), (Escalation, Escalation.created_at)):
-                    session.execute(
-                        update(model)
-                        .where(model.interaction_id == interaction.id)
-                        .values({column: column + delta})
-                    )
-                session.execute(
-                    update(SurveyResponse)
-                    .where(SurveyResponse.interaction_id == interaction.id)
-                    .values(sent_at=SurveyResponse.sent_at + delta)
-                )
+                for turn in session.scalars(
+                    select(Turn).where(Turn.interaction_id == interaction.id)
+                ):
+                    turn.created_at += delta
+                for escalation in session.scalars(
+                    select(Escalation).where(Escalation.interaction_id == interaction.id)
+                ):
+                    escalation.created_at += delta
 
     def last_id(self) -> int:
         """Return the newest interaction id."""

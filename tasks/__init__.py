@@ -46,6 +46,7 @@ def broker_options(settings: Settings) -> dict[str, Any]:
         path.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
+        "broker_transport": "tasks.broker:Transport",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
             "data_folder_in": str(queue),
