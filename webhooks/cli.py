@@ -14,11 +14,11 @@ from requests import RequestException
 from werkzeug.serving import run_simple
 
 from contactpro import migrate
-from contactpro.analytics.cli import COMMANDS as ANALYTICS_COMMANDS
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
 from contactpro.seed import seed_customers
 from contactpro.simulator import TwilioSimulator, TwimlStep
+from webhooks.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
 from webhooks.console.cli import users
 
 
@@ -62,8 +62,10 @@ def seed(count: int, seed: int) -> None:
 def serve(host: str, port: int, worker: bool) -> None:
     """Run the development server (production: gunicorn 'webhooks.wsgi:app')."""
     from tasks import start_embedded_worker
+    from webhooks import warm_up
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    warm_up(app)
     stop = None
     if worker and _settings().embedded_broker:
         stop = start_embedded_worker(app.extensions["celery"])

@@ -12,11 +12,11 @@ from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 
 from contactpro.analytics import conformity
-from contactpro.analytics.cli import conformity_group
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.models import InteractionScore
+from webhooks.analytics_cli import conformity_group
 
 
 @pytest.fixture(scope="module")
