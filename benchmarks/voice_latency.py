@@ -7,10 +7,10 @@ a mix of Spanish and English utterances and keys (balance questions that start v
 requests for a person that write the escalation packet, greetings, noise). Every turn goes
 through the signature check, the understanding cascade, the dialog and the database.
 
-Two loads: ``paced`` (each connection is a caller who pauses 250 ms between turns, far busier
-than real callers) and ``saturated`` (no pause: every connection posts as fast as answers come,
-so the figures include queueing behind the two workers). Prints p50, p99 and errors for each,
-and which understanding tiers answered.
+Every connection posts as fast as answers come (far busier than 32 real callers, who pause for
+seconds between turns), so the figures include queueing behind the two workers. Prints p50,
+p99 and errors, and which understanding tiers answered. (A paced load with wrk's ``delay()``
+stalls against gunicorn's sync workers, which close every connection, so it is not offered.)
 
     python benchmarks/voice_latency.py [--seconds 15] [--calls 6000]
 """
@@ -67,7 +67,6 @@ SAYS = {
         "#2",
     ],
 }
-PACED_DELAY_MS = 250
 
 
 def open_calls(db: Database, url: str, phones: list[tuple[str, str]], count: int) -> list[dict]:
@@ -114,12 +113,6 @@ def signed(calls: list[dict]) -> list[tuple[str, str]]:
     return [(form_body(p), validator.compute_signature(PUBLIC_URL + PATH, p)) for p in calls]
 
 
-def paced(script: Path) -> Path:
-    """Make each wrk connection pause between requests, like a caller between turns."""
-    script.write_text(script.read_text() + f"delay = function() return {PACED_DELAY_MS} end\n")
-    return script
-
-
 def main() -> None:
     """Run the loads and print the figures."""
     parser = argparse.ArgumentParser()
@@ -137,14 +130,12 @@ def main() -> None:
     with db.session() as session:
         phones = [(c.phone, c.preferred_language) for c in session.scalars(select(Customer))]
     phones += [(f"+5730099{i:05d}", "es") for i in range(50)]  # callers we do not know
-    print(f"opening {3 * args.calls} calls ...", flush=True)
-    calls = open_calls(db, url, phones, 3 * args.calls)
-    warm, first, second = (calls[i * args.calls : (i + 1) * args.calls] for i in range(3))
+    print(f"opening {2 * args.calls} calls ...", flush=True)
+    calls = open_calls(db, url, phones, 2 * args.calls)
     scripts = {
         name: lua_for_bodies(PATH, signed(chunk), scratch / f"{name}.lua")
-        for name, chunk in (("warm", warm), ("paced", first), ("saturated", second))
+        for name, chunk in (("warm", calls[: args.calls]), ("measured", calls[args.calls :]))
     }
-    paced(scripts["paced"])
     env = {
         "CONTACTPRO_DATABASE_URL": url,
         "CONTACTPRO_BROKER_URL": "redis://127.0.0.1:6379/14",
@@ -156,8 +147,7 @@ def main() -> None:
     results = {}
     with gunicorn("webhooks.wsgi:app", env) as base:
         run_wrk(base, scripts["warm"], 5, args.connections)  # models, pools, code paths
-        for name in ("paced", "saturated"):
-            results[name] = run_wrk(base, scripts[name], args.seconds, args.connections)
+        results["gather"] = run_wrk(base, scripts["measured"], args.seconds, args.connections)
     with db.session() as session:
         tiers = dict(
             session.execute(
@@ -172,7 +162,7 @@ def main() -> None:
     for name, fig in results.items():
         errors = int(fig["errors"] + fig["status_errors"] + fig["timeouts"])
         print(f"{name:12} {fig['rps']:>8.0f} {fig['p50']:>8.1f} {fig['p99']:>8.1f} {errors:>7}")
-    print(f"target: p99 < 100 ms, no errors (paced p99 {results['paced']['p99']:.1f} ms)")
+    print(f"target: p99 < 100 ms, no errors (p99 {results['gather']['p99']:.1f} ms)")
     print(f"caller turns by tier: {tiers}; escalation packets written: {escalations}")
 
 
