@@ -419,9 +419,7 @@ def analyse(demo: Demo, days: int, out_dir: Path) -> None:
         print("the analysis did not finish in time")
         return
     for kpi in run.results.get("kpis", []):
-        value = kpi.get("value")
-        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
-        print(f"  {kpi.get('label', kpi.get('key')):46} {shown:>12} {kpi.get('unit') or ''}")
+        print(f"  {kpi['label']:46} {kpi['text']:>14}")
     print(f"\nDashboards and report written to {out_dir}/ (open index.html and report.html)")
 
 

@@ -84,6 +84,9 @@ def serve(host: str, port: int, worker: bool) -> None:
 @with_appcontext
 def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
     """Run a Celery worker for this app's broker."""
+    from webhooks import warm_up
+
+    warm_up(current_app._get_current_object())  # type: ignore[attr-defined]
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", *celery_args]
     if beat:
         argv.append("--beat")

@@ -357,7 +357,9 @@ def escalation_reasons(conn: Connection) -> pd.DataFrame:
             func.count().label("escalations"),
             func.avg(cast(S.queue_seconds, Float)).label("mean_queue_seconds"),
             func.max(S.queue_seconds).label("max_queue_seconds"),
-            func.sum(case((S.queue_result == "abandoned", 1), else_=0)).label("queue_abandoned"),
+            func.sum(case((S.queue_result.in_(("hangup", "abandoned")), 1), else_=0)).label(
+                "queue_abandoned"
+            ),
         )
         .where(S.outcome == "escalated")
         .group_by(S.reason)
