@@ -79,6 +79,7 @@ class Settings:
     analytics_hourly_seconds: int = 3600
     analytics_daily_hour: int = 2
     analytics_currency: str = "USD"
+    currency_rates: str = "USD:1,COP:0.00025,MXN:0.055,EUR:1.08"
     agent_cost_per_minute: float = 0.60
     bot_cost_per_minute: float = 0.05
     llm_cost_per_call: float = 0.004
@@ -147,11 +148,29 @@ class Settings:
     llm_breaker_cooldown_seconds: int = 30
     llm_input_usd_per_mtok: float = 1.0
     llm_output_usd_per_mtok: float = 5.0
+    # Failure handling, limits and operations (see docs/operations.md)
+    rate_limit_caller_per_minute: int = -1  # -1: the default (off under CONTACTPRO_ENV=test)
+    rate_limit_ip_per_minute: int = -1
+    proxy_hops: int = 0
 
     @property
     def embedded_broker(self) -> bool:
         """Return True when Celery runs without a separate broker server."""
         return self.broker_url == EMBEDDED_BROKER
+
+    @property
+    def caller_rate_limit(self) -> int:
+        """Return new calls plus SMS allowed per caller number a minute (0: no limit)."""
+        if self.rate_limit_caller_per_minute >= 0:
+            return self.rate_limit_caller_per_minute
+        return 0 if self.env == "test" else 30
+
+    @property
+    def ip_rate_limit(self) -> int:
+        """Return non-Twilio requests allowed per client address a minute (0: no limit)."""
+        if self.rate_limit_ip_per_minute >= 0:
+            return self.rate_limit_ip_per_minute
+        return 0 if self.env == "test" else 600
 
     @property
     def telephony_backend(self) -> str:
@@ -211,6 +230,7 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_ANALYTICS_HOURLY_SECONDS": "analytics_hourly_seconds",
     "CONTACTPRO_ANALYTICS_DAILY_HOUR": "analytics_daily_hour",
     "CONTACTPRO_ANALYTICS_CURRENCY": "analytics_currency",
+    "CONTACTPRO_CURRENCY_RATES": "currency_rates",
     "CONTACTPRO_AGENT_COST_PER_MINUTE": "agent_cost_per_minute",
     "CONTACTPRO_BOT_COST_PER_MINUTE": "bot_cost_per_minute",
     "CONTACTPRO_LLM_COST_PER_CALL": "llm_cost_per_call",
@@ -272,6 +292,9 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_LLM_BREAKER_COOLDOWN_SECONDS": "llm_breaker_cooldown_seconds",
     "CONTACTPRO_LLM_INPUT_USD_PER_MTOK": "llm_input_usd_per_mtok",
     "CONTACTPRO_LLM_OUTPUT_USD_PER_MTOK": "llm_output_usd_per_mtok",
+    "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "rate_limit_caller_per_minute",
+    "CONTACTPRO_RATE_LIMIT_IP_PER_MINUTE": "rate_limit_ip_per_minute",
+    "CONTACTPRO_PROXY_HOPS": "proxy_hops",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 
@@ -404,6 +427,9 @@ TELEPHONY_BACKENDS = ("twilio", "fake")
 
 def _validate_console(s: Settings) -> None:
     """Raise ConfigError for a bad console or telephony setting, naming its variable."""
+    for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
+        if getattr(s, name) < (0 if name == "proxy_hops" else -1):
+            raise ConfigError(f"{_FIELD_TO_ENV[name]} must not be negative (0 turns it off)")
     for name in ("session_seconds", "console_poll_seconds"):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Integer, and_, case, delete, func, insert, li
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.errors import ConfigError
 from contactpro.models import Account, Customer, CustomerScore, InteractionScore, utcnow
 from contactpro.models.base import UTCDateTime
 
@@ -94,6 +95,17 @@ def billing_cut(billing: pd.Series, settings: Settings) -> float:
     return float(np.percentile(billing.astype(float), settings.billing_percentile))
 
 
+def currency_rates(settings: Settings) -> list[tuple[str, float]]:
+    """Return (currency, rate into the reporting currency) pairs from the settings."""
+    try:
+        pairs = [item.split(":") for item in settings.currency_rates.split(",") if item.strip()]
+        return [(code.strip().upper(), float(rate)) for code, rate in pairs]
+    except ValueError:
+        raise ConfigError(
+            "CONTACTPRO_CURRENCY_RATES must look like USD:1,COP:0.00025"
+        ) from None
+
+
 def _customers(settings: Settings, end: datetime) -> Any:
     """Select one row per scored customer: conformity, interactions and monthly billing."""
     since = end - timedelta(days=settings.conformity_window_days)
@@ -111,8 +123,12 @@ def _customers(settings: Settings, end: datetime) -> Any:
         .group_by(InteractionScore.customer_id)
         .subquery()
     )
+    in_reporting_currency = Account.monthly_charge * case(
+        *[(Account.currency == code, literal(rate)) for code, rate in currency_rates(settings)],
+        else_=literal(1.0),
+    )
     billing = (
-        select(Account.customer_id, func.sum(Account.monthly_charge).label("billing"))
+        select(Account.customer_id, func.sum(in_reporting_currency).label("billing"))
         .where(Account.status != "cancelled")
         .group_by(Account.customer_id)
         .subquery()
