@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import task_failure, worker_process_init
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from contactpro.config import Settings
+from contactpro.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
+from contactpro.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
 from tasks.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ["tasks.interactions", "tasks.analytics", "tasks.voice"]
+TASK_MODULES = ["tasks.interactions", "tasks.analytics", "tasks.voice", "tasks.outbox"]
 
 
 def runtime() -> Runtime:
@@ -99,6 +102,15 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+@task_failure.connect
+def _count_failure(
+    sender: Task | None = None, exception: BaseException | None = None, **_: object
+) -> None:
+    """Count every task that raised, by task and error, for the metrics endpoint."""
+    name = sender.name if sender is not None else "unknown"
+    TASK_FAILURES.labels(name, type(exception).__name__).inc()
+
+
 @worker_process_init.connect
 def _dispose_inherited_connections(**_: object) -> None:
     """Forked pool processes must not share the parent's database connections."""
@@ -111,14 +123,55 @@ def _dispose_inherited_connections(**_: object) -> None:
 def send(task: Any, *args: object) -> bool:
     """Queue ``task`` after the caller's transaction committed; never fail the request.
 
-    Returns False when the broker is unreachable; the periodic sweep picks the work up later.
+    Returns False when the broker is unreachable: the task then waits in the outbox and
+    :func:`flush_outbox` sends it once the broker answers (after the next successful send, and
+    from the beat schedule).
     """
+    outbox = Outbox.for_settings(runtime().settings)
     try:
         task.apply_async(args=args)
-    except (KombuError, OSError) as exc:
+    except (KombuError, OSError, RedisError) as exc:
         log.warning("could not queue task", extra={"task": task.name, "error": str(exc)})
+        outbox.put(task.name, list(args))
+        OUTBOXED.labels(task.name).inc()
         return False
+    if outbox.has_pending():
+        _flush_soon()
     return True
+
+
+_flushing = threading.Lock()
+
+
+def flush_outbox(celery_app: Celery | None = None) -> tuple[int, int]:
+    """Send the tasks the outbox holds, in order; return (sent, still waiting)."""
+    app = celery_app or current_app.extensions["celery"]
+
+    def publish(item: OutboxTask) -> bool:
+        try:
+            app.send_task(item.name, args=item.args)
+        except (KombuError, OSError, RedisError):
+            return False
+        OUTBOX_SENT.inc()
+        return True
+
+    return Outbox.for_settings(runtime().settings).drain(publish)
+
+
+def _flush_soon() -> None:
+    """Flush the outbox in a background thread (one at a time per process)."""
+    if not _flushing.acquire(blocking=False):
+        return
+    flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            with flask_app.app_context():
+                flush_outbox()
+        finally:
+            _flushing.release()
+
+    threading.Thread(target=run, name="outbox-flush", daemon=True).start()
 
 
 def start_embedded_worker(celery_app: Celery, *, beat: bool = True) -> Callable[[], None]:

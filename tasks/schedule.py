@@ -12,6 +12,8 @@ from contactpro.config import Settings
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Return Celery beat entries; later capabilities add their periodic tasks here."""
     return {
+        "flush-outbox": {"task": "contactpro.outbox.flush", "schedule": 15.0},
+        "replay-journal": {"task": "contactpro.journal.replay", "schedule": 30.0},
         "close-idle-interactions": {
             "task": "contactpro.interactions.close_idle",
             "schedule": 60.0,

@@ -43,13 +43,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["contactpro"] = Runtime.from_settings(settings)
 
     from tasks import celery_init_app
-    from webhooks import cli, console, health, sms, voice
+    from webhooks import cli, console, health, ops, sms, voice
     from webhooks.db import close_db_session
 
     celery_init_app(app)
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    ops.init_app(app)
     console.init_app(app)
     app.teardown_appcontext(close_db_session)
     cli.register(app)
@@ -68,6 +69,9 @@ def warm_up(app: Flask) -> None:
     for language in ("es", "en"):
         knowledge_base(settings, language)
     get_cascade(settings).understand("hola", channel="sms", source="sms")
+    from webhooks.journal import replay_soon
+
+    replay_soon(app)  # what an earlier process journaled while the database was down
 
 
 def _safe_answer(status: int) -> Response:
@@ -106,6 +110,10 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
+        from webhooks.journal import journal_failed_request
+
+        if (journaled := journal_failed_request(exc)) is not None:
+            return journaled
         log.exception("unhandled error", extra={"path": request.path, "reason": type(exc).__name__})
         if request.path.startswith("/twilio/"):
             return _safe_answer(500)

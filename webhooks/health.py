@@ -1,26 +1,120 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, reporting the database, the broker, the workers and backlogs.
+
+``/healthz`` answers 200 while the process can answer Twilio, which it can even with the
+database or broker down (journal and outbox); point load balancers at it. ``/readyz`` answers 503
+unless the database and broker answer; use it for deploy gates and alerting.
+"""
 
 from __future__ import annotations
 
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import redis
+from celery import Celery
 from flask import Blueprint, Response, current_app, jsonify
+from kombu.exceptions import KombuError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from contactpro.config import Settings
+from contactpro.journal import Journal
+from contactpro.outbox import Outbox
+
 bp = Blueprint("health", __name__)
 
-
-@bp.get("/healthz")
-def healthz() -> Response:
-    """The process is up."""
-    return jsonify(status="ok")
+PROBE_TIMEOUT_SECONDS = 0.5
+WORKER_CACHE_SECONDS = 15.0
+_workers: dict[str, tuple[float, str, int]] = {}
 
 
-@bp.get("/readyz")
-def readyz() -> tuple[Response, int]:
-    """The database answers; 503 when it does not."""
+@lru_cache(maxsize=8)
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, socket_timeout=PROBE_TIMEOUT_SECONDS, socket_connect_timeout=PROBE_TIMEOUT_SECONDS
+    )
+
+
+def database_state() -> str:
+    """Return ``ok`` or the error class when the database does not answer."""
     try:
         with current_app.extensions["contactpro"].db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        return jsonify(status="unavailable", database=str(exc.__class__.__name__)), 503
-    return jsonify(status="ok", database="ok"), 200
+        return exc.__class__.__name__
+    return "ok"
+
+
+def broker_state(settings: Settings) -> tuple[str, int | None]:
+    """Return the broker's state and how many tasks wait in the task queue."""
+    if settings.embedded_broker:
+        folder = Path(settings.var_dir) / "broker" / "queue"
+        return "embedded", sum(1 for _ in folder.glob("*.msg")) if folder.is_dir() else 0
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return "unchecked", None
+    try:
+        return "ok", int(_redis(settings.broker_url).llen(settings.task_queue))
+    except redis.RedisError as exc:
+        return exc.__class__.__name__, None
+
+
+def worker_state(celery_app: Celery, settings: Settings) -> tuple[str, int]:
+    """Return whether workers answer a ping (cached for a few seconds) and how many did."""
+    if settings.embedded_broker or settings.task_always_eager:
+        return "embedded", 0
+    cached = _workers.get(settings.broker_url)
+    if cached and time.monotonic() - cached[0] < WORKER_CACHE_SECONDS:
+        return cached[1], cached[2]
+    try:
+        replies = celery_app.control.ping(timeout=PROBE_TIMEOUT_SECONDS) or []
+    except (KombuError, OSError, redis.RedisError) as exc:
+        state, count = exc.__class__.__name__, 0
+    else:
+        state, count = ("ok" if replies else "none"), len(replies)
+    _workers[settings.broker_url] = (time.monotonic(), state, count)
+    return state, count
+
+
+def backlog(settings: Settings) -> dict[str, int]:
+    """Return how many journal entries and outbox tasks wait on this machine."""
+    return {
+        "journal_pending": Journal.for_settings(settings).pending_count(),
+        "outbox_pending": Outbox.for_settings(settings).count(),
+    }
+
+
+def report() -> tuple[dict[str, Any], bool]:
+    """Return every check and whether the database and broker both answer."""
+    settings: Settings = current_app.extensions["contactpro"].settings
+    database = database_state()
+    broker, depth = broker_state(settings)
+    worker, workers = worker_state(current_app.extensions["celery"], settings)
+    ready = database == "ok" and broker in ("ok", "embedded", "unchecked")
+    body = {
+        "status": "ok" if ready and worker in ("ok", "embedded") else "degraded",
+        "database": database,
+        "broker": broker,
+        "queue_depth": depth,
+        "worker": worker,
+        "workers": workers,
+        **backlog(settings),
+    }
+    return body, ready
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is up and answering; the body says what is degraded."""
+    body, _ready = report()
+    return jsonify(body)
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """The database and broker answer; 503 when either does not."""
+    body, ready = report()
+    if not ready:
+        body["status"] = "unavailable"
+    return jsonify(body), 200 if ready else 503

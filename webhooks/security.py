@@ -82,6 +82,10 @@ def twilio_signed(view: F) -> F:
                 extra={"path": request.path, "reason": f"signature_{reason}"},
             )
             abort(403, description=f"Twilio signature {reason}")
+        from webhooks.ops import over_caller_limit
+
+        if (limited := over_caller_limit()) is not None:
+            return limited
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -1,0 +1,392 @@
+"""A durable local journal of webhook requests the database could not take, replayed later.
+
+When the database is unreachable the webhooks still answer (an acknowledgement for an SMS, an
+apology and the agent queue for a call) and append the validated request here: one JSON line per
+request, written and fsync'ed before the answer goes out. :func:`replay` feeds every entry
+through the same idempotent functions the webhooks use once the database answers again, so an
+entry replayed twice, or also retried by Twilio, writes nothing twice.
+
+Files under ``<var>/journal/``::
+
+    pending.jsonl         appended by every web process of the machine under ``journal.lock``
+    claimed-<id>.jsonl    a replay's batch: renamed from pending.jsonl under the same lock, so
+                          no append is lost; deleted once replayed
+    retry-<time>.jsonl    what a replay could not write (the database went away again); the
+                          next replay takes these first, so entries keep their order
+    rejected.jsonl        entries that cannot be replayed (kept for an operator, logged)
+
+A claimed file whose replaying process died is reclaimed after :data:`STALE_CLAIM_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from contactpro import conversation, interactions
+from contactpro.config import Settings
+from contactpro.db import Database
+from contactpro.dialog.context import ESCALATE
+from contactpro.escalation import escalate
+from contactpro.models import Interaction, utcnow
+from contactpro.phone import mask_phone
+from contactpro.providers.telephony import Telephony, TelephonyError
+
+log = logging.getLogger(__name__)
+
+SMS = "sms"
+VOICE_START = "voice_start"
+VOICE_TURN = "voice_turn"
+VOICE_STATUS = "voice_status"
+KINDS = (SMS, VOICE_START, VOICE_TURN, VOICE_STATUS)
+STALE_CLAIM_SECONDS = 300
+ESCALATION_REASON = "technical_error"
+
+# What an SMS sender reads while the database is away; the real answer follows on replay.
+SMS_ACKNOWLEDGEMENT = {
+    "es": "Recibimos tu mensaje. Te responderemos en unos minutos.",
+    "en": "We got your message. We will reply in a few minutes.",
+}
+
+
+def is_database_down(exc: BaseException) -> bool:
+    """Return True for errors that mean the database cannot be reached (not a bad query)."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journaled webhook request: its kind, Twilio's parameters and when it arrived."""
+
+    kind: str
+    params: dict[str, str]
+    received_at: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def line(self) -> bytes:
+        """Return the entry as one JSON line."""
+        return (json.dumps(asdict(self), ensure_ascii=False) + "\n").encode()
+
+    @classmethod
+    def parse(cls, line: str) -> Entry:
+        """Parse one JSON line (ValueError/KeyError/TypeError when it is not an entry)."""
+        data = json.loads(line)
+        if data["kind"] not in KINDS:
+            raise ValueError(f"unknown journal entry kind {data['kind']!r}")
+        return cls(
+            kind=data["kind"],
+            params={str(k): str(v) for k, v in data["params"].items()},
+            received_at=str(data["received_at"]),
+            id=str(data["id"]),
+        )
+
+
+@dataclass
+class ReplayResult:
+    """What a replay did: entries written to the database, put back, rejected; calls ended."""
+
+    replayed: int = 0
+    remaining: int = 0
+    rejected: int = 0
+    ended_calls: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Journal:
+    """The append-only journal in one folder, shared by every process of the machine."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.pending = self.folder / "pending.jsonl"
+        self.rejected = self.folder / "rejected.jsonl"
+        self._lock_path = self.folder / "journal.lock"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Journal:
+        """Return the journal under the settings' var folder."""
+        return cls(Path(settings.var_dir) / "journal")
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _append(self, path: Path, entries: list[Entry]) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, b"".join(entry.line() for entry in entries))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def append(self, kind: str, params: dict[str, str]) -> Entry:
+        """Write one request durably (fsync) and return its entry."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown journal entry kind {kind!r}")
+        entry = Entry(kind=kind, params=dict(params), received_at=utcnow().isoformat())
+        with self._locked():
+            self._append(self.pending, [entry])
+        log.warning(
+            "journaled request while the database is unreachable",
+            extra={"journal_id": entry.id, "kind": kind, "twilio_sid": _sid_of(entry)},
+        )
+        return entry
+
+    def has_pending(self) -> bool:
+        """Return True when entries wait for replay (cheap: a stat and a folder listing)."""
+        try:
+            if self.pending.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            if not self.folder.is_dir():
+                return False
+        return any(self.folder.glob("retry-*.jsonl")) or any(self.folder.glob("claimed-*.jsonl"))
+
+    def pending_count(self) -> int:
+        """Return how many entries wait for replay (pending and claimed)."""
+        if not self.folder.is_dir():
+            return 0
+        files = [
+            self.pending,
+            *self.folder.glob("claimed-*.jsonl"),
+            *self.folder.glob("retry-*.jsonl"),
+        ]
+        total = 0
+        for path in files:
+            try:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except FileNotFoundError:
+                continue
+        return total
+
+    def claim(self) -> list[Path]:
+        """Take the pending entries (and abandoned claims) for this process to replay."""
+        if not self.folder.is_dir():
+            return []
+        claimed: list[Path] = []
+        with self._locked():
+            now = time.time()
+            for stale in self.folder.glob("claimed-*.jsonl"):
+                try:
+                    if now - stale.stat().st_mtime < STALE_CLAIM_SECONDS:
+                        continue
+                    target = self.folder / f"claimed-{uuid.uuid4().hex}.jsonl"
+                    os.replace(stale, target)
+                except FileNotFoundError:
+                    continue
+                os.utime(target)
+                claimed.append(target)
+            for retry in sorted(self.folder.glob("retry-*.jsonl")):
+                target = self.folder / f"claimed-{uuid.uuid4().hex}.jsonl"
+                os.replace(retry, target)
+                claimed.append(target)
+            if self.pending.exists() and self.pending.stat().st_size > 0:
+                target = self.folder / f"claimed-{uuid.uuid4().hex}.jsonl"
+                os.replace(self.pending, target)
+                claimed.append(target)
+        return claimed
+
+    def read(self, path: Path) -> list[Entry]:
+        """Return the entries of one file, skipping (and logging) a torn or foreign line."""
+        entries = []
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    entries.append(Entry.parse(line))
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    log.error("unreadable journal line", extra={"file": path.name, "line": number})
+        return entries
+
+    def release(self, path: Path, unreplayed: list[Entry], rejected: list[Entry]) -> None:
+        """Put unreplayed entries back (ahead of newer ones), keep rejected ones aside, and
+        drop the claimed file."""
+        with self._locked():
+            if unreplayed:
+                retry = self.folder / f"retry-{time.time_ns():020d}.jsonl"
+                partial = retry.with_suffix(".part")
+                self._append(partial, unreplayed)
+                os.replace(partial, retry)
+            if rejected:
+                self._append(self.rejected, rejected)
+            path.unlink(missing_ok=True)
+
+
+def _sid_of(entry: Entry) -> str:
+    return entry.params.get("MessageSid") or entry.params.get("CallSid") or ""
+
+
+def _call(session: Session, settings: Settings, params: dict[str, str]) -> Interaction:
+    """Return the call's interaction, recording the fallback greeting if it never got one."""
+    call_sid = params["CallSid"]
+    interaction = interactions.find_by_sid(session, "voice", call_sid)
+    if interaction is None:
+        interaction = interactions.open_interaction(
+            session,
+            settings,
+            channel="voice",
+            sid=call_sid,
+            from_number=params.get("From") or "anonymous",
+            to_number=params.get("To") or "",
+        )
+        interaction.language = interaction.language or settings.default_language
+    key = f"{call_sid}:start"
+    if interactions.find_turn(session, key) is None:
+        language = interaction.language or settings.default_language
+        interactions.add_turn(
+            session,
+            interaction,
+            speaker="bot",
+            text="",
+            source="system",
+            reply=conversation.technical_fallback(language),
+            action=ESCALATE,
+            twilio_key=key,
+        )
+    return interaction
+
+
+def _voice_turn(session: Session, settings: Settings, params: dict[str, str]) -> Interaction:
+    """Record what the caller said (they heard the apology and went to the queue)."""
+    interaction = _call(session, settings, params)
+    key = params["key"]
+    if interactions.find_turn(session, key) is None:
+        digits, speech = params.get("Digits", ""), params.get("SpeechResult", "")
+        language = interaction.language or settings.default_language
+        interactions.add_turn(
+            session,
+            interaction,
+            speaker="caller",
+            text=digits or speech,
+            source="dtmf" if digits else "speech" if speech else "system",
+            reply=conversation.technical_fallback(language),
+            action=ESCALATE,
+            twilio_key=key,
+        )
+    return interaction
+
+
+def apply(
+    session: Session, settings: Settings, entry: Entry, result: ReplayResult
+) -> conversation.BotReply | None:
+    """Write one entry through the idempotent domain path; return an SMS reply to send."""
+    params = entry.params
+    if entry.kind == SMS:
+        return conversation.receive_sms(
+            session,
+            settings,
+            message_sid=params["MessageSid"],
+            from_number=params["From"],
+            to_number=params["To"],
+            body=params.get("Body", ""),
+        )
+    if entry.kind == VOICE_STATUS:
+        duration = params.get("CallDuration", "")
+        ended = interactions.record_call_status(
+            session,
+            params["CallSid"],
+            params["CallStatus"],
+            int(duration) if duration.isdigit() else None,
+        )
+        if ended is not None:
+            result.ended_calls.append((ended.id, params["CallStatus"]))
+        return None
+    interaction = (_voice_turn if entry.kind == VOICE_TURN else _call)(session, settings, params)
+    escalate(session, settings, interaction, ESCALATION_REASON)
+    return None
+
+
+def replay(
+    journal: Journal, db: Database, settings: Settings, telephony: Telephony | None = None
+) -> ReplayResult:
+    """Feed journaled requests into the database, oldest first; stop if it is still down.
+
+    An SMS whose sender only got the acknowledgement gets the bot's real answer by ``telephony``
+    once its turn is stored (not when Twilio's own retry already stored and answered it).
+    """
+    result = ReplayResult()
+    paused = False
+    for path in journal.claim():
+        entries = journal.read(path)
+        rejected: list[Entry] = []
+        done = 0
+        for entry in entries if not paused else []:
+            try:
+                reply = _apply_once(db, settings, entry, result)
+            except DBAPIError as exc:
+                if is_database_down(exc):
+                    log.warning("journal replay paused: database unreachable")
+                    paused = True
+                    break
+                log.exception("journal entry rejected", extra={"journal_id": entry.id})
+                rejected.append(entry)
+            except Exception:  # a poison entry must not block the rest; it is kept aside
+                log.exception("journal entry rejected", extra={"journal_id": entry.id})
+                rejected.append(entry)
+            else:
+                result.replayed += 1
+                if reply is not None and not reply.replayed and telephony and reply.text:
+                    _send_late_answer(telephony, entry, reply)
+            done += 1
+        unreplayed = entries[done:]
+        journal.release(path, unreplayed, rejected)
+        result.remaining += len(unreplayed)
+        result.rejected += len(rejected)
+    if result.replayed or result.remaining or result.rejected:
+        log.info("journal replayed", extra=_summary(result))
+    return result
+
+
+def _apply_once(
+    db: Database, settings: Settings, entry: Entry, result: ReplayResult
+) -> conversation.BotReply | None:
+    """Apply an entry in its own transaction; if Twilio's retry of it won a race, replay."""
+    try:
+        with db.session() as session:
+            return apply(session, settings, entry, result)
+    except IntegrityError:
+        with db.session() as session:
+            return apply(session, settings, entry, result)
+
+
+def _send_late_answer(telephony: Telephony, entry: Entry, reply: conversation.BotReply) -> None:
+    to = entry.params["From"]
+    try:
+        telephony.send_sms(to, reply.text)
+    except TelephonyError as exc:
+        log.warning(
+            "late SMS answer not sent",
+            extra={
+                "interaction_id": reply.interaction_id,
+                "to": mask_phone(to),
+                "reason": exc.reason,
+            },
+        )
+
+
+def _summary(result: ReplayResult) -> dict[str, Any]:
+    return {
+        "replayed": result.replayed,
+        "remaining": result.remaining,
+        "rejected": result.rejected,
+    }

@@ -1,0 +1,136 @@
+"""The task outbox: tasks that could not reach the broker wait here and are sent later.
+
+``tasks.send`` appends ``(task name, args)`` as one fsync'ed JSON line to
+``<var>/outbox/pending.jsonl`` when the broker is unreachable; :meth:`Outbox.drain` sends them
+in order once it answers. Every task is idempotent, so a task that reached the broker although
+``send`` saw an error, and is sent again from here, does no harm.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from contactpro.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxTask:
+    """A task to send: its registered name and JSON-serialisable arguments."""
+
+    name: str
+    args: list[object]
+
+
+class Outbox:
+    """Tasks waiting for the broker, in one folder shared by the machine's processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.pending = self.folder / "pending.jsonl"
+        self._lock_path = self.folder / "outbox.lock"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Outbox:
+        """Return the outbox under the settings' var folder."""
+        return cls(Path(settings.var_dir) / "outbox")
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _write(path: Path, tasks: list[OutboxTask]) -> None:
+        lines = "".join(json.dumps({"name": t.name, "args": t.args}) + "\n" for t in tasks)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, lines.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def put(self, name: str, args: list[object]) -> None:
+        """Keep one task durably until the broker answers."""
+        with self._locked():
+            self._write(self.pending, [OutboxTask(name, list(args))])
+
+    def has_pending(self) -> bool:
+        """Return True when tasks wait (a cheap check, done after each successful send)."""
+        try:
+            return self.pending.stat().st_size > 0 or any(self.folder.glob("retry-*.jsonl"))
+        except FileNotFoundError:
+            return False
+
+    def count(self) -> int:
+        """Return how many tasks wait."""
+        if not self.folder.is_dir():
+            return 0
+        total = 0
+        for path in [self.pending, *self.folder.glob("retry-*.jsonl")]:
+            try:
+                total += sum(1 for line in path.read_bytes().splitlines() if line.strip())
+            except FileNotFoundError:
+                continue
+        return total
+
+    def _claim(self) -> list[Path]:
+        with self._locked():
+            claimed = []
+            for path in [*sorted(self.folder.glob("retry-*.jsonl")), self.pending]:
+                if path.exists() and path.stat().st_size > 0:
+                    target = self.folder / f"claimed-{uuid.uuid4().hex}.jsonl"
+                    os.replace(path, target)
+                    claimed.append(target)
+            return claimed
+
+    def drain(self, send: Callable[[OutboxTask], bool]) -> tuple[int, int]:
+        """Send waiting tasks in order; stop at the first the broker refuses.
+
+        Returns (sent, still waiting).
+        """
+        if not self.folder.is_dir():
+            return 0, 0
+        sent = waiting = 0
+        for path in self._claim():
+            tasks = []
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    data = json.loads(line)
+                    tasks.append(OutboxTask(str(data["name"]), list(data["args"])))
+                except (ValueError, KeyError, TypeError):
+                    if line.strip():
+                        log.error("unreadable outbox line", extra={"file": path.name})
+            done = 0
+            if not waiting:
+                for task in tasks:
+                    if not send(task):
+                        break
+                    done += 1
+            sent += done
+            rest = tasks[done:]
+            with self._locked():
+                if rest:
+                    retry = self.folder / f"retry-{time.time_ns():020d}.jsonl"
+                    self._write(retry.with_suffix(".part"), rest)
+                    os.replace(retry.with_suffix(".part"), retry)
+                path.unlink(missing_ok=True)
+            waiting += len(rest)
+        if sent or waiting:
+            log.info("outbox drained", extra={"sent": sent, "waiting": waiting})
+        return sent, waiting

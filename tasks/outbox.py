@@ -1,0 +1,35 @@
+"""Recovery tasks: send what the outbox holds, replay what the journal holds."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from contactpro import journal
+from contactpro.metrics import JOURNAL_REPLAYED
+from contactpro.providers.telephony import telephony_for
+from tasks import flush_outbox, runtime, send
+from tasks.voice import close_call
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="contactpro.outbox.flush", acks_late=True)
+def flush() -> int:
+    """Send the tasks kept while the broker was unreachable; return how many still wait."""
+    _sent, waiting = flush_outbox()
+    return waiting
+
+
+@shared_task(name="contactpro.journal.replay", acks_late=True)
+def replay_journal() -> int:
+    """Replay requests journaled on this machine while the database was down."""
+    rt = runtime()
+    result = journal.replay(
+        journal.Journal.for_settings(rt.settings), rt.db, rt.settings, telephony_for(rt.settings)
+    )
+    JOURNAL_REPLAYED.inc(result.replayed)
+    for interaction_id, status in result.ended_calls:
+        send(close_call, interaction_id, status)
+    return result.remaining

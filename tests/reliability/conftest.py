@@ -1,0 +1,117 @@
+"""Fault injection helpers: stop and restart the real PostgreSQL and Redis, always restarting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from contactpro import migrate
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL, _services_reachable
+
+DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:9/contactpro"
+DEAD_REDIS = "redis://127.0.0.1:9/0"
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_port(port: int, up: bool, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _port_open(port) != up:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"port {port} did not go {'up' if up else 'down'}")
+        time.sleep(0.1)
+
+
+def _pg_cluster() -> str:
+    return sorted(os.listdir("/etc/postgresql"))[0]
+
+
+def start_postgres() -> None:
+    """Start the local PostgreSQL cluster (no-op when it runs)."""
+    if not _port_open(5432):
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_cluster(), "main", "start"],
+            check=False,
+        )
+    _wait_port(5432, True)
+
+
+def start_redis() -> None:
+    """Start the local Redis as CI does (no-op when it runs)."""
+    if not _port_open(6379):
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
+             "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+             "--logfile", "/var/log/redis/ci.log"],
+            check=False,
+        )
+    _wait_port(6379, True)
+
+
+@contextmanager
+def postgres_stopped() -> Iterator[None]:
+    """Stop PostgreSQL for the block; it is started again whatever happens."""
+    try:
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_cluster(), "main", "stop",
+             "--", "-m", "fast"],
+            check=True,
+        )
+        _wait_port(5432, False)
+        yield
+    finally:
+        start_postgres()
+
+
+@contextmanager
+def redis_stopped() -> Iterator[None]:
+    """Stop Redis for the block; it is started again whatever happens."""
+    try:
+        subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, capture_output=True)
+        _wait_port(6379, False)
+        yield
+    finally:
+        start_redis()
+
+
+@pytest.fixture
+def services() -> None:
+    """Skip (or fail under CI) when the real PostgreSQL and Redis do not answer."""
+    problem = _services_reachable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test PostgreSQL and Redis: {problem}")
+        pytest.skip(problem)
+
+
+def sqlite_config(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    """Settings for an app on its own SQLite file with eager tasks."""
+    return {
+        "env": "test",
+        "var_dir": str(tmp_path / "var"),
+        "twilio_auth_token": AUTH_TOKEN,
+        "public_url": PUBLIC_URL,
+        "database_url": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "task_always_eager": True,
+        **extra,
+    }
+
+
+def migrated(app: Flask) -> Flask:
+    """Create the app's schema and return the app."""
+    migrate.upgrade(app.extensions["contactpro"].settings.database_url)
+    return app
