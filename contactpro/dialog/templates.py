@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, pass_context
+from jinja2 import StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -61,6 +61,7 @@ class Templates:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self.env.filters.update(money=_money, date=_date, digits=_digits)
         self.sources: dict[str, dict[str, Any]] = {}
+        self._compiled: dict[tuple[str, str, int], Template] = {}
         for language in LANGUAGES:
             source = _load(DEFAULTS_DIR / f"{language}.toml")
             if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
@@ -78,9 +79,14 @@ class Templates:
         """Render template ``key`` (item ``index`` of a list template) in ``language``."""
         language = language if language in self.sources else "es"
         source = self.raw(key, language)
+        position = 0
         if isinstance(source, list):
-            source = source[min(index or 0, len(source) - 1)]
-        template = self.env.from_string(source)
+            position = min(index or 0, len(source) - 1)
+            source = source[position]
+        cache_key = (key, language, position)
+        template = self._compiled.get(cache_key)
+        if template is None:
+            template = self._compiled[cache_key] = self.env.from_string(source)
         values.setdefault("channel", "sms")
         return " ".join(template.render(language=language, **values).split())
 
