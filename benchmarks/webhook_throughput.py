@@ -105,11 +105,16 @@ def main() -> None:
         "TWILIO_AUTH_TOKEN": TOKEN,
         "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
         "CONTACTPRO_VAR_DIR": str(scratch / "var"),
+        "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "0",  # one load generator, many "callers"
     }
     print(f"load: {args.connections} connections, {args.seconds}s each, 2 sync gunicorn workers")
     with gunicorn("webhooks.wsgi:app", env) as base:
         run_wrk(base, script, 3, args.connections)  # warm-up: caches, pools, code paths
         full = run_wrk(base, script, args.seconds, args.connections)
+    ngram_model = str(Path(__file__).resolve().parents[1] / "contactpro/data/intents/model-ngrams")
+    with gunicorn("webhooks.wsgi:app", {**env, "CONTACTPRO_INTENT_MODEL_DIR": ngram_model}) as base:
+        run_wrk(base, script, 3, args.connections)
+        ngrams = run_wrk(base, script, args.seconds, args.connections)
     with gunicorn("benchmarks.bare_twiml:app", env) as base:
         run_wrk(base, script, 3, args.connections)
         bare = run_wrk(base, script, args.seconds, args.connections)
@@ -119,11 +124,26 @@ def main() -> None:
     db.dispose()
     drop_database("contactpro_bench_webhooks")
 
-    print(f"{'endpoint':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, fig in (("full path (PostgreSQL)", full), ("bare Flask TwiML", bare)):
+    print(
+        f"{'endpoint':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'(socket/status/timeout)':>24}"
+    )
+    rows = (
+        ("full path, shipped model", full),
+        ("full path, n-gram model", ngrams),
+        ("bare Flask TwiML", bare),
+    )
+    for name, fig in rows:
         errors = int(fig["errors"] + fig["status_errors"] + fig["timeouts"])
-        print(f"{name:28} {fig['rps']:>9.0f} {fig['p50']:>8.1f} {fig['p99']:>8.1f} {errors:>7}")
-    print(f"throughput ratio full/bare: {full['rps'] / bare['rps']:.1%} (target >= 25%)")
+        detail = f"{fig['errors']:.0f}/{fig['status_errors']:.0f}/{fig['timeouts']:.0f}"
+        print(
+            f"{name:28} {fig['rps']:>9.0f} {fig['p50']:>8.1f} {fig['p99']:>8.1f} {errors:>7} "
+            f"{detail:>24}"
+        )
+    print(
+        f"throughput ratio full/bare: {full['rps'] / bare['rps']:.1%} (target >= 25%); "
+        f"with the n-gram model: {ngrams['rps'] / bare['rps']:.1%}"
+    )
     print(f"full path p99: {full['p99']:.1f} ms (target < 50 ms)")
     print(f"rows written: {turns} turns in {interactions} interactions")
 
