@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from contactpro import interactions
 from contactpro.config import Settings
-from contactpro.dialog import survey, timeline
+from contactpro.dialog import sms, survey, timeline
 from contactpro.dialog.context import (
     CONTINUE,
     ESCALATE,
@@ -224,6 +224,8 @@ def _new_turn(
         decision = decide(ctx)
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
+    if interaction.channel == "sms":
+        text = sms.shape(text, settings.max_sms_segments)
     turn = interactions.add_turn(
         session,
         interaction,

@@ -10,7 +10,7 @@ from jinja2.exceptions import SecurityError
 
 from contactpro.config import load_settings
 from contactpro.dialog.knowledge import answer
-from contactpro.dialog.sms import fit, is_gsm7, segments
+from contactpro.dialog.sms import fit, is_gsm7, segments, shape
 from contactpro.dialog.templates import Templates
 from contactpro.errors import ConfigError
 
@@ -56,6 +56,14 @@ def test_sms_segments_gsm7_and_unicode():
     assert segments("a" * 161) == 2
     assert not is_gsm7("Envíanos la información") and segments("í" * 70) == 1
     assert segments("í" * 71) == 2 and segments("ok 😀") == 1
+
+
+def test_shape_prefers_gsm7_letters_over_cutting():
+    reply = "Tu último pago fue de 89.900 pesos. " * 6
+    assert segments(reply) > 3
+    shaped = shape(reply, 3)
+    assert segments(shaped) <= 3 and "Tu ultimo pago fue de 89.900 pesos." in shaped
+    assert shape("¿Algo más?", 3) == "¿Algo más?"
 
 
 def test_fit_keeps_replies_within_the_segment_limit():
