@@ -178,8 +178,9 @@ class Journal:
                 continue
         return total
 
-    def claim(self) -> list[Path]:
-        """Take the pending entries (and abandoned claims) for this process to replay."""
+    def claim(self, stale_after: float = STALE_CLAIM_SECONDS) -> list[Path]:
+        """Take the pending entries, and claims older than ``stale_after`` seconds (abandoned by
+        a process that died mid-replay), for this process to replay."""
         if not self.folder.is_dir():
             return []
         claimed: list[Path] = []
@@ -187,7 +188,7 @@ class Journal:
             now = time.time()
             for stale in self.folder.glob("claimed-*.jsonl"):
                 try:
-                    if now - stale.stat().st_mtime < STALE_CLAIM_SECONDS:
+                    if now - stale.stat().st_mtime < stale_after:
                         continue
                     target = self.folder / f"claimed-{uuid.uuid4().hex}.jsonl"
                     os.replace(stale, target)
@@ -317,7 +318,12 @@ def apply(
 
 
 def replay(
-    journal: Journal, db: Database, settings: Settings, telephony: Telephony | None = None
+    journal: Journal,
+    db: Database,
+    settings: Settings,
+    telephony: Telephony | None = None,
+    *,
+    stale_after: float = STALE_CLAIM_SECONDS,
 ) -> ReplayResult:
     """Feed journaled requests into the database, oldest first; stop if it is still down.
 
@@ -326,7 +332,7 @@ def replay(
     """
     result = ReplayResult()
     paused = False
-    for path in journal.claim():
+    for path in journal.claim(stale_after):
         entries = journal.read(path)
         rejected: list[Entry] = []
         done = 0

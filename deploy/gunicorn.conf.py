@@ -1,0 +1,40 @@
+"""gunicorn settings for a ContactPro web machine: ``gunicorn -c deploy/gunicorn.conf.py``."""
+
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+wsgi_app = "webhooks.wsgi:app"
+bind = os.environ.get("CONTACTPRO_BIND", "127.0.0.1:8000")  # behind the TLS proxy
+workers = int(os.environ.get("CONTACTPRO_WEB_WORKERS", multiprocessing.cpu_count() * 2))
+worker_class = "gthread"
+threads = int(os.environ.get("CONTACTPRO_WEB_THREADS", "4"))
+timeout = 15  # Twilio waits 15 s for an answer
+graceful_timeout = 20
+keepalive = 5
+backlog = 2048
+max_requests = 5000  # recycle workers slowly, never all at once
+max_requests_jitter = 500
+limit_request_line = 8190
+limit_request_fields = 100
+forwarded_allow_ips = os.environ.get("CONTACTPRO_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+preload_app = False  # each worker loads the models itself (see webhooks/wsgi.py)
+
+
+def on_starting(server: object) -> None:
+    """Start with an empty Prometheus multiprocess folder (old workers' files are stale)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Drop a dead worker's live gauges from the multiprocess metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
