@@ -109,14 +109,14 @@ def main() -> None:
     }
     print(f"load: {args.connections} connections, {args.seconds}s each, 2 sync gunicorn workers")
     with gunicorn("webhooks.wsgi:app", env) as base:
-        run_wrk(base, script, 3, args.connections)  # warm-up: caches, pools, code paths
+        run_wrk(base, script, 8, args.connections)  # warm-up: caches, pools, code paths
         full = run_wrk(base, script, args.seconds, args.connections)
     ngram_model = str(Path(__file__).resolve().parents[1] / "contactpro/data/intents/model-ngrams")
     with gunicorn("webhooks.wsgi:app", {**env, "CONTACTPRO_INTENT_MODEL_DIR": ngram_model}) as base:
-        run_wrk(base, script, 3, args.connections)
+        run_wrk(base, script, 8, args.connections)
         ngrams = run_wrk(base, script, args.seconds, args.connections)
     with gunicorn("benchmarks.bare_twiml:app", env) as base:
-        run_wrk(base, script, 3, args.connections)
+        run_wrk(base, script, 8, args.connections)
         bare = run_wrk(base, script, args.seconds, args.connections)
     with db.session() as session:
         turns = session.query(Turn).count()

@@ -68,7 +68,9 @@ def warm_up(app: Flask) -> None:
     templates_for(settings)
     for language in ("es", "en"):
         knowledge_base(settings, language)
-    get_cascade(settings).understand("hola", channel="sms", source="sms")
+    cascade = get_cascade(settings)
+    for text in ("quiero saber el valor de mi factura", "I would like to know about my bill"):
+        cascade.understand(text, channel="sms", source="sms")  # the model tier, not the rules
     from webhooks.journal import replay_soon
 
     replay_soon(app)  # what an earlier process journaled while the database was down
