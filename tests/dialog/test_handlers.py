@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from contactpro.dialog.sms import segments
 from contactpro.models import (
     Account,
     CancellationRequest,
@@ -17,7 +18,6 @@ from contactpro.models import (
     ServiceOutage,
     utcnow,
 )
-from contactpro.dialog.sms import segments
 from contactpro.providers.telephony import telephony_for
 
 
