@@ -152,6 +152,12 @@ class Settings:
     rate_limit_caller_per_minute: int = -1  # -1: the default (off under CONTACTPRO_ENV=test)
     rate_limit_ip_per_minute: int = -1
     proxy_hops: int = 0
+    # Alerts (contactpro.alerts; see docs/operations.md)
+    alert_window_minutes: int = 15
+    alert_response_p95_ms: float = 1000.0
+    alert_error_rate: float = 0.05
+    alert_min_confidence: float = 0.45
+    alert_queue_wait_seconds: float = 300.0
 
     @property
     def embedded_broker(self) -> bool:
@@ -295,6 +301,11 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "rate_limit_caller_per_minute",
     "CONTACTPRO_RATE_LIMIT_IP_PER_MINUTE": "rate_limit_ip_per_minute",
     "CONTACTPRO_PROXY_HOPS": "proxy_hops",
+    "CONTACTPRO_ALERT_WINDOW_MINUTES": "alert_window_minutes",
+    "CONTACTPRO_ALERT_RESPONSE_P95_MS": "alert_response_p95_ms",
+    "CONTACTPRO_ALERT_ERROR_RATE": "alert_error_rate",
+    "CONTACTPRO_ALERT_MIN_CONFIDENCE": "alert_min_confidence",
+    "CONTACTPRO_ALERT_QUEUE_WAIT_SECONDS": "alert_queue_wait_seconds",
 }
 _FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
 

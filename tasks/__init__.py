@@ -26,7 +26,13 @@ from tasks.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ["tasks.interactions", "tasks.analytics", "tasks.voice", "tasks.outbox"]
+TASK_MODULES = [
+    "tasks.interactions",
+    "tasks.analytics",
+    "tasks.voice",
+    "tasks.outbox",
+    "tasks.alerts",
+]
 
 
 def runtime() -> Runtime:

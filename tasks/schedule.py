@@ -14,6 +14,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         "flush-outbox": {"task": "contactpro.outbox.flush", "schedule": 15.0},
         "replay-journal": {"task": "contactpro.journal.replay", "schedule": 30.0},
+        "check-alerts": {"task": "contactpro.alerts.check", "schedule": 300.0},
         "close-idle-interactions": {
             "task": "contactpro.interactions.close_idle",
             "schedule": 60.0,

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 models of ContactPro; Alembic migrations in ``contactpro/migrations``."""
 
+from contactpro.models.alerts import Alert
 from contactpro.models.analytics import AnalysisRun, CustomerScore, InteractionScore
 from contactpro.models.base import Base, utcnow
 from contactpro.models.console import AuditLog, Callback, ConfigEntry
@@ -16,6 +17,7 @@ from contactpro.models.voice import Recording, VoiceJob
 
 __all__ = [
     "Account",
+    "Alert",
     "Agent",
     "AnalysisRun",
     "AuditLog",

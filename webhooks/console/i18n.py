@@ -187,6 +187,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "latest_run": {"es": "Última corrida", "en": "Latest run"},
     "period": {"es": "Periodo", "en": "Period"},
     "kpi": {"es": "Indicador", "en": "KPI"},
+    "alerts": {"es": "Alertas activas", "en": "Active alerts"},
+    "since": {"es": "desde", "en": "since"},
     "value": {"es": "Valor", "en": "Value"},
     "history": {"es": "Historial", "en": "History"},
     "no_figures": {"es": "Esta corrida no dejó gráficos.", "en": "This run left no figures."},

@@ -22,6 +22,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro import console_reports, conversations_search
 from contactpro.agent_queue import RESOLUTIONS
+from contactpro.alerts import LABELS as ALERT_LABELS
+from contactpro.alerts import open_alerts
 from contactpro.analytics.matrix import export_quadrants
 from contactpro.console_config import (
     FIELDS,
@@ -48,7 +50,8 @@ def dashboards() -> str:
     rows, history = console_reports.kpi_history(runs)
     figures = console_reports.images(runs[0]) if runs else []
     return render_template(
-        "console/dashboards.html", runs=runs, rows=rows, history=history, figures=figures
+        "console/dashboards.html", runs=runs, rows=rows, history=history, figures=figures,
+        alerts=open_alerts(db_session()), alert_labels=ALERT_LABELS,
     )
 
 
