@@ -20,14 +20,12 @@ A claimed file whose replaying process died is reclaimed after :data:`STALE_CLAI
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.dialog.context import ESCALATE
 from contactpro.escalation import escalate
+from contactpro.filelock import folder_lock
 from contactpro.models import Interaction, utcnow
 from contactpro.phone import mask_phone
 from contactpro.providers.telephony import Telephony, TelephonyError
@@ -112,22 +111,15 @@ class Journal:
         self.folder = Path(folder)
         self.pending = self.folder / "pending.jsonl"
         self.rejected = self.folder / "rejected.jsonl"
-        self._lock_path = self.folder / "journal.lock"
+        self._lock_name = "journal.lock"
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Journal:
         """Return the journal under the settings' var folder."""
         return cls(Path(settings.var_dir) / "journal")
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+    def _locked(self) -> AbstractContextManager[None]:
+        return folder_lock(self.folder, self._lock_name)
 
     def _append(self, path: Path, entries: list[Entry]) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -8,18 +8,18 @@ in order once it answers. Every task is idempotent, so a task that reached the b
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from contactpro.config import Settings
+from contactpro.filelock import folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +38,15 @@ class Outbox:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.pending = self.folder / "pending.jsonl"
-        self._lock_path = self.folder / "outbox.lock"
+        self._lock_name = "outbox.lock"
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Outbox:
         """Return the outbox under the settings' var folder."""
         return cls(Path(settings.var_dir) / "outbox")
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def _locked(self) -> AbstractContextManager[None]:
+        return folder_lock(self.folder, self._lock_name)
 
     @staticmethod
     def _write(path: Path, tasks: list[OutboxTask]) -> None:

@@ -166,6 +166,11 @@ def language_choice() -> Response:
     return _speak(retry_on_conflict(answer), call.to_number)
 
 
+def _respond(result: BotReply | Held, to_number: str) -> Response:
+    """Answer a turn: the hold loop for held work, else the bot's reply."""
+    return _held(result) if isinstance(result, Held) else _speak(result, to_number)
+
+
 @bp.post("/gather")
 @twilio_signed
 def gather() -> Response:
@@ -203,10 +208,7 @@ def gather() -> Response:
         session.commit()
         return reply
 
-    result = retry_on_conflict(answer)
-    if isinstance(result, Held):
-        return _held(result)
-    return _speak(result, call.to_number)
+    return _respond(retry_on_conflict(answer), call.to_number)
 
 
 @bp.post("/record")
@@ -256,10 +258,7 @@ def record() -> Response:
         session.commit()
         return reply
 
-    result = retry_on_conflict(answer)
-    if isinstance(result, Held):
-        return _held(result)
-    return _speak(result, call.to_number)
+    return _respond(retry_on_conflict(answer), call.to_number)
 
 
 @bp.post("/hold")
