@@ -3,6 +3,8 @@
 Rules first (certain answers and entities), then the trained classifier, then Claude when the
 classifier is unsure and a key is configured. Below the final threshold the answer is
 ``out_of_scope`` with tier ``none``: the dialog asks once for clarification, then escalates.
+When Claude was asked and did not decide (it timed out, failed, was skipped by its circuit
+breaker or was unsure), the reason says so and the ``llm_fallback`` entity names why.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from contactpro.errors import ConfigError, LLMError, UnderstandingError
 from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
 from contactpro.nlu.embeddings import embeddings_available, get_encoder
 from contactpro.nlu.language import detect_language
-from contactpro.nlu.llm import LLMClassifier
+from contactpro.nlu.llm import LLMAnswer, LLMClassifier
 from contactpro.nlu.result import Understanding
 from contactpro.nlu.rules import apply_rules
 from contactpro.nlu.stats import STATS, TierStats
@@ -32,6 +34,9 @@ SHIPPED_NGRAM_MODEL_DIR = SHIPPED_MODEL_DIR.with_name("model-ngrams")
 # When the dialog expects an answer (it just asked "is that right?"), an expected intent needs
 # only this fraction of the usual threshold: the question itself is evidence.
 EXPECTED_RELIEF = 0.5
+# Entity naming why the LLM tier was asked but did not decide (timeout, breaker_open, unsure...),
+# so the stored turn says which fall-back it took.
+LLM_FALLBACK = "llm_fallback"
 
 
 def load_model(settings: Settings) -> IntentModel:
@@ -108,8 +113,11 @@ class Cascade:
         else:
             intent, confidence, tier, reason = self._model_tier(text, expected)
             if tier == "none" and self.llm is not None:
-                answer = self._llm_tier(text, channel, language, expected, started)
-                if answer is not None:
+                answer, failure = self._llm_tier(text, channel, language, expected, started)
+                if answer is None:
+                    entities[LLM_FALLBACK] = failure
+                    reason = f"llm {failure}; {reason}"
+                else:
                     cost = answer.cost_usd
                     if answer.confidence >= self.settings.llm_min_confidence:
                         intent, confidence, tier = answer.intent, answer.confidence, "llm"
@@ -117,6 +125,7 @@ class Cascade:
                         for key, value in answer.entities.items():
                             entities.setdefault(key, value)
                     else:
+                        entities[LLM_FALLBACK] = "unsure"
                         reason = f"llm unsure ({answer.confidence:.2f}): {answer.reason}"
         latency_ms = (time.perf_counter() - started) * 1000
         self.stats.record_decision(tier, latency_ms, cost)
@@ -149,16 +158,18 @@ class Cascade:
 
     def _llm_tier(
         self, text: str, channel: str, language: str, expected: Collection[str], started: float
-    ) -> Any:
+    ) -> tuple[LLMAnswer | None, str]:
+        """Return Claude's answer, or None and why the turn goes on without it."""
         assert self.llm is not None
         remaining = self.llm.budget_seconds(channel) - (time.perf_counter() - started)
         try:
-            return self.llm.classify(
+            answer = self.llm.classify(
                 text, channel=channel, language=language, expected=expected, budget=remaining
             )
         except LLMError as exc:
             log.info("llm tier skipped", extra={"reason": exc.reason})
-            return None
+            return None, exc.reason
+        return answer, ""
 
 
 @lru_cache(maxsize=4)

@@ -2,9 +2,11 @@
 
 The answer comes back through a forced tool call (intent, confidence, entities, reason), so the
 output is structured or it is an error. Every call has a hard time budget per channel (a voice
-caller must not wait more than about 2.5 s), voice calls are never retried, and a circuit
-breaker stops asking after repeated failures until a cool-down has passed. Personal data is
-masked before the prompt is built; tokens and estimated cost are recorded per call.
+caller must not wait more than about 2.5 s) that retries never extend: voice calls are never
+retried, an SMS call is retried once after a rate limit, a server or a connection error while
+its budget lasts, and a time-out (the budget is spent) never. A circuit breaker stops asking
+after repeated failures until a cool-down has passed. Personal data is masked before the prompt
+is built; tokens and estimated cost are recorded per call.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 TOOL_NAME = "classify_intent"
 MAX_TOKENS = 300
 SMS_RETRIES = 1
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+RETRY_PAUSE_SECONDS = 0.5
+MIN_RETRY_SECONDS = 0.3  # less than this left of the budget: no retry
 _TOOL: dict[str, Any] = {
     "name": TOOL_NAME,
     "description": "Record what the caller wants.",
@@ -151,34 +156,47 @@ class LLMClassifier:
         context = f"Conversation language: {language}."
         if expected:
             context += f" The bot just asked a question expecting: {', '.join(sorted(expected))}."
-        client = self._client.with_options(
-            timeout=anthropic.Timeout(seconds, connect=min(seconds, 1.0)),
-            max_retries=0 if channel == "voice" else SMS_RETRIES,
-        )
-        try:
-            response = client.messages.create(
-                model=self.settings.llm_model,
-                max_tokens=MAX_TOKENS,
-                system=_SYSTEM,
-                tools=[_TOOL],  # type: ignore[list-item]
-                tool_choice={"type": "tool", "name": TOOL_NAME},
-                messages=[{"role": "user",
-                           "content": f"{context}\nUtterance: \"{mask_pii(text)}\""}],
+        # The SDK would retry a time-out with a fresh timeout, doubling the wait: retries are
+        # ours, and only while the turn's budget lasts.
+        deadline = time.monotonic() + seconds
+        attempts = 1 if channel == "voice" else 1 + SMS_RETRIES
+        prompt = f'{context}\nUtterance: "{mask_pii(text)}"'
+        for attempt in range(1, attempts + 1):
+            left = deadline - time.monotonic()
+            client = self._client.with_options(
+                timeout=anthropic.Timeout(left, connect=min(left, 1.0)), max_retries=0
             )
-            answer = self._parse(response)
-        except anthropic.APITimeoutError:
-            raise self._fail("timeout", "the LLM did not answer within the budget") from None
-        except anthropic.RateLimitError:
-            raise self._fail("rate_limited", "the LLM API is rate limiting us") from None
-        except anthropic.APIStatusError as exc:
-            raise self._fail("api_error", f"the LLM API answered {exc.status_code}") from None
-        except anthropic.APIConnectionError:
-            raise self._fail("unreachable", "the LLM API could not be reached") from None
-        except (anthropic.APIResponseValidationError, ValueError):
-            # The SDK raises JSONDecodeError (a ValueError) for a body that is not JSON.
-            raise self._fail("malformed", "the LLM API answered an unreadable body") from None
-        except LLMError as exc:
-            raise self._fail(exc.reason, exc.message) from None
+            try:
+                response = client.messages.create(
+                    model=self.settings.llm_model,
+                    max_tokens=MAX_TOKENS,
+                    system=_SYSTEM,
+                    tools=[_TOOL],  # type: ignore[list-item]
+                    tool_choice={"type": "tool", "name": TOOL_NAME},
+                    messages=[{"role": "user", "content": prompt}],
+                )
+                answer = self._parse(response)
+                break
+            except anthropic.APITimeoutError:
+                raise self._fail("timeout", "the LLM did not answer within the budget") from None
+            except anthropic.RateLimitError:
+                reason, message = "rate_limited", "the LLM API is rate limiting us"
+            except anthropic.APIStatusError as exc:
+                reason, message = "api_error", f"the LLM API answered {exc.status_code}"
+                if exc.status_code not in RETRYABLE_STATUSES and exc.status_code < 500:
+                    raise self._fail(reason, message) from None
+            except anthropic.APIConnectionError:
+                reason, message = "unreachable", "the LLM API could not be reached"
+            except (anthropic.APIResponseValidationError, ValueError):
+                # The SDK raises JSONDecodeError (a ValueError) for a body that is not JSON.
+                raise self._fail("malformed", "the LLM API answered an unreadable body") from None
+            except LLMError as exc:
+                raise self._fail(exc.reason, exc.message) from None
+            left = deadline - time.monotonic()
+            if attempt == attempts or left < MIN_RETRY_SECONDS:
+                raise self._fail(reason, message)
+            log.info("llm request failed; retrying within the budget", extra={"reason": reason})
+            time.sleep(min(RETRY_PAUSE_SECONDS, left / 4))
         self.breaker.success()
         self.stats.record_llm_call(answer.input_tokens, answer.output_tokens, answer.cost_usd)
         return answer

@@ -128,13 +128,16 @@ def fetch_recording(
     session: requests.Session | None = None,
     backoff_seconds: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    time_limit: float | None = None,
 ) -> FetchedRecording:
     """Download a recording with the account's credentials, time-outs, a size limit and retries.
 
     404 (a recording can be missing for a moment after it completes), 408, 429 and 5xx answers,
     connection errors and time-outs are retried ``recording_fetch_attempts`` times with
-    exponential back-off (honouring ``Retry-After``). Raises AudioFetchError: ``retryable`` is
-    False for a refused URL, bad credentials, a too-large file or another 4xx answer.
+    exponential back-off (honouring ``Retry-After``). ``time_limit`` (seconds) bounds the whole
+    download, retries and waits included, for a caller who is waiting on it. Raises
+    AudioFetchError: ``retryable`` is False for a refused URL, bad credentials, a too-large file
+    or another 4xx answer.
     """
     if not allow_list.permits(url):
         raise _refuse(url)
@@ -143,15 +146,30 @@ def fetch_recording(
         if settings.twilio_account_sid and settings.twilio_auth_token
         else None
     )
-    timeout = (min(10.0, settings.recording_timeout_seconds), settings.recording_timeout_seconds)
+    read = float(settings.recording_timeout_seconds)
+    stop_at = None if time_limit is None else time.monotonic() + time_limit
     own_session = session is None
     http = session or requests.Session()
     attempts = max(1, settings.recording_fetch_attempts)
-    last: AudioFetchError | None = None
+    last = AudioFetchError("no time was left to download the recording", reason="recording_timeout")
     try:
         for attempt in range(1, attempts + 1):
+            left = read if stop_at is None else min(read, stop_at - time.monotonic())
+            if left <= 0:
+                break
+            deadline = time.monotonic() + (10 * read if stop_at is None else left)
+            timeout = (min(10.0, left), left)
             try:
-                return _fetch_once(url, http, auth, timeout, settings, allow_list, attempt)
+                return _fetch_once(
+                    url,
+                    http,
+                    auth,
+                    timeout,
+                    deadline,
+                    allow_list,
+                    attempt,
+                    settings.recording_max_bytes,
+                )
             except _Retry as retry:
                 last = retry.error
                 if attempt == attempts:
@@ -159,6 +177,8 @@ def fetch_recording(
                 delay = min(backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
                 if retry.retry_after is not None:
                     delay = min(max(delay, retry.retry_after), MAX_BACKOFF_SECONDS)
+                if stop_at is not None and time.monotonic() + delay >= stop_at:
+                    break  # the next attempt could not finish in time
                 log.warning(
                     "recording fetch attempt %d/%d failed (%s); retrying in %.1f s",
                     attempt,
@@ -170,7 +190,6 @@ def fetch_recording(
     finally:
         if own_session:
             http.close()
-    assert last is not None
     raise last
 
 
@@ -186,12 +205,12 @@ def _fetch_once(
     http: requests.Session,
     auth: tuple[str, str] | None,
     timeout: tuple[float, float],
-    settings: Settings,
+    deadline: float,
     allow_list: AllowList,
     attempt: int,
+    max_bytes: int,
 ) -> FetchedRecording:
     current = url
-    deadline = time.monotonic() + 10 * settings.recording_timeout_seconds
     for _ in range(MAX_REDIRECTS + 1):
         # Credentials go only to the host the caller named; a redirect elsewhere gets none.
         same_host = urlsplit(current).netloc == urlsplit(url).netloc
@@ -224,7 +243,7 @@ def _fetch_once(
                 continue
             if status == 200:
                 try:
-                    data = _read_limited(response, settings.recording_max_bytes, deadline)
+                    data = _read_limited(response, max_bytes, deadline)
                 except requests.RequestException as exc:
                     raise _Retry(
                         AudioFetchError(

@@ -206,13 +206,17 @@ def transcribe_recording_url(
     speakers: Sequence[str | None] | None = None,
     allow_list: AllowList = TWILIO_ALLOW_LIST,
     transcriber: Transcriber | None = None,
+    fetch_time_limit: float | None = None,
 ) -> Transcript:
     """Download a Twilio recording and transcribe it.
 
+    ``fetch_time_limit`` bounds the download (retries included) when a caller is waiting.
     Raises AudioFetchError (check ``retryable``: retry the task with back-off, or give up) and
     AudioDecodeError (never retried: mark the recording failed with ``reason``).
     """
-    fetched = fetch_recording(url, settings=settings, allow_list=allow_list)
+    fetched = fetch_recording(
+        url, settings=settings, allow_list=allow_list, time_limit=fetch_time_limit
+    )
     log.info(
         "fetched recording: %d bytes, %s, %d attempt(s)",
         len(fetched.data),

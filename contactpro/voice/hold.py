@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contactpro import conversation, interactions
@@ -126,29 +127,55 @@ def run_job(
         log.warning("voice job started after its deadline", extra={"job_id": job_id})
         return "pending"
     interaction = job.interaction
-    payload = job.payload
-    if job.kind == "transcribe":
-        recording = session.get(Recording, payload["recording_id"])
-        if recording is None:
-            raise NotFoundError(f"no recording {payload['recording_id']}")
-        transcript = recordings.transcribe(session, settings, recording, transcriber=transcriber)
-        if transcript.is_empty:
-            reply = conversation.no_input(session, settings, interaction, job.twilio_key)
-        else:
-            inbound = Inbound(transcript.text, "recording", job.twilio_key, None)
-            reply = conversation.take_turn(session, settings, interaction, inbound)
-    else:
-        inbound = Inbound(payload["text"], payload["source"], job.twilio_key, payload.get("asr"))
-        reply = conversation.take_turn(session, settings, interaction, inbound)
+    try:
+        reply = _work(session, settings, job, transcriber)
+    except IntegrityError:
+        # The poll handed the caller over meanwhile: its turn took the sequence ours needed.
+        session.rollback()
+        status = session.scalar(select(VoiceJob.status).where(VoiceJob.id == job_id))
+        if status == "pending":
+            raise
+        return _too_late(job_id, status)
     if not _leave_pending(session, job_id, status="done", result=asdict(reply)):
         session.rollback()
-        log.warning("voice job finished after the caller was handed over", extra={"job_id": job_id})
-        return session.get(VoiceJob, job_id).status  # type: ignore[union-attr]
+        return _too_late(job_id, session.get(VoiceJob, job_id).status)  # type: ignore[union-attr]
     log.info(
         "voice job done",
         extra={"interaction_id": interaction.id, "job_id": job_id, "action": reply.action},
     )
     return "done"
+
+
+def _work(
+    session: Session, settings: Settings, job: VoiceJob, transcriber: Transcriber | None
+) -> BotReply:
+    """Transcribe and understand a held turn, or understand it; return the bot's answer."""
+    interaction = job.interaction
+    payload = job.payload
+    if job.kind == "transcribe":
+        recording = session.get(Recording, payload["recording_id"])
+        if recording is None:
+            raise NotFoundError(f"no recording {payload['recording_id']}")
+        # The caller is on hold: a download still stalled at the deadline is a failure.
+        transcript = recordings.transcribe(
+            session,
+            settings,
+            recording,
+            transcriber=transcriber,
+            fetch_time_limit=(job.deadline_at - utcnow()).total_seconds(),
+        )
+        if transcript.is_empty:
+            return conversation.no_input(session, settings, interaction, job.twilio_key)
+        inbound = Inbound(transcript.text, "recording", job.twilio_key, None)
+    else:
+        inbound = Inbound(payload["text"], payload["source"], job.twilio_key, payload.get("asr"))
+    return conversation.take_turn(session, settings, interaction, inbound)
+
+
+def _too_late(job_id: int, status: str) -> str:
+    """Log that a job's work was rolled back because the poll had answered; return its status."""
+    log.warning("voice job finished after the caller was handed over", extra={"job_id": job_id})
+    return status
 
 
 def fail_job(session: Session, job_id: int, reason: str) -> bool:

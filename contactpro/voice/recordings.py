@@ -119,10 +119,12 @@ def transcribe(
     recording: Recording,
     *,
     transcriber: Transcriber | None = None,
+    fetch_time_limit: float | None = None,
 ) -> Transcript:
     """Download and transcribe a recording and store the transcript on it.
 
-    Raises AudioFetchError / AudioDecodeError (``contactpro.errors``) untouched.
+    ``fetch_time_limit`` bounds the download for a caller on hold. Raises AudioFetchError /
+    AudioDecodeError (``contactpro.errors``) untouched.
     """
     if not recording.url:
         raise NotFoundError(f"recording {recording.id} has no URL", reason="recording_no_url")
@@ -135,6 +137,7 @@ def transcribe(
         language=language,
         allow_list=allow_list(settings),
         transcriber=transcriber,
+        fetch_time_limit=fetch_time_limit,
     )
     recording.transcription_status = "empty" if transcript.is_empty else "done"
     recording.transcript = transcript.text
