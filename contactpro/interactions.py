@@ -16,6 +16,20 @@ from contactpro.phone import mask_phone, to_e164
 log = logging.getLogger(__name__)
 
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# How far along a message each of Twilio's statuses is: a callback that arrives late (Twilio
+# does not promise their order; the journal replays them after an outage) never moves it back.
+DELIVERY_PROGRESS = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,
+    "read": 5,
+}
 
 
 def find_customer(session: Session, number: str | None) -> Customer | None:
@@ -115,6 +129,33 @@ def add_turn(session: Session, interaction: Interaction, **fields: object) -> Tu
     session.add(turn)
     interaction.last_activity_at = utcnow()
     session.flush()
+    return turn
+
+
+def record_delivery_status(
+    session: Session,
+    message_sid: str,
+    status: str,
+    error_code: str | None,
+    *,
+    turn_id: int | None = None,
+) -> Turn | None:
+    """Store the delivery status of a reply we sent (turn ``turn_id``, else by MessageSid).
+
+    Returns the turn, or None for a message we do not know.
+    """
+    turn = session.get(Turn, turn_id) if turn_id else None
+    if turn is None:
+        turn = find_turn(session, message_sid)
+    if turn is None:
+        log.warning("status for unknown message", extra={"message_sid": message_sid})
+        return None
+    new, old = DELIVERY_PROGRESS.get(status), DELIVERY_PROGRESS.get(turn.delivery_status or "")
+    if new is not None and old is not None and new < old:
+        return turn
+    turn.delivery_status = status
+    if error_code:
+        turn.entities = {**(turn.entities or {}), "delivery_error": error_code}
     return turn
 
 

@@ -1,10 +1,13 @@
 """A durable local journal of webhook requests the database could not take, replayed later.
 
 When the database is unreachable the webhooks still answer (an acknowledgement for an SMS, an
-apology and the agent queue for a call) and append the validated request here: one JSON line per
-request, written and fsync'ed before the answer goes out. :func:`replay` feeds every entry
-through the same idempotent functions the webhooks use once the database answers again, so an
-entry replayed twice, or also retried by Twilio, writes nothing twice.
+apology and the agent queue for a call, voicemail or goodbye after the queue or an agent, an
+empty answer to a status callback) and append the validated request here, with the query
+arguments its route reads: one JSON line per request, written and fsync'ed before the answer
+goes out. :func:`replay` feeds every entry, in order, through the same idempotent functions the
+webhooks use once the database answers again, so an entry replayed twice, or also retried by
+Twilio, writes nothing twice; the tasks the webhooks would have sent (close a call, transcribe
+a recording) come back in :class:`ReplayResult` for the caller to send.
 
 Files under ``<var>/journal/``::
 
@@ -25,6 +28,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,14 +46,30 @@ from contactpro.filelock import folder_lock
 from contactpro.models import Interaction, utcnow
 from contactpro.phone import mask_phone
 from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.voice import handoff, recordings, voicemail
 
 log = logging.getLogger(__name__)
 
 SMS = "sms"
+SMS_STATUS = "sms_status"
 VOICE_START = "voice_start"
 VOICE_TURN = "voice_turn"
 VOICE_STATUS = "voice_status"
-KINDS = (SMS, VOICE_START, VOICE_TURN, VOICE_STATUS)
+QUEUE_RESULT = "queue_result"
+DIAL_RESULT = "dial_result"
+VOICEMAIL = "voicemail"
+RECORDING = "recording"
+KINDS = (
+    SMS,
+    SMS_STATUS,
+    VOICE_START,
+    VOICE_TURN,
+    VOICE_STATUS,
+    QUEUE_RESULT,
+    DIAL_RESULT,
+    VOICEMAIL,
+    RECORDING,
+)
 STALE_CLAIM_SECONDS = 300
 ESCALATION_REASON = "technical_error"
 
@@ -96,12 +116,14 @@ class Entry:
 
 @dataclass
 class ReplayResult:
-    """What a replay did: entries written to the database, put back, rejected; calls ended."""
+    """What a replay did: entries written to the database, put back, rejected; and the tasks
+    the webhooks would have sent: calls to close, recordings to transcribe."""
 
     replayed: int = 0
     remaining: int = 0
     rejected: int = 0
     ended_calls: list[tuple[int, str]] = field(default_factory=list)
+    transcriptions: list[int] = field(default_factory=list)
 
 
 class Journal:
@@ -279,34 +301,122 @@ def _voice_turn(session: Session, settings: Settings, params: dict[str, str]) ->
     return interaction
 
 
+def _int(params: dict[str, str], name: str) -> int | None:
+    try:
+        return int(params[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _sms(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> conversation.BotReply:
+    return conversation.receive_sms(
+        session,
+        settings,
+        message_sid=params["MessageSid"],
+        from_number=params["From"],
+        to_number=params["To"],
+        body=params.get("Body", ""),
+    )
+
+
+def _sms_status(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    interactions.record_delivery_status(
+        session,
+        params["MessageSid"],
+        params["MessageStatus"],
+        params.get("ErrorCode") or None,
+        turn_id=_int(params, "turn"),
+    )
+
+
+def _voice_start(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    """The caller heard the apology and went to a person: record the call and the hand-off."""
+    escalate(session, settings, _call(session, settings, params), ESCALATION_REASON)
+
+
+def _voice_turn_handed_over(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    """Record what the caller said before the apology, and the hand-off."""
+    escalate(session, settings, _voice_turn(session, settings, params), ESCALATION_REASON)
+
+
+def _voice_status(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    ended = interactions.record_call_status(
+        session, params["CallSid"], params["CallStatus"], _int(params, "CallDuration")
+    )
+    if ended is not None:
+        result.ended_calls.append((ended.id, params["CallStatus"]))
+
+
+def _queue_result(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    handoff.record_queue_result(
+        session, params["CallSid"], params["QueueResult"], _int(params, "QueueTime")
+    )
+
+
+def _dial_result(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    handoff.record_dial_result(
+        session, params["CallSid"], params["DialCallStatus"], _int(params, "DialCallDuration")
+    )
+
+
+def _voicemail(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    report = recordings.RecordingReport.from_params(params)
+    empty = voicemail.is_empty(report, redirected="empty" in params)
+    queued = voicemail.leave(session, settings, report, empty=empty)
+    if queued is not None:
+        result.transcriptions.append(queued.id)
+
+
+def _recording(
+    session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
+) -> None:
+    report = recordings.RecordingReport.from_params(params)
+    queued = recordings.receive(session, settings, report, params["kind"])
+    if queued is not None:
+        result.transcriptions.append(queued.id)
+
+
+# How each kind of entry is written: the functions the live webhooks call, in the same order.
+_APPLY: dict[
+    str, Callable[[Session, Settings, dict[str, str], ReplayResult], conversation.BotReply | None]
+] = {
+    SMS: _sms,
+    SMS_STATUS: _sms_status,
+    VOICE_START: _voice_start,
+    VOICE_TURN: _voice_turn_handed_over,
+    VOICE_STATUS: _voice_status,
+    QUEUE_RESULT: _queue_result,
+    DIAL_RESULT: _dial_result,
+    VOICEMAIL: _voicemail,
+    RECORDING: _recording,
+}
+
+
 def apply(
     session: Session, settings: Settings, entry: Entry, result: ReplayResult
 ) -> conversation.BotReply | None:
-    """Write one entry through the idempotent domain path; return an SMS reply to send."""
-    params = entry.params
-    if entry.kind == SMS:
-        return conversation.receive_sms(
-            session,
-            settings,
-            message_sid=params["MessageSid"],
-            from_number=params["From"],
-            to_number=params["To"],
-            body=params.get("Body", ""),
-        )
-    if entry.kind == VOICE_STATUS:
-        duration = params.get("CallDuration", "")
-        ended = interactions.record_call_status(
-            session,
-            params["CallSid"],
-            params["CallStatus"],
-            int(duration) if duration.isdigit() else None,
-        )
-        if ended is not None:
-            result.ended_calls.append((ended.id, params["CallStatus"]))
-        return None
-    interaction = (_voice_turn if entry.kind == VOICE_TURN else _call)(session, settings, params)
-    escalate(session, settings, interaction, ESCALATION_REASON)
-    return None
+    """Write one entry through the idempotent domain path; return an SMS reply to send.
+
+    The tasks to send once the transaction commits (calls ended, recordings to transcribe) are
+    added to ``result``.
+    """
+    return _APPLY[entry.kind](session, settings, entry.params, result)
 
 
 def replay(
@@ -360,11 +470,21 @@ def _apply_once(
 ) -> conversation.BotReply | None:
     """Apply an entry in its own transaction; if Twilio's retry of it won a race, replay."""
     try:
-        with db.session() as session:
-            return apply(session, settings, entry, result)
+        return _commit(db, settings, entry, result)
     except IntegrityError:
-        with db.session() as session:
-            return apply(session, settings, entry, result)
+        return _commit(db, settings, entry, result)
+
+
+def _commit(
+    db: Database, settings: Settings, entry: Entry, result: ReplayResult
+) -> conversation.BotReply | None:
+    """Apply an entry and commit; only then keep the tasks it asks for (none for a rollback)."""
+    tasks = ReplayResult()
+    with db.session() as session:
+        reply = apply(session, settings, entry, tasks)
+    result.ended_calls.extend(tasks.ended_calls)
+    result.transcriptions.extend(tasks.transcriptions)
+    return reply
 
 
 def _send_late_answer(telephony: Telephony, entry: Entry, reply: conversation.BotReply) -> None:

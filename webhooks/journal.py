@@ -12,27 +12,38 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
 
 from contactpro import journal
+from contactpro.config import Settings
+from contactpro.conversation import technical_fallback
 from contactpro.errors import BadRequestError
 from contactpro.metrics import JOURNAL_REPLAYED, JOURNALED
 from webhooks import twiml
-from webhooks.forms import CallStatus, IncomingCall, IncomingSms
+from webhooks.forms import (
+    CallStatus,
+    DialResult,
+    IncomingCall,
+    IncomingSms,
+    MessageStatus,
+    QueueResult,
+)
+from webhooks.voice import (
+    dial_result_answer,
+    queue_result_answer,
+    recording_request,
+    voicemail_answer,
+    voicemail_request,
+)
 
 log = logging.getLogger(__name__)
 
 REPLAY_INTERVAL_SECONDS = 5.0
-# Journaled Twilio routes: path -> journal entry kind.
-ROUTES = {
-    "/twilio/sms": journal.SMS,
-    "/twilio/voice": journal.VOICE_START,
-    "/twilio/voice/language": journal.VOICE_START,
-    "/twilio/voice/gather": journal.VOICE_TURN,
-    "/twilio/voice/record": journal.VOICE_TURN,
-    "/twilio/voice/status": journal.VOICE_STATUS,
-}
+# What a route answers while the database is down (BadRequestError for a malformed request),
+# and what it adds to the journaled form: the query arguments the replay needs.
+Answer = tuple[Response, dict[str, str]]
 _replaying = threading.Lock()
 _last_attempt = 0.0
 
@@ -41,46 +52,108 @@ def _journal_of(app: Flask) -> journal.Journal:
     return journal.Journal.for_settings(app.extensions["contactpro"].settings)
 
 
+def _args(*names: str) -> dict[str, str]:
+    return {name: request.args[name] for name in names if name in request.args}
+
+
+def _handed_over(settings: Settings) -> Response:
+    """An apology and a person, as every voice turn gets while the database is down."""
+    language = settings.default_language
+    return twiml.enqueue(technical_fallback(language), language, settings)
+
+
+def _sms(settings: Settings) -> Answer:
+    IncomingSms.parse(request.form)
+    return twiml.message(journal.SMS_ACKNOWLEDGEMENT[settings.default_language]), {}
+
+
+def _sms_status(settings: Settings) -> Answer:
+    MessageStatus.parse(request.form)
+    return Response(status=204), _args("turn")
+
+
+def _call(settings: Settings) -> Answer:
+    IncomingCall.parse(request.form)
+    return _handed_over(settings), {}
+
+
+def _turn(settings: Settings) -> Answer:
+    call = IncomingCall.parse(request.form)
+    step = request.args.get("step", default=0, type=int)
+    return _handed_over(settings), {"key": f"{call.call_sid}:gather:{step}"}
+
+
+def _call_status(settings: Settings) -> Answer:
+    CallStatus.parse(request.form)
+    return Response(status=204), {}
+
+
+def _queue_result(settings: Settings) -> Answer:
+    result = QueueResult.parse(request.form)
+    return queue_result_answer(result.queue_result, settings.default_language), {}
+
+
+def _dial_result(settings: Settings) -> Answer:
+    result = DialResult.parse(request.form)
+    return dial_result_answer(result.dial_status, settings.default_language), {}
+
+
+def _voicemail(settings: Settings) -> Answer:
+    _report, empty = voicemail_request()
+    return voicemail_answer(empty, settings.default_language), _args("empty")
+
+
+def _recording(settings: Settings) -> Answer:
+    kind, _report = recording_request()
+    return Response(status=204), {"kind": kind}
+
+
+# Journaled Twilio routes: path -> (journal entry kind, answer). The hold loop's poll has
+# nothing of its own to store, but the caller it hands over is recorded like a call start.
+ROUTES: dict[str, tuple[str, Callable[[Settings], Answer]]] = {
+    "/twilio/sms": (journal.SMS, _sms),
+    "/twilio/sms/status": (journal.SMS_STATUS, _sms_status),
+    "/twilio/voice": (journal.VOICE_START, _call),
+    "/twilio/voice/language": (journal.VOICE_START, _call),
+    "/twilio/voice/hold": (journal.VOICE_START, _call),
+    "/twilio/voice/gather": (journal.VOICE_TURN, _turn),
+    "/twilio/voice/record": (journal.VOICE_TURN, _turn),
+    "/twilio/voice/status": (journal.VOICE_STATUS, _call_status),
+    "/twilio/voice/queue-result": (journal.QUEUE_RESULT, _queue_result),
+    "/twilio/voice/dial-result": (journal.DIAL_RESULT, _dial_result),
+    "/twilio/voice/voicemail": (journal.VOICEMAIL, _voicemail),
+    "/twilio/voice/recording": (journal.RECORDING, _recording),
+}
+
+
 def journal_failed_request(exc: BaseException) -> Response | None:
-    """Journal a Twilio request the database could not take and answer it; else None."""
-    kind = ROUTES.get(request.path)
-    if kind is None or not journal.is_database_down(exc):
+    """Journal a Twilio request the database could not take and answer it; else None.
+
+    The answer is in the default language: the caller's own is in the database.
+    """
+    route = ROUTES.get(request.path)
+    if route is None or not journal.is_database_down(exc):
         return None
+    kind, answer_of = route
     settings = current_app.extensions["contactpro"].settings
-    form = request.form
     try:
-        if kind == journal.SMS:
-            IncomingSms.parse(form)
-        elif kind == journal.VOICE_STATUS:
-            CallStatus.parse(form)
-        else:
-            IncomingCall.parse(form)
+        answer, args = answer_of(settings)
     except BadRequestError:
         return None
-    params = {name: form.get(name, "") for name in form}
-    if kind == journal.VOICE_TURN:
-        step = request.args.get("step", default=0, type=int)
-        params["key"] = f"{params['CallSid']}:gather:{step}"
+    params = {name: request.form.get(name, "") for name in request.form}
     try:
-        _journal_of(current_app).append(kind, params)  # type: ignore[arg-type]
+        _journal_of(current_app).append(kind, {**params, **args})  # type: ignore[arg-type]
     except OSError:
         log.exception("journal write failed", extra={"path": request.path})
         return None
     JOURNALED.labels(kind).inc()
-    language = settings.default_language
-    if kind == journal.SMS:
-        return twiml.message(journal.SMS_ACKNOWLEDGEMENT[language])
-    if kind == journal.VOICE_STATUS:
-        return Response(status=204)
-    from contactpro.conversation import technical_fallback
-
-    return twiml.enqueue(technical_fallback(language), language, settings)
+    return answer
 
 
 def replay_now(app: Flask) -> journal.ReplayResult:
-    """Replay the journal in this thread; send the tasks of calls it saw end."""
+    """Replay the journal in this thread; send the tasks the live webhooks would have sent."""
     from tasks import send
-    from tasks.voice import close_call
+    from tasks.voice import close_call, transcribe_recording
 
     runtime = app.extensions["contactpro"]
     with app.app_context():
@@ -89,6 +162,8 @@ def replay_now(app: Flask) -> journal.ReplayResult:
         )
         for interaction_id, status in result.ended_calls:
             send(close_call, interaction_id, status)
+        for recording_id in result.transcriptions:
+            send(transcribe_recording, recording_id)
     JOURNAL_REPLAYED.inc(result.replayed)
     return result
 

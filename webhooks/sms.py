@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import select
 
-from contactpro import conversation
-from contactpro.models import Turn
+from contactpro import conversation, interactions
 from webhooks import twiml
 from webhooks.db import db_session, retry_on_conflict
 from webhooks.forms import IncomingSms, MessageStatus
@@ -48,16 +46,13 @@ def incoming() -> Response:
 def status() -> Response:
     """Record the delivery status of a reply we sent."""
     update = MessageStatus.parse(request.form)
-    turn_id = request.args.get("turn", type=int)
     session = db_session()
-    turn = session.get(Turn, turn_id) if turn_id else None
-    if turn is None:
-        turn = session.scalars(select(Turn).where(Turn.twilio_key == update.message_sid)).first()
-    if turn is None:
-        log.warning("status for unknown message", extra={"message_sid": update.message_sid})
-        return Response(status=204)
-    turn.delivery_status = update.status
-    if update.error_code:
-        turn.entities = {**(turn.entities or {}), "delivery_error": update.error_code}
+    interactions.record_delivery_status(
+        session,
+        update.message_sid,
+        update.status,
+        update.error_code,
+        turn_id=request.args.get("turn", type=int),
+    )
     session.commit()
     return Response(status=204)

@@ -21,7 +21,7 @@ from contactpro.conversation import BotReply, Inbound
 from contactpro.dialog.engine import ESCALATE, HANGUP
 from contactpro.errors import BadRequestError
 from contactpro.models import Interaction, utcnow
-from contactpro.voice import handoff, hold, language, outcomes, prompts, recordings, voicemail
+from contactpro.voice import handoff, hold, language, prompts, recordings, voicemail
 from contactpro.voice.turns import record_mode
 from tasks import send
 from tasks.voice import close_call, run_voice_job, transcribe_recording
@@ -302,14 +302,14 @@ def queue_result() -> Response:
     """Record how the caller left the agent queue; offer voicemail if the queue failed them."""
     result = QueueResult.parse(request.form)
     session = db_session()
-    interaction = handoff.record_queue_result(
-        session, result.call_sid, result.queue_result, result.queue_time
-    )
-    if interaction is not None:
-        outcomes.refresh_close_reason(session, interaction)
+    handoff.record_queue_result(session, result.call_sid, result.queue_result, result.queue_time)
     session.commit()
-    language_code = _language_of(result.call_sid)
-    if result.queue_result == "leave" or result.queue_result in handoff.FAILED_QUEUE_RESULTS:
+    return queue_result_answer(result.queue_result, _language_of(result.call_sid))
+
+
+def queue_result_answer(queue_result: str, language_code: str) -> Response:
+    """Answer a caller out of the queue: voicemail if they chose it or it failed them."""
+    if queue_result in handoff.VOICEMAIL_QUEUE_RESULTS:
         return twiml.voicemail(language_code, _settings(), closed=False)
     return twiml.empty_voice()
 
@@ -346,14 +346,15 @@ def dial_result() -> Response:
     """Record how the dialled agent leg ended; voicemail when nobody answered."""
     result = DialResult.parse(request.form)
     session = db_session()
-    interaction = handoff.record_dial_result(
-        session, result.call_sid, result.dial_status, result.dial_seconds
-    )
-    if interaction is not None:
-        outcomes.refresh_close_reason(session, interaction)
+    handoff.record_dial_result(session, result.call_sid, result.dial_status, result.dial_seconds)
     session.commit()
-    language_code, settings = _language_of(result.call_sid), _settings()
-    if result.dial_status in handoff.ANSWERED_DIAL_STATUSES:
+    return dial_result_answer(result.dial_status, _language_of(result.call_sid))
+
+
+def dial_result_answer(dial_status: str, language_code: str) -> Response:
+    """Answer after the agent leg: goodbye once a person talked to them, else voicemail."""
+    settings = _settings()
+    if dial_status in handoff.ANSWERED_DIAL_STATUSES:
         return twiml.hangup(prompts.say("agent_finished", language_code), language_code, settings)
     return twiml.voicemail(language_code, settings, closed=False)
 
@@ -362,75 +363,51 @@ def dial_result() -> Response:
 @twilio_signed
 def voicemail_left() -> Response:
     """The voicemail's ``<Record>`` action (or the redirect after an empty one): say goodbye."""
-    report = RecordingReport.parse(request.form)
-    settings = _settings()
-    empty = (
-        request.args.get("empty") is not None
-        or not (report.recording_sid and report.recording_url)
-        or report.duration_seconds == 0
-    )
+    report, empty = voicemail_request()
     session = db_session()
-    interaction = interactions.find_by_sid(session, "voice", report.call_sid)
-    queue_id = None
-    if interaction is not None and empty:
-        voicemail.left_empty(session, settings, interaction)
-    elif interaction is not None and report.recording_sid:
-        recording = recordings.record(
-            session,
-            recordings.RecordingReport(
-                call_sid=report.call_sid,
-                recording_sid=report.recording_sid,
-                url=report.recording_url,
-                status=report.recording_status,
-                duration_seconds=report.duration_seconds,
-            ),
-            kind="voicemail",
-        )
-        if recording is not None and recordings.after_report(session, settings, recording):
-            queue_id = recording.id
+    queued = voicemail.leave(session, _settings(), report, empty=empty)
+    queue_id = queued.id if queued is not None else None
     session.commit()
     if queue_id is not None:
         send(transcribe_recording, queue_id)
-    language_code = (interaction.language if interaction else None) or settings.default_language
+    return voicemail_answer(empty, _language_of(report.call_sid))
+
+
+def voicemail_request() -> tuple[recordings.RecordingReport, bool]:
+    """Parse the voicemail action: what Twilio recorded, and whether the caller left nothing."""
+    RecordingReport.parse(request.form)
+    report = recordings.RecordingReport.from_params(request.form)
+    return report, voicemail.is_empty(report, redirected=request.args.get("empty") is not None)
+
+
+def voicemail_answer(empty: bool, language_code: str) -> Response:
+    """Say goodbye after voicemail: thanks for the message, or that none was heard."""
     key = "voicemail_empty" if empty else "voicemail_thanks"
-    return twiml.hangup(prompts.say(key, language_code), language_code, settings)
+    return twiml.hangup(prompts.say(key, language_code), language_code, _settings())
 
 
 @bp.post("/recording")
 @twilio_signed
 def recording() -> Response:
     """Recording status callback: keep the recording; transcribe it once it is completed."""
-    kind = request.args.get("kind", "call")
-    if kind not in RECORDING_KINDS:
-        raise BadRequestError(f"unknown recording kind {kind!r}", reason="bad_recording_kind")
-    report = RecordingReport.parse(request.form)
-    if report.recording_sid is None:
-        raise BadRequestError("missing parameter RecordingSid", reason="missing_recordingsid")
-    settings = _settings()
+    kind, report = recording_request()
     session = db_session()
-    stored = recordings.record(
-        session,
-        recordings.RecordingReport(
-            call_sid=report.call_sid,
-            recording_sid=report.recording_sid,
-            url=report.recording_url,
-            status=report.recording_status,
-            duration_seconds=report.duration_seconds,
-            channels=report.channels,
-            source=report.source,
-            error_code=report.error_code,
-        ),
-        kind=kind,
-    )
-    queue_id = (
-        stored.id
-        if stored is not None and recordings.after_report(session, settings, stored)
-        else None
-    )
+    queued = recordings.receive(session, _settings(), report, kind)
+    queue_id = queued.id if queued is not None else None
     session.commit()
     if queue_id is not None:
         send(transcribe_recording, queue_id)
     return Response(status=204)
+
+
+def recording_request() -> tuple[str, recordings.RecordingReport]:
+    """Parse a recording status callback: the recording's kind (``?kind``) and the report."""
+    kind = request.args.get("kind", "call")
+    if kind not in RECORDING_KINDS:
+        raise BadRequestError(f"unknown recording kind {kind!r}", reason="bad_recording_kind")
+    if RecordingReport.parse(request.form).recording_sid is None:
+        raise BadRequestError("missing parameter RecordingSid", reason="missing_recordingsid")
+    return kind, recordings.RecordingReport.from_params(request.form)
 
 
 @bp.post("/fallback")

@@ -20,6 +20,9 @@ ENQUEUE, DIAL, VOICEMAIL = "enqueue", "dial", "voicemail"
 ANSWERED_QUEUE_RESULTS = frozenset({"bridged", "redirected", "redirected-from-bridged"})
 # QueueResult values that mean the queue itself failed the caller.
 FAILED_QUEUE_RESULTS = frozenset({"queue-full", "system-error", "error"})
+# QueueResult values after which the caller is offered voicemail: they chose it, or the queue
+# failed them.
+VOICEMAIL_QUEUE_RESULTS = FAILED_QUEUE_RESULTS | {"leave"}
 ANSWERED_DIAL_STATUSES = frozenset({"completed", "answered"})
 
 
@@ -50,16 +53,18 @@ def escalation_of(session: Session, interaction: Interaction | None) -> Escalati
 def record_queue_result(
     session: Session, call_sid: str, queue_result: str, queue_time: int | None
 ) -> Interaction | None:
-    """Store how the caller left the agent queue and how long they waited."""
+    """Store how the caller left the agent queue and how long they waited (a repeated or
+    replayed result changes nothing more)."""
     interaction = interactions.find_by_sid(session, "voice", call_sid)
     escalation = escalation_of(session, interaction)
     if escalation is None:
         log.warning("queue result without an escalation", extra={"call_sid": call_sid})
-        return interaction
-    escalation.queue_result = queue_result[:20]
-    escalation.queue_seconds = queue_time
-    if queue_result == "hangup" and escalation.status == "open":
-        escalation.status = "abandoned"
+    else:
+        escalation.queue_result = queue_result[:20]
+        escalation.queue_seconds = queue_time
+        if queue_result == "hangup" and escalation.status == "open":
+            escalation.status = "abandoned"
+    _refresh_close_reason(session, interaction)
     return interaction
 
 
@@ -74,4 +79,13 @@ def record_dial_result(
         context = dict(escalation.context or {})
         context["dial"] = {"status": dial_status, "seconds": dial_seconds}
         escalation.context = context
+    _refresh_close_reason(session, interaction)
     return interaction
+
+
+def _refresh_close_reason(session: Session, interaction: Interaction | None) -> None:
+    """A result that arrives after the call was closed still decides its close reason."""
+    from contactpro.voice.outcomes import refresh_close_reason  # outcomes imports this module
+
+    if interaction is not None:
+        refresh_close_reason(session, interaction)

@@ -8,6 +8,7 @@ segments, the model and the backend are kept on the row. Voicemails go on to
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -42,6 +43,36 @@ class RecordingReport:
     channels: int | None = None
     source: str | None = None
     error_code: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> RecordingReport:
+        """Read Twilio's recording parameters, already validated (``RecordingSid`` may be
+        empty on a ``<Record>`` action that recorded nothing)."""
+
+        def text(name: str) -> str | None:
+            return (params.get(name) or "").strip() or None
+
+        def number(name: str) -> int | None:
+            try:
+                return int(params[name])
+            except (KeyError, ValueError):
+                return None
+
+        return cls(
+            call_sid=params["CallSid"],
+            recording_sid=text("RecordingSid") or "",
+            url=text("RecordingUrl"),
+            status=text("RecordingStatus"),
+            duration_seconds=number("RecordingDuration"),
+            channels=number("RecordingChannels"),
+            source=text("RecordingSource"),
+            error_code=text("ErrorCode"),
+        )
+
+    @property
+    def has_audio(self) -> bool:
+        """Return True when the report points at a recording with something in it."""
+        return bool(self.recording_sid and self.url) and self.duration_seconds != 0
 
 
 def allow_list(settings: Settings) -> AllowList:
@@ -111,6 +142,17 @@ def after_report(session: Session, settings: Settings, recording: Recording) -> 
     if recording.kind == "voicemail":
         voicemail.process(session, settings, recording)
     return False
+
+
+def receive(
+    session: Session, settings: Settings, report: RecordingReport, kind: str
+) -> Recording | None:
+    """Store what Twilio reports about a recording; return it when it is to be transcribed now
+    (once: a repeated or replayed report returns None)."""
+    recording = record(session, report, kind)
+    if recording is not None and after_report(session, settings, recording):
+        return recording
+    return None
 
 
 def transcribe(

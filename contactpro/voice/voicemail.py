@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro import conversation
+from contactpro import conversation, interactions
 from contactpro.config import Settings
 from contactpro.escalation import escalate
 from contactpro.models import Escalation, Interaction, Recording, utcnow
 from contactpro.nlu import get_cascade
 from contactpro.providers.telephony import TelephonyError, telephony_for
+from contactpro.voice.recordings import RecordingReport, receive
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,27 @@ def left_empty(session: Session, settings: Settings, interaction: Interaction) -
     escalation = _escalation(session, settings, interaction)
     _callback(escalation, empty=True)
     return escalation
+
+
+def is_empty(report: RecordingReport, *, redirected: bool) -> bool:
+    """Return True when the caller left nothing: Twilio redirected past an empty ``<Record>``
+    (``?empty``), or its action carries no recording or a zero-second one."""
+    return redirected or not report.has_audio
+
+
+def leave(
+    session: Session, settings: Settings, report: RecordingReport, *, empty: bool
+) -> Recording | None:
+    """Store what the caller left at voicemail (a recording, or nothing: call them back);
+    return the recording when it is to be transcribed now."""
+    interaction = interactions.find_by_sid(session, "voice", report.call_sid)
+    if interaction is None:
+        log.warning("voicemail for an unknown call", extra={"call_sid": report.call_sid})
+        return None
+    if empty:
+        left_empty(session, settings, interaction)
+        return None
+    return receive(session, settings, report, "voicemail")
 
 
 def process(session: Session, settings: Settings, recording: Recording) -> str:
