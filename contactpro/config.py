@@ -59,6 +59,12 @@ class Settings:
     secret_key: str = ""
     task_always_eager: bool = False
     task_queue: str = "contactpro"
+    # Seconds a Redis broker waits for a task's acknowledgement before handing the task to
+    # another worker: how late the task of a killed worker is redelivered. A task still running
+    # (or waiting for its retry countdown) past it is delivered a second time, so it stays above
+    # the longest task: the first analytics run over a 1M-interaction backlog (about 300 s,
+    # docs/analytics.md), a long call's transcription, the 240 s transcription retry back-off.
+    task_visibility_timeout: int = 600
     # Transcription (contactpro.speech; see docs/transcription.md)
     transcriber: str = "faster-whisper"
     whisper_model: str = "base"
@@ -218,6 +224,7 @@ ENV_VARS: dict[str, str] = {
     "CONTACTPRO_SECRET_KEY": "secret_key",
     "CONTACTPRO_TASK_ALWAYS_EAGER": "task_always_eager",
     "CONTACTPRO_TASK_QUEUE": "task_queue",
+    "CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "task_visibility_timeout",
     "CONTACTPRO_TRANSCRIBER": "transcriber",
     "CONTACTPRO_WHISPER_MODEL": "whisper_model",
     "CONTACTPRO_WHISPER_MODEL_ES": "whisper_model_es",
@@ -359,6 +366,8 @@ def _validate(s: Settings) -> None:
                 f"CONTACTPRO_BROKER_URL must be '{EMBEDDED_BROKER}' or a "
                 f"{'/'.join(BROKER_SCHEMES)} URL, got {s.broker_url!r}"
             )
+    if s.task_visibility_timeout < 1:
+        raise ConfigError("CONTACTPRO_TASK_VISIBILITY_TIMEOUT must be at least 1 (seconds)")
     if s.twilio_account_sid and not _ACCOUNT_SID.match(s.twilio_account_sid):
         raise ConfigError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits")
     if s.public_url:

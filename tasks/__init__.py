@@ -43,11 +43,22 @@ def runtime() -> Runtime:
 def broker_options(settings: Settings) -> dict[str, Any]:
     """Return Celery's broker settings; ``embedded`` means a folder queue, no server."""
     if not settings.embedded_broker:
+        queue = settings.task_queue
         return {
             "broker_url": settings.broker_url,
             "broker_connection_timeout": 3,
             "broker_connection_retry_on_startup": True,
-            "broker_transport_options": {"visibility_timeout": 3600},
+            "broker_transport_options": {
+                # Redis: a task not acknowledged within this is given to another worker, which
+                # is how a killed worker's task comes back (tasks are acknowledged late).
+                "visibility_timeout": settings.task_visibility_timeout,
+                # Workers restore every unacknowledged message they find older than their own
+                # timeout; keeping them per queue means a deployment sharing this Redis never
+                # restores another's running tasks with a shorter timeout.
+                "unacked_key": f"{queue}.unacked",
+                "unacked_index_key": f"{queue}.unacked_index",
+                "unacked_mutex_key": f"{queue}.unacked_mutex",
+            },
         }
     folder = Path(settings.var_dir) / "broker"
     queue, processed, control = folder / "queue", folder / "processed", folder / "control"

@@ -56,7 +56,9 @@ def transcribe_recording(self: Task, recording_id: int) -> str | None:
         return None
     except AudioFetchError as exc:
         if exc.retryable and self.request.retries < MAX_TRANSCRIPTION_RETRIES:
-            countdown = min(600, 15 * 2**self.request.retries)
+            # A Redis broker delivers a retry that waits past the visibility timeout twice.
+            limit = rt.settings.task_visibility_timeout // 2
+            countdown = min(limit, 15 * 2**self.request.retries)
             raise self.retry(exc=exc, countdown=countdown) from None
         reason = exc.reason
     except (TranscriptionError, ConfigError) as exc:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 import redis
@@ -63,6 +63,34 @@ def _services_reachable() -> str | None:
     return None
 
 
+def worker_env(database_url: str, var_dir: Path, queue: str, **extra: str) -> dict[str, str]:
+    """The environment of a worker process on ``database_url``, Redis and its own queue."""
+    return {
+        **os.environ,
+        "CONTACTPRO_ENV": "test",
+        "CONTACTPRO_DATABASE_URL": database_url,
+        "CONTACTPRO_BROKER_URL": REDIS_URL,
+        "CONTACTPRO_VAR_DIR": str(var_dir),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
+        "CONTACTPRO_TASK_QUEUE": queue,
+        **extra,
+    }
+
+
+def start_worker(
+    env: dict[str, str], log: IO[bytes], *, pool: str = "solo", own_group: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start ``celery -A webhooks.wsgi:celery worker`` (``own_group``: in a new process group,
+    so a test can kill it with its pool processes)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker",
+         f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-gossip",
+         "--without-mingle"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group,
+    )
+
+
 class PostgresStack:
     """A fresh test database, a Redis broker database and one real Celery worker process."""
 
@@ -72,16 +100,7 @@ class PostgresStack:
         self.worker: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "CONTACTPRO_ENV": "test",
-            "CONTACTPRO_DATABASE_URL": self.url,
-            "CONTACTPRO_BROKER_URL": REDIS_URL,
-            "CONTACTPRO_VAR_DIR": str(self.tmp),
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
-            "CONTACTPRO_TASK_QUEUE": TASK_QUEUE,
-        }
+        return worker_env(self.url, self.tmp, TASK_QUEUE)
 
     def start(self) -> None:
         server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
@@ -92,11 +111,7 @@ class PostgresStack:
         migrate.upgrade(self.url)
         redis.Redis.from_url(REDIS_URL).delete(TASK_QUEUE)
         self.log = open(self.tmp / "worker.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker",
-             "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-            cwd=REPO, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        self.worker = start_worker(self.env(), self.log)
 
     def truncate(self) -> None:
         """Empty every table between tests, once the worker has drained the queue.

@@ -8,6 +8,7 @@ import pytest
 
 from contactpro.config import load_settings
 from contactpro.errors import ConfigError
+from tasks import broker_options
 
 TOKEN = {"TWILIO_AUTH_TOKEN": "t0ken"}
 
@@ -28,6 +29,19 @@ def test_environment_then_overrides(tmp_path: Path):
     assert settings.database_url.startswith("postgresql")
     assert settings.broker_url == "redis://cache:6379/0" and not settings.embedded_broker
     assert settings.max_no_input == 5
+    assert settings.task_visibility_timeout == 600
+
+
+def test_visibility_timeout_reaches_the_redis_broker():
+    env = {**TOKEN, "CONTACTPRO_BROKER_URL": "redis://cache:6379/0",
+           "CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "120", "CONTACTPRO_TASK_QUEUE": "cc-a"}
+    options = broker_options(load_settings(environ=env, dotenv_path=None))
+    transport = options["broker_transport_options"]
+    assert transport["visibility_timeout"] == 120
+    # Each deployment sharing a Redis restores only its own unacknowledged tasks.
+    assert {transport[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key")} == {
+        "cc-a.unacked", "cc-a.unacked_index", "cc-a.unacked_mutex"
+    }
 
 
 def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path):
@@ -54,6 +68,8 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path):
         ({"CONTACTPRO_DEFAULT_LANGUAGE": "fr"}, "CONTACTPRO_DEFAULT_LANGUAGE"),
         ({"CONTACTPRO_VOICE_LOCALE_ES": "spanish"}, "es-CO"),
         ({"CONTACTPRO_ENV": "staging"}, "CONTACTPRO_ENV"),
+        ({"CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "0"}, "CONTACTPRO_TASK_VISIBILITY_TIMEOUT must"),
+        ({"CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "5m"}, "whole number"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str):
