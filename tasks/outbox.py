@@ -10,7 +10,7 @@ from contactpro import journal
 from contactpro.metrics import JOURNAL_REPLAYED
 from contactpro.providers.telephony import telephony_for
 from tasks import flush_outbox, runtime, send
-from tasks.voice import close_call
+from tasks.voice import close_call, transcribe_recording
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,13 @@ def replay_journal() -> int:
         journal.Journal.for_settings(rt.settings), rt.db, rt.settings, telephony_for(rt.settings)
     )
     JOURNAL_REPLAYED.inc(result.replayed)
+    send_follow_ups(result)
+    return result.remaining
+
+
+def send_follow_ups(result: journal.ReplayResult) -> None:
+    """Send the tasks the live webhooks would have sent for what a replay wrote."""
     for interaction_id, status in result.ended_calls:
         send(close_call, interaction_id, status)
-    return result.remaining
+    for recording_id in result.transcriptions:
+        send(transcribe_recording, recording_id)

@@ -152,18 +152,14 @@ def journal_failed_request(exc: BaseException) -> Response | None:
 
 def replay_now(app: Flask) -> journal.ReplayResult:
     """Replay the journal in this thread; send the tasks the live webhooks would have sent."""
-    from tasks import send
-    from tasks.voice import close_call, transcribe_recording
+    from tasks.outbox import send_follow_ups
 
     runtime = app.extensions["contactpro"]
     with app.app_context():
         result = journal.replay(
             _journal_of(app), runtime.db, runtime.settings, app.extensions.get("telephony")
         )
-        for interaction_id, status in result.ended_calls:
-            send(close_call, interaction_id, status)
-        for recording_id in result.transcriptions:
-            send(transcribe_recording, recording_id)
+        send_follow_ups(result)
     JOURNAL_REPLAYED.inc(result.replayed)
     return result
 

@@ -23,6 +23,7 @@ from contactpro.journal import Entry, Journal
 from contactpro.models import Escalation, Interaction, Recording, Turn
 from contactpro.simulator import new_sid
 from contactpro.voice import prompts
+from tasks.outbox import replay_journal
 from tasks.voice import transcribe_recording
 from tests.conftest import TwilioClient
 from tests.reliability.conftest import DEAD_POSTGRES, migrated, sqlite_config
@@ -56,6 +57,13 @@ class Outage:
         result = replay_now(self.app)
         self.session.expire_all()
         return result
+
+    def replay_by_beat(self) -> int:
+        """Replay as the periodic task does on a worker; return how many entries remain."""
+        with self.app.app_context():
+            remaining = replay_journal.run()
+        self.session.expire_all()
+        return remaining
 
     def escalation(self, call_sid: str) -> Escalation:
         self.session.expire_all()
@@ -292,8 +300,9 @@ def test_voicemails_are_journaled_and_transcribed_once(
     assert len(transcriptions) == 1
 
 
+@pytest.mark.parametrize("by_beat", [False, True], ids=["web", "beat"])
 def test_call_recordings_are_journaled_and_transcribed_once(
-    outage: Outage, transcriptions: list[tuple[int, ...]]
+    outage: Outage, transcriptions: list[tuple[int, ...]], by_beat: bool
 ) -> None:
     sid, recording_sid = new_sid("CA"), new_sid("RE")
     start_call(outage.down, sid)
@@ -316,8 +325,11 @@ def test_call_recordings_are_journaled_and_transcribed_once(
     assert [e.kind for e in entries] == [journal.VOICE_START] + [journal.RECORDING] * 2
     assert {e.params["kind"] for e in entries[1:]} == {"call"}
 
-    result = outage.replay()
-    assert (result.replayed, result.remaining, result.rejected) == (3, 0, 0)
+    if by_beat:
+        assert outage.replay_by_beat() == 0
+    else:
+        result = outage.replay()
+        assert (result.replayed, result.remaining, result.rejected) == (3, 0, 0)
     recording = outage.session.scalars(select(Recording)).one()
     assert (recording.kind, recording.status) == ("call", "completed")
     assert recording.transcription_status == "queued"
