@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,9 +54,18 @@ def drop_database(name: str) -> None:
 
 @contextmanager
 def gunicorn(
-    app_spec: str, env: dict[str, str], workers: int = 2, threads: int = 1
+    app_spec: str,
+    env: dict[str, str],
+    workers: int = 2,
+    threads: int = 1,
+    keepalive: int = 2,
+    pids: list[int] | None = None,
 ) -> Iterator[str]:
-    """Run ``app_spec`` under gunicorn and yield its base URL (sync workers unless threads)."""
+    """Run ``app_spec`` under gunicorn and yield its base URL (sync workers unless threads).
+
+    ``keepalive`` is how long an idle kept-alive connection stays open (gthread only); the
+    master's process id is appended to ``pids`` when given.
+    """
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
     log = log_path.open("wb")
@@ -74,6 +84,8 @@ def gunicorn(
             f"127.0.0.1:{port}",
             "--backlog",
             "2048",
+            "--keep-alive",
+            str(keepalive),
             "--log-level",
             "warning",
             app_spec,
@@ -84,6 +96,8 @@ def gunicorn(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    if pids is not None:
+        pids.append(proc.pid)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -156,3 +170,74 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int = 32) -> dict
 def temp_dir() -> Path:
     """A scratch folder for this run."""
     return Path(tempfile.mkdtemp(prefix="contactpro-bench-"))
+
+
+def _stat(pid: int) -> tuple[str, int, float]:
+    """Return (command, parent pid, CPU seconds incl. reaped children) of a live process."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return name, int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[str, int, float]]:
+    table: dict[int, tuple[str, int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                table[int(entry.name)] = _stat(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return table
+
+
+class CpuMeter:
+    """CPU seconds used by process trees (each without the other trees) and by command names.
+
+    Sampled every second from /proc, so processes that start or stop during the run (a
+    restarted PostgreSQL, recycled workers) are counted up to their last sample.
+    """
+
+    def __init__(self, roots: dict[str, int], commands: tuple[str, ...] = ()) -> None:
+        self.roots, self.commands = roots, commands
+        self._first: dict[int, float] = {}
+        self._last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._sample(first=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self._sample()
+
+    def _label(self, table: dict[int, tuple[str, int, float]], pid: int) -> str | None:
+        owners = {root: label for label, root in self.roots.items()}
+        while pid in table:
+            if pid in owners:
+                return owners[pid]
+            if table[pid][0] in self.commands:
+                return table[pid][0]
+            pid = table[pid][1]
+        return None
+
+    def _sample(self, first: bool = False) -> None:
+        table = _process_table()
+        for pid, (_, _, cpu) in table.items():
+            label = self._label(table, pid)
+            if label is None:
+                continue
+            if pid not in self._first:
+                self._first[pid] = cpu if first else 0.0
+            self._last[pid] = (label, cpu)
+
+    def stop(self) -> dict[str, float]:
+        """Stop sampling; return CPU seconds per label since the meter started."""
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        totals = dict.fromkeys([*self.roots, *self.commands], 0.0)
+        for pid, (label, cpu) in self._last.items():
+            totals[label] += max(0.0, cpu - self._first[pid])
+        return totals

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,12 +37,20 @@ from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._load import TOKEN, drop_database, fresh_database, gunicorn, temp_dir  # noqa: E402
+from benchmarks._load import (  # noqa: E402
+    TOKEN,
+    CpuMeter,
+    drop_database,
+    fresh_database,
+    gunicorn,
+    temp_dir,
+)
 from contactpro import migrate  # noqa: E402
 from contactpro.config import load_settings  # noqa: E402
 from contactpro.db import Database  # noqa: E402
 from contactpro.journal import Journal, replay  # noqa: E402
 from contactpro.models import Customer, Interaction, Turn  # noqa: E402
+from contactpro.outbox import Outbox  # noqa: E402
 from contactpro.seed import seed_customers  # noqa: E402
 from tests.reliability.conftest import (  # noqa: E402
     postgres_stopped,
@@ -57,7 +67,13 @@ SAYINGS = {
     "en": ["what is my balance", "how much do I owe", "I want to pay", "agent", "thanks", "hi"],
 }
 DB_OUTAGE_SECONDS = 4.0
-THINK_SECONDS = [2.0, 8.0]  # between a caller's turns; --think sets it
+RAMP_SECONDS = [30.0]  # the first callers arrive over this; --ramp sets it
+KEEPALIVE_SECONDS = 75  # deploy/gunicorn.conf.py
+SPEAKING_SECONDS = (1.0, 4.0)  # a caller's answer, after the prompt was spoken
+TYPING_SECONDS = (5.0, 30.0)  # a texter reading the answer and replying
+SPOKEN_CHARS_PER_SECOND = 15.0
+SERVICES = ("postgres", "redis-server")  # every process of these commands, whoever it serves
+SAY_TEXT = re.compile(r"<Say[^>]*>([^<]*)</Say>")
 
 
 @dataclass
@@ -67,6 +83,7 @@ class Tally:
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (sent at, seconds)
     errors: int = 0
     unanswered: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
     sms_sent: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     turn_keys: list[str] = field(default_factory=list)
@@ -75,8 +92,11 @@ class Tally:
 class Load:
     """Signed Twilio requests from simulated callers and texters."""
 
-    def __init__(self, base: str, tally: Tally, deadline: float, phones: list[tuple[str, str]]):
+    def __init__(
+        self, base: str, tally: Tally, deadline: float, phones: list[tuple[str, str]], speed: float
+    ):
         self.base, self.tally, self.deadline, self.phones = base, tally, deadline, phones
+        self.speed = speed
         self.validator = RequestValidator(TOKEN)
         self.rng = random.Random(7)
         self.count = 0
@@ -96,24 +116,26 @@ class Load:
             ) as response:
                 body = await response.text()
                 status = response.status
-        except (TimeoutError, aiohttp.ClientError):
+        except (TimeoutError, aiohttp.ClientError) as exc:
             self.tally.errors += 1
-            self.tally.unanswered += 1
-            return ""
+            return self._unanswered(path, type(exc).__name__)
         self.tally.latencies.append((started, time.monotonic() - started))
         if status == 204:
             return "<Response/>"
         if status != 200:
             self.tally.errors += 1
-            self.tally.unanswered += 1
-            return ""
+            return self._unanswered(path, f"HTTP {status}")
         try:
             if ET.fromstring(body).tag != "Response":
                 raise ET.ParseError("not TwiML")
         except ET.ParseError:
-            self.tally.unanswered += 1
-            return ""
+            return self._unanswered(path, "not TwiML")
         return body
+
+    def _unanswered(self, path: str, reason: str) -> str:
+        self.tally.unanswered += 1
+        self.tally.reasons[f"{path.split('?')[0]}: {reason}"] += 1
+        return ""
 
     def _caller(self) -> tuple[str, str]:
         self.count += 1
@@ -121,21 +143,31 @@ class Load:
             return self.rng.choice(self.phones)
         return f"+57310{self.count:07d}", self.rng.choice(["es", "en"])
 
-    async def think(self) -> None:
-        await asyncio.sleep(self.rng.uniform(*THINK_SECONDS))
+    async def wait(self, seconds: float) -> None:
+        await asyncio.sleep(seconds / self.speed)
+
+    async def listen_and_speak(self, twiml: str) -> None:
+        """Wait while the prompt is spoken and the caller answers."""
+        spoken = sum(len(text) for text in SAY_TEXT.findall(twiml))
+        await self.wait(spoken / SPOKEN_CHARS_PER_SECOND + self.rng.uniform(*SPEAKING_SECONDS))
 
     async def sms_thread(self, http: aiohttp.ClientSession) -> None:
         number, language = self._caller()
         for _ in range(self.rng.randint(1, 4)):
             sid = "SM" + os.urandom(16).hex()
-            params = {"MessageSid": sid, "From": number, "To": BUSINESS,
-                      "Body": self.rng.choice(SAYINGS[language]), "NumMedia": "0"}
+            params = {
+                "MessageSid": sid,
+                "From": number,
+                "To": BUSINESS,
+                "Body": self.rng.choice(SAYINGS[language]),
+                "NumMedia": "0",
+            }
             body = await self.post(http, "/twilio/sms", params)
             if body:
                 self.tally.sms_sent.append(sid)
             if time.monotonic() > self.deadline:
                 return
-            await self.think()
+            await self.wait(self.rng.uniform(*TYPING_SECONDS))
 
     async def call(self, http: aiohttp.ClientSession) -> None:
         number, language = self._caller()
@@ -154,22 +186,26 @@ class Load:
             action = re.search(r'<Gather[^>]*action="([^"]+)"', body)
             if not action or time.monotonic() > self.deadline:
                 break
-            await self.think()
+            await self.listen_and_speak(body)
             path = action.group(1).replace("&amp;", "&")
             if "/language" in path:
                 params = {**base, "Digits": "1" if language == "es" else "2"}
             else:
-                params = {**base, "SpeechResult": self.rng.choice(SAYINGS[language]),
-                          "Confidence": "0.9"}
-                step = re.search(r"step=(\d+)", path)
-                if step:
-                    self.tally.turn_keys.append(f"{sid}:gather:{step.group(1)}")
+                params = {
+                    **base,
+                    "SpeechResult": self.rng.choice(SAYINGS[language]),
+                    "Confidence": "0.9",
+                }
             body = await self.post(http, path, params)
-        await self.post(http, "/twilio/voice/status",
-                        {**base, "CallStatus": "completed", "CallDuration": "42"})
+            step = re.search(r"step=(\d+)", path)
+            if body and step and "SpeechResult" in params:  # answered, so it must be stored
+                self.tally.turn_keys.append(f"{sid}:gather:{step.group(1)}")
+        await self.post(
+            http, "/twilio/voice/status", {**base, "CallStatus": "completed", "CallDuration": "42"}
+        )
 
     async def conversation(self, http: aiohttp.ClientSession, index: int) -> None:
-        await asyncio.sleep(self.rng.uniform(0, 8.0))  # ramp up
+        await asyncio.sleep(self.rng.uniform(0, RAMP_SECONDS[0]))  # callers arrive over the ramp
         while time.monotonic() < self.deadline:
             if self.rng.random() < 0.5:
                 await self.call(http)
@@ -177,13 +213,22 @@ class Load:
                 await self.sms_thread(http)
 
 
-async def drive(base: str, conversations: int, seconds: int, phones: list[tuple[str, str]],
-                windows: list[tuple[str, float, float]]) -> Tally:
+async def drive(
+    base: str,
+    conversations: int,
+    seconds: int,
+    phones: list[tuple[str, str]],
+    windows: list[tuple[str, float, float, float]],
+    speed: float,
+    var: Path,
+) -> Tally:
     """Run the conversations and the two restarts; return what was seen."""
     tally = Tally()
     start = time.monotonic()
-    load = Load(base, tally, start + seconds, phones)
-    connector = aiohttp.TCPConnector(limit=conversations)
+    load = Load(base, tally, start + seconds, phones, speed)
+    # Like a proxy in front of gunicorn: idle connections are dropped before gunicorn's own
+    # keep-alive ends, so a request never races the server closing its connection.
+    connector = aiohttp.TCPConnector(limit=conversations, keepalive_timeout=KEEPALIVE_SECONDS - 15)
     timeout = aiohttp.ClientTimeout(total=15)  # Twilio gives up after 15 s
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         tasks = [asyncio.create_task(load.conversation(http, i)) for i in range(conversations)]
@@ -192,14 +237,25 @@ async def drive(base: str, conversations: int, seconds: int, phones: list[tuple[
             await asyncio.sleep(seconds / 3)
             began = time.monotonic()
             await asyncio.to_thread(_restart_redis)
-            windows.append(("redis", began, time.monotonic()))
+            back = time.monotonic()
+            await drained(Outbox(var / "outbox").count)
+            windows.append(("redis", began, back, time.monotonic()))
             await asyncio.sleep(seconds / 3)
             began = time.monotonic()
             await asyncio.to_thread(_restart_postgres)
-            windows.append(("postgres", began, time.monotonic()))
+            back = time.monotonic()
+            await drained(Journal(var / "journal").pending_count)
+            windows.append(("postgres", began, back, time.monotonic()))
 
         await asyncio.gather(faults(), *tasks)
     return tally
+
+
+async def drained(backlog: Callable[[], int], limit: float = 120.0) -> None:
+    """Wait until a backlog (journal or outbox) is empty: the end of a fault's recovery."""
+    deadline = time.monotonic() + limit
+    while await asyncio.to_thread(backlog) and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
 
 
 async def warm(base: str, parallel: int) -> None:
@@ -222,10 +278,15 @@ async def scrape(base: str) -> dict[str, float]:
     async with aiohttp.ClientSession() as http, http.get(base + "/metrics") as response:
         text = await response.text()
     totals: dict[str, float] = {}
-    for name in ("contactpro_journal_writes_total", "contactpro_outbox_writes_total",
-                 "contactpro_journal_replayed_total", "contactpro_outbox_sent_total"):
-        totals[name] = sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text,
-                                                         re.M))
+    for name in (
+        "contactpro_journal_writes_total",
+        "contactpro_outbox_writes_total",
+        "contactpro_journal_replayed_total",
+        "contactpro_outbox_sent_total",
+    ):
+        totals[name] = sum(
+            float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
+        )
     return totals
 
 
@@ -239,6 +300,17 @@ def _restart_postgres() -> None:
         time.sleep(DB_OUTAGE_SECONDS)
 
 
+def timeline(latencies: list[tuple[float, float]], started: float) -> str:
+    """p50/p99 of each 10-second slice of the run, to see where a tail comes from."""
+    slices: dict[int, list[float]] = {}
+    for sent, latency in latencies:
+        slices.setdefault(int((sent - started) // 10), []).append(latency)
+    return " ".join(
+        f"{index * 10}s:{_percentile(values, 50):.0f}/{_percentile(values, 99):.0f}"
+        for index, values in sorted(slices.items())
+    )
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000 if ordered else 0.0
@@ -250,11 +322,18 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--think", type=float, nargs=2, default=THINK_SECONDS,
-                        metavar=("MIN", "MAX"), help="seconds between a caller's turns")
+    parser.add_argument("--threads", type=int, default=8, help="1 runs sync workers")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="divide every caller's and texter's wait by this"
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=RAMP_SECONDS[0],
+        help="seconds over which the first conversations start",
+    )
     args = parser.parse_args()
-    THINK_SECONDS[:] = args.think
+    RAMP_SECONDS[0] = args.ramp
 
     scratch = temp_dir()
     name = "contactpro_bench_load"
@@ -281,22 +360,57 @@ def main() -> None:
     (scratch / "metrics").mkdir()
     worker_log = (scratch / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker", "-c", "2",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=Path(__file__).resolve().parents[1], env={**os.environ, **env},
-        stdout=worker_log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "webhooks.wsgi:celery",
+            "worker",
+            "-c",
+            "2",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, **env},
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
     )
-    windows: list[tuple[str, float, float]] = []
-    print(f"load: {args.conversations} concurrent conversations for {args.seconds}s, "
-          f"{args.think[0]:g}-{args.think[1]:g}s between turns, "
-          f"gunicorn {args.web_workers} workers x {args.threads} threads, 1 Celery worker (-c 2)")
+    windows: list[tuple[str, float, float, float]] = []  # fault, down, back, backlog drained
+    web_pids: list[int] = []
+    print(
+        f"load: {args.conversations} concurrent conversations for {args.seconds}s, "
+        f"paced like people x{args.speed:g}, arriving over {args.ramp:g}s, "
+        f"gunicorn {args.web_workers} workers x {args.threads} threads, 1 Celery worker (-c 2)"
+    )
     try:
-        with gunicorn("webhooks.wsgi:app", env, workers=args.web_workers, threads=args.threads) \
-                as base:
+        with gunicorn(
+            "webhooks.wsgi:app",
+            env,
+            workers=args.web_workers,
+            threads=args.threads,
+            keepalive=KEEPALIVE_SECONDS,
+            pids=web_pids,
+        ) as base:
             asyncio.run(warm(base, args.web_workers * args.threads))
+            roots = {"web": web_pids[0], "worker": worker.pid, "load generator": os.getpid()}
+            meter = CpuMeter(roots, SERVICES)
             started = time.monotonic()
-            tally = asyncio.run(drive(base, args.conversations, args.seconds, phones, windows))
+            tally = asyncio.run(
+                drive(
+                    base,
+                    args.conversations,
+                    args.seconds,
+                    phones,
+                    windows,
+                    args.speed,
+                    scratch / "var",
+                )
+            )
             elapsed = time.monotonic() - started
+            cpu_used = meter.stop()
             metrics = asyncio.run(scrape(base))
     finally:
         start_postgres()
@@ -305,8 +419,14 @@ def main() -> None:
         worker.wait(timeout=60)
         worker_log.close()
 
-    settings = load_settings({"env": "development", "database_url": url,
-                              "var_dir": str(scratch / "var"), "twilio_auth_token": TOKEN})
+    settings = load_settings(
+        {
+            "env": "development",
+            "database_url": url,
+            "var_dir": str(scratch / "var"),
+            "twilio_auth_token": TOKEN,
+        }
+    )
     journal = Journal.for_settings(settings)
     journaled = journal.pending_count()
     # The web processes are stopped: claims they left mid-replay are taken over at once.
@@ -316,35 +436,59 @@ def main() -> None:
             select(func.count()).select_from(Turn).where(Turn.twilio_key.in_(tally.sms_sent))
         )
         stored_calls = session.scalar(
-            select(func.count()).select_from(Interaction)
+            select(func.count())
+            .select_from(Interaction)
             .where(Interaction.twilio_sid.in_(tally.calls))
         )
-        stored_turns = session.scalar(
-            select(func.count()).select_from(Turn).where(Turn.twilio_key.in_(tally.turn_keys))
+        stored_keys = set(
+            session.scalars(select(Turn.twilio_key).where(Turn.twilio_key.in_(tally.turn_keys)))
         )
-    margin = 5.0
+        stored_turns = len(stored_keys)
+    margin = 1.0  # after the backlog is drained
     calm = [
-        latency for sent, latency in tally.latencies
-        if not any(a - 0.5 <= sent <= b + margin for _, a, b in windows)
+        latency
+        for sent, latency in tally.latencies
+        if not any(sent <= end + margin and sent + latency >= down for _, down, _, end in windows)
     ]
     every = [latency for _, latency in tally.latencies]
     print(f"requests: {len(every)} in {elapsed:.0f}s = {len(every) / elapsed:.1f} req/s")
     print(f"latency all: p50 {_percentile(every, 50):.1f} ms, p99 {_percentile(every, 99):.1f} ms")
-    print(f"latency outside restart windows: p50 {_percentile(calm, 50):.1f} ms, "
-          f"p99 {_percentile(calm, 99):.1f} ms ({len(calm)} requests)")
-    for kind, a, b in windows:
-        print(f"restart {kind}: at {a - started:.0f}s, took {b - a:.1f}s")
+    print(
+        f"latency outside restart windows: p50 {_percentile(calm, 50):.1f} ms, "
+        f"p99 {_percentile(calm, 99):.1f} ms ({len(calm)} requests)"
+    )
+    for kind, down, back, end in windows:
+        print(
+            f"restart {kind}: at {down - started:.0f}s, down for {back - down:.1f}s, "
+            f"backlog replayed {end - back:.1f}s later"
+        )
+    print("p50/p99 ms per 10 s: " + timeline(tally.latencies, started))
+    busy = sum(cpu_used.values())
+    print(
+        f"CPU: {busy / elapsed:.2f} of {os.cpu_count()} cores busy; per request "
+        + ", ".join(f"{name} {cpu / len(every) * 1000:.1f} ms" for name, cpu in cpu_used.items())
+    )
     print(f"errors (connection or non-2xx): {tally.errors}")
     print(f"requests without a valid TwiML answer: {tally.unanswered}")
-    print(f"journaled while PostgreSQL was down: "
-          f"{metrics['contactpro_journal_writes_total']:.0f}, replayed by the web processes "
-          f"{metrics['contactpro_journal_replayed_total']:.0f}; left at the end {journaled}, "
-          f"replayed now {replayed.replayed}, rejected {replayed.rejected}")
-    print(f"tasks kept in the outbox while Redis was down: "
-          f"{metrics['contactpro_outbox_writes_total']:.0f}, sent later "
-          f"{metrics['contactpro_outbox_sent_total']:.0f}")
-    print(f"SMS sent {len(tally.sms_sent)}, stored {stored_sms}; calls sent {len(tally.calls)}, "
-          f"stored {stored_calls}; spoken turns sent {len(tally.turn_keys)}, stored {stored_turns}")
+    for reason, n in tally.reasons.most_common():
+        print(f"  {n} x {reason}")
+    print(
+        f"journaled while PostgreSQL was down: "
+        f"{metrics['contactpro_journal_writes_total']:.0f}, replayed by the web processes "
+        f"{metrics['contactpro_journal_replayed_total']:.0f}; left at the end {journaled}, "
+        f"replayed now {replayed.replayed}, rejected {replayed.rejected}"
+    )
+    print(
+        f"tasks kept in the outbox while Redis was down: "
+        f"{metrics['contactpro_outbox_writes_total']:.0f}, sent later "
+        f"{metrics['contactpro_outbox_sent_total']:.0f}"
+    )
+    print(
+        f"SMS sent {len(tally.sms_sent)}, stored {stored_sms}; calls sent {len(tally.calls)}, "
+        f"stored {stored_calls}; spoken turns sent {len(tally.turn_keys)}, stored {stored_turns}"
+    )
+    for key in [k for k in tally.turn_keys if k not in stored_keys][:10]:
+        print(f"  spoken turn answered but not stored: {key}")
     lost = len(tally.sms_sent) - stored_sms + len(tally.calls) - stored_calls
     print(f"lost interactions: {lost}")
     drop_database(name)
