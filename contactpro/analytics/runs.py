@@ -74,6 +74,20 @@ def period_for(kind: str, now: datetime | None = None) -> patterns.Period:
     return patterns.Period(end - timedelta(days=1), end)
 
 
+def _unfinished_run(session: Session, kind: str, period: patterns.Period) -> AnalysisRun | None:
+    return session.scalars(
+        select(AnalysisRun)
+        .where(
+            AnalysisRun.kind == kind,
+            AnalysisRun.period_start == period.start,
+            AnalysisRun.period_end == period.end,
+            AnalysisRun.seconds.is_(None),
+        )
+        .order_by(AnalysisRun.id)
+        .limit(1)
+    ).first()
+
+
 def analyse(
     db: Database,
     settings: Settings,
@@ -82,20 +96,27 @@ def analyse(
     kind: str = "manual",
     progress: Progress | None = None,
 ) -> RunResult:
-    """Score new interactions, aggregate the period, rebuild the matrix and store the run."""
+    """Score new interactions, aggregate the period, rebuild the matrix and store the run.
+
+    A scheduled run of a period whose earlier attempt never finished (its worker was killed and
+    the task redelivered) completes that attempt's row instead of adding a second one.
+    """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     with db.session() as session:
-        run = AnalysisRun(
-            kind=kind,
-            period_start=period.start,
-            period_end=period.end,
-            code_version=code_version(),
-            results={},
-            outputs={},
-        )
-        session.add(run)
-        session.flush()
+        run = None if kind == "manual" else _unfinished_run(session, kind, period)
+        if run is None:
+            run = AnalysisRun(
+                kind=kind,
+                period_start=period.start,
+                period_end=period.end,
+                code_version=code_version(),
+                results={},
+                outputs={},
+            )
+            session.add(run)
+            session.flush()
+        run.code_version = code_version()  # the code that finishes it
         run_id = run.id
     say("scoring conformity of new interactions")
     model = conformity.load_model()

@@ -70,6 +70,31 @@ def test_scheduled_run_is_idempotent(
         assert len(list(session.scalars(select(AnalysisRun.id)))) == 1
 
 
+def test_scheduled_run_completes_an_attempt_that_never_finished(
+    db: Database, settings: Settings, case_ids: dict[int, int]
+) -> None:
+    now = period_for("hourly").end
+    period = period_for("hourly", now)
+    with db.session() as session:  # what a worker killed mid-run leaves behind
+        session.add(
+            AnalysisRun(
+                kind="hourly",
+                period_start=period.start,
+                period_end=period.end,
+                code_version="killed",
+                results={},
+                outputs={},
+            )
+        )
+    run_id = run_scheduled(db, settings, "hourly", now)
+    with db.session() as session:
+        runs = list(session.scalars(select(AnalysisRun)))
+        assert [run.id for run in runs] == [run_id]
+        assert runs[0].seconds is not None and runs[0].results["run_id"] == run_id
+        assert runs[0].outputs, "the redelivered run wrote its files"
+        assert runs[0].code_version != "killed"
+
+
 def test_similar_cases_show_how_such_cases_end(db: Database, case_ids: dict[int, int]) -> None:
     with db.session() as session:
         found = similar_cases(session, case_ids[2], k=3)
