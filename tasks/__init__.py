@@ -17,14 +17,19 @@ from celery.signals import task_failure, worker_process_init
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError
 
 from contactpro.config import Settings
+from contactpro.journal import is_database_down
 from contactpro.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
 from contactpro.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
 from tasks.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
+
+# A task whose database is unreachable runs again later, up to this many times (about 20 min).
+DATABASE_RETRIES = 8
 
 TASK_MODULES = [
     "tasks.interactions",
@@ -79,13 +84,30 @@ def broker_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def database_retry_delay(settings: Settings, retries: int) -> int:
+    """Seconds before a task the database could not take runs again (5 s doubling, capped).
+
+    Capped at half the visibility timeout: a Redis broker would deliver a later retry twice.
+    """
+    return max(1, min(settings.task_visibility_timeout // 2, 5 * 2**retries))
+
+
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for ``app`` and register it as ``app.extensions['celery']``."""
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
-                return self.run(*args, **kwargs)
+                try:
+                    return self.run(*args, **kwargs)
+                except DBAPIError as exc:
+                    if not is_database_down(exc) or self.request.called_directly:
+                        raise
+                    raise self.retry(
+                        exc=exc,
+                        countdown=database_retry_delay(settings, self.request.retries),
+                        max_retries=DATABASE_RETRIES,
+                    ) from None
 
     settings: Settings = app.extensions["contactpro"].settings
     celery_app = Celery(app.name, task_cls=FlaskTask)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from celery import shared_task
-from sqlalchemy.exc import OperationalError
 
 from contactpro import analytics
 from tasks import runtime
@@ -16,21 +15,11 @@ from tasks import runtime
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="contactpro.analytics.run_scheduled",
-    acks_late=True,
-    bind=True,
-    max_retries=3,
-    default_retry_delay=60,
-)
-def run_scheduled(self: Any, kind: str) -> int:
+@shared_task(name="contactpro.analytics.run_scheduled", acks_late=True)
+def run_scheduled(kind: str) -> int:
     """Analyse the last complete hour or day (idempotent: a done period is not redone)."""
     rt = runtime()
-    try:
-        return analytics.run_scheduled(rt.db, rt.settings, kind)
-    except OperationalError as exc:
-        log.warning("analytics: database unavailable, retrying", extra={"kind": kind})
-        raise self.retry(exc=exc) from exc
+    return analytics.run_scheduled(rt.db, rt.settings, kind)
 
 
 @shared_task(name="contactpro.analytics.analyze", acks_late=True)

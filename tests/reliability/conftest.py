@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine, text
 
 from contactpro import migrate
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL, _services_reachable
+from tests.conftest import (
+    AUTH_TOKEN,
+    POSTGRES_SERVER,
+    PUBLIC_URL,
+    _services_reachable,
+    start_worker,
+)
 
 DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:9/contactpro"
 DEAD_REDIS = "redis://127.0.0.1:9/0"
@@ -115,3 +123,45 @@ def migrated(app: Flask) -> Flask:
     """Create the app's schema and return the app."""
     migrate.upgrade(app.extensions["contactpro"].settings.database_url)
     return app
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test alone."""
+    name = f"contactpro_fault_{os.getpid()}_{id(tmp_path) % 100000}"
+    server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    server.dispose()  # the test may restart the server: drop with a fresh connection
+    yield url
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    server.dispose()
+
+
+class Workers:
+    """Real worker processes, each in its own process group; all killed at the end."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.started: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = open(self.logs / f"worker-{len(self.started)}.log", "wb")  # noqa: SIM115
+        worker = start_worker(self.env, log, pool="prefork", own_group=True)
+        self.started.append((worker, log))
+        return worker
+
+    def log(self, n: int) -> str:
+        return (self.logs / f"worker-{n}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        for worker, log in self.started:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+            log.close()

@@ -23,30 +23,27 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
 
 import pytest
 import redis
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from contactpro import interactions, migrate
+from contactpro import interactions
 from contactpro.models import Escalation, Interaction, Recording, Turn
 from contactpro.speech.audio import decode_audio, to_phone_wav
 from contactpro.voice import recordings
 from tasks import send
 from tasks.voice import transcribe_recording
 from tests.conftest import (
-    POSTGRES_SERVER,
     REDIS_URL,
     make_customer,
-    start_worker,
     wait_for,
     worker_env,
 )
 from tests.console.test_telephony import SID, FakeTwilioApi
-from tests.reliability.conftest import sqlite_config
+from tests.reliability.conftest import Workers, sqlite_config
 from tests.voice.conftest import SPEECH_DATA
 from webhooks import create_app
 
@@ -126,47 +123,6 @@ def twilio_api() -> Iterator[tuple[FakeTwilioApi, str]]:
     server.shutdown()
     server.server_close()
     thread.join()
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test alone."""
-    name = f"contactpro_crash_{os.getpid()}_{id(tmp_path) % 100000}"
-    server = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    migrate.upgrade(url)
-    yield url
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    server.dispose()
-
-
-class Workers:
-    """Real worker processes, each in its own process group; all killed at the end."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env = env
-        self.logs = logs
-        self.started: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        log = open(self.logs / f"worker-{len(self.started)}.log", "wb")  # noqa: SIM115
-        worker = start_worker(self.env, log, pool="prefork", own_group=True)
-        self.started.append((worker, log))
-        return worker
-
-    def log(self, n: int) -> str:
-        return (self.logs / f"worker-{n}.log").read_text(errors="replace")
-
-    def stop(self) -> None:
-        for worker, log in self.started:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
-            log.close()
 
 
 def pool_processes(worker: subprocess.Popen[bytes]) -> list[int]:
