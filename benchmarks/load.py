@@ -321,8 +321,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=180)
-    parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8, help="1 runs sync workers")
+    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=1, help="1 runs sync workers")
     parser.add_argument(
         "--speed", type=float, default=1.0, help="divide every caller's and texter's wait by this"
     )

@@ -7,9 +7,16 @@ from pathlib import Path
 
 wsgi_app = "webhooks.wsgi:app"
 bind = os.environ.get("CONTACTPRO_BIND", "127.0.0.1:8000")  # behind the TLS proxy
-workers = int(os.environ.get("CONTACTPRO_WEB_WORKERS", multiprocessing.cpu_count() * 2))
-worker_class = "gthread"
-threads = int(os.environ.get("CONTACTPRO_WEB_THREADS", "4"))
+# A turn is mostly CPU (intent model, dialog) with a few short database round trips, so one
+# request per process answered in arrival order keeps the tail short: with 1,000 conversations
+# on 2 cores, 5 sync workers gave p99 195 ms where 4 x 2 threads gave 239 ms and 3 x 8 threads
+# 533 ms (benchmarks/load.py, docs/operations.md). With a Claude key an SMS turn may wait on
+# Claude (up to CONTACTPRO_LLM_SMS_BUDGET_MS) and would hold a sync worker: threads then.
+workers = int(os.environ.get("CONTACTPRO_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(
+    os.environ.get("CONTACTPRO_WEB_THREADS", "4" if os.environ.get("ANTHROPIC_API_KEY") else "1")
+)
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = 15  # Twilio waits 15 s for an answer
 graceful_timeout = 20
 keepalive = 75  # longer than the proxy's idle upstream connections (60 s), so it closes first
