@@ -259,18 +259,25 @@ async def drained(backlog: Callable[[], int], limit: float = 120.0) -> None:
 
 
 async def warm(base: str, parallel: int) -> None:
-    """Wait until every gunicorn worker has loaded the models and answers quickly."""
+    """Wait until every gunicorn worker has loaded the models and answers.
+
+    ``/healthz`` pings the Celery workers (0.5 s, cached 15 s per process), so a warm round may
+    take that long; three rounds in a row answered 200 within 2 s mean every worker is up.
+    """
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
-        fast = 0
-        while fast < 3:
+        ready = 0
+        while ready < 3:
             started = time.monotonic()
             replies = await asyncio.gather(
                 *[http.get(base + "/healthz") for _ in range(parallel)], return_exceptions=True
             )
+            answered = 0
             for reply in replies:
                 if isinstance(reply, aiohttp.ClientResponse):
+                    answered += reply.status == 200
                     reply.release()
-            fast = fast + 1 if time.monotonic() - started < 0.5 else 0
+            quick = time.monotonic() - started < 2.0
+            ready = ready + 1 if quick and answered == parallel else 0
 
 
 async def scrape(base: str) -> dict[str, float]:

@@ -221,6 +221,8 @@ def poll(
     if job.status == "pending":
         # Commit the expiry on its own, so the row lock is never held while writing turns.
         expired = _leave_pending(session, job_id, status="expired", failure_reason="deadline")
+        if expired and job.kind == "transcribe":  # its recording is never transcribed now
+            recordings.mark_failed(session, job.payload["recording_id"], "deadline")
         session.commit()
         session.refresh(job)
         if expired:

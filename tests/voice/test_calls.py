@@ -255,3 +255,23 @@ def test_caller_hanging_up_mid_flow(call, customer_factory, session):
     call.end(15)
     interaction = wait_for(lambda: closed(session))
     assert (interaction.outcome, interaction.close_reason) == ("abandoned", "hung_up_mid_flow")
+
+
+@pytest.mark.voice_config(voice_record_languages="es", voice_hold_seconds=1)
+def test_recording_whose_job_missed_its_deadline_is_marked_failed(
+    call, customer_factory, session, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(run_voice_job, "apply_async", broker_down)  # the job never runs
+    customer_factory()
+    call.start()
+    held = call.record("https://api.twilio.com/Recordings/RE1", "RE" + "b" * 32)
+    time.sleep(1.1)
+    answer = call.follow(held)
+    assert answer.find("Enqueue") is not None and "problema técnico" in spoken(answer)
+    session.expire_all()
+    assert session.scalars(select(VoiceJob)).one().status == "expired"
+    recording = session.scalars(select(Recording)).one()
+    assert (recording.transcription_status, recording.failure_reason) == ("failed", "deadline")
