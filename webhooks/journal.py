@@ -34,6 +34,7 @@ from webhooks.voice import (
     dial_result_answer,
     queue_result_answer,
     recording_request,
+    url_language,
     voicemail_answer,
     voicemail_request,
 )
@@ -56,9 +57,14 @@ def _args(*names: str) -> dict[str, str]:
     return {name: request.args[name] for name in names if name in request.args}
 
 
+def _language(settings: Settings) -> str:
+    """The caller's language from the callback URL, else the default (the rest is in the DB)."""
+    return url_language() or settings.default_language
+
+
 def _handed_over(settings: Settings) -> Response:
     """An apology and a person, as every voice turn gets while the database is down."""
-    language = settings.default_language
+    language = _language(settings)
     return twiml.enqueue(technical_fallback(language), language, settings)
 
 
@@ -90,17 +96,17 @@ def _call_status(settings: Settings) -> Answer:
 
 def _queue_result(settings: Settings) -> Answer:
     result = QueueResult.parse(request.form)
-    return queue_result_answer(result.queue_result, settings.default_language), {}
+    return queue_result_answer(result.queue_result, _language(settings)), {}
 
 
 def _dial_result(settings: Settings) -> Answer:
     result = DialResult.parse(request.form)
-    return dial_result_answer(result.dial_status, settings.default_language), {}
+    return dial_result_answer(result.dial_status, _language(settings)), {}
 
 
 def _voicemail(settings: Settings) -> Answer:
     _report, empty = voicemail_request()
-    return voicemail_answer(empty, settings.default_language), _args("empty")
+    return voicemail_answer(empty, _language(settings)), _args("empty")
 
 
 def _recording(settings: Settings) -> Answer:
@@ -129,7 +135,8 @@ ROUTES: dict[str, tuple[str, Callable[[Settings], Answer]]] = {
 def journal_failed_request(exc: BaseException) -> Response | None:
     """Journal a Twilio request the database could not take and answer it; else None.
 
-    The answer is in the default language: the caller's own is in the database.
+    The answer is in the language the callback URL carries (queue, agent, voicemail and hold
+    callbacks), else in the default: the caller's own is in the database.
     """
     route = ROUTES.get(request.path)
     if route is None or not journal.is_database_down(exc):

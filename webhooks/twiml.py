@@ -143,7 +143,7 @@ def hold(text: str, language: str, settings: Settings, *, job_id: int) -> Respon
         _say(response, text, language, settings)
     else:
         response.pause(length=HOLD_PAUSE_SECONDS)
-    response.redirect(url_for("voice.hold_poll", job=job_id), method="POST")
+    response.redirect(url_for("voice.hold_poll", job=job_id, lang=language), method="POST")
     return twiml(response)
 
 
@@ -158,7 +158,7 @@ def handoff(text: str, language: str, settings: Settings, mode: str) -> Response
         _say(response, text, language, settings)
     if mode == DIAL:
         dial = Dial(
-            action=url_for("voice.dial_result"),
+            action=url_for("voice.dial_result", lang=language),
             method="POST",
             timeout=DIAL_TIMEOUT_SECONDS,
             answer_on_bridge=True,
@@ -172,9 +172,9 @@ def handoff(text: str, language: str, settings: Settings, mode: str) -> Response
     else:
         response.enqueue(
             settings.agent_queue,
-            action=url_for("voice.queue_result"),
+            action=url_for("voice.queue_result", lang=language),
             method="POST",
-            wait_url=url_for("voice.queue_wait"),
+            wait_url=url_for("voice.queue_wait", lang=language),
             wait_url_method="POST",
         )
     return twiml(response)
@@ -192,7 +192,7 @@ def voicemail(
     key = "voicemail_closed" if closed else "voicemail_busy"
     _say(response, prompts.say(key, language), language, settings)
     response.record(
-        action=url_for("voice.voicemail_left"),
+        action=url_for("voice.voicemail_left", lang=language),
         method="POST",
         max_length=settings.voice_voicemail_max_seconds,
         timeout=5,
@@ -203,7 +203,7 @@ def voicemail(
         recording_status_callback_method="POST",
         recording_status_callback_event="completed absent",
     )
-    response.redirect(url_for("voice.voicemail_left", empty=1), method="POST")
+    response.redirect(url_for("voice.voicemail_left", empty=1, lang=language), method="POST")
     return twiml(response)
 
 
@@ -222,7 +222,7 @@ def queue_wait(
             input="dtmf",
             num_digits=1,
             timeout=3,
-            action=url_for("voice.queue_leave"),
+            action=url_for("voice.queue_leave", lang=language),
             method="POST",
         )
         _say(node, f"{text} {prompts.say('offer_voicemail', language)}".strip(), language, settings)

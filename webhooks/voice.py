@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from contactpro import conversation, interactions
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.conversation import BotReply, Inbound
 from contactpro.dialog.engine import ESCALATE, HANGUP
 from contactpro.errors import BadRequestError
@@ -101,9 +101,22 @@ def _interaction(session: Session, call: IncomingCall) -> Interaction:
     return interaction
 
 
+def url_language() -> str | None:
+    """Return the call's language carried in a callback URL (``?lang=``), if it is one we speak.
+
+    The TwiML that hands a caller to the queue, an agent, voicemail or the hold loop puts the
+    language in its callback URLs, so those callbacks need no lookup and still speak the
+    caller's language while the database is down.
+    """
+    language = request.args.get("lang")
+    return language if language in LANGUAGES else None
+
+
 def _language_of(call_sid: str) -> str:
     """Return the call's language; the default when the call or the database is unavailable."""
     settings = _settings()
+    if (language := url_language()) is not None:
+        return language
     try:
         interaction = interactions.find_by_sid(db_session(), "voice", call_sid)
     except SQLAlchemyError:

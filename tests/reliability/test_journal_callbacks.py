@@ -168,7 +168,7 @@ def test_queue_results_are_journaled_and_replayed_once(outage: Outage) -> None:
         )
     )
     assert said(failed) == [prompts.say("voicemail_busy", "es")]
-    assert failed.find("Record").get("action") == "/twilio/voice/voicemail"
+    assert failed.find("Record").get("action") == "/twilio/voice/voicemail?lang=es"
     assert failed.find("Enqueue") is None
     ended = call(hung_up, CallStatus="completed", CallDuration="60")
     assert_no_content(outage.down.post("/twilio/voice/status", ended))
@@ -384,7 +384,7 @@ def test_hold_poll_while_down_hands_the_caller_over_and_records_it(outage: Outag
     poll = twiml_root(outage.down.post("/twilio/voice/hold?job=7", call(sid)))
     assert said(poll) == [technical_fallback("es")]
     assert verbs(poll) == ["Say", "Enqueue"]
-    assert poll.find("Enqueue").get("action") == "/twilio/voice/queue-result"
+    assert poll.find("Enqueue").get("action") == "/twilio/voice/queue-result?lang=es"
     outage.down.post("/twilio/voice/queue-result", call(sid, QueueResult="hangup", QueueTime="9"))
     assert [e.kind for e in outage.pending()] == [journal.VOICE_START, journal.QUEUE_RESULT]
 
@@ -398,3 +398,22 @@ def test_hold_poll_while_down_hands_the_caller_over_and_records_it(outage: Outag
     assert rows[0] == (before[0][0], before[0][1], 1, 0)  # no turn added to the greeted call
     assert outage.replay().replayed == 0
     assert outage.snapshot() == rows
+
+
+def test_callbacks_speak_the_language_their_url_carries(outage: Outage) -> None:
+    sid = new_sid("CA")
+    start_call(outage.up, sid)
+    poll = twiml_root(outage.down.post("/twilio/voice/hold?job=7&lang=en", call(sid)))
+    assert said(poll) == [technical_fallback("en")]
+    assert poll.find("Enqueue").get("action") == "/twilio/voice/queue-result?lang=en"
+    full = call(sid, QueueResult="queue-full", QueueTime="3")
+    failed = twiml_root(outage.down.post("/twilio/voice/queue-result?lang=en", full))
+    assert said(failed) == [prompts.say("voicemail_busy", "en")]
+    assert failed.find("Record").get("action") == "/twilio/voice/voicemail?lang=en"
+    nothing = twiml_root(outage.down.post("/twilio/voice/voicemail?empty=1&lang=en", call(sid)))
+    assert said(nothing) == [prompts.say("voicemail_empty", "en")]
+    unknown = twiml_root(outage.down.post("/twilio/voice/queue-result?lang=xx", full))
+    assert said(unknown) == [prompts.say("voicemail_busy", "es")]  # the default
+    # With the database up, the URL's language is used without looking the call up.
+    waiting = twiml_root(outage.up.post("/twilio/voice/queue-wait?lang=en", call(sid)))
+    assert waiting.find("Pause") is not None or waiting.find("Play") is not None

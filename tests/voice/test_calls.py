@@ -67,7 +67,8 @@ def test_zero_at_the_language_menu_reaches_the_queue(twilio, session):
     call.start()
     enqueue = call.press("0").find("Enqueue")
     assert enqueue is not None and enqueue.text == "support"
-    assert enqueue.get("waitUrl") == "/twilio/voice/queue-wait"
+    assert enqueue.get("waitUrl") == "/twilio/voice/queue-wait?lang=es"
+    assert enqueue.get("action") == "/twilio/voice/queue-result?lang=es"
     assert session.scalars(select(Escalation)).one().reason == "agent_request"
 
 
@@ -88,7 +89,7 @@ def test_held_turn_answers_from_the_poll(call, customer_factory, session):
     path = call.next_path
     root = call.say("quiero hablar con un asesor")
     assert is_hold(root) and root.find("Say").text  # a filler, then the poll
-    assert root.find("Redirect").text == "/twilio/voice/hold?job=1"
+    assert root.find("Redirect").text == "/twilio/voice/hold?job=1&lang=es"
     call.next_path = path
     assert ET.tostring(call.say("quiero hablar con un asesor")) == ET.tostring(root)  # retry
     widen_deadlines(session)
@@ -192,13 +193,13 @@ def test_queue_wait_tells_the_position_and_offers_voicemail(call, customer_facto
     root = call.post("/twilio/voice/queue-wait", QueuePosition="1", QueueTime="320",
                      AvgQueueTime="200", CurrentQueueSize="1", QueueSid="QU" + "1" * 32)
     gather = root.find("Gather")
-    assert gather.get("action") == "/twilio/voice/queue-wait/leave"
+    assert gather.get("action") == "/twilio/voice/queue-wait/leave?lang=es"
     assert "siguiente" in spoken(root) and "oprime 1" in spoken(root)
     assert call.post("/twilio/voice/queue-wait/leave", Digits="1").find("Leave") is not None
     left = call.post("/twilio/voice/queue-result", QueueResult="leave", QueueTime="330",
                      QueueSid="QU" + "1" * 32)
     record = left.find("Record")
-    assert record.get("action") == "/twilio/voice/voicemail"
+    assert record.get("action") == "/twilio/voice/voicemail?lang=es"
     assert record.get("recordingStatusCallback") == "/twilio/voice/recording?kind=voicemail"
 
 
@@ -208,7 +209,7 @@ def test_dial_hand_off_to_a_sip_agent_then_voicemail(call, customer_factory, ses
     call.start()
     root = call.say("quiero hablar con un asesor")
     dial = root.find("Dial")
-    assert dial.get("action") == "/twilio/voice/dial-result"
+    assert dial.get("action") == "/twilio/voice/dial-result?lang=es"
     assert dial.find("Sip").text == "sip:agent@pbx.example.com"
     assert session.scalars(select(Escalation)).one().context["summary"]
     root = call.post("/twilio/voice/dial-result", DialCallStatus="no-answer", DialCallDuration="0")

@@ -26,9 +26,9 @@ def _to_voicemail(call, customer_factory):
     assert "Te comunico" not in spoken(root)
     record = root.find("Record")
     assert (record.get("action"), record.get("playBeep"), record.get("finishOnKey")) == (
-        "/twilio/voice/voicemail", "true", "#",
+        "/twilio/voice/voicemail?lang=es", "true", "#",
     )
-    assert root.find("Redirect").text == "/twilio/voice/voicemail?empty=1"
+    assert root.find("Redirect").text == "/twilio/voice/voicemail?empty=1&lang=es"
     return root
 
 

@@ -128,7 +128,7 @@ def test_three_silences_escalate_to_the_queue(twilio, customer_factory, session)
     third = call.silence()
     enqueue = third.find("Enqueue")
     assert enqueue is not None and enqueue.text == "support"
-    assert enqueue.get("action") == "/twilio/voice/queue-result"
+    assert enqueue.get("action") == "/twilio/voice/queue-result?lang=es"
     assert session.scalars(select(Escalation)).one().reason == "no_input"
 
 
