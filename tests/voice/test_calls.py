@@ -89,7 +89,8 @@ def test_held_turn_answers_from_the_poll(call, customer_factory, session):
     path = call.next_path
     root = call.say("quiero hablar con un asesor")
     assert is_hold(root) and root.find("Say").text  # a filler, then the poll
-    assert root.find("Redirect").text == "/twilio/voice/hold?job=1&lang=es"
+    job_id = session.scalars(select(VoiceJob.id)).one()
+    assert root.find("Redirect").text == f"/twilio/voice/hold?job={job_id}&lang=es"
     call.next_path = path
     assert ET.tostring(call.say("quiero hablar con un asesor")) == ET.tostring(root)  # retry
     widen_deadlines(session)
