@@ -361,7 +361,7 @@ def main() -> None:
         "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
         "CONTACTPRO_VAR_DIR": str(scratch / "var"),
         "CONTACTPRO_SECRET_KEY": "bench",
-        "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "0",  # one generator plays every caller
+        "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "0",  # 1,000 callers share 500 numbers
         "PROMETHEUS_MULTIPROC_DIR": str(scratch / "metrics"),
     }
     (scratch / "metrics").mkdir()
