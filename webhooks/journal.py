@@ -13,11 +13,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, Response, current_app, request
 
 from contactpro import journal
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.conversation import technical_fallback
 from contactpro.errors import BadRequestError
 from contactpro.metrics import JOURNAL_REPLAYED, JOURNALED
@@ -154,6 +155,63 @@ def journal_failed_request(exc: BaseException) -> Response | None:
         log.exception("journal write failed", extra={"path": request.path})
         return None
     JOURNALED.labels(kind).inc()
+    return answer
+
+
+# Routes whose request a fallback journals: what the caller said or that they called.
+FALLBACK_KINDS = {
+    "/twilio/sms": journal.SMS,
+    "/twilio/voice": journal.VOICE_START,
+    "/twilio/voice/language": journal.VOICE_START,
+    "/twilio/voice/hold": journal.VOICE_START,
+    "/twilio/voice/gather": journal.VOICE_TURN,
+    "/twilio/voice/record": journal.VOICE_TURN,
+}
+
+
+def journal_fallback(channel: str) -> Response:
+    """Twilio's fallback URL: journal what the primary URL failed to take, answer without it.
+
+    Twilio calls the fallback when our primary URL answered with an error or not in time, with
+    the same parameters plus ``ErrorCode`` and ``ErrorUrl`` (the URL that failed). The message,
+    call or spoken turn goes to the journal (a local file: no database, no broker) and is
+    replayed through the idempotent path, so it is stored once whether or not the primary had
+    stored it after all; the texter gets the acknowledgement, the caller an apology and a person.
+    """
+    settings = current_app.extensions["contactpro"].settings
+    failed = urlsplit(request.form.get("ErrorUrl", ""))
+    query = parse_qs(failed.query)
+    lang = (query.get("lang") or [""])[0]
+    language = lang if lang in LANGUAGES else settings.default_language
+    if channel == "sms":
+        IncomingSms.parse(request.form)
+        kind: str | None = journal.SMS
+        answer = twiml.message(journal.SMS_ACKNOWLEDGEMENT[language])
+    else:
+        answer = twiml.enqueue(technical_fallback(language), language, settings)
+        try:
+            call = IncomingCall.parse(request.form)
+        except BadRequestError:  # still the caller's answer: an apology and a person
+            log.warning("fallback without a valid CallSid", extra={"path": request.path})
+            return answer
+        kind = FALLBACK_KINDS.get(failed.path, journal.VOICE_START if not failed.path else None)
+    if kind is None:  # a queue, agent or voicemail callback: nothing of the caller's to keep
+        return answer
+    params = {name: request.form.get(name, "") for name in request.form}
+    if kind == journal.VOICE_TURN:
+        step = (query.get("step") or ["0"])[0]
+        params["key"] = f"{call.call_sid}:gather:{int(step) if step.isdigit() else 0}"
+    try:
+        _journal_of(current_app).append(kind, params)
+    except OSError:
+        log.exception("journal write failed", extra={"path": request.path})
+        return answer
+    JOURNALED.labels(kind).inc()
+    log.warning(
+        "fallback journaled",
+        extra={"kind": kind, "error_code": request.form.get("ErrorCode"), "failed": failed.path},
+    )
+    replay_soon(current_app._get_current_object())  # type: ignore[attr-defined]
     return answer
 
 

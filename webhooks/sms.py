@@ -56,3 +56,12 @@ def status() -> Response:
     )
     session.commit()
     return Response(status=204)
+
+
+@bp.post("/fallback")
+@twilio_signed
+def fallback() -> Response:
+    """Twilio's fallback URL for messages: acknowledge and journal, touching no database."""
+    from webhooks.journal import journal_fallback
+
+    return journal_fallback("sms")

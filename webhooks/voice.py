@@ -426,7 +426,10 @@ def recording_request() -> tuple[str, recordings.RecordingReport]:
 @bp.post("/fallback")
 @twilio_signed
 def fallback() -> Response:
-    """Twilio's fallback URL: apologise and reach a person, touching no database or broker."""
-    settings = _settings()
-    language_code = settings.default_language
-    return twiml.enqueue(conversation.technical_fallback(language_code), language_code, settings)
+    """Twilio's fallback URL: apologise and reach a person, touching no database or broker.
+
+    The call or what the caller said is journaled and stored once the journal is replayed.
+    """
+    from webhooks.journal import journal_fallback
+
+    return journal_fallback("voice")

@@ -25,7 +25,7 @@ from contactpro.simulator import new_sid
 from contactpro.voice import prompts
 from tasks.outbox import replay_journal
 from tasks.voice import transcribe_recording
-from tests.conftest import TwilioClient
+from tests.conftest import PUBLIC_URL, TwilioClient
 from tests.reliability.conftest import DEAD_POSTGRES, migrated, sqlite_config
 from webhooks import create_app
 from webhooks.journal import replay_now
@@ -417,3 +417,57 @@ def test_callbacks_speak_the_language_their_url_carries(outage: Outage) -> None:
     # With the database up, the URL's language is used without looking the call up.
     waiting = twiml_root(outage.up.post("/twilio/voice/queue-wait?lang=en", call(sid)))
     assert waiting.find("Pause") is not None or waiting.find("Play") is not None
+
+
+def fallback_of(failed_path: str, **params: str) -> dict[str, str]:
+    """What Twilio posts to a fallback URL after ``failed_path`` failed."""
+    return {**params, "ErrorCode": "11200", "ErrorUrl": PUBLIC_URL + failed_path}
+
+
+def test_sms_fallback_acknowledges_and_the_replay_answers_once(outage: Outage) -> None:
+    lost = {"MessageSid": new_sid("SM"), "From": CALLER, "To": BUSINESS, "Body": "cuánto debo"}
+    ack = twiml_root(outage.up.post("/twilio/sms/fallback", fallback_of("/twilio/sms", **lost)))
+    assert [m.text for m in ack.iter("Message")] == [journal.SMS_ACKNOWLEDGEMENT["es"]]
+    # The primary had stored this one after all (it answered after Twilio gave up).
+    late = {"MessageSid": new_sid("SM"), "From": CALLER, "To": BUSINESS, "Body": "hola"}
+    twiml_root(outage.up.post("/twilio/sms", late))
+    twiml_root(outage.up.post("/twilio/sms/fallback", fallback_of("/twilio/sms", **late)))
+    assert [e.kind for e in outage.pending()] == [journal.SMS, journal.SMS]
+    sent = outage.app.extensions["telephony"].sent
+    assert sent == []
+
+    result = outage.replay()
+    assert (result.replayed, result.remaining, result.rejected) == (2, 0, 0)
+    keys = set(outage.session.scalars(select(Turn.twilio_key)))
+    assert {lost["MessageSid"], late["MessageSid"]} <= keys
+    stored = outage.session.scalars(select(Turn).where(Turn.twilio_key == lost["MessageSid"])).one()
+    assert stored.text == lost["Body"]
+    assert [m["body"] for m in sent] == [stored.reply], "only the unanswered one gets an SMS"
+    rows = outage.snapshot()
+    assert outage.replay().replayed == 0 and outage.snapshot() == rows and len(sent) == 1
+
+
+def test_voice_fallback_hands_over_and_keeps_what_the_caller_said(outage: Outage) -> None:
+    sid = new_sid("CA")
+    start_call(outage.up, sid)
+    said_then = call(sid, SpeechResult="my internet is down", Confidence="0.9")
+    path = "/twilio/voice/gather?step=2&lang=en"
+    answer = twiml_root(outage.up.post("/twilio/voice/fallback", fallback_of(path, **said_then)))
+    assert said(answer) == [technical_fallback("en")]
+    assert answer.find("Enqueue").get("action") == "/twilio/voice/queue-result?lang=en"
+    # A queue callback that failed has nothing of the caller's: answered, not journaled.
+    left = fallback_of("/twilio/voice/queue-result?lang=en", **call(sid, QueueResult="hangup"))
+    assert said(twiml_root(outage.up.post("/twilio/voice/fallback", left)))
+    # Without a CallSid the caller still hears the apology; nothing to keep.
+    nameless = twiml_root(outage.up.post("/twilio/voice/fallback", {"From": CALLER}))
+    assert nameless.find("Enqueue") is not None or nameless.find("Say") is not None
+    (entry,) = outage.pending()
+    assert (entry.kind, entry.params["key"]) == (journal.VOICE_TURN, f"{sid}:gather:2")
+
+    result = outage.replay()
+    assert (result.replayed, result.rejected) == (1, 0)
+    turn = outage.session.scalars(select(Turn).where(Turn.twilio_key == f"{sid}:gather:2")).one()
+    assert (turn.text, turn.source) == ("my internet is down", "speech")
+    assert outage.escalation(sid).reason == journal.ESCALATION_REASON
+    rows = outage.snapshot()
+    assert outage.replay().replayed == 0 and outage.snapshot() == rows
