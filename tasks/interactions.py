@@ -45,8 +45,12 @@ def close_idle_interactions() -> int:
     """Warn quiet SMS conversations, close those past their limit and calls never ended."""
     rt = runtime()
     now = utcnow()
+    telephony = telephony_for(rt.settings)
     with rt.db.session() as session:
-        timeline.warn_quiet_conversations(session, rt.settings, telephony_for(rt.settings), now)
+        due = timeline.conversations_to_warn(session, rt.settings, now)
+    for interaction_id in due:  # one transaction each: a redelivery re-sends one at the most
+        with rt.db.session() as session:
+            timeline.warn_quiet_conversation(session, rt.settings, telephony, interaction_id, now)
     with rt.db.session() as session:
         ids = interactions.stale_calls(session, rt.settings, now)
         ids += timeline.quiet_sms_conversations(session, rt.settings, now)

@@ -82,12 +82,10 @@ def continue_timeline(
     return previous
 
 
-def warn_quiet_conversations(
-    session: Session, settings: Settings, telephony: Telephony, now: datetime
-) -> list[int]:
-    """Text customers whose SMS conversation is about to close for inactivity (once each)."""
+def conversations_to_warn(session: Session, settings: Settings, now: datetime) -> list[int]:
+    """Return the open SMS conversations about to close for inactivity and not yet warned."""
     warning = timedelta(minutes=settings.inactivity_warning_minutes)
-    warned: list[int] = []
+    due: list[int] = []
     rows = session.scalars(
         select(Interaction).where(Interaction.channel == "sms", Interaction.status == "active")
     )
@@ -95,26 +93,44 @@ def warn_quiet_conversations(
         state = DialogState.load(interaction.state)
         limit = inactivity_limit(settings, segment_of(interaction))
         quiet = now - interaction.last_activity_at
-        if state.warned or state.escalated or not (limit - warning <= quiet < limit):
-            continue
-        text = templates_for(settings).render(
-            "inactivity_warning",
-            interaction.language or settings.default_language,
-            company=settings.company_name,
-            minutes=int((limit - quiet).total_seconds() // 60),
+        if not (state.warned or state.escalated) and limit - warning <= quiet < limit:
+            due.append(interaction.id)
+    return due
+
+
+def warn_quiet_conversation(
+    session: Session, settings: Settings, telephony: Telephony, interaction_id: int, now: datetime
+) -> bool:
+    """Text one customer that their conversation is about to close (once); True when sent.
+
+    Checked again here, so a warning sent and committed before a worker died is not sent again
+    when the task is redelivered; the caller commits each warning on its own.
+    """
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None or interaction.status != "active":
+        return False
+    state = DialogState.load(interaction.state)
+    limit = inactivity_limit(settings, segment_of(interaction))
+    quiet = now - interaction.last_activity_at
+    if state.warned or state.escalated or quiet >= limit:
+        return False
+    text = templates_for(settings).render(
+        "inactivity_warning",
+        interaction.language or settings.default_language,
+        company=settings.company_name,
+        minutes=int((limit - quiet).total_seconds() // 60),
+    )
+    try:
+        telephony.send_sms(interaction.from_number, text)
+    except TelephonyError as exc:
+        log.warning(
+            "inactivity warning not sent",
+            extra={"interaction_id": interaction.id, "reason": exc.reason},
         )
-        try:
-            telephony.send_sms(interaction.from_number, text)
-        except TelephonyError as exc:
-            log.warning(
-                "inactivity warning not sent",
-                extra={"interaction_id": interaction.id, "reason": exc.reason},
-            )
-            continue
-        state.warned = True
-        interaction.state = state.dump()
-        warned.append(interaction.id)
-    return warned
+        return False
+    state.warned = True
+    interaction.state = state.dump()
+    return True
 
 
 def quiet_sms_conversations(session: Session, settings: Settings, now: datetime) -> list[int]:

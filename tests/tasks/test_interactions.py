@@ -70,6 +70,9 @@ def test_idle_sweep_closes_by_segment_and_warns_first(app, session, customer_fac
     sent = telephony_for(telephony).sent
     assert [m["to"] for m in sent] == ["+573001112233"]
     assert "30 minutos" in sent[0]["body"] or "29 minutos" in sent[0]["body"]
+    with app.app_context():  # the sweep delivered again: nobody is warned twice
+        assert close_idle_interactions.run() == 0
+    assert len(telephony_for(telephony).sent) == 1
 
 
 def test_call_status_marks_end_and_duration(app, session):
