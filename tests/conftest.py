@@ -7,15 +7,19 @@ and Redis answers (``CONTACTPRO_TEST_REDIS_URL``); under CI it is required, else
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qs
 
 import pytest
 import redis
@@ -25,7 +29,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
+from werkzeug.wrappers import Request, Response
 
 from contactpro import migrate
 from contactpro.models import Account, Base, Customer
@@ -297,3 +303,44 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(interval)
+
+
+TWILIO_ACCOUNT_SID = "AC" + "b" * 32
+
+
+class FakeTwilioApi:
+    """Answers ``/2010-04-01/Accounts/{sid}/Messages.json`` and ``Calls/{sid}.json`` like Twilio."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, object]] = []
+
+    def __call__(self, environ, start_response):  # noqa: ANN001 - WSGI
+        request = Request(environ)
+        form = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
+        user, _, password = base64.b64decode(
+            request.headers["Authorization"].split()[1]).decode().partition(":")
+        self.requests.append({"path": request.path, "form": form, "auth": (user, password)})
+        prefix = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/"
+        if request.path == prefix + "Messages.json" and form.get("To") != "+15005550001":
+            body, status = {"sid": "SM" + "1" * 32, "status": "queued", "to": form["To"]}, 201
+        elif request.path.startswith(prefix + "Calls/CA") and request.path.endswith(".json"):
+            call_sid = request.path.rsplit("/", 1)[1].removesuffix(".json")
+            body, status = {"sid": call_sid, "status": "in-progress"}, 200
+        else:
+            body = {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
+            status = 400
+        return Response(json.dumps(body), status=status, mimetype="application/json")(
+            environ, start_response)
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[tuple[FakeTwilioApi, str]]:
+    """A local server speaking Twilio's REST API: the fake and its base URL."""
+    api = FakeTwilioApi()
+    server = make_server("127.0.0.1", 0, api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield api, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import json
-import threading
-from collections.abc import Iterator
-from urllib.parse import parse_qs
-
 import pytest
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from contactpro.config import load_settings
 from contactpro.providers.telephony import (
@@ -19,45 +11,10 @@ from contactpro.providers.telephony import (
     TwilioTelephony,
     telephony_for,
 )
+from tests.conftest import TWILIO_ACCOUNT_SID
 
-SID = "AC" + "b" * 32
 TOKEN = "secret-token"
-
-
-class FakeTwilioApi:
-    """Answers ``/2010-04-01/Accounts/{sid}/Messages.json`` and ``Calls/{sid}.json`` like Twilio."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, object]] = []
-
-    def __call__(self, environ, start_response):  # noqa: ANN001 - WSGI
-        request = Request(environ)
-        form = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
-        user, _, password = base64.b64decode(
-            request.headers["Authorization"].split()[1]).decode().partition(":")
-        self.requests.append({"path": request.path, "form": form, "auth": (user, password)})
-        prefix = f"/2010-04-01/Accounts/{SID}/"
-        if request.path == prefix + "Messages.json" and form.get("To") != "+15005550001":
-            body, status = {"sid": "SM" + "1" * 32, "status": "queued", "to": form["To"]}, 201
-        elif request.path.startswith(prefix + "Calls/CA") and request.path.endswith(".json"):
-            call_sid = request.path.rsplit("/", 1)[1].removesuffix(".json")
-            body, status = {"sid": call_sid, "status": "in-progress"}, 200
-        else:
-            body = {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
-            status = 400
-        return Response(json.dumps(body), status=status, mimetype="application/json")(
-            environ, start_response)
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[tuple[FakeTwilioApi, str]]:
-    api = FakeTwilioApi()
-    server = make_server("127.0.0.1", 0, api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield api, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+SID = TWILIO_ACCOUNT_SID
 
 
 def test_sms_is_posted_form_encoded_with_basic_auth(twilio_api):

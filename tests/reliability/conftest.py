@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import create_engine, text
 
@@ -20,9 +21,11 @@ from tests.conftest import (
     AUTH_TOKEN,
     POSTGRES_SERVER,
     PUBLIC_URL,
+    REDIS_URL,
     _services_reachable,
     start_worker,
 )
+from webhooks import create_app
 
 DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:9/contactpro"
 DEAD_REDIS = "redis://127.0.0.1:9/0"
@@ -165,3 +168,27 @@ class Workers:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
             log.close()
+
+
+@pytest.fixture
+def task_queue(tmp_path: Path) -> Iterator[str]:
+    """A Celery queue of this test's own on the real Redis, empty before and after."""
+    name = f"contactpro-fault-{os.getpid()}-{id(tmp_path) % 100000}"
+    keys = [name, *(f"{name}.{k}" for k in ("unacked", "unacked_index", "unacked_mutex"))]
+    broker = redis.Redis.from_url(REDIS_URL)
+    broker.delete(*keys)
+    yield name
+    broker.delete(*keys)
+
+
+def broker_app(tmp_path: Path, database_url: str, task_queue: str) -> Flask:
+    """An app on ``database_url`` that sends its tasks to Redis, to ``task_queue``."""
+    return create_app(
+        sqlite_config(
+            tmp_path,
+            database_url=database_url,
+            broker_url=REDIS_URL,
+            task_queue=task_queue,
+            task_always_eager=False,
+        )
+    )

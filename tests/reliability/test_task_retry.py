@@ -7,12 +7,10 @@ analysis run while PostgreSQL restarts still happens once it is back.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from celery.exceptions import Retry
 from sqlalchemy import select
 
@@ -20,10 +18,11 @@ from contactpro import interactions
 from contactpro.models import Interaction
 from tasks import DATABASE_RETRIES, database_retry_delay, send
 from tasks.voice import close_call
-from tests.conftest import REDIS_URL, wait_for, worker_env
+from tests.conftest import wait_for, worker_env
 from tests.reliability.conftest import (
     DEAD_POSTGRES,
     Workers,
+    broker_app,
     postgres_stopped,
     sqlite_config,
 )
@@ -51,20 +50,10 @@ def test_retry_delay_grows_and_stays_under_the_visibility_timeout(tmp_path: Path
 @pytest.mark.postgres
 @pytest.mark.usefixtures("services")
 def test_task_sent_while_postgres_is_down_runs_once_it_is_back(
-    tmp_path: Path, database: str
+    tmp_path: Path, database: str, task_queue: str
 ) -> None:
-    task_queue = f"contactpro-retry-{os.getpid()}-{id(tmp_path) % 100000}"
-    redis.Redis.from_url(REDIS_URL).delete(task_queue, f"{task_queue}.unacked")
     workers = Workers(worker_env(database, tmp_path / "worker-var", task_queue), tmp_path)
-    app = create_app(
-        sqlite_config(
-            tmp_path,
-            database_url=database,
-            broker_url=REDIS_URL,
-            task_queue=task_queue,
-            task_always_eager=False,
-        )
-    )
+    app = broker_app(tmp_path, database, task_queue)
     db = app.extensions["contactpro"].db
     with db.session() as session:
         call = interactions.open_interaction(

@@ -25,10 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from contactpro import interactions
 from contactpro.models import Escalation, Interaction, Recording, Turn
@@ -37,15 +35,13 @@ from contactpro.voice import recordings
 from tasks import send
 from tasks.voice import transcribe_recording
 from tests.conftest import (
-    REDIS_URL,
+    TWILIO_ACCOUNT_SID,
     make_customer,
     wait_for,
     worker_env,
 )
-from tests.console.test_telephony import SID, FakeTwilioApi
-from tests.reliability.conftest import Workers, sqlite_config
+from tests.reliability.conftest import Workers, broker_app
 from tests.voice.conftest import SPEECH_DATA
-from webhooks import create_app
 
 CALLER = "+573001112233"
 BUSINESS = "+15550001000"
@@ -112,19 +108,6 @@ def recording_server() -> Iterator[tuple[StallingRecordings, str]]:
     recordings_.release.set()
 
 
-@pytest.fixture
-def twilio_api() -> Iterator[tuple[FakeTwilioApi, str]]:
-    """A local server speaking Twilio's REST API, counting the messages sent."""
-    api = FakeTwilioApi()
-    server = make_server("127.0.0.1", 0, api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield api, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
 def pool_processes(worker: subprocess.Popen[bytes]) -> list[int]:
     """Return the pids of a prefork worker's pool processes."""
     children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
@@ -140,17 +123,10 @@ def count(session: Session, model: type, *where: object) -> int:
 @pytest.mark.slow
 @pytest.mark.usefixtures("services")
 def test_killed_worker_task_is_redelivered_and_acts_once(
-    tmp_path: Path, database: str, recording_server, twilio_api
+    tmp_path: Path, database: str, task_queue: str, recording_server, twilio_api
 ) -> None:
     recordings_server, recording_host = recording_server
     api, api_url = twilio_api
-    task_queue = f"contactpro-crash-{os.getpid()}-{id(tmp_path) % 100000}"
-    broker = redis.Redis.from_url(REDIS_URL)
-    keys = [
-        task_queue,
-        *(f"{task_queue}.{k}" for k in ("unacked", "unacked_index", "unacked_mutex")),
-    ]
-    broker.delete(*keys)
     workers = Workers(
         worker_env(
             database,
@@ -160,21 +136,13 @@ def test_killed_worker_task_is_redelivered_and_acts_once(
             CONTACTPRO_TRANSCRIBER="fake",
             CONTACTPRO_VOICE_RECORDING_HOSTS=recording_host,
             CONTACTPRO_TELEPHONY="twilio",
-            TWILIO_ACCOUNT_SID=SID,
+            TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT_SID,
             TWILIO_PHONE_NUMBER=BUSINESS,
             CONTACTPRO_TWILIO_API_URL=api_url,
         ),
         tmp_path,
     )
-    app = create_app(
-        sqlite_config(
-            tmp_path,
-            database_url=database,
-            broker_url=REDIS_URL,
-            task_queue=task_queue,
-            task_always_eager=False,
-        )
-    )
+    app = broker_app(tmp_path, database, task_queue)
     session = app.extensions["contactpro"].db.sessionmaker()
     try:
         # A voicemail Twilio reports completed, queued after its transaction commits.
@@ -253,4 +221,3 @@ def test_killed_worker_task_is_redelivered_and_acts_once(
         session.close()
         app.extensions["contactpro"].db.dispose()
         workers.stop()
-        broker.delete(*keys)
