@@ -136,8 +136,8 @@ ROUTES: dict[str, tuple[str, Callable[[Settings], Answer]]] = {
 def journal_failed_request(exc: BaseException) -> Response | None:
     """Journal a Twilio request the database could not take and answer it; else None.
 
-    The answer is in the language the callback URL carries (queue, agent, voicemail and hold
-    callbacks), else in the default: the caller's own is in the database.
+    The answer is in the language the URL carries (every URL handed to Twilio during a call),
+    else in the default: the caller's own is in the database.
     """
     route = ROUTES.get(request.path)
     if route is None or not journal.is_database_down(exc):

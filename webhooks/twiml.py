@@ -73,7 +73,7 @@ def gather(
     response = response or VoiceResponse()
     node = response.gather(
         input="speech dtmf",
-        action=url_for("voice.gather", step=step),
+        action=url_for("voice.gather", step=step, lang=language),
         method="POST",
         language=settings.voice_locale(language),
         speech_timeout="auto",
@@ -103,7 +103,7 @@ def record_turn(
     response = response or VoiceResponse()
     _say(response, text, language, settings)
     response.record(
-        action=url_for("voice.record", step=step),
+        action=url_for("voice.record", step=step, lang=language),
         method="POST",
         max_length=RECORD_TURN_MAX_SECONDS,
         timeout=3,
@@ -111,7 +111,7 @@ def record_turn(
         finish_on_key="#0",
         trim="trim-silence",
     )
-    response.redirect(url_for("voice.gather", step=step), method="POST")
+    response.redirect(url_for("voice.gather", step=step, lang=language), method="POST")
     return twiml(response)
 
 

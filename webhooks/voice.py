@@ -104,9 +104,9 @@ def _interaction(session: Session, call: IncomingCall) -> Interaction:
 def url_language() -> str | None:
     """Return the call's language carried in a callback URL (``?lang=``), if it is one we speak.
 
-    The TwiML that hands a caller to the queue, an agent, voicemail or the hold loop puts the
-    language in its callback URLs, so those callbacks need no lookup and still speak the
-    caller's language while the database is down.
+    Every URL the TwiML of a call hands Twilio (turns, hold loop, queue, agent, voicemail)
+    carries the language it was spoken in, so those requests need no lookup for it and still
+    speak the caller's language while the database is down.
     """
     language = request.args.get("lang")
     return language if language in LANGUAGES else None

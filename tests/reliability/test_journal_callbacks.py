@@ -412,6 +412,9 @@ def test_callbacks_speak_the_language_their_url_carries(outage: Outage) -> None:
     assert failed.find("Record").get("action") == "/twilio/voice/voicemail?lang=en"
     nothing = twiml_root(outage.down.post("/twilio/voice/voicemail?empty=1&lang=en", call(sid)))
     assert said(nothing) == [prompts.say("voicemail_empty", "en")]
+    spoken_turn = call(sid, SpeechResult="what is my balance")
+    turn = twiml_root(outage.down.post("/twilio/voice/gather?step=2&lang=en", spoken_turn))
+    assert said(turn) == [technical_fallback("en")]
     unknown = twiml_root(outage.down.post("/twilio/voice/queue-result?lang=xx", full))
     assert said(unknown) == [prompts.say("voicemail_busy", "es")]  # the default
     # With the database up, the URL's language is used without looking the call up.

@@ -75,7 +75,7 @@ def test_zero_at_the_language_menu_reaches_the_queue(twilio, session):
 def test_known_caller_skips_the_menu_and_may_barge_in(call, customer_factory):
     customer_factory()
     gather = call.start().find("Gather")
-    assert gather.get("action") == "/twilio/voice/gather?step=1"
+    assert gather.get("action") == "/twilio/voice/gather?step=1&lang=es"
     assert (gather.get("bargeIn"), gather.get("speechTimeout")) == ("true", "auto")
 
 
@@ -135,7 +135,7 @@ def test_failed_transcription_apologises_and_hands_over(call, customer_factory, 
     customer_factory()
     root = call.start()
     record = root.find("Record")
-    assert record.get("action") == "/twilio/voice/record?step=1"
+    assert record.get("action") == "/twilio/voice/record?step=1&lang=es"
     assert record.get("finishOnKey") == "#0" and root.find("Redirect") is not None
     # Not one of Twilio's hosts: the download is refused and the job fails at once.
     held = call.record("http://127.0.0.1:9/Recordings/RE1", "RE" + "a" * 32)

@@ -69,7 +69,7 @@ def test_known_caller_is_greeted_by_name_and_gathered(twilio, customer_factory, 
     assert gather.get("input") == "speech dtmf"
     assert gather.get("language") == "es-CO"
     assert gather.get("speechTimeout") == "auto"
-    assert gather.get("action") == "/twilio/voice/gather?step=1"
+    assert gather.get("action") == "/twilio/voice/gather?step=1&lang=es"
     assert "saldo" in gather.get("hints")
     assert gather.find("Say").get("language") == "es-CO"
     assert "Hola Camila" in spoken(root)
@@ -84,7 +84,7 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
     assert "cuatro dígitos" in spoken(call.say("cuál es mi saldo"))
     root = call.say("cuatro cero cinco cero")
     assert "98.500 pesos" in spoken(root)
-    assert root.find("Gather").get("action") == "/twilio/voice/gather?step=3"
+    assert root.find("Gather").get("action") == "/twilio/voice/gather?step=3&lang=es"
     root = call.say("eso es todo gracias")
     assert root.find("Hangup") is not None
     assert call.end(41) == 204
