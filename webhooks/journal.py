@@ -13,13 +13,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, current_app, request
 
 from contactpro import journal
-from contactpro.config import LANGUAGES, Settings
+from contactpro.config import Settings
 from contactpro.conversation import technical_fallback
+from contactpro.db import is_database_down
 from contactpro.errors import BadRequestError
 from contactpro.metrics import JOURNAL_REPLAYED, JOURNALED
 from webhooks import twiml
@@ -35,6 +36,7 @@ from webhooks.voice import (
     dial_result_answer,
     queue_result_answer,
     recording_request,
+    turn_key,
     url_language,
     voicemail_answer,
     voicemail_request,
@@ -86,8 +88,7 @@ def _call(settings: Settings) -> Answer:
 
 def _turn(settings: Settings) -> Answer:
     call = IncomingCall.parse(request.form)
-    step = request.args.get("step", default=0, type=int)
-    return _handed_over(settings), {"key": f"{call.call_sid}:gather:{step}"}
+    return _handed_over(settings), {"key": turn_key(call.call_sid)}
 
 
 def _call_status(settings: Settings) -> Answer:
@@ -140,7 +141,7 @@ def journal_failed_request(exc: BaseException) -> Response | None:
     else in the default: the caller's own is in the database.
     """
     route = ROUTES.get(request.path)
-    if route is None or not journal.is_database_down(exc):
+    if route is None or not is_database_down(exc):
         return None
     kind, answer_of = route
     settings = current_app.extensions["contactpro"].settings
@@ -148,24 +149,26 @@ def journal_failed_request(exc: BaseException) -> Response | None:
         answer, args = answer_of(settings)
     except BadRequestError:
         return None
+    return answer if _append(kind, args) else None
+
+
+def _append(kind: str, extra: dict[str, str]) -> bool:
+    """Journal this request's form plus ``extra``; False when the journal cannot be written."""
     params = {name: request.form.get(name, "") for name in request.form}
     try:
-        _journal_of(current_app).append(kind, {**params, **args})  # type: ignore[arg-type]
+        _journal_of(current_app).append(kind, {**params, **extra})  # type: ignore[arg-type]
     except OSError:
         log.exception("journal write failed", extra={"path": request.path})
-        return None
+        return False
     JOURNALED.labels(kind).inc()
-    return answer
+    return True
 
 
-# Routes whose request a fallback journals: what the caller said or that they called.
+# Routes whose request a fallback journals: a message, a call, or what the caller said.
 FALLBACK_KINDS = {
-    "/twilio/sms": journal.SMS,
-    "/twilio/voice": journal.VOICE_START,
-    "/twilio/voice/language": journal.VOICE_START,
-    "/twilio/voice/hold": journal.VOICE_START,
-    "/twilio/voice/gather": journal.VOICE_TURN,
-    "/twilio/voice/record": journal.VOICE_TURN,
+    path: kind
+    for path, (kind, _) in ROUTES.items()
+    if kind in (journal.SMS, journal.VOICE_START, journal.VOICE_TURN)
 }
 
 
@@ -180,9 +183,8 @@ def journal_fallback(channel: str) -> Response:
     """
     settings = current_app.extensions["contactpro"].settings
     failed = urlsplit(request.form.get("ErrorUrl", ""))
-    query = parse_qs(failed.query)
-    lang = (query.get("lang") or [""])[0]
-    language = lang if lang in LANGUAGES else settings.default_language
+    failed_args = dict(parse_qsl(failed.query))
+    language = url_language(failed_args) or settings.default_language
     if channel == "sms":
         IncomingSms.parse(request.form)
         kind: str | None = journal.SMS
@@ -197,16 +199,9 @@ def journal_fallback(channel: str) -> Response:
         kind = FALLBACK_KINDS.get(failed.path, journal.VOICE_START if not failed.path else None)
     if kind is None:  # a queue, agent or voicemail callback: nothing of the caller's to keep
         return answer
-    params = {name: request.form.get(name, "") for name in request.form}
-    if kind == journal.VOICE_TURN:
-        step = (query.get("step") or ["0"])[0]
-        params["key"] = f"{call.call_sid}:gather:{int(step) if step.isdigit() else 0}"
-    try:
-        _journal_of(current_app).append(kind, params)
-    except OSError:
-        log.exception("journal write failed", extra={"path": request.path})
+    extra = {"key": turn_key(call.call_sid, failed_args)} if kind == journal.VOICE_TURN else {}
+    if not _append(kind, extra):
         return answer
-    JOURNALED.labels(kind).inc()
     log.warning(
         "fallback journaled",
         extra={"kind": kind, "error_code": request.form.get("ErrorCode"), "failed": failed.path},

@@ -8,6 +8,7 @@ agent queue (``webhooks._safe_answer``), never Twilio's application error.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -101,15 +102,24 @@ def _interaction(session: Session, call: IncomingCall) -> Interaction:
     return interaction
 
 
-def url_language() -> str | None:
+def url_language(args: Mapping[str, str] | None = None) -> str | None:
     """Return the call's language carried in a callback URL (``?lang=``), if it is one we speak.
 
     Every URL the TwiML of a call hands Twilio (turns, hold loop, queue, agent, voicemail)
     carries the language it was spoken in, so those requests need no lookup for it and still
-    speak the caller's language while the database is down.
+    speak the caller's language while the database is down. ``args`` defaults to this request's.
     """
-    language = request.args.get("lang")
+    language = (request.args if args is None else args).get("lang")
     return language if language in LANGUAGES else None
+
+
+def turn_key(call_sid: str, args: Mapping[str, str] | None = None) -> str:
+    """The idempotency key of the caller's answer to the prompt at ``?step=`` (0 if unreadable)."""
+    try:
+        step = int((request.args if args is None else args).get("step", 0))
+    except ValueError:
+        step = 0
+    return f"{call_sid}:gather:{step}"
 
 
 def _language_of(call_sid: str) -> str:
@@ -189,8 +199,7 @@ def _respond(result: BotReply | Held, to_number: str) -> Response:
 def gather() -> Response:
     """Handle what the caller said or pressed after a prompt (or their silence)."""
     call = IncomingCall.parse(request.form)
-    step = request.args.get("step", default=0, type=int)
-    key = f"{call.call_sid}:gather:{step}"
+    key = turn_key(call.call_sid)
     settings = _settings()
 
     def answer() -> BotReply | Held:
@@ -230,8 +239,7 @@ def record() -> Response:
     """Record mode: transcribe the caller's recorded answer in a held job."""
     call = IncomingCall.parse(request.form)
     report = RecordingReport.parse(request.form)
-    step = request.args.get("step", default=0, type=int)
-    key = f"{call.call_sid}:gather:{step}"
+    key = turn_key(call.call_sid)
     settings = _settings()
 
     def answer() -> BotReply | Held:
