@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def is_database_down(exc: BaseException) -> bool:
+    """Return True for errors that mean the database cannot be reached (not a bad query)."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -34,12 +34,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from contactpro import conversation, interactions
 from contactpro.config import Settings
-from contactpro.db import Database
+from contactpro.db import Database, is_database_down
 from contactpro.dialog.context import ESCALATE
 from contactpro.escalation import escalate
 from contactpro.filelock import folder_lock
@@ -78,13 +78,6 @@ SMS_ACKNOWLEDGEMENT = {
     "es": "Recibimos tu mensaje. Te responderemos en unos minutos.",
     "en": "We got your message. We will reply in a few minutes.",
 }
-
-
-def is_database_down(exc: BaseException) -> bool:
-    """Return True for errors that mean the database cannot be reached (not a bad query)."""
-    if isinstance(exc, OperationalError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 
 from contactpro.config import Settings
-from contactpro.journal import is_database_down
+from contactpro.db import is_database_down
 from contactpro.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
 from contactpro.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
