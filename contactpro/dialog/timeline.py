@@ -82,20 +82,25 @@ def continue_timeline(
     return previous
 
 
+def _time_left_to_warn(
+    settings: Settings, interaction: Interaction, now: datetime
+) -> timedelta | None:
+    """Time left before an unwarned quiet SMS conversation closes, once it is due a warning."""
+    state = DialogState.load(interaction.state)
+    limit = inactivity_limit(settings, segment_of(interaction))
+    quiet = now - interaction.last_activity_at
+    warning = timedelta(minutes=settings.inactivity_warning_minutes)
+    if state.warned or state.escalated or not (limit - warning <= quiet < limit):
+        return None
+    return limit - quiet
+
+
 def conversations_to_warn(session: Session, settings: Settings, now: datetime) -> list[int]:
     """Return the open SMS conversations about to close for inactivity and not yet warned."""
-    warning = timedelta(minutes=settings.inactivity_warning_minutes)
-    due: list[int] = []
     rows = session.scalars(
         select(Interaction).where(Interaction.channel == "sms", Interaction.status == "active")
     )
-    for interaction in rows:
-        state = DialogState.load(interaction.state)
-        limit = inactivity_limit(settings, segment_of(interaction))
-        quiet = now - interaction.last_activity_at
-        if not (state.warned or state.escalated) and limit - warning <= quiet < limit:
-            due.append(interaction.id)
-    return due
+    return [i.id for i in rows if _time_left_to_warn(settings, i, now) is not None]
 
 
 def warn_quiet_conversation(
@@ -109,16 +114,14 @@ def warn_quiet_conversation(
     interaction = session.get(Interaction, interaction_id)
     if interaction is None or interaction.status != "active":
         return False
-    state = DialogState.load(interaction.state)
-    limit = inactivity_limit(settings, segment_of(interaction))
-    quiet = now - interaction.last_activity_at
-    if state.warned or state.escalated or quiet >= limit:
+    left = _time_left_to_warn(settings, interaction, now)
+    if left is None:
         return False
     text = templates_for(settings).render(
         "inactivity_warning",
         interaction.language or settings.default_language,
         company=settings.company_name,
-        minutes=int((limit - quiet).total_seconds() // 60),
+        minutes=int(left.total_seconds() // 60),
     )
     try:
         telephony.send_sms(interaction.from_number, text)
@@ -128,6 +131,7 @@ def warn_quiet_conversation(
             extra={"interaction_id": interaction.id, "reason": exc.reason},
         )
         return False
+    state = DialogState.load(interaction.state)
     state.warned = True
     interaction.state = state.dump()
     return True
