@@ -173,11 +173,15 @@ def temp_dir() -> Path:
 
 
 def _stat(pid: int) -> tuple[str, int, float]:
-    """Return (command, parent pid, CPU seconds incl. reaped children) of a live process."""
+    """Return (command, parent pid, CPU seconds) of a live process.
+
+    Its own time only (utime, stime): every process is sampled, so a parent's count of its
+    reaped children would count them twice.
+    """
     raw = Path(f"/proc/{pid}/stat").read_text()
     name = raw[raw.index("(") + 1 : raw.rindex(")")]
     fields = raw[raw.rindex(")") + 2 :].split()
-    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
     return name, int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -201,6 +205,7 @@ class CpuMeter:
 
     def __init__(self, roots: dict[str, int], commands: tuple[str, ...] = ()) -> None:
         self.roots, self.commands = roots, commands
+        self._owners = {root: label for label, root in roots.items()}
         self._first: dict[int, float] = {}
         self._last: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
@@ -213,10 +218,9 @@ class CpuMeter:
             self._sample()
 
     def _label(self, table: dict[int, tuple[str, int, float]], pid: int) -> str | None:
-        owners = {root: label for label, root in self.roots.items()}
         while pid in table:
-            if pid in owners:
-                return owners[pid]
+            if pid in self._owners:
+                return self._owners[pid]
             if table[pid][0] in self.commands:
                 return table[pid][0]
             pid = table[pid][1]
