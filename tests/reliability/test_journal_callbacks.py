@@ -418,8 +418,10 @@ def test_callbacks_speak_the_language_their_url_carries(outage: Outage) -> None:
     unknown = twiml_root(outage.down.post("/twilio/voice/queue-result?lang=xx", full))
     assert said(unknown) == [prompts.say("voicemail_busy", "es")]  # the default
     # With the database up, the URL's language is used without looking the call up.
-    waiting = twiml_root(outage.up.post("/twilio/voice/queue-wait?lang=en", call(sid)))
-    assert waiting.find("Pause") is not None or waiting.find("Play") is not None
+    waiting = twiml_root(
+        outage.up.post("/twilio/voice/queue-wait?lang=en", call(sid, QueuePosition="2"))
+    )
+    assert said(waiting) == [prompts.say("queue_position", "en", position=2)]
 
 
 def fallback_of(failed_path: str, **params: str) -> dict[str, str]:
