@@ -37,7 +37,7 @@ from contactpro.models import (
     SurveyResponse,
     Turn,
 )
-from contactpro.simulator import TwilioSimulator, TwimlStep
+from devtools.simulator import TwilioSimulator, TwimlStep
 
 BUSINESS_NUMBER = "+15550001000"
 DEMO_TOKEN = "demo-auth-token-not-secret"
@@ -473,7 +473,7 @@ def main() -> None:
     started = time.perf_counter()
     demo = Demo(args)
     try:
-        from contactpro.seed import seed_customers
+        from devtools.seed import seed_customers
 
         with demo.db.session() as session:
             seeded = seed_customers(session, args.customers, seed=5)

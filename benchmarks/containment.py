@@ -38,7 +38,7 @@ from contactpro.models import (  # noqa: E402
     ServiceOutage,
     utcnow,
 )
-from contactpro.simulator import new_sid  # noqa: E402
+from devtools.simulator import new_sid  # noqa: E402
 from webhooks import create_app  # noqa: E402
 
 TOKEN = "containment-token"

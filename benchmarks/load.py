@@ -48,10 +48,10 @@ from benchmarks._load import (  # noqa: E402
 from contactpro import migrate  # noqa: E402
 from contactpro.config import load_settings  # noqa: E402
 from contactpro.db import Database  # noqa: E402
-from contactpro.journal import Journal, replay  # noqa: E402
 from contactpro.models import Customer, Interaction, Turn  # noqa: E402
-from contactpro.outbox import Outbox  # noqa: E402
-from contactpro.seed import seed_customers  # noqa: E402
+from contactpro.resilience.journal import Journal, replay  # noqa: E402
+from contactpro.resilience.outbox import Outbox  # noqa: E402
+from devtools.seed import seed_customers  # noqa: E402
 from tests.reliability.conftest import (  # noqa: E402
     postgres_stopped,
     redis_stopped,

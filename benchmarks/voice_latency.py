@@ -37,11 +37,12 @@ from benchmarks._load import (  # noqa: E402
     run_wrk,
     temp_dir,
 )
-from contactpro import conversation, migrate  # noqa: E402
+from contactpro import migrate  # noqa: E402
 from contactpro.config import load_settings  # noqa: E402
+from contactpro.conversations import turn_service
 from contactpro.db import Database  # noqa: E402
 from contactpro.models import Customer, Escalation, Turn  # noqa: E402
-from contactpro.seed import seed_customers  # noqa: E402
+from devtools.seed import seed_customers  # noqa: E402
 
 PUBLIC_URL = "https://contactpro.example.com"
 BUSINESS = "+15550001000"
@@ -82,7 +83,7 @@ def open_calls(db: Database, url: str, phones: list[tuple[str, str]], count: int
         for index in range(count):
             phone, language = rng.choice(phones)
             sid = f"CA{index:032x}"
-            conversation.greet_call(
+            turn_service.greet_call(
                 session, settings, call_sid=sid, from_number=phone, to_number=BUSINESS
             )
             utterance = rng.choice(SAYS[language])

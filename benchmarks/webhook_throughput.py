@@ -33,7 +33,7 @@ from benchmarks._load import (  # noqa: E402
 from contactpro import migrate  # noqa: E402
 from contactpro.db import Database  # noqa: E402
 from contactpro.models import Customer, Interaction, Turn  # noqa: E402
-from contactpro.seed import seed_customers  # noqa: E402
+from devtools.seed import seed_customers  # noqa: E402
 
 PUBLIC_URL = "https://contactpro.example.com"
 MESSAGES = {

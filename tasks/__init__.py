@@ -21,8 +21,8 @@ from sqlalchemy.exc import DBAPIError
 
 from contactpro.config import Settings
 from contactpro.db import is_database_down
-from contactpro.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
-from contactpro.outbox import Outbox, OutboxTask
+from contactpro.observability.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
+from contactpro.resilience.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
 from tasks.schedule import beat_schedule
 

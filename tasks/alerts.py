@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from contactpro import alerts
 from contactpro.models import utcnow
+from contactpro.observability import alerts
 from tasks import runtime
 
 

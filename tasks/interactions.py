@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from contactpro import interactions
+from contactpro.conversations import interactions
 from contactpro.dialog import survey, timeline
 from contactpro.errors import NotFoundError
 from contactpro.models import utcnow

@@ -6,9 +6,9 @@ import logging
 
 from celery import shared_task
 
-from contactpro import journal
-from contactpro.metrics import JOURNAL_REPLAYED
+from contactpro.observability.metrics import JOURNAL_REPLAYED
 from contactpro.providers.telephony import telephony_for
+from contactpro.resilience import journal
 from tasks import flush_outbox, runtime, send
 from tasks.voice import close_call, transcribe_recording
 

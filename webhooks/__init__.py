@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from contactpro.config import load_settings
 from contactpro.dialog.replies import render
 from contactpro.errors import BadRequestError
-from contactpro.logs import configure_logging
+from contactpro.observability.logs import configure_logging
 from contactpro.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from werkzeug.serving import run_simple
 from contactpro import migrate
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
-from contactpro.seed import seed_customers
-from contactpro.simulator import TwilioSimulator, TwimlStep
+from devtools.seed import seed_customers
+from devtools.simulator import TwilioSimulator, TwimlStep
 from webhooks.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
 from webhooks.console.cli import users
 

@@ -20,8 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactpro.config import Settings
-from contactpro.journal import Journal
-from contactpro.outbox import Outbox
+from contactpro.resilience.journal import Journal
+from contactpro.resilience.outbox import Outbox
 
 bp = Blueprint("health", __name__)
 

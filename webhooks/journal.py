@@ -2,9 +2,9 @@
 
 A Twilio route that fails because the database cannot be reached lands in
 :func:`journal_failed_request` (through the app's error handler): the validated request goes to
-the local :class:`~contactpro.journal.Journal` and the caller still gets a sensible answer. The
-journal is replayed at start-up and, in the background, after the next request that reached
-the database; the beat task does the same for a worker sharing the folder.
+the local :class:`~contactpro.resilience.journal.Journal` and the caller still gets a sensible
+answer. The journal is replayed at start-up and, in the background, after the next request
+that reached the database; the beat task does the same for a worker sharing the folder.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, current_app, request
 
-from contactpro import journal
 from contactpro.config import Settings
-from contactpro.conversation import technical_fallback
+from contactpro.conversations.turn_service import technical_fallback
 from contactpro.db import is_database_down
 from contactpro.errors import BadRequestError
-from contactpro.metrics import JOURNAL_REPLAYED, JOURNALED
+from contactpro.observability.metrics import JOURNAL_REPLAYED, JOURNALED
+from contactpro.resilience import journal
 from webhooks import twiml
 from webhooks.forms import (
     CallStatus,

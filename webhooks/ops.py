@@ -15,10 +15,10 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contactpro import metrics
 from contactpro.config import Settings
+from contactpro.observability import metrics
 from contactpro.phone import mask_phone
-from contactpro.ratelimit import RateLimiter, limiter_for
+from contactpro.resilience.ratelimit import RateLimiter, limiter_for
 from webhooks import health, twiml
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from contactpro import conversation, interactions
+from contactpro.conversations import interactions, turn_service
 from webhooks import twiml
 from webhooks.db import db_session, retry_on_conflict
 from webhooks.forms import IncomingSms, MessageStatus
@@ -23,9 +23,9 @@ def incoming() -> Response:
     sms = IncomingSms.parse(request.form)
     settings = current_app.extensions["contactpro"].settings
 
-    def answer() -> conversation.BotReply:
+    def answer() -> turn_service.BotReply:
         session = db_session()
-        reply = conversation.receive_sms(
+        reply = turn_service.receive_sms(
             session,
             settings,
             message_sid=sms.message_sid,

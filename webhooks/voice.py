@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from contactpro import conversation, interactions
 from contactpro.config import LANGUAGES, Settings
-from contactpro.conversation import BotReply, Inbound
+from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.turn_service import BotReply, Inbound
 from contactpro.dialog.engine import ESCALATE, HANGUP
 from contactpro.errors import BadRequestError
 from contactpro.models import Interaction, utcnow
@@ -90,7 +90,7 @@ def _interaction(session: Session, call: IncomingCall) -> Interaction:
     """Return the call's interaction, opening it if the call started before we knew it."""
     interaction = interactions.find_by_sid(session, "voice", call.call_sid)
     if interaction is None:
-        conversation.greet_call(
+        turn_service.greet_call(
             session,
             _settings(),
             call_sid=call.call_sid,
@@ -144,7 +144,7 @@ def incoming() -> Response:
 
     def answer() -> tuple[BotReply, bool]:
         session = db_session()
-        reply = conversation.greet_call(
+        reply = turn_service.greet_call(
             session,
             settings,
             call_sid=call.call_sid,
@@ -210,7 +210,7 @@ def gather() -> Response:
         elif call.speech_result:
             inbound = Inbound(call.speech_result, "speech", key, call.confidence)
         else:
-            reply = conversation.no_input(session, settings, interaction, key)
+            reply = turn_service.no_input(session, settings, interaction, key)
             session.commit()
             return reply
         job = hold.find_job(session, key)
@@ -226,7 +226,7 @@ def gather() -> Response:
             return held
         if job is not None:  # a retry of a held turn: back to the same poll
             return Held(job.id, False, interaction.language or settings.default_language)
-        reply = conversation.take_turn(session, settings, interaction, inbound)
+        reply = turn_service.take_turn(session, settings, interaction, inbound)
         session.commit()
         return reply
 
@@ -246,11 +246,11 @@ def record() -> Response:
         session = db_session()
         interaction = _interaction(session, call)
         if report.digits == "0":
-            reply = conversation.take_turn(
+            reply = turn_service.take_turn(
                 session, settings, interaction, Inbound("0", "dtmf", key)
             )
         elif not (report.recording_sid and report.recording_url) or not report.duration_seconds:
-            reply = conversation.no_input(session, settings, interaction, key)
+            reply = turn_service.no_input(session, settings, interaction, key)
         else:
             recording = recordings.record(
                 session,

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
 from contactpro.config import Settings
+from contactpro.conversations import interactions
 from contactpro.models import Escalation, Interaction
 from contactpro.voice.hours import is_open
 

@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from contactpro import conversation, interactions
 from contactpro.config import Settings
-from contactpro.conversation import BotReply, Inbound
+from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.escalation import escalate
+from contactpro.conversations.turn_service import BotReply, Inbound
 from contactpro.dialog.engine import ESCALATE
 from contactpro.errors import NotFoundError
-from contactpro.escalation import escalate
 from contactpro.models import Interaction, Recording, VoiceJob, utcnow
 from contactpro.speech import Transcriber
 from contactpro.voice import recordings
@@ -165,11 +165,11 @@ def _work(
             fetch_time_limit=(job.deadline_at - utcnow()).total_seconds(),
         )
         if transcript.is_empty:
-            return conversation.no_input(session, settings, interaction, job.twilio_key)
+            return turn_service.no_input(session, settings, interaction, job.twilio_key)
         inbound = Inbound(transcript.text, "recording", job.twilio_key, None)
     else:
         inbound = Inbound(payload["text"], payload["source"], job.twilio_key, payload.get("asr"))
-    return conversation.take_turn(session, settings, interaction, inbound)
+    return turn_service.take_turn(session, settings, interaction, inbound)
 
 
 def _too_late(job_id: int, status: str) -> str:
@@ -253,7 +253,7 @@ def give_up(session: Session, settings: Settings, job: VoiceJob) -> BotReply:
             speaker="bot",
             text="",
             source="system",
-            reply=conversation.technical_fallback(language),
+            reply=turn_service.technical_fallback(language),
             action=ESCALATE,
             entities={"held_job": job.id, "job_status": job.status, "reason": job.failure_reason},
             twilio_key=key,

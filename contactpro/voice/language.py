@@ -7,11 +7,11 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
 from contactpro.config import LANGUAGES, Settings
-from contactpro.conversation import BotReply
+from contactpro.conversations import interactions
+from contactpro.conversations.escalation import escalate
+from contactpro.conversations.turn_service import BotReply
 from contactpro.dialog.engine import CONTINUE, ESCALATE
-from contactpro.escalation import escalate
 from contactpro.models import Interaction
 from contactpro.voice import prompts
 

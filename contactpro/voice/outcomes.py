@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
+from contactpro.conversations import interactions
 from contactpro.dialog.engine import HANGUP
 from contactpro.models import Interaction, Recording, Turn
 from contactpro.voice.handoff import (

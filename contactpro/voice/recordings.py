@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
 from contactpro.config import Settings
+from contactpro.conversations import interactions
 from contactpro.errors import NotFoundError
 from contactpro.models import Recording, utcnow
 from contactpro.speech import (

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro import conversation, interactions
 from contactpro.config import Settings
-from contactpro.escalation import escalate
+from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.escalation import escalate
 from contactpro.models import Escalation, Interaction, Recording, utcnow
 from contactpro.nlu import get_cascade
 from contactpro.providers.telephony import TelephonyError, telephony_for
@@ -101,7 +101,7 @@ def process(session: Session, settings: Settings, recording: Recording) -> str:
     seen.update(intent=understood.intent, confidence=round(understood.confidence, 4))
     if understood.intent in CALLBACK_INTENTS or interaction.customer is None:
         return _callback(escalation, **seen)
-    reply = conversation.receive_sms(
+    reply = turn_service.receive_sms(
         session,
         settings,
         message_sid=recording.recording_sid,

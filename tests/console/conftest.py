@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from contactpro import migrate
+from contactpro.console.users import create_user
 from contactpro.models import Account, Agent, Customer
 from contactpro.providers.telephony import FakeTelephony
-from contactpro.users import create_user
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, TwilioClient
 from webhooks import create_app
 
@@ -46,7 +46,7 @@ _FORM_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash test passwords with few iterations; scrypt's cost would dominate the run."""
-    monkeypatch.setattr("contactpro.users.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("contactpro.console.users.HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 def add_users(session: Session) -> dict[str, Agent]:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from contactpro import alerts
 from contactpro.models import Alert, Escalation, Interaction, Turn, utcnow
-from contactpro.simulator import new_sid
+from contactpro.observability import alerts
+from devtools.simulator import new_sid
 from tasks.alerts import check_alerts
 from tests.console.conftest import login
 

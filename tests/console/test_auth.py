@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from contactpro.console.users import UserError, authenticate, create_user, has_role
 from contactpro.models import Agent
-from contactpro.users import UserError, authenticate, create_user, has_role
 from tests.console.conftest import PASSWORD, login
 
 PAGES = ["/console/queue", "/console/escalations/1", "/console/manager/",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.cli import routes_command
 from sqlalchemy import select
 
+from contactpro.console.users import authenticate
 from contactpro.models import Agent
-from contactpro.users import authenticate
 
 
 def test_users_create_list_and_deactivate(runner, session):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from contactpro.console_config import current_config
+from contactpro.console.settings import current_config
 from contactpro.models import AnalysisRun, AuditLog, ConfigEntry, CustomerScore, utcnow
 from tests.console.conftest import add_customer, login
 from tests.webhooks.test_sms import sms_params

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from contactpro import agent_queue
-from contactpro.agent_queue import QueueError
-from contactpro.console_config import update_config
+from contactpro.console import agent_queue
+from contactpro.console.agent_queue import QueueError
+from contactpro.console.settings import update_config
 from contactpro.models import AuditLog, Callback, CustomerScore, Escalation, Turn, utcnow
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.console.conftest import add_customer, csrf_of, login
 from tests.webhooks.test_sms import sms_params
 
@@ -97,7 +97,7 @@ def test_claim_is_exclusive_and_release_returns_it(app, client, session, twilio,
 
 
 def create_agent(session):
-    from contactpro.users import create_user
+    from contactpro.console.users import create_user
 
     return create_user(session, email="otro@example.com", name="Otro", password="x" * 12)
 

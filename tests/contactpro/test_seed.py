@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from contactpro.models import Account, Customer, Invoice, Payment
 from contactpro.phone import to_e164
-from contactpro.seed import seed_customers
+from devtools.seed import seed_customers
 
 
 def test_seed_creates_consistent_billing(session):

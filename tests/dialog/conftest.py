@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from contactpro.models import Customer, Invoice, Payment
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.conftest import TwilioClient
 
 BUSINESS = "+15550001000"

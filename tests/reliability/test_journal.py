@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from contactpro import journal, migrate
-from contactpro.journal import Journal
+from contactpro import migrate
 from contactpro.models import Escalation, Interaction, Turn
-from contactpro.simulator import new_sid
+from contactpro.resilience import journal
+from contactpro.resilience.journal import Journal
+from devtools.simulator import new_sid
 from tests.conftest import POSTGRES_SERVER, TwilioClient, wait_for
 from tests.reliability.conftest import (
     DEAD_POSTGRES,

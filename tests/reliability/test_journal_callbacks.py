@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpro import journal
-from contactpro.conversation import technical_fallback
-from contactpro.journal import Entry, Journal
+from contactpro.conversations.turn_service import technical_fallback
 from contactpro.models import Escalation, Interaction, Recording, Turn
-from contactpro.simulator import new_sid
+from contactpro.resilience import journal
+from contactpro.resilience.journal import Entry, Journal
 from contactpro.voice import prompts
+from devtools.simulator import new_sid
 from tasks.outbox import replay_journal
 from tasks.voice import transcribe_recording
 from tests.conftest import PUBLIC_URL, TwilioClient

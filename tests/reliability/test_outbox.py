@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from contactpro.outbox import Outbox, OutboxTask
+from contactpro.resilience.outbox import Outbox, OutboxTask
 from tasks import flush_outbox, send
 from tasks.interactions import close_interaction
 from tests.conftest import REDIS_URL

@@ -14,7 +14,7 @@ import pytest
 from celery.exceptions import Retry
 from sqlalchemy import select
 
-from contactpro import interactions
+from contactpro.conversations import interactions
 from contactpro.models import Interaction
 from tasks import DATABASE_RETRIES, database_retry_delay, send
 from tasks.voice import close_call

@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
+from contactpro.conversations import interactions
 from contactpro.models import Escalation, Interaction, Recording, Turn
 from contactpro.speech.audio import decode_audio, to_phone_wav
 from contactpro.voice import recordings

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from contactpro.models import Turn
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, TwilioClient
 from tests.reliability.conftest import migrated, sqlite_config
 from webhooks import create_app

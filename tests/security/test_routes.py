@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.conftest import TwilioClient
 from tests.reliability.conftest import migrated, sqlite_config
 from webhooks import create_app

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from contactpro import interactions
-from contactpro.escalation import escalate
+from contactpro.conversations import interactions
+from contactpro.conversations.escalation import escalate
 from contactpro.models import Interaction, utcnow
 from contactpro.providers.telephony import telephony_for
 from tasks.interactions import close_idle_interactions, close_interaction

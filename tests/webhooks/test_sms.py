@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpro.models import Escalation, Interaction, Turn
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.conftest import PUBLIC_URL, TwilioClient
 
 BUSINESS = "+15550001000"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contactpro.models import Escalation, Interaction, Turn
-from contactpro.simulator import new_sid
+from devtools.simulator import new_sid
 from tests.conftest import TwilioClient, wait_for
 from webhooks import create_app
 

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from contactpro.agent_queue import notify_on_duty
+from contactpro.console.agent_queue import notify_on_duty
 from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for

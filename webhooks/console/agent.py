@@ -23,9 +23,9 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro import agent_queue
-from contactpro.agent_queue import RESOLUTIONS, QueueError
-from contactpro.console_config import current_config
+from contactpro.console import agent_queue
+from contactpro.console.agent_queue import RESOLUTIONS, QueueError
+from contactpro.console.settings import current_config
 from contactpro.errors import NotFoundError
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t

@@ -26,8 +26,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import LANGUAGES, Settings
+from contactpro.console.users import authenticate, has_role, ui_language
 from contactpro.models import Agent
-from contactpro.users import authenticate, has_role, ui_language
 from webhooks.console.i18n import translate
 from webhooks.db import db_session
 

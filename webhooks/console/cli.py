@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from contactpro.console.users import UserError, create_user, deactivate, list_users
 from contactpro.phone import mask_phone
-from contactpro.users import UserError, create_user, deactivate, list_users
 
 
 @click.group("users")

@@ -20,12 +20,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro import console_reports, conversations_search
-from contactpro.agent_queue import RESOLUTIONS
-from contactpro.alerts import LABELS as ALERT_LABELS
-from contactpro.alerts import open_alerts
 from contactpro.analytics.matrix import export_quadrants
-from contactpro.console_config import (
+from contactpro.console import reports, search
+from contactpro.console.agent_queue import RESOLUTIONS
+from contactpro.console.settings import (
     FIELDS,
     GROUPS,
     ConfigChangeError,
@@ -36,6 +34,8 @@ from contactpro.console_config import (
 from contactpro.models import AnalysisRun
 from contactpro.models.analytics import QUADRANTS
 from contactpro.models.interactions import OUTCOMES
+from contactpro.observability.alerts import LABELS as ALERT_LABELS
+from contactpro.observability.alerts import open_alerts
 from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
 
@@ -46,9 +46,9 @@ setup(bp, "manager")
 @bp.get("/")
 def dashboards() -> str:
     """The latest analysis run: its figures and the KPI table with its history."""
-    runs = console_reports.latest_runs(db_session())
-    rows, history = console_reports.kpi_history(runs)
-    figures = console_reports.images(runs[0]) if runs else []
+    runs = reports.latest_runs(db_session())
+    rows, history = reports.kpi_history(runs)
+    figures = reports.images(runs[0]) if runs else []
     return render_template(
         "console/dashboards.html", runs=runs, rows=rows, history=history, figures=figures,
         alerts=open_alerts(db_session()), alert_labels=ALERT_LABELS,
@@ -59,7 +59,7 @@ def dashboards() -> str:
 def figure(run_id: int, index: int) -> Response:
     """One figure file of a run (only files the run itself lists are served)."""
     run = db_session().get(AnalysisRun, run_id)
-    figures = console_reports.images(run) if run else []
+    figures = reports.images(run) if run else []
     if not 0 <= index < len(figures):
         abort(404)
     return send_file(figures[index][1], max_age=0)
@@ -81,8 +81,8 @@ def customers() -> str:
         "console/customers.html",
         quadrant=quadrant,
         quadrants=QUADRANTS,
-        counts=console_reports.quadrant_counts(session),
-        rows=console_reports.customers_in_quadrant(session, quadrant),
+        counts=reports.quadrant_counts(session),
+        rows=reports.customers_in_quadrant(session, quadrant),
     )
 
 
@@ -115,7 +115,7 @@ def _date(name: str) -> date | None:
 @bp.get("/conversations")
 def conversations() -> str:
     """Search conversations by number, customer, intent, outcome and date."""
-    query = conversations_search.SearchQuery(
+    query = search.SearchQuery(
         number=request.args.get("number", "").strip()[:32],
         customer=request.args.get("customer", "").strip()[:120],
         intent=request.args.get("intent", "").strip()[:40],
@@ -124,12 +124,12 @@ def conversations() -> str:
         date_to=_date("to"),
     )
     session = db_session()
-    results = [] if query.empty else conversations_search.search(session, query)
+    results = [] if query.empty else search.search(session, query)
     return render_template(
         "console/conversations.html",
         query=query,
         results=results,
-        intents=conversations_search.intents_seen(session),
+        intents=search.intents_seen(session),
         outcomes=OUTCOMES + RESOLUTIONS,
         searched=not query.empty,
     )
@@ -138,7 +138,7 @@ def conversations() -> str:
 @bp.get("/conversations/<int:interaction_id>")
 def conversation(interaction_id: int) -> str:
     """One conversation's transcript, escalation and recording link."""
-    data = conversations_search.conversation(db_session(), interaction_id)
+    data = search.conversation(db_session(), interaction_id)
     if data is None:
         abort(404)
     return render_template("console/conversation.html", **data)

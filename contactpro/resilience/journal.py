@@ -37,15 +37,15 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from contactpro import conversation, interactions
 from contactpro.config import Settings
+from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.escalation import escalate
 from contactpro.db import Database, is_database_down
 from contactpro.dialog.context import ESCALATE
-from contactpro.escalation import escalate
-from contactpro.filelock import folder_lock
 from contactpro.models import Interaction, utcnow
 from contactpro.phone import mask_phone
 from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.resilience.filelock import folder_lock
 from contactpro.voice import handoff, recordings, voicemail
 
 log = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ def _call(session: Session, settings: Settings, params: dict[str, str]) -> Inter
             speaker="bot",
             text="",
             source="system",
-            reply=conversation.technical_fallback(language),
+            reply=turn_service.technical_fallback(language),
             action=ESCALATE,
             twilio_key=key,
         )
@@ -287,7 +287,7 @@ def _voice_turn(session: Session, settings: Settings, params: dict[str, str]) ->
             speaker="caller",
             text=digits or speech,
             source="dtmf" if digits else "speech" if speech else "system",
-            reply=conversation.technical_fallback(language),
+            reply=turn_service.technical_fallback(language),
             action=ESCALATE,
             twilio_key=key,
         )
@@ -303,8 +303,8 @@ def _int(params: dict[str, str], name: str) -> int | None:
 
 def _sms(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
-) -> conversation.BotReply:
-    return conversation.receive_sms(
+) -> turn_service.BotReply:
+    return turn_service.receive_sms(
         session,
         settings,
         message_sid=params["MessageSid"],
@@ -387,7 +387,7 @@ def _recording(
 
 # How each kind of entry is written: the functions the live webhooks call, in the same order.
 _APPLY: dict[
-    str, Callable[[Session, Settings, dict[str, str], ReplayResult], conversation.BotReply | None]
+    str, Callable[[Session, Settings, dict[str, str], ReplayResult], turn_service.BotReply | None]
 ] = {
     SMS: _sms,
     SMS_STATUS: _sms_status,
@@ -403,7 +403,7 @@ _APPLY: dict[
 
 def apply(
     session: Session, settings: Settings, entry: Entry, result: ReplayResult
-) -> conversation.BotReply | None:
+) -> turn_service.BotReply | None:
     """Write one entry through the idempotent domain path; return an SMS reply to send.
 
     The tasks to send once the transaction commits (calls ended, recordings to transcribe) are
@@ -460,7 +460,7 @@ def replay(
 
 def _apply_once(
     db: Database, settings: Settings, entry: Entry, result: ReplayResult
-) -> conversation.BotReply | None:
+) -> turn_service.BotReply | None:
     """Apply an entry in its own transaction; if Twilio's retry of it won a race, replay."""
     try:
         return _commit(db, settings, entry, result)
@@ -470,7 +470,7 @@ def _apply_once(
 
 def _commit(
     db: Database, settings: Settings, entry: Entry, result: ReplayResult
-) -> conversation.BotReply | None:
+) -> turn_service.BotReply | None:
     """Apply an entry and commit; only then keep the tasks it asks for (none for a rollback)."""
     tasks = ReplayResult()
     with db.session() as session:
@@ -480,7 +480,7 @@ def _commit(
     return reply
 
 
-def _send_late_answer(telephony: Telephony, entry: Entry, reply: conversation.BotReply) -> None:
+def _send_late_answer(telephony: Telephony, entry: Entry, reply: turn_service.BotReply) -> None:
     to = entry.params["From"]
     try:
         telephony.send_sms(to, reply.text)

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from contactpro.analytics.matrix import STRATEGIES
 from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings
-from contactpro.console_config import current_config, record_audit
+from contactpro.console.settings import current_config, record_audit
+from contactpro.console.users import has_role
 from contactpro.errors import ContactProError, NotFoundError
 from contactpro.models import (
     Agent,
@@ -32,7 +33,6 @@ from contactpro.models import (
     utcnow,
 )
 from contactpro.providers.telephony import Telephony, TelephonyError
-from contactpro.users import has_role
 
 log = logging.getLogger(__name__)
 

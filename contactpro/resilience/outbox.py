@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contactpro.config import Settings
-from contactpro.filelock import folder_lock
+from contactpro.resilience.filelock import folder_lock
 
 log = logging.getLogger(__name__)
 

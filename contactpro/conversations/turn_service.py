@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from contactpro import interactions
 from contactpro.config import Settings
+from contactpro.conversations import interactions
+from contactpro.conversations.escalation import escalate
 from contactpro.dialog import sms, survey, timeline
 from contactpro.dialog.context import (
     CONTINUE,
@@ -27,7 +28,6 @@ from contactpro.dialog.context import (
 )
 from contactpro.dialog.engine import decide, listening_for
 from contactpro.dialog.templates import templates_for
-from contactpro.escalation import escalate
 from contactpro.models import Interaction, Turn, utcnow
 from contactpro.nlu import get_cascade
 from contactpro.phone import to_e164

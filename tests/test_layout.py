@@ -1,0 +1,157 @@
+"""The layout rules of STYLE.md, checked on the source: imports at the top, no cycles, layers."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("contactpro", "webhooks", "tasks", "dashboards", "cli", "devtools")
+# Who may import whom: a layer imports only the layers listed for it (and itself).
+ALLOWED = {
+    "contactpro": {"contactpro"},
+    "dashboards": {"contactpro", "dashboards"},
+    "tasks": {"contactpro", "tasks"},
+    "webhooks": {"contactpro", "tasks", "webhooks"},
+    "devtools": {"contactpro", "devtools"},
+    "cli": {"contactpro", "tasks", "webhooks", "dashboards", "devtools", "cli"},
+}
+# The app factory imports its blueprints inside the factory, as in Flask's tutorial.
+FACTORY = ("webhooks", "create_app")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(REPO).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _resolve(name: str) -> str | None:
+    """The project module an import of ``name`` loads, or None for outside code."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str, tree: ast.Module) -> Iterator[tuple[ast.stmt, str]]:
+    """Every project module imported anywhere in ``tree``, with its statement."""
+    is_package = MODULES[module].name == "__init__.py"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if (target := _resolve(alias.name)) is not None:
+                    yield node, target
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = module.split(".")
+                anchor = anchor if is_package else anchor[:-1]
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                target = _resolve(f"{base}.{alias.name}") or _resolve(base)
+                if target is not None:
+                    yield node, target
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(), str(path))
+        graph[module] = {t for _, t in _imports(module, tree) if t != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph.get(node, ())):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                component.append(item)
+                if item == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    """No two project modules import each other, directly or through others."""
+    assert _cycles(_graph()) == []
+
+
+def test_cycle_check_finds_a_cycle() -> None:
+    """The cycle check itself sees a loop of three modules."""
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _function_imports() -> Iterator[str]:
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(), str(path))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (module, func.name) == FACTORY:
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    yield f"{path.relative_to(REPO)}:{node.lineno} in {func.name}()"
+
+
+def test_imports_sit_at_the_top() -> None:
+    """Only the app factory imports inside a function."""
+    assert list(_function_imports()) == []
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layers_import_only_what_they_may(layer: str) -> None:
+    """``contactpro`` imports none of the adapters; tasks and dashboards only the core."""
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in _graph().items()
+        if module.split(".")[0] == layer
+        for target in targets
+        if target.split(".")[0] not in ALLOWED[layer]
+    )
+    assert wrong == []
+
+
+def test_core_has_few_loose_modules() -> None:
+    """The domain core shows its rooms: at most eight modules beside its packages."""
+    loose = sorted(p.name for p in (REPO / "contactpro").glob("*.py"))
+    assert len(loose) <= 8, loose
