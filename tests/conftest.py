@@ -33,6 +33,7 @@ from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Request, Response
 
+from cli import build as build_cli
 from contactpro import migrate
 from contactpro.models import Account, Base, Customer
 from webhooks import create_app
@@ -220,8 +221,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
-    """A CLI runner for the app's commands."""
-    return app.test_cli_runner()
+    """A CLI runner for the ``contactpro`` commands on the app under test."""
+    return ContactproCliRunner(app)
 
 
 @pytest.fixture
@@ -230,6 +231,13 @@ def session(app: Flask) -> Iterator[Session]:
     session = app.extensions["contactpro"].db.sessionmaker()
     yield session
     session.close()
+
+
+class ContactproCliRunner(FlaskCliRunner):
+    """Invoke the ``contactpro`` group (every registered command) on the app under test."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Any:  # noqa: D102
+        return super().invoke(cli or build_cli(), args, **kwargs)
 
 
 class TwilioClient:

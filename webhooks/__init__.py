@@ -43,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["contactpro"] = Runtime.from_settings(settings)
 
     from tasks import celery_init_app
-    from webhooks import cli, console, health, ops, sms, voice
+    from webhooks import console, health, ops, sms, voice
     from webhooks.db import close_db_session
 
     celery_init_app(app)
@@ -53,7 +53,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ops.init_app(app)
     console.init_app(app)
     app.teardown_appcontext(close_db_session)
-    cli.register(app)
     _register_error_handlers(app)
     return app
 

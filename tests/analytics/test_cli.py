@@ -11,6 +11,7 @@ from flask import Flask
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
+from tests.conftest import ContactproCliRunner
 from webhooks import create_app
 
 
@@ -31,7 +32,7 @@ def app(settings: Settings, db: Database) -> Flask:
 def test_analyze_then_dashboards_report_and_matrix_export(
     app: Flask, case_ids: dict[int, int], period: Period, tmp_path: Path
 ) -> None:
-    runner = app.test_cli_runner()
+    runner = ContactproCliRunner(app)
     out = tmp_path / "run"
     result = runner.invoke(
         args=[
@@ -61,7 +62,7 @@ def test_analyze_then_dashboards_report_and_matrix_export(
 
 
 def test_dashboards_without_a_run_is_a_clear_error(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["dashboards"])
+    result = ContactproCliRunner(app).invoke(args=["dashboards"])
     assert result.exit_code != 0
     assert "contactpro analyze" in result.output
 

@@ -11,12 +11,12 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 
+from cli.analytics import conformity_group
 from contactpro.analytics import conformity
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.models import InteractionScore
-from webhooks.analytics_cli import conformity_group
 
 
 @pytest.fixture(scope="module")

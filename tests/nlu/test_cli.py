@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from cli.intents import intents
 from contactpro.nlu.classifier import IntentModel
-from contactpro.nlu.cli import intents
 
 ROWS = {
     "billing_inquiry": ["cuánto debo", "how much do I owe", "mi saldo por favor", "my balance",

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli.transcribe import transcribe
 from contactpro.config import Settings
 from contactpro.errors import AudioFetchError
 from contactpro.speech.audio import PHONE_RATE, decode_audio, mulaw_encode, resample
 from contactpro.speech.backends.fake import FakeTranscriber
 from contactpro.speech.backends.twilio_gather import transcript_from_gather
-from contactpro.speech.cli import transcribe
 from contactpro.speech.fetch import AllowList
 from contactpro.speech.pipeline import transcribe_recording_url
 from contactpro.speech.quality import normalize_text, word_error_rate

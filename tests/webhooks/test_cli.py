@@ -80,7 +80,7 @@ def test_bad_configuration_stops_the_command_with_a_clear_error(tmp_path):
     env = {**os.environ, "CONTACTPRO_BROKER_URL": "kafka://x", "TWILIO_AUTH_TOKEN": "t",
            "CONTACTPRO_VAR_DIR": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-c", "from webhooks.cli import main; main()", "init-db"],
+        [sys.executable, "-c", "from cli import main; main()", "init-db"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2

@@ -1,38 +1,23 @@
-"""The ``contactpro`` command: every operator action, registered on the Flask app."""
+"""Try the bot without customers or a phone: ``seed`` and ``simulate``."""
 
 from __future__ import annotations
 
 import functools
-import sys
 import time
 from collections.abc import Callable
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+from flask.cli import with_appcontext
 from requests import RequestException
-from werkzeug.serving import run_simple
 
-from contactpro import migrate
 from contactpro.config import Settings
-from contactpro.errors import ConfigError
 from devtools.seed import seed_customers
 from devtools.simulator import TwilioSimulator, TwimlStep
-from webhooks.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
-from webhooks.console.cli import users
 
 
 def _settings() -> Settings:
     return current_app.extensions["contactpro"].settings
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db() -> None:
-    """Create or upgrade the database schema (Alembic migrations)."""
-    url = _settings().database_url
-    migrate.upgrade(url)
-    click.echo(f"database at revision {migrate.current_revision(url)}")
 
 
 @click.command("seed")
@@ -47,57 +32,6 @@ def seed(count: int, seed: int) -> None:
         f"added {summary.customers} customers, {summary.accounts} accounts, "
         f"{summary.invoices} invoices, {summary.payments} payments"
     )
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option(
-    "--worker/--no-worker",
-    default=True,
-    show_default=True,
-    help="With the embedded broker, also run a Celery worker in this process.",
-)
-@with_appcontext
-def serve(host: str, port: int, worker: bool) -> None:
-    """Run the development server (production: gunicorn 'webhooks.wsgi:app')."""
-    from tasks import start_embedded_worker
-    from webhooks import warm_up
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    warm_up(app)
-    stop = None
-    if worker and _settings().embedded_broker:
-        stop = start_embedded_worker(app.extensions["celery"])
-        click.echo("embedded Celery worker started")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        if stop:
-            stop()
-
-
-@click.command("worker", context_settings={"ignore_unknown_options": True})
-@click.option("--concurrency", "-c", default=2, show_default=True, type=int)
-@click.option("--beat", "-B", is_flag=True, help="Also run the periodic scheduler.")
-@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-@with_appcontext
-def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
-    """Run a Celery worker for this app's broker."""
-    from webhooks import warm_up
-
-    warm_up(current_app._get_current_object())  # type: ignore[attr-defined]
-    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", *celery_args]
-    if beat:
-        argv.append("--beat")
-    current_app.extensions["celery"].worker_main(argv)
-
-
-@click.command("beat")
-@with_appcontext
-def beat() -> None:
-    """Run the Celery beat scheduler (one per deployment)."""
-    current_app.extensions["celery"].start(["beat", "--loglevel=INFO"])
 
 
 def _simulator(url: str | None) -> TwilioSimulator:
@@ -217,32 +151,3 @@ def simulate_call(
     click.echo(f"call ended after {seconds}s (status callback answered {status})")
 
 
-COMMANDS = (init_db, seed, serve, worker, beat, simulate, *ANALYTICS_COMMANDS, users)
-
-
-def register(app: Flask) -> None:
-    """Add the operator commands to ``app.cli``."""
-    for command in COMMANDS:
-        app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from webhooks import create_app
-
-    try:
-        return create_app()
-    except ConfigError as exc:
-        click.secho(f"configuration error: {exc.message}", fg="red", err=True)
-        sys.exit(2)
-
-
-def main() -> None:
-    """Entry point of the ``contactpro`` command."""
-    cli = FlaskGroup(
-        name="contactpro",
-        create_app=_create_app,
-        add_version_option=False,
-        load_dotenv=False,
-        help="ContactPro call-center automation server.",
-    )
-    cli.main(prog_name="contactpro")

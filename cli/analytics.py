@@ -1,6 +1,6 @@
 """Operator commands: ``analyze``, ``dashboards``, ``report``, ``conformity``, ``matrix``.
 
-Registered on the Flask app by ``webhooks.cli``; each command reads the process runtime from
+Registered by :mod:`cli`; each command reads the process runtime from
 the app and calls one function of :mod:`contactpro.analytics`.
 """
 
@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from contactpro.analytics import conformity, matrix, report, runs
 from contactpro.models import AnalysisRun
 from contactpro.runtime import Runtime
+from dashboards import render_all, write_index
 
 
 def _runtime() -> Runtime:
@@ -95,8 +96,6 @@ def analyze(
 @with_appcontext
 def dashboards(run_id: int | None, out_dir: Path | None) -> None:
     """Draw the dashboards (PNG + index.html) of a stored analysis run."""
-    from dashboards import render_all, write_index
-
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
     images = render_all(result.results, folder, progress=_progress())
