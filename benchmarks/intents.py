@@ -69,11 +69,13 @@ def latency(model: IntentModel, texts: list[str]) -> dict[str, float]:
         model.predict(text)
         cpu.append((time.thread_time() - started_cpu) * 1000)
         wall.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(float(np.percentile(wall, 50)), 2),
-            "p99_ms": round(float(np.percentile(wall, 99)), 2),
-            "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
-            "cpu_p99_ms": round(float(np.percentile(cpu, 99)), 2),
-            "n": len(wall)}
+    return {
+        "p50_ms": round(float(np.percentile(wall, 50)), 2),
+        "p99_ms": round(float(np.percentile(wall, 99)), 2),
+        "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
+        "cpu_p99_ms": round(float(np.percentile(cpu, 99)), 2),
+        "n": len(wall),
+    }
 
 
 def clinc150() -> dict[str, Any]:
@@ -93,7 +95,9 @@ def clinc150() -> dict[str, Any]:
     rng = np.random.default_rng(0)
     sample = [test[i].text for i in rng.choice(len(test), LATENCY_SAMPLE, replace=False)]
     return {
-        "n_train": len(train), "n_val": len(val), "n_test": len(test),
+        "n_train": len(train),
+        "n_val": len(val),
+        "n_test": len(test),
         "threshold": model.threshold,
         "val": model.metadata["metrics"],
         "in_scope_accuracy": report["in_scope_accuracy"],
@@ -119,8 +123,11 @@ def _es_mtod(config: TrainConfig) -> dict[str, Any]:
 
     def rows(name: str) -> list[Example]:
         with (DATA / "es_mtod" / name).open(encoding="utf-8") as fh:
-            return [Example(r[2].strip(), r[0]) for r in csv.reader(fh, delimiter="\t")
-                    if len(r) >= 3 and r[2].strip()]
+            return [
+                Example(r[2].strip(), r[0])
+                for r in csv.reader(fh, delimiter="\t")
+                if len(r) >= 3 and r[2].strip()
+            ]
 
     train, test = rows("train-es.tsv"), rows("eval-es.tsv")
     started = time.perf_counter()
@@ -130,10 +137,14 @@ def _es_mtod(config: TrainConfig) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     sample = [test[i].text for i in rng.choice(len(test), LATENCY_SAMPLE, replace=False)]
     return {
-        "n_train": len(train), "n_test": len(test), "threshold": model.threshold,
-        "accuracy": report["accuracy"], "macro_f1": report["macro_f1"],
+        "n_train": len(train),
+        "n_test": len(test),
+        "threshold": model.threshold,
+        "accuracy": report["accuracy"],
+        "macro_f1": report["macro_f1"],
         "top_intent_accuracy": report["top_intent_accuracy"],
-        "training_seconds": round(seconds, 1), "latency": latency(model, sample),
+        "training_seconds": round(seconds, 1),
+        "latency": latency(model, sample),
     }
 
 
@@ -175,8 +186,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("clinc150", "es_mtod", "shipped"))
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
-    parser.add_argument("--latency-only", action="store_true",
-                        help="Only time the shipped model on single messages.")
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="Only time the shipped model on single messages.",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
@@ -196,22 +210,28 @@ def main() -> None:
     results["machine"]["load_average_after"] = os.getloadavg()
     if "clinc150" in results:
         c = results["clinc150"]
-        print(f"CLINC150 in-scope accuracy {c['in_scope_accuracy']:.4f} (target "
-              f"{TARGETS['clinc150_in_scope_accuracy']}), OOS recall {c['oos_recall']:.4f} "
-              f"(target {TARGETS['clinc150_oos_recall']}), macro-F1 {c['macro_f1']:.4f}, "
-              f"training {c['training_seconds']}s, p50/p99 {c['latency']['p50_ms']}/"
-              f"{c['latency']['p99_ms']} ms (CPU time {c['latency']['cpu_p50_ms']}/"
-              f"{c['latency']['cpu_p99_ms']} ms)")
+        print(
+            f"CLINC150 in-scope accuracy {c['in_scope_accuracy']:.4f} (target "
+            f"{TARGETS['clinc150_in_scope_accuracy']}), OOS recall {c['oos_recall']:.4f} "
+            f"(target {TARGETS['clinc150_oos_recall']}), macro-F1 {c['macro_f1']:.4f}, "
+            f"training {c['training_seconds']}s, p50/p99 {c['latency']['p50_ms']}/"
+            f"{c['latency']['p99_ms']} ms (CPU time {c['latency']['cpu_p50_ms']}/"
+            f"{c['latency']['cpu_p99_ms']} ms)"
+        )
     if "es_mtod" in results:
         e = results["es_mtod"]
-        print(f"es_mtod accuracy {e['accuracy']:.4f} with the out-of-scope threshold, "
-              f"{e['top_intent_accuracy']:.4f} without (target {TARGETS['es_mtod_accuracy']}), "
-              f"macro-F1 {e['macro_f1']:.4f}, p50/p99 {e['latency']['p50_ms']}/"
-              f"{e['latency']['p99_ms']} ms")
+        print(
+            f"es_mtod accuracy {e['accuracy']:.4f} with the out-of-scope threshold, "
+            f"{e['top_intent_accuracy']:.4f} without (target {TARGETS['es_mtod_accuracy']}), "
+            f"macro-F1 {e['macro_f1']:.4f}, p50/p99 {e['latency']['p50_ms']}/"
+            f"{e['latency']['p99_ms']} ms"
+        )
         n = e["no_embeddings"]
-        print(f"es_mtod with --no-embeddings: accuracy {n['accuracy']:.4f} with the threshold, "
-              f"{n['top_intent_accuracy']:.4f} without, macro-F1 {n['macro_f1']:.4f}, "
-              f"p50/p99 {n['latency']['p50_ms']}/{n['latency']['p99_ms']} ms")
+        print(
+            f"es_mtod with --no-embeddings: accuracy {n['accuracy']:.4f} with the threshold, "
+            f"{n['top_intent_accuracy']:.4f} without, macro-F1 {n['macro_f1']:.4f}, "
+            f"p50/p99 {n['latency']['p50_ms']}/{n['latency']['p99_ms']} ms"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 

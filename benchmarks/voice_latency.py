@@ -162,9 +162,11 @@ def main() -> None:
     print(f"{'load':12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, fig in results.items():
         errors = int(fig["errors"] + fig["status_errors"] + fig["timeouts"])
-        print(f"{name:12} {fig['rps']:>8.0f} {fig['p50']:>8.1f} {fig['p99']:>8.1f} {errors:>7} "
-              f"(socket {fig['errors']:.0f}, status {fig['status_errors']:.0f}, "
-              f"timeout {fig['timeouts']:.0f})")
+        print(
+            f"{name:12} {fig['rps']:>8.0f} {fig['p50']:>8.1f} {fig['p99']:>8.1f} {errors:>7} "
+            f"(socket {fig['errors']:.0f}, status {fig['status_errors']:.0f}, "
+            f"timeout {fig['timeouts']:.0f})"
+        )
     print(f"target: p99 < 100 ms, no errors (p99 {results['gather']['p99']:.1f} ms)")
     print(f"caller turns by tier: {tiers}; escalation packets written: {escalations}")
 

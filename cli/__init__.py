@@ -18,7 +18,16 @@ from contactpro.errors import ConfigError
 from webhooks import create_app
 
 COMMANDS: tuple[click.Command, ...] = (
-    init_db, seed, serve, worker, beat, simulate, *ANALYTICS_COMMANDS, users, intents, transcribe,
+    init_db,
+    seed,
+    serve,
+    worker,
+    beat,
+    simulate,
+    *ANALYTICS_COMMANDS,
+    users,
+    intents,
+    transcribe,
 )
 
 

@@ -149,5 +149,3 @@ def simulate_call(
         _show(step, show_twiml)
     status = sim.end_call(call_sid, from_number, to_number, duration=seconds)
     click.echo(f"call ended after {seconds}s (status callback answered {status})")
-
-

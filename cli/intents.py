@@ -38,23 +38,52 @@ def intents() -> None:
 
 
 @intents.command("train")
-@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path),
-              help="CSV or JSONL with text and label columns.")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Directory to write the model artifact into.")
-@click.option("--val", "val_path", type=click.Path(path_type=Path), default=None,
-              help="Validation file for the threshold (default: carve 20% out of --data).")
-@click.option("--oos-label", default=OUT_OF_SCOPE, show_default=True,
-              help="Label of out-of-scope rows.")
-@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
-              help="Add MiniLM sentence embeddings to the n-gram features.")
-@click.option("--max-in-scope-loss", default=0.01, show_default=True,
-              type=click.FloatRange(0.0, 1.0),
-              help="In-scope accuracy the out-of-scope threshold may cost on validation.")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV or JSONL with text and label columns.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Directory to write the model artifact into.",
+)
+@click.option(
+    "--val",
+    "val_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Validation file for the threshold (default: carve 20% out of --data).",
+)
+@click.option(
+    "--oos-label", default=OUT_OF_SCOPE, show_default=True, help="Label of out-of-scope rows."
+)
+@click.option(
+    "--embeddings/--no-embeddings",
+    default=True,
+    show_default=True,
+    help="Add MiniLM sentence embeddings to the n-gram features.",
+)
+@click.option(
+    "--max-in-scope-loss",
+    default=0.01,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="In-scope accuracy the out-of-scope threshold may cost on validation.",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 def train_command(
-    data_path: Path, out_dir: Path, val_path: Path | None, oos_label: str, embeddings: bool,
-    max_in_scope_loss: float, quiet: bool,
+    data_path: Path,
+    out_dir: Path,
+    val_path: Path | None,
+    oos_label: str,
+    embeddings: bool,
+    max_in_scope_loss: float,
+    quiet: bool,
 ) -> None:
     """Train a model on DATA and write it to OUT with its threshold and metadata."""
     try:
@@ -63,25 +92,36 @@ def train_command(
         config = TrainConfig(
             embeddings=embeddings, oos_label=oos_label, max_in_scope_loss=max_in_scope_loss
         )
-        model = train_model(train, validation=validation, config=config,
-                            progress=_Progress(quiet))
+        model = train_model(train, validation=validation, config=config, progress=_Progress(quiet))
         model.save(out_dir)
     except UnderstandingError as exc:
         raise click.ClickException(exc.message) from None
     meta = model.metadata
     click.echo(f"model {meta['version']} written to {out_dir}")
-    click.echo(f"trained on {meta['n_train']} rows, threshold {model.threshold:.3f} picked on "
-               f"{meta['n_validation']} validation rows in {meta['training_seconds']:.1f}s")
+    click.echo(
+        f"trained on {meta['n_train']} rows, threshold {model.threshold:.3f} picked on "
+        f"{meta['n_validation']} validation rows in {meta['training_seconds']:.1f}s"
+    )
     for name, value in meta["metrics"].items():
         if value is not None:
             click.echo(f"  {name} {value:.4f}")
 
 
 @intents.command("evaluate")
-@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path),
-              help="Model artifact directory.")
-@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path),
-              help="CSV or JSONL with text and label columns.")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Model artifact directory.",
+)
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV or JSONL with text and label columns.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate_command(model_dir: Path, data_path: Path, as_json: bool) -> None:
     """Print accuracy, macro-F1, per-intent precision and recall, and confusions."""

@@ -70,5 +70,3 @@ def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
 def beat() -> None:
     """Run the Celery beat scheduler (one per deployment)."""
     current_app.extensions["celery"].start(["beat", "--loglevel=INFO"])
-
-

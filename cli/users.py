@@ -32,7 +32,12 @@ def users_create(
     with current_app.extensions["contactpro"].db.session() as session:
         try:
             agent = create_user(
-                session, email=email, name=name, password=password, role=role, phone=phone,
+                session,
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                phone=phone,
                 languages=languages,
             )
         except UserError as exc:

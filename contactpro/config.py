@@ -116,9 +116,7 @@ class Settings:
     voice_handoff: str = "enqueue"
     voice_dial_target: str = ""
     voice_record_calls: bool = False
-    voice_hold_music_url: str = (
-        "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
-    )
+    voice_hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
     voice_voicemail_max_seconds: int = 120
     voice_recording_hosts: tuple[str, ...] = ()
     # Resolution dialog (contactpro.dialog; see docs/dialog.md)
@@ -392,8 +390,15 @@ def _validate(s: Settings) -> None:
     for name in ("voice_locale_es", "voice_locale_en"):
         if not _VOICE_LOCALE.match(getattr(s, name)):
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must look like es-CO or en-US")
-    for name in ("max_no_input", "voice_stale_minutes", "max_body_chars", "max_dialog_turns",
-                 "inactivity_hours_standard", "inactivity_hours_premium", "inactivity_hours_vip"):
+    for name in (
+        "max_no_input",
+        "voice_stale_minutes",
+        "max_body_chars",
+        "max_dialog_turns",
+        "inactivity_hours_standard",
+        "inactivity_hours_premium",
+        "inactivity_hours_vip",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
     _validate_transcription(s)

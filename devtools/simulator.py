@@ -138,9 +138,7 @@ class TwilioSimulator:
             params["Digits"] = digits
         return self.post(step.next_url, params)
 
-    def follow(
-        self, step: TwimlStep, call_sid: str, from_number: str, to_number: str
-    ) -> TwimlStep:
+    def follow(self, step: TwimlStep, call_sid: str, from_number: str, to_number: str) -> TwimlStep:
         """Follow a ``<Redirect>`` as Twilio does (the voice hold loop polls this way)."""
         if step.verb != "redirect" or step.next_url is None:
             raise ValueError(f"nothing to follow (last verb: {step.verb})")

@@ -91,10 +91,24 @@ def start_worker(
     """Start ``celery -A webhooks.wsgi:celery worker`` (``own_group``: in a new process group,
     so a test can kill it with its pool processes)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "webhooks.wsgi:celery", "worker",
-         f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--without-gossip",
-         "--without-mingle"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "webhooks.wsgi:celery",
+            "worker",
+            f"--pool={pool}",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=own_group,
     )
 
 
@@ -251,7 +265,11 @@ class TwilioClient:
         return self.validator.compute_signature(PUBLIC_URL + path, params)
 
     def post(
-        self, path: str, params: dict[str, str], *, signature: str | None = None,
+        self,
+        path: str,
+        params: dict[str, str],
+        *,
+        signature: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> TestResponse:
         sig = self.signature(path, params) if signature is None else signature
@@ -282,13 +300,24 @@ def make_customer(
 ) -> Customer:
     """Create a customer with one active account and commit."""
     customer = Customer(
-        name=name, phone=phone, national_id="1020304050", national_id_type="CC",
-        birth_year=1988, preferred_language=language, segment=segment, city="Bogotá",
+        name=name,
+        phone=phone,
+        national_id="1020304050",
+        national_id_type="CC",
+        birth_year=1988,
+        preferred_language=language,
+        segment=segment,
+        city="Bogotá",
     )
     account = Account(
-        customer=customer, number="0000120451", plan="Hogar Internet 100 Mb",
-        monthly_charge=Decimal("89900"), currency=currency, balance=Decimal(balance),
-        due_date=date.today() + timedelta(days=due_in_days), status="active",
+        customer=customer,
+        number="0000120451",
+        plan="Hogar Internet 100 Mb",
+        monthly_charge=Decimal("89900"),
+        currency=currency,
+        balance=Decimal(balance),
+        due_date=date.today() + timedelta(days=due_in_days),
+        status="active",
     )
     session.add_all([customer, account])
     session.commit()
@@ -325,8 +354,9 @@ class FakeTwilioApi:
     def __call__(self, environ, start_response):  # noqa: ANN001 - WSGI
         request = Request(environ)
         form = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
-        user, _, password = base64.b64decode(
-            request.headers["Authorization"].split()[1]).decode().partition(":")
+        user, _, password = (
+            base64.b64decode(request.headers["Authorization"].split()[1]).decode().partition(":")
+        )
         self.requests.append({"path": request.path, "form": form, "auth": (user, password)})
         prefix = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/"
         if request.path == prefix + "Messages.json" and form.get("To") != "+15005550001":
@@ -338,7 +368,8 @@ class FakeTwilioApi:
             body = {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
             status = 400
         return Response(json.dumps(body), status=status, mimetype="application/json")(
-            environ, start_response)
+            environ, start_response
+        )
 
 
 @pytest.fixture

@@ -15,15 +15,38 @@ def test_demo_tours_simulates_and_analyses(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTACTPRO_", "TWILIO_"))}
     out = tmp_path / "outputs"
     result = subprocess.run(
-        [sys.executable, "demo.py", "--contacts", "16", "--days", "4", "--customers", "30",
-         "--var-dir", str(tmp_path / "var"), "--out", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "demo.py",
+            "--contacts",
+            "16",
+            "--days",
+            "4",
+            "--customers",
+            "30",
+            "--var-dir",
+            str(tmp_path / "var"),
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     text = result.stdout
     assert "Seeded 30 customers" in text
-    for scenario in ("billing", "payment", "debt", "connection", "cancellation", "product",
-                     "handoff"):
+    for scenario in (
+        "billing",
+        "payment",
+        "debt",
+        "connection",
+        "cancellation",
+        "product",
+        "handoff",
+    ):
         assert f"[{scenario} · es ·" in text and f"[{scenario} · en ·" in text
     assert "registré tu acuerdo" in text or "recorded your agreement" in text
     match = re.search(r"=== (\d+) interactions, (\d+) caller turns", text)

@@ -101,9 +101,7 @@ def currency_rates(settings: Settings) -> list[tuple[str, float]]:
         pairs = [item.split(":") for item in settings.currency_rates.split(",") if item.strip()]
         return [(code.strip().upper(), float(rate)) for code, rate in pairs]
     except ValueError:
-        raise ConfigError(
-            "CONTACTPRO_CURRENCY_RATES must look like USD:1,COP:0.00025"
-        ) from None
+        raise ConfigError("CONTACTPRO_CURRENCY_RATES must look like USD:1,COP:0.00025") from None
 
 
 def _customers(settings: Settings, end: datetime) -> Any:

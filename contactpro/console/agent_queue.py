@@ -39,8 +39,14 @@ log = logging.getLogger(__name__)
 QUEUE_STATUSES = ("open", "claimed", "abandoned")
 CLAIMABLE = ("open", "abandoned")
 RESOLUTIONS = (
-    "solved", "payment_arranged", "offer_accepted", "offer_declined", "cancelled_service",
-    "callback_needed", "unresolved", "no_contact",
+    "solved",
+    "payment_arranged",
+    "offer_accepted",
+    "offer_declined",
+    "cancelled_service",
+    "callback_needed",
+    "unresolved",
+    "no_contact",
 )
 # The priority matrix's own order (retain 1 .. let_go 4) becomes 15, 10, 5 and 0 points.
 QUADRANT_BONUS = {q: 5.0 * (len(STRATEGIES) - s.priority) for q, s in STRATEGIES.items()}
@@ -217,7 +223,10 @@ def resolve(
     escalation.notes = notes.strip() or None
     escalation.resolved_at = utcnow()
     record_audit(
-        session, agent.id, "escalation.resolve", f"escalation:{escalation_id}",
+        session,
+        agent.id,
+        "escalation.resolve",
+        f"escalation:{escalation_id}",
         after={"resolution": resolution, "notes": escalation.notes},
     )
     return escalation
@@ -243,8 +252,14 @@ def send_sms(
         select(func.max(Turn.sequence)).where(Turn.interaction_id == escalation.interaction_id)
     )
     turn = Turn(
-        interaction_id=escalation.interaction_id, sequence=(last or 0) + 1, speaker="agent",
-        text=body, source="sms", action="agent_sms", twilio_key=sid, created_at=utcnow(),
+        interaction_id=escalation.interaction_id,
+        sequence=(last or 0) + 1,
+        speaker="agent",
+        text=body,
+        source="sms",
+        action="agent_sms",
+        twilio_key=sid,
+        created_at=utcnow(),
     )
     session.add(turn)
     record_audit(
@@ -264,21 +279,27 @@ def schedule_callback(
     escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
     callback = Callback(
-        escalation_id=escalation_id, agent_id=agent.id, phone=contact_number(escalation),
-        scheduled_for=when, status="scheduled", note=note.strip() or None, created_at=utcnow(),
+        escalation_id=escalation_id,
+        agent_id=agent.id,
+        phone=contact_number(escalation),
+        scheduled_for=when,
+        status="scheduled",
+        note=note.strip() or None,
+        created_at=utcnow(),
     )
     session.add(callback)
     session.flush()
     record_audit(
-        session, agent.id, "escalation.callback", f"escalation:{escalation_id}",
+        session,
+        agent.id,
+        "escalation.callback",
+        f"escalation:{escalation_id}",
         after={"callback_id": callback.id, "scheduled_for": when.isoformat()},
     )
     return callback
 
 
-def take_call(
-    session: Session, telephony: Telephony, escalation_id: int, agent: Agent
-) -> str:
+def take_call(session: Session, telephony: Telephony, escalation_id: int, agent: Agent) -> str:
     """Put the waiting caller through to the agent's phone; record the queue result."""
     escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
@@ -290,7 +311,10 @@ def take_call(
     escalation.queue_result = "redirected"
     escalation.queue_seconds = int((utcnow() - escalation.created_at).total_seconds())
     record_audit(
-        session, agent.id, "escalation.take_call", f"escalation:{escalation_id}",
+        session,
+        agent.id,
+        "escalation.take_call",
+        f"escalation:{escalation_id}",
         after={"call_sid": sid},
     )
     return sid
@@ -345,9 +369,7 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
     """Return everything the escalation view shows: the packet, scores, advice and history."""
     escalation = get_escalation(session, escalation_id)
     context = dict(escalation.context or {})
-    score = (
-        session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
-    )
+    score = session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
     threshold = float(current_config(session, settings)["conformity_threshold"])
     turns = session.scalars(
         select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
@@ -363,7 +385,8 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
         "strategy": STRATEGIES.get(score.quadrant) if score else None,
         "similar": similar_cases(session, escalation),
         "callbacks": session.scalars(
-            select(Callback).where(Callback.escalation_id == escalation.id)
+            select(Callback)
+            .where(Callback.escalation_id == escalation.id)
             .order_by(Callback.scheduled_for)
         ).all(),
         "caller_waiting": _caller_waiting(escalation, interaction),

@@ -18,7 +18,8 @@ def latest_runs(session: Session, limit: int = 12) -> list[AnalysisRun]:
     """Return the newest analysis runs, newest first."""
     return list(
         session.scalars(
-            select(AnalysisRun).order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+            select(AnalysisRun)
+            .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
             .limit(limit)
         )
     )
@@ -34,8 +35,12 @@ def kpis(run: AnalysisRun) -> list[dict[str, Any]]:
     rows = results.get("kpis")
     if isinstance(rows, list) and all(isinstance(r, dict) and "key" in r for r in rows):
         return [
-            {"key": r["key"], "label": r.get("label", r["key"]), "value": r.get("value"),
-             "text": r.get("text", "" if r.get("value") is None else str(r.get("value")))}
+            {
+                "key": r["key"],
+                "label": r.get("label", r["key"]),
+                "value": r.get("value"),
+                "text": r.get("text", "" if r.get("value") is None else str(r.get("value"))),
+            }
             for r in rows
         ]
     return [

@@ -88,9 +88,9 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
 def intents_seen(session: Session) -> list[str]:
     """Return every intent the bot has recognised, for the search form."""
     return list(
-        session.scalars(select(Turn.intent).where(Turn.intent.is_not(None)).distinct().order_by(
-            Turn.intent
-        ))
+        session.scalars(
+            select(Turn.intent).where(Turn.intent.is_not(None)).distinct().order_by(Turn.intent)
+        )
     )
 
 

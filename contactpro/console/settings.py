@@ -47,22 +47,39 @@ class ConfigField:
 
 
 FIELDS: tuple[ConfigField, ...] = (
-    ConfigField("conformity_threshold", "thresholds", "float",
-                lambda s: s.conformity_threshold, 0, 100),
+    ConfigField(
+        "conformity_threshold", "thresholds", "float", lambda s: s.conformity_threshold, 0, 100
+    ),
     ConfigField("notify_priority", "thresholds", "int", lambda s: 90, 0, 101),
     ConfigField("business_hours_start", "hours", "time", lambda s: "08:00"),
     ConfigField("business_hours_end", "hours", "time", lambda s: "18:00"),
     ConfigField("business_days", "hours", "days", lambda s: "mon,tue,wed,thu,fri"),
     ConfigField("offer_max_discount_percent", "offers", "int", lambda s: 15, 0, 100),
     ConfigField("offer_min_tenure_months", "offers", "int", lambda s: 6, 0, 600),
-    ConfigField("sms_template_es", "templates", "text",
-                lambda s: f"Hola {{name}}, le escribe {s.company_name}."),
-    ConfigField("sms_template_en", "templates", "text",
-                lambda s: f"Hello {{name}}, this is {s.company_name}."),
-    ConfigField("callback_template_es", "templates", "text",
-                lambda s: "Le llamaremos el {when}. Gracias por su paciencia."),
-    ConfigField("callback_template_en", "templates", "text",
-                lambda s: "We will call you on {when}. Thank you for your patience."),
+    ConfigField(
+        "sms_template_es",
+        "templates",
+        "text",
+        lambda s: f"Hola {{name}}, le escribe {s.company_name}.",
+    ),
+    ConfigField(
+        "sms_template_en",
+        "templates",
+        "text",
+        lambda s: f"Hello {{name}}, this is {s.company_name}.",
+    ),
+    ConfigField(
+        "callback_template_es",
+        "templates",
+        "text",
+        lambda s: "Le llamaremos el {when}. Gracias por su paciencia.",
+    ),
+    ConfigField(
+        "callback_template_en",
+        "templates",
+        "text",
+        lambda s: "We will call you on {when}. Thank you for your patience.",
+    ),
     ConfigField("on_duty_agent", "notifications", "text", lambda s: ""),
 )
 BY_KEY = {f.key: f for f in FIELDS}
@@ -79,7 +96,11 @@ def record_audit(
 ) -> AuditLog:
     """Write one audit row (flushes with the caller's transaction)."""
     row = AuditLog(
-        agent_id=agent_id, action=action, target=target, before=before, after=after,
+        agent_id=agent_id,
+        action=action,
+        target=target,
+        before=before,
+        after=after,
         created_at=utcnow(),
     )
     session.add(row)

@@ -200,8 +200,11 @@ def _new_turn(
     if understood.intent == "greeting" and (rest := _after_greeting(inbound.text)):
         # "Hola buenas, me regala el saldo": the greeting is not the request.
         request = get_cascade(settings).understand(
-            rest, channel=interaction.channel, source=inbound.source,
-            language_hint=understood.language, expected=expected,
+            rest,
+            channel=interaction.channel,
+            source=inbound.source,
+            language_hint=understood.language,
+            expected=expected,
         )
         if request.intent not in ("greeting", "out_of_scope"):
             understood = request
@@ -267,7 +270,7 @@ def _after_greeting(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     match = _GREETING.match(folded)
-    rest = folded[match.end():].strip() if match else ""
+    rest = folded[match.end() :].strip() if match else ""
     return rest if len(rest.split()) >= 2 else ""
 
 

@@ -28,9 +28,29 @@ def segments(text: str) -> int:
 
 
 # Accented letters outside GSM-7, replaced as Latin American senders do to halve the cost.
-_TO_GSM7 = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I",
-                          "Ó": "O", "Ú": "U", "ê": "e", "â": "a", "ç": "c", "ã": "a", "õ": "o",
-                          "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_TO_GSM7 = str.maketrans(
+    {
+        "á": "a",
+        "í": "i",
+        "ó": "o",
+        "ú": "u",
+        "Á": "A",
+        "Í": "I",
+        "Ó": "O",
+        "Ú": "U",
+        "ê": "e",
+        "â": "a",
+        "ç": "c",
+        "ã": "a",
+        "õ": "o",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
 
 
 def shape(text: str, max_segments: int) -> str:

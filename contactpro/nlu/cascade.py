@@ -101,7 +101,11 @@ class Cascade:
                 text, hint=language_hint, previous=previous_languages, default=default
             ).language
         rules = apply_rules(
-            text, source=source, language=language, today=today, dtmf_menu=dtmf_menu,
+            text,
+            source=source,
+            language=language,
+            today=today,
+            dtmf_menu=dtmf_menu,
             expected=expected,
         )
         entities: dict[str, Any] = dict(rules.entities)
@@ -149,11 +153,17 @@ class Cascade:
         if pred.top_intent in expected:
             threshold *= EXPECTED_RELIEF
         if pred.confidence >= threshold:
-            return pred.top_intent, pred.confidence, "model", (
-                f"model {pred.confidence:.2f} >= {threshold:.2f}"
+            return (
+                pred.top_intent,
+                pred.confidence,
+                "model",
+                (f"model {pred.confidence:.2f} >= {threshold:.2f}"),
             )
-        return OUT_OF_SCOPE, pred.confidence, "none", (
-            f"model unsure: {pred.top_intent} {pred.confidence:.2f} < {threshold:.2f}"
+        return (
+            OUT_OF_SCOPE,
+            pred.confidence,
+            "none",
+            (f"model unsure: {pred.top_intent} {pred.confidence:.2f} < {threshold:.2f}"),
         )
 
     def _llm_tier(

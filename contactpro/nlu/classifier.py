@@ -154,8 +154,10 @@ class IntentModel:
         """Write ``model.json`` and ``weights.npz`` into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
         vocab = {
-            name: {"params": _jsonable(_saved_params(v)),
-                   "vocabulary": {t: int(i) for t, i in v.vocabulary_.items()}}
+            name: {
+                "params": _jsonable(_saved_params(v)),
+                "vocabulary": {t: int(i) for t, i in v.vocabulary_.items()},
+            }
             for name, v in self.vectorizers.items()
         }
         document = {
@@ -190,9 +192,7 @@ class IntentModel:
                 f"cannot read intent model in {directory}: {exc}", reason="model_unreadable"
             ) from None
         if document.get("format") != FORMAT:
-            raise UnderstandingError(
-                f"{directory} is not a {FORMAT} model", reason="model_format"
-            )
+            raise UnderstandingError(f"{directory} is not a {FORMAT} model", reason="model_format")
         vectorizers = {}
         for name, spec in document["vectorizers"].items():
             params = dict(spec["params"])
@@ -252,8 +252,11 @@ def pick_threshold(
     best = max(acc for _, acc, _ in table)
     chosen = max(th for th, acc, _ in table if acc >= best - model.config.max_in_scope_loss)
     acc, rec = rates(chosen)
-    return chosen, {"val_in_scope_accuracy": acc, "val_oos_recall": rec,
-                    "val_best_in_scope_accuracy": best}
+    return chosen, {
+        "val_in_scope_accuracy": acc,
+        "val_oos_recall": rec,
+        "val_best_in_scope_accuracy": best,
+    }
 
 
 def _fit(
@@ -337,8 +340,11 @@ def train_model(
 
     model = _fit(train, config, encoder, report)
     val_texts = [ex.text for ex in validation]
-    val_emb = _encode(encoder, val_texts, "embedding validation", report) if (
-        config.embeddings and encoder is not None) else None
+    val_emb = (
+        _encode(encoder, val_texts, "embedding validation", report)
+        if (config.embeddings and encoder is not None)
+        else None
+    )
     probs, similarity = model.scores(val_texts, val_emb)
     threshold, val_metrics = pick_threshold(
         model, probs, similarity, [ex.label for ex in validation]

@@ -98,7 +98,8 @@ def shipped_split() -> tuple[list[Example], list[Example]]:
     held_out: list[Example] = []
     for language in sorted({ex.language or "" for ex in examples}):
         rest, part = split_examples(
-            [ex for ex in examples if (ex.language or "") == language], HELD_OUT_PERCENT,
+            [ex for ex in examples if (ex.language or "") == language],
+            HELD_OUT_PERCENT,
             salt="held-out",
         )
         train.extend(rest)

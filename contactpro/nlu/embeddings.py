@@ -125,8 +125,9 @@ class Encoder:
         if len(texts) == 1:
             with _single_thread():
                 return self._forward(list(texts))
-        parts = [self._forward(list(texts[i : i + batch_size]))
-                 for i in range(0, len(texts), batch_size)]
+        parts = [
+            self._forward(list(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)
+        ]
         return np.vstack(parts) if parts else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
 
     def _forward(self, texts: list[str]) -> np.ndarray:

@@ -24,8 +24,12 @@ def metrics(gold: Sequence[str], pred: Sequence[str], oos_label: str) -> dict[st
         gold, pred, labels=labels, zero_division=0
     )
     per_intent = {
-        label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                "f1": round(float(f), 4), "support": int(s)}
+        label: {
+            "precision": round(float(p), 4),
+            "recall": round(float(r), 4),
+            "f1": round(float(f), 4),
+            "support": int(s),
+        }
         for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         if s or label in pred
     }
@@ -35,12 +39,16 @@ def metrics(gold: Sequence[str], pred: Sequence[str], oos_label: str) -> dict[st
     result: dict[str, Any] = {
         "n": len(gold),
         "accuracy": round(float(accuracy_score(gold, pred)), 4),
-        "macro_f1": round(float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
-                                         zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro", zero_division=0)),
+            4,
+        ),
         "in_scope_accuracy": round(float((pred_arr[in_scope] == gold_arr[in_scope]).mean()), 4)
-        if in_scope.any() else None,
+        if in_scope.any()
+        else None,
         "oos_recall": round(float((pred_arr[~in_scope] == oos_label).mean()), 4)
-        if (~in_scope).any() else None,
+        if (~in_scope).any()
+        else None,
         "per_intent": per_intent,
         "confusions": [
             {"gold": g, "predicted": p, "count": n}
@@ -94,11 +102,15 @@ def format_report(report: dict[str, Any]) -> str:
     if report.get("oos_recall") is not None:
         lines.append(f"out-of-scope recall {report['oos_recall']:.4f}")
     if "threshold" in report:
-        lines.append(f"threshold       {report['threshold']:.3f} (accuracy without it: "
-                     f"{report['top_intent_accuracy']:.4f})")
+        lines.append(
+            f"threshold       {report['threshold']:.3f} (accuracy without it: "
+            f"{report['top_intent_accuracy']:.4f})"
+        )
     for language, sub in report.get("by_language", {}).items():
-        lines.append(f"[{language}] n={sub['n']} accuracy={sub['accuracy']:.4f} "
-                     f"macro-F1={sub['macro_f1']:.4f}")
+        lines.append(
+            f"[{language}] n={sub['n']} accuracy={sub['accuracy']:.4f} "
+            f"macro-F1={sub['macro_f1']:.4f}"
+        )
     lines.append("")
     lines.append(f"{'intent':32} {'precision':>9} {'recall':>7} {'support':>7}")
     for label, row in report["per_intent"].items():

@@ -133,8 +133,10 @@ class LLMClassifier:
 
     def budget_seconds(self, channel: str) -> float:
         """Return the time budget of one call on ``channel``."""
-        ms = self.settings.llm_voice_budget_ms if channel == "voice" else (
-            self.settings.llm_sms_budget_ms
+        ms = (
+            self.settings.llm_voice_budget_ms
+            if channel == "voice"
+            else (self.settings.llm_sms_budget_ms)
         )
         return ms / 1000
 
@@ -210,8 +212,11 @@ class LLMClassifier:
     def _parse(self, response: Any) -> LLMAnswer:
         """Validate the forced tool call; raise LLMError(reason="malformed") otherwise."""
         block = next(
-            (b for b in getattr(response, "content", []) or []
-             if getattr(b, "type", None) == "tool_use" and getattr(b, "name", None) == TOOL_NAME),
+            (
+                b
+                for b in getattr(response, "content", []) or []
+                if getattr(b, "type", None) == "tool_use" and getattr(b, "name", None) == TOOL_NAME
+            ),
             None,
         )
         if block is None or not isinstance(block.input, dict):
@@ -222,8 +227,10 @@ class LLMClassifier:
         entities = data.get("entities") or {}
         if intent not in INTENT_NAMES:
             raise LLMError(f"the LLM answered an unknown intent {intent!r}", reason="malformed")
-        if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not (
-            0.0 <= float(confidence) <= 1.0
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int | float)
+            or not (0.0 <= float(confidence) <= 1.0)
         ):
             raise LLMError("the LLM answered a confidence outside 0..1", reason="malformed")
         if not isinstance(entities, dict):
@@ -231,8 +238,10 @@ class LLMClassifier:
         usage = getattr(response, "usage", None)
         tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "output_tokens", 0) or 0)
-        cost = (tokens_in * self.settings.llm_input_usd_per_mtok
-                + tokens_out * self.settings.llm_output_usd_per_mtok) / 1_000_000
+        cost = (
+            tokens_in * self.settings.llm_input_usd_per_mtok
+            + tokens_out * self.settings.llm_output_usd_per_mtok
+        ) / 1_000_000
         return LLMAnswer(
             intent=str(intent),
             confidence=float(confidence),

@@ -13,31 +13,99 @@ import re
 from dataclasses import dataclass
 
 UNITS = {
-    "cero": 0, "uno": 1, "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
-    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9,
+    "cero": 0,
+    "uno": 1,
+    "un": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "zero": 0,
+    "oh": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
 }
 TEENS = {
-    "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
-    "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19,
-    "veinte": 20, "veintiuno": 21, "veintiun": 21, "veintiuna": 21, "veintidos": 22,
-    "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
-    "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciseis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+    "veintiuno": 21,
+    "veintiun": 21,
+    "veintiuna": 21,
+    "veintidos": 22,
+    "veintitres": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "veintiseis": 26,
+    "veintisiete": 27,
+    "veintiocho": 28,
+    "veintinueve": 29,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 TENS = {
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-    "ochenta": 80, "noventa": 90,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "setenta": 70,
+    "ochenta": 80,
+    "noventa": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 HUNDREDS = {
-    "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
-    "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500,
-    "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
-    "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
+    "cien": 100,
+    "ciento": 100,
+    "doscientos": 200,
+    "doscientas": 200,
+    "trescientos": 300,
+    "trescientas": 300,
+    "cuatrocientos": 400,
+    "cuatrocientas": 400,
+    "quinientos": 500,
+    "quinientas": 500,
+    "seiscientos": 600,
+    "seiscientas": 600,
+    "setecientos": 700,
+    "setecientas": 700,
+    "ochocientos": 800,
+    "ochocientas": 800,
+    "novecientos": 900,
     "novecientas": 900,
 }
 SCALES = {"mil": 1000, "thousand": 1000, "millon": 10**6, "millones": 10**6, "million": 10**6}
@@ -46,9 +114,16 @@ CONNECTORS = frozenset({"y", "and"})
 # Words that are numbers only next to other number words ("un", "una" and "one" are articles or
 # pronouns on their own; "oh" is an interjection).
 AMBIGUOUS_ALONE = frozenset({"un", "una", "one", "oh"})
-NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(HUNDREDS) | {
-    HUNDRED_EN, *SCALES,
-}
+NUMBER_WORDS = (
+    frozenset(UNITS)
+    | frozenset(TEENS)
+    | frozenset(TENS)
+    | frozenset(HUNDREDS)
+    | {
+        HUNDRED_EN,
+        *SCALES,
+    }
+)
 
 
 @dataclass
@@ -129,8 +204,10 @@ def read_chunks(words: list[str]) -> list[int]:
         current = chunks[-1] if chunks else None
         if kind == "scale" and current is not None and current.last != "scale":
             current.add(kind, value)
-        elif current is not None and current.accepts(kind) and (
-            not pending_connector or kind == "unit"
+        elif (
+            current is not None
+            and current.accepts(kind)
+            and (not pending_connector or kind == "unit")
         ):
             current.add(kind, value)
         else:
@@ -163,8 +240,12 @@ def words_to_digits(text: str) -> str:
         j = i
         while j < len(tokens) and (
             tokens[j] in NUMBER_WORDS
-            or (tokens[j] in CONNECTORS and j + 1 < len(tokens) and tokens[j + 1] in NUMBER_WORDS
-                and j > i)
+            or (
+                tokens[j] in CONNECTORS
+                and j + 1 < len(tokens)
+                and tokens[j + 1] in NUMBER_WORDS
+                and j > i
+            )
         ):
             j += 1
         run = tokens[i:j]

@@ -78,8 +78,10 @@ def _identifiers(numeric: str, norm: str) -> dict[str, str]:
             found.setdefault("national_id", digits)
         else:
             found.setdefault("account_number", digits)
-    if not found and _ID_CUES.search(norm) and (
-        m := re.search(r"\b(?=[a-z0-9]*\d)[a-z0-9]{8,18}\b", norm)
+    if (
+        not found
+        and _ID_CUES.search(norm)
+        and (m := re.search(r"\b(?=[a-z0-9]*\d)[a-z0-9]{8,18}\b", norm))
     ):
         found["national_id"] = m.group(0).upper()  # alphanumeric ids: passport, CURP, RFC
     return found
@@ -96,8 +98,16 @@ def _is_mostly_identifier(numeric: str) -> bool:
 # --- Money ---------------------------------------------------------------------------------------
 
 _CURRENCY_WORDS = {
-    "pesos": "COP", "peso": "COP", "lucas": "COP", "cop": "COP", "mxn": "MXN",
-    "dolares": "USD", "dolar": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+    "pesos": "COP",
+    "peso": "COP",
+    "lucas": "COP",
+    "cop": "COP",
+    "mxn": "MXN",
+    "dolares": "USD",
+    "dolar": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "bucks": "USD",
     "usd": "USD",
 }
 _NUM = r"\d[\d.,]*\d|\d"
@@ -122,8 +132,10 @@ def parse_number(raw: str) -> Decimal | None:
         sep = "." if dots else ","
         head, _, tail = raw.rpartition(sep)
         # One separator followed by exactly three digits, or several separators: thousands.
-        raw = raw.replace(sep, "") if (dots + commas > 1 or len(tail) == 3) else (
-            head.replace(sep, "") + "." + tail
+        raw = (
+            raw.replace(sep, "")
+            if (dots + commas > 1 or len(tail) == 3)
+            else (head.replace(sep, "") + "." + tail)
         )
     try:
         return Decimal(raw)
@@ -144,9 +156,10 @@ def _amount(numeric: str, language: str) -> tuple[dict[str, str], tuple[int, int
     if match.group("cur") == "lucas":
         value *= 1000  # Colombian slang: one "luca" is a thousand pesos
     symbol = match.group("dollar") or ""
-    currency = _CURRENCY_WORDS.get(match.group("cur") or "") or {
-        "usd": "USD", "cop": "COP", "mxn": "MXN"}.get(symbol) or (
-        "USD" if language == "en" and symbol == "$" else None
+    currency = (
+        _CURRENCY_WORDS.get(match.group("cur") or "")
+        or {"usd": "USD", "cop": "COP", "mxn": "MXN"}.get(symbol)
+        or ("USD" if language == "en" and symbol == "$" else None)
     )
     result = {"value": format(value.normalize(), "f")}
     if currency:
@@ -157,20 +170,56 @@ def _amount(numeric: str, language: str) -> tuple[dict[str, str], tuple[int, int
 # --- Dates ---------------------------------------------------------------------------------------
 
 _MONTHS = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12, "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS = (
     ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")),
-    ("day_month", re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:de|of)\s+({_MONTH})\b"
-                             rf"(?:\s+(?:de|del)\s+(\d{{4}}))?")),
+    (
+        "day_month",
+        re.compile(
+            rf"\b(\d{{1,2}}){_ORD}\s+(?:de|of)\s+({_MONTH})\b"
+            rf"(?:\s+(?:de|del)\s+(\d{{4}}))?"
+        ),
+    ),
     ("month_day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}\b(?:\s+(\d{{4}}))?")),
 )
 _RELATIVE = (
@@ -239,13 +288,18 @@ _AGENT_PATTERNS = (
     re.compile(r"\b(quiero|necesito|deme|dame)\s+(un|una|a)\s+" + _AGENT_NOUNS + r"\b"),
     re.compile(
         r"\b(talk|speak|transfer|connect|put me through|get me|give me)\b(\s+\S+){0,4}?\s+"
-        + _AGENT_NOUNS + r"\b"
+        + _AGENT_NOUNS
+        + r"\b"
     ),
-    re.compile(r"\b(want|need)\s+(a|an)\s+(real |live )?(agent|person|human|representative|"
-               r"operator)\b"),
-    re.compile(r"^(un |una |a |an |el |the |a real |a live |live |real )?"
-               r"(asesor|agente|operador|humano|persona|agent|operator|representative|human|"
-               r"person)( por favor| please| ya| now)?$"),
+    re.compile(
+        r"\b(want|need)\s+(a|an)\s+(real |live )?(agent|person|human|representative|"
+        r"operator)\b"
+    ),
+    re.compile(
+        r"^(un |una |a |an |el |the |a real |a live |live |real )?"
+        r"(asesor|agente|operador|humano|persona|agent|operator|representative|human|"
+        r"person)( por favor| please| ya| now)?$"
+    ),
 )
 # "No sé" is not "no": the caller does not know, which the dialog must treat as no answer.
 _UNSURE = re.compile(
@@ -330,8 +384,10 @@ def apply_rules(
     if (answer := _yes_no(norm)) is not None:
         return RuleResult(entities, answer, f"bare {'yes' if answer == 'affirm' else 'no'}")
     has_id = any(k in entities for k in ("national_id", "account_number", "phone"))
-    if has_id and "amount" not in entities and (
-        _is_mostly_identifier(numeric) or "identification" in expected
+    if (
+        has_id
+        and "amount" not in entities
+        and (_is_mostly_identifier(numeric) or "identification" in expected)
     ):
         return RuleResult(entities, "identification", "the utterance is an identifier")
     return RuleResult(entities)

@@ -45,7 +45,11 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
         **env,
     }
     return subprocess.run(
-        [ENTRY_POINT, *args], cwd=tmp_path, env=environ, capture_output=True, text=True,
+        [ENTRY_POINT, *args],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 
@@ -74,8 +78,21 @@ def test_init_db_seed_and_users_through_the_entry_point(tmp_path: Path) -> None:
     seeded = run(["seed", "--customers", "3"], tmp_path)
     assert seeded.returncode == 0, seeded.stderr
     assert "added 3 customers" in seeded.stdout
-    user = run(["users", "create", "--email", "ana@example.com", "--name", "Ana Gómez",
-                "--role", "manager", "--password", "a-long-passphrase-7"], tmp_path)
+    user = run(
+        [
+            "users",
+            "create",
+            "--email",
+            "ana@example.com",
+            "--name",
+            "Ana Gómez",
+            "--role",
+            "manager",
+            "--password",
+            "a-long-passphrase-7",
+        ],
+        tmp_path,
+    )
     assert user.returncode == 0, user.stderr
     listing = run(["users", "list"], tmp_path)
     assert "ana@example.com" in listing.stdout and "manager" in listing.stdout

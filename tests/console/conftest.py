@@ -33,8 +33,14 @@ from webhooks import create_app
 PASSWORD = "correct horse battery"
 CHROMIUM = os.environ.get("CONTACTPRO_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(os.environ.get("CONTACTPRO_TEST_SCREENSHOTS", "/tmp/contactpro-console-shots"))
 LAPTOP = {"width": 1366, "height": 768}
@@ -52,28 +58,52 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def add_users(session: Session) -> dict[str, Agent]:
     """Create one agent, one manager and one admin (all with the same test password)."""
     users = {
-        "agent": create_user(session, email="ana@example.com", name="Ana Agente", password=PASSWORD,
-                             role="agent", phone="+573109998877"),
-        "manager": create_user(session, email="max@example.com", name="Max Supervisor",
-                               password=PASSWORD, role="manager", languages="en,es"),
-        "admin": create_user(session, email="ada@example.com", name="Ada Admin",
-                             password=PASSWORD, role="admin"),
+        "agent": create_user(
+            session,
+            email="ana@example.com",
+            name="Ana Agente",
+            password=PASSWORD,
+            role="agent",
+            phone="+573109998877",
+        ),
+        "manager": create_user(
+            session,
+            email="max@example.com",
+            name="Max Supervisor",
+            password=PASSWORD,
+            role="manager",
+            languages="en,es",
+        ),
+        "admin": create_user(
+            session, email="ada@example.com", name="Ada Admin", password=PASSWORD, role="admin"
+        ),
     }
     session.commit()
     return users
 
 
 def add_customer(
-    session: Session, phone: str, name: str, *, language: str = "es", segment: str = "standard",
+    session: Session,
+    phone: str,
+    name: str,
+    *,
+    language: str = "es",
+    segment: str = "standard",
     balance: str = "125000",
 ) -> Customer:
     """Create a customer whose account number is the phone's last ten digits; commit."""
-    customer = Customer(name=name, phone=phone, preferred_language=language, segment=segment,
-                        city="Bogotá")
+    customer = Customer(
+        name=name, phone=phone, preferred_language=language, segment=segment, city="Bogotá"
+    )
     account = Account(
-        customer=customer, number=phone[-10:], plan="Hogar Internet 100 Mb",
-        monthly_charge=Decimal("89900"), currency="COP" if language == "es" else "USD",
-        balance=Decimal(balance), due_date=date.today() + timedelta(days=10), status="active",
+        customer=customer,
+        number=phone[-10:],
+        plan="Hogar Internet 100 Mb",
+        monthly_charge=Decimal("89900"),
+        currency="COP" if language == "es" else "USD",
+        balance=Decimal(balance),
+        due_date=date.today() + timedelta(days=10),
+        status="active",
     )
     session.add_all([customer, account])
     session.commit()
@@ -139,11 +169,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.sqlite3'}"
     migrate.upgrade(url)
-    app = create_app({
-        "env": "test", "var_dir": str(tmp / "var"), "database_url": url,
-        "task_always_eager": True, "twilio_auth_token": AUTH_TOKEN, "public_url": PUBLIC_URL,
-        "console_poll_seconds": 1,
-    })
+    app = create_app(
+        {
+            "env": "test",
+            "var_dir": str(tmp / "var"),
+            "database_url": url,
+            "task_always_eager": True,
+            "twilio_auth_token": AUTH_TOKEN,
+            "public_url": PUBLIC_URL,
+            "console_poll_seconds": 1,
+        }
+    )
     with app.extensions["contactpro"].db.session() as session:
         add_users(session)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -15,14 +15,32 @@ from tests.console.conftest import login
 
 def _contact(session, *, latency: float, confidence: float, minutes_ago: int = 1) -> Interaction:
     at = utcnow() - timedelta(minutes=minutes_ago)
-    interaction = Interaction(channel="sms", twilio_sid=new_sid("SM"),
-                              from_number="+573001112233", to_number="+15550001000",
-                              started_at=at, last_activity_at=at, status="active", state={})
+    interaction = Interaction(
+        channel="sms",
+        twilio_sid=new_sid("SM"),
+        from_number="+573001112233",
+        to_number="+15550001000",
+        started_at=at,
+        last_activity_at=at,
+        status="active",
+        state={},
+    )
     session.add(interaction)
     session.flush()
-    session.add(Turn(interaction_id=interaction.id, sequence=1, speaker="caller", text="x",
-                     source="sms", intent="billing_inquiry", confidence=confidence, tier="model",
-                     latency_ms=latency, created_at=at))
+    session.add(
+        Turn(
+            interaction_id=interaction.id,
+            sequence=1,
+            speaker="caller",
+            text="x",
+            source="sms",
+            intent="billing_inquiry",
+            confidence=confidence,
+            tier="model",
+            latency_ms=latency,
+            created_at=at,
+        )
+    )
     session.commit()
     return interaction
 
@@ -50,12 +68,27 @@ def test_slow_turns_raise_then_clear(app, session):
 def test_low_confidence_errors_and_queue_wait(app, session):
     settings = app.extensions["contactpro"].settings
     contacts = [_contact(session, latency=10.0, confidence=0.2) for _ in range(4)]
-    session.add(Escalation(interaction_id=contacts[0].id, reason="technical_error",
-                           queue="support", status="open", context={},
-                           created_at=utcnow() - timedelta(minutes=9)))
-    session.add(Escalation(interaction_id=contacts[1].id, reason="agent_request",
-                           queue="support", status="resolved", context={}, queue_seconds=30,
-                           created_at=utcnow() - timedelta(minutes=2)))
+    session.add(
+        Escalation(
+            interaction_id=contacts[0].id,
+            reason="technical_error",
+            queue="support",
+            status="open",
+            context={},
+            created_at=utcnow() - timedelta(minutes=9),
+        )
+    )
+    session.add(
+        Escalation(
+            interaction_id=contacts[1].id,
+            reason="agent_request",
+            queue="support",
+            status="resolved",
+            context={},
+            queue_seconds=30,
+            created_at=utcnow() - timedelta(minutes=2),
+        )
+    )
     session.commit()
     with app.app_context():
         keys = check_alerts.run()
@@ -67,8 +100,9 @@ def test_low_confidence_errors_and_queue_wait(app, session):
 
 def test_managers_see_open_alerts(app, client, session, users):
     settings = app.extensions["contactpro"].settings
-    session.add(Alert(key="queue_wait_seconds", value=612.0,
-                      threshold=settings.alert_queue_wait_seconds))
+    session.add(
+        Alert(key="queue_wait_seconds", value=612.0, threshold=settings.alert_queue_wait_seconds)
+    )
     session.commit()
     login(client, "max@example.com")
     page = client.get("/console/manager/")

@@ -12,9 +12,15 @@ from contactpro.console.users import UserError, authenticate, create_user, has_r
 from contactpro.models import Agent
 from tests.console.conftest import PASSWORD, login
 
-PAGES = ["/console/queue", "/console/escalations/1", "/console/manager/",
-         "/console/manager/customers", "/console/manager/conversations",
-         "/console/manager/config", "/console/manager/customers.csv"]
+PAGES = [
+    "/console/queue",
+    "/console/escalations/1",
+    "/console/manager/",
+    "/console/manager/customers",
+    "/console/manager/conversations",
+    "/console/manager/config",
+    "/console/manager/customers.csv",
+]
 
 
 def test_every_page_needs_a_login(client):
@@ -34,8 +40,9 @@ def test_wrong_password_and_unknown_user_are_refused_alike(client, users):
     page = client.get("/console/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     for email, password in (("ana@example.com", "wrong password!"), ("nobody@x.org", PASSWORD)):
-        response = client.post("/console/login",
-                               data={"email": email, "password": password, "csrf_token": token})
+        response = client.post(
+            "/console/login", data={"email": email, "password": password, "csrf_token": token}
+        )
         assert response.status_code == 401
         assert "Correo o contraseña incorrectos" in response.text
     assert client.get("/console/queue").status_code == 302
@@ -60,9 +67,10 @@ def test_login_sets_a_secure_httponly_lax_cookie_and_follows_next(client, users)
 def test_next_never_leaves_the_console(client, users):
     page = client.get("/console/login").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-    response = client.post("/console/login?next=https://evil.example/console/x",
-                           data={"email": "ana@example.com", "password": PASSWORD,
-                                 "csrf_token": csrf})
+    response = client.post(
+        "/console/login?next=https://evil.example/console/x",
+        data={"email": "ana@example.com", "password": PASSWORD, "csrf_token": csrf},
+    )
     assert response.location == "/console/queue"
 
 
@@ -76,8 +84,9 @@ def test_posts_without_the_session_csrf_token_are_refused(client, users, session
 
 
 def test_login_form_itself_needs_the_csrf_token(client, users):
-    response = client.post("/console/login", data={"email": "ana@example.com",
-                                                   "password": PASSWORD})
+    response = client.post(
+        "/console/login", data={"email": "ana@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 400
     assert "El formulario caducó" in response.text
 
@@ -138,8 +147,9 @@ def test_console_pages_send_security_headers(client, users):
 
 
 def test_users_are_validated_and_passwords_hashed(session):
-    agent = create_user(session, email=" Zoe@Example.com ", name="Zoe", password=PASSWORD,
-                        phone="+57 310 555 0000")
+    agent = create_user(
+        session, email=" Zoe@Example.com ", name="Zoe", password=PASSWORD, phone="+57 310 555 0000"
+    )
     assert agent.email == "zoe@example.com" and agent.phone == "+573105550000"
     assert agent.password_hash and PASSWORD not in agent.password_hash
     assert agent.password_hash.startswith("pbkdf2:sha256:1000$")  # (cheap in tests only)

@@ -19,8 +19,11 @@ def escalate_by_sms(live, phone: str, name: str, language: str = "es") -> Escala
     with live.session() as session:
         add_customer(session, phone, name, language=language)
     twilio = live.twilio()
-    first, second = ("saldo", "quiero un asesor") if language == "es" else (
-        "what is my balance", "I want to talk to an agent")
+    first, second = (
+        ("saldo", "quiero un asesor")
+        if language == "es"
+        else ("what is my balance", "I want to talk to an agent")
+    )
     assert twilio.post("/twilio/sms", sms_params(phone, first)).status_code == 200
     assert twilio.post("/twilio/sms", sms_params(phone, second)).status_code == 200
     with live.session() as session:
@@ -29,9 +32,7 @@ def escalate_by_sms(live, phone: str, name: str, language: str = "es") -> Escala
         ).one()
 
 
-def test_agent_sees_new_escalation_live_then_claims_reads_and_resolves(
-    live_server, page_factory
-):
+def test_agent_sees_new_escalation_live_then_claims_reads_and_resolves(live_server, page_factory):
     page = page_factory(LAPTOP)
     browser_login(page, "ana@example.com")
     expect(page.get_by_role("heading", name="Cola de escalamientos")).to_be_visible()
@@ -71,7 +72,10 @@ def test_agent_sees_new_escalation_live_then_claims_reads_and_resolves(
     with live_server.session() as session:
         stored = session.get(Escalation, escalation.id)
         assert (stored.status, stored.resolution, stored.notes) == (
-            "resolved", "payment_arranged", "Acordó pagar el viernes")
+            "resolved",
+            "payment_arranged",
+            "Acordó pagar el viernes",
+        )
         assert stored.agent.email == "ana@example.com" and stored.resolved_at is not None
 
 

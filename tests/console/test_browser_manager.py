@@ -12,9 +12,7 @@ from tests.console.test_manager import add_runs, add_scored
 from tests.webhooks.test_sms import sms_params
 
 
-def test_manager_views_dashboards_and_searches_a_conversation(
-    live_server, page_factory, tmp_path
-):
+def test_manager_views_dashboards_and_searches_a_conversation(live_server, page_factory, tmp_path):
     with live_server.session() as session:
         run = add_runs(session, tmp_path / "out")[-1]
         add_scored(session, "+573001140001", "Rosa Retener", "retain", 22.5)

@@ -20,14 +20,22 @@ from tests.webhooks.test_sms import sms_params
 
 def tiny_png(path: Path, width: int = 120, height: int = 60) -> Path:
     """Write a solid-colour PNG (enough for a browser to decode and measure)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     rows = b"".join(b"\x00" + b"\x1d\x4e\xd8" * width for _ in range(height))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
-        ">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -37,20 +45,38 @@ def add_runs(session, folder: Path) -> list[AnalysisRun]:
     now = utcnow()
     runs = []
     for n, (rate, text) in enumerate([(0.5, "50.0 %"), (0.625, "62.5 %")]):
-        runs.append(AnalysisRun(
-            kind="daily", period_start=now - timedelta(days=2 - n),
-            period_end=now - timedelta(days=1 - n), code_version="test",
-            created_at=now - timedelta(hours=10 - n),
-            results={"kpis": [
-                {"key": "interactions", "label": "Interactions analysed", "value": 8.0 + n,
-                 "unit": "count", "text": str(8 + n)},
-                {"key": "auto_resolution", "label": "Automatic resolution", "value": rate,
-                 "unit": "%", "text": text},
-            ]},
-            outputs={"report_md": str(folder / "report.md"),
-                     "png_volume": str(tiny_png(folder / f"volume-{n}.png")),
-                     "png_missing": str(folder / "gone.png")},
-        ))
+        runs.append(
+            AnalysisRun(
+                kind="daily",
+                period_start=now - timedelta(days=2 - n),
+                period_end=now - timedelta(days=1 - n),
+                code_version="test",
+                created_at=now - timedelta(hours=10 - n),
+                results={
+                    "kpis": [
+                        {
+                            "key": "interactions",
+                            "label": "Interactions analysed",
+                            "value": 8.0 + n,
+                            "unit": "count",
+                            "text": str(8 + n),
+                        },
+                        {
+                            "key": "auto_resolution",
+                            "label": "Automatic resolution",
+                            "value": rate,
+                            "unit": "%",
+                            "text": text,
+                        },
+                    ]
+                },
+                outputs={
+                    "report_md": str(folder / "report.md"),
+                    "png_volume": str(tiny_png(folder / f"volume-{n}.png")),
+                    "png_missing": str(folder / "gone.png"),
+                },
+            )
+        )
     session.add_all(runs)
     session.commit()
     return runs
@@ -78,8 +104,15 @@ def test_dashboards_show_latest_kpis_with_history_and_figures(client, session, u
 
 def add_scored(session, phone: str, name: str, quadrant: str, conformity: float) -> None:
     customer = add_customer(session, phone, name)
-    session.add(CustomerScore(customer_id=customer.id, conformity=conformity,
-                              billing=Decimal("89900"), quadrant=quadrant, interactions=2))
+    session.add(
+        CustomerScore(
+            customer_id=customer.id,
+            conformity=conformity,
+            billing=Decimal("89900"),
+            quadrant=quadrant,
+            interactions=2,
+        )
+    )
     session.commit()
 
 
@@ -95,9 +128,9 @@ def test_customers_per_quadrant_and_csv_export(client, session, users):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["name"], r["quadrant"], r["conformity"]) for r in rows] == [
-        ("Rosa Retener", "retain", "22.5")]
-    everyone = list(csv.DictReader(io.StringIO(
-        client.get("/console/manager/customers.csv").text)))
+        ("Rosa Retener", "retain", "22.5")
+    ]
+    everyone = list(csv.DictReader(io.StringIO(client.get("/console/manager/customers.csv").text)))
     assert {r["name"] for r in everyone} == {"Rosa Retener", "Mario Monitor"}
     assert client.get("/console/manager/customers?quadrant=nope").status_code == 400
 
@@ -118,8 +151,10 @@ def test_conversation_search_filters_and_shows_the_transcript(client, session, t
     assert "Tomás Asesor" in by_outcome and "Sofía Saldo" not in by_outcome
     today = utcnow().date()
     assert "Sofía Saldo" in client.get(f"{search}?from={today}&to={today}").text
-    assert "Ninguna" in client.get(f"{search}?to={today - timedelta(days=3)}").text or \
-        "No conversation" in client.get(f"{search}?to={today - timedelta(days=3)}").text
+    assert (
+        "Ninguna" in client.get(f"{search}?to={today - timedelta(days=3)}").text
+        or "No conversation" in client.get(f"{search}?to={today - timedelta(days=3)}").text
+    )
     assert client.get(f"{search}?from=yesterday").status_code == 400
     # Wildcards are literal: "%" does not match everyone.
     assert "Sofía" not in client.get(f"{search}?customer=%25").text
@@ -133,10 +168,16 @@ def test_conversation_search_filters_and_shows_the_transcript(client, session, t
 def test_configuration_changes_are_validated_and_audited(client, session, app, users):
     token = login(client, "max@example.com")
     settings = app.extensions["contactpro"].settings
-    response = client.post("/console/manager/config", data={
-        "csrf_token": token, "business_hours_start": "07:30", "notify_priority": "85",
-        "sms_template_es": "Hola {name}, le escribe ACME. ",
-        "sms_template_en": "Hello {name}, this is ContactPro."})
+    response = client.post(
+        "/console/manager/config",
+        data={
+            "csrf_token": token,
+            "business_hours_start": "07:30",
+            "notify_priority": "85",
+            "sms_template_es": "Hola {name}, le escribe ACME. ",
+            "sms_template_en": "Hello {name}, this is ContactPro.",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     config = current_config(session, settings)
@@ -145,22 +186,28 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     assert {(a.target, a.before, a.after) for a in audit} == {
         ("config:business_hours_start", "08:00", "07:30"),
         ("config:notify_priority", 90, 85),
-        ("config:sms_template_es", "Hola {name}, le escribe ContactPro.",
-         "Hola {name}, le escribe ACME."),
+        (
+            "config:sms_template_es",
+            "Hola {name}, le escribe ContactPro.",
+            "Hola {name}, le escribe ACME.",
+        ),
     }
     assert {a.agent_id for a in audit} == {users["manager"].id}
     page = client.get("/console/manager/config").text
     assert "Max Supervisor" in page and "config:notify_priority" in page
     # Invalid: nothing is stored, the form says which field and why.
-    bad = client.post("/console/manager/config", data={
-        "csrf_token": token, "business_hours_end": "06:00", "notify_priority": "70"})
+    bad = client.post(
+        "/console/manager/config",
+        data={"csrf_token": token, "business_hours_end": "06:00", "notify_priority": "70"},
+    )
     assert bad.status_code == 400 and "must be later than the start" in bad.text
-    for field, value, message in [("notify_priority", "lots", "must be a number"),
-                                  ("conformity_threshold", "140", "at most 100"),
-                                  ("business_days", "mon,funday", "must list days"),
-                                  ("on_duty_agent", "nobody@example.com", "active user")]:
-        response = client.post("/console/manager/config",
-                               data={"csrf_token": token, field: value})
+    for field, value, message in [
+        ("notify_priority", "lots", "must be a number"),
+        ("conformity_threshold", "140", "at most 100"),
+        ("business_days", "mon,funday", "must list days"),
+        ("on_duty_agent", "nobody@example.com", "active user"),
+    ]:
+        response = client.post("/console/manager/config", data={"csrf_token": token, field: value})
         assert response.status_code == 400 and message in response.text, field
     session.expire_all()
     assert session.get(ConfigEntry, "notify_priority").value == 85

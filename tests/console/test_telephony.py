@@ -51,11 +51,17 @@ def test_settings_choose_the_implementation():
     base = {"TWILIO_AUTH_TOKEN": TOKEN}
     fake = telephony_for(load_settings(environ=base, dotenv_path=None))
     assert isinstance(fake, FakeTelephony)
-    real = telephony_for(load_settings(environ={**base, "TWILIO_ACCOUNT_SID": SID,
-                                                "CONTACTPRO_TWILIO_API_URL": "http://x:1"},
-                                       dotenv_path=None))
+    real = telephony_for(
+        load_settings(
+            environ={**base, "TWILIO_ACCOUNT_SID": SID, "CONTACTPRO_TWILIO_API_URL": "http://x:1"},
+            dotenv_path=None,
+        )
+    )
     assert isinstance(real, TwilioTelephony) and real.client.api.base_url == "http://x:1"
-    forced = telephony_for(load_settings(
-        environ={**base, "TWILIO_ACCOUNT_SID": SID, "CONTACTPRO_TELEPHONY": "fake"},
-        dotenv_path=None))
+    forced = telephony_for(
+        load_settings(
+            environ={**base, "TWILIO_ACCOUNT_SID": SID, "CONTACTPRO_TELEPHONY": "fake"},
+            dotenv_path=None,
+        )
+    )
     assert isinstance(forced, FakeTelephony)

@@ -14,17 +14,22 @@ TOKEN = {"TWILIO_AUTH_TOKEN": "t0ken"}
 
 
 def test_defaults_use_sqlite_under_var_and_embedded_broker(tmp_path: Path):
-    settings = load_settings(environ={**TOKEN, "CONTACTPRO_VAR_DIR": str(tmp_path)},
-                             dotenv_path=None)
+    settings = load_settings(
+        environ={**TOKEN, "CONTACTPRO_VAR_DIR": str(tmp_path)}, dotenv_path=None
+    )
     assert settings.database_url == f"sqlite:///{tmp_path / 'contactpro.sqlite3'}"
     assert settings.embedded_broker and settings.validate_twilio_signature
     assert settings.anthropic_api_key == ""
 
 
 def test_environment_then_overrides(tmp_path: Path):
-    env = {**TOKEN, "CONTACTPRO_DATABASE_URL": "postgresql+psycopg://u@db/cp",
-           "CONTACTPRO_BROKER_URL": "redis://cache:6379/0", "CONTACTPRO_MAX_NO_INPUT": "3",
-           "TWILIO_ACCOUNT_SID": "AC" + "a" * 32}
+    env = {
+        **TOKEN,
+        "CONTACTPRO_DATABASE_URL": "postgresql+psycopg://u@db/cp",
+        "CONTACTPRO_BROKER_URL": "redis://cache:6379/0",
+        "CONTACTPRO_MAX_NO_INPUT": "3",
+        "TWILIO_ACCOUNT_SID": "AC" + "a" * 32,
+    }
     settings = load_settings({"max_no_input": 5}, environ=env, dotenv_path=None)
     assert settings.database_url.startswith("postgresql")
     assert settings.broker_url == "redis://cache:6379/0" and not settings.embedded_broker
@@ -33,14 +38,20 @@ def test_environment_then_overrides(tmp_path: Path):
 
 
 def test_visibility_timeout_reaches_the_redis_broker():
-    env = {**TOKEN, "CONTACTPRO_BROKER_URL": "redis://cache:6379/0",
-           "CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "120", "CONTACTPRO_TASK_QUEUE": "cc-a"}
+    env = {
+        **TOKEN,
+        "CONTACTPRO_BROKER_URL": "redis://cache:6379/0",
+        "CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "120",
+        "CONTACTPRO_TASK_QUEUE": "cc-a",
+    }
     options = broker_options(load_settings(environ=env, dotenv_path=None))
     transport = options["broker_transport_options"]
     assert transport["visibility_timeout"] == 120
     # Each deployment sharing a Redis restores only its own unacknowledged tasks.
     assert {transport[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key")} == {
-        "cc-a.unacked", "cc-a.unacked_index", "cc-a.unacked_mutex"
+        "cc-a.unacked",
+        "cc-a.unacked_index",
+        "cc-a.unacked_mutex",
     }
 
 

@@ -22,8 +22,16 @@ def test_upgrade_matches_models_and_downgrade_empties(tmp_path: Path):
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
     tables = set(inspect(engine).get_table_names())
-    assert {"customers", "accounts", "invoices", "payments", "interactions", "turns",
-            "escalations", "agents"} <= tables
+    assert {
+        "customers",
+        "accounts",
+        "invoices",
+        "payments",
+        "interactions",
+        "turns",
+        "escalations",
+        "agents",
+    } <= tables
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("interactions")}
     assert "ix_interactions_channel_started_at" in indexes
     migrate.downgrade(url)

@@ -54,13 +54,19 @@ def tool_answer(
         "type": "message",
         "role": "assistant",
         "model": "claude-test",
-        "content": [{
-            "type": "tool_use",
-            "id": "toolu_test",
-            "name": "classify_intent",
-            "input": {"intent": intent, "confidence": confidence, "reason": reason,
-                      "entities": entities or {}},
-        }],
+        "content": [
+            {
+                "type": "tool_use",
+                "id": "toolu_test",
+                "name": "classify_intent",
+                "input": {
+                    "intent": intent,
+                    "confidence": confidence,
+                    "reason": reason,
+                    "entities": entities or {},
+                },
+            }
+        ],
         "stop_reason": "tool_use",
         "stop_sequence": None,
         "usage": {"input_tokens": 400, "output_tokens": 40},
@@ -116,8 +122,9 @@ def messages_server() -> Iterator[MessagesServer]:
             reply = server_state.next_reply(request)
             if reply.delay:
                 time.sleep(reply.delay)
-            payload = reply.body if isinstance(reply.body, bytes) else json.dumps(
-                reply.body).encode()
+            payload = (
+                reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+            )
             # The client may have given up already (the time-out tests).
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.send_response(reply.status)

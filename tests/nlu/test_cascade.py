@@ -24,8 +24,9 @@ def _cascade(model: IntentModel, stats: TierStats, **overrides: object) -> Casca
 
 def test_rules_decide_before_the_model(shipped_model: IntentModel, stats: TierStats) -> None:
     cascade = _cascade(shipped_model, stats)
-    result = cascade.understand("mi cédula es uno cero dos tres cuatro cinco seis siete",
-                                channel="voice", source="speech")
+    result = cascade.understand(
+        "mi cédula es uno cero dos tres cuatro cinco seis siete", channel="voice", source="speech"
+    )
     assert (result.intent, result.tier, result.confidence) == ("identification", "rules", 1.0)
     assert result.entities == {"national_id": "10234567"}
     assert result.language == "es"
@@ -35,7 +36,9 @@ def test_rules_decide_before_the_model(shipped_model: IntentModel, stats: TierSt
 
 def test_model_answers_with_rule_entities(shipped_model: IntentModel, stats: TierStats) -> None:
     result = _cascade(shipped_model, stats).understand(
-        "ya pagué 50 mil pesos ayer por nequi", channel="sms", source="sms",
+        "ya pagué 50 mil pesos ayer por nequi",
+        channel="sms",
+        source="sms",
         today=date(2025, 3, 10),
     )
     assert (result.intent, result.tier) == ("payment_made", "model")
@@ -72,8 +75,13 @@ def test_llm_is_asked_only_when_the_model_is_unsure(
     shipped_model: IntentModel, stats: TierStats, messages_server: MessagesServer
 ) -> None:
     messages_server.script(Reply(body=tool_answer("complaint", 0.85, reason="angry caller")))
-    cascade = _cascade(shipped_model, stats, intent_threshold=0.9, anthropic_api_key="sk-test",
-                       llm_base_url=messages_server.url)
+    cascade = _cascade(
+        shipped_model,
+        stats,
+        intent_threshold=0.9,
+        anthropic_api_key="sk-test",
+        llm_base_url=messages_server.url,
+    )
     sure = cascade.understand("no", channel="voice", source="speech")
     assert sure.tier == "rules" and not messages_server.requests
     result = cascade.understand(UNSURE, channel="voice", source="speech")
@@ -87,9 +95,15 @@ def test_llm_is_asked_only_when_the_model_is_unsure(
 def test_unsure_llm_and_failing_llm_end_out_of_scope(
     shipped_model: IntentModel, stats: TierStats, messages_server: MessagesServer
 ) -> None:
-    cascade = _cascade(shipped_model, stats, intent_threshold=0.9, anthropic_api_key="sk-test",
-                       llm_base_url=messages_server.url, llm_min_confidence=0.7,
-                       llm_voice_budget_ms=500)
+    cascade = _cascade(
+        shipped_model,
+        stats,
+        intent_threshold=0.9,
+        anthropic_api_key="sk-test",
+        llm_base_url=messages_server.url,
+        llm_min_confidence=0.7,
+        llm_voice_budget_ms=500,
+    )
     messages_server.script(Reply(body=tool_answer("billing_inquiry", 0.4)))
     unsure = cascade.understand(UNSURE, channel="voice", source="speech")
     assert (unsure.intent, unsure.tier) == ("out_of_scope", "none")

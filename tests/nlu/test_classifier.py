@@ -31,9 +31,7 @@ def test_corpus_covers_the_taxonomy_with_forty_examples_per_language() -> None:
 def test_held_out_part_is_disjoint_and_stratified() -> None:
     train, held_out = shipped_split()
     assert not {ex.text for ex in train} & {ex.text for ex in held_out}
-    assert {(ex.label, ex.language) for ex in held_out} == {
-        (ex.label, ex.language) for ex in train
-    }
+    assert {(ex.label, ex.language) for ex in held_out} == {(ex.label, ex.language) for ex in train}
 
 
 def test_shipped_model_quality_gates(shipped_model: IntentModel) -> None:
@@ -60,14 +58,36 @@ def test_embedding_weights_are_the_verified_file() -> None:
 
 def _toy() -> list[Example]:
     rows = {
-        "billing_inquiry": ["cuanto debo", "how much do i owe", "mi saldo", "my balance",
-                            "valor de la factura", "bill amount", "cuánto es la factura",
-                            "what do i owe"],
-        "cancellation": ["cancelar el servicio", "cancel my service", "dar de baja",
-                         "terminate contract", "quiero cancelar", "i want to cancel",
-                         "cancelen todo", "close my account"],
-        "out_of_scope": ["qué hora es", "what time is it", "pizza", "weather",
-                         "chiste", "joke", "fútbol", "football"],
+        "billing_inquiry": [
+            "cuanto debo",
+            "how much do i owe",
+            "mi saldo",
+            "my balance",
+            "valor de la factura",
+            "bill amount",
+            "cuánto es la factura",
+            "what do i owe",
+        ],
+        "cancellation": [
+            "cancelar el servicio",
+            "cancel my service",
+            "dar de baja",
+            "terminate contract",
+            "quiero cancelar",
+            "i want to cancel",
+            "cancelen todo",
+            "close my account",
+        ],
+        "out_of_scope": [
+            "qué hora es",
+            "what time is it",
+            "pizza",
+            "weather",
+            "chiste",
+            "joke",
+            "fútbol",
+            "football",
+        ],
     }
     return [Example(t, label) for label, texts in rows.items() for t in texts]
 

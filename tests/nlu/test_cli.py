@@ -12,15 +12,42 @@ from cli.intents import intents
 from contactpro.nlu.classifier import IntentModel
 
 ROWS = {
-    "billing_inquiry": ["cuánto debo", "how much do I owe", "mi saldo por favor", "my balance",
-                        "valor de la factura", "what's my bill", "cuánto es la factura",
-                        "what do I owe", "quiero saber el saldo", "check my balance"],
-    "cancellation": ["cancelar el servicio", "cancel my service", "dar de baja la línea",
-                     "terminate my contract", "quiero cancelar", "I want to cancel",
-                     "cancelen todo", "close my account", "me quiero ir", "cancel everything"],
-    "out_of_scope": ["qué hora es", "what time is it", "pídeme una pizza", "the weather",
-                     "cuéntame un chiste", "tell me a joke", "quién ganó el partido",
-                     "who won the game", "receta de torta", "cake recipe"],
+    "billing_inquiry": [
+        "cuánto debo",
+        "how much do I owe",
+        "mi saldo por favor",
+        "my balance",
+        "valor de la factura",
+        "what's my bill",
+        "cuánto es la factura",
+        "what do I owe",
+        "quiero saber el saldo",
+        "check my balance",
+    ],
+    "cancellation": [
+        "cancelar el servicio",
+        "cancel my service",
+        "dar de baja la línea",
+        "terminate my contract",
+        "quiero cancelar",
+        "I want to cancel",
+        "cancelen todo",
+        "close my account",
+        "me quiero ir",
+        "cancel everything",
+    ],
+    "out_of_scope": [
+        "qué hora es",
+        "what time is it",
+        "pídeme una pizza",
+        "the weather",
+        "cuéntame un chiste",
+        "tell me a joke",
+        "quién ganó el partido",
+        "who won the game",
+        "receta de torta",
+        "cake recipe",
+    ],
 }
 
 
@@ -34,8 +61,9 @@ def _write_csv(path: Path) -> Path:
 
 
 def _write_jsonl(path: Path) -> Path:
-    lines = [json.dumps({"text": t, "label": label}) for label, texts in ROWS.items()
-             for t in texts[:4]]
+    lines = [
+        json.dumps({"text": t, "label": label}) for label, texts in ROWS.items() for t in texts[:4]
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -73,17 +101,34 @@ def test_train_then_evaluate(tmp_path: Path) -> None:
 
 
 def test_train_with_given_validation_and_custom_oos_label(tmp_path: Path) -> None:
-    rows = [(t, "oos" if label == "out_of_scope" else label)
-            for label, texts in ROWS.items() for t in texts]
+    rows = [
+        (t, "oos" if label == "out_of_scope" else label)
+        for label, texts in ROWS.items()
+        for t in texts
+    ]
     train, val = tmp_path / "train.csv", tmp_path / "val.csv"
     for path, part in ((train, rows[0::2]), (val, rows[1::2])):
         with path.open("w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows([("text", "label"), *part])
     out = tmp_path / "m"
-    result = CliRunner().invoke(intents, [
-        "train", "--data", str(train), "--val", str(val), "--out", str(out),
-        "--oos-label", "oos", "--no-embeddings", "--max-in-scope-loss", "0.05", "--quiet",
-    ])
+    result = CliRunner().invoke(
+        intents,
+        [
+            "train",
+            "--data",
+            str(train),
+            "--val",
+            str(val),
+            "--out",
+            str(out),
+            "--oos-label",
+            "oos",
+            "--no-embeddings",
+            "--max-in-scope-loss",
+            "0.05",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     model = IntentModel.load(out)
     assert model.metadata["validation"] == "given"

@@ -10,9 +10,18 @@ from contactpro.nlu.language import detect_language
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("cuánto debo", "es"), ("how much do I owe", "en"), ("sí señor", "es"), ("yes please", "en"),
-     ("se me cayó el internet", "es"), ("my internet is down", "en"), ("gracias chao", "es"),
-     ("thanks bye", "en"), ("¿me manda el link?", "es"), ("I'm done", "en")],
+    [
+        ("cuánto debo", "es"),
+        ("how much do I owe", "en"),
+        ("sí señor", "es"),
+        ("yes please", "en"),
+        ("se me cayó el internet", "es"),
+        ("my internet is down", "en"),
+        ("gracias chao", "es"),
+        ("thanks bye", "en"),
+        ("¿me manda el link?", "es"),
+        ("I'm done", "en"),
+    ],
 )
 def test_short_utterances(text: str, language: str) -> None:
     assert detect_language(text, default="xx").language == language

@@ -15,8 +15,12 @@ from .conftest import MessagesServer, Reply, error_body, make_settings, tool_ans
 
 def _classifier(server: MessagesServer, stats: TierStats, **overrides: object) -> LLMClassifier:
     settings = make_settings(
-        anthropic_api_key="sk-test", llm_base_url=server.url, llm_model="claude-test-model",
-        llm_voice_budget_ms=600, llm_sms_budget_ms=1500, **overrides,
+        anthropic_api_key="sk-test",
+        llm_base_url=server.url,
+        llm_model="claude-test-model",
+        llm_voice_budget_ms=600,
+        llm_sms_budget_ms=1500,
+        **overrides,
     )
     return LLMClassifier(settings, stats=stats)
 
@@ -24,9 +28,13 @@ def _classifier(server: MessagesServer, stats: TierStats, **overrides: object) -
 def test_tool_use_answer_is_parsed_and_costed(
     messages_server: MessagesServer, stats: TierStats
 ) -> None:
-    messages_server.script(Reply(body=tool_answer(
-        "debt_negotiation", 0.82, reason="wants instalments", entities={"instalments": 3}
-    )))
+    messages_server.script(
+        Reply(
+            body=tool_answer(
+                "debt_negotiation", 0.82, reason="wants instalments", entities={"instalments": 3}
+            )
+        )
+    )
     llm = _classifier(messages_server, stats)
     answer = llm.classify("¿me dejan pagar en tres cuotas?", channel="voice", language="es")
     assert (answer.intent, answer.confidence) == ("debt_negotiation", 0.82)
@@ -49,8 +57,12 @@ def test_personal_data_is_masked_in_the_prompt(
     messages_server: MessagesServer, stats: TierStats
 ) -> None:
     llm = _classifier(messages_server, stats)
-    llm.classify("mi cédula es 1.023.456.789 y mi correo ana@correo.co, uno dos tres cuatro",
-                 channel="sms", language="es", expected={"identification"})
+    llm.classify(
+        "mi cédula es 1.023.456.789 y mi correo ana@correo.co, uno dos tres cuatro",
+        channel="sms",
+        language="es",
+        expected={"identification"},
+    )
     prompt = messages_server.requests[0]["json"]["messages"][0]["content"]
     assert "1.023.456.789" not in prompt and "ana@correo.co" not in prompt
     assert "uno dos tres" not in prompt
@@ -118,8 +130,10 @@ def test_breaker_opens_after_repeated_failures_and_closes_after_a_good_probe(
 ) -> None:
     now = [1000.0]
     settings = make_settings(
-        anthropic_api_key="sk-test", llm_base_url=messages_server.url,
-        llm_breaker_failures=3, llm_breaker_cooldown_seconds=30,
+        anthropic_api_key="sk-test",
+        llm_base_url=messages_server.url,
+        llm_breaker_failures=3,
+        llm_breaker_cooldown_seconds=30,
     )
     llm = LLMClassifier(settings, stats=stats, clock=lambda: now[0])
     messages_server.script(*[Reply(500, error_body("api_error", "down"))] * 3)

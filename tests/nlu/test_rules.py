@@ -55,8 +55,15 @@ def test_expected_identification_accepts_a_bare_number_with_words_around() -> No
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("120.000", "120000"), ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("12,50", "12.50"),
-     ("12.5", "12.5"), ("2.300.000", "2300000"), ("50,000", "50000")],
+    [
+        ("120.000", "120000"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("12,50", "12.50"),
+        ("12.5", "12.5"),
+        ("2.300.000", "2300000"),
+        ("50,000", "50000"),
+    ],
 )
 def test_parse_number_reads_both_conventions(raw: str, value: str) -> None:
     assert str(parse_number(raw)) == value
@@ -103,10 +110,19 @@ def test_morning_is_not_tomorrow() -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("no", "deny"), ("No, gracias", "deny"), ("nope", "deny"), ("claro que no", "deny"),
-        ("no señor", "deny"), ("sí", "affirm"), ("si señora", "affirm"), ("yes please", "affirm"),
-        ("uh huh", "affirm"), ("claro", "affirm"),
-        ("no sé", "out_of_scope"), ("No lo sé", "out_of_scope"), ("i don't know", "out_of_scope"),
+        ("no", "deny"),
+        ("No, gracias", "deny"),
+        ("nope", "deny"),
+        ("claro que no", "deny"),
+        ("no señor", "deny"),
+        ("sí", "affirm"),
+        ("si señora", "affirm"),
+        ("yes please", "affirm"),
+        ("uh huh", "affirm"),
+        ("claro", "affirm"),
+        ("no sé", "out_of_scope"),
+        ("No lo sé", "out_of_scope"),
+        ("i don't know", "out_of_scope"),
     ],
 )
 def test_yes_no_and_dont_know(text: str, intent: str) -> None:
@@ -122,9 +138,15 @@ def test_sentences_starting_with_yes_or_no_are_left_to_the_model(text: str) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["quiero hablar con un asesor", "páseme con una persona por favor", "asesor",
-     "let me talk to a person", "agent please", "can I speak to a representative",
-     "no, quiero hablar con un humano"],
+    [
+        "quiero hablar con un asesor",
+        "páseme con una persona por favor",
+        "asesor",
+        "let me talk to a person",
+        "agent please",
+        "can I speak to a representative",
+        "no, quiero hablar con un humano",
+    ],
 )
 def test_explicit_request_for_a_person(text: str) -> None:
     assert rules(text).intent == "agent_request"
@@ -132,8 +154,12 @@ def test_explicit_request_for_a_person(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["no quiero hablar con un asesor", "el asesor me colgó", "i need someone to fix my internet",
-     "I don't want to talk to an agent"],
+    [
+        "no quiero hablar con un asesor",
+        "el asesor me colgó",
+        "i need someone to fix my internet",
+        "I don't want to talk to an agent",
+    ],
 )
 def test_mentions_of_people_that_are_not_requests(text: str) -> None:
     assert rules(text).intent is None

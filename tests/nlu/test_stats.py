@@ -21,8 +21,13 @@ def test_snapshot_counts_shares_latency_and_cost() -> None:
     assert snap["tiers"]["rules"]["latency_ms_p50"] == 2.0
     assert snap["tiers"]["llm"]["cost_usd"] == 0.0006
     assert snap["tiers"]["model"]["count"] == 0
-    assert snap["llm"] == {"calls": 1, "failures": {"timeout": 1}, "input_tokens": 400,
-                           "output_tokens": 40, "cost_usd": 0.0006}
+    assert snap["llm"] == {
+        "calls": 1,
+        "failures": {"timeout": 1},
+        "input_tokens": 400,
+        "output_tokens": 40,
+        "cost_usd": 0.0006,
+    }
 
 
 def test_concurrent_recording_loses_nothing() -> None:

@@ -65,9 +65,24 @@ def start_redis() -> None:
     """Start the local Redis as CI does (no-op when it runs)."""
     if not _port_open(6379):
         subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-             "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-             "--logfile", "/var/log/redis/ci.log"],
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "-::1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                "/var/lib/redis",
+                "--logfile",
+                "/var/log/redis/ci.log",
+            ],
             check=False,
         )
     _wait_port(6379, True)
@@ -78,8 +93,16 @@ def postgres_stopped() -> Iterator[None]:
     """Stop PostgreSQL for the block; it is started again whatever happens."""
     try:
         subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_cluster(), "main", "stop",
-             "--", "-m", "fast"],
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                _pg_cluster(),
+                "main",
+                "stop",
+                "--",
+                "-m",
+                "fast",
+            ],
             check=True,
         )
         _wait_port(5432, False)

@@ -36,8 +36,9 @@ def test_drain_stops_at_the_first_refusal_and_keeps_order(tmp_path: Path) -> Non
 
 
 def test_unreachable_broker_fails_fast_into_the_outbox(tmp_path: Path) -> None:
-    app = migrated(create_app(sqlite_config(tmp_path, broker_url=DEAD_REDIS,
-                                            task_always_eager=False)))
+    app = migrated(
+        create_app(sqlite_config(tmp_path, broker_url=DEAD_REDIS, task_always_eager=False))
+    )
     with app.app_context():
         started = time.perf_counter()
         assert send(close_interaction, 41, "call_ended") is False
@@ -50,8 +51,11 @@ def test_unreachable_broker_fails_fast_into_the_outbox(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("services")
 def test_redis_restart_sends_the_kept_tasks(tmp_path: Path) -> None:
     queue = f"contactpro-outbox-{id(tmp_path) % 100000}"
-    app = migrated(create_app(sqlite_config(tmp_path, broker_url=REDIS_URL, task_queue=queue,
-                                            task_always_eager=False)))
+    app = migrated(
+        create_app(
+            sqlite_config(tmp_path, broker_url=REDIS_URL, task_queue=queue, task_always_eager=False)
+        )
+    )
     client = redis.Redis.from_url(REDIS_URL)
     try:
         with app.app_context():

@@ -28,7 +28,7 @@ from webhooks.ops import openapi_document
 
 NASTY = [
     "'; DROP TABLE turns; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>",
     "</Message><Redirect>https://evil.example</Redirect><Message>",
     "<script>alert(1)</script>",
@@ -91,8 +91,10 @@ def test_document_covers_every_twilio_route(fuzz_app: Flask) -> None:
     assert {"/healthz", "/readyz", "/metrics", "/openapi.json"} <= described
 
 
-@given(body=st.sampled_from(NASTY) | st.text(max_size=300), field=st.sampled_from(
-    ["Body", "From", "To", "MessageSid", "NumMedia"]))
+@given(
+    body=st.sampled_from(NASTY) | st.text(max_size=300),
+    field=st.sampled_from(["Body", "From", "To", "MessageSid", "NumMedia"]),
+)
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_nasty_sms_values_get_safe_answers(fuzz_app: Flask, body: str, field: str) -> None:
     twilio = TwilioClient(fuzz_app.test_client())
@@ -107,16 +109,35 @@ def test_nasty_sms_values_get_safe_answers(fuzz_app: Flask, body: str, field: st
         assert b"MessageSid" in response.data or b"From" in response.data or b"To" in response.data
 
 
-@given(text=st.sampled_from(NASTY), path=st.sampled_from(
-    ["/twilio/voice", "/twilio/voice/gather?step=1", "/twilio/voice/gather?step=-5",
-     "/twilio/voice/status", "/twilio/voice/queue-result", "/twilio/voice/recording?kind=x",
-     "/twilio/voice/hold?job=abc"]))
+@given(
+    text=st.sampled_from(NASTY),
+    path=st.sampled_from(
+        [
+            "/twilio/voice",
+            "/twilio/voice/gather?step=1",
+            "/twilio/voice/gather?step=-5",
+            "/twilio/voice/status",
+            "/twilio/voice/queue-result",
+            "/twilio/voice/recording?kind=x",
+            "/twilio/voice/hold?job=abc",
+        ]
+    ),
+)
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_nasty_voice_values_get_twiml_or_a_reason(fuzz_app: Flask, text: str, path: str) -> None:
     twilio = TwilioClient(fuzz_app.test_client())
-    params = {"CallSid": new_sid("CA"), "From": text, "To": "+1555", "SpeechResult": text,
-              "Digits": text[:5], "CallStatus": "completed", "CallDuration": "-30",
-              "QueueResult": text, "QueueTime": "-1", "RecordingSid": text}
+    params = {
+        "CallSid": new_sid("CA"),
+        "From": text,
+        "To": "+1555",
+        "SpeechResult": text,
+        "Digits": text[:5],
+        "CallStatus": "completed",
+        "CallDuration": "-30",
+        "QueueResult": text,
+        "QueueTime": "-1",
+        "RecordingSid": text,
+    }
     response = twilio.post(path, params)
     assert response.status_code in (200, 204, 400), response.data
     if response.status_code == 200:
@@ -129,12 +150,22 @@ def test_duplicated_missing_and_wrongly_typed_requests(fuzz_app: Flask) -> None:
     twilio = TwilioClient(client)
     sid = new_sid("SM")
     body = f"MessageSid={sid}&MessageSid={new_sid('SM')}&From=%2B573001112233&To=%2B1&Body=hola"
-    params = MultiDict([("MessageSid", sid), ("MessageSid", body.split("MessageSid=")[2][:34]),
-                        ("From", "+573001112233"), ("To", "+1"), ("Body", "hola")])
+    params = MultiDict(
+        [
+            ("MessageSid", sid),
+            ("MessageSid", body.split("MessageSid=")[2][:34]),
+            ("From", "+573001112233"),
+            ("To", "+1"),
+            ("Body", "hola"),
+        ]
+    )
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/twilio/sms", params)
     response = client.post(
-        "/twilio/sms", data=body, headers={"X-Twilio-Signature": signature},
-        content_type="application/x-www-form-urlencoded", base_url="http://127.0.0.1:8000",
+        "/twilio/sms",
+        data=body,
+        headers={"X-Twilio-Signature": signature},
+        content_type="application/x-www-form-urlencoded",
+        base_url="http://127.0.0.1:8000",
     )
     assert response.status_code == 200  # the first value is the message; it is stored once
     session = fuzz_app.extensions["contactpro"].db.sessionmaker()
@@ -142,16 +173,24 @@ def test_duplicated_missing_and_wrongly_typed_requests(fuzz_app: Flask) -> None:
     session.close()
     missing = twilio.post("/twilio/sms", {"From": "+573001112233"})
     assert missing.status_code == 400 and b"missing parameter MessageSid" in missing.data
-    as_json = client.post("/twilio/sms", json={"MessageSid": sid},
-                          headers={"X-Twilio-Signature": "x"})
+    as_json = client.post(
+        "/twilio/sms", json={"MessageSid": sid}, headers={"X-Twilio-Signature": "x"}
+    )
     assert as_json.status_code == 403
     invalid_utf8 = b"MessageSid=" + new_sid("SM").encode() + b"&From=%2B57300&To=%2B1&Body=%FF%FE"
-    params = {"MessageSid": invalid_utf8.split(b"=")[1].split(b"&")[0].decode(),
-              "From": "+57300", "To": "+1", "Body": "\ufffd\ufffd"}
+    params = {
+        "MessageSid": invalid_utf8.split(b"=")[1].split(b"&")[0].decode(),
+        "From": "+57300",
+        "To": "+1",
+        "Body": "\ufffd\ufffd",
+    }
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/twilio/sms", params)
     response = client.post(
-        "/twilio/sms", data=invalid_utf8, headers={"X-Twilio-Signature": signature},
-        content_type="application/x-www-form-urlencoded", base_url="http://127.0.0.1:8000",
+        "/twilio/sms",
+        data=invalid_utf8,
+        headers={"X-Twilio-Signature": signature},
+        content_type="application/x-www-form-urlencoded",
+        base_url="http://127.0.0.1:8000",
     )
     assert response.status_code == 200 and ET.fromstring(response.data).find("Message") is not None
 

@@ -86,9 +86,9 @@ def test_security_headers_on_every_kind_of_answer(sqlite_app: Flask) -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-    assert "frame-ancestors 'none'" in client.get("/console/login").headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "frame-ancestors 'none'" in client.get("/console/login").headers["Content-Security-Policy"]
+    )
 
 
 def test_oversized_request_is_refused_with_a_reason(sqlite_app: Flask) -> None:

@@ -16,10 +16,14 @@ from tasks.interactions import close_idle_interactions, close_interaction
 def _open(session, app, channel: str, minutes_ago: int, **state) -> Interaction:
     now = utcnow()
     interaction = Interaction(
-        channel=channel, twilio_sid=f"{channel[:2].upper()}{minutes_ago:032d}",
-        from_number="+573001112233", to_number="+15550001000",
+        channel=channel,
+        twilio_sid=f"{channel[:2].upper()}{minutes_ago:032d}",
+        from_number="+573001112233",
+        to_number="+15550001000",
         started_at=now - timedelta(minutes=minutes_ago),
-        last_activity_at=now - timedelta(minutes=minutes_ago), status="active", state=state,
+        last_activity_at=now - timedelta(minutes=minutes_ago),
+        status="active",
+        state=state,
         language="es",
     )
     session.add(interaction)
@@ -61,9 +65,14 @@ def test_idle_sweep_closes_by_segment_and_warns_first(app, session, customer_fac
         assert close_idle_interactions.run() == 2
     session.expire_all()
     states = {i.id: i.status for i in session.scalars(select(Interaction))}
-    assert states == {fresh.id: "active", quiet.id: "closed", premium_quiet.id: "active",
-                      about_to_close.id: "active", stale_call.id: "closed",
-                      live_call.id: "active"}
+    assert states == {
+        fresh.id: "active",
+        quiet.id: "closed",
+        premium_quiet.id: "active",
+        about_to_close.id: "active",
+        stale_call.id: "closed",
+        live_call.id: "active",
+    }
     assert session.get(Interaction, quiet.id).close_reason == "inactive"
     assert session.get(Interaction, about_to_close.id).state["warned"] is True
     assert session.get(Interaction, fresh.id).state.get("warned") is not True

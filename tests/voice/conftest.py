@@ -70,8 +70,11 @@ class VoiceCall(Call):
 
     def record(self, url: str, sid: str, duration: int = 4, **extra: str) -> ET.Element:
         return self.post(
-            self.next_path, RecordingUrl=url, RecordingSid=sid,
-            RecordingDuration=str(duration), **extra,
+            self.next_path,
+            RecordingUrl=url,
+            RecordingSid=sid,
+            RecordingDuration=str(duration),
+            **extra,
         )
 
 

@@ -36,7 +36,9 @@ def test_unknown_caller_picks_english_on_the_keypad(twilio, session):
     menu = root.find("Gather")
     assert menu.get("action") == "/twilio/voice/language"
     assert (menu.get("input"), menu.get("numDigits"), menu.get("bargeIn")) == (
-        "speech dtmf", "1", "true",
+        "speech dtmf",
+        "1",
+        "true",
     )
     says = menu.findall("Say")
     assert [s.get("language") for s in says] == ["es-CO", "en-US"]
@@ -145,7 +147,9 @@ def test_failed_transcription_apologises_and_hands_over(call, customer_factory, 
     session.expire_all()
     recording = session.scalars(select(Recording)).one()
     assert (recording.kind, recording.transcription_status, recording.failure_reason) == (
-        "turn", "failed", "recording_url_refused",
+        "turn",
+        "failed",
+        "recording_url_refused",
     )
     assert session.scalars(select(VoiceJob)).one().status == "failed"
 
@@ -187,18 +191,31 @@ def test_queue_wait_tells_the_position_and_offers_voicemail(call, customer_facto
     customer_factory()
     call.start()
     call.press("0")
-    root = call.post("/twilio/voice/queue-wait", QueuePosition="3", QueueTime="20",
-                     AvgQueueTime="40", CurrentQueueSize="5", QueueSid="QU" + "1" * 32)
+    root = call.post(
+        "/twilio/voice/queue-wait",
+        QueuePosition="3",
+        QueueTime="20",
+        AvgQueueTime="40",
+        CurrentQueueSize="5",
+        QueueSid="QU" + "1" * 32,
+    )
     assert "número 3" in spoken(root) and root.find("Play") is not None
     assert root.find("Gather") is None
-    root = call.post("/twilio/voice/queue-wait", QueuePosition="1", QueueTime="320",
-                     AvgQueueTime="200", CurrentQueueSize="1", QueueSid="QU" + "1" * 32)
+    root = call.post(
+        "/twilio/voice/queue-wait",
+        QueuePosition="1",
+        QueueTime="320",
+        AvgQueueTime="200",
+        CurrentQueueSize="1",
+        QueueSid="QU" + "1" * 32,
+    )
     gather = root.find("Gather")
     assert gather.get("action") == "/twilio/voice/queue-wait/leave?lang=es"
     assert "siguiente" in spoken(root) and "oprime 1" in spoken(root)
     assert call.post("/twilio/voice/queue-wait/leave", Digits="1").find("Leave") is not None
-    left = call.post("/twilio/voice/queue-result", QueueResult="leave", QueueTime="330",
-                     QueueSid="QU" + "1" * 32)
+    left = call.post(
+        "/twilio/voice/queue-result", QueueResult="leave", QueueTime="330", QueueSid="QU" + "1" * 32
+    )
     record = left.find("Record")
     assert record.get("action") == "/twilio/voice/voicemail?lang=es"
     assert record.get("recordingStatusCallback") == "/twilio/voice/recording?kind=voicemail"
@@ -229,8 +246,12 @@ def test_queue_outcomes_reach_the_interaction(
     customer_factory()
     call.start()
     call.press("0")
-    call.post("/twilio/voice/queue-result", QueueResult=queue_result, QueueTime="12",
-              QueueSid="QU" + "1" * 32)
+    call.post(
+        "/twilio/voice/queue-result",
+        QueueResult=queue_result,
+        QueueTime="12",
+        QueueSid="QU" + "1" * 32,
+    )
     assert call.end(60) == 204
     interaction = wait_for(lambda: closed(session))
     assert (interaction.outcome, interaction.close_reason) == ("escalated", reason)
@@ -244,8 +265,9 @@ def test_queue_result_after_the_call_closed_updates_the_reason(call, customer_fa
     call.press("0")
     call.end(60)
     assert wait_for(lambda: closed(session)).close_reason == "escalated_unanswered"
-    call.post("/twilio/voice/queue-result", QueueResult="bridged", QueueTime="5",
-              QueueSid="QU" + "1" * 32)
+    call.post(
+        "/twilio/voice/queue-result", QueueResult="bridged", QueueTime="5", QueueSid="QU" + "1" * 32
+    )
     session.expire_all()
     assert session.scalars(select(Interaction)).one().close_reason == "escalated_answered"
 

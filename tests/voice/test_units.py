@@ -65,8 +65,11 @@ def test_voice_settings_are_checked():
 def test_hand_off_mode_and_voicemail_offer():
     monday_noon = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     assert choose_handoff(settings(), monday_noon) == "enqueue"
-    dial = settings(voice_handoff="dial", voice_dial_target="+573001234567",
-                    voice_business_hours="sat 09:00-13:00")
+    dial = settings(
+        voice_handoff="dial",
+        voice_dial_target="+573001234567",
+        voice_business_hours="sat 09:00-13:00",
+    )
     assert choose_handoff(dial, monday_noon) == "voicemail"
     assert not offer_voicemail(settings(), 999, 999)
     limited = settings(voice_max_queue_wait_seconds=120)
@@ -76,9 +79,17 @@ def test_hand_off_mode_and_voicemail_offer():
 
 @pytest.mark.parametrize(
     ("digits", "speech", "expected"),
-    [("1", None, "es"), ("2", None, "en"), ("0", None, "agent"), ("7", None, None),
-     (None, "English please", "en"), (None, "en Español", "es"), (None, "un asesor", "agent"),
-     (None, "hmm", None), (None, None, None)],
+    [
+        ("1", None, "es"),
+        ("2", None, "en"),
+        ("0", None, "agent"),
+        ("7", None, None),
+        (None, "English please", "en"),
+        (None, "en Español", "es"),
+        (None, "un asesor", "agent"),
+        (None, "hmm", None),
+        (None, None, None),
+    ],
 )
 def test_language_choice_words(digits, speech, expected):
     assert parse_choice(digits, speech) == expected

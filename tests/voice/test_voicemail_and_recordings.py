@@ -26,15 +26,15 @@ def _to_voicemail(call, customer_factory):
     assert "Te comunico" not in spoken(root)
     record = root.find("Record")
     assert (record.get("action"), record.get("playBeep"), record.get("finishOnKey")) == (
-        "/twilio/voice/voicemail?lang=es", "true", "#",
+        "/twilio/voice/voicemail?lang=es",
+        "true",
+        "#",
     )
     assert root.find("Redirect").text == "/twilio/voice/voicemail?empty=1&lang=es"
     return root
 
 
-@pytest.mark.voice_config(
-    voice_business_hours=AFTER_HOURS, transcriber="fake", recording_host=True
-)
+@pytest.mark.voice_config(voice_business_hours=AFTER_HOURS, transcriber="fake", recording_host=True)
 def test_voicemail_with_speech_is_answered_by_sms(
     backend, call, customer_factory, session, recording_host
 ):
@@ -42,16 +42,28 @@ def test_voicemail_with_speech_is_answered_by_sms(
         pytest.skip("the worker process has no test recording host; SQLite runs the flow")
     _to_voicemail(call, customer_factory)
     url = f"http://{recording_host}/Recordings/{RE_SID}"
-    thanks = call.post("/twilio/voice/voicemail", RecordingUrl=url, RecordingSid=RE_SID,
-                       RecordingDuration="6", Digits="#")
+    thanks = call.post(
+        "/twilio/voice/voicemail",
+        RecordingUrl=url,
+        RecordingSid=RE_SID,
+        RecordingDuration="6",
+        Digits="#",
+    )
     assert "Recibimos tu mensaje" in spoken(thanks) and thanks.find("Hangup") is not None
     recording = session.scalars(select(Recording)).one()
     assert (recording.kind, recording.transcription_status) == ("voicemail", "pending")
     for status in ("in-progress", "completed", "completed"):  # Twilio may repeat a callback
-        response = call.twilio.post("/twilio/voice/recording?kind=voicemail", call.params(
-            RecordingSid=RE_SID, RecordingUrl=url, RecordingStatus=status,
-            RecordingDuration="6", RecordingChannels="1", RecordingSource="RecordVerb",
-        ))
+        response = call.twilio.post(
+            "/twilio/voice/recording?kind=voicemail",
+            call.params(
+                RecordingSid=RE_SID,
+                RecordingUrl=url,
+                RecordingStatus=status,
+                RecordingDuration="6",
+                RecordingChannels="1",
+                RecordingSource="RecordVerb",
+            ),
+        )
         assert response.status_code == 204
     session.expire_all()
     recording = session.scalars(select(Recording)).one()
@@ -89,11 +101,20 @@ def test_empty_voicemail_becomes_a_callback(call, customer_factory, session):
 @pytest.mark.voice_config(voice_business_hours=AFTER_HOURS)
 def test_absent_voicemail_recording_is_not_transcribed(call, customer_factory, session):
     _to_voicemail(call, customer_factory)
-    call.post("/twilio/voice/voicemail", RecordingUrl="https://api.twilio.com/R",
-              RecordingSid=RE_SID, RecordingDuration="1")
-    call.twilio.post("/twilio/voice/recording?kind=voicemail", call.params(
-        RecordingSid=RE_SID, RecordingStatus="absent", RecordingDuration="0",
-    ))
+    call.post(
+        "/twilio/voice/voicemail",
+        RecordingUrl="https://api.twilio.com/R",
+        RecordingSid=RE_SID,
+        RecordingDuration="1",
+    )
+    call.twilio.post(
+        "/twilio/voice/recording?kind=voicemail",
+        call.params(
+            RecordingSid=RE_SID,
+            RecordingStatus="absent",
+            RecordingDuration="0",
+        ),
+    )
     session.expire_all()
     recording = session.scalars(select(Recording)).one()
     assert (recording.status, recording.transcription_status) == ("absent", "empty")
@@ -114,24 +135,37 @@ def test_call_recording_is_announced_and_processed_only_when_completed(
     assert recording.get("channels") == "dual"
     assert "será grabada" in spoken(root)
     for status in ("in-progress", "completed", "completed"):
-        call.twilio.post("/twilio/voice/recording?kind=call", call.params(
-            RecordingSid=RE_SID, RecordingUrl="https://api.twilio.com/R", RecordingStatus=status,
-            RecordingDuration="33", RecordingChannels="2",
-            RecordingSource="StartCallRecordingTwiML",
-        ))
+        call.twilio.post(
+            "/twilio/voice/recording?kind=call",
+            call.params(
+                RecordingSid=RE_SID,
+                RecordingUrl="https://api.twilio.com/R",
+                RecordingStatus=status,
+                RecordingDuration="33",
+                RecordingChannels="2",
+                RecordingSource="StartCallRecordingTwiML",
+            ),
+        )
         assert len(queued) == (0 if status == "in-progress" else 1)
     stored = session.scalars(select(Recording)).one()
     assert (stored.kind, stored.channels, stored.duration_seconds, stored.transcription_status) == (
-        "call", 2, 33, "queued",
+        "call",
+        2,
+        33,
+        "queued",
     )
-
 
 
 def _call_recording(call, url):
     call.start()
-    call.twilio.post("/twilio/voice/recording?kind=call", call.params(
-        RecordingSid=RE_SID, RecordingUrl=url, RecordingStatus="in-progress",
-    ))
+    call.twilio.post(
+        "/twilio/voice/recording?kind=call",
+        call.params(
+            RecordingSid=RE_SID,
+            RecordingUrl=url,
+            RecordingStatus="in-progress",
+        ),
+    )
 
 
 @pytest.mark.voice_config(transcriber="fake", bad_audio_host=True)
@@ -147,7 +181,8 @@ def test_transcription_task_gives_up_on_audio_it_cannot_decode(
     session.expire_all()
     recording = session.get(Recording, recording_id)
     assert (recording.transcription_status, recording.failure_reason) == (
-        "failed", "audio_undecodable",
+        "failed",
+        "audio_undecodable",
     )
 
 

@@ -44,8 +44,7 @@ def test_simulate_sms_posts_signed_requests(runner, live_url, customer_factory, 
     customer_factory(phone="+573001112233", balance="5000")
     # The server checks signatures against its public URL, so sign for that one.
     result = runner.invoke(
-        args=["simulate", "sms", "--url", live_url, "--from", "+573001112233", "mi saldo",
-              "4050"]
+        args=["simulate", "sms", "--url", live_url, "--from", "+573001112233", "mi saldo", "4050"]
     )
     assert result.exit_code == 0, result.output
     assert "you> mi saldo" in result.output
@@ -56,8 +55,21 @@ def test_simulate_sms_posts_signed_requests(runner, live_url, customer_factory, 
 def test_simulate_call_scripted(runner, live_url, customer_factory, session):
     customer_factory(phone="+573001112233")
     result = runner.invoke(
-        args=["simulate", "call", "--url", live_url, "--from", "+573001112233",
-              "--say", "saldo", "--say", "", "--say", "asesor", "--show-twiml"]
+        args=[
+            "simulate",
+            "call",
+            "--url",
+            live_url,
+            "--from",
+            "+573001112233",
+            "--say",
+            "saldo",
+            "--say",
+            "",
+            "--say",
+            "asesor",
+            "--show-twiml",
+        ]
     )
     assert result.exit_code == 0, result.output
     out = result.output
@@ -77,11 +89,19 @@ def test_simulate_reports_unreachable_server(runner, app):
 
 
 def test_bad_configuration_stops_the_command_with_a_clear_error(tmp_path):
-    env = {**os.environ, "CONTACTPRO_BROKER_URL": "kafka://x", "TWILIO_AUTH_TOKEN": "t",
-           "CONTACTPRO_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "CONTACTPRO_BROKER_URL": "kafka://x",
+        "TWILIO_AUTH_TOKEN": "t",
+        "CONTACTPRO_VAR_DIR": str(tmp_path),
+    }
     result = subprocess.run(
         [sys.executable, "-c", "from cli import main; main()", "init-db"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "configuration error: CONTACTPRO_BROKER_URL must be" in result.stderr

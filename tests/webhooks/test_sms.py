@@ -186,7 +186,9 @@ def test_invalid_utf8_gets_a_safe_answer(twilio, client, session, customer_facto
     raw = body.replace("+", "%2B").encode() + b"&Body=saldo%FF%FE"
     decoded = {**params, "Body": "saldo\ufffd\ufffd"}
     response = client.post(
-        "/twilio/sms", data=raw, content_type="application/x-www-form-urlencoded",
+        "/twilio/sms",
+        data=raw,
+        content_type="application/x-www-form-urlencoded",
         headers={"X-Twilio-Signature": twilio.signature("/twilio/sms", decoded)},
         base_url="http://127.0.0.1:8000",
     )
@@ -200,9 +202,16 @@ def test_delivery_status_is_recorded_on_the_turn(twilio, session, customer_facto
     response = twilio.post("/twilio/sms", sms_params("+573001112233", "saldo"))
     action = ET.fromstring(response.data).find("Message").get("action")
     assert action.startswith("/twilio/sms/status?turn=")
-    status = twilio.post(action, {"MessageSid": new_sid("SM"), "MessageStatus": "delivered",
-                                  "AccountSid": "AC" + "1" * 32, "To": "+573001112233",
-                                  "From": BUSINESS})
+    status = twilio.post(
+        action,
+        {
+            "MessageSid": new_sid("SM"),
+            "MessageStatus": "delivered",
+            "AccountSid": "AC" + "1" * 32,
+            "To": "+573001112233",
+            "From": BUSINESS,
+        },
+    )
     assert status.status_code == 204
     session.expire_all()
     assert session.scalars(select(Turn)).one().delivery_status == "delivered"

@@ -24,10 +24,17 @@ class Call:
 
     def params(self, **extra: str) -> dict[str, str]:
         return {
-            "CallSid": self.sid, "AccountSid": "AC" + "1" * 32, "From": self.caller,
-            "To": BUSINESS, "CallStatus": "in-progress", "Direction": "inbound",
-            "ApiVersion": "2010-04-01", "Caller": self.caller, "Called": BUSINESS,
-            "FromCountry": "CO", **extra,
+            "CallSid": self.sid,
+            "AccountSid": "AC" + "1" * 32,
+            "From": self.caller,
+            "To": BUSINESS,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            "Caller": self.caller,
+            "Called": BUSINESS,
+            "FromCountry": "CO",
+            **extra,
         }
 
     def post(self, path: str, **extra: str) -> ET.Element:
@@ -89,12 +96,15 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
     assert root.find("Hangup") is not None
     assert call.end(41) == 204
     interaction = wait_for(
-        lambda: session.scalars(select(Interaction).where(Interaction.status == "closed"))
-        .first()
-        or session.expire_all()
+        lambda: (
+            session.scalars(select(Interaction).where(Interaction.status == "closed")).first()
+            or session.expire_all()
+        )
     )
     assert (interaction.outcome, interaction.duration_seconds, interaction.close_reason) == (
-        "auto_resolved", 41, "auto_resolved",
+        "auto_resolved",
+        41,
+        "auto_resolved",
     )
     turns = session.scalars(select(Turn).order_by(Turn.sequence)).all()
     assert [(t.speaker, t.source, t.intent) for t in turns] == [
@@ -107,8 +117,9 @@ def test_resolved_billing_call_in_spanish(twilio, customer_factory, session):
 
 
 def test_resolved_billing_call_in_english(twilio, customer_factory):
-    customer_factory(phone="+13055550123", language="en", balance="42.5", currency="USD",
-                     name="Grace Miller")
+    customer_factory(
+        phone="+13055550123", language="en", balance="42.5", currency="USD", name="Grace Miller"
+    )
     call = Call(twilio, "+13055550123")
     root = call.start()
     assert root.find("Gather").get("language") == "en-US"
@@ -194,9 +205,10 @@ def test_caller_hangs_up_mid_flow_is_abandoned(twilio, customer_factory, session
     call.start()
     assert call.end(9) == 204
     interaction = wait_for(
-        lambda: session.scalars(select(Interaction).where(Interaction.status == "closed"))
-        .first()
-        or session.expire_all()
+        lambda: (
+            session.scalars(select(Interaction).where(Interaction.status == "closed")).first()
+            or session.expire_all()
+        )
     )
     assert interaction.outcome == "abandoned" and interaction.duration_seconds == 9
 

@@ -92,9 +92,15 @@ def escalation_json(escalation_id: int) -> Response:
     esc = data["escalation"]
     score = data["score"]
     return jsonify(
-        id=esc.id, status=esc.status, priority=esc.priority, reason=esc.reason,
-        agent_id=esc.agent_id, resolution=esc.resolution, notes=esc.notes,
-        queue_result=esc.queue_result, context=data["context"],
+        id=esc.id,
+        status=esc.status,
+        priority=esc.priority,
+        reason=esc.reason,
+        agent_id=esc.agent_id,
+        resolution=esc.resolution,
+        notes=esc.notes,
+        queue_result=esc.queue_result,
+        context=data["context"],
         quadrant=score.quadrant if score else None,
         conformity=score.conformity if score else None,
         similar=_similar_json(data["similar"]),
@@ -127,15 +133,17 @@ def _act(escalation_id: int, done: str, action: Callable[[Session], object]) -> 
 @bp.post("/escalations/<int:escalation_id>/claim")
 def claim(escalation_id: int) -> BaseResponse:
     """Take the escalation."""
-    return _act(escalation_id, "done_claimed",
-                lambda s: agent_queue.claim(s, escalation_id, g.agent))
+    return _act(
+        escalation_id, "done_claimed", lambda s: agent_queue.claim(s, escalation_id, g.agent)
+    )
 
 
 @bp.post("/escalations/<int:escalation_id>/release")
 def release(escalation_id: int) -> BaseResponse:
     """Put the escalation back in the queue."""
-    return _act(escalation_id, "done_released",
-                lambda s: agent_queue.release(s, escalation_id, g.agent))
+    return _act(
+        escalation_id, "done_released", lambda s: agent_queue.release(s, escalation_id, g.agent)
+    )
 
 
 @bp.post("/escalations/<int:escalation_id>/resolve")
@@ -143,16 +151,22 @@ def resolve(escalation_id: int) -> BaseResponse:
     """Close the escalation with an outcome and notes."""
     outcome = request.form.get("resolution", "")
     notes = request.form.get("notes", "")[:4000]
-    return _act(escalation_id, "done_resolved",
-                lambda s: agent_queue.resolve(s, escalation_id, g.agent, outcome, notes))
+    return _act(
+        escalation_id,
+        "done_resolved",
+        lambda s: agent_queue.resolve(s, escalation_id, g.agent, outcome, notes),
+    )
 
 
 @bp.post("/escalations/<int:escalation_id>/sms")
 def sms(escalation_id: int) -> BaseResponse:
     """Text the customer."""
     body = request.form.get("body", "")
-    return _act(escalation_id, "done_sms",
-                lambda s: agent_queue.send_sms(s, telephony(), escalation_id, g.agent, body))
+    return _act(
+        escalation_id,
+        "done_sms",
+        lambda s: agent_queue.send_sms(s, telephony(), escalation_id, g.agent, body),
+    )
 
 
 def _callback_time() -> datetime:
@@ -191,5 +205,8 @@ def callback(escalation_id: int) -> BaseResponse:
 @bp.post("/escalations/<int:escalation_id>/take-call")
 def take_call(escalation_id: int) -> BaseResponse:
     """Put the waiting caller through to the agent's phone."""
-    return _act(escalation_id, "done_call",
-                lambda s: agent_queue.take_call(s, telephony(), escalation_id, g.agent))
+    return _act(
+        escalation_id,
+        "done_call",
+        lambda s: agent_queue.take_call(s, telephony(), escalation_id, g.agent),
+    )

@@ -88,8 +88,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Keep them happy: preventive follow-up on incidents, early warning on outages.",
     },
     "action_care": {
-        "es": "Inscribirlo en programas de fidelización; ofrecer mejoras que suban la "
-        "facturación.",
+        "es": "Inscribirlo en programas de fidelización; ofrecer mejoras que suban la facturación.",
         "en": "Enrol in loyalty programmes; offer upgrades that raise billing.",
     },
     "action_let_go": {
@@ -148,7 +147,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "schedule_callback": {"es": "Programar devolución de llamada", "en": "Schedule a call-back"},
     "callback_when": {"es": "Fecha y hora", "en": "Date and time"},
     "callback_notify": {
-        "es": "Avisar al cliente por SMS", "en": "Tell the customer by SMS",
+        "es": "Avisar al cliente por SMS",
+        "en": "Tell the customer by SMS",
     },
     "callbacks": {"es": "Devoluciones programadas", "en": "Scheduled call-backs"},
     "take_call": {"es": "Contestar la llamada en mi teléfono", "en": "Take the call on my phone"},
@@ -168,7 +168,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "done_sms": {"es": "SMS enviado.", "en": "SMS sent."},
     "done_callback": {"es": "Devolución programada.", "en": "Call-back scheduled."},
     "done_call": {
-        "es": "Conectando la llamada con su teléfono.", "en": "Connecting the call to your phone.",
+        "es": "Conectando la llamada con su teléfono.",
+        "en": "Connecting the call to your phone.",
     },
     "outcome_solved": {"es": "resuelto", "en": "solved"},
     "outcome_payment_arranged": {"es": "acuerdo de pago", "en": "payment arranged"},
@@ -226,7 +227,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "group_templates": {"es": "Plantillas", "en": "Templates"},
     "group_notifications": {"es": "Notificaciones", "en": "Notifications"},
     "cfg_conformity_threshold": {
-        "es": "Umbral de conformidad (0-100)", "en": "Conformity threshold (0-100)",
+        "es": "Umbral de conformidad (0-100)",
+        "en": "Conformity threshold (0-100)",
     },
     "cfg_notify_priority": {
         "es": "Avisar por SMS desde esta prioridad (101 = nunca)",
@@ -237,15 +239,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "cfg_business_days": {"es": "Días (mon,tue,...)", "en": "Days (mon,tue,...)"},
     "cfg_offer_max_discount_percent": {"es": "Descuento máximo (%)", "en": "Maximum discount (%)"},
     "cfg_offer_min_tenure_months": {
-        "es": "Antigüedad mínima para ofertas (meses)", "en": "Minimum tenure for offers (months)",
+        "es": "Antigüedad mínima para ofertas (meses)",
+        "en": "Minimum tenure for offers (months)",
     },
     "cfg_sms_template_es": {"es": "SMS al cliente (español)", "en": "SMS to customer (Spanish)"},
     "cfg_sms_template_en": {"es": "SMS al cliente (inglés)", "en": "SMS to customer (English)"},
     "cfg_callback_template_es": {
-        "es": "Aviso de devolución (español)", "en": "Call-back notice (Spanish)",
+        "es": "Aviso de devolución (español)",
+        "en": "Call-back notice (Spanish)",
     },
     "cfg_callback_template_en": {
-        "es": "Aviso de devolución (inglés)", "en": "Call-back notice (English)",
+        "es": "Aviso de devolución (inglés)",
+        "en": "Call-back notice (English)",
     },
     "cfg_on_duty_agent": {
         "es": "Agente de turno (correo; recibe los SMS de prioridad máxima)",

@@ -50,8 +50,13 @@ def dashboards() -> str:
     rows, history = reports.kpi_history(runs)
     figures = reports.images(runs[0]) if runs else []
     return render_template(
-        "console/dashboards.html", runs=runs, rows=rows, history=history, figures=figures,
-        alerts=open_alerts(db_session()), alert_labels=ALERT_LABELS,
+        "console/dashboards.html",
+        runs=runs,
+        rows=rows,
+        history=history,
+        figures=figures,
+        alerts=open_alerts(db_session()),
+        alert_labels=ALERT_LABELS,
     )
 
 

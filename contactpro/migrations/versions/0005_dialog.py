@@ -24,8 +24,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("interaction_id", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.String(length=12), nullable=False,
-                  comment="settlement or instalments"),
+        sa.Column(
+            "kind", sa.String(length=12), nullable=False, comment="settlement or instalments"
+        ),
         sa.Column("debt_amount", MONEY, nullable=False),
         sa.Column("total", MONEY, nullable=False),
         sa.Column("discount_pct", MONEY, nullable=False),
@@ -34,10 +35,18 @@ def upgrade() -> None:
         sa.Column("first_due", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("created_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name=op.f("fk_payment_agreements_account_id_accounts")),
-        sa.ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="SET NULL",
-                                name=op.f("fk_payment_agreements_interaction_id_interactions")),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_payment_agreements_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["interaction_id"],
+            ["interactions.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_payment_agreements_interaction_id_interactions"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_agreements")),
         sa.UniqueConstraint("interaction_id", name=op.f("uq_payment_agreements_interaction_id")),
     )
@@ -63,10 +72,18 @@ def upgrade() -> None:
         sa.Column("sent_at", TS, nullable=False),
         sa.Column("score", sa.Integer(), nullable=True),
         sa.Column("answered_at", TS, nullable=True),
-        sa.ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="CASCADE",
-                                name=op.f("fk_survey_responses_interaction_id_interactions")),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="SET NULL",
-                                name=op.f("fk_survey_responses_customer_id_customers")),
+        sa.ForeignKeyConstraint(
+            ["interaction_id"],
+            ["interactions.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_survey_responses_interaction_id_interactions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_survey_responses_customer_id_customers"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_responses")),
         sa.UniqueConstraint("interaction_id", name=op.f("uq_survey_responses_interaction_id")),
     )
@@ -80,14 +97,23 @@ def upgrade() -> None:
         sa.Column("offer", sa.String(length=40), nullable=True),
         sa.Column("outcome", sa.String(length=12), nullable=False),
         sa.Column("created_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name=op.f("fk_cancellation_requests_account_id_accounts")),
-        sa.ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="SET NULL",
-                                name=op.f("fk_cancellation_requests_interaction_id_interactions")),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_cancellation_requests_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["interaction_id"],
+            ["interactions.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_cancellation_requests_interaction_id_interactions"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cancellation_requests")),
     )
-    op.create_index("ix_cancellation_requests_outcome", "cancellation_requests",
-                    ["outcome", "created_at"])
+    op.create_index(
+        "ix_cancellation_requests_outcome", "cancellation_requests", ["outcome", "created_at"]
+    )
 
 
 def downgrade() -> None:
