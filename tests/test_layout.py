@@ -180,3 +180,31 @@ def test_core_has_few_loose_modules() -> None:
     """The domain core shows its rooms: at most eight modules beside its packages."""
     loose = sorted(p.name for p in (REPO / "contactpro").glob("*.py"))
     assert len(loose) <= 8, loose
+
+
+def _decorated_functions(package: str, decorators: tuple[str, ...]) -> Iterator[tuple[str, int]]:
+    """Functions under ``package`` whose decorator names one of ``decorators``, with lengths."""
+    for path in sorted((REPO / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            names = {ast.unparse(d).split("(")[0].rsplit(".", 1)[-1] for d in node.decorator_list}
+            if names & set(decorators):
+                start = node.lineno
+                assert node.end_lineno is not None
+                yield f"{path.relative_to(REPO)}:{node.name}", node.end_lineno - start + 1
+
+
+def test_routes_are_thin() -> None:
+    """No Flask route function is over 20 lines: routes parse, call the core, commit, answer."""
+    routes = dict(_decorated_functions("webhooks", ("route", "get", "post")))
+    assert routes, "no routes found"
+    assert {name: n for name, n in routes.items() if n > 20} == {}
+
+
+def test_tasks_are_thin() -> None:
+    """No Celery task is over 15 lines: tasks read ids and call one domain function."""
+    tasks = dict(_decorated_functions("tasks", ("shared_task", "task")))
+    assert tasks, "no tasks found"
+    assert {name: n for name, n in tasks.items() if n > 15} == {}
