@@ -53,7 +53,8 @@ def _digits(value: Any, channel: str = "sms") -> str:
     return ", ".join(" ".join(digits[i : i + 2]) for i in range(0, len(digits), 2))
 
 
-def _load(path: Path) -> dict[str, Any]:
+def load_catalogue(path: Path) -> dict[str, Any]:
+    """Return one catalogue file's keys (ConfigError naming the file when it is not TOML)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -70,9 +71,9 @@ class Templates:
         self.sources: dict[str, dict[str, Any]] = {}
         self._compiled: dict[tuple[str, str, int], Template] = {}
         for language in LANGUAGES:
-            source = _load(DEFAULTS_DIR / f"{language}.toml")
+            source = load_catalogue(DEFAULTS_DIR / f"{language}.toml")
             if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
-                source.update(_load(custom))
+                source.update(load_catalogue(custom))
             self.sources[language] = source
         missing = set(self.sources["es"]) ^ set(self.sources["en"])
         if missing:

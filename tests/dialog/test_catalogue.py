@@ -1,13 +1,15 @@
-"""The catalogue of caller-facing text: complete in both languages, read by one accessor."""
+"""The text catalogues (callers', console's): complete in both languages, read by one loader."""
 
 from __future__ import annotations
 
-import tomllib
+from pathlib import Path
 
 import pytest
 
-from contactpro.dialog.templates import DEFAULTS_DIR, LANGUAGES, Templates, texts
+from contactpro.console.strings import STRINGS_DIR, console_strings
+from contactpro.dialog.templates import DEFAULTS_DIR, LANGUAGES, Templates, load_catalogue, texts
 from contactpro.voice import prompts
+from webhooks.console.i18n import translate
 
 PROMPTS = (
     "language_menu",
@@ -26,13 +28,13 @@ PROMPTS = (
 )
 
 
-def _catalogue(language: str) -> dict[str, object]:
-    with (DEFAULTS_DIR / f"{language}.toml").open("rb") as handle:
-        return tomllib.load(handle)
+def _catalogue(language: str, folder: Path = DEFAULTS_DIR) -> dict[str, object]:
+    return load_catalogue(folder / f"{language}.toml")
 
 
-def test_every_key_exists_in_spanish_and_english_with_the_same_shape() -> None:
-    es, en = _catalogue("es"), _catalogue("en")
+@pytest.mark.parametrize("folder", [DEFAULTS_DIR, STRINGS_DIR], ids=["callers", "console"])
+def test_every_key_exists_in_spanish_and_english_with_the_same_shape(folder: Path) -> None:
+    es, en = _catalogue("es", folder), _catalogue("en", folder)
     assert sorted(es) == sorted(en)
     for key in es:
         assert type(es[key]) is type(en[key]), key
@@ -66,3 +68,10 @@ def test_texts_by_language_know_only_the_catalogue_languages() -> None:
     with pytest.raises(KeyError):
         acknowledgement["fr"]
     assert prompts.say("stay_on_line", "fr") == prompts.say("stay_on_line", "es")
+
+
+def test_console_strings_come_from_their_catalogue() -> None:
+    strings = console_strings()
+    assert strings["queue_title"] == {"es": "Cola de escalamientos", "en": "Escalation queue"}
+    assert translate("logout", "es") == "Cerrar sesión" and translate("logout", "fr") == "Log out"
+    assert translate("no_such_key", "es") == "no_such_key"
