@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from contactpro.dialog.templates import LANGUAGES, load_catalogue
+from contactpro.config import LANGUAGES
+from contactpro.dialog.templates import load_catalogue
 from contactpro.errors import ConfigError
 
 STRINGS_DIR = Path(__file__).resolve().parents[1] / "data" / "console"

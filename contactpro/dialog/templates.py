@@ -25,12 +25,11 @@ from jinja2 import StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.dialog.replies import format_date, format_money
 from contactpro.errors import ConfigError
 
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
-LANGUAGES = ("es", "en")
 
 
 @pass_context

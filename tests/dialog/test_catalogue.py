@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from contactpro.config import LANGUAGES
 from contactpro.console.strings import STRINGS_DIR, console_strings
-from contactpro.dialog.templates import DEFAULTS_DIR, LANGUAGES, Templates, load_catalogue, texts
+from contactpro.dialog.templates import DEFAULTS_DIR, Templates, load_catalogue, texts
 from contactpro.voice import prompts
 from webhooks.console.i18n import translate
 
