@@ -11,14 +11,18 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from contactpro.errors import ConfigError
+from contactpro.voice.hours import parse_business_hours
 
 ENVIRONMENTS = ("production", "development", "test")
 LANGUAGES = ("es", "en")
@@ -198,126 +202,53 @@ class Settings:
         return self.voice_name_en if language == "en" else self.voice_name_es
 
 
-# Environment variable -> Settings field. Variables Twilio and Anthropic document keep their names.
-ENV_VARS: dict[str, str] = {
-    "CONTACTPRO_ENV": "env",
-    "CONTACTPRO_VAR_DIR": "var_dir",
-    "CONTACTPRO_DATABASE_URL": "database_url",
-    "CONTACTPRO_BROKER_URL": "broker_url",
-    "TWILIO_ACCOUNT_SID": "twilio_account_sid",
-    "TWILIO_AUTH_TOKEN": "twilio_auth_token",
-    "CONTACTPRO_PUBLIC_URL": "public_url",
-    "CONTACTPRO_VALIDATE_TWILIO_SIGNATURE": "validate_twilio_signature",
-    "ANTHROPIC_API_KEY": "anthropic_api_key",
-    "CONTACTPRO_COMPANY_NAME": "company_name",
-    "CONTACTPRO_DEFAULT_LANGUAGE": "default_language",
-    "CONTACTPRO_VOICE_LOCALE_ES": "voice_locale_es",
-    "CONTACTPRO_VOICE_LOCALE_EN": "voice_locale_en",
-    "CONTACTPRO_VOICE_NAME_ES": "voice_name_es",
-    "CONTACTPRO_VOICE_NAME_EN": "voice_name_en",
-    "CONTACTPRO_AGENT_QUEUE": "agent_queue",
-    "CONTACTPRO_MAX_NO_INPUT": "max_no_input",
-    "CONTACTPRO_VOICE_STALE_MINUTES": "voice_stale_minutes",
-    "CONTACTPRO_MAX_BODY_CHARS": "max_body_chars",
-    "CONTACTPRO_SECRET_KEY": "secret_key",
-    "CONTACTPRO_TASK_ALWAYS_EAGER": "task_always_eager",
-    "CONTACTPRO_TASK_QUEUE": "task_queue",
-    "CONTACTPRO_TASK_VISIBILITY_TIMEOUT": "task_visibility_timeout",
-    "CONTACTPRO_TRANSCRIBER": "transcriber",
-    "CONTACTPRO_WHISPER_MODEL": "whisper_model",
-    "CONTACTPRO_WHISPER_MODEL_ES": "whisper_model_es",
-    "CONTACTPRO_WHISPER_MODEL_EN": "whisper_model_en",
-    "CONTACTPRO_WHISPER_DEVICE": "whisper_device",
-    "CONTACTPRO_WHISPER_COMPUTE_TYPE": "whisper_compute_type",
-    "CONTACTPRO_WHISPER_THREADS": "whisper_threads",
-    "CONTACTPRO_WHISPER_BEAM_SIZE": "whisper_beam_size",
-    "CONTACTPRO_WHISPER_ALLOW_DOWNLOAD": "whisper_allow_download",
-    "CONTACTPRO_MODEL_CACHE_DIR": "model_cache_dir",
-    "CONTACTPRO_TRANSCRIPTION_LANGUAGES": "transcription_languages",
-    "CONTACTPRO_RECORDING_MAX_BYTES": "recording_max_bytes",
-    "CONTACTPRO_RECORDING_TIMEOUT_SECONDS": "recording_timeout_seconds",
-    "CONTACTPRO_RECORDING_FETCH_ATTEMPTS": "recording_fetch_attempts",
-    "CONTACTPRO_ANALYTICS_DIR": "analytics_dir",
-    "CONTACTPRO_ANALYTICS_HOURLY_SECONDS": "analytics_hourly_seconds",
-    "CONTACTPRO_ANALYTICS_DAILY_HOUR": "analytics_daily_hour",
-    "CONTACTPRO_ANALYTICS_CURRENCY": "analytics_currency",
-    "CONTACTPRO_CURRENCY_RATES": "currency_rates",
-    "CONTACTPRO_AGENT_COST_PER_MINUTE": "agent_cost_per_minute",
-    "CONTACTPRO_BOT_COST_PER_MINUTE": "bot_cost_per_minute",
-    "CONTACTPRO_LLM_COST_PER_CALL": "llm_cost_per_call",
-    "CONTACTPRO_MODEL_COST_PER_CALL": "model_cost_per_call",
-    "CONTACTPRO_RULES_COST_PER_CALL": "rules_cost_per_call",
-    "CONTACTPRO_BASELINE_WAIT_SECONDS": "baseline_wait_seconds",
-    "CONTACTPRO_REPEAT_CONTACT_DAYS": "repeat_contact_days",
-    "CONTACTPRO_CONFORMITY_WINDOW_DAYS": "conformity_window_days",
-    "CONTACTPRO_CONFORMITY_THRESHOLD": "conformity_threshold",
-    "CONTACTPRO_BILLING_THRESHOLD": "billing_threshold",
-    "CONTACTPRO_BILLING_PERCENTILE": "billing_percentile",
-    "CONTACTPRO_SESSION_SECONDS": "session_seconds",
-    "CONTACTPRO_SESSION_COOKIE_SECURE": "session_cookie_secure",
-    "CONTACTPRO_TELEPHONY": "telephony",
-    "CONTACTPRO_TWILIO_API_URL": "twilio_api_url",
-    "TWILIO_PHONE_NUMBER": "twilio_phone_number",
-    "CONTACTPRO_CONSOLE_POLL_SECONDS": "console_poll_seconds",
-    "CONTACTPRO_VOICE_LANGUAGE_MENU": "voice_language_menu",
-    "CONTACTPRO_VOICE_HOLD": "voice_hold",
-    "CONTACTPRO_VOICE_HOLD_SECONDS": "voice_hold_seconds",
-    "CONTACTPRO_VOICE_RECORD_LANGUAGES": "voice_record_languages",
-    "CONTACTPRO_VOICE_RECORD_NUMBERS": "voice_record_numbers",
-    "CONTACTPRO_VOICE_BUSINESS_HOURS": "voice_business_hours",
-    "CONTACTPRO_VOICE_TIMEZONE": "voice_timezone",
-    "CONTACTPRO_VOICE_MAX_QUEUE_WAIT_SECONDS": "voice_max_queue_wait_seconds",
-    "CONTACTPRO_VOICE_HANDOFF": "voice_handoff",
-    "CONTACTPRO_VOICE_DIAL_TARGET": "voice_dial_target",
-    "CONTACTPRO_VOICE_RECORD_CALLS": "voice_record_calls",
-    "CONTACTPRO_VOICE_HOLD_MUSIC_URL": "voice_hold_music_url",
-    "CONTACTPRO_VOICE_VOICEMAIL_MAX_SECONDS": "voice_voicemail_max_seconds",
-    "CONTACTPRO_VOICE_RECORDING_HOSTS": "voice_recording_hosts",
-    "CONTACTPRO_INACTIVITY_HOURS_STANDARD": "inactivity_hours_standard",
-    "CONTACTPRO_INACTIVITY_HOURS_PREMIUM": "inactivity_hours_premium",
-    "CONTACTPRO_INACTIVITY_HOURS_VIP": "inactivity_hours_vip",
-    "CONTACTPRO_INACTIVITY_WARNING_MINUTES": "inactivity_warning_minutes",
-    "CONTACTPRO_MAX_DIALOG_TURNS": "max_dialog_turns",
-    "CONTACTPRO_MAX_VERIFICATION_ATTEMPTS": "max_verification_attempts",
-    "CONTACTPRO_TEMPLATES_DIR": "templates_dir",
-    "CONTACTPRO_KNOWLEDGE_DIR": "knowledge_dir",
-    "CONTACTPRO_KNOWLEDGE_MIN_SCORE": "knowledge_min_score",
-    "CONTACTPRO_KNOWLEDGE_FALLBACK_SCORE": "knowledge_fallback_score",
-    "CONTACTPRO_MAX_SMS_SEGMENTS": "max_sms_segments",
-    "CONTACTPRO_PAYMENT_LINK_BASE": "payment_link_base",
-    "CONTACTPRO_SURVEY_ENABLED": "survey_enabled",
-    "CONTACTPRO_SURVEY_WINDOW_HOURS": "survey_window_hours",
-    "CONTACTPRO_DEBT_DISCOUNT_TIERS": "debt_discount_tiers",
-    "CONTACTPRO_DEBT_SETTLEMENT_FLOOR_PCT": "debt_settlement_floor_pct",
-    "CONTACTPRO_DEBT_MIN_INSTALMENT": "debt_min_instalment",
-    "CONTACTPRO_DEBT_INSTALMENT_OPTIONS": "debt_instalment_options",
-    "CONTACTPRO_DEBT_INSTALMENT_SURCHARGE_PCT": "debt_instalment_surcharge_pct",
-    "CONTACTPRO_INTENT_MODEL_DIR": "intent_model_dir",
-    "CONTACTPRO_INTENT_THRESHOLD": "intent_threshold",
-    "CONTACTPRO_LLM_MODEL": "llm_model",
-    "CONTACTPRO_LLM_BASE_URL": "llm_base_url",
-    "CONTACTPRO_LLM_MIN_CONFIDENCE": "llm_min_confidence",
-    "CONTACTPRO_LLM_VOICE_BUDGET_MS": "llm_voice_budget_ms",
-    "CONTACTPRO_LLM_SMS_BUDGET_MS": "llm_sms_budget_ms",
-    "CONTACTPRO_LLM_BREAKER_FAILURES": "llm_breaker_failures",
-    "CONTACTPRO_LLM_BREAKER_COOLDOWN_SECONDS": "llm_breaker_cooldown_seconds",
-    "CONTACTPRO_LLM_INPUT_USD_PER_MTOK": "llm_input_usd_per_mtok",
-    "CONTACTPRO_LLM_OUTPUT_USD_PER_MTOK": "llm_output_usd_per_mtok",
-    "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "rate_limit_caller_per_minute",
-    "CONTACTPRO_RATE_LIMIT_IP_PER_MINUTE": "rate_limit_ip_per_minute",
-    "CONTACTPRO_PROXY_HOPS": "proxy_hops",
-    "CONTACTPRO_ALERT_WINDOW_MINUTES": "alert_window_minutes",
-    "CONTACTPRO_ALERT_RESPONSE_P95_MS": "alert_response_p95_ms",
-    "CONTACTPRO_ALERT_ERROR_RATE": "alert_error_rate",
-    "CONTACTPRO_ALERT_MIN_CONFIDENCE": "alert_min_confidence",
-    "CONTACTPRO_ALERT_QUEUE_WAIT_SECONDS": "alert_queue_wait_seconds",
+ENV_PREFIX = "CONTACTPRO_"
+# Every variable is ENV_PREFIX + the field's name upper-cased, except those Twilio and Anthropic
+# document, which keep their names.
+ENV_EXCEPTIONS: dict[str, str] = {
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_phone_number": "TWILIO_PHONE_NUMBER",
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
 }
-_FIELD_TO_ENV = {v: k for k, v in ENV_VARS.items()}
+# CONTACTPRO_* variables that are not settings: deploy/gunicorn.conf.py reads these, and test and
+# benchmark variables start with the prefixes below. Any other unknown one is a misspelling.
+OTHER_VARS = (
+    "CONTACTPRO_BIND",
+    "CONTACTPRO_WEB_WORKERS",
+    "CONTACTPRO_WEB_THREADS",
+    "CONTACTPRO_FORWARDED_ALLOW_IPS",
+)
+OTHER_VAR_PREFIXES = ("CONTACTPRO_TEST_", "CONTACTPRO_BENCH_")
+
+
+def env_var(name: str) -> str:
+    """Return the environment variable that sets field ``name``."""
+    return ENV_EXCEPTIONS.get(name, ENV_PREFIX + name.upper())
+
+
+# Environment variable -> Settings field, derived from the fields.
+ENV_VARS: dict[str, str] = {env_var(f.name): f.name for f in fields(Settings)}
+
+
+def _check_unknown(env: Mapping[str, str]) -> None:
+    """Raise ConfigError for a CONTACTPRO_* variable no setting reads, suggesting the nearest."""
+    for var in sorted(env):
+        if (
+            not var.startswith(ENV_PREFIX)
+            or var in ENV_VARS
+            or var in OTHER_VARS
+            or var.startswith(OTHER_VAR_PREFIXES)
+        ):
+            continue
+        close = get_close_matches(var, ENV_VARS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else " (README.md lists the settings)"
+        raise ConfigError(f"{var} is not a ContactPro setting{hint}")
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:
     """Convert one raw value to the field's type, naming the variable on failure."""
-    var = _FIELD_TO_ENV.get(name, name)
+    var = env_var(name)
     if kind in (bool, "bool"):
         if isinstance(raw, bool):
             return raw
@@ -389,7 +320,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"CONTACTPRO_DEFAULT_LANGUAGE must be one of {LANGUAGES}")
     for name in ("voice_locale_es", "voice_locale_en"):
         if not _VOICE_LOCALE.match(getattr(s, name)):
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must look like es-CO or en-US")
+            raise ConfigError(f"{env_var(name)} must look like es-CO or en-US")
     for name in (
         "max_no_input",
         "voice_stale_minutes",
@@ -400,7 +331,7 @@ def _validate(s: Settings) -> None:
         "inactivity_hours_vip",
     ):
         if getattr(s, name) < 1:
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+            raise ConfigError(f"{env_var(name)} must be at least 1")
     _validate_transcription(s)
     _validate_analytics(s)
     _validate_console(s)
@@ -432,16 +363,12 @@ def _validate_voice(s: Settings) -> None:
     if not 5 <= s.voice_voicemail_max_seconds <= 600:
         raise ConfigError("CONTACTPRO_VOICE_VOICEMAIL_MAX_SECONDS must be from 5 to 600")
     try:
-        from zoneinfo import ZoneInfo
-
         ZoneInfo(s.voice_timezone)
     except (KeyError, ValueError):
         raise ConfigError(
             f"CONTACTPRO_VOICE_TIMEZONE is not a time zone: {s.voice_timezone!r}"
         ) from None
     if s.voice_business_hours:
-        from contactpro.voice.hours import parse_business_hours
-
         parse_business_hours(s.voice_business_hours)
     if s.voice_recording_hosts and s.env == "production":
         raise ConfigError("CONTACTPRO_VOICE_RECORDING_HOSTS is for tests and development only")
@@ -454,10 +381,10 @@ def _validate_console(s: Settings) -> None:
     """Raise ConfigError for a bad console or telephony setting, naming its variable."""
     for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
         if getattr(s, name) < (0 if name == "proxy_hops" else -1):
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must not be negative (0 turns it off)")
+            raise ConfigError(f"{env_var(name)} must not be negative (0 turns it off)")
     for name in ("session_seconds", "console_poll_seconds"):
         if getattr(s, name) < 1:
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+            raise ConfigError(f"{env_var(name)} must be at least 1")
     if s.telephony and s.telephony not in TELEPHONY_BACKENDS:
         raise ConfigError(f"CONTACTPRO_TELEPHONY must be one of {', '.join(TELEPHONY_BACKENDS)}")
     if s.telephony == "twilio" and not (s.twilio_account_sid and s.twilio_auth_token):
@@ -472,7 +399,7 @@ def _validate_analytics(s: Settings) -> None:
     """Raise ConfigError for a bad analytics setting, naming its variable."""
     for name in ("analytics_hourly_seconds", "repeat_contact_days", "conformity_window_days"):
         if getattr(s, name) < 1:
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+            raise ConfigError(f"{env_var(name)} must be at least 1")
     if not 0 <= s.analytics_daily_hour <= 23:
         raise ConfigError("CONTACTPRO_ANALYTICS_DAILY_HOUR must be an hour from 0 to 23")
     if not 1 <= s.billing_percentile <= 99:
@@ -489,7 +416,7 @@ def _validate_analytics(s: Settings) -> None:
         "billing_threshold",
     ):
         if getattr(s, name) < 0:
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must not be negative")
+            raise ConfigError(f"{env_var(name)} must not be negative")
 
 
 TRANSCRIBERS = ("faster-whisper", "openai-whisper", "fake")
@@ -515,15 +442,13 @@ def _validate_transcription(s: Settings) -> None:
         "recording_fetch_attempts",
     ):
         if getattr(s, name) < 1:
-            raise ConfigError(f"{_FIELD_TO_ENV[name]} must be at least 1")
+            raise ConfigError(f"{env_var(name)} must be at least 1")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
     """Return the variables of a ``.env`` file (missing file: nothing)."""
     if not path.is_file():
         return {}
-    from dotenv import dotenv_values
-
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
 
 
@@ -536,10 +461,12 @@ def load_settings(
     """Build and validate settings: code defaults < ``.env`` < environment < ``overrides``.
 
     ``overrides`` may use field names (``database_url``) or variable names
-    (``CONTACTPRO_DATABASE_URL``).
+    (``CONTACTPRO_DATABASE_URL``). A ``CONTACTPRO_*`` variable no setting reads is an error, so a
+    misspelt name stops start-up instead of being ignored.
     """
     env = dict(read_dotenv(dotenv_path) if dotenv_path else {})
     env.update(os.environ if environ is None else environ)
+    _check_unknown(env)
     kinds = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
     for var, name in ENV_VARS.items():
@@ -548,7 +475,9 @@ def load_settings(
     for key, raw in (overrides or {}).items():
         name = ENV_VARS.get(key, key)
         if name not in kinds:
-            raise ConfigError(f"unknown setting {key!r}")
+            close = get_close_matches(key, [*kinds, *ENV_VARS], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown setting {key!r}{hint}")
         values[name] = _coerce(name, raw, kinds[name])
     settings = replace(Settings(), **values)
     if not settings.database_url:

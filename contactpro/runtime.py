@@ -1,4 +1,4 @@
-"""What one process shares: its settings and its database."""
+"""What one process shares: its settings, its database and its catalogue of caller-facing text."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from contactpro.config import Settings
 from contactpro.db import Database
+from contactpro.dialog.templates import use_templates
 
 
 @dataclass
@@ -17,5 +18,6 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        """Open the database the settings name."""
+        """Open the database the settings name and make their templates the process's."""
+        use_templates(settings)
         return cls(settings=settings, db=Database(settings.database_url))

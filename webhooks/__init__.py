@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from contactpro.config import load_settings
-from contactpro.dialog.replies import render
+from contactpro.dialog.templates import render
 from contactpro.errors import BadRequestError
 from contactpro.observability.logs import configure_logging
 from contactpro.runtime import Runtime

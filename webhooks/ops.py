@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contactpro.config import Settings
+from contactpro.dialog.templates import texts
 from contactpro.observability import metrics
 from contactpro.phone import mask_phone
 from contactpro.resilience.ratelimit import RateLimiter, limiter_for
@@ -28,10 +29,7 @@ OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 WINDOW_SECONDS = 60
 # Requests that start a conversation count against the caller's limit; turns of a call do not.
 CALLER_LIMITED_ROUTES = ("/twilio/sms", "/twilio/voice")
-RATE_LIMITED_VOICE = {
-    "es": "Recibimos demasiadas llamadas desde este número. Por favor intenta más tarde.",
-    "en": "We are receiving too many calls from this number. Please try again later.",
-}
+RATE_LIMITED_VOICE = texts("voice_rate_limited")  # language -> text, from the catalogue
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

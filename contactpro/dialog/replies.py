@@ -1,4 +1,4 @@
-"""How money and dates read in each language, and rendering a reply by key."""
+"""How money and dates read in each language."""
 
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ CURRENCY_WORDS = {
     "MXN": {"es": "pesos mexicanos", "en": "Mexican pesos"},
     "USD": {"es": "dólares", "en": "dollars"},
 }
-
-
-def render(key: str, language: str, **values: object) -> str:
-    """Render reply ``key`` with the default templates (Spanish when the language is unknown)."""
-    from contactpro.dialog.templates import templates_for
-
-    return templates_for().render(key, language, **values)
 
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:

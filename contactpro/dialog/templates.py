@@ -1,13 +1,20 @@
-"""Reply templates in Spanish and English that operators edit without code changes.
+"""The catalogue of caller-facing text in Spanish and English, which operators edit without code.
 
-The defaults live in ``contactpro/data/templates/{es,en}.toml``; a file of the same name in
-``CONTACTPRO_TEMPLATES_DIR`` overrides any of its keys. Templates are Jinja2 run in a sandbox, so an
-operator's template can format values but never reach into the server.
+Every word a caller hears or reads lives here: the dialog's replies, the phone prompts
+(``voice_*``: language menu, queue, voicemail; read through :mod:`contactpro.voice.prompts`), the
+rate-limit message and the SMS acknowledgement sent while the database is away. The defaults live
+in ``contactpro/data/templates/{es,en}.toml``; a file of the same name in
+``CONTACTPRO_TEMPLATES_DIR`` overrides any of its keys. Templates are Jinja2 run in a sandbox, so
+an operator's template can format values but never reach into the server.
+
+Code that has the settings asks :func:`templates_for`; code without them (a constant, a prompt)
+gets the process's catalogue, the one :func:`use_templates` chose at start-up.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -18,12 +25,11 @@ from jinja2 import StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.dialog.replies import format_date, format_money
 from contactpro.errors import ConfigError
 
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
-LANGUAGES = ("es", "en")
 
 
 @pass_context
@@ -46,7 +52,8 @@ def _digits(value: Any, channel: str = "sms") -> str:
     return ", ".join(" ".join(digits[i : i + 2]) for i in range(0, len(digits), 2))
 
 
-def _load(path: Path) -> dict[str, Any]:
+def load_catalogue(path: Path) -> dict[str, Any]:
+    """Return one catalogue file's keys (ConfigError naming the file when it is not TOML)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -63,9 +70,9 @@ class Templates:
         self.sources: dict[str, dict[str, Any]] = {}
         self._compiled: dict[tuple[str, str, int], Template] = {}
         for language in LANGUAGES:
-            source = _load(DEFAULTS_DIR / f"{language}.toml")
+            source = load_catalogue(DEFAULTS_DIR / f"{language}.toml")
             if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
-                source.update(_load(custom))
+                source.update(load_catalogue(custom))
             self.sources[language] = source
         missing = set(self.sources["es"]) ^ set(self.sources["en"])
         if missing:
@@ -101,6 +108,46 @@ def _templates(override_dir: str) -> Templates:
     return Templates(override_dir)
 
 
+# CONTACTPRO_TEMPLATES_DIR of this process, set once at start-up by use_templates().
+_process_dir = ""
+
+
+def use_templates(settings: Settings) -> Templates:
+    """Load these settings' templates (a bad file fails now) and make them the process's."""
+    global _process_dir
+    templates = templates_for(settings)
+    _process_dir = settings.templates_dir
+    return templates
+
+
 def templates_for(settings: Settings | None = None) -> Templates:
-    """Return the templates for these settings (loaded once per process)."""
-    return _templates(settings.templates_dir if settings else "")
+    """Return the templates for these settings, or the process's (loaded once per process)."""
+    return _templates(settings.templates_dir if settings else _process_dir)
+
+
+def render(key: str, language: str, **values: Any) -> str:
+    """Render ``key`` from the process's templates (Spanish when the language is unknown)."""
+    return templates_for().render(key, language, **values)
+
+
+class TextByLanguage(Mapping[str, str]):
+    """One catalogue text as a language -> text mapping, read on use so overrides apply."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __getitem__(self, language: str) -> str:
+        if language not in LANGUAGES:
+            raise KeyError(language)
+        return render(self.key, language)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+
+def texts(key: str) -> TextByLanguage:
+    """Return catalogue text ``key`` by language, for code that indexes a text by language."""
+    return TextByLanguage(key)

@@ -42,6 +42,7 @@ from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.escalation import escalate
 from contactpro.db import Database, is_database_down
 from contactpro.dialog.context import ESCALATE
+from contactpro.dialog.templates import texts
 from contactpro.models import Interaction, utcnow
 from contactpro.phone import mask_phone
 from contactpro.providers.telephony import Telephony, TelephonyError
@@ -74,10 +75,7 @@ STALE_CLAIM_SECONDS = 300
 ESCALATION_REASON = "technical_error"
 
 # What an SMS sender reads while the database is away; the real answer follows on replay.
-SMS_ACKNOWLEDGEMENT = {
-    "es": "Recibimos tu mensaje. Te responderemos en unos minutos.",
-    "en": "We got your message. We will reply in a few minutes.",
-}
+SMS_ACKNOWLEDGEMENT = texts("sms_acknowledgement")  # language -> text, from the catalogue
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from contactpro.config import load_settings
+from contactpro.config import ENV_VARS, Settings, load_settings
 from contactpro.errors import ConfigError
 from tasks import broker_options
 
@@ -104,3 +105,39 @@ def test_verification_can_be_turned_off_only_in_development():
 def test_unknown_override_is_an_error():
     with pytest.raises(ConfigError, match="unknown setting"):
         load_settings({"no_such_thing": 1}, environ=TOKEN, dotenv_path=None)
+
+
+def test_misspelt_variable_stops_start_up_naming_the_nearest(tmp_path: Path):
+    env = {**TOKEN, "CONTACTPRO_DATABSE_URL": "postgresql+psycopg://u@db/cp"}
+    with pytest.raises(ConfigError) as error:
+        load_settings(environ=env, dotenv_path=None)
+    assert str(error.value) == (
+        "CONTACTPRO_DATABSE_URL is not a ContactPro setting; did you mean CONTACTPRO_DATABASE_URL?"
+    )
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("CONTACTPRO_COMPANY_NAM=Acme\n")
+    with pytest.raises(ConfigError, match="did you mean CONTACTPRO_COMPANY_NAME"):
+        load_settings(environ=TOKEN, dotenv_path=dotenv)
+
+
+def test_deploy_and_test_variables_are_not_settings_but_allowed():
+    env = {**TOKEN, "CONTACTPRO_WEB_THREADS": "4", "CONTACTPRO_TEST_POSTGRES_URL": "x"}
+    assert load_settings(environ=env, dotenv_path=None).company_name == "ContactPro"
+    with pytest.raises(ConfigError, match="CONTACTPRO_NOTHING_LIKE_IT is not a ContactPro"):
+        load_settings(environ={**env, "CONTACTPRO_NOTHING_LIKE_IT": "1"}, dotenv_path=None)
+
+
+def test_every_field_has_one_variable_derived_from_its_name():
+    names = {f.name for f in fields(Settings)}
+    assert set(ENV_VARS.values()) == names and len(ENV_VARS) == len(names)
+    assert ENV_VARS["CONTACTPRO_VOICE_HOLD_SECONDS"] == "voice_hold_seconds"
+    assert ENV_VARS["TWILIO_AUTH_TOKEN"] == "twilio_auth_token"
+    settings = load_settings(
+        environ={**TOKEN, "CONTACTPRO_VOICE_HOLD_SECONDS": "7"}, dotenv_path=None
+    )
+    assert settings.voice_hold_seconds == 7
+
+
+def test_unknown_override_suggests_the_nearest_field():
+    with pytest.raises(ConfigError, match="did you mean 'max_no_input'"):
+        load_settings({"max_no_inputs": 1}, environ=TOKEN, dotenv_path=None)

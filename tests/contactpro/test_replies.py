@@ -3,7 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
-from contactpro.dialog.replies import format_date, format_money, render
+from contactpro.dialog.replies import format_date, format_money
+from contactpro.dialog.templates import render
 
 
 def test_money_in_spanish_and_english():
