@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
-from contactpro.conversations import interactions
-from contactpro.dialog import survey, timeline
+from contactpro.conversations import idle, interactions
+from contactpro.dialog import survey
 from contactpro.errors import NotFoundError
 from contactpro.models import utcnow
 from contactpro.providers.telephony import telephony_for
@@ -44,16 +44,7 @@ def send_survey(interaction_id: int) -> bool:
 def close_idle_interactions() -> int:
     """Warn quiet SMS conversations, close those past their limit and calls never ended."""
     rt = runtime()
-    now = utcnow()
-    telephony = telephony_for(rt.settings)
-    with rt.db.session() as session:
-        due = timeline.conversations_to_warn(session, rt.settings, now)
-    for interaction_id in due:  # one transaction each: a redelivery re-sends one at the most
-        with rt.db.session() as session:
-            timeline.warn_quiet_conversation(session, rt.settings, telephony, interaction_id, now)
-    with rt.db.session() as session:
-        ids = interactions.stale_calls(session, rt.settings, now)
-        ids += timeline.quiet_sms_conversations(session, rt.settings, now)
+    ids = idle.sweep(rt.db, rt.settings, telephony_for(rt.settings), utcnow())
     for interaction_id in ids:
         close_interaction.run(interaction_id, "inactive")
     return len(ids)

@@ -48,24 +48,14 @@ def run_voice_job(job_id: int) -> str | None:
 def transcribe_recording(self: Task, recording_id: int) -> str | None:
     """Transcribe a completed recording and act on it; retry downloads with back-off."""
     rt = runtime()
+    may_retry = self.request.retries < MAX_TRANSCRIPTION_RETRIES
     try:
-        with rt.db.session() as session:
-            return recordings.transcribe_and_route(session, rt.settings, recording_id)
-    except NotFoundError:
-        log.warning("transcribe: no such recording", extra={"recording_id": recording_id})
-        return None
+        return recordings.transcribe_or_give_up(
+            rt.db, rt.settings, recording_id, may_retry=may_retry
+        )
     except AudioFetchError as exc:
-        if exc.retryable and self.request.retries < MAX_TRANSCRIPTION_RETRIES:
-            # A Redis broker delivers a retry that waits past the visibility timeout twice.
-            limit = rt.settings.task_visibility_timeout // 2
-            countdown = min(limit, 15 * 2**self.request.retries)
-            raise self.retry(exc=exc, countdown=countdown) from None
-        reason = exc.reason
-    except (TranscriptionError, ConfigError) as exc:
-        reason = exc.reason
-    with rt.db.session() as session:
-        recordings.give_up(session, rt.settings, recording_id, reason)
-    return "failed"
+        countdown = recordings.retry_delay(rt.settings, self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from None
 
 
 @shared_task(name="contactpro.voice.close_call", acks_late=True)

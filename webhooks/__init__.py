@@ -7,14 +7,17 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from contactpro.config import load_settings
-from contactpro.dialog.templates import render
+from contactpro.dialog.knowledge import knowledge_base
+from contactpro.dialog.templates import render, templates_for
 from contactpro.errors import BadRequestError
+from contactpro.nlu import get_cascade
 from contactpro.observability.logs import configure_logging
 from contactpro.runtime import Runtime
+from webhooks import journal, twiml
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +62,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def warm_up(app: Flask) -> None:
     """Load the models and templates now, so the first caller does not wait for them."""
-    from contactpro.dialog.knowledge import knowledge_base
-    from contactpro.dialog.templates import templates_for
-    from contactpro.nlu import get_cascade
-
     settings = app.extensions["contactpro"].settings
     templates_for(settings)
     for language in ("es", "en"):
@@ -70,15 +69,11 @@ def warm_up(app: Flask) -> None:
     cascade = get_cascade(settings)
     for text in ("quiero saber el valor de mi factura", "I would like to know about my bill"):
         cascade.understand(text, channel="sms", source="sms")  # the model tier, not the rules
-    from webhooks.journal import replay_soon
-
-    replay_soon(app)  # what an earlier process journaled while the database was down
+    journal.replay_soon(app)  # what an earlier process journaled while the database was down
 
 
 def _safe_answer(status: int) -> Response:
     """What Twilio gets when handling failed: callers hear an apology and reach the queue."""
-    from webhooks import twiml
-
     settings = _runtime_settings()
     language = settings.default_language
     if request.path.startswith("/twilio/voice"):
@@ -90,8 +85,6 @@ def _safe_answer(status: int) -> Response:
 
 
 def _runtime_settings() -> Any:
-    from flask import current_app
-
     return current_app.extensions["contactpro"].settings
 
 
@@ -111,9 +104,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
-        from webhooks.journal import journal_failed_request
-
-        if (journaled := journal_failed_request(exc)) is not None:
+        if (journaled := journal.journal_failed_request(exc)) is not None:
             return journaled
         log.exception("unhandled error", extra={"path": request.path, "reason": type(exc).__name__})
         if request.path.startswith("/twilio/"):

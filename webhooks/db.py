@@ -40,3 +40,19 @@ def retry_on_conflict(work: Callable[[], T]) -> T:
         log.info("concurrent duplicate request; replaying")
         db_session().rollback()
         return work()
+
+
+def committed(work: Callable[[Session], T], *, retry: bool = False) -> T:
+    """Run ``work`` on this request's session and commit; return what it returned.
+
+    With ``retry``, a concurrent retry of the same Twilio request that committed first makes
+    ``work`` run again (:func:`retry_on_conflict`), answering as that request did.
+    """
+
+    def run() -> T:
+        session = db_session()
+        result = work(session)
+        session.commit()
+        return result
+
+    return retry_on_conflict(run) if retry else run()

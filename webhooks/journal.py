@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, current_app, request
 
@@ -22,25 +21,22 @@ from contactpro.conversations.turn_service import technical_fallback
 from contactpro.db import is_database_down
 from contactpro.errors import BadRequestError
 from contactpro.observability.metrics import JOURNAL_REPLAYED, JOURNALED
-from contactpro.resilience import journal
-from webhooks import twiml
-from webhooks.forms import (
+from contactpro.providers.twilio_forms import (
     CallStatus,
     DialResult,
+    FailedRequest,
     IncomingCall,
     IncomingSms,
     MessageStatus,
     QueueResult,
-)
-from webhooks.voice import (
-    dial_result_answer,
-    queue_result_answer,
-    recording_request,
+    RecordingCallback,
+    VoicemailLeft,
     turn_key,
     url_language,
-    voicemail_answer,
-    voicemail_request,
 )
+from contactpro.resilience import journal
+from tasks.outbox import send_follow_ups
+from webhooks import twiml
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +58,7 @@ def _args(*names: str) -> dict[str, str]:
 
 def _language(settings: Settings) -> str:
     """The caller's language from the callback URL, else the default (the rest is in the DB)."""
-    return url_language() or settings.default_language
+    return url_language(request.args) or settings.default_language
 
 
 def _handed_over(settings: Settings) -> Response:
@@ -77,7 +73,7 @@ def _sms(settings: Settings) -> Answer:
 
 
 def _sms_status(settings: Settings) -> Answer:
-    MessageStatus.parse(request.form)
+    MessageStatus.parse(request.form, request.args)
     return Response(status=204), _args("turn")
 
 
@@ -88,7 +84,7 @@ def _call(settings: Settings) -> Answer:
 
 def _turn(settings: Settings) -> Answer:
     call = IncomingCall.parse(request.form)
-    return _handed_over(settings), {"key": turn_key(call.call_sid)}
+    return _handed_over(settings), {"key": turn_key(call.call_sid, request.args)}
 
 
 def _call_status(settings: Settings) -> Answer:
@@ -98,22 +94,22 @@ def _call_status(settings: Settings) -> Answer:
 
 def _queue_result(settings: Settings) -> Answer:
     result = QueueResult.parse(request.form)
-    return queue_result_answer(result.queue_result, _language(settings)), {}
+    return twiml.after_queue(result.queue_result, _language(settings), settings), {}
 
 
 def _dial_result(settings: Settings) -> Answer:
     result = DialResult.parse(request.form)
-    return dial_result_answer(result.dial_status, _language(settings)), {}
+    return twiml.after_dial(result.dial_status, _language(settings), settings), {}
 
 
 def _voicemail(settings: Settings) -> Answer:
-    _report, empty = voicemail_request()
-    return voicemail_answer(empty, _language(settings)), _args("empty")
+    left = VoicemailLeft.parse(request.form, request.args)
+    return twiml.after_voicemail(left.empty, _language(settings), settings), _args("empty")
 
 
 def _recording(settings: Settings) -> Answer:
-    kind, _report = recording_request()
-    return Response(status=204), {"kind": kind}
+    callback = RecordingCallback.parse(request.form, request.args)
+    return Response(status=204), {"kind": callback.kind}
 
 
 # Journaled Twilio routes: path -> (journal entry kind, answer). The hold loop's poll has
@@ -182,29 +178,35 @@ def journal_fallback(channel: str) -> Response:
     stored it after all; the texter gets the acknowledgement, the caller an apology and a person.
     """
     settings = current_app.extensions["contactpro"].settings
-    failed = urlsplit(request.form.get("ErrorUrl", ""))
-    failed_args = dict(parse_qsl(failed.query))
-    language = url_language(failed_args) or settings.default_language
+    failed = FailedRequest.parse(request.form)
+    language = url_language(failed.args) or settings.default_language
     if channel == "sms":
         IncomingSms.parse(request.form)
-        kind: str | None = journal.SMS
         answer = twiml.message(journal.SMS_ACKNOWLEDGEMENT[language])
-    else:
-        answer = twiml.enqueue(technical_fallback(language), language, settings)
-        try:
-            call = IncomingCall.parse(request.form)
-        except BadRequestError:  # still the caller's answer: an apology and a person
-            log.warning("fallback without a valid CallSid", extra={"path": request.path})
-            return answer
-        kind = FALLBACK_KINDS.get(failed.path, journal.VOICE_START if not failed.path else None)
-    if kind is None:  # a queue, agent or voicemail callback: nothing of the caller's to keep
+        return _journal_fallback(journal.SMS, {}, answer, failed)
+    answer = twiml.enqueue(technical_fallback(language), language, settings)
+    try:
+        call = IncomingCall.parse(request.form)
+    except BadRequestError:  # still the caller's answer: an apology and a person
+        log.warning("fallback without a valid CallSid", extra={"path": request.path})
         return answer
-    extra = {"key": turn_key(call.call_sid, failed_args)} if kind == journal.VOICE_TURN else {}
-    if not _append(kind, extra):
+    kind = FALLBACK_KINDS.get(failed.path, journal.VOICE_START if not failed.path else None)
+    extra = {"key": turn_key(call.call_sid, failed.args)} if kind == journal.VOICE_TURN else {}
+    return _journal_fallback(kind, extra, answer, failed)
+
+
+def _journal_fallback(
+    kind: str | None, extra: dict[str, str], answer: Response, failed: FailedRequest
+) -> Response:
+    """Journal the fallback's request as ``kind`` plus ``extra``, then return ``answer``.
+
+    ``kind`` is None for a queue, agent or voicemail callback: nothing of the caller's to keep.
+    """
+    if kind is None or not _append(kind, extra):
         return answer
     log.warning(
         "fallback journaled",
-        extra={"kind": kind, "error_code": request.form.get("ErrorCode"), "failed": failed.path},
+        extra={"kind": kind, "error_code": failed.error_code, "failed": failed.path},
     )
     replay_soon(current_app._get_current_object())  # type: ignore[attr-defined]
     return answer
@@ -212,8 +214,6 @@ def journal_fallback(channel: str) -> Response:
 
 def replay_now(app: Flask) -> journal.ReplayResult:
     """Replay the journal in this thread; send the tasks the live webhooks would have sent."""
-    from tasks.outbox import send_follow_ups
-
     runtime = app.extensions["contactpro"]
     with app.app_context():
         result = journal.replay(

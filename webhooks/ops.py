@@ -20,7 +20,7 @@ from contactpro.dialog.templates import texts
 from contactpro.observability import metrics
 from contactpro.phone import mask_phone
 from contactpro.resilience.ratelimit import RateLimiter, limiter_for
-from webhooks import health, twiml
+from webhooks import health, journal, twiml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -104,9 +104,8 @@ def _after(response: Response) -> Response:
     if request.is_secure or _settings().public_url.startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.status_code < 500 and "db_session" in g:
-        from webhooks.journal import replay_soon
-
-        replay_soon(current_app._get_current_object())  # type: ignore[attr-defined]
+        # The database answered: replay what was journaled while it did not.
+        journal.replay_soon(current_app._get_current_object())  # type: ignore[attr-defined]
     return response
 
 

@@ -18,6 +18,7 @@ from twilio.request_validator import (
 from werkzeug.datastructures import ImmutableMultiDict
 
 from contactpro.config import Settings
+from webhooks.ops import over_caller_limit
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,8 +83,6 @@ def twilio_signed(view: F) -> F:
                 extra={"path": request.path, "reason": f"signature_{reason}"},
             )
             abort(403, description=f"Twilio signature {reason}")
-        from webhooks.ops import over_caller_limit
-
         if (limited := over_caller_limit()) is not None:
             return limited
         return view(*args, **kwargs)

@@ -7,9 +7,10 @@ import logging
 from flask import Blueprint, Response, current_app, request, url_for
 
 from contactpro.conversations import interactions, turn_service
+from contactpro.providers.twilio_forms import IncomingSms, MessageStatus
 from webhooks import twiml
-from webhooks.db import db_session, retry_on_conflict
-from webhooks.forms import IncomingSms, MessageStatus
+from webhooks.db import committed
+from webhooks.journal import journal_fallback
 from webhooks.security import twilio_signed
 
 log = logging.getLogger(__name__)
@@ -22,39 +23,30 @@ def incoming() -> Response:
     """Answer an inbound SMS with a ``<Message>``."""
     sms = IncomingSms.parse(request.form)
     settings = current_app.extensions["contactpro"].settings
-
-    def answer() -> turn_service.BotReply:
-        session = db_session()
-        reply = turn_service.receive_sms(
+    reply = committed(
+        lambda session: turn_service.receive_sms(
             session,
             settings,
             message_sid=sms.message_sid,
             from_number=sms.from_number,
             to_number=sms.to_number,
             body=sms.body,
-        )
-        session.commit()
-        return reply
-
-    reply = retry_on_conflict(answer)
-    status_url = url_for("sms.status", turn=reply.turn_id)
-    return twiml.message(reply.text, status_url=status_url)
+        ),
+        retry=True,
+    )
+    return twiml.message(reply.text, status_url=url_for("sms.status", turn=reply.turn_id))
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Record the delivery status of a reply we sent."""
-    update = MessageStatus.parse(request.form)
-    session = db_session()
-    interactions.record_delivery_status(
-        session,
-        update.message_sid,
-        update.status,
-        update.error_code,
-        turn_id=request.args.get("turn", type=int),
+    update = MessageStatus.parse(request.form, request.args)
+    committed(
+        lambda session: interactions.record_delivery_status(
+            session, update.message_sid, update.status, update.error_code, turn_id=update.turn_id
+        )
     )
-    session.commit()
     return Response(status=204)
 
 
@@ -62,6 +54,4 @@ def status() -> Response:
 @twilio_signed
 def fallback() -> Response:
     """Twilio's fallback URL for messages: acknowledge and journal, touching no database."""
-    from webhooks.journal import journal_fallback
-
     return journal_fallback("sms")

@@ -8,7 +8,13 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from contactpro.config import Settings
 from contactpro.voice import prompts
-from contactpro.voice.handoff import DIAL, VOICEMAIL
+from contactpro.voice.decide import HandOff, HangUp, Held, LanguageMenu, Step
+from contactpro.voice.handoff import (
+    ANSWERED_DIAL_STATUSES,
+    DIAL,
+    VOICEMAIL,
+    VOICEMAIL_QUEUE_RESULTS,
+)
 
 TWIML_MIMETYPE = "application/xml"
 
@@ -267,3 +273,37 @@ def empty_voice() -> Response:
 def enqueue(text: str, language: str, settings: Settings) -> Response:
     """Say ``text`` and reach a person the configured way, touching no database."""
     return handoff(text, language, settings, settings.voice_handoff)
+
+
+def render(step: Step, settings: Settings, *, response: VoiceResponse | None = None) -> Response:
+    """Render the call's next step; a prompt or the menu goes on after ``response``'s verbs."""
+    if isinstance(step, Held):
+        return hold(step.text, step.language, settings, job_id=step.job_id)
+    if isinstance(step, HandOff):
+        return handoff(step.text, step.language, settings, step.mode)
+    if isinstance(step, HangUp):
+        return hangup(step.text, step.language, settings)
+    if isinstance(step, LanguageMenu):
+        return language_menu(settings, response=response)
+    listen = record_turn if step.record else gather
+    return listen(step.text, step.language, settings, step=step.sequence, response=response)
+
+
+def after_queue(queue_result: str, language: str, settings: Settings) -> Response:
+    """Answer a caller out of the queue: voicemail if they chose it or it failed them."""
+    if queue_result in VOICEMAIL_QUEUE_RESULTS:
+        return voicemail(language, settings, closed=False)
+    return empty_voice()
+
+
+def after_dial(dial_status: str, language: str, settings: Settings) -> Response:
+    """Answer after the agent leg: goodbye once a person talked to them, else voicemail."""
+    if dial_status in ANSWERED_DIAL_STATUSES:
+        return hangup(prompts.say("agent_finished", language), language, settings)
+    return voicemail(language, settings, closed=False)
+
+
+def after_voicemail(empty: bool, language: str, settings: Settings) -> Response:
+    """Say goodbye after voicemail: thanks for the message, or that none was heard."""
+    key = "voicemail_empty" if empty else "voicemail_thanks"
+    return hangup(prompts.say(key, language), language, settings)

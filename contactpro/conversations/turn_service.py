@@ -12,6 +12,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -71,7 +72,7 @@ def _reply_from_turn(interaction: Interaction, turn: Turn, *, replayed: bool) ->
     )
 
 
-def _say(settings: Settings, interaction: Interaction, key: str, **values: object) -> str:
+def _say(settings: Settings, interaction: Interaction, key: str, **values: Any) -> str:
     return templates_for(settings).render(
         key,
         interaction.language or settings.default_language,
@@ -417,3 +418,32 @@ def _sms_problem(body: str, settings: Settings) -> str | None:
 def technical_fallback(language: str) -> str:
     """Return what to say when something failed: an apology and a hand-off."""
     return templates_for().render("technical_problem", language, channel="voice")
+
+
+def technical_fallback_turn(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    *,
+    twilio_key: str,
+    said: Inbound | None = None,
+    entities: dict[str, object] | None = None,
+) -> Turn:
+    """Store the turn answered with :func:`technical_fallback` when a turn cannot be processed.
+
+    ``said`` is what the caller said or pressed (their turn, answered with the apology); without
+    it the turn is the bot's own (a call greeted with the apology, a held turn given up on).
+    """
+    language = interaction.language or settings.default_language
+    extra = {} if entities is None else {"entities": entities}
+    return interactions.add_turn(
+        session,
+        interaction,
+        speaker="bot" if said is None else "caller",
+        text="" if said is None else said.text,
+        source="system" if said is None else said.source,
+        reply=technical_fallback(language),
+        action=ESCALATE,
+        twilio_key=twilio_key,
+        **extra,
+    )

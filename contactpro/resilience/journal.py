@@ -40,14 +40,24 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.escalation import escalate
+from contactpro.conversations.turn_service import Inbound
 from contactpro.db import Database, is_database_down
-from contactpro.dialog.context import ESCALATE
 from contactpro.dialog.templates import texts
 from contactpro.models import Interaction, utcnow
 from contactpro.phone import mask_phone
 from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.providers.twilio_forms import (
+    CallStatus,
+    DialResult,
+    IncomingCall,
+    IncomingSms,
+    MessageStatus,
+    QueueResult,
+    RecordingCallback,
+    VoicemailLeft,
+)
 from contactpro.resilience.filelock import folder_lock
-from contactpro.voice import handoff, recordings, voicemail
+from contactpro.voice import decide, outcomes, recordings
 
 log = logging.getLogger(__name__)
 
@@ -242,85 +252,58 @@ def _sid_of(entry: Entry) -> str:
     return entry.params.get("MessageSid") or entry.params.get("CallSid") or ""
 
 
-def _call(session: Session, settings: Settings, params: dict[str, str]) -> Interaction:
+def _call(session: Session, settings: Settings, call: IncomingCall) -> Interaction:
     """Return the call's interaction, recording the fallback greeting if it never got one."""
-    call_sid = params["CallSid"]
-    interaction = interactions.find_by_sid(session, "voice", call_sid)
+    interaction = interactions.find_by_sid(session, "voice", call.call_sid)
     if interaction is None:
         interaction = interactions.open_interaction(
             session,
             settings,
             channel="voice",
-            sid=call_sid,
-            from_number=params.get("From") or "anonymous",
-            to_number=params.get("To") or "",
+            sid=call.call_sid,
+            from_number=call.from_number,
+            to_number=call.to_number,
         )
         interaction.language = interaction.language or settings.default_language
-    key = f"{call_sid}:start"
+    key = f"{call.call_sid}:start"
     if interactions.find_turn(session, key) is None:
-        language = interaction.language or settings.default_language
-        interactions.add_turn(
-            session,
-            interaction,
-            speaker="bot",
-            text="",
-            source="system",
-            reply=turn_service.technical_fallback(language),
-            action=ESCALATE,
-            twilio_key=key,
-        )
+        turn_service.technical_fallback_turn(session, settings, interaction, twilio_key=key)
     return interaction
 
 
 def _voice_turn(session: Session, settings: Settings, params: dict[str, str]) -> Interaction:
     """Record what the caller said (they heard the apology and went to the queue)."""
-    interaction = _call(session, settings, params)
+    call = IncomingCall.parse(params)
+    interaction = _call(session, settings, call)
     key = params["key"]
     if interactions.find_turn(session, key) is None:
-        digits, speech = params.get("Digits", ""), params.get("SpeechResult", "")
-        language = interaction.language or settings.default_language
-        interactions.add_turn(
-            session,
-            interaction,
-            speaker="caller",
-            text=digits or speech,
-            source="dtmf" if digits else "speech" if speech else "system",
-            reply=turn_service.technical_fallback(language),
-            action=ESCALATE,
-            twilio_key=key,
+        said = decide.heard(call, key) or Inbound("", "system", key)
+        turn_service.technical_fallback_turn(
+            session, settings, interaction, twilio_key=key, said=said
         )
     return interaction
-
-
-def _int(params: dict[str, str], name: str) -> int | None:
-    try:
-        return int(params[name])
-    except (KeyError, ValueError):
-        return None
 
 
 def _sms(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> turn_service.BotReply:
+    sms = IncomingSms.parse(params)
     return turn_service.receive_sms(
         session,
         settings,
-        message_sid=params["MessageSid"],
-        from_number=params["From"],
-        to_number=params["To"],
-        body=params.get("Body", ""),
+        message_sid=sms.message_sid,
+        from_number=sms.from_number,
+        to_number=sms.to_number,
+        body=sms.body,
     )
 
 
 def _sms_status(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
+    update = MessageStatus.parse(params, params)
     interactions.record_delivery_status(
-        session,
-        params["MessageSid"],
-        params["MessageStatus"],
-        params.get("ErrorCode") or None,
-        turn_id=_int(params, "turn"),
+        session, update.message_sid, update.status, update.error_code, turn_id=update.turn_id
     )
 
 
@@ -328,7 +311,8 @@ def _voice_start(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
     """The caller heard the apology and went to a person: record the call and the hand-off."""
-    escalate(session, settings, _call(session, settings, params), ESCALATION_REASON)
+    interaction = _call(session, settings, IncomingCall.parse(params))
+    escalate(session, settings, interaction, ESCALATION_REASON)
 
 
 def _voice_turn_handed_over(
@@ -341,35 +325,34 @@ def _voice_turn_handed_over(
 def _voice_status(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
+    update = CallStatus.parse(params)
     ended = interactions.record_call_status(
-        session, params["CallSid"], params["CallStatus"], _int(params, "CallDuration")
+        session, update.call_sid, update.call_status, update.duration_seconds
     )
     if ended is not None:
-        result.ended_calls.append((ended.id, params["CallStatus"]))
+        result.ended_calls.append((ended.id, update.call_status))
 
 
 def _queue_result(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
-    handoff.record_queue_result(
-        session, params["CallSid"], params["QueueResult"], _int(params, "QueueTime")
-    )
+    queued = QueueResult.parse(params)
+    outcomes.record_queue_result(session, queued.call_sid, queued.queue_result, queued.queue_time)
 
 
 def _dial_result(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
-    handoff.record_dial_result(
-        session, params["CallSid"], params["DialCallStatus"], _int(params, "DialCallDuration")
+    dialled = DialResult.parse(params)
+    outcomes.record_dial_result(
+        session, dialled.call_sid, dialled.dial_status, dialled.dial_seconds
     )
 
 
 def _voicemail(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
-    report = recordings.RecordingReport.from_params(params)
-    empty = voicemail.is_empty(report, redirected="empty" in params)
-    queued = voicemail.leave(session, settings, report, empty=empty)
+    queued = recordings.receive_voicemail(session, settings, VoicemailLeft.parse(params, params))
     if queued is not None:
         result.transcriptions.append(queued.id)
 
@@ -377,8 +360,8 @@ def _voicemail(
 def _recording(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
-    report = recordings.RecordingReport.from_params(params)
-    queued = recordings.receive(session, settings, report, params["kind"])
+    callback = RecordingCallback.parse(params, params)
+    queued = recordings.receive(session, settings, callback.report, callback.kind)
     if queued is not None:
         result.transcriptions.append(queued.id)
 

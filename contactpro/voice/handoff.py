@@ -1,19 +1,19 @@
-"""Hand-offs on the phone: queue, dial or voicemail, and what happened once handed over."""
+"""Hand-offs on the phone: how to reach a person now (queue, dial or voicemail), and what the
+results Twilio reports once a caller was handed over mean.
+
+The results themselves are stored by :mod:`contactpro.voice.outcomes`.
+"""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
-from contactpro.conversations import interactions
 from contactpro.models import Escalation, Interaction
 from contactpro.voice.hours import is_open
-
-log = logging.getLogger(__name__)
 
 ENQUEUE, DIAL, VOICEMAIL = "enqueue", "dial", "voicemail"
 # QueueResult values that mean a person took the call.
@@ -48,44 +48,3 @@ def escalation_of(session: Session, interaction: Interaction | None) -> Escalati
     return session.scalars(
         select(Escalation).where(Escalation.interaction_id == interaction.id)
     ).first()
-
-
-def record_queue_result(
-    session: Session, call_sid: str, queue_result: str, queue_time: int | None
-) -> Interaction | None:
-    """Store how the caller left the agent queue and how long they waited (a repeated or
-    replayed result changes nothing more)."""
-    interaction = interactions.find_by_sid(session, "voice", call_sid)
-    escalation = escalation_of(session, interaction)
-    if escalation is None:
-        log.warning("queue result without an escalation", extra={"call_sid": call_sid})
-    else:
-        escalation.queue_result = queue_result[:20]
-        escalation.queue_seconds = queue_time
-        if queue_result == "hangup" and escalation.status == "open":
-            escalation.status = "abandoned"
-    _refresh_close_reason(session, interaction)
-    return interaction
-
-
-def record_dial_result(
-    session: Session, call_sid: str, dial_status: str, dial_seconds: int | None
-) -> Interaction | None:
-    """Store how a dialled hand-off ended (``dial-<DialCallStatus>``) and the talk time."""
-    interaction = interactions.find_by_sid(session, "voice", call_sid)
-    escalation = escalation_of(session, interaction)
-    if escalation is not None:
-        escalation.queue_result = f"dial-{dial_status}"[:20]
-        context = dict(escalation.context or {})
-        context["dial"] = {"status": dial_status, "seconds": dial_seconds}
-        escalation.context = context
-    _refresh_close_reason(session, interaction)
-    return interaction
-
-
-def _refresh_close_reason(session: Session, interaction: Interaction | None) -> None:
-    """A result that arrives after the call was closed still decides its close reason."""
-    from contactpro.voice.outcomes import refresh_close_reason  # outcomes imports this module
-
-    if interaction is not None:
-        refresh_close_reason(session, interaction)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,16 @@ def _leave_pending(session: Session, job_id: int, **values: Any) -> bool:
         .values(finished_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    # An UPDATE's result is a cursor result, which counts the rows it matched.
+    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+def _status(session: Session, job_id: int) -> str:
+    """Return a job's status as stored (after a rollback); NotFoundError once it is gone."""
+    status = session.scalar(select(VoiceJob.status).where(VoiceJob.id == job_id))
+    if status is None:
+        raise NotFoundError(f"no voice job {job_id}")
+    return status
 
 
 def run_job(
@@ -132,13 +141,13 @@ def run_job(
     except IntegrityError:
         # The poll handed the caller over meanwhile: its turn took the sequence ours needed.
         session.rollback()
-        status = session.scalar(select(VoiceJob.status).where(VoiceJob.id == job_id))
+        status = _status(session, job_id)
         if status == "pending":
             raise
         return _too_late(job_id, status)
     if not _leave_pending(session, job_id, status="done", result=asdict(reply)):
         session.rollback()
-        return _too_late(job_id, session.get(VoiceJob, job_id).status)  # type: ignore[union-attr]
+        return _too_late(job_id, _status(session, job_id))
     log.info(
         "voice job done",
         extra={"interaction_id": interaction.id, "job_id": job_id, "action": reply.action},
@@ -247,16 +256,12 @@ def give_up(session: Session, settings: Settings, job: VoiceJob) -> BotReply:
         state = dict(interaction.state or {})
         state["escalated"] = True
         interaction.state = state
-        stored = interactions.add_turn(
+        stored = turn_service.technical_fallback_turn(
             session,
+            settings,
             interaction,
-            speaker="bot",
-            text="",
-            source="system",
-            reply=turn_service.technical_fallback(language),
-            action=ESCALATE,
-            entities={"held_job": job.id, "job_status": job.status, "reason": job.failure_reason},
             twilio_key=key,
+            entities={"held_job": job.id, "job_status": job.status, "reason": job.failure_reason},
         )
     return BotReply(
         text=stored.reply or "",

@@ -1,10 +1,13 @@
-"""How a call ended, in more detail than the interaction's outcome.
+"""How a call ended, in more detail than the interaction's outcome: the results of a hand-off
+(queue, dialled agent) as Twilio reports them, and the call's close reason.
 
 The interaction's ``outcome`` stays one of auto_resolved / escalated / abandoned (what analytics
 count); its ``close_reason`` says what happened on the phone.
 """
 
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +20,8 @@ from contactpro.voice.handoff import (
     ANSWERED_QUEUE_RESULTS,
     escalation_of,
 )
+
+log = logging.getLogger(__name__)
 
 CLOSE_REASONS = (
     "auto_resolved",  # the bot answered and the caller left satisfied
@@ -73,3 +78,42 @@ def refresh_close_reason(session: Session, interaction: Interaction) -> None:
     """Recompute a closed call's reason when a hand-off result arrives after the status."""
     if interaction.status == "closed" and interaction.twilio_status:
         interaction.close_reason = call_end_reason(session, interaction, interaction.twilio_status)
+
+
+def record_queue_result(
+    session: Session, call_sid: str, queue_result: str, queue_time: int | None
+) -> Interaction | None:
+    """Store how the caller left the agent queue and how long they waited (a repeated or
+    replayed result changes nothing more)."""
+    interaction = interactions.find_by_sid(session, "voice", call_sid)
+    escalation = escalation_of(session, interaction)
+    if escalation is None:
+        log.warning("queue result without an escalation", extra={"call_sid": call_sid})
+    else:
+        escalation.queue_result = queue_result[:20]
+        escalation.queue_seconds = queue_time
+        if queue_result == "hangup" and escalation.status == "open":
+            escalation.status = "abandoned"
+    _refresh_close_reason(session, interaction)
+    return interaction
+
+
+def record_dial_result(
+    session: Session, call_sid: str, dial_status: str, dial_seconds: int | None
+) -> Interaction | None:
+    """Store how a dialled hand-off ended (``dial-<DialCallStatus>``) and the talk time."""
+    interaction = interactions.find_by_sid(session, "voice", call_sid)
+    escalation = escalation_of(session, interaction)
+    if escalation is not None:
+        escalation.queue_result = f"dial-{dial_status}"[:20]
+        context = dict(escalation.context or {})
+        context["dial"] = {"status": dial_status, "seconds": dial_seconds}
+        escalation.context = context
+    _refresh_close_reason(session, interaction)
+    return interaction
+
+
+def _refresh_close_reason(session: Session, interaction: Interaction | None) -> None:
+    """A result that arrives after the call was closed still decides its close reason."""
+    if interaction is not None:
+        refresh_close_reason(session, interaction)

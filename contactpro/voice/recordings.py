@@ -1,23 +1,29 @@
 """Call recordings: what Twilio reports about them, and their transcripts.
 
 A recording is transcribed only once Twilio reports it ``completed``; the transcript, its timed
-segments, the model and the backend are kept on the row. Voicemails go on to
-:mod:`contactpro.voice.voicemail`.
+segments, the model and the backend are kept on the row. Voicemails (what the caller left, or
+that they left nothing) go on to :mod:`contactpro.voice.voicemail`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.conversations import interactions
-from contactpro.errors import NotFoundError
+from contactpro.db import Database
+from contactpro.errors import (
+    AudioFetchError,
+    ConfigError,
+    NotFoundError,
+    TranscriptionError,
+)
 from contactpro.models import Recording, utcnow
+from contactpro.providers.twilio_forms import RecordingReport, VoicemailLeft
 from contactpro.speech import (
     TWILIO_ALLOW_LIST,
     AllowList,
@@ -25,54 +31,11 @@ from contactpro.speech import (
     Transcript,
     transcribe_recording_url,
 )
+from contactpro.voice import voicemail
 
 log = logging.getLogger(__name__)
 
 FINISHED = ("done", "empty", "failed")
-
-
-@dataclass(frozen=True)
-class RecordingReport:
-    """What Twilio says about a recording (status callback or ``<Record>`` action)."""
-
-    call_sid: str
-    recording_sid: str
-    url: str | None
-    status: str | None
-    duration_seconds: int | None
-    channels: int | None = None
-    source: str | None = None
-    error_code: str | None = None
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> RecordingReport:
-        """Read Twilio's recording parameters, already validated (``RecordingSid`` may be
-        empty on a ``<Record>`` action that recorded nothing)."""
-
-        def text(name: str) -> str | None:
-            return (params.get(name) or "").strip() or None
-
-        def number(name: str) -> int | None:
-            try:
-                return int(params[name])
-            except (KeyError, ValueError):
-                return None
-
-        return cls(
-            call_sid=params["CallSid"],
-            recording_sid=text("RecordingSid") or "",
-            url=text("RecordingUrl"),
-            status=text("RecordingStatus"),
-            duration_seconds=number("RecordingDuration"),
-            channels=number("RecordingChannels"),
-            source=text("RecordingSource"),
-            error_code=text("ErrorCode"),
-        )
-
-    @property
-    def has_audio(self) -> bool:
-        """Return True when the report points at a recording with something in it."""
-        return bool(self.recording_sid and self.url) and self.duration_seconds != 0
 
 
 def allow_list(settings: Settings) -> AllowList:
@@ -125,8 +88,6 @@ def after_report(session: Session, settings: Settings, recording: Recording) -> 
     Only a ``completed`` recording is transcribed; one reported ``absent`` (no audio) or
     ``failed`` is finished here, and a voicemail then becomes a call-back.
     """
-    from contactpro.voice import voicemail
-
     if recording.transcription_status != "pending":
         return False
     if recording.status == "completed" and recording.url and recording.duration_seconds != 0:
@@ -153,6 +114,21 @@ def receive(
     if recording is not None and after_report(session, settings, recording):
         return recording
     return None
+
+
+def receive_voicemail(
+    session: Session, settings: Settings, left: VoicemailLeft
+) -> Recording | None:
+    """Store what the caller left at voicemail (a recording, or nothing: call them back);
+    return the recording when it is to be transcribed now."""
+    interaction = interactions.find_by_sid(session, "voice", left.report.call_sid)
+    if interaction is None:
+        log.warning("voicemail for an unknown call", extra={"call_sid": left.report.call_sid})
+        return None
+    if left.empty:
+        voicemail.left_empty(session, settings, interaction)
+        return None
+    return receive(session, settings, left.report, "voicemail")
 
 
 def transcribe(
@@ -234,8 +210,6 @@ def transcribe_and_route(
     Voicemails go on to :func:`contactpro.voice.voicemail.process`. Raises AudioFetchError /
     AudioDecodeError for the task to retry or give up (:func:`give_up`).
     """
-    from contactpro.voice import voicemail
-
     recording = session.get(Recording, recording_id)
     if recording is None:
         raise NotFoundError(f"no recording {recording_id}")
@@ -249,8 +223,42 @@ def transcribe_and_route(
 
 def give_up(session: Session, settings: Settings, recording_id: int, reason: str) -> None:
     """Mark a recording's transcription failed; a voicemail becomes a call-back."""
-    from contactpro.voice import voicemail
-
     recording = mark_failed(session, recording_id, reason)
     if recording.kind == "voicemail":
         voicemail.process(session, settings, recording)
+
+
+def transcribe_or_give_up(
+    db: Database, settings: Settings, recording_id: int, *, may_retry: bool
+) -> str | None:
+    """Transcribe a recording and act on it in its own transaction; give up when that fails.
+
+    Returns the transcription status (``failed`` once given up), or None for an unknown
+    recording. A download that failed for a reason that may pass is raised (AudioFetchError)
+    when ``may_retry``, for the task to retry after :func:`retry_delay`.
+    """
+    try:
+        with db.session() as session:
+            return transcribe_and_route(session, settings, recording_id)
+    except NotFoundError:
+        log.warning("transcribe: no such recording", extra={"recording_id": recording_id})
+        return None
+    except AudioFetchError as exc:
+        if exc.retryable and may_retry:
+            raise
+        reason = exc.reason
+    except (TranscriptionError, ConfigError) as exc:
+        reason = exc.reason
+    with db.session() as session:
+        give_up(session, settings, recording_id, reason)
+    return "failed"
+
+
+def retry_delay(settings: Settings, retries: int) -> int:
+    """Seconds before a failed download is tried again (15 s doubling, capped).
+
+    Capped at half the visibility timeout: a Redis broker delivers a retry that waits past it
+    twice.
+    """
+    backoff: int = 15 * 2**retries
+    return min(settings.task_visibility_timeout // 2, backoff)

@@ -5,6 +5,9 @@ answers it exactly as if the caller had texted it, the answer goes out by SMS, a
 escalation is resolved pointing at that conversation. A request for a person, a complaint,
 something not understood, an empty message or a failed transcription stays an open escalation
 marked as a call-back, with the message in its packet.
+
+The recording is stored and transcribed by :mod:`contactpro.voice.recordings`, which hands the
+message (or the news that there is none) to this module.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
-from contactpro.conversations import interactions, turn_service
+from contactpro.conversations import turn_service
 from contactpro.conversations.escalation import escalate
 from contactpro.models import Escalation, Interaction, Recording, utcnow
 from contactpro.nlu import get_cascade
 from contactpro.providers.telephony import TelephonyError, telephony_for
-from contactpro.voice.recordings import RecordingReport, receive
 
 log = logging.getLogger(__name__)
 
@@ -55,27 +57,6 @@ def left_empty(session: Session, settings: Settings, interaction: Interaction) -
     escalation = _escalation(session, settings, interaction)
     _callback(escalation, empty=True)
     return escalation
-
-
-def is_empty(report: RecordingReport, *, redirected: bool) -> bool:
-    """Return True when the caller left nothing: Twilio redirected past an empty ``<Record>``
-    (``?empty``), or its action carries no recording or a zero-second one."""
-    return redirected or not report.has_audio
-
-
-def leave(
-    session: Session, settings: Settings, report: RecordingReport, *, empty: bool
-) -> Recording | None:
-    """Store what the caller left at voicemail (a recording, or nothing: call them back);
-    return the recording when it is to be transcribed now."""
-    interaction = interactions.find_by_sid(session, "voice", report.call_sid)
-    if interaction is None:
-        log.warning("voicemail for an unknown call", extra={"call_sid": report.call_sid})
-        return None
-    if empty:
-        left_empty(session, settings, interaction)
-        return None
-    return receive(session, settings, report, "voicemail")
 
 
 def process(session: Session, settings: Settings, recording: Recording) -> str:

@@ -20,6 +20,7 @@ from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
+from webhooks.console import agent, auth, manager
 
 log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
@@ -27,8 +28,6 @@ _PENDING = "contactpro_new_escalations"
 
 def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
-    from webhooks.console import agent, auth, manager
-
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
     for blueprint in (auth.bp, agent.bp, manager.bp):

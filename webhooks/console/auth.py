@@ -175,32 +175,34 @@ def home_url(agent: Agent) -> str:
     return url_for("console_agent.queue")
 
 
+def _start_session(agent: Agent) -> None:
+    """Start a fresh signed-in session for ``agent``, keeping the chosen page language."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session["agent_id"], session["fp"] = agent.id, _fingerprint(agent)
+    if lang:
+        session["lang"] = lang
+    csrf_token()
+    current_app.logger.info("console login", extra={"agent_id": agent.id})
+
+
+def _login_page(error: str | None) -> Response:
+    body = render_template("console/login.html", error=error, next=request.args.get("next"))
+    return Response(body, status=401 if error else 200, mimetype="text/html")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> BaseResponse | str:
     """Show the log-in form; on POST, check the credentials and start a session."""
-    error = None
-    if request.method == "POST":
-        email = request.form.get("email", "")
-        agent = authenticate(db_session(), email, request.form.get("password", ""))
-        if agent is not None:
-            lang = session.get("lang")
-            session.clear()
-            session.permanent = True
-            session["agent_id"], session["fp"] = agent.id, _fingerprint(agent)
-            if lang:
-                session["lang"] = lang
-            csrf_token()
-            current_app.logger.info("console login", extra={"agent_id": agent.id})
-            return redirect(_safe_next(request.args.get("next")) or home_url(agent))
-        error = t("bad_login")
-    elif g.agent is not None:
-        return redirect(home_url(g.agent))
-    status = 401 if error else 200
-    return Response(
-        render_template("console/login.html", error=error, next=request.args.get("next")),
-        status=status,
-        mimetype="text/html",
-    )
+    if request.method != "POST":
+        return redirect(home_url(g.agent)) if g.agent is not None else _login_page(None)
+    email = request.form.get("email", "")
+    agent = authenticate(db_session(), email, request.form.get("password", ""))
+    if agent is None:
+        return _login_page(t("bad_login"))
+    _start_session(agent)
+    return redirect(_safe_next(request.args.get("next")) or home_url(agent))
 
 
 @bp.post("/logout")

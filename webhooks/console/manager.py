@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
     send_file,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.analytics.matrix import export_quadrants
@@ -149,28 +151,9 @@ def conversation(interaction_id: int) -> str:
     return render_template("console/conversation.html", **data)
 
 
-@bp.route("/config", methods=["GET", "POST"])
-def config() -> BaseResponse | str:
-    """Thresholds, hours, offers and templates; every change lands in the audit log."""
-    session = db_session()
-    error: ConfigChangeError | None = None
-    values = current_config(session, settings())
-    if request.method == "POST":
-        submitted = {f.key: request.form.get(f.key, "") for f in FIELDS if f.key in request.form}
-        try:
-            changed = update_config(session, settings(), submitted, g.agent.id)
-            session.commit()
-        except ConfigChangeError as exc:
-            session.rollback()
-            error = exc
-            values = {**values, **submitted}
-        else:
-            if changed:
-                flash(f"{t('saved')}: {', '.join(t('cfg_' + key) for key in changed)}", "info")
-            else:
-                flash(t("no_changes"), "info")
-            return redirect(url_for("console_manager.config"))
-    status = 400 if error else 200
+def _config_page(
+    session: Session, values: dict[str, Any], error: ConfigChangeError | None
+) -> Response:
     body = render_template(
         "console/config.html",
         fields=FIELDS,
@@ -179,4 +162,30 @@ def config() -> BaseResponse | str:
         error=error,
         audit=audit_entries(session),
     )
-    return Response(body, status=status, mimetype="text/html")
+    return Response(body, status=400 if error else 200, mimetype="text/html")
+
+
+def _saved(changed: list[str]) -> BaseResponse:
+    """Say what a saved change changed, back on the settings page."""
+    if changed:
+        flash(f"{t('saved')}: {', '.join(t('cfg_' + key) for key in changed)}", "info")
+    else:
+        flash(t("no_changes"), "info")
+    return redirect(url_for("console_manager.config"))
+
+
+@bp.route("/config", methods=["GET", "POST"])
+def config() -> BaseResponse | str:
+    """Thresholds, hours, offers and templates; every change lands in the audit log."""
+    session = db_session()
+    values = current_config(session, settings())
+    if request.method != "POST":
+        return _config_page(session, values, None)
+    submitted = {f.key: request.form.get(f.key, "") for f in FIELDS if f.key in request.form}
+    try:
+        changed = update_config(session, settings(), submitted, g.agent.id)
+        session.commit()
+    except ConfigChangeError as exc:
+        session.rollback()
+        return _config_page(session, {**values, **submitted}, exc)
+    return _saved(changed)

@@ -1,0 +1,238 @@
+"""What a call does next, decided for each voice webhook: listen, hold, hand off or hang up.
+
+Each function takes a request Twilio sent (parsed by :mod:`contactpro.providers.twilio_forms`),
+stores what it means and returns the call's next :data:`Step`; the webhook commits and renders
+the step as TwiML. A caller's turn is keys, speech or silence; keys and speech may be held
+(answered with a filler while a worker understands them), a recorded answer always is, and a
+``0`` that ends a recording asks for a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.turn_service import BotReply, Inbound
+from contactpro.dialog.engine import ESCALATE, HANGUP
+from contactpro.models import Interaction, utcnow
+from contactpro.providers.twilio_forms import (
+    CallerTurn,
+    HoldPoll,
+    IncomingCall,
+    RecordingReport,
+)
+from contactpro.voice import handoff, hold, language, prompts, recordings
+from contactpro.voice.turns import record_mode
+
+# A held caller hears "still working on it" every this many polls, silence in between.
+STILL_WORKING_EVERY = 4
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Say ``text`` and wait for the caller's answer to the prompt of turn ``sequence``: Twilio's
+    recogniser listens for speech or keys, or (``record``) the answer is recorded to transcribe."""
+
+    text: str
+    language: str
+    sequence: int
+    record: bool
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """Say ``text`` and reach a person by ``mode`` (queue, dialled agent or voicemail)."""
+
+    text: str
+    language: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class HangUp:
+    """Say ``text`` and end the call."""
+
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class LanguageMenu:
+    """Ask a caller the bot does not know to choose their language."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class Held:
+    """A turn handed to a worker: say ``text`` (a filler, or nothing) and poll job ``job_id``.
+
+    ``new`` when this request created the job, which then still has to be sent to a worker.
+    """
+
+    job_id: int
+    new: bool
+    language: str
+    text: str
+
+
+Step = Listen | HandOff | HangUp | LanguageMenu | Held
+
+
+def after_reply(settings: Settings, reply: BotReply, to_number: str) -> Listen | HandOff | HangUp:
+    """Return the step that speaks the bot's reply: hand off, hang up, or listen again."""
+    if reply.action == ESCALATE:
+        mode = handoff.choose_handoff(settings, utcnow())
+        text = reply.text
+        if mode == handoff.VOICEMAIL:
+            # Nobody is there to connect to: drop the promise, keep what came before it.
+            text = text.removesuffix(prompts.say("connecting", reply.language)).strip()
+        return HandOff(text, reply.language, mode)
+    if reply.action == HANGUP:
+        return HangUp(reply.text, reply.language)
+    recorded = record_mode(settings, reply.language, to_number)
+    return Listen(reply.text, reply.language, reply.sequence, record=recorded)
+
+
+def call_interaction(session: Session, settings: Settings, call: IncomingCall) -> Interaction:
+    """Return the call's interaction, opening it if the call started before we knew it."""
+    interaction = interactions.find_by_sid(session, "voice", call.call_sid)
+    if interaction is None:
+        turn_service.greet_call(
+            session,
+            settings,
+            call_sid=call.call_sid,
+            from_number=call.from_number,
+            to_number=call.to_number,
+        )
+        interaction = interactions.find_by_sid(session, "voice", call.call_sid)
+        assert interaction is not None
+    return interaction
+
+
+def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Step:
+    """Greet a new call: a known caller by name, an unknown one with the language menu."""
+    reply = turn_service.greet_call(
+        session,
+        settings,
+        call_sid=call.call_sid,
+        from_number=call.from_number,
+        to_number=call.to_number,
+    )
+    interaction = session.get(Interaction, reply.interaction_id)
+    assert interaction is not None
+    if language.needs_choice(session, settings, interaction):
+        return LanguageMenu(reply.language)
+    return after_reply(settings, reply, call.to_number)
+
+
+def choose_language(session: Session, settings: Settings, call: IncomingCall) -> Step:
+    """Store the unknown caller's language (key or word) and greet them in it."""
+    interaction = call_interaction(session, settings, call)
+    reply = language.choose(
+        session,
+        settings,
+        interaction,
+        twilio_key=language.choice_key(interaction),
+        digits=call.digits,
+        speech=call.speech_result,
+    )
+    return after_reply(settings, reply, call.to_number)
+
+
+def heard(call: IncomingCall, key: str) -> Inbound | None:
+    """Return what the caller pressed (keys win) or said in request ``key``; None for silence."""
+    if call.digits:
+        return Inbound(call.digits, "dtmf", key)
+    if call.speech_result:
+        return Inbound(call.speech_result, "speech", key, call.confidence)
+    return None
+
+
+def caller_turn(session: Session, settings: Settings, turn: CallerTurn) -> Step:
+    """Answer the caller's turn: what they said or pressed, their recording, or their silence."""
+    interaction = call_interaction(session, settings, turn.call)
+    if turn.recording is not None:
+        result = _recorded(session, settings, interaction, turn.key, turn.recording)
+    else:
+        result = _spoken(session, settings, interaction, turn)
+    if isinstance(result, Held):
+        return result
+    return after_reply(settings, result, turn.call.to_number)
+
+
+def _held(settings: Settings, interaction: Interaction, job_id: int, new: bool) -> Held:
+    language_code = interaction.language or settings.default_language
+    return Held(job_id, new, language_code, prompts.filler(language_code, job_id))
+
+
+def _spoken(
+    session: Session, settings: Settings, interaction: Interaction, turn: CallerTurn
+) -> BotReply | Held:
+    """Understand keys or speech now, or hold them for a worker; reprompt silence."""
+    inbound = heard(turn.call, turn.key)
+    if inbound is None:
+        return turn_service.no_input(session, settings, interaction, turn.key)
+    job = hold.find_job(session, turn.key)
+    if job is not None:  # a retry of a held turn: back to the same poll
+        return _held(settings, interaction, job.id, False)
+    if hold.should_hold(
+        settings, source=inbound.source, llm_available=hold.llm_configured(settings)
+    ):
+        payload = {"text": inbound.text, "source": inbound.source, "asr": turn.call.confidence}
+        job, new = hold.start_job(
+            session, settings, interaction, twilio_key=turn.key, kind="turn", payload=payload
+        )
+        return _held(settings, interaction, job.id, new)
+    return turn_service.take_turn(session, settings, interaction, inbound)
+
+
+def _recorded(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    key: str,
+    report: RecordingReport,
+) -> BotReply | Held:
+    """Record mode: ``0`` asks for a person, an empty recording is silence, and anything else
+    is transcribed in a held job."""
+    if report.digits == "0":
+        return turn_service.take_turn(session, settings, interaction, Inbound("0", "dtmf", key))
+    if not (report.recording_sid and report.url) or not report.duration_seconds:
+        return turn_service.no_input(session, settings, interaction, key)
+    recording = recordings.record(
+        session,
+        RecordingReport(
+            call_sid=report.call_sid,
+            recording_sid=report.recording_sid,
+            url=report.url,
+            status="completed",
+            duration_seconds=report.duration_seconds,
+            source="RecordVerb",
+        ),
+        kind="turn",
+    )
+    assert recording is not None
+    job, new = hold.start_job(
+        session,
+        settings,
+        interaction,
+        twilio_key=key,
+        kind="transcribe",
+        payload={"recording_id": recording.id},
+    )
+    return _held(settings, interaction, job.id, new)
+
+
+def poll_hold(session: Session, settings: Settings, poll: HoldPoll) -> Step:
+    """The hold loop: the held turn's answer when ready, else a pause and another poll."""
+    answer = hold.poll(session, settings, poll.job_id, call_sid=poll.call.call_sid)
+    if answer.reply is not None:
+        return after_reply(settings, answer.reply, poll.call.to_number)
+    # Every few seconds of silence, tell the caller we are still on it.
+    still = answer.polls % STILL_WORKING_EVERY == 0
+    text = prompts.say("still_working", answer.language) if still else ""
+    return Held(poll.job_id, False, answer.language, text)
