@@ -15,6 +15,7 @@ from cli.server import beat, init_db, serve, worker
 from cli.transcribe import transcribe
 from cli.users import users
 from contactpro.errors import ConfigError
+from dashboards import draw_dashboards
 from webhooks import create_app
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -33,10 +34,13 @@ COMMANDS: tuple[click.Command, ...] = (
 
 def _create_app() -> Flask:
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as exc:
         click.secho(f"configuration error: {exc.message}", fg="red", err=True)
         sys.exit(2)
+    # Tasks never import the drawing layer: the process that runs them is given it here.
+    app.extensions["contactpro"].renderer = draw_dashboards
+    return app
 
 
 def build() -> click.Group:

@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from contactpro.analytics import conformity, matrix, report, runs
 from contactpro.models import AnalysisRun
 from contactpro.runtime import Runtime
-from dashboards import render_all, write_index
+from dashboards import draw_dashboards
 
 
 def _runtime() -> Runtime:
@@ -82,7 +82,7 @@ def analyze(
         rt.db,
         result,
         folder,
-        dashboards=dashboards,
+        render=draw_dashboards if dashboards else None,
         writer=runs.report_writer(rt.settings),
         progress=say,
     )
@@ -98,8 +98,8 @@ def dashboards(run_id: int | None, out_dir: Path | None) -> None:
     """Draw the dashboards (PNG + index.html) of a stored analysis run."""
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
-    images = render_all(result.results, folder, progress=_progress())
-    click.echo(f"dashboards: {write_index(result.results, images, folder)}")
+    files = draw_dashboards(result.results, folder, progress=_progress())
+    click.echo(f"dashboards: {files['index']}")
 
 
 @click.command("report")
