@@ -1,4 +1,9 @@
-"""The ``contactpro`` command: every operator action, registered here and nowhere else."""
+"""The ``contactpro`` command: every operator action, registered here and nowhere else.
+
+A plain click group, not Flask's: only the commands that act on the running service (they are
+marked ``with_appcontext``) build the web app, so the offline ones (``transcribe``, ``intents``,
+``conformity``) run without the webhook settings, and ``--help`` always answers.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo, routes_command
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from cli.devtools import seed, simulate
@@ -25,6 +30,7 @@ COMMANDS: tuple[click.Command, ...] = (
     worker,
     beat,
     simulate,
+    routes_command,
     *ANALYTICS_COMMANDS,
     users,
     intents,
@@ -45,13 +51,12 @@ def _create_app() -> Flask:
 
 def build() -> click.Group:
     """The ``contactpro`` group with every command registered."""
-    group = FlaskGroup(
+    group = click.Group(
         name="contactpro",
-        create_app=_create_app,
-        add_version_option=False,
-        load_dotenv=False,
         help="ContactPro call-center automation server.",
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
+    click.version_option(package_name="contactpro", prog_name="contactpro")(group)
     for command in COMMANDS:
         group.add_command(command)
     return group
@@ -59,4 +64,6 @@ def build() -> click.Group:
 
 def main() -> None:
     """Entry point of the ``contactpro`` command."""
-    build().main(prog_name="contactpro")
+    # The app is built on first use, by the commands that need it (``with_appcontext``).
+    script_info = ScriptInfo(create_app=_create_app, load_dotenv_defaults=False)
+    build().main(prog_name="contactpro", obj=script_info)
