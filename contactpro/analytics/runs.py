@@ -202,6 +202,8 @@ def write_outputs(
     outputs["report_html"].write_text(page, encoding="utf-8")
     if render is not None:
         outputs.update(render(result.results, out_dir, say))
+    else:
+        log.info("no renderer given: dashboards not drawn", extra={"run_id": result.run_id})
     result.outputs = {name: str(path) for name, path in outputs.items()}
     with db.session() as session:
         run = session.get(AnalysisRun, result.run_id)
