@@ -160,6 +160,7 @@ class Demo:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from contactpro import migrate
+        from dashboards import draw_dashboards
         from tasks import start_embedded_worker
         from webhooks import create_app, warm_up
 
@@ -182,6 +183,7 @@ class Demo:
         for name in ("", "werkzeug"):  # the demo prints its own story
             logging.getLogger(name).setLevel(logging.WARNING)
         self.runtime = self.app.extensions["contactpro"]
+        self.runtime.renderer = draw_dashboards  # the analysis task draws the dashboards
         self.db = self.runtime.db
         migrate.upgrade(self.runtime.settings.database_url)
         warm_up(self.app)

@@ -152,6 +152,7 @@ def child(n: int, out_dir: Path) -> dict[str, float]:
     from contactpro.analytics.patterns import Period
     from contactpro.config import load_settings
     from contactpro.db import Database
+    from dashboards import draw_dashboards
 
     url = f"{SERVER}/{BENCH_DB}"
     settings = load_settings(
@@ -176,7 +177,7 @@ def child(n: int, out_dir: Path) -> dict[str, float]:
     result = runs.analyse(db, settings, period)
     figures |= {"analysis_s": time.perf_counter() - t, "analysis_rss_mb": _rss_mb()}
     t = time.perf_counter()
-    runs.write_outputs(db, result, out_dir)
+    runs.write_outputs(db, result, out_dir, render=draw_dashboards)
     figures |= {"outputs_s": time.perf_counter() - t, "peak_rss_mb": _rss_mb()}
     with db.engine.connect() as conn:
         figures["turns"] = conn.scalar(text("SELECT count(*) FROM turns"))

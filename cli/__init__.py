@@ -1,4 +1,9 @@
-"""The ``contactpro`` command: every operator action, registered here and nowhere else."""
+"""The ``contactpro`` command: every operator action, registered here and nowhere else.
+
+A plain click group, not Flask's: only the commands that act on the running service (they are
+marked ``with_appcontext``) build the web app, so the offline ones (``transcribe``, ``intents``,
+``conformity``) run without the webhook settings, and ``--help`` always answers.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo, routes_command
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from cli.devtools import seed, simulate
@@ -15,6 +20,7 @@ from cli.server import beat, init_db, serve, worker
 from cli.transcribe import transcribe
 from cli.users import users
 from contactpro.errors import ConfigError
+from dashboards import draw_dashboards
 from webhooks import create_app
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -24,6 +30,7 @@ COMMANDS: tuple[click.Command, ...] = (
     worker,
     beat,
     simulate,
+    routes_command,
     *ANALYTICS_COMMANDS,
     users,
     intents,
@@ -33,21 +40,23 @@ COMMANDS: tuple[click.Command, ...] = (
 
 def _create_app() -> Flask:
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as exc:
         click.secho(f"configuration error: {exc.message}", fg="red", err=True)
         sys.exit(2)
+    # Tasks never import the drawing layer: the process that runs them is given it here.
+    app.extensions["contactpro"].renderer = draw_dashboards
+    return app
 
 
 def build() -> click.Group:
     """The ``contactpro`` group with every command registered."""
-    group = FlaskGroup(
+    group = click.Group(
         name="contactpro",
-        create_app=_create_app,
-        add_version_option=False,
-        load_dotenv=False,
         help="ContactPro call-center automation server.",
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
+    click.version_option(package_name="contactpro", prog_name="contactpro")(group)
     for command in COMMANDS:
         group.add_command(command)
     return group
@@ -55,4 +64,6 @@ def build() -> click.Group:
 
 def main() -> None:
     """Entry point of the ``contactpro`` command."""
-    build().main(prog_name="contactpro")
+    # The app is built on first use, by the commands that need it (``with_appcontext``).
+    script_info = ScriptInfo(create_app=_create_app, load_dotenv_defaults=False)
+    build().main(prog_name="contactpro", obj=script_info)

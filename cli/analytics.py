@@ -13,17 +13,13 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from flask import current_app
 from flask.cli import with_appcontext
 
+from cli.context import runtime
 from contactpro.analytics import conformity, matrix, report, runs
+from contactpro.analytics.patterns import Period
 from contactpro.models import AnalysisRun
-from contactpro.runtime import Runtime
-from dashboards import render_all, write_index
-
-
-def _runtime() -> Runtime:
-    return current_app.extensions["contactpro"]
+from dashboards import draw_dashboards
 
 
 def _progress() -> Callable[[str], None]:
@@ -40,7 +36,7 @@ def _when(value: datetime | None) -> datetime | None:
 
 
 def _run(run_id: int | None) -> runs.RunResult:
-    with _runtime().db.session() as session:
+    with runtime().db.session() as session:
         run = session.get(AnalysisRun, run_id) if run_id else runs.latest_run(session)
         if run is None or not run.results:
             raise click.ClickException("no finished analysis run; run `contactpro analyze` first")
@@ -48,7 +44,7 @@ def _run(run_id: int | None) -> runs.RunResult:
 
 
 def _out_dir(option: Path | None, result: runs.RunResult) -> Path:
-    return option or runs.output_dir(_runtime().settings) / f"run-{result.run_id}"
+    return option or runs.output_dir(runtime().settings) / f"run-{result.run_id}"
 
 
 def _echo_kpis(result: runs.RunResult) -> None:
@@ -70,19 +66,19 @@ def analyze(
     start: datetime | None, end: datetime | None, out_dir: Path | None, dashboards: bool
 ) -> None:
     """Analyse a period: conformity, patterns, KPIs, matrix; write the report and dashboards."""
-    rt = _runtime()
+    rt = runtime()
     end = _when(end) or datetime.now(UTC)
     start = _when(start) or end - timedelta(days=7)
     if start >= end:
         raise click.BadParameter("--from must be before --to")
     say = _progress()
-    result = runs.analyse(rt.db, rt.settings, runs.patterns.Period(start, end), progress=say)
+    result = runs.analyse(rt.db, rt.settings, Period(start, end), progress=say)
     folder = _out_dir(out_dir, result)
     runs.write_outputs(
         rt.db,
         result,
         folder,
-        dashboards=dashboards,
+        render=draw_dashboards if dashboards else None,
         writer=runs.report_writer(rt.settings),
         progress=say,
     )
@@ -98,8 +94,8 @@ def dashboards(run_id: int | None, out_dir: Path | None) -> None:
     """Draw the dashboards (PNG + index.html) of a stored analysis run."""
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
-    images = render_all(result.results, folder, progress=_progress())
-    click.echo(f"dashboards: {write_index(result.results, images, folder)}")
+    files = draw_dashboards(result.results, folder, progress=_progress())
+    click.echo(f"dashboards: {files['index']}")
 
 
 @click.command("report")
@@ -111,7 +107,7 @@ def report_command(run_id: int | None, out_dir: Path | None) -> None:
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
     folder.mkdir(parents=True, exist_ok=True)
-    markdown, page = report.build_report(result.results, runs.report_writer(_runtime().settings))
+    markdown, page = report.build_report(result.results, runs.report_writer(runtime().settings))
     (folder / "report.md").write_text(markdown, encoding="utf-8")
     (folder / "report.html").write_text(page, encoding="utf-8")
     click.echo(f"report: {folder / 'report.md'}")
@@ -177,7 +173,7 @@ def matrix_group() -> None:
 @with_appcontext
 def matrix_export(out: Path, quadrant: str | None) -> None:
     """Export the customers of each quadrant, with the recommended action, as CSV."""
-    with _runtime().db.session() as session:
+    with runtime().db.session() as session:
         count = matrix.export_quadrants(session, out, quadrant)
     click.echo(f"exported {count} customers to {out}")
 

@@ -7,17 +7,12 @@ import time
 from collections.abc import Callable
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from requests import RequestException
 
-from contactpro.config import Settings
+from cli.context import runtime
 from devtools.seed import seed_customers
 from devtools.simulator import TwilioSimulator, TwimlStep
-
-
-def _settings() -> Settings:
-    return current_app.extensions["contactpro"].settings
 
 
 @click.command("seed")
@@ -26,7 +21,7 @@ def _settings() -> Settings:
 @with_appcontext
 def seed(count: int, seed: int) -> None:
     """Add realistic synthetic customers, accounts, invoices and payments."""
-    with current_app.extensions["contactpro"].db.session() as session:
+    with runtime().db.session() as session:
         summary = seed_customers(session, count, seed=seed)
     click.echo(
         f"added {summary.customers} customers, {summary.accounts} accounts, "
@@ -35,7 +30,7 @@ def seed(count: int, seed: int) -> None:
 
 
 def _simulator(url: str | None) -> TwilioSimulator:
-    settings = _settings()
+    settings = runtime().settings
     if not settings.twilio_auth_token:
         raise click.UsageError("TWILIO_AUTH_TOKEN must be set to sign simulated requests")
     base = url or settings.public_url or "http://127.0.0.1:5000"

@@ -7,21 +7,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from cli.context import runtime
 from contactpro import migrate
-from contactpro.config import Settings
 from tasks import start_embedded_worker
 from webhooks import warm_up
-
-
-def _settings() -> Settings:
-    return current_app.extensions["contactpro"].settings
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    url = _settings().database_url
+    url = runtime().settings.database_url
     migrate.upgrade(url)
     click.echo(f"database at revision {migrate.current_revision(url)}")
 
@@ -41,7 +37,7 @@ def serve(host: str, port: int, worker: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     warm_up(app)
     stop = None
-    if worker and _settings().embedded_broker:
+    if worker and runtime().settings.embedded_broker:
         stop = start_embedded_worker(app.extensions["celery"])
         click.echo("embedded Celery worker started")
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from cli.context import runtime
 from contactpro.console.users import UserError, create_user, deactivate, list_users
 from contactpro.phone import mask_phone
 
@@ -29,7 +29,7 @@ def users_create(
     email: str, name: str, role: str, phone: str | None, languages: str, password: str
 ) -> None:
     """Add a console user with a hashed password."""
-    with current_app.extensions["contactpro"].db.session() as session:
+    with runtime().db.session() as session:
         try:
             agent = create_user(
                 session,
@@ -49,7 +49,7 @@ def users_create(
 @with_appcontext
 def users_list() -> None:
     """Show every user with role and status."""
-    with current_app.extensions["contactpro"].db.session() as session:
+    with runtime().db.session() as session:
         for agent in list_users(session):
             state = "active" if agent.active else "inactive"
             click.echo(
@@ -63,7 +63,7 @@ def users_list() -> None:
 @with_appcontext
 def users_deactivate(email: str) -> None:
     """Stop a user from logging in; their open sessions end at their next request."""
-    with current_app.extensions["contactpro"].db.session() as session:
+    with runtime().db.session() as session:
         try:
             agent = deactivate(session, email)
         except UserError as exc:

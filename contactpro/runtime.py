@@ -1,9 +1,10 @@
-"""What one process shares: its settings, its database and its catalogue of caller-facing text."""
+"""What one process shares: settings, database, caller-facing text and the figure renderer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contactpro.analytics.runs import Renderer
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.dialog.templates import use_templates
@@ -11,10 +12,16 @@ from contactpro.dialog.templates import use_templates
 
 @dataclass
 class Runtime:
-    """The settings and database a web or worker process runs with."""
+    """The settings and database a web or worker process runs with.
+
+    ``renderer`` draws the dashboards of the analysis runs this process's tasks make. The domain
+    never imports the drawing layer: the entry points (the ``contactpro`` command, the WSGI and
+    Celery module ``webhooks.wsgi``, the demo) set it to ``dashboards.draw_dashboards``.
+    """
 
     settings: Settings
     db: Database
+    renderer: Renderer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

@@ -28,6 +28,22 @@ def render_all(
     return paths
 
 
+def draw_dashboards(
+    results: Mapping[str, Any],
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
+    """Draw every figure and the index page of a run; return the files by output name.
+
+    The names are ``png_<figure>`` and ``index``; this is the renderer analysis runs take
+    (:class:`contactpro.analytics.Renderer`).
+    """
+    images = render_all(results, out_dir, progress=progress)
+    files = {f"png_{name}": path for name, path in images.items()}
+    files["index"] = write_index(results, images, out_dir)
+    return files
+
+
 def write_index(results: Mapping[str, Any], images: Mapping[str, Path], out_dir: Path) -> Path:
     """Write ``index.html``: the run's period, the KPI table and every figure."""
     rows = "\n".join(

@@ -19,6 +19,8 @@ ALLOWED = {
     "devtools": {"contactpro", "devtools"},
     "cli": {"contactpro", "tasks", "webhooks", "dashboards", "devtools", "cli"},
 }
+# Entry points assemble the whole server, so they may import every layer.
+ENTRY_POINTS = {"webhooks.wsgi"}
 # The app factory imports its blueprints inside the factory, as in Flask's tutorial.
 FACTORY = ("webhooks", "create_app")
 # Heavy or optional third-party packages (model runtimes, audio decoders, the scikit-learn stack)
@@ -169,7 +171,7 @@ def test_layers_import_only_what_they_may(layer: str) -> None:
     wrong = sorted(
         f"{module} -> {target}"
         for module, targets in _graph().items()
-        if module.split(".")[0] == layer
+        if module.split(".")[0] == layer and module not in ENTRY_POINTS
         for target in targets
         if target.split(".")[0] not in ALLOWED[layer]
     )

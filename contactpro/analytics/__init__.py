@@ -1,7 +1,8 @@
 """Analytics for managers: patterns, KPIs, conformity, priority matrix, similar cases, reports.
 
-Entry points: :func:`run_full_analysis` (everything for a period, files included),
-:func:`run_scheduled` (the hourly/daily run), :func:`customer_quadrant` (for the cancellation
+Entry points: :func:`run_full_analysis` (everything for a period, files included; the caller
+passes the :class:`Renderer` that draws the dashboards), :func:`run_scheduled` (the hourly/daily
+run), :func:`customer_quadrant` (for the cancellation
 handler and agents) and :func:`similar_cases`.
 """
 
@@ -9,6 +10,7 @@ from contactpro.analytics.kpis import Kpi
 from contactpro.analytics.matrix import STRATEGIES, CustomerQuadrant, customer_quadrant
 from contactpro.analytics.patterns import Period
 from contactpro.analytics.runs import (
+    Renderer,
     RunResult,
     analyse,
     latest_run,
@@ -24,6 +26,7 @@ __all__ = [
     "CustomerQuadrant",
     "Kpi",
     "Period",
+    "Renderer",
     "RunResult",
     "SimilarCases",
     "analyse",

@@ -121,9 +121,10 @@ class SentimentModel:
         """Return P(negative), P(neutral), P(positive) for each text (shape n x 3)."""
         if len(texts) == 0:
             return np.zeros((0, 3))
-        proba = self.pipeline.predict_proba(list(texts))
+        proba: np.ndarray = self.pipeline.predict_proba(list(texts))
         order = [list(self.pipeline.classes_).index(label) for label in LABELS]
-        return proba[:, order]
+        ordered: np.ndarray = proba[:, order]
+        return ordered
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """Return the most likely label of each text."""

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import anthropic
+
 from contactpro.errors import LLMError
 
 log = logging.getLogger(__name__)
@@ -152,8 +154,6 @@ class ClaudeWriter:
         base_url: str | None = None,
         timeout: float = 20.0,
     ) -> None:
-        import anthropic
-
         self._client = anthropic.Anthropic(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
@@ -161,8 +161,6 @@ class ClaudeWriter:
 
     def write(self, facts: Mapping[str, str]) -> Prose:
         """Return Claude's prose; raise LLMError when the call fails or the text is unusable."""
-        import anthropic
-
         prompt = (
             "You write the insight report for call-center managers. Figures, by name:\n"
             + "\n".join(f"- {name}: {value}" for name, value in facts.items())

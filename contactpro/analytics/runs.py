@@ -1,4 +1,8 @@
-"""One analysis run: score, aggregate, build the matrix, store the run, draw and write files."""
+"""One analysis run: score, aggregate, build the matrix, store the run, write its files.
+
+The figures are drawn by a :class:`Renderer` the caller passes in (the ``dashboards`` layer sits
+above the domain); without one a run writes its report only.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import json
 import logging
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from sqlalchemy import select
@@ -26,6 +30,16 @@ from contactpro.models import AnalysisRun, utcnow
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+
+class Renderer(Protocol):
+    """Draws the figures of a run's results into a folder (``dashboards.draw_dashboards``)."""
+
+    def __call__(
+        self, results: Mapping[str, Any], out_dir: Path, progress: Progress | None = None
+    ) -> dict[str, Path]:
+        """Write the files into ``out_dir``; return their paths by output name."""
+        ...
 
 
 @dataclass
@@ -61,7 +75,8 @@ def code_version() -> str:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return JSON-ready rows (numpy scalars and NaN turned into Python values)."""
     clean = frame.astype(object).where(frame.notna(), None)
-    return json.loads(json.dumps(clean.to_dict("records"), default=float))
+    rows: list[dict[str, Any]] = json.loads(json.dumps(clean.to_dict("records"), default=float))
+    return rows
 
 
 def period_for(kind: str, now: datetime | None = None) -> patterns.Period:
@@ -173,15 +188,11 @@ def write_outputs(
     result: RunResult,
     out_dir: Path,
     *,
-    dashboards: bool = True,
+    render: Renderer | None = None,
     writer: report.Writer | None = None,
     progress: Progress | None = None,
 ) -> dict[str, str]:
-    """Write the report (Markdown, HTML) and the dashboards with their index; record the paths."""
-    # The drawing layer sits above the domain; it is imported here, lazily, because a run's
-    # files include its figures and workers without matplotlib can still analyse.
-    from dashboards import render_all, write_index
-
+    """Write the report (Markdown, HTML) and what ``render`` draws; record the paths."""
     say = progress or (lambda _msg: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     say("writing the report")
@@ -189,10 +200,10 @@ def write_outputs(
     outputs = {"report_md": out_dir / "report.md", "report_html": out_dir / "report.html"}
     outputs["report_md"].write_text(markdown, encoding="utf-8")
     outputs["report_html"].write_text(page, encoding="utf-8")
-    if dashboards:
-        images = render_all(result.results, out_dir, progress=say)
-        outputs.update({f"png_{name}": path for name, path in images.items()})
-        outputs["index"] = write_index(result.results, images, out_dir)
+    if render is not None:
+        outputs.update(render(result.results, out_dir, say))
+    else:
+        log.info("no renderer given: dashboards not drawn", extra={"run_id": result.run_id})
     result.outputs = {name: str(path) for name, path in outputs.items()}
     with db.session() as session:
         run = session.get(AnalysisRun, result.run_id)
@@ -211,20 +222,36 @@ def run_full_analysis(
     *,
     kind: str = "manual",
     writer: report.Writer | None = None,
+    render: Renderer | None = None,
 ) -> RunResult:
     """Compute everything for ``[period_start, period_end)``, store the run, write the files.
 
-    Writes ``report.md``, ``report.html``, one PNG per dashboard and ``index.html`` to
-    ``out_dir``; returns the run with its KPI table. ``writer`` defaults to Claude when
-    ``settings.anthropic_api_key`` is set and to the deterministic writer otherwise.
+    Writes ``report.md`` and ``report.html`` to ``out_dir``, plus what ``render`` draws there
+    (the dashboards: one PNG per figure and ``index.html``); returns the run with its KPI table.
+    ``writer`` defaults to Claude when ``settings.anthropic_api_key`` is set and to the
+    deterministic writer otherwise.
     """
     period = patterns.Period(period_start, period_end)
     result = analyse(db, settings, period, kind=kind, progress=progress)
-    write_outputs(db, result, out_dir, writer=writer or report_writer(settings), progress=progress)
+    write_outputs(
+        db,
+        result,
+        out_dir,
+        render=render,
+        writer=writer or report_writer(settings),
+        progress=progress,
+    )
     return result
 
 
-def run_scheduled(db: Database, settings: Settings, kind: str, now: datetime | None = None) -> int:
+def run_scheduled(
+    db: Database,
+    settings: Settings,
+    kind: str,
+    now: datetime | None = None,
+    *,
+    render: Renderer | None = None,
+) -> int:
     """Run the hourly or daily analysis of the last complete period, once; return the run id.
 
     A period already analysed by the same kind of run is not analysed again (idempotent).
@@ -242,7 +269,9 @@ def run_scheduled(db: Database, settings: Settings, kind: str, now: datetime | N
     if done is not None:
         return int(done)
     out_dir = output_dir(settings) / f"{kind}-{period.start:%Y%m%dT%H%M}"
-    result = run_full_analysis(db, settings, period.start, period.end, out_dir, kind=kind)
+    result = run_full_analysis(
+        db, settings, period.start, period.end, out_dir, kind=kind, render=render
+    )
     return result.run_id
 
 

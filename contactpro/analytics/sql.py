@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import Float, Integer, String, cast
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -45,7 +45,8 @@ class last_step(FunctionElement[str]):
 
 
 def _arg(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
-    return compiler.process(list(element.clauses)[0], **kw)
+    sql: str = compiler.process(list(element.clauses)[0], **kw)
+    return sql
 
 
 @compiles(epoch, "postgresql")
@@ -108,6 +109,4 @@ def ratio(numerator: float | int | None, denominator: float | int | None) -> flo
 
 def as_float(value: ColumnElement[Any]) -> ColumnElement[float]:
     """Cast an expression to a float so averages of integers stay exact on both backends."""
-    from sqlalchemy import cast
-
     return cast(value, Float)

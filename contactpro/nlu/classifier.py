@@ -123,7 +123,8 @@ class IntentModel:
 
     def confidences(self, probs: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         """Return the confidence of the top intent: probability times novelty factor."""
-        return probs.max(axis=1) * similarity**self.config.knn_power
+        confidence: np.ndarray = probs.max(axis=1) * similarity**self.config.knn_power
+        return confidence
 
     def decide(self, probs: np.ndarray, similarity: np.ndarray, threshold: float) -> list[str]:
         """Return the intents after applying ``threshold`` (below it: out of scope)."""
@@ -179,7 +180,7 @@ class IntentModel:
             arrays[f"idf_{name}"] = v.idf_.astype(np.float32)
         if self.train_embeddings is not None:
             arrays["train_embeddings"] = self.train_embeddings.astype(np.float16)
-        np.savez_compressed(directory / "weights.npz", **arrays)
+        np.savez_compressed(directory / "weights.npz", allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, directory: Path) -> IntentModel:

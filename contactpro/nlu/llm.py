@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
+from anthropic.types import ToolParam
 
 from contactpro.config import Settings
 from contactpro.errors import LLMError
@@ -34,7 +35,7 @@ SMS_RETRIES = 1
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 RETRY_PAUSE_SECONDS = 0.5
 MIN_RETRY_SECONDS = 0.3  # less than this left of the budget: no retry
-_TOOL: dict[str, Any] = {
+_TOOL: ToolParam = {
     "name": TOOL_NAME,
     "description": "Record what the caller wants.",
     "input_schema": {
@@ -173,7 +174,7 @@ class LLMClassifier:
                     model=self.settings.llm_model,
                     max_tokens=MAX_TOKENS,
                     system=_SYSTEM,
-                    tools=[_TOOL],  # type: ignore[list-item]
+                    tools=[_TOOL],
                     tool_choice={"type": "tool", "name": TOOL_NAME},
                     messages=[{"role": "user", "content": prompt}],
                 )

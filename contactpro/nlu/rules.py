@@ -339,6 +339,23 @@ def _yes_no(norm: str) -> str | None:
 # --- The tier ------------------------------------------------------------------------------------
 
 
+def _keypad_rules(text: str, menu: Mapping[str, str]) -> RuleResult:
+    """Read keys pressed on the keypad: a menu choice, or an identifier typed as digits."""
+    keys = re.sub(r"[^\d*#]", "", text)
+    if not keys:
+        return RuleResult()
+    entities: dict[str, Any] = {"dtmf": keys}
+    if len(keys) == 1 or keys in menu:
+        intent = menu.get(keys)
+        return RuleResult(entities, intent, f"dtmf key {keys}" if intent else "")
+    digits = keys.rstrip("#")
+    if digits.isdigit() and 5 <= len(digits) <= 16:
+        kind = "national_id" if 6 <= len(digits) <= 10 else "account_number"
+        entities[kind] = digits
+        return RuleResult(entities, "identification", "digits typed on the keypad")
+    return RuleResult(entities)
+
+
 def apply_rules(
     text: str,
     *,
@@ -352,20 +369,7 @@ def apply_rules(
     today = today or date.today()
     stripped = text.strip()
     if source == "dtmf":
-        keys = re.sub(r"[^\d*#]", "", stripped)
-        if not keys:
-            return RuleResult()
-        entities: dict[str, Any] = {"dtmf": keys}
-        menu = _DEFAULT_MENU if dtmf_menu is None else dtmf_menu
-        if len(keys) == 1 or keys in menu:
-            intent = menu.get(keys)
-            return RuleResult(entities, intent, f"dtmf key {keys}" if intent else "")
-        digits = keys.rstrip("#")
-        if digits.isdigit() and 5 <= len(digits) <= 16:
-            kind = "national_id" if 6 <= len(digits) <= 10 else "account_number"
-            entities[kind] = digits
-            return RuleResult(entities, "identification", "digits typed on the keypad")
-        return RuleResult(entities)
+        return _keypad_rules(stripped, _DEFAULT_MENU if dtmf_menu is None else dtmf_menu)
 
     norm = normalise(stripped)
     numeric = numeric_form(stripped)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from math import gcd
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +47,8 @@ class Audio:
 
     def channel(self, index: int) -> FloatArray:
         """Return one channel as a 1-D array."""
-        return self.samples[index]
+        row: FloatArray = self.samples[index]
+        return row
 
 
 # -- G.711 mu-law ---------------------------------------------------------------------------
@@ -80,7 +82,8 @@ def mulaw_encode(samples: npt.ArrayLike) -> bytes:
     magnitude = np.minimum(np.abs(pcm), _MULAW_CLIP) + _MULAW_BIAS
     exponent = np.clip(np.floor(np.log2(magnitude)).astype(np.int32) - 7, 0, 7)
     mantissa = (magnitude >> (exponent + 3)) & 0x0F
-    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+    encoded: bytes = (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+    return encoded
 
 
 # -- decoding -------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def _decode_soundfile(data: bytes) -> Audio:
 def _decode_av(data: bytes) -> Audio:
     import av
 
-    chunks: list[FloatArray] = []
+    chunks: list[npt.NDArray[Any]] = []  # planar float frames; made float32 once joined
     with av.open(io.BytesIO(data), mode="r") as container:
         if not container.streams.audio:
             raise AudioDecodeError("the file holds no audio stream", reason="audio_no_stream")
@@ -185,7 +188,8 @@ def resample(samples: npt.ArrayLike, rate: int, target: int = TARGET_RATE) -> Fl
     from scipy.signal import resample_poly
 
     g = gcd(int(rate), int(target))
-    return resample_poly(x, target // g, rate // g).astype(np.float32)
+    resampled: FloatArray = resample_poly(x, target // g, rate // g).astype(np.float32)
+    return resampled
 
 
 def split_channels(audio: Audio) -> list[FloatArray]:

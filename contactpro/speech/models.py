@@ -22,6 +22,7 @@ from pathlib import Path
 
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
+from contactpro.speech.convert import convert_to_openai_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -341,8 +342,6 @@ def converted_checkpoint(name: str, cache_dir: Path) -> Path:
     The conversion reads the verified CTranslate2 files; the checkpoint's own sha256 is kept
     next to it and checked before every use.
     """
-    from contactpro.speech.convert import convert_to_openai_checkpoint
-
     source = packaged_model_path(name, cache_dir)
     target = cache_dir / f"openai-whisper-{name}.pt"
     digest_file = target.with_suffix(".pt.sha256")

@@ -11,13 +11,14 @@ from flask import Flask
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
+from dashboards import draw_dashboards
 from tests.conftest import ContactproCliRunner
 from webhooks import create_app
 
 
 @pytest.fixture
 def app(settings: Settings, db: Database) -> Flask:
-    return create_app(
+    app = create_app(
         {
             "env": "test",
             "validate_twilio_signature": "false",
@@ -27,6 +28,8 @@ def app(settings: Settings, db: Database) -> Flask:
             "task_always_eager": "true",
         }
     )
+    app.extensions["contactpro"].renderer = draw_dashboards  # as the contactpro command does
+    return app
 
 
 def test_analyze_then_dashboards_report_and_matrix_export(

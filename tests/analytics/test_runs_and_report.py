@@ -18,14 +18,15 @@ from contactpro.analytics.runs import RunResult, period_for
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.models import AnalysisRun
-from dashboards import FIGURES
+from dashboards import FIGURES, draw_dashboards
 
 
 @pytest.fixture
 def run(
     db: Database, settings: Settings, case_ids: dict[int, int], period: Period, tmp_path: Path
 ) -> RunResult:
-    return run_full_analysis(db, settings, period.start, period.end, tmp_path / "out")
+    out = tmp_path / "out"
+    return run_full_analysis(db, settings, period.start, period.end, out, render=draw_dashboards)
 
 
 def test_run_is_stored_with_period_code_version_and_outputs(

@@ -7,6 +7,7 @@ let go (low, low): the polite cancellation process. Each ends retained, cancelle
 
 from __future__ import annotations
 
+from contactpro.analytics.matrix import customer_quadrant
 from contactpro.dialog import identity
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import CancellationRequest
@@ -16,8 +17,6 @@ OFFERS = {"retain": "discount_50_3m", "care": "loyalty_double_speed", "monitor":
 
 def quadrant(ctx: TurnContext) -> str:
     """Return the customer's quadrant from the latest analysis (``care`` before any analysis)."""
-    from contactpro.analytics.matrix import customer_quadrant
-
     customer = ctx.customer
     found = customer_quadrant(ctx.session, customer.id) if customer else None
     return found.quadrant if found is not None else "care"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from contactpro.config import Settings
 from contactpro.speech.audio import FloatArray
-from contactpro.speech.backends import (
+from contactpro.speech.backends.base import (
     TEMPERATURES,
     english_only_language,
     restrict_languages,
