@@ -144,7 +144,9 @@ def seed_customers(
             accounts += 1
             unpaid = Decimal(0)
             for months_ago in range(6, 0, -1):
-                start = (today.replace(day=1) - timedelta(days=30 * months_ago)).replace(day=1)
+                # Whole calendar months back from this one (30-day steps skip or repeat one).
+                index = today.year * 12 + today.month - 1 - months_ago
+                start = date(index // 12, index % 12 + 1, 1)
                 end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
                 lang_items = ITEMS[language]
                 extra = rng.random() < 0.25
@@ -162,6 +164,10 @@ def seed_customers(
                 lines.append({"description": lang_items[1], "amount": str(tax)})
                 total = subtotal + tax
                 overdue = delinquent and months_ago <= rng.randint(1, 3)
+                # Paid 2-14 days after the period, but never later than yesterday: a payment
+                # dated after today would be reported to customers as their last payment.
+                paid_on = min(end + timedelta(days=rng.randint(2, 14)), today - timedelta(days=1))
+                not_yet_paid = not overdue and paid_on <= end
                 invoice = Invoice(
                     account=account,
                     number=f"F{account.number}{start:%y%m}",
@@ -170,7 +176,7 @@ def seed_customers(
                     issued_on=end + timedelta(days=1),
                     due_date=end + timedelta(days=15),
                     total=total,
-                    status="overdue" if overdue else "paid",
+                    status="overdue" if overdue else "open" if not_yet_paid else "paid",
                     items=lines,
                 )
                 session.add(invoice)
@@ -178,7 +184,8 @@ def seed_customers(
                 if overdue:
                     unpaid += total
                     continue
-                paid_on = end + timedelta(days=rng.randint(2, 14))
+                if not_yet_paid:
+                    continue  # issued in the last day or two: the current balance covers it
                 session.add(
                     Payment(
                         account=account,
