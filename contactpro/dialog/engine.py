@@ -165,6 +165,11 @@ def _route(ctx: TurnContext) -> Decision:
         # "Do I have to return the modem if I cancel?" asks about cancelling; it does not cancel.
         if (answered := product_info.fallback(ctx)) is not None:
             return answered
+    if intent in START and intent not in ("agent_request", "complaint") and not _confident(ctx):
+        # A weak guess ("does my phone work in Europe?" read as a connection problem) loses
+        # to an article that clearly answers the question.
+        if (answered := product_info.fallback(ctx)) is not None:
+            return answered
     if intent in START:
         return START[intent](ctx)
     if intent in ("affirm", "deny") and state.resolved:
