@@ -14,7 +14,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from contactpro.console.settings import update_config
-from contactpro.models import CancellationRequest, CustomerScore, Escalation, utcnow
+from contactpro.models import (
+    CancellationRequest,
+    CustomerScore,
+    Escalation,
+    Interaction,
+    ServiceOutage,
+    utcnow,
+)
 
 
 def requests(session) -> list[CancellationRequest]:
@@ -103,3 +110,49 @@ def test_english_roaming_question_on_a_call(call):
     phone.press("2")
     spoken, _ = phone.say("does my phone work in europe?")
     assert "roaming" in spoken and "identify you" not in spoken
+
+
+# --- connection -----------------------------------------------------------------------------------
+
+
+def test_red_los_light_goes_to_the_fibre_step(sms, customer_factory, session):
+    customer_factory()
+    thread = sms("+573001112233")
+    first = thread.send("no tengo internet")
+    assert "Apaga tu módem" in first
+    fibre = thread.send("la luz LOS está roja")
+    assert "cable de fibra" in fibre and "LOS" in fibre and "Apaga tu módem" not in fibre
+    assert "troubleshoot_3" in (state := session.scalars(select(Interaction)).one().state)["steps"]
+    assert state["escalated"] is False
+    # Still red after the fibre step: a technician, with the steps tried.
+    thread.send("sigue roja la luz")
+    session.expire_all()
+    assert session.scalars(select(Escalation)).one().reason == "troubleshooting_failed"
+
+
+def test_still_dropping_moves_on_instead_of_repeating_the_question(call, customer_factory):
+    customer_factory(phone="+13055550123", language="en", currency="USD", name="Grace Miller")
+    phone = call("+13055550123")
+    phone.start()
+    phone.say("my internet keeps disconnecting")
+    spoken, _ = phone.say("still dropping")
+    assert "Let's try something else" in spoken or "cable" in spoken
+    assert spoken.strip() != "Is your service working now?"
+
+
+def test_outage_end_is_said_in_local_time(sms, customer_factory, session):
+    customer_factory()
+    end = utcnow().replace(hour=0, minute=47, second=0, microsecond=0) + timedelta(days=1)
+    session.add(
+        ServiceOutage(
+            city="Bogotá",
+            description_es="corte de fibra en Chapinero.",
+            description_en="a fiber cut.",
+            starts_at=utcnow() - timedelta(hours=1),
+            expected_end_at=end,
+        )
+    )
+    session.commit()
+    reply = sms("+573001112233").send("no tengo internet")
+    # 00:47 UTC is 19:47 in Bogotá (UTC-5).
+    assert "hacia las 19:47" in reply and "00:47" not in reply
