@@ -387,3 +387,33 @@ def test_english_billing_with_two_accounts_on_a_call(call, english_debtor, sessi
     spoken, _ = phone.press("4050")
     assert "You have 2 accounts" in spoken
     assert "300.00 dollars" in spoken and "35.00 dollars" in spoken
+
+
+def test_plan_asked_in_the_opening_request_is_answered_after_verification(sms, debtor, session):
+    thread = sms(SPANISH)
+    assert "cuatro dígitos" in thread.send("quiero pagar mi deuda en 6 cuotas")
+    answer = thread.send("4050")
+    assert "Si, puedo ofrecerte 6 cuotas" in answer and "6 cuotas de 75.000 pesos" in answer
+    assert agreements(session) == []
+    thread.send("sí")
+    assert agreements(session)[0].instalments == 6
+
+
+@pytest.fixture
+def named_offers(app_config, tmp_path):
+    """An operator override of the debt offers that greets the customer by name."""
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    (overrides / "es.toml").write_text(
+        'debt_offers = "Hola {{ name }}, debes {{ debt | money(currency) }}. '
+        '{% for o in offers %}{{ loop.index }}) {{ o }}. {% endfor %}"\n',
+        encoding="utf-8",
+    )
+    app_config["templates_dir"] = str(overrides)
+
+
+def test_customer_name_reaches_the_debt_templates(named_offers, sms, debtor):
+    thread = sms(SPANISH)
+    thread.send("quiero negociar mi deuda")
+    offers = thread.send("4050")
+    assert offers.startswith("Hola Camila, debes 450.000 pesos") and "Hola cliente" not in offers

@@ -225,8 +225,15 @@ def _present(ctx: TurnContext, account: Account, several: bool) -> Decision:
 
 
 def start(ctx: TurnContext) -> Decision:
-    """Tell the debt of every overdue account and put the opening offers on the table."""
+    """Tell the debt of every overdue account and put the opening offers on the table.
+
+    A number of payments asked for in the opening request ("quiero pagarla en 6 cuotas") is
+    kept through verification and answered as soon as the account is known.
+    """
+    asked = requested_count(ctx.text) or ctx.state.slots.get("asked_count")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
+        if asked:
+            ctx.state.slots["asked_count"] = asked
         return question
     customer = ctx.customer
     if customer is None or not [a for a in customer.accounts if a.status != "cancelled"]:
@@ -246,7 +253,10 @@ def start(ctx: TurnContext) -> Decision:
         )
     several = len([a for a in customer.accounts if a.status != "cancelled"]) > 1
     if len(overdue) == 1:
-        return _present(ctx, overdue[0], several)
+        presented = _present(ctx, overdue[0], several)
+        if asked:
+            return _counter_request(ctx, overdue[0], int(asked))
+        return presented
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
     accounts = [
         {
