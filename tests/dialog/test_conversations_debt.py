@@ -417,3 +417,27 @@ def test_customer_name_reaches_the_debt_templates(named_offers, sms, debtor):
     thread.send("quiero negociar mi deuda")
     offers = thread.send("4050")
     assert offers.startswith("Hola Camila, debes 450.000 pesos") and "Hola cliente" not in offers
+
+
+def test_bigger_discount_request_gets_the_largest_allowed_and_books_nothing(
+    sms, english_debtor, session
+):
+    thread = sms(ENGLISH)
+    thread.send("I want to negotiate my debt")
+    thread.send("4050")
+    asked = thread.send("can you give me a bigger discount, like 50%?")
+    assert "largest discount I can offer is 35 %" in asked and "156.00 dollars" in asked
+    assert "50 %" not in asked and agreements(session) == []
+    refused = thread.send("no")
+    assert "6 instalments" in refused and agreements(session) == []
+
+
+def test_yes_but_in_six_instalments_restates_six_and_does_not_book_three(sms, debtor, session):
+    thread = sms(SPANISH)
+    thread.send("quiero negociar mi deuda")
+    thread.send("4050")
+    thread.send("la 3")
+    changed = thread.send("sí, pero mejor en seis cuotas")
+    assert "6 cuotas de 75.000 pesos" in changed and agreements(session) == []
+    thread.send("de acuerdo")
+    assert [a.instalments for a in agreements(session)] == [6]

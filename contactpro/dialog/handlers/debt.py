@@ -61,6 +61,10 @@ _ACCEPT = re.compile(
     r"\b(acepto|aceptamos|de acuerdo|dale|listo|confirmo|registralo|hagamoslo|"
     r"i accept|agreed|deal|go ahead|sounds good|confirm)\b"
 )
+_MORE_DISCOUNT = re.compile(
+    r"\b((mas|mayor|mejor|otro) descuento|descuento (mayor|mas grande|mejor)|"
+    r"(more|bigger|better|higher|larger) discount|discount (of )?\d+)\b"
+)
 _QUESTION = re.compile(r"\?|^(que|cual|cuales|como|cuanto|what|which|how|can|could)\b")
 _MONTHS = {
     **{
@@ -406,6 +410,15 @@ def _month_request(ctx: TurnContext, account: Account, when: date) -> Decision:
     return _restate(ctx, account, latest, prefix)
 
 
+def _best_discount(ctx: TurnContext, account: Account) -> Decision:
+    """Answer "can you give me a bigger discount?": the largest allowed, restated."""
+    best = settlement_offers(
+        account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
+    )[0]
+    prefix = ctx.say("debt_best_discount", discount=percent(best.discount_pct, ctx.language))
+    return _restate(ctx, account, best, prefix)
+
+
 def _affirmed(ctx: TurnContext) -> bool:
     return ctx.understood.intent == "affirm" or bool(_ACCEPT.search(normalise(ctx.text)))
 
@@ -427,6 +440,7 @@ def claims(ctx: TurnContext) -> bool:
         requested_count(ctx.text)
         or requested_month(ctx.text, ctx.today)
         or _OPTIONS.search(norm)
+        or _MORE_DISCOUNT.search(norm)
         or _REFUSAL.search(norm)
         or _ACCEPT.search(norm)
     )
@@ -447,6 +461,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _counter_request(ctx, account, count)
     if (when := requested_month(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, when)
+    if _MORE_DISCOUNT.search(norm):
+        return _best_discount(ctx, account)
     if state.awaiting == "offer_confirm" and proposed is not None:
         offer = _from_slot(proposed)
         picked = chosen(ctx.text, offers)
