@@ -39,3 +39,5 @@ def test_seed_dates_no_payment_after_today(session, today):
     assert all(p.paid_at.replace(tzinfo=UTC) < start_of_today for p in payments)
     for payment in payments:
         assert payment.paid_at.date() > payment.invoice.period_end
+    customers = session.scalars(select(Customer)).all()
+    assert len({c.email for c in customers}) == len(customers) == 60
