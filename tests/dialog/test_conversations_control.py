@@ -187,3 +187,33 @@ def test_english_goodbye_during_troubleshooting(call, customer_factory, session)
     spoken, verb = phone.say("bye")
     assert verb == "Hangup"
     assert nothing_booked_or_escalated(session)
+
+
+def test_cancelar_during_troubleshooting_stops_it_without_a_person(sms, customer_factory, session):
+    customer_factory()
+    thread = sms(OWN)
+    assert "Apaga tu módem" in thread.send("se me cayó el internet")
+    reply = thread.send("cancelar")
+    assert "lo dejamos ahí" in reply
+    assert latest_state(session)["flow"] is None and nothing_booked_or_escalated(session)
+
+
+def test_cancelar_in_the_cancellation_flow_confirms_the_cancellation(
+    sms, customer_factory, session
+):
+    customer = customer_factory()
+    customer.accounts[0].days_past_due = 120  # let go: asked to confirm directly
+    session.commit()
+    thread = sms(OWN)
+    thread.send("quiero cancelar el servicio")
+    assert "Confirmas" in thread.send("4050")
+    assert "solicitud de cancelación" in thread.send("cancelar")
+
+
+def test_english_goodbye_after_a_resolved_answer(sms, customer_factory, session):
+    customer_factory(phone="+13055550123", language="en", currency="USD", name="Grace Miller")
+    thread = sms("+13055550123")
+    thread.send("where do I pay my bill")
+    reply = thread.send("thanks, bye")
+    assert "Thank you for contacting" in reply or "Have a great day" in reply
+    assert nothing_booked_or_escalated(session)

@@ -441,3 +441,44 @@ def test_yes_but_in_six_instalments_restates_six_and_does_not_book_three(sms, de
     assert "6 cuotas de 75.000 pesos" in changed and agreements(session) == []
     thread.send("de acuerdo")
     assert [a.instalments for a in agreements(session)] == [6]
+
+
+def test_english_two_overdue_accounts_pick_the_second_one(sms, english_debtor, session):
+    second = Account(
+        customer=english_debtor,
+        number="0000555123",
+        plan="Mobile 20 GB",
+        monthly_charge=Decimal("35"),
+        currency="USD",
+        balance=Decimal("180.00"),
+        due_date=date.today() + timedelta(days=9),
+        status="delinquent",
+        debt_amount=Decimal("150.00"),
+        days_past_due=40,
+    )
+    session.add(second)
+    session.commit()
+    thread = sms(ENGLISH)
+    thread.send("I need a payment plan")
+    asked = thread.send("4050")
+    assert "You have debt on 2 accounts" in asked and "150.00 dollars" in asked
+    offers = thread.send("the second one")
+    assert "0000555123" in offers and "150.00 dollars" in offers
+    restated = thread.send("option 3")
+    assert "3 instalments of 50.00 dollars" in restated
+    thread.send("yes")
+    [agreement] = agreements(session)
+    assert agreement.account_id == second.id and agreement.total == Decimal("150.00")
+
+
+def test_keypad_pick_then_spoken_yes_books_on_a_call(call, debtor, session):
+    phone = call(SPANISH)
+    phone.start()
+    phone.say("quiero un acuerdo de pago")
+    phone.press("4050")
+    restated, _ = phone.press("3")
+    assert "3 cuotas de 150.000 pesos" in restated and "Responde sí o no" in restated
+    assert agreements(session) == []
+    done, _ = phone.say("sí")
+    assert "registré tu acuerdo" in done
+    assert agreements(session)[0].instalments == 3

@@ -149,14 +149,20 @@ def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
     )
 
 
+def _ordinal_picks(norm: str) -> list[int]:
+    """Return the option numbers named ("la 2", "the second one": "one" is a pronoun there)."""
+    norm = re.sub(r"\b(first|second|third) one\b", r"\1", norm)
+    return [int(code) for code, pattern in _ORDINALS if re.search(pattern, norm)]
+
+
 def chosen(text: str, offers: list[Offer]) -> Offer | None:
     """Return the offer the customer picked from the list, by number, ordinal or kind."""
     norm = normalise(text)
     if _COUNT.search(words_to_digits(norm)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
-    picks = [code for code, pattern in _ORDINALS if re.search(pattern, norm)]
-    if len(picks) == 1 and int(picks[0]) <= len(offers):
-        return offers[int(picks[0]) - 1]
+    picks = _ordinal_picks(norm)
+    if len(picks) == 1 and picks[0] <= len(offers):
+        return offers[picks[0] - 1]
     if _INSTALMENTS.search(norm):
         plans = [o for o in offers if o.kind == "instalments"]
         return plans[0] if len(plans) == 1 else None
@@ -282,8 +288,7 @@ def _pick_account(ctx: TurnContext) -> Decision:
     digits = identity.digits_in(ctx.text)
     picked = [a for a in accounts if any(len(d) >= 3 and a.number.endswith(d) for d in digits)]
     if not picked:
-        norm = normalise(ctx.text)
-        picks = [int(code) for code, pattern in _ORDINALS if re.search(pattern, norm)]
+        picks = _ordinal_picks(normalise(ctx.text))
         if len(picks) == 1 and picks[0] <= len(accounts):
             picked = [accounts[picks[0] - 1]]
     if len(picked) == 1:
