@@ -70,6 +70,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 }
 # While these questions wait, keypad digits are answers, not main-menu choices.
 DIGITS_ARE_ANSWERS = frozenset({"identify", "verify", "offer_choice", "debt_account"})
+# Intents a knowledge-base article may answer better than a weak guess of them (the others
+# are about the customer's own account: an article is never the answer).
+INFORMATIONAL = frozenset({"connection_problem", "cancellation", "product_info", "payment_how"})
 # A flow may claim a turn the model read as another topic ("¿qué opciones tengo?" mid-offer).
 CLAIMS: dict[str, Callable[[TurnContext], bool]] = {"debt": debt.claims}
 
@@ -165,7 +168,7 @@ def _route(ctx: TurnContext) -> Decision:
         # "Do I have to return the modem if I cancel?" asks about cancelling; it does not cancel.
         if (answered := product_info.fallback(ctx)) is not None:
             return answered
-    if intent in START and intent not in ("agent_request", "complaint") and not _confident(ctx):
+    if intent in INFORMATIONAL and not _confident(ctx):
         # A weak guess ("does my phone work in Europe?" read as a connection problem) loses
         # to an article that clearly answers the question.
         if (answered := product_info.fallback(ctx)) is not None:

@@ -27,7 +27,7 @@ _STOP = re.compile(
     r"cancel|cancel that|cancel it|never ?mind|forget it)" + _POLITE + r"$"
 )
 _GOODBYE = re.compile(
-    r"^(?:(?:(?:no|ok|vale|listo|bueno)\s+)?(?:muchas\s+)?gracias\s+)?"
+    r"^(?:(?:(?:no|ok|okay|vale|listo|bueno)\s+)?(?:muchas\s+)?(?:gracias|thanks|thank you)\s+)?"
     r"(?:adios|chao|chau|hasta luego|hasta pronto|nos vemos|eso es todo|eso era todo|"
     r"bye|goodbye|bye bye|see you|that'?s all|that is all)(?:\s+\w+)?$"
 )
