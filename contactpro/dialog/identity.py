@@ -140,6 +140,8 @@ def unprompted(ctx: TurnContext) -> Decision | None:
     state = ctx.state
     if state.customer_id is not None or state.awaiting in ("identify", "verify"):
         return None
+    if ctx.understood.intent in ("agent_request", "complaint"):
+        return None  # "quiero un asesor, mi cédula es ...": the person comes first
     entities = ctx.understood.entities
     given = "national_id" in entities or "account_number" in entities
     if not given and not any(len(d) >= MIN_UNPROMPTED_DIGITS for d in digits_in(ctx.text)):

@@ -217,3 +217,10 @@ def test_english_goodbye_after_a_resolved_answer(sms, customer_factory, session)
     reply = thread.send("thanks, bye")
     assert "Thank you for contacting" in reply or "Have a great day" in reply
     assert nothing_booked_or_escalated(session)
+
+
+def test_asking_for_a_person_with_a_cedula_goes_to_the_person(sms, cedula_holder, session):
+    reply = sms(UNKNOWN).send("quiero hablar con un asesor, mi cédula es 1019673750")
+    assert "asesor" in reply and "año naciste" not in reply
+    session.expire_all()
+    assert session.scalars(select(Escalation)).one().reason == "agent_request"

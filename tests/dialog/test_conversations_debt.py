@@ -99,6 +99,7 @@ def test_six_instalments_asked_after_refusing_is_restated_then_booked(app, sms, 
     assert agreement.instalment_amount == Decimal("75000")
     assert agreement.account_id == debtor.accounts[0].id
     assert "6 cuotas de 75.000 pesos" in sent_sms(app)[-1]["body"]
+    assert "confirmation_sms_sent" in state(session)["steps"]
 
 
 def test_english_six_monthly_payments_is_restated_not_twelve(sms, english_debtor, session):
@@ -266,7 +267,8 @@ def test_failed_confirmation_sms_is_not_called_sent(failing_sms, sms, debtor, se
     done = thread.send("sí")
     assert "registré tu acuerdo" in done
     assert "Te envi" not in done and "guarda este como confirmacion" in done
-    assert "confirmation_sms_failed" in state(session)["steps"]
+    steps = state(session)["steps"]
+    assert "confirmation_sms_failed" in steps and "confirmation_sms_sent" not in steps
     assert agreements(session)[0].instalments == 3
 
 

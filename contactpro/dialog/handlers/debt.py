@@ -353,6 +353,7 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
         try:
             ctx.telephony.send_sms(customer.phone, body)
             sent = True
+            ctx.state.steps.append("confirmation_sms_sent")
         except TelephonyError:
             ctx.state.steps.append("confirmation_sms_failed")
     text = ctx.say(
