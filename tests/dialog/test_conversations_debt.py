@@ -484,3 +484,24 @@ def test_keypad_pick_then_spoken_yes_books_on_a_call(call, debtor, session):
     done, _ = phone.say("sí")
     assert "registré tu acuerdo" in done
     assert agreements(session)[0].instalments == 3
+
+
+def test_yes_but_let_me_think_books_nothing_and_a_later_yes_does(sms, debtor, session):
+    thread = sms(SPANISH)
+    thread.send("quiero negociar mi deuda")
+    thread.send("4050")
+    thread.send("la 3")
+    pause = thread.send("sí, lo voy a pensar")
+    assert "no registré nada" in pause and "registré tu acuerdo" not in pause
+    assert agreements(session) == []
+    thread.send("listo, acepto")
+    assert [a.instalments for a in agreements(session)] == [3]
+
+
+def test_english_maybe_later_books_nothing(sms, english_debtor, session):
+    thread = sms(ENGLISH)
+    thread.send("I want to negotiate my debt")
+    thread.send("4050")
+    thread.send("option 1")
+    pause = thread.send("yes maybe later")
+    assert "not recorded anything" in pause and agreements(session) == []

@@ -65,6 +65,12 @@ _MORE_DISCOUNT = re.compile(
     r"\b((mas|mayor|mejor|otro) descuento|descuento (mayor|mas grande|mejor)|"
     r"(more|bigger|better|higher|larger) discount|discount (of )?\d+)\b"
 )
+_HESITATION = re.compile(
+    r"\b(pensarlo|pensar|lo pienso|lo voy a pensar|despues|luego|mas tarde|no se|"
+    r"no estoy segur[oa]|tal vez|quizas|think about|think it over|later|not sure|maybe|perhaps)\b"
+)
+# A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
+AFFIRM_MIN_CONFIDENCE = 0.5
 _QUESTION = re.compile(r"\?|^(que|cual|cuales|como|cuanto|what|which|how|can|could)\b")
 _MONTHS = {
     **{
@@ -426,7 +432,17 @@ def _best_discount(ctx: TurnContext, account: Account) -> Decision:
 
 
 def _affirmed(ctx: TurnContext) -> bool:
-    return ctx.understood.intent == "affirm" or bool(_ACCEPT.search(normalise(ctx.text)))
+    """Return True for a clear yes: a hesitation or a weak guess of "yes" never books."""
+    norm = normalise(ctx.text)
+    if _HESITATION.search(norm):
+        return False
+    understood = ctx.understood
+    sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
+    return (understood.intent == "affirm" and sure) or bool(_ACCEPT.search(norm))
+
+
+def _hesitates(ctx: TurnContext) -> bool:
+    return bool(_HESITATION.search(normalise(ctx.text)))
 
 
 def _refused(ctx: TurnContext) -> bool:
@@ -474,6 +490,11 @@ def reply(ctx: TurnContext) -> Decision:
         picked = chosen(ctx.text, offers)
         if picked is not None and picked.code != offer.code:
             return _restate(ctx, account, picked)
+        if _hesitates(ctx):
+            return Decision(
+                ctx.say("debt_think_it_over", offer=describe(ctx, offer, account.currency)),
+                step="offer_left_open",
+            )
         if _affirmed(ctx) and not _refused(ctx):
             return _book(ctx, account, offer)
         if _refused(ctx):
