@@ -505,3 +505,12 @@ def test_english_maybe_later_books_nothing(sms, english_debtor, session):
     thread.send("option 1")
     pause = thread.send("yes maybe later")
     assert "not recorded anything" in pause and agreements(session) == []
+
+
+def test_no_deal_is_a_refusal_not_an_acceptance(sms, english_debtor, session):
+    thread = sms(ENGLISH)
+    thread.send("I want to negotiate my debt")
+    thread.send("4050")
+    thread.send("option 2")
+    refused = thread.send("no deal")
+    assert "Other options" in refused and agreements(session) == []

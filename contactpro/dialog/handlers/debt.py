@@ -50,7 +50,7 @@ _LUMP_SUM = re.compile(r"\b(contado|unico|una sola|de una|lump|single|one paymen
 _REFUSAL = re.compile(
     r"\b(no puedo|ninguna|ninguno|none|neither|can'?t|cannot|no me sirve|muy caro|"
     r"too (much|expensive)|no tengo|doesn'?t work|don'?t work|no acepto|no quiero|no gracias|"
-    r"no thanks|i don'?t want)\b"
+    r"no thanks|i don'?t want|no deal|not agreed)\b"
 )
 _OPTIONS = re.compile(
     r"\b((que|cuales|otras) (opciones|alternativas)|opciones (hay|tengo)|what (are )?(my |the )?"
@@ -434,8 +434,8 @@ def _best_discount(ctx: TurnContext, account: Account) -> Decision:
 def _affirmed(ctx: TurnContext) -> bool:
     """Return True for a clear yes: a hesitation or a weak guess of "yes" never books."""
     norm = normalise(ctx.text)
-    if _HESITATION.search(norm):
-        return False
+    if _HESITATION.search(norm) or re.match(r"(no|nope|nah|not)\b", norm):
+        return False  # "no deal", "no, de acuerdo no"
     understood = ctx.understood
     sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
     return (understood.intent == "affirm" and sure) or bool(_ACCEPT.search(norm))
