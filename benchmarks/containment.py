@@ -35,6 +35,7 @@ from contactpro.models import (  # noqa: E402
     Interaction,
     Invoice,
     Payment,
+    PaymentAgreement,
     ServiceOutage,
     utcnow,
 )
@@ -60,7 +61,7 @@ class Case:
     language: str
     channel: str
     turns: list[str]
-    expect: str  # "resolve" or "escalate"
+    expect: str  # "resolve", "escalate" or "open" (still waiting on the customer, nothing booked)
     must_contain: str = ""
     profile: dict[str, object] = field(default_factory=dict)
 
@@ -213,34 +214,44 @@ CASES: list[Case] = [
     es(
         "debt_negotiation",
         "sms",
-        ["necesito un acuerdo de pago", "4050", "la opción 1"],
+        ["necesito un acuerdo de pago", "4050", "la opción 1", "sí"],
         "resolve",
         "382.500",
         debt=True,
+        books=1,
     ),
     es(
         "debt_negotiation",
         "sms",
-        ["no puedo pagar todo, me dan cuotas?", "4050", "en cuotas"],
+        ["no puedo pagar todo, me dan cuotas?", "4050", "en cuotas", "sí, de acuerdo"],
         "resolve",
         "3 cuotas",
         debt=True,
+        books=3,
     ),
     es(
         "debt_negotiation",
         "voice",
-        ["quiero negociar mi deuda", "#4050", "la segunda"],
+        ["quiero negociar mi deuda", "#4050", "la segunda", "sí"],
         "resolve",
         "416.250",
         debt=True,
+        books=1,
     ),
     es(
         "debt_negotiation",
         "sms",
-        ["tengo una deuda y quiero pagarla por partes", "4050", "no puedo con ninguna", "sí"],
+        [
+            "tengo una deuda y quiero pagarla por partes",
+            "4050",
+            "no puedo con ninguna",
+            "la de 12 cuotas",
+            "sí",
+        ],
         "resolve",
         "12 cuotas",
         debt=True,
+        books=12,
     ),
     es(
         "debt_negotiation",
@@ -252,18 +263,20 @@ CASES: list[Case] = [
     en(
         "debt_negotiation",
         "sms",
-        ["can I set up a payment plan", "4050", "option 3"],
+        ["can I set up a payment plan", "4050", "option 3", "yes"],
         "resolve",
         "3 instalments",
         debt=True,
+        books=3,
     ),
     en(
         "debt_negotiation",
         "voice",
-        ["I can't pay everything I owe", "#4050", "the first one"],
+        ["I can't pay everything I owe", "#4050", "the first one", "yes"],
         "resolve",
         "recorded your agreement",
         debt=True,
+        books=1,
     ),
     en(
         "debt_negotiation",
@@ -275,18 +288,86 @@ CASES: list[Case] = [
     en(
         "debt_negotiation",
         "sms",
-        ["I want to negotiate my debt", "4050", "none work for me", "yes"],
+        ["I want to negotiate my debt", "4050", "none work for me", "twelve instalments", "yes"],
         "resolve",
         "12 instalments",
+        debt=True,
+        books=12,
+    ),
+    es(
+        "debt_negotiation",
+        "sms",
+        ["me pueden dar un descuento en la deuda", "4050", "de contado", "sí"],
+        "resolve",
+        "382.500",
+        debt=True,
+        books=1,
+    ),
+    # Counter-requests, questions and refusals: booked only what was accepted, or nothing.
+    es(
+        "debt_negotiation",
+        "sms",
+        [
+            "quiero negociar mi deuda",
+            "4050",
+            "ninguna me sirve",
+            "¿y no me lo puede dejar en 6 cuotas?",
+            "sí",
+        ],
+        "resolve",
+        "6 cuotas de 75.000",
+        debt=True,
+        books=6,
+    ),
+    en(
+        "debt_negotiation",
+        "sms",
+        ["payment plan please", "4050", "could you do 6 monthly payments instead?", "yes"],
+        "resolve",
+        "6 instalments of 40.00",
+        debt=True,
+        books=6,
+    ),
+    es(
+        "debt_negotiation",
+        "sms",
+        ["acuerdo de pago", "4050", "dos pagos"],
+        "open",
+        "3 cuotas",
         debt=True,
     ),
     es(
         "debt_negotiation",
         "sms",
-        ["me pueden dar un descuento en la deuda", "4050", "de contado"],
-        "resolve",
-        "382.500",
+        ["quiero un acuerdo de pago", "4050", "¿qué opciones tengo?"],
+        "open",
+        "Tus opciones son",
         debt=True,
+    ),
+    en(
+        "debt_negotiation",
+        "voice",
+        ["I want to negotiate my debt", "#4050", "the second one", "no", "none of them"],
+        "escalate",
+        debt=True,
+    ),
+    es(
+        "debt_negotiation",
+        "sms",
+        ["quiero hacer un acuerdo de pago", "4050", "la opción 3", "cancelar"],
+        "open",
+        "no registré nada",
+        debt=True,
+    ),
+    es(
+        "debt_negotiation",
+        "sms",
+        ["hola, quiero negociar mi deuda, mi cédula es {id_dotted}", "1988", "la 3", "sí"],
+        "resolve",
+        "3 cuotas",
+        debt=True,
+        unknown_phone=True,
+        books=3,
     ),
     # --- connection: 12 ---
     es(
@@ -658,13 +739,24 @@ def main() -> None:
                 is not None
             )
             resolved = bool(interaction.state.get("resolved")) and not escalated
+            booked = [
+                a.instalments
+                for a in session.scalars(
+                    select(PaymentAgreement).where(
+                        PaymentAgreement.interaction_id == interaction.id
+                    )
+                )
+            ]
         outcome = "resolve" if resolved else "escalate" if escalated else "open"
         right_answer = not case.must_contain or case.must_contain in said
+        if case.expect == "open" and not right_answer:
+            outcome = "wrong answer"
         per_intent[case.intent].append(outcome)
         if case.expect == "escalate":
             should_escalate += 1
             escalated_right += outcome == "escalate"
-        if resolved and (case.expect == "escalate" or not right_answer):
+        wrongly_booked = booked != ([case.profile["books"]] if "books" in case.profile else [])
+        if wrongly_booked or (resolved and (case.expect != "resolve" or not right_answer)):
             wrong.append((index, case, said))
         if args.verbose or (outcome != case.expect):
             print(

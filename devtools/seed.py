@@ -144,7 +144,9 @@ def seed_customers(
             accounts += 1
             unpaid = Decimal(0)
             for months_ago in range(6, 0, -1):
-                start = (today.replace(day=1) - timedelta(days=30 * months_ago)).replace(day=1)
+                # Whole calendar months back from this one (30-day steps skip or repeat one).
+                month = today.year * 12 + today.month - 1 - months_ago
+                start = date(month // 12, month % 12 + 1, 1)
                 end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
                 lang_items = ITEMS[language]
                 extra = rng.random() < 0.25
@@ -178,21 +180,21 @@ def seed_customers(
                 if overdue:
                     unpaid += total
                     continue
-                paid_on = end + timedelta(days=rng.randint(2, 14))
+                # Paid 2-14 days after the period, but never later than yesterday: a payment
+                # dated after today would be reported to customers as their last payment.
+                paid_on = min(end + timedelta(days=rng.randint(2, 14)), today - timedelta(days=1))
+                at = (rng.randint(7, 21), rng.randint(0, 59))
+                method = rng.choice(("card", "cash", "transfer", "pse"))
+                if paid_on <= end:
+                    invoice.status = "open"  # issued a day ago: the current balance covers it
+                    continue
                 session.add(
                     Payment(
                         account=account,
                         invoice=invoice,
                         amount=total,
-                        paid_at=datetime(
-                            paid_on.year,
-                            paid_on.month,
-                            paid_on.day,
-                            rng.randint(7, 21),
-                            rng.randint(0, 59),
-                            tzinfo=UTC,
-                        ),
-                        method=rng.choice(("card", "cash", "transfer", "pse")),
+                        paid_at=datetime(paid_on.year, paid_on.month, paid_on.day, *at, tzinfo=UTC),
+                        method=method,
                         reference=f"P{account.number}{start:%y%m}",
                     )
                 )

@@ -7,6 +7,7 @@ agent action on an escalation writes an :class:`~contactpro.models.AuditLog` row
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,14 @@ class ConfigField:
     maximum: float | None = None
 
 
+def _top_tier_discount(settings: Settings) -> int:
+    """The largest discount the debt tiers allow: what the bot offers until a manager caps it."""
+    try:
+        return int(max(float(t.split(":")[1]) for t in settings.debt_discount_tiers.split(",")))
+    except (ValueError, IndexError):
+        return 0  # the debt policy itself reports the bad setting
+
+
 FIELDS: tuple[ConfigField, ...] = (
     ConfigField(
         "conformity_threshold", "thresholds", "float", lambda s: s.conformity_threshold, 0, 100
@@ -54,7 +63,7 @@ FIELDS: tuple[ConfigField, ...] = (
     ConfigField("business_hours_start", "hours", "time", lambda s: "08:00"),
     ConfigField("business_hours_end", "hours", "time", lambda s: "18:00"),
     ConfigField("business_days", "hours", "days", lambda s: "mon,tue,wed,thu,fri"),
-    ConfigField("offer_max_discount_percent", "offers", "int", lambda s: 15, 0, 100),
+    ConfigField("offer_max_discount_percent", "offers", "int", _top_tier_discount, 0, 100),
     ConfigField("offer_min_tenure_months", "offers", "int", lambda s: 6, 0, 600),
     ConfigField(
         "sms_template_es",
@@ -120,6 +129,8 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
             value: Any = int(text) if field.kind == "int" else float(text)
         except ValueError:
             raise ConfigChangeError(field.key, "must be a number") from None
+        if not math.isfinite(value):
+            raise ConfigChangeError(field.key, "must be a finite number")
         if field.minimum is not None and value < field.minimum:
             raise ConfigChangeError(field.key, f"must be at least {field.minimum:g}")
         if field.maximum is not None and value > field.maximum:

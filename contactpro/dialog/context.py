@@ -122,4 +122,7 @@ class TurnContext:
     def say(self, key: str, **values: Any) -> str:
         """Render a reply template in the conversation's language and channel."""
         values.setdefault("company", self.settings.company_name)
+        if "name" not in values:
+            customer = self.customer
+            values["name"] = customer.first_name if customer else ""
         return self.templates.render(key, self.language, channel=self.channel, **values)

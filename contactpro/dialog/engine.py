@@ -16,6 +16,7 @@ from contactpro.dialog.handlers import (
     billing,
     cancellation,
     connection,
+    control,
     debt,
     handoff,
     payment,
@@ -59,7 +60,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "identify": ("identification",),
     "verify": ("identification",),
     "offer_choice": ("affirm", "deny", "debt_negotiation"),
-    "counter": ("affirm", "deny"),
+    "offer_confirm": ("affirm", "deny", "debt_negotiation"),
+    "debt_account": ("identification",),
     "retention": ("affirm", "deny", "cancellation"),
     "cancel_confirm": ("affirm", "deny", "cancellation"),
     "step_result": ("affirm", "deny", "connection_problem"),
@@ -67,7 +69,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "confirm_resolution": ("affirm", "deny", "goodbye"),
 }
 # While these questions wait, keypad digits are answers, not main-menu choices.
-DIGITS_ARE_ANSWERS = frozenset({"identify", "verify", "offer_choice"})
+DIGITS_ARE_ANSWERS = frozenset({"identify", "verify", "offer_choice", "debt_account"})
+# Intents a knowledge-base article may answer better than a weak guess of them (the others
+# are about the customer's own account: an article is never the answer).
+INFORMATIONAL = frozenset({"connection_problem", "cancellation", "product_info", "payment_how"})
+# A flow may claim a turn the model read as another topic ("¿qué opciones tengo?" mid-offer).
+CLAIMS: dict[str, Callable[[TurnContext], bool]] = {"debt": debt.claims}
 
 __all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide", "listening_for"]
 
@@ -126,20 +133,29 @@ def _confirmation(ctx: TurnContext) -> Decision | None:
     return None  # anything else is a new request
 
 
+def _claimed(ctx: TurnContext) -> bool:
+    claims = CLAIMS.get(ctx.state.flow or "")
+    return claims is not None and claims(ctx)
+
+
 def _route(ctx: TurnContext) -> Decision:
     state, intent = ctx.state, ctx.understood.intent
+    if (steered := control.steer(ctx)) is not None:
+        return steered
+    if (identifying := identity.unprompted(ctx)) is not None:
+        return identifying
     if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
         return START[intent](ctx)
     if state.awaiting == "confirm_resolution":
         if (answered := _confirmation(ctx)) is not None:
             return answered
-    elif state.awaiting and not _new_topic(ctx):
+    elif state.awaiting and (_claimed(ctx) or not _new_topic(ctx)):
         if state.awaiting in ("identify", "verify"):
             asked = identity.reply(ctx)
             return asked if asked is not None else _resume(ctx)
         if state.flow in REPLY:
             return REPLY[state.flow](ctx)
-    if state.awaiting and _new_topic(ctx):
+    if state.awaiting and _new_topic(ctx) and not _claimed(ctx):
         state.finish()
     if intent == "goodbye":
         state.finish()
@@ -150,6 +166,11 @@ def _route(ctx: TurnContext) -> Decision:
         return Decision(ctx.say(key, name=name))
     if intent == "cancellation" and _asks_about(ctx.text):
         # "Do I have to return the modem if I cancel?" asks about cancelling; it does not cancel.
+        if (answered := product_info.fallback(ctx)) is not None:
+            return answered
+    if intent in INFORMATIONAL and not _confident(ctx):
+        # A weak guess ("does my phone work in Europe?" read as a connection problem) loses
+        # to an article that clearly answers the question.
         if (answered := product_info.fallback(ctx)) is not None:
             return answered
     if intent in START:

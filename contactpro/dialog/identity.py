@@ -14,9 +14,29 @@ from sqlalchemy import select
 
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, Customer
+from contactpro.nlu import get_cascade
 from contactpro.nlu.numbers import words_to_digits
+from contactpro.nlu.text import normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
+# Intents worth resuming after an unprompted id ("quiero negociar mi deuda, mi cédula es ...").
+RESUMABLE = frozenset(
+    {
+        "billing_inquiry",
+        "payment_how",
+        "payment_made",
+        "payment_link",
+        "debt_negotiation",
+        "connection_problem",
+        "cancellation",
+    }
+)
+_ID_WORDS = re.compile(
+    r"\b(mi|my|numero( de)?|number|es|is|cedula|documento|identificacion|cuenta|account|"
+    r"contrato|contract|national id|id|cc|soy|i am|i'?m)\b"
+)
+# Shortest digit run read as an id or account number when nobody asked for one.
+MIN_UNPROMPTED_DIGITS = 6
 
 
 def digits_in(text: str) -> list[str]:
@@ -86,6 +106,61 @@ def _matches(ctx: TurnContext) -> bool:
     return bool(last4) and any(d == last4 or (len(d) > 4 and d.endswith(last4)) for d in given)
 
 
+def _identified(ctx: TurnContext, customer: Customer) -> Decision:
+    """Note who the caller said they are and ask for the second factor."""
+    state = ctx.state
+    state.customer_id = customer.id
+    ctx.interaction.customer_id = customer.id
+    if ctx.interaction.language is None:
+        ctx.interaction.language = customer.preferred_language
+    entities = ctx.understood.entities
+    given_id = customer.national_id is not None and customer.national_id in digits_in(ctx.text)
+    by_account = "account_number" in entities or not (given_id or "national_id" in entities)
+    state.slots["identified_by"] = "account_number" if by_account else "national_id"
+    state.steps.append("identified")
+    return _ask_verification(ctx)
+
+
+def _stated_intent(ctx: TurnContext) -> str | None:
+    """Return the request said along with an id ("quiero pagar mi deuda, cédula 1019...")."""
+    rest = re.sub(r"\d+", " ", _ID_WORDS.sub(" ", words_to_digits(normalise(ctx.text))))
+    if len(rest.split()) < 2:
+        return None
+    understood = get_cascade(ctx.settings).understand(
+        rest, channel=ctx.channel, source="text", language_hint=ctx.language
+    )
+    return understood.intent if understood.intent in RESUMABLE else None
+
+
+def unprompted(ctx: TurnContext) -> Decision | None:
+    """Start verification when a stranger gives an id or account number nobody asked for.
+
+    The request they stated before (or along with) the id is resumed once they are verified.
+    """
+    state = ctx.state
+    if state.customer_id is not None or state.awaiting in ("identify", "verify"):
+        return None
+    if ctx.understood.intent in ("agent_request", "complaint"):
+        return None  # "quiero un asesor, mi cédula es ...": the person comes first
+    entities = ctx.understood.entities
+    given = "national_id" in entities or "account_number" in entities
+    if not given and not any(len(d) >= MIN_UNPROMPTED_DIGITS for d in digits_in(ctx.text)):
+        return None
+    customer = find_by_identifier(ctx)
+    if customer is None:
+        if ctx.understood.intent != "identification":
+            return None
+        pending = state.pending_intent
+        state.start("identity", "identify")
+        state.pending_intent = pending
+        state.identify_attempts += 1
+        return Decision(ctx.say("identify_not_found"), step="identification_retry")
+    pending = _stated_intent(ctx) or state.pending_intent
+    state.start("identity")
+    state.pending_intent = pending
+    return _identified(ctx, customer)
+
+
 def reply(ctx: TurnContext) -> Decision | None:
     """Handle the answer to an identity question; None means: resume the pending intent."""
     state = ctx.state
@@ -96,16 +171,7 @@ def reply(ctx: TurnContext) -> Decision | None:
             if state.identify_attempts >= ctx.settings.max_verification_attempts:
                 return Decision("", ESCALATE, reason="identification_failed")
             return Decision(ctx.say("identify_not_found"), step="identification_retry")
-        state.customer_id = customer.id
-        ctx.interaction.customer_id = customer.id
-        if ctx.interaction.language is None:
-            ctx.interaction.language = customer.preferred_language
-        entities = ctx.understood.entities
-        state.slots["identified_by"] = (
-            "account_number" if "account_number" in entities else "national_id"
-        )
-        state.steps.append("identified")
-        return _ask_verification(ctx)
+        return _identified(ctx, customer)
     if state.awaiting == "verify":
         if _matches(ctx):
             state.verified = True

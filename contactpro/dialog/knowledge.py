@@ -2,8 +2,10 @@
 
 Articles live in ``contactpro/data/kb/<language>/*.md`` (or ``CONTACTPRO_KNOWLEDGE_DIR``): the
 first ``# `` line is the title, the first paragraph is the answer the bot gives. Retrieval is
-TF-IDF over character n-grams (robust to typos and transcription errors); below the minimum
-score nothing is answered and the dialog hands over to a person.
+TF-IDF over character n-grams (robust to typos and transcription errors), each paragraph indexed
+with its article's title so a short question matching one paragraph is not diluted by the rest
+of a long article; below the minimum score nothing is answered and the dialog hands over to a
+person.
 """
 
 from __future__ import annotations
@@ -54,7 +56,12 @@ class KnowledgeBase:
     def __init__(self, folder: Path) -> None:
         self.articles = [read_article(p) for p in sorted(folder.glob("*.md"))]
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        corpus = [normalise(f"{a.title} {a.title} {a.body}") for a in self.articles]
+        self.owners: list[int] = []
+        corpus = []
+        for index, article in enumerate(self.articles):
+            for paragraph in [p for p in article.body.split("\n\n") if p.strip()] or [""]:
+                corpus.append(normalise(f"{article.title} {article.title} {paragraph}"))
+                self.owners.append(index)
         self.matrix = self.vectorizer.fit_transform(corpus) if corpus else None
 
     def search(self, question: str) -> Match | None:
@@ -63,7 +70,7 @@ class KnowledgeBase:
             return None
         scores = linear_kernel(self.vectorizer.transform([normalise(question)]), self.matrix)[0]
         best = int(scores.argmax())
-        return Match(self.articles[best], float(scores[best]))
+        return Match(self.articles[self.owners[best]], float(scores[best]))
 
 
 @lru_cache(maxsize=8)

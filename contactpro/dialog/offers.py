@@ -30,10 +30,15 @@ class DebtPolicy:
     min_instalment: dict[str, Decimal]
     instalment_options: tuple[int, ...]
     surcharge_pct: Decimal
+    discount_cap: Decimal | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DebtPolicy:
-        """Read the policy from settings, checking every value."""
+    def from_settings(cls, settings: Settings, discount_cap: object = None) -> DebtPolicy:
+        """Read the policy from settings, checking every value.
+
+        ``discount_cap`` is the managers' maximum discount (the configuration page): no offer
+        goes above it, whatever the tiers allow.
+        """
         try:
             tiers = tuple(
                 sorted(
@@ -53,16 +58,39 @@ class DebtPolicy:
             raise ConfigError("debt discounts must be 0-99 % and the floor 1-100 %")
         if any(n < 2 for n in options):
             raise ConfigError("CONTACTPRO_DEBT_INSTALMENT_OPTIONS must be 2 or more each")
+        cap = None
+        if discount_cap is not None:
+            try:
+                cap = Decimal(str(discount_cap))
+            except ArithmeticError:
+                raise ConfigError(f"bad maximum discount: {discount_cap!r}") from None
+            if not cap.is_finite() or not 0 <= cap <= 100:
+                raise ConfigError(f"the maximum discount must be 0-100 %, not {discount_cap!r}")
         return cls(
-            tiers, floor, minimums, options, Decimal(str(settings.debt_instalment_surcharge_pct))
+            tiers,
+            floor,
+            minimums,
+            options,
+            Decimal(str(settings.debt_instalment_surcharge_pct)),
+            cap,
         )
 
-    def max_discount(self, days_past_due: int) -> Decimal:
-        """Return the largest discount (percent) allowed at this many days past due."""
+    def tier_discount(self, days_past_due: int) -> Decimal:
+        """Return the discount (percent) the tiers allow at this many days past due."""
         for max_days, pct in self.discount_tiers:
             if days_past_due <= max_days:
                 return pct
         return self.discount_tiers[-1][1]
+
+    def max_discount(self, days_past_due: int) -> Decimal:
+        """Return the largest discount (percent) allowed: the tier's, within the managers' cap."""
+        tier = self.tier_discount(days_past_due)
+        return tier if self.discount_cap is None else min(tier, self.discount_cap)
+
+    @property
+    def top_discount(self) -> Decimal:
+        """Return the largest discount any tier allows (the cap's default on the console)."""
+        return max(pct for _, pct in self.discount_tiers)
 
 
 @dataclass(frozen=True)
@@ -112,27 +140,53 @@ def settlement_offers(
     ]
 
 
+def _plan(debt: Decimal, parts: int, currency: str, policy: DebtPolicy, today: date) -> Offer:
+    q = quantum(currency)
+    total = (debt * (100 + policy.surcharge_pct) / 100).quantize(q, rounding=ROUND_CEILING)
+    amounts = split(total, parts, currency)
+    return Offer(
+        f"plan_{parts}", "instalments", debt, total, Decimal(0), amounts, today + timedelta(days=5)
+    )
+
+
 def instalment_plans(debt: Decimal, currency: str, policy: DebtPolicy, today: date) -> list[Offer]:
     """Every instalment plan whose payments stay above the policy minimum."""
-    q = quantum(currency)
     minimum = policy.min_instalment.get(currency, Decimal(0))
-    total = (debt * (100 + policy.surcharge_pct) / 100).quantize(q, rounding=ROUND_CEILING)
-    plans = []
-    for parts in policy.instalment_options:
-        amounts = split(total, parts, currency)
-        if min(amounts) >= minimum:
-            plans.append(
-                Offer(
-                    f"plan_{parts}",
-                    "instalments",
-                    debt,
-                    total,
-                    Decimal(0),
-                    amounts,
-                    today + timedelta(days=5),
-                )
-            )
-    return plans
+    plans = [_plan(debt, parts, currency, policy, today) for parts in policy.instalment_options]
+    return [plan for plan in plans if min(plan.amounts) >= minimum]
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """The answer to a request for a number of payments: the plan to restate, and why."""
+
+    offer: Offer
+    reason: str  # "allowed", "not_an_option", "below_minimum", "single_payment", "none_allowed"
+
+
+def requested_plan(
+    count: int, debt: Decimal, days_past_due: int, currency: str, policy: DebtPolicy, today: date
+) -> PlanAnswer:
+    """Answer "can I pay in ``count`` payments?": that plan when allowed, else the nearest one.
+
+    One payment is the immediate settlement. Ties go to the longer plan (smaller payments).
+    """
+    if count <= 1:
+        return PlanAnswer(
+            settlement_offers(debt, days_past_due, currency, policy, today)[0], "single_payment"
+        )
+    plans = instalment_plans(debt, currency, policy, today)
+    for plan in plans:
+        if plan.instalments == count:
+            return PlanAnswer(plan, "allowed")
+    if not plans:
+        return PlanAnswer(
+            settlement_offers(debt, days_past_due, currency, policy, today)[-1], "none_allowed"
+        )
+    nearest = min(plans, key=lambda p: (abs(p.instalments - count), -p.instalments))
+    if count in policy.instalment_options:
+        return PlanAnswer(nearest, "below_minimum")
+    return PlanAnswer(nearest, "not_an_option")
 
 
 def opening_offers(

@@ -1,7 +1,9 @@
 """Synthetic customers look real and add up."""
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from contactpro.models import Account, Customer, Invoice, Payment
@@ -25,3 +27,17 @@ def test_seed_creates_consistent_billing(session):
     again = seed_customers(session, 5, seed=3)
     session.commit()
     assert again.customers == 5 and session.scalar(select(func.count(Customer.id))) == 45
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2026, 12, 3), date(2027, 3, 15)])
+def test_seed_dates_no_payment_after_today(session, today):
+    seed_customers(session, 60, seed=11, today=today)
+    session.commit()
+    payments = session.scalars(select(Payment)).all()
+    assert payments
+    start_of_today = datetime.combine(today, time(), tzinfo=UTC)
+    assert all(p.paid_at.replace(tzinfo=UTC) < start_of_today for p in payments)
+    for payment in payments:
+        assert payment.paid_at.date() > payment.invoice.period_end
+    customers = session.scalars(select(Customer)).all()
+    assert len({c.email for c in customers}) == len(customers) == 60

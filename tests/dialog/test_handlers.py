@@ -108,7 +108,10 @@ def test_debt_offers_and_accepted_settlement(app, sms, debtor, session):
     assert "450.000 pesos con 75 dias de mora" in offers  # long: GSM-7 letters
     # 75 days past due: up to 15 % off now, 7.5 % within 30 days, or 3 instalments.
     assert "382.500 pesos" in offers and "416.250 pesos" in offers and "3 cuotas" in offers
-    done = thread.send("la opción 2")
+    restated = thread.send("la opción 2")
+    assert "416.250 pesos antes del" in restated and "registré" not in restated
+    assert session.scalars(select(PaymentAgreement)).first() is None
+    done = thread.send("sí")
     assert "registré tu acuerdo" in done
     agreement = session.scalars(select(PaymentAgreement)).one()
     assert (agreement.kind, agreement.total, agreement.instalments) == (
@@ -145,6 +148,8 @@ def test_debt_voice_english_accepts_the_counter_offer(call, session, customer_fa
     assert "240.00 dollars" in offers and "35 % off" in offers
     counter, _ = phone.say("none of those work for me")
     assert "12 instalments of 20.00 dollars" in counter
+    restated, _ = phone.say("the twelve month one")
+    assert "12 instalments of 20.00 dollars" in restated and "Shall I record it" in restated
     done, verb = phone.say("yes")
     assert "recorded your agreement" in done and verb == "Gather"
     agreement = session.scalars(select(PaymentAgreement)).one()

@@ -16,6 +16,7 @@ from contactpro.dialog.offers import (
     instalment_plans,
     opening_offers,
     quantum,
+    requested_plan,
     settlement_offers,
     split,
 )
@@ -102,3 +103,42 @@ def test_bad_policy_is_a_clear_configuration_error(override):
     settings = load_settings({"twilio_auth_token": "t", **override}, dotenv_path=None)
     with pytest.raises(ConfigError):
         DebtPolicy.from_settings(settings)
+
+
+@given(data=st.data(), currency=currencies, days=st.integers(min_value=0, max_value=2000))
+def test_the_managers_cap_bounds_every_settlement(data, currency, days):
+    cap = data.draw(st.integers(min_value=0, max_value=40))
+    settings = load_settings({"twilio_auth_token": "t"}, dotenv_path=None)
+    policy = DebtPolicy.from_settings(settings, discount_cap=cap)
+    debt = data.draw(debts(currency))
+    for offer in settlement_offers(debt, days, currency, policy, TODAY):
+        assert offer.discount_pct <= cap
+        assert offer.total >= debt * policy.settlement_floor_pct / 100
+
+
+@pytest.mark.parametrize("cap", ["nan", "inf", "-5", "150"])
+def test_a_broken_cap_is_a_configuration_error(cap):
+    settings = load_settings({"twilio_auth_token": "t"}, dotenv_path=None)
+    with pytest.raises(ConfigError):
+        DebtPolicy.from_settings(settings, discount_cap=cap)
+
+
+@pytest.mark.parametrize(
+    ("asked", "got", "reason"),
+    [
+        (6, 6, "allowed"),
+        (2, 3, "not_an_option"),
+        (24, 12, "not_an_option"),
+        (9, 12, "not_an_option"),
+    ],
+)
+def test_a_requested_count_gets_that_plan_or_the_nearest(asked, got, reason):
+    answer = requested_plan(asked, Decimal("450000"), 75, "COP", POLICY, TODAY)
+    assert (answer.offer.instalments, answer.reason) == (got, reason)
+
+
+def test_a_requested_plan_below_the_minimum_gets_the_nearest_allowed():
+    answer = requested_plan(12, Decimal("90000"), 40, "COP", POLICY, TODAY)
+    assert (answer.offer.instalments, answer.reason) == (3, "below_minimum")
+    too_small = requested_plan(3, Decimal("25000"), 40, "COP", POLICY, TODAY)
+    assert (too_small.offer.kind, too_small.reason) == ("settlement", "none_allowed")

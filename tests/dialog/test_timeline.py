@@ -24,7 +24,10 @@ def test_sms_an_hour_after_a_call_continues_the_negotiation(call, sms, debtor, s
     voice = session.scalars(select(Interaction).where(Interaction.channel == "voice")).one()
     voice.last_activity_at -= timedelta(hours=1)
     session.commit()
-    reply = sms("+573001112233").send("acepto la opción 3")
+    thread = sms("+573001112233")
+    restated = thread.send("acepto la opción 3")
+    assert "3 cuotas" in restated and "registré" not in restated
+    reply = thread.send("sí")
     assert "registré tu acuerdo" in reply and "3 cuotas" in reply
     session.expire_all()
     text_thread = session.scalars(select(Interaction).where(Interaction.channel == "sms")).one()

@@ -49,14 +49,37 @@ def invoice_change(ctx: TurnContext, account: Account) -> str:
     return ctx.say("invoice_change", reasons=", ".join(reasons) or "-", **values)
 
 
+def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
+    """Tell every open account's balance, due date and overdue debt, one line each."""
+    lines = [
+        {
+            "number": a.number,
+            "balance": a.balance,
+            "currency": a.currency,
+            "due_date": a.due_date,
+            "debt": a.debt_amount,
+            "days": a.days_past_due,
+        }
+        for a in accounts
+    ]
+    return Decision(ctx.say("balance_accounts", accounts=lines), step="told_balance", resolved=True)
+
+
 def start(ctx: TurnContext) -> Decision:
-    """Tell the balance, due date, last payment and how the last bill changed."""
+    """Tell the balance, due date, last payment and how the last bill changed.
+
+    A customer with several open accounts hears every one of them, never just the first.
+    """
     if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
         return question
-    account = ctx.account
+    customer = ctx.customer
+    open_accounts = [a for a in customer.accounts if a.status != "cancelled"] if customer else []
+    ctx.state.finish()
+    if len(open_accounts) > 1:
+        return summary(ctx, open_accounts)
+    account = open_accounts[0] if open_accounts else None
     if account is None:
         return Decision("", "escalate", reason="no_account")
-    ctx.state.finish()
     if account.balance <= 0:
         parts = [ctx.say("balance_zero", account=account.number)]
     else:

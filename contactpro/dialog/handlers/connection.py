@@ -1,8 +1,15 @@
-"""Connection problems: a known outage first, else a guided check that remembers its step."""
+"""Connection problems: a known outage first, else a guided check that remembers its step.
+
+What the customer reports while a step is pending counts: "still dropping" is not fixed, and a
+red LOS light (the fibre signal) goes straight to the fibre step, or to a technician once that
+step was tried. Outage times are said in the company's time zone, never in UTC.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,13 +22,27 @@ _STILL_BROKEN = re.compile(
     r"\b(no|sigue|todavia|aun|still|not|doesn'?t|isn'?t|nothing|nada)\b.*"
     r"\b(funciona|sirve|anda|conecta|works?|working|igual|same)\b|\bsigue igual\b|\bnada\b"
 )
+_SYMPTOM = re.compile(
+    r"\b(se cae|se corta|se va|intermitente|lento|lenta|dropping|drops|keeps dropping|cutting out|"
+    r"slow|parpadea|blinking|flashing)\b"
+)
+# "Red" is also Spanish for network: the English colour needs a light next to it.
+_RED_LIGHT = re.compile(
+    r"\b(luz|led|los)\b.*\b(roja|rojo)\b|\b(roja|rojo)\b.*\b(luz|led)\b|"
+    r"\b(light|led)\b.*\bred\b|\bred (los|light|led)\b|"
+    r"\blos (light )?(is )?red\b"
+)
+# The guide's step about the fibre light (troubleshoot_steps, counting from 0).
+FIBRE_STEP = 2
 _WORKS = re.compile(r"\b(ya )?(funciona|sirve|anda|conecta|volvio|works?|working|back)\b")
 
 
 def _result(intent: str, text: str) -> str | None:
     """Read "is it working now?": fixed, broken, or None when the answer is something else."""
     norm = normalise(text)
-    if intent == "deny" or _STILL_BROKEN.search(norm):
+    if _RED_LIGHT.search(norm):
+        return "red_light"
+    if intent == "deny" or _STILL_BROKEN.search(norm) or _SYMPTOM.search(norm):
         return "broken"
     if intent == "affirm" or _WORKS.search(norm):
         return "fixed"
@@ -46,6 +67,12 @@ def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
     ).first()
 
 
+def local_time(ctx: TurnContext, moment: datetime) -> str:
+    """Say a stored (UTC) time as the customer reads a clock: in the company's time zone."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(ctx.settings.voice_timezone)).strftime("%H:%M")
+
+
 def _step(ctx: TurnContext, index: int) -> Decision:
     ctx.state.slots["step"] = index
     text = f"{ctx.say('troubleshoot_steps', index=index)} {ctx.say('troubleshoot_ask')}"
@@ -60,7 +87,7 @@ def start(ctx: TurnContext) -> Decision:
     outage = current_outage(ctx, customer.city if customer else None)
     if outage is not None:
         ctx.state.finish()
-        until = outage.expected_end_at.strftime("%H:%M") if outage.expected_end_at else ""
+        until = local_time(ctx, outage.expected_end_at) if outage.expected_end_at else ""
         description = outage.description_es if ctx.language == "es" else outage.description_en
         return Decision(
             ctx.say("outage", city=outage.city, description=description, until=until),
@@ -87,10 +114,16 @@ def reply(ctx: TurnContext) -> Decision:
         ctx.state.slots["asked_again"] = True
         return Decision(ctx.say("troubleshoot_ask"))
     total = ctx.templates.count("troubleshoot_steps", ctx.language)
-    if index + 1 >= total:
+    if result == "red_light" and index < FIBRE_STEP < total:
+        ctx.state.slots["asked_again"] = False
+        decision = _step(ctx, FIBRE_STEP)
+        return Decision(f"{ctx.say('troubleshoot_next')} {decision.text}", step=decision.step)
+    if result == "red_light" or index + 1 >= total:
         ctx.state.finish()
         return Decision(
-            ctx.say("troubleshoot_failed", count=total), ESCALATE, reason="troubleshooting_failed"
+            ctx.say("troubleshoot_failed", count=index + 1),
+            ESCALATE,
+            reason="troubleshooting_failed",
         )
     ctx.state.slots["asked_again"] = False
     decision = _step(ctx, index + 1)

@@ -21,9 +21,12 @@ def payment_link(ctx: TurnContext, account: Account) -> str:
 
 
 def start_how(ctx: TurnContext) -> Decision:
-    """Explain where and how to pay (no identification needed)."""
+    """Explain where and how to pay (no identification needed).
+
+    The account number is said only to a verified customer: caller id alone is not enough.
+    """
     ctx.state.finish()
-    account = ctx.account if ctx.state.customer_id else None
+    account = ctx.account if ctx.state.customer_id and ctx.state.verified else None
     if account is None:
         return Decision(ctx.say("payment_how_generic"), step="told_how_to_pay", resolved=True)
     return Decision(

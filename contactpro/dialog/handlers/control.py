@@ -1,0 +1,64 @@
+"""Words that steer the conversation itself, honoured in every state.
+
+"Empezar de nuevo" / "start over" drops the flow in progress and starts again (the customer
+stays identified); "cancelar" / "stop" drops the flow in progress; a goodbye ends the
+conversation. None of them is ever an answer to the question the bot was waiting on (a failed
+security answer, an offer refused, an unknown id).
+"""
+
+from __future__ import annotations
+
+import re
+
+from contactpro.dialog.context import HANGUP, Decision, TurnContext
+from contactpro.nlu.text import normalise
+
+_POLITE = r"(?:\s+(?:por favor|porfa|please|gracias|thanks))?"
+_RESTART = re.compile(
+    r"^(?:(?:quiero|quisiera|puedo|podemos|vamos a|let'?s|can we|i want to|i'?d like to)\s+)?"
+    r"(?:empezar|empecemos|comenzar|comencemos|volver a empezar|iniciar|reiniciar|"
+    r"start|begin|restart)"
+    r"(?:\s+(?:de nuevo|otra vez|de cero|desde cero|desde el principio|la conversacion|todo|"
+    r"over|again|from the (?:top|beginning)|the conversation))?" + _POLITE + r"$"
+)
+_RESTART_BARE = frozenset({"empezar", "empecemos", "comenzar", "iniciar", "start", "begin"})
+_STOP = re.compile(
+    r"^(?:cancelar|cancela|cancelalo|cancela eso|olvidalo|olvida eso|dejalo asi|para|stop|"
+    r"cancel|cancel that|cancel it|never ?mind|forget it)" + _POLITE + r"$"
+)
+_GOODBYE = re.compile(
+    r"^(?:(?:(?:no|ok|okay|vale|listo|bueno)\s+)?(?:muchas\s+)?(?:gracias|thanks|thank you)\s+)?"
+    r"(?:adios|chao|chau|hasta luego|hasta pronto|nos vemos|eso es todo|eso era todo|"
+    r"bye|goodbye|bye bye|see you|that'?s all|that is all)(?:\s+\w+)?$"
+)
+GOODBYE_MIN_CONFIDENCE = 0.5
+
+
+def _restart(norm: str) -> bool:
+    return bool(_RESTART.match(norm)) and norm not in _RESTART_BARE
+
+
+def steer(ctx: TurnContext) -> Decision | None:
+    """Honour a control word in any state; None when the turn is not one."""
+    state, norm = ctx.state, normalise(ctx.text)
+    if _restart(norm):
+        state.finish()
+        state.clarifications = 0
+        state.resolved, state.confirmed = False, None
+        return Decision(ctx.say("start_over"), step="started_over")
+    in_flow = state.flow is not None or state.awaiting is not None
+    if in_flow and _STOP.match(norm) and not (state.flow == "cancellation" and "cancel" in norm):
+        # In the cancellation flow "cancelar" answers "do you want to cancel?"; with no flow
+        # in progress a bare "cancelar" may be a request to cancel the service.
+        state.finish()
+        return Decision(ctx.say("flow_stopped"), step="stopped")
+    understood = ctx.understood
+    said_goodbye = _GOODBYE.match(norm) or (
+        understood.intent == "goodbye"
+        and (understood.tier in ("rules", "llm") or understood.confidence >= GOODBYE_MIN_CONFIDENCE)
+        and state.awaiting is None  # mid-flow "no gracias" may be a refusal: words only
+    )
+    if said_goodbye:
+        state.finish()
+        return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
+    return None
