@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from contactpro.console.agent_queue import notify_on_duty
+from contactpro.console.durations import short_duration
+from contactpro.conversations.escalation import REASONS
 from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
@@ -26,6 +28,17 @@ log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
 
 
+def _wait(seconds: float) -> str:
+    """Return a wait in the page's language: "3 min", "2 h", "35 d"."""
+    value, unit = short_duration(seconds)
+    return f"{value} {auth.t('unit_' + unit)}"
+
+
+def _reason_labels() -> dict[str, str]:
+    """Return every hand-off reason's label in the page's language (for the queue's script)."""
+    return {reason: auth.t("reason_" + reason) for reason in REASONS}
+
+
 def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
     runtime: Runtime = app.extensions["contactpro"]
@@ -34,7 +47,13 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     # Globals reach imported macros too; per-request values come from the context processor.
-    app.jinja_env.globals.update(t=auth.t, csrf_token=auth.csrf_token, has_role=auth.has_role)
+    app.jinja_env.globals.update(
+        t=auth.t,
+        csrf_token=auth.csrf_token,
+        has_role=auth.has_role,
+        wait=_wait,
+        reason_labels=_reason_labels,
+    )
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
