@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, get_flashed_messages
+from flask import Flask, g, get_flashed_messages, redirect, url_for
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
@@ -39,12 +40,18 @@ def _reason_labels() -> dict[str, str]:
     return {reason: auth.t("reason_" + reason) for reason in REASONS}
 
 
+def _root() -> BaseResponse:
+    """``/`` is for people: send them to the console (its log-in, or their home page)."""
+    return redirect(url_for("console_auth.login"))
+
+
 def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
     for blueprint in (auth.bp, agent.bp, manager.bp):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/", "root", _root)
 
     # Globals reach imported macros too; per-request values come from the context processor.
     app.jinja_env.globals.update(
