@@ -8,14 +8,17 @@ transaction commits).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, g, get_flashed_messages, redirect, url_for
+from flask import Flask, current_app, g, get_flashed_messages, redirect, url_for
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from contactpro.config import company_timezone
 from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
@@ -33,6 +36,12 @@ def _wait(seconds: float) -> str:
     """Return a wait in the page's language: "3 min", "2 h", "35 d"."""
     value, unit = short_duration(seconds)
     return f"{value} {auth.t('unit_' + unit)}"
+
+
+def _local_time(value: datetime) -> str:
+    """Return a stored UTC time as the company reads it: local date, time and UTC offset."""
+    zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _reason_labels() -> dict[str, str]:
@@ -60,6 +69,7 @@ def init_app(app: Flask) -> None:
         has_role=auth.has_role,
         wait=_wait,
         reason_labels=_reason_labels,
+        local_time=_local_time,
     )
 
     @app.context_processor
