@@ -125,14 +125,14 @@ def kpi_table(
         ),
         (
             "agent_minutes",
-            "Mean duration, with an agent (to the end of the call or resolution)",
+            "Mean handling time with an agent",
             agent_sec / 60.0 if agent_sec is not None else None,
             "min",
         ),
         ("queue_wait", "Mean queue wait (escalated)", total.get("queue_seconds"), "s"),
         (
             "wait_reduction",
-            f"Wait-time reduction vs {settings.baseline_wait_seconds} s baseline (measured waits)",
+            f"Wait-time reduction vs {settings.baseline_wait_seconds} s baseline",
             wait_reduction(total, settings),
             "%",
         ),
