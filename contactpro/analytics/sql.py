@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Float, Integer, String, cast
+from sqlalchemy import Connection, Float, Integer, String, cast, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -24,28 +24,43 @@ class epoch(FunctionElement[float]):
     inherit_cache = True
 
 
-class hour_of(FunctionElement[int]):
+class _local_part(FunctionElement[Any]):
+    """A part of a timestamp read in a time zone: ``part(column, "America/Bogota")``.
+
+    The zone is written into the SQL as a quoted literal, not bound: a ``GROUP BY`` must repeat
+    the very same expression, and the statement cache keys on the text, so two zones never
+    share a compiled statement. The name was checked against the time-zone database when the
+    settings were loaded.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: Any, zone: str) -> None:
+        super().__init__(column, literal_column("'" + zone.replace("'", "''") + "'"))
+
+
+class hour_of(_local_part):
     """Hour of day, 0-23, in a time zone."""
 
     type = Integer()
     inherit_cache = True
 
 
-class weekday_of(FunctionElement[int]):
+class weekday_of(_local_part):
     """Day of week, 0 Monday .. 6 Sunday, in a time zone."""
 
     type = Integer()
     inherit_cache = True
 
 
-class day_of(FunctionElement[str]):
+class day_of(_local_part):
     """Calendar day ``YYYY-MM-DD`` in a time zone."""
 
     type = String()
     inherit_cache = True
 
 
-class week_of(FunctionElement[str]):
+class week_of(_local_part):
     """The Monday ``YYYY-MM-DD`` that starts the week, in a time zone."""
 
     type = String()
@@ -65,9 +80,7 @@ def _arg(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
 
 
 def _zone(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
-    # Inline, not a bound parameter: a GROUP BY must repeat the very same expression, and the
-    # name was checked against the time-zone database when the settings were loaded.
-    sql: str = compiler.process(list(element.clauses)[1], **{**kw, "literal_binds": True})
+    sql: str = compiler.process(list(element.clauses)[1], **kw)
     return sql
 
 
