@@ -105,6 +105,13 @@ def test_report_figure_console_and_csv_count_the_same_customers(
         runtime.db, runtime.settings, START, END, tmp_path / "out", render=draw_dashboards
     )
     matrix = result.results["matrix"]
+    # hours, weekdays and weeks are the company's (America/Bogota, UTC-5) on either database:
+    # contacts at 00:00-08:00 UTC on Tuesday 3 March are 19:00-23:00 Monday and 00:00-03:00
+    # Tuesday there, all in the week of Monday 2 March.
+    volume = {(r["weekday"], r["hour"]) for r in result.results["tables"]["volume"]}
+    assert volume == {(0 if n < 5 else 1, (n - 5) % 24) for n in range(len(CUSTOMERS))}
+    weeks = {r["week"] for r in result.results["tables"]["intent_trend"]}
+    assert weeks == {"2026-03-02"} and result.results["timezone"] == "America/Bogota"
     assert matrix["billing_threshold"] == 39.98  # the median 39.975, as money
     summary = {q["quadrant"]: q["customers"] for q in matrix["quadrants"]}
     assert sum(summary.values()) == len(CUSTOMERS)
