@@ -1,4 +1,4 @@
-"""One analysis run, four readers: the report, the matrix figure, the console page and the CSV.
+"""One analysis run, five readers: report, matrix figure, console page, its CSV, matrix export.
 
 Customers billed 159,900 COP are worth 39.975 USD, which is also the median: the threshold and
 half the customers sit on the half cent that once split the readers (report 10 / 72 / 59 / 3,
@@ -97,7 +97,7 @@ def figure_counts(results: dict) -> dict[str, int]:
 
 
 def test_report_figure_console_and_csv_count_the_same_customers(
-    app: Flask, client, session: Session, users, tmp_path: Path
+    app: Flask, client, runner, session: Session, users, tmp_path: Path
 ) -> None:
     add_contacts(session)
     runtime = app.extensions["contactpro"]
@@ -131,6 +131,11 @@ def test_report_figure_console_and_csv_count_the_same_customers(
         assert int(tab.group(1)) == summary[quadrant], quadrant
     rows = list(csv.DictReader(io.StringIO(client.get("/console/manager/customers.csv").text)))
     assert dict(Counter(r["quadrant"] for r in rows)) == {q: n for q, n in summary.items() if n}
+    exported = runner.invoke(args=["matrix", "export", "--out", str(tmp_path / "matrix.csv")])
+    assert exported.exit_code == 0, exported.output
+    with (tmp_path / "matrix.csv").open(encoding="utf-8") as fh:
+        cli_rows = list(csv.DictReader(fh))
+    assert cli_rows == rows  # `contactpro matrix export` writes what the console serves
     for row in rows:  # every row is on the side of the threshold it is counted on
         high = Decimal(row["billing"]) >= Decimal("39.98")
         assert high == (row["quadrant"] in ("retain", "monitor")), row
