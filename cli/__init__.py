@@ -70,6 +70,8 @@ def main() -> None:
     script_info = ScriptInfo(create_app=_create_app, load_dotenv_defaults=False)
     try:
         build().main(prog_name="contactpro", obj=script_info)
-    except SQLAlchemyError as exc:  # a missing schema or an unreachable database: say the fix
-        click.secho(explain(exc), fg="red", err=True)
+    except SQLAlchemyError:  # a missing schema or an unreachable database: say the fix
+        if (message := explain()) is None:
+            raise
+        click.secho(message, fg="red", err=True)
         sys.exit(1)

@@ -47,10 +47,14 @@ def problem(url: str) -> str | None:
     return None
 
 
-def explain(exc: SQLAlchemyError) -> str:
-    """Return what went wrong with the database and how to fix it, in one line."""
+def explain() -> str | None:
+    """Return, in one line, the database problem behind a failed command and its fix.
+
+    None when the database answers with the right schema: the failure is something else, and
+    its traceback is worth more than a line.
+    """
     try:
         url = load_settings().database_url
     except ConfigError:
-        return f"database error: {_first_line(exc)}"
-    return problem(url) or f"database error: {_first_line(exc)}"
+        return None
+    return problem(url)
