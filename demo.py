@@ -387,7 +387,7 @@ def finish_day(demo: Demo) -> None:
         for escalation in session.scalars(select(Escalation)).all():
             # The agents' side: most hand-offs get resolved within the hour.
             if demo.rng.random() < 0.8:
-                escalation.status, escalation.resolution = "resolved", "resolved"
+                escalation.status, escalation.resolution = "resolved", "solved"
                 escalation.resolved_at = escalation.created_at + timedelta(
                     minutes=demo.rng.randint(3, 55)
                 )

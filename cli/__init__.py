@@ -12,8 +12,10 @@ import sys
 import click
 from flask import Flask
 from flask.cli import ScriptInfo, routes_command
+from sqlalchemy.exc import SQLAlchemyError
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
+from cli.database import explain
 from cli.devtools import seed, simulate
 from cli.intents import intents
 from cli.server import beat, init_db, serve, worker
@@ -66,4 +68,10 @@ def main() -> None:
     """Entry point of the ``contactpro`` command."""
     # The app is built on first use, by the commands that need it (``with_appcontext``).
     script_info = ScriptInfo(create_app=_create_app, load_dotenv_defaults=False)
-    build().main(prog_name="contactpro", obj=script_info)
+    try:
+        build().main(prog_name="contactpro", obj=script_info)
+    except SQLAlchemyError:  # a missing schema or an unreachable database: say the fix
+        if (message := explain()) is None:
+            raise
+        click.secho(message, fg="red", err=True)
+        sys.exit(1)

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import pandas as pd
@@ -18,6 +19,7 @@ from flask.cli import with_appcontext
 from cli.context import runtime
 from contactpro.analytics import conformity, matrix, report, runs
 from contactpro.analytics.patterns import Period
+from contactpro.config import company_timezone
 from contactpro.models import AnalysisRun
 from dashboards import draw_dashboards
 
@@ -31,8 +33,11 @@ def _progress() -> Callable[[str], None]:
     return say
 
 
-def _when(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def company_time(value: datetime | None, zone: str) -> datetime | None:
+    """Read a date or time typed by the operator in the company's time zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _run(run_id: int | None) -> runs.RunResult:
@@ -54,10 +59,13 @@ def _echo_kpis(result: runs.RunResult) -> None:
 
 @click.command("analyze")
 @click.option(
-    "--from", "start", type=click.DateTime(), help="Period start (UTC); default: 7 days ago."
+    "--from",
+    "start",
+    type=click.DateTime(),
+    help="Period start, company time (CONTACTPRO_COMPANY_TIMEZONE); default: 7 days ago.",
 )
 @click.option(
-    "--to", "end", type=click.DateTime(), help="Period end, exclusive (UTC); default: now."
+    "--to", "end", type=click.DateTime(), help="Period end, exclusive, company time; default: now."
 )
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
 @click.option("--dashboards/--no-dashboards", default=True, show_default=True)
@@ -67,8 +75,9 @@ def analyze(
 ) -> None:
     """Analyse a period: conformity, patterns, KPIs, matrix; write the report and dashboards."""
     rt = runtime()
-    end = _when(end) or datetime.now(UTC)
-    start = _when(start) or end - timedelta(days=7)
+    zone = company_timezone(rt.settings)
+    end = company_time(end, zone) or datetime.now(UTC)
+    start = company_time(start, zone) or end - timedelta(days=7)
     if start >= end:
         raise click.BadParameter("--from must be before --to")
     say = _progress()

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from cli.context import runtime
+from cli.database import problem
 from contactpro import migrate
 from tasks import start_embedded_worker
 from webhooks import warm_up
@@ -34,6 +35,9 @@ def init_db() -> None:
 @with_appcontext
 def serve(host: str, port: int, worker: bool) -> None:
     """Run the development server (production: gunicorn 'webhooks.wsgi:app')."""
+    found = problem(runtime().settings.database_url)
+    if found:
+        raise click.ClickException(found)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     warm_up(app)
     stop = None

@@ -89,6 +89,8 @@ class Settings:
     analytics_hourly_seconds: int = 3600
     analytics_daily_hour: int = 2
     analytics_currency: str = "USD"
+    company_timezone: str = ""  # reports and console times; empty = voice_timezone
+    recommendation_min_contacts: int = 30
     currency_rates: str = "USD:1,COP:0.00025,MXN:0.055,EUR:1.08"
     agent_cost_per_minute: float = 0.60
     bot_cost_per_minute: float = 0.05
@@ -395,8 +397,21 @@ def _validate_console(s: Settings) -> None:
         raise ConfigError("CONTACTPRO_TWILIO_API_URL must be an http(s) URL")
 
 
+def company_timezone(s: Settings) -> str:
+    """Return the company's time zone (IANA name) for reports, figures and the console."""
+    return s.company_timezone or s.voice_timezone
+
+
 def _validate_analytics(s: Settings) -> None:
     """Raise ConfigError for a bad analytics setting, naming its variable."""
+    try:
+        ZoneInfo(s.company_timezone or "UTC")  # empty: the voice time zone, checked there
+    except (KeyError, ValueError):
+        raise ConfigError(
+            f"CONTACTPRO_COMPANY_TIMEZONE is not a time zone: {s.company_timezone!r}"
+        ) from None
+    if s.recommendation_min_contacts < 1:
+        raise ConfigError("CONTACTPRO_RECOMMENDATION_MIN_CONTACTS must be at least 1")
     for name in ("analytics_hourly_seconds", "repeat_contact_days", "conformity_window_days"):
         if getattr(s, name) < 1:
             raise ConfigError(f"{env_var(name)} must be at least 1")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from contactpro.db import make_engine
 
@@ -45,3 +47,20 @@ def current_revision(database_url: str) -> str | None:
 def head_revision(database_url: str) -> str | None:
     """Return the newest revision the package ships."""
     return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+@lru_cache(maxsize=1)
+def packaged_head() -> str | None:
+    """Return the newest revision the package ships (read once per process)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def schema_state(conn: Connection) -> str:
+    """Return ``ok``, ``missing`` (never migrated) or ``outdated`` (another revision).
+
+    Both of the last two are fixed by ``contactpro init-db``.
+    """
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is None:
+        return "missing"
+    return "ok" if current == packaged_head() else "outdated"

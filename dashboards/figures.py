@@ -89,7 +89,7 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "") -> Figure:
     return fig
 
 
-def volume_heatmap(volume: Sequence[Mapping[str, Any]]) -> Figure:
+def volume_heatmap(volume: Sequence[Mapping[str, Any]], zone: str = "UTC") -> Figure:
     """Return contacts by weekday and hour of day as a heat map."""
     fig = _figure(11.0, 4.2)
     ax = fig.add_subplot()
@@ -99,7 +99,7 @@ def volume_heatmap(volume: Sequence[Mapping[str, Any]]) -> Figure:
     image = ax.imshow(grid, aspect="auto", cmap="Blues", interpolation="nearest")
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
     ax.set_yticks(range(7), WEEKDAYS)
-    ax.set_xlabel("Hour of day (UTC)")
+    ax.set_xlabel(f"Hour of day ({zone})")
     ax.set_ylabel("Weekday")
     ax.set_title("Contact volume by hour and weekday")
     fig.colorbar(image, ax=ax, label="Contacts")
@@ -111,38 +111,45 @@ def _top_intents(frame: pd.DataFrame, column: str = "contacts") -> list[str]:
     return [str(i) for i in order.index[:MAX_INTENTS]]
 
 
-def intent_mix(intent_trend: Sequence[Mapping[str, Any]]) -> Figure:
-    """Return the share of each primary intent per day (stacked bars, top intents + other)."""
+def intent_mix(intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC") -> Figure:
+    """Return contacts per week and primary intent (stacked counts, top intents + other).
+
+    Counts, not shares: at a few contacts a week a 100 % bar would make noise look like a
+    trend. Each bar is labelled with its week's total.
+    """
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
-    ax.set_title("Intent mix over time")
-    ax.set_xlabel("Day (UTC)")
-    ax.set_ylabel("Share of contacts (%)")
+    ax.set_title("Intent mix per week")
+    ax.set_xlabel(f"Week starting ({zone})")
+    ax.set_ylabel("Contacts")
     frame = pd.DataFrame(list(intent_trend))
     if frame.empty:
         _empty(ax)
         return fig
+    period = "week" if "week" in frame.columns else "day"
     top = _top_intents(frame)
     frame["intent"] = frame["intent"].where(frame["intent"].isin(top), "other")
-    table = frame.pivot_table(index="day", columns="intent", values="contacts", aggfunc="sum")
+    table = frame.pivot_table(index=period, columns="intent", values="contacts", aggfunc="sum")
     table = table.fillna(0)
     table = table[[c for c in [*top, "other"] if c in table.columns]]
-    shares = table.div(table.sum(axis=1), axis=0) * 100
-    x = np.arange(len(shares))
-    bottom = np.zeros(len(shares))
-    for i, intent in enumerate(shares.columns):
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for i, intent in enumerate(table.columns):
         ax.bar(
             x,
-            shares[intent].to_numpy(),
+            table[intent].to_numpy(),
             bottom=bottom,
             label=_pretty(intent),
             color=PALETTE[i % len(PALETTE)],
-            width=0.85,
+            width=0.7,
         )
-        bottom += shares[intent].to_numpy()
+        bottom += table[intent].to_numpy()
+    for xi, total in zip(x, bottom, strict=True):
+        ax.text(xi, total, f"n={int(total):,}", ha="center", va="bottom", fontsize=8)
     step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], list(shares.index[::step]), rotation=45, ha="right")
-    ax.set_ylim(0, 100)
+    ax.set_xticks(x[::step], list(table.index[::step]), rotation=45, ha="right")
+    ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.12)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title="Intent", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return fig
 
@@ -219,7 +226,7 @@ def handling_time(totals: Mapping[str, Any]) -> Figure:
     ax.set_xlabel("Path of the contact")
     values = [
         ("Automated", totals.get("automated_seconds"), COLOURS["automated"]),
-        ("With an agent", totals.get("agent_seconds"), COLOURS["agent"]),
+        ("With an agent\n(to the end)", totals.get("agent_seconds"), COLOURS["agent"]),
         ("Queue wait\n(escalated)", totals.get("queue_seconds"), COLOURS["queue"]),
     ]
     names = [v[0] for v in values]
@@ -290,12 +297,14 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "") -> Figure:
     return fig
 
 
-def conformity_trend(trend: Sequence[Mapping[str, Any]], threshold: float = 50.0) -> Figure:
+def conformity_trend(
+    trend: Sequence[Mapping[str, Any]], threshold: float = 50.0, zone: str = "UTC"
+) -> Figure:
     """Return mean daily conformity (0-100) with the matrix threshold."""
     fig = _figure(10.0, 4.5)
     ax = fig.add_subplot()
     ax.set_title("Conformity trend")
-    ax.set_xlabel("Day (UTC)")
+    ax.set_xlabel(f"Day ({zone})")
     ax.set_ylabel("Mean conformity (0-100)")
     ax.set_ylim(0, 100)
     frame = pd.DataFrame(list(trend))
@@ -319,16 +328,17 @@ def conformity_trend(trend: Sequence[Mapping[str, Any]], threshold: float = 50.0
 
 def _build(name: str, results: Results) -> Figure:
     tables = results["tables"]
+    zone = str(results.get("timezone", "UTC"))
     builders: dict[str, Callable[[], Figure]] = {
         "kpis": lambda: kpi_panel(results["kpis"], results.get("period_label", "")),
-        "volume": lambda: volume_heatmap(tables["volume"]),
-        "intent_mix": lambda: intent_mix(tables["intent_trend"]),
+        "volume": lambda: volume_heatmap(tables["volume"], zone),
+        "intent_mix": lambda: intent_mix(tables["intent_trend"], zone),
         "containment": lambda: containment_by_intent(tables["by_intent"]),
         "funnel": lambda: failure_funnel(tables["funnel"]),
         "handling_time": lambda: handling_time(results["totals"]),
         "matrix": lambda: priority_matrix(results["matrix"], results.get("currency", "")),
         "conformity": lambda: conformity_trend(
-            tables["conformity_trend"], results["matrix"].get("conformity_threshold", 50.0)
+            tables["conformity_trend"], results["matrix"].get("conformity_threshold", 50.0), zone
         ),
     }
     return builders[name]()
@@ -337,7 +347,7 @@ def _build(name: str, results: Results) -> Figure:
 FIGURES: dict[str, str] = {
     "kpis": "Key performance indicators",
     "volume": "Contact volume by hour and weekday",
-    "intent_mix": "Intent mix over time",
+    "intent_mix": "Intent mix per week",
     "containment": "Automatic resolution and net containment by intent",
     "funnel": "Failure funnel",
     "handling_time": "Handling time: automated vs agent",

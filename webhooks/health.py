@@ -2,7 +2,9 @@
 
 ``/healthz`` answers 200 while the process can answer Twilio, which it can even with the
 database or broker down (journal and outbox); point load balancers at it. ``/readyz`` answers 503
-unless the database and broker answer; use it for deploy gates and alerting.
+unless the database and broker answer; use it for deploy gates and alerting. The database is
+``ok`` only when its schema is at the revision this code ships (``schema_missing`` before
+``contactpro init-db``, ``schema_outdated`` after an upgrade that was not migrated).
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import redis
 from celery import Celery
 from flask import Blueprint, Response, current_app, jsonify
 from kombu.exceptions import KombuError
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactpro.config import Settings
+from contactpro.migrate import schema_state
 from contactpro.resilience.journal import Journal
 from contactpro.resilience.outbox import Outbox
 
@@ -38,13 +40,14 @@ def _redis(url: str) -> redis.Redis:
 
 
 def database_state() -> str:
-    """Return ``ok`` or the error class when the database does not answer."""
+    """Return ``ok``, ``schema_missing`` / ``schema_outdated`` (run ``contactpro init-db``),
+    or the error class when the database does not answer."""
     try:
         with current_app.extensions["contactpro"].db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            schema = schema_state(conn)
     except SQLAlchemyError as exc:
         return exc.__class__.__name__
-    return "ok"
+    return "ok" if schema == "ok" else f"schema_{schema}"
 
 
 def broker_state(settings: Settings) -> tuple[str, int | None]:

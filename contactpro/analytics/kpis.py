@@ -29,22 +29,42 @@ class Kpi:
         return asdict(self)
 
 
+NOT_MEASURED = "not measured"
+
+
+def _no_negative_zero(text: str) -> str:
+    """Return ``text`` without the sign of a value that rounds to zero ("-0 USD" -> "0 USD")."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
 def _fmt(value: float | None, unit: str, currency: str) -> str:
     if value is None:
-        return "n/a"
+        return NOT_MEASURED
     if unit == "%":
-        return f"{value * 100:.1f} %"
-    if unit == "min":
-        return f"{value:.1f} min"
-    if unit == "s":
-        return f"{value:.0f} s"
-    if unit == "currency":
-        return f"{value:,.0f} {currency}"
-    if unit == "/5":
-        return f"{value:.2f} / 5"
-    if unit == "/100":
-        return f"{value:.1f} / 100"
-    return f"{value:,.0f}"
+        text = f"{value * 100:.1f} %"
+    elif unit == "min":
+        text = f"{value:.1f} min"
+    elif unit == "s":
+        text = f"{value:.0f} s"
+    elif unit == "currency":
+        text = f"{value:,.0f} {currency}"
+    elif unit == "/5":
+        text = f"{value:.2f} / 5"
+    elif unit == "/100":
+        text = f"{value:.1f} / 100"
+    else:
+        text = f"{value:,.0f}"
+    return _no_negative_zero(text)
+
+
+def wait_reduction(total: dict[str, Any], settings: Settings) -> float | None:
+    """Return 1 - mean measured queue wait / baseline; None when no wait was measured."""
+    if not total.get("queue_waits") or settings.baseline_wait_seconds <= 0:
+        return None
+    mean_wait = float(total.get("queue_seconds") or 0.0)
+    return 1.0 - mean_wait / settings.baseline_wait_seconds
 
 
 def savings(
@@ -84,12 +104,7 @@ def kpi_table(
     """Return the KPI table of a period, in display order."""
     contacts = total["contacts"]
     money = savings(total, tiers, settings, period)
-    wait_per_contact = ratio(total["queue_seconds_total"], contacts)
-    reduction = (
-        1.0 - wait_per_contact / settings.baseline_wait_seconds
-        if wait_per_contact is not None and settings.baseline_wait_seconds > 0
-        else None
-    )
+    monthly = money["monthly_savings"] if contacts else None
     auto_sec, agent_sec = total.get("automated_seconds"), total.get("agent_seconds")
     rows: list[tuple[str, str, float | None, str]] = [
         ("interactions", "Interactions analysed", float(contacts), "count"),
@@ -110,7 +125,7 @@ def kpi_table(
         ),
         (
             "agent_minutes",
-            "Mean duration, with an agent",
+            "Mean handling time with an agent",
             agent_sec / 60.0 if agent_sec is not None else None,
             "min",
         ),
@@ -118,7 +133,7 @@ def kpi_table(
         (
             "wait_reduction",
             f"Wait-time reduction vs {settings.baseline_wait_seconds} s baseline",
-            reduction,
+            wait_reduction(total, settings),
             "%",
         ),
         (
@@ -127,7 +142,7 @@ def kpi_table(
             ratio(total["repeat_contacts"], contacts),
             "%",
         ),
-        ("monthly_savings", "Estimated monthly savings", money["monthly_savings"], "currency"),
+        ("monthly_savings", "Estimated monthly savings", monthly, "currency"),
         ("csat", "CSAT (survey mean)", total.get("csat_mean"), "/5"),
         (
             "csat_satisfied",

@@ -10,6 +10,11 @@ high conformity     ``care`` (loyalty)     ``monitor`` (preventive follow-up)
 A value equal to a threshold counts as high. The billing threshold is
 ``billing_threshold`` when set, else the ``billing_percentile`` of the scored customers'
 billing; the conformity threshold is ``conformity_threshold`` (0-100).
+
+Billing and its threshold are money: both are rounded to the cent once, here, before any
+comparison. :func:`build_matrix` assigns every customer's quadrant once, stores it in
+``customer_scores`` and summarises the same rows, so the report, the figures, the console and
+the CSV export all count the same customers.
 """
 
 from __future__ import annotations
@@ -17,19 +22,18 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Integer, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, Float, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
 from contactpro.models import Account, Customer, CustomerScore, InteractionScore, utcnow
-from contactpro.models.base import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,21 @@ def quadrant_of(
     return "retain" if high_bill else "let_go"
 
 
+CENT = Decimal("0.01")
+
+
+def money(value: Any) -> Decimal:
+    """Return an amount rounded to the cent (half up), the one rounding billing gets."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def billing_cut(billing: pd.Series, settings: Settings) -> float:
-    """Return the billing threshold: the fixed setting, else the configured percentile."""
+    """Return the billing threshold, in cents: the fixed setting, else the percentile."""
     if settings.billing_threshold > 0:
-        return float(settings.billing_threshold)
+        return float(money(settings.billing_threshold))
     if billing.empty:
         return 0.0
-    return float(np.percentile(billing.astype(float), settings.billing_percentile))
+    return float(money(np.percentile(billing.astype(float), settings.billing_percentile)))
 
 
 def currency_rates(settings: Settings) -> list[tuple[str, float]]:
@@ -136,7 +148,7 @@ def _customers(settings: Settings, end: datetime) -> Any:
             scores.c.customer_id,
             scores.c.conformity,
             scores.c.interactions,
-            func.coalesce(billing.c.billing, 0).label("billing"),
+            cast(func.coalesce(billing.c.billing, 0), Float).label("billing"),
         )
         .outerjoin(billing, billing.c.customer_id == scores.c.customer_id)
         .subquery("customer_rows")
@@ -147,56 +159,38 @@ def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.Da
     """Return one row per scored customer: conformity, interactions and monthly billing.
 
     Both figures are aggregated in SQL; the frame has one row per customer, not per contact.
+    Billing is rounded to the cent here, so what is compared is what is stored and shown.
     """
     rows = _customers(settings, end)
     result = conn.execute(select(rows).order_by(rows.c.customer_id))
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if not frame.empty:
         frame["conformity"] = frame["conformity"].astype(float)
-        frame["billing"] = frame["billing"].astype(float)
+        frame["billing"] = [float(money(value)) for value in frame["billing"]]
     return frame
 
 
-def _store(
-    conn: Connection,
-    settings: Settings,
-    end: datetime,
-    cuts: tuple[float, float],
-    run_id: int | None,
-) -> None:
-    """Rewrite ``customer_scores`` in one INSERT ... SELECT (quadrants assigned in SQL)."""
-    rows = _customers(settings, end)
-    high_conf = rows.c.conformity >= cuts[0]
-    high_bill = rows.c.billing >= cuts[1]
-    quadrant = case(
-        (and_(high_conf, high_bill), literal("monitor")),
-        (high_conf, literal("care")),
-        (high_bill, literal("retain")),
-        else_=literal("let_go"),
-    )
+STORE_BATCH = 5000
+
+
+def _store(conn: Connection, frame: pd.DataFrame, run_id: int | None) -> None:
+    """Rewrite ``customer_scores`` with the frame's rows: the one quadrant assignment."""
     conn.execute(delete(CustomerScore))
-    conn.execute(
-        insert(CustomerScore).from_select(
-            [
-                "customer_id",
-                "conformity",
-                "billing",
-                "quadrant",
-                "interactions",
-                "run_id",
-                "computed_at",
-            ],
-            select(
-                rows.c.customer_id,
-                rows.c.conformity,
-                rows.c.billing,
-                quadrant,
-                rows.c.interactions,
-                literal(run_id, Integer),
-                literal(utcnow(), UTCDateTime()),
-            ),
-        )
-    )
+    now = utcnow()
+    rows = [
+        {
+            "customer_id": int(r.customer_id),
+            "conformity": float(r.conformity),
+            "billing": money(r.billing),
+            "quadrant": str(r.quadrant),
+            "interactions": int(r.interactions),
+            "run_id": run_id,
+            "computed_at": now,
+        }
+        for r in frame.itertuples()
+    ]
+    for first in range(0, len(rows), STORE_BATCH):
+        conn.execute(insert(CustomerScore), rows[first : first + STORE_BATCH])
 
 
 def build_matrix(
@@ -208,8 +202,9 @@ def build_matrix(
 ) -> dict[str, Any]:
     """Score every customer into a quadrant, store ``customer_scores``, return the summary.
 
-    The summary holds the thresholds, counts and billing per quadrant and a reproducible sample
-    of customers (for the scatter plot).
+    Each customer's quadrant is assigned once, by :func:`quadrant_of`; the stored rows and the
+    summary (thresholds, counts and billing per quadrant, a reproducible sample of customers
+    for the scatter plot) are both made from that one assignment.
     """
     frame = customer_frame(conn, settings, end)
     conf_cut = float(settings.conformity_threshold)
@@ -223,7 +218,7 @@ def build_matrix(
             quadrant_of(c, b, conf_cut, bill_cut)
             for c, b in zip(frame["conformity"], frame["billing"], strict=True)
         ]
-    _store(conn, settings, end, (conf_cut, bill_cut), run_id)
+    _store(conn, frame, run_id)
     counts = frame.groupby("quadrant")["customer_id"].count() if not frame.empty else pd.Series()
     revenue = frame.groupby("quadrant")["billing"].sum() if not frame.empty else pd.Series()
     shown = frame.sample(n=min(sample, len(frame)), random_state=0) if len(frame) else frame

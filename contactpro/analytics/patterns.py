@@ -12,7 +12,11 @@ Definitions (see docs/analytics.md):
 * repeat contact: another contact by the same customer (or number) within
   ``repeat_contact_days``; *contained* means resolved by the bot **and** not followed by a
   contact with the same primary intent inside that window;
-* failed: escalated or abandoned; the failing step is the last step the bot completed.
+* failed: escalated or abandoned; the failing step is the last step the bot completed;
+* handling time with an agent: from the contact's start to the later of its end (a bridged
+  call's end) and the agent's resolution of its escalation.
+
+Hours, weekdays, days and weeks are the company's (``company_timezone``).
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from sqlalchemy import (
     select,
 )
 
-from contactpro.analytics.sql import day_of, epoch, hour_of, last_step, weekday_of
-from contactpro.config import Settings
+from contactpro.analytics.sql import day_of, epoch, hour_of, last_step, prepare, week_of, weekday_of
+from contactpro.config import Settings, company_timezone
 from contactpro.models import Customer, Escalation, Interaction, InteractionScore, Turn
 
 Progress = Callable[[str], None]
@@ -81,10 +85,12 @@ SCRATCH = Table(
     Column("segment", String(16)),
     Column("language", String(2)),
     Column("day", String(10)),
+    Column("week", String(10)),
     Column("hour", Integer),
     Column("weekday", Integer),
     Column("outcome", String(16)),
     Column("duration", Integer),
+    Column("agent_seconds", Integer),
     Column("intent", String(40)),
     Column("step", String(40)),
     Column("reason", String(40)),
@@ -141,6 +147,7 @@ def build_scratch(conn: Connection, settings: Settings, period: Period) -> int:
             epoch(Interaction.started_at).label("ts"),
             Interaction.outcome.label("outcome"),
             Interaction.duration_seconds.label("duration"),
+            (epoch(Escalation.resolved_at) - epoch(Interaction.started_at)).label("to_resolution"),
             intent.label("intent"),
             func.coalesce(last_step(Interaction.state), NO_STEP).label("step"),
             case(
@@ -167,16 +174,24 @@ def build_scratch(conn: Connection, settings: Settings, period: Period) -> int:
         .subquery("base")
     )
     seconds = window.total_seconds()
+    through_resolution = case(
+        (base.c.to_resolution > base.c.duration, base.c.to_resolution),
+        else_=func.coalesce(base.c.duration, base.c.to_resolution),
+    )
     next_same = func.lead(base.c.ts).over(
         partition_by=[base.c.who, base.c.intent], order_by=[base.c.ts, base.c.id]
     )
     prev_any = func.lag(base.c.ts).over(partition_by=base.c.who, order_by=[base.c.ts, base.c.id])
     windowed = select(
-        *[c for c in base.c if c.name not in ("ts",)],
+        *[c for c in base.c if c.name not in ("ts", "to_resolution")],
+        case((base.c.outcome == "escalated", cast(through_resolution, Integer))).label(
+            "agent_seconds"
+        ),
         case((next_same - base.c.ts <= seconds, 1), else_=0).label("repeat_after"),
         case((base.c.ts - prev_any <= seconds, 1), else_=0).label("is_repeat"),
     ).subquery("windowed")
     started = windowed.c.started_at
+    zone = company_timezone(settings)
     rows = select(
         windowed.c.id,
         windowed.c.channel,
@@ -184,11 +199,13 @@ def build_scratch(conn: Connection, settings: Settings, period: Period) -> int:
         windowed.c.customer_id,
         windowed.c.segment,
         windowed.c.language,
-        day_of(started),
-        hour_of(started),
-        weekday_of(started),
+        day_of(started, zone),
+        week_of(started, zone),
+        hour_of(started, zone),
+        weekday_of(started, zone),
         windowed.c.outcome,
         windowed.c.duration,
+        windowed.c.agent_seconds,
         windowed.c.intent,
         windowed.c.step,
         windowed.c.reason,
@@ -260,10 +277,10 @@ def totals(conn: Connection) -> dict[str, Any]:
             func.avg(cast(case((S.outcome == "auto_resolved", S.duration)), Float)).label(
                 "automated_seconds"
             ),
-            func.avg(cast(case((S.outcome == "escalated", S.duration)), Float)).label(
-                "agent_seconds"
-            ),
+            func.avg(cast(S.agent_seconds, Float)).label("agent_seconds"),
+            func.count(S.agent_seconds).label("agent_contacts"),
             func.avg(cast(S.queue_seconds, Float)).label("queue_seconds"),
+            func.count(S.queue_seconds).label("queue_waits"),
             func.sum(func.coalesce(S.queue_seconds, 0)).label("queue_seconds_total"),
             func.count(S.csat).label("csat_responses"),
             func.avg(cast(S.csat, Float)).label("csat_mean"),
@@ -291,6 +308,8 @@ def totals(conn: Connection) -> dict[str, Any]:
         "offers_accepted",
         "callers",
         "queue_seconds_total",
+        "queue_waits",
+        "agent_contacts",
     ):
         out[key] = int(out.get(key) or 0)
     repeaters = select(S.who).group_by(S.who).having(func.count() >= 2).subquery()
@@ -310,7 +329,7 @@ def funnel(total: dict[str, Any]) -> pd.DataFrame:
 
 
 def volume(conn: Connection) -> pd.DataFrame:
-    """Return contacts by weekday (0 Monday) and hour of day (UTC)."""
+    """Return contacts by weekday (0 Monday) and hour of day (company time)."""
     stmt = (
         select(S.weekday, S.hour, func.count().label("contacts"))
         .group_by(S.weekday, S.hour)
@@ -340,11 +359,11 @@ def by_channel(conn: Connection) -> pd.DataFrame:
 
 
 def intent_trend(conn: Connection) -> pd.DataFrame:
-    """Return contacts per day and primary intent."""
+    """Return contacts per week (its Monday, company time) and primary intent."""
     stmt = (
-        select(S.day, S.intent, func.count().label("contacts"))
-        .group_by(S.day, S.intent)
-        .order_by(S.day, S.intent)
+        select(S.week, S.intent, func.count().label("contacts"))
+        .group_by(S.week, S.intent)
+        .order_by(S.week, S.intent)
     )
     return _frame(conn, stmt)
 
@@ -432,9 +451,9 @@ def tiers(conn: Connection, settings: Settings) -> pd.DataFrame:
     return frame
 
 
-def conformity_trend(conn: Connection, period: Period) -> pd.DataFrame:
-    """Return mean conformity (0-100) per day of the period, from stored interaction scores."""
-    day = day_of(InteractionScore.started_at)
+def conformity_trend(conn: Connection, period: Period, zone: str = "UTC") -> pd.DataFrame:
+    """Return mean conformity (0-100) per day (in ``zone``), from stored interaction scores."""
+    day = day_of(InteractionScore.started_at, zone)
     stmt = (
         select(
             day.label("day"),
@@ -458,6 +477,7 @@ def analyse_patterns(
     """Compute every pattern of ``period``; return (totals, tables by name)."""
     say = progress or (lambda _msg: None)
     say("selecting the period's interactions")
+    prepare(conn)
     build_scratch(conn, settings, period)
     try:
         say("aggregating outcomes")
@@ -479,5 +499,5 @@ def analyse_patterns(
             tables[name] = compute()
     finally:
         drop_scratch(conn)
-    tables["conformity_trend"] = conformity_trend(conn, period)
+    tables["conformity_trend"] = conformity_trend(conn, period, company_timezone(settings))
     return total, tables

@@ -23,6 +23,10 @@ from contactpro.errors import LLMError
 log = logging.getLogger(__name__)
 
 CLAUDE_MODEL = "claude-sonnet-4-6"
+# Intents and escalation reasons that mean "the caller wants a person": handing these over is
+# the bot doing its job, so they are never a flow to fix.
+PERSON_INTENTS = frozenset({"agent_request"})
+DEFAULT_MIN_CONTACTS = 30
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -48,22 +52,32 @@ def _pct(value: float | None) -> str:
 
 
 def facts(results: Mapping[str, Any]) -> dict[str, str]:
-    """Return every figure the prose may cite, by name, formatted from the analysis."""
+    """Return every figure the prose may cite, by name, formatted from the analysis.
+
+    Figures that lead to a recommendation (the worst intent, the worst hour, the main
+    escalation reason) are named only when they rest on ``min_contacts`` contacts, and never
+    for intents or reasons that mean the caller asked for a person.
+    """
     out = {f"kpi_{k['key']}": k["text"] for k in results["kpis"]}
     tables = results["tables"]
+    least = int(results.get("min_contacts", DEFAULT_MIN_CONTACTS))
+    out["timezone"] = str(results.get("timezone", "UTC"))
     by_intent = sorted(tables["by_intent"], key=lambda r: -r["contacts"])
     if by_intent:
         top = by_intent[0]
         out["top_intent"] = top["intent"].replace("_", " ")
         out["top_intent_share"] = _pct(top["contacts"] / max(1, results["totals"]["contacts"]))
         big = [
-            r for r in by_intent if r["contacts"] >= max(5, 0.02 * results["totals"]["contacts"])
+            r
+            for r in by_intent
+            if r["contacts"] >= least and r["intent"] not in PERSON_INTENTS | {"unrecognised"}
         ]
-        worst = min(big or by_intent, key=lambda r: r["containment_rate"])
-        out["worst_intent"] = worst["intent"].replace("_", " ")
-        out["worst_intent_containment"] = _pct(worst["containment_rate"])
-    failures = tables["failures"]
-    if failures:
+        if big:
+            worst = min(big, key=lambda r: r["containment_rate"])
+            out["worst_intent"] = worst["intent"].replace("_", " ")
+            out["worst_intent_containment"] = _pct(worst["containment_rate"])
+    failures = [r for r in tables["failures"] if r["reason"] not in PERSON_INTENTS]
+    if sum(r["failures"] for r in failures) >= least:
         steps: dict[tuple[str, str], int] = {}
         for row in failures:
             key = (row["step"], row["reason"])
@@ -73,12 +87,16 @@ def facts(results: Mapping[str, Any]) -> dict[str, str]:
         out["top_failure_step"] = step.replace("_", " ")
         out["top_failure_reason"] = reason.replace("_", " ")
         out["top_failure_share"] = _pct(count / total_failures)
-    by_hour = [r for r in tables["failures_by_hour"] if r["contacts"] >= 5]
+    by_hour = [r for r in tables["failures_by_hour"] if r["contacts"] >= least]
     if by_hour:
         worst_hour = max(by_hour, key=lambda r: r["failure_rate"])
         out["worst_hour"] = f"{int(worst_hour['hour']):02d}:00"
         out["worst_hour_failure_rate"] = _pct(worst_hour["failure_rate"])
-    reasons = tables["escalation_reasons"]
+    reasons = [
+        r
+        for r in tables["escalation_reasons"]
+        if r["escalations"] >= least and r["reason"] not in PERSON_INTENTS
+    ]
     if reasons:
         out["top_escalation_reason"] = reasons[0]["reason"].replace("_", " ")
     tiers = tables["tiers"]
@@ -107,7 +125,10 @@ class DeterministicWriter:
         if "top_intent" in facts:
             summary.append("The most frequent request was {top_intent} ({top_intent_share}).")
         if "worst_intent" in facts:
-            summary.append("Containment is lowest for {worst_intent} ({worst_intent_containment}).")
+            summary.append(
+                "Among frequent requests, containment is lowest for {worst_intent} "
+                "({worst_intent_containment})."
+            )
             recs.append(
                 "Review the {worst_intent} flow first: it has the lowest net containment "
                 "({worst_intent_containment}) among frequent intents."
@@ -123,8 +144,8 @@ class DeterministicWriter:
             )
         if "worst_hour" in facts:
             recs.append(
-                "Staff agents for {worst_hour} (UTC), the hour with the highest failure rate "
-                "({worst_hour_failure_rate})."
+                "Staff agents for {worst_hour} ({timezone}), the hour with the highest "
+                "failure rate ({worst_hour_failure_rate})."
             )
         if "top_escalation_reason" in facts:
             recs.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.analytics import conformity, matrix, patterns, report
 from contactpro.analytics.kpis import Kpi, kpi_table, savings
-from contactpro.config import Settings
+from contactpro.config import Settings, company_timezone
 from contactpro.db import Database
 from contactpro.models import AnalysisRun, utcnow
 
@@ -77,6 +78,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
     rows: list[dict[str, Any]] = json.loads(json.dumps(clean.to_dict("records"), default=float))
     return rows
+
+
+def period_label(period: patterns.Period, zone: str) -> str:
+    """Return the period as the company reads it: local start and end, and the zone."""
+    tz = ZoneInfo(zone)
+    start, end = period.start.astimezone(tz), period.end.astimezone(tz)
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({zone})"
 
 
 def period_for(kind: str, now: datetime | None = None) -> patterns.Period:
@@ -150,12 +158,15 @@ def analyse(
         say("building the priority matrix")
         summary = matrix.build_matrix(conn, settings, period.end, run_id=run_id)
     kpis = kpi_table(total, tables["tiers"], settings, period, conformity_mean)
+    zone = company_timezone(settings)
     results: dict[str, Any] = {
         "run_id": run_id,
         "kind": kind,
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
-        "period_label": f"{period.start:%Y-%m-%d %H:%M} to {period.end:%Y-%m-%d %H:%M} UTC",
+        "period_label": period_label(period, zone),
+        "timezone": zone,
+        "min_contacts": settings.recommendation_min_contacts,
         "code_version": code_version(),
         "model_version": model.version,
         "currency": settings.analytics_currency,

@@ -1,10 +1,18 @@
-"""Portable SQL expressions (SQLite and PostgreSQL) the analysis groups by."""
+"""Portable SQL expressions (SQLite and PostgreSQL) the analysis groups by.
+
+Hours, weekdays, days and weeks are read in the company's time zone (the second argument, an
+IANA name): PostgreSQL converts with ``AT TIME ZONE``; SQLite, which has no time zones, calls
+``cp_local``, a function :func:`prepare` registers on the connection.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, String, cast
+from sqlalchemy import Connection, Float, Integer, String, cast, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -16,22 +24,44 @@ class epoch(FunctionElement[float]):
     inherit_cache = True
 
 
-class hour_of(FunctionElement[int]):
-    """Hour of day, 0-23, in UTC."""
+class _local_part(FunctionElement[Any]):
+    """A part of a timestamp read in a time zone: ``part(column, "America/Bogota")``.
+
+    The zone is written into the SQL as a quoted literal, not bound: a ``GROUP BY`` must repeat
+    the very same expression, and the statement cache keys on the text, so two zones never
+    share a compiled statement. The name was checked against the time-zone database when the
+    settings were loaded.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: Any, zone: str) -> None:
+        super().__init__(column, literal_column("'" + zone.replace("'", "''") + "'"))
+
+
+class hour_of(_local_part):
+    """Hour of day, 0-23, in a time zone."""
 
     type = Integer()
     inherit_cache = True
 
 
-class weekday_of(FunctionElement[int]):
-    """Day of week, 0 Monday .. 6 Sunday, in UTC."""
+class weekday_of(_local_part):
+    """Day of week, 0 Monday .. 6 Sunday, in a time zone."""
 
     type = Integer()
     inherit_cache = True
 
 
-class day_of(FunctionElement[str]):
-    """Calendar day ``YYYY-MM-DD`` in UTC."""
+class day_of(_local_part):
+    """Calendar day ``YYYY-MM-DD`` in a time zone."""
+
+    type = String()
+    inherit_cache = True
+
+
+class week_of(_local_part):
+    """The Monday ``YYYY-MM-DD`` that starts the week, in a time zone."""
 
     type = String()
     inherit_cache = True
@@ -49,6 +79,39 @@ def _arg(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
     return sql
 
 
+def _zone(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
+    sql: str = compiler.process(list(element.clauses)[1], **kw)
+    return sql
+
+
+def _pg_local(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
+    return f"({_arg(compiler, element, **kw)} AT TIME ZONE {_zone(compiler, element, **kw)})"
+
+
+def _sqlite_local(compiler: Any, element: FunctionElement[Any], **kw: Any) -> str:
+    return f"cp_local({_arg(compiler, element, **kw)}, {_zone(compiler, element, **kw)})"
+
+
+@lru_cache(maxsize=8)
+def _zoneinfo(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _local(value: str | None, zone: str) -> str | None:
+    """Return a stored UTC timestamp as local ``YYYY-MM-DD HH:MM:SS`` (SQLite's cp_local)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    return moment.astimezone(_zoneinfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def prepare(conn: Connection) -> None:
+    """Register ``cp_local`` on a SQLite connection (PostgreSQL needs nothing)."""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        raw.create_function("cp_local", 2, _local, deterministic=True)  # type: ignore[union-attr]
+
+
 @compiles(epoch, "postgresql")
 def _epoch_pg(element: epoch, compiler: Any, **kw: Any) -> str:
     return f"EXTRACT(EPOCH FROM {_arg(compiler, element, **kw)})::float8"
@@ -61,33 +124,43 @@ def _epoch_sqlite(element: epoch, compiler: Any, **kw: Any) -> str:
 
 @compiles(hour_of, "postgresql")
 def _hour_pg(element: hour_of, compiler: Any, **kw: Any) -> str:
-    return f"CAST(EXTRACT(HOUR FROM {_arg(compiler, element, **kw)} AT TIME ZONE 'UTC') AS INTEGER)"
+    return f"CAST(EXTRACT(HOUR FROM {_pg_local(compiler, element, **kw)}) AS INTEGER)"
 
 
 @compiles(hour_of, "sqlite")
 def _hour_sqlite(element: hour_of, compiler: Any, **kw: Any) -> str:
-    return f"CAST(strftime('%H', {_arg(compiler, element, **kw)}) AS INTEGER)"
+    return f"CAST(strftime('%H', {_sqlite_local(compiler, element, **kw)}) AS INTEGER)"
 
 
 @compiles(weekday_of, "postgresql")
 def _weekday_pg(element: weekday_of, compiler: Any, **kw: Any) -> str:
-    arg = _arg(compiler, element, **kw)
-    return f"(CAST(EXTRACT(ISODOW FROM {arg} AT TIME ZONE 'UTC') AS INTEGER) - 1)"
+    local = _pg_local(compiler, element, **kw)
+    return f"(CAST(EXTRACT(ISODOW FROM {local}) AS INTEGER) - 1)"
 
 
 @compiles(weekday_of, "sqlite")
 def _weekday_sqlite(element: weekday_of, compiler: Any, **kw: Any) -> str:
-    return f"((CAST(strftime('%w', {_arg(compiler, element, **kw)}) AS INTEGER) + 6) % 7)"
+    return f"((CAST(strftime('%w', {_sqlite_local(compiler, element, **kw)}) AS INTEGER) + 6) % 7)"
 
 
 @compiles(day_of, "postgresql")
 def _day_pg(element: day_of, compiler: Any, **kw: Any) -> str:
-    return f"to_char({_arg(compiler, element, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    return f"to_char({_pg_local(compiler, element, **kw)}, 'YYYY-MM-DD')"
 
 
 @compiles(day_of, "sqlite")
 def _day_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%d', {_arg(compiler, element, **kw)})"
+    return f"strftime('%Y-%m-%d', {_sqlite_local(compiler, element, **kw)})"
+
+
+@compiles(week_of, "postgresql")
+def _week_pg(element: week_of, compiler: Any, **kw: Any) -> str:
+    return f"to_char(date_trunc('week', {_pg_local(compiler, element, **kw)}), 'YYYY-MM-DD')"
+
+
+@compiles(week_of, "sqlite")
+def _week_sqlite(element: week_of, compiler: Any, **kw: Any) -> str:
+    return f"date({_sqlite_local(compiler, element, **kw)}, '-6 days', 'weekday 1')"
 
 
 @compiles(last_step, "postgresql")

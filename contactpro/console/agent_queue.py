@@ -8,6 +8,7 @@ plain domain code; the console blueprint calls it and commits.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from contactpro.analytics.matrix import STRATEGIES
 from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings
+from contactpro.console.durations import short_duration
 from contactpro.console.settings import current_config, record_audit
 from contactpro.console.users import has_role
 from contactpro.errors import ContactProError, NotFoundError
@@ -69,7 +71,7 @@ class QueueEntry:
 
     id: int
     status: str
-    rank: float
+    rank: int
     priority: int
     reason: str
     channel: str
@@ -80,6 +82,7 @@ class QueueEntry:
     quadrant: str | None
     conformity: float | None
     waiting_seconds: int
+    wait: tuple[int, str]
     created_at: str
     agent: str | None
     agent_id: int | None
@@ -96,13 +99,27 @@ def rank(
     conformity: float | None,
     waiting_seconds: float,
     threshold: float,
-) -> float:
-    """Score an escalation for the queue; higher is served first."""
+) -> int:
+    """Score an escalation for the queue; higher is served first.
+
+    The score is rounded (half up) to a whole number here, once: the queue, its JSON and the
+    escalation page all show this figure.
+    """
     score = float(priority) + QUADRANT_BONUS.get(quadrant or "", 0.0)
     if conformity is not None:
         score += (threshold - conformity) * CONFORMITY_WEIGHT
     score += min(waiting_seconds / 60.0 * WAIT_POINTS_PER_MINUTE, MAX_WAIT_POINTS)
-    return round(score, 1)
+    return math.floor(score + 0.5)
+
+
+def escalation_rank(
+    escalation: Escalation, score: CustomerScore | None, threshold: float, now: datetime
+) -> tuple[int, int]:
+    """Return (rank, seconds waited) of one escalation, as the queue computes them."""
+    waited = max(0, int((now - escalation.created_at).total_seconds()))
+    quadrant = score.quadrant if score else None
+    conformity = score.conformity if score else None
+    return rank(escalation.priority, quadrant, conformity, waited, threshold), waited
 
 
 def _caller_waiting(escalation: Escalation, interaction: Interaction) -> bool:
@@ -136,14 +153,14 @@ def queue_entries(
     ).all()
     entries = []
     for esc, interaction, customer, score, agent in rows:
-        waited = max(0, int((now - esc.created_at).total_seconds()))
+        ranked, waited = escalation_rank(esc, score, threshold, now)
         quadrant = score.quadrant if score else None
         conformity = score.conformity if score else None
         entries.append(
             QueueEntry(
                 id=esc.id,
                 status=esc.status,
-                rank=rank(esc.priority, quadrant, conformity, waited, threshold),
+                rank=ranked,
                 priority=esc.priority,
                 reason=esc.reason,
                 channel=interaction.channel,
@@ -154,6 +171,7 @@ def queue_entries(
                 quadrant=quadrant,
                 conformity=round(conformity, 1) if conformity is not None else None,
                 waiting_seconds=waited,
+                wait=short_duration(waited),
                 created_at=esc.created_at.isoformat(),
                 agent=agent.name if agent else None,
                 agent_id=esc.agent_id,
@@ -371,6 +389,7 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
     context = dict(escalation.context or {})
     score = session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
     threshold = float(current_config(session, settings)["conformity_threshold"])
+    ranked, waited = escalation_rank(escalation, score, threshold, utcnow())
     turns = session.scalars(
         select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
     ).all()
@@ -382,6 +401,8 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
         "turns": turns,
         "score": score,
         "threshold": threshold,
+        "rank": ranked,
+        "waiting_seconds": waited,
         "strategy": STRATEGIES.get(score.quadrant) if score else None,
         "similar": similar_cases(session, escalation),
         "callbacks": session.scalars(

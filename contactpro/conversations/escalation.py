@@ -13,7 +13,9 @@ from contactpro.models import Escalation, Interaction, Turn, utcnow
 
 log = logging.getLogger(__name__)
 
-# Why the bot handed over; also the label analytics group escalations by.
+# Every reason the bot hands over for (dialog handlers, voice, the journal); also the label
+# analytics group escalations by. The console has a string for each in both languages
+# (tests/console/test_strings.py finds every reason the code can produce).
 REASONS = {
     "agent_request": "the customer asked for a person",
     "not_understood": "the bot did not understand the request after asking again",
@@ -21,6 +23,17 @@ REASONS = {
     "unknown_caller": "no account is linked to the caller's number",
     "complaint": "the customer made a complaint",
     "technical_error": "the bot hit a technical problem",
+    "no_account": "no account was found for the customer",
+    "no_article": "the knowledge base has no answer to the question",
+    "not_resolved": "the customer said the answer did not solve it",
+    "turn_limit": "the conversation went on too long without a resolution",
+    "identification_failed": "the customer could not be identified",
+    "verification_failed": "the customer's identity could not be verified",
+    "troubleshooting_failed": "the troubleshooting steps did not fix the connection",
+    "retention_refused": "the customer refused the retention offer and wants to cancel",
+    "offer_refused": "the customer refused the payment plans offered",
+    "payment_not_found": "a payment the customer reported was not found",
+    "voicemail": "the caller left a voicemail",
 }
 _BASE_PRIORITY = {"complaint": 70, "technical_error": 65, "agent_request": 55}
 _SEGMENT_BONUS = {"vip": 25, "premium": 10}

@@ -177,6 +177,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "var_dir": str(tmp_path / "var"),
         "database_url": f"sqlite:///{tmp_path / 'analytics.sqlite3'}",
         "secret_key": "x" * 32,
+        "company_timezone": "UTC",  # the constructed cases are written in UTC hours
+        "recommendation_min_contacts": 1,  # seven contacts: every figure may be cited
         **overrides,
     }
     return load_settings(values, environ={}, dotenv_path=None)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from cli.analytics import company_time
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
@@ -26,6 +28,7 @@ def app(settings: Settings, db: Database) -> Flask:
             "var_dir": str(settings.var_dir),
             "secret_key": "x" * 32,
             "task_always_eager": "true",
+            "company_timezone": "UTC",  # --from/--to are company dates; the cases are UTC
         }
     )
     app.extensions["contactpro"].renderer = draw_dashboards  # as the contactpro command does
@@ -84,3 +87,12 @@ def test_analyze_task_returns_the_kpis(
     assert kpis["interactions"] == "7" and kpis["auto_resolution"] == "57.1 %"
     assert Path(answer["outputs"]["index"]).exists()
     assert scheduled > answer["run_id"]
+
+
+def test_period_dates_are_read_in_the_company_time_zone() -> None:
+    from_date = company_time(datetime(2026, 3, 2), "America/Bogota")
+    assert from_date == datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # midnight in Bogotá
+    assert company_time(datetime(2026, 3, 2, tzinfo=UTC), "Asia/Tokyo") == datetime(
+        2026, 3, 2, tzinfo=UTC
+    )
+    assert company_time(None, "UTC") is None

@@ -113,7 +113,8 @@ def test_savings_and_kpi_table(analysed, settings: Settings, period: patterns.Pe
     assert money["monthly_savings"] == pytest.approx(net * 30 / 7)
     kpis = {k.key: k for k in kpi_table(total, tables["tiers"], settings, period, 60.0)}
     assert kpis["net_containment"].value == pytest.approx(2 / 7)
-    assert kpis["wait_reduction"].value == pytest.approx(1 - (180 / 7) / 180)
+    # measured waits only: 120 s and 60 s, a mean of 90 s against the 180 s baseline
+    assert kpis["wait_reduction"].value == pytest.approx(1 - 90 / 180)
     assert kpis["auto_resolution"].text == "57.1 %"
 
 
@@ -125,4 +126,6 @@ def test_empty_period_gives_zeros_not_errors(
     assert total["contacts"] == 0
     assert tables["by_intent"].empty
     kpis = {k.key: k for k in kpi_table(total, tables["tiers"], settings, period, None)}
-    assert kpis["auto_resolution"].text == "n/a"
+    assert kpis["auto_resolution"].text == "not measured"
+    assert kpis["wait_reduction"].text == "not measured"  # never "100 %" without a wait
+    assert kpis["monthly_savings"].text == "not measured"  # never "-0 USD"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contactpro.config import ENV_VARS, Settings, load_settings
+from contactpro.config import ENV_VARS, Settings, company_timezone, load_settings
 from contactpro.errors import ConfigError
 from tasks import broker_options
 
@@ -141,3 +141,12 @@ def test_every_field_has_one_variable_derived_from_its_name():
 def test_unknown_override_suggests_the_nearest_field():
     with pytest.raises(ConfigError, match="did you mean 'max_no_input'"):
         load_settings({"max_no_inputs": 1}, environ=TOKEN, dotenv_path=None)
+
+
+def test_company_time_zone_defaults_to_the_voice_lines_and_is_checked() -> None:
+    base = {"twilio_auth_token": "x", "env": "test"}
+    assert company_timezone(load_settings(base, environ={}, dotenv_path=None)) == "America/Bogota"
+    tokyo = load_settings({**base, "company_timezone": "Asia/Tokyo"}, environ={}, dotenv_path=None)
+    assert company_timezone(tokyo) == "Asia/Tokyo"
+    with pytest.raises(ConfigError, match="CONTACTPRO_COMPANY_TIMEZONE"):
+        load_settings({**base, "company_timezone": "Mars/Olympus"}, environ={}, dotenv_path=None)

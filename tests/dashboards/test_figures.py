@@ -35,8 +35,8 @@ def test_volume_heatmap(results: dict[str, Any]) -> None:
 
 def test_intent_mix_has_one_series_per_intent(results: dict[str, Any]) -> None:
     ax = _ax(dashboards.intent_mix(results["tables"]["intent_trend"]))
-    assert ax.get_title() == "Intent mix over time"
-    assert ax.get_ylabel() == "Share of contacts (%)"
+    assert ax.get_title() == "Intent mix per week"
+    assert ax.get_ylabel() == "Contacts"
     assert len(ax.containers) == 4
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "unrecognised"
 

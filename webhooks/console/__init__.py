@@ -8,14 +8,20 @@ transaction commits).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, g, get_flashed_messages
+from flask import Flask, current_app, g, get_flashed_messages, redirect, url_for
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
+from contactpro.config import company_timezone
 from contactpro.console.agent_queue import notify_on_duty
+from contactpro.console.durations import short_duration
+from contactpro.conversations.escalation import REASONS
 from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
@@ -26,15 +32,45 @@ log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
 
 
+def _wait(seconds: float) -> str:
+    """Return a wait in the page's language: "3 min", "2 h", "35 d"."""
+    value, unit = short_duration(seconds)
+    return f"{value} {auth.t('unit_' + unit)}"
+
+
+def _local_time(value: datetime) -> str:
+    """Return a stored UTC time as the company reads it: local date, time and UTC offset."""
+    zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _reason_labels() -> dict[str, str]:
+    """Return every hand-off reason's label in the page's language (for the queue's script)."""
+    return {reason: auth.t("reason_" + reason) for reason in REASONS}
+
+
+def _root() -> BaseResponse:
+    """``/`` is for people: send them to the console (its log-in, or their home page)."""
+    return redirect(url_for("console_auth.login"))
+
+
 def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
     for blueprint in (auth.bp, agent.bp, manager.bp):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/", "root", _root)
 
     # Globals reach imported macros too; per-request values come from the context processor.
-    app.jinja_env.globals.update(t=auth.t, csrf_token=auth.csrf_token, has_role=auth.has_role)
+    app.jinja_env.globals.update(
+        t=auth.t,
+        csrf_token=auth.csrf_token,
+        has_role=auth.has_role,
+        wait=_wait,
+        reason_labels=_reason_labels,
+        local_time=_local_time,
+    )
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

@@ -35,7 +35,7 @@
       var row = el("tr", null, "row-" + e.status);
       row.dataset.id = String(e.id);
       if (!known[e.id]) { row.className += " fresh"; fresh.push(e); known[e.id] = true; }
-      cell(row, [Math.round(e.rank).toString()], "num");
+      cell(row, [String(e.rank)], "num");
       cell(row, [e.customer || text.unknown_customer, el("small", e.phone)]);
       cell(row, [text.reason[e.reason] || e.reason]);
       cell(row, e.caller_waiting
@@ -44,7 +44,7 @@
       var q = e.quadrant || "none";
       cell(row, [badge("q", q, text.quadrant[q] || q)]);
       cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num");
-      cell(row, [Math.floor(e.waiting_seconds / 60) + " " + text.minutes_short], "num");
+      cell(row, [e.wait[0] + " " + (text.unit[e.wait[1]] || e.wait[1])], "num");
       cell(row, e.agent ? [badge("s", e.status, text.status[e.status]), el("small", e.agent)]
                         : [badge("s", e.status, text.status[e.status])]);
       var link = el("a", text.open, "button");

@@ -1,0 +1,60 @@
+"""One line instead of a traceback when a command meets a database it cannot use."""
+
+from __future__ import annotations
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from contactpro import migrate
+from contactpro.config import load_settings
+from contactpro.db import make_engine
+from contactpro.errors import ConfigError
+
+INIT_DB = "run `contactpro init-db`"
+
+
+def _where(url: str) -> str:
+    """Return the database URL without its password, for a message."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the configured database"
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def problem(url: str) -> str | None:
+    """Return what keeps the database at ``url`` from serving this release, or None.
+
+    A schema never migrated or at another revision is fixed by ``contactpro init-db``; a
+    database that does not answer is named with the driver's reason.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            state = migrate.schema_state(conn)
+    except SQLAlchemyError as unreachable:
+        return f"cannot reach the database at {_where(url)}: {_first_line(unreachable)}"
+    finally:
+        engine.dispose()
+    if state == "missing":
+        return f"the database at {_where(url)} has no ContactPro schema: {INIT_DB}"
+    if state == "outdated":
+        return f"the database at {_where(url)} has another schema than this release: {INIT_DB}"
+    return None
+
+
+def explain() -> str | None:
+    """Return, in one line, the database problem behind a failed command and its fix.
+
+    None when the database answers with the right schema: the failure is something else, and
+    its traceback is worth more than a line.
+    """
+    try:
+        url = load_settings().database_url
+    except ConfigError:
+        return None
+    return problem(url)
