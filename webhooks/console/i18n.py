@@ -18,6 +18,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Your session expired. Please log in again.",
     },
     "logged_out": {"es": "Sesión cerrada.", "en": "You are logged out."},
+    "login_locked": {
+        "es": "Demasiados intentos fallidos. Espere unos minutos o pida a un administrador que "
+        "desbloquee la cuenta.",
+        "en": "Too many failed attempts. Wait a few minutes or ask an administrator to unlock "
+        "the account.",
+    },
+    "change_password": {"es": "Cambiar contraseña", "en": "Change password"},
+    "current_password": {"es": "Contraseña actual", "en": "Current password"},
+    "new_password": {"es": "Contraseña nueva", "en": "New password"},
+    "confirm_password": {"es": "Repita la contraseña nueva", "en": "Repeat the new password"},
+    "password_rules": {
+        "es": "Al menos 10 caracteres; ni común, ni repetitiva, ni su correo. Al cambiarla se "
+        "cierran sus otras sesiones.",
+        "en": "At least 10 characters; not common, repetitive or your e-mail. Changing it ends "
+        "your other sessions.",
+    },
+    "password_changed": {"es": "Contraseña cambiada.", "en": "Password changed."},
+    "password_mismatch": {
+        "es": "Las contraseñas nuevas no coinciden.",
+        "en": "The new passwords do not match.",
+    },
+    "wrong_password": {
+        "es": "La contraseña actual no es correcta.",
+        "en": "The current password is wrong.",
+    },
+    "same_password": {
+        "es": "La contraseña nueva debe ser distinta de la actual.",
+        "en": "The new password must differ from the current one.",
+    },
+    "weak_password": {
+        "es": "La contraseña debe tener entre 10 y 256 caracteres.",
+        "en": "The password needs 10 to 256 characters.",
+    },
+    "common_password": {
+        "es": "Esa contraseña es demasiado común o fácil de adivinar.",
+        "en": "That password is too common or too easy to guess.",
+    },
+    "email_password": {
+        "es": "La contraseña no puede contener su correo.",
+        "en": "The password must not contain your e-mail address.",
+    },
     "forbidden": {
         "es": "Esta página es solo para supervisores.",
         "en": "This page is for managers only.",
