@@ -20,6 +20,8 @@ from contactpro.phone import to_e164
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
 MIN_DISTINCT_CHARS = 5
+# "P@ssw0rd" is "password" to anyone guessing.
+_LEET = str.maketrans("@4310$57!", "aaeiosstl")
 # werkzeug's scrypt (n=2**15); tests swap in a cheap method to stay fast.
 HASH_METHOD = "scrypt"
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -60,6 +62,7 @@ def check_password(password: str, email: str = "") -> None:
     if (
         alnum in COMMON_PASSWORDS
         or stem in COMMON_PASSWORDS
+        or stem.translate(_LEET) in COMMON_PASSWORDS
         or len(set(folded)) < MIN_DISTINCT_CHARS
         or any(alnum in run for run in SEQUENCES)
     ):

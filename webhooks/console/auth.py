@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -64,11 +65,15 @@ def _csrf_ok() -> bool:
 
 
 def policy() -> AccountPolicy:
-    """Return this app's session and log-in policy (read once from the environment)."""
-    extensions = current_app.extensions
-    if "console_policy" not in extensions:
-        extensions["console_policy"] = load_policy(idle_seconds=settings().session_seconds)
-    return extensions["console_policy"]  # type: ignore[no-any-return]
+    """Return this app's session and log-in policy."""
+    return current_app.extensions["console_policy"]  # type: ignore[no-any-return]
+
+
+@bp.record_once
+def _load_policy(state: BlueprintSetupState) -> None:
+    # Read at start-up, so a bad value stops the server like any other setting.
+    idle = state.app.extensions["contactpro"].settings.session_seconds
+    state.app.extensions["console_policy"] = load_policy(idle_seconds=idle)
 
 
 def _load_agent() -> Agent | None:
