@@ -38,6 +38,8 @@ from webhooks.db import db_session
 bp = Blueprint("console_auth", __name__, url_prefix="/console")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+# Ids are 32-bit integer columns on PostgreSQL.
+MAX_ID = 2**31 - 1
 
 
 def settings() -> Settings:
@@ -138,9 +140,15 @@ def guard(required_role: str | None, public: tuple[str, ...] = ()) -> Callable[[
             return redirect(url_for("console_auth.login", next=request.full_path.rstrip("?")))
         if required_role and not has_role(g.agent, required_role):
             abort(403)
+        if any(_out_of_range(value) for value in (request.view_args or {}).values()):
+            abort(404)  # no row has such an id; the database would fail on it instead
         return None
 
     return check
+
+
+def _out_of_range(value: object) -> bool:
+    return isinstance(value, int) and not 0 <= value <= MAX_ID
 
 
 def _json_error(status: int, message: str) -> Response:
