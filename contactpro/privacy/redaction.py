@@ -87,9 +87,41 @@ def redact(text: str, language: str = "es") -> str:
     """
     if not text:
         return text
+    return _replace(text, _spans(text, language))
+
+
+def redact_segments(texts: list[str], language: str = "es") -> list[str]:
+    """Redact timed transcript segments as one text, so a card read across two is still found.
+
+    A secret that spans segments is replaced in the segment where it starts and removed from
+    the others; the list keeps its length (segment timings stay valid).
+    """
+    joined = " ".join(texts)
+    spans = _spans(joined, language)
+    out, offset = [], 0
+    for text in texts:
+        end = offset + len(text)
+        local = [
+            (max(start, offset) - offset, min(stop, end) - offset, repl if start >= offset else "")
+            for start, stop, repl in spans
+            if start < end and stop > offset
+        ]
+        out.append(_replace(text, local).strip() if local else text)
+        offset = end + 1
+    return out
+
+
+def _spans(text: str, language: str) -> list[tuple[int, int, str]]:
+    """Every secret in ``text`` as (start, end, placeholder); cards win over labelled values."""
     words = PLACEHOLDERS.get(language, PLACEHOLDERS["es"])
-    text = _replace(text, _card_spans(fold_in_place(text), words))
-    return _replace(text, _labelled_spans(fold_in_place(text), words))
+    folded = fold_in_place(text)
+    cards = _card_spans(folded, words)
+    labelled = [
+        span
+        for span in _labelled_spans(folded, words)
+        if not any(span[0] < end and span[1] > start for start, end, _ in cards)
+    ]
+    return cards + labelled
 
 
 def luhn_valid(digits: str) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from contactpro.privacy.redaction import is_card_number, luhn_valid, redact
+from contactpro.privacy.redaction import is_card_number, luhn_valid, redact, redact_segments
 
 # (message, language, expected after redaction)
 REDACTED = [
@@ -170,3 +172,58 @@ def test_a_long_body_is_redacted_quickly() -> None:
     started = time.perf_counter()
     redact(huge)
     assert time.perf_counter() - started < 2.0
+
+
+def test_transcript_segments_are_redacted_as_one_text() -> None:
+    segments = [
+        "mi tarjeta es cuatro uno uno uno uno uno uno uno",
+        "uno uno uno uno uno uno uno uno y el",
+        "cvv es uno dos tres gracias",
+        "debo 125.000 pesos",
+    ]
+    assert redact_segments(segments) == [
+        "mi tarjeta es [tarjeta ****1111]",
+        "y el",
+        "cvv es [código] gracias",
+        "debo 125.000 pesos",
+    ]
+    assert redact_segments([]) == []
+    assert redact_segments(["4111 1111", "1111 1111"], "en") == ["[card ****1111]", ""]
+
+
+def _with_check_digit(body: str) -> str:
+    for check in "0123456789":
+        if luhn_valid(body + check):
+            return body + check
+    raise AssertionError("one check digit always fits")
+
+
+SPOKEN = {
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve".split(),
+    "en": "zero one two three four five six seven eight nine".split(),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.sampled_from("23456"),
+    body=st.text("0123456789", min_size=14, max_size=14),
+    layout=st.sampled_from(["plain", "spaces", "dashes", "spoken"]),
+    language=st.sampled_from(["es", "en"]),
+    before=st.sampled_from(["", "mi tarjeta es ", "card number: ", "pago con la "]),
+    after=st.sampled_from(["", " gracias", ", thanks", " y debo 125.000 pesos"]),
+)
+def test_any_valid_card_in_any_layout_is_redacted(
+    first: str, body: str, layout: str, language: str, before: str, after: str
+) -> None:
+    number = _with_check_digit(first + body)
+    groups = [number[i : i + 4] for i in range(0, 16, 4)]
+    typed = {
+        "plain": number,
+        "spaces": " ".join(groups),
+        "dashes": "-".join(groups),
+        "spoken": " ".join(SPOKEN[language][int(d)] for d in number),
+    }[layout]
+    redacted = redact(f"{before}{typed}{after}", language)
+    word = "tarjeta" if language == "es" else "card"
+    assert redacted == f"{before}[{word} ****{number[-4:]}]{after}"
