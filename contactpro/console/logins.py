@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from contactpro.console.policy import AccountPolicy
+from contactpro.console.sessions import prune_sessions
 from contactpro.console.users import UserError, authenticate, change_password
 from contactpro.models import Agent, LoginAttempt, utcnow
 
@@ -86,10 +87,11 @@ def attempt_login(
     agent = authenticate(session, email, password)
     outcome = "success" if agent is not None else "failure"
     session.add(LoginAttempt(account=account_key(email), address=address, outcome=outcome))
-    if agent is not None:
+    if agent is not None:  # housekeeping, at most once per log-in
         session.execute(
             delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - KEEP_ATTEMPTS)
         )
+        prune_sessions(session, policy)
     return LoginResult(agent)
 
 

@@ -210,3 +210,25 @@ def test_a_deleted_user_or_unknown_token_is_no_session(app, users, session):
         cookie["agent_id"] = users["admin"].id  # the old cookie format is not trusted either
     assert forged.get("/console/api/queue").status_code == 401
     assert session.scalars(select(Agent)).first() is not None
+
+
+def test_a_log_in_clears_sessions_ended_long_ago_and_ends_stale_ones(app, users, session):
+    old, stale = app.test_client(), app.test_client()
+    csrf = login(old, "ana@example.com")
+    old.post("/console/logout", data={"csrf_token": csrf})
+    _age(session, ended_at=timedelta(days=31))
+    login(stale, "max@example.com")
+    policy = app.extensions["console_policy"]
+    session.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.ended_at.is_(None))
+        .values(created_at=utcnow() - timedelta(seconds=policy.absolute_seconds + 60))
+    )
+    session.commit()
+    login(app.test_client(), "ada@example.com")
+    session.expire_all()
+    rows = session.scalars(select(ConsoleSession).order_by(ConsoleSession.id)).all()
+    assert [(row.agent_id, row.end_reason) for row in rows] == [
+        (users["manager"].id, "expired"),
+        (users["admin"].id, None),
+    ]
