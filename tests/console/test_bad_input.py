@@ -76,5 +76,7 @@ def test_out_of_range_dates_and_odd_queries_never_500(app: Flask, manager) -> No
     for query in BAD_QUERIES[:6]:
         response = client.get(f"/console/manager/conversations?{query}")
         assert response.status_code == 400 and "YYYY-MM-DD" in response.text, query
+    nul = client.get("/console/manager/conversations?customer=ana%00")
+    assert nul.status_code == 400 and "NUL" in nul.text
     ok = client.get("/console/manager/conversations?from=2024-01-01&to=2024-12-31")
     assert ok.status_code == 200

@@ -142,6 +142,8 @@ def guard(required_role: str | None, public: tuple[str, ...] = ()) -> Callable[[
             abort(403)
         if any(_out_of_range(value) for value in (request.view_args or {}).values()):
             abort(404)  # no row has such an id; the database would fail on it instead
+        if _has_nul():
+            abort(400, description="NUL characters are not accepted")
         return None
 
     return check
@@ -149,6 +151,11 @@ def guard(required_role: str | None, public: tuple[str, ...] = ()) -> Callable[[
 
 def _out_of_range(value: object) -> bool:
     return isinstance(value, int) and not 0 <= value <= MAX_ID
+
+
+def _has_nul() -> bool:
+    # PostgreSQL text cannot hold NUL: a search for one would fail as a 500.
+    return any("\x00" in value for _, values in request.values.lists() for value in values)
 
 
 def _json_error(status: int, message: str) -> Response:
