@@ -5,7 +5,7 @@
 * card numbers (13-19 digits, Luhn-checked, starting like a real card: 2-6), typed with or
   without spaces, dashes or dots between groups of four, or dictated as number words in Spanish
   or English ("cuatro uno uno uno ...", "forty one eleven ..."), with ``[tarjeta ****1111]``;
-* a 3-4 digit number right after a card (the security code typed after it), and any number
+* a 3-4 digit number typed right after a card (the security code), and any number
   after a security-code label ("cvv 123", "código de seguridad 123", "security code 123"),
   with ``[código]``;
 * PINs and passwords after a label ("mi clave es 9876", "password 987", "pin 1234",
@@ -240,8 +240,15 @@ def _grouped_like_a_card(units: list[_Unit]) -> bool:
     return fours or sizes in _CARD_LAYOUTS
 
 
-def _card_at(run: list[_Unit], i: int) -> tuple[int, str] | None:
-    """Return the last unit index and the digits of the longest card starting at ``run[i]``."""
+def _card_at(run: list[_Unit], i: int, last: int) -> tuple[int, str] | None:
+    """Return the last unit index and the digits of the longest card starting at ``run[i]``.
+
+    Typed groups must be laid out like a card. A dictated card must be the whole run of
+    numbers: read inside a longer dictation (an id then a phone number) almost any 16 digits
+    would pass Luhn somewhere. ``last`` is the run's last number that is not an expiry.
+    """
+    if i != 0 and run[i].kind == "spoken":
+        return None
     found, digits = None, ""
     for j in range(i, len(run)):
         if run[j].kind == "expiry":
@@ -249,7 +256,11 @@ def _card_at(run: list[_Unit], i: int) -> tuple[int, str] | None:
         digits += run[j].digits
         if len(digits) > CARD_MAX_DIGITS:
             break
-        if is_card_number(digits) and _grouped_like_a_card(run[i : j + 1]):
+        window = run[i : j + 1]
+        spoken = any(u.kind == "spoken" for u in window)
+        if spoken and (i != 0 or j != last):
+            continue
+        if is_card_number(digits) and _grouped_like_a_card(window):
             found = (j, digits)
     return found
 
@@ -266,9 +277,10 @@ def _trailing_code(run: list[_Unit], after: int) -> tuple[int, int] | None:
 def _card_spans(folded: str, words: dict[str, str]) -> list[tuple[int, int, str]]:
     spans = []
     for run in _runs(folded, _units(folded)):
+        last = max((k for k, u in enumerate(run) if u.kind != "expiry"), default=-1)
         i = 0
         while i < len(run):
-            card = _card_at(run, i) if run[i].kind != "expiry" else None
+            card = _card_at(run, i, last) if run[i].kind != "expiry" else None
             if card is None:
                 i += 1
                 continue
