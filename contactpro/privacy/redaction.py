@@ -5,7 +5,7 @@
 * card numbers (13-19 digits, Luhn-checked, starting like a real card: 2-6), typed with or
   without spaces, dashes or dots between groups of four, or dictated as number words in Spanish
   or English ("cuatro uno uno uno ...", "forty one eleven ..."), with ``[tarjeta ****1111]``;
-* a 3-4 digit number typed right after a card (the security code), and any number
+* a 3-4 digit number right after a card (typed, or dictated after a pause), and any number
   after a security-code label ("cvv 123", "código de seguridad 123", "security code 123"),
   with ``[código]``;
 * PINs and passwords after a label ("mi clave es 9876", "password 987", "pin 1234",
@@ -240,12 +240,13 @@ def _grouped_like_a_card(units: list[_Unit]) -> bool:
     return fours or sizes in _CARD_LAYOUTS
 
 
-def _card_at(run: list[_Unit], i: int, last: int) -> tuple[int, str] | None:
+def _card_at(run: list[_Unit], i: int, last: int, folded: str) -> tuple[int, str] | None:
     """Return the last unit index and the digits of the longest card starting at ``run[i]``.
 
     Typed groups must be laid out like a card. A dictated card must be the whole run of
-    numbers: read inside a longer dictation (an id then a phone number) almost any 16 digits
-    would pass Luhn somewhere. ``last`` is the run's last number that is not an expiry.
+    numbers, or all of it but a 3-4 digit code after a pause (a comma or a period): read
+    inside a longer dictation (an id then a phone number) almost any 16 digits would pass
+    Luhn somewhere. ``last`` is the run's last number that is not an expiry.
     """
     if i != 0 and run[i].kind == "spoken":
         return None
@@ -258,11 +259,19 @@ def _card_at(run: list[_Unit], i: int, last: int) -> tuple[int, str] | None:
             break
         window = run[i : j + 1]
         spoken = any(u.kind == "spoken" for u in window)
-        if spoken and (i != 0 or j != last):
+        if spoken and (i != 0 or (j != last and not _code_after_pause(run, j, folded))):
             continue
         if is_card_number(digits) and _grouped_like_a_card(window):
             found = (j, digits)
     return found
+
+
+def _code_after_pause(run: list[_Unit], j: int, folded: str) -> bool:
+    """Return True when the rest of the run after ``run[j]`` is a 3-4 digit code after a pause."""
+    rest = [u for u in run[j + 1 :] if u.kind != "expiry"]
+    if not rest or not 3 <= len("".join(u.digits for u in rest)) <= 4:
+        return False
+    return any(mark in folded[run[j].end : rest[0].start] for mark in ",.;")
 
 
 def _trailing_code(run: list[_Unit], after: int) -> tuple[int, int] | None:
@@ -280,7 +289,7 @@ def _card_spans(folded: str, words: dict[str, str]) -> list[tuple[int, int, str]
         last = max((k for k, u in enumerate(run) if u.kind != "expiry"), default=-1)
         i = 0
         while i < len(run):
-            card = _card_at(run, i, last) if run[i].kind != "expiry" else None
+            card = _card_at(run, i, last, folded) if run[i].kind != "expiry" else None
             if card is None:
                 i += 1
                 continue

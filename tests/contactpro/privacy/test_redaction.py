@@ -68,6 +68,11 @@ REDACTED = [
         "en",
         "it's [card ****0004] and the cvv is [code]",
     ),
+    (
+        "cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno, siete tres siete",
+        "es",
+        "[tarjeta ****1111], [código]",
+    ),
     # mixed typed and spoken (speech engines do both)
     ("4111 1111 uno uno uno uno 1111", "es", "[tarjeta ****1111]"),
     # security codes
