@@ -1,4 +1,4 @@
-"""``contactpro users``: create, list and deactivate console users."""
+"""``contactpro users``: create, list, deactivate, set passwords and lift lockouts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import click
 from flask.cli import with_appcontext
 
 from cli.context import runtime
-from contactpro.console.users import UserError, create_user, deactivate, list_users
+from contactpro.console.logins import unlock
+from contactpro.console.users import (
+    UserError,
+    create_user,
+    deactivate,
+    get_user,
+    list_users,
+    set_password,
+)
 from contactpro.phone import mask_phone
 
 
@@ -62,10 +70,39 @@ def users_list() -> None:
 @click.argument("email")
 @with_appcontext
 def users_deactivate(email: str) -> None:
-    """Stop a user from logging in; their open sessions end at their next request."""
+    """Stop a user from logging in; every open session of theirs ends now."""
     with runtime().db.session() as session:
         try:
             agent = deactivate(session, email)
         except UserError as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"deactivated {agent.email}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.password_option(help="Prompted when not given (10+ characters, not common).")
+@with_appcontext
+def users_set_password(email: str, password: str) -> None:
+    """Give a user a new password (an admin's reset); every open session of theirs ends."""
+    with runtime().db.session() as session:
+        try:
+            ended = set_password(session, get_user(session, email), password)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from exc
+        session.commit()
+        click.echo(f"password set for {email.strip().lower()}; {ended} session(s) ended")
+
+
+@users.command("unlock")
+@click.argument("email", required=False)
+@click.option("--address", default=None, help="Also lift the lockout of this client address.")
+@with_appcontext
+def users_unlock(email: str | None, address: str | None) -> None:
+    """Lift a log-in lockout (too many wrong passwords) of an account and/or an address."""
+    if not email and not address:
+        raise click.UsageError("give an e-mail, --address, or both")
+    with runtime().db.session() as session:
+        unlock(session, email=email, address=address)
+        session.commit()
+    click.echo(f"unlocked {' and '.join(x for x in (email, address) if x)}")

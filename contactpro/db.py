@@ -31,12 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and set safe pragmas."""
+    """Create an engine; for SQLite, create the file's folder and set safe pragmas.
+
+    Statement parameters are left out of database errors: they carry what callers said, and
+    errors end up in log lines.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
@@ -46,6 +54,7 @@ def make_engine(database_url: str) -> Engine:
         max_overflow=10,
         pool_timeout=5,
         connect_args={"connect_timeout": 3},
+        hide_parameters=True,
     )
 
 

@@ -13,6 +13,7 @@ from contactpro.models.dialog import (
 )
 from contactpro.models.escalations import Agent, Escalation
 from contactpro.models.interactions import Interaction, Turn
+from contactpro.models.security import ConsoleSession, LoginAttempt
 from contactpro.models.voice import Recording, VoiceJob
 
 __all__ = [
@@ -25,12 +26,14 @@ __all__ = [
     "CancellationRequest",
     "Callback",
     "ConfigEntry",
+    "ConsoleSession",
     "Customer",
     "CustomerScore",
     "Escalation",
     "Interaction",
     "InteractionScore",
     "Invoice",
+    "LoginAttempt",
     "Payment",
     "PaymentAgreement",
     "ServiceOutage",

@@ -51,7 +51,9 @@ def test_agent_sees_new_escalation_live_then_claims_reads_and_resolves(live_serv
     expect(page.get_by_role("status")).to_contain_text("Escalamiento tomado")
     # The packet: customer, account, summary, steps and the conversation with intents.
     expect(page.locator("#h-customer + dl")).to_contain_text("+573001110001")
-    expect(page.get_by_role("cell", name="3001110001", exact=True)).to_be_visible()
+    # Agents see the account number masked; the bot has already identified the customer.
+    expect(page.get_by_role("cell", name="******0001", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="3001110001", exact=True)).to_have_count(0)
     packet = escalation.context
     expect(page.locator("#h-summary + p")).to_have_text(packet["summary"])
     for step in packet["steps_tried"]:

@@ -132,7 +132,7 @@ def test_claim_is_exclusive_and_release_returns_it(app, client, session, twilio,
 def create_agent(session):
     from contactpro.console.users import create_user
 
-    return create_user(session, email="otro@example.com", name="Otro", password="x" * 12)
+    return create_user(session, email="otro@example.com", name="Otro", password="otra clave segura")
 
 
 def test_claim_and_resolve_through_the_pages(client, session, twilio, users):

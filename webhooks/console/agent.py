@@ -26,7 +26,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from contactpro.console import agent_queue
 from contactpro.console.agent_queue import RESOLUTIONS, QueueError
 from contactpro.console.settings import current_config
+from contactpro.console.users import has_role
 from contactpro.errors import NotFoundError
+from contactpro.privacy import mask_customer_ids
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
@@ -64,9 +66,12 @@ def queue_json() -> Response:
 
 def _packet(escalation_id: int) -> dict[str, Any]:
     try:
-        return agent_queue.packet(db_session(), settings(), escalation_id)
+        data = agent_queue.packet(db_session(), settings(), escalation_id)
     except NotFoundError:
         abort(404)
+    if not has_role(g.agent, "manager"):  # agents work the case without the full identifiers
+        data["context"] = mask_customer_ids(data["context"])
+    return data
 
 
 @bp.get("/escalations/<int:escalation_id>")

@@ -22,11 +22,15 @@ from flask import (
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import LANGUAGES, Settings
-from contactpro.console.users import authenticate, has_role, ui_language
+from contactpro.console.logins import attempt_login, change_password_checked
+from contactpro.console.policy import AccountPolicy, load_policy
+from contactpro.console.sessions import end_all_sessions, resume_session, start_session
+from contactpro.console.users import UserError, has_role, ui_language
 from contactpro.models import Agent
 from webhooks.console.i18n import translate
 from webhooks.db import db_session
@@ -34,6 +38,8 @@ from webhooks.db import db_session
 bp = Blueprint("console_auth", __name__, url_prefix="/console")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+# Ids are 32-bit integer columns on PostgreSQL.
+MAX_ID = 2**31 - 1
 
 
 def settings() -> Settings:
@@ -60,20 +66,41 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(str(expected), sent)
 
 
-def _fingerprint(agent: Agent) -> str:
-    # Changing the password (or deactivating) ends every session signed before the change.
-    return (agent.password_hash or "")[-16:]
+def policy() -> AccountPolicy:
+    """Return this app's session and log-in policy."""
+    return current_app.extensions["console_policy"]  # type: ignore[no-any-return]
+
+
+@bp.record_once
+def _load_policy(state: BlueprintSetupState) -> None:
+    # Read at start-up, so a bad value stops the server like any other setting.
+    idle = state.app.extensions["contactpro"].settings.session_seconds
+    state.app.extensions["console_policy"] = load_policy(idle_seconds=idle)
 
 
 def _load_agent() -> Agent | None:
-    agent_id = session.get("agent_id")
-    if agent_id is None:
+    """Return the user of this request's server-side session (ended or timed out: None)."""
+    token = session.get("sid")
+    if token is None:
         return None
-    agent = db_session().get(Agent, agent_id)
-    if agent is None or not agent.active or session.get("fp") != _fingerprint(agent):
+    db = db_session()
+    # Pages and actions renew the idle timer; the queue's background polling does not.
+    agent = resume_session(db, str(token), policy(), touch=not wants_json())
+    db.commit()
+    if agent is None:
         session.clear()
-        return None
     return agent
+
+
+def begin_session(agent: Agent) -> None:
+    """Start a fresh server-side session for ``agent`` in a fresh cookie (keeps the language)."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session["sid"] = start_session(db_session(), agent, request.remote_addr)
+    if lang:
+        session["lang"] = lang
+    csrf_token()
 
 
 def _language(agent: Agent | None) -> str:
@@ -113,9 +140,22 @@ def guard(required_role: str | None, public: tuple[str, ...] = ()) -> Callable[[
             return redirect(url_for("console_auth.login", next=request.full_path.rstrip("?")))
         if required_role and not has_role(g.agent, required_role):
             abort(403)
+        if any(_out_of_range(value) for value in (request.view_args or {}).values()):
+            abort(404)  # no row has such an id; the database would fail on it instead
+        if _has_nul():
+            abort(400, description="NUL characters are not accepted")
         return None
 
     return check
+
+
+def _out_of_range(value: object) -> bool:
+    return isinstance(value, int) and not 0 <= value <= MAX_ID
+
+
+def _has_nul() -> bool:
+    # PostgreSQL text cannot hold NUL: a search for one would fail as a 500.
+    return any("\x00" in value for _, values in request.values.lists() for value in values)
 
 
 def _json_error(status: int, message: str) -> Response:
@@ -175,45 +215,74 @@ def home_url(agent: Agent) -> str:
     return url_for("console_agent.queue")
 
 
-def _start_session(agent: Agent) -> None:
-    """Start a fresh signed-in session for ``agent``, keeping the chosen page language."""
-    lang = session.get("lang")
-    session.clear()
-    session.permanent = True
-    session["agent_id"], session["fp"] = agent.id, _fingerprint(agent)
-    if lang:
-        session["lang"] = lang
-    csrf_token()
-    current_app.logger.info("console login", extra={"agent_id": agent.id})
-
-
-def _login_page(error: str | None) -> Response:
-    body = render_template("console/login.html", error=error, next=request.args.get("next"))
-    return Response(body, status=401 if error else 200, mimetype="text/html")
+def _login_page(error: str | None = None, status: int = 200) -> Response:
+    response = Response(
+        render_template("console/login.html", error=error, next=request.args.get("next")),
+        status=status,
+        mimetype="text/html",
+    )
+    if status == 429:
+        response.headers["Retry-After"] = str(policy().lockout_seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> BaseResponse | str:
-    """Show the log-in form; on POST, check the credentials and start a session."""
-    if request.method != "POST":
-        return redirect(home_url(g.agent)) if g.agent is not None else _login_page(None)
-    email = request.form.get("email", "")
-    agent = authenticate(db_session(), email, request.form.get("password", ""))
-    if agent is None:
-        return _login_page(t("bad_login"))
-    _start_session(agent)
-    return redirect(_safe_next(request.args.get("next")) or home_url(agent))
+    """Show the log-in form; on POST, check the throttle and credentials, start a session."""
+    if request.method == "GET":
+        return redirect(home_url(g.agent)) if g.agent is not None else _login_page()
+    db = db_session()
+    email, password = request.form.get("email", ""), request.form.get("password", "")
+    result = attempt_login(db, email, password, request.remote_addr or "", policy())
+    if result.agent is None:
+        db.commit()
+        if result.locked:
+            return _login_page(t("login_locked"), 429)
+        return _login_page(t("bad_login"), 401)
+    begin_session(result.agent)
+    db.commit()
+    current_app.logger.info("console login", extra={"agent_id": result.agent.id})
+    return redirect(_safe_next(request.args.get("next")) or home_url(result.agent))
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """End the session."""
+    """End every session of this user (a cookie copied earlier stops working too)."""
+    if g.agent is not None:
+        end_all_sessions(db_session(), g.agent.id, "logout")
+        db_session().commit()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     flash(t("logged_out"), "info")
     return redirect(url_for("console_auth.login"))
+
+
+def _password_page(error: str | None = None) -> Response:
+    body = render_template("console/password.html", error=error)
+    return Response(body, status=400 if error else 200, mimetype="text/html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> BaseResponse:
+    """Let the logged-in user change their password; every other session of theirs ends."""
+    if request.method == "GET":
+        return _password_page()
+    new = request.form.get("new_password", "")
+    if new != request.form.get("confirm_password", ""):
+        return _password_page(t("password_mismatch"))
+    db = db_session()
+    current = request.form.get("current_password", "")
+    try:
+        change_password_checked(db, g.agent, current, new, request.remote_addr or "", policy())
+    except UserError as exc:
+        db.commit()  # nothing changed but the record of a wrong current password
+        return _password_page(t(exc.reason))
+    begin_session(g.agent)
+    db.commit()
+    flash(t("password_changed"), "info")
+    return redirect(home_url(g.agent))
 
 
 setup(bp, None, public=("console_auth.login",))

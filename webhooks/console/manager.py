@@ -41,6 +41,8 @@ from contactpro.observability.alerts import open_alerts
 from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
 
+# Dates a search may ask for; beyond them the date arithmetic of the search overflows.
+SEARCH_YEARS = (1900, 2999)
 bp = Blueprint("console_manager", __name__, url_prefix="/console/manager")
 setup(bp, "manager")
 
@@ -114,9 +116,12 @@ def _date(name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
-        abort(400, description=f"{name} must be a date (YYYY-MM-DD)")
+        value = None
+    if value is None or not SEARCH_YEARS[0] <= value.year <= SEARCH_YEARS[1]:
+        abort(400, description=f"{name} must be a date (YYYY-MM-DD) from year 1900 to 2999")
+    return value
 
 
 @bp.get("/conversations")
