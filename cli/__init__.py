@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
+from cli.conversations import conversations
 from cli.devtools import seed, simulate
 from cli.intents import intents
 from cli.server import beat, init_db, serve, worker
@@ -28,6 +29,7 @@ COMMANDS: tuple[click.Command, ...] = (
     users,
     intents,
     transcribe,
+    conversations,
 )
 
 
