@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from cli.conversations import conversations
 from cli.devtools import seed, simulate
+from cli.improve import improve
 from cli.intents import intents
 from cli.server import beat, init_db, serve, worker
 from cli.transcribe import transcribe
@@ -30,6 +31,7 @@ COMMANDS: tuple[click.Command, ...] = (
     intents,
     transcribe,
     conversations,
+    improve,
 )
 
 

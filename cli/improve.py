@@ -1,0 +1,152 @@
+"""``contactpro improve``: rank what to automate, replay a proposal, explain failures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from click._termui_impl import ProgressBar
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cli.conversations import live_filter, live_options, load_conversations
+from contactpro.errors import ContactProError
+from contactpro.improve import metrics, rank, runs
+from contactpro.nlu import get_cascade
+from contactpro.runtime import Runtime
+
+
+def _runtime() -> Runtime:
+    runtime: Runtime = current_app.extensions["contactpro"]
+    return runtime
+
+
+@click.group("improve")
+def improve() -> None:
+    """Learn from conversations: what to automate next, replay a change, explain failures."""
+
+
+@improve.command("rank")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset; default: live traffic.")
+@live_options
+@click.option(
+    "--weights",
+    default="",
+    help="Exponents of volume × unresolved × time ÷ effort, e.g. 'unresolved=2,effort=0.5'.",
+)
+@click.option("--top", default=15, show_default=True, help="Rows to print.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Full ranking CSV.")
+@with_appcontext
+def rank_(
+    data: Path | None,
+    name: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+    weights: str,
+    top: int,
+    out: Path | None,
+) -> None:
+    """List the intents, failure reasons and tools that cost the most, with effort and gain."""
+    try:
+        chosen = rank.Weights.parse(weights)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--weights") from None
+    rt = _runtime()
+    rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
+    cascade = get_cascade(rt.settings)
+    measured = [metrics.measure(conv, cascade) for conv in rows]
+    ranking = rank.rank(rows, measured, rt.settings, chosen)
+    if out is not None:
+        rank.write_csv(ranking, out)
+    if not ranking:
+        click.echo(f"{len(rows)} conversations, nothing unresolved to rank")
+        return
+    click.echo(
+        f"{'#':>3} {'kind':<8} {'name':<28} {'vol':>5} {'unres':>6} {'min':>6} {'eff':>3} "
+        f"{'score':>9} {'contain':>8} {'saving':>10}"
+    )
+    for c in ranking[:top]:
+        click.echo(
+            f"{c.rank:>3} {c.kind:<8} {c.name[:28]:<28} {c.volume:>5} {c.unresolved_share:>6.0%} "
+            f"{c.handling_minutes:>6.1f} {c.effort:>3} {c.score:>9.2f} "
+            f"{c.expected_contained:>8.1f} {c.expected_saving:>10.2f} {c.currency}"
+        )
+
+
+@improve.command("replay")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset instead of a file.")
+@click.option(
+    "--proposed",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Proposal folder: settings.toml, templates/, kb/, intents/.",
+)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="For the six files.")
+@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@with_appcontext
+def replay_(
+    data: Path | None,
+    name: str | None,
+    proposed: Path,
+    out: Path | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Replay recorded caller turns with the current and the proposed configuration."""
+    if (data is None) == (name is None):
+        raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    rt = _runtime()
+    request = runs.ReplayRequest(
+        proposed=str(proposed.resolve()),
+        out_dir="",
+        data=str(data.resolve()) if data else None,
+        dataset=name,
+        limit=limit,
+    )
+    run_id = runs.create_run(rt.db, request)
+    folder = out or rt.settings.var_dir / "improve" / f"replay-{run_id}"
+    runs.set_out_dir(rt.db, run_id, str(folder.resolve()))
+    bar: ProgressBar[int]
+    with click.progressbar(length=1, label="replaying", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            results = runs.execute(rt.db, rt.settings, run_id, progress)
+        except ContactProError as exc:
+            raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps({"run_id": run_id, **results}, ensure_ascii=False, indent=2))
+        return
+    _print_side_by_side(run_id, results)
+
+
+def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
+    summary = results["summary"]
+    assert isinstance(summary, dict)
+    click.echo(f"replay run {run_id}")
+    click.echo(f"{'':<22} {'baseline':>10} {'proposed':>10} {'delta':>10}")
+    for key, before in summary["baseline"].items():
+        after, delta = summary["proposed"][key], summary["delta"].get(key, "")
+        click.echo(f"{key:<22} {before!s:>10} {after!s:>10} {delta!s:>10}")
+    changed = results["changed"]
+    assert isinstance(changed, list)
+    click.echo(f"{len(changed)} conversations changed outcome")
+    for item in changed:
+        click.echo(
+            f"  {item['conversation_id']}: {item['baseline']} -> {item['proposed']} "
+            f"({item['direction']})"
+        )
+    files = results["files"]
+    assert isinstance(files, list)
+    click.echo(f"files in {Path(files[0]).parent}")
