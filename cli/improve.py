@@ -14,7 +14,8 @@ from flask.cli import with_appcontext
 
 from cli.conversations import live_filter, live_options, load_conversations
 from contactpro.errors import ContactProError
-from contactpro.improve import metrics, rank, runs
+from contactpro.improve import explain, index, metrics, rank, runs
+from contactpro.improve.llm import writer_for
 from contactpro.nlu import get_cascade
 from contactpro.runtime import Runtime
 
@@ -150,3 +151,73 @@ def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
     files = results["files"]
     assert isinstance(files, list)
     click.echo(f"files in {Path(files[0]).parent}")
+
+
+@improve.command("index")
+@click.option("--batch", default=256, show_default=True, help="Conversations embedded per batch.")
+@click.option("--all/--one-batch", "everything", default=True, show_default=True)
+@with_appcontext
+def index_(batch: int, everything: bool) -> None:
+    """Embed closed and imported conversations not yet in the similar-case index."""
+    rt = _runtime()
+    encoder = index.encoder_for(rt.settings.improve_case_encoder)
+    total = 0
+    while True:
+        with rt.db.session() as session:
+            added = index.index_pending(session, encoder, batch)
+        total += added
+        if added:
+            click.echo(f"indexed {total} conversations", err=True)
+        if not added or not everything:
+            break
+    click.echo(f"{total} conversations added to the {encoder.name} index")
+
+
+@improve.command("explain")
+@click.option("--interaction", "interaction_id", type=int, help="A live interaction's id.")
+@click.option("--call-type")
+@click.option("--failure-step")
+@click.option("--failure-reason")
+@click.option("--segment")
+@click.option("--text", default="", help="What the caller said (orders the cases).")
+@click.option("-k", "k", default=10, show_default=True, help="Cases to retrieve.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def explain_(
+    interaction_id: int | None,
+    call_type: str | None,
+    failure_step: str | None,
+    failure_reason: str | None,
+    segment: str | None,
+    text: str,
+    k: int,
+    as_json: bool,
+) -> None:
+    """Explain a failure from similar past cases (by the LLM if configured, else by rules)."""
+    rt = _runtime()
+    fields_given = any((call_type, failure_step, failure_reason, segment, text))
+    if (interaction_id is None) == (not fields_given):
+        raise click.UsageError(
+            "give --interaction ID, or some of --call-type --failure-step --failure-reason "
+            "--segment --text"
+        )
+    encoder = index.encoder_for(rt.settings.improve_case_encoder)
+    with rt.db.session() as session:
+        exclude = None
+        if interaction_id is not None:
+            try:
+                query = explain.query_for_interaction(session, interaction_id)
+            except ContactProError as exc:
+                raise click.ClickException(exc.message) from None
+            exclude = ("live", interaction_id)
+        else:
+            query = explain.Query(call_type, failure_step, failure_reason, segment, text)
+        result = explain.explain(
+            session, encoder, query, writer_for(rt.settings), k=k, exclude=exclude
+        )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(result.text)
+    if result.llm_error:
+        click.secho(f"(written by rules: {result.llm_error})", fg="yellow", err=True)
