@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 from cli.conversations import live_filter, live_options, load_conversations
 from contactpro.errors import ContactProError
-from contactpro.improve import explain, index, metrics, rank, runs
+from contactpro.improve import explain, index, metrics, proposals, rank, runs
 from contactpro.improve.llm import writer_for
 from contactpro.nlu import get_cascade
 from contactpro.runtime import Runtime
@@ -221,3 +221,85 @@ def explain_(
     click.echo(result.text)
     if result.llm_error:
         click.secho(f"(written by rules: {result.llm_error})", fg="yellow", err=True)
+
+
+@improve.command("propose")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset; default: live traffic.")
+@live_options
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def propose(
+    data: Path | None,
+    name: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+    as_json: bool,
+) -> None:
+    """Draft proposals (by the LLM if configured, else by rules) for people to decide on."""
+    rt = _runtime()
+    rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
+    cascade = get_cascade(rt.settings)
+    measured = [metrics.measure(conv, cascade) for conv in rows]
+    ranking = rank.rank(rows, measured, rt.settings)
+    drafts, why_rules = proposals.draft(rows, measured, ranking, writer_for(rt.settings))
+    with rt.db.session() as session:
+        ids = proposals.save(session, drafts)
+    if why_rules:
+        click.secho(f"(drafted by rules: {why_rules})", fg="yellow", err=True)
+    if as_json:
+        listed = [{"id": i, **d.__dict__} for i, d in zip(ids, drafts, strict=True)]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    for proposal_id, item in zip(ids, drafts, strict=True):
+        click.echo(f"#{proposal_id} [{item.kind}, {item.source}] {item.title}")
+    click.echo(f"{len(drafts)} proposals drafted")
+
+
+@improve.command("proposals")
+@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]))
+@with_appcontext
+def proposals_(status: str | None) -> None:
+    """List proposals, newest first."""
+    with _runtime().db.session() as session:
+        for item in proposals.listing(session, status):
+            decided = f" by {item.decided_by}" if item.decided_by else ""
+            click.echo(f"#{item.id} {item.status}{decided} [{item.kind}] {item.title}")
+
+
+def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None:
+    body = None
+    if edit is not None:
+        try:
+            body = json.loads(edit.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{edit}: not a JSON object ({exc})") from None
+        if not isinstance(body, dict):
+            raise click.ClickException(f"{edit}: not a JSON object")
+    try:
+        with _runtime().db.session() as session:
+            proposals.decide(session, proposal_id, decision, by, body=body)
+    except ContactProError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"proposal #{proposal_id} {decision} by {by}")
+
+
+@improve.command("approve")
+@click.argument("proposal_id", type=int)
+@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
+@click.option("--edit", type=click.Path(path_type=Path, dir_okay=False), help="Edited body (JSON).")
+@with_appcontext
+def approve(proposal_id: int, by: str, edit: Path | None) -> None:
+    """Approve a proposal, optionally with an edited body; the decision is audited."""
+    _decide(proposal_id, "approved", by, edit)
+
+
+@improve.command("reject")
+@click.argument("proposal_id", type=int)
+@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
+@with_appcontext
+def reject(proposal_id: int, by: str) -> None:
+    """Reject a proposal; the decision is audited."""
+    _decide(proposal_id, "rejected", by, None)
