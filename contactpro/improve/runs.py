@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.db import Database
@@ -131,7 +132,6 @@ def _replay(
     }
 
 
-def latest_runs(db: Database, limit: int = 20) -> list[ImproveRun]:
+def latest_runs_in(session: Session, limit: int = 20) -> list[ImproveRun]:
     """Return the most recent runs, newest first."""
-    with db.session() as session:
-        return list(session.scalars(select(ImproveRun).order_by(ImproveRun.id.desc()).limit(limit)))
+    return list(session.scalars(select(ImproveRun).order_by(ImproveRun.id.desc()).limit(limit)))

@@ -27,11 +27,11 @@ _PENDING = "contactpro_new_escalations"
 
 def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
-    from webhooks.console import agent, auth, manager
+    from webhooks.console import agent, auth, improve, manager
 
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
-    for blueprint in (auth.bp, agent.bp, manager.bp):
+    for blueprint in (auth.bp, agent.bp, manager.bp, improve.bp):
         app.register_blueprint(blueprint)
 
     # Globals reach imported macros too; per-request values come from the context processor.

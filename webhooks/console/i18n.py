@@ -257,6 +257,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "On-duty agent (e-mail; gets top-priority SMS alerts)",
     },
     "error": {"es": "Error", "en": "Error"},
+    # Improvement loop (contactpro improve)
+    "nav_improve": {"es": "Mejora continua", "en": "Improvement"},
+    "improve_title": {"es": "Propuestas y repeticiones", "en": "Proposals and replays"},
+    "proposals": {"es": "Propuestas", "en": "Proposals"},
+    "no_proposals": {
+        "es": "Sin propuestas. Genérelas con contactpro improve propose.",
+        "en": "No proposals yet. Draft them with contactpro improve propose.",
+    },
+    "approve": {"es": "Aprobar", "en": "Approve"},
+    "reject": {"es": "Rechazar", "en": "Reject"},
+    "proposal_approved": {"es": "propuesta aprobada", "en": "proposal approved"},
+    "proposal_rejected": {"es": "propuesta rechazada", "en": "proposal rejected"},
+    "replays": {"es": "Repeticiones", "en": "Replays"},
+    "no_replays": {
+        "es": "Sin repeticiones. Lance una con contactpro improve replay.",
+        "en": "No replays yet. Start one with contactpro improve replay.",
+    },
+    "progress": {"es": "Avance", "en": "Progress"},
+    "resolved_change": {"es": "Cambio en resueltas", "en": "Change in resolved"},
+    "col_kind": {"es": "Tipo", "en": "Kind"},
+    "col_proposal": {"es": "Propuesta", "en": "Proposal"},
+    "col_decided_by": {"es": "Decidió", "en": "Decided by"},
 }
 
 
