@@ -18,6 +18,8 @@ from contactpro.improve import explain, index, metrics, proposals, rank, runs
 from contactpro.improve.llm import writer_for
 from contactpro.nlu import get_cascade
 from contactpro.runtime import Runtime
+from tasks import send
+from tasks.improve import replay as replay_task
 
 
 def _runtime() -> Runtime:
@@ -92,6 +94,9 @@ def rank_(
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="For the six files.")
 @click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--background", is_flag=True, help="Queue the run for a worker; follow it in the console."
+)
 @with_appcontext
 def replay_(
     data: Path | None,
@@ -100,6 +105,7 @@ def replay_(
     out: Path | None,
     limit: int | None,
     as_json: bool,
+    background: bool,
 ) -> None:
     """Replay recorded caller turns with the current and the proposed configuration."""
     if (data is None) == (name is None):
@@ -115,6 +121,10 @@ def replay_(
     run_id = runs.create_run(rt.db, request)
     folder = out or rt.settings.var_dir / "improve" / f"replay-{run_id}"
     runs.set_out_dir(rt.db, run_id, str(folder.resolve()))
+    if background:
+        queued = send(replay_task, run_id)
+        click.echo(f"replay run {run_id} {'queued' if queued else 'waiting in the outbox'}")
+        return
     bar: ProgressBar[int]
     with click.progressbar(length=1, label="replaying", file=sys.stderr) as bar:
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from contactpro.db import Database
+from contactpro.models import ImproveRun
 from tests.cli.test_entry_point import run
 
 QUESTIONS = [
@@ -159,3 +161,21 @@ def test_rank_orders_by_cost_and_writes_csv(data: Path, tmp_path: Path) -> None:
     assert "roaming" not in {r["name"] for r in rows}  # resolved: nothing to gain
     bad = run(["improve", "rank", "--data", str(data), "--weights", "speed=2"], tmp_path)
     assert bad.returncode == 2 and "expected one of" in bad.stderr
+
+
+def test_background_replay_is_queued_as_a_run(data: Path, tmp_path: Path) -> None:
+    """--background stores the run and queues it for a worker instead of replaying here."""
+    folder = _proposal(tmp_path)
+    result = run(
+        ["improve", "replay", "--data", str(data), "--proposed", str(folder), "--background"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "replay run 1 queued"
+    db = Database(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    with db.session() as session:
+        stored = session.get(ImproveRun, 1)
+        assert stored is not None and stored.status == "queued"
+        assert stored.params["proposed"] == str(folder.resolve())
+        assert stored.params["out_dir"].endswith("replay-1")
+    db.dispose()
