@@ -17,7 +17,7 @@ from contactpro.config import Settings
 from contactpro.improve import explain, index, store
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.improve.llm import writer_for
-from contactpro.models import CaseVector
+from contactpro.models import CaseVector, DatasetConversation
 from tests.cli.test_entry_point import run
 
 from .conftest import ChatServer, Reply, anthropic_text, openai_text
@@ -75,6 +75,14 @@ def _settings(app: Flask, **overrides: object) -> Settings:
 QUERY = explain.Query(failure_reason="biometric_fail", text="voice not recognised")
 
 
+def _ref(session: Session, external_id: str) -> str:
+    """The citation id of an imported case (ids differ per backend: sequences are not reset)."""
+    row_id = session.scalar(
+        select(DatasetConversation.id).where(DatasetConversation.external_id == external_id)
+    )
+    return f"dataset-{row_id}"
+
+
 def test_rules_explanation_counts_every_matching_case(indexed: Session) -> None:
     """Without an LLM the text gives the shared fields, counts and hours, citing close cases."""
     result = explain.explain(indexed, index.HashingEncoder(), QUERY, writer=None, k=3)
@@ -96,27 +104,29 @@ def test_claude_writes_the_explanation_from_masked_cases(
     app: Flask, indexed: Session, chat_server: ChatServer
 ) -> None:
     """Claude's text is used when it cites retrieved cases; the prompt carries no personal data."""
+    ref = _ref(indexed, "C0")
     chat_server.script(
-        Reply(body=anthropic_text("Premium callers fail voice biometrics at 19h [dataset-1]."))
+        Reply(body=anthropic_text(f"Premium callers fail voice biometrics at 19h [{ref}]."))
     )
     settings = _settings(
         app, improve_llm="anthropic", improve_llm_base_url=chat_server.url, llm_model="claude-x"
     )
     result = explain.explain(indexed, index.HashingEncoder(), QUERY, writer_for(settings))
-    assert (result.source, result.cited) == ("llm", ["dataset-1"])
+    assert (result.source, result.cited) == ("llm", [ref])
     request = chat_server.requests[0]
     assert request["path"] == "/v1/messages" and request["json"]["model"] == "claude-x"
     prompt = request["json"]["messages"][0]["content"]
     assert "1020304050" not in prompt
     assert "[NUMBER]" in prompt or "[ID]" in prompt
-    assert "'cases': 4" in prompt and "[dataset-1]" in prompt
+    assert "'cases': 4" in prompt and f"[{ref}]" in prompt
 
 
 def test_a_local_model_answers_through_the_openai_protocol(
     app: Flask, indexed: Session, chat_server: ChatServer
 ) -> None:
     """The OpenAI-compatible endpoint gets a system and a user message; its answer is used."""
-    chat_server.script(Reply(body=openai_text("Card declines cluster at 12h [dataset-3].")))
+    ref = _ref(indexed, "C2")
+    chat_server.script(Reply(body=openai_text(f"Card declines cluster at 12h [{ref}].")))
     settings = _settings(
         app,
         improve_llm="openai",
@@ -125,7 +135,7 @@ def test_a_local_model_answers_through_the_openai_protocol(
     )
     query = explain.Query(failure_reason="card_declined")
     result = explain.explain(indexed, index.HashingEncoder(), query, writer_for(settings))
-    assert result.source == "llm" and result.text.endswith("[dataset-3].")
+    assert result.source == "llm" and result.text.endswith(f"[{ref}].")
     request = chat_server.requests[0]
     assert request["path"] == "/v1/chat/completions"
     body = request["json"]
@@ -142,7 +152,7 @@ def test_a_local_model_answers_through_the_openai_protocol(
         (Reply(body=b"<html>not json"), "llm_malformed"),
         (Reply(status=500, body={"error": {"message": "boom"}}), "llm_error"),
         (Reply(body=openai_text("Something happened, no citation.")), "llm_uncited"),
-        (Reply(body=openai_text("See [dataset-999].")), "llm_uncited"),
+        (Reply(body=openai_text("See [dataset-999999].")), "llm_uncited"),
         (Reply(body=openai_text("late [dataset-1]"), delay=3.0), "llm_timeout"),
     ],
 )

@@ -16,7 +16,15 @@ from contactpro.errors import NotFoundError
 from contactpro.improve import metrics, proposals, rank, runs, store
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.improve.llm import writer_for
-from contactpro.models import AuditLog, CaseVector, ImproveRun, Interaction, Proposal, Turn
+from contactpro.models import (
+    AuditLog,
+    CaseVector,
+    DatasetConversation,
+    ImproveRun,
+    Interaction,
+    Proposal,
+    Turn,
+)
 from tasks.improve import index_pending, replay
 from tests.cli.test_entry_point import run
 
@@ -46,17 +54,18 @@ def test_index_task_embeds_each_closed_conversation_once(app: Flask, session: Se
     app.extensions["contactpro"].settings = replace(
         app.extensions["contactpro"].settings, improve_case_encoder="hashing"
     )
-    _closed(session, "SM1", "escalated")
+    first = _closed(session, "SM1", "escalated").id
     store.save(session, "ivr", [Conversation("A1", [Message("user", "card declined")])])
     session.commit()
+    imported = session.scalar(select(DatasetConversation.id))
     with app.app_context():
         assert index_pending() == 2
         assert index_pending() == 0
-    _closed(session, "SM2", "auto_resolved")
+    second = _closed(session, "SM2", "auto_resolved").id
     with app.app_context():
         assert index_pending() == 1
     rows = session.execute(select(CaseVector.source, CaseVector.ref_id)).all()
-    assert sorted(rows) == sorted([("live", 1), ("dataset", 1), ("live", 2)])
+    assert sorted(rows) == sorted([("live", first), ("dataset", imported), ("live", second)])
 
 
 def test_replay_task_runs_a_stored_run_once_and_records_failures(
