@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.conversations import interactions
 from contactpro.conversations.turn_service import Inbound, greet_call, take_turn
 from contactpro.db import Database
@@ -135,9 +135,12 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
     channel = conv.channel if conv.channel in ("voice", "sms") else "sms"
     number = str(conv.extra_meta.get("from_number") or f"+1999{index:07d}")
     transcript: list[Message] = []
+    known_language = conv.language in LANGUAGES
     if channel == "voice":
+        # An unknown caller is greeted in the default language: the recorded call's, here.
+        greeter = replace(settings, default_language=conv.language) if known_language else settings
         greeting = greet_call(
-            session, settings, call_sid=sid, from_number=number, to_number=REPLAY_TO
+            session, greeter, call_sid=sid, from_number=number, to_number=REPLAY_TO
         )
         interaction = interactions.get_interaction(session, greeting.interaction_id)
         transcript.append(Message("assistant", greeting.text))
