@@ -135,10 +135,10 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
     channel = conv.channel if conv.channel in ("voice", "sms") else "sms"
     number = str(conv.extra_meta.get("from_number") or f"+1999{index:07d}")
     transcript: list[Message] = []
-    known_language = conv.language in LANGUAGES
     if channel == "voice":
         # An unknown caller is greeted in the default language: the recorded call's, here.
-        greeter = replace(settings, default_language=conv.language) if known_language else settings
+        language = conv.language if conv.language in LANGUAGES else settings.default_language
+        greeter = replace(settings, default_language=language)
         greeting = greet_call(
             session, greeter, call_sid=sid, from_number=number, to_number=REPLAY_TO
         )
