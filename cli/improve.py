@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from click._termui_impl import ProgressBar
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -125,7 +124,6 @@ def replay_(
         queued = send(replay_task, run_id)
         click.echo(f"replay run {run_id} {'queued' if queued else 'waiting in the outbox'}")
         return
-    bar: ProgressBar[int]
     with click.progressbar(length=1, label="replaying", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:
