@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +14,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.errors import NotFoundError
 from contactpro.improve import explain, index, store
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.improve.llm import writer_for
-from contactpro.models import CaseVector, DatasetConversation
+from contactpro.models import (
+    CaseVector,
+    Customer,
+    DatasetConversation,
+    Escalation,
+    Interaction,
+    Turn,
+)
 from tests.cli.test_entry_point import run
 
 from .conftest import ChatServer, Reply, anthropic_text, openai_text
@@ -236,3 +244,43 @@ def test_explain_through_the_entry_point_with_a_local_model(
     assert usage.returncode == 2 and "give --interaction ID" in usage.stderr
     bad = run(["improve", "explain", "--segment", "x"], tmp_path, CONTACTPRO_IMPROVE_LLM="gpt")
     assert bad.returncode == 2 and "CONTACTPRO_IMPROVE_LLM must be" in bad.stderr
+
+
+def test_a_live_interaction_is_explained_from_the_others(
+    session: Session, customer_factory: Callable[..., Customer]
+) -> None:
+    """--interaction takes its channel, last step, reason and segment; it never cites itself."""
+    customer = customer_factory(segment="premium")
+    ids = []
+    for n in range(3):
+        interaction = Interaction(
+            channel="voice",
+            twilio_sid=f"CA{n}",
+            customer_id=customer.id,
+            from_number=customer.phone,
+            to_number="+15550001000",
+            status="closed",
+            outcome="escalated",
+            started_at=datetime(2026, 11, 2, 18, n, tzinfo=UTC),
+            state={"steps": ["asked_verification"]},
+        )
+        interaction.turns = [
+            Turn(sequence=1, speaker="caller", text="no me reconoce la clave", source="speech")
+        ]
+        session.add(interaction)
+        session.flush()
+        session.add(Escalation(interaction_id=interaction.id, reason="verify_failed", queue="q"))
+        ids.append(interaction.id)
+    session.commit()
+    encoder = index.HashingEncoder()
+    assert index.index_pending(session, encoder) == 3
+    query = explain.query_for_interaction(session, ids[0])
+    assert (query.call_type, query.failure_step) == ("voice", "asked_verification")
+    assert (query.failure_reason, query.segment) == ("verify_failed", "premium")
+    result = explain.explain(session, encoder, query, exclude=("live", ids[0]))
+    assert {explain.case_id(h) for h in result.cases} == {f"live-{ids[1]}", f"live-{ids[2]}"}
+    assert (
+        result.facts["cases"] == 2 and result.facts["shared"]["failure_reason"] == "verify_failed"
+    )
+    with pytest.raises(NotFoundError):
+        explain.query_for_interaction(session, 10**9)
