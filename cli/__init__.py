@@ -16,7 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from cli.database import explain
+from cli.conversations import conversations
 from cli.devtools import seed, simulate
+from cli.improve import improve
 from cli.intents import intents
 from cli.server import beat, init_db, serve, worker
 from cli.transcribe import transcribe
@@ -37,6 +39,8 @@ COMMANDS: tuple[click.Command, ...] = (
     users,
     intents,
     transcribe,
+    conversations,
+    improve,
 )
 
 

@@ -168,6 +168,13 @@ class Settings:
     alert_error_rate: float = 0.05
     alert_min_confidence: float = 0.45
     alert_queue_wait_seconds: float = 300.0
+    # improvement loop (docs/improve.md)
+    improve_llm: str = ""
+    improve_llm_model: str = ""
+    improve_llm_base_url: str = ""
+    improve_llm_api_key: str = ""
+    improve_llm_timeout_seconds: float = 30.0
+    improve_case_encoder: str = "auto"
 
     @property
     def embedded_broker(self) -> bool:
@@ -338,6 +345,26 @@ def _validate(s: Settings) -> None:
     _validate_analytics(s)
     _validate_console(s)
     _validate_voice(s)
+    _validate_improve(s)
+
+
+IMPROVE_LLMS = ("", "anthropic", "openai")
+CASE_ENCODERS = ("auto", "minilm", "hashing")
+
+
+def _validate_improve(s: Settings) -> None:
+    """Raise ConfigError for a bad improvement-loop setting, naming its variable."""
+    if s.improve_llm not in IMPROVE_LLMS:
+        raise ConfigError("CONTACTPRO_IMPROVE_LLM must be empty, anthropic or openai")
+    if s.improve_llm == "openai" and not s.improve_llm_base_url:
+        raise ConfigError(
+            "CONTACTPRO_IMPROVE_LLM_BASE_URL is required with CONTACTPRO_IMPROVE_LLM=openai "
+            "(the local server's OpenAI-compatible URL, e.g. http://127.0.0.1:11434/v1)"
+        )
+    if s.improve_llm_timeout_seconds <= 0:
+        raise ConfigError("CONTACTPRO_IMPROVE_LLM_TIMEOUT_SECONDS must be above 0")
+    if s.improve_case_encoder not in CASE_ENCODERS:
+        raise ConfigError(f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {CASE_ENCODERS}")
 
 
 VOICE_HOLD_MODES = ("auto", "always", "never")

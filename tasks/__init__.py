@@ -37,6 +37,7 @@ TASK_MODULES = [
     "tasks.voice",
     "tasks.outbox",
     "tasks.alerts",
+    "tasks.improve",
 ]
 
 

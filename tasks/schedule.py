@@ -19,6 +19,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "contactpro.interactions.close_idle",
             "schedule": 60.0,
         },
+        "index-conversations": {"task": "contactpro.improve.index_pending", "schedule": 300.0},
         "analytics-hourly": {
             "task": "contactpro.analytics.run_scheduled",
             "schedule": float(settings.analytics_hourly_seconds),

@@ -12,6 +12,7 @@ from contactpro.models.dialog import (
     SurveyResponse,
 )
 from contactpro.models.escalations import Agent, Escalation
+from contactpro.models.improve import CaseVector, DatasetConversation, ImproveRun, Proposal
 from contactpro.models.interactions import Interaction, Turn
 from contactpro.models.security import ConsoleSession, LoginAttempt
 from contactpro.models.voice import Recording, VoiceJob
@@ -24,18 +25,22 @@ __all__ = [
     "AuditLog",
     "Base",
     "CancellationRequest",
+    "CaseVector",
     "Callback",
     "ConfigEntry",
     "ConsoleSession",
     "Customer",
+    "DatasetConversation",
     "CustomerScore",
     "Escalation",
+    "ImproveRun",
     "Interaction",
     "InteractionScore",
     "Invoice",
     "LoginAttempt",
     "Payment",
     "PaymentAgreement",
+    "Proposal",
     "ServiceOutage",
     "SurveyResponse",
     "Recording",

@@ -26,7 +26,7 @@ from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
-from webhooks.console import agent, auth, manager
+from webhooks.console import agent, auth, improve, manager
 
 log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
-    for blueprint in (auth.bp, agent.bp, manager.bp):
+    for blueprint in (auth.bp, agent.bp, manager.bp, improve.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "root", _root)
 

@@ -1,0 +1,188 @@
+"""``contactpro conversations``: export, import and measure conversation datasets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from contactpro.errors import ContactProError
+from contactpro.improve import dataset, ivr, metrics, store
+from contactpro.improve.dataset import Conversation, LineProblem
+from contactpro.nlu import get_cascade
+from contactpro.runtime import Runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _runtime() -> Runtime:
+    runtime: Runtime = current_app.extensions["contactpro"]
+    return runtime
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _report(problems: list[LineProblem]) -> None:
+    for problem in problems:
+        click.secho(f"skipped {problem}", fg="yellow", err=True)
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.BadParameter(f"{pair!r} is not FIELD=COLUMN", param_hint="--map")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def load_conversations(
+    data: Path | None, dataset_name: str | None, live: store.LiveFilter
+) -> list[Conversation]:
+    """Read a JSONL file, an imported dataset, or live traffic (the first one given)."""
+    if data is not None:
+        try:
+            conversations, problems = dataset.read_jsonl(data)
+        except ContactProError as exc:
+            raise click.ClickException(exc.message) from None
+        _report(problems)
+        return conversations
+    with _runtime().db.session() as session:
+        if dataset_name:
+            conversations = store.load(session, dataset_name)
+            if not conversations:
+                raise click.ClickException(f"no imported dataset named {dataset_name!r}")
+            return conversations
+        return list(store.export_live(session, live))
+
+
+def live_options(command: F) -> F:
+    """Add ``--since --until --channel --outcome`` (a filter on live interactions)."""
+    options = [
+        click.option("--since", type=click.DateTime(), help="Started at or after (UTC)."),
+        click.option("--until", type=click.DateTime(), help="Started before (UTC)."),
+        click.option("--channel", type=click.Choice(["voice", "sms"])),
+        click.option("--outcome", type=click.Choice(["auto_resolved", "escalated", "abandoned"])),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def live_filter(
+    since: datetime | None, until: datetime | None, channel: str | None, outcome: str | None
+) -> store.LiveFilter:
+    """Build the live-traffic filter of the shared options."""
+    return store.LiveFilter(_utc(since), _utc(until), channel, outcome)
+
+
+@click.group("conversations")
+def conversations() -> None:
+    """Conversation datasets: export live traffic, import JSONL or IVR logs, measure them."""
+
+
+@conversations.command("export")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@live_options
+@with_appcontext
+def export(
+    out: Path,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+) -> None:
+    """Write closed live conversations as JSONL, one conversation a line."""
+    with _runtime().db.session() as session:
+        rows = store.export_live(session, live_filter(since, until, channel, outcome))
+        count = dataset.write_jsonl(rows, out)
+    click.echo(f"exported {count} conversations to {out}")
+
+
+@conversations.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="Dataset name; default: the file's name.")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["auto", "jsonl", "ivr-csv"]),
+    default="auto",
+    show_default=True,
+    help="auto: .csv files are IVR call logs, anything else JSONL.",
+)
+@click.option("--map", "pairs", multiple=True, help="IVR CSV: FIELD=COLUMN (repeatable).")
+@with_appcontext
+def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> None:
+    """Import conversations, kept apart from live traffic; bad lines are reported and skipped."""
+    csv_file = kind == "ivr-csv" or (kind == "auto" and file.suffix.lower() == ".csv")
+    try:
+        if csv_file:
+            rows, problems = ivr.read_ivr_csv(file, _mapping(pairs))
+        else:
+            rows, problems = dataset.read_jsonl(file)
+    except ContactProError as exc:
+        raise click.ClickException(exc.message) from None
+    _report(problems)
+    name = name or file.stem
+    with _runtime().db.session() as session:
+        added, replaced = store.save(session, name, rows)
+    click.echo(
+        f"dataset {name}: imported {added + replaced} conversations "
+        f"({added} new, {replaced} replaced), skipped {len(problems)} lines"
+    )
+    if not rows:
+        raise click.ClickException(f"{file} holds no valid conversation")
+
+
+@conversations.command("metrics")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset; default: live traffic.")
+@live_options
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Per-conversation CSV."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the set's figures as JSON.")
+@with_appcontext
+def metrics_(
+    data: Path | None,
+    name: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Resolution, CSAT (survey, else estimated), turns, latency, duration, reasons, intents."""
+    rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
+    cascade = get_cascade(_runtime().settings)
+    measured = [metrics.measure(conv, cascade) for conv in rows]
+    summary = metrics.summarise(measured)
+    if out is not None:
+        write_metrics_csv(measured, out)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    for key, value in summary.items():
+        click.echo(f"{key:<24} {value}")
+
+
+def write_metrics_csv(rows: list[metrics.ConversationMetrics], out: Path) -> None:
+    """Write one row of figures per conversation."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        fields = [*metrics.ConversationMetrics.__dataclass_fields__, "topic"]
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row.row())

@@ -1,0 +1,313 @@
+"""``contactpro improve``: rank what to automate, replay a proposal, explain failures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cli.conversations import live_filter, live_options, load_conversations
+from contactpro.errors import ContactProError
+from contactpro.improve import explain, index, metrics, proposals, rank, runs
+from contactpro.improve.llm import writer_for
+from contactpro.nlu import get_cascade
+from contactpro.runtime import Runtime
+from tasks import send
+from tasks.improve import replay as replay_task
+
+
+def _runtime() -> Runtime:
+    runtime: Runtime = current_app.extensions["contactpro"]
+    return runtime
+
+
+@click.group("improve")
+def improve() -> None:
+    """Learn from conversations: what to automate next, replay a change, explain failures."""
+
+
+@improve.command("rank")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset; default: live traffic.")
+@live_options
+@click.option(
+    "--weights",
+    default="",
+    help="Exponents of volume × unresolved × time ÷ effort, e.g. 'unresolved=2,effort=0.5'.",
+)
+@click.option("--top", default=15, show_default=True, help="Rows to print.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Full ranking CSV.")
+@with_appcontext
+def rank_(
+    data: Path | None,
+    name: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+    weights: str,
+    top: int,
+    out: Path | None,
+) -> None:
+    """List the intents, failure reasons and tools that cost the most, with effort and gain."""
+    try:
+        chosen = rank.Weights.parse(weights)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--weights") from None
+    rt = _runtime()
+    rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
+    cascade = get_cascade(rt.settings)
+    measured = [metrics.measure(conv, cascade) for conv in rows]
+    ranking = rank.rank(rows, measured, rt.settings, chosen)
+    if out is not None:
+        rank.write_csv(ranking, out)
+    if not ranking:
+        click.echo(f"{len(rows)} conversations, nothing unresolved to rank")
+        return
+    click.echo(
+        f"{'#':>3} {'kind':<8} {'name':<28} {'vol':>5} {'unres':>6} {'min':>6} {'eff':>3} "
+        f"{'score':>9} {'contain':>8} {'saving':>10}"
+    )
+    for c in ranking[:top]:
+        click.echo(
+            f"{c.rank:>3} {c.kind:<8} {c.name[:28]:<28} {c.volume:>5} {c.unresolved_share:>6.0%} "
+            f"{c.handling_minutes:>6.1f} {c.effort:>3} {c.score:>9.2f} "
+            f"{c.expected_contained:>8.1f} {c.expected_saving:>10.2f} {c.currency}"
+        )
+
+
+@improve.command("replay")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset instead of a file.")
+@click.option(
+    "--proposed",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Proposal folder: settings.toml, templates/, kb/, intents/.",
+)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="For the six files.")
+@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--background", is_flag=True, help="Queue the run for a worker; follow it in the console."
+)
+@with_appcontext
+def replay_(
+    data: Path | None,
+    name: str | None,
+    proposed: Path,
+    out: Path | None,
+    limit: int | None,
+    as_json: bool,
+    background: bool,
+) -> None:
+    """Replay recorded caller turns with the current and the proposed configuration."""
+    if (data is None) == (name is None):
+        raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    rt = _runtime()
+    request = runs.ReplayRequest(
+        proposed=str(proposed.resolve()),
+        out_dir="",
+        data=str(data.resolve()) if data else None,
+        dataset=name,
+        limit=limit,
+    )
+    run_id = runs.create_run(rt.db, request)
+    folder = out or rt.settings.var_dir / "improve" / f"replay-{run_id}"
+    runs.set_out_dir(rt.db, run_id, str(folder.resolve()))
+    if background:
+        queued = send(replay_task, run_id)
+        click.echo(f"replay run {run_id} {'queued' if queued else 'waiting in the outbox'}")
+        return
+    with click.progressbar(length=1, label="replaying", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            results = runs.execute(rt.db, rt.settings, run_id, progress)
+        except ContactProError as exc:
+            raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps({"run_id": run_id, **results}, ensure_ascii=False, indent=2))
+        return
+    _print_side_by_side(run_id, results)
+
+
+def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
+    summary = results["summary"]
+    assert isinstance(summary, dict)
+    click.echo(f"replay run {run_id}")
+    click.echo(f"{'':<22} {'baseline':>10} {'proposed':>10} {'delta':>10}")
+    for key, before in summary["baseline"].items():
+        after, delta = summary["proposed"][key], summary["delta"].get(key, "")
+        click.echo(f"{key:<22} {before!s:>10} {after!s:>10} {delta!s:>10}")
+    changed = results["changed"]
+    assert isinstance(changed, list)
+    click.echo(f"{len(changed)} conversations changed outcome")
+    for item in changed:
+        click.echo(
+            f"  {item['conversation_id']}: {item['baseline']} -> {item['proposed']} "
+            f"({item['direction']})"
+        )
+    files = results["files"]
+    assert isinstance(files, list)
+    click.echo(f"files in {Path(files[0]).parent}")
+
+
+@improve.command("index")
+@click.option("--batch", default=256, show_default=True, help="Conversations embedded per batch.")
+@click.option("--all/--one-batch", "everything", default=True, show_default=True)
+@with_appcontext
+def index_(batch: int, everything: bool) -> None:
+    """Embed closed and imported conversations not yet in the similar-case index."""
+    rt = _runtime()
+    encoder = index.encoder_for(rt.settings.improve_case_encoder)
+    total = 0
+    while True:
+        with rt.db.session() as session:
+            added = index.index_pending(session, encoder, batch)
+        total += added
+        if added:
+            click.echo(f"indexed {total} conversations", err=True)
+        if not added or not everything:
+            break
+    click.echo(f"{total} conversations added to the {encoder.name} index")
+
+
+@improve.command("explain")
+@click.option("--interaction", "interaction_id", type=int, help="A live interaction's id.")
+@click.option("--call-type")
+@click.option("--failure-step")
+@click.option("--failure-reason")
+@click.option("--segment")
+@click.option("--text", default="", help="What the caller said (orders the cases).")
+@click.option("-k", "k", default=10, show_default=True, help="Cases to retrieve.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def explain_(
+    interaction_id: int | None,
+    call_type: str | None,
+    failure_step: str | None,
+    failure_reason: str | None,
+    segment: str | None,
+    text: str,
+    k: int,
+    as_json: bool,
+) -> None:
+    """Explain a failure from similar past cases (by the LLM if configured, else by rules)."""
+    rt = _runtime()
+    fields_given = any((call_type, failure_step, failure_reason, segment, text))
+    if (interaction_id is None) == (not fields_given):
+        raise click.UsageError(
+            "give --interaction ID, or some of --call-type --failure-step --failure-reason "
+            "--segment --text"
+        )
+    encoder = index.encoder_for(rt.settings.improve_case_encoder)
+    with rt.db.session() as session:
+        exclude = None
+        if interaction_id is not None:
+            try:
+                query = explain.query_for_interaction(session, interaction_id)
+            except ContactProError as exc:
+                raise click.ClickException(exc.message) from None
+            exclude = ("live", interaction_id)
+        else:
+            query = explain.Query(call_type, failure_step, failure_reason, segment, text)
+        result = explain.explain(
+            session, encoder, query, writer_for(rt.settings), k=k, exclude=exclude
+        )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(result.text)
+    if result.llm_error:
+        click.secho(f"(written by rules: {result.llm_error})", fg="yellow", err=True)
+
+
+@improve.command("propose")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dataset", "name", help="An imported dataset; default: live traffic.")
+@live_options
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def propose(
+    data: Path | None,
+    name: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    outcome: str | None,
+    as_json: bool,
+) -> None:
+    """Draft proposals (by the LLM if configured, else by rules) for people to decide on."""
+    rt = _runtime()
+    rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
+    cascade = get_cascade(rt.settings)
+    measured = [metrics.measure(conv, cascade) for conv in rows]
+    ranking = rank.rank(rows, measured, rt.settings)
+    drafts, why_rules = proposals.draft(rows, measured, ranking, writer_for(rt.settings))
+    with rt.db.session() as session:
+        ids = proposals.save(session, drafts)
+    if why_rules:
+        click.secho(f"(drafted by rules: {why_rules})", fg="yellow", err=True)
+    if as_json:
+        listed = [{"id": i, **d.__dict__} for i, d in zip(ids, drafts, strict=True)]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    for proposal_id, item in zip(ids, drafts, strict=True):
+        click.echo(f"#{proposal_id} [{item.kind}, {item.source}] {item.title}")
+    click.echo(f"{len(drafts)} proposals drafted")
+
+
+@improve.command("proposals")
+@click.option("--status", type=click.Choice(["draft", "approved", "rejected"]))
+@with_appcontext
+def proposals_(status: str | None) -> None:
+    """List proposals, newest first."""
+    with _runtime().db.session() as session:
+        for item in proposals.listing(session, status):
+            decided = f" by {item.decided_by}" if item.decided_by else ""
+            click.echo(f"#{item.id} {item.status}{decided} [{item.kind}] {item.title}")
+
+
+def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None:
+    body = None
+    if edit is not None:
+        try:
+            body = json.loads(edit.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{edit}: not a JSON object ({exc})") from None
+        if not isinstance(body, dict):
+            raise click.ClickException(f"{edit}: not a JSON object")
+    try:
+        with _runtime().db.session() as session:
+            proposals.decide(session, proposal_id, decision, by, body=body)
+    except ContactProError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"proposal #{proposal_id} {decision} by {by}")
+
+
+@improve.command("approve")
+@click.argument("proposal_id", type=int)
+@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
+@click.option("--edit", type=click.Path(path_type=Path, dir_okay=False), help="Edited body (JSON).")
+@with_appcontext
+def approve(proposal_id: int, by: str, edit: Path | None) -> None:
+    """Approve a proposal, optionally with an edited body; the decision is audited."""
+    _decide(proposal_id, "approved", by, edit)
+
+
+@improve.command("reject")
+@click.argument("proposal_id", type=int)
+@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
+@with_appcontext
+def reject(proposal_id: int, by: str) -> None:
+    """Reject a proposal; the decision is audited."""
+    _decide(proposal_id, "rejected", by, None)

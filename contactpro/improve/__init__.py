@@ -1,0 +1,1 @@
+"""Learn from every conversation: datasets, metrics, ranking, replay, explanations, proposals."""

@@ -1,0 +1,205 @@
+"""Explain a failure from the similar past cases: counts by code, words by an LLM or by rules.
+
+The cases come from the persistent index, filtered on the fields given (call type, failure
+step, failure reason, segment) and ordered by similarity to what the caller said. The counts
+(shared fields, steps, reasons, segments, peak hours, outcomes) are always computed here; an
+LLM, when configured, only writes the explanation from those counts and the masked cases and
+must cite case ids it was given, else the rule-based text is used and the reason recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpro.errors import LLMError, NotFoundError
+from contactpro.improve import index
+from contactpro.improve.index import Hit, TextEncoder
+from contactpro.improve.llm import Writer
+from contactpro.models import Escalation, Interaction
+from contactpro.nlu.masking import mask_pii
+
+log = logging.getLogger(__name__)
+
+SYSTEM = (
+    "You are a contact-center analyst. From similar past failed conversations and counts "
+    "computed from them, explain in at most five sentences the pattern and the probable root "
+    "cause, and suggest one fix. Use only the figures given. Cite the cases you rely on by "
+    "their id in square brackets, like [live-12]. Personal data is masked as [NUMBER], [ID] "
+    "or [EMAIL]."
+)
+MAX_COUNTED = 2000
+_CITATION = re.compile(r"\[((?:live|dataset)-\d+)\]")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to explain: the failure's fields and what the caller said."""
+
+    call_type: str | None = None
+    failure_step: str | None = None
+    failure_reason: str | None = None
+    segment: str | None = None
+    text: str = ""
+
+    def filters(self) -> dict[str, str | None]:
+        """Return the fields retrieval filters on."""
+        return {name: getattr(self, name) for name in index.FILTERS}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The retrieved cases, the counts, and the text (``source`` is ``llm`` or ``rules``)."""
+
+    query: Query
+    cases: list[Hit]
+    facts: dict[str, Any]
+    text: str
+    source: str
+    llm_error: str | None = None
+    cited: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the explanation as JSON-ready data (case texts masked)."""
+        return {
+            "query": self.query.__dict__,
+            "facts": self.facts,
+            "text": self.text,
+            "source": self.source,
+            "llm_error": self.llm_error,
+            "cited": self.cited,
+            "cases": [
+                {
+                    "id": case_id(hit),
+                    "similarity": hit.similarity,
+                    "outcome": hit.case.outcome,
+                    "failure_step": hit.case.failure_step,
+                    "failure_reason": hit.case.failure_reason,
+                    "segment": hit.case.segment,
+                    "text": mask_pii(hit.case.text)[:300],
+                }
+                for hit in self.cases
+            ],
+        }
+
+
+def case_id(hit: Hit) -> str:
+    """Return the id a case is cited by: ``live-12`` or ``dataset-3``."""
+    return f"{hit.case.source}-{hit.case.ref_id}"
+
+
+def query_for_interaction(session: Session, interaction_id: int) -> Query:
+    """Build the query of a live interaction: its channel, last step, reason and segment."""
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None:
+        raise NotFoundError(f"no interaction {interaction_id}")
+    escalation = session.scalar(
+        select(Escalation).where(Escalation.interaction_id == interaction_id).limit(1)
+    )
+    steps = (interaction.state or {}).get("steps") or []
+    said = [t.text for t in interaction.turns if t.speaker == "caller" and t.text]
+    return Query(
+        call_type=interaction.channel,
+        failure_step=steps[-1] if steps else None,
+        failure_reason=escalation.reason if escalation else None,
+        segment=interaction.customer.segment if interaction.customer else None,
+        text=" ".join(said),
+    )
+
+
+def facts_of(hits: list[Hit]) -> dict[str, Any]:
+    """Count what the cases share: fields, steps, reasons, segments, hours and outcomes."""
+    n = len(hits)
+    counts: dict[str, dict[str, int]] = {}
+    for name in (*index.FILTERS, "outcome", "intent"):
+        counter = Counter(getattr(h.case, name) for h in hits if getattr(h.case, name))
+        counts[name] = dict(counter.most_common(5))
+    hours = Counter(h.case.started_at.hour for h in hits if h.case.started_at is not None)
+    shared = {
+        name: next(iter(values))
+        for name, values in counts.items()
+        if len(values) == 1 and sum(values.values()) == n
+    }
+    return {"cases": n, "shared": shared, "counts": counts, "hours": dict(hours.most_common(3))}
+
+
+def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit]) -> str:
+    """Write the explanation from the counts alone."""
+    n = facts["cases"]
+    if n == 0:
+        return "No similar past case matches these fields yet."
+    parts = [f"{n} past case{'s' if n != 1 else ''} like this one"]
+    if facts["shared"]:
+        parts.append(
+            "all with "
+            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in facts["shared"].items())
+        )
+    sentences = ["; ".join(parts) + "."]
+    for name in ("failure_step", "failure_reason", "segment", "outcome"):
+        values = facts["counts"][name]
+        if values and name not in facts["shared"]:
+            listed = ", ".join(f"{value} {count} of {n}" for value, count in values.items())
+            sentences.append(f"{name.replace('_', ' ').capitalize()}: {listed}.")
+    if facts["hours"]:
+        hours = ", ".join(f"{h:02d}:00 ({c})" for h, c in facts["hours"].items())
+        sentences.append(f"Busiest hours (UTC): {hours}.")
+    sentences.append("Closest cases: " + ", ".join(f"[{case_id(h)}]" for h in hits[:5]) + ".")
+    return " ".join(sentences)
+
+
+def _prompt(query: Query, facts: dict[str, Any], hits: list[Hit]) -> str:
+    lines = [
+        f"Failure to explain: {mask_pii(str(query.filters()))}",
+        f"What the caller said: {mask_pii(query.text)[:500] or '(not given)'}",
+        f"Counts over the {facts['cases']} cases: {facts}",
+        "Cases:",
+    ]
+    for hit in hits:
+        case = hit.case
+        lines.append(
+            f"[{case_id(hit)}] outcome={case.outcome} step={case.failure_step} "
+            f"reason={case.failure_reason} segment={case.segment}: {mask_pii(case.text)[:300]}"
+        )
+    return "\n".join(lines)
+
+
+def explain(
+    session: Session,
+    encoder: TextEncoder,
+    query: Query,
+    writer: Writer | None = None,
+    k: int = 10,
+    exclude: tuple[str, int] | None = None,
+) -> Explanation:
+    """Retrieve the similar cases and explain the pattern (by the LLM when one is given)."""
+    filtered = any(query.filters().values())
+    matches = index.search(
+        session,
+        encoder,
+        query.text,
+        query.filters(),
+        k=MAX_COUNTED if filtered else k,
+        exclude=exclude,
+    )
+    hits = matches[:k]
+    facts = facts_of(matches)  # every case matching the fields counts, not just the closest
+    fallback = rules_text(query, facts, hits)
+    if writer is None or not hits:
+        return Explanation(query, hits, facts, fallback, "rules")
+    try:
+        text = writer.write(SYSTEM, _prompt(query, facts, hits))
+    except LLMError as exc:
+        log.warning("explanation by rules: %s", exc.reason)
+        return Explanation(query, hits, facts, fallback, "rules", llm_error=exc.reason)
+    known = {case_id(h) for h in hits}
+    cited = list(dict.fromkeys(_CITATION.findall(text)))
+    if not cited or not set(cited) <= known:
+        log.warning("explanation by rules: the LLM cited no retrieved case")
+        return Explanation(query, hits, facts, fallback, "rules", llm_error="llm_uncited")
+    return Explanation(query, hits, facts, text, "llm", cited=cited)

@@ -1,0 +1,136 @@
+"""A proposed configuration, as a folder a manager (or an LLM draft) fills in.
+
+::
+
+    proposed/
+      settings.toml     thresholds and policies: knowledge_min_score = 0.25, intent_threshold...
+      templates/        es.toml / en.toml: reply templates that override the current ones
+      kb/               es/*.md, en/*.md: the knowledge base to answer from (replaces the current)
+      intents/          a trained intent model (model.json + weights.npz)
+
+Every part is optional; an empty folder proposes the current configuration.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from contactpro.config import Settings
+from contactpro.dialog.templates import Templates
+from contactpro.errors import ConfigError
+
+# Settings a proposal may not change: where things run and who they talk to.
+FIXED = frozenset(
+    {
+        "env",
+        "var_dir",
+        "database_url",
+        "broker_url",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "twilio_api_url",
+        "twilio_phone_number",
+        "public_url",
+        "secret_key",
+        "anthropic_api_key",
+        "llm_base_url",
+        "telephony",
+        "templates_dir",
+        "knowledge_dir",
+        "intent_model_dir",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What a proposal changes relative to the current configuration."""
+
+    folder: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+    templates_dir: Path | None = None
+    knowledge_dir: Path | None = None
+    intent_model_dir: Path | None = None
+
+    def apply(self, base: Settings) -> Settings:
+        """Return ``base`` with the proposal applied."""
+        settings = replace(base, **self.overrides)
+        if self.templates_dir is not None:
+            settings = replace(settings, templates_dir=str(self.templates_dir))
+        if self.knowledge_dir is not None:
+            settings = replace(settings, knowledge_dir=str(self.knowledge_dir))
+        if self.intent_model_dir is not None:
+            settings = replace(settings, intent_model_dir=str(self.intent_model_dir))
+        return settings
+
+    def describe(self) -> dict[str, Any]:
+        """Return what the proposal changes, for people and for the exported files."""
+        return {
+            "folder": str(self.folder),
+            "settings": dict(self.overrides),
+            "templates": sorted(p.name for p in self.templates_dir.glob("*.toml"))
+            if self.templates_dir
+            else [],
+            "knowledge_base": sorted(
+                str(p.relative_to(self.knowledge_dir)) for p in self.knowledge_dir.rglob("*.md")
+            )
+            if self.knowledge_dir
+            else [],
+            "intent_model": str(self.intent_model_dir) if self.intent_model_dir else None,
+        }
+
+
+def _coerce(name: str, value: Any, current: Any) -> Any:
+    kind = type(current)
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(f"settings.toml: {name} must be true or false, got {value!r}")
+    if kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ConfigError(f"settings.toml: {name} must be a number, got {value!r}")
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"settings.toml: {name} must be a whole number, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise ConfigError(f"settings.toml: {name} must be text, got {value!r}")
+    return kind(value)
+
+
+def _overrides(path: Path) -> dict[str, Any]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    defaults = Settings()
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in known:
+            raise ConfigError(f"settings.toml: unknown setting {name!r}")
+        if name in FIXED:
+            raise ConfigError(f"settings.toml: {name} cannot be changed by a proposal")
+        values[name] = _coerce(name, value, getattr(defaults, name))
+    return values
+
+
+def read_proposed(folder: Path) -> Proposed:
+    """Read and check a proposal folder; raise ConfigError naming the first problem."""
+    if not folder.is_dir():
+        raise ConfigError(f"proposal folder {folder} does not exist")
+    settings = folder / "settings.toml"
+    overrides = _overrides(settings) if settings.is_file() else {}
+    templates = folder / "templates"
+    templates_dir = templates.resolve() if templates.is_dir() else None
+    if templates_dir is not None:
+        Templates(str(templates_dir))  # a broken template file stops here, not mid-replay
+    kb = folder / "kb"
+    knowledge_dir = kb.resolve() if kb.is_dir() else None
+    if knowledge_dir is not None and not any(knowledge_dir.rglob("*.md")):
+        raise ConfigError(f"{kb} holds no .md article")
+    intents = folder / "intents"
+    intent_dir = intents.resolve() if intents.is_dir() else None
+    if intent_dir is not None and not (intent_dir / "model.json").is_file():
+        raise ConfigError(
+            f"{intents} holds no model.json (train one with contactpro intents train)"
+        )
+    return Proposed(folder.resolve(), overrides, templates_dir, knowledge_dir, intent_dir)

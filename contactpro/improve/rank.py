@@ -1,0 +1,146 @@
+"""What to automate next: the topics that cost the most, with effort and expected gain.
+
+A candidate is an intent (the conversation's first request), a failure reason or a tool the
+dataset says was needed. Its cost is ``volume^w_volume × unresolved_share^w_unresolved ×
+handling_minutes^w_time`` (every weight 1 by default: the plain product); the score divides
+the cost by ``effort^w_effort``. Effort is 1 when a dialog handler exists (a template, article
+or threshold change), 2 for a known intent without one, 3 for a new tool or a failure in the
+IVR itself. The expected gain assumes a share of the unresolved conversations is contained,
+smaller for harder work, and prices each contained minute at agent minus bot cost.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from contactpro.config import Settings
+from contactpro.dialog.engine import START
+from contactpro.improve.dataset import Conversation
+from contactpro.improve.metrics import SMALL_TALK, ConversationMetrics
+from contactpro.nlu.taxonomy import INTENT_NAMES
+
+# Share of today's unresolved conversations a change of this effort is expected to contain.
+CONTAINMENT_BY_EFFORT = {1: 0.6, 2: 0.4, 3: 0.25}
+DEFAULT_HANDLING_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Exponents of the ranking formula."""
+
+    volume: float = 1.0
+    unresolved: float = 1.0
+    time: float = 1.0
+    effort: float = 1.0
+
+    @classmethod
+    def parse(cls, text: str) -> Weights:
+        """Read ``volume=1,unresolved=2,time=0.5,effort=1`` (any subset)."""
+        values: dict[str, float] = {}
+        names = {f.name for f in fields(cls)}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            key, sep, raw = part.partition("=")
+            if not sep or key.strip() not in names:
+                raise ValueError(f"{part!r}: expected one of {', '.join(sorted(names))}=NUMBER")
+            try:
+                values[key.strip()] = float(raw)
+            except ValueError:
+                raise ValueError(f"{part!r}: {raw!r} is not a number") from None
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One thing worth automating, with what it costs and what it would save."""
+
+    rank: int
+    kind: str
+    name: str
+    volume: int
+    unresolved: int
+    unresolved_share: float
+    handling_minutes: float
+    effort: int
+    cost: float
+    score: float
+    expected_contained: float
+    expected_saving: float
+    currency: str
+
+
+def effort_of(kind: str, name: str) -> int:
+    """Estimate effort 1-3: existing handler, known intent without one, new tool or IVR step."""
+    if kind == "intent" and name in START:
+        return 1
+    if kind == "intent" and name in INTENT_NAMES:
+        return 2
+    return 3
+
+
+def _groups(
+    conversations: Sequence[Conversation], measured: Sequence[ConversationMetrics]
+) -> dict[tuple[str, str], list[ConversationMetrics]]:
+    groups: dict[tuple[str, str], list[ConversationMetrics]] = defaultdict(list)
+    for conv, row in zip(conversations, measured, strict=True):
+        if row.topic not in SMALL_TALK:
+            groups["intent", row.topic].append(row)
+        if conv.failure_reason:
+            groups["failure", conv.failure_reason].append(row)
+        for tool in conv.tools_needed:
+            groups["tool", tool].append(row)
+    return groups
+
+
+def rank(
+    conversations: Sequence[Conversation],
+    measured: Sequence[ConversationMetrics],
+    settings: Settings,
+    weights: Weights | None = None,
+) -> list[Candidate]:
+    """Return the candidates, highest score first."""
+    w = weights or Weights()
+    saving_per_minute = max(0.0, settings.agent_cost_per_minute - settings.bot_cost_per_minute)
+    scored: list[Candidate] = []
+    for (kind, name), rows in _groups(conversations, measured).items():
+        unresolved = sum(1 for r in rows if not r.resolved)
+        if unresolved == 0:
+            continue
+        durations = [r.duration_sec for r in rows if r.duration_sec is not None]
+        minutes = (sum(durations) / len(durations) if durations else DEFAULT_HANDLING_SECONDS) / 60
+        share = unresolved / len(rows)
+        effort = effort_of(kind, name)
+        cost = len(rows) ** w.volume * share**w.unresolved * max(minutes, 0.01) ** w.time
+        contained = unresolved * CONTAINMENT_BY_EFFORT[effort]
+        scored.append(
+            Candidate(
+                rank=0,
+                kind=kind,
+                name=name,
+                volume=len(rows),
+                unresolved=unresolved,
+                unresolved_share=round(share, 4),
+                handling_minutes=round(minutes, 2),
+                effort=effort,
+                cost=round(cost, 3),
+                score=round(cost / effort**w.effort, 3),
+                expected_contained=round(contained, 1),
+                expected_saving=round(contained * minutes * saving_per_minute, 2),
+                currency=settings.analytics_currency,
+            )
+        )
+    scored.sort(key=lambda c: (-c.score, c.kind, c.name))
+    return [Candidate(**{**asdict(c), "rank": i}) for i, c in enumerate(scored, start=1)]
+
+
+def write_csv(candidates: Sequence[Candidate], path: Path) -> None:
+    """Write the ranking as CSV, one candidate a row."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Candidate)])
+        writer.writeheader()
+        for candidate in candidates:
+            writer.writerow(asdict(candidate))

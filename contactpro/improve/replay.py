@@ -1,0 +1,306 @@
+"""Replay before deploy: run recorded caller turns through the dialog, current vs proposed.
+
+Each side runs offline against its own throwaway SQLite copy holding only the accounts the
+conversations need (copied from the live database by customer id or phone number): no Twilio,
+no SMS, no LLM (the cascade's rules and model only, so both sides are judged alike). A replayed
+conversation ends when the bot hands over or hangs up, or when the caller's recorded turns run
+out.
+
+A *wrong resolution* is one the bot counted as resolved that the caller then denied, or whose
+topic differs from the intent recorded for the conversation.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from sqlalchemy import Table, insert, or_, select
+from sqlalchemy.orm import Session
+
+from contactpro.config import LANGUAGES, Settings
+from contactpro.conversations import interactions
+from contactpro.conversations.turn_service import Inbound, greet_call, take_turn
+from contactpro.db import Database
+from contactpro.dialog.context import ESCALATE, HANGUP, DialogState
+from contactpro.dialog.knowledge import DEFAULT_DIR as DEFAULT_KB
+from contactpro.improve.dataset import Conversation, Message
+from contactpro.improve.metrics import SMALL_TALK, estimate_csat
+from contactpro.improve.proposed import Proposed
+from contactpro.models import (
+    Account,
+    Base,
+    Customer,
+    Escalation,
+    Invoice,
+    Payment,
+    ServiceOutage,
+)
+
+REPLAY_TO = "+15550000000"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """How one conversation went when replayed on one side."""
+
+    conversation_id: str
+    outcome: str
+    resolved: bool
+    escalated: bool
+    escalation_reason: str | None
+    turns: int
+    wrong_resolution: bool
+    csat_estimated: float
+    intents: list[str]
+    transcript: list[Message] = field(repr=False)
+
+    def row(self) -> dict[str, Any]:
+        """Return one flat CSV row (no transcript)."""
+        data = asdict(self)
+        data.pop("transcript")
+        data["intents"] = ";".join(self.intents)
+        return data
+
+    def as_conversation(self, original: Conversation) -> Conversation:
+        """Return the regenerated conversation in the dataset format."""
+        return replace(
+            original,
+            transcript=list(self.transcript),
+            resolved=self.resolved,
+            escalation_reason=self.escalation_reason,
+            csat=None,
+            csat_estimated=self.csat_estimated,
+            intents=list(self.intents),
+            bot_latency_ms=None,
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Both sides of a replay, their figures, and the conversations whose outcome changed."""
+
+    baseline: list[Replayed]
+    proposed: list[Replayed]
+    summary: dict[str, dict[str, Any]]
+    changed: list[dict[str, Any]]
+
+
+def _copy_rows(source: Session, target: Session, table: Table, where: Any) -> list[Any]:
+    rows = [dict(r) for r in source.execute(select(table).where(where)).mappings()]
+    if rows:
+        target.execute(insert(table), rows)
+    return rows
+
+
+def copy_accounts(live: Session, target: Session, conversations: Sequence[Conversation]) -> int:
+    """Copy the customers (accounts, invoices, payments) the conversations name; return how many."""
+    ids = {
+        int(c.extra_meta["customer_id"]) for c in conversations if c.extra_meta.get("customer_id")
+    }
+    phones = {
+        str(c.extra_meta["from_number"]) for c in conversations if c.extra_meta.get("from_number")
+    }
+    if not ids and not phones:
+        return 0
+    customers = _copy_rows(
+        live,
+        target,
+        Customer.__table__,  # type: ignore[arg-type]
+        or_(Customer.id.in_(ids), Customer.phone.in_(phones)),
+    )
+    owners = [row["id"] for row in customers]
+    accounts = _copy_rows(live, target, Account.__table__, Account.customer_id.in_(owners))  # type: ignore[arg-type]
+    numbers = [row["id"] for row in accounts]
+    _copy_rows(live, target, Invoice.__table__, Invoice.account_id.in_(numbers))  # type: ignore[arg-type]
+    _copy_rows(live, target, Payment.__table__, Payment.account_id.in_(numbers))  # type: ignore[arg-type]
+    _copy_rows(live, target, ServiceOutage.__table__, ServiceOutage.resolved_at.is_(None))  # type: ignore[arg-type]
+    target.commit()
+    return len(customers)
+
+
+def _recorded_topic(conv: Conversation) -> str | None:
+    return next((i for i in conv.intents if i not in SMALL_TALK), None)
+
+
+def replay_one(session: Session, settings: Settings, conv: Conversation, index: int) -> Replayed:
+    """Replay one conversation's caller turns on ``session``'s database."""
+    sid = f"replay-{index}"
+    channel = conv.channel if conv.channel in ("voice", "sms") else "sms"
+    number = str(conv.extra_meta.get("from_number") or f"+1999{index:07d}")
+    transcript: list[Message] = []
+    if channel == "voice":
+        # An unknown caller is greeted in the default language: the recorded call's, here.
+        language = conv.language if conv.language in LANGUAGES else settings.default_language
+        greeter = replace(settings, default_language=language)
+        greeting = greet_call(
+            session, greeter, call_sid=sid, from_number=number, to_number=REPLAY_TO
+        )
+        interaction = interactions.get_interaction(session, greeting.interaction_id)
+        transcript.append(Message("assistant", greeting.text))
+    else:
+        interaction = interactions.open_interaction(
+            session, settings, channel="sms", sid=sid, from_number=number, to_number=REPLAY_TO
+        )
+        state = DialogState.load(interaction.state)
+        state.customer_id = interaction.customer_id
+        interaction.state = state.dump()
+    if conv.language and interaction.customer is None:
+        interaction.language = conv.language
+    intents: list[str] = []
+    source = "speech" if channel == "voice" else "sms"
+    used: list[str] = []
+    for number_, text in enumerate(t for t in conv.user_texts if t.strip()):
+        reply = take_turn(session, settings, interaction, Inbound(text, source, f"{sid}:{number_}"))
+        used.append(text)
+        transcript += [Message("user", text), Message("assistant", reply.text)]
+        turn = interactions.find_turn(session, f"{sid}:{number_}")
+        if turn is not None and turn.intent and turn.intent not in intents:
+            intents.append(turn.intent)
+        if reply.action in (ESCALATE, HANGUP):
+            break
+    state = DialogState.load(interaction.state)
+    reason = session.scalar(
+        select(Escalation.reason).where(Escalation.interaction_id == interaction.id)
+    )
+    escalated = state.escalated or reason is not None
+    resolved = state.resolved and not escalated
+    outcome = "auto_resolved" if resolved else "escalated" if escalated else "abandoned"
+    topic = next((i for i in intents if i not in SMALL_TALK), None)
+    recorded = _recorded_topic(conv)
+    wrong = state.resolved and (
+        reason == "not_resolved" or (recorded is not None and topic not in (None, recorded))
+    )
+    session.commit()
+    return Replayed(
+        conversation_id=conv.conversation_id,
+        outcome=outcome,
+        resolved=resolved,
+        escalated=escalated,
+        escalation_reason=reason,
+        turns=len(used),
+        wrong_resolution=bool(wrong),
+        csat_estimated=estimate_csat(used, outcome, reason),
+        intents=intents,
+        transcript=transcript,
+    )
+
+
+def _merged_kb(current: str, proposed: Path, into: Path) -> Path:
+    """The current knowledge base with the proposal's articles added (same name: replaced)."""
+    shutil.copytree(Path(current) if current else DEFAULT_KB, into)
+    shutil.copytree(proposed, into, dirs_exist_ok=True)
+    return into
+
+
+def run_side(
+    live: Database,
+    settings: Settings,
+    conversations: Sequence[Conversation],
+    workdir: Path,
+    progress: Progress | None = None,
+    offset: int = 0,
+    total: int = 0,
+) -> list[Replayed]:
+    """Replay every conversation with ``settings`` on a fresh throwaway database in ``workdir``."""
+    url = f"sqlite:///{workdir / 'replay.sqlite3'}"
+    side = replace(
+        settings,
+        database_url=url,
+        anthropic_api_key="",
+        telephony="fake",
+        twilio_account_sid="",
+        survey_enabled=False,
+    )
+    db = Database(url)
+    try:
+        Base.metadata.create_all(db.engine)
+        with live.session() as source, db.session() as target:
+            copy_accounts(source, target, conversations)
+        results: list[Replayed] = []
+        for index, conv in enumerate(conversations):
+            with db.session() as session:
+                results.append(replay_one(session, side, conv, index))
+            if progress is not None:
+                progress(offset + index + 1, total or len(conversations))
+        return results
+    finally:
+        db.dispose()
+
+
+def _figures(rows: Sequence[Replayed]) -> dict[str, Any]:
+    n = len(rows) or 1
+    return {
+        "conversations": len(rows),
+        "resolved": sum(r.resolved for r in rows),
+        "resolution_rate": round(sum(r.resolved for r in rows) / n, 4),
+        "escalated": sum(r.escalated for r in rows),
+        "escalation_rate": round(sum(r.escalated for r in rows) / n, 4),
+        "turns_mean": round(mean(r.turns for r in rows), 2) if rows else None,
+        "wrong_resolutions": sum(r.wrong_resolution for r in rows),
+        "csat_estimated_mean": round(mean(r.csat_estimated for r in rows), 2) if rows else None,
+    }
+
+
+def _direction(before: Replayed, after: Replayed) -> str:
+    good_before = before.resolved and not before.wrong_resolution
+    good_after = after.resolved and not after.wrong_resolution
+    if good_after and not good_before:
+        return "improved"
+    if good_before and not good_after:
+        return "broke"
+    return "changed"
+
+
+def compare(baseline: Sequence[Replayed], proposed: Sequence[Replayed]) -> Comparison:
+    """Put both sides side by side and list the conversations whose outcome changed."""
+    changed = [
+        {
+            "conversation_id": b.conversation_id,
+            "baseline": b.outcome,
+            "proposed": p.outcome,
+            "baseline_wrong": b.wrong_resolution,
+            "proposed_wrong": p.wrong_resolution,
+            "direction": _direction(b, p),
+        }
+        for b, p in zip(baseline, proposed, strict=True)
+        if (b.outcome, b.wrong_resolution) != (p.outcome, p.wrong_resolution)
+    ]
+    before, after = _figures(baseline), _figures(proposed)
+    delta = {
+        k: round(after[k] - before[k], 4)
+        for k in before
+        if isinstance(before[k], (int, float)) and isinstance(after[k], (int, float))
+    }
+    summary = {"baseline": before, "proposed": after, "delta": delta}
+    return Comparison(list(baseline), list(proposed), summary, changed)
+
+
+def replay(
+    live: Database,
+    settings: Settings,
+    conversations: Sequence[Conversation],
+    proposal: Proposed,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Replay ``conversations`` with the current settings and with ``proposal``; compare."""
+    total = 2 * len(conversations)
+    with tempfile.TemporaryDirectory(prefix="contactpro-replay-") as tmp:
+        root = Path(tmp)
+        (root / "baseline").mkdir()
+        (root / "proposed").mkdir()
+        proposed_settings = proposal.apply(settings)
+        if proposal.knowledge_dir is not None:
+            merged = _merged_kb(settings.knowledge_dir, proposal.knowledge_dir, root / "kb")
+            proposed_settings = replace(proposed_settings, knowledge_dir=str(merged))
+        before = run_side(live, settings, conversations, root / "baseline", progress, 0, total)
+        after = run_side(
+            live, proposed_settings, conversations, root / "proposed", progress, len(before), total
+        )
+    return compare(before, after)
