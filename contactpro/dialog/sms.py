@@ -1,4 +1,4 @@
-"""SMS length: GSM-7 or UCS-2 segments, and fitting a reply into a few of them."""
+"""Reply length per channel: GSM-7 or UCS-2 SMS segments, and WhatsApp's one long message."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ GSM7_BASIC = frozenset(
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€")
+# Twilio's Messages API takes bodies of at most 1,600 characters, on WhatsApp as on SMS.
+WHATSAPP_MAX_CHARS = 1600
 
 
 def is_gsm7(text: str) -> bool:
@@ -74,3 +76,15 @@ def fit(text: str, max_segments: int) -> str:
     if boundary > len(cut) // 2:
         return cut[: boundary + 1]
     return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def for_channel(text: str, channel: str, max_segments: int) -> str:
+    """Fit a reply to its channel: SMS into ``max_segments`` segments; WhatsApp carries long
+    messages and every accent, so it is only kept under Twilio's body limit; voice as is."""
+    if channel == "sms":
+        return shape(text, max_segments)
+    if channel == "whatsapp" and len(text) > WHATSAPP_MAX_CHARS:
+        cut = text[: WHATSAPP_MAX_CHARS - 1]
+        boundary = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+        return cut[: boundary + 1] if boundary > len(cut) // 2 else cut.rsplit(" ", 1)[0] + "…"
+    return text

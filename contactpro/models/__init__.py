@@ -13,6 +13,7 @@ from contactpro.models.dialog import (
 )
 from contactpro.models.escalations import Agent, Escalation
 from contactpro.models.interactions import Interaction, Turn
+from contactpro.models.messaging import MessageMedia, OutboundMessage
 from contactpro.models.voice import Recording, VoiceJob
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "Interaction",
     "InteractionScore",
     "Invoice",
+    "MessageMedia",
+    "OutboundMessage",
     "Payment",
     "PaymentAgreement",
     "ServiceOutage",

@@ -295,6 +295,8 @@ def _sms(
         from_number=sms.from_number,
         to_number=sms.to_number,
         body=sms.body,
+        channel=sms.channel,
+        files=sms.media,
     )
 
 
