@@ -81,7 +81,9 @@ def send(
     channel = interaction.channel if interaction.channel in MESSAGING_CHANNELS else "sms"
     number = to_e164(interaction.from_number) or interaction.from_number
     business = to_e164(interaction.to_number)
-    sender = channel_address(channel, business) if business and channel == "whatsapp" else ""
+    # Answer from the number the customer wrote to; a call is answered from TWILIO_PHONE_NUMBER.
+    written = interaction.channel in MESSAGING_CHANNELS and business is not None
+    sender = channel_address(channel, business) if written and business else ""
     row = OutboundMessage(
         interaction_id=interaction.id,
         channel=channel,
