@@ -35,7 +35,7 @@ from contactpro.console.settings import (
 )
 from contactpro.models import AnalysisRun
 from contactpro.models.analytics import QUADRANTS
-from contactpro.models.interactions import OUTCOMES
+from contactpro.models.interactions import CHANNELS, OUTCOMES
 from contactpro.observability.alerts import LABELS as ALERT_LABELS
 from contactpro.observability.alerts import open_alerts
 from webhooks.console.auth import settings, setup, t
@@ -129,6 +129,7 @@ def conversations() -> str:
         outcome=request.args.get("outcome", "").strip()[:20],
         date_from=_date("from"),
         date_to=_date("to"),
+        channel=request.args.get("channel", "").strip()[:8],
     )
     session = db_session()
     results = [] if query.empty else search.search(session, query)
@@ -138,6 +139,7 @@ def conversations() -> str:
         results=results,
         intents=search.intents_seen(session),
         outcomes=OUTCOMES + RESOLUTIONS,
+        channels=CHANNELS,
         searched=not query.empty,
     )
 
