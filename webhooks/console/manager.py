@@ -119,10 +119,8 @@ def _date(name: str) -> date | None:
         abort(400, description=f"{name} must be a date (YYYY-MM-DD)")
 
 
-@bp.get("/conversations")
-def conversations() -> str:
-    """Search conversations by number, customer, intent, outcome and date."""
-    query = search.SearchQuery(
+def _search_query() -> search.SearchQuery:
+    return search.SearchQuery(
         number=request.args.get("number", "").strip()[:32],
         customer=request.args.get("customer", "").strip()[:120],
         intent=request.args.get("intent", "").strip()[:40],
@@ -131,6 +129,12 @@ def conversations() -> str:
         date_to=_date("to"),
         channel=request.args.get("channel", "").strip()[:8],
     )
+
+
+@bp.get("/conversations")
+def conversations() -> str:
+    """Search conversations by number, customer, channel, intent, outcome and date."""
+    query = _search_query()
     session = db_session()
     results = [] if query.empty else search.search(session, query)
     return render_template(
