@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.models import MessageMedia, OutboundMessage, Turn
 from tasks.messaging import answer_voice_note
-from tests.conftest import AUTH_TOKEN, TWILIO_ACCOUNT_SID
+from tests.conftest import (
+    AUTH_TOKEN,
+    TASK_QUEUE,
+    TWILIO_ACCOUNT_SID,
+    start_worker,
+    wait_for,
+    worker_env,
+)
 from tests.messaging.conftest import (
     BUSINESS,
     MediaServer,
@@ -199,3 +208,58 @@ def test_the_webhook_answers_before_the_note_is_transcribed(
         assert answer_voice_note.run(stored.id) == "answered"
         assert answer_voice_note.run(stored.id) == "answered"  # redelivered: nothing sent again
     assert len(sent_messages(twilio_api)) == 1
+
+
+@pytest.mark.messaging_config(twilio_api=True, media_host=True)
+def test_voice_note_on_postgresql_with_a_real_worker(
+    backend,
+    app_config,
+    model_cache,
+    tmp_path,
+    media_server: MediaServer,
+    twilio_api,
+    request,
+):
+    if backend is None:
+        pytest.skip("SQLite runs the task in the request (the tests above)")
+    queue = f"{TASK_QUEUE}-voice-notes"
+    app_config["task_queue"] = queue
+    _, api_url = twilio_api
+    env = worker_env(
+        backend.url,
+        tmp_path,
+        queue,
+        CONTACTPRO_VOICE_RECORDING_HOSTS=media_server.host,
+        CONTACTPRO_TELEPHONY="twilio",
+        CONTACTPRO_TWILIO_API_URL=api_url,
+        TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT_SID,
+        CONTACTPRO_MODEL_CACHE_DIR=str(model_cache),
+        CONTACTPRO_WHISPER_THREADS="2",
+    )
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    worker = start_worker(env, log)
+    try:
+        # The app is built only now, so it queues the note for this worker.
+        twilio = request.getfixturevalue("twilio")
+        session = request.getfixturevalue("session")
+        request.getfixturevalue("customer_factory")(phone=CUSTOMER)
+        url = media_server.serve("/Media/ME6", clip_ogg("es_cheetah_numero.wav"))
+        started = time.monotonic()
+        response = twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")]))
+        assert time.monotonic() - started < 5  # acknowledged without waiting for Whisper
+        assert replies(response) == [LISTENING["es"]]
+        stored = wait_for(lambda: _answered(session), timeout=120)
+        assert "268" in stored.transcript and stored.reply_sid == "SM" + "1" * 32
+        heard = session.get(Turn, stored.reply_turn_id)
+        assert heard.source == "voice_note" and heard.asr_confidence == stored.asr_confidence
+        [message] = sent_messages(twilio_api)
+        assert message["Body"] == heard.reply and message["To"] == f"whatsapp:{CUSTOMER}"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+
+
+def _answered(session: Session) -> MessageMedia | None:
+    stored = note(session)
+    return stored if stored.status == "answered" else None
