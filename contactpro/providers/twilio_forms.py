@@ -87,11 +87,11 @@ class Media:
 def _media(form: Mapping[str, str], count: int) -> tuple[Media, ...]:
     files = []
     for index in range(min(count, MAX_MEDIA)):
+        # A count without its URL (never sent by Twilio) leaves the text to be answered alone.
         url = _text(form, f"MediaUrl{index}")
-        if url is None:
-            raise BadRequestError(f"missing parameter MediaUrl{index}", reason="missing_mediaurl")
-        content_type = (_text(form, f"MediaContentType{index}") or "").lower()
-        files.append(Media(url, content_type))
+        if url is not None:
+            content_type = (_text(form, f"MediaContentType{index}") or "").lower()
+            files.append(Media(url, content_type))
     return tuple(files)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from contactpro.config import load_settings
 from contactpro.dialog import sms
-from contactpro.errors import BadRequestError, ConfigError
+from contactpro.errors import ConfigError
 from contactpro.messaging.media import MEDIA_ALLOW_LIST, kind_of
 from contactpro.phone import channel_address, mask_phone, parse_address, to_e164
 from contactpro.providers.twilio_forms import IncomingSms, Media
@@ -49,12 +49,11 @@ def test_whatsapp_webhook_fields_are_parsed_once():
     assert message.media == (Media(url, "audio/ogg"),)
 
 
-def test_a_media_count_without_its_url_is_a_bad_request():
+def test_a_media_count_without_its_url_leaves_the_text_alone():
     form = whatsapp_params("+573019990608", "hola")
-    form["NumMedia"] = "1"
-    with pytest.raises(BadRequestError) as raised:
-        IncomingSms.parse(form)
-    assert raised.value.reason == "missing_mediaurl"
+    form["NumMedia"] = "3"
+    message = IncomingSms.parse(form)
+    assert (message.num_media, message.media, message.body) == (3, (), "hola")
 
 
 @pytest.mark.parametrize(
