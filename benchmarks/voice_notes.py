@@ -82,8 +82,8 @@ def serve(files: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     return httpd, f"127.0.0.1:{httpd.server_address[1]}"
 
 
-def clips() -> list[dict[str, str]]:
-    with (DATA / "transcripts.tsv").open(encoding="utf-8", newline="") as fh:
+def clips(data: Path) -> list[dict[str, str]]:
+    with (data / "transcripts.tsv").open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh, delimiter="\t") if "#" not in r["file"]]
     return [r for r in rows if r["channels"] == "1"]
 
@@ -91,10 +91,11 @@ def clips() -> list[dict[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
-    rows = clips()
+    rows = clips(args.data)
     files = {
-        f"/Media/ME{i}": ogg_opus(decode_audio((DATA / r["file"]).read_bytes()))
+        f"/Media/ME{i}": ogg_opus(decode_audio((args.data / r["file"]).read_bytes()))
         for i, r in enumerate(rows)
     }
     httpd, host = serve(files)
