@@ -100,3 +100,11 @@ def test_content_sids_are_validated():
         load_settings(
             base, environ={"CONTACTPRO_WHATSAPP_CONTENT_SIDS": "survey:abc"}, dotenv_path=None
         )
+
+
+def test_numbered_options_go_on_their_own_lines_on_whatsapp():
+    offers = "Te ofrezco: 1) Pago total con 15% de descuento. 2) Tres cuotas. ¿Cuál prefieres?"
+    assert sms.for_channel(offers, "whatsapp", 3) == (
+        "Te ofrezco:\n1) Pago total con 15% de descuento.\n2) Tres cuotas. ¿Cuál prefieres?"
+    )
+    assert "\n" not in sms.for_channel(offers, "sms", 3)

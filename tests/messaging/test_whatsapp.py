@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,3 +110,21 @@ def test_retried_message_with_a_photo_is_stored_once(twilio, session: Session, c
     first = post(twilio, params)
     assert post(twilio, params) == first
     assert len(session.scalars(select(MessageMedia)).all()) == 1
+
+
+def test_debt_offers_on_whatsapp_keep_accents_and_list_the_options(
+    twilio, session: Session, customer_factory
+):
+    customer = customer_factory(phone=CUSTOMER, balance="540000")
+    account = customer.accounts[0]
+    account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
+    session.commit()
+    post(twilio, whatsapp_params(CUSTOMER, "no puedo pagar todo, necesito un acuerdo de pago"))
+    [offers] = post(twilio, whatsapp_params(CUSTOMER, "4050"))
+    # SMS shortens this one to GSM-7 letters ("dias"); WhatsApp keeps it whole, one option a line.
+    assert "450.000 pesos con 75 días de mora" in offers
+    lines = offers.split("\n")
+    assert [line[:3] for line in lines[1:]] == ["1) ", "2) ", "3) "]
+    assert "382.500 pesos" in lines[1] and "416.250 pesos" in lines[2] and "3 cuotas" in lines[3]
+    [done] = post(twilio, whatsapp_params(CUSTOMER, "la opción 2"))
+    assert "registré tu acuerdo" in done
