@@ -26,6 +26,16 @@ log = logging.getLogger(__name__)
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "outside_whatsapp_window"
+# Where Twilio reports the delivery of a message (webhooks/sms.py ``status``), per turn.
+MESSAGE_STATUS_PATH = "/twilio/sms/status"
+
+
+def status_url(settings: Settings, turn_id: int) -> str:
+    """Return the delivery-report URL of the message answering turn ``turn_id`` ("" without a
+    public URL: Twilio then reports nothing)."""
+    if not settings.public_url:
+        return ""
+    return f"{settings.public_url.rstrip('/')}{MESSAGE_STATUS_PATH}?turn={turn_id}"
 
 
 def content_sid_for(settings: Settings, purpose: str) -> str:
@@ -70,13 +80,15 @@ def send(
     purpose: str,
     variables: dict[str, str] | None = None,
     now: datetime | None = None,
+    report_to: str = "",
 ) -> OutboundMessage:
     """Send ``text`` to the customer of ``interaction`` on its channel; record what happened.
 
     SMS (and calls, answered by SMS) always get the text. WhatsApp gets it within the 24-hour
     window; outside it, the approved template for ``purpose`` with ``variables``, or nothing
     (status ``skipped``, reason ``outside_whatsapp_window``). A refusal by Twilio is status
-    ``failed`` with its reason; this never raises for it.
+    ``failed`` with its reason; this never raises for it. ``report_to`` is the delivery-report
+    URL (:func:`status_url`).
     """
     channel = interaction.channel if interaction.channel in MESSAGING_CHANNELS else "sms"
     number = to_e164(interaction.from_number) or interaction.from_number
@@ -106,6 +118,7 @@ def send(
             sender=sender,
             content_sid=content_sid,
             variables=json.dumps(variables or {}) if content_sid else "",
+            status_url=report_to,
         )
         row.status = "sent"
     except TelephonyError as exc:

@@ -156,7 +156,13 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, media_id
     if turn is None or not turn.reply:
         return note.status
     sent = outbound.send(
-        session, settings, telephony, note.interaction, turn.reply, purpose="voice_note_reply"
+        session,
+        settings,
+        telephony,
+        note.interaction,
+        turn.reply,
+        purpose="voice_note_reply",
+        report_to=outbound.status_url(settings, turn.id),
     )
     turn.delivery_status = sent.status if sent.status != "sent" else "queued"
     if sent.status == "sent":

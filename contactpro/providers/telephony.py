@@ -39,10 +39,18 @@ class Telephony(Protocol):
         ...
 
     def send_message(
-        self, to: str, body: str, *, sender: str = "", content_sid: str = "", variables: str = ""
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
     ) -> str:
         """Send a message on any channel (``to``/``sender`` may be ``whatsapp:+...``), free
-        text or an approved template (``content_sid`` with JSON ``variables``); return its sid."""
+        text or an approved template (``content_sid`` with JSON ``variables``), with delivery
+        reports to ``status_url``; return its sid."""
         ...
 
     def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
@@ -80,13 +88,22 @@ class TwilioTelephony:
         return str(message.sid)
 
     def send_message(
-        self, to: str, body: str, *, sender: str = "", content_sid: str = "", variables: str = ""
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
     ) -> str:
         """Send a message (free text, or the template ``content_sid``); return its sid."""
         sender = sender or self.from_number
         if not sender:
             raise TelephonyError("TWILIO_PHONE_NUMBER is not set", reason="no_sender")
         fields: dict[str, str] = {"to": to, "from_": sender}
+        if status_url:
+            fields["status_callback"] = status_url
         if content_sid:
             fields.update(content_sid=content_sid, content_variables=variables or "{}")
         else:
@@ -124,7 +141,14 @@ class FakeTelephony:
         return sid
 
     def send_message(
-        self, to: str, body: str, *, sender: str = "", content_sid: str = "", variables: str = ""
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
     ) -> str:
         """Record a message of any channel; return a made-up message sid."""
         sid = "SM" + secrets.token_hex(16)
@@ -137,6 +161,7 @@ class FakeTelephony:
                     "from": sender,
                     "content_sid": content_sid,
                     "variables": variables,
+                    "status_url": status_url,
                 }
             )
         return sid

@@ -12,6 +12,7 @@ from contactpro.models import MessageMedia, OutboundMessage, Turn
 from tasks.messaging import answer_voice_note
 from tests.conftest import (
     AUTH_TOKEN,
+    PUBLIC_URL,
     TASK_QUEUE,
     TWILIO_ACCOUNT_SID,
     start_worker,
@@ -72,8 +73,15 @@ def test_voice_note_is_transcribed_taken_as_a_turn_and_answered(
         "To": f"whatsapp:{phone}",
         "From": f"whatsapp:{BUSINESS}",
         "Body": heard.reply,
+        "StatusCallback": f"{PUBLIC_URL}/twilio/sms/status?turn={heard.id}",
     }
     assert stored.reply_sid == "SM" + "1" * 32
+    assert heard.delivery_status == "queued"
+    # Twilio reports the delivery of the answer on the voice note's turn.
+    report = {"MessageSid": stored.reply_sid, "MessageStatus": "delivered", "AccountSid": "AC1"}
+    assert twilio.post(f"/twilio/sms/status?turn={heard.id}", report).status_code == 204
+    session.refresh(heard)
+    assert heard.delivery_status == "delivered"
     outbound = session.scalars(select(OutboundMessage)).one()
     assert (outbound.purpose, outbound.status, outbound.channel) == (
         "voice_note_reply",
