@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
@@ -173,6 +174,20 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, media_id
     return note.status
 
 
+def _transcribe_once(
+    db: Database, settings: Settings, media_id: int, transcriber: Transcriber | None
+) -> None:
+    """Transcribe in its own transaction; once more if a message racing on the same
+    conversation took the turn's sequence number (the unique constraint refused ours)."""
+    try:
+        with db.session() as session:
+            transcribe(session, settings, media_id, transcriber=transcriber)
+    except IntegrityError:
+        log.warning("voice note turn raced another message; again", extra={"media": media_id})
+        with db.session() as session:
+            transcribe(session, settings, media_id, transcriber=transcriber)
+
+
 def answer(
     db: Database,
     settings: Settings,
@@ -189,8 +204,7 @@ def answer(
     answered with a reply saying the note could not be heard.
     """
     try:
-        with db.session() as session:
-            transcribe(session, settings, media_id, transcriber=transcriber)
+        _transcribe_once(db, settings, media_id, transcriber)
     except NotFoundError:
         log.warning("voice note vanished", extra={"media": media_id})
         return None

@@ -6,8 +6,10 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contactpro.messaging import voice_notes
 from contactpro.models import MessageMedia, OutboundMessage, Turn
 from tasks.messaging import answer_voice_note
 from tests.conftest import (
@@ -271,3 +273,30 @@ def test_voice_note_on_postgresql_with_a_real_worker(
 def _answered(session: Session) -> MessageMedia | None:
     stored = note(session)
     return stored if stored.status == "answered" else None
+
+
+@pytest.mark.messaging_config(
+    twilio_api=True, media_host=True, transcriber="fake", task_always_eager=False
+)
+def test_a_note_racing_a_text_on_the_same_conversation_is_taken_again(
+    backend, app, twilio, session, customer_factory, media_server, twilio_api, monkeypatch
+):
+    if backend is not None:
+        pytest.skip("the shared worker has no test media host")
+    customer_factory(phone=CUSTOMER)
+    url = media_server.serve("/Media/ME7", clip_ogg("es_cheetah_numero.wav"))
+    twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")]))
+    real, calls = voice_notes.transcribe, []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # another message took the sequence number meanwhile
+            raise IntegrityError(
+                "INSERT INTO turns", {}, Exception("uq_turns_interaction_sequence")
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(voice_notes, "transcribe", racing)
+    with app.app_context():
+        assert answer_voice_note.run(note(session).id) == "answered"
+    assert len(calls) == 2 and len(sent_messages(twilio_api)) == 1
