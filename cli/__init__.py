@@ -15,8 +15,8 @@ from flask.cli import ScriptInfo, routes_command
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
-from cli.database import explain
 from cli.conversations import conversations
+from cli.database import explain
 from cli.devtools import seed, simulate
 from cli.improve import improve
 from cli.intents import intents

@@ -75,7 +75,9 @@ def simulate() -> None:
 
 
 @simulate.command("sms")
-@click.option("--from", "from_number", required=True, help="Sender, E.164.")
+@click.option(
+    "--from", "from_number", required=True, help="Sender, E.164 (whatsapp:+57... for WhatsApp)."
+)
 @click.option("--to", "to_number", default="+15550001000", show_default=True)
 @click.option("--url", default=None, help="Server base URL (default: public URL or :5000).")
 @click.option("--show-twiml", is_flag=True)

@@ -125,6 +125,9 @@ class Settings:
     voice_hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
     voice_voicemail_max_seconds: int = 120
     voice_recording_hosts: tuple[str, ...] = ()
+    # WhatsApp and media on messages (contactpro.messaging; see docs/whatsapp.md)
+    voice_note_max_seconds: int = 180
+    whatsapp_content_sids: tuple[str, ...] = ()
     # Resolution dialog (contactpro.dialog; see docs/dialog.md)
     inactivity_hours_standard: int = 12
     inactivity_hours_premium: int = 24
@@ -365,6 +368,7 @@ def _validate_improve(s: Settings) -> None:
         raise ConfigError("CONTACTPRO_IMPROVE_LLM_TIMEOUT_SECONDS must be above 0")
     if s.improve_case_encoder not in CASE_ENCODERS:
         raise ConfigError(f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {CASE_ENCODERS}")
+    _validate_messaging(s)
 
 
 VOICE_HOLD_MODES = ("auto", "always", "never")
@@ -401,6 +405,21 @@ def _validate_voice(s: Settings) -> None:
         parse_business_hours(s.voice_business_hours)
     if s.voice_recording_hosts and s.env == "production":
         raise ConfigError("CONTACTPRO_VOICE_RECORDING_HOSTS is for tests and development only")
+
+
+_CONTENT_SID = re.compile(r"^[a-z_]+:HX[0-9a-fA-F]{32}$")
+
+
+def _validate_messaging(s: Settings) -> None:
+    """Raise ConfigError for a bad WhatsApp or media setting, naming its variable."""
+    if not 5 <= s.voice_note_max_seconds <= 900:
+        raise ConfigError("CONTACTPRO_VOICE_NOTE_MAX_SECONDS must be from 5 to 900")
+    for entry in s.whatsapp_content_sids:
+        if not _CONTENT_SID.match(entry):
+            raise ConfigError(
+                "CONTACTPRO_WHATSAPP_CONTENT_SIDS is a comma-separated list of purpose:HX... "
+                f"(e.g. survey:HX{'0' * 32}); {entry!r} is not"
+            )
 
 
 TELEPHONY_BACKENDS = ("twilio", "fake")

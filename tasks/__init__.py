@@ -35,6 +35,7 @@ TASK_MODULES = [
     "tasks.interactions",
     "tasks.analytics",
     "tasks.voice",
+    "tasks.messaging",
     "tasks.outbox",
     "tasks.alerts",
     "tasks.improve",

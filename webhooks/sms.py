@@ -1,4 +1,4 @@
-"""SMS webhooks: inbound messages and delivery status callbacks."""
+"""Messaging webhooks (SMS, MMS, WhatsApp): inbound messages and delivery status callbacks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from contactpro.conversations import interactions, turn_service
 from contactpro.providers.twilio_forms import IncomingSms, MessageStatus
+from tasks import send
+from tasks.messaging import answer_voice_note
 from webhooks import twiml
 from webhooks.db import committed
 from webhooks.journal import journal_fallback
@@ -20,7 +22,7 @@ bp = Blueprint("sms", __name__, url_prefix="/twilio/sms")
 @bp.post("")
 @twilio_signed
 def incoming() -> Response:
-    """Answer an inbound SMS with a ``<Message>``."""
+    """Answer an SMS or WhatsApp message; a worker answers a voice note by message later."""
     sms = IncomingSms.parse(request.form)
     settings = current_app.extensions["contactpro"].settings
     reply = committed(
@@ -31,9 +33,13 @@ def incoming() -> Response:
             from_number=sms.from_number,
             to_number=sms.to_number,
             body=sms.body,
+            channel=sms.channel,
+            files=sms.media,
         ),
         retry=True,
     )
+    if reply.voice_note_id is not None:
+        send(answer_voice_note, reply.voice_note_id)
     return twiml.message(reply.text, status_url=url_for("sms.status", turn=reply.turn_id))
 
 

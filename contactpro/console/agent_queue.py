@@ -34,6 +34,7 @@ from contactpro.models import (
     Turn,
     utcnow,
 )
+from contactpro.phone import channel_address
 from contactpro.providers.telephony import Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
@@ -265,7 +266,15 @@ def send_sms(
         raise QueueError(f"the message needs 1 to {MAX_SMS_CHARS} characters", reason="bad_sms")
     escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
-    sid = telephony.send_sms(contact_number(escalation), body)
+    interaction = escalation.interaction
+    if interaction.channel == "whatsapp":  # answer where the customer wrote
+        sid = telephony.send_message(
+            channel_address("whatsapp", contact_number(escalation)),
+            body,
+            sender=channel_address("whatsapp", interaction.to_number),
+        )
+    else:
+        sid = telephony.send_sms(contact_number(escalation), body)
     last = session.scalar(
         select(func.max(Turn.sequence)).where(Turn.interaction_id == escalation.interaction_id)
     )

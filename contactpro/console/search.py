@@ -24,12 +24,21 @@ class SearchQuery:
     outcome: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    channel: str = ""
 
     @property
     def empty(self) -> bool:
         """Return True when nothing was asked for."""
         return not any(
-            (self.number, self.customer, self.intent, self.outcome, self.date_from, self.date_to)
+            (
+                self.number,
+                self.customer,
+                self.intent,
+                self.outcome,
+                self.date_from,
+                self.date_to,
+                self.channel,
+            )
         )
 
 
@@ -50,6 +59,8 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
     if query.number:
         digits = "".join(ch for ch in query.number if ch.isdigit())
         statement = statement.where(Interaction.from_number.like(_like(digits), escape="\\"))
+    if query.channel:
+        statement = statement.where(Interaction.channel == query.channel)
     if query.customer:
         statement = statement.where(
             func.lower(Customer.name).like(_like(query.customer), escape="\\")

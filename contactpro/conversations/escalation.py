@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.messaging import media
 from contactpro.models import Escalation, Interaction, Turn, utcnow
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ REASONS = {
     "offer_refused": "the customer refused the payment plans offered",
     "payment_not_found": "a payment the customer reported was not found",
     "voicemail": "the caller left a voicemail",
+    "customer_media": "the customer sent a photo or a document for a person to look at",
 }
 _BASE_PRIORITY = {"complaint": 70, "technical_error": 65, "agent_request": 55}
 _SEGMENT_BONUS = {"vip": 25, "premium": 10}
@@ -138,6 +140,7 @@ def escalate(
             "customer": customer_snapshot(interaction),
             "transcript": transcript(turns),
             "steps_tried": list((interaction.state or {}).get("steps", [])),
+            "media": media.of_interaction(session, interaction.id),
             "summary": summarise(interaction, reason, turns),
         },
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from contactpro.config import Settings
 from contactpro.errors import NotFoundError
 from contactpro.models import Customer, Escalation, Interaction, Turn, utcnow
+from contactpro.models.interactions import MESSAGING_CHANNELS
 from contactpro.phone import mask_phone, to_e164
 
 log = logging.getLogger(__name__)
@@ -95,15 +96,15 @@ def open_interaction(
     return interaction
 
 
-def current_sms_conversation(
-    session: Session, from_number: str, to_number: str
+def current_conversation(
+    session: Session, channel: str, from_number: str, to_number: str
 ) -> Interaction | None:
-    """Return the latest open SMS conversation between these numbers, if any."""
+    """Return the latest open SMS or WhatsApp conversation between these numbers, if any."""
     return session.scalars(
         select(Interaction)
         .options(joinedload(Interaction.customer))
         .where(
-            Interaction.channel == "sms",
+            Interaction.channel == channel,
             Interaction.from_number == from_number,
             Interaction.to_number == to_number,
             Interaction.status == "active",
@@ -201,7 +202,7 @@ def close_interaction(
         return interaction
     now = now or utcnow()
     ended = interaction.ended_at or (
-        interaction.last_activity_at if interaction.channel == "sms" else now
+        interaction.last_activity_at if interaction.channel in MESSAGING_CHANNELS else now
     )
     interaction.ended_at = ended
     if interaction.duration_seconds is None:

@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,10 +29,12 @@ from contactpro.dialog.context import (
 )
 from contactpro.dialog.engine import decide, listening_for
 from contactpro.dialog.templates import templates_for
-from contactpro.models import Interaction, Turn, utcnow
+from contactpro.messaging import media
+from contactpro.models import Interaction, MessageMedia, Turn, utcnow
 from contactpro.nlu import get_cascade
 from contactpro.phone import to_e164
 from contactpro.providers.telephony import telephony_for
+from contactpro.providers.twilio_forms import Media
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class BotReply:
     turn_id: int
     sequence: int
     replayed: bool = False
+    voice_note_id: int | None = None
 
 
 def _reply_from_turn(interaction: Interaction, turn: Turn, *, replayed: bool) -> BotReply:
@@ -90,6 +93,8 @@ def _finish(
         return decision.text
     escalate(session, settings, interaction, decision.reason)
     key = "escalate_voice" if interaction.channel == "voice" else "escalate_sms"
+    if decision.reason == "customer_media":
+        key = "escalate_media"
     handoff = _say(settings, interaction, key)
     return f"{decision.text} {handoff}".strip() if decision.text else handoff
 
@@ -228,8 +233,7 @@ def _new_turn(
         decision = decide(ctx)
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
-    if interaction.channel == "sms":
-        text = sms.shape(text, settings.max_sms_segments)
+    text = sms.for_channel(text, interaction.channel, settings.max_sms_segments)
     turn = interactions.add_turn(
         session,
         interaction,
@@ -323,25 +327,32 @@ def receive_sms(
     from_number: str,
     to_number: str,
     body: str,
+    channel: str = "sms",
+    files: tuple[Media, ...] = (),
 ) -> BotReply:
-    """Answer one inbound SMS, continuing the sender's conversation when it is fresh."""
+    """Answer one inbound SMS or WhatsApp message, continuing the sender's conversation when
+    it is fresh. ``from_number`` is E.164 on every channel; ``files`` are its media."""
     stored = interactions.find_turn(session, message_sid)
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
     now = utcnow()
-    if answered := _survey_answer(session, settings, message_sid, from_number, body, now):
+    if not files and (
+        answered := _survey_answer(session, settings, message_sid, from_number, body, now)
+    ):
         return answered
-    interaction = interactions.current_sms_conversation(session, from_number, to_number)
+    interaction = interactions.current_conversation(session, channel, from_number, to_number)
     if interaction is None or not timeline.is_fresh(settings, interaction, now):
         interaction = _open(
             session,
             settings,
-            channel="sms",
+            channel=channel,
             sid=message_sid,
             from_number=from_number,
             to_number=to_number,
             now=now,
         )
+    if files:
+        return _with_media(session, settings, interaction, message_sid, body, files)
     problem = _sms_problem(body, settings)
     if problem is None:
         return _new_turn(
@@ -363,6 +374,72 @@ def receive_sms(
     )
     log.info("sms not processed", extra={"interaction_id": interaction.id, "reason": problem})
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def _with_media(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    message_sid: str,
+    body: str,
+    files: tuple[Media, ...],
+) -> BotReply:
+    """Acknowledge a message carrying files: a voice note is transcribed by a worker (the
+    answer follows by message); photos and documents go to a person with the escalation."""
+    rows = media.store(session, interaction, message_sid, files)
+    references = [media.reference(row) for row in rows]
+    if all(row.kind == "audio" for row in rows):
+        note = rows[0]
+        note.status = "queued"
+        turn = interactions.add_turn(
+            session,
+            interaction,
+            speaker="bot",
+            text=body[: settings.max_body_chars],
+            source="system",
+            reply=_say(settings, interaction, "voice_note_listening"),
+            action=CONTINUE,
+            entities={"media": references, "voice_note": note.id},
+            twilio_key=message_sid,
+        )
+        _attach(rows, turn)
+        log.info("voice note queued", extra={"interaction_id": interaction.id, "media": note.id})
+        reply = _reply_from_turn(interaction, turn, replayed=False)
+        return replace(reply, voice_note_id=note.id)
+    state = DialogState.load(interaction.state)
+    ack = _say(settings, interaction, "media_received")
+    if state.escalated:
+        decision = Decision(ack)
+    else:
+        # A photographed bill or a payment receipt needs a person's eyes.
+        decision = Decision(ack, ESCALATE, reason="customer_media")
+        state.escalated = True
+        state.finish()
+        interaction.state = state.dump()
+    text = sms.for_channel(
+        _finish(session, settings, interaction, decision),
+        interaction.channel,
+        settings.max_sms_segments,
+    )
+    turn = interactions.add_turn(
+        session,
+        interaction,
+        speaker="caller",
+        text=body[: settings.max_body_chars],
+        source="sms",
+        tier="none",
+        reply=text,
+        action=decision.action,
+        entities={"media": references},
+        twilio_key=message_sid,
+    )
+    _attach(rows, turn)
+    return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def _attach(rows: list[MessageMedia], turn: Turn) -> None:
+    for row in rows:
+        row.turn_id = turn.id
 
 
 def _survey_answer(

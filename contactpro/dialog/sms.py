@@ -1,12 +1,18 @@
-"""SMS length: GSM-7 or UCS-2 segments, and fitting a reply into a few of them."""
+"""Reply length per channel: GSM-7 or UCS-2 SMS segments, and WhatsApp's one long message."""
 
 from __future__ import annotations
+
+import re
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€")
+# Twilio's Messages API takes bodies of at most 1,600 characters, on WhatsApp as on SMS.
+WHATSAPP_MAX_CHARS = 1600
+# "Te ofrezco: 1) ... 2) ..." : a numbered option after a sentence or a colon.
+_OPTION = re.compile(r"(?<=[.:?!]) (?=\d{1,2}\) )")
 
 
 def is_gsm7(text: str) -> bool:
@@ -74,3 +80,18 @@ def fit(text: str, max_segments: int) -> str:
     if boundary > len(cut) // 2:
         return cut[: boundary + 1]
     return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def for_channel(text: str, channel: str, max_segments: int) -> str:
+    """Fit a reply to its channel: SMS into ``max_segments`` segments; WhatsApp carries long
+    messages, line breaks and every accent, so numbered options go on their own lines and the
+    text is only kept under Twilio's body limit; voice as is."""
+    if channel == "sms":
+        return shape(text, max_segments)
+    if channel == "whatsapp" and "2) " in text:
+        text = _OPTION.sub("\n", text)  # numbered options each on its own line
+    if channel == "whatsapp" and len(text) > WHATSAPP_MAX_CHARS:
+        cut = text[: WHATSAPP_MAX_CHARS - 1]
+        boundary = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+        return cut[: boundary + 1] if boundary > len(cut) // 2 else cut.rsplit(" ", 1)[0] + "…"
+    return text

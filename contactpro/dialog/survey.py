@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.dialog.templates import templates_for
+from contactpro.messaging import outbound
 from contactpro.models import Interaction, SurveyResponse
 from contactpro.phone import to_e164
 from contactpro.providers.telephony import Telephony, TelephonyError
@@ -39,13 +40,22 @@ def send_survey(
         interaction.language or settings.default_language,
         company=settings.company_name,
     )
-    try:
-        telephony.send_sms(phone, text)
-    except TelephonyError as exc:
-        log.warning(
-            "survey not sent", extra={"interaction_id": interaction_id, "reason": exc.reason}
-        )
-        return None
+    if interaction.channel == "whatsapp":
+        # Usually outside WhatsApp's 24-hour window: an approved template or nothing.
+        sent = outbound.send(session, settings, telephony, interaction, text, purpose="survey")
+        if sent.status != "sent":
+            log.warning(
+                "survey not sent", extra={"interaction_id": interaction_id, "reason": sent.reason}
+            )
+            return None
+    else:
+        try:
+            telephony.send_sms(phone, text)
+        except TelephonyError as exc:
+            log.warning(
+                "survey not sent", extra={"interaction_id": interaction_id, "reason": exc.reason}
+            )
+            return None
     survey = SurveyResponse(
         interaction_id=interaction_id, customer_id=interaction.customer_id, phone=phone
     )

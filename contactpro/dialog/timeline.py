@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.dialog.context import DialogState
 from contactpro.dialog.templates import templates_for
+from contactpro.messaging import outbound
 from contactpro.models import Customer, Interaction
-from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.models.interactions import MESSAGING_CHANNELS
+from contactpro.providers.telephony import Telephony
 
 log = logging.getLogger(__name__)
 CARRIED = ("flow", "awaiting", "pending_intent", "slots", "customer_id", "account_id")
@@ -98,7 +100,9 @@ def _time_left_to_warn(
 def conversations_to_warn(session: Session, settings: Settings, now: datetime) -> list[int]:
     """Return the open SMS conversations about to close for inactivity and not yet warned."""
     rows = session.scalars(
-        select(Interaction).where(Interaction.channel == "sms", Interaction.status == "active")
+        select(Interaction).where(
+            Interaction.channel.in_(MESSAGING_CHANNELS), Interaction.status == "active"
+        )
     )
     return [i.id for i in rows if _time_left_to_warn(settings, i, now) is not None]
 
@@ -106,7 +110,7 @@ def conversations_to_warn(session: Session, settings: Settings, now: datetime) -
 def warn_quiet_conversation(
     session: Session, settings: Settings, telephony: Telephony, interaction_id: int, now: datetime
 ) -> bool:
-    """Text one customer that their conversation is about to close (once); True when sent.
+    """Message one customer that their conversation is about to close (once); True when sent.
 
     Checked again here, so a warning sent and committed before a worker died is not sent again
     when the task is redelivered; the caller commits each warning on its own.
@@ -117,24 +121,34 @@ def warn_quiet_conversation(
     left = _time_left_to_warn(settings, interaction, now)
     if left is None:
         return False
+    minutes = int(left.total_seconds() // 60)
     text = templates_for(settings).render(
         "inactivity_warning",
         interaction.language or settings.default_language,
         company=settings.company_name,
-        minutes=int(left.total_seconds() // 60),
+        minutes=minutes,
     )
-    try:
-        telephony.send_sms(interaction.from_number, text)
-    except TelephonyError as exc:
+    sent = outbound.send(
+        session,
+        settings,
+        telephony,
+        interaction,
+        text,
+        purpose="inactivity_warning",
+        variables={"1": str(minutes)},
+        now=now,
+    )
+    if sent.status == "failed":
         log.warning(
             "inactivity warning not sent",
-            extra={"interaction_id": interaction.id, "reason": exc.reason},
+            extra={"interaction_id": interaction.id, "reason": sent.reason},
         )
         return False
+    # Sent, or not allowed outside WhatsApp's window (recorded): either way, warned once.
     state = DialogState.load(interaction.state)
     state.warned = True
     interaction.state = state.dump()
-    return True
+    return sent.status == "sent"
 
 
 def quiet_sms_conversations(session: Session, settings: Settings, now: datetime) -> list[int]:
@@ -148,7 +162,7 @@ def quiet_sms_conversations(session: Session, settings: Settings, now: datetime)
         select(Interaction.id, Interaction.last_activity_at, Customer.segment)
         .outerjoin(Customer, Customer.id == Interaction.customer_id)
         .where(
-            Interaction.channel == "sms",
+            Interaction.channel.in_(MESSAGING_CHANNELS),
             Interaction.status == "active",
             Interaction.last_activity_at < now - timedelta(hours=shortest),
         )

@@ -14,6 +14,7 @@ from contactpro.models.dialog import (
 from contactpro.models.escalations import Agent, Escalation
 from contactpro.models.improve import CaseVector, DatasetConversation, ImproveRun, Proposal
 from contactpro.models.interactions import Interaction, Turn
+from contactpro.models.messaging import MessageMedia, OutboundMessage
 from contactpro.models.security import ConsoleSession, LoginAttempt
 from contactpro.models.voice import Recording, VoiceJob
 
@@ -38,6 +39,8 @@ __all__ = [
     "InteractionScore",
     "Invoice",
     "LoginAttempt",
+    "MessageMedia",
+    "OutboundMessage",
     "Payment",
     "PaymentAgreement",
     "Proposal",

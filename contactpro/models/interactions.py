@@ -11,15 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contactpro.models.base import Base, JSONType, utcnow
 from contactpro.models.customers import Customer
 
-CHANNELS = ("voice", "sms")
+CHANNELS = ("voice", "sms", "whatsapp")
+# Channels whose conversations are written messages (inactivity, replies by message).
+MESSAGING_CHANNELS = ("sms", "whatsapp")
 STATUSES = ("active", "closed")
 OUTCOMES = ("auto_resolved", "escalated", "abandoned")
 SPEAKERS = ("caller", "bot", "agent")
-SOURCES = ("speech", "dtmf", "sms", "recording", "system")
+SOURCES = ("speech", "dtmf", "sms", "recording", "system", "voice_note")
 
 
 class Interaction(Base):
-    """One phone call or one SMS conversation, from first contact to close."""
+    """One phone call, or one SMS or WhatsApp conversation, from first contact to close."""
 
     __tablename__ = "interactions"
 

@@ -38,6 +38,21 @@ class Telephony(Protocol):
         """Send a text message; return its message sid."""
         ...
 
+    def send_message(
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
+    ) -> str:
+        """Send a message on any channel (``to``/``sender`` may be ``whatsapp:+...``), free
+        text or an approved template (``content_sid`` with JSON ``variables``), with delivery
+        reports to ``status_url``; return its sid."""
+        ...
+
     def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
         """Take a caller out of the agent queue and ring ``agent_phone``; return the call sid."""
         ...
@@ -72,6 +87,34 @@ class TwilioTelephony:
         log.info("sms sent", extra={"to": mask_phone(to), "message_sid": message.sid})
         return str(message.sid)
 
+    def send_message(
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
+    ) -> str:
+        """Send a message (free text, or the template ``content_sid``); return its sid."""
+        sender = sender or self.from_number
+        if not sender:
+            raise TelephonyError("TWILIO_PHONE_NUMBER is not set", reason="no_sender")
+        fields: dict[str, str] = {"to": to, "from_": sender}
+        if status_url:
+            fields["status_callback"] = status_url
+        if content_sid:
+            fields.update(content_sid=content_sid, content_variables=variables or "{}")
+        else:
+            fields["body"] = body
+        try:
+            message = self.client.messages.create(**fields)
+        except TwilioException as exc:
+            raise TelephonyError(f"Twilio refused the message: {exc}") from exc
+        log.info("message sent", extra={"to": mask_phone(to), "message_sid": message.sid})
+        return str(message.sid)
+
     def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
         """Redirect the queued call to dial the agent (Twilio reports QueueResult=redirected)."""
         try:
@@ -95,6 +138,32 @@ class FakeTelephony:
         sid = "SM" + secrets.token_hex(16)
         with self._lock:
             self.sent.append({"sid": sid, "to": to, "body": body})
+        return sid
+
+    def send_message(
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str = "",
+        content_sid: str = "",
+        variables: str = "",
+        status_url: str = "",
+    ) -> str:
+        """Record a message of any channel; return a made-up message sid."""
+        sid = "SM" + secrets.token_hex(16)
+        with self._lock:
+            self.sent.append(
+                {
+                    "sid": sid,
+                    "to": to,
+                    "body": body,
+                    "from": sender,
+                    "content_sid": content_sid,
+                    "variables": variables,
+                    "status_url": status_url,
+                }
+            )
         return sid
 
     def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:

@@ -16,9 +16,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from contactpro.config import LANGUAGES
 from contactpro.errors import BadRequestError
+from contactpro.phone import parse_address
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 RECORDING_KINDS = ("call", "voicemail")
+# Twilio delivers at most 10 media files with one message (MMS and WhatsApp alike).
+MAX_MEDIA = 10
 
 
 def _required(form: Mapping[str, str], name: str) -> str:
@@ -74,24 +77,59 @@ def turn_key(call_sid: str, args: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
+class Media:
+    """One file attached to a message: Twilio's ``MediaUrl{N}`` and ``MediaContentType{N}``."""
+
+    url: str
+    content_type: str
+
+
+def _media(form: Mapping[str, str], count: int) -> tuple[Media, ...]:
+    files = []
+    for index in range(min(count, MAX_MEDIA)):
+        # A count without its URL (never sent by Twilio) leaves the text to be answered alone.
+        url = _text(form, f"MediaUrl{index}")
+        if url is not None:
+            content_type = (_text(form, f"MediaContentType{index}") or "").lower()
+            files.append(Media(url, content_type))
+    return tuple(files)
+
+
+@dataclass(frozen=True)
 class IncomingSms:
-    """An inbound message (``POST /twilio/sms``)."""
+    """An inbound message (``POST /twilio/sms``): SMS, MMS, or WhatsApp.
+
+    ``from_number`` and ``to_number`` are E.164 (``whatsapp:`` and other channel prefixes are
+    removed, so a customer is the same number on every channel); ``channel`` keeps where the
+    message came from (``sms`` or ``whatsapp``). ``profile_name`` and ``wa_id`` are WhatsApp's
+    ``ProfileName`` and ``WaId``.
+    """
 
     message_sid: str
     from_number: str
     to_number: str
     body: str
     num_media: int
+    channel: str = "sms"
+    media: tuple[Media, ...] = ()
+    profile_name: str | None = None
+    wa_id: str | None = None
 
     @classmethod
     def parse(cls, form: Mapping[str, str]) -> IncomingSms:
         """Parse Twilio's messaging webhook parameters."""
+        sender = parse_address(_required(form, "From"))
+        num_media = max(0, _int(form, "NumMedia") or 0)
         return cls(
             message_sid=_sid(form, "MessageSid"),
-            from_number=_required(form, "From"),
-            to_number=_required(form, "To"),
+            from_number=sender.number,
+            to_number=parse_address(_required(form, "To")).number,
             body=form.get("Body", ""),
-            num_media=_int(form, "NumMedia") or 0,
+            num_media=num_media,
+            channel=sender.channel,
+            media=_media(form, num_media),
+            profile_name=_text(form, "ProfileName"),
+            wa_id=_text(form, "WaId"),
         )
 
 

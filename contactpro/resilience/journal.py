@@ -118,13 +118,14 @@ class Entry:
 @dataclass
 class ReplayResult:
     """What a replay did: entries written to the database, put back, rejected; and the tasks
-    the webhooks would have sent: calls to close, recordings to transcribe."""
+    the webhooks would have sent: calls to close, recordings and voice notes to transcribe."""
 
     replayed: int = 0
     remaining: int = 0
     rejected: int = 0
     ended_calls: list[tuple[int, str]] = field(default_factory=list)
     transcriptions: list[int] = field(default_factory=list)
+    voice_notes: list[int] = field(default_factory=list)
 
 
 class Journal:
@@ -288,14 +289,19 @@ def _sms(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> turn_service.BotReply:
     sms = IncomingSms.parse(params)
-    return turn_service.receive_sms(
+    reply = turn_service.receive_sms(
         session,
         settings,
         message_sid=sms.message_sid,
         from_number=sms.from_number,
         to_number=sms.to_number,
         body=sms.body,
+        channel=sms.channel,
+        files=sms.media,
     )
+    if reply.voice_note_id is not None:
+        result.voice_notes.append(reply.voice_note_id)
+    return reply
 
 
 def _sms_status(
@@ -458,13 +464,17 @@ def _commit(
         reply = apply(session, settings, entry, tasks)
     result.ended_calls.extend(tasks.ended_calls)
     result.transcriptions.extend(tasks.transcriptions)
+    result.voice_notes.extend(tasks.voice_notes)
     return reply
 
 
 def _send_late_answer(telephony: Telephony, entry: Entry, reply: turn_service.BotReply) -> None:
     to = entry.params["From"]
     try:
-        telephony.send_sms(to, reply.text)
+        if to.startswith("whatsapp:"):  # answer on WhatsApp, from the number written to
+            telephony.send_message(to, reply.text, sender=entry.params.get("To", ""))
+        else:
+            telephony.send_sms(to, reply.text)
     except TelephonyError as exc:
         log.warning(
             "late SMS answer not sent",

@@ -35,7 +35,7 @@ from contactpro.console.settings import (
 )
 from contactpro.models import AnalysisRun
 from contactpro.models.analytics import QUADRANTS
-from contactpro.models.interactions import OUTCOMES
+from contactpro.models.interactions import CHANNELS, OUTCOMES
 from contactpro.observability.alerts import LABELS as ALERT_LABELS
 from contactpro.observability.alerts import open_alerts
 from webhooks.console.auth import settings, setup, t
@@ -124,17 +124,22 @@ def _date(name: str) -> date | None:
     return value
 
 
-@bp.get("/conversations")
-def conversations() -> str:
-    """Search conversations by number, customer, intent, outcome and date."""
-    query = search.SearchQuery(
+def _search_query() -> search.SearchQuery:
+    return search.SearchQuery(
         number=request.args.get("number", "").strip()[:32],
         customer=request.args.get("customer", "").strip()[:120],
         intent=request.args.get("intent", "").strip()[:40],
         outcome=request.args.get("outcome", "").strip()[:20],
         date_from=_date("from"),
         date_to=_date("to"),
+        channel=request.args.get("channel", "").strip()[:8],
     )
+
+
+@bp.get("/conversations")
+def conversations() -> str:
+    """Search conversations by number, customer, channel, intent, outcome and date."""
+    query = _search_query()
     session = db_session()
     results = [] if query.empty else search.search(session, query)
     return render_template(
@@ -143,6 +148,7 @@ def conversations() -> str:
         results=results,
         intents=search.intents_seen(session),
         outcomes=OUTCOMES + RESOLUTIONS,
+        channels=CHANNELS,
         searched=not query.empty,
     )
 
