@@ -23,9 +23,9 @@ from anthropic.types import ToolParam
 
 from contactpro.config import Settings
 from contactpro.errors import LLMError
-from contactpro.nlu.masking import mask_pii
 from contactpro.nlu.stats import STATS, TierStats
 from contactpro.nlu.taxonomy import INTENT_NAMES, INTENTS
+from contactpro.privacy.prompts import mask_for_llm
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class LLMClassifier:
         # ours, and only while the turn's budget lasts.
         deadline = time.monotonic() + seconds
         attempts = 1 if channel == "voice" else 1 + SMS_RETRIES
-        prompt = f'{context}\nUtterance: "{mask_pii(text)}"'
+        prompt = f'{context}\nUtterance: "{mask_for_llm(text, language)}"'
         for attempt in range(1, attempts + 1):
             left = deadline - time.monotonic()
             client = self._client.with_options(

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from contactpro.config import LANGUAGES
 from contactpro.errors import BadRequestError
 from contactpro.phone import parse_address
+from contactpro.privacy.redaction import redact
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 RECORDING_KINDS = ("call", "voicemail")
@@ -124,7 +125,7 @@ class IncomingSms:
             message_sid=_sid(form, "MessageSid"),
             from_number=sender.number,
             to_number=parse_address(_required(form, "To")).number,
-            body=form.get("Body", ""),
+            body=redact(form.get("Body", "")),
             num_media=num_media,
             channel=sender.channel,
             media=_media(form, num_media),
@@ -153,6 +154,11 @@ class MessageStatus:
         )
 
 
+def _redacted(text: str | None) -> str | None:
+    """Card numbers, security codes and passwords never get past the parser."""
+    return None if text is None else redact(text)
+
+
 @dataclass(frozen=True)
 class IncomingCall:
     """A call arriving, or a ``<Gather>`` action during it."""
@@ -173,7 +179,7 @@ class IncomingCall:
             from_number=form.get("From", "").strip() or "anonymous",
             to_number=form.get("To", "").strip(),
             call_status=form.get("CallStatus", ""),
-            speech_result=_text(form, "SpeechResult"),
+            speech_result=_redacted(_text(form, "SpeechResult")),
             confidence=_float(form, "Confidence"),
             digits=_text(form, "Digits"),
         )
