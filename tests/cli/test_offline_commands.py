@@ -15,11 +15,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.contactpro.nlu.test_cli import ROWS
 
 from contactpro.analytics import conformity
 from tests.cli.test_entry_point import run
 from tests.conftest import REPO
-from tests.nlu.test_cli import ROWS
 
 # An empty value counts as unset: these runs have no Twilio secret.
 NO_TWILIO = {"TWILIO_AUTH_TOKEN": ""}

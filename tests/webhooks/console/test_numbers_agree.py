@@ -1,0 +1,141 @@
+"""One analysis run, five readers: report, matrix figure, console page, its CSV, matrix export.
+
+Customers billed 159,900 COP are worth 39.975 USD, which is also the median: the threshold and
+half the customers sit on the half cent that once split the readers (report 10 / 72 / 59 / 3,
+console 7 / 52 / 79 / 6). Every reader must count the same customers in each quadrant.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from contactpro.analytics import runs
+from contactpro.models import Account, Customer, Interaction, Turn
+from dashboards import draw_dashboards
+from dashboards.figures import build_figure
+from tests.webhooks.console.conftest import login
+
+START = datetime(2026, 3, 2, tzinfo=UTC)
+END = START + timedelta(days=7)
+# (monthly charge, currency, what the caller said): conformity follows the words.
+CUSTOMERS = [
+    ("159900", "COP", "gracias, todo perfecto, excelente servicio"),
+    ("159900", "COP", "gracias, todo perfecto, excelente servicio"),
+    ("159900", "COP", "esto es un desastre, pésimo servicio, quiero cancelar"),
+    ("159900", "COP", "esto es un desastre, pésimo servicio, quiero cancelar"),
+    ("89900", "COP", "gracias, todo perfecto, excelente servicio"),
+    ("89900", "COP", "esto es un desastre, pésimo servicio, quiero cancelar"),
+    ("329900", "COP", "gracias, todo perfecto, excelente servicio"),
+    ("85", "USD", "esto es un desastre, pésimo servicio, quiero cancelar"),
+    ("40", "USD", "gracias, todo perfecto, excelente servicio"),
+]
+QUADRANTS = ("retain", "monitor", "care", "let_go")
+
+
+def add_contacts(session: Session) -> None:
+    """One customer per row of CUSTOMERS, each with one closed contact in the period."""
+    for n, (charge, currency, text) in enumerate(CUSTOMERS):
+        customer = Customer(name=f"Cliente {n}", phone=f"+5730055500{n:02d}", segment="standard")
+        customer.accounts.append(
+            Account(number=f"M-{n}", plan="Plan", monthly_charge=Decimal(charge), currency=currency)
+        )
+        started = START + timedelta(days=1, hours=n)
+        interaction = Interaction(
+            channel="sms",
+            twilio_sid=f"SM{n:032d}",
+            customer=customer,
+            from_number=customer.phone,
+            to_number="+15550001000",
+            started_at=started,
+            last_activity_at=started + timedelta(minutes=2),
+            ended_at=started + timedelta(minutes=2),
+            status="closed",
+            outcome="auto_resolved",
+            language="es",
+            duration_seconds=120,
+            state={"steps": ["told_balance"]},
+        )
+        interaction.turns.append(
+            Turn(sequence=0, speaker="caller", text=text, source="sms", created_at=started)
+        )
+        session.add(customer)
+        session.add(interaction)
+    session.commit()
+
+
+def report_counts(markdown: str) -> dict[str, int]:
+    """Read the customers per quadrant from the report's matrix table."""
+    labels = {"Retain": "retain", "Monitor": "monitor", "Care": "care", "Let go": "let_go"}
+    found = {}
+    for label, quadrant in labels.items():
+        match = re.search(rf"^\| {label} \| ([\d,]+) \|", markdown, re.M)
+        assert match, f"no {label} row in the report"
+        found[quadrant] = int(match.group(1).replace(",", ""))
+    return found
+
+
+def figure_counts(results: dict) -> dict[str, int]:
+    """Read the counts the matrix figure writes in its corners."""
+    figure = build_figure("matrix", results)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    labels = {"RETAIN": "retain", "MONITOR": "monitor", "CARE": "care", "LET GO": "let_go"}
+    found = {}
+    for text in texts:
+        label, _, count = text.partition("\n")
+        if label in labels:
+            found[labels[label]] = int(count.replace(",", ""))
+    return found
+
+
+def test_report_figure_console_and_csv_count_the_same_customers(
+    app: Flask, client, runner, session: Session, users, tmp_path: Path
+) -> None:
+    add_contacts(session)
+    runtime = app.extensions["contactpro"]
+    result = runs.run_full_analysis(
+        runtime.db, runtime.settings, START, END, tmp_path / "out", render=draw_dashboards
+    )
+    matrix = result.results["matrix"]
+    # hours, weekdays and weeks are the company's (America/Bogota, UTC-5) on either database:
+    # contacts at 00:00-08:00 UTC on Tuesday 3 March are 19:00-23:00 Monday and 00:00-03:00
+    # Tuesday there, all in the week of Monday 2 March.
+    volume = {(r["weekday"], r["hour"]) for r in result.results["tables"]["volume"]}
+    assert volume == {(0 if n < 5 else 1, (n - 5) % 24) for n in range(len(CUSTOMERS))}
+    weeks = {r["week"] for r in result.results["tables"]["intent_trend"]}
+    assert weeks == {"2026-03-02"} and result.results["timezone"] == "America/Bogota"
+    assert matrix["billing_threshold"] == 39.98  # the median 39.975, as money
+    summary = {q["quadrant"]: q["customers"] for q in matrix["quadrants"]}
+    assert sum(summary.values()) == len(CUSTOMERS)
+    assert all(summary[q] > 0 for q in QUADRANTS), summary
+
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert report_counts(markdown) == summary
+    assert figure_counts(result.results) == summary
+    sample = Counter(row["quadrant"] for row in matrix["sample"])
+    assert {q: sample.get(q, 0) for q in QUADRANTS} == summary
+
+    login(client, "max@example.com")
+    page = client.get("/console/manager/customers?lang=en").text
+    for quadrant in QUADRANTS:
+        tab = re.search(rf'quadrant={quadrant}"[^>]*>[^<(]*\((\d+)\)', page)
+        assert tab, quadrant
+        assert int(tab.group(1)) == summary[quadrant], quadrant
+    rows = list(csv.DictReader(io.StringIO(client.get("/console/manager/customers.csv").text)))
+    assert dict(Counter(r["quadrant"] for r in rows)) == {q: n for q, n in summary.items() if n}
+    exported = runner.invoke(args=["matrix", "export", "--out", str(tmp_path / "matrix.csv")])
+    assert exported.exit_code == 0, exported.output
+    with (tmp_path / "matrix.csv").open(encoding="utf-8") as fh:
+        cli_rows = list(csv.DictReader(fh))
+    assert cli_rows == rows  # `contactpro matrix export` writes what the console serves
+    for row in rows:  # every row is on the side of the threshold it is counted on
+        high = Decimal(row["billing"]) >= Decimal("39.98")
+        assert high == (row["quadrant"] in ("retain", "monitor")), row
