@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.contactpro.nlu.test_cli import ROWS
+from tests.cli.test_intents import ROWS
 
 from contactpro.analytics import conformity
 from tests.cli.test_entry_point import run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.webhooks.console.test_queue import sms_escalation
+from tests.contactpro.console.test_agent_queue import sms_escalation
 
 from tests.webhooks.console.conftest import login
 
