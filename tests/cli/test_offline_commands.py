@@ -15,10 +15,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.cli.test_intents import ROWS
 
 from contactpro.analytics import conformity
 from tests.cli.test_entry_point import run
+from tests.cli.test_intents import ROWS
 from tests.conftest import REPO
 
 # An empty value counts as unset: these runs have no Twilio secret.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.contactpro.console.test_agent_queue import sms_escalation
-
 from tests.webhooks.console.conftest import login
 
 

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from tests.contactpro.console.test_agent_queue import sms_escalation
 
 from contactpro.models import Agent, ConsoleSession, Escalation, utcnow
+from tests.contactpro.console.test_agent_queue import sms_escalation
 from tests.webhooks.console.conftest import PASSWORD, login
 
 COOKIE = "contactpro_session"
