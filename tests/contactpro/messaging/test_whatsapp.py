@@ -126,5 +126,7 @@ def test_debt_offers_on_whatsapp_keep_accents_and_list_the_options(
     lines = offers.split("\n")
     assert [line[:3] for line in lines[1:]] == ["1) ", "2) ", "3) "]
     assert "382.500 pesos" in lines[1] and "416.250 pesos" in lines[2] and "3 cuotas" in lines[3]
-    [done] = post(twilio, whatsapp_params(CUSTOMER, "la opción 2"))
+    [restated] = post(twilio, whatsapp_params(CUSTOMER, "la opción 2"))
+    assert "416.250 pesos" in restated and "registré" not in restated  # restated, not booked
+    [done] = post(twilio, whatsapp_params(CUSTOMER, "sí"))
     assert "registré tu acuerdo" in done
