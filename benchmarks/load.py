@@ -52,7 +52,7 @@ from contactpro.models import Customer, Interaction, Turn  # noqa: E402
 from contactpro.resilience.journal import Journal, replay  # noqa: E402
 from contactpro.resilience.outbox import Outbox  # noqa: E402
 from devtools.seed import seed_customers  # noqa: E402
-from tests.reliability.conftest import (  # noqa: E402
+from tests.contactpro.resilience.conftest import (  # noqa: E402
     postgres_stopped,
     redis_stopped,
     start_postgres,

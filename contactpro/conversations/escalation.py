@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # Every reason the bot hands over for (dialog handlers, voice, the journal); also the label
 # analytics group escalations by. The console has a string for each in both languages
-# (tests/console/test_strings.py finds every reason the code can produce).
+# (tests/webhooks/console/test_strings.py finds every reason the code can produce).
 REASONS = {
     "agent_request": "the customer asked for a person",
     "not_understood": "the bot did not understand the request after asking again",
