@@ -3,13 +3,13 @@
 Every test drives the signed webhooks; the slow outside world is a local server that stalls. What
 is already tested elsewhere and not repeated here:
 
-- tests/contactpro/nlu/test_llm.py: the classifier alone times out within its budget, and its circuit
-  breaker opens, lets a probe through and closes.
-- tests/contactpro/voice/test_calls.py::test_hold_past_the_deadline_apologises_and_hands_over: a held job
-  that never ran; the poll after the deadline apologises, hands over (``<Enqueue>``), writes the
-  ``technical_error`` escalation once and replays the same answer.
-- tests/contactpro/voice/test_calls.py::test_failed_transcription_apologises_and_hands_over: a refused
-  download fails a record-mode job at once.
+- tests/contactpro/nlu/test_llm.py: the classifier alone times out within its budget, and its
+  circuit breaker opens, lets a probe through and closes.
+- tests/contactpro/voice/test_calls.py::test_hold_past_the_deadline_apologises_and_hands_over:
+  a held job that never ran; the poll after the deadline apologises, hands over
+  (``<Enqueue>``), writes the ``technical_error`` escalation once and replays the same answer.
+- tests/contactpro/voice/test_calls.py::test_failed_transcription_apologises_and_hands_over:
+  a refused download fails a record-mode job at once.
 - tests/contactpro/voice/test_voicemail_and_recordings.py: a refused connection is retried by the
   transcription task; undecodable audio is given up at once.
 """
