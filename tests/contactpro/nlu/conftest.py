@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from contactpro.config import Settings, load_settings
 from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
 from contactpro.nlu.embeddings import Encoder, get_encoder
 from contactpro.nlu.stats import TierStats
+from tests.conftest import serve_http
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -137,14 +138,6 @@ def messages_server() -> Iterator[MessagesServer]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with serve_http(Handler) as url:
+        server_state.url = url
         yield server_state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
