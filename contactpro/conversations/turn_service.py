@@ -228,7 +228,7 @@ def _new_turn(
             understood=understood,
             text=inbound.text,
             telephony=telephony_for(settings),
-            today=datetime.now(UTC).date(),
+            now=datetime.now(UTC),
         )
         decision = decide(ctx)
     interaction.state = state.dump()
