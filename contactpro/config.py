@@ -140,6 +140,7 @@ class Settings:
     knowledge_min_score: float = 0.30
     knowledge_fallback_score: float = 0.40
     max_sms_segments: int = 3
+    sms_keep_accents: bool = False  # accents kept even when they cost more SMS segments
     payment_link_base: str = "https://pay.example.com/p"
     survey_enabled: bool = True
     survey_window_hours: int = 24

@@ -132,7 +132,8 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
 
 
 def choose_language(session: Session, settings: Settings, call: IncomingCall) -> Step:
-    """Store the unknown caller's language (key or word) and greet them in it."""
+    """Store the unknown caller's language (key, word or the language of their request) and
+    greet them in it, or answer the request they said instead."""
     interaction = call_interaction(session, settings, call)
     reply = language.choose(
         session,
@@ -142,7 +143,14 @@ def choose_language(session: Session, settings: Settings, call: IncomingCall) ->
         digits=call.digits,
         speech=call.speech_result,
     )
-    return after_reply(session, settings, reply, call.to_number)
+    if reply.action == ESCALATE or not language.carries_request(call.digits, call.speech_result):
+        return after_reply(session, settings, reply, call.to_number)
+    # The caller said their request instead of a language: it is their first turn.
+    turn = CallerTurn(call=call, key=language.request_key(interaction))
+    result = _spoken(session, settings, interaction, turn)
+    if isinstance(result, Held):
+        return result
+    return after_reply(session, settings, result, call.to_number)
 
 
 def heard(call: IncomingCall, key: str) -> Inbound | None:
