@@ -3,7 +3,8 @@
 A caller is identified by caller id or by a national id, account number or contract number given
 by voice, keypad or text, and verified by a second factor (the last four digits of their id, or
 their birth year, whichever they did not just give) before any balance or personal data is
-disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation to a person.
+disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation
+to a person.
 """
 
 from __future__ import annotations
