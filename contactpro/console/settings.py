@@ -52,12 +52,14 @@ class ConfigField:
     maximum: float | None = None
 
 
-def _top_tier_discount(settings: Settings) -> int:
-    """The largest discount the debt tiers allow: what the bot offers until a manager caps it."""
+def _top_tier_discount(settings: Settings) -> int | float:
+    """The largest discount the debt tiers allow: what the bot offers until a manager caps it
+    (kept whole, never truncated: a 2.5 % tier must not become a 2 % cap)."""
     try:
-        return int(max(float(t.split(":")[1]) for t in settings.debt_discount_tiers.split(",")))
+        top = max(float(t.split(":")[1]) for t in settings.debt_discount_tiers.split(","))
     except (ValueError, IndexError):
         return 0  # the debt policy itself reports the bad setting
+    return int(top) if top.is_integer() else top
 
 
 def _env_hours(settings: Settings) -> OpenHours | None:

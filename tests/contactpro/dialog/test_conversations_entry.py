@@ -9,28 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from contactpro.models import Customer, Escalation, Interaction, Turn
+from contactpro.models import Customer, Escalation, Turn
+from tests.contactpro.dialog.conftest import latest_interaction
 
 UNKNOWN = "+573009998877"
 UNKNOWN_EN = "+13055559999"
 CONTRACT = "80000001230"
-
-
-def latest(session) -> Interaction:
-    session.expire_all()
-    return session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
-
-
-@pytest.fixture
-def holder(session, customer_factory) -> Customer:
-    """A debtor (cédula 1019673750, born 1990, contract 80000001230) 75 days past due."""
-    customer = customer_factory(phone="+573001112233", balance="540000")
-    customer.national_id, customer.birth_year = "1019673750", 1990
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
-    account.contract_number = CONTRACT
-    session.commit()
-    return customer
 
 
 @pytest.fixture
@@ -49,13 +33,13 @@ def holder_en(session, customer_factory) -> Customer:
 # --- the language menu ---------------------------------------------------------------------------
 
 
-def test_request_at_the_language_menu_is_resumed_after_identification(call, holder, session):
+def test_request_at_the_language_menu_is_resumed_after_identification(call, cedula_holder, session):
     phone = call(UNKNOWN)
     menu, _ = phone.start()
     assert "English" in menu or "inglés" in menu
     asked, _ = phone.say("buenas, quiero negociar mi deuda")
     assert "cédula" in asked and "¿En qué más te puedo ayudar?" not in asked
-    interaction = latest(session)
+    interaction = latest_interaction(session)
     assert interaction.language == "es" and interaction.state["pending_intent"] == (
         "debt_negotiation"
     )
@@ -77,27 +61,27 @@ def test_english_request_at_the_language_menu_picks_english_and_is_answered(
     phone.start()
     asked, _ = phone.say("I want to negotiate my debt")
     assert "ID or account number" in asked and "cédula" not in asked
-    assert latest(session).language == "en"
+    assert latest_interaction(session).language == "en"
     assert "last four digits" in phone.say("my contract number is " + CONTRACT)[0]
     offers, _ = phone.say("4050")
     assert "300.00 dollars" in offers and "days past due" in offers
 
 
-def test_cedula_said_at_the_language_menu_starts_verification(call, holder, session):
+def test_cedula_said_at_the_language_menu_starts_verification(call, cedula_holder, session):
     phone = call(UNKNOWN)
     phone.start()
     asked, _ = phone.say("mi cédula es uno cero uno nueve seis siete tres siete cinco cero")
     assert "año naciste" in asked
-    assert latest(session).state["customer_id"] == holder.id
+    assert latest_interaction(session).state["customer_id"] == cedula_holder.id
 
 
 @pytest.mark.parametrize(("said", "language"), [("español", "es"), ("English please", "en")])
-def test_a_plain_language_choice_still_greets(call, holder, session, said, language):
+def test_a_plain_language_choice_still_greets(call, cedula_holder, session, said, language):
     phone = call(UNKNOWN)
     phone.start()
     greeting, _ = phone.say(said)
     expected = "En qué te puedo ayudar" if language == "es" else "How can I help"
-    assert expected in greeting and latest(session).language == language
+    assert expected in greeting and latest_interaction(session).language == language
 
 
 # --- contract numbers ----------------------------------------------------------------------------
@@ -106,16 +90,16 @@ def test_a_plain_language_choice_still_greets(call, holder, session, said, langu
 @pytest.mark.parametrize(
     "said", [CONTRACT, f"mi contrato es el {CONTRACT}", "contrato 800-0000-1230"]
 )
-def test_typed_contract_number_identifies_the_customer(sms, holder, session, said):
+def test_typed_contract_number_identifies_the_customer(sms, cedula_holder, session, said):
     thread = sms(UNKNOWN)
     asked = thread.send(said)
     assert "cuatro dígitos" in asked and "450.000" not in asked
-    assert latest(session).state["customer_id"] == holder.id
+    assert latest_interaction(session).state["customer_id"] == cedula_holder.id
     balance = thread.send("3750")
-    assert latest(session).state["verified"] is True and "ayudar" in balance
+    assert latest_interaction(session).state["verified"] is True and "ayudar" in balance
 
 
-def test_contract_number_answers_the_identification_question(sms, holder, session):
+def test_contract_number_answers_the_identification_question(sms, cedula_holder, session):
     thread = sms(UNKNOWN)
     assert "cédula o de cuenta" in thread.send("quiero un acuerdo de pago")
     assert "cuatro dígitos" in thread.send(f"contrato {CONTRACT}")
@@ -123,7 +107,7 @@ def test_contract_number_answers_the_identification_question(sms, holder, sessio
     assert "450.000 pesos" in offers
 
 
-def test_spoken_contract_number_on_a_call(call, holder, session):
+def test_spoken_contract_number_on_a_call(call, cedula_holder, session):
     phone = call(UNKNOWN)
     phone.start()
     phone.press("1")
@@ -131,16 +115,19 @@ def test_spoken_contract_number_on_a_call(call, holder, session):
         "mi número de contrato es ocho cero cero cero cero cero cero uno dos tres cero"
     )
     assert "cuatro dígitos" in asked
-    assert latest(session).state["customer_id"] == holder.id
+    assert latest_interaction(session).state["customer_id"] == cedula_holder.id
 
 
 def test_english_contract_number_by_text(sms, holder_en, session):
     thread = sms(UNKNOWN_EN)
     asked = thread.send(f"my contract number is {CONTRACT}")
     assert "last four digits" in asked and "300" not in asked
-    assert latest(session).state["customer_id"] == holder_en.id
+    assert latest_interaction(session).state["customer_id"] == holder_en.id
 
 
-def test_unknown_contract_number_is_said_not_found(sms, holder, session):
+def test_unknown_contract_number_is_said_not_found(sms, cedula_holder, session):
     reply = sms(UNKNOWN).send("mi contrato es 80000009999")
-    assert "No encontré ese número" in reply and latest(session).state["customer_id"] is None
+    assert (
+        "No encontré ese número" in reply
+        and latest_interaction(session).state["customer_id"] is None
+    )

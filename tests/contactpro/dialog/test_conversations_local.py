@@ -189,3 +189,49 @@ def test_operator_setting_keeps_accents_in_longer_replies(
     reply = _balance_reply(sms, customer_factory, session, accounts=4)
     assert "límite" in reply and "días" in reply and segments(reply) > 3
     assert segments(reply.replace("í", "i").replace("á", "a")) <= 3
+
+
+# --- numbers and letters as each language writes them ----------------------------------------
+
+
+@pytest.fixture
+def half_point_discounts(app_config) -> None:
+    """Debt discounts with a decimal: 2.5 % at every tier."""
+    app_config["debt_discount_tiers"] = "30:2.5,90:2.5,180:2.5,99999:2.5"
+
+
+@pytest.mark.parametrize(
+    ("language", "phone", "written", "wrong"),
+    [("es", OWN, "2,5 %", "2.5 %"), ("en", OWN_EN, "2.5 %", "2,5 %")],
+)
+def test_discount_percent_reads_as_the_language_writes_it(
+    half_point_discounts, sms, customer_factory, session, language, phone, written, wrong
+):
+    customer = customer_factory(
+        phone=phone, language=language, currency="COP" if language == "es" else "USD"
+    )
+    account = customer.accounts[0]
+    account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
+    session.commit()
+    thread = sms(phone)
+    request = "quiero negociar mi deuda" if language == "es" else "I want to negotiate my debt"
+    offers = thread.send_all(request, "4050")
+    assert written in offers and wrong not in offers
+
+
+@pytest.mark.parametrize(
+    ("language", "phone", "question", "accented"),
+    [
+        ("es", OWN, "qué canales tiene la televisión", ["televisión", "definición"]),
+        ("en", OWN_EN, "what channels does the TV plan have", ["channels"]),
+    ],
+)
+def test_knowledge_answers_keep_their_accents_on_a_call(
+    call, customer_factory, language, phone, question, accented
+):
+    customer_factory(phone=phone, language=language)
+    spoken_call = call(phone)
+    spoken_call.start()
+    spoken, _ = spoken_call.say(question)
+    assert all(word in spoken for word in accented), spoken
+    assert "television " not in spoken and "definicion" not in spoken
