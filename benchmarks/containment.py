@@ -737,7 +737,18 @@ def run_suite() -> SuiteProbe:
     folder = ROOT / "tests/contactpro/dialog"
     files = sorted(str(p) for p in folder.glob("test_conversations_*.py"))
     code = pytest.main(
-        ["-q", "-p", "no:cacheprovider", "-k", "not postgresql", "--no-header", *files],
+        [
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "not postgresql",
+            "--no-header",
+            # This process imported the app before pytest started: nothing left to rewrite.
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",
+            *files,
+        ],
         plugins=[probe],
     )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
