@@ -140,6 +140,7 @@ class Settings:
     knowledge_min_score: float = 0.30
     knowledge_fallback_score: float = 0.40
     max_sms_segments: int = 3
+    sms_keep_accents: bool = False  # accents kept even when they cost more SMS segments
     payment_link_base: str = "https://pay.example.com/p"
     survey_enabled: bool = True
     survey_window_hours: int = 24
@@ -401,8 +402,11 @@ def _validate_voice(s: Settings) -> None:
         raise ConfigError(
             f"CONTACTPRO_VOICE_TIMEZONE is not a time zone: {s.voice_timezone!r}"
         ) from None
-    if s.voice_business_hours:
-        parse_business_hours(s.voice_business_hours)
+    if s.voice_business_hours and len(parse_business_hours(s.voice_business_hours)) > 1:
+        raise ConfigError(
+            "CONTACTPRO_VOICE_BUSINESS_HOURS takes one rule such as 'mon-fri 08:00-18:00': "
+            "the configuration page edits one set of days and hours"
+        )
     if s.voice_recording_hosts and s.env == "production":
         raise ConfigError("CONTACTPRO_VOICE_RECORDING_HOSTS is for tests and development only")
 

@@ -134,6 +134,8 @@ def seed_customers(
             account = Account(
                 customer=customer,
                 number=f"{index + 1:06d}{account_index}{rng.randint(100, 999)}",
+                # Eleven digits: never mistaken for a ten-digit account number or a cédula.
+                contract_number=f"80{index + 1:08d}{account_index}",
                 plan=plan,
                 monthly_charge=Decimal(charge),
                 currency=currency,

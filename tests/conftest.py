@@ -30,14 +30,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
-from werkzeug.test import TestResponse
 from werkzeug.wrappers import Request, Response
 
 from cli import build as build_cli
 from contactpro import migrate
 from contactpro.models import Account, Base, Customer
+from devtools.conversations import SignedClient
 from webhooks import create_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -256,31 +255,11 @@ class ContactproCliRunner(FlaskCliRunner):
         return super().invoke(cli or build_cli(), args, **kwargs)
 
 
-class TwilioClient:
+class TwilioClient(SignedClient):
     """Post webhook requests signed exactly as Twilio signs them."""
 
     def __init__(self, client: FlaskClient, token: str = AUTH_TOKEN) -> None:
-        self.client = client
-        self.validator = RequestValidator(token)
-
-    def signature(self, path: str, params: dict[str, str]) -> str:
-        return self.validator.compute_signature(PUBLIC_URL + path, params)
-
-    def post(
-        self,
-        path: str,
-        params: dict[str, str],
-        *,
-        signature: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> TestResponse:
-        sig = self.signature(path, params) if signature is None else signature
-        all_headers = {"X-Twilio-Signature": sig, **(headers or {})}
-        if not sig:
-            all_headers.pop("X-Twilio-Signature")
-        return self.client.post(
-            path, data=params, headers=all_headers, base_url="http://127.0.0.1:8000"
-        )
+        super().__init__(client, token, PUBLIC_URL)
 
 
 @pytest.fixture

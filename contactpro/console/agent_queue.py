@@ -22,6 +22,8 @@ from contactpro.config import Settings
 from contactpro.console.durations import short_duration
 from contactpro.console.settings import current_config, record_audit
 from contactpro.console.users import has_role
+from contactpro.dialog.localtime import zone_of
+from contactpro.dialog.replies import format_date
 from contactpro.errors import ContactProError, NotFoundError
 from contactpro.models import (
     Agent,
@@ -293,6 +295,21 @@ def send_sms(
         session, agent.id, "escalation.sms", f"escalation:{escalation_id}", after={"sid": sid}
     )
     return turn
+
+
+def callback_message(
+    session: Session, settings: Settings, escalation_id: int, when: datetime
+) -> str:
+    """Return the call-back text, with the time on the customer's clock (``1 de marzo a las
+    10:00``): an agent's browser may sit in another time zone than the customer."""
+    escalation = get_escalation(session, escalation_id)
+    interaction = escalation.interaction
+    language = interaction.language or settings.default_language
+    local = when.astimezone(zone_of(settings, interaction.customer))
+    joiner = "a las" if language == "es" else "at"
+    said = f"{format_date(local.date(), language)} {joiner} {local:%H:%M}"
+    template = str(current_config(session, settings)[f"callback_template_{language}"])
+    return template.replace("{when}", said)
 
 
 def schedule_callback(

@@ -7,10 +7,12 @@ agent action on an escalation writes an :class:`~contactpro.models.AuditLog` row
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from sqlalchemy import select
@@ -19,9 +21,12 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.errors import ContactProError
 from contactpro.models import Agent, AuditLog, ConfigEntry, utcnow
+from contactpro.voice.hours import DAYS, OpenHours, parse_business_hours
 
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+log = logging.getLogger(__name__)
+# A clock time; 24:00 closes at midnight (open until the end of the day).
+_TIME = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+WEEKDAYS = DAYS
 MAX_TEMPLATE_CHARS = 480
 
 
@@ -47,12 +52,37 @@ class ConfigField:
     maximum: float | None = None
 
 
-def _top_tier_discount(settings: Settings) -> int:
-    """The largest discount the debt tiers allow: what the bot offers until a manager caps it."""
+def _top_tier_discount(settings: Settings) -> int | float:
+    """The largest discount the debt tiers allow: what the bot offers until a manager caps it
+    (kept whole, never truncated: a 2.5 % tier must not become a 2 % cap)."""
     try:
-        return int(max(float(t.split(":")[1]) for t in settings.debt_discount_tiers.split(",")))
+        top = max(float(t.split(":")[1]) for t in settings.debt_discount_tiers.split(","))
     except (ValueError, IndexError):
         return 0  # the debt policy itself reports the bad setting
+    return int(top) if top.is_integer() else top
+
+
+def _env_hours(settings: Settings) -> OpenHours | None:
+    """The hours CONTACTPRO_VOICE_BUSINESS_HOURS sets until a manager edits them (None: always)."""
+    rules = parse_business_hours(settings.voice_business_hours)
+    return rules[0] if rules else None
+
+
+def _default_start(settings: Settings) -> str:
+    rule = _env_hours(settings)
+    return rule.start.strftime("%H:%M") if rule else "00:00"
+
+
+def _default_end(settings: Settings) -> str:
+    rule = _env_hours(settings)
+    if rule is None or rule.end == time.max:
+        return "24:00"
+    return rule.end.strftime("%H:%M")
+
+
+def _default_days(settings: Settings) -> str:
+    rule = _env_hours(settings)
+    return ",".join(d for i, d in enumerate(WEEKDAYS) if rule is None or i in rule.days)
 
 
 FIELDS: tuple[ConfigField, ...] = (
@@ -60,9 +90,9 @@ FIELDS: tuple[ConfigField, ...] = (
         "conformity_threshold", "thresholds", "float", lambda s: s.conformity_threshold, 0, 100
     ),
     ConfigField("notify_priority", "thresholds", "int", lambda s: 90, 0, 101),
-    ConfigField("business_hours_start", "hours", "time", lambda s: "08:00"),
-    ConfigField("business_hours_end", "hours", "time", lambda s: "18:00"),
-    ConfigField("business_days", "hours", "days", lambda s: "mon,tue,wed,thu,fri"),
+    ConfigField("business_hours_start", "hours", "time", _default_start),
+    ConfigField("business_hours_end", "hours", "time", _default_end),
+    ConfigField("business_days", "hours", "days", _default_days),
     ConfigField("offer_max_discount_percent", "offers", "int", _top_tier_discount, 0, 100),
     ConfigField("offer_min_tenure_months", "offers", "int", lambda s: 6, 0, 600),
     ConfigField(
@@ -116,10 +146,37 @@ def record_audit(
     return row
 
 
+def _usable(session: Session, field: ConfigField, value: Any) -> bool:
+    """Return True when a stored value would pass today's checks (rows may predate them)."""
+    try:
+        _parse(session, field, str(value))
+    except ConfigChangeError as exc:
+        log.warning("config %s: stored value %r %s; using the default", field.key, value, exc)
+        return False
+    return True
+
+
 def current_config(session: Session, settings: Settings) -> dict[str, Any]:
-    """Return every editable setting's value: stored, else its default."""
+    """Return every editable setting's value: stored, else its default.
+
+    A stored number that is no longer valid (``nan``, out of range) reads as the default, so
+    one bad row never breaks the queue or the dialog.
+    """
     stored = {e.key: e.value for e in session.scalars(select(ConfigEntry))}
-    return {f.key: stored.get(f.key, f.default(settings)) for f in FIELDS}
+    values = {}
+    for f in FIELDS:
+        value = stored.get(f.key)
+        usable = f.key in stored and (f.kind not in ("int", "float") or _usable(session, f, value))
+        values[f.key] = value if usable else f.default(settings)
+    return values
+
+
+def open_hours(session: Session, settings: Settings) -> tuple[OpenHours, ...]:
+    """Return the business hours and days managers set (the one source every reader uses)."""
+    config = current_config(session, settings)
+    start, end = config["business_hours_start"], config["business_hours_end"]
+    days = str(config["business_days"]).split(",")
+    return parse_business_hours("; ".join(f"{day} {start}-{end}" for day in days))
 
 
 def _parse(session: Session, field: ConfigField, raw: str) -> Any:

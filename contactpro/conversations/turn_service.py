@@ -228,12 +228,14 @@ def _new_turn(
             understood=understood,
             text=inbound.text,
             telephony=telephony_for(settings),
-            today=datetime.now(UTC).date(),
+            now=datetime.now(UTC),
         )
         decision = decide(ctx)
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
-    text = sms.for_channel(text, interaction.channel, settings.max_sms_segments)
+    text = sms.for_channel(
+        text, interaction.channel, settings.max_sms_segments, settings.sms_keep_accents
+    )
     turn = interactions.add_turn(
         session,
         interaction,
@@ -420,6 +422,7 @@ def _with_media(
         _finish(session, settings, interaction, decision),
         interaction.channel,
         settings.max_sms_segments,
+        settings.sms_keep_accents,
     )
     turn = interactions.add_turn(
         session,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.dialog.localtime import local_today, say_time, zone_of
 from contactpro.dialog.templates import Templates, templates_for
 from contactpro.models import Account, Customer, Interaction
 from contactpro.nlu import Understanding
@@ -84,7 +86,21 @@ class TurnContext:
     understood: Understanding
     text: str
     telephony: Telephony
-    today: date
+    now: datetime
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the time zone the customer reads times in (their own, else the company's)."""
+        return zone_of(self.settings, self.customer)
+
+    @property
+    def today(self) -> date:
+        """Return today's date on the customer's calendar (due dates count from it)."""
+        return local_today(self.zone, self.now)
+
+    def say_time(self, moment: datetime) -> str:
+        """Read a stored time on the customer's clock, with its day when not today."""
+        return say_time(moment, self.zone, self.language, self.now)
 
     @property
     def channel(self) -> str:

@@ -1,16 +1,17 @@
 """Who is this, and is it really them: identification and a second factor before any data.
 
-A caller is identified by caller id or by a national id / account number given by voice, keypad
-or text, and verified by a second factor (the last four digits of their id, or their birth year,
-whichever they did not just give) before any balance or personal data is disclosed. Failing the
-second factor ``max_verification_attempts`` times hands the conversation to a person.
+A caller is identified by caller id or by a national id, account number or contract number given
+by voice, keypad or text, and verified by a second factor (the last four digits of their id, or
+their birth year, whichever they did not just give) before any balance or personal data is
+disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation
+to a person.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, Customer
@@ -46,7 +47,7 @@ def digits_in(text: str) -> list[str]:
 
 
 def find_by_identifier(ctx: TurnContext) -> Customer | None:
-    """Look up a customer by the national id or account number in this turn."""
+    """Look up a customer by the national id, account number or contract number in this turn."""
     entities = ctx.understood.entities
     candidates = [str(entities[k]) for k in ("national_id", "account_number") if k in entities]
     candidates += digits_in(ctx.text)
@@ -57,7 +58,11 @@ def find_by_identifier(ctx: TurnContext) -> Customer | None:
             select(Customer).where(Customer.national_id == value)
         ).first()
         if customer is None:
-            account = ctx.session.scalars(select(Account).where(Account.number == value)).first()
+            account = ctx.session.scalars(
+                select(Account).where(
+                    or_(Account.number == value, Account.contract_number == value)
+                )
+            ).first()
             customer = account.customer if account else None
         if customer is not None:
             return customer

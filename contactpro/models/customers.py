@@ -30,6 +30,9 @@ class Customer(Base):
     preferred_language: Mapped[str] = mapped_column(String(2), default="es")
     segment: Mapped[str] = mapped_column(String(16), default="standard", index=True)
     city: Mapped[str | None] = mapped_column(String(60))
+    timezone: Mapped[str | None] = mapped_column(
+        String(40), comment="IANA zone; empty: the company's"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     accounts: Mapped[list[Account]] = relationship(back_populates="customer", order_by="Account.id")
@@ -48,6 +51,7 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(20), unique=True)
+    contract_number: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     plan: Mapped[str] = mapped_column(String(60))
     monthly_charge: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3), default="COP")

@@ -82,10 +82,12 @@ class Held:
 Step = Listen | HandOff | HangUp | LanguageMenu | Held
 
 
-def after_reply(settings: Settings, reply: BotReply, to_number: str) -> Listen | HandOff | HangUp:
+def after_reply(
+    session: Session, settings: Settings, reply: BotReply, to_number: str
+) -> Listen | HandOff | HangUp:
     """Return the step that speaks the bot's reply: hand off, hang up, or listen again."""
     if reply.action == ESCALATE:
-        mode = handoff.choose_handoff(settings, utcnow())
+        mode = handoff.choose_handoff(session, settings, utcnow())
         text = reply.text
         if mode == handoff.VOICEMAIL:
             # Nobody is there to connect to: drop the promise, keep what came before it.
@@ -126,11 +128,12 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
     assert interaction is not None
     if language.needs_choice(session, settings, interaction):
         return LanguageMenu(reply.language)
-    return after_reply(settings, reply, call.to_number)
+    return after_reply(session, settings, reply, call.to_number)
 
 
 def choose_language(session: Session, settings: Settings, call: IncomingCall) -> Step:
-    """Store the unknown caller's language (key or word) and greet them in it."""
+    """Store the unknown caller's language (key, word or the language of their request) and
+    greet them in it, or answer the request they said instead."""
     interaction = call_interaction(session, settings, call)
     reply = language.choose(
         session,
@@ -140,7 +143,14 @@ def choose_language(session: Session, settings: Settings, call: IncomingCall) ->
         digits=call.digits,
         speech=call.speech_result,
     )
-    return after_reply(settings, reply, call.to_number)
+    if reply.action == ESCALATE or not language.carries_request(call.digits, call.speech_result):
+        return after_reply(session, settings, reply, call.to_number)
+    # The caller said their request instead of a language: it is their first turn.
+    turn = CallerTurn(call=call, key=language.request_key(interaction))
+    result = _spoken(session, settings, interaction, turn)
+    if isinstance(result, Held):
+        return result
+    return after_reply(session, settings, result, call.to_number)
 
 
 def heard(call: IncomingCall, key: str) -> Inbound | None:
@@ -161,7 +171,7 @@ def caller_turn(session: Session, settings: Settings, turn: CallerTurn) -> Step:
         result = _spoken(session, settings, interaction, turn)
     if isinstance(result, Held):
         return result
-    return after_reply(settings, result, turn.call.to_number)
+    return after_reply(session, settings, result, turn.call.to_number)
 
 
 def _held(settings: Settings, interaction: Interaction, job_id: int, new: bool) -> Held:
@@ -231,7 +241,7 @@ def poll_hold(session: Session, settings: Settings, poll: HoldPoll) -> Step:
     """The hold loop: the held turn's answer when ready, else a pause and another poll."""
     answer = hold.poll(session, settings, poll.job_id, call_sid=poll.call.call_sid)
     if answer.reply is not None:
-        return after_reply(settings, answer.reply, poll.call.to_number)
+        return after_reply(session, settings, answer.reply, poll.call.to_number)
     # Every few seconds of silence, tell the caller we are still on it.
     still = answer.polls % STILL_WORKING_EVERY == 0
     text = prompts.say("still_working", answer.language) if still else ""

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro.config import Settings
+from contactpro.config import Settings, company_timezone
+from contactpro.console.settings import open_hours
 from contactpro.models import Escalation, Interaction
 from contactpro.voice.hours import is_open
 
@@ -26,9 +27,10 @@ VOICEMAIL_QUEUE_RESULTS = FAILED_QUEUE_RESULTS | {"leave"}
 ANSWERED_DIAL_STATUSES = frozenset({"completed", "answered"})
 
 
-def choose_handoff(settings: Settings, now: datetime) -> str:
-    """Return how to reach a person now: voicemail outside business hours, else the mode."""
-    if not is_open(settings.voice_business_hours, settings.voice_timezone, now):
+def choose_handoff(session: Session, settings: Settings, now: datetime) -> str:
+    """Return how to reach a person now: voicemail outside the business hours and days set on
+    the configuration page (in the company's time zone), else the configured mode."""
+    if not is_open(open_hours(session, settings), company_timezone(settings), now):
         return VOICEMAIL
     return settings.voice_handoff
 

@@ -57,9 +57,8 @@ def parse_business_hours(spec: str) -> tuple[OpenHours, ...]:
     return tuple(rules)
 
 
-def is_open(spec: str, timezone: str, now: datetime) -> bool:
-    """Return True when ``now`` (aware) falls inside the business hours (empty spec: always)."""
-    rules = parse_business_hours(spec)
+def is_open(rules: tuple[OpenHours, ...], timezone: str, now: datetime) -> bool:
+    """Return True when ``now`` (aware) falls inside the business hours (no rules: always)."""
     if not rules:
         return True
     local = now.astimezone(ZoneInfo(timezone))

@@ -1,4 +1,8 @@
-"""The language menu for callers the bot does not know: keys or a spoken language name."""
+"""The language menu for callers the bot does not know: keys or a spoken language name.
+
+A caller who answers the menu with their request ("quiero negociar mi deuda") gets the language
+it is said in, and the request is then taken as their first turn rather than lost.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from contactpro.conversations.escalation import escalate
 from contactpro.conversations.turn_service import BotReply
 from contactpro.dialog.engine import CONTINUE, ESCALATE
 from contactpro.models import Interaction
+from contactpro.nlu.language import detect_language
 from contactpro.voice import prompts
 
 AGENT = "agent"
@@ -22,6 +27,14 @@ WORDS = {
     "en": ("english", "ingles", "inglis"),
     AGENT: ("asesor", "agente", "agent", "operador", "operator", "persona", "person"),
 }
+# Words that only frame a language choice ("en español por favor", "English please").
+_MENU_FILLER = frozenset(
+    "en in el la de a por favor please i would like to quiero prefiero hablar speak talk "
+    "idioma language opcion option numero number uno dos one two si yes ok okay bueno hola hello "
+    "hi buenas buenos dias tardes noches good morning afternoon evening".split()
+)
+# Content words beyond the menu that make an answer a request worth keeping.
+MIN_REQUEST_WORDS = 2
 
 
 def _words(text: str) -> set[str]:
@@ -54,6 +67,25 @@ def parse_choice(digits: str | None, speech: str | None) -> str | None:
     return None
 
 
+def request_key(interaction: Interaction) -> str:
+    """Return the Twilio request key of a request said at the language menu."""
+    return f"{interaction.twilio_sid}:language:request"
+
+
+def carries_request(digits: str | None, speech: str | None) -> bool:
+    """Return True when the menu answer says more than a language: a request to keep."""
+    if digits or not speech or parse_choice(None, speech) == AGENT:
+        return False
+    names = {name for group in WORDS.values() for name in group}
+    rest = _words(speech) - names - _MENU_FILLER
+    return len(rest) >= MIN_REQUEST_WORDS
+
+
+def _spoken_language(settings: Settings, speech: str | None) -> str:
+    """Return the language a sentence is said in (the default when it gives no evidence)."""
+    return detect_language(speech or "", default=settings.default_language).language
+
+
 def choose(
     session: Session,
     settings: Settings,
@@ -66,18 +98,25 @@ def choose(
     """Store the caller's language choice and greet them in it (a retry gets the same answer).
 
     Silence or an unclear answer keeps the default language rather than asking again; 0 or
-    asking for a person hands over.
+    asking for a person hands over. A request said instead of a language picks the language it
+    is said in and stores no prompt: the caller's turn (:func:`request_key`) answers it.
     """
     stored = interactions.find_turn(session, twilio_key)
     replayed = stored is not None
     if stored is None:
         choice = parse_choice(digits, speech)
-        language = choice if choice in LANGUAGES else settings.default_language
+        carried = carries_request(digits, speech)
+        if choice in LANGUAGES:
+            language = choice
+        else:
+            language = _spoken_language(settings, speech) if carried else settings.default_language
         interaction.language = language
         if choice == AGENT:
             interaction.state = {**(interaction.state or {}), "escalated": True}
             escalate(session, settings, interaction, "agent_request")
             text, action = prompts.say("connecting", language), ESCALATE
+        elif carried:
+            text, action = "", CONTINUE
         else:
             text, action = prompts.say("how_can_i_help", language), CONTINUE
         stored = interactions.add_turn(
@@ -87,7 +126,7 @@ def choose(
             text=digits or speech or "",
             source="dtmf" if digits else "speech" if speech else "system",
             intent="agent_request" if choice == AGENT else None,
-            entities={"language_choice": choice or "none"},
+            entities={"language_choice": choice or "none", "carried_request": carried},
             reply=text,
             action=action,
             twilio_key=twilio_key,

@@ -192,16 +192,12 @@ def callback(escalation_id: int) -> BaseResponse:
     """Schedule a call-back, optionally telling the customer by SMS."""
     note = request.form.get("note", "")[:2000]
     tell = request.form.get("notify") == "1"
-    local_text = request.form.get("when", "").replace("T", " ")
 
     def action(session: Session) -> None:
         when = _callback_time()
         agent_queue.schedule_callback(session, escalation_id, g.agent, when, note)
         if tell:
-            esc = agent_queue.get_escalation(session, escalation_id)
-            language = esc.interaction.language or settings().default_language
-            template = current_config(session, settings())[f"callback_template_{language}"]
-            body = template.replace("{when}", local_text)
+            body = agent_queue.callback_message(session, settings(), escalation_id, when)
             agent_queue.send_sms(session, telephony(), escalation_id, g.agent, body)
 
     return _act(escalation_id, "done_callback", action)

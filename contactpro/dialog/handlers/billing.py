@@ -99,7 +99,7 @@ def start(ctx: TurnContext) -> Decision:
                 "last_payment",
                 amount=last.amount,
                 currency=account.currency,
-                paid_on=last.paid_at.date(),
+                paid_on=last.paid_at.astimezone(ctx.zone).date(),
             )
         )
     if change := invoice_change(ctx, account):

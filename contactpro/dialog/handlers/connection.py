@@ -2,14 +2,13 @@
 
 What the customer reports while a step is pending counts: "still dropping" is not fixed, and a
 red LOS light (the fibre signal) goes straight to the fibre step, or to a technician once that
-step was tried. Outage times are said in the company's time zone, never in UTC.
+step was tried. Outage times are said on the customer's clock (their own time zone, else the
+company's), never in UTC.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -67,12 +66,6 @@ def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
     ).first()
 
 
-def local_time(ctx: TurnContext, moment: datetime) -> str:
-    """Say a stored (UTC) time as the customer reads a clock: in the company's time zone."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(ctx.settings.voice_timezone)).strftime("%H:%M")
-
-
 def _step(ctx: TurnContext, index: int) -> Decision:
     ctx.state.slots["step"] = index
     text = f"{ctx.say('troubleshoot_steps', index=index)} {ctx.say('troubleshoot_ask')}"
@@ -87,7 +80,7 @@ def start(ctx: TurnContext) -> Decision:
     outage = current_outage(ctx, customer.city if customer else None)
     if outage is not None:
         ctx.state.finish()
-        until = local_time(ctx, outage.expected_end_at) if outage.expected_end_at else ""
+        until = ctx.say_time(outage.expected_end_at) if outage.expected_end_at else ""
         description = outage.description_es if ctx.language == "es" else outage.description_en
         return Decision(
             ctx.say("outage", city=outage.city, description=description, until=until),

@@ -51,7 +51,7 @@ def start_made(ctx: TurnContext) -> Decision:
                 "payment_found",
                 amount=last.amount,
                 currency=account.currency,
-                paid_on=last.paid_at.date(),
+                paid_on=last.paid_at.astimezone(ctx.zone).date(),
             ),
             step="confirmed_payment",
             resolved=True,

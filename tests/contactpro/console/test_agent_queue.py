@@ -209,7 +209,7 @@ def test_sms_and_callback_reach_the_customer_and_the_transcript(
     )
     assert [m["to"] for m in telephony.sent] == ["+573001110017", "+573001110017"]
     assert telephony.sent[1]["body"] == (
-        "Le llamaremos el 2099-03-01 10:00. Gracias por su paciencia."
+        "Le llamaremos el 1 de marzo a las 10:00. Gracias por su paciencia."
     )
     session.expire_all()
     callback = session.scalars(select(Callback)).one()

@@ -1,89 +1,56 @@
-"""Conversation drivers for dialog tests: an SMS thread and a phone call, signed as Twilio does."""
+"""Conversation tests: the SMS thread and phone call drivers, customers, and the rows to check."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
-from contactpro.models import Customer, Invoice, Payment
-from devtools.simulator import new_sid
+from contactpro.models import (
+    Customer,
+    Escalation,
+    Interaction,
+    Invoice,
+    Payment,
+    PaymentAgreement,
+)
+from devtools.conversations import PhoneCall, SmsThread
 from tests.conftest import TwilioClient
 
-BUSINESS = "+15550001000"
+
+def all_rows(session, model: type) -> list:
+    """Return every row of ``model`` as the database holds it now."""
+    session.expire_all()
+    return list(session.scalars(select(model)))
 
 
-class SmsThread:
-    """Text the bot from one number; ``send`` returns the reply."""
-
-    def __init__(self, twilio: TwilioClient, phone: str) -> None:
-        self.twilio, self.phone = twilio, phone
-
-    def send(self, body: str) -> str:
-        params = {
-            "MessageSid": new_sid("SM"),
-            "AccountSid": "AC" + "1" * 32,
-            "From": self.phone,
-            "To": BUSINESS,
-            "Body": body,
-            "NumMedia": "0",
-            "ApiVersion": "2010-04-01",
-        }
-        response = self.twilio.post("/twilio/sms", params)
-        assert response.status_code == 200, response.data
-        return " ".join(el.text or "" for el in ET.fromstring(response.data).iter("Message"))
+def agreements(session) -> list[PaymentAgreement]:
+    """Return every payment agreement booked."""
+    return all_rows(session, PaymentAgreement)
 
 
-class PhoneCall:
-    """Call the bot from one number; ``say``/``press`` return (spoken text, final verb)."""
+def escalations(session) -> list[Escalation]:
+    """Return every escalation written."""
+    return all_rows(session, Escalation)
 
-    def __init__(self, twilio: TwilioClient, phone: str) -> None:
-        self.twilio, self.phone, self.sid = twilio, phone, new_sid("CA")
-        self.path = "/twilio/voice"
 
-    def _post(self, **extra: str) -> tuple[str, str]:
-        params = {
-            "CallSid": self.sid,
-            "AccountSid": "AC" + "1" * 32,
-            "From": self.phone,
-            "To": BUSINESS,
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-            **extra,
-        }
-        response = self.twilio.post(self.path, params)
-        assert response.status_code == 200, response.data
-        root = ET.fromstring(response.data)
-        gather = root.find("Gather")
-        if gather is not None:
-            self.path = gather.get("action")
-        verbs = [child.tag for child in root]
-        return " ".join(el.text or "" for el in root.iter("Say")), verbs[-1] if verbs else ""
+def nothing_booked_or_escalated(session) -> bool:
+    """Return True when no agreement was booked and nobody was handed over."""
+    return agreements(session) == [] and escalations(session) == []
 
-    def start(self) -> tuple[str, str]:
-        return self._post(CallStatus="ringing")
 
-    def say(self, speech: str) -> tuple[str, str]:
-        return self._post(SpeechResult=speech, Confidence="0.9")
+def latest_interaction(session) -> Interaction:
+    """Return the conversation written last."""
+    session.expire_all()
+    return session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
 
-    def press(self, digits: str) -> tuple[str, str]:
-        return self._post(Digits=digits)
 
-    def hang_up(self, duration: int = 60) -> None:
-        self.path = "/twilio/voice/status"
-        params = {
-            "CallSid": self.sid,
-            "AccountSid": "AC" + "1" * 32,
-            "From": self.phone,
-            "To": BUSINESS,
-            "CallStatus": "completed",
-            "CallDuration": str(duration),
-        }
-        assert self.twilio.post("/twilio/voice/status", params).status_code == 204
+def latest_state(session) -> dict:
+    """Return the dialog state of the conversation written last."""
+    return latest_interaction(session).state
 
 
 @pytest.fixture
@@ -104,6 +71,19 @@ def debtor(session, customer_factory) -> Customer:
     customer = customer_factory(phone="+573001112233", balance="540000")
     account = customer.accounts[0]
     account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
+    session.commit()
+    return customer
+
+
+@pytest.fixture
+def cedula_holder(session, customer_factory) -> Customer:
+    """A debtor (cédula 1019673750, born 1990, contract 80000001230), 75 days past due on
+    450.000 pesos, who may write from another number."""
+    customer = customer_factory(phone="+573001112233", balance="540000")
+    customer.national_id, customer.birth_year = "1019673750", 1990
+    account = customer.accounts[0]
+    account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
+    account.contract_number = "80000001230"
     session.commit()
     return customer
 

@@ -7,39 +7,14 @@ verification, and the request stated with it is resumed once verified. "Empezar 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import select
 
-from contactpro.models import Customer, Escalation, Interaction, PaymentAgreement
+from contactpro.models import Escalation
+from tests.contactpro.dialog.conftest import latest_state, nothing_booked_or_escalated
 
 UNKNOWN = "+573009998877"
 OWN = "+573001112233"
-
-
-def latest_state(session) -> dict:
-    session.expire_all()
-    return session.scalars(select(Interaction).order_by(Interaction.id.desc())).first().state
-
-
-def nothing_booked_or_escalated(session) -> bool:
-    session.expire_all()
-    return (
-        session.scalars(select(PaymentAgreement)).first() is None
-        and session.scalars(select(Escalation)).first() is None
-    )
-
-
-@pytest.fixture
-def cedula_holder(session, customer_factory) -> Customer:
-    """A debtor whose cédula is 1019673750 (born 1990), texting from another number."""
-    customer = customer_factory(phone=OWN, balance="540000")
-    customer.national_id, customer.birth_year = "1019673750", 1990
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due, account.status = Decimal("450000"), 75, "delinquent"
-    session.commit()
-    return customer
 
 
 # --- identification -----------------------------------------------------------------------------
@@ -130,8 +105,7 @@ def test_start_over_during_verification_is_not_a_failed_answer(sms, cedula_holde
 
 def test_reiniciar_does_not_escalate(sms, cedula_holder, session):
     thread = sms(OWN)
-    thread.send("quiero negociar mi deuda")
-    thread.send("3750")
+    thread.send_all("quiero negociar mi deuda", "3750")
     reply = thread.send("reiniciar")
     assert "empecemos de nuevo" in reply and "asesor" not in reply
     assert nothing_booked_or_escalated(session)
@@ -139,8 +113,7 @@ def test_reiniciar_does_not_escalate(sms, cedula_holder, session):
 
 def test_cancelar_stops_the_negotiation_without_booking(sms, cedula_holder, session):
     thread = sms(OWN)
-    thread.send("quiero negociar mi deuda")
-    thread.send("3750")
+    thread.send_all("quiero negociar mi deuda", "3750")
     thread.send("la opción 3")
     reply = thread.send("cancelar")
     assert "no registré nada" in reply and "registré tu acuerdo" not in reply

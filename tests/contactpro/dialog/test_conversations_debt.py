@@ -12,33 +12,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from contactpro.console.settings import ConfigChangeError, current_config, update_config
-from contactpro.models import Account, Customer, Escalation, Interaction, PaymentAgreement
+from contactpro.models import Account, Customer
 from contactpro.providers.telephony import telephony_for
+from tests.contactpro.dialog.conftest import agreements, escalations, latest_state
 
 SPANISH = "+573001112233"
 ENGLISH = "+13055550123"
 
 
-def agreements(session) -> list[PaymentAgreement]:
-    session.expire_all()
-    return list(session.scalars(select(PaymentAgreement)))
-
-
-def escalations(session) -> list[Escalation]:
-    session.expire_all()
-    return list(session.scalars(select(Escalation)))
-
-
 def sent_sms(app) -> list[dict[str, str]]:
     return telephony_for(app.extensions["contactpro"].settings).sent
-
-
-def state(session) -> dict:
-    session.expire_all()
-    return session.scalars(select(Interaction).order_by(Interaction.id.desc())).first().state
 
 
 @pytest.fixture
@@ -99,13 +84,12 @@ def test_six_instalments_asked_after_refusing_is_restated_then_booked(app, sms, 
     assert agreement.instalment_amount == Decimal("75000")
     assert agreement.account_id == debtor.accounts[0].id
     assert "6 cuotas de 75.000 pesos" in sent_sms(app)[-1]["body"]
-    assert "confirmation_sms_sent" in state(session)["steps"]
+    assert "confirmation_sms_sent" in latest_state(session)["steps"]
 
 
 def test_english_six_monthly_payments_is_restated_not_twelve(sms, english_debtor, session):
     thread = sms(ENGLISH)
-    thread.send("I want to negotiate my debt")
-    thread.send("4050")
+    thread.send_all("I want to negotiate my debt", "4050")
     asked = thread.send("could you do 6 monthly payments instead?")
     assert "6 instalments of 40.00 dollars" in asked and "Shall I record it" in asked
     assert "12 instalments" not in asked and agreements(session) == []
@@ -117,8 +101,7 @@ def test_english_six_monthly_payments_is_restated_not_twelve(sms, english_debtor
 
 def test_two_payments_gets_the_nearest_plan_and_the_reason(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("acuerdo de pago")
-    thread.send("4050")
+    thread.send_all("acuerdo de pago", "4050")
     asked = thread.send("dos pagos")
     assert "No puedo ofrecerte 2 pagos" in asked and "3, 6, 12 cuotas" in asked
     assert "3 cuotas de 150.000 pesos" in asked
@@ -130,8 +113,7 @@ def test_two_payments_gets_the_nearest_plan_and_the_reason(sms, debtor, session)
 
 def test_twenty_four_instalments_gets_twelve_with_the_reason(sms, english_debtor, session):
     thread = sms(ENGLISH)
-    thread.send("payment plan please")
-    thread.send("4050")
+    thread.send_all("payment plan please", "4050")
     asked = thread.send("can I pay it in 24 instalments?")
     assert "can't offer 24 payments" in asked and "12 instalments of 20.00 dollars" in asked
     assert agreements(session) == []
@@ -145,8 +127,7 @@ def test_plan_below_the_minimum_instalment_says_why(sms, customer_factory, sessi
     account.debt_amount, account.days_past_due = Decimal("90000"), 40
     session.commit()
     thread = sms(SPANISH)
-    thread.send("necesito un acuerdo de pago")
-    thread.send("4050")
+    thread.send_all("necesito un acuerdo de pago", "4050")
     asked = thread.send("me lo deja en 6 cuotas?")
     # 90.000 in 6 would be 15.000 a month, under the 20.000 minimum: 3 is the nearest.
     assert "por debajo del minimo de 20.000 pesos" in asked and "3 cuotas de 30.000" in asked
@@ -155,8 +136,7 @@ def test_plan_below_the_minimum_instalment_says_why(sms, customer_factory, sessi
 
 def test_paying_in_a_far_month_is_not_booked_and_the_latest_date_is_said(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     month = (date.today().replace(day=1) + timedelta(days=100)).month
     name = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre".split()
     name += ["diciembre"]
@@ -170,8 +150,7 @@ def test_paying_in_a_far_month_is_not_booked_and_the_latest_date_is_said(sms, de
 
 def test_asking_for_the_options_repeats_them_and_books_nothing(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero un acuerdo de pago")
-    thread.send("4050")
+    thread.send_all("quiero un acuerdo de pago", "4050")
     options = thread.send("¿qué opciones tengo?")
     assert "Tus opciones son" in options and "382.500 pesos" in options and "3 cuotas" in options
     assert "Tu saldo" not in options
@@ -180,8 +159,7 @@ def test_asking_for_the_options_repeats_them_and_books_nothing(sms, debtor, sess
 
 def test_english_options_question_is_answered_from_the_table(sms, english_debtor, session):
     thread = sms(ENGLISH)
-    thread.send("I can't pay everything I owe")
-    thread.send("4050")
+    thread.send_all("I can't pay everything I owe", "4050")
     options = thread.send("what are my options?")
     assert "Your options are" in options and "35 % off" in options
     assert agreements(session) == []
@@ -189,8 +167,7 @@ def test_english_options_question_is_answered_from_the_table(sms, english_debtor
 
 def test_a_pick_is_restated_and_a_no_books_nothing(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     restated = thread.send("la primera")
     assert "382.500 pesos" in restated and "¿Lo acepto y lo registro?" in restated
     other = thread.send("no, mejor no")
@@ -200,8 +177,7 @@ def test_a_pick_is_restated_and_a_no_books_nothing(sms, debtor, session):
 
 def test_refusing_every_option_goes_to_a_person_without_booking(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     thread.send("no puedo con ninguna")
     last = thread.send("tampoco, ninguna me sirve")
     assert "no registré ningún acuerdo" in last and "asesor" in last
@@ -261,13 +237,12 @@ def failing_sms(app_config):
 
 def test_failed_confirmation_sms_is_not_called_sent(failing_sms, sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     thread.send("la opción 3")
     done = thread.send("sí")
     assert "registré tu acuerdo" in done
     assert "Te envi" not in done and "guarda este como confirmacion" in done
-    steps = state(session)["steps"]
+    steps = latest_state(session)["steps"]
     assert "confirmation_sms_failed" in steps and "confirmation_sms_sent" not in steps
     assert agreements(session)[0].instalments == 3
 
@@ -425,8 +400,7 @@ def test_bigger_discount_request_gets_the_largest_allowed_and_books_nothing(
     sms, english_debtor, session
 ):
     thread = sms(ENGLISH)
-    thread.send("I want to negotiate my debt")
-    thread.send("4050")
+    thread.send_all("I want to negotiate my debt", "4050")
     asked = thread.send("can you give me a bigger discount, like 50%?")
     assert "largest discount I can offer is 35 %" in asked and "156.00 dollars" in asked
     assert "50 %" not in asked and agreements(session) == []
@@ -436,8 +410,7 @@ def test_bigger_discount_request_gets_the_largest_allowed_and_books_nothing(
 
 def test_yes_but_in_six_instalments_restates_six_and_does_not_book_three(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     thread.send("la 3")
     changed = thread.send("sí, pero mejor en seis cuotas")
     assert "6 cuotas de 75.000 pesos" in changed and agreements(session) == []
@@ -488,8 +461,7 @@ def test_keypad_pick_then_spoken_yes_books_on_a_call(call, debtor, session):
 
 def test_yes_but_let_me_think_books_nothing_and_a_later_yes_does(sms, debtor, session):
     thread = sms(SPANISH)
-    thread.send("quiero negociar mi deuda")
-    thread.send("4050")
+    thread.send_all("quiero negociar mi deuda", "4050")
     thread.send("la 3")
     pause = thread.send("sí, lo voy a pensar")
     assert "no registré nada" in pause and "registré tu acuerdo" not in pause
@@ -500,8 +472,7 @@ def test_yes_but_let_me_think_books_nothing_and_a_later_yes_does(sms, debtor, se
 
 def test_english_maybe_later_books_nothing(sms, english_debtor, session):
     thread = sms(ENGLISH)
-    thread.send("I want to negotiate my debt")
-    thread.send("4050")
+    thread.send_all("I want to negotiate my debt", "4050")
     thread.send("option 1")
     pause = thread.send("yes maybe later")
     assert "not recorded anything" in pause and agreements(session) == []
@@ -509,8 +480,7 @@ def test_english_maybe_later_books_nothing(sms, english_debtor, session):
 
 def test_no_deal_is_a_refusal_not_an_acceptance(sms, english_debtor, session):
     thread = sms(ENGLISH)
-    thread.send("I want to negotiate my debt")
-    thread.send("4050")
+    thread.send_all("I want to negotiate my debt", "4050")
     thread.send("option 2")
     refused = thread.send("no deal")
     assert "Other options" in refused and agreements(session) == []

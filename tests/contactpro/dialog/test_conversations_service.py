@@ -22,11 +22,7 @@ from contactpro.models import (
     ServiceOutage,
     utcnow,
 )
-
-
-def requests(session) -> list[CancellationRequest]:
-    session.expire_all()
-    return list(session.scalars(select(CancellationRequest)))
+from tests.contactpro.dialog.conftest import all_rows
 
 
 def test_delinquent_customer_before_any_analysis_gets_no_benefit(sms, customer_factory, session):
@@ -40,7 +36,7 @@ def test_delinquent_customer_before_any_analysis_gets_no_benefit(sms, customer_f
     assert "doble de velocidad" not in reply and "descuento" not in reply
     assert "Confirmas que quieres cancelar" in reply
     thread.send("sí")
-    [request] = requests(session)
+    [request] = all_rows(session, CancellationRequest)
     assert (request.quadrant, request.offer, request.outcome) == ("let_go", None, "cancelled")
 
 
@@ -51,7 +47,7 @@ def test_punctual_customer_before_any_analysis_follows_the_bill(sms, customer_fa
     reply = thread.send("4050")
     assert "visita técnica preventiva" in reply and "doble de velocidad" not in reply
     thread.send("sí")
-    [request] = requests(session)
+    [request] = all_rows(session, CancellationRequest)
     assert (request.quadrant, request.outcome) == ("monitor", "retained")
 
 
@@ -92,8 +88,7 @@ def test_unverified_texter_is_not_told_the_account_number(sms, customer_factory)
 def test_verified_customer_hears_the_account_number_to_pay_with(sms, billed):
     billed()
     thread = sms("+573001112233")
-    thread.send("cuánto debo")
-    thread.send("4050")
+    thread.send_all("cuánto debo", "4050")
     thread.send("sí")
     assert "0000120451" in thread.send("dónde puedo pagar")
 

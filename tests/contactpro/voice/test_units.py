@@ -37,17 +37,25 @@ def test_when_a_turn_is_held(mode, source, llm, expected):
 
 
 def test_business_hours_in_the_configured_time_zone():
-    spec = "mon-fri 08:00-18:00; sat 09:00-13:00"
+    spec = parse_business_hours("mon-fri 08:00-18:00; sat 09:00-13:00")
     # Monday 2026-11-23 12:30 UTC is 07:30 in Bogotá: not open yet; 13:30 UTC is 08:30.
     assert not is_open(spec, "America/Bogota", datetime(2026, 11, 23, 12, 30, tzinfo=UTC))
     assert is_open(spec, "America/Bogota", datetime(2026, 11, 23, 13, 30, tzinfo=UTC))
     assert is_open(spec, "America/Bogota", datetime(2026, 11, 28, 15, 0, tzinfo=UTC))  # Sat 10:00
     assert not is_open(spec, "America/Bogota", datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # Sun
-    assert is_open("", "America/Bogota", datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+    assert is_open((), "America/Bogota", datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
     assert parse_business_hours("fri-mon 10:00-24:00")[0].days == frozenset({4, 5, 6, 0})
 
 
-@pytest.mark.parametrize("spec", ["mon-fri", "mon-fri 18:00-08:00", "funday 08:00-10:00"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "mon-fri",
+        "mon-fri 18:00-08:00",
+        "funday 08:00-10:00",
+        "mon-fri 08:00-18:00; sat 09:00-13:00",
+    ],
+)
 def test_bad_business_hours_stop_the_server(spec):
     with pytest.raises(ConfigError, match="CONTACTPRO_VOICE_BUSINESS_HOURS"):
         settings(voice_business_hours=spec)
@@ -62,15 +70,15 @@ def test_voice_settings_are_checked():
         settings(voice_timezone="Mars/Olympus")
 
 
-def test_hand_off_mode_and_voicemail_offer():
+def test_hand_off_mode_and_voicemail_offer(session):
     monday_noon = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-    assert choose_handoff(settings(), monday_noon) == "enqueue"
+    assert choose_handoff(session, settings(), monday_noon) == "enqueue"
     dial = settings(
         voice_handoff="dial",
         voice_dial_target="+573001234567",
         voice_business_hours="sat 09:00-13:00",
     )
-    assert choose_handoff(dial, monday_noon) == "voicemail"
+    assert choose_handoff(session, dial, monday_noon) == "voicemail"
     assert not offer_voicemail(settings(), 999, 999)
     limited = settings(voice_max_queue_wait_seconds=120)
     assert offer_voicemail(limited, 130, None) and offer_voicemail(limited, 5, 200)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from contactpro.console.settings import current_config
@@ -184,7 +185,7 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     assert (config["business_hours_start"], config["notify_priority"]) == ("07:30", 85)
     audit = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
     assert {(a.target, a.before, a.after) for a in audit} == {
-        ("config:business_hours_start", "08:00", "07:30"),
+        ("config:business_hours_start", "00:00", "07:30"),
         ("config:notify_priority", 90, 85),
         (
             "config:sms_template_es",
@@ -212,3 +213,32 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     session.expire_all()
     assert session.get(ConfigEntry, "notify_priority").value == 85
     assert len(session.scalars(select(AuditLog)).all()) == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "low", "high"),
+    [
+        ("conformity_threshold", "-0.5", "100.5"),
+        ("notify_priority", "-1", "102"),
+        ("offer_max_discount_percent", "-1", "101"),
+        ("offer_min_tenure_months", "-1", "601"),
+    ],
+)
+def test_every_numeric_setting_refuses_non_finite_and_out_of_range_numbers(
+    client, session, app, users, field, low, high
+):
+    token = login(client, "max@example.com")
+    before = current_config(session, app.extensions["contactpro"].settings)[field]
+    for value, message in [
+        ("nan", "must be"),
+        ("inf", "must be"),
+        ("-inf", "must be"),
+        ("1e999", "must be"),
+        (low, "must be at least"),
+        (high, "must be at most"),
+    ]:
+        response = client.post("/console/manager/config", data={"csrf_token": token, field: value})
+        assert response.status_code == 400 and message in response.text, (field, value)
+    session.expire_all()
+    assert session.get(ConfigEntry, field) is None
+    assert current_config(session, app.extensions["contactpro"].settings)[field] == before

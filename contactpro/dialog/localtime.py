@@ -1,0 +1,41 @@
+"""Local time for the person who reads it: the customer's own time zone, else the company's."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from contactpro.config import Settings, company_timezone
+from contactpro.dialog.replies import format_date
+from contactpro.models import Customer
+
+log = logging.getLogger(__name__)
+
+
+def zone_of(settings: Settings, customer: Customer | None) -> ZoneInfo:
+    """Return the customer's time zone when they have a valid one, else the company's."""
+    if customer is not None and customer.timezone:
+        try:
+            return ZoneInfo(customer.timezone)
+        except (KeyError, ValueError):
+            # A bad stored value must not silence the reply: the company's zone is next best.
+            log.warning("customer %s has an unknown time zone %r", customer.id, customer.timezone)
+    return ZoneInfo(company_timezone(settings))
+
+
+def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
+    """Return today's date where the customer is."""
+    return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def say_time(moment: datetime, zone: ZoneInfo, language: str, now: datetime | None = None) -> str:
+    """Read a stored (UTC) time on the customer's clock: ``19:30``, or with its day when not
+    today (``09:00 del 5 de diciembre`` / ``09:00 on December 5``)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(zone)
+    clock = local.strftime("%H:%M")
+    if local.date() == local_today(zone, now):
+        return clock
+    joiner = "del" if language == "es" else "on"
+    return f"{clock} {joiner} {format_date(local.date(), language)}"
