@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.dialog.templates import Templates, templates_for
 from contactpro.models import Account, Customer, Interaction
-from contactpro.nlu import Understanding
+from contactpro.nlu.result import Understanding
 from contactpro.providers.telephony import Telephony
 
 CONTINUE, ESCALATE, HANGUP = "continue", "escalate", "hangup"
