@@ -13,6 +13,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,7 +110,7 @@ def gunicorn(
             if proc.poll() is not None:
                 raise RuntimeError(log_path.read_text()[-2000:]) from None
             time.sleep(0.2)
-    time.sleep(1.0)  # let every worker boot
+    _wait_until_workers_answer(url, workers, proc, log_path)
     try:
         yield url
     finally:
@@ -119,6 +121,40 @@ def gunicorn(
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def _wait_until_workers_answer(
+    url: str, workers: int, proc: subprocess.Popen[bytes], log_path: Path
+) -> None:
+    """Wait until every worker has loaded the app: one answers, then all sit idle for 2 s.
+
+    Each sync worker loads the app after the fork (models included), which takes a minute on a
+    busy machine, and accepts nothing meanwhile; a load started before then measures the
+    loading, not the answering.
+    """
+    deadline = time.monotonic() + 600
+    quick = 0
+    while quick < 3:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(log_path.read_text()[-2000:])
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=120).read()
+        except urllib.error.HTTPError:
+            pass  # an answer all the same (the bare endpoint has no /healthz)
+        except OSError:
+            time.sleep(0.5)
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.5 else 0
+    busy: dict[int, float] = {}
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < 2.0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        now = {int(pid): _stat(int(pid))[2] for pid in children}
+        if len(now) < workers or any(now[pid] != busy.get(pid) for pid in now):
+            idle_since = time.monotonic()
+        busy = now
 
 
 def lua_for_bodies(path: str, bodies: list[tuple[str, str]], out: Path) -> Path:

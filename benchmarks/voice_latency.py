@@ -18,6 +18,7 @@ stalls against gunicorn's sync workers, which close every connection, so it is n
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -46,7 +47,8 @@ from devtools.seed import seed_customers  # noqa: E402
 
 PUBLIC_URL = "https://contactpro.example.com"
 BUSINESS = "+15550001000"
-DATABASE = "contactpro_bench_voice"
+# One database per run, so runs started side by side on one server never drop each other's.
+DATABASE = f"contactpro_bench_voice_{os.getpid()}"
 PATH = "/twilio/voice/gather?step=1"
 SAYS = {
     "es": [

@@ -3,68 +3,158 @@
 A plain click group, not Flask's: only the commands that act on the running service (they are
 marked ``with_appcontext``) build the web app, so the offline ones (``transcribe``, ``intents``,
 ``conformity``) run without the webhook settings, and ``--help`` always answers.
+
+Commands are registered by name and loaded on first use (click's lazy group pattern): listing
+them must not import the model runtimes, pandas or matplotlib that some of them need, so
+``contactpro --help`` answers at once.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import ScriptInfo, routes_command
-from sqlalchemy.exc import SQLAlchemyError
+from flask.cli import ScriptInfo
 
-from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
-from cli.conversations import conversations
-from cli.database import explain
-from cli.devtools import seed, simulate
-from cli.improve import improve
-from cli.intents import intents
-from cli.server import beat, init_db, serve, worker
-from cli.transcribe import transcribe
-from cli.users import users
-from contactpro.errors import ConfigError
-from dashboards import draw_dashboards
-from webhooks import create_app
 
-COMMANDS: tuple[click.Command, ...] = (
-    init_db,
-    seed,
-    serve,
-    worker,
-    beat,
-    simulate,
-    routes_command,
-    *ANALYTICS_COMMANDS,
-    users,
-    intents,
-    transcribe,
-    conversations,
-    improve,
+@dataclass(frozen=True)
+class Entry:
+    """One registered command: its name, where it lives and its one-line summary for --help."""
+
+    name: str
+    target: str  # "module:attribute"
+    summary: str
+
+
+COMMANDS: tuple[Entry, ...] = (
+    Entry(
+        "init-db",
+        "cli.server:init_db",
+        "Create or upgrade the database schema (Alembic migrations).",
+    ),
+    Entry(
+        "seed",
+        "cli.devtools:seed",
+        "Add realistic synthetic customers, accounts, invoices and payments.",
+    ),
+    Entry(
+        "serve",
+        "cli.server:serve",
+        "Run the development server (production: gunicorn 'webhooks.wsgi:app').",
+    ),
+    Entry("worker", "cli.server:worker", "Run a Celery worker for this app's broker."),
+    Entry("beat", "cli.server:beat", "Run the Celery beat scheduler (one per deployment)."),
+    Entry(
+        "simulate",
+        "cli.devtools:simulate",
+        "Try the bot without a phone: signed Twilio-style requests to a running server.",
+    ),
+    Entry("routes", "flask.cli:routes_command", "Show the routes for the app."),
+    Entry(
+        "analyze",
+        "cli.analytics:analyze",
+        "Analyse a period: conformity, patterns, KPIs, matrix; write the report and dashboards.",
+    ),
+    Entry(
+        "dashboards",
+        "cli.analytics:dashboards",
+        "Draw the dashboards (PNG + index.html) of a stored analysis run.",
+    ),
+    Entry(
+        "report",
+        "cli.analytics:report_command",
+        "Write the insight report (report.md and report.html) of a stored analysis run.",
+    ),
+    Entry(
+        "conformity",
+        "cli.analytics:conformity_group",
+        "Score texts with the conformity model, or retrain it.",
+    ),
+    Entry("matrix", "cli.analytics:matrix_group", "The priority matrix of customers."),
+    Entry("users", "cli.users:users", "Console users: agents, managers and admins."),
+    Entry("intents", "cli.intents:intents", "Train and evaluate the intent classifier."),
+    Entry(
+        "transcribe",
+        "cli.transcribe:transcribe",
+        "Transcribe an audio FILE (WAV, MP3, FLAC, raw mu-law .ul) with timings and speed.",
+    ),
+    Entry(
+        "conversations",
+        "cli.conversations:conversations",
+        "Conversation datasets: export live traffic, import JSONL or IVR logs, measure them.",
+    ),
+    Entry(
+        "improve",
+        "cli.improve:improve",
+        "Learn from conversations: what to automate next, replay a change, explain failures.",
+    ),
 )
 
 
+def load(target: str) -> Any:
+    """Import ``module:attribute`` and return the attribute."""
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs or shows its help."""
+
+    def __init__(self, entries: tuple[Entry, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entries = {entry.name: entry for entry in entries}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return the registered names in registry order."""
+        return list(self.entries)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command ``cmd_name``, or None when no such command exists."""
+        entry = self.entries.get(cmd_name)
+        if entry is None:
+            return None
+        if cmd_name not in self.commands:
+            command: click.Command = load(entry.target)
+            self.add_command(command, cmd_name)
+        return self.commands[cmd_name]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from their registered summaries, without importing them."""
+        if not self.entries:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in self.entries)
+        rows = [
+            (name, click.utils.make_default_short_help(entry.summary, limit))
+            for name, entry in self.entries.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 def _create_app() -> Flask:
-    try:
-        app = create_app()
-    except ConfigError as exc:
-        click.secho(f"configuration error: {exc.message}", fg="red", err=True)
-        sys.exit(2)
-    # Tasks never import the drawing layer: the process that runs them is given it here.
-    app.extensions["contactpro"].renderer = draw_dashboards
+    app: Flask = load("cli.app:create")()
     return app
+
+
+def _database_error(exc: Exception) -> bool:
+    """Whether ``exc`` is SQLAlchemy's: only a command that loaded SQLAlchemy can raise one."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def build() -> click.Group:
     """The ``contactpro`` group with every command registered."""
-    group = click.Group(
+    group = LazyGroup(
+        COMMANDS,
         name="contactpro",
         help="ContactPro call-center automation server.",
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     click.version_option(package_name="contactpro", prog_name="contactpro")(group)
-    for command in COMMANDS:
-        group.add_command(command)
     return group
 
 
@@ -74,8 +164,8 @@ def main() -> None:
     script_info = ScriptInfo(create_app=_create_app, load_dotenv_defaults=False)
     try:
         build().main(prog_name="contactpro", obj=script_info)
-    except SQLAlchemyError:  # a missing schema or an unreachable database: say the fix
-        if (message := explain()) is None:
+    except Exception as exc:  # a missing schema or an unreachable database: say the fix
+        if not _database_error(exc) or (message := load("cli.database:explain")()) is None:
             raise
         click.secho(message, fg="red", err=True)
         sys.exit(1)

@@ -185,6 +185,3 @@ def matrix_export(out: Path, quadrant: str | None) -> None:
     with runtime().db.session() as session:
         count = matrix.export_quadrants(session, out, quadrant)
     click.echo(f"exported {count} customers to {out}")
-
-
-COMMANDS = (analyze, dashboards, report_command, conformity_group, matrix_group)

@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from contactpro.errors import ContactProError
 from contactpro.improve import dataset, ivr, metrics, store
 from contactpro.improve.dataset import Conversation, LineProblem
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])

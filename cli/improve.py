@@ -15,7 +15,7 @@ from cli.conversations import live_filter, live_options, load_conversations
 from contactpro.errors import ContactProError
 from contactpro.improve import explain, index, metrics, proposals, rank, runs
 from contactpro.improve.llm import writer_for
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.runtime import Runtime
 from tasks import send
 from tasks.improve import replay as replay_task

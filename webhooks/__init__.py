@@ -14,7 +14,7 @@ from contactpro.config import load_settings
 from contactpro.dialog.knowledge import knowledge_base
 from contactpro.dialog.templates import render, templates_for
 from contactpro.errors import BadRequestError
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.observability.logs import configure_logging
 from contactpro.runtime import Runtime
 from webhooks import journal, twiml

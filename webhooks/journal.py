@@ -10,6 +10,7 @@ that reached the database; the beat task does the same for a worker sharing the 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,15 @@ REPLAY_INTERVAL_SECONDS = 5.0
 Answer = tuple[Response, dict[str, str]]
 _replaying = threading.Lock()
 _last_attempt = 0.0
+
+
+def _forget_parent_replay() -> None:
+    """A forked worker has no replay thread, even when its parent was running one."""
+    global _replaying, _last_attempt
+    _replaying, _last_attempt = threading.Lock(), 0.0
+
+
+os.register_at_fork(after_in_child=_forget_parent_replay)
 
 
 def _journal_of(app: Flask) -> journal.Journal:

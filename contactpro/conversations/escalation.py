@@ -144,8 +144,8 @@ def escalate(
             "summary": summarise(interaction, reason, turns),
         },
     )
+    # Written with the turn that announces it: one flush less per hand-over.
     session.add(escalation)
-    session.flush()
     log.info(
         "escalated",
         extra={"interaction_id": interaction.id, "reason": reason, "priority": escalation.priority},

@@ -31,7 +31,7 @@ from contactpro.dialog.engine import decide, listening_for
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
 from contactpro.models import Interaction, MessageMedia, Turn, utcnow
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.phone import to_e164
 from contactpro.providers.telephony import telephony_for
 from contactpro.providers.twilio_forms import Media

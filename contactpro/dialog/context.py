@@ -13,7 +13,7 @@ from contactpro.config import Settings
 from contactpro.dialog.localtime import local_today, say_time, zone_of
 from contactpro.dialog.templates import Templates, templates_for
 from contactpro.models import Account, Customer, Interaction
-from contactpro.nlu import Understanding
+from contactpro.nlu.result import Understanding
 from contactpro.providers.telephony import Telephony
 
 CONTINUE, ESCALATE, HANGUP = "continue", "escalate", "hangup"

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, Customer
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.text import normalise
 

@@ -55,12 +55,15 @@ def continue_timeline(
         if interaction.customer_id is not None
         else Interaction.from_number == interaction.from_number
     )
-    previous = session.scalars(
-        select(Interaction)
-        .where(owner, Interaction.id != interaction.id)
-        .order_by(Interaction.last_activity_at.desc())
-        .limit(1)
-    ).first()
+    # The new interaction's pending state cannot change which earlier one is found: it is
+    # written with the turn instead of in a flush of its own.
+    with session.no_autoflush:
+        previous = session.scalars(
+            select(Interaction)
+            .where(owner, Interaction.id != interaction.id)
+            .order_by(Interaction.last_activity_at.desc())
+            .limit(1)
+        ).first()
     if previous is None or not is_fresh(settings, previous, now):
         return None
     earlier = DialogState.load(previous.state)

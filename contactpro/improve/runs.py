@@ -17,7 +17,7 @@ from contactpro.improve import dataset, exports, metrics, rank, replay, store
 from contactpro.improve.dataset import Conversation
 from contactpro.improve.proposed import read_proposed
 from contactpro.models import ImproveRun, utcnow
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 
 log = logging.getLogger(__name__)
 # Progress is written every this many conversations (a row update per conversation is waste).

@@ -1,6 +1,5 @@
-"""Understanding callers: language, rules, trained classifier, LLM, and the cascade over them."""
+"""Understanding callers: language, rules, trained classifier, LLM, and the cascade over them.
 
-from contactpro.nlu.cascade import Cascade, get_cascade
-from contactpro.nlu.result import Understanding
-
-__all__ = ["Cascade", "Understanding", "get_cascade"]
+The package imports none of its modules, so a caller that needs one (masking, text folding)
+does not load the whole cascade: ``contactpro.nlu.cascade.get_cascade`` is the entry point.
+"""

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from contactpro.errors import UnderstandingError
 from contactpro.nlu.datasets import Example, data_hash, split_examples
 from contactpro.nlu.embeddings import EMBEDDING_NAME, Encoder, embeddings_available, get_encoder
+from contactpro.nlu.ngrams import NgramFeatures
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 from contactpro.nlu.text import fold
 
@@ -85,12 +86,14 @@ class IntentModel:
     metadata: dict[str, Any] = field(default_factory=dict)
     train_embeddings: np.ndarray | None = None  # in-scope training rows, for the novelty factor
     encoder: Encoder | None = None
+    ngrams: NgramFeatures | None = field(default=None, repr=False, compare=False)
 
     # --- scoring --------------------------------------------------------------------------------
 
     def _sparse(self, texts: Sequence[str]) -> sp.csr_matrix:
-        folded = [fold(t) for t in texts]
-        return sp.hstack([v.transform(folded) for v in self.vectorizers.values()]).tocsr()
+        if self.ngrams is None:
+            self.ngrams = NgramFeatures(self.vectorizers)
+        return self.ngrams.transform([fold(t) for t in texts])
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray | None:
         if not self.config.embeddings:

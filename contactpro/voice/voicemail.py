@@ -22,7 +22,7 @@ from contactpro.config import Settings
 from contactpro.conversations import turn_service
 from contactpro.conversations.escalation import escalate
 from contactpro.models import Escalation, Interaction, Recording, utcnow
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from contactpro.providers.telephony import TelephonyError, telephony_for
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+from types import SimpleNamespace
 
 import pytest
 
@@ -31,3 +32,27 @@ def test_worker_model_follows_the_environment(
     assert (config["worker_class"], config["threads"]) == (worker_class, threads)
     assert config["workers"] >= 3 and config["timeout"] == 15
     assert config["keepalive"] > 60, "longer than the proxy's idle connections"
+
+
+@pytest.mark.parametrize(("env", "preload"), [({}, False), ({"CONTACTPRO_WEB_PRELOAD": "1"}, True)])
+def test_preloading_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], preload: bool
+) -> None:
+    monkeypatch.delenv("CONTACTPRO_WEB_PRELOAD", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert runpy.run_path(str(CONFIG))["preload_app"] is preload
+
+
+def test_a_preloaded_worker_drops_the_inherited_connections(app) -> None:
+    """After the fork a worker opens its own connections; the master's pool is left alone."""
+    config = runpy.run_path(str(CONFIG))
+    engine = app.extensions["contactpro"].db.engine
+    with engine.connect():
+        pass
+    inherited = engine.pool
+    worker = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    config["post_fork"](SimpleNamespace(cfg=SimpleNamespace(preload_app=False)), worker)
+    assert engine.pool is inherited
+    config["post_fork"](SimpleNamespace(cfg=SimpleNamespace(preload_app=True)), worker)
+    assert engine.pool is not inherited

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.models import Escalation, Recording, Turn, VoiceJob
-from contactpro.nlu import get_cascade
+from contactpro.nlu.cascade import get_cascade
 from tasks.voice import MAX_TRANSCRIPTION_RETRIES, run_voice_job, transcribe_recording
 from tests.conftest import TwilioClient
 from tests.contactpro.nlu import conftest as nlu

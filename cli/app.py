@@ -1,0 +1,24 @@
+"""The web app as the service commands (``with_appcontext``) build it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from contactpro.errors import ConfigError
+from dashboards import draw_dashboards
+from webhooks import create_app
+
+
+def create() -> Flask:
+    """Build the app from the environment; a bad setting ends the command with one line."""
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        click.secho(f"configuration error: {exc.message}", fg="red", err=True)
+        sys.exit(2)
+    # Tasks never import the drawing layer: the process that runs them is given it here.
+    app.extensions["contactpro"].renderer = draw_dashboards
+    return app
