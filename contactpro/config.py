@@ -79,6 +79,11 @@ class Settings:
     whisper_threads: int = 0
     whisper_beam_size: int = 5
     whisper_allow_download: bool = False
+    whisper_prompt: bool = True  # call-center vocabulary as the initial prompt (data/speech)
+    # 8 kHz phone audio only (contactpro.speech.telephone): 0 / 1.0 turn a step off.
+    whisper_phone_highpass_hz: float = 0.0
+    whisper_phone_peak: float = 0.9
+    whisper_phone_tempo: float = 0.9
     model_cache_dir: str = ""
     transcription_languages: tuple[str, ...] = LANGUAGES
     recording_max_bytes: int = 100 * 1024 * 1024
@@ -508,6 +513,12 @@ def _validate_transcription(s: Settings) -> None:
     ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{env_var(name)} must be at least 1")
+    if not 0.5 <= s.whisper_phone_tempo <= 1.5:
+        raise ConfigError("CONTACTPRO_WHISPER_PHONE_TEMPO must be between 0.5 and 1.5 (1: off)")
+    if not 0 <= s.whisper_phone_peak <= 1:
+        raise ConfigError("CONTACTPRO_WHISPER_PHONE_PEAK must be between 0 (off) and 1")
+    if not 0 <= s.whisper_phone_highpass_hz < 1000:
+        raise ConfigError("CONTACTPRO_WHISPER_PHONE_HIGHPASS_HZ must be between 0 (off) and 999")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

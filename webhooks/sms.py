@@ -26,17 +26,7 @@ def incoming() -> Response:
     sms = IncomingSms.parse(request.form)
     settings = current_app.extensions["contactpro"].settings
     reply = committed(
-        lambda session: turn_service.receive_sms(
-            session,
-            settings,
-            message_sid=sms.message_sid,
-            from_number=sms.from_number,
-            to_number=sms.to_number,
-            body=sms.body,
-            channel=sms.channel,
-            files=sms.media,
-        ),
-        retry=True,
+        lambda session: turn_service.receive_message(session, settings, sms), retry=True
     )
     if reply.voice_note_id is not None:
         send(answer_voice_note, reply.voice_note_id)

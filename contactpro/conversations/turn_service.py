@@ -34,7 +34,7 @@ from contactpro.models import Interaction, MessageMedia, Turn, utcnow
 from contactpro.nlu.cascade import get_cascade
 from contactpro.phone import to_e164
 from contactpro.providers.telephony import telephony_for
-from contactpro.providers.twilio_forms import Media
+from contactpro.providers.twilio_forms import IncomingSms, Media
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +321,22 @@ def no_input(
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
+def receive_message(session: Session, settings: Settings, message: IncomingSms) -> BotReply:
+    """Answer one parsed inbound message (SMS, MMS or WhatsApp), keeping WhatsApp's profile."""
+    return receive_sms(
+        session,
+        settings,
+        message_sid=message.message_sid,
+        from_number=message.from_number,
+        to_number=message.to_number,
+        body=message.body,
+        channel=message.channel,
+        files=message.media,
+        profile_name=message.profile_name,
+        wa_id=message.wa_id,
+    )
+
+
 def receive_sms(
     session: Session,
     settings: Settings,
@@ -331,9 +347,12 @@ def receive_sms(
     body: str,
     channel: str = "sms",
     files: tuple[Media, ...] = (),
+    profile_name: str | None = None,
+    wa_id: str | None = None,
 ) -> BotReply:
     """Answer one inbound SMS or WhatsApp message, continuing the sender's conversation when
-    it is fresh. ``from_number`` is E.164 on every channel; ``files`` are its media."""
+    it is fresh. ``from_number`` is E.164 on every channel; ``files`` are its media;
+    ``profile_name`` and ``wa_id`` (WhatsApp) are kept on the conversation for the agent."""
     stored = interactions.find_turn(session, message_sid)
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
@@ -353,6 +372,7 @@ def receive_sms(
             to_number=to_number,
             now=now,
         )
+    _keep_profile(interaction, profile_name, wa_id)
     if files:
         return _with_media(session, settings, interaction, message_sid, body, files)
     problem = _sms_problem(body, settings)
@@ -376,6 +396,15 @@ def receive_sms(
     )
     log.info("sms not processed", extra={"interaction_id": interaction.id, "reason": problem})
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def _keep_profile(interaction: Interaction, profile_name: str | None, wa_id: str | None) -> None:
+    """Keep the sender's latest WhatsApp profile name (printable, bounded) and WhatsApp ID."""
+    if profile_name:
+        printable = "".join(c for c in profile_name if c.isprintable())
+        interaction.profile_name = " ".join(printable.split())[:100] or interaction.profile_name
+    if wa_id and wa_id.isdigit():
+        interaction.wa_id = wa_id[:20]
 
 
 def _with_media(

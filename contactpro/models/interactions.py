@@ -42,6 +42,10 @@ class Interaction(Base):
     close_reason: Mapped[str | None] = mapped_column(String(40))
     turn_count: Mapped[int] = mapped_column(default=0, comment="turns stored so far")
     state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    profile_name: Mapped[str | None] = mapped_column(
+        String(100), comment="WhatsApp ProfileName of the latest message"
+    )
+    wa_id: Mapped[str | None] = mapped_column(String(20), comment="WhatsApp WaId of the sender")
 
     customer: Mapped[Customer | None] = relationship()
     turns: Mapped[list[Turn]] = relationship(

@@ -288,17 +288,7 @@ def _voice_turn(session: Session, settings: Settings, params: dict[str, str]) ->
 def _sms(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> turn_service.BotReply:
-    sms = IncomingSms.parse(params)
-    reply = turn_service.receive_sms(
-        session,
-        settings,
-        message_sid=sms.message_sid,
-        from_number=sms.from_number,
-        to_number=sms.to_number,
-        body=sms.body,
-        channel=sms.channel,
-        files=sms.media,
-    )
+    reply = turn_service.receive_message(session, settings, IncomingSms.parse(params))
     if reply.voice_note_id is not None:
         result.voice_notes.append(reply.voice_note_id)
     return reply

@@ -19,8 +19,10 @@ from contactpro.errors import ConfigError
 from contactpro.speech.audio import Audio, FloatArray, decode_audio, prepare
 from contactpro.speech.backends import Transcriber, load_transcriber
 from contactpro.speech.fetch import TWILIO_ALLOW_LIST, AllowList, fetch_recording
+from contactpro.speech.telephone import PhoneShaping, condition, is_narrowband, slow_down
 from contactpro.speech.transcript import Segment, Transcript, merge_segments
 from contactpro.speech.vad import SpeechRegions, VadParameters, detect_speech
+from contactpro.speech.vocabulary import initial_prompt
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +117,14 @@ def transcribe_audio(
     ``language`` comes from the interaction when known (IVR choice, customer preference);
     otherwise it is detected among ``settings.transcription_languages`` only. ``transcriber``
     overrides the configured backend and model (tests, benchmarks). Silence and line noise
-    give a Transcript with no segments.
+    give a Transcript with no segments. Phone-rate audio (8 kHz) is shaped for Whisper first
+    (``contactpro.speech.telephone``).
     """
     clock = _Clock(time.perf_counter())
     channels = prepare(audio)
+    shaping = PhoneShaping.from_settings(settings) if is_narrowband(audio.sample_rate) else None
+    if shaping is not None:
+        channels = [condition(channel, shaping) for channel in channels]
     labels = tuple(speakers) if speakers is not None else default_speakers(len(channels))
     if len(labels) < len(channels):
         raise ValueError(f"{len(channels)} channels but only {len(labels)} speaker labels")
@@ -144,9 +150,11 @@ def transcribe_audio(
         loudest = max(range(len(speech)), key=lambda i: speech[i].size)
         language, probability = _detect_language(speech[loudest], settings, clock, transcriber)
     model = transcriber or clock.load(settings, model_for_language(settings, language))
+    tempo = shaping.tempo if shaping is not None else 1.0
+    decode = _Decode(model, language, initial_prompt(settings, language), tempo)
     per_channel: list[list[Segment]] = []
     for label, region, samples in zip(labels, regions, speech, strict=False):
-        per_channel.append(_decode_channel(model, samples, region, label, language))
+        per_channel.append(decode.channel(samples, region, label))
     return Transcript(
         segments=merge_segments(per_channel),
         language=language,
@@ -158,25 +166,33 @@ def transcribe_audio(
     )
 
 
-def _decode_channel(
-    model: Transcriber,
-    samples: FloatArray,
-    regions: SpeechRegions,
-    speaker: str | None,
-    language: str,
-) -> list[Segment]:
-    if not regions:
-        return []
-    return [
-        replace(
-            s,
-            start=round(regions.original_time(s.start), 3),
-            end=round(regions.original_time(s.end), 3),
-            speaker=speaker,
-        )
-        for s in model.transcribe(samples, language=language)
-        if _keep(s)
-    ]
+@dataclass(frozen=True)
+class _Decode:
+    """One model, language, prompt and tempo, applied to each leg's speech."""
+
+    model: Transcriber
+    language: str
+    prompt: str
+    tempo: float
+
+    def channel(
+        self, samples: FloatArray, regions: SpeechRegions, speaker: str | None
+    ) -> list[Segment]:
+        """Decode one leg's joined speech; times map back to the original recording."""
+        if not regions:
+            return []
+        slowed = slow_down(samples, self.tempo)
+        segments = self.model.transcribe(slowed, language=self.language, prompt=self.prompt)
+        return [
+            replace(
+                s,
+                start=round(regions.original_time(s.start * self.tempo), 3),
+                end=round(regions.original_time(s.end * self.tempo), 3),
+                speaker=speaker,
+            )
+            for s in segments
+            if _keep(s)
+        ]
 
 
 def transcribe_audio_bytes(

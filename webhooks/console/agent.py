@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -25,14 +26,16 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.console import agent_queue
 from contactpro.console.agent_queue import RESOLUTIONS, QueueError
+from contactpro.console.customer_files import fetch_customer_file
 from contactpro.console.settings import current_config
 from contactpro.console.users import has_role
-from contactpro.errors import NotFoundError
+from contactpro.errors import AudioFetchError, NotFoundError
 from contactpro.privacy import mask_customer_ids
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
 
+log = logging.getLogger(__name__)
 bp = Blueprint("console_agent", __name__, url_prefix="/console")
 setup(bp, "agent")
 
@@ -72,6 +75,19 @@ def _packet(escalation_id: int) -> dict[str, Any]:
     if not has_role(g.agent, "manager"):  # agents work the case without the full identifiers
         data["context"] = mask_customer_ids(data["context"])
     return data
+
+
+@bp.get("/files/<int:media_id>")
+def customer_file(media_id: int) -> Response:
+    """A file the customer sent, fetched from Twilio for the agent: the file, never a redirect."""
+    try:
+        file = fetch_customer_file(db_session(), settings(), media_id)
+    except NotFoundError:
+        abort(404)
+    except AudioFetchError as exc:
+        log.warning("customer file %s unavailable: %s", media_id, exc.reason)
+        return Response(t("media_unavailable"), status=502, mimetype="text/plain")
+    return Response(file.data, mimetype=file.content_type, headers=file.headers())
 
 
 @bp.get("/escalations/<int:escalation_id>")

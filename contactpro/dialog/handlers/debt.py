@@ -14,12 +14,14 @@ maximum discount (configuration page) caps every offer.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from contactpro.console.settings import current_config
 from contactpro.dialog import identity
+from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.offers import (
     DebtPolicy,
@@ -29,10 +31,10 @@ from contactpro.dialog.offers import (
     requested_plan,
     settlement_offers,
 )
+from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.text import normalise
-from contactpro.providers.telephony import TelephonyError
 
 _ORDINALS = (
     ("1", r"\b(1|uno|primera?o?|first|one)\b"),
@@ -157,12 +159,13 @@ def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
 
 def _ordinal_picks(norm: str) -> list[int]:
     """Return the option numbers named ("la 2", "the second one": "one" is a pronoun there)."""
-    norm = re.sub(r"\b(first|second|third) one\b", r"\1", norm)
+    norm = re.sub(r"\b(first|second|third|the|that|this) one\b", r"\1", norm)
     return [int(code) for code, pattern in _ORDINALS if re.search(pattern, norm)]
 
 
-def chosen(text: str, offers: list[Offer]) -> Offer | None:
-    """Return the offer the customer picked from the list, by number, ordinal or kind."""
+def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Offer | None:
+    """Return the offer the customer picked from the list, by number, ordinal or kind, or by
+    the words of its ``described`` text ("la del 15 % de descuento", "the 416,250 one")."""
     norm = normalise(text)
     if _COUNT.search(words_to_digits(norm)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
@@ -172,6 +175,8 @@ def chosen(text: str, offers: list[Offer]) -> Offer | None:
     if _INSTALMENTS.search(norm):
         plans = [o for o in offers if o.kind == "instalments"]
         return plans[0] if len(plans) == 1 else None
+    if (named := named_option(text, described)) is not None and named < len(offers):
+        return offers[named]
     if _LUMP_SUM.search(norm):
         settlements = [o for o in offers if o.kind == "settlement"]
         return settlements[0] if settlements else None
@@ -210,6 +215,10 @@ def _all_offers(ctx: TurnContext, account: Account) -> list[Offer]:
     return settlement_offers(
         account.debt_amount, account.days_past_due, account.currency, policy, ctx.today
     ) + instalment_plans(account.debt_amount, account.currency, policy, ctx.today)
+
+
+def _described(ctx: TurnContext, offers: list[Offer], account: Account) -> list[str]:
+    return [describe(ctx, o, account.currency) for o in offers]
 
 
 def _list_options(ctx: TurnContext, offers: list[Offer], currency: str) -> list[str]:
@@ -356,12 +365,13 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
             total=offer.total,
             currency=account.currency,
         )
-        try:
-            ctx.telephony.send_sms(customer.phone, body)
-            sent = True
-            ctx.state.steps.append("confirmation_sms_sent")
-        except TelephonyError:
-            ctx.state.steps.append("confirmation_sms_failed")
+        sent = send_confirmation(
+            ctx,
+            customer.phone,
+            body,
+            purpose="agreement_confirmation",
+            variables={"1": account.number, "2": summary},
+        )
     text = ctx.say(
         "debt_booked",
         offer=summary,
@@ -487,7 +497,7 @@ def reply(ctx: TurnContext) -> Decision:
         return _best_discount(ctx, account)
     if state.awaiting == "offer_confirm" and proposed is not None:
         offer = _from_slot(proposed)
-        picked = chosen(ctx.text, offers)
+        picked = chosen(ctx.text, offers, _described(ctx, offers, account))
         if picked is not None and picked.code != offer.code:
             return _restate(ctx, account, picked)
         if _hesitates(ctx):
@@ -506,7 +516,7 @@ def reply(ctx: TurnContext) -> Decision:
         )
     if _OPTIONS.search(norm):
         return _options_again(ctx, account)
-    if (pick := chosen(ctx.text, offers)) is not None:
+    if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return _restate(ctx, account, pick)
     if _refused(ctx):
         return _other_options(ctx, account)

@@ -7,9 +7,9 @@ import hmac
 from datetime import timedelta
 
 from contactpro.dialog import identity
+from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account
-from contactpro.providers.telephony import TelephonyError
 
 RECENT_PAYMENT_DAYS = 10
 
@@ -76,9 +76,9 @@ def start_link(ctx: TurnContext) -> Decision:
         currency=account.currency,
         link=link,
     )
-    try:
-        ctx.telephony.send_sms(customer.phone, body)
-    except TelephonyError:
+    if not send_confirmation(
+        ctx, customer.phone, body, purpose="payment_link", variables={"1": account.number}
+    ):
         return Decision("", ESCALATE, reason="technical_error")
     ctx.state.finish()
     return Decision(

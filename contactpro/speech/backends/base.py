@@ -25,8 +25,11 @@ class Transcriber(Protocol):
         """Return the most likely of ``candidates`` and its probability among them."""
         ...
 
-    def transcribe(self, audio: FloatArray, *, language: str) -> list[Segment]:
-        """Return the segments of 16 kHz mono speech, timed from its start, without speaker."""
+    def transcribe(self, audio: FloatArray, *, language: str, prompt: str = "") -> list[Segment]:
+        """Return the segments of 16 kHz mono speech, timed from its start, without speaker.
+
+        ``prompt`` is read as the text said before: domain vocabulary the decoder should expect.
+        """
         ...
 
 

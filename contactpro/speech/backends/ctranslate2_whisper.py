@@ -63,7 +63,7 @@ class FasterWhisperTranscriber:
         _, _, probabilities = self._model.detect_language(audio=audio)
         return restrict_languages(dict(probabilities), candidates)
 
-    def transcribe(self, audio: FloatArray, *, language: str) -> list[Segment]:
+    def transcribe(self, audio: FloatArray, *, language: str, prompt: str = "") -> list[Segment]:
         """Decode speech with beam search and temperature fallback."""
         if not self.multilingual and language != "en":
             english_only_language(self.model, (language,))
@@ -73,6 +73,7 @@ class FasterWhisperTranscriber:
             task="transcribe",
             temperature=list(self.temperature),
             beam_size=self.beam_size,
+            initial_prompt=prompt or None,
             vad_filter=False,  # the pipeline has already cut silence out
             # Not conditioning on earlier text stops one misheard phrase from repeating.
             condition_on_previous_text=False,

@@ -34,6 +34,7 @@ class FakeTranscriber:
         self.model = model
         self.language = language
         self.calls: list[tuple[float, str]] = []
+        self.prompts: list[str] = []
 
     def detect_language(self, audio: FloatArray, candidates: Sequence[str]) -> tuple[str, float]:
         """Return the configured language if it is a candidate, else the first candidate."""
@@ -41,9 +42,10 @@ class FakeTranscriber:
             return str(self.language), 1.0
         return candidates[0], 1.0
 
-    def transcribe(self, audio: FloatArray, *, language: str) -> list[Segment]:
+    def transcribe(self, audio: FloatArray, *, language: str, prompt: str = "") -> list[Segment]:
         """Return one segment spanning the audio with this language's sentence."""
         duration = audio.size / TARGET_RATE
         self.calls.append((duration, language))
+        self.prompts.append(prompt)
         text = self.texts.get(language, "")
         return [Segment(start=0.0, end=duration, text=text)] if text and duration else []

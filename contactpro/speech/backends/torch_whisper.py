@@ -73,7 +73,7 @@ class OpenAIWhisperTranscriber:
         assert isinstance(probabilities, dict)  # one mel in, one mapping out
         return restrict_languages(probabilities, candidates)
 
-    def transcribe(self, audio: FloatArray, *, language: str) -> list[Segment]:
+    def transcribe(self, audio: FloatArray, *, language: str, prompt: str = "") -> list[Segment]:
         """Decode speech with beam search and temperature fallback, in float32 on CPU."""
         if not self.multilingual and language != "en":
             english_only_language(self.model, (language,))
@@ -84,6 +84,7 @@ class OpenAIWhisperTranscriber:
             temperature=self.temperature,
             beam_size=self.beam_size,
             best_of=self.beam_size,
+            initial_prompt=prompt or None,
             fp16=self._model.device.type == "cuda",
             condition_on_previous_text=False,
             verbose=None,

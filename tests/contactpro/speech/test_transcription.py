@@ -180,7 +180,7 @@ def test_fake_transcriber_runs_the_whole_pipeline(
 class _Hallucinating(FakeTranscriber):
     """Return what Whisper returns for noise it failed to reject, plus a broken segment."""
 
-    def transcribe(self, audio: np.ndarray, *, language: str) -> list[Segment]:
+    def transcribe(self, audio: np.ndarray, *, language: str, prompt: str = "") -> list[Segment]:
         end = audio.size / 16000
         return [
             Segment(0.0, end, "Thank you.", avg_logprob=-1.4, no_speech_prob=0.9),
