@@ -154,9 +154,18 @@ class MessageStatus:
         )
 
 
+# Twilio's fields that carry what a customer typed or said.
+FREE_TEXT_FIELDS = ("Body", "SpeechResult", "UnstableSpeechResult", "TranscriptionText")
+
+
 def _redacted(text: str | None) -> str | None:
     """Card numbers, security codes and passwords never get past the parser."""
     return None if text is None else redact(text)
+
+
+def redact_form(form: Mapping[str, str]) -> dict[str, str]:
+    """Return a copy of a Twilio form with its free-text fields redacted (for the journal)."""
+    return {k: redact(v) if k in FREE_TEXT_FIELDS else v for k, v in form.items()}
 
 
 @dataclass(frozen=True)
