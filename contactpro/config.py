@@ -104,7 +104,11 @@ class Settings:
     billing_threshold: float = 0.0
     billing_percentile: int = 50
     # Console and outbound telephony (webhooks.console; see docs/console.md)
-    session_seconds: int = 8 * 3600
+    session_seconds: int = 8 * 3600  # idle timeout
+    session_max_seconds: int = 12 * 3600  # absolute timeout from the log-in
+    login_max_failures: int = 5  # per account, within login_lockout_seconds
+    login_max_failures_per_address: int = 20  # per client address
+    login_lockout_seconds: int = 15 * 60
     session_cookie_secure: bool = True
     telephony: str = ""
     twilio_api_url: str = ""
@@ -430,7 +434,14 @@ def _validate_console(s: Settings) -> None:
     for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
         if getattr(s, name) < (0 if name == "proxy_hops" else -1):
             raise ConfigError(f"{env_var(name)} must not be negative (0 turns it off)")
-    for name in ("session_seconds", "console_poll_seconds"):
+    for name in (
+        "session_seconds",
+        "session_max_seconds",
+        "login_max_failures",
+        "login_max_failures_per_address",
+        "login_lockout_seconds",
+        "console_poll_seconds",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{env_var(name)} must be at least 1")
     if s.telephony and s.telephony not in TELEPHONY_BACKENDS:
