@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from cli.conversations import conversations
+from cli.customers import customers
 from cli.database import explain
 from cli.devtools import seed, simulate
 from cli.improve import improve
@@ -41,6 +42,7 @@ COMMANDS: tuple[click.Command, ...] = (
     transcribe,
     conversations,
     improve,
+    customers,
 )
 
 

@@ -175,6 +175,13 @@ class Settings:
     alert_error_rate: float = 0.05
     alert_min_confidence: float = 0.45
     alert_queue_wait_seconds: float = 300.0
+    # Retention of personal data (contactpro.privacy.retention; see docs/security.md); 0 keeps
+    retention_transcript_days: int = 365  # conversation text of closed conversations
+    retention_recording_days: int = 90  # call and voicemail audio (held by Twilio)
+    retention_transcription_days: int = 180  # recording and voice-note transcripts
+    retention_file_days: int = 30  # log files, rejected journal entries, replay outputs
+    retention_archive_days: int = 1825  # the archives the retention task writes
+    retention_hour: int = 3  # local hour of the daily retention run
     # improvement loop (docs/improve.md)
     improve_llm: str = ""
     improve_llm_model: str = ""
@@ -353,6 +360,22 @@ def _validate(s: Settings) -> None:
     _validate_console(s)
     _validate_voice(s)
     _validate_improve(s)
+    _validate_retention(s)
+
+
+def _validate_retention(s: Settings) -> None:
+    """Raise ConfigError for a bad retention setting, naming its variable."""
+    for name in (
+        "retention_transcript_days",
+        "retention_recording_days",
+        "retention_transcription_days",
+        "retention_file_days",
+        "retention_archive_days",
+    ):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"{env_var(name)} must be 0 (keep) or a number of days")
+    if not 0 <= s.retention_hour <= 23:
+        raise ConfigError("CONTACTPRO_RETENTION_HOUR must be an hour from 0 to 23")
 
 
 IMPROVE_LLMS = ("", "anthropic", "openai")

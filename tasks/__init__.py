@@ -39,6 +39,7 @@ TASK_MODULES = [
     "tasks.outbox",
     "tasks.alerts",
     "tasks.improve",
+    "tasks.privacy",
 ]
 
 
