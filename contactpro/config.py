@@ -169,6 +169,7 @@ class Settings:
     rate_limit_caller_per_minute: int = -1  # -1: the default (off under CONTACTPRO_ENV=test)
     rate_limit_ip_per_minute: int = -1
     proxy_hops: int = 0
+    metrics_token: str = ""  # /metrics wants "Authorization: Bearer <token>"; empty: loopback only
     # Alerts (contactpro.observability.alerts; see docs/operations.md)
     alert_window_minutes: int = 15
     alert_response_p95_ms: float = 1000.0
