@@ -92,6 +92,11 @@ COMMANDS: tuple[Entry, ...] = (
         "cli.improve:improve",
         "Learn from conversations: what to automate next, replay a change, explain failures.",
     ),
+    Entry(
+        "customers",
+        "cli.customers:customers",
+        "Customers' personal data: erase, export (access requests), apply retention.",
+    ),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -44,11 +46,17 @@ def serve(host: str, port: int, worker: bool) -> None:
     if worker and runtime().settings.embedded_broker:
         stop = start_embedded_worker(app.extensions["celery"])
         click.echo("embedded Celery worker started")
+    # A stop request (systemd, docker, kill) unwinds like Ctrl-C, so the worker and beat end.
+    signal.signal(signal.SIGTERM, _raise_exit)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         if stop:
             stop()
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

@@ -109,7 +109,11 @@ class Settings:
     billing_threshold: float = 0.0
     billing_percentile: int = 50
     # Console and outbound telephony (webhooks.console; see docs/console.md)
-    session_seconds: int = 8 * 3600
+    session_seconds: int = 8 * 3600  # idle timeout
+    session_max_seconds: int = 12 * 3600  # absolute timeout from the log-in
+    login_max_failures: int = 5  # per account, within login_lockout_seconds
+    login_max_failures_per_address: int = 20  # per client address
+    login_lockout_seconds: int = 15 * 60
     session_cookie_secure: bool = True
     telephony: str = ""
     twilio_api_url: str = ""
@@ -171,12 +175,20 @@ class Settings:
     rate_limit_caller_per_minute: int = -1  # -1: the default (off under CONTACTPRO_ENV=test)
     rate_limit_ip_per_minute: int = -1
     proxy_hops: int = 0
+    metrics_token: str = ""  # /metrics wants "Authorization: Bearer <token>"; empty: loopback only
     # Alerts (contactpro.observability.alerts; see docs/operations.md)
     alert_window_minutes: int = 15
     alert_response_p95_ms: float = 1000.0
     alert_error_rate: float = 0.05
     alert_min_confidence: float = 0.45
     alert_queue_wait_seconds: float = 300.0
+    # Retention of personal data (contactpro.privacy.retention; see docs/security.md); 0 keeps
+    retention_transcript_days: int = 365  # conversation text of closed conversations
+    retention_recording_days: int = 90  # call and voicemail audio (held by Twilio)
+    retention_transcription_days: int = 180  # recording and voice-note transcripts
+    retention_file_days: int = 30  # log files, rejected journal entries, replay outputs
+    retention_archive_days: int = 1825  # the archives the retention task writes
+    retention_hour: int = 3  # local hour of the daily retention run
     # improvement loop (docs/improve.md)
     improve_llm: str = ""
     improve_llm_model: str = ""
@@ -355,6 +367,22 @@ def _validate(s: Settings) -> None:
     _validate_console(s)
     _validate_voice(s)
     _validate_improve(s)
+    _validate_retention(s)
+
+
+def _validate_retention(s: Settings) -> None:
+    """Raise ConfigError for a bad retention setting, naming its variable."""
+    for name in (
+        "retention_transcript_days",
+        "retention_recording_days",
+        "retention_transcription_days",
+        "retention_file_days",
+        "retention_archive_days",
+    ):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"{env_var(name)} must be 0 (keep) or a number of days")
+    if not 0 <= s.retention_hour <= 23:
+        raise ConfigError("CONTACTPRO_RETENTION_HOUR must be an hour from 0 to 23")
 
 
 IMPROVE_LLMS = ("", "anthropic", "openai")
@@ -439,7 +467,14 @@ def _validate_console(s: Settings) -> None:
     for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
         if getattr(s, name) < (0 if name == "proxy_hops" else -1):
             raise ConfigError(f"{env_var(name)} must not be negative (0 turns it off)")
-    for name in ("session_seconds", "console_poll_seconds"):
+    for name in (
+        "session_seconds",
+        "session_max_seconds",
+        "login_max_failures",
+        "login_max_failures_per_address",
+        "login_lockout_seconds",
+        "console_poll_seconds",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{env_var(name)} must be at least 1")
     if s.telephony and s.telephony not in TELEPHONY_BACKENDS:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.beat import EmbeddedService
 from celery.signals import task_failure, worker_process_init
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
@@ -39,6 +40,7 @@ TASK_MODULES = [
     "tasks.outbox",
     "tasks.alerts",
     "tasks.improve",
+    "tasks.privacy",
 ]
 
 
@@ -216,11 +218,15 @@ def _flush_soon() -> None:
 
 
 def start_embedded_worker(celery_app: Celery, *, beat: bool = True) -> Callable[[], None]:
-    """Run a worker (and beat) in threads of this process; return a function that stops it."""
+    """Run a worker (and beat) in threads of this process; return a function that stops it.
+
+    Beat runs as a thread, not as the worker's own beat (a forked process that outlives a
+    killed parent and makes two beats after a restart).
+    """
     worker = celery_app.WorkController(
         pool_cls="threads",
         concurrency=2,
-        beat=beat,
+        beat=False,
         without_heartbeat=True,
         without_mingle=True,
         without_gossip=True,
@@ -228,8 +234,13 @@ def start_embedded_worker(celery_app: Celery, *, beat: bool = True) -> Callable[
     )
     thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
     thread.start()
+    scheduler = EmbeddedService(celery_app, thread=True) if beat else None
+    if scheduler is not None:
+        scheduler.start()
 
     def stop() -> None:
+        if scheduler is not None:
+            scheduler.stop()
         worker.stop(in_sighandler=False)
         thread.join(timeout=10)
 

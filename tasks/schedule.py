@@ -30,4 +30,8 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": crontab(minute=15, hour=settings.analytics_daily_hour),
             "args": ("daily",),
         },
+        "apply-retention": {
+            "task": "contactpro.privacy.retention",
+            "schedule": crontab(minute=40, hour=settings.retention_hour),
+        },
     }

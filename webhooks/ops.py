@@ -123,7 +123,11 @@ def gauges() -> dict[str, float]:
 
 @bp.get("/metrics")
 def metrics_endpoint() -> Response:
-    """Prometheus exposition of this machine's counters and the current gauges."""
+    """Prometheus exposition of this machine's counters and the current gauges (scrapers only)."""
+    if not metrics.may_scrape(
+        _settings(), request.remote_addr, request.headers.get("Authorization")
+    ):
+        return Response("not found\n", status=404, mimetype="text/plain")
     return Response(metrics.render(gauges), mimetype=metrics.CONTENT_TYPE_LATEST)
 
 

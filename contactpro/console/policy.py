@@ -1,24 +1,15 @@
 """How long console sessions live and how many wrong passwords lock a log-in.
 
-These settings belong with the others in :mod:`contactpro.config`; until they move there they
-are read here from the same environment (``CONTACTPRO_*``), once, with the same checks.
+The values are settings (:mod:`contactpro.config`): ``CONTACTPRO_SESSION_SECONDS``,
+``CONTACTPRO_SESSION_MAX_SECONDS``, ``CONTACTPRO_LOGIN_MAX_FAILURES``,
+``CONTACTPRO_LOGIN_MAX_FAILURES_PER_ADDRESS`` and ``CONTACTPRO_LOGIN_LOCKOUT_SECONDS``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from contactpro.errors import ConfigError
-
-ENV_VARS = {
-    "CONTACTPRO_SESSION_SECONDS": "idle_seconds",
-    "CONTACTPRO_SESSION_MAX_SECONDS": "absolute_seconds",
-    "CONTACTPRO_LOGIN_MAX_FAILURES": "account_failures",
-    "CONTACTPRO_LOGIN_MAX_FAILURES_PER_ADDRESS": "address_failures",
-    "CONTACTPRO_LOGIN_LOCKOUT_SECONDS": "lockout_seconds",
-}
+from contactpro.config import Settings
 
 
 @dataclass(frozen=True)
@@ -31,26 +22,13 @@ class AccountPolicy:
     address_failures: int = 20
     lockout_seconds: int = 15 * 60
 
-
-def load_policy(
-    environ: Mapping[str, str] | None = None, *, idle_seconds: int | None = None
-) -> AccountPolicy:
-    """Read the policy from ``environ`` (default: the process environment); check every value."""
-    env = os.environ if environ is None else environ
-    values: dict[str, int] = {}
-    for var, name in ENV_VARS.items():
-        raw = env.get(var, "")
-        if raw == "":
-            continue
-        try:
-            values[name] = int(raw)
-        except ValueError:
-            raise ConfigError(f"{var} must be a whole number, not {raw!r}") from None
-        if values[name] < 1:
-            raise ConfigError(f"{var} must be at least 1")
-    if idle_seconds is not None:
-        values["idle_seconds"] = idle_seconds
-    policy = replace(AccountPolicy(), **values)
-    if policy.absolute_seconds < policy.idle_seconds:
-        policy = replace(policy, absolute_seconds=policy.idle_seconds)
-    return policy
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AccountPolicy:
+        """Return the policy the settings give; the absolute timeout is never below the idle."""
+        return cls(
+            idle_seconds=settings.session_seconds,
+            absolute_seconds=max(settings.session_max_seconds, settings.session_seconds),
+            account_failures=settings.login_max_failures,
+            address_failures=settings.login_max_failures_per_address,
+            lockout_seconds=settings.login_lockout_seconds,
+        )

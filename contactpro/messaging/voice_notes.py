@@ -26,6 +26,7 @@ from contactpro.dialog.templates import templates_for
 from contactpro.errors import AudioFetchError, ConfigError, NotFoundError, TranscriptionError
 from contactpro.messaging import media, outbound
 from contactpro.models import MessageMedia, Turn, utcnow
+from contactpro.privacy.redaction import redact_transcript
 from contactpro.providers.telephony import Telephony
 from contactpro.speech import Transcriber, Transcript, decode_audio, fetch_recording
 from contactpro.speech.pipeline import transcribe_audio
@@ -90,6 +91,7 @@ def transcribe(
         speakers=("caller",),
         transcriber=transcriber,
     )
+    transcript = redact_transcript(transcript, language or settings.default_language)
     note.language, note.model = transcript.language, transcript.model[:80]
     note.processing_seconds = round(transcript.processing_seconds, 3)
     if transcript.is_empty:

@@ -8,6 +8,7 @@ from the scraped process's :mod:`contactpro.nlu.stats` only; its share is still 
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable, Iterator
 
@@ -22,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+from contactpro.config import Settings
 from contactpro.nlu.stats import snapshot
 
 __all__ = ["CONTENT_TYPE_LATEST", "render"]
@@ -94,3 +96,18 @@ class _Delegate(Collector):
 
     def collect(self) -> Iterator[object]:  # type: ignore[override]
         yield from REGISTRY.collect()
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def may_scrape(settings: Settings, address: str | None, authorization: str | None) -> bool:
+    """Return True when this request may read the metrics.
+
+    With ``CONTACTPRO_METRICS_TOKEN`` set, only ``Authorization: Bearer <token>`` does; without
+    it only the machine itself (loopback) does, so the web port never publishes them.
+    """
+    if settings.metrics_token:
+        expected = f"Bearer {settings.metrics_token}"
+        return hmac.compare_digest((authorization or "").encode(), expected.encode())
+    return address in LOOPBACK

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from contactpro.nlu.numbers import CONNECTORS, NUMBER_WORDS, read_chunks
 from contactpro.privacy.folding import fold_in_place
+
+if TYPE_CHECKING:  # only the type: the speech package loads audio libraries
+    from contactpro.speech.transcript import Transcript
 
 PLACEHOLDERS = {
     "es": {"card": "[tarjeta ****{last4}]", "code": "[código]", "secret": "[clave]"},
@@ -109,6 +113,13 @@ def redact_segments(texts: list[str], language: str = "es") -> list[str]:
         out.append(_replace(text, local).strip() if local else text)
         offset = end + 1
     return out
+
+
+def redact_transcript(transcript: Transcript, language: str = "es") -> Transcript:
+    """Return a transcript with every timed segment redacted (see :func:`redact_segments`)."""
+    texts = redact_segments([s.text for s in transcript.segments], language)
+    segments = tuple(replace(s, text=t) for s, t in zip(transcript.segments, texts, strict=True))
+    return replace(transcript, segments=segments)
 
 
 def _spans(text: str, language: str) -> list[tuple[int, int, str]]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from threading import Lock
 from typing import Protocol
 
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -55,6 +55,10 @@ class Telephony(Protocol):
 
     def bridge_queued_call(self, call_sid: str, agent_phone: str) -> str:
         """Take a caller out of the agent queue and ring ``agent_phone``; return the call sid."""
+        ...
+
+    def delete_recording(self, recording_sid: str) -> None:
+        """Delete a recording's audio from the phone network (already gone: nothing to do)."""
         ...
 
 
@@ -124,6 +128,17 @@ class TwilioTelephony:
         log.info("queued call bridged to agent", extra={"call_sid": call_sid})
         return str(call.sid)
 
+    def delete_recording(self, recording_sid: str) -> None:
+        """Delete a recording's audio at Twilio; one Twilio no longer has is already deleted."""
+        try:
+            self.client.recordings(recording_sid).delete()
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise TelephonyError(f"Twilio could not delete the recording: {exc}") from exc
+        except TwilioException as exc:
+            raise TelephonyError(f"Twilio could not delete the recording: {exc}") from exc
+        log.info("recording deleted", extra={"recording_sid": recording_sid})
+
 
 @dataclass
 class FakeTelephony:
@@ -131,6 +146,7 @@ class FakeTelephony:
 
     sent: list[dict[str, str]] = field(default_factory=list)
     bridged: list[dict[str, str]] = field(default_factory=list)
+    deleted_recordings: list[str] = field(default_factory=list)
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     def send_sms(self, to: str, body: str) -> str:
@@ -171,6 +187,11 @@ class FakeTelephony:
         with self._lock:
             self.bridged.append({"call_sid": call_sid, "agent_phone": agent_phone})
         return call_sid
+
+    def delete_recording(self, recording_sid: str) -> None:
+        """Record a deleted recording."""
+        with self._lock:
+            self.deleted_recordings.append(recording_sid)
 
 
 def telephony_for(settings: Settings) -> Telephony:

@@ -9,6 +9,7 @@ Twilio's fields. Plain mappings in, frozen dataclasses out; malformed input rais
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from contactpro.privacy.redaction import redact
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 RECORDING_KINDS = ("call", "voicemail")
+# The range of the database's integer columns.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # Twilio delivers at most 10 media files with one message (MMS and WhatsApp alike).
 MAX_MEDIA = 10
 
@@ -44,17 +47,27 @@ def _text(form: Mapping[str, str], name: str) -> str | None:
 
 
 def _float(form: Mapping[str, str], name: str) -> float | None:
+    """Return a finite number, or None when it is missing, unreadable, infinite or NaN."""
     try:
-        return float(form[name])
+        value = float(form[name])
     except (KeyError, ValueError):
         return None
+    return value if math.isfinite(value) else None
 
 
 def _int(form: Mapping[str, str], name: str) -> int | None:
+    """Return a whole number; None when missing or unreadable.
+
+    Raises BadRequestError past a 32-bit column's range: no id, count or duration Twilio sends
+    is that large, and the database would refuse it.
+    """
     try:
-        return int(form[name])
+        value = int(form[name])
     except (KeyError, ValueError):
         return None
+    if not INT_MIN <= value <= INT_MAX:
+        raise BadRequestError(f"{name} is out of range", reason=f"bad_{name.lower()}")
+    return value
 
 
 def url_language(args: Mapping[str, str]) -> str | None:
@@ -154,9 +167,18 @@ class MessageStatus:
         )
 
 
+# Twilio's fields that carry what a customer typed or said.
+FREE_TEXT_FIELDS = ("Body", "SpeechResult", "UnstableSpeechResult", "TranscriptionText")
+
+
 def _redacted(text: str | None) -> str | None:
     """Card numbers, security codes and passwords never get past the parser."""
     return None if text is None else redact(text)
+
+
+def redact_form(form: Mapping[str, str]) -> dict[str, str]:
+    """Return a copy of a Twilio form with its free-text fields redacted (for the journal)."""
+    return {k: redact(v) if k in FREE_TEXT_FIELDS else v for k, v in form.items()}
 
 
 @dataclass(frozen=True)

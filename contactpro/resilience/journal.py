@@ -55,6 +55,7 @@ from contactpro.providers.twilio_forms import (
     QueueResult,
     RecordingCallback,
     VoicemailLeft,
+    redact_form,
 )
 from contactpro.resilience.filelock import folder_lock
 from contactpro.voice import decide, outcomes, recordings
@@ -154,10 +155,10 @@ class Journal:
             os.close(fd)
 
     def append(self, kind: str, params: dict[str, str]) -> Entry:
-        """Write one request durably (fsync) and return its entry."""
+        """Write one request durably (fsync), its free text redacted, and return its entry."""
         if kind not in KINDS:
             raise ValueError(f"unknown journal entry kind {kind!r}")
-        entry = Entry(kind=kind, params=dict(params), received_at=utcnow().isoformat())
+        entry = Entry(kind=kind, params=redact_form(params), received_at=utcnow().isoformat())
         with self._locked():
             self._append(self.pending, [entry])
         log.warning(

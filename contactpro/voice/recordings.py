@@ -23,6 +23,7 @@ from contactpro.errors import (
     TranscriptionError,
 )
 from contactpro.models import Recording, utcnow
+from contactpro.privacy.redaction import redact_transcript
 from contactpro.providers.twilio_forms import RecordingReport, VoicemailLeft
 from contactpro.speech import (
     TWILIO_ALLOW_LIST,
@@ -157,6 +158,7 @@ def transcribe(
         transcriber=transcriber,
         fetch_time_limit=fetch_time_limit,
     )
+    transcript = redact_transcript(transcript, language or settings.default_language)
     recording.transcription_status = "empty" if transcript.is_empty else "done"
     recording.transcript = transcript.text
     recording.segments = [asdict(s) for s in transcript.segments]

@@ -198,7 +198,7 @@ def _callback_time() -> datetime:
         offset = int(request.form.get("tz_offset") or 0)
     except ValueError:
         raise QueueError("give a date and time for the call-back", reason="bad_time") from None
-    if local.tzinfo is not None or not -900 <= offset <= 900:
+    if local.tzinfo is not None or not -900 <= offset <= 900 or not 1900 <= local.year <= 2999:
         raise QueueError("give a date and time for the call-back", reason="bad_time")
     return (local + timedelta(minutes=offset)).replace(tzinfo=UTC)
 

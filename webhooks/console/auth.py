@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import LANGUAGES, Settings
 from contactpro.console.logins import attempt_login, change_password_checked
-from contactpro.console.policy import AccountPolicy, load_policy
+from contactpro.console.policy import AccountPolicy
 from contactpro.console.sessions import end_all_sessions, resume_session, start_session
 from contactpro.console.users import UserError, has_role, ui_language
 from contactpro.models import Agent
@@ -74,8 +74,8 @@ def policy() -> AccountPolicy:
 @bp.record_once
 def _load_policy(state: BlueprintSetupState) -> None:
     # Read at start-up, so a bad value stops the server like any other setting.
-    idle = state.app.extensions["contactpro"].settings.session_seconds
-    state.app.extensions["console_policy"] = load_policy(idle_seconds=idle)
+    settings = state.app.extensions["contactpro"].settings
+    state.app.extensions["console_policy"] = AccountPolicy.from_settings(settings)
 
 
 def _load_agent() -> Agent | None:

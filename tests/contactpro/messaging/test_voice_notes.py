@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.messaging import voice_notes
 from contactpro.models import MessageMedia, OutboundMessage, Turn
+from contactpro.speech import load_transcriber
 from tasks.messaging import answer_voice_note
 from tests.conftest import (
     AUTH_TOKEN,
@@ -302,3 +303,22 @@ def test_a_note_racing_a_text_on_the_same_conversation_is_taken_again(
     with app.app_context():
         assert answer_voice_note.run(note(session).id) == "answered"
     assert len(calls) == 2 and len(sent_messages(twilio_api)) == 1
+
+
+@pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
+def test_card_read_in_a_voice_note_is_redacted_before_it_is_stored(
+    backend, app, twilio, session, customer_factory, media_server: MediaServer, monkeypatch
+):
+    if backend is not None:
+        pytest.skip("the shared worker has no test media host")
+    transcriber = load_transcriber(app.extensions["contactpro"].settings)
+    said = "pago con la tarjeta 4111 1111 1111 1111 cvv 123"
+    monkeypatch.setitem(transcriber.texts, "es", said)
+    customer_factory(phone=CUSTOMER)
+    url = media_server.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
+    replies(twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")])))
+    stored = note(session)
+    assert stored.transcript == "pago con la tarjeta [tarjeta ****1111] cvv [código]"
+    heard = session.get(Turn, stored.reply_turn_id)
+    assert heard is not None and heard.text == stored.transcript
+    assert "4111" not in (heard.reply or "")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from contactpro.models import Escalation, Turn
+from tests.conftest import TwilioClient
 from tests.webhooks.test_sms import replies, sms_params
 from tests.webhooks.test_voice import Call
+from webhooks import create_app
 
 CARD = "4111 1111 1111 1111"
 
@@ -46,3 +49,22 @@ def test_english_password_said_on_a_call_is_redacted(twilio, session, customer_f
     assert "my password is" in stored
     identification = session.scalars(select(Turn).where(Turn.speaker == "caller")).all()
     assert identification, "the caller's turn was stored"
+
+
+def test_journal_on_disk_keeps_no_card_cvv_or_pin_while_the_database_is_down(
+    app_config, backend, tmp_path
+):
+    if backend is not None:
+        pytest.skip("one database-down check is enough")
+    app_config["database_url"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    twilio = TwilioClient(create_app(app_config).test_client())
+    body = f"mi tarjeta {CARD} cvv 123 y mi clave es 9876"
+    assert twilio.post("/twilio/sms", sms_params("+573001112233", body)).status_code == 200
+    call = Call(twilio, "+573001112233")
+    said = call.params(SpeechResult=f"tarjeta {CARD} código de seguridad 456 pin 5555")
+    assert twilio.post("/twilio/voice/gather", said).status_code == 200
+    files = list((tmp_path / "var" / "journal").glob("*.jsonl"))
+    on_disk = "".join(path.read_text() for path in files)
+    assert on_disk.count("[tarjeta ****1111]") == 2, on_disk
+    for secret in (CARD, "4111111111111111", "123", "9876", "456", "5555"):
+        assert secret not in on_disk

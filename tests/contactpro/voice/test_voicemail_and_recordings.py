@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from contactpro.errors import AudioFetchError
 from contactpro.models import Escalation, Interaction, Recording
+from contactpro.speech import load_transcriber
 from tasks.voice import transcribe_recording
 from tests.conftest import wait_for
 from tests.contactpro.voice.conftest import closed_now
@@ -196,3 +197,37 @@ def test_transcription_task_retries_a_failed_download(app, call, customer_factor
     assert info.value.retryable
     session.expire_all()
     assert session.get(Recording, recording_id).transcription_status == "pending"
+
+
+@pytest.mark.voice_config(voice_business_hours=AFTER_HOURS, transcriber="fake", recording_host=True)
+def test_card_and_pin_in_a_voicemail_are_redacted_in_transcript_and_segments(
+    backend, app, call, customer_factory, session, recording_host, monkeypatch
+):
+    if backend is not None:
+        pytest.skip("the worker process has no test recording host; SQLite runs the flow")
+    transcriber = load_transcriber(app.extensions["contactpro"].settings)
+    said = "mi tarjeta es 4111 1111 1111 1111 código de seguridad 123 y mi clave es 9876"
+    monkeypatch.setitem(transcriber.texts, "es", said)
+    _to_voicemail(call, customer_factory)
+    url = f"http://{recording_host}/Recordings/{RE_SID}"
+    call.post("/twilio/voice/voicemail", RecordingUrl=url, RecordingSid=RE_SID, Digits="#")
+    call.twilio.post(
+        "/twilio/voice/recording?kind=voicemail",
+        call.params(
+            RecordingSid=RE_SID,
+            RecordingUrl=url,
+            RecordingStatus="completed",
+            RecordingDuration="6",
+        ),
+    )
+    session.expire_all()
+    recording = session.scalars(select(Recording)).one()
+    assert recording.transcription_status == "done"
+    assert recording.transcript == (
+        "mi tarjeta es [tarjeta ****1111] código de seguridad [código] y mi clave es [clave]"
+    )
+    kept = " ".join(s["text"] for s in recording.segments) + str(
+        session.scalars(select(Escalation)).one().context
+    )
+    for secret in ("4111", "1111 1111", "123", "9876"):
+        assert secret not in kept

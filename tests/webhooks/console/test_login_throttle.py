@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,11 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from contactpro import migrate
+from contactpro.config import load_settings
 from contactpro.console.logins import account_key
-from contactpro.console.policy import AccountPolicy, load_policy
+from contactpro.console.policy import AccountPolicy
 from contactpro.errors import ConfigError
 from contactpro.models import LoginAttempt, utcnow
-from tests.webhooks.console.conftest import PASSWORD, login
+from tests.webhooks.console.conftest import PASSWORD, add_users, login
+from webhooks import create_app
 
 _FORM_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -154,15 +158,37 @@ def test_wrong_current_passwords_on_the_change_page_count_as_failures(app: Flask
     assert response.status_code == 400 and "Demasiados intentos" in response.text
 
 
-def test_policy_comes_from_the_environment_and_is_checked():
-    policy = load_policy(
-        {
-            "CONTACTPRO_SESSION_MAX_SECONDS": "3600",
-            "CONTACTPRO_LOGIN_MAX_FAILURES": "3",
-            "CONTACTPRO_LOGIN_LOCKOUT_SECONDS": "60",
-        },
-        idle_seconds=600,
-    )
+@pytest.mark.parametrize("failures", [2, 7])
+def test_the_failure_limit_and_lockout_are_settings(app_config, backend, failures):
+    app_config.update(login_max_failures=failures, login_lockout_seconds=90)
+    app = _app_with_users(app_config, backend)
+    attacker = client_from(app, "203.0.113.30")
+    statuses = [try_login(attacker, "ana@example.com", f"guess {n} wrong") for n in range(10)]
+    assert statuses == [401] * failures + [429] * (10 - failures)
+    # The right password is refused too, from anywhere, until an admin lifts the lock.
+    assert try_login(client_from(app, "198.51.100.30"), "ana@example.com", PASSWORD) == 429
+
+
+def test_the_per_address_limit_is_a_setting(app_config, backend):
+    app_config.update(login_max_failures_per_address=3)
+    app = _app_with_users(app_config, backend)
+    attacker = client_from(app, "203.0.113.31")
+    assert [try_login(attacker, f"u{n}@example.com", "password guess") for n in range(3)] == [
+        401
+    ] * 3
+    assert try_login(attacker, "max@example.com", PASSWORD) == 429
+
+
+def test_the_settings_come_from_the_environment_and_are_checked():
+    env = {
+        "CONTACTPRO_SESSION_SECONDS": "600",
+        "CONTACTPRO_SESSION_MAX_SECONDS": "3600",
+        "CONTACTPRO_LOGIN_MAX_FAILURES": "3",
+        "CONTACTPRO_LOGIN_LOCKOUT_SECONDS": "60",
+        "CONTACTPRO_ENV": "test",
+        "TWILIO_AUTH_TOKEN": "x",
+    }
+    policy = AccountPolicy.from_settings(load_settings(environ=env, dotenv_path=None))
     assert policy == AccountPolicy(
         idle_seconds=600,
         absolute_seconds=3600,
@@ -171,10 +197,22 @@ def test_policy_comes_from_the_environment_and_is_checked():
         lockout_seconds=60,
     )
     # The absolute timeout is never shorter than the idle one.
-    assert (
-        load_policy({"CONTACTPRO_SESSION_MAX_SECONDS": "60"}, idle_seconds=600).absolute_seconds
-        == 600
+    shorter = {**env, "CONTACTPRO_SESSION_MAX_SECONDS": "60"}
+    assert AccountPolicy.from_settings(load_settings(environ=shorter, dotenv_path=None)) == (
+        replace(policy, absolute_seconds=600)
     )
     for bad in ("0", "-5", "many"):
         with pytest.raises(ConfigError, match="CONTACTPRO_LOGIN_MAX_FAILURES"):
-            load_policy({"CONTACTPRO_LOGIN_MAX_FAILURES": bad})
+            load_settings(environ={**env, "CONTACTPRO_LOGIN_MAX_FAILURES": bad}, dotenv_path=None)
+
+
+def _app_with_users(app_config, backend) -> Flask:
+    """A fresh app on ``app_config`` with the console's test users."""
+    if backend is None:
+        migrate.upgrade(app_config["database_url"])
+    else:
+        backend.truncate()
+    app = create_app(app_config)
+    with app.extensions["contactpro"].db.session() as db:
+        add_users(db)
+    return app

@@ -10,9 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from contactpro import migrate
 from contactpro.models import Agent, ConsoleSession, Escalation, utcnow
 from tests.contactpro.console.test_agent_queue import sms_escalation
-from tests.webhooks.console.conftest import PASSWORD, login
+from tests.webhooks.console.conftest import PASSWORD, add_users, login
+from webhooks import create_app
 
 COOKIE = "contactpro_session"
 NEW_PASSWORD = "otra clave muy larga"
@@ -201,6 +203,33 @@ def test_absolute_timeout_ends_even_a_busy_session(app, client, users, session):
     assert client.get("/console/queue").status_code == 302
     session.expire_all()
     assert session.scalars(select(ConsoleSession.end_reason)).one() == "expired"
+
+
+def test_the_session_timeouts_are_settings(app_config, backend):
+    app_config.update(session_seconds=120, session_max_seconds=300)
+    if backend is None:
+        migrate.upgrade(app_config["database_url"])
+    else:
+        backend.truncate()
+    app = create_app(app_config)
+    db = app.extensions["contactpro"].db
+    with db.session() as rows:
+        add_users(rows)
+    idle, busy = app.test_client(), app.test_client()
+    login(idle, "ana@example.com")
+    login(busy, "max@example.com")
+    with db.session() as rows:  # 2.5 minutes idle: past 120 s, inside the default 8 h
+        rows.execute(update(ConsoleSession).values(last_seen_at=utcnow() - timedelta(seconds=150)))
+    assert idle.get("/console/api/queue").status_code == 401
+    login(idle, "ana@example.com")
+    with db.session() as rows:  # busy but logged in 6 minutes ago: past 300 s
+        rows.execute(
+            update(ConsoleSession)
+            .where(ConsoleSession.end_reason.is_(None))
+            .values(created_at=utcnow() - timedelta(seconds=360), last_seen_at=utcnow())
+        )
+    assert busy.get("/console/api/queue").status_code == 401
+    assert idle.get("/console/api/queue").status_code == 401
 
 
 def test_a_deleted_user_or_unknown_token_is_no_session(app, users, session):

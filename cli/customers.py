@@ -1,0 +1,101 @@
+"""``contactpro customers``: erase a customer's personal data, export it, apply retention."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from cli.context import runtime
+from contactpro.errors import BadRequestError, NotFoundError
+from contactpro.models import Customer, utcnow
+from contactpro.privacy.erasure import erase
+from contactpro.privacy.export import export_customer
+from contactpro.privacy.retention import apply_retention
+from contactpro.privacy.subjects import find_customer
+from contactpro.providers.telephony import telephony_for
+
+_PHONE = click.option("--phone", default="", help="The customer's phone number (E.164).")
+_NATIONAL_ID = click.option("--national-id", default="", help="The customer's national id.")
+
+
+@click.group("customers")
+def customers() -> None:
+    """Customers' personal data: access requests, erasure and retention."""
+
+
+def _find(session: Session, phone: str, national_id: str) -> Customer:
+    try:
+        return find_customer(session, phone=phone, national_id=national_id)
+    except (BadRequestError, NotFoundError) as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@customers.command("erase")
+@_PHONE
+@_NATIONAL_ID
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def customers_erase(phone: str, national_id: str, yes: bool) -> None:
+    """Remove or anonymise a customer's personal data everywhere; figures are kept."""
+    rt = runtime()
+    with rt.db.session() as session:
+        customer = _find(session, phone, national_id)
+        if not yes:
+            click.confirm(f"erase every personal datum of customer {customer.id}?", abort=True)
+        report = erase(session, rt.settings, telephony_for(rt.settings), customer)
+    click.echo(
+        f"erased customer {report.customer_id}: {report.conversations} conversations, "
+        f"{report.recordings} recordings deleted, {report.accounts} accounts anonymised, "
+        f"{report.file_lines} file lines removed"
+    )
+    if report.recordings_not_deleted:
+        click.secho(
+            f"{report.recordings_not_deleted} recordings could not be deleted at Twilio; "
+            "run the erasure again later",
+            fg="yellow",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+@customers.command("export")
+@_PHONE
+@_NATIONAL_ID
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSON file to write (readable by its owner only).",
+)
+@with_appcontext
+def customers_export(phone: str, national_id: str, out: Path) -> None:
+    """Write everything held about a customer (an access request) to a JSON file."""
+    rt = runtime()
+    with rt.db.session() as session:
+        customer = _find(session, phone, national_id)
+        document = export_customer(session, rt.settings, customer)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, ensure_ascii=False, indent=2, default=str)
+    rows = sum(len(rows) for rows in document["tables"].values())
+    archived = len(document["archives"])
+    click.echo(f"exported customer {customer.id}: {rows} rows, {archived} archived, to {out}")
+
+
+@customers.command("retention")
+@with_appcontext
+def customers_retention() -> None:
+    """Apply the retention periods now (the beat runs this daily)."""
+    rt = runtime()
+    with rt.db.session() as session:
+        result = apply_retention(session, rt.settings, telephony_for(rt.settings), utcnow())
+    click.echo(
+        f"archived and removed: {result.transcripts} conversations, {result.transcriptions} "
+        f"transcripts, {result.recordings} recordings; {result.files_removed} old files deleted"
+    )
