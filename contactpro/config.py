@@ -98,6 +98,10 @@ class Settings:
     model_cost_per_call: float = 0.0002
     rules_cost_per_call: float = 0.0
     baseline_wait_seconds: int = 180
+    kpi_targets: str = (
+        "auto_resolution>=60,net_containment>=50,escalation_rate<=30,abandonment_rate<=5,"
+        "queue_wait<=120,wait_reduction>=30,repeat_rate<=15,csat>=4,csat_satisfied>=80"
+    )
     repeat_contact_days: int = 7
     conformity_window_days: int = 90
     conformity_threshold: float = 50.0

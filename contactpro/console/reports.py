@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro.config import LANGUAGES
 from contactpro.models import AnalysisRun, Customer, CustomerScore
 from contactpro.models.analytics import QUADRANTS
 
@@ -26,7 +27,7 @@ def latest_runs(session: Session, limit: int = 12) -> list[AnalysisRun]:
 
 
 def kpis(run: AnalysisRun) -> list[dict[str, Any]]:
-    """Return the run's KPI rows (``key``, ``label``, ``value``, ``text``).
+    """Return the run's KPI rows (``key``, ``label``, ``value``, ``text``, ``target``, ``met``).
 
     Runs store a ``kpis`` list of rows; older or partial runs fall back to their top-level
     numbers so the page still shows what there is.
@@ -40,46 +41,79 @@ def kpis(run: AnalysisRun) -> list[dict[str, Any]]:
                 "label": r.get("label", r["key"]),
                 "value": r.get("value"),
                 "text": r.get("text", "" if r.get("value") is None else str(r.get("value"))),
+                "target": r.get("target", ""),
+                "met": r.get("met"),
             }
             for r in rows
         ]
     return [
-        {"key": key, "label": key.replace("_", " "), "value": value, "text": f"{value:,.4g}"}
+        {
+            "key": key,
+            "label": key.replace("_", " "),
+            "value": value,
+            "text": f"{value:,.4g}",
+            "target": "",
+            "met": None,
+        }
         for key, value in results.items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     ]
 
 
+def previous_run(runs: list[AnalysisRun]) -> AnalysisRun | None:
+    """Return the run of the period before the newest one's (same kind, ending by its start)."""
+    if not runs:
+        return None
+    newest = runs[0]
+    return next(
+        (
+            run
+            for run in runs[1:]
+            if run.kind == newest.kind and run.period_end <= newest.period_start
+        ),
+        None,
+    )
+
+
 def kpi_history(runs: list[AnalysisRun]) -> tuple[list[dict[str, Any]], list[AnalysisRun]]:
-    """Return the KPI rows of the newest run, each with its text in every run (newest first)."""
+    """Return the newest run's KPI rows, each with its previous period's and every run's text."""
     if not runs:
         return [], []
     by_run = [{row["key"]: row for row in kpis(run)} for run in runs]
+    before = previous_run(runs)
+    previous = {row["key"]: row for row in kpis(before)} if before else {}
     rows = []
     for row in kpis(runs[0]):
         history = [table.get(row["key"], {}).get("text", "") for table in by_run]
-        rows.append({**row, "history": history})
+        earlier = previous.get(row["key"])
+        rows.append({**row, "history": history, "previous": earlier})
     return rows, runs
 
 
-def images(run: AnalysisRun) -> list[tuple[str, Path]]:
-    """Return the run's dashboard figures as (name, path) for files that exist."""
-    found: list[tuple[str, Path]] = []
+def images(run: AnalysisRun, language: str) -> list[tuple[str, Path]]:
+    """Return the run's dashboard figures in ``language`` as (name, path) for files that exist.
 
-    def visit(name: str, value: Any) -> None:
+    Runs drawn per language name their files ``png_<language>_<figure>``; older runs have one
+    ``png_<figure>`` set, shown in every language.
+    """
+    outputs = {str(key): value for key, value in (run.outputs or {}).items()}
+    prefixes = tuple(f"png_{lang}_" for lang in LANGUAGES)
+    mine = f"png_{language}_"
+    if any(key.startswith(mine) for key in outputs):
+        chosen = {k.removeprefix(mine): v for k, v in outputs.items() if k.startswith(mine)}
+    else:
+        chosen = {
+            k.removeprefix("png_"): v
+            for k, v in outputs.items()
+            if k.startswith("png_") and not k.startswith(prefixes)
+        }
+    found: list[tuple[str, Path]] = []
+    for name, value in chosen.items():
         if isinstance(value, str) and value.lower().endswith(IMAGE_SUFFIXES):
             path = Path(value)
             if path.is_file():
                 found.append((name, path))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                visit(str(key), item)
-        elif isinstance(value, list):
-            for item in value:
-                visit(name, item)
-
-    visit("outputs", run.outputs or {})
-    return [(name.removeprefix("png_"), path) for name, path in found]
+    return found
 
 
 def customers_in_quadrant(session: Session, quadrant: str | None) -> list[dict[str, Any]]:

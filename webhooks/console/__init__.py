@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import company_timezone
 from contactpro.console.agent_queue import notify_on_duty
+from contactpro.console import wording
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
 from contactpro.errors import ContactProError
@@ -42,6 +43,21 @@ def _local_time(value: datetime) -> str:
     """Return a stored UTC time as the company reads it: local date, time and UTC offset."""
     zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _word(prefix: str, value: str) -> str:
+    """Return a stored value (intent, step, tier, ...) in the page's language."""
+    return wording.word(auth.t, prefix, value)
+
+
+def _summary(context: dict[str, Any]) -> str:
+    """Return the bot's summary of an escalation in the page's language."""
+    return wording.summary(context, auth.t)
+
+
+def _audit_line(action: str, target: str) -> str:
+    """Return an audit row's action and target in the page's language."""
+    return wording.audit_line(action, target, auth.t)
 
 
 def _reason_labels() -> dict[str, str]:
@@ -70,6 +86,9 @@ def init_app(app: Flask) -> None:
         wait=_wait,
         reason_labels=_reason_labels,
         local_time=_local_time,
+        word=_word,
+        summary=_summary,
+        audit_line=_audit_line,
     )
 
     @app.context_processor

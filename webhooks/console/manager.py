@@ -28,6 +28,7 @@ from contactpro.console.agent_queue import RESOLUTIONS
 from contactpro.console.settings import (
     FIELDS,
     GROUPS,
+    WEEKDAYS,
     ConfigChangeError,
     audit_entries,
     current_config,
@@ -52,12 +53,13 @@ def dashboards() -> str:
     """The latest analysis run: its figures and the KPI table with its history."""
     runs = reports.latest_runs(db_session())
     rows, history = reports.kpi_history(runs)
-    figures = reports.images(runs[0]) if runs else []
+    figures = reports.images(runs[0], g.lang) if runs else []
     return render_template(
         "console/dashboards.html",
         runs=runs,
         rows=rows,
         history=history,
+        previous=reports.previous_run(runs),
         figures=figures,
         alerts=open_alerts(db_session()),
         alert_labels=ALERT_LABELS,
@@ -68,7 +70,7 @@ def dashboards() -> str:
 def figure(run_id: int, index: int) -> Response:
     """One figure file of a run (only files the run itself lists are served)."""
     run = db_session().get(AnalysisRun, run_id)
-    figures = reports.images(run) if run else []
+    figures = reports.images(run, g.lang) if run else []
     if not 0 <= index < len(figures):
         abort(404)
     return send_file(figures[index][1], max_age=0)
@@ -169,6 +171,7 @@ def _config_page(
         "console/config.html",
         fields=FIELDS,
         groups=GROUPS,
+        weekdays=WEEKDAYS,
         values=values,
         error=error,
         audit=audit_entries(session),
@@ -185,6 +188,17 @@ def _saved(changed: list[str]) -> BaseResponse:
     return redirect(url_for("console_manager.config"))
 
 
+def _submitted() -> dict[str, str]:
+    """Return the submitted settings; days come as one checkbox each (after an empty marker)."""
+    return {
+        f.key: ",".join(filter(None, request.form.getlist(f.key)))
+        if f.kind == "days"
+        else request.form.get(f.key, "")
+        for f in FIELDS
+        if f.key in request.form
+    }
+
+
 @bp.route("/config", methods=["GET", "POST"])
 def config() -> BaseResponse | str:
     """Thresholds, hours, offers and templates; every change lands in the audit log."""
@@ -192,7 +206,7 @@ def config() -> BaseResponse | str:
     values = current_config(session, settings())
     if request.method != "POST":
         return _config_page(session, values, None)
-    submitted = {f.key: request.form.get(f.key, "") for f in FIELDS if f.key in request.form}
+    submitted = _submitted()
     try:
         changed = update_config(session, settings(), submitted, g.agent.id)
         session.commit()
