@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import company_timezone
-from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console import wording
+from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
 from contactpro.errors import ContactProError
