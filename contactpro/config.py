@@ -114,6 +114,8 @@ class Settings:
     twilio_api_url: str = ""
     twilio_phone_number: str = ""
     console_poll_seconds: int = 3
+    console_sla_seconds: int = 300
+    similar_min_similarity: float = 0.3
     # Voice calls (webhooks.voice, contactpro.voice; see docs/voice.md)
     voice_language_menu: bool = True
     voice_hold: str = "auto"
@@ -430,6 +432,10 @@ TELEPHONY_BACKENDS = ("twilio", "fake")
 
 
 def _validate_console(s: Settings) -> None:
+    if s.console_sla_seconds < 1:
+        raise ConfigError("CONTACTPRO_CONSOLE_SLA_SECONDS must be at least 1")
+    if not 0 <= s.similar_min_similarity <= 1:
+        raise ConfigError("CONTACTPRO_SIMILAR_MIN_SIMILARITY must be from 0 to 1")
     """Raise ConfigError for a bad console or telephony setting, naming its variable."""
     for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
         if getattr(s, name) < (0 if name == "proxy_hops" else -1):

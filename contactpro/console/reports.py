@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import LANGUAGES
-from contactpro.models import AnalysisRun, Customer, CustomerScore
+from contactpro.models import Agent, AnalysisRun, Callback, Customer, CustomerScore, Escalation
 from contactpro.models.analytics import QUADRANTS
 
 IMAGE_SUFFIXES = (".png", ".svg")
@@ -147,3 +148,84 @@ def quadrant_counts(session: Session) -> dict[str, int]:
     for quadrant in session.scalars(select(CustomerScore.quadrant)):
         counts[quadrant] = counts.get(quadrant, 0) + 1
     return counts
+
+
+AGENT_CSV_COLUMNS = (
+    "agent",
+    "escalations_taken",
+    "resolved",
+    "mean_handling_minutes",
+    "callbacks_kept",
+    "callbacks_due",
+)
+
+
+def agent_figures(session: Session, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Return per-agent work between ``since`` and ``until``, busiest first.
+
+    Taken counts escalations claimed in the period; resolved and the mean handling time (claim
+    to resolution) count those resolved in it; call-backs kept are those done out of those due
+    in it.
+    """
+    figures: dict[int, dict[str, Any]] = {}
+
+    def row(agent_id: int, name: str) -> dict[str, Any]:
+        return figures.setdefault(
+            agent_id,
+            {
+                "agent": name,
+                "taken": 0,
+                "resolved": 0,
+                "handling": [],
+                "callbacks_kept": 0,
+                "callbacks_due": 0,
+            },
+        )
+
+    escalations = session.execute(
+        select(Escalation, Agent.name)
+        .join(Agent, Agent.id == Escalation.agent_id)
+        .where(
+            or_(
+                Escalation.claimed_at.between(since, until),
+                Escalation.resolved_at.between(since, until),
+            )
+        )
+    ).all()
+    for esc, name in escalations:
+        entry = row(esc.agent_id or 0, name)
+        if esc.claimed_at is not None and since <= esc.claimed_at <= until:
+            entry["taken"] += 1
+        if esc.status == "resolved" and esc.resolved_at and since <= esc.resolved_at <= until:
+            entry["resolved"] += 1
+            if esc.claimed_at is not None:
+                entry["handling"].append((esc.resolved_at - esc.claimed_at).total_seconds())
+    for callback, name in session.execute(
+        select(Callback, Agent.name)
+        .join(Agent, Agent.id == Callback.agent_id)
+        .where(Callback.scheduled_for.between(since, until))
+    ).all():
+        entry = row(callback.agent_id or 0, name)
+        entry["callbacks_due"] += 1
+        entry["callbacks_kept"] += callback.status == "done"
+    rows = []
+    for entry in figures.values():
+        handling = entry.pop("handling")
+        entry["handling_minutes"] = sum(handling) / len(handling) / 60.0 if handling else None
+        rows.append(entry)
+    return sorted(rows, key=lambda r: (-r["taken"], -r["resolved"], r["agent"]))
+
+
+def agent_csv_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Return :func:`agent_figures` rows as CSV rows (:data:`AGENT_CSV_COLUMNS`)."""
+    return [
+        [
+            r["agent"],
+            r["taken"],
+            r["resolved"],
+            "" if r["handling_minutes"] is None else f"{r['handling_minutes']:.1f}",
+            r["callbacks_kept"],
+            r["callbacks_due"],
+        ]
+        for r in rows
+    ]

@@ -49,3 +49,12 @@ def audit_line(action: str, target: str, translate: Translate) -> str:
     else:
         what = target
     return f"{word(translate, 'audit_', action.replace('.', '_'))}: {what}"
+
+
+def similar_summary(count: int, outcomes: Mapping[str, int], translate: Translate) -> str:
+    """Return how the ``count`` most similar past cases ended: "Of the 5 ...: 3 escalated"."""
+    parts = ", ".join(
+        f"{n} {translate('status_open') if o == 'open' else word(translate, 'outcome_', o)}"
+        for o, n in outcomes.items()
+    )
+    return translate("similar_summary").format(n=count, parts=parts)

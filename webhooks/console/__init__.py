@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import company_timezone
-from contactpro.console import wording
+from contactpro.console import callbacks, wording
 from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
@@ -28,6 +28,7 @@ from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
 from webhooks.console import agent, auth, improve, manager
+from webhooks.db import db_session
 
 log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
@@ -60,6 +61,11 @@ def _audit_line(action: str, target: str) -> str:
     return wording.audit_line(action, target, auth.t)
 
 
+def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
+    """Return how similar past cases ended, in the page's language."""
+    return wording.similar_summary(count, outcomes, auth.t)
+
+
 def _reason_labels() -> dict[str, str]:
     """Return every hand-off reason's label in the page's language (for the queue's script)."""
     return {reason: auth.t("reason_" + reason) for reason in REASONS}
@@ -89,6 +95,7 @@ def init_app(app: Flask) -> None:
         word=_word,
         summary=_summary,
         audit_line=_audit_line,
+        similar_summary=_similar_summary,
     )
 
     @app.context_processor
@@ -98,6 +105,8 @@ def init_app(app: Flask) -> None:
             "agent": g.get("agent"),
             "flashes": lambda: get_flashed_messages(with_categories=True),
             "company": runtime.settings.company_name,
+            "callbacks_due": lambda: callbacks.due_count(db_session()),
+            "due_minutes": callbacks.DUE_AHEAD_MINUTES,
         }
 
     def remember(session: Session, _context: Any, _instances: Any) -> None:
