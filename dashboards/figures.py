@@ -81,7 +81,7 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str
         ax.text(
             x + 0.5,
             y + 0.58,
-            kpi["text"],
+            translate("not_measured", language) if kpi.get("value") is None else kpi["text"],
             ha="center",
             va="center",
             fontsize=17,
@@ -99,7 +99,9 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str
             wrap=True,
         )
     title = translate("fig_kpis", language)
-    ax.set_title(f"{title}{' - ' + period if period else ''}", fontsize=14)
+    # The stored period reads "<start> to <end> (<zone>)"; a dash reads the same in any language.
+    period = period.replace(" to ", " – ")
+    ax.set_title(f"{title}{' · ' + period if period else ''}", fontsize=14)
     return fig
 
 

@@ -77,7 +77,7 @@ def previous_run(runs: list[AnalysisRun]) -> AnalysisRun | None:
 
 
 def kpi_history(runs: list[AnalysisRun]) -> tuple[list[dict[str, Any]], list[AnalysisRun]]:
-    """Return the newest run's KPI rows, each with its previous period's and every run's text."""
+    """Return the newest run's KPI rows, each with its previous period's and every run's row."""
     if not runs:
         return [], []
     by_run = [{row["key"]: row for row in kpis(run)} for run in runs]
@@ -85,7 +85,7 @@ def kpi_history(runs: list[AnalysisRun]) -> tuple[list[dict[str, Any]], list[Ana
     previous = {row["key"]: row for row in kpis(before)} if before else {}
     rows = []
     for row in kpis(runs[0]):
-        history = [table.get(row["key"], {}).get("text", "") for table in by_run]
+        history = [table.get(row["key"]) for table in by_run]
         earlier = previous.get(row["key"])
         rows.append({**row, "history": history, "previous": earlier})
     return rows, runs

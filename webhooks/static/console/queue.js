@@ -43,7 +43,7 @@
         : [text.channel[e.channel] || e.channel]);
       var q = e.quadrant || "none";
       cell(row, [badge("q", q, text.quadrant[q] || q)]);
-      cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num");
+      cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num opt");
       var waited = el("span", e.wait[0] + " " + (text.unit[e.wait[1]] || e.wait[1]), "wait sla-" + e.sla);
       var waitCell = el("span");
       waitCell.appendChild(waited);
@@ -54,7 +54,7 @@
       var link = el("a", text.open, "button");
       link.href = escalationUrl + e.id;
       link.appendChild(el("span", " #" + e.id, "sr-only"));
-      cell(row, [link]);
+      cell(row, [link], "go");
       return row;
     });
     body.replaceChildren.apply(body, rows);
