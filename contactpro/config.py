@@ -103,6 +103,10 @@ class Settings:
     model_cost_per_call: float = 0.0002
     rules_cost_per_call: float = 0.0
     baseline_wait_seconds: int = 180
+    kpi_targets: str = (
+        "auto_resolution>=60,net_containment>=50,escalation_rate<=30,abandonment_rate<=5,"
+        "queue_wait<=120,wait_reduction>=30,repeat_rate<=15,csat>=4,csat_satisfied>=80"
+    )
     repeat_contact_days: int = 7
     conformity_window_days: int = 90
     conformity_threshold: float = 50.0
@@ -119,6 +123,8 @@ class Settings:
     twilio_api_url: str = ""
     twilio_phone_number: str = ""
     console_poll_seconds: int = 3
+    console_sla_seconds: int = 300
+    similar_min_similarity: float = 0.3
     # Voice calls (webhooks.voice, contactpro.voice; see docs/voice.md)
     voice_language_menu: bool = True
     voice_hold: str = "auto"
@@ -463,6 +469,10 @@ TELEPHONY_BACKENDS = ("twilio", "fake")
 
 
 def _validate_console(s: Settings) -> None:
+    if s.console_sla_seconds < 1:
+        raise ConfigError("CONTACTPRO_CONSOLE_SLA_SECONDS must be at least 1")
+    if not 0 <= s.similar_min_similarity <= 1:
+        raise ConfigError("CONTACTPRO_SIMILAR_MIN_SIMILARITY must be from 0 to 1")
     """Raise ConfigError for a bad console or telephony setting, naming its variable."""
     for name in ("rate_limit_caller_per_minute", "rate_limit_ip_per_minute", "proxy_hops"):
         if getattr(s, name) < (0 if name == "proxy_hops" else -1):

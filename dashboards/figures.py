@@ -15,9 +15,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from contactpro.analytics.matrix import STRATEGIES  # noqa: E402
+from contactpro.console.strings import translate  # noqa: E402
+from contactpro.console.wording import word  # noqa: E402
 
 Results = Mapping[str, Any]
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 COLOURS = {
     "resolved": "#2ca02c",
     "contained": "#17becf",
@@ -36,15 +38,26 @@ def _figure(width: float = 9.0, height: float = 5.0) -> Figure:
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
-def _empty(ax: Any, message: str = "No data for this period") -> None:
+def _words(language: str) -> Callable[[str], str]:
+    """Return the console catalogue's lookup in ``language`` (figures share the console's words)."""
+    return lambda key: translate(key, language)
+
+
+def _empty(ax: Any, language: str) -> None:
+    message = translate("fig_no_data", language)
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="grey")
 
 
-def _pretty(name: str) -> str:
-    return str(name).replace("_", " ")
+def _initial(text: str) -> str:
+    """Return ``text`` with a capital first letter ("let go" -> "Let go")."""
+    return text[:1].upper() + text[1:]
 
 
-def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "") -> Figure:
+def _intent(name: str, language: str) -> str:
+    return word(_words(language), "intent_", str(name))
+
+
+def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str = "en") -> Figure:
     """Return a grid of KPI tiles: label and formatted value."""
     cols = 4
     rows = max(1, -(-len(kpis) // cols))
@@ -68,7 +81,7 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "") -> Figure:
         ax.text(
             x + 0.5,
             y + 0.58,
-            kpi["text"],
+            translate("not_measured", language) if kpi.get("value") is None else kpi["text"],
             ha="center",
             va="center",
             fontsize=17,
@@ -78,18 +91,23 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "") -> Figure:
         ax.text(
             x + 0.5,
             y + 0.26,
-            kpi["label"],
+            _kpi_label(kpi, language),
             ha="center",
             va="center",
             fontsize=8.5,
             color="#52606d",
             wrap=True,
         )
-    ax.set_title(f"Key performance indicators{' - ' + period if period else ''}", fontsize=14)
+    title = translate("fig_kpis", language)
+    # The stored period reads "<start> to <end> (<zone>)"; a dash reads the same in any language.
+    period = period.replace(" to ", " – ")
+    ax.set_title(f"{title}{' · ' + period if period else ''}", fontsize=14)
     return fig
 
 
-def volume_heatmap(volume: Sequence[Mapping[str, Any]], zone: str = "UTC") -> Figure:
+def volume_heatmap(
+    volume: Sequence[Mapping[str, Any]], zone: str = "UTC", language: str = "en"
+) -> Figure:
     """Return contacts by weekday and hour of day as a heat map."""
     fig = _figure(11.0, 4.2)
     ax = fig.add_subplot()
@@ -98,11 +116,12 @@ def volume_heatmap(volume: Sequence[Mapping[str, Any]], zone: str = "UTC") -> Fi
         grid[int(row["weekday"]), int(row["hour"])] = row["contacts"]
     image = ax.imshow(grid, aspect="auto", cmap="Blues", interpolation="nearest")
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
-    ax.set_yticks(range(7), WEEKDAYS)
-    ax.set_xlabel(f"Hour of day ({zone})")
-    ax.set_ylabel("Weekday")
-    ax.set_title("Contact volume by hour and weekday")
-    fig.colorbar(image, ax=ax, label="Contacts")
+    tr = _words(language)
+    ax.set_yticks(range(7), [tr(f"day_{day}") for day in WEEKDAYS])
+    ax.set_xlabel(tr("fig_hour").format(zone=zone))
+    ax.set_ylabel(tr("fig_weekday"))
+    ax.set_title(tr("fig_volume"))
+    fig.colorbar(image, ax=ax, label=tr("fig_contacts"))
     return fig
 
 
@@ -111,7 +130,9 @@ def _top_intents(frame: pd.DataFrame, column: str = "contacts") -> list[str]:
     return [str(i) for i in order.index[:MAX_INTENTS]]
 
 
-def intent_mix(intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC") -> Figure:
+def intent_mix(
+    intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC", language: str = "en"
+) -> Figure:
     """Return contacts per week and primary intent (stacked counts, top intents + other).
 
     Counts, not shares: at a few contacts a week a 100 % bar would make noise look like a
@@ -119,12 +140,13 @@ def intent_mix(intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC") -> 
     """
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
-    ax.set_title("Intent mix per week")
-    ax.set_xlabel(f"Week starting ({zone})")
-    ax.set_ylabel("Contacts")
+    tr = _words(language)
+    ax.set_title(tr("fig_intent_mix"))
+    ax.set_xlabel(tr("fig_week").format(zone=zone))
+    ax.set_ylabel(tr("fig_contacts"))
     frame = pd.DataFrame(list(intent_trend))
     if frame.empty:
-        _empty(ax)
+        _empty(ax, language)
         return fig
     period = "week" if "week" in frame.columns else "day"
     top = _top_intents(frame)
@@ -139,7 +161,7 @@ def intent_mix(intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC") -> 
             x,
             table[intent].to_numpy(),
             bottom=bottom,
-            label=_pretty(intent),
+            label=_intent(intent, language),
             color=PALETTE[i % len(PALETTE)],
             width=0.7,
         )
@@ -150,20 +172,21 @@ def intent_mix(intent_trend: Sequence[Mapping[str, Any]], zone: str = "UTC") -> 
     ax.set_xticks(x[::step], list(table.index[::step]), rotation=45, ha="right")
     ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(title="Intent", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.legend(title=tr("intent"), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return fig
 
 
-def containment_by_intent(by_intent: Sequence[Mapping[str, Any]]) -> Figure:
+def containment_by_intent(by_intent: Sequence[Mapping[str, Any]], language: str = "en") -> Figure:
     """Return automatic resolution and net containment per intent (horizontal bars)."""
     fig = _figure(10.0, 5.0)
     ax = fig.add_subplot()
-    ax.set_title("Automatic resolution and net containment by intent")
-    ax.set_xlabel("Share of the intent's contacts (%)")
-    ax.set_ylabel("Primary intent")
+    tr = _words(language)
+    ax.set_title(tr("fig_containment"))
+    ax.set_xlabel(tr("fig_share"))
+    ax.set_ylabel(tr("fig_primary_intent"))
     frame = pd.DataFrame(list(by_intent))
     if frame.empty:
-        _empty(ax)
+        _empty(ax, language)
         return fig
     frame = frame.sort_values("contacts", ascending=False).head(10).iloc[::-1]
     y = np.arange(len(frame))
@@ -171,18 +194,18 @@ def containment_by_intent(by_intent: Sequence[Mapping[str, Any]]) -> Figure:
         y + 0.2,
         frame["resolution_rate"] * 100,
         height=0.4,
-        label="Resolved by the bot",
+        label=tr("fig_resolved_by_bot"),
         color=COLOURS["resolved"],
     )
     ax.barh(
         y - 0.2,
         frame["containment_rate"] * 100,
         height=0.4,
-        label="Contained (no repeat)",
+        label=tr("fig_contained"),
         color=COLOURS["contained"],
     )
     labels = [
-        f"{_pretty(i)} (n={int(n):,})"
+        f"{_intent(i, language)} (n={int(n):,})"
         for i, n in zip(frame["intent"], frame["contacts"], strict=True)
     ]
     ax.set_yticks(y, labels)
@@ -192,48 +215,51 @@ def containment_by_intent(by_intent: Sequence[Mapping[str, Any]]) -> Figure:
     return fig
 
 
-def failure_funnel(funnel: Sequence[Mapping[str, Any]]) -> Figure:
+def failure_funnel(funnel: Sequence[Mapping[str, Any]], language: str = "en") -> Figure:
     """Return the funnel from contact to net containment, with counts and shares."""
     fig = _figure(10.0, 4.8)
     ax = fig.add_subplot()
-    ax.set_title("Failure funnel: where contacts drop out")
-    ax.set_xlabel("Contacts")
-    ax.set_ylabel("Stage")
+    tr = _words(language)
+    ax.set_title(tr("fig_funnel"))
+    ax.set_xlabel(tr("fig_contacts"))
+    ax.set_ylabel(tr("fig_stage"))
     frame = pd.DataFrame(list(funnel))
     if frame.empty or frame["contacts"].iloc[0] == 0:
-        _empty(ax)
+        _empty(ax, language)
         return fig
     frame = frame.iloc[::-1]
     y = np.arange(len(frame))
-    ax.barh(y, frame["contacts"], color="#4c78a8", height=0.65, label="Contacts")
+    ax.barh(y, frame["contacts"], color="#4c78a8", height=0.65, label=tr("fig_contacts"))
     top = float(frame["contacts"].max())
     for yi, (count, share) in enumerate(zip(frame["contacts"], frame["share"], strict=True)):
         ax.text(
             count + top * 0.01, yi, f"{int(count):,} ({share * 100:.0f} %)", va="center", fontsize=9
         )
-    ax.set_yticks(y, list(frame["label"]))
+    stages = frame["stage"] if "stage" in frame else frame["label"]
+    ax.set_yticks(y, [word(tr, "funnel_", str(stage)) for stage in stages])
     ax.set_xlim(0, top * 1.25)
     ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     return fig
 
 
-def handling_time(totals: Mapping[str, Any]) -> Figure:
+def handling_time(totals: Mapping[str, Any], language: str = "en") -> Figure:
     """Return mean handling time automated vs with an agent, and the mean queue wait."""
     fig = _figure(8.0, 4.5)
     ax = fig.add_subplot()
-    ax.set_title("Mean handling time: automated vs with an agent")
-    ax.set_ylabel("Minutes")
-    ax.set_xlabel("Path of the contact")
+    tr = _words(language)
+    ax.set_title(tr("fig_handling_time"))
+    ax.set_ylabel(tr("fig_minutes"))
+    ax.set_xlabel(tr("fig_path"))
     values = [
-        ("Automated", totals.get("automated_seconds"), COLOURS["automated"]),
-        ("With an agent\n(to the end)", totals.get("agent_seconds"), COLOURS["agent"]),
-        ("Queue wait\n(escalated)", totals.get("queue_seconds"), COLOURS["queue"]),
+        (tr("fig_automated"), totals.get("automated_seconds"), COLOURS["automated"]),
+        (tr("fig_with_agent"), totals.get("agent_seconds"), COLOURS["agent"]),
+        (tr("fig_queue_wait"), totals.get("queue_seconds"), COLOURS["queue"]),
     ]
     names = [v[0] for v in values]
     minutes = [(v[1] or 0.0) / 60.0 for v in values]
     bars = ax.bar(names, minutes, color=[v[2] for v in values], width=0.6)
     for bar, value in zip(bars, values, strict=True):
-        text = "n/a" if value[1] is None else f"{value[1] / 60.0:.1f} min"
+        text = tr("fig_not_available") if value[1] is None else f"{value[1] / 60.0:.1f} min"
         ax.text(
             bar.get_x() + bar.get_width() / 2,
             bar.get_height(),
@@ -246,13 +272,14 @@ def handling_time(totals: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def priority_matrix(matrix: Mapping[str, Any], currency: str = "") -> Figure:
+def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str = "en") -> Figure:
     """Return customers as conformity vs billing, coloured by quadrant, with counts."""
     fig = _figure(9.0, 6.5)
     ax = fig.add_subplot()
-    ax.set_title("Priority matrix: conformity vs billing")
-    ax.set_xlabel("Conformity (0-100)")
-    ax.set_ylabel(f"Monthly billing{' (' + currency + ')' if currency else ''}")
+    tr = _words(language)
+    ax.set_title(tr("fig_matrix"))
+    ax.set_xlabel(tr("fig_conformity_axis"))
+    ax.set_ylabel(f"{tr('fig_billing_axis')}{' (' + currency + ')' if currency else ''}")
     sample = pd.DataFrame(list(matrix.get("sample", [])))
     counts = {q["quadrant"]: q["customers"] for q in matrix.get("quadrants", [])}
     c_cut = float(matrix.get("conformity_threshold", 50.0))
@@ -267,7 +294,8 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "") -> Figure:
             s=12,
             alpha=0.6,
             color=strategy.colour,
-            label=f"{strategy.label}: {counts.get(quadrant, 0):,} customers",
+            label=f"{_initial(tr('quadrant_' + quadrant))}: {counts.get(quadrant, 0):,} "
+            f"{tr('fig_customers')}",
         )
     ax.axvline(c_cut, color="black", lw=1, ls="--")
     ax.axhline(b_cut, color="black", lw=1, ls="--")
@@ -284,7 +312,7 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "") -> Figure:
         ax.text(
             x,
             y,
-            f"{strategy.label.upper()}\n{counts.get(quadrant, 0):,}",
+            f"{tr('quadrant_' + quadrant).upper()}\n{counts.get(quadrant, 0):,}",
             ha=ha,
             va=va,
             transform=ax.transAxes,
@@ -293,23 +321,27 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "") -> Figure:
             color=strategy.colour,
             bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
         )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="Quadrant")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title=tr("col_quadrant"))
     return fig
 
 
 def conformity_trend(
-    trend: Sequence[Mapping[str, Any]], threshold: float = 50.0, zone: str = "UTC"
+    trend: Sequence[Mapping[str, Any]],
+    threshold: float = 50.0,
+    zone: str = "UTC",
+    language: str = "en",
 ) -> Figure:
     """Return mean daily conformity (0-100) with the matrix threshold."""
     fig = _figure(10.0, 4.5)
     ax = fig.add_subplot()
-    ax.set_title("Conformity trend")
-    ax.set_xlabel(f"Day ({zone})")
-    ax.set_ylabel("Mean conformity (0-100)")
+    tr = _words(language)
+    ax.set_title(tr("fig_conformity"))
+    ax.set_xlabel(tr("fig_day").format(zone=zone))
+    ax.set_ylabel(tr("fig_mean_conformity_axis"))
     ax.set_ylim(0, 100)
     frame = pd.DataFrame(list(trend))
     if frame.empty:
-        _empty(ax)
+        _empty(ax, language)
         return fig
     x = np.arange(len(frame))
     ax.plot(
@@ -317,28 +349,45 @@ def conformity_trend(
         frame["conformity"].astype(float),
         marker="o",
         color=COLOURS["conformity"],
-        label="Mean conformity",
+        label=tr("fig_mean_conformity"),
     )
-    ax.axhline(threshold, color="grey", ls="--", lw=1, label=f"Threshold ({threshold:.0f})")
+    ax.axhline(
+        threshold,
+        color="grey",
+        ls="--",
+        lw=1,
+        label=tr("fig_threshold").format(value=f"{threshold:.0f}"),
+    )
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], list(frame["day"][::step]), rotation=45, ha="right")
     ax.legend(loc="lower left", fontsize=8)
     return fig
 
 
-def _build(name: str, results: Results) -> Figure:
+def _kpi_label(kpi: Mapping[str, Any], language: str) -> str:
+    """Return a KPI's label in ``language`` (the stored English label if it has no words)."""
+    key = f"kpi_{kpi['key']}"
+    text = translate(key, language)
+    return str(kpi["label"]) if text == key else text
+
+
+def _build(name: str, results: Results, language: str) -> Figure:
     tables = results["tables"]
     zone = str(results.get("timezone", "UTC"))
+    lang = language
     builders: dict[str, Callable[[], Figure]] = {
-        "kpis": lambda: kpi_panel(results["kpis"], results.get("period_label", "")),
-        "volume": lambda: volume_heatmap(tables["volume"], zone),
-        "intent_mix": lambda: intent_mix(tables["intent_trend"], zone),
-        "containment": lambda: containment_by_intent(tables["by_intent"]),
-        "funnel": lambda: failure_funnel(tables["funnel"]),
-        "handling_time": lambda: handling_time(results["totals"]),
-        "matrix": lambda: priority_matrix(results["matrix"], results.get("currency", "")),
+        "kpis": lambda: kpi_panel(results["kpis"], results.get("period_label", ""), lang),
+        "volume": lambda: volume_heatmap(tables["volume"], zone, lang),
+        "intent_mix": lambda: intent_mix(tables["intent_trend"], zone, lang),
+        "containment": lambda: containment_by_intent(tables["by_intent"], lang),
+        "funnel": lambda: failure_funnel(tables["funnel"], lang),
+        "handling_time": lambda: handling_time(results["totals"], lang),
+        "matrix": lambda: priority_matrix(results["matrix"], results.get("currency", ""), lang),
         "conformity": lambda: conformity_trend(
-            tables["conformity_trend"], results["matrix"].get("conformity_threshold", 50.0), zone
+            tables["conformity_trend"],
+            results["matrix"].get("conformity_threshold", 50.0),
+            zone,
+            lang,
         ),
     }
     return builders[name]()
@@ -356,8 +405,8 @@ FIGURES: dict[str, str] = {
 }
 
 
-def build_figure(name: str, results: Results) -> Figure:
-    """Return the figure ``name`` (a key of :data:`FIGURES`) for a run's results."""
+def build_figure(name: str, results: Results, language: str = "en") -> Figure:
+    """Return the figure ``name`` (a key of :data:`FIGURES`) for a run's results in ``language``."""
     if name not in FIGURES:
         raise KeyError(f"unknown dashboard {name!r}")
-    return _build(name, results)
+    return _build(name, results, language)

@@ -7,22 +7,31 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from contactpro.config import LANGUAGES
 from dashboards.figures import FIGURES, build_figure
+
+# Figures are drawn once per console language; English keeps the plain file names.
+FILE_LANGUAGE = "en"
 
 
 def render_all(
     results: Mapping[str, Any],
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
+    language: str = FILE_LANGUAGE,
 ) -> dict[str, Path]:
-    """Save every figure of ``results`` as ``<name>.png`` in ``out_dir``; return the paths."""
+    """Save every figure of ``results`` in ``language`` in ``out_dir``; return the paths.
+
+    English figures are ``<name>.png``, other languages ``<name>.<language>.png``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    suffix = "" if language == FILE_LANGUAGE else f".{language}"
     for name in FIGURES:
         if progress:
-            progress(f"drawing {name}")
-        figure = build_figure(name, results)
-        path = out_dir / f"{name}.png"
+            progress(f"drawing {name} ({language})")
+        figure = build_figure(name, results, language)
+        path = out_dir / f"{name}{suffix}.png"
         figure.savefig(path, dpi=100)
         paths[name] = path
     return paths
@@ -33,13 +42,19 @@ def draw_dashboards(
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Path]:
-    """Draw every figure and the index page of a run; return the files by output name.
+    """Draw every figure in every language and the index page of a run; return the files.
 
-    The names are ``png_<figure>`` and ``index``; this is the renderer analysis runs take
-    (:class:`contactpro.analytics.Renderer`).
+    The names are ``png_<language>_<figure>`` for each console language, ``png_<figure>`` for
+    the English ones the index page shows, and ``index``; this is the renderer analysis runs
+    take (:class:`contactpro.analytics.Renderer`).
     """
     images = render_all(results, out_dir, progress=progress)
     files = {f"png_{name}": path for name, path in images.items()}
+    for language in LANGUAGES:
+        drawn = images
+        if language != FILE_LANGUAGE:
+            drawn = render_all(results, out_dir, progress=progress, language=language)
+        files.update({f"png_{language}_{name}": path for name, path in drawn.items()})
     files["index"] = write_index(results, images, out_dir)
     return files
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
 
-from contactpro.config import Settings
+from contactpro.config import Settings, company_timezone
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -27,7 +30,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         },
         "analytics-daily": {
             "task": "contactpro.analytics.run_scheduled",
-            "schedule": crontab(minute=15, hour=settings.analytics_daily_hour),
+            # The hour is the company's: the daily run follows its local midnight.
+            "schedule": crontab(
+                minute=15,
+                hour=settings.analytics_daily_hour,
+                nowfun=partial(datetime.now, ZoneInfo(company_timezone(settings))),
+            ),
             "args": ("daily",),
         },
         "apply-retention": {

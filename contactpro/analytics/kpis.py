@@ -9,6 +9,7 @@ import pandas as pd
 
 from contactpro.analytics.patterns import Period
 from contactpro.analytics.sql import ratio
+from contactpro.analytics.targets import parse_targets
 from contactpro.config import Settings
 
 DAYS_PER_MONTH = 30.0
@@ -16,13 +17,18 @@ DAYS_PER_MONTH = 30.0
 
 @dataclass(frozen=True)
 class Kpi:
-    """One figure of the KPI table: a stable key, a label, the value, its unit and its text."""
+    """One figure of the KPI table: a stable key, a label, the value, its unit and its text.
+
+    ``target`` is the target as text ("" without one) and ``met`` whether the value meets it.
+    """
 
     key: str
     label: str
     value: float | None
     unit: str
     text: str
+    target: str = ""
+    met: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the KPI as a JSON-ready mapping."""
@@ -152,7 +158,20 @@ def kpi_table(
         ),
         ("conformity", "Mean conformity", conformity_mean, "/100"),
     ]
-    return [
-        Kpi(key, label, value, unit, _fmt(value, unit, settings.analytics_currency))
-        for key, label, value, unit in rows
-    ]
+    targets = parse_targets(settings.kpi_targets)
+    currency = settings.analytics_currency
+    table = []
+    for key, label, value, unit in rows:
+        target = targets.get(key)
+        table.append(
+            Kpi(
+                key,
+                label,
+                value,
+                unit,
+                _fmt(value, unit, currency),
+                target.text(unit, currency) if target else "",
+                target.met(value, unit) if target else None,
+            )
+        )
+    return table

@@ -275,7 +275,11 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
         ("h2", "Summary"),
         ("p", fill(prose.summary, facts_)),
         ("h2", "Key performance indicators"),
-        _table(results["kpis"], [("label", "Indicator"), ("text", "Value")], limit=50),
+        _table(
+            results["kpis"],
+            [("label", "Indicator"), ("text", "Value"), ("target", "Target")],
+            limit=50,
+        ),
         ("h2", "Recommendations"),
         ("ul", [fill(r, facts_) for r in prose.recommendations]),
         ("h2", "Where conversations fail"),

@@ -87,14 +87,22 @@ def period_label(period: patterns.Period, zone: str) -> str:
     return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({zone})"
 
 
-def period_for(kind: str, now: datetime | None = None) -> patterns.Period:
-    """Return the last complete hour (``hourly``) or day (``daily``) before ``now``."""
-    now = (now or utcnow()).astimezone(UTC)
+def period_for(kind: str, now: datetime | None = None, zone: str = "UTC") -> patterns.Period:
+    """Return the last complete hour (``hourly``) or day (``daily``) before ``now``.
+
+    Boundaries fall on the hour and on midnight in ``zone`` (the company's time zone), so a
+    daily run covers the company's day, not the UTC one.
+    """
+    tz = ZoneInfo(zone)
+    local = (now or utcnow()).astimezone(tz)
     if kind == "hourly":
-        end = now.replace(minute=0, second=0, microsecond=0)
+        end = local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
         return patterns.Period(end - timedelta(hours=1), end)
-    end = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return patterns.Period(end - timedelta(days=1), end)
+    day = local.date()
+    end_local = datetime(day.year, day.month, day.day, tzinfo=tz)
+    start_local = end_local - timedelta(days=1)  # wall-clock midnight, even across DST
+    start_local = datetime(start_local.year, start_local.month, start_local.day, tzinfo=tz)
+    return patterns.Period(start_local.astimezone(UTC), end_local.astimezone(UTC))
 
 
 def _unfinished_run(session: Session, kind: str, period: patterns.Period) -> AnalysisRun | None:
@@ -267,7 +275,7 @@ def run_scheduled(
 
     A period already analysed by the same kind of run is not analysed again (idempotent).
     """
-    period = period_for(kind, now)
+    period = period_for(kind, now, company_timezone(settings))
     with db.session() as session:
         done = session.scalar(
             select(AnalysisRun.id).where(

@@ -18,6 +18,9 @@ from contactpro.analytics.conformity import caller_texts
 from contactpro.errors import NotFoundError
 from contactpro.models import Escalation, Interaction
 
+# Below this cosine similarity a "similar" case shares little more than common words.
+MIN_SIMILARITY = 0.3
+
 
 @dataclass(frozen=True)
 class SimilarCase:
@@ -48,9 +51,16 @@ class SimilarCases:
 
 
 def similar_cases(
-    session: Session, interaction_id: int, k: int = 5, pool: int = 5000
+    session: Session,
+    interaction_id: int,
+    k: int = 5,
+    pool: int = 5000,
+    min_similarity: float = MIN_SIMILARITY,
 ) -> SimilarCases:
-    """Return the ``k`` past interactions most similar to ``interaction_id``."""
+    """Return the ``k`` past interactions most similar to ``interaction_id``.
+
+    Only cases at least ``min_similarity`` alike (cosine, 0-1) count.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     target = session.get(Interaction, interaction_id)
@@ -81,7 +91,7 @@ def similar_cases(
     )
     matrix = vectorizer.fit_transform([texts[i] for i in candidates])
     scores = (matrix @ vectorizer.transform([query_text]).T).toarray().ravel()
-    best = [i for i in scores.argsort()[::-1][:k] if scores[i] > 0]
+    best = [i for i in scores.argsort()[::-1][:k] if scores[i] > 0 and scores[i] >= min_similarity]
     chosen = [candidates[i] for i in best]
     details = {
         row.id: row
@@ -111,9 +121,11 @@ def similar_cases(
     return SimilarCases(interaction_id, cases, dict(outcomes.most_common()))
 
 
-def similar_to_escalation(session: Session, escalation_id: int, k: int = 5) -> SimilarCases:
+def similar_to_escalation(
+    session: Session, escalation_id: int, k: int = 5, min_similarity: float = MIN_SIMILARITY
+) -> SimilarCases:
     """Return the cases most similar to an escalation's interaction."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFoundError(f"no escalation {escalation_id}")
-    return similar_cases(session, escalation.interaction_id, k=k)
+    return similar_cases(session, escalation.interaction_id, k=k, min_similarity=min_similarity)

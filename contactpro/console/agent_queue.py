@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from contactpro.analytics.matrix import STRATEGIES
 from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings
-from contactpro.console.durations import short_duration
+from contactpro.console.durations import short_duration, sla_level
 from contactpro.console.settings import current_config, record_audit
 from contactpro.console.users import has_role
 from contactpro.dialog.localtime import zone_of
@@ -36,6 +36,7 @@ from contactpro.models import (
     Turn,
     utcnow,
 )
+from contactpro.nlu.masking import mask_pii
 from contactpro.phone import channel_address
 from contactpro.providers.telephony import Telephony, TelephonyError
 
@@ -86,6 +87,7 @@ class QueueEntry:
     conformity: float | None
     waiting_seconds: int
     wait: tuple[int, str]
+    sla: str
     created_at: str
     agent: str | None
     agent_id: int | None
@@ -175,6 +177,9 @@ def queue_entries(
                 conformity=round(conformity, 1) if conformity is not None else None,
                 waiting_seconds=waited,
                 wait=short_duration(waited),
+                sla=sla_level(waited, settings.console_sla_seconds)
+                if esc.status != "abandoned"
+                else "none",
                 created_at=esc.created_at.isoformat(),
                 agent=agent.name if agent else None,
                 agent_id=esc.agent_id,
@@ -364,17 +369,39 @@ def take_call(session: Session, telephony: Telephony, escalation_id: int, agent:
     return sid
 
 
-def similar_cases(session: Session, escalation: Escalation, limit: int = 5) -> dict[str, Any]:
+def similar_cases(
+    session: Session, settings: Settings, escalation: Escalation, limit: int = 5
+) -> dict[str, Any]:
     """Return past cases like this one and how they ended.
 
     Analytics' text similarity over closed conversations comes first; when it finds nothing
     (no closed conversations yet, or no caller text), finished escalations of the same customer
     or reason stand in.
     """
-    found = similar_to_escalation(session, escalation.id, k=limit)
+    found = similar_to_escalation(
+        session, escalation.id, k=limit, min_similarity=settings.similar_min_similarity
+    )
     if found.cases:
-        return {"kind": "text", "summary": found.summary(), "cases": found.cases}
-    return {"kind": "reason", "summary": None, "cases": _same_reason(session, escalation, limit)}
+        return {
+            "kind": "text",
+            "summary": found.summary(),
+            "outcomes": found.outcomes,
+            "cases": [replace(case, text=masked(case.text)) for case in found.cases],
+        }
+    cases = _same_reason(session, escalation, limit)
+    return {"kind": "reason", "summary": None, "outcomes": {}, "cases": cases}
+
+
+# What the masks of other customers' words show in the console (no English placeholder).
+_MASKS = {"[NUMBER]": "••••", "[EMAIL]": "•••@•••", "[ID]": "••••"}
+
+
+def masked(text: str) -> str:
+    """Return another customer's words with ids, numbers and e-mails hidden."""
+    text = mask_pii(text)
+    for token, shown in _MASKS.items():
+        text = text.replace(token, shown)
+    return text
 
 
 def _same_reason(session: Session, escalation: Escalation, limit: int) -> list[dict[str, Any]]:
@@ -402,11 +429,65 @@ def _same_reason(session: Session, escalation: Escalation, limit: int) -> list[d
             "reason": esc.reason,
             "status": esc.status,
             "resolution": esc.resolution,
-            "notes": esc.notes,
-            "same_customer": mine is not None and esc.customer_id == mine,
+            "notes": esc.notes if same else masked(esc.notes or "") or None,
+            "same_customer": same,
         }
         for esc, name in ordered[:limit]
+        for same in [mine is not None and esc.customer_id == mine]
     ]
+
+
+EARLIER_CONTACTS = 10
+
+
+def earlier_contacts(
+    session: Session, escalation: Escalation, limit: int = EARLIER_CONTACTS
+) -> list[dict[str, Any]]:
+    """Return the customer's contacts before this one (their number's, when unidentified)."""
+    interaction = escalation.interaction
+    same = (
+        Interaction.customer_id == escalation.customer_id
+        if escalation.customer_id is not None
+        else Interaction.from_number == interaction.from_number
+    )
+    rows = session.execute(
+        select(Interaction, Escalation.reason, Escalation.resolution)
+        .outerjoin(Escalation, Escalation.interaction_id == Interaction.id)
+        .where(
+            same, Interaction.id != interaction.id, Interaction.started_at <= interaction.started_at
+        )
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    ).all()
+    intents = _first_intents(session, [row[0].id for row in rows])
+    return [
+        {
+            "id": earlier.id,
+            "started_at": earlier.started_at,
+            "channel": earlier.channel,
+            "outcome": earlier.outcome,
+            "status": earlier.status,
+            "intent": intents.get(earlier.id),
+            "reason": reason,
+            "resolution": resolution,
+        }
+        for earlier, reason, resolution in rows
+    ]
+
+
+def _first_intents(session: Session, interaction_ids: list[int]) -> dict[int, str]:
+    """Return each interaction's first recognised caller intent."""
+    if not interaction_ids:
+        return {}
+    found: dict[int, str] = {}
+    for interaction_id, intent in session.execute(
+        select(Turn.interaction_id, Turn.intent)
+        .where(Turn.interaction_id.in_(interaction_ids), Turn.intent.is_not(None))
+        .order_by(Turn.interaction_id, Turn.sequence)
+    ):
+        if intent:
+            found.setdefault(interaction_id, intent)
+    return found
 
 
 def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str, Any]:
@@ -430,13 +511,14 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
         "rank": ranked,
         "waiting_seconds": waited,
         "strategy": STRATEGIES.get(score.quadrant) if score else None,
-        "similar": similar_cases(session, escalation),
+        "similar": similar_cases(session, settings, escalation),
         "callbacks": session.scalars(
             select(Callback)
             .where(Callback.escalation_id == escalation.id)
             .order_by(Callback.scheduled_for)
         ).all(),
         "caller_waiting": _caller_waiting(escalation, interaction),
+        "earlier": earlier_contacts(session, escalation),
     }
 
 

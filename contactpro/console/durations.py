@@ -1,4 +1,4 @@
-"""Waits as a person reads them: "3 min", "2 h", "35 d", never "50664 min"."""
+"""Waits as a person reads them ("3 min", "2 h", "35 d", never "50664 min") and SLA colours."""
 
 from __future__ import annotations
 
@@ -19,3 +19,14 @@ def short_duration(seconds: float) -> tuple[int, str]:
     if seconds < DAY:
         return seconds // HOUR, "h"
     return seconds // DAY, "d"
+
+
+SLA_LEVELS = ("ok", "warn", "late")
+SLA_WARN_SHARE = 0.5
+
+
+def sla_level(seconds: float, target_seconds: int) -> str:
+    """Return ``ok`` below half the target wait, ``warn`` below the target, else ``late``."""
+    if seconds >= target_seconds:
+        return "late"
+    return "warn" if seconds >= target_seconds * SLA_WARN_SHARE else "ok"

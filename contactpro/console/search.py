@@ -5,13 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpro.models import Customer, Escalation, Interaction, Turn
 
-MAX_RESULTS = 200
+# A page shows 50 of them; the CSV carries them all.
+MAX_RESULTS = 5000
+CSV_COLUMNS = (
+    "interaction_id",
+    "started",
+    "channel",
+    "number",
+    "customer",
+    "outcome",
+    "resolution",
+    "duration_seconds",
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,24 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
             "escalation_id": escalation_id,
         }
         for interaction, name, resolution, escalation_id in session.execute(statement)
+    ]
+
+
+def csv_rows(results: list[dict[str, Any]], zone: str) -> list[list[Any]]:
+    """Return search results as CSV rows (:data:`CSV_COLUMNS`), times in ``zone``."""
+    tz = ZoneInfo(zone)
+    return [
+        [
+            r["interaction"].id,
+            r["interaction"].started_at.astimezone(tz).isoformat(timespec="seconds"),
+            r["interaction"].channel,
+            r["interaction"].from_number,
+            r["customer"] or "",
+            r["interaction"].outcome or r["interaction"].status,
+            r["resolution"] or "",
+            r["interaction"].duration_seconds if r["interaction"].duration_seconds else "",
+        ]
+        for r in results
     ]
 
 

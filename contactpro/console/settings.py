@@ -31,13 +31,19 @@ MAX_TEMPLATE_CHARS = 480
 
 
 class ConfigChangeError(ContactProError):
-    """A submitted configuration value is invalid; ``key`` names the field."""
+    """A submitted configuration value is invalid; ``key`` names the field.
+
+    ``code`` names the rule it broke (the console words it as ``cfg_error_<code>``) and
+    ``value`` is the rule's limit, if it has one.
+    """
 
     reason = "bad_config_value"
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str, code: str, value: object = "") -> None:
         super().__init__(message)
         self.key = key
+        self.code = code
+        self.value = value
 
 
 @dataclass(frozen=True)
@@ -185,29 +191,40 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
         try:
             value: Any = int(text) if field.kind == "int" else float(text)
         except ValueError:
-            raise ConfigChangeError(field.key, "must be a number") from None
+            raise ConfigChangeError(field.key, "must be a number", "number") from None
         if not math.isfinite(value):
-            raise ConfigChangeError(field.key, "must be a finite number")
+            raise ConfigChangeError(field.key, "must be a finite number", "number")
         if field.minimum is not None and value < field.minimum:
-            raise ConfigChangeError(field.key, f"must be at least {field.minimum:g}")
+            raise ConfigChangeError(
+                field.key, f"must be at least {field.minimum:g}", "at_least", f"{field.minimum:g}"
+            )
         if field.maximum is not None and value > field.maximum:
-            raise ConfigChangeError(field.key, f"must be at most {field.maximum:g}")
+            raise ConfigChangeError(
+                field.key, f"must be at most {field.maximum:g}", "at_most", f"{field.maximum:g}"
+            )
         return value
     if field.kind == "time":
         if not _TIME.match(text):
-            raise ConfigChangeError(field.key, "must be a time such as 08:30")
+            raise ConfigChangeError(field.key, "must be a time such as 08:30", "time")
         return text
     if field.kind == "days":
         days = [d.strip().lower() for d in text.split(",") if d.strip()]
         if not days or not set(days) <= set(WEEKDAYS):
-            raise ConfigChangeError(field.key, f"must list days among {','.join(WEEKDAYS)}")
+            raise ConfigChangeError(field.key, f"must list days among {','.join(WEEKDAYS)}", "days")
         return ",".join(d for d in WEEKDAYS if d in days)
     if len(text) > MAX_TEMPLATE_CHARS:
-        raise ConfigChangeError(field.key, f"must be at most {MAX_TEMPLATE_CHARS} characters")
+        raise ConfigChangeError(
+            field.key,
+            f"must be at most {MAX_TEMPLATE_CHARS} characters",
+            "too_long",
+            MAX_TEMPLATE_CHARS,
+        )
     if field.key == "on_duty_agent" and text:
         agent = session.scalars(select(Agent).where(Agent.email == text.lower())).first()
         if agent is None or not agent.active or not agent.phone:
-            raise ConfigChangeError(field.key, "must be the e-mail of an active user with a phone")
+            raise ConfigChangeError(
+                field.key, "must be the e-mail of an active user with a phone", "on_duty"
+            )
         return agent.email
     return text
 
@@ -227,7 +244,9 @@ def update_config(
         start = parsed.get("business_hours_start", current["business_hours_start"])
         end = parsed.get("business_hours_end", current["business_hours_end"])
         if start >= end:
-            raise ConfigChangeError("business_hours_end", "must be later than the start")
+            raise ConfigChangeError(
+                "business_hours_end", "must be later than the start", "hours_order"
+            )
     changed = [key for key, value in parsed.items() if value != current[key]]
     now = utcnow()
     for key in changed:

@@ -29,3 +29,11 @@ def console_strings() -> dict[str, dict[str, str]]:
         key: {language: str(catalogues[language][key]) for language in LANGUAGES}
         for key in catalogues["es"]
     }
+
+
+def translate(key: str, language: str) -> str:
+    """Return the string for ``key`` in ``language`` (English, then the key, as fallbacks)."""
+    entry = console_strings().get(key)
+    if entry is None:
+        return key
+    return entry.get(language) or entry.get("en") or key

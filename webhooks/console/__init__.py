@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import company_timezone
+from contactpro.console import callbacks, wording
 from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
@@ -27,6 +28,7 @@ from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
 from webhooks.console import agent, auth, improve, manager
+from webhooks.db import db_session
 
 log = logging.getLogger(__name__)
 _PENDING = "contactpro_new_escalations"
@@ -42,6 +44,26 @@ def _local_time(value: datetime) -> str:
     """Return a stored UTC time as the company reads it: local date, time and UTC offset."""
     zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _word(prefix: str, value: str) -> str:
+    """Return a stored value (intent, step, tier, ...) in the page's language."""
+    return wording.word(auth.t, prefix, value)
+
+
+def _summary(context: dict[str, Any]) -> str:
+    """Return the bot's summary of an escalation in the page's language."""
+    return wording.summary(context, auth.t)
+
+
+def _audit_line(action: str, target: str) -> str:
+    """Return an audit row's action and target in the page's language."""
+    return wording.audit_line(action, target, auth.t)
+
+
+def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
+    """Return how similar past cases ended, in the page's language."""
+    return wording.similar_summary(count, outcomes, auth.t)
 
 
 def _reason_labels() -> dict[str, str]:
@@ -70,6 +92,10 @@ def init_app(app: Flask) -> None:
         wait=_wait,
         reason_labels=_reason_labels,
         local_time=_local_time,
+        word=_word,
+        summary=_summary,
+        audit_line=_audit_line,
+        similar_summary=_similar_summary,
     )
 
     @app.context_processor
@@ -79,6 +105,8 @@ def init_app(app: Flask) -> None:
             "agent": g.get("agent"),
             "flashes": lambda: get_flashed_messages(with_categories=True),
             "company": runtime.settings.company_name,
+            "callbacks_due": lambda: callbacks.due_count(db_session()),
+            "due_minutes": callbacks.DUE_AHEAD_MINUTES,
         }
 
     def remember(session: Session, _context: Any, _instances: Any) -> None:

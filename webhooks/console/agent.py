@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.console import agent_queue
+from contactpro.console import callbacks as callback_list
 from contactpro.console.agent_queue import RESOLUTIONS, QueueError
 from contactpro.console.customer_files import fetch_customer_file
 from contactpro.console.settings import current_config
 from contactpro.console.users import has_role
-from contactpro.errors import AudioFetchError, NotFoundError
+from contactpro.errors import AudioFetchError, ContactProError, NotFoundError
 from contactpro.privacy import mask_customer_ids
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t
@@ -145,10 +146,17 @@ def _act(escalation_id: int, done: str, action: Callable[[Session], object]) -> 
         flash(t(done), "info")
     except NotFoundError:
         abort(404)
-    except (QueueError, TelephonyError) as exc:
+    except (QueueError, TelephonyError, callback_list.CallbackError) as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(_error_text(exc), "error")
     return redirect(url_for("console_agent.escalation", escalation_id=escalation_id))
+
+
+def _error_text(exc: ContactProError) -> str:
+    """Return a refused action's reason in the page's language (else the error's message)."""
+    key = f"error_{exc.reason}"
+    text = t(key)
+    return exc.message if text == key else text
 
 
 @bp.post("/escalations/<int:escalation_id>/claim")
@@ -227,3 +235,25 @@ def take_call(escalation_id: int) -> BaseResponse:
         "done_call",
         lambda s: agent_queue.take_call(s, telephony(), escalation_id, g.agent),
     )
+
+
+@bp.get("/callbacks")
+def callbacks() -> str:
+    """Scheduled call-backs, soonest first; those due now stand out."""
+    return render_template("console/callbacks.html", rows=callback_list.scheduled(db_session()))
+
+
+@bp.post("/callbacks/<int:callback_id>/done")
+def callback_done(callback_id: int) -> BaseResponse:
+    """Mark a call-back as made."""
+    session = db_session()
+    try:
+        callback_list.mark_done(session, callback_id, g.agent)
+        session.commit()
+        flash(t("done_callback_kept"), "info")
+    except NotFoundError:
+        abort(404)
+    except callback_list.CallbackError as exc:
+        session.rollback()
+        flash(_error_text(exc), "error")
+    return redirect(url_for("console_agent.callbacks"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,20 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.analytics.matrix import export_quadrants
+from contactpro.config import company_timezone
 from contactpro.console import reports, search
 from contactpro.console.agent_queue import RESOLUTIONS
+from contactpro.console.pages import csv_text, page_number, paginate
 from contactpro.console.settings import (
     FIELDS,
     GROUPS,
+    WEEKDAYS,
     ConfigChangeError,
     audit_entries,
     current_config,
     update_config,
 )
-from contactpro.models import AnalysisRun
+from contactpro.models import AnalysisRun, utcnow
 from contactpro.models.analytics import QUADRANTS
 from contactpro.models.interactions import CHANNELS, OUTCOMES
 from contactpro.observability.alerts import LABELS as ALERT_LABELS
@@ -52,12 +55,13 @@ def dashboards() -> str:
     """The latest analysis run: its figures and the KPI table with its history."""
     runs = reports.latest_runs(db_session())
     rows, history = reports.kpi_history(runs)
-    figures = reports.images(runs[0]) if runs else []
+    figures = reports.images(runs[0], g.lang) if runs else []
     return render_template(
         "console/dashboards.html",
         runs=runs,
         rows=rows,
         history=history,
+        previous=reports.previous_run(runs),
         figures=figures,
         alerts=open_alerts(db_session()),
         alert_labels=ALERT_LABELS,
@@ -68,10 +72,24 @@ def dashboards() -> str:
 def figure(run_id: int, index: int) -> Response:
     """One figure file of a run (only files the run itself lists are served)."""
     run = db_session().get(AnalysisRun, run_id)
-    figures = reports.images(run) if run else []
+    figures = reports.images(run, g.lang) if run else []
     if not 0 <= index < len(figures):
         abort(404)
     return send_file(figures[index][1], max_age=0)
+
+
+def _page() -> int:
+    return page_number(request.args.get("page"))
+
+
+def _csv(body: str, name: str) -> Response:
+    """Answer ``body`` as a CSV download named ``name-<date>.csv``."""
+    filename = f"{name}-{date.today().isoformat()}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _quadrant() -> str | None:
@@ -91,7 +109,7 @@ def customers() -> str:
         quadrant=quadrant,
         quadrants=QUADRANTS,
         counts=reports.quadrant_counts(session),
-        rows=reports.customers_in_quadrant(session, quadrant),
+        rows=paginate(reports.customers_in_quadrant(session, quadrant), _page()),
     )
 
 
@@ -145,12 +163,22 @@ def conversations() -> str:
     return render_template(
         "console/conversations.html",
         query=query,
-        results=results,
+        results=paginate(results, _page()),
+        args={k: v for k, v in request.args.items() if k != "page"},
         intents=search.intents_seen(session),
         outcomes=OUTCOMES + RESOLUTIONS,
         channels=CHANNELS,
         searched=not query.empty,
     )
+
+
+@bp.get("/conversations.csv")
+def conversations_csv() -> Response:
+    """The search's results as CSV (every match, not one page)."""
+    query = _search_query()
+    results = [] if query.empty else search.search(db_session(), query)
+    rows = search.csv_rows(results, company_timezone(settings()))
+    return _csv(csv_text(search.CSV_COLUMNS, rows), "conversations")
 
 
 @bp.get("/conversations/<int:interaction_id>")
@@ -169,6 +197,7 @@ def _config_page(
         "console/config.html",
         fields=FIELDS,
         groups=GROUPS,
+        weekdays=WEEKDAYS,
         values=values,
         error=error,
         audit=audit_entries(session),
@@ -185,6 +214,17 @@ def _saved(changed: list[str]) -> BaseResponse:
     return redirect(url_for("console_manager.config"))
 
 
+def _submitted() -> dict[str, str]:
+    """Return the submitted settings; days come as one checkbox each (after an empty marker)."""
+    return {
+        f.key: ",".join(filter(None, request.form.getlist(f.key)))
+        if f.kind == "days"
+        else request.form.get(f.key, "")
+        for f in FIELDS
+        if f.key in request.form
+    }
+
+
 @bp.route("/config", methods=["GET", "POST"])
 def config() -> BaseResponse | str:
     """Thresholds, hours, offers and templates; every change lands in the audit log."""
@@ -192,7 +232,7 @@ def config() -> BaseResponse | str:
     values = current_config(session, settings())
     if request.method != "POST":
         return _config_page(session, values, None)
-    submitted = {f.key: request.form.get(f.key, "") for f in FIELDS if f.key in request.form}
+    submitted = _submitted()
     try:
         changed = update_config(session, settings(), submitted, g.agent.id)
         session.commit()
@@ -200,3 +240,30 @@ def config() -> BaseResponse | str:
         session.rollback()
         return _config_page(session, {**values, **submitted}, exc)
     return _saved(changed)
+
+
+AGENT_DAYS = (7, 30, 90)
+
+
+def _agent_period() -> tuple[int, list[dict[str, Any]]]:
+    """Return the days asked for (7, 30 or 90; default 30) and the agents' figures over them."""
+    days = request.args.get("days", type=int) or 30
+    if days not in AGENT_DAYS:
+        abort(400, description=f"days must be one of {', '.join(map(str, AGENT_DAYS))}")
+    now = utcnow()
+    return days, reports.agent_figures(db_session(), now - timedelta(days=days), now)
+
+
+@bp.get("/agents")
+def agents() -> str:
+    """Per-agent figures: escalations taken, resolved, handling time, call-backs kept."""
+    days, rows = _agent_period()
+    return render_template("console/agents.html", days=days, choices=AGENT_DAYS, rows=rows)
+
+
+@bp.get("/agents.csv")
+def agents_csv() -> Response:
+    """The same figures as CSV."""
+    days, rows = _agent_period()
+    body = csv_text(reports.AGENT_CSV_COLUMNS, reports.agent_csv_rows(rows))
+    return _csv(body, f"agents-{days}d")

@@ -181,7 +181,7 @@ def test_bad_outcome_is_refused_with_a_message(client, session, twilio, users):
         f"/console/escalations/{esc.id}/resolve", data={"csrf_token": token, "resolution": "magic"}
     )
     page = client.get(f"/console/escalations/{esc.id}").text
-    assert "resolution must be one of" in page
+    assert "Elija un resultado de la lista." in page  # the reason, in the page's language
     session.expire_all()
     assert session.get(Escalation, esc.id).status == "claimed"
 
@@ -223,7 +223,7 @@ def test_sms_and_callback_reach_the_customer_and_the_transcript(
         data={"csrf_token": token, "when": "2001-01-01T10:00", "tz_offset": "0"},
     )
     assert past.status_code == 302
-    assert "must be in the future" in client.get(f"/console/escalations/{esc.id}").text
+    assert "Indique una fecha y hora futuras" in client.get(f"/console/escalations/{esc.id}").text
 
 
 def test_an_agent_takes_a_waiting_voice_caller(client, session, twilio, users, telephony):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from contactpro.console.strings import translate
 from contactpro.models import Escalation
 from tests.webhooks.console.conftest import LAPTOP, TABLET, add_customer, browser_login, shoot
 from tests.webhooks.test_sms import sms_params
@@ -55,14 +56,18 @@ def test_agent_sees_new_escalation_live_then_claims_reads_and_resolves(live_serv
     expect(page.get_by_role("cell", name="******0001", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="3001110001", exact=True)).to_have_count(0)
     packet = escalation.context
-    expect(page.locator("#h-summary + p")).to_have_text(packet["summary"])
+    # The summary, steps and intents are written in the page's language, not stored English.
+    summary = page.locator("#bot-summary")
+    expect(summary).to_contain_text("Camila Rojas Pérez nos contactó por SMS en español")
+    expect(summary).to_contain_text("Escalado porque: pidió un asesor")
+    expect(summary).not_to_contain_text(packet["summary"])
     for step in packet["steps_tried"]:
-        expect(page.locator(".steps")).to_contain_text(step.replace("_", " "))
+        expect(page.locator(".steps")).to_contain_text(translate(f"step_{step}", "es"))
     transcript = page.locator("table.transcript")
     for turn in packet["transcript"]:
         expect(transcript).to_contain_text(turn["text"])
         if turn["intent"]:
-            expect(transcript).to_contain_text(turn["intent"])
+            expect(transcript).to_contain_text(translate(f"intent_{turn['intent']}", "es"))
     expect(page.locator("#h-scores ~ p")).to_contain_text("Aún no hay puntuación")
     shoot(page, "03-escalation-claimed-laptop")
 

@@ -195,7 +195,9 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     }
     assert {a.agent_id for a in audit} == {users["manager"].id}
     page = client.get("/console/manager/config").text
-    assert "Max Supervisor" in page and "config:notify_priority" in page
+    assert "Max Supervisor" in page
+    assert "setting changed: Text the on-duty agent from this priority (101 = never)" in page
+    assert "config:notify_priority" not in page  # words, not the stored key
     # Invalid: nothing is stored, the form says which field and why.
     bad = client.post(
         "/console/manager/config",
@@ -205,7 +207,7 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
     for field, value, message in [
         ("notify_priority", "lots", "must be a number"),
         ("conformity_threshold", "140", "at most 100"),
-        ("business_days", "mon,funday", "must list days"),
+        ("business_days", "mon,funday", "choose at least one day"),
         ("on_duty_agent", "nobody@example.com", "active user"),
     ]:
         response = client.post("/console/manager/config", data={"csrf_token": token, field: value})

@@ -43,14 +43,18 @@
         : [text.channel[e.channel] || e.channel]);
       var q = e.quadrant || "none";
       cell(row, [badge("q", q, text.quadrant[q] || q)]);
-      cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num");
-      cell(row, [e.wait[0] + " " + (text.unit[e.wait[1]] || e.wait[1])], "num");
+      cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num opt");
+      var waited = el("span", e.wait[0] + " " + (text.unit[e.wait[1]] || e.wait[1]), "wait sla-" + e.sla);
+      var waitCell = el("span");
+      waitCell.appendChild(waited);
+      if (text.sla[e.sla]) { waitCell.appendChild(el("span", " (" + text.sla[e.sla] + ")", "sr-only")); }
+      cell(row, [waitCell], "num");
       cell(row, e.agent ? [badge("s", e.status, text.status[e.status]), el("small", e.agent)]
                         : [badge("s", e.status, text.status[e.status])]);
       var link = el("a", text.open, "button");
       link.href = escalationUrl + e.id;
       link.appendChild(el("span", " #" + e.id, "sr-only"));
-      cell(row, [link]);
+      cell(row, [link], "go");
       return row;
     });
     body.replaceChildren.apply(body, rows);
