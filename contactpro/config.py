@@ -352,7 +352,7 @@ def _validate(s: Settings) -> None:
 
 
 IMPROVE_LLMS = ("", "anthropic", "openai")
-CASE_ENCODERS = ("auto", "minilm", "hashing")
+CASE_ENCODERS = ("auto", "e5", "minilm", "hashing")
 
 
 def _validate_improve(s: Settings) -> None:
