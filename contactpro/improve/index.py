@@ -284,6 +284,22 @@ def search(
     return [Hit(_case(rows[i]), round(float(scores[i]), 4)) for i in order]
 
 
+def field_values(session: Session, limit: int = 200) -> dict[str, list[str]]:
+    """Return the values each filter field takes in the index (for pick lists)."""
+    return {
+        name: list(
+            session.scalars(
+                select(getattr(CaseVector, name))
+                .where(getattr(CaseVector, name).is_not(None))
+                .distinct()
+                .order_by(getattr(CaseVector, name))
+                .limit(limit)
+            )
+        )
+        for name in FILTERS
+    }
+
+
 def _case(row: CaseVector) -> Case:
     return Case(
         source=row.source,
