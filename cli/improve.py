@@ -61,9 +61,7 @@ def rank_(
         raise click.BadParameter(str(exc), param_hint="--weights") from None
     rt = _runtime()
     rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
-    cascade = get_cascade(rt.settings)
-    measured = [metrics.measure(conv, cascade) for conv in rows]
-    ranking = rank.rank(rows, measured, rt.settings, chosen)
+    ranking = rank.rank_conversations(rows, rt.settings, chosen)
     if out is not None:
         rank.write_csv(ranking, out)
     if not ranking:

@@ -392,7 +392,7 @@ def _validate_retention(s: Settings) -> None:
 
 
 IMPROVE_LLMS = ("", "anthropic", "openai")
-CASE_ENCODERS = ("auto", "minilm", "hashing")
+CASE_ENCODERS = ("auto", "e5", "minilm", "hashing")
 
 
 def _validate_improve(s: Settings) -> None:

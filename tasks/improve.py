@@ -23,6 +23,15 @@ def index_pending(batch: int = 256) -> int:
         return index.index_pending(session, encoder, batch)
 
 
+@shared_task(name="contactpro.improve.index_interaction", acks_late=True)
+def index_interaction(interaction_id: int) -> bool:
+    """Embed one conversation as it closes, so similar cases include it at once (idempotent)."""
+    rt = runtime()
+    encoder = index.encoder_for(rt.settings.improve_case_encoder)
+    with rt.db.session() as session:
+        return index.index_interaction(session, encoder, interaction_id)
+
+
 @shared_task(name="contactpro.improve.replay", acks_late=True)
 def replay(run_id: int) -> dict[str, Any] | None:
     """Run a stored replay (a finished one is not run again); progress is stored on the run."""

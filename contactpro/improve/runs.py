@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.errors import ContactProError, NotFoundError
-from contactpro.improve import dataset, exports, metrics, rank, replay, store
+from contactpro.improve import dataset, exports, metrics, proposals, rank, replay, store
 from contactpro.improve.dataset import Conversation
-from contactpro.improve.proposed import read_proposed
+from contactpro.improve.proposed import read_proposed, write_proposed
 from contactpro.models import ImproveRun, utcnow
 from contactpro.nlu.cascade import get_cascade
 
@@ -33,6 +34,7 @@ class ReplayRequest:
     data: str | None = None
     dataset: str | None = None
     limit: int | None = None
+    proposal_id: int | None = None
 
     def params(self) -> dict[str, Any]:
         """Return the request as the run's stored parameters."""
@@ -132,6 +134,63 @@ def _replay(
     }
 
 
+def queue_proposal_replay(
+    db: Database,
+    settings: Settings,
+    proposal_id: int,
+    dataset_name: str | None,
+    live_days: int = 30,
+    limit: int | None = None,
+) -> int:
+    """Store a replay of a stored proposal on a dataset (or recent live traffic); return its id.
+
+    The proposal's body is written as a proposal folder first, so a body that cannot be
+    replayed is refused here with the reason, before anything is queued.
+    """
+    with db.session() as session:
+        body = dict(proposals.get(session, proposal_id).body)
+        known = store.datasets(session)
+    if dataset_name and dataset_name not in known:
+        raise NotFoundError(f"no imported dataset named {dataset_name!r}")
+    stamp = utcnow().strftime("%Y%m%d%H%M%S")
+    folder = settings.var_dir / "improve" / f"proposal-{proposal_id}-{stamp}"
+    write_proposed(body, folder / "proposed")
+    data = None
+    if not dataset_name:
+        since = utcnow() - timedelta(days=live_days)
+        with db.session() as session:
+            live = list(store.export_live(session, store.LiveFilter(since=since)))
+        if not live:
+            raise ContactProError(
+                f"no closed conversation in the last {live_days} days", reason="empty_dataset"
+            )
+        data = folder / "live.jsonl"
+        dataset.write_jsonl(live, data)
+    request = ReplayRequest(
+        proposed=str((folder / "proposed").resolve()),
+        out_dir=str((folder / "out").resolve()),
+        data=str(data.resolve()) if data else None,
+        dataset=dataset_name or None,
+        limit=limit,
+        proposal_id=proposal_id,
+    )
+    return create_run(db, request)
+
+
+def get_run(session: Session, run_id: int) -> ImproveRun:
+    """Return one run; raise NotFoundError when there is none."""
+    run = session.get(ImproveRun, run_id)
+    if run is None:
+        raise NotFoundError(f"no improvement run {run_id}")
+    return run
+
+
 def latest_runs_in(session: Session, limit: int = 20) -> list[ImproveRun]:
     """Return the most recent runs, newest first."""
     return list(session.scalars(select(ImproveRun).order_by(ImproveRun.id.desc()).limit(limit)))
+
+
+def runs_of_proposal(session: Session, proposal_id: int, limit: int = 20) -> list[ImproveRun]:
+    """Return the replays of one stored proposal, newest first."""
+    recent = latest_runs_in(session, 500)
+    return [r for r in recent if r.params.get("proposal_id") == proposal_id][:limit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean
 
 from sqlalchemy import select
@@ -177,3 +177,12 @@ def export_live(session: Session, live: LiveFilter, batch: int = 500) -> Iterato
         for interaction in page:
             yield _live(interaction, reasons.get(interaction.id))
         last = max(i.id for i in page)
+
+
+def recent_or_dataset(
+    session: Session, dataset: str | None, days: int, now: datetime
+) -> list[Conversation]:
+    """Return an imported dataset's conversations, or live ones of the last ``days`` days."""
+    if dataset:
+        return load(session, dataset)
+    return list(export_live(session, LiveFilter(since=now - timedelta(days=days))))

@@ -70,7 +70,7 @@ def queue_json() -> Response:
 
 def _packet(escalation_id: int) -> dict[str, Any]:
     try:
-        data = agent_queue.packet(db_session(), settings(), escalation_id)
+        data = agent_queue.packet(db_session(), settings(), escalation_id, g.lang)
     except NotFoundError:
         abort(404)
     if not has_role(g.agent, "manager"):  # agents work the case without the full identifiers

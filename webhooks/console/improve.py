@@ -1,17 +1,40 @@
-"""Manager page of the improvement loop: proposals to decide, replay runs and their progress."""
+"""Manager pages of the improvement loop: what to automate next, failure explanations,
+proposals (view, edit, approve or reject, replay) and replay runs with baseline vs proposed.
+
+Every page calls the same domain functions as ``contactpro improve``; nothing is computed here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro.errors import NotFoundError
-from contactpro.improve import proposals, runs
-from webhooks.console.auth import setup, t
+from contactpro.errors import ContactProError, NotFoundError
+from contactpro.improve import explain, index, proposals, rank, runs, store
+from contactpro.improve.llm import writer_for
+from contactpro.models import utcnow
+from tasks import send
+from tasks.improve import replay as replay_task
+from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
 
 bp = Blueprint("console_improve", __name__, url_prefix="/console/manager/improve")
 setup(bp, "manager")
+WEIGHT_NAMES = ("volume", "unresolved", "time", "effort")
+LIVE_DAYS = 30
 
 
 @bp.get("/")
@@ -22,6 +45,96 @@ def overview() -> str:
         "console/improve.html",
         proposals=proposals.listing(session),
         runs=runs.latest_runs_in(session),
+        datasets=store.datasets(session),
+    )
+
+
+def _weights() -> tuple[rank.Weights, str | None]:
+    """Read the ranking weights from the query string (a bad one is named, defaults kept)."""
+    given = {n: request.args[n].strip() for n in WEIGHT_NAMES if request.args.get(n, "").strip()}
+    try:
+        return rank.Weights.parse(",".join(f"{k}={v}" for k, v in given.items())), None
+    except ValueError:
+        return rank.Weights(), t("bad_weights")
+
+
+@bp.get("/ranking")
+def ranking() -> str:
+    """What to automate next, with weights the manager can change."""
+    weights, error = _weights()
+    name = request.args.get("dataset") or None
+    session = db_session()
+    rows = store.recent_or_dataset(session, name, LIVE_DAYS, utcnow())
+    return render_template(
+        "console/improve_rank.html",
+        ranking=rank.rank_conversations(rows, settings(), weights),
+        weights=weights,
+        weights_error=error,
+        conversations=len(rows),
+        dataset=name,
+        datasets=store.datasets(session),
+    )
+
+
+def _query() -> explain.Query:
+    fields = {n: request.args.get(n, "").strip() or None for n in index.FILTERS}
+    return explain.Query(**fields, text=request.args.get("text", "").strip())
+
+
+@bp.get("/explain")
+def explain_page() -> str:
+    """Explain a failure pattern from similar indexed cases (LLM when configured, else rules)."""
+    query = _query()
+    session = db_session()
+    result = None
+    if any(query.filters().values()) or query.text:
+        encoder = index.encoder_for(settings().improve_case_encoder)
+        writer = writer_for(settings())
+        result = explain.explain(session, encoder, query, writer, k=10, language=g.lang)
+    return render_template(
+        "console/improve_explain.html",
+        query=query,
+        result=result,
+        choices=index.field_values(session),
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int) -> str:
+    """One proposal: its body, its audited history, the edit form and the replay form."""
+    session = db_session()
+    try:
+        item = proposals.get(session, proposal_id)
+    except NotFoundError:
+        abort(404)
+    return render_template(
+        "console/improve_proposal.html",
+        proposal=item,
+        body_json=json.dumps(item.body, ensure_ascii=False, indent=2),
+        history=proposals.history(session, proposal_id),
+        datasets=store.datasets(session),
+        runs=[
+            r for r in runs.latest_runs_in(session, 50) if r.params.get("proposal_id") == item.id
+        ],
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/edit")
+def edit(proposal_id: int) -> BaseResponse:
+    """Save an edited title and body (JSON object); audited under the manager's id."""
+    try:
+        body: Any = json.loads(request.form.get("body", ""))
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        flash(t("bad_proposal_body"), "error")
+        return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
+    return _change(
+        proposal_id,
+        "proposal_saved",
+        lambda s: proposals.edit(
+            s, proposal_id, request.form.get("title", ""), body, g.agent.email, g.agent.id
+        ),
     )
 
 
@@ -31,11 +144,51 @@ def decide(proposal_id: int) -> BaseResponse:
     decision = request.form.get("decision", "")
     if decision not in proposals.DECISIONS:
         abort(400)
+    return _change(
+        proposal_id,
+        "proposal_" + decision,
+        lambda s: proposals.decide(s, proposal_id, decision, g.agent.email, agent_id=g.agent.id),
+    )
+
+
+def _change(proposal_id: int, done: str, action: Any) -> BaseResponse:
+    """Run one change on a proposal, commit, and come back to it with a message."""
     session = db_session()
     try:
-        proposals.decide(session, proposal_id, decision, g.agent.email, agent_id=g.agent.id)
+        action(session)
     except NotFoundError:
         abort(404)
-    session.commit()
-    flash(f"#{proposal_id}: {t('proposal_' + decision)}", "info")
-    return redirect(url_for("console_improve.overview"))
+    except ContactProError as exc:
+        session.rollback()
+        flash(f"#{proposal_id}: {exc.message}", "error")
+    else:
+        session.commit()
+        flash(f"#{proposal_id}: {t(done)}", "info")
+    return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/replay")
+def replay(proposal_id: int) -> BaseResponse:
+    """Queue a replay of the proposal on a dataset (or the last 30 days of live traffic)."""
+    db = current_app.extensions["contactpro"].db
+    try:
+        run_id = runs.queue_proposal_replay(
+            db, settings(), proposal_id, request.form.get("dataset") or None, LIVE_DAYS
+        )
+    except NotFoundError:
+        abort(404)
+    except ContactProError as exc:
+        flash(f"#{proposal_id}: {exc.message}", "error")
+        return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
+    send(replay_task, run_id)
+    return redirect(url_for("console_improve.run", run_id=run_id))
+
+
+@bp.get("/runs/<int:run_id>")
+def run(run_id: int) -> str:
+    """A replay run: progress, then baseline vs proposed and the conversations that changed."""
+    try:
+        item = runs.get_run(db_session(), run_id)
+    except NotFoundError:
+        abort(404)
+    return render_template("console/improve_run.html", run=item, results=item.results or {})

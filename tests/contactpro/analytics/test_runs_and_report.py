@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from contactpro.analytics import report, run_full_analysis, run_scheduled, similar_cases
+from contactpro.analytics import report, run_full_analysis, run_scheduled
 from contactpro.analytics.patterns import Period
 from contactpro.analytics.runs import RunResult, period_for
 from contactpro.config import Settings
@@ -94,15 +94,6 @@ def test_scheduled_run_completes_an_attempt_that_never_finished(
         assert runs[0].seconds is not None and runs[0].results["run_id"] == run_id
         assert runs[0].outputs, "the redelivered run wrote its files"
         assert runs[0].code_version != "killed"
-
-
-def test_similar_cases_show_how_such_cases_end(db: Database, case_ids: dict[int, int]) -> None:
-    with db.session() as session:
-        found = similar_cases(session, case_ids[2], k=3)
-    assert found.cases, "a balance question has similar past cases"
-    assert found.cases[0].interaction_id in (case_ids[1], case_ids[9])
-    assert sum(found.outcomes.values()) == len(found.cases)
-    assert "most similar past cases" in found.summary()
 
 
 class _Messages(BaseHTTPRequestHandler):

@@ -99,13 +99,20 @@ def test_rules_explanation_counts_every_matching_case(indexed: Session) -> None:
     assert result.facts["shared"]["failure_step"] == "authentication"
     assert result.facts["shared"]["segment"] == "premium"
     assert result.facts["hours"] == {19: 4}
-    assert result.text.startswith("4 past cases like this one; all with call type auth")
+    assert result.text.startswith("Past cases like this one: 4. All share channel auth")
     assert "[dataset-" in result.text and "19:00 (4)" in result.text
+    assert "Probable root cause: authentication · biometric_fail (4 of 4 failed" in result.text
+    spanish = explain.explain(
+        indexed, index.HashingEncoder(), QUERY, writer=None, k=3, language="es"
+    )
+    assert spanish.text.startswith("Casos pasados parecidos: 4. Todos comparten canal auth")
+    assert "Causa probable: authentication · biometric_fail (4 de 4 casos" in spanish.text
     nothing = explain.explain(
         indexed, index.HashingEncoder(), explain.Query(segment="vip"), writer=None
     )
     assert nothing.facts["cases"] == 0
     assert nothing.text == "No similar past case matches these fields yet."
+    assert nothing.facts["root_cause"] is None
 
 
 def test_claude_writes_the_explanation_from_masked_cases(
@@ -172,7 +179,7 @@ def test_a_bad_or_slow_local_model_falls_back_to_rules(
     settings = _settings(app, improve_llm="openai", improve_llm_base_url=chat_server.url)
     result = explain.explain(indexed, index.HashingEncoder(), QUERY, writer_for(settings))
     assert (result.source, result.llm_error) == ("rules", error)
-    assert result.text.startswith("4 past cases like this one")
+    assert result.text.startswith("Past cases like this one: 4.")
 
 
 @pytest.mark.parametrize(

@@ -164,8 +164,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Serve a fresh app (SQLite, eager tasks, users created) for one test module."""
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """Serve a fresh app (SQLite, eager tasks, users created) for one test module.
+
+    A module may add settings in a ``LIVE_CONFIG`` mapping.
+    """
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.sqlite3'}"
     migrate.upgrade(url)
@@ -178,6 +183,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "twilio_auth_token": AUTH_TOKEN,
             "public_url": PUBLIC_URL,
             "console_poll_seconds": 1,
+            **getattr(request.module, "LIVE_CONFIG", {}),
         }
     )
     with app.extensions["contactpro"].db.session() as session:
