@@ -80,7 +80,9 @@ def similar_cases(
 ) -> SimilarCases:
     """Return the ``k`` past live conversations most like ``interaction_id``, explained.
 
-    Only cases at least ``min_similarity`` alike (cosine, 0-1) count.
+    Cases with the same request count at any similarity; when none shares it, only cases at
+    least ``min_similarity`` alike (cosine, 0-1) stand in, so a stray match on common words is
+    never shown as "similar".
     """
     target = session.get(Interaction, interaction_id)
     if target is None:
@@ -95,9 +97,8 @@ def similar_cases(
     if not matches and query.intent:
         query = explain.Query(text=said, source="live")
         matches = index.search(session, encoder, said, query.filters(), k, exclude)
-    matches = [
-        m for m in matches if _before(m.case.started_at, target) and m.similarity >= min_similarity
-    ]
+        matches = [m for m in matches if m.similarity >= min_similarity]
+    matches = [m for m in matches if _before(m.case.started_at, target)]
     if not matches:
         return SimilarCases(interaction_id, [])
     explanation = explain.explain_matches(query, matches, writer, k, language)
