@@ -698,10 +698,10 @@ class SuiteProbe:
         self.passed = 0
         self.conversations: list[tuple[str, str]] = []  # (intent, outcome)
 
-    @pytest.fixture(autouse=True)
-    def _probe(self, request: pytest.FixtureRequest) -> Iterator[None]:
-        app = request.getfixturevalue("app") if "app" in request.fixturenames else None
-        yield
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        yield  # the conversation has run; its app and database are still there
+        app = getattr(item, "funcargs", {}).get("app")
         if app is None:
             return
         with app.extensions["contactpro"].db.session() as session:
