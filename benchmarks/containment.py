@@ -35,7 +35,6 @@ from contactpro.models import (  # noqa: E402
     CustomerScore,
     Escalation,
     Interaction,
-    Invoice,
     Payment,
     PaymentAgreement,
     ServiceOutage,
@@ -43,6 +42,7 @@ from contactpro.models import (  # noqa: E402
     utcnow,
 )
 from devtools.conversations import PhoneCall, SignedClient, SmsThread  # noqa: E402
+from devtools.seed import add_two_bills  # noqa: E402
 from webhooks import create_app  # noqa: E402
 
 TOKEN = "containment-token"
@@ -596,38 +596,7 @@ def make_customer(session, index: int, case: Case) -> str:
         status="active",
     )
     session.add_all([customer, account])
-    base = Decimal("89900") if spanish else Decimal("55")
-    extra = Decimal("17100") if spanish else Decimal("9")
-    plan = "Cargo fijo" if spanish else "Monthly plan"
-    session.add_all(
-        [
-            Invoice(
-                account=account,
-                number=f"A{index}",
-                period_start=date(2026, 10, 1),
-                period_end=date(2026, 10, 31),
-                issued_on=date(2026, 11, 1),
-                due_date=date(2026, 11, 15),
-                total=base,
-                status="paid",
-                items=[{"description": plan, "amount": str(base)}],
-            ),
-            Invoice(
-                account=account,
-                number=f"B{index}",
-                period_start=date(2026, 11, 1),
-                period_end=date(2026, 11, 30),
-                issued_on=date(2026, 12, 1),
-                due_date=date(2026, 12, 15),
-                total=base + extra,
-                status="open",
-                items=[
-                    {"description": plan, "amount": str(base)},
-                    {"description": "Llamadas" if spanish else "Calls", "amount": str(extra)},
-                ],
-            ),
-        ]
-    )
+    base = add_two_bills(session, account, case.language, str(index))
     if not case.profile.get("no_payments"):
         session.add(
             Payment(
@@ -698,10 +667,10 @@ class SuiteProbe:
         self.passed = 0
         self.conversations: list[tuple[str, str]] = []  # (intent, outcome)
 
-    @pytest.fixture(autouse=True)
-    def _probe(self, request: pytest.FixtureRequest) -> Iterator[None]:
-        app = request.getfixturevalue("app") if "app" in request.fixturenames else None
-        yield
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        yield  # the conversation has run; its app and database are still there
+        app = getattr(item, "funcargs", {}).get("app")
         if app is None:
             return
         with app.extensions["contactpro"].db.session() as session:

@@ -209,3 +209,44 @@ def seed_customers(
                 account.days_past_due = rng.randint(15, 180)
     session.flush()
     return SeedSummary(count, accounts, invoices, payments)
+
+
+def add_two_bills(session: Session, account: Account, language: str, tag: str) -> Decimal:
+    """Give ``account`` a paid October bill and a higher open November one (long-distance calls
+    on top of the plan), as scripted conversations about a bill expect; return the plan charge.
+    """
+    spanish = language == "es"
+    base = Decimal("89900") if spanish else Decimal("55")
+    extra = Decimal("17100") if spanish else Decimal("9")
+    plan = "Cargo fijo mensual" if spanish else "Monthly plan"
+    calls = "Llamadas a larga distancia" if spanish else "Long-distance calls"
+    session.add_all(
+        [
+            Invoice(
+                account=account,
+                number=f"F{tag}10",
+                period_start=date(2026, 10, 1),
+                period_end=date(2026, 10, 31),
+                issued_on=date(2026, 11, 1),
+                due_date=date(2026, 11, 15),
+                total=base,
+                status="paid",
+                items=[{"description": plan, "amount": str(base)}],
+            ),
+            Invoice(
+                account=account,
+                number=f"F{tag}11",
+                period_start=date(2026, 11, 1),
+                period_end=date(2026, 11, 30),
+                issued_on=date(2026, 12, 1),
+                due_date=date(2026, 12, 15),
+                total=base + extra,
+                status="open",
+                items=[
+                    {"description": plan, "amount": str(base)},
+                    {"description": calls, "amount": str(extra)},
+                ],
+            ),
+        ]
+    )
+    return base

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,11 +13,11 @@ from contactpro.models import (
     Customer,
     Escalation,
     Interaction,
-    Invoice,
     Payment,
     PaymentAgreement,
 )
 from devtools.conversations import PhoneCall, SmsThread
+from devtools.seed import add_two_bills
 from tests.conftest import TwilioClient
 
 
@@ -102,46 +102,15 @@ def billed(session, customer_factory) -> Callable[..., Customer]:
             name="Camila Rojas Pérez" if language == "es" else "Grace Miller",
         )
         account = customer.accounts[0]
-        base = Decimal("89900") if language == "es" else Decimal("55")
-        extra = Decimal("17100") if language == "es" else Decimal("9")
-        october, november = date(2026, 10, 1), date(2026, 11, 1)
-        plan = "Cargo fijo mensual" if language == "es" else "Monthly plan"
-        calls = "Llamadas a larga distancia" if language == "es" else "Long-distance calls"
-        session.add_all(
-            [
-                Invoice(
-                    account=account,
-                    number=f"F{phone[-6:]}10",
-                    period_start=october,
-                    period_end=date(2026, 10, 31),
-                    issued_on=date(2026, 11, 1),
-                    due_date=date(2026, 11, 15),
-                    total=base,
-                    status="paid",
-                    items=[{"description": plan, "amount": str(base)}],
-                ),
-                Invoice(
-                    account=account,
-                    number=f"F{phone[-6:]}11",
-                    period_start=november,
-                    period_end=date(2026, 11, 30),
-                    issued_on=date(2026, 12, 1),
-                    due_date=date(2026, 12, 15),
-                    total=base + extra,
-                    status="open",
-                    items=[
-                        {"description": plan, "amount": str(base)},
-                        {"description": calls, "amount": str(extra)},
-                    ],
-                ),
-                Payment(
-                    account=account,
-                    amount=base,
-                    method="pse",
-                    reference=f"P{phone[-6:]}",
-                    paid_at=datetime.now(UTC) - timedelta(days=3),
-                ),
-            ]
+        base = add_two_bills(session, account, language, phone[-6:])
+        session.add(
+            Payment(
+                account=account,
+                amount=base,
+                method="pse",
+                reference=f"P{phone[-6:]}",
+                paid_at=datetime.now(UTC) - timedelta(days=3),
+            )
         )
         session.commit()
         return customer
