@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from contactpro.config import load_settings
 from tests.conftest import REPO
 
 CONFIG = REPO / "deploy" / "gunicorn.conf.py"
@@ -42,6 +43,7 @@ def test_preloading_follows_the_environment(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert runpy.run_path(str(CONFIG))["preload_app"] is preload
+    load_settings({"env": "test", "twilio_auth_token": "t"})  # not taken for a misspelt setting
 
 
 def test_a_preloaded_worker_drops_the_inherited_connections(app) -> None:
