@@ -1,4 +1,4 @@
-"""A manager or admin exports or erases a customer's personal data from the console; agents cannot."""
+"""Managers and admins export or erase a customer's personal data in the console; agents cannot."""
 
 from __future__ import annotations
 
