@@ -1,4 +1,4 @@
-"""``contactpro users``: create, list, deactivate, set passwords and lift lockouts."""
+"""``contactpro users``: create, list, deactivate, set passwords, lift lockouts, second factor."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from cli.context import runtime
+from contactpro.console import totp
 from contactpro.console.logins import unlock
 from contactpro.console.users import (
     UserError,
@@ -106,3 +107,27 @@ def users_unlock(email: str | None, address: str | None) -> None:
         unlock(session, email=email, address=address)
         session.commit()
     click.echo(f"unlocked {' and '.join(x for x in (email, address) if x)}")
+
+
+@users.command("totp")
+@click.argument("email")
+@click.option("--disable", is_flag=True, help="Turn the second factor off (a lost phone).")
+@with_appcontext
+def users_totp(email: str, disable: bool) -> None:
+    """Turn on a manager's or admin's second factor (prints the authenticator address)."""
+    rt = runtime()
+    with rt.db.session() as session:
+        try:
+            agent = get_user(session, email)
+            if disable:
+                totp.disable(agent)
+            else:
+                totp.enable(agent)
+                uri = totp.provisioning_uri(agent, rt.settings.company_name)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from exc
+        session.commit()
+    if disable:
+        click.echo(f"second factor off for {agent.email}")
+        return
+    click.echo(f"second factor on for {agent.email}; add it to an authenticator app:\n{uri}")

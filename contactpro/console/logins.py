@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from contactpro.console import totp
 from contactpro.console.policy import AccountPolicy
 from contactpro.console.sessions import prune_sessions
 from contactpro.console.users import UserError, authenticate, change_password
@@ -79,12 +80,20 @@ def is_locked(
 
 
 def attempt_login(
-    session: Session, email: str, password: str, address: str, policy: AccountPolicy
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    policy: AccountPolicy,
+    code: str = "",
 ) -> LoginResult:
-    """Check the throttle, then the credentials; record the outcome (the caller commits)."""
+    """Check the throttle, then the credentials and any second factor; record the outcome
+    (the caller commits). A right password with a wrong code is a failure like any other."""
     if is_locked(session, email, address, policy):
         return LoginResult(None, locked=True)
     agent = authenticate(session, email, password)
+    if agent is not None and not totp.code_ok(agent, code):
+        agent = None
     outcome = "success" if agent is not None else "failure"
     session.add(LoginAttempt(account=account_key(email), address=address, outcome=outcome))
     if agent is not None:  # housekeeping, at most once per log-in

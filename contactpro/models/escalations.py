@@ -27,6 +27,7 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(10), default="agent")
     languages: Mapped[str] = mapped_column(String(20), default="es,en")
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), comment="base32; None: off")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

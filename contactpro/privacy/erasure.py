@@ -20,6 +20,7 @@ from contactpro.config import Settings
 from contactpro.console.settings import record_audit
 from contactpro.models import (
     Account,
+    AuditLog,
     Callback,
     Customer,
     Escalation,
@@ -140,3 +141,15 @@ def scrub_files(settings: Settings, needles: list[str]) -> int:
         else:
             removed += files.scrub(path, needles)
     return removed
+
+
+def recent_erasures(session: Session, limit: int = 20) -> list[AuditLog]:
+    """Return the latest erasures' audit rows, newest first."""
+    return list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == "customer.erase")
+            .order_by(AuditLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -233,7 +233,8 @@ def login() -> BaseResponse | str:
         return redirect(home_url(g.agent)) if g.agent is not None else _login_page()
     db = db_session()
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    result = attempt_login(db, email, password, request.remote_addr or "", policy())
+    code = request.form.get("code", "")
+    result = attempt_login(db, email, password, request.remote_addr or "", policy(), code)
     if result.agent is None:
         db.commit()
         if result.locked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,11 +37,16 @@ from contactpro.console.settings import (
     current_config,
     update_config,
 )
+from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import AnalysisRun, utcnow
 from contactpro.models.analytics import QUADRANTS
 from contactpro.models.interactions import CHANNELS, OUTCOMES
 from contactpro.observability.alerts import LABELS as ALERT_LABELS
 from contactpro.observability.alerts import open_alerts
+from contactpro.privacy.erasure import erase, recent_erasures
+from contactpro.privacy.export import export_customer
+from contactpro.privacy.subjects import find_customer
+from webhooks.console.agent import telephony
 from webhooks.console.auth import settings, setup, t
 from webhooks.db import db_session
 
@@ -267,3 +273,38 @@ def agents_csv() -> Response:
     days, rows = _agent_period()
     body = csv_text(reports.AGENT_CSV_COLUMNS, reports.agent_csv_rows(rows))
     return _csv(body, f"agents-{days}d")
+
+
+def _privacy_page(error: str | None = None) -> Response:
+    body = render_template(
+        "console/privacy.html", error=error, erasures=recent_erasures(db_session())
+    )
+    return Response(body, status=400 if error else 200, mimetype="text/html")
+
+
+@bp.get("/privacy")
+def privacy() -> Response:
+    """Customers' data requests: export everything held about one, or erase it."""
+    return _privacy_page()
+
+
+@bp.post("/privacy")
+def privacy_request() -> BaseResponse:
+    """Export (a JSON download) or erase one customer's personal data, found by phone or id."""
+    session = db_session()
+    phone, national_id = request.form.get("phone", ""), request.form.get("national_id", "")
+    try:
+        customer = find_customer(session, phone=phone.strip(), national_id=national_id.strip())
+    except (BadRequestError, NotFoundError):
+        return _privacy_page(t("privacy_not_found"))
+    if request.form.get("action") == "export":
+        document = json.dumps(export_customer(session, settings(), customer), default=str)
+        name = f"customer-{customer.id}.json"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(document, mimetype="application/json", headers=disposition)
+    if request.form.get("confirm") != "1":
+        return _privacy_page(t("privacy_confirm_needed"))
+    erase(session, settings(), telephony(), customer, agent_id=g.agent.id)
+    session.commit()
+    flash(t("privacy_erased").format(id=customer.id), "info")
+    return redirect(url_for("console_manager.privacy"))
