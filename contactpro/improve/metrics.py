@@ -14,7 +14,7 @@ from functools import lru_cache
 from statistics import mean
 from typing import Any
 
-from contactpro.analytics import conformity
+from contactpro.analytics import conformity, sentiment
 from contactpro.improve.dataset import Conversation
 from contactpro.nlu.cascade import Cascade
 
@@ -53,8 +53,8 @@ class ConversationMetrics:
 
 
 @lru_cache(maxsize=1)
-def _sentiment() -> conformity.SentimentModel:
-    return conformity.load_model()
+def _sentiment() -> sentiment.SentimentModel:
+    return sentiment.load_model()
 
 
 def outcome_of(conv: Conversation) -> str | None:

@@ -11,12 +11,11 @@ import csv
 import importlib.metadata
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from contactpro.analytics import conformity
+from contactpro.analytics import sentiment
 from tests.cli.test_entry_point import run
 from tests.cli.test_intents import ROWS
 from tests.conftest import REPO
@@ -115,11 +114,21 @@ def test_conformity_score_and_train_need_no_twilio_secret(
     assert all(0 <= float(row["conformity"]) <= 100 for row in rows)
     data_dir = tmp_path / "conformity"
     data_dir.mkdir()
-    for name in ("es.txt", "en.txt"):
-        shutil.copy(conformity.DATA_DIR / name, data_dir / name)
+    for name in ("es.txt", "en.txt"):  # a few lines a class: the command, not the model
+        lines = (sentiment.DATA_DIR / name).read_text(encoding="utf-8").splitlines()
+        sample = [line for label in sentiment.LABELS for line in lines if line.startswith(label)]
+        picked = [s for i, s in enumerate(sample) if i % 60 < 4]
+        (data_dir / name).write_text("\n".join(picked) + "\n", encoding="utf-8")
     trained = run(["conformity", "train", "--data-dir", str(data_dir)], tmp_path, **NO_TWILIO)
     assert trained.returncode == 0, trained.stderr
-    assert "saved to" in trained.stdout and (data_dir / "model.joblib").is_file()
+    assert "saved to" in trained.stdout
+    assert json.loads((data_dir / "model" / "model.json").read_text())["format"].startswith(
+        "contactpro-conformity"
+    )
+    (data_dir / "es.txt").write_text("happy\tthis label does not exist\n", encoding="utf-8")
+    broken = run(["conformity", "train", "--data-dir", str(data_dir)], tmp_path, **NO_TWILIO)
+    assert broken.returncode == 1 and "unknown labels" in broken.stderr
+    assert "Traceback" not in broken.stderr
 
 
 def test_service_commands_still_ask_for_the_twilio_secret(tmp_path: Path) -> None:

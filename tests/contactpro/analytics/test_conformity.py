@@ -1,4 +1,4 @@
-"""The conformity model and score: ordering, held-out macro-F1, behaviour, storage, CLI."""
+"""The conformity score: behaviour, combination with the text score, storage, CLI."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 
 from cli.analytics import conformity_group
@@ -17,43 +15,6 @@ from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.models import InteractionScore
-
-
-@pytest.fixture(scope="module")
-def split() -> tuple[pd.DataFrame, pd.DataFrame, conformity.SentimentModel]:
-    data = conformity.load_utterances()
-    train, test = train_test_split(
-        data, test_size=0.25, stratify=data["label"] + data["language"], random_state=7
-    )
-    return train, test, conformity.train(train)
-
-
-def test_training_data_is_bilingual_and_balanced() -> None:
-    data = conformity.load_utterances()
-    counts = data.groupby(["language", "label"]).size()
-    assert set(data["language"]) == {"es", "en"}
-    assert counts.min() >= 50
-
-
-@pytest.mark.parametrize("language", ["es", "en"])
-def test_held_out_macro_f1(split, language: str) -> None:
-    _, test, model = split
-    part = test[test["language"] == language]
-    assert f1_score(part["label"], model.predict(part["text"].tolist()), average="macro") >= 0.7
-
-
-def test_scores_are_ordered_negative_neutral_positive(split) -> None:
-    _, test, model = split
-    means = pd.Series(model.score(test["text"].tolist()), index=test["label"].values)
-    by_label = means.groupby(level=0).mean()
-    assert by_label["negative"] + 0.1 < by_label["neutral"] < by_label["positive"] - 0.1
-
-
-def test_shipped_model_loads_and_matches_its_metadata() -> None:
-    model = conformity.load_model()
-    assert model.version.startswith("tfidf-lr-")
-    scores = model.score(["Excelente servicio, muchas gracias", "Esto es una estafa, cancelo"])
-    assert scores[0] > 0.6 > 0.4 > scores[1]
 
 
 @pytest.mark.parametrize(

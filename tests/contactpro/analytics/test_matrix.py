@@ -1,19 +1,23 @@
-"""The priority matrix: quadrant boundaries, thresholds, storage, export, lookup."""
+"""The priority matrix: quadrant boundaries, thresholds, storage, export, lookup, and how it
+follows what customers say."""
 
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from contactpro.analytics import conformity, matrix
+from contactpro.analytics import conformity, matrix, runs
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
-from contactpro.models import CustomerScore
+from contactpro.models import Account, Customer, CustomerScore, Interaction, InteractionScore, Turn
+from tests.contactpro.analytics.conftest import START
 
 
 @pytest.mark.parametrize(
@@ -69,3 +73,91 @@ def test_build_matrix_stores_quadrants_and_exports(
         rows = list(csv.DictReader(fh))
     assert count == len(rows) == 4
     assert set(rows[0]) == set(matrix.EXPORT_COLUMNS)
+
+
+MOODS = {
+    "es": {
+        "angry": [
+            "Esto es una vergüenza, otra vez sin internet y nadie me da solución",
+            "Estoy furioso, me cobraron doble y me colgaron",
+            "Pésimo servicio, ya no aguanto más",
+        ],
+        "happy": [
+            "Mil gracias, ya funciona todo perfecto",
+            "Excelente atención, quedé muy contenta",
+            "Qué maravilla, me resolvieron en un minuto",
+        ],
+    },
+    "en": {
+        "angry": [
+            "This is a disgrace, no internet again and nobody fixes it",
+            "I am furious, you charged me twice and hung up on me",
+            "Terrible service, I cannot take it anymore",
+        ],
+        "happy": [
+            "Thanks a million, everything works perfectly now",
+            "Excellent support, I am very happy",
+            "Wonderful, you fixed it in a minute",
+        ],
+    },
+}
+
+
+def _conversations(db: Database, customer_id: int | None, start: datetime, texts: list[str]) -> int:
+    """Store one closed, bot-resolved conversation a day with the caller saying each text."""
+    with db.session() as session:
+        if customer_id is None:
+            customer = Customer(name="Customer", phone="+573001112233", preferred_language="es")
+            customer.accounts.append(
+                Account(number="A-1", plan="Hogar", monthly_charge=Decimal("300"), currency="USD")
+            )
+            session.add(customer)
+            session.flush()
+            customer_id = customer.id
+        for day, text in enumerate(texts):
+            started = start + timedelta(days=day, hours=10)
+            interaction = Interaction(
+                channel="sms",
+                twilio_sid=f"SM{started:%Y%m%d}{day:022d}",
+                customer_id=customer_id,
+                from_number="+573001112233",
+                to_number="+15550001000",
+                started_at=started,
+                last_activity_at=started,
+                ended_at=started + timedelta(minutes=2),
+                status="closed",
+                outcome="auto_resolved",
+                language="es",
+                duration_seconds=120,
+                state={"steps": ["told_balance"]},
+            )
+            interaction.turns.append(
+                Turn(sequence=0, speaker="caller", text=text, source="sms", created_at=started)
+            )
+            session.add(interaction)
+    return customer_id
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_quadrant_follows_the_customer_from_angry_to_happy(
+    db: Database, settings_factory, language: str
+) -> None:
+    """The run scores what the customer wrote and the matrix reads those scores: the same
+    customer, billed above the threshold, is to retain while angry and to monitor once happy."""
+    settings: Settings = settings_factory(billing_threshold=100, conformity_window_days=7)
+    first = Period(START, START + timedelta(days=7))
+    second = Period(first.end, first.end + timedelta(days=7))
+    customer_id = _conversations(db, None, first.start, MOODS[language]["angry"])
+    angry = runs.analyse(db, settings, first)
+    with db.session() as session:
+        before = matrix.customer_quadrant(session, customer_id)
+    _conversations(db, customer_id, second.start, MOODS[language]["happy"])
+    happy = runs.analyse(db, settings, second)
+    with db.session() as session:
+        after = matrix.customer_quadrant(session, customer_id)
+        versions = set(session.scalars(select(InteractionScore.model_version)))
+    assert before is not None and after is not None
+    assert (before.quadrant, after.quadrant) == ("retain", "monitor")
+    assert before.conformity < 50 <= after.conformity
+    assert angry.results["scored_interactions"] == happy.results["scored_interactions"] == 3
+    assert versions == {angry.results["model_version"]} == {happy.results["model_version"]}
