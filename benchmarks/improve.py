@@ -244,7 +244,7 @@ def main() -> None:
     """Run the three measurements and print them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conversations", type=int, default=2000)
-    parser.add_argument("--encoders", default="minilm,hashing")
+    parser.add_argument("--encoders", default="e5,minilm,hashing")
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument(
         "--bilingual", action="store_true", help="Only the Spanish/English retrieval figures."

