@@ -7,6 +7,7 @@ marked ``with_appcontext``) build the web app, so the offline ones (``transcribe
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -24,6 +25,7 @@ from cli.server import beat, init_db, serve, worker
 from cli.transcribe import transcribe
 from cli.users import users
 from contactpro.errors import ConfigError
+from contactpro.observability.logs import LOG_FORMATS
 from dashboards import draw_dashboards
 from webhooks import create_app
 
@@ -55,6 +57,12 @@ def _create_app() -> Flask:
     return app
 
 
+def _log_format(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """Make ``--log-format`` the setting every part of this process reads."""
+    if value:
+        os.environ["CONTACTPRO_LOG_FORMAT"] = value
+
+
 def build() -> click.Group:
     """The ``contactpro`` group with every command registered."""
     group = click.Group(
@@ -63,6 +71,15 @@ def build() -> click.Group:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     click.version_option(package_name="contactpro", prog_name="contactpro")(group)
+    click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_log_format,
+        help="Logs as readable coloured text or JSON lines (default: text on a terminal).",
+    )(group)
     for command in COMMANDS:
         group.add_command(command)
     return group
