@@ -12,6 +12,7 @@ them must not import the model runtimes, pandas or matplotlib that some of them 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
+
+from contactpro.observability.logs import LOG_FORMATS
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,12 @@ def _database_error(exc: Exception) -> bool:
     return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
+def _log_format(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """Make ``--log-format`` the setting every part of this process reads."""
+    if value:
+        os.environ["CONTACTPRO_LOG_FORMAT"] = value
+
+
 def build() -> click.Group:
     """The ``contactpro`` group with every command registered."""
     group = LazyGroup(
@@ -160,6 +169,15 @@ def build() -> click.Group:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     click.version_option(package_name="contactpro", prog_name="contactpro")(group)
+    click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_log_format,
+        help="Logs as readable coloured text or JSON lines (default: text on a terminal).",
+    )(group)
     return group
 
 

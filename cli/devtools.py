@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import time
 from collections.abc import Callable
 
@@ -21,8 +22,11 @@ from devtools.simulator import TwilioSimulator, TwimlStep
 @with_appcontext
 def seed(count: int, seed: int) -> None:
     """Add realistic synthetic customers, accounts, invoices and payments."""
-    with runtime().db.session() as session:
-        summary = seed_customers(session, count, seed=seed)
+    with (
+        runtime().db.session() as session,
+        click.progressbar(length=count, label="seeding customers", file=sys.stderr) as bar,
+    ):
+        summary = seed_customers(session, count, seed=seed, progress=bar.update)
     click.echo(
         f"added {summary.customers} customers, {summary.accounts} accounts, "
         f"{summary.invoices} invoices, {summary.payments} payments"

@@ -124,6 +124,7 @@ class Settings:
     twilio_phone_number: str = ""
     console_poll_seconds: int = 3
     console_sla_seconds: int = 300
+    log_format: str = "auto"
     similar_min_similarity: float = 0.3
     # Voice calls (webhooks.voice, contactpro.voice; see docs/voice.md)
     voice_language_menu: bool = True
@@ -470,6 +471,8 @@ TELEPHONY_BACKENDS = ("twilio", "fake")
 
 
 def _validate_console(s: Settings) -> None:
+    if s.log_format not in ("auto", "json", "text"):
+        raise ConfigError("CONTACTPRO_LOG_FORMAT must be auto, json or text")
     if s.console_sla_seconds < 1:
         raise ConfigError("CONTACTPRO_CONSOLE_SLA_SECONDS must be at least 1")
     if not 0 <= s.similar_min_similarity <= 1:

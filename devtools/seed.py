@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -93,9 +94,17 @@ def _money(value: float) -> Decimal:
 
 
 def seed_customers(
-    session: Session, count: int, *, seed: int = 7, today: date | None = None
+    session: Session,
+    count: int,
+    *,
+    seed: int = 7,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SeedSummary:
-    """Create ``count`` customers with accounts and six months of invoices and payments."""
+    """Create ``count`` customers with accounts and six months of invoices and payments.
+
+    ``progress`` is called with 1 after each customer is written.
+    """
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
     offset = session.scalar(select(func.count(Customer.id))) or 0
@@ -207,7 +216,9 @@ def seed_customers(
             if delinquent and unpaid:
                 account.debt_amount = unpaid
                 account.days_past_due = rng.randint(15, 180)
-    session.flush()
+        session.flush()  # customer by customer, so the progress shown is the work done
+        if progress is not None:
+            progress(1)
     return SeedSummary(count, accounts, invoices, payments)
 
 

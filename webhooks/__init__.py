@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_REFRESH_EACH_REQUEST=False,  # the console renews it on pages, not on polls
     )
     if settings.env != "test":
-        configure_logging()
+        configure_logging(log_format=settings.log_format)
     if not settings.validate_twilio_signature:
         log.warning("Twilio signature verification is OFF: development use only")
     app.extensions["contactpro"] = Runtime.from_settings(settings)

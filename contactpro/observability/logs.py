@@ -1,10 +1,19 @@
-"""Structured logs: one JSON object a line, with the ids the record carries."""
+"""Logs: one JSON object a line for machines, coloured readable lines on a terminal.
+
+``CONTACTPRO_LOG_FORMAT`` (or ``contactpro --log-format``) picks ``json``, ``text`` or ``auto``:
+text when standard error is a terminal, JSON otherwise. ``NO_COLOR`` turns colours off.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import os
+import sys
+from typing import Any, TextIO
+
+LOG_FORMATS = ("auto", "json", "text")
+_COLOURS = {"DEBUG": "2", "INFO": "36", "WARNING": "33", "ERROR": "31", "CRITICAL": "1;31"}
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -25,12 +34,46 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send JSON logs to stderr once per process."""
+class TextFormatter(logging.Formatter):
+    """Format a record for a person: time, level, logger, message and its ``extra=`` fields."""
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__()
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(
+            f"{k}={v}"
+            for k, v in vars(record).items()
+            if k not in _STANDARD and k != "color_message"
+        )
+        level = record.levelname
+        if self.colour:
+            level = f"\x1b[{_COLOURS.get(level, '0')}m{level:<7}\x1b[0m"
+        else:
+            level = f"{level:<7}"
+        line = f"{self.formatTime(record, '%H:%M:%S')} {level} {record.name}: {record.getMessage()}"
+        if extra:
+            line += f"  {extra}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def formatter_for(log_format: str, stream: TextIO) -> logging.Formatter:
+    """Return the formatter ``log_format`` asks for on ``stream`` (``auto``: text on a tty)."""
+    terminal = hasattr(stream, "isatty") and stream.isatty()
+    if log_format == "json" or (log_format == "auto" and not terminal):
+        return JsonFormatter()
+    return TextFormatter(colour=terminal and not os.environ.get("NO_COLOR"))
+
+
+def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
+    """Send logs to stderr once per process, as JSON or readable text (see the module)."""
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    if any(isinstance(h.formatter, JsonFormatter | TextFormatter) for h in root.handlers):
         return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter_for(log_format, sys.stderr))
     root.addHandler(handler)
     root.setLevel(level)
