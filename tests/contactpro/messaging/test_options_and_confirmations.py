@@ -132,3 +132,24 @@ OPTIONS_ES = [
 )
 def test_named_option_needs_words_only_one_option_has(text: str, index: int | None) -> None:
     assert named_option(text, OPTIONS_ES) == index
+
+
+@pytest.mark.messaging_config(twilio_api=True)
+@pytest.mark.parametrize(
+    ("number", "language", "ask", "said"),
+    [
+        (CUSTOMER, "es", "mándame el link de pago", "Te envié por WhatsApp el enlace"),
+        (EN_CUSTOMER, "en", "send me the payment link", "I've sent you on WhatsApp the link"),
+    ],
+)
+def test_payment_link_goes_on_whatsapp(
+    twilio, session, customer_factory, twilio_api, number, language, ask, said
+):
+    customer_factory(phone=number, balance="125000", language=language)
+    post(twilio, number, ask)
+    answer = post(twilio, number, "4050")
+    assert said in answer and "texted" not in answer and "mensaje de texto" not in answer
+    [message] = messages(twilio_api)
+    assert message["To"] == f"whatsapp:{number}" and "https://pay.example.com/p/" in message["Body"]
+    row = session.scalars(select(OutboundMessage)).one()
+    assert (row.purpose, row.status) == ("payment_link", "sent")
