@@ -34,6 +34,7 @@ import pandas as pd
 
 from contactpro.errors import ContactProError, UnderstandingError
 from contactpro.nlu.multilingual import (
+    MULTILINGUAL_DIM,
     MULTILINGUAL_NAME,
     MULTILINGUAL_SHA256,
     MultilingualEncoder,
@@ -102,6 +103,15 @@ def data_digest(data: pd.DataFrame) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
+def embed(texts: Sequence[str], encoder: MultilingualEncoder | None = None) -> np.ndarray:
+    """Return the embeddings of ``texts``, cleaned, encoded in batches."""
+    encoder = encoder or get_multilingual_encoder()
+    items = [clean(str(t)) for t in texts]
+    starts = range(0, len(items), ENCODE_BATCH)
+    rows = [encoder.encode(items[i : i + ENCODE_BATCH]) for i in starts]
+    return np.vstack(rows) if rows else np.zeros((0, MULTILINGUAL_DIM), np.float32)
+
+
 class SentimentModel(ABC):
     """A three-class sentiment classifier with a version stored beside every score."""
 
@@ -131,15 +141,6 @@ class EmbeddingSentiment(SentimentModel):
     metadata: dict[str, Any] = field(default_factory=dict)
     encoder: MultilingualEncoder | None = None
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Return the embeddings of ``texts`` (cleaned, in batches)."""
-        encoder = self.encoder or get_multilingual_encoder()
-        items = [clean(str(t)) for t in texts]
-        rows = [
-            encoder.encode(items[i : i + ENCODE_BATCH]) for i in range(0, len(items), ENCODE_BATCH)
-        ]
-        return np.vstack(rows) if rows else np.zeros((0, self.weights.shape[1]), np.float32)
-
     def proba_of(self, embeddings: np.ndarray) -> np.ndarray:
         """Return the class probabilities of already computed embeddings."""
         logits = embeddings.astype(np.float64) @ self.weights.T + self.intercept
@@ -152,7 +153,7 @@ class EmbeddingSentiment(SentimentModel):
         """Return P(negative), P(neutral), P(positive) for each text (shape n x 3)."""
         if len(texts) == 0:
             return np.zeros((0, 3))
-        return self.proba_of(self.embed(texts))
+        return self.proba_of(embed(texts, self.encoder))
 
     def save(self, directory: Path) -> None:
         """Write ``model.json`` and ``weights.npz`` into ``directory``."""
@@ -271,14 +272,13 @@ def train_embedding(
 ) -> EmbeddingSentiment:
     """Train the embedding model on a frame with ``text``, ``label`` and ``language`` columns."""
     digest = data_digest(data)
-    untrained = EmbeddingSentiment(np.zeros((3, 1)), np.zeros(3), "", encoder=encoder)
-    weights, intercept = fit_embedding(untrained.embed(data["text"].tolist()), data["label"], c)
-    counts = data.groupby("language").size().to_dict() if "language" in data else {}
+    weights, intercept = fit_embedding(embed(data["text"].tolist(), encoder), data["label"], c)
+    counts = data.groupby("language").size()
     metadata = {
         "embedding": MULTILINGUAL_NAME,
         "embedding_sha256": MULTILINGUAL_SHA256,
         "data_hash": digest,
-        "training_utterances": {str(k): int(v) for k, v in counts.items()} or len(data),
+        "training_utterances": {str(k): int(v) for k, v in counts.items()},
         "c": c,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
