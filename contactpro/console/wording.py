@@ -6,6 +6,7 @@ built when a page shows it, so a Spanish page never shows the English summary st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -58,3 +59,12 @@ def similar_summary(count: int, outcomes: Mapping[str, int], translate: Translat
         for o, n in outcomes.items()
     )
     return translate("similar_summary").format(n=count, parts=parts)
+
+
+def audit_value(target: str, value: object, translate: Translate) -> str:
+    """Return an audit row's before/after value; stored day keys become day names."""
+    if value is None:
+        return ""
+    if target == "config:business_days" and isinstance(value, str):
+        return ", ".join(word(translate, "day_", day) for day in value.split(",") if day)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -61,6 +61,11 @@ def _audit_line(action: str, target: str) -> str:
     return wording.audit_line(action, target, auth.t)
 
 
+def _audit_value(target: str, value: object) -> str:
+    """Return an audit value in the page's language (day names for the open days)."""
+    return wording.audit_value(target, value, auth.t)
+
+
 def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
     """Return how similar past cases ended, in the page's language."""
     return wording.similar_summary(count, outcomes, auth.t)
@@ -95,6 +100,7 @@ def init_app(app: Flask) -> None:
         word=_word,
         summary=_summary,
         audit_line=_audit_line,
+        audit_value=_audit_value,
         similar_summary=_similar_summary,
     )
 
