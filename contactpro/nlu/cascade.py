@@ -180,12 +180,14 @@ class Cascade:
         if pred.top_intent in expected:
             threshold *= EXPECTED_RELIEF
         if pred.confidence >= threshold:
+            # Out of scope is still a reading the dialog may want to narrow down.
+            likeliest = pred.ranked if pred.top_intent == OUT_OF_SCOPE else ()
             return (
                 pred.top_intent,
                 pred.confidence,
                 "model",
                 (f"model {pred.confidence:.2f} >= {threshold:.2f}"),
-                (),
+                likeliest,
             )
         return (
             OUT_OF_SCOPE,

@@ -294,7 +294,8 @@ def pick_threshold(
 
     Among the thresholds costing at most ``max_in_scope_loss`` of the best in-scope accuracy,
     the one with the highest in-scope accuracy plus out-of-scope recall wins (the highest such
-    threshold on ties). Without out-of-scope rows it is the highest affordable threshold.
+    threshold on ties). Without out-of-scope rows it is the highest threshold costing a quarter
+    of that.
     """
     oos = model.config.oos_label
     gold = np.array(labels)
@@ -311,8 +312,11 @@ def pick_threshold(
     grid = np.round(np.arange(0.0, 0.951, 0.005), 3)
     table = [(float(th), *rates(float(th))) for th in grid]
     best = max(acc for _, acc, _ in table)
-    affordable = [row for row in table if row[1] >= best - model.config.max_in_scope_loss - 1e-9]
-    if any(np.isnan(rec) for _, _, rec in affordable):
+    no_oos = not (~in_scope).any()
+    # Without out-of-scope rows the threshold's benefit cannot be measured: spend a quarter.
+    budget = model.config.max_in_scope_loss / (4 if no_oos else 1)
+    affordable = [row for row in table if row[1] >= best - budget - 1e-9]
+    if no_oos:
         chosen = max(th for th, _, _ in affordable)
     else:
         chosen = max(affordable, key=lambda row: (round(row[1] + row[2], 6), row[0]))[0]

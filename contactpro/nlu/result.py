@@ -14,7 +14,7 @@ class Understanding:
 
     ``tier`` is one of ``rules``, ``model``, ``llm`` or ``none`` (nothing was confident);
     ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...);
-    ``candidates`` the model's likeliest intents, best first, when it was not sure enough.
+    ``candidates`` the model's likeliest intents, best first, when the answer is out of scope.
     """
 
     intent: str

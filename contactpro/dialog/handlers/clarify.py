@@ -29,7 +29,7 @@ _SECOND = re.compile(r"\b(segund[oa]|la dos|el dos|second|the second one|2)\b", 
 
 
 def likeliest_topics(ctx: TurnContext) -> list[str]:
-    """Return the two likeliest topics of an unsure reading (fewer when the model gave none)."""
+    """Return the two likeliest topics of an out-of-scope reading (fewer without candidates)."""
     return [intent for intent in ctx.understood.candidates if intent in TOPICS][:2]
 
 
