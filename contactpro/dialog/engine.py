@@ -193,12 +193,12 @@ def _route(ctx: TurnContext) -> Decision:
         return START[intent](ctx)
     if intent in ("affirm", "deny") and state.resolved:
         return Decision(ctx.say("how_can_i_help"))
+    if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
+        return answered  # an article that clearly answers the words themselves is no guess
     if intent == "out_of_scope" and _first_doubt(ctx):
-        # Unsure of a first message: ask, never answer a guess (not even with an article).
+        # Unsure of a first message: ask which topic it is, never answer a guess.
         if len(topics := clarify.likeliest_topics(ctx)) == 2:
             return clarify.ask(ctx, topics)
-    if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
-        return answered
     if state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
     state.clarifications += 1
