@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
-from contactpro.errors import UnderstandingError
+from cli.transcribe import offline_settings
+from contactpro.errors import ContactProError, UnderstandingError
 from contactpro.nlu.classifier import IntentModel, TrainConfig, train_model
 from contactpro.nlu.datasets import load_examples
+from contactpro.nlu.encoders import ENCODERS, NONE
 from contactpro.nlu.evaluation import evaluate_model, format_report
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 
@@ -63,14 +65,19 @@ def intents() -> None:
     "--oos-label", default=OUT_OF_SCOPE, show_default=True, help="Label of out-of-scope rows."
 )
 @click.option(
-    "--embeddings/--no-embeddings",
-    default=True,
-    show_default=True,
-    help="Add MiniLM sentence embeddings to the n-gram features.",
+    "--encoder",
+    type=click.Choice(list(ENCODERS)),
+    default=None,
+    help="Sentence encoder beside the n-grams (default: CONTACTPRO_INTENT_ENCODER, e5).",
+)
+@click.option(
+    "--no-embeddings",
+    is_flag=True,
+    help="N-grams only: the same as --encoder none.",
 )
 @click.option(
     "--max-in-scope-loss",
-    default=0.01,
+    default=0.02,
     show_default=True,
     type=click.FloatRange(0.0, 1.0),
     help="In-scope accuracy the out-of-scope threshold may cost on validation.",
@@ -81,7 +88,8 @@ def train_command(
     out_dir: Path,
     val_path: Path | None,
     oos_label: str,
-    embeddings: bool,
+    encoder: str | None,
+    no_embeddings: bool,
     max_in_scope_loss: float,
     quiet: bool,
 ) -> None:
@@ -89,12 +97,13 @@ def train_command(
     try:
         train = load_examples(data_path)
         validation = load_examples(val_path) if val_path else None
+        chosen = NONE if no_embeddings else (encoder or offline_settings().intent_encoder)
         config = TrainConfig(
-            embeddings=embeddings, oos_label=oos_label, max_in_scope_loss=max_in_scope_loss
+            encoder=chosen, oos_label=oos_label, max_in_scope_loss=max_in_scope_loss
         )
         model = train_model(train, validation=validation, config=config, progress=_Progress(quiet))
         model.save(out_dir)
-    except UnderstandingError as exc:
+    except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     meta = model.metadata
     click.echo(f"model {meta['version']} written to {out_dir}")

@@ -169,6 +169,7 @@ class Settings:
     # Understanding callers (contactpro.nlu; see docs/intents.md)
     intent_model_dir: str = ""
     intent_threshold: float = 0.0
+    intent_encoder: str = "e5"
     llm_model: str = "claude-haiku-4-5"
     llm_base_url: str = ""
     llm_min_confidence: float = 0.6
@@ -394,6 +395,8 @@ def _validate_retention(s: Settings) -> None:
 
 
 IMPROVE_LLMS = ("", "anthropic", "openai")
+# Sentence encoders of the intent model (contactpro.nlu.encoders describes them).
+INTENT_ENCODERS = ("e5", "e5-static", "minilm", "none")
 CASE_ENCODERS = ("auto", "e5", "minilm", "hashing")
 
 
@@ -408,6 +411,11 @@ def _validate_improve(s: Settings) -> None:
         )
     if s.improve_llm_timeout_seconds <= 0:
         raise ConfigError("CONTACTPRO_IMPROVE_LLM_TIMEOUT_SECONDS must be above 0")
+    if s.intent_encoder not in INTENT_ENCODERS:
+        raise ConfigError(
+            f"CONTACTPRO_INTENT_ENCODER must be one of {', '.join(INTENT_ENCODERS)}, "
+            f"got {s.intent_encoder!r}"
+        )
     if s.improve_case_encoder not in CASE_ENCODERS:
         raise ConfigError(f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {CASE_ENCODERS}")
     _validate_messaging(s)

@@ -194,7 +194,7 @@ def _new_turn(
         # A late message on a closed conversation reopens it rather than being lost.
         interaction.status, interaction.outcome, interaction.ended_at = "active", None, None
     state = DialogState.load(interaction.state)
-    expected, menu = listening_for(state.awaiting)
+    expected, menu = listening_for(state.awaiting, state.slots)
     understood = get_cascade(settings).understand(
         inbound.text,
         channel=interaction.channel,

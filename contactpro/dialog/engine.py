@@ -8,13 +8,15 @@ flow switches topic; asking for a person or complaining hands over from anywhere
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from contactpro.dialog import identity
 from contactpro.dialog.context import CONTINUE, ESCALATE, HANGUP, Decision, TurnContext
 from contactpro.dialog.handlers import (
     billing,
     cancellation,
+    clarify,
     connection,
     control,
     debt,
@@ -79,9 +81,13 @@ CLAIMS: dict[str, Callable[[TurnContext], bool]] = {"debt": debt.claims}
 __all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide", "listening_for"]
 
 
-def listening_for(awaiting: str | None) -> tuple[tuple[str, ...], dict[str, str] | None]:
+def listening_for(
+    awaiting: str | None, slots: Mapping[str, Any] | None = None
+) -> tuple[tuple[str, ...], dict[str, str] | None]:
     """Return the intents a pending question invites and the keypad menu to use."""
     menu: dict[str, str] | None = {} if awaiting in DIGITS_ARE_ANSWERS else None
+    if awaiting == clarify.AWAITING:
+        return tuple((slots or {}).get("topics", ())), menu
     return EXPECTED.get(awaiting or "", ()), menu
 
 
@@ -133,6 +139,11 @@ def _confirmation(ctx: TurnContext) -> Decision | None:
     return None  # anything else is a new request
 
 
+def _first_doubt(ctx: TurnContext) -> bool:
+    """Return True on the first unsure reading outside a flow (the first turn, after a hello...)."""
+    return ctx.state.flow is None and ctx.state.clarifications == 0
+
+
 def _claimed(ctx: TurnContext) -> bool:
     claims = CLAIMS.get(ctx.state.flow or "")
     return claims is not None and claims(ctx)
@@ -146,6 +157,11 @@ def _route(ctx: TurnContext) -> Decision:
         return identifying
     if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
         return START[intent](ctx)
+    if state.awaiting == clarify.AWAITING:
+        topic = clarify.chosen(ctx)
+        state.finish()
+        if topic is not None:
+            return START[topic](ctx)
     if state.awaiting == "confirm_resolution":
         if (answered := _confirmation(ctx)) is not None:
             return answered
@@ -178,7 +194,11 @@ def _route(ctx: TurnContext) -> Decision:
     if intent in ("affirm", "deny") and state.resolved:
         return Decision(ctx.say("how_can_i_help"))
     if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
-        return answered
+        return answered  # an article that clearly answers the words themselves is no guess
+    if intent == "out_of_scope" and _first_doubt(ctx):
+        # Unsure of a first message: ask which topic it is, never answer a guess.
+        if len(topics := clarify.likeliest_topics(ctx)) == 2:
+            return clarify.ask(ctx, topics)
     if state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
     state.clarifications += 1

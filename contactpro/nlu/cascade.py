@@ -20,7 +20,7 @@ from typing import Any
 from contactpro.config import Settings
 from contactpro.errors import ConfigError, LLMError, UnderstandingError
 from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
-from contactpro.nlu.embeddings import embeddings_available, get_encoder
+from contactpro.nlu.encoders import E5, MINILM, NONE, STATIC, contextual_encoder, encoder_available
 from contactpro.nlu.language import detect_language
 from contactpro.nlu.llm import LLMAnswer, LLMClassifier
 from contactpro.nlu.result import Understanding
@@ -31,6 +31,13 @@ from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 log = logging.getLogger(__name__)
 
 SHIPPED_NGRAM_MODEL_DIR = SHIPPED_MODEL_DIR.with_name("model-ngrams")
+# The shipped model trained with each encoder (CONTACTPRO_INTENT_ENCODER picks one).
+SHIPPED_MODELS = {
+    E5: SHIPPED_MODEL_DIR,
+    STATIC: SHIPPED_MODEL_DIR.with_name("model-static"),
+    MINILM: SHIPPED_MODEL_DIR.with_name("model-minilm"),
+    NONE: SHIPPED_NGRAM_MODEL_DIR,
+}
 # When the dialog expects an answer (it just asked "is that right?"), an expected intent needs
 # only this fraction of the usual threshold: the question itself is evidence.
 EXPECTED_RELIEF = 0.5
@@ -40,13 +47,27 @@ LLM_FALLBACK = "llm_fallback"
 
 
 def load_model(settings: Settings) -> IntentModel:
-    """Load the configured model, or the shipped one (n-gram only without embeddings)."""
+    """Load the configured model, or the shipped one for the configured encoder.
+
+    A model trained with another encoder than CONTACTPRO_INTENT_ENCODER is refused: its weights
+    mean nothing on another encoder's vectors.
+    """
+    wanted = settings.intent_encoder
     if settings.intent_model_dir:
-        return IntentModel.load(Path(settings.intent_model_dir))
-    if embeddings_available():
-        return IntentModel.load(SHIPPED_MODEL_DIR)
-    log.warning("sentence embeddings not installed; using the n-gram intent model")
-    return IntentModel.load(SHIPPED_NGRAM_MODEL_DIR)
+        directory = Path(settings.intent_model_dir)
+    elif wanted in (E5, MINILM) and not encoder_available(wanted):
+        log.warning("the %s encoder is not installed; using the n-gram intent model", wanted)
+        return IntentModel.load(SHIPPED_NGRAM_MODEL_DIR)
+    else:
+        directory = SHIPPED_MODELS[wanted]
+    model = IntentModel.load(directory)
+    if model.encoder_name != wanted:
+        raise ConfigError(
+            f"the intent model in {directory} was trained with the {model.encoder_name} encoder, "
+            f"not {wanted}: set CONTACTPRO_INTENT_ENCODER={model.encoder_name} or retrain it "
+            f"with contactpro intents train --encoder {wanted}"
+        )
+    return model
 
 
 class Cascade:
@@ -67,7 +88,8 @@ class Cascade:
         self.settings = settings
         self.model = model or load_model(settings)
         if self.model.config.embeddings and self.model.encoder is None:
-            self.model.encoder = get_encoder()  # load now, not on the first caller's turn
+            # Load now, not on the first caller's turn.
+            self.model.encoder = contextual_encoder(self.model.encoder_name)
         self.threshold = settings.intent_threshold or self.model.threshold
         if llm is None and settings.anthropic_api_key:
             llm = LLMClassifier(settings, stats=stats)
@@ -110,12 +132,13 @@ class Cascade:
         )
         entities: dict[str, Any] = dict(rules.entities)
         cost = 0.0
+        candidates: tuple[str, ...] = ()
         if rules.intent is not None:
             intent, confidence, tier, reason = rules.intent, 1.0, "rules", rules.reason
         elif not text.strip() or source == "dtmf":
             intent, confidence, tier, reason = OUT_OF_SCOPE, 0.0, "none", "nothing to read"
         else:
-            intent, confidence, tier, reason = self._model_tier(text, expected)
+            intent, confidence, tier, reason, candidates = self._model_tier(text, expected)
             if tier == "none" and self.llm is not None:
                 answer, failure = self._llm_tier(text, channel, language, expected, started)
                 if answer is None:
@@ -125,6 +148,7 @@ class Cascade:
                     cost = answer.cost_usd
                     if answer.confidence >= self.settings.llm_min_confidence:
                         intent, confidence, tier = answer.intent, answer.confidence, "llm"
+                        candidates = ()
                         reason = answer.reason
                         for key, value in answer.entities.items():
                             entities.setdefault(key, value)
@@ -141,29 +165,36 @@ class Cascade:
             entities=entities,
             latency_ms=latency_ms,
             reason=reason,
+            candidates=candidates,
         )
 
-    def _model_tier(self, text: str, expected: Collection[str]) -> tuple[str, float, str, str]:
+    def _model_tier(
+        self, text: str, expected: Collection[str]
+    ) -> tuple[str, float, str, str, tuple[str, ...]]:
         try:
             pred = self.model.predict(text)
         except UnderstandingError as exc:
             log.error("intent model failed", extra={"reason": exc.reason})
-            return OUT_OF_SCOPE, 0.0, "none", f"model failed: {exc.reason}"
+            return OUT_OF_SCOPE, 0.0, "none", f"model failed: {exc.reason}", ()
         threshold = self.threshold
         if pred.top_intent in expected:
             threshold *= EXPECTED_RELIEF
         if pred.confidence >= threshold:
+            # Out of scope is still a reading the dialog may want to narrow down.
+            likeliest = pred.ranked if pred.top_intent == OUT_OF_SCOPE else ()
             return (
                 pred.top_intent,
                 pred.confidence,
                 "model",
                 (f"model {pred.confidence:.2f} >= {threshold:.2f}"),
+                likeliest,
             )
         return (
             OUT_OF_SCOPE,
             pred.confidence,
             "none",
             (f"model unsure: {pred.top_intent} {pred.confidence:.2f} < {threshold:.2f}"),
+            pred.ranked,
         )
 
     def _llm_tier(

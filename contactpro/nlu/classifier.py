@@ -1,14 +1,15 @@
 """The trained tier: TF-IDF character and word n-grams plus sentence embeddings, one linear model.
 
-Features are character n-grams (robust to typos and to Spanish morphology, which the English-only
-MiniLM encoder reads poorly), word n-grams, and the int8 MiniLM sentence embedding. A multinomial
+Features are character n-grams (robust to typos and to Spanish morphology), word n-grams, and a
+sentence embedding from the encoder named in the config (:mod:`contactpro.nlu.encoders`; by
+default a word table distilled from multilingual-e5-small, stored in the artifact). A multinomial
 logistic regression scores the intents. Confidence is the top probability times a novelty factor:
 the mean cosine similarity of the utterance to its nearest training examples, raised to a power.
 Utterances unlike anything seen in training lose confidence even when one intent wins the
 softmax, which is what separates out-of-scope traffic from in-scope traffic.
 
-The threshold is picked on a validation split: the highest one that costs at most
-``max_in_scope_loss`` of in-scope accuracy. Below it the answer is out of scope.
+The threshold is picked on a validation split (:func:`pick_threshold`). Below it the answer is
+out of scope.
 
 An artifact is a directory with ``model.json`` (metadata, vectoriser vocabularies) and
 ``weights.npz`` (arrays only): loading it never executes code, unlike a pickle.
@@ -31,14 +32,25 @@ from sklearn.linear_model import LogisticRegression
 
 from contactpro.errors import UnderstandingError
 from contactpro.nlu.datasets import Example, data_hash, split_examples
-from contactpro.nlu.embeddings import EMBEDDING_NAME, Encoder, embeddings_available, get_encoder
+from contactpro.nlu.encoders import (
+    DEFAULT_ENCODER,
+    ENCODERS,
+    NONE,
+    STATIC,
+    SentenceEncoder,
+    check_encoder,
+    contextual_encoder,
+    encoder_available,
+)
 from contactpro.nlu.ngrams import NgramFeatures
+from contactpro.nlu.static import StaticEncoder, Teacher
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 from contactpro.nlu.text import fold
 
 FORMAT = "contactpro-intents/1"
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "intents" / "model"
 Progress = Callable[[str, int, int], None]
+RANKED = 5
 
 _VECTORIZERS: dict[str, dict[str, Any]] = {
     "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2},
@@ -50,16 +62,21 @@ _VECTORIZERS: dict[str, dict[str, Any]] = {
 class TrainConfig:
     """Hyper-parameters; the defaults were tuned on CLINC150 validation data."""
 
-    embeddings: bool = True
+    encoder: str = DEFAULT_ENCODER
     embedding_weight: float = 2.0
     c: float = 10.0
     oos_weight: float = 4.0
     knn_k: int = 3
     knn_power: float = 2.0
-    max_in_scope_loss: float = 0.01
+    max_in_scope_loss: float = 0.02
     val_percent: int = 20
     max_iter: int = 500
     oos_label: str = OUT_OF_SCOPE
+
+    @property
+    def embeddings(self) -> bool:
+        """Return True when a sentence embedding joins the n-gram features."""
+        return self.encoder != NONE
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Prediction:
     top_intent: str
     probability: float
     similarity: float
+    ranked: tuple[str, ...] = ()  # the likeliest intents, best first (top ``RANKED``)
 
 
 @dataclass
@@ -85,7 +103,7 @@ class IntentModel:
     config: TrainConfig
     metadata: dict[str, Any] = field(default_factory=dict)
     train_embeddings: np.ndarray | None = None  # in-scope training rows, for the novelty factor
-    encoder: Encoder | None = None
+    encoder: SentenceEncoder | None = None
     ngrams: NgramFeatures | None = field(default=None, repr=False, compare=False)
 
     # --- scoring --------------------------------------------------------------------------------
@@ -99,7 +117,11 @@ class IntentModel:
         if not self.config.embeddings:
             return None
         if self.encoder is None:
-            self.encoder = get_encoder()
+            if self.config.encoder == STATIC:
+                raise UnderstandingError(
+                    "the model has no word table for its e5-static encoder", reason="model_format"
+                )
+            self.encoder = contextual_encoder(self.config.encoder)
         return self.encoder.encode(list(texts))
 
     def scores(
@@ -140,9 +162,12 @@ class IntentModel:
         """Score one utterance."""
         probs, similarity = self.scores([text])
         confidence = float(self.confidences(probs, similarity)[0])
-        top = self.classes[int(probs[0].argmax())]
+        ranked = tuple(self.classes[int(i)] for i in np.argsort(-probs[0])[:RANKED])
+        top = ranked[0]
         intent = top if confidence >= self.threshold else self.config.oos_label
-        return Prediction(intent, confidence, top, float(probs[0].max()), float(similarity[0]))
+        return Prediction(
+            intent, confidence, top, float(probs[0].max()), float(similarity[0]), ranked
+        )
 
     def predict_many(self, texts: Sequence[str], *, batch_size: int = 256) -> list[str]:
         """Return the intents of many texts (batched embedding)."""
@@ -172,9 +197,6 @@ class IntentModel:
             "metadata": self.metadata,
             "vectorizers": vocab,
         }
-        (directory / "model.json").write_text(
-            json.dumps(document, ensure_ascii=False, sort_keys=True), encoding="utf-8"
-        )
         arrays: dict[str, np.ndarray] = {
             "weights": self.weights.astype(np.float32),
             "intercept": self.intercept.astype(np.float32),
@@ -183,6 +205,13 @@ class IntentModel:
             arrays[f"idf_{name}"] = v.idf_.astype(np.float32)
         if self.train_embeddings is not None:
             arrays["train_embeddings"] = self.train_embeddings.astype(np.float16)
+        if isinstance(self.encoder, StaticEncoder):
+            document["static_words"] = self.encoder.words
+            arrays["static_vectors"] = self.encoder.vectors.astype(np.float16)
+            arrays["static_weights"] = self.encoder.weights.astype(np.float32)
+        (directory / "model.json").write_text(
+            json.dumps(document, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
         np.savez_compressed(directory / "weights.npz", allow_pickle=False, **arrays)
 
     @classmethod
@@ -207,16 +236,42 @@ class IntentModel:
         train_embeddings = (
             arrays["train_embeddings"].astype(np.float32) if "train_embeddings" in arrays else None
         )
+        config = _config(document["config"])
+        encoder: SentenceEncoder | None = None
+        if config.encoder == STATIC:
+            if "static_vectors" not in arrays:
+                raise UnderstandingError(
+                    f"{directory} has no word table for its e5-static encoder",
+                    reason="model_format",
+                )
+            encoder = StaticEncoder(
+                document["static_words"], arrays["static_vectors"], arrays["static_weights"]
+            )
         return cls(
             classes=list(document["classes"]),
             vectorizers=vectorizers,
             weights=arrays["weights"].astype(np.float32),
             intercept=arrays["intercept"].astype(np.float32),
             threshold=float(document["threshold"]),
-            config=TrainConfig(**document["config"]),
+            config=config,
             metadata=document.get("metadata", {}),
             train_embeddings=train_embeddings,
+            encoder=encoder,
         )
+
+    @property
+    def encoder_name(self) -> str:
+        """Return the name of the encoder this model was trained with."""
+        return self.config.encoder
+
+
+def _config(saved: dict[str, Any]) -> TrainConfig:
+    """Read a saved config; models from before encoders had names used MiniLM or nothing."""
+    saved = dict(saved)
+    if "embeddings" in saved:
+        saved.setdefault("encoder", "minilm" if saved.pop("embeddings") else NONE)
+    known = TrainConfig.__dataclass_fields__
+    return TrainConfig(**{k: v for k, v in saved.items() if k in known})
 
 
 def _saved_params(vec: TfidfVectorizer) -> dict[str, Any]:
@@ -238,7 +293,13 @@ def pick_threshold(
     similarity: np.ndarray,
     labels: Sequence[str],
 ) -> tuple[float, dict[str, float]]:
-    """Return the highest threshold costing at most ``max_in_scope_loss`` in-scope accuracy."""
+    """Return the validation threshold that best separates in scope from out of scope.
+
+    Among the thresholds costing at most ``max_in_scope_loss`` of the best in-scope accuracy,
+    the one with the highest in-scope accuracy plus out-of-scope recall wins (the highest such
+    threshold on ties). Without out-of-scope rows it is the highest threshold costing a quarter
+    of that.
+    """
     oos = model.config.oos_label
     gold = np.array(labels)
     in_scope = gold != oos
@@ -254,7 +315,14 @@ def pick_threshold(
     grid = np.round(np.arange(0.0, 0.951, 0.005), 3)
     table = [(float(th), *rates(float(th))) for th in grid]
     best = max(acc for _, acc, _ in table)
-    chosen = max(th for th, acc, _ in table if acc >= best - model.config.max_in_scope_loss)
+    no_oos = not (~in_scope).any()
+    # Without out-of-scope rows the threshold's benefit cannot be measured: spend a quarter.
+    budget = model.config.max_in_scope_loss / (4 if no_oos else 1)
+    affordable = [row for row in table if row[1] >= best - budget - 1e-9]
+    if no_oos:
+        chosen = max(th for th, _, _ in affordable)
+    else:
+        chosen = max(affordable, key=lambda row: (round(row[1] + row[2], 6), row[0]))[0]
     acc, rec = rates(chosen)
     return chosen, {
         "val_in_scope_accuracy": acc,
@@ -264,7 +332,10 @@ def pick_threshold(
 
 
 def _fit(
-    train: Sequence[Example], config: TrainConfig, encoder: Encoder | None, report: Progress
+    train: Sequence[Example],
+    config: TrainConfig,
+    encoder: SentenceEncoder | None,
+    report: Progress,
 ) -> IntentModel:
     """Fit vectorisers and the linear model; the threshold is left at zero."""
     texts = [ex.text for ex in train]
@@ -309,28 +380,76 @@ def _fit(
     )
 
 
+class _Remembering:
+    """An encoder that encodes each text once across the fits of one training run."""
+
+    def __init__(self, teacher: Teacher | SentenceEncoder) -> None:
+        self.teacher = teacher
+        self.sha256 = str(getattr(teacher, "sha256", ""))
+        self.seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if missing:
+            self.seen.update(zip(missing, self.teacher.encode(missing), strict=True))
+        return np.vstack([self.seen[t] for t in texts])
+
+
+def _encoder_for(
+    rows: Sequence[Example],
+    config: TrainConfig,
+    given: SentenceEncoder | None,
+    teacher: Teacher | None,
+    report: Progress,
+) -> SentenceEncoder | None:
+    """Return the encoder a fit on ``rows`` uses: given, distilled from them, or shared."""
+    if not config.embeddings:
+        return None
+    if given is not None:
+        return given
+    if config.encoder == STATIC:
+        assert teacher is not None
+        report("distilling the word table", 0, 1)
+        table = StaticEncoder.distil([ex.text for ex in rows], teacher)
+        report("distilling the word table", 1, 1)
+        return table
+    return contextual_encoder(config.encoder)
+
+
 def train_model(
     train: Sequence[Example],
     *,
     validation: Sequence[Example] | None = None,
     config: TrainConfig | None = None,
-    encoder: Encoder | None = None,
+    encoder: SentenceEncoder | None = None,
+    teacher: Teacher | None = None,
     progress: Progress | None = None,
 ) -> IntentModel:
     """Fit a model on ``train`` and pick its threshold on ``validation``.
 
     Without ``validation``, ``val_percent`` of ``train`` is carved out (stratified) to pick the
     threshold, and the final model is then refit on all the rows with that threshold: small
-    teams' data sets cannot spare a fifth of their examples.
+    teams' data sets cannot spare a fifth of their examples. ``encoder`` overrides the one the
+    config names; ``teacher`` the model an ``e5-static`` table is distilled from (words of the
+    rows a fit sees, so validation words stay unseen, as a customer's new words will be).
     """
     config = config or TrainConfig()
-    if config.embeddings and encoder is None:
-        if not embeddings_available():
+    check_encoder(config.encoder)
+    if config.embeddings and encoder is None and teacher is None:
+        if not encoder_available(config.encoder):
             raise UnderstandingError(
-                "sentence embeddings are not installed; train with embeddings off",
+                f"the {config.encoder} sentence encoder is not installed; "
+                "train with --encoder none",
                 reason="no_embeddings",
             )
-        encoder = get_encoder()
+        if config.encoder == STATIC:
+            teacher = contextual_encoder(STATIC)
+    remembering = _Remembering(teacher) if teacher is not None else None
+    serving = encoder
+    if serving is None and config.embeddings and config.encoder != STATIC:
+        serving = contextual_encoder(config.encoder)
+    # Each text is encoded once even though the carved-out rows are seen by two fits.
+    fitting = _Remembering(serving) if serving is not None else None
     everything = list(train)
     carved = validation is None
     if validation is None:
@@ -342,11 +461,12 @@ def train_model(
     report = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
 
-    model = _fit(train, config, encoder, report)
+    fit_encoder = _encoder_for(train, config, fitting, remembering, report)
+    model = _fit(train, config, fit_encoder, report)
     val_texts = [ex.text for ex in validation]
     val_emb = (
-        _encode(encoder, val_texts, "embedding validation", report)
-        if (config.embeddings and encoder is not None)
+        _encode(fit_encoder, val_texts, "embedding validation", report)
+        if fit_encoder is not None
         else None
     )
     probs, similarity = model.scores(val_texts, val_emb)
@@ -355,10 +475,14 @@ def train_model(
     )
     if carved:
         report("refit on all rows", 0, 1)
-        model = _fit(everything, config, encoder, report)
+        fit_encoder = _encoder_for(everything, config, fitting, remembering, report)
+        model = _fit(everything, config, fit_encoder, report)
+    if serving is not None:
+        model.encoder = fit_encoder = serving
     model.threshold = threshold
     elapsed = time.perf_counter() - started
     digest = data_hash(everything if carved else [*train, *validation])
+    teacher_sha = getattr(teacher, "sha256", None)
     model.metadata = {
         "version": f"{datetime.now(UTC):%Y%m%d%H%M%S}-{digest[:8]}",
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -367,15 +491,16 @@ def train_model(
         "n_validation": len(validation),
         "validation": "carved out, then refit on all rows" if carved else "given",
         "labels": model.classes,
-        "embedding": EMBEDDING_NAME if config.embeddings else None,
-        "embedding_sha256": encoder.sha256 if (config.embeddings and encoder) else None,
+        "encoder": config.encoder,
+        "embedding": ENCODERS[config.encoder] if config.embeddings else None,
+        "embedding_sha256": teacher_sha or (fit_encoder.sha256 if fit_encoder else None),
         "training_seconds": round(elapsed, 2),
         "metrics": {k: (None if np.isnan(v) else round(v, 4)) for k, v in val_metrics.items()},
     }
     return model
 
 
-def _encode(encoder: Encoder, texts: list[str], stage: str, report: Progress) -> np.ndarray:
+def _encode(encoder: SentenceEncoder, texts: list[str], stage: str, report: Progress) -> np.ndarray:
     batch = 256
     parts = []
     for i in range(0, len(texts), batch):

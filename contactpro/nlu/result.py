@@ -13,7 +13,8 @@ class Understanding:
     """What the caller wants, how sure we are, and who decided.
 
     ``tier`` is one of ``rules``, ``model``, ``llm`` or ``none`` (nothing was confident);
-    ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...).
+    ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...);
+    ``candidates`` the model's likeliest intents, best first, when the answer is out of scope.
     """
 
     intent: str
@@ -23,6 +24,7 @@ class Understanding:
     entities: dict[str, Any] = field(default_factory=dict)
     latency_ms: float = 0.0
     reason: str = ""
+    candidates: tuple[str, ...] = ()
 
     @property
     def is_out_of_scope(self) -> bool:

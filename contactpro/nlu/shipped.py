@@ -2,29 +2,38 @@
 
 The models are trained on the training part of ``contactpro/data/intents/corpus.csv`` only (the
 held-out fifth, chosen by a hash of each text, is kept for the quality gates), through the same
-``train_model`` code path as ``contactpro intents train``.
+``train_model`` code path as ``contactpro intents train``: one model per sentence encoder, so
+CONTACTPRO_INTENT_ENCODER can pick any of them.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from contactpro.nlu.cascade import SHIPPED_NGRAM_MODEL_DIR
-from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, TrainConfig, train_model
+from contactpro.nlu.cascade import SHIPPED_MODELS
+from contactpro.nlu.classifier import TrainConfig, train_model
 from contactpro.nlu.datasets import shipped_split
+from contactpro.nlu.encoders import encoder_available
 
 
-def build(model_dir: Path = SHIPPED_MODEL_DIR, ngram_dir: Path = SHIPPED_NGRAM_MODEL_DIR) -> None:
-    """Train and write both shipped models (with and without sentence embeddings)."""
+def build(models: Mapping[str, Path] = SHIPPED_MODELS, only: str | None = None) -> None:
+    """Train and write the shipped model of every installed encoder (or of ``only``)."""
     train, _ = shipped_split()
-    for directory, embeddings in ((model_dir, True), (ngram_dir, False)):
-        model = train_model(train, config=TrainConfig(embeddings=embeddings))
+    for encoder, directory in models.items():
+        if only not in (None, encoder):
+            continue
+        if not encoder_available(encoder):
+            print(f"{directory}: skipped, the {encoder} encoder is not installed")
+            continue
+        model = train_model(train, config=TrainConfig(encoder=encoder))
         if directory.exists():
             shutil.rmtree(directory)
         model.save(directory)
-        print(f"{directory}: {model.metadata['version']} threshold {model.threshold:.3f}")
+        print(f"{directory}: {encoder} {model.metadata['version']} threshold {model.threshold:.3f}")
 
 
 if __name__ == "__main__":
-    build()
+    build(only=sys.argv[1] if len(sys.argv) > 1 else None)

@@ -149,3 +149,17 @@ def test_bad_files_are_reported_not_raised(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "cannot read intent model" in result.output
+
+
+def test_encoder_option_picks_the_encoder_the_model_records(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "data.csv")
+    for encoder in ("e5-static", "none"):
+        out = tmp_path / encoder
+        result = CliRunner().invoke(
+            intents,
+            ["train", "--data", str(data), "--out", str(out), "--encoder", encoder, "--quiet"],
+        )
+        assert result.exit_code == 0, result.output
+        model = IntentModel.load(out)
+        assert (model.encoder_name, model.metadata["encoder"]) == (encoder, encoder)
+        assert (model.encoder is not None) == (encoder == "e5-static")

@@ -39,7 +39,10 @@ LISTENING = {
 PHONES = {"es": CUSTOMER, "en": "+13055550123"}
 # An unverified texter is asked to verify (billing) or told the channels (payment), never the
 # account number itself.
-WORDS = {"es": "últimos cuatro dígitos", "en": "your account number"}
+WORDS = {
+    "es": ("últimos cuatro dígitos",),
+    "en": ("last four digits", "your account number"),
+}
 
 
 def sent_messages(twilio_api) -> list[dict[str, str]]:
@@ -72,7 +75,8 @@ def test_voice_note_is_transcribed_taken_as_a_turn_and_answered(
     assert (heard.speaker, heard.source) == ("caller", "voice_note")
     assert heard.intent in ("billing_inquiry", "payment_how")  # "check my bill" is read as either
     assert heard.text == stored.transcript and heard.asr_confidence == stored.asr_confidence == 1.0
-    assert WORDS[language] in heard.reply and "0000120451" not in heard.reply
+    assert any(words in heard.reply for words in WORDS[language])
+    assert "0000120451" not in heard.reply
     [message] = sent_messages(twilio_api)
     assert message == {
         "To": f"whatsapp:{phone}",

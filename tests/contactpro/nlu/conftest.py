@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from contactpro.config import Settings, load_settings
-from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
-from contactpro.nlu.embeddings import Encoder, get_encoder
+from contactpro.nlu.cascade import load_model
+from contactpro.nlu.classifier import IntentModel
 from contactpro.nlu.stats import TierStats
 from tests.conftest import serve_http
 
@@ -27,17 +27,9 @@ def make_settings(**overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def encoder() -> Encoder:
-    """The embedding encoder, loaded once per test session."""
-    return get_encoder()
-
-
-@pytest.fixture(scope="session")
-def shipped_model(encoder: Encoder) -> IntentModel:
-    """The shipped intent model, loaded once per test session."""
-    model = IntentModel.load(SHIPPED_MODEL_DIR)
-    model.encoder = encoder
-    return model
+def shipped_model() -> IntentModel:
+    """The shipped intent model of the default encoder, loaded once per test session."""
+    return load_model(make_settings())
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from contactpro.nlu.classifier import FORMAT, IntentModel, TrainConfig, train_mo
 from contactpro.nlu.datasets import CORPUS_PATH, Example, load_examples, shipped_split
 from contactpro.nlu.embeddings import EMBEDDING_SHA256, file_sha256, model_dir
 from contactpro.nlu.evaluation import evaluate_model
+from contactpro.nlu.multilingual import MULTILINGUAL_SHA256
 from contactpro.nlu.taxonomy import INTENT_NAMES
 
 # Gates sit a few points under the figures measured when the model was built (docs/intents.md),
@@ -46,7 +47,7 @@ def test_shipped_model_quality_gates(shipped_model: IntentModel) -> None:
 def test_shipped_model_metadata(shipped_model: IntentModel) -> None:
     meta = shipped_model.metadata
     assert meta["version"] and len(meta["data_hash"]) == 64
-    assert meta["embedding_sha256"] == EMBEDDING_SHA256
+    assert (meta["encoder"], meta["embedding_sha256"]) == ("e5", MULTILINGUAL_SHA256)
     assert 0.0 < shipped_model.threshold < 1.0
     assert set(shipped_model.classes) == set(INTENT_NAMES)
     assert meta["metrics"]["val_in_scope_accuracy"] > 0.7
@@ -93,7 +94,7 @@ def _toy() -> list[Example]:
 
 
 def test_train_save_load_round_trip(tmp_path: Path) -> None:
-    model = train_model(_toy(), config=TrainConfig(embeddings=False))
+    model = train_model(_toy(), config=TrainConfig(encoder="none"))
     model.save(tmp_path)
     loaded = IntentModel.load(tmp_path)
     texts = ["quiero cancelar mi plan", "how much do i owe you"]
