@@ -116,6 +116,7 @@ def customers() -> str:
         quadrants=QUADRANTS,
         counts=reports.quadrant_counts(session),
         rows=paginate(reports.customers_in_quadrant(session, quadrant), _page()),
+        rule=settings(),
     )
 
 
