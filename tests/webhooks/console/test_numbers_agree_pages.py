@@ -1,5 +1,5 @@
 """Numbers shown in two places agree: KPIs (console, report, figure in both languages), the
-agents page and its CSV, and a search's count, pages and CSV."""
+agents page and its CSV, a search's count, pages and CSV, and the queue's pages, JSON and CSV."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from contactpro.analytics import runs
 from contactpro.console import agent_queue
 from contactpro.console.pages import PAGE_SIZE
-from contactpro.models import Callback, Customer, Interaction, utcnow
+from contactpro.models import Callback, Customer, Escalation, Interaction, utcnow
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
 from tests.webhooks.console.conftest import add_customer, login
@@ -127,3 +127,51 @@ def test_customers_pages_cover_every_scored_customer(client, session, users):
     assert f"All ({PAGE_SIZE + 3})" in first and 'rel="next"' in first and 'rel="prev"' in second
     rows = list(csv.DictReader(io.StringIO(client.get("/console/manager/customers.csv").text)))
     assert len(rows) == PAGE_SIZE + 3
+
+
+def test_queue_pages_json_and_csv_agree(client, session: Session, users):
+    """Every open escalation is on exactly one page of the queue, in the JSON of that page and
+    once in the CSV, in the same order."""
+    total = PAGE_SIZE + 4
+    customer = Customer(name="Cliente En Cola", phone="+573001190000", segment="standard")
+    session.add(customer)
+    session.flush()
+    now = utcnow()
+    for n in range(total):
+        interaction = Interaction(
+            channel="sms",
+            twilio_sid=f"SM{n:032d}",
+            customer=customer,
+            from_number=customer.phone,
+            to_number="+15550001000",
+            started_at=now - timedelta(minutes=n),
+            status="escalated",
+            language="es",
+        )
+        session.add(
+            Escalation(
+                interaction=interaction,
+                customer_id=customer.id,
+                reason="agent_request",
+                queue="general",
+                created_at=now - timedelta(minutes=n),
+            )
+        )
+    session.commit()
+    login(client, "ana@example.com")
+    first = client.get("/console/queue?lang=en").text
+    second = client.get("/console/queue?page=2&lang=en").text
+    ids = [int(i) for i in re.findall(r'<tr data-id="(\d+)"', first + second)]
+    assert len(ids) == len(set(ids)) == total
+    assert f"Page 1 of 2 ({total} rows)" in first and 'rel="next"' in first
+    assert 'rel="prev"' in second and "/console/api/queue?page=2" in second
+    pages = [client.get(f"/console/api/queue?page={n}").get_json() for n in (1, 2)]
+    assert [e["id"] for p in pages for e in p["entries"]] == ids
+    assert {(p["page"], p["pages"], p["total"]) for p in pages} == {(1, 2, total), (2, 2, total)}
+    exported = client.get("/console/queue.csv")
+    assert exported.mimetype == "text/csv" and "queue-" in exported.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [int(r["escalation_id"]) for r in rows] == ids
+    assert [int(r["rank"]) for r in rows] == [e["rank"] for p in pages for e in p["entries"]] and {
+        r["customer"] for r in rows
+    } == {"Cliente En Cola"}
