@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -43,6 +44,20 @@ QUADRANTS = ("retain", "monitor", "care", "let_go")
 UNPAID_DAYS = {5: 120}  # customer index -> days past due at the end of the period
 
 
+def sms_from(customer: Customer, n: int, started: datetime, **fields: Any) -> Interaction:
+    """Return the customer's ``n``-th SMS conversation (Spanish) started at ``started``."""
+    return Interaction(
+        channel="sms",
+        twilio_sid=f"SM{n:032d}",
+        customer=customer,
+        from_number=customer.phone,
+        to_number="+15550001000",
+        started_at=started,
+        language="es",
+        **fields,
+    )
+
+
 def add_contacts(session: Session) -> None:
     """One customer per row of CUSTOMERS, each with one closed contact in the period."""
     for n, (charge, currency, text) in enumerate(CUSTOMERS):
@@ -65,18 +80,14 @@ def add_contacts(session: Session) -> None:
                 )
             )
         started = START + timedelta(days=1, hours=n)
-        interaction = Interaction(
-            channel="sms",
-            twilio_sid=f"SM{n:032d}",
-            customer=customer,
-            from_number=customer.phone,
-            to_number="+15550001000",
-            started_at=started,
+        interaction = sms_from(
+            customer,
+            n,
+            started,
             last_activity_at=started + timedelta(minutes=2),
             ended_at=started + timedelta(minutes=2),
             status="closed",
             outcome="auto_resolved",
-            language="es",
             duration_seconds=120,
             state={"steps": ["told_balance"]},
         )

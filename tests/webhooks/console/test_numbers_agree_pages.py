@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from contactpro.analytics import runs
 from contactpro.console import agent_queue
 from contactpro.console.pages import PAGE_SIZE
-from contactpro.models import Callback, Customer, Escalation, Interaction, utcnow
+from contactpro.models import Callback, Customer, Escalation, utcnow
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
 from tests.webhooks.console.conftest import add_customer, login
 from tests.webhooks.console.test_manager import add_scored
-from tests.webhooks.console.test_numbers_agree import END, START, add_contacts
+from tests.webhooks.console.test_numbers_agree import END, START, add_contacts, sms_from
 from tests.webhooks.test_sms import sms_params
 
 
@@ -86,19 +86,8 @@ def test_search_count_pages_and_csv_agree(client, session: Session, users):
     now = utcnow()
     total = PAGE_SIZE + 7
     for n in range(total):
-        session.add(
-            Interaction(
-                channel="sms",
-                twilio_sid=f"SM{n:032d}",
-                customer=customer,
-                from_number=customer.phone,
-                to_number="+15550001000",
-                started_at=now - timedelta(minutes=n),
-                status="closed",
-                outcome="auto_resolved",
-                language="es",
-            )
-        )
+        when = now - timedelta(minutes=n)
+        session.add(sms_from(customer, n, when, status="closed", outcome="auto_resolved"))
     session.commit()
     login(client, "max@example.com")
     first = client.get("/console/manager/conversations?customer=Frecuente&lang=en").text
@@ -138,16 +127,7 @@ def test_queue_pages_json_and_csv_agree(client, session: Session, users):
     session.flush()
     now = utcnow()
     for n in range(total):
-        interaction = Interaction(
-            channel="sms",
-            twilio_sid=f"SM{n:032d}",
-            customer=customer,
-            from_number=customer.phone,
-            to_number="+15550001000",
-            started_at=now - timedelta(minutes=n),
-            status="escalated",
-            language="es",
-        )
+        interaction = sms_from(customer, n, now - timedelta(minutes=n), status="escalated")
         session.add(
             Escalation(
                 interaction=interaction,
