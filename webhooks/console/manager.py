@@ -149,6 +149,7 @@ def _search_query() -> search.SearchQuery:
         date_from=_date("from"),
         date_to=_date("to"),
         channel=request.args.get("channel", "").strip()[:8],
+        zone=company_timezone(settings()),
     )
 
 

@@ -7,7 +7,7 @@ import csv
 import html
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -155,3 +155,35 @@ def test_queue_pages_json_and_csv_agree(client, session: Session, users):
     assert [int(r["rank"]) for r in rows] == [e["rank"] for p in pages for e in p["entries"]] and {
         r["customer"] for r in rows
     } == {"Cliente En Cola"}
+
+
+def test_search_dates_are_days_in_the_company_time_zone(client, session: Session, users):
+    """Bogotá is UTC-5: 03:00 UTC on 3 March is still 2 March there, 06:00 UTC is 3 March.
+    The search's from/to days, its count and its CSV follow the company's calendar."""
+    customer = Customer(name="Cliente Nocturno", phone="+573001180000", segment="standard")
+    session.add(customer)
+    late = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # 22:00 on 2 March in Bogotá
+    early = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # 01:00 on 3 March in Bogotá
+    for n, started in enumerate((late, early)):
+        session.add(sms_from(customer, n, started, status="closed", outcome="auto_resolved"))
+    session.commit()
+    login(client, "max@example.com")
+    found = {}
+    for day in ("2026-03-02", "2026-03-03"):
+        args = f"customer=Nocturno&from={day}&to={day}"
+        page = client.get(f"/console/manager/conversations?{args}&lang=en").text
+        rows = list(
+            csv.DictReader(
+                io.StringIO(client.get(f"/console/manager/conversations.csv?{args}").text)
+            )
+        )
+        assert "Results (1)" in page and len(rows) == 1, (day, rows)
+        found[day] = rows[0]["started"]
+    assert found == {
+        "2026-03-02": "2026-03-02T22:00:00-05:00",
+        "2026-03-03": "2026-03-03T01:00:00-05:00",
+    }
+    both = client.get(
+        "/console/manager/conversations?customer=Nocturno&from=2026-03-02&to=2026-03-03"
+    )
+    assert "Results (2)" in both.text
