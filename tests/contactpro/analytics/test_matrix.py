@@ -258,6 +258,10 @@ def test_payment_history_moves_a_high_billing_customer_from_retain_to_let_go(
     assert (irregular.quadrant, irregular.expected_value) == ("let_go", Decimal("1200.00"))
     retained = _scored(db, settings_factory(billing_threshold=100, recovery_cost=1000))
     assert retained.quadrant == "retain"
+    recent = _scored(
+        db, settings_factory(billing_threshold=100, recovery_cost=2000, payment_history_months=1)
+    )
+    assert (recent.on_time_share, recent.quadrant) == (1.0, "retain")  # last month: on time
     with db.session() as session:
         session.query(Payment).delete()
         session.query(Invoice).delete()

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.analytics import runs
-from contactpro.models import Account, Customer, Interaction, Invoice, Turn
+from contactpro.models import Account, Customer, Escalation, Interaction, Invoice, Turn
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
 from tests.webhooks.console.conftest import login
@@ -176,3 +177,19 @@ def test_report_figure_console_and_csv_count_the_same_customers(
     assert (unpaid["quadrant"], int(unpaid["days_past_due"])) == ("let_go", 120)
     customers_page = client.get("/console/manager/customers?quadrant=let_go&lang=es").text
     assert "Cliente 5" in customers_page and "Costo de recuperación" in customers_page
+    # The agent who takes Cliente 5's escalation sees the same figures with the customer.
+    contact = session.scalars(
+        select(Interaction).join(Customer).where(Customer.name == "Cliente 5")
+    ).one()
+    escalation = Escalation(
+        interaction_id=contact.id,
+        customer_id=contact.customer_id,
+        reason="agent_request",
+        queue="general",
+    )
+    session.add(escalation)
+    session.commit()
+    figures = {"es": "Días de mora: 120", "en": "Days past due: 120"}
+    for language, days in figures.items():
+        packet = client.get(f"/console/escalations/{escalation.id}?lang={language}").text
+        assert days in packet and f": {unpaid['recovery_cost']}</small>" in packet, language
