@@ -59,6 +59,17 @@ def sms_from(customer: Customer, n: int, started: datetime, **fields: Any) -> In
     )
 
 
+def person_asked(contact: Interaction, customer_id: int | None, **fields: Any) -> Escalation:
+    """Return an open escalation of ``contact``: the customer asked for a person."""
+    return Escalation(
+        interaction=contact,
+        customer_id=customer_id,
+        reason="agent_request",
+        queue="general",
+        **fields,
+    )
+
+
 def add_contacts(session: Session) -> None:
     """One customer per row of CUSTOMERS, each with one closed contact in the period."""
     for n, (charge, currency, text) in enumerate(CUSTOMERS):
@@ -181,12 +192,7 @@ def test_report_figure_console_and_csv_count_the_same_customers(
     contact = session.scalars(
         select(Interaction).join(Customer).where(Customer.name == "Cliente 5")
     ).one()
-    escalation = Escalation(
-        interaction_id=contact.id,
-        customer_id=contact.customer_id,
-        reason="agent_request",
-        queue="general",
-    )
+    escalation = person_asked(contact, contact.customer_id)
     session.add(escalation)
     session.commit()
     figures = {"es": "Días de mora: 120", "en": "Days past due: 120"}

@@ -15,12 +15,18 @@ from sqlalchemy.orm import Session
 from contactpro.analytics import runs
 from contactpro.console import agent_queue
 from contactpro.console.pages import PAGE_SIZE
-from contactpro.models import Callback, Customer, Escalation, utcnow
+from contactpro.models import Callback, Customer, utcnow
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
 from tests.webhooks.console.conftest import add_customer, login
 from tests.webhooks.console.test_manager import add_scored
-from tests.webhooks.console.test_numbers_agree import END, START, add_contacts, sms_from
+from tests.webhooks.console.test_numbers_agree import (
+    END,
+    START,
+    add_contacts,
+    person_asked,
+    sms_from,
+)
 from tests.webhooks.test_sms import sms_params
 
 
@@ -128,15 +134,7 @@ def test_queue_pages_json_and_csv_agree(client, session: Session, users):
     now = utcnow()
     for n in range(total):
         interaction = sms_from(customer, n, now - timedelta(minutes=n), status="escalated")
-        session.add(
-            Escalation(
-                interaction=interaction,
-                customer_id=customer.id,
-                reason="agent_request",
-                queue="general",
-                created_at=now - timedelta(minutes=n),
-            )
-        )
+        session.add(person_asked(interaction, customer.id, created_at=interaction.started_at))
     session.commit()
     login(client, "ana@example.com")
     first = client.get("/console/queue?lang=en").text
