@@ -158,6 +158,7 @@ def test_report_figure_console_and_csv_count_the_same_customers(
 
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert report_counts(markdown) == summary
+    assert "let go only where the cost of recovery (100.00 USD)" in markdown
     assert figure_counts(result.results) == summary
     sample = Counter(row["quadrant"] for row in matrix["sample"])
     assert {q: sample.get(q, 0) for q in QUADRANTS} == summary
