@@ -112,6 +112,11 @@ class Settings:
     conformity_threshold: float = 50.0
     billing_threshold: float = 0.0
     billing_percentile: int = 50
+    # Retention matrix: payment history and the let-go rule (docs/analytics.md)
+    recovery_cost: float = 100.0  # estimated cost of winning back one customer
+    customer_value_months: int = 12  # months of billing that make a customer's expected value
+    payment_history_months: int = 6  # invoices due in these months make payment regularity
+    payment_lost_days: int = 90  # this many days past due: no expected value left
     # Console and outbound telephony (webhooks.console; see docs/console.md)
     session_seconds: int = 8 * 3600  # idle timeout
     session_max_seconds: int = 12 * 3600  # absolute timeout from the log-in
@@ -524,7 +529,14 @@ def _validate_analytics(s: Settings) -> None:
         ) from None
     if s.recommendation_min_contacts < 1:
         raise ConfigError("CONTACTPRO_RECOMMENDATION_MIN_CONTACTS must be at least 1")
-    for name in ("analytics_hourly_seconds", "repeat_contact_days", "conformity_window_days"):
+    for name in (
+        "analytics_hourly_seconds",
+        "repeat_contact_days",
+        "conformity_window_days",
+        "customer_value_months",
+        "payment_history_months",
+        "payment_lost_days",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{env_var(name)} must be at least 1")
     if not 0 <= s.analytics_daily_hour <= 23:
@@ -541,6 +553,7 @@ def _validate_analytics(s: Settings) -> None:
         "rules_cost_per_call",
         "baseline_wait_seconds",
         "billing_threshold",
+        "recovery_cost",
     ):
         if getattr(s, name) < 0:
             raise ConfigError(f"{env_var(name)} must not be negative")

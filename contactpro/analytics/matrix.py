@@ -1,15 +1,20 @@
-"""The priority matrix: conformity (low/high) crossed with billing (low/high).
+"""The priority matrix: conformity (low/high) crossed with billing (low/high) and payment history.
 
 ==================  =====================  ===============================================
 conformity/billing  low billing            high billing
 ==================  =====================  ===============================================
-low conformity      ``let_go``             ``retain`` (top priority: economic benefits)
+low conformity      ``retain`` / ``let_go`` by value against cost of recovery
 high conformity     ``care`` (loyalty)     ``monitor`` (preventive follow-up)
 ==================  =====================  ===============================================
 
 A value equal to a threshold counts as high. The billing threshold is
 ``billing_threshold`` when set, else the ``billing_percentile`` of the scored customers'
 billing; the conformity threshold is ``conformity_threshold`` (0-100).
+
+A customer's expected value is billing x ``customer_value_months`` x the share of their invoices
+due in the last ``payment_history_months`` paid by the due date (1 with no invoice), and 0 once
+an invoice is ``payment_lost_days`` or more past due. A customer of low conformity is ``let_go``
+only where ``recovery_cost`` exceeds that value; otherwise ``retain``.
 
 Billing and its threshold are money: both are rounded to the cent once, here, before any
 comparison. :func:`build_matrix` assigns every customer's quadrant once, stores it in
@@ -33,7 +38,15 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.errors import ConfigError
-from contactpro.models import Account, Customer, CustomerScore, InteractionScore, utcnow
+from contactpro.models import (
+    Account,
+    Customer,
+    CustomerScore,
+    InteractionScore,
+    Invoice,
+    Payment,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,77 @@ def quadrant_of(
     if high_conf:
         return "monitor" if high_bill else "care"
     return "retain" if high_bill else "let_go"
+
+
+@dataclass(frozen=True)
+class PaymentHistory:
+    """How a customer pays: the oldest unpaid invoice and how regularly they pay on time."""
+
+    days_past_due: int = 0
+    on_time_share: float = 1.0
+
+
+def expected_value(billing: float, history: PaymentHistory, settings: Settings) -> float:
+    """Return what keeping the customer is worth: billing over the value months, as they pay."""
+    if history.days_past_due >= settings.payment_lost_days:
+        return 0.0
+    value = money(billing * settings.customer_value_months * history.on_time_share)
+    return float(value)
+
+
+def retention_quadrant(
+    conformity: float,
+    billing: float,
+    history: PaymentHistory,
+    cuts: tuple[float, float],
+    settings: Settings,
+) -> str:
+    """Return the quadrant: low conformity is let go only where recovery costs more than value."""
+    base = quadrant_of(conformity, billing, *cuts)
+    if base in ("care", "monitor"):
+        return base
+    worth = expected_value(billing, history, settings)
+    return "let_go" if money(settings.recovery_cost) > money(worth) else "retain"
+
+
+def payment_histories(
+    conn: Connection, settings: Settings, end: datetime
+) -> dict[int, PaymentHistory]:
+    """Return each invoiced customer's payment history at ``end``, from invoices and payments."""
+    today = end.date()
+    since = today - timedelta(days=round(settings.payment_history_months * 30.44))
+    last_paid = (
+        select(Payment.invoice_id, func.max(Payment.paid_at).label("paid_at"))
+        .where(Payment.invoice_id.is_not(None), Payment.paid_at < end)
+        .group_by(Payment.invoice_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(Account.customer_id, Invoice.due_date, Invoice.status, last_paid.c.paid_at)
+        .join(Account, Account.id == Invoice.account_id)
+        .outerjoin(last_paid, last_paid.c.invoice_id == Invoice.id)
+        .where(Invoice.due_date < today)
+        .where((Invoice.due_date >= since) | (Invoice.status != "paid"))
+    ).all()
+    due: dict[int, int] = {}
+    on_time: dict[int, int] = {}
+    past_due: dict[int, int] = {}
+    for customer_id, due_date, status, paid_at in rows:
+        unpaid = status != "paid"
+        if unpaid:
+            late = (today - due_date).days
+            past_due[customer_id] = max(past_due.get(customer_id, 0), late)
+        if due_date >= since:
+            due[customer_id] = due.get(customer_id, 0) + 1
+            paid_in_time = not unpaid and paid_at is not None and paid_at.date() <= due_date
+            on_time[customer_id] = on_time.get(customer_id, 0) + int(paid_in_time)
+    return {
+        cid: PaymentHistory(
+            days_past_due=past_due.get(cid, 0),
+            on_time_share=on_time.get(cid, 0) / due[cid] if due.get(cid) else 1.0,
+        )
+        for cid in set(due) | set(past_due)
+    }
 
 
 CENT = Decimal("0.01")
@@ -184,6 +268,10 @@ def _store(conn: Connection, frame: pd.DataFrame, run_id: int | None) -> None:
             "billing": money(r.billing),
             "quadrant": str(r.quadrant),
             "interactions": int(r.interactions),
+            "days_past_due": int(r.days_past_due),
+            "on_time_share": float(r.on_time_share),
+            "expected_value": money(r.expected_value),
+            "recovery_cost": money(r.recovery_cost),
             "run_id": run_id,
             "computed_at": now,
         }
@@ -212,11 +300,25 @@ def build_matrix(
         frame["billing"] if not frame.empty else pd.Series(dtype=float), settings
     )
     if frame.empty:
-        frame = frame.assign(quadrant=pd.Series(dtype=str))
+        frame = frame.assign(
+            quadrant=pd.Series(dtype=str),
+            days_past_due=pd.Series(dtype=int),
+            on_time_share=pd.Series(dtype=float),
+            expected_value=pd.Series(dtype=float),
+            recovery_cost=pd.Series(dtype=float),
+        )
     else:
+        histories = payment_histories(conn, settings, end)
+        paying = [histories.get(int(cid), PaymentHistory()) for cid in frame["customer_id"]]
+        frame["days_past_due"] = [h.days_past_due for h in paying]
+        frame["on_time_share"] = [h.on_time_share for h in paying]
+        frame["expected_value"] = [
+            expected_value(b, h, settings) for b, h in zip(frame["billing"], paying, strict=True)
+        ]
+        frame["recovery_cost"] = float(money(settings.recovery_cost))
         frame["quadrant"] = [
-            quadrant_of(c, b, conf_cut, bill_cut)
-            for c, b in zip(frame["conformity"], frame["billing"], strict=True)
+            retention_quadrant(c, b, h, (conf_cut, bill_cut), settings)
+            for c, b, h in zip(frame["conformity"], frame["billing"], paying, strict=True)
         ]
     _store(conn, frame, run_id)
     counts = frame.groupby("quadrant")["customer_id"].count() if not frame.empty else pd.Series()
@@ -225,6 +327,8 @@ def build_matrix(
     return {
         "conformity_threshold": conf_cut,
         "billing_threshold": bill_cut,
+        "recovery_cost": float(money(settings.recovery_cost)),
+        "customer_value_months": settings.customer_value_months,
         "customers": len(frame),
         "quadrants": [
             {
@@ -280,6 +384,10 @@ EXPORT_COLUMNS = (
     "conformity",
     "billing",
     "interactions",
+    "days_past_due",
+    "on_time_share",
+    "expected_value",
+    "recovery_cost",
     "quadrant",
     "priority",
     "recommended_action",
@@ -312,6 +420,10 @@ def export_quadrants(session: Session, path: Path, quadrant: str | None = None) 
                     f"{score.conformity:.1f}",
                     f"{score.billing:.2f}",
                     score.interactions,
+                    score.days_past_due,
+                    f"{score.on_time_share:.2f}",
+                    f"{score.expected_value:.2f}",
+                    f"{score.recovery_cost:.2f}",
                     score.quadrant,
                     strategy.priority,
                     strategy.action,

@@ -315,7 +315,8 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
         (
             "p",
             f"Conformity threshold {matrix['conformity_threshold']:.0f}; billing threshold "
-            f"{matrix['billing_threshold']:,.2f} {results.get('currency', '')}.",
+            f"{matrix['billing_threshold']:,.2f} {results.get('currency', '')}. "
+            + _let_go_rule(matrix, str(results.get("currency", ""))),
         ),
         _table(
             matrix["quadrants"],
@@ -327,6 +328,18 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             ],
         ),
     ]
+
+
+def _let_go_rule(matrix: dict[str, Any], currency: str) -> str:
+    """Return the let-go rule with this run's cost of recovery (empty for older runs)."""
+    if "recovery_cost" not in matrix:
+        return ""
+    return (
+        f"Customers of low conformity are let go only where the cost of recovery "
+        f"({matrix['recovery_cost']:,.2f} {currency}) exceeds their expected value (billing x "
+        f"{matrix['customer_value_months']} months x share of invoices paid on time); "
+        "the others are retained."
+    )
 
 
 def to_markdown(parts: Sequence[Block]) -> str:

@@ -194,6 +194,49 @@ def queue_entries(
     return entries
 
 
+QUEUE_CSV_COLUMNS = (
+    "escalation_id",
+    "rank",
+    "status",
+    "customer",
+    "phone",
+    "segment",
+    "reason",
+    "channel",
+    "language",
+    "quadrant",
+    "conformity",
+    "waiting_minutes",
+    "sla",
+    "agent",
+    "created_at",
+)
+
+
+def csv_rows(entries: list[QueueEntry]) -> list[list[Any]]:
+    """Return queue entries as CSV rows (:data:`QUEUE_CSV_COLUMNS`), in queue order."""
+    return [
+        [
+            e.id,
+            e.rank,
+            e.status,
+            e.customer or "",
+            e.phone,
+            e.segment or "",
+            e.reason,
+            e.channel,
+            e.language or "",
+            e.quadrant or "",
+            "" if e.conformity is None else f"{e.conformity:.1f}",
+            e.waiting_seconds // 60,
+            e.sla,
+            e.agent or "",
+            e.created_at,
+        ]
+        for e in entries
+    ]
+
+
 def get_escalation(session: Session, escalation_id: int) -> Escalation:
     """Return the escalation or raise NotFoundError."""
     escalation = session.get(Escalation, escalation_id)

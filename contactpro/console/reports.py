@@ -136,6 +136,10 @@ def customers_in_quadrant(session: Session, quadrant: str | None) -> list[dict[s
             "conformity": round(score.conformity, 1),
             "billing": score.billing,
             "interactions": score.interactions,
+            "days_past_due": score.days_past_due,
+            "on_time_pct": round(score.on_time_share * 100),
+            "expected_value": score.expected_value,
+            "recovery_cost": score.recovery_cost,
             "computed_at": score.computed_at,
         }
         for customer, score in session.execute(statement)

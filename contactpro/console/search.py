@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from contactpro.dialog.localtime import midnight
 from contactpro.models import Customer, Escalation, Interaction, Turn
 
 # A page shows 50 of them; the CSV carries them all.
@@ -37,6 +38,7 @@ class SearchQuery:
     date_from: date | None = None
     date_to: date | None = None
     channel: str = ""
+    zone: str = "UTC"  # the dates are days in this time zone (the company's)
 
     @property
     def empty(self) -> bool:
@@ -91,11 +93,10 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
             or_(Interaction.outcome == query.outcome, Escalation.resolution == query.outcome)
         )
     if query.date_from:
-        statement = statement.where(
-            Interaction.started_at >= datetime.combine(query.date_from, time(), UTC)
-        )
+        start = midnight(query.date_from, ZoneInfo(query.zone))
+        statement = statement.where(Interaction.started_at >= start)
     if query.date_to:
-        end = datetime.combine(query.date_to + timedelta(days=1), time(), UTC)
+        end = midnight(query.date_to + timedelta(days=1), ZoneInfo(query.zone))
         statement = statement.where(Interaction.started_at < end)
     return [
         {

@@ -29,6 +29,11 @@ def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Return the start of ``day`` in ``zone`` (wall-clock midnight, even across DST), in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
 def say_time(moment: datetime, zone: ZoneInfo, language: str, now: datetime | None = None) -> str:
     """Read a stored (UTC) time on the customer's clock: ``19:30``, or with its day when not
     today (``09:00 del 5 de diciembre`` / ``09:00 on December 5``)."""

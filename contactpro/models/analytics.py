@@ -67,6 +67,16 @@ class CustomerScore(Base):
     billing: Mapped[Decimal] = mapped_column(comment="monthly charge of active accounts")
     quadrant: Mapped[str] = mapped_column(String(10), comment="let_go, retain, care, monitor")
     interactions: Mapped[int]
+    days_past_due: Mapped[int] = mapped_column(default=0, comment="oldest unpaid invoice")
+    on_time_share: Mapped[float] = mapped_column(
+        default=1.0, comment="0..1, invoices of the last months paid by their due date"
+    )
+    expected_value: Mapped[Decimal] = mapped_column(
+        default=Decimal("0"), comment="billing x value months x on-time share"
+    )
+    recovery_cost: Mapped[Decimal] = mapped_column(
+        default=Decimal("0"), comment="estimated cost of recovery when scored"
+    )
     run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id", ondelete="SET NULL"))
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -28,12 +28,14 @@ from contactpro.console import agent_queue
 from contactpro.console import callbacks as callback_list
 from contactpro.console.agent_queue import RESOLUTIONS, QueueError
 from contactpro.console.customer_files import fetch_customer_file
+from contactpro.console.pages import Page, csv_text, page_number, paginate
 from contactpro.console.settings import current_config
 from contactpro.console.users import has_role
 from contactpro.errors import AudioFetchError, ContactProError, NotFoundError
 from contactpro.privacy import mask_customer_ids
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t
+from webhooks.console.downloads import csv_download
 from webhooks.db import db_session
 
 log = logging.getLogger(__name__)
@@ -52,20 +54,39 @@ def index() -> BaseResponse:
     return redirect(url_for("console_agent.queue"))
 
 
+def _queue_page() -> Page[agent_queue.QueueEntry]:
+    entries = agent_queue.queue_entries(db_session(), settings())
+    return paginate(entries, page_number(request.args.get("page")))
+
+
 @bp.get("/queue")
 def queue() -> str:
-    """The live queue page (the table refreshes itself from the JSON endpoint)."""
-    entries = agent_queue.queue_entries(db_session(), settings())
+    """The live queue page, a page at a time (the table refreshes itself from the JSON)."""
     return render_template(
-        "console/queue.html", entries=entries, poll_seconds=settings().console_poll_seconds
+        "console/queue.html", page=_queue_page(), poll_seconds=settings().console_poll_seconds
     )
 
 
 @bp.get("/api/queue")
 def queue_json() -> Response:
-    """The queue as JSON, best first."""
+    """One page of the queue as JSON, best first."""
+    page = _queue_page()
+    return jsonify(
+        entries=[e.as_dict() for e in page.items],
+        me=g.agent.id,
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
+    )
+
+
+@bp.get("/queue.csv")
+def queue_csv() -> Response:
+    """The whole queue as CSV, best first."""
     entries = agent_queue.queue_entries(db_session(), settings())
-    return jsonify(entries=[e.as_dict() for e in entries], me=g.agent.id)
+    return csv_download(
+        csv_text(agent_queue.QUEUE_CSV_COLUMNS, agent_queue.csv_rows(entries)), "queue"
+    )
 
 
 def _packet(escalation_id: int) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from contactpro.privacy.export import export_customer
 from contactpro.privacy.subjects import find_customer
 from webhooks.console.agent import telephony
 from webhooks.console.auth import settings, setup, t
+from webhooks.console.downloads import csv_download
 from webhooks.db import db_session
 
 # Dates a search may ask for; beyond them the date arithmetic of the search overflows.
@@ -88,16 +89,6 @@ def _page() -> int:
     return page_number(request.args.get("page"))
 
 
-def _csv(body: str, name: str) -> Response:
-    """Answer ``body`` as a CSV download named ``name-<date>.csv``."""
-    filename = f"{name}-{date.today().isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _quadrant() -> str | None:
     quadrant = request.args.get("quadrant") or None
     if quadrant is not None and quadrant not in QUADRANTS:
@@ -116,6 +107,7 @@ def customers() -> str:
         quadrants=QUADRANTS,
         counts=reports.quadrant_counts(session),
         rows=paginate(reports.customers_in_quadrant(session, quadrant), _page()),
+        rule=settings(),
     )
 
 
@@ -157,6 +149,7 @@ def _search_query() -> search.SearchQuery:
         date_from=_date("from"),
         date_to=_date("to"),
         channel=request.args.get("channel", "").strip()[:8],
+        zone=company_timezone(settings()),
     )
 
 
@@ -184,7 +177,7 @@ def conversations_csv() -> Response:
     query = _search_query()
     results = [] if query.empty else search.search(db_session(), query)
     rows = search.csv_rows(results, company_timezone(settings()))
-    return _csv(csv_text(search.CSV_COLUMNS, rows), "conversations")
+    return csv_download(csv_text(search.CSV_COLUMNS, rows), "conversations")
 
 
 @bp.get("/conversations/<int:interaction_id>")
@@ -272,7 +265,7 @@ def agents_csv() -> Response:
     """The same figures as CSV."""
     days, rows = _agent_period()
     body = csv_text(reports.AGENT_CSV_COLUMNS, reports.agent_csv_rows(rows))
-    return _csv(body, f"agents-{days}d")
+    return csv_download(body, f"agents-{days}d")
 
 
 def _privacy_page(error: str | None = None) -> Response:

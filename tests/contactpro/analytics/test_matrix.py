@@ -16,7 +16,16 @@ from contactpro.analytics import conformity, matrix, runs
 from contactpro.analytics.patterns import Period
 from contactpro.config import Settings
 from contactpro.db import Database
-from contactpro.models import Account, Customer, CustomerScore, Interaction, InteractionScore, Turn
+from contactpro.models import (
+    Account,
+    Customer,
+    CustomerScore,
+    Interaction,
+    InteractionScore,
+    Invoice,
+    Payment,
+    Turn,
+)
 from tests.contactpro.analytics.conftest import START
 
 
@@ -54,12 +63,11 @@ def test_build_matrix_stores_quadrants_and_exports(
         assert session.scalar(select(func.count()).select_from(CustomerScore)) == 4
         for score in stored.values():
             high_conf, high_bill = score.conformity >= 60, float(score.billing) >= 200
+            losing = score.recovery_cost > score.expected_value
             expected = {
-                (False, False): "let_go",
-                (False, True): "retain",
                 (True, False): "care",
                 (True, True): "monitor",
-            }[(high_conf, high_bill)]
+            }.get((high_conf, high_bill), "let_go" if losing else "retain")
             assert score.quadrant == expected
         assert sum(q["customers"] for q in summary["quadrants"]) == 4
         assert summary["billing_threshold"] == 200
@@ -161,3 +169,107 @@ def test_the_quadrant_follows_the_customer_from_angry_to_happy(
     assert before.conformity < 50 <= after.conformity
     assert angry.results["scored_interactions"] == happy.results["scored_interactions"] == 3
     assert versions == {angry.results["model_version"]} == {happy.results["model_version"]}
+
+
+def _scored(db: Database, settings: Settings) -> CustomerScore:
+    """Run conformity and the matrix over the period; return the one customer's score."""
+    with db.engine.begin() as conn:
+        conformity.score_interactions(conn, settings, START, START + timedelta(days=7))
+        matrix.build_matrix(conn, settings, START + timedelta(days=7))
+    with db.session() as session:
+        (score,) = session.scalars(select(CustomerScore)).all()
+        session.expunge(score)
+    return score
+
+
+def _invoices(db: Database, customer_id: int, days_late: list[int | None]) -> None:
+    """Give the customer one monthly invoice per entry, due 30, 60, ... days before the end:
+    paid that many days after the due date (negative: early), or unpaid for None."""
+    end = START + timedelta(days=7)
+    with db.session() as session:
+        account = session.scalars(select(Account).where(Account.customer_id == customer_id)).one()
+        for month, late in enumerate(days_late, start=1):
+            due = (end - timedelta(days=30 * month)).date()
+            invoice = Invoice(
+                number=f"F-{customer_id}-{month}",
+                period_start=due - timedelta(days=45),
+                period_end=due - timedelta(days=15),
+                issued_on=due - timedelta(days=15),
+                due_date=due,
+                total=Decimal("300"),
+                status="overdue" if late is None else "paid",
+            )
+            account.invoices.append(invoice)
+            if late is not None:
+                paid = datetime.combine(due, datetime.min.time(), START.tzinfo)
+                session.add(
+                    Payment(
+                        account=account,
+                        invoice=invoice,
+                        amount=Decimal("300"),
+                        paid_at=paid + timedelta(days=late, hours=12),
+                        method="card",
+                        reference=f"P-{customer_id}-{month}",
+                    )
+                )
+        session.commit()
+
+
+def test_let_go_only_where_recovery_costs_more_than_the_customer_is_worth(
+    db: Database, settings_factory
+) -> None:
+    """An unhappy customer billed 300 below a 1 000 threshold is worth 300 x 12 = 3 600: kept
+    while recovery costs less, let go once the cost setting exceeds that value."""
+    _conversations(db, None, START, MOODS["es"]["angry"])
+    cheap = _scored(db, settings_factory(billing_threshold=1000, recovery_cost=100))
+    assert cheap.conformity < 50 and cheap.expected_value == Decimal("3600.00")
+    assert cheap.quadrant == "retain" and cheap.recovery_cost == Decimal("100.00")
+    dear = _scored(db, settings_factory(billing_threshold=1000, recovery_cost=3600.01))
+    assert dear.quadrant == "let_go" and dear.recovery_cost == Decimal("3600.01")
+    longer = settings_factory(
+        billing_threshold=1000, recovery_cost=3600.01, customer_value_months=13
+    )
+    months = _scored(db, longer)
+    assert (months.quadrant, months.expected_value) == ("retain", Decimal("3900.00"))
+
+
+def test_payment_history_moves_a_high_billing_customer_from_retain_to_let_go(
+    db: Database, settings_factory
+) -> None:
+    """Billed 300 above a 100 threshold and unhappy: retained while paying on time; paying two
+    of six invoices on time leaves a third of the value; 90 days past due leaves none."""
+    settings = settings_factory(billing_threshold=100, recovery_cost=2000)
+    customer_id = _conversations(db, None, START, MOODS["en"]["angry"])
+    _invoices(db, customer_id, [0, -3, 0, -1, 0, 0])
+    punctual = _scored(db, settings)
+    assert (punctual.quadrant, punctual.on_time_share, punctual.days_past_due) == (
+        "retain",
+        1.0,
+        0,
+    )
+    assert punctual.expected_value == Decimal("3600.00")
+    with db.session() as session:
+        session.query(Payment).delete()
+        session.query(Invoice).delete()
+        session.commit()
+    _invoices(db, customer_id, [0, 10, 25, -2, 40, 5])
+    irregular = _scored(db, settings)
+    assert irregular.on_time_share == pytest.approx(2 / 6) and irregular.days_past_due == 0
+    assert (irregular.quadrant, irregular.expected_value) == ("let_go", Decimal("1200.00"))
+    retained = _scored(db, settings_factory(billing_threshold=100, recovery_cost=1000))
+    assert retained.quadrant == "retain"
+    recent = _scored(
+        db, settings_factory(billing_threshold=100, recovery_cost=2000, payment_history_months=1)
+    )
+    assert (recent.on_time_share, recent.quadrant) == (1.0, "retain")  # last month: on time
+    with db.session() as session:
+        session.query(Payment).delete()
+        session.query(Invoice).delete()
+        session.commit()
+    _invoices(db, customer_id, [0, 0, None])  # the invoice due 90 days before the end is unpaid
+    lost = _scored(db, settings_factory(billing_threshold=100, recovery_cost=1000))
+    assert (lost.days_past_due, lost.expected_value, lost.quadrant) == (90, Decimal("0"), "let_go")
+    late = _scored(
+        db, settings_factory(billing_threshold=100, recovery_cost=1000, payment_lost_days=91)
+    )
+    assert late.quadrant == "retain"  # 2 of 3 on time: 2 400 of value, above the cost

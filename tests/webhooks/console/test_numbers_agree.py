@@ -3,6 +3,7 @@
 Customers billed 159,900 COP are worth 39.975 USD, which is also the median: the threshold and
 half the customers sit on the half cent that once split the readers (report 10 / 72 / 59 / 3,
 console 7 / 52 / 79 / 6). Every reader must count the same customers in each quadrant.
+Customer 5 has an invoice 120 days past due: no expected value left, so the one let go.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.analytics import runs
-from contactpro.models import Account, Customer, Interaction, Turn
+from contactpro.models import Account, Customer, Escalation, Interaction, Invoice, Turn
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
 from tests.webhooks.console.conftest import login
@@ -39,28 +42,64 @@ CUSTOMERS = [
     ("40", "USD", "gracias, todo perfecto, excelente servicio"),
 ]
 QUADRANTS = ("retain", "monitor", "care", "let_go")
+UNPAID_DAYS = {5: 120}  # customer index -> days past due at the end of the period
+
+
+def sms_from(customer: Customer, n: int, started: datetime, **fields: Any) -> Interaction:
+    """Return the customer's ``n``-th SMS conversation (Spanish) started at ``started``."""
+    return Interaction(
+        channel="sms",
+        twilio_sid=f"SM{n:032d}",
+        customer=customer,
+        from_number=customer.phone,
+        to_number="+15550001000",
+        started_at=started,
+        language="es",
+        **fields,
+    )
+
+
+def person_asked(contact: Interaction, customer_id: int | None, **fields: Any) -> Escalation:
+    """Return an open escalation of ``contact``: the customer asked for a person."""
+    return Escalation(
+        interaction=contact,
+        customer_id=customer_id,
+        reason="agent_request",
+        queue="general",
+        **fields,
+    )
 
 
 def add_contacts(session: Session) -> None:
     """One customer per row of CUSTOMERS, each with one closed contact in the period."""
     for n, (charge, currency, text) in enumerate(CUSTOMERS):
         customer = Customer(name=f"Cliente {n}", phone=f"+5730055500{n:02d}", segment="standard")
-        customer.accounts.append(
-            Account(number=f"M-{n}", plan="Plan", monthly_charge=Decimal(charge), currency=currency)
+        account = Account(
+            number=f"M-{n}", plan="Plan", monthly_charge=Decimal(charge), currency=currency
         )
+        customer.accounts.append(account)
+        if n in UNPAID_DAYS:
+            due = (END - timedelta(days=UNPAID_DAYS[n])).date()
+            account.invoices.append(
+                Invoice(
+                    number=f"F-{n}",
+                    period_start=due - timedelta(days=45),
+                    period_end=due - timedelta(days=15),
+                    issued_on=due - timedelta(days=15),
+                    due_date=due,
+                    total=Decimal(charge),
+                    status="overdue",
+                )
+            )
         started = START + timedelta(days=1, hours=n)
-        interaction = Interaction(
-            channel="sms",
-            twilio_sid=f"SM{n:032d}",
-            customer=customer,
-            from_number=customer.phone,
-            to_number="+15550001000",
-            started_at=started,
+        interaction = sms_from(
+            customer,
+            n,
+            started,
             last_activity_at=started + timedelta(minutes=2),
             ended_at=started + timedelta(minutes=2),
             status="closed",
             outcome="auto_resolved",
-            language="es",
             duration_seconds=120,
             state={"steps": ["told_balance"]},
         )
@@ -119,6 +158,7 @@ def test_report_figure_console_and_csv_count_the_same_customers(
 
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert report_counts(markdown) == summary
+    assert "let go only where the cost of recovery (100.00 USD)" in markdown
     assert figure_counts(result.results) == summary
     sample = Counter(row["quadrant"] for row in matrix["sample"])
     assert {q: sample.get(q, 0) for q in QUADRANTS} == summary
@@ -136,6 +176,27 @@ def test_report_figure_console_and_csv_count_the_same_customers(
     with (tmp_path / "matrix.csv").open(encoding="utf-8") as fh:
         cli_rows = list(csv.DictReader(fh))
     assert cli_rows == rows  # `contactpro matrix export` writes what the console serves
-    for row in rows:  # every row is on the side of the threshold it is counted on
-        high = Decimal(row["billing"]) >= Decimal("39.98")
-        assert high == (row["quadrant"] in ("retain", "monitor")), row
+    for row in rows:  # every row is on the side of the thresholds and the rule it is counted on
+        high_billing = Decimal(row["billing"]) >= Decimal("39.98")
+        high_conformity = float(row["conformity"]) >= 50
+        losing = Decimal(row["recovery_cost"]) > Decimal(row["expected_value"])
+        expected = {
+            (True, True): "monitor",
+            (True, False): "care",
+        }.get((high_conformity, high_billing), "let_go" if losing else "retain")
+        assert row["quadrant"] == expected, row
+    unpaid = next(r for r in rows if r["name"] == "Cliente 5")
+    assert (unpaid["quadrant"], int(unpaid["days_past_due"])) == ("let_go", 120)
+    customers_page = client.get("/console/manager/customers?quadrant=let_go&lang=es").text
+    assert "Cliente 5" in customers_page and "Costo de recuperación" in customers_page
+    # The agent who takes Cliente 5's escalation sees the same figures with the customer.
+    contact = session.scalars(
+        select(Interaction).join(Customer).where(Customer.name == "Cliente 5")
+    ).one()
+    escalation = person_asked(contact, contact.customer_id)
+    session.add(escalation)
+    session.commit()
+    figures = {"es": "Días de mora: 120", "en": "Days past due: 120"}
+    for language, days in figures.items():
+        packet = client.get(f"/console/escalations/{escalation.id}?lang={language}").text
+        assert days in packet and f": {unpaid['recovery_cost']}</small>" in packet, language
