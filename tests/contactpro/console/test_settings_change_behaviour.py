@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from contactpro.console import agent_queue
+from contactpro.improve import index
 from contactpro.models import Escalation, Interaction, utcnow
 from tests.contactpro.console.test_agent_queue import sms_escalation
 from tests.webhooks.test_sms import sms_params
@@ -32,7 +33,10 @@ def test_the_similarity_cut_off_setting_drops_weak_matches(app, twilio, session)
         {"status": "closed"}
     )
     session.commit()
-    settings = app.extensions["contactpro"].settings
+    settings = replace(app.extensions["contactpro"].settings, improve_case_encoder="hashing")
+    assert index.index_pending(session, index.encoder_for("hashing")) == 2
+    session.commit()
+    # No earlier case shares the request (a person), so only the cut-off decides what shows.
     loose = agent_queue.similar_cases(session, replace(settings, similar_min_similarity=0.0), esc)
     strict = agent_queue.similar_cases(session, replace(settings, similar_min_similarity=0.99), esc)
     assert loose["kind"] == "text" and loose["cases"]

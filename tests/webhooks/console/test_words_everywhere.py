@@ -21,7 +21,9 @@ from contactpro.console.durations import SLA_LEVELS, UNITS
 from contactpro.console.settings import FIELDS, GROUPS, WEEKDAYS
 from contactpro.console.strings import console_strings
 from contactpro.conversations.escalation import REASONS
+from contactpro.improve.index import FILTERS
 from contactpro.improve.proposals import AUDIT_ACTIONS
+from contactpro.improve.replay import compare
 from contactpro.models.customers import SEGMENTS
 from contactpro.models.escalations import ROLES
 from contactpro.models.interactions import CHANNELS, OUTCOMES
@@ -29,6 +31,7 @@ from contactpro.nlu.result import TIERS
 from contactpro.nlu.taxonomy import INTENTS
 from contactpro.observability.alerts import LABELS as ALERTS
 from dashboards.figures import FIGURES
+from webhooks.console.improve import WEIGHT_NAMES
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted((ROOT / "webhooks" / "templates" / "console").glob("*.html"))
@@ -81,6 +84,10 @@ def _audit_actions() -> set[str]:
     return actions
 
 
+def _source(relative: str) -> str:
+    return (ROOT / relative).read_text(encoding="utf-8")
+
+
 def _kpi_keys() -> set[str]:
     """Return the keys of the KPI table's rows (the first item of each row tuple)."""
     source = (ROOT / "contactpro" / "analytics" / "kpis.py").read_text(encoding="utf-8")
@@ -118,6 +125,11 @@ VALUES: dict[str, set[str]] = {
     "file_": {"audio", "image", "document", "video", "other"},
     "speaker_": {"caller", "bot", "agent"},
     "language_": {"es", "en"},
+    "f_": set(FILTERS),
+    "weight_": set(WEIGHT_NAMES),
+    "kind_": set(re.findall(r'groups\["([a-z]+)", ', _source("contactpro/improve/rank.py"))),
+    "metric_": set(compare([], []).summary["baseline"]),
+    "direction_": {"improved", "broke", "changed"},
 }
 
 
@@ -138,6 +150,7 @@ def test_the_walk_finds_what_it_walks() -> None:
     assert {"reason_", "outcome_", "status_", "intent_", "step_", "day_", "cfg_"} <= prefixes
     assert len(VALUES["step_"]) >= 30 and len(VALUES["kpi_"]) >= 14
     assert "config_set" in VALUES["audit_"] and "hours_order" in VALUES["cfg_error_"]
+    assert VALUES["kind_"] == {"intent", "failure", "tool"} and len(VALUES["metric_"]) >= 6
 
 
 def test_every_template_prefix_has_its_values() -> None:
