@@ -8,7 +8,8 @@ wall and CPU, one message at a time, as in production), then one line per encode
     .venv/bin/python benchmarks/intents.py [--encoder e5 --encoder none] \
         [--only clinc150|es_mtod|shipped] [--json FILE]
 
-Data sets are read from ../shared/data relative to the repository root (see SOURCES.md there).
+Data sets are read from ../shared/data relative to the repository root (see SOURCES.md there), or
+from the folder CONTACTPRO_BENCH_DATA names (a git worktree sits elsewhere).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+DATA = Path(os.environ.get("CONTACTPRO_BENCH_DATA", REPO.parent / "shared" / "data"))
 sys.path.insert(0, str(REPO))
 
 from contactpro.config import load_settings  # noqa: E402

@@ -28,12 +28,15 @@ limit_request_fields = 100
 forwarded_allow_ips = os.environ.get("CONTACTPRO_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
-# With CONTACTPRO_WEB_PRELOAD=1 the master builds the app and loads the models once
-# (webhooks/wsgi.py), then forks the workers: libraries and model weights are shared
-# copy-on-write instead of loaded by every worker (2 workers on the n-gram model: 113 MB PSS
-# each instead of about 280 MB). Off by default while the intent model runs on torch: workers
-# forked from a master that ran the torch encoder take the whole graceful_timeout to exit.
-preload_app = os.environ.get("CONTACTPRO_WEB_PRELOAD", "0") == "1"
+# The master builds the app and loads the models once (webhooks/wsgi.py), then forks the
+# workers: libraries and model weights are shared copy-on-write instead of loaded by every worker
+# (2 workers on the default e5 encoder: PSS 120 MB each instead of 300 MB; benchmarks/
+# worker_memory.py). No web worker runs torch, so a preloaded one still stops within seconds.
+# Workers forked from a master that ran the torch encoder (CONTACTPRO_INTENT_ENCODER=minilm) take
+# the whole graceful_timeout to exit, so that encoder leaves it off. CONTACTPRO_WEB_PRELOAD=0 or 1
+# decides either way (off: each worker loads the app itself).
+_torch_encoder = os.environ.get("CONTACTPRO_INTENT_ENCODER") == "minilm"
+preload_app = os.environ.get("CONTACTPRO_WEB_PRELOAD", "0" if _torch_encoder else "1") == "1"
 
 
 def on_starting(server: object) -> None:

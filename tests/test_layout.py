@@ -23,6 +23,9 @@ ALLOWED = {
 ENTRY_POINTS = {"webhooks.wsgi"}
 # The app factory imports its blueprints inside the factory, as in Flask's tutorial.
 FACTORY = ("webhooks", "create_app")
+# The WSGI entry point loads the dashboards (matplotlib) when a run first draws them, so
+# a web worker, which never draws, does not hold them.
+LAZY_RENDERER = ("webhooks.wsgi", "draw_dashboards")
 # Heavy or optional third-party packages (model runtimes, audio decoders, the scikit-learn stack)
 # are loaded on first use, so a command or a web process that never needs them starts quickly.
 LAZY = {
@@ -145,7 +148,7 @@ def _function_imports() -> Iterator[str]:
         for func in ast.walk(tree):
             if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            if (module, func.name) == FACTORY:
+            if (module, func.name) in (FACTORY, LAZY_RENDERER):
                 continue
             for node in ast.walk(func):
                 if isinstance(node, ast.Import):

@@ -2,8 +2,9 @@
 
 Rules extract entities from every utterance (national ids, account numbers, DTMF digits, money
 amounts, dates) and decide the intent only when the answer is certain: a DTMF key, an explicit
-request for a person, a bare yes or no, an utterance that is essentially an id or account number.
-Everything else is left to the trained classifier, which still receives the entities.
+request for a person, a bare yes or no, an utterance that is essentially an id or account number,
+a short request that is nothing but an unambiguous name of a topic ("payment plan", "plan de
+pagos"). Everything else is left to the trained classifier, which still receives the entities.
 """
 
 from __future__ import annotations
@@ -336,6 +337,41 @@ def _yes_no(norm: str) -> str | None:
     return None
 
 
+# --- A topic named and nothing more -------------------------------------------------------------
+
+# Names of a topic that mean one thing in a customer's mouth. They decide only when the utterance
+# says nothing else ("payment plan please", "quiero un acuerdo de pago"); longer sentences
+# ("I already have a payment plan and ...") are the classifier's to read.
+_TOPIC_NAMES = (
+    (
+        "debt_negotiation",
+        re.compile(
+            r"\b(payment|install?ment|repayment) (plan|arrangement|agreement)s?\b|"
+            r"\b(plan|planes|acuerdo|acuerdos|convenio|convenios) de (pago|pagos)\b|"
+            r"\b(financiacion|refinanciacion) de (la |mi )?deuda\b"
+        ),
+    ),
+)
+_TOPIC_FILLER = frozenset(
+    "a an the my for please plz pls i i'd id want need would like to get set up make can have "
+    "could we about hi hello hey un una el la mi por favor quiero quisiera necesito hacer tener "
+    "sacar solicitar pedir hola buenas buenos dias tardes noches me gustaria puedo podria sobre "
+    "info information informacion de del lo los".split()
+)
+
+
+def _topic_named(norm: str) -> tuple[str, str] | None:
+    """Return the intent and the phrase when ``norm`` is only an unambiguous topic name."""
+    for intent, pattern in _TOPIC_NAMES:
+        match = pattern.search(norm)
+        if match is None:
+            continue
+        rest = (norm[: match.start()] + " " + norm[match.end() :]).split()
+        if all(word in _TOPIC_FILLER for word in rest):
+            return intent, match.group(0)
+    return None
+
+
 # --- The tier ------------------------------------------------------------------------------------
 
 
@@ -394,4 +430,6 @@ def apply_rules(
         and (_is_mostly_identifier(numeric) or "identification" in expected)
     ):
         return RuleResult(entities, "identification", "the utterance is an identifier")
+    if (topic := _topic_named(norm)) is not None:
+        return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     return RuleResult(entities)

@@ -35,11 +35,22 @@ def test_worker_model_follows_the_environment(
     assert config["keepalive"] > 60, "longer than the proxy's idle connections"
 
 
-@pytest.mark.parametrize(("env", "preload"), [({}, False), ({"CONTACTPRO_WEB_PRELOAD": "1"}, True)])
+@pytest.mark.parametrize(
+    ("env", "preload"),
+    [
+        ({}, True),
+        ({"CONTACTPRO_WEB_PRELOAD": "0"}, False),
+        ({"CONTACTPRO_INTENT_ENCODER": "e5"}, True),
+        ({"CONTACTPRO_INTENT_ENCODER": "minilm"}, False),
+        ({"CONTACTPRO_INTENT_ENCODER": "minilm", "CONTACTPRO_WEB_PRELOAD": "1"}, True),
+    ],
+)
 def test_preloading_follows_the_environment(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], preload: bool
 ) -> None:
-    monkeypatch.delenv("CONTACTPRO_WEB_PRELOAD", raising=False)
+    """Preloaded by default; off when asked, and for the torch encoder unless asked."""
+    for name in ("CONTACTPRO_WEB_PRELOAD", "CONTACTPRO_INTENT_ENCODER"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert runpy.run_path(str(CONFIG))["preload_app"] is preload

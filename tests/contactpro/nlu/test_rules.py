@@ -185,3 +185,35 @@ def test_spoken_numbers() -> None:
     assert spoken_value("one hundred and five") == 105
     assert spoken_value("uno cero") is None  # two chunks: a digit string, not one value
     assert words_to_digits("quiero hablar con una persona") == "quiero hablar con una persona"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "payment plan please",
+        "A payment plan",
+        "I'd like to set up an installment plan",
+        "payment arrangement",
+        "plan de pagos",
+        "¿Plan de pago?",
+        "quiero un acuerdo de pago por favor",
+        "necesito un convenio de pago",
+    ],
+)
+def test_a_topic_named_and_nothing_more_is_decided(text: str) -> None:
+    result = rules(text)
+    assert result.intent == "debt_negotiation" and "topic named" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I already have a payment plan and want to cancel the service",
+        "no quiero ningún acuerdo de pago",
+        "cuánto me falta del plan de pagos",
+        "my plan",
+        "el plan",
+    ],
+)
+def test_a_topic_named_inside_a_sentence_is_left_to_the_model(text: str) -> None:
+    assert rules(text).intent is None

