@@ -98,7 +98,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "customers",
         "cli.customers:customers",
-        "Customers' personal data: erase, export (access requests), apply retention.",
+        "Customers' personal data: access requests, erasure and retention.",
     ),
 )
 
