@@ -62,9 +62,11 @@ def test_manager_changes_configuration_on_a_tablet(live_server, page_factory):
     expect(page.locator("#audit")).to_contain_text("Ada Admin")
     # Days are checkboxes named in Spanish, not "mon,tue,...".
     expect(page.get_by_label("Lun", exact=True)).to_be_checked()
-    page.get_by_label("Sáb", exact=True).check()
+    # The line is open every day until a manager says otherwise: close it on Sundays.
+    page.get_by_label("Dom", exact=True).uncheck()
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_role("status")).to_have_text("Cambios guardados: Días de atención")
+    expect(page.get_by_label("Dom", exact=True)).not_to_be_checked()
     expect(page.get_by_label("Sáb", exact=True)).to_be_checked()
     expect(page.locator("#audit")).to_contain_text("ajuste cambiado: Días de atención")
     expect(page.locator("body")).not_to_contain_text("mon,tue")
