@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from requests import RequestException
 
 from cli.context import runtime
+from cli.database import problem
 from devtools.seed import seed_customers
 from devtools.simulator import TwilioSimulator, TwimlStep
 
@@ -22,6 +23,10 @@ from devtools.simulator import TwilioSimulator, TwimlStep
 @with_appcontext
 def seed(count: int, seed: int) -> None:
     """Add realistic synthetic customers, accounts, invoices and payments."""
+    # A missing schema is said in one line before the progress bar starts.
+    if (message := problem(runtime().settings.database_url)) is not None:
+        click.secho(message, fg="red", err=True)
+        raise SystemExit(1)
     with (
         runtime().db.session() as session,
         click.progressbar(length=count, label="seeding customers", file=sys.stderr) as bar,
