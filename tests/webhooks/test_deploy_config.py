@@ -69,3 +69,5 @@ def test_a_preloaded_worker_drops_the_inherited_connections(app) -> None:
     assert engine.pool is inherited
     config["post_fork"](SimpleNamespace(cfg=SimpleNamespace(preload_app=True)), worker)
     assert engine.pool is not inherited
+    # Master and worker are one process here: close the master's connections, not leak them.
+    inherited.dispose()
