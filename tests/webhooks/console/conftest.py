@@ -164,13 +164,16 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """Serve a fresh app (SQLite, eager tasks, users created) for one test module.
+def live_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings a module adds to its live server: its ``LIVE_CONFIG`` mapping, or override this."""
+    return dict(getattr(request.module, "LIVE_CONFIG", {}))
 
-    A module may add settings in a ``LIVE_CONFIG`` mapping.
-    """
+
+@pytest.fixture(scope="module")
+def live_server(
+    live_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """Serve a fresh app (SQLite, eager tasks, users created) for one test module."""
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.sqlite3'}"
     migrate.upgrade(url)
@@ -183,7 +186,7 @@ def live_server(
             "twilio_auth_token": AUTH_TOKEN,
             "public_url": PUBLIC_URL,
             "console_poll_seconds": 1,
-            **getattr(request.module, "LIVE_CONFIG", {}),
+            **live_config,
         }
     )
     with app.extensions["contactpro"].db.session() as session:

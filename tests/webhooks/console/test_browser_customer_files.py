@@ -6,6 +6,7 @@ import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import matplotlib
 
@@ -14,22 +15,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from contactpro import migrate  # noqa: E402
 from contactpro.models import Escalation  # noqa: E402
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL  # noqa: E402
 from tests.contactpro.messaging.conftest import whatsapp_params  # noqa: E402
 from tests.webhooks.console.conftest import (  # noqa: E402
     LAPTOP,
     TABLET,
     LiveServer,
     add_customer,
-    add_users,
     browser_login,
     shoot,
 )
-from webhooks import create_app  # noqa: E402
 
 
 def _receipt_png() -> bytes:
@@ -67,33 +63,9 @@ def media_host() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, media_host: str) -> Iterator[LiveServer]:
-    """The console served over HTTP, allowed to fetch from the local media host."""
-    tmp = tmp_path_factory.mktemp("live-files")
-    url = f"sqlite:///{tmp / 'live.sqlite3'}"
-    migrate.upgrade(url)
-    app = create_app(
-        {
-            "env": "test",
-            "var_dir": str(tmp / "var"),
-            "database_url": url,
-            "task_always_eager": True,
-            "twilio_auth_token": AUTH_TOKEN,
-            "twilio_account_sid": "AC" + "1" * 32,
-            "public_url": PUBLIC_URL,
-            "voice_recording_hosts": (media_host,),
-        }
-    )
-    with app.extensions["contactpro"].db.session() as session:
-        add_users(session)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://localhost:{server.server_port}", server)
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["contactpro"].db.dispose()
+def live_config(media_host: str) -> dict[str, Any]:
+    """The shared live server, allowed to fetch from the local media host."""
+    return {"twilio_account_sid": "AC" + "1" * 32, "voice_recording_hosts": (media_host,)}
 
 
 def photo_escalation(live: LiveServer, host: str, phone: str, language: str) -> int:
