@@ -340,17 +340,54 @@ def _yes_no(norm: str) -> str | None:
 # --- A topic named and nothing more -------------------------------------------------------------
 
 # Names of a topic that mean one thing in a customer's mouth. They decide only when the utterance
-# says nothing else ("payment plan please", "quiero un acuerdo de pago"); longer sentences
-# ("I already have a payment plan and ...") are the classifier's to read.
+# says nothing else ("payment plan please", "quiero un acuerdo de pago", "saldo", "my bill");
+# longer sentences ("I already have a payment plan and ...") are the classifier's to read. A
+# bare word gives the classifier too little text: "saldo" scored higher as a yes than as a
+# balance question. The first pattern that matches wins, so debt plans come before plans.
 _TOPIC_NAMES = (
     (
         "debt_negotiation",
         re.compile(
             r"\b(payment|install?ment|repayment) (plan|arrangement|agreement)s?\b|"
             r"\b(plan|planes|acuerdo|acuerdos|convenio|convenios) de (pago|pagos)\b|"
-            r"\b(financiacion|refinanciacion) de (la |mi )?deuda\b"
+            r"\b(financiacion|refinanciacion) de (la |mi )?deuda\b|"
+            r"^(pagar |pago |en )?(cuotas|install?ments)$"
         ),
     ),
+    (
+        "payment_link",
+        re.compile(r"\b(link|enlace|liga) (de|para) (pago|pagar)\b|\bpayment link\b"),
+    ),
+    (
+        "payment_how",
+        re.compile(
+            r"\b(medios|canales|puntos|formas|metodos) de pago\b|"
+            r"\bpayment (methods|options|locations)\b"
+        ),
+    ),
+    (
+        "billing_inquiry",
+        re.compile(
+            r"^(el |mi |my |the )?(saldo|balance|factura|bill|invoice|statement)$|"
+            r"\bestado de cuenta\b|\baccount balance\b"
+        ),
+    ),
+    (
+        "connection_problem",
+        re.compile(
+            r"^(sin|no) (internet|senal|servicio de internet|signal)$|"
+            r"^(internet|wifi) (lento|caido|down|slow)$|^(slow|no) (internet|wifi)$"
+        ),
+    ),
+    (
+        "cancellation",
+        re.compile(
+            r"^(cancelar|cancelacion|cancel|cancellation)( (del|de|el|mi|my|the))?"
+            r"( (servicio|plan|contrato|service|contract|account|cuenta))?$"
+        ),
+    ),
+    ("product_info", re.compile(r"^(planes|plans|promociones|promotions|ofertas|offers)$")),
+    ("complaint", re.compile(r"^(una |a )?(queja|reclamo|pqr|complaint)$")),
 )
 _TOPIC_FILLER = frozenset(
     "a an the my for please plz pls i i'd id want need would like to get set up make can have "
@@ -362,12 +399,13 @@ _TOPIC_FILLER = frozenset(
 
 def _topic_named(norm: str) -> tuple[str, str] | None:
     """Return the intent and the phrase when ``norm`` is only an unambiguous topic name."""
+    core = " ".join(word for word in norm.split() if word not in _TOPIC_FILLER)
     for intent, pattern in _TOPIC_NAMES:
-        match = pattern.search(norm)
-        if match is None:
-            continue
-        rest = (norm[: match.start()] + " " + norm[match.end() :]).split()
-        if all(word in _TOPIC_FILLER for word in rest):
+        if (match := pattern.search(norm)) is not None:
+            rest = (norm[: match.start()] + " " + norm[match.end() :]).split()
+            if all(word in _TOPIC_FILLER for word in rest):
+                return intent, match.group(0)
+        if core and (match := pattern.fullmatch(core)) is not None:  # "saldo por favor"
             return intent, match.group(0)
     return None
 

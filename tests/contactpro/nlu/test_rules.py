@@ -206,9 +206,40 @@ def test_a_topic_named_and_nothing_more_is_decided(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("saldo", "billing_inquiry"),
+        ("Saldo por favor", "billing_inquiry"),
+        ("my bill", "billing_inquiry"),
+        ("estado de cuenta", "billing_inquiry"),
+        ("en cuotas", "debt_negotiation"),
+        ("installments", "debt_negotiation"),
+        ("link de pago", "payment_link"),
+        ("payment link please", "payment_link"),
+        ("medios de pago", "payment_how"),
+        ("sin internet", "connection_problem"),
+        ("Internet lento!!", "connection_problem"),
+        ("quiero cancelar el servicio", "cancellation"),
+        ("cancel", "cancellation"),
+        ("planes", "product_info"),
+        ("queja", "complaint"),
+    ],
+)
+def test_a_bare_topic_word_is_decided(text: str, intent: str) -> None:
+    result = rules(text)
+    assert result.intent == intent and "topic named" in result.reason
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "I already have a payment plan and want to cancel the service",
+        "no quiero cancelar",
+        "cancel my appointment",
+        "no tengo internet desde ayer",
+        "pagar factura",
+        "6 cuotas",
+        "quiero saber mi saldo",
         "no quiero ningún acuerdo de pago",
         "cuánto me falta del plan de pagos",
         "my plan",
