@@ -76,6 +76,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "phone": {"whisper_compute_type": "int8"},
     "phone-hp": {"whisper_compute_type": "int8", "whisper_phone_highpass_hz": 80.0},
     "phone-f32": {"whisper_compute_type": "float32"},
+    "phone-f32-greedy": {"whisper_compute_type": "float32", "whisper_beam_size": 1},
+    "phone-greedy": {"whisper_compute_type": "int8", "whisper_beam_size": 1},
 }
 DEFAULT_CONFIGS = ("plain", "phone")  # the others on request: --config NAME
 TARGETS = {

@@ -34,9 +34,7 @@ from contactpro.errors import UnderstandingError
 from contactpro.nlu.datasets import Example, data_hash, split_examples
 from contactpro.nlu.encoders import (
     DEFAULT_ENCODER,
-    E5,
     ENCODERS,
-    MINILM,
     NONE,
     STATIC,
     SentenceEncoder,
@@ -60,21 +58,12 @@ _VECTORIZERS: dict[str, dict[str, Any]] = {
 }
 
 
-# How much the sentence embedding weighs against the n-grams, per encoder, chosen by 4 repeated
-# 75/25 splits of the shipped training part (docs/intents.md): e5 gains 4 points from 2 to 6
-# and is flat beyond; the word table and MiniLM lose 2 to 5 points above 2.
-EMBEDDING_WEIGHTS: dict[str, float] = {E5: 6.0, STATIC: 2.0, MINILM: 2.0, NONE: 0.0}
-
-
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters; the defaults were tuned on CLINC150 validation data.
-
-    ``embedding_weight`` left at None takes the encoder's tuned weight (``EMBEDDING_WEIGHTS``).
-    """
+    """Hyper-parameters; the defaults were tuned on CLINC150 validation data."""
 
     encoder: str = DEFAULT_ENCODER
-    embedding_weight: float | None = None
+    embedding_weight: float = 2.0
     c: float = 10.0
     oos_weight: float = 4.0
     knn_k: int = 3
@@ -83,15 +72,6 @@ class TrainConfig:
     val_percent: int = 20
     max_iter: int = 500
     oos_label: str = OUT_OF_SCOPE
-
-    def __post_init__(self) -> None:
-        if self.embedding_weight is None:
-            object.__setattr__(self, "embedding_weight", EMBEDDING_WEIGHTS.get(self.encoder, 2.0))
-
-    @property
-    def weight(self) -> float:
-        """Return the embedding block's weight (resolved from the encoder when not given)."""
-        return float(self.embedding_weight or 0.0)
 
     @property
     def embeddings(self) -> bool:
@@ -155,7 +135,7 @@ class IntentModel:
         if self.config.embeddings:
             emb = self._embed(texts) if embeddings is None else embeddings
             assert emb is not None
-            logits += (emb * self.config.weight) @ self.weights[n_sparse:]
+            logits += (emb * self.config.embedding_weight) @ self.weights[n_sparse:]
             if self.train_embeddings is not None and len(self.train_embeddings):
                 k = min(self.config.knn_k, len(self.train_embeddings))
                 sims = emb @ self.train_embeddings.T
@@ -373,7 +353,7 @@ def _fit(
     if config.embeddings:
         assert encoder is not None
         train_emb = _encode(encoder, texts, "embedding", report)
-        features = sp.hstack([sparse, sp.csr_matrix(train_emb * config.weight)]).tocsr()
+        features = sp.hstack([sparse, sp.csr_matrix(train_emb * config.embedding_weight)]).tocsr()
     else:
         features = sparse
     report("fitting", 0, 1)
