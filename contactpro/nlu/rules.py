@@ -383,8 +383,8 @@ _TOPIC_NAMES = (
         "cancellation",
         re.compile(
             r"^(cancelar|cancelacion|cancel|cancellation)( (del|de|el|mi|my|the))?"
-            r"( (servicio|plan|contrato|service|contract|account|cuenta))?$"
-        ),
+            r"( (servicio|plan|contrato|service|contract|account))?$"
+        ),  # not "cancelar la cuenta": in Colombia that is also paying the bill
     ),
     ("product_info", re.compile(r"^(planes|plans|promociones|promotions|ofertas|offers)$")),
     ("complaint", re.compile(r"^(una |a )?(queja|reclamo|pqr|complaint)$")),

@@ -235,6 +235,7 @@ def test_a_bare_topic_word_is_decided(text: str, intent: str) -> None:
     [
         "I already have a payment plan and want to cancel the service",
         "no quiero cancelar",
+        "quiero cancelar la cuenta",
         "cancel my appointment",
         "no tengo internet desde ayer",
         "pagar factura",
