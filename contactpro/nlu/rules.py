@@ -351,7 +351,7 @@ _TOPIC_NAMES = (
             r"\b(payment|install?ment|repayment) (plan|arrangement|agreement)s?\b|"
             r"\b(plan|planes|acuerdo|acuerdos|convenio|convenios) de (pago|pagos)\b|"
             r"\b(financiacion|refinanciacion) de (la |mi )?deuda\b|"
-            r"^(pagar |pago |en )?(cuotas|install?ments)$"
+            r"\b(pagar |pago |en )?(cuotas|install?ments)\b"
         ),
     ),
     (
@@ -368,26 +368,26 @@ _TOPIC_NAMES = (
     (
         "billing_inquiry",
         re.compile(
-            r"^(el |mi |my |the )?(saldo|balance|factura|bill|invoice|statement)$|"
+            r"\b(saldo|balance|factura|bill|invoice|statement)\b|"
             r"\bestado de cuenta\b|\baccount balance\b"
         ),
     ),
     (
         "connection_problem",
         re.compile(
-            r"^(sin|no) (internet|senal|servicio de internet|signal)$|"
-            r"^(internet|wifi) (lento|caido|down|slow)$|^(slow|no) (internet|wifi)$"
+            r"\b(sin|no) (internet|senal|servicio de internet|signal)\b|"
+            r"\b(internet|wifi) (lento|caido|down|slow)\b|\bslow (internet|wifi)\b"
         ),
     ),
     (
         "cancellation",
         re.compile(
-            r"^(cancelar|cancelacion|cancel|cancellation)( (del|de|el|mi|my|the))?"
-            r"( (servicio|plan|contrato|service|contract|account))?$"
+            r"\b(cancelar|cancelacion|cancel|cancellation)( (del|de|el|mi|my|the))?"
+            r"( (servicio|plan|contrato|service|contract|account))?\b"
         ),  # not "cancelar la cuenta": in Colombia that is also paying the bill
     ),
-    ("product_info", re.compile(r"^(planes|plans|promociones|promotions|ofertas|offers)$")),
-    ("complaint", re.compile(r"^(una |a )?(queja|reclamo|pqr|complaint)$")),
+    ("product_info", re.compile(r"\b(planes|plans|promociones|promotions|ofertas|offers)\b")),
+    ("complaint", re.compile(r"\b(queja|reclamo|pqr|complaint)\b")),
 )
 _TOPIC_FILLER = frozenset(
     "a an the my for please plz pls i i'd id want need would like to get set up make can have "
@@ -399,13 +399,12 @@ _TOPIC_FILLER = frozenset(
 
 def _topic_named(norm: str) -> tuple[str, str] | None:
     """Return the intent and the phrase when ``norm`` is only an unambiguous topic name."""
-    core = " ".join(word for word in norm.split() if word not in _TOPIC_FILLER)
     for intent, pattern in _TOPIC_NAMES:
-        if (match := pattern.search(norm)) is not None:
-            rest = (norm[: match.start()] + " " + norm[match.end() :]).split()
-            if all(word in _TOPIC_FILLER for word in rest):
-                return intent, match.group(0)
-        if core and (match := pattern.fullmatch(core)) is not None:  # "saldo por favor"
+        match = pattern.search(norm)
+        if match is None:
+            continue
+        rest = (norm[: match.start()] + " " + norm[match.end() :]).split()
+        if all(word in _TOPIC_FILLER for word in rest):
             return intent, match.group(0)
     return None
 
