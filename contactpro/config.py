@@ -188,6 +188,8 @@ class Settings:
     rate_limit_caller_per_minute: int = -1  # -1: the default (off under CONTACTPRO_ENV=test)
     rate_limit_ip_per_minute: int = -1
     proxy_hops: int = 0
+    # Threads each process gives its numeric libraries (BLAS, OpenMP); 0 leaves their defaults.
+    numeric_threads: int = 1
     metrics_token: str = ""  # /metrics wants "Authorization: Bearer <token>"; empty: loopback only
     # Alerts (contactpro.observability.alerts; see docs/operations.md)
     alert_window_minutes: int = 15
@@ -575,6 +577,8 @@ def _validate_transcription(s: Settings) -> None:
         raise ConfigError(f"CONTACTPRO_TRANSCRIPTION_LANGUAGES must be a subset of {LANGUAGES}")
     if s.whisper_threads < 0:
         raise ConfigError("CONTACTPRO_WHISPER_THREADS must be 0 (library default) or more")
+    if s.numeric_threads < 0:
+        raise ConfigError("CONTACTPRO_NUMERIC_THREADS must be 0 (library defaults) or more")
     for name in (
         "whisper_beam_size",
         "recording_max_bytes",

