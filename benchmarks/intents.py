@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ TARGETS = {
     "shipped_accuracy": 0.90,
     "model_p99_ms": 5.0,
 }
+# Chosen on CLINC150's validation split: with 150 intents e5's block earns a larger weight than
+# on the shipped corpus, where 4 loses against the default 2 (see docs/intents.md).
+CLINC150_CONFIG: dict[str, dict[str, Any]] = {"e5": {"embedding_weight": 4.0}}
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -87,7 +91,7 @@ def clinc150(encoder: str) -> dict[str, Any]:
 
     train, val, test = rows("train"), rows("val"), rows("test")
     started = time.perf_counter()
-    config = TrainConfig(encoder=encoder)
+    config = TrainConfig(encoder=encoder, **CLINC150_CONFIG.get(encoder, {}))
     model = train_model(train, validation=val, config=config, progress=_progress)
     seconds = time.perf_counter() - started
     report = evaluate_model(model, test)
@@ -98,9 +102,11 @@ def clinc150(encoder: str) -> dict[str, Any]:
         "n_val": len(val),
         "n_test": len(test),
         "threshold": model.threshold,
+        "config": {k: v for k, v in asdict(config).items() if k != "oos_label"},
         "val": model.metadata["metrics"],
         "in_scope_accuracy": report["in_scope_accuracy"],
         "oos_recall": report["oos_recall"],
+        "top_intent_accuracy": report["top_intent_accuracy"],
         "accuracy": report["accuracy"],
         "macro_f1": report["macro_f1"],
         "training_seconds": round(seconds, 1),

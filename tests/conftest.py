@@ -49,6 +49,9 @@ POSTGRES_SERVER = os.environ.get(
 POSTGRES_TEST_DB = f"contactpro_test_{os.getpid()}"
 REDIS_URL = os.environ.get("CONTACTPRO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TASK_QUEUE = f"contactpro-test-{os.getpid()}"
+# Converted models (the e5 graph) are kept for the test session and the processes it starts, as a
+# server keeps its model cache across restarts: a fresh clone converts once, not in every process.
+os.environ.setdefault("CONTACTPRO_MODEL_CACHE_DIR", str(REPO / "var" / "models"))
 
 
 def _postgres_url(database: str) -> str:

@@ -104,6 +104,15 @@ def test_train_save_load_round_trip(tmp_path: Path) -> None:
     assert (tmp_path / "model.json").read_text().count(FORMAT) == 1
 
 
+def test_novelty_power_is_the_encoders_unless_given_and_saved_as_a_number(tmp_path: Path) -> None:
+    assert TrainConfig(encoder="e5").knn_power == 8.0
+    assert TrainConfig(encoder="minilm").knn_power == 2.0
+    assert TrainConfig(encoder="e5", knn_power=3.0).knn_power == 3.0
+    model = train_model(_toy(), config=TrainConfig(encoder="none"))
+    model.save(tmp_path)
+    assert '"knn_power": 2.0' in (tmp_path / "model.json").read_text()
+
+
 def test_loading_a_directory_without_a_model_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(UnderstandingError) as err:
         IntentModel.load(tmp_path)
