@@ -6,13 +6,15 @@ import csv
 import io
 import struct
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from contactpro.config import company_timezone
 from contactpro.console.settings import current_config
 from contactpro.models import AnalysisRun, AuditLog, ConfigEntry, CustomerScore, utcnow
 from tests.webhooks.console.conftest import add_customer, login
@@ -136,7 +138,7 @@ def test_customers_per_quadrant_and_csv_export(client, session, users):
     assert client.get("/console/manager/customers?quadrant=nope").status_code == 400
 
 
-def test_conversation_search_filters_and_shows_the_transcript(client, session, twilio, users):
+def test_conversation_search_filters_and_shows_the_transcript(client, session, twilio, users, app):
     add_customer(session, "+573001130001", "Sofía Saldo")
     add_customer(session, "+573001130002", "Tomás Asesor")
     twilio.post("/twilio/sms", sms_params("+573001130001", "cuánto debo"))
@@ -150,7 +152,9 @@ def test_conversation_search_filters_and_shows_the_transcript(client, session, t
     assert "Sofía Saldo" in by_intent and "Tomás Asesor" not in by_intent
     by_outcome = client.get(f"{search}?outcome=escalated").text
     assert "Tomás Asesor" in by_outcome and "Sofía Saldo" not in by_outcome
-    today = utcnow().date()
+    # Dates are the company's (Bogotá by default): before 05:00 UTC it is still yesterday there.
+    zone = ZoneInfo(company_timezone(app.extensions["contactpro"].settings))
+    today = datetime.now(zone).date()
     assert "Sofía Saldo" in client.get(f"{search}?from={today}&to={today}").text
     assert (
         "Ninguna" in client.get(f"{search}?to={today - timedelta(days=3)}").text
