@@ -162,7 +162,7 @@ class Demo:
         from contactpro import migrate
         from dashboards import draw_dashboards
         from tasks import start_embedded_worker
-        from webhooks import create_app, warm_up
+        from webhooks import create_app, warm_up, warm_worker
 
         self.args = args
         self.rng = random.Random(11)
@@ -187,6 +187,7 @@ class Demo:
         self.db = self.runtime.db
         migrate.upgrade(self.runtime.settings.database_url)
         warm_up(self.app)
+        warm_worker(self.app)
         self.stop_worker = start_embedded_worker(self.app.extensions["celery"], beat=False)
         self.server = make_server("127.0.0.1", port, self.app, threaded=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -13,7 +13,7 @@ from cli.context import runtime
 from cli.database import problem
 from contactpro import migrate
 from tasks import start_embedded_worker
-from webhooks import warm_up
+from webhooks import warm_up, warm_worker
 
 
 @click.command("init-db")
@@ -42,6 +42,7 @@ def serve(host: str, port: int, worker: bool) -> None:
         raise click.ClickException(found)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     warm_up(app)
+    warm_worker(app)  # one process, no fork: it answers every request itself
     stop = None
     if worker and runtime().settings.embedded_broker:
         stop = start_embedded_worker(app.extensions["celery"])

@@ -56,6 +56,14 @@ def post_fork(server: object, worker: object) -> None:
     app.extensions["contactpro"].db.engine.dispose(close=False)
 
 
+def post_worker_init(worker: object) -> None:
+    """Run the understanding once in the new worker, so its first caller does not wait for the
+    sentence encoder's session (each process opens its own: webhooks.warm_up says why)."""
+    from webhooks import warm_worker
+
+    warm_worker(worker.app.wsgi())  # type: ignore[attr-defined]
+
+
 def child_exit(server: object, worker: object) -> None:
     """Drop a dead worker's live gauges from the multiprocess metrics."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

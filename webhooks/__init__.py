@@ -61,15 +61,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def warm_up(app: Flask) -> None:
-    """Load the models and templates now, so the first caller does not wait for them."""
+    """Load the models and templates now, so the first caller does not wait for them.
+
+    Safe in a process that forks workers afterwards (gunicorn's preloading master, Celery's
+    parent): what it loads is shared with them, and it runs no sentence encoder, whose runtime
+    would make the forked workers hang at their exit. Each worker then calls :func:`warm_worker`.
+    """
     settings = app.extensions["contactpro"].settings
     templates_for(settings)
     for language in ("es", "en"):
         knowledge_base(settings, language)
-    cascade = get_cascade(settings)
+    get_cascade(settings).model.prepare()
+    journal.replay_soon(app)  # what an earlier process journaled while the database was down
+
+
+def warm_worker(app: Flask) -> None:
+    """Run the whole understanding once in this process (its sentence encoder included)."""
+    cascade = get_cascade(app.extensions["contactpro"].settings)
     for text in ("quiero saber el valor de mi factura", "I would like to know about my bill"):
         cascade.understand(text, channel="sms", source="sms")  # the model tier, not the rules
-    journal.replay_soon(app)  # what an earlier process journaled while the database was down
 
 
 def _safe_answer(status: int) -> Response:

@@ -30,5 +30,7 @@ def draw_dashboards(
 
 app = create_app()
 app.extensions["contactpro"].renderer = draw_dashboards
-warm_up(app)  # each gunicorn worker (and the Celery parent, before it forks) loads models once
+# Loaded once: in gunicorn's preloading master (or each worker without preloading) and in the
+# Celery parent, before they fork. deploy/gunicorn.conf.py then warms each worker (warm_worker).
+warm_up(app)
 celery = app.extensions["celery"]

@@ -118,6 +118,10 @@ class IntentModel:
 
     # --- scoring --------------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Build the n-gram scorer now, without running the encoder (safe before a fork)."""
+        self._sparse(["-"])
+
     def _sparse(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self.ngrams is None:
             self.ngrams = NgramFeatures(self.vectorizers)

