@@ -30,8 +30,9 @@ accesslog = "-"
 errorlog = "-"
 # The master builds the app and loads the models once (webhooks/wsgi.py), then forks the
 # workers: libraries and model weights are shared copy-on-write instead of loaded by every worker
-# (2 workers on the default e5 encoder: PSS 120 MB each instead of 300 MB; benchmarks/
-# worker_memory.py). No web worker runs torch, so a preloaded one still stops within seconds.
+# (2 workers on the default e5 encoder: PSS 190 MB and RSS 386 MB each instead of 380 and 430 MB;
+# benchmarks/worker_memory.py). Each worker opens its own ONNX Runtime session after the fork
+# (post_worker_init), so a preloaded one still stops within seconds.
 # Workers forked from a master that ran the torch encoder (CONTACTPRO_INTENT_ENCODER=minilm) take
 # the whole graceful_timeout to exit, so that encoder leaves it off. CONTACTPRO_WEB_PRELOAD=0 or 1
 # decides either way (off: each worker loads the app itself).
