@@ -61,8 +61,12 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-def run_worker(tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, Any]:
-    """Build the app in a fresh interpreter as gunicorn does, answer one SMS, report the process."""
+def run_script(script: str, tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, Any]:
+    """Run ``script`` in a fresh interpreter with the app's environment; return its last line.
+
+    The environment is the server's (no CONTACTPRO_* variable of this test process leaks in),
+    on its own SQLite database, with the converted e5 graph in ``model_cache``.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
@@ -80,7 +84,7 @@ def run_worker(tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, 
         **settings,
     }
     result = subprocess.run(
-        [sys.executable, "-c", WORKER, database, AUTH_TOKEN, PUBLIC_URL],
+        [sys.executable, "-c", script, database, AUTH_TOKEN, PUBLIC_URL],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -88,8 +92,13 @@ def run_worker(tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, 
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    worker: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return worker
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+def run_worker(tmp_path: Path, model_cache: Path, **settings: str) -> dict[str, Any]:
+    """Build the app in a fresh interpreter as gunicorn does, answer one SMS, report the process."""
+    return run_script(WORKER, tmp_path, model_cache, **settings)
 
 
 def test_a_web_worker_imports_no_torch_nor_the_dashboards(
@@ -159,27 +168,7 @@ def test_a_worker_forked_from_the_preloaded_app_answers_and_exits_at_once(
     tmp_path: Path, model_cache: Path
 ) -> None:
     """The master never loads ONNX Runtime; the worker opens its own session and exits cleanly."""
-    database = f"sqlite:///{tmp_path / 'prefork.sqlite3'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTPRO_")}
-    env |= {
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_DATABASE_URL": database,
-        "CONTACTPRO_TASK_ALWAYS_EAGER": "1",
-        "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
-        "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
-        "CONTACTPRO_MODEL_CACHE_DIR": str(model_cache),
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PREFORK, database, AUTH_TOKEN, PUBLIC_URL],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    ended = json.loads(result.stdout.strip().splitlines()[-1])
+    ended = run_script(PREFORK, tmp_path, model_cache)
     assert ended["master_loaded_onnxruntime"] is False
     assert ended["status"] == 0, ended  # answered, and exited by itself (not killed)
     assert ended["seconds"] < 30, ended
