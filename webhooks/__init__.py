@@ -80,6 +80,7 @@ def warm_worker(app: Flask) -> None:
     cascade = get_cascade(app.extensions["contactpro"].settings)
     for text in ("quiero saber el valor de mi factura", "I would like to know about my bill"):
         cascade.understand(text, channel="sms", source="sms")  # the model tier, not the rules
+        cascade.model.predict(text)  # the full model too, which the n-gram model may spare
 
 
 def _safe_answer(status: int) -> Response:

