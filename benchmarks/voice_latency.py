@@ -1,4 +1,4 @@
-"""Voice ``<Gather>`` action latency under gunicorn (2 sync workers) on PostgreSQL.
+"""Voice ``<Gather>`` action latency under gunicorn (2 sync workers or --workers), PostgreSQL.
 
 Opens thousands of calls in a fresh database with seeded customers (the greeting already
 answered), then loads ``POST /twilio/voice/gather?step=1`` with wrk at 32 connections: each
@@ -121,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="sync gunicorn workers")
     parser.add_argument("--calls", type=int, default=6000, help="calls per measured load")
     args = parser.parse_args()
 
@@ -146,9 +147,12 @@ def main() -> None:
         "CONTACTPRO_PUBLIC_URL": PUBLIC_URL,
         "CONTACTPRO_VAR_DIR": str(scratch / "var"),
     }
-    print(f"load: {args.connections} connections, {args.seconds}s each, 2 sync gunicorn workers")
+    print(
+        f"load: {args.connections} connections, {args.seconds}s each, "
+        f"{args.workers} sync gunicorn workers"
+    )
     results = {}
-    with gunicorn("webhooks.wsgi:app", env) as base:
+    with gunicorn("webhooks.wsgi:app", env, workers=args.workers) as base:
         run_wrk(base, scripts["warm"], 10, args.connections)  # models, pools, code paths
         results["gather"] = run_wrk(base, scripts["measured"], args.seconds, args.connections)
     with db.session() as session:

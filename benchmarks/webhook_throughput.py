@@ -1,12 +1,12 @@
 """SMS webhook throughput: the full path against a bare Flask endpoint, same gunicorn settings.
 
-Starts ContactPro under gunicorn (2 sync workers) on a fresh PostgreSQL database with seeded
-customers, and loads POST /twilio/sms with wrk at 32 connections using unique, correctly signed
-Twilio requests (signature check, understanding, database writes, TwiML). In the same run it
-loads a bare Flask endpoint returning fixed TwiML under the same gunicorn settings, and prints
-requests/s, p50 and p99 for both, the ratio, and the errors.
+Starts ContactPro under gunicorn (2 sync workers, or --workers) on a fresh PostgreSQL database
+with seeded customers, and loads POST /twilio/sms with wrk at 32 connections using unique,
+correctly signed Twilio requests (signature check, understanding, database writes, TwiML). In
+the same run it loads a bare Flask endpoint returning fixed TwiML under the same gunicorn
+settings, and prints requests/s, p50 and p99 for both, the ratio, and the errors.
 
-    python benchmarks/webhook_throughput.py [--seconds 15]
+    python benchmarks/webhook_throughput.py [--seconds 15] [--workers 2]
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="sync gunicorn workers")
     parser.add_argument("--requests", type=int, default=60_000, help="unique bodies")
     args = parser.parse_args()
 
@@ -110,15 +111,20 @@ def main() -> None:
         "CONTACTPRO_VAR_DIR": str(scratch / "var"),
         "CONTACTPRO_RATE_LIMIT_CALLER_PER_MINUTE": "0",  # one load generator, many "callers"
     }
-    print(f"load: {args.connections} connections, {args.seconds}s each, 2 sync gunicorn workers")
-    with gunicorn("webhooks.wsgi:app", env) as base:
+    print(
+        f"load: {args.connections} connections, {args.seconds}s each, "
+        f"{args.workers} sync gunicorn workers"
+    )
+    with gunicorn("webhooks.wsgi:app", env, workers=args.workers) as base:
         run_wrk(base, script, 8, args.connections)  # warm-up: caches, pools, code paths
         full = run_wrk(base, script, args.seconds, args.connections)
     # The shipped n-gram model, picked by its encoder name as an operator would.
-    with gunicorn("webhooks.wsgi:app", {**env, "CONTACTPRO_INTENT_ENCODER": "none"}) as base:
+    with gunicorn(
+        "webhooks.wsgi:app", {**env, "CONTACTPRO_INTENT_ENCODER": "none"}, workers=args.workers
+    ) as base:
         run_wrk(base, script, 8, args.connections)
         ngrams = run_wrk(base, script, args.seconds, args.connections)
-    with gunicorn("benchmarks.bare_twiml:app", env) as base:
+    with gunicorn("benchmarks.bare_twiml:app", env, workers=args.workers) as base:
         run_wrk(base, script, 8, args.connections)
         bare = run_wrk(base, script, args.seconds, args.connections)
     with db.session() as session:
