@@ -100,15 +100,28 @@ def require(ctx: TurnContext, level: str, intent: str) -> Decision | None:
     return None
 
 
-def _matches(ctx: TurnContext) -> bool:
+def second_factor_answers(text: str, factor: str) -> set[str]:
+    """Return the distinct answers to the second-factor question that ``text`` gives.
+
+    A birth year is a four-digit number; the last four digits of an id are any run of four or
+    more digits, read by its last four (a caller may give the whole id). More than one answer
+    is no answer: a message listing every year or every four digits must not pass.
+    """
+    runs = digits_in(text)
+    if factor == "birth_year":
+        return {d for d in runs if len(d) == 4}
+    return {d[-4:] for d in runs if len(d) >= 4}
+
+
+def _matches(ctx: TurnContext, answers: set[str]) -> bool:
     customer = ctx.customer
-    if customer is None:
+    if customer is None or len(answers) != 1:
         return False
-    given = digits_in(ctx.text)
     if ctx.state.slots.get("factor") == "birth_year":
-        return customer.birth_year is not None and str(customer.birth_year) in given
-    last4 = (customer.national_id or "")[-4:]
-    return bool(last4) and any(d == last4 or (len(d) > 4 and d.endswith(last4)) for d in given)
+        expected = str(customer.birth_year) if customer.birth_year is not None else ""
+    else:
+        expected = (customer.national_id or "")[-4:]
+    return bool(expected) and answers == {expected}
 
 
 def _identified(ctx: TurnContext, customer: Customer) -> Decision:
@@ -178,7 +191,8 @@ def reply(ctx: TurnContext) -> Decision | None:
             return Decision(ctx.say("identify_not_found"), step="identification_retry")
         return _identified(ctx, customer)
     if state.awaiting == "verify":
-        if _matches(ctx):
+        answers = second_factor_answers(ctx.text, str(state.slots.get("factor", "")))
+        if _matches(ctx, answers):
             state.verified = True
             state.steps.append("verified")
             state.awaiting = None
@@ -187,8 +201,8 @@ def reply(ctx: TurnContext) -> Decision | None:
         if state.verify_attempts >= ctx.settings.max_verification_attempts:
             state.finish()
             return Decision("", ESCALATE, reason="verification_failed")
+        problem = "verify_one_answer" if len(answers) > 1 else "verify_failed_retry"
         return Decision(
-            f"{ctx.say('verify_failed_retry')} {_ask_verification(ctx).text}",
-            step="verification_retry",
+            f"{ctx.say(problem)} {_ask_verification(ctx).text}", step="verification_retry"
         )
     return None

@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from contactpro.models import Escalation
-from tests.contactpro.dialog.conftest import latest_state, nothing_booked_or_escalated
+from tests.contactpro.dialog.conftest import (
+    escalations,
+    latest_state,
+    nothing_booked_or_escalated,
+)
 
 UNKNOWN = "+573009998877"
 OWN = "+573001112233"
@@ -60,6 +64,54 @@ def test_wrong_birth_year_twice_goes_to_a_person_and_discloses_nothing(sms, cedu
     assert "450.000" not in last
     session.expire_all()
     assert session.scalars(select(Escalation)).one().reason == "verification_failed"
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        ", ".join(str(year) for year in range(1940, 2009)),  # every plausible year
+        "1989 o 1990",
+        "1990, 1991",
+    ],
+)
+def test_a_list_of_birth_years_is_not_an_answer(sms, cedula_holder, session, listed):
+    thread = sms(UNKNOWN)
+    thread.send("cuanto debo? mi cedula es 1019673750")
+    retry = thread.send(listed)
+    assert "un solo dato" in retry and "en qué año naciste" in retry
+    assert "450.000" not in retry and "540.000" not in retry
+    state = latest_state(session)
+    assert state["verified"] is False and state["verify_attempts"] == 1
+    last = thread.send(listed)  # the second list uses the last attempt
+    assert "450.000" not in last and "540.000" not in last
+    assert [e.reason for e in escalations(session)] == ["verification_failed"]
+
+
+def test_the_year_alone_still_verifies_after_a_list(sms, cedula_holder, session):
+    thread = sms(UNKNOWN)
+    thread.send("cuanto debo? mi cedula es 1019673750")
+    thread.send("1989, 1990")
+    answer = thread.send("naci el 15 de marzo de 1990")
+    assert "540.000" in answer
+    assert latest_state(session)["verified"] is True
+
+
+@pytest.mark.parametrize("listed", ["4050, 4051, 4052, 3750", "3750 or 3751", "1019673750, 3751"])
+def test_a_list_of_last_four_digits_is_not_an_answer_in_english(
+    sms, customer_factory, session, listed
+):
+    customer = customer_factory(
+        phone="+13055550123", language="en", currency="USD", name="Grace Miller"
+    )
+    customer.national_id = "1019673750"
+    session.commit()
+    thread = sms("+13055559999")
+    assert "last four digits" in thread.send("my account number is 0000120451")
+    retry = thread.send(listed)
+    assert "just one answer" in retry and "last four digits" in retry
+    assert latest_state(session)["verified"] is False
+    assert "help" in thread.send("3750")
+    assert latest_state(session)["verified"] is True
 
 
 def test_unknown_cedula_is_said_not_found_not_misunderstood(sms, cedula_holder, session):
