@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +84,11 @@ def _say(settings: Settings, interaction: Interaction, key: str, **values: Any) 
         company=settings.company_name,
         **values,
     )
+
+
+def _left_out(settings: Settings, interaction: Interaction) -> Callable[[int], str]:
+    """Word the note an SMS cut short carries: how many sentences did not fit."""
+    return lambda count: _say(settings, interaction, "sms_left_out", count=count)
 
 
 def _finish(
@@ -234,7 +240,11 @@ def _new_turn(
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
     text = sms.for_channel(
-        text, interaction.channel, settings.max_sms_segments, settings.sms_keep_accents
+        text,
+        interaction.channel,
+        settings.max_sms_segments,
+        settings.sms_keep_accents,
+        _left_out(settings, interaction),
     )
     turn = interactions.add_turn(
         session,
@@ -452,6 +462,7 @@ def _with_media(
         interaction.channel,
         settings.max_sms_segments,
         settings.sms_keep_accents,
+        _left_out(settings, interaction),
     )
     turn = interactions.add_turn(
         session,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from contactpro.dialog import identity
+from contactpro.dialog import accounts, identity
 from contactpro.dialog.context import CONTINUE, ESCALATE, HANGUP, Decision, TurnContext
 from contactpro.dialog.handlers import (
     billing,
@@ -57,6 +57,11 @@ FLOW_INTENTS = {
 
 # Leaving a flow on a guess costs the customer their progress: ask for a clear signal.
 SWITCH_MIN_CONFIDENCE = 0.5
+# Flows a wrong guess would send somewhere costly ("quiero cancelar la deuda" read as leaving
+# the company gets a retention offer): below this confidence from the model the customer is
+# asked which of the two likeliest topics they mean instead.
+CONSEQUENTIAL = frozenset({"cancellation"})
+CONSEQUENTIAL_MIN_CONFIDENCE = 0.6
 # What each question invites, so the cascade can weigh short answers ("sí", "la dos", "4050").
 EXPECTED: dict[str, tuple[str, ...]] = {
     "identify": ("identification",),
@@ -68,15 +73,22 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "cancel_confirm": ("affirm", "deny", "cancellation"),
     "step_result": ("affirm", "deny", "connection_problem"),
     "payment_review": ("affirm", "deny"),
+    accounts.AWAITING: ("identification",),
     "confirm_resolution": ("affirm", "deny", "goodbye"),
 }
 # While these questions wait, keypad digits are answers, not main-menu choices.
-DIGITS_ARE_ANSWERS = frozenset({"identify", "verify", "offer_choice", "debt_account"})
+DIGITS_ARE_ANSWERS = frozenset(
+    {"identify", "verify", "offer_choice", "debt_account", accounts.AWAITING}
+)
 # Intents a knowledge-base article may answer better than a weak guess of them (the others
 # are about the customer's own account: an article is never the answer).
 INFORMATIONAL = frozenset({"connection_problem", "cancellation", "product_info", "payment_how"})
 # A flow may claim a turn the model read as another topic ("¿qué opciones tengo?" mid-offer).
-CLAIMS: dict[str, Callable[[TurnContext], bool]] = {"debt": debt.claims}
+CLAIMS: dict[str, Callable[[TurnContext], bool]] = {
+    "debt": debt.claims,
+    "cancellation": cancellation.claims,
+    "payment": payment.claims,
+}
 
 __all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide", "listening_for"]
 
@@ -139,6 +151,22 @@ def _confirmation(ctx: TurnContext) -> Decision | None:
     return None  # anything else is a new request
 
 
+def _weak_guess(ctx: TurnContext) -> Decision | None:
+    """Ask rather than start a consequential flow on a weak guess of the model."""
+    understood = ctx.understood
+    if understood.intent not in CONSEQUENTIAL or understood.tier in ("rules", "llm"):
+        return None
+    if understood.confidence >= CONSEQUENTIAL_MIN_CONFIDENCE:
+        return None
+    others = [t for t in clarify.likeliest_topics(ctx) if t != understood.intent]
+    if ctx.state.clarifications == 0 and others:
+        return clarify.ask(ctx, [understood.intent, others[0]])
+    if ctx.state.clarifications >= 1:
+        return Decision("", ESCALATE, reason="not_understood")
+    ctx.state.clarifications += 1
+    return Decision(ctx.say("clarify"), step="asked_clarification")
+
+
 def _first_doubt(ctx: TurnContext) -> bool:
     """Return True on the first unsure reading outside a flow (the first turn, after a hello...)."""
     return ctx.state.flow is None and ctx.state.clarifications == 0
@@ -189,6 +217,8 @@ def _route(ctx: TurnContext) -> Decision:
         # to an article that clearly answers the question.
         if (answered := product_info.fallback(ctx)) is not None:
             return answered
+    if (asked := _weak_guess(ctx)) is not None:
+        return asked
     if intent in START:
         return START[intent](ctx)
     if intent in ("affirm", "deny") and state.resolved:

@@ -38,6 +38,9 @@ _ID_WORDS = re.compile(
 )
 # Shortest digit run read as an id or account number when nobody asked for one.
 MIN_UNPROMPTED_DIGITS = 6
+# The digit runs an opening request named ("cancelar la línea 3104447654"), kept through the
+# identity questions so that the request, resumed, acts on that account.
+NAMED_SLOT = "named_digits"
 
 
 def digits_in(text: str) -> list[str]:
@@ -176,6 +179,8 @@ def unprompted(ctx: TurnContext) -> Decision | None:
     pending = _stated_intent(ctx) or state.pending_intent
     state.start("identity")
     state.pending_intent = pending
+    if named := [d for d in digits_in(ctx.text) if len(d) >= 3]:
+        state.slots[NAMED_SLOT] = named
     return _identified(ctx, customer)
 
 

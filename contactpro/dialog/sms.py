@@ -66,9 +66,21 @@ def plain_segments(text: str) -> int:
     return segments(text.translate(_TO_GSM7))
 
 
-def shape(text: str, max_segments: int, keep_accents: bool = False) -> str:
+def fits(text: str, max_segments: int) -> bool:
+    """Return True when ``shape`` can send ``text`` within ``max_segments`` without cutting it
+    (as written, or in GSM-7 letters; with the operator's accents the budget is counted the
+    same way)."""
+    return plain_segments(text) <= max_segments
+
+
+def shape(
+    text: str,
+    max_segments: int,
+    keep_accents: bool = False,
+    left_out: Callable[[int], str] | None = None,
+) -> str:
     """Fit a reply into ``max_segments``: as written (UCS-2 when accented) when it fits, else
-    in GSM-7 letters, else shortened.
+    in GSM-7 letters, else shortened (``fit``; ``left_out`` words the note on what was cut).
 
     With ``keep_accents`` the operator pays for accented segments: the budget counts the text
     as if written in GSM-7 letters, and the accents stay.
@@ -76,34 +88,85 @@ def shape(text: str, max_segments: int, keep_accents: bool = False) -> str:
     if segments(text) <= max_segments:
         return text
     if keep_accents:
-        return fit(text, max_segments, measure=plain_segments)
+        return fit(text, max_segments, measure=plain_segments, left_out=left_out)
     plain = text.translate(_TO_GSM7)
     if segments(plain) <= max_segments:
         return plain
-    return fit(plain, max_segments)
+    plain_note = (lambda count: left_out(count).translate(_TO_GSM7)) if left_out else None
+    return fit(plain, max_segments, left_out=plain_note)
 
 
-def fit(text: str, max_segments: int, measure: Callable[[str], int] = segments) -> str:
-    """Shorten ``text`` at a sentence or word boundary so it fits ``max_segments``."""
+# A sentence ends at . ! or ? followed by a space ("57.000 pesos" and "2,5 %" do not end one);
+# a Spanish question starts one at its "¿".
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\s+(?=¿)")
+
+
+def _longest_prefix(text: str, fits_with: Callable[[str], bool]) -> str:
+    """Return the longest word-boundary prefix of ``text`` that ``fits_with`` accepts."""
+    words = text.split(" ")
+    low, high = 0, len(words)  # words[:low] fits; words[:high + 1] does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits_with(" ".join(words[:middle]).rstrip(",;:")):
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low]).rstrip(",;:")
+
+
+def fit(
+    text: str,
+    max_segments: int,
+    measure: Callable[[str], int] = segments,
+    left_out: Callable[[int], str] | None = None,
+) -> str:
+    """Shorten ``text`` so it fits ``max_segments``, using all the room there is.
+
+    The closing question (the last sentence that asks something, and what follows it: the
+    answer the bot waits for) is always kept. Whole sentences are dropped from the end of what
+    comes before it, never from the middle, so a reply that lists its most important items
+    first (overdue accounts before the others) loses the least important; ``left_out(count)``
+    words the note saying how many sentences were left out. Only when not even the first
+    sentence fits is it cut at a word, with an ellipsis.
+    """
     if measure(text) <= max_segments:
         return text
+
+    def ok(candidate: str) -> bool:
+        return measure(candidate) <= max_segments
+
     # "…" is not GSM-7: it would turn a plain reply into UCS-2 and halve what fits.
     more = "..." if is_gsm7(text) else "…"
-    cut = text
-    while cut and measure(cut + more) > max_segments:
-        cut = cut[: int(len(cut) * 0.9)]
-    boundary = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-    if boundary > len(cut) // 2:
-        return cut[: boundary + 1]
-    return cut.rsplit(" ", 1)[0].rstrip(",;:") + more
+    units = _SENTENCES.split(text.strip())
+    asks = [i for i, unit in enumerate(units) if "?" in unit]
+    closing: list[str] = []
+    if asks and asks[-1] > 0 and asks[-1] >= len(units) - 2 and ok(" ".join(units[asks[-1] :])):
+        closing = units[asks[-1] :]
+        units = units[: asks[-1]]
+    tail = " ".join(closing)
+    words = _longest_prefix(" ".join(units), lambda head: ok(f"{head}{more} {tail}".rstrip()))
+    by_word = f"{words}{more} {tail}".rstrip() if words else ""
+    for keep in range(len(units) - 1, 0, -1):
+        note = [left_out(len(units) - keep)] if left_out else []
+        candidate = " ".join(units[:keep] + note + closing)
+        if ok(candidate):
+            # Whole sentences, unless that wastes more than half the room a cut would use.
+            return candidate if len(candidate) * 2 > len(by_word) else by_word
+    return by_word or _longest_prefix(text, lambda head: ok(head + more)) + more
 
 
-def for_channel(text: str, channel: str, max_segments: int, keep_accents: bool = False) -> str:
+def for_channel(
+    text: str,
+    channel: str,
+    max_segments: int,
+    keep_accents: bool = False,
+    left_out: Callable[[int], str] | None = None,
+) -> str:
     """Fit a reply to its channel: SMS into ``max_segments`` segments; WhatsApp carries long
     messages, line breaks and every accent, so numbered options go on their own lines and the
     text is only kept under Twilio's body limit; voice as is."""
     if channel == "sms":
-        return shape(text, max_segments, keep_accents)
+        return shape(text, max_segments, keep_accents, left_out)
     if channel == "whatsapp" and "2) " in text:
         text = _OPTION.sub("\n", text)  # numbered options each on its own line
     if channel == "whatsapp" and len(text) > WHATSAPP_MAX_CHARS:

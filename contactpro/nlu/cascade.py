@@ -202,14 +202,14 @@ class Cascade:
         if pred.top_intent in expected:
             threshold *= EXPECTED_RELIEF
         if pred.confidence >= threshold:
-            # Out of scope is still a reading the dialog may want to narrow down.
-            likeliest = pred.ranked if pred.top_intent == OUT_OF_SCOPE else ()
+            # Out of scope, or a weak guess, is still a reading the dialog may want to narrow
+            # down: it asks which of the likeliest topics the caller means.
             return (
                 pred.top_intent,
                 pred.confidence,
                 "model",
                 (f"{which} {pred.confidence:.2f} >= {threshold:.2f}"),
-                likeliest,
+                pred.ranked,
             )
         return (
             OUT_OF_SCOPE,

@@ -14,7 +14,8 @@ class Understanding:
 
     ``tier`` is one of ``rules``, ``model``, ``llm`` or ``none`` (nothing was confident);
     ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...);
-    ``candidates`` the model's likeliest intents, best first, when the answer is out of scope.
+    ``candidates`` the model's likeliest intents, best first, when the model read the utterance
+    (the dialog names two of them when it asks which topic a weak reading is about).
     """
 
     intent: str

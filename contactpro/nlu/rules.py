@@ -389,6 +389,27 @@ _TOPIC_NAMES = (
     ("product_info", re.compile(r"\b(planes|plans|promociones|promotions|ofertas|offers)\b")),
     ("complaint", re.compile(r"\b(queja|reclamo|pqr|complaint)\b")),
 )
+# "Cancelar la deuda" is paying it off in Latin American Spanish ("cancelar" a bill is paying
+# it), never leaving the company; so are "saldar / liquidar la deuda", "pay off / settle / clear
+# / cancel my debt". Decided in any sentence that does not also name the service or the line.
+# A plain "pagar" / "pay" is left to the model: "pay my debt" alone asks how to pay.
+_PAY_OFF_DEBT = re.compile(
+    r"\b(cancelar|cancelarles|cancelarle|saldar|liquidar|abonar a|"
+    r"ponerme al dia con|quedar a paz y salvo con)\s+(toda |todo |de una vez |ya )?"
+    r"(la |las |mi |mis |el |lo |esta |esa |su )?(toda |todo )?"
+    r"(deuda|deudas|saldo pendiente|saldo vencido|saldo en mora|mora|que (le |les )?debo|"
+    r"que (le |les )?debemos)\b|"
+    r"\b(pay off|settle|clear|cancel|pay down)\s+(the |my |all my |all of my |this |"
+    r"that |our )?(debt|debts|outstanding balance|overdue balance|past due balance|arrears|"
+    r"what i owe)\b"
+)
+# "No quiero pagar la deuda, no la reconozco" disputes it: the model reads those.
+_REFUSE_DEBT = re.compile(
+    r"\b(no (quiero|voy a|pienso|reconozco|debo)|don'?t want to|won'?t|refuse to|not going to)\b"
+)
+_SERVICE_NAMED = re.compile(
+    r"\b(servicio|plan|contrato|linea|internet|suscripcion|service|contract|line|subscription)\b"
+)
 _TOPIC_FILLER = frozenset(
     "a an the my for please plz pls i i'd id want need would like to get set up make can have "
     "could we about hi hello hey un una el la mi por favor quiero quisiera necesito hacer tener "
@@ -467,6 +488,9 @@ def apply_rules(
         and (_is_mostly_identifier(numeric) or "identification" in expected)
     ):
         return RuleResult(entities, "identification", "the utterance is an identifier")
+    debt = _PAY_OFF_DEBT.search(norm)
+    if debt and not _SERVICE_NAMED.search(norm) and not _REFUSE_DEBT.search(norm[: debt.start()]):
+        return RuleResult(entities, "debt_negotiation", f"paying off the debt: {debt.group(0)}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     return RuleResult(entities)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contactpro.dialog import identity
+from contactpro.dialog import identity, sms
 from contactpro.dialog.context import Decision, TurnContext
 from contactpro.dialog.replies import MONTHS_ES
 from contactpro.models import Account, Invoice
@@ -49,8 +49,19 @@ def invoice_change(ctx: TurnContext, account: Account) -> str:
     return ctx.say("invoice_change", reasons=", ".join(reasons) or "-", **values)
 
 
+def _overdue_first(accounts: list[Account]) -> list[Account]:
+    """Order accounts so the overdue ones come first, the oldest debt first."""
+    return sorted(accounts, key=lambda a: (a.debt_amount <= 0, -a.days_past_due, -a.debt_amount))
+
+
 def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
-    """Tell every open account's balance, due date and overdue debt, one line each."""
+    """Tell every open account's balance, due date and overdue debt, one line each.
+
+    Overdue accounts come first. When the SMS budget cannot carry every line (with the closing
+    question the engine adds), as many lines as fit are told and the reply says which accounts
+    were left out (by their last four digits) and how to ask for one of them.
+    """
+    ordered = _overdue_first(accounts)
     lines = [
         {
             "number": a.number,
@@ -60,27 +71,65 @@ def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
             "debt": a.debt_amount,
             "days": a.days_past_due,
         }
-        for a in accounts
+        for a in ordered
     ]
-    return Decision(ctx.say("balance_accounts", accounts=lines), step="told_balance", resolved=True)
+
+    def render(shown: int) -> str:
+        more = [account.number[-4:] for account in ordered[shown:]]
+        return ctx.say("balance_accounts", accounts=lines[:shown], total=len(lines), more=more)
+
+    text = render(len(lines))
+    if ctx.channel == "sms":
+        closing = ctx.say("confirm_resolved")
+        shown = len(lines)
+        while shown > 1 and not sms.fits(f"{text} {closing}", ctx.settings.max_sms_segments):
+            shown -= 1
+            text = render(shown)
+    return Decision(text, step="told_balance", resolved=True)
+
+
+def _named_account(ctx: TurnContext, accounts: list[Account]) -> Account | None:
+    """Return the one open account the request names ("saldo de la 3104447654", "saldo 7654").
+
+    Resumed after verification, the request is the one that asked for the balance, not the
+    security answer just given.
+    """
+    if ctx.state.flow == "identity":
+        runs = list(ctx.state.slots.get("named_digits", []))
+    else:
+        runs = named_digits(ctx)
+    matches = [
+        a
+        for a in accounts
+        if any(a.number.endswith(run) or a.contract_number == run for run in runs)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def named_digits(ctx: TurnContext) -> list[str]:
+    """Return the digit runs long enough to name an account (its last four digits or more)."""
+    return [run for run in identity.digits_in(ctx.text) if len(run) >= 4]
 
 
 def start(ctx: TurnContext) -> Decision:
-    """Tell the balance, due date, last payment and how the last bill changed.
+    """Tell the balance, due date, overdue debt, last payment and how the last bill changed.
 
-    A customer with several open accounts hears every one of them, never just the first.
+    A customer with several open accounts hears every one of them, never just the first,
+    unless the request names one.
     """
     if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
+        ctx.state.slots["named_digits"] = named_digits(ctx)
         return question
     customer = ctx.customer
     open_accounts = [a for a in customer.accounts if a.status != "cancelled"] if customer else []
+    named = _named_account(ctx, open_accounts) if len(open_accounts) > 1 else None
     ctx.state.finish()
-    if len(open_accounts) > 1:
+    if len(open_accounts) > 1 and named is None:
         return summary(ctx, open_accounts)
-    account = open_accounts[0] if open_accounts else None
+    account = named or (open_accounts[0] if open_accounts else None)
     if account is None:
         return Decision("", "escalate", reason="no_account")
-    if account.balance <= 0:
+    if account.balance <= 0 and account.debt_amount <= 0:
         parts = [ctx.say("balance_zero", account=account.number)]
     else:
         parts = [
@@ -90,6 +139,8 @@ def start(ctx: TurnContext) -> Decision:
                 balance=account.balance,
                 currency=account.currency,
                 due_date=account.due_date,
+                debt=account.debt_amount,
+                days=account.days_past_due,
             )
         ]
     if account.payments:

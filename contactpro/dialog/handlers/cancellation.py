@@ -11,6 +11,7 @@ benefit goes only to customers with the managers' minimum tenure (``offer_min_te
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from statistics import median
@@ -18,15 +19,52 @@ from statistics import median
 from sqlalchemy import select
 
 from contactpro.console.settings import current_config
-from contactpro.dialog import identity
+from contactpro.dialog import accounts, identity
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
+from contactpro.nlu.rules import apply_rules
+from contactpro.nlu.text import normalise
 
 OFFERS = {"retain": "discount_50_3m", "care": "loyalty_double_speed", "monitor": "preventive_visit"}
 # The default rule's cut-offs: more than this many days past due is low conformity, and
 # beyond COLLECTIONS_DAYS the account is a collections case that gets no retention benefit.
 LATE_DAYS = 30
 COLLECTIONS_DAYS = 90
+# The model's guess answers the offer or the confirmation only when it is this sure; a rule or
+# the LLM always may. Below it the question is asked again: a guess never cancels a service.
+ANSWER_MIN_CONFIDENCE = 0.5
+
+# Staying, said in words, whatever the question: "me quedo", "mejor no cancelo", "acepto la
+# visita", "ok I'll stay", "I changed my mind".
+_STAY = re.compile(
+    r"\b(me quedo|quedarme|me voy a quedar|sigo con ustedes|mejor no|ya no (quiero )?cancel\w*|"
+    r"cambie de opinion|me arrepenti|lo pense mejor|pensandolo bien|"
+    r"(acepto|aceptamos|tomo|quiero|me sirve|prefiero)( (la|el|esa|esta|ese|este|su|tu))? "
+    r"(oferta|visita|promo|promocion|beneficio|descuento|programa|velocidad|revision)|"
+    r"i'?ll stay|i will stay|i'?m staying|i am staying|i want to stay|i'?d like to stay|"
+    r"stay with you|keep (it|the service|my service|my account|my plan|the account)|"
+    r"changed my mind|on second thought|"
+    r"(accept|take|i'?ll take|want) (the |that |this |your )?(offer|visit|deal|promo|discount|"
+    r"program|speed))\b"
+)
+# A cancellation verb negated in the same clause: "no cancelo", "no quiero cancelar", "don't".
+_NOT_CANCEL = re.compile(
+    r"\b(no|nunca|don'?t|do not|not|never)\b(\s+\w+){0,2}?\s+(cancel\w*|dar de baja|"
+    r"darlo de baja|darme de baja)"
+)
+_CANCEL = re.compile(
+    r"\b(cancel\w*|dar de baja|darlo de baja|dalo de baja|darme de baja|de baja|retirarme)\b"
+)
+# Not staying: "no me interesa", "I won't stay"; and a negation just before staying words
+# ("no me quedo", "no quiero la oferta").
+_NOT_STAY = re.compile(
+    r"\b(no me interesa|won'?t stay|not staying|don'?t want to stay|not interested)\b"
+)
+_NEGATED = re.compile(r"\b(no|not|don'?t|won'?t|never|nunca)\b(\s+\w+){0,2}\s*$")
+_QUESTION = re.compile(
+    r"\?|^(que|cual|como|cuanto|cuando|por que|puedo|se puede|si cancelo|y si|do|does|is|are|"
+    r"can|what|how|when|which|why|if)\b"
+)
 
 
 def default_quadrant(ctx: TurnContext, customer: Customer) -> str:
@@ -87,8 +125,57 @@ def quadrant(ctx: TurnContext) -> str:
     return where
 
 
+def _clauses(text: str) -> list[str]:
+    return [c for c in (normalise(part) for part in re.split(r"[,.;:!¡¿]+", text)) if c]
+
+
+def _staying(clause: str) -> bool | None:
+    """Return True when the clause says staying, False when it negates it, None otherwise."""
+    match = _STAY.search(clause)
+    if match is None:
+        return None
+    return not _NEGATED.search(clause[: match.start()])
+
+
+def _answer(ctx: TurnContext, yes: str, no: str) -> str | None:
+    """Read the answer to a yes/no question about leaving: ``stay``, ``leave``, or None.
+
+    ``yes`` and ``no`` say what a bare yes and a bare no mean for this question. Words decide
+    first, clause by clause ("no, quiero cancelar" is a no and a cancellation); a reading that
+    says both, a question, or nothing clear is None. The model's guess counts only when sure.
+    """
+    if _QUESTION.search(ctx.text.strip().lower()):
+        return None
+    votes: set[str] = set()
+    for clause in _clauses(ctx.text):
+        stay = _staying(clause)
+        if _NOT_CANCEL.search(clause) or stay:
+            votes.add("stay")
+        elif stay is False or _NOT_STAY.search(clause) or _CANCEL.search(clause):
+            votes.add("leave")
+        elif (bare := apply_rules(clause, source="text", language=ctx.language).intent) in (
+            "affirm",
+            "deny",
+        ):
+            votes.add(yes if bare == "affirm" else no)
+    if votes:
+        return votes.pop() if len(votes) == 1 else None
+    understood = ctx.understood
+    if understood.tier not in ("rules", "llm") and understood.confidence < ANSWER_MIN_CONFIDENCE:
+        return None
+    return {"affirm": yes, "deny": no, "cancellation": "leave"}.get(understood.intent)
+
+
+def _account(ctx: TurnContext) -> Account | None:
+    """Return the account being cancelled (a flow begun before accounts were named: the
+    conversation's account, the one its confirmation named)."""
+    if (account_id := ctx.state.slots.get("account")) is None:
+        return ctx.account
+    return ctx.session.get(Account, account_id)
+
+
 def _record(ctx: TurnContext, outcome: str) -> None:
-    account = ctx.account
+    account = _account(ctx)
     if account is None:
         return
     ctx.session.add(
@@ -104,50 +191,120 @@ def _record(ctx: TurnContext, outcome: str) -> None:
 
 
 def start(ctx: TurnContext) -> Decision:
-    """Make the quadrant's retention offer, or go straight to confirming for ``let_go``."""
+    """Make the quadrant's retention offer, or go straight to confirming for ``let_go``.
+
+    The cancellation is for the account the customer named (its number or last digits); a
+    customer with several accounts who named none is asked which one.
+    """
     if (question := identity.require(ctx, identity.VERIFIED, "cancellation")) is not None:
+        accounts.remember_named(ctx)
         return question
-    account = ctx.account
-    if account is None:
+    if not accounts.open_accounts(ctx.customer):
         return Decision("", ESCALATE, reason="no_account")
+    account = accounts.requested(ctx)
+    if account is None:
+        return accounts.ask(ctx, "cancellation", "cancellation")
+    return _offer(ctx, account)
+
+
+def _offer(ctx: TurnContext, account: Account) -> Decision:
     where = quadrant(ctx)
     offer = OFFERS.get(where)
     if offer is None:
-        ctx.state.start("cancellation", "cancel_confirm", quadrant=where, offer=None)
+        ctx.state.start(
+            "cancellation", "cancel_confirm", quadrant=where, offer=None, account=account.id
+        )
         return Decision(ctx.say("cancel_confirm", account=account.number), step="asked_cancel")
-    ctx.state.start("cancellation", "retention", quadrant=where, offer=offer)
+    ctx.state.start("cancellation", "retention", quadrant=where, offer=offer, account=account.id)
     return Decision(ctx.say(f"cancel_offer_{where}"), step=f"offered_{offer}")
 
 
-def reply(ctx: TurnContext) -> Decision:
-    """Handle the answer to the retention offer or to the cancellation confirmation."""
-    intent = ctx.understood.intent
+def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
+    """Ask the same question once more; a second unclear answer goes to a person."""
     state = ctx.state
-    account = ctx.account
+    if state.slots.get("retries", 0) >= 1:
+        state.finish()
+        return Decision("", ESCALATE, reason="not_understood")
+    state.slots["retries"] = state.slots.get("retries", 0) + 1
+    return Decision(ctx.say(key, **values), step="asked_cancel_again")
+
+
+def _retained(ctx: TurnContext) -> Decision:
+    _record(ctx, "retained")
+    ctx.state.offer_accepted = True
+    ctx.state.finish()
+    return Decision(ctx.say("retained"), step="retained", resolved=True)
+
+
+def reply(ctx: TurnContext) -> Decision:
+    """Handle the answer to the account question, the retention offer or the confirmation.
+
+    Only a clear yes to "do you confirm?" (or a cancellation said in words) records a
+    cancellation; staying said in words ("me quedo", "acepto la visita", "I'll stay") keeps the
+    service with the offer accepted; anything unclear asks again, then goes to a person.
+    """
+    state = ctx.state
+    if state.awaiting == accounts.AWAITING:
+        if any(_staying(c) or _NOT_CANCEL.search(c) for c in _clauses(ctx.text)):
+            state.finish()  # "mejor no cancelo": no account was chosen, nothing to record
+            return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
+        picked = accounts.answer(ctx)
+        return picked if isinstance(picked, Decision) else _offer(ctx, picked)
+    account = _account(ctx)
+    number = account.number if account else ""
     if state.awaiting == "retention":
-        if intent == "affirm":
-            _record(ctx, "retained")
-            state.offer_accepted = True
-            state.finish()
-            return Decision(ctx.say("retained"), step="retained", resolved=True)
-        if intent in ("deny", "cancellation"):
+        answer = _answer(ctx, yes="stay", no="leave")
+        if answer == "stay":
+            return _retained(ctx)
+        if answer == "leave":
             if state.slots.get("quadrant") == "retain":
                 _record(ctx, "escalated")
                 state.finish()
                 return Decision("", ESCALATE, reason="retention_refused")
             state.awaiting = "cancel_confirm"
-            return Decision(
-                ctx.say("cancel_confirm", account=account.number if account else ""),
-                step="asked_cancel",
-            )
-    elif state.awaiting == "cancel_confirm":
-        if intent in ("affirm", "cancellation"):
+            state.slots["retries"] = 0
+            return Decision(ctx.say("cancel_confirm", account=number), step="asked_cancel")
+        return _again(ctx, "retention_again")
+    if state.awaiting == "cancel_confirm":
+        named = accounts.named(
+            accounts.digits_named(ctx.text), accounts.open_accounts(ctx.customer)
+        )
+        if len(named) == 1 and account is not None and named[0].id != account.id:
+            # "sí, cancelar la 3104447654" while confirming another account: confirm that one.
+            state.slots["account"], state.slots["retries"] = named[0].id, 0
+            return Decision(ctx.say("cancel_confirm", account=named[0].number), step="asked_cancel")
+        answer = _answer(ctx, yes="leave", no="stay")
+        if answer == "leave":
             _record(ctx, "cancelled")
             state.finish()
             return Decision(ctx.say("cancel_done"), step="cancelled", resolved=True)
-        if intent == "deny":
+        if answer == "stay":
+            if state.slots.get("offer") and _said_stay(ctx):
+                return _retained(ctx)  # "mejor me quedo, acepto la visita": the offer stands
             _record(ctx, "retained")
             state.finish()
             return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
+        return _again(ctx, "cancel_confirm_again", account=number)
     state.finish()
     return Decision("", ESCALATE, reason="not_understood")
+
+
+def _said_stay(ctx: TurnContext) -> bool:
+    """Return True when staying was said in words, not with a bare no."""
+    return any(_staying(c) for c in _clauses(ctx.text))
+
+
+def claims(ctx: TurnContext) -> bool:
+    """Return True when the turn answers the flow's pending question in words the model may
+    have read as another topic ("mejor me quedo, acepto la oferta", "la 3104447654")."""
+    state = ctx.state
+    if state.awaiting == accounts.AWAITING:
+        return accounts.claims(ctx)
+    if state.awaiting in ("retention", "cancel_confirm"):
+        yes, no = ("stay", "leave") if state.awaiting == "retention" else ("leave", "stay")
+        worded = any(
+            _STAY.search(c) or _NOT_CANCEL.search(c) or _CANCEL.search(c)
+            for c in _clauses(ctx.text)
+        )
+        return worded and _answer(ctx, yes, no) is not None
+    return False

@@ -1,6 +1,7 @@
 """Connection problems: a known outage first, else a guided check that remembers its step.
 
-What the customer reports while a step is pending counts: "still dropping" is not fixed, and a
+What the customer reports while a step is pending counts: "still dropping" is not fixed, "ya no
+se cae, ya funciona" / "no more drops" is (a symptom said to be gone is no symptom), and a
 red LOS light (the fibre signal) goes straight to the fibre step, or to a technician once that
 step was tried. Outage times are said on the customer's clock (their own time zone, else the
 company's), never in UTC.
@@ -17,9 +18,38 @@ from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import ServiceOutage, utcnow
 from contactpro.nlu.text import normalise
 
+# A symptom said to be gone ("ya no se cae", "no more drops", "not dropping anymore") is good
+# news, not a symptom: it is read first and taken out before anything else is looked for.
+_NO_LONGER = re.compile(
+    r"\bya no (se |me |nos )*(cae|caen|corta|va|desconecta|falla|parpadea|esta lent[oa]|"
+    r"anda lent[oa])\b|"
+    r"\bno (se |me |nos )*(ha |han )?(vuelto a )?(caer|caido|cortado|desconectado|fallado)\b|"
+    r"\bno (se |me )*(cae|corta|desconecta|falla)s? mas\b|"
+    r"\b(ya no|no) (tengo|tenemos|hay|he tenido) (ningun )?(problemas?|fallas?|cortes?|caidas?)\b|"
+    r"\bsin (problemas?|fallas?|cortes|caidas)\b|"
+    r"\b(not|isn'?t|is not|aren'?t|no longer|hasn'?t been|stopped|quit) (been )?"
+    r"(dropping|cutting out|disconnecting|slow|blinking|flashing)\b( anymore| any more)?|"
+    r"\b(doesn'?t|does not|didn'?t|hasn'?t|has not) (drop|dropped|cut out|disconnect)\w*"
+    r"( anymore| any more| again)?\b|"
+    r"\bno (more|longer any) (drops|dropping|problems?|issues?|cuts|disconnects|disconnections)\b|"
+    r"\bno (problems?|issues?) (anymore|any more|now)\b"
+)
+# Still broken: a negation right before the verb ("no funciona", "doesn't work"), "sigue sin
+# funcionar", "sigue igual", "still the same"... never a "no" anywhere in the sentence.
 _STILL_BROKEN = re.compile(
-    r"\b(no|sigue|todavia|aun|still|not|doesn'?t|isn'?t|nothing|nada)\b.*"
-    r"\b(funciona|sirve|anda|conecta|works?|working|igual|same)\b|\bsigue igual\b|\bnada\b"
+    r"\b(no|nunca|tampoco|not|doesn'?t|does not|don'?t|isn'?t|is not|won'?t|aren'?t|"
+    r"still not|still doesn'?t|didn'?t|did not|hasn'?t|has not)"
+    r"( me| le| nos| lo| se| really| yet)? "
+    r"(funciona|funcionan|sirve|anda|conecta|prende|work|works|working|connect|connecting|"
+    r"load|loads|loading|fixed|fix|help|helped|solved|resolved|arreglo|arreglado|soluciono|"
+    r"solucionado|resuelto|quedo)\b|"
+    r"\bsin (funcionar|servicio|internet|senal|conexion)\b|"
+    r"\bno (tengo|hay|tenemos) (internet|servicio|senal|conexion|red)\b|"
+    r"\bno (internet|service|signal|connection)\b|"
+    r"\bsigue(n)? (igual|mal|sin|fallando|cayendo|caido|cortandose|lent[oa])\b|"
+    r"\b(todavia|aun) (no|nada|igual)\b|\bnot yet\b|"
+    r"\bstill (the same|broken|down|out|off|bad|nothing|no)\b|\bsame (thing|problem|issue)\b|"
+    r"\b(igual|nada|nothing)\b"
 )
 _SYMPTOM = re.compile(
     r"\b(se cae|se corta|se va|intermitente|lento|lenta|dropping|drops|keeps dropping|cutting out|"
@@ -33,17 +63,31 @@ _RED_LIGHT = re.compile(
 )
 # The guide's step about the fibre light (troubleshoot_steps, counting from 0).
 FIBRE_STEP = 2
-_WORKS = re.compile(r"\b(ya )?(funciona|sirve|anda|conecta|volvio|works?|working|back)\b")
+_WORKS = re.compile(
+    r"\b(ya )?(funciona|funcionando|sirve|anda|conecta|volvio|works?|working|back|fixed|solved|"
+    r"resolved|arreglo|arreglado|arreglada|soluciono|solucionado|solucionada|resuelto)\b|"
+    r"\bya (esta|quedo) bien\b|\b(fine|good) now\b|\ball good\b"
+)
 
 
 def _result(intent: str, text: str) -> str | None:
-    """Read "is it working now?": fixed, broken, or None when the answer is something else."""
+    """Read "is it working now?": fixed, broken, or None when the answer is something else.
+
+    The customer's words come before the model's guess: "ya no se cae, ya funciona" holds a
+    "no" (and may be read as a denial) but says it is fixed; "sigue sin funcionar" is not fixed.
+    """
     norm = normalise(text)
     if _RED_LIGHT.search(norm):
         return "red_light"
-    if intent == "deny" or _STILL_BROKEN.search(norm) or _SYMPTOM.search(norm):
+    cleared = _NO_LONGER.search(norm) is not None
+    rest = _NO_LONGER.sub(" ", norm)
+    if _STILL_BROKEN.search(rest) or _SYMPTOM.search(rest):
         return "broken"
-    if intent == "affirm" or _WORKS.search(norm):
+    if cleared or _WORKS.search(rest):
+        return "fixed"
+    if intent == "deny":
+        return "broken"
+    if intent == "affirm":
         return "fixed"
     if intent == "connection_problem":
         return "broken"

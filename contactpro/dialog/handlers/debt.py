@@ -13,6 +13,7 @@ maximum discount (configuration page) caps every offer.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -36,33 +37,85 @@ from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.text import normalise
 
-_ORDINALS = (
-    ("1", r"\b(1|uno|primera?o?|first|one)\b"),
-    ("2", r"\b(2|dos|segunda?o?|second|two)\b"),
-    ("3", r"\b(3|tres|tercera?o?|third|three)\b"),
+# Positions in a list, by ordinal word: "la cuarta", "the fourth one" (digits and cardinals,
+# "la 4", "la cuatro", "number four", are read as numbers).
+_ORDINAL_WORDS = (
+    r"primer[oa]?|first|1st",
+    r"segund[oa]|second|2nd",
+    r"tercer[oa]?|third|3rd",
+    r"cuart[oa]|fourth|4th",
+    r"quint[oa]|fifth|5th",
+    r"sext[oa]|sixth|6th",
+    r"sep?tim[oa]|seventh|7th",
+    r"octav[oa]|eighth|8th",
+    r"noven[oa]|ninth|9th",
+    r"decim[oa]|tenth|10th",
 )
+_ALL_ORDINALS = "|".join(_ORDINAL_WORDS)
+# "la primera cuota", "the first payment", "primera vez": an ordinal that names no option.
+_NOT_A_POSITION = (
+    r"(?!\s+(?:cuotas?|pagos?|abonos?|mes(?:es)?|mensualidad(?:es)?|vez|payments?|"
+    r"instal+ments?|months?|time|of the month|del mes))"
+)
+_LAST = re.compile(r"\b(ultim[oa]|last)\b" + _NOT_A_POSITION)
+# "the second one", "that one": "one" is a pronoun there, not the number 1.
+_PRONOUN_ONE = re.compile(rf"\b({_ALL_ORDINALS}|the|that|this|which|last|any) one\b")
+# Numbers that are no position: decimals, percentages ("la del 2,5 %").
+_NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
 _PAYMENTS = (
     r"(cuotas?|pagos?|meses|mensualidades|plazos?|contados?|partes|payments?|instal+ments?|"
     r"months?|monthly payments?|installments?)"
 )
 # "6 cuotas", "dos pagos", "6 monthly payments", "12 cuotas mensuales": a number of payments.
 _COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?:\w+\s+)?{_PAYMENTS}\b")
+# "hace 2 meses", "3 months ago", "llevo 3 meses sin trabajo", "2 pagos atrasados": a time or a
+# debt described, not a number of payments asked for.
+_NOT_A_REQUEST = re.compile(
+    rf"\b(?:(?:desde )?hace|llevo|lleva|llevamos|ultimos|last|past|been|for the last|"
+    rf"for the past)\s+(?:\w+\s+)?\d{{1,2}}\s+(?:\w+\s+)?{_PAYMENTS}\b|"
+    rf"\b\d{{1,2}}\s+(?:\w+\s+)?{_PAYMENTS}\s+(?:ago|atras|atrasad[oa]s|sin|without|de mora|"
+    rf"vencid[oa]s|past due|late|behind|overdue)\b"
+)
+# A number of months said with a refusal tells a story ("sin trabajo por 3 meses, no puedo");
+# a number of cuotas or payments is still asked for ("ninguna, mejor en 6 cuotas").
+_TIME_UNIT = re.compile(r"(meses|months?)$")
 _INSTALMENTS = re.compile(r"\b(cuotas?|plazos?|instal+ments?|monthly payments?|payment plan)\b")
-_LUMP_SUM = re.compile(r"\b(contado|unico|una sola|de una|lump|single|one payment|all at once)\b")
+# "de una" alone is a Colombian "sure"; "pagar de una", "de una vez" is paying all at once.
+_LUMP_SUM = re.compile(
+    r"\b(contado|unico|una sola|de una vez|pag\w* (?:todo )?de una|todo de una|lump|single|"
+    r"one payment|all at once)\b"
+)
 _REFUSAL = re.compile(
     r"\b(no puedo|ninguna|ninguno|none|neither|can'?t|cannot|no me sirve|muy caro|"
     r"too (much|expensive)|no tengo|doesn'?t work|don'?t work|no acepto|no quiero|no gracias|"
-    r"no thanks|i don'?t want|no deal|not agreed)\b"
+    r"no thanks|i don'?t want|no deal|not agreed|no me conviene|no me parece|"
+    r"no (estoy|esta|es) de acuerdo|(don'?t|do not) agree|disagree|not (a )?good)\b"
 )
+# Every option refused at once: "ninguna me sirve", "none of those work for me".
+_ALL_REFUSED = re.compile(r"\b(ninguna|ninguno|none|neither)\b")
 _OPTIONS = re.compile(
     r"\b((que|cuales|otras) (opciones|alternativas)|opciones (hay|tengo)|what (are )?(my |the )?"
     r"options|which options|options do i have|other options|what can you offer|"
     r"que me (ofrece|ofreces|puede ofrecer))\b"
 )
+# Words that accept the offer. "de acuerdo a/con" is "according to", "what's the deal" and
+# "can you confirm" ask: a question is caught before these are read.
 _ACCEPT = re.compile(
-    r"\b(acepto|aceptamos|de acuerdo|dale|listo|confirmo|registralo|hagamoslo|"
-    r"i accept|agreed|deal|go ahead|sounds good|confirm)\b"
+    r"\b(acepto|aceptamos|de acuerdo(?! (?:a|al|con|en)\b)|dale|listo|confirmo|registralo|"
+    r"hagamoslo|de una|i accept|(?:let'?s )?do it|agreed|(?:^|it'?s a |its a )deal|go ahead|"
+    r"sounds good|(?:^|i )confirm)\b"
 )
+# A plain yes said first: "si claro", "yes please", "ok".
+_YES = re.compile(
+    r"^(si|sip|simon|yes|yeah|yep|yup|ok|okay|okey|claro|sure|of course|por supuesto|perfecto|"
+    r"perfect|vale|bueno|bien|fine)\b"
+)
+# Idioms that start with "no" and mean yes: "no hay problema", "no problem", "no pues sí".
+_NO_THAT_IS_YES = re.compile(
+    r"\b(no hay (?:ningun )?problema|sin problema|no problem|no worries|no te preocupes|"
+    r"como no|no pues|no,? why not)\b"
+)
+_NEGATION = re.compile(r"\b(no|not|nope|nah|never|nunca|don'?t|dont|isn'?t|won'?t)\b")
 _MORE_DISCOUNT = re.compile(
     r"\b((mas|mayor|mejor|otro) descuento|descuento (mayor|mas grande|mejor)|"
     r"(more|bigger|better|higher|larger) discount|discount (of )?\d+)\b"
@@ -73,7 +126,18 @@ _HESITATION = re.compile(
 )
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
-_QUESTION = re.compile(r"\?|^(que|cual|cuales|como|cuanto|what|which|how|can|could)\b")
+# A question, with or without its mark (a call's transcript has none): "y cuándo pago la
+# primera cuota", "can you confirm the amount", "what's the deal with the discount".
+_WH = (
+    r"que|cual|cuales|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|por que|quien|what|"
+    r"what'?s|whats|which|how|when|where|why|who"
+)
+_QUESTION_WORDS = re.compile(
+    rf"^(?:(?:y|and|pero|but|ok|okay|oye|bueno|entonces|so|hmm+|mm+)\s+)*"
+    rf"({_WH}|hay|puedo|puede|pueden|podria|podrias|podrian|se puede|tengo que|hay que|"
+    rf"me explica\w*|can|could|is|are|do(?! it\b)|does|did|will|would|should|if)\b|"
+    rf"^(?:si|yes|sure|ok|okay|vale)\s+({_WH})\b"
+)
 _MONTHS = {
     **{
         m: i + 1
@@ -91,14 +155,24 @@ _MONTHS = {
     },
 }
 # "may" is left out: "may I pay in 6 payments" is no month.
+_MONTH_NAMES = "|".join(m for m in _MONTHS if m != "may")
 _MONTH = re.compile(
-    r"\b(pagar?|pago|pay|paying|hasta|until|for|en|in)\b.*\b("
-    + "|".join(m for m in _MONTHS if m != "may")
-    + r")\b"
+    r"\b(pagar?|pago|pay|paying|hasta|until|by|for|en|in|para|antes)\b.*\b(" + _MONTH_NAMES + r")\b"
 )
+# "el 15 de enero", "15th of January", "January 15": a day in that month.
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(" + _MONTH_NAMES + r")\b")
+_MONTH_DAY = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+# Caller turns read back for the request once identification is done (request, id, retries).
+REQUEST_LOOKBACK_TURNS = 6
+_MONTH_LIST = {
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre".split(),
+    "en": "January February March April May June July August September October November "
+    "December".split(),
+}
 SPOKEN = {
-    "es": ("uno", "dos", "tres", "cuatro", "cinco"),
-    "en": ("one", "two", "three", "four", "five"),
+    "es": ("uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"),
+    "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
 }
 
 
@@ -157,20 +231,35 @@ def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
     )
 
 
-def _ordinal_picks(norm: str) -> list[int]:
-    """Return the option numbers named ("la 2", "the second one": "one" is a pronoun there)."""
-    norm = re.sub(r"\b(first|second|third|the|that|this) one\b", r"\1", norm)
-    return [int(code) for code, pattern in _ORDINALS if re.search(pattern, norm)]
+def positions(text: str, count: int) -> list[int]:
+    """Return the positions (1 to ``count``) a reply names in a numbered list: "la 4", "la
+    cuarta", "the fourth one", "number four", "la última". "The second one" names one position
+    ("one" is a pronoun there); "la primera cuota" and "hace 2 meses" name none."""
+    norm = normalise(_NOT_POSITION_NUMBER.sub(" ", text))
+    norm = _PRONOUN_ONE.sub(r"\1", norm)
+    spoken = _NOT_A_REQUEST.sub(" ", words_to_digits(norm))
+    found = {int(n) for n in re.findall(rf"\b(\d{{1,2}})\b{_NOT_A_POSITION}", spoken)}
+    for position, words in enumerate(_ORDINAL_WORDS, start=1):
+        if re.search(rf"\b({words})\b{_NOT_A_POSITION}", norm):
+            found.add(position)
+    if _LAST.search(norm):
+        found.add(count)
+    return sorted(p for p in found if 1 <= p <= count)
+
+
+def _spoken_form(text: str) -> str:
+    """Return the text folded, numbers as digits, without the times it describes."""
+    return _NOT_A_REQUEST.sub(" ", words_to_digits(normalise(text)))
 
 
 def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Offer | None:
     """Return the offer the customer picked from the list, by number, ordinal or kind, or by
     the words of its ``described`` text ("la del 15 % de descuento", "the 416,250 one")."""
     norm = normalise(text)
-    if _COUNT.search(words_to_digits(norm)):
+    if _COUNT.search(_spoken_form(text)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
-    picks = _ordinal_picks(norm)
-    if len(picks) == 1 and picks[0] <= len(offers):
+    picks = positions(text, len(offers))
+    if len(picks) == 1:
         return offers[picks[0] - 1]
     if _INSTALMENTS.search(norm):
         plans = [o for o in offers if o.kind == "instalments"]
@@ -184,22 +273,88 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
 
 
 def requested_count(text: str) -> int | None:
-    """Return the number of payments the customer asks for ("6 cuotas", "dos pagos"), if any."""
-    match = _COUNT.search(words_to_digits(normalise(text)))
+    """Return the number of payments the customer asks for ("6 cuotas", "dos pagos"), if any.
+
+    A time or a debt described ("perdí el trabajo hace 2 meses", "3 months ago") asks for none.
+    """
+    match = _COUNT.search(_spoken_form(text))
     if match is None:
         return None
+    if _TIME_UNIT.match(match.group(2)) and _REFUSAL.search(normalise(text)):
+        return None  # "I've been out of work for 3 months, that doesn't work for me"
     count = int(match.group(1))
     return count if 0 < count <= 60 else None
 
 
-def requested_month(text: str, today: date) -> date | None:
-    """Return the first day of the month the customer asks to pay in ("pagar en marzo")."""
-    match = _MONTH.search(normalise(text))
-    if match is None:
+def requested_date(text: str, today: date) -> tuple[date, bool] | None:
+    """Return the date the customer asks to pay by and whether they said its day.
+
+    "hasta el 15 de enero" is 15 January; "pagar en marzo" is 1 March (no day said). A date
+    already past this year is next year's.
+    """
+    norm = words_to_digits(normalise(text))
+    day_month = _DAY_MONTH.search(norm)
+    month_day = _MONTH_DAY.search(norm)
+    if day_month is not None:
+        day, month = int(day_month.group(1)), _MONTHS[day_month.group(2)]
+    elif month_day is not None:
+        day, month = int(month_day.group(2)), _MONTHS[month_day.group(1)]
+    elif (match := _MONTH.search(norm)) is not None:
+        month = _MONTHS[match.group(2)]
+        year = today.year + (1 if month < today.month else 0)
+        return date(year, month, 1), False
+    else:
         return None
-    month = _MONTHS[match.group(2)]
-    year = today.year + (1 if month < today.month else 0)
-    return date(year, month, 1)
+    if day < 1:
+        return None
+
+    def on(year: int) -> date:
+        return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+    when = on(today.year)
+    return (when if when >= today else on(today.year + 1)), True
+
+
+def _request_texts(ctx: TurnContext) -> list[str]:
+    """Return what the customer said in their request: this turn and, when the request waited
+    for identification, the turns since they made it ("quiero negociar la deuda de la cuenta
+    3104447654" answered after the last four digits of the id)."""
+    texts = [ctx.text]
+    if not ctx.state.steps or ctx.state.steps[-1] != "verified":
+        return texts
+    earlier = [t for t in ctx.interaction.turns if t.speaker == "caller"]
+    for turn in reversed(earlier[-REQUEST_LOOKBACK_TURNS:]):
+        texts.append(turn.text)
+        if turn.intent == "debt_negotiation":
+            break
+    return texts
+
+
+def _named_account(ctx: TurnContext, accounts: list[Account], texts: list[str]) -> Account | None:
+    """Return the one account of ``accounts`` the customer named by its number, its contract
+    number or its last digits (four or more); the id and birth year they verified with are no
+    account."""
+    customer = ctx.customer
+    national_id = (customer.national_id if customer else None) or ""
+    birth_year = str(customer.birth_year) if customer and customer.birth_year else ""
+    secrets = {national_id, national_id[-4:], birth_year} - {""}
+    for text in texts:
+        for run in identity.digits_in(text):
+            if len(run) < 4 or run in secrets:
+                continue
+            exact = [a for a in accounts if run in (a.number, a.contract_number)]
+            matches = exact or [a for a in accounts if a.number.endswith(run)]
+            if len(matches) == 1:
+                return matches[0]
+    return None
+
+
+def _choices(ctx: TurnContext, count: int) -> list[str]:
+    """Return the answers that pick among ``count`` numbered items: digits, or words on a call."""
+    language = ctx.language if ctx.language in SPOKEN else "es"
+    if ctx.channel == "voice" and count <= len(SPOKEN[language]):
+        return list(SPOKEN[language][:count])
+    return [str(i + 1) for i in range(count)]
 
 
 def _overdue(ctx: TurnContext) -> list[Account]:
@@ -253,9 +408,13 @@ def start(ctx: TurnContext) -> Decision:
     """Tell the debt of every overdue account and put the opening offers on the table.
 
     A number of payments asked for in the opening request ("quiero pagarla en 6 cuotas") is
-    kept through verification and answered as soon as the account is known.
+    kept through verification and answered as soon as the account is known; an account named
+    in it ("la deuda de la cuenta 3104447654", "la que termina en 7654") is negotiated without
+    asking which.
     """
-    asked = requested_count(ctx.text) or ctx.state.slots.get("asked_count")
+    texts = _request_texts(ctx)
+    counts = [c for c in (requested_count(t) for t in texts) if c is not None]
+    asked = (counts[0] if counts else None) or ctx.state.slots.get("asked_count")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
         if asked:
             ctx.state.slots["asked_count"] = asked
@@ -277,10 +436,12 @@ def start(ctx: TurnContext) -> Decision:
             resolved=True,
         )
     several = len([a for a in customer.accounts if a.status != "cancelled"]) > 1
-    if len(overdue) == 1:
-        presented = _present(ctx, overdue[0], several)
+    named = _named_account(ctx, overdue, texts) if len(overdue) > 1 else None
+    if len(overdue) == 1 or named is not None:
+        account = named or overdue[0]
+        presented = _present(ctx, account, several)
         if asked:
-            return _counter_request(ctx, overdue[0], int(asked))
+            return _counter_request(ctx, account, int(asked))
         return presented
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
     accounts = [
@@ -296,6 +457,8 @@ def start(ctx: TurnContext) -> Decision:
 
 
 def _pick_account(ctx: TurnContext) -> Decision:
+    """Take the account picked by its last digits or by its place in the list ("la 4", "la
+    cuarta", "the fourth one")."""
     ids: list[int] = ctx.state.slots.get("accounts", [])
     customer = ctx.customer
     accounts = [a for a in (customer.accounts if customer else []) if a.id in ids]
@@ -303,12 +466,12 @@ def _pick_account(ctx: TurnContext) -> Decision:
     digits = identity.digits_in(ctx.text)
     picked = [a for a in accounts if any(len(d) >= 3 and a.number.endswith(d) for d in digits)]
     if not picked:
-        picks = _ordinal_picks(normalise(ctx.text))
-        if len(picks) == 1 and picks[0] <= len(accounts):
+        picks = positions(ctx.text, len(accounts))
+        if len(picks) == 1:
             picked = [accounts[picks[0] - 1]]
     if len(picked) == 1:
         return _present(ctx, picked[0], True)
-    return _again(ctx, ctx.say("debt_which_account"))
+    return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(accounts))))
 
 
 def _again(ctx: TurnContext, text: str) -> Decision:
@@ -420,15 +583,26 @@ def _counter_request(ctx: TurnContext, account: Account, count: int) -> Decision
     return _restate(ctx, account, answer.offer, prefix)
 
 
-def _month_request(ctx: TurnContext, account: Account, when: date) -> Decision:
-    """Answer "can I pay in March?": the latest single payment the policy allows, or a plan."""
+def _month_request(ctx: TurnContext, account: Account, when: date, day_given: bool) -> Decision:
+    """Answer "can I pay on 15 January?" / "in March?": the date is compared with the latest
+    single payment the policy allows, and the answer names that date. A date in time gets the
+    settlement with the largest discount still due on or after it."""
     settlements = settlement_offers(
         account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
     )
-    latest = settlements[-1]
-    if when <= latest.first_due:
-        return _restate(ctx, account, latest, ctx.say("debt_month_allowed"))
-    prefix = ctx.say("debt_month_too_late", when=when, latest=latest.first_due)
+    by_due = sorted(settlements, key=lambda o: o.first_due)
+    latest = by_due[-1]
+    in_time = [o for o in by_due if o.first_due >= when]
+    values = {
+        "when": when,
+        "day_given": day_given,
+        "month": _MONTH_LIST.get(ctx.language, _MONTH_LIST["es"])[when.month - 1],
+    }
+    if in_time:
+        offer = in_time[0]
+        prefix = ctx.say("debt_month_allowed", latest=offer.first_due, **values)
+        return _restate(ctx, account, offer, prefix)
+    prefix = ctx.say("debt_month_too_late", latest=latest.first_due, **values)
     return _restate(ctx, account, latest, prefix)
 
 
@@ -441,14 +615,30 @@ def _best_discount(ctx: TurnContext, account: Account) -> Decision:
     return _restate(ctx, account, best, prefix)
 
 
+def _plain(ctx: TurnContext) -> str:
+    """Return the turn folded, without the idioms that start with "no" and mean yes."""
+    return _NO_THAT_IS_YES.sub(" ", normalise(ctx.text)).strip()
+
+
+def _says_no_first(ctx: TurnContext) -> bool:
+    """Return True for an answer that opens with a no: "no", "no gracias", "no, mejor no"
+    ("no hay problema, dale" and "no problem, go ahead" open with a yes)."""
+    return bool(re.match(r"(no|nope|nah|not|ninguna|ninguno|none|neither)\b", _plain(ctx)))
+
+
 def _affirmed(ctx: TurnContext) -> bool:
-    """Return True for a clear yes: a hesitation or a weak guess of "yes" never books."""
-    norm = normalise(ctx.text)
-    if _HESITATION.search(norm) or re.match(r"(no|nope|nah|not)\b", norm):
-        return False  # "no deal", "no, de acuerdo no"
+    """Return True for a clear yes: a hesitation, a refusal or a weak guess never books."""
+    norm, plain = normalise(ctx.text), _plain(ctx)
+    if _HESITATION.search(norm) or _refused(ctx):
+        return False
+    negated = bool(_NEGATION.search(plain))
+    if not negated and (_ACCEPT.search(plain) or _YES.match(plain)):
+        return True
+    if not negated and plain != norm:
+        return True  # "no hay problema", "no problem": the idiom itself says yes
     understood = ctx.understood
     sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
-    return (understood.intent == "affirm" and sure) or bool(_ACCEPT.search(norm))
+    return understood.intent == "affirm" and sure and not negated
 
 
 def _hesitates(ctx: TurnContext) -> bool:
@@ -456,7 +646,18 @@ def _hesitates(ctx: TurnContext) -> bool:
 
 
 def _refused(ctx: TurnContext) -> bool:
-    return ctx.understood.intent == "deny" or bool(_REFUSAL.search(normalise(ctx.text)))
+    """Return True for a no: an explicit refusal, an answer opening with a no, or a "no" the
+    model read where no idiom of yes ("no hay problema") explains it."""
+    norm, plain = normalise(ctx.text), _plain(ctx)
+    if _REFUSAL.search(plain) or _says_no_first(ctx):
+        return True
+    return ctx.understood.intent == "deny" and plain == norm
+
+
+def _asks(ctx: TurnContext) -> bool:
+    """Return True when the turn is a question ("¿y cuándo pago la primera cuota?", "can you
+    confirm the amount", "what's the deal with the discount"), marked or not."""
+    return "?" in ctx.text or bool(_QUESTION_WORDS.match(_plain(ctx)))
 
 
 def claims(ctx: TurnContext) -> bool:
@@ -470,12 +671,42 @@ def claims(ctx: TurnContext) -> bool:
     norm = normalise(ctx.text)
     return bool(
         requested_count(ctx.text)
-        or requested_month(ctx.text, ctx.today)
+        or requested_date(ctx.text, ctx.today)
         or _OPTIONS.search(norm)
         or _MORE_DISCOUNT.search(norm)
         or _REFUSAL.search(norm)
         or _ACCEPT.search(norm)
+        or _NO_THAT_IS_YES.search(norm)
     )
+
+
+def _confirm_reply(
+    ctx: TurnContext, account: Account, offer: Offer, offers: list[Offer]
+) -> Decision:
+    """Answer the restated offer. Only a clear yes books it; a question restates it (its words,
+    "first", "la primera cuota", "de una", never switch it); a no shows other options."""
+    norm = normalise(ctx.text)
+    if _hesitates(ctx):
+        return Decision(
+            ctx.say("debt_think_it_over", offer=describe(ctx, offer, account.currency)),
+            step="offer_left_open",
+        )
+    if _says_no_first(ctx):
+        return _other_options(ctx, account)
+    if _OPTIONS.search(norm):
+        return _options_again(ctx, account)
+    if _REFUSAL.search(_plain(ctx)):
+        return _other_options(ctx, account)
+    if _asks(ctx):
+        return _restate(ctx, account, offer)
+    picked = chosen(ctx.text, offers, _described(ctx, offers, account))
+    if picked is not None and picked.code != offer.code:
+        return _restate(ctx, account, picked)
+    if _affirmed(ctx):
+        return _book(ctx, account, offer)
+    if _refused(ctx):
+        return _other_options(ctx, account)
+    return _again(ctx, ctx.say("debt_confirm_again", offer=describe(ctx, offer, account.currency)))
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -491,41 +722,23 @@ def reply(ctx: TurnContext) -> Decision:
     proposed = state.slots.get("proposed")
     if (count := requested_count(ctx.text)) is not None:
         return _counter_request(ctx, account, count)
-    if (when := requested_month(ctx.text, ctx.today)) is not None:
-        return _month_request(ctx, account, when)
+    if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
+        return _month_request(ctx, account, *asked_date)
     if _MORE_DISCOUNT.search(norm):
         return _best_discount(ctx, account)
     if state.awaiting == "offer_confirm" and proposed is not None:
-        offer = _from_slot(proposed)
-        picked = chosen(ctx.text, offers, _described(ctx, offers, account))
-        if picked is not None and picked.code != offer.code:
-            return _restate(ctx, account, picked)
-        if _hesitates(ctx):
-            return Decision(
-                ctx.say("debt_think_it_over", offer=describe(ctx, offer, account.currency)),
-                step="offer_left_open",
-            )
-        if _affirmed(ctx) and not _refused(ctx):
-            return _book(ctx, account, offer)
-        if _refused(ctx):
-            return _other_options(ctx, account)
-        if _OPTIONS.search(norm) or _QUESTION.search(norm):
-            return _restate(ctx, account, offer)
-        return _again(
-            ctx, ctx.say("debt_confirm_again", offer=describe(ctx, offer, account.currency))
-        )
+        return _confirm_reply(ctx, account, _from_slot(proposed), offers)
     if _OPTIONS.search(norm):
         return _options_again(ctx, account)
+    if _ALL_REFUSED.search(norm):
+        return _other_options(ctx, account)  # "ninguna me sirve": before any number in it
     if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return _restate(ctx, account, pick)
     if _refused(ctx):
         return _other_options(ctx, account)
     if _affirmed(ctx) and len(offers) == 1:
         return _restate(ctx, account, offers[0])
-    if _QUESTION.search(norm):
+    if _asks(ctx):
         return _options_again(ctx, account)
-    language = ctx.language if ctx.language in SPOKEN else "es"
-    choices = [str(i + 1) for i in range(len(offers))]
-    if ctx.channel == "voice":
-        choices = list(SPOKEN[language][: len(offers)])
+    choices = _choices(ctx, len(offers))
     return _again(ctx, ctx.say("debt_pick_among", choices=choices))

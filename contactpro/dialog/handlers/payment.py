@@ -1,4 +1,8 @@
-"""Payments: how to pay, confirming a payment made, and a payment link by SMS."""
+"""Payments: how to pay, confirming a payment made, and a payment link by SMS.
+
+A payment check and a payment link are for the account the customer named (its number or last
+digits); a customer with several accounts who named none is asked which one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from contactpro.dialog import identity
+from contactpro.dialog import accounts, identity
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account
@@ -24,9 +28,12 @@ def start_how(ctx: TurnContext) -> Decision:
     """Explain where and how to pay (no identification needed).
 
     The account number is said only to a verified customer: caller id alone is not enough.
+    With several accounts it is the one named, else none is said.
     """
+    account = None
+    if ctx.state.customer_id and ctx.state.verified:
+        account = accounts.requested(ctx)
     ctx.state.finish()
-    account = ctx.account if ctx.state.customer_id and ctx.state.verified else None
     if account is None:
         return Decision(ctx.say("payment_how_generic"), step="told_how_to_pay", resolved=True)
     return Decision(
@@ -34,13 +41,26 @@ def start_how(ctx: TurnContext) -> Decision:
     )
 
 
+def _account_or_question(ctx: TurnContext, intent: str) -> Account | Decision:
+    """Return the account ``intent`` is for, or the question that stands before it."""
+    if (question := identity.require(ctx, identity.VERIFIED, intent)) is not None:
+        accounts.remember_named(ctx)
+        return question
+    if ctx.customer is None or not accounts.open_accounts(ctx.customer):
+        return Decision("", ESCALATE, reason="no_account")
+    account = accounts.requested(ctx)
+    if account is None:
+        return accounts.ask(ctx, "payment", intent)
+    return account
+
+
 def start_made(ctx: TurnContext) -> Decision:
     """Confirm a payment the customer says they made."""
-    if (question := identity.require(ctx, identity.VERIFIED, "payment_made")) is not None:
-        return question
-    account = ctx.account
-    if account is None:
-        return Decision("", ESCALATE, reason="no_account")
+    account = _account_or_question(ctx, "payment_made")
+    return account if isinstance(account, Decision) else _made(ctx, account)
+
+
+def _made(ctx: TurnContext, account: Account) -> Decision:
     since = ctx.interaction.started_at - timedelta(days=RECENT_PAYMENT_DAYS)
     recent = [p for p in account.payments if p.paid_at >= since]
     if recent:
@@ -52,21 +72,24 @@ def start_made(ctx: TurnContext) -> Decision:
                 amount=last.amount,
                 currency=account.currency,
                 paid_on=last.paid_at.astimezone(ctx.zone).date(),
+                account=account.number,
             ),
             step="confirmed_payment",
             resolved=True,
         )
-    ctx.state.start("payment", "payment_review")
-    return Decision(ctx.say("payment_not_found"), step="payment_not_found")
+    ctx.state.start("payment", "payment_review", account=account.id)
+    return Decision(ctx.say("payment_not_found", account=account.number), step="payment_not_found")
 
 
 def start_link(ctx: TurnContext) -> Decision:
     """Text the customer a link to pay their balance."""
-    if (question := identity.require(ctx, identity.VERIFIED, "payment_link")) is not None:
-        return question
-    account = ctx.account
+    account = _account_or_question(ctx, "payment_link")
+    return account if isinstance(account, Decision) else _link(ctx, account)
+
+
+def _link(ctx: TurnContext, account: Account) -> Decision:
     customer = ctx.customer
-    if account is None or customer is None:
+    if customer is None:
         return Decision("", ESCALATE, reason="no_account")
     link = payment_link(ctx, account)
     body = ctx.say(
@@ -82,16 +105,36 @@ def start_link(ctx: TurnContext) -> Decision:
         return Decision("", ESCALATE, reason="technical_error")
     ctx.state.finish()
     return Decision(
-        ctx.say("payment_link_sent", balance=account.balance, currency=account.currency),
+        ctx.say(
+            "payment_link_sent",
+            balance=account.balance,
+            currency=account.currency,
+            account=account.number,
+        ),
         step="sent_payment_link",
         resolved=True,
     )
 
 
 def reply(ctx: TurnContext) -> Decision:
-    """After "we don't see your payment": yes hands over, no moves on."""
+    """The account asked for, then the payment check or link; after "we don't see your
+    payment": yes hands over, no moves on."""
+    if ctx.state.awaiting == accounts.AWAITING:
+        picked = accounts.answer(ctx)
+        if isinstance(picked, Decision):
+            return picked
+        return (
+            _link(ctx, picked)
+            if ctx.state.slots.get("purpose") == "payment_link"
+            else (_made(ctx, picked))
+        )
     intent = ctx.understood.intent
     ctx.state.finish()
     if intent == "affirm":
         return Decision("", ESCALATE, reason="payment_not_found")
     return Decision(ctx.say("how_can_i_help"), step="declined_payment_review")
+
+
+def claims(ctx: TurnContext) -> bool:
+    """Return True when the turn answers the account question by naming a listed account."""
+    return accounts.claims(ctx)

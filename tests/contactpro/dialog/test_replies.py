@@ -72,6 +72,21 @@ def test_fit_keeps_replies_within_the_segment_limit():
     assert fit("corto", 1) == "corto"
 
 
+def test_fit_keeps_the_closing_question_uses_the_room_and_counts_what_it_left_out():
+    items = " ".join(
+        f"Cuenta 31044400{i:02d}: saldo de 239.900 pesos, vencido hace 40 dias." for i in range(8)
+    )
+    text = f"Tienes 8 cuentas. {items} ¿Con esto resolvi tu consulta?"
+    cut = fit(text, 3, left_out=lambda count: f"(y {count} mas)")
+    assert segments(cut) <= 3 and len(cut) > 153 * 2  # the room is used
+    assert cut.startswith("Tienes 8 cuentas. Cuenta 3104440000")
+    assert cut.endswith("¿Con esto resolvi tu consulta?")
+    shown = sum(f"31044400{i:02d}" in cut for i in range(8))
+    assert f"(y {8 - shown} mas)" in cut and "3104440007" not in cut  # dropped from the end
+    question = fit("palabra " * 300 + "¿Ya funciona tu servicio?", 2)
+    assert segments(question) <= 2 and question.endswith("... ¿Ya funciona tu servicio?")
+
+
 @pytest.mark.parametrize(
     ("language", "question", "slug"),
     [

@@ -233,6 +233,40 @@ def test_a_bare_topic_word_is_decided(text: str, intent: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "quiero cancelar la deuda",
+        "Quiero cancelar mi deuda de una vez",
+        "como hago para cancelar el saldo pendiente?",
+        "quiero cancelar lo que debo",
+        "necesito saldar la deuda",
+        "I want to pay off my debt",
+        "I'd like to settle my debt",
+        "can I clear what I owe today?",
+        "cancel my debt",
+    ],
+)
+def test_paying_off_the_debt_is_debt_negotiation(text: str) -> None:
+    result = rules(text)
+    assert result.intent == "debt_negotiation" and "paying off the debt" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero cancelar mi deuda y el servicio",
+        "no quiero cancelar esa deuda, no la reconozco",
+        "I want to cancel the service and my debt",
+        "I don't want to pay off a debt I never had",
+    ],
+)
+def test_paying_off_the_debt_with_the_service_or_a_refusal_is_left_to_the_model(
+    text: str,
+) -> None:
+    assert rules(text).intent is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "I already have a payment plan and want to cancel the service",
         "no quiero cancelar",
         "quiero cancelar la cuenta",
