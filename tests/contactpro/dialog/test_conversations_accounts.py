@@ -150,9 +150,7 @@ def test_cancellation_of_the_line_named_is_recorded_on_it(sms, camila, session):
     assert (request.account_id, request.outcome) == (second.id, "cancelled")
 
 
-def test_from_an_unknown_number_the_line_that_identified_them_is_cancelled(
-    sms, camila, session
-):
+def test_from_an_unknown_number_the_line_that_identified_them_is_cancelled(sms, camila, session):
     """The account number that identifies a stranger is also the account the request is about."""
     second = second_account(session, camila)
     thread = sms("+573009998877")
