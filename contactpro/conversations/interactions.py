@@ -119,6 +119,19 @@ def find_turn(session: Session, twilio_key: str) -> Turn | None:
     return session.scalars(select(Turn).where(Turn.twilio_key == twilio_key)).first()
 
 
+def last_question(session: Session, interaction: Interaction) -> str | None:
+    """Return what the bot last said to the caller, leaving out its reprompts to silence."""
+    replies = session.execute(
+        select(Turn.reply, Turn.entities)
+        .where(Turn.interaction_id == interaction.id, Turn.reply.is_not(None), Turn.reply != "")
+        .order_by(Turn.sequence.desc())
+        .limit(10)
+    )
+    return next(
+        (reply for reply, entities in replies if not (entities or {}).get("reprompt")), None
+    )
+
+
 def add_turn(session: Session, interaction: Interaction, **fields: object) -> Turn:
     """Append a turn with the next sequence number and touch the interaction.
 

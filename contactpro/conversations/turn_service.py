@@ -313,8 +313,7 @@ def no_input(
         state.escalated = True
         state.finish()
     else:
-        text = _say(settings, interaction, "reprompt", index=state.no_input - 1)
-        decision = Decision(text, step="reprompted")
+        decision = Decision(_reprompt(session, settings, interaction, state), step="reprompted")
         state.steps.append("reprompted")
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
@@ -327,8 +326,21 @@ def no_input(
         reply=text,
         action=decision.action,
         twilio_key=twilio_key,
+        entities={"reprompt": True},
     )
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def _reprompt(
+    session: Session, settings: Settings, interaction: Interaction, state: DialogState
+) -> str:
+    """What to say to silence: the question the bot waits an answer to, asked again (a caller
+    asked for the last digits of their id hears that question, not "how can I help?"), else
+    the general prompt."""
+    index = state.no_input - 1
+    if state.awaiting and (asked := interactions.last_question(session, interaction)):
+        return _say(settings, interaction, "reprompt_waiting", index=index, question=asked)
+    return _say(settings, interaction, "reprompt", index=index)
 
 
 def receive_message(session: Session, settings: Settings, message: IncomingSms) -> BotReply:

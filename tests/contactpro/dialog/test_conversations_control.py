@@ -249,3 +249,68 @@ def test_asking_for_a_person_with_a_cedula_goes_to_the_person(sms, cedula_holder
     assert "asesor" in reply and "año naciste" not in reply
     session.expire_all()
     assert session.scalars(select(Escalation)).one().reason == "agent_request"
+
+
+# --- silence while the bot waits for an answer ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "phone", "ask", "question", "heard_not", "still_here", "answer", "answered"),
+    [
+        (
+            "es",
+            "+573001112233",
+            "mi saldo",
+            "últimos cuatro dígitos",
+            "No te escuché.",
+            "Sigo aquí.",
+            "cuatro cero cinco cero",
+            "Tu saldo",
+        ),
+        (
+            "en",
+            "+13055550123",
+            "my balance",
+            "last four digits",
+            "I didn't hear you.",
+            "I'm still here.",
+            "four zero five zero",
+            "The balance",
+        ),
+    ],
+)
+def test_silence_at_the_verification_question_repeats_that_question(
+    call,
+    customer_factory,
+    session,
+    language,
+    phone,
+    ask,
+    question,
+    heard_not,
+    still_here,
+    answer,
+    answered,
+):
+    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
+    caller = call(phone)
+    caller.start()
+    asked, _ = caller.say(ask)
+    assert question in asked
+    again, _ = caller.say("")
+    assert again.startswith(heard_not) and question in again
+    assert "How can I help" not in again and "En qué te puedo ayudar" not in again
+    once_more, _ = caller.say("")
+    assert once_more.startswith(still_here) and question in once_more
+    state = latest_state(session)
+    assert state["awaiting"] == "verify" and state["verify_attempts"] == 0
+    told, _ = caller.say(answer)
+    assert answered in told and latest_state(session)["verified"] is True
+
+
+def test_silence_with_nothing_asked_gets_the_general_prompt(call, customer_factory, session):
+    customer_factory(phone="+573001112233")
+    caller = call("+573001112233")
+    caller.start()
+    reply, _ = caller.say("")
+    assert "En qué te puedo ayudar" in reply
