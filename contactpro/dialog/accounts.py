@@ -23,6 +23,10 @@ AWAITING = "account_choice"
 NAMED_SLOT = identity.NAMED_SLOT
 # Fewer digits than this are a position in a list ("la 2"), never the end of an account number.
 MIN_DIGITS = 3
+# A balance or debt request names an account by its last four digits or more.
+REQUEST_DIGITS = 4
+# Positions in a list, by ordinal word: "la cuarta", "the fourth one" (digits and cardinals,
+# "la 4", "la cuatro", "number four", are read as numbers).
 _ORDINALS = (
     r"primer[oa]?|first|1st",
     r"segund[oa]|second|2nd",
@@ -30,14 +34,23 @@ _ORDINALS = (
     r"cuart[oa]|fourth|4th",
     r"quint[oa]|fifth|5th",
     r"sext[oa]|sixth|6th",
-    r"s[eé]?ptim[oa]|seventh|7th",
+    r"s[eé]?ptim[oa]|setim[oa]|seventh|7th",
     r"octav[oa]|eighth|8th",
     r"noven[oa]|ninth|9th",
     r"decim[oa]|tenth|10th",
 )
-_LAST = re.compile(r"\b(ultim[oa]|last)\b")
-# "the second one": "one" is a pronoun there, not a position.
-_PRONOUN_ONE = re.compile(r"\b(the|that|this|[a-z]+(?:st|nd|rd|th)|last|other) one\b")
+# "la primera cuota", "the first payment", "primera vez": an ordinal that names no item.
+_NOT_A_POSITION = (
+    r"(?!\s+(?:cuotas?|pagos?|abonos?|mes(?:es)?|mensualidad(?:es)?|vez|payments?|"
+    r"instal+ments?|months?|time|of the month|del mes))"
+)
+_LAST = re.compile(r"\b(ultim[oa]|last)\b" + _NOT_A_POSITION)
+# "the second one", "that one": "one" is a pronoun there, not the number 1.
+_PRONOUN_ONE = re.compile(
+    rf"\b({'|'.join(_ORDINALS)}|[a-z]+(?:st|nd|rd|th)|the|that|this|which|last|any|other) one\b"
+)
+# Numbers that are no position: decimals, percentages ("la del 2,5 %").
+_NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
 _PLAN_WORDS_IGNORED = frozenset({"plan", "mb", "gb", "de", "del", "con", "linea", "cuenta"})
 
 
@@ -46,9 +59,17 @@ def open_accounts(customer: Customer | None) -> list[Account]:
     return [a for a in (customer.accounts if customer else []) if a.status != "cancelled"]
 
 
-def digits_named(text: str) -> list[str]:
-    """Return the digit runs of ``text`` long enough to be (the end of) an account number."""
-    return [d for d in identity.digits_in(text) if len(d) >= MIN_DIGITS]
+def digits_named(
+    text: str, min_digits: int = MIN_DIGITS, customer: Customer | None = None
+) -> list[str]:
+    """Return the digit runs of ``text`` long enough to be (the end of) an account number.
+
+    With ``customer``, the answers they identify with (their id, its last four digits, their
+    birth year) are left out: a request read back across the identity questions names no
+    account by them.
+    """
+    answers = identity.own_answers(customer) if customer is not None else set()
+    return [d for d in identity.digits_in(text) if len(d) >= min_digits and d not in answers]
 
 
 def _names(account: Account, digits: Sequence[str]) -> bool:
@@ -57,20 +78,30 @@ def _names(account: Account, digits: Sequence[str]) -> bool:
 
 
 def named(digits: Sequence[str], accounts: Sequence[Account]) -> list[Account]:
-    """Return the accounts whose number or contract number ends with one of ``digits``."""
-    return [a for a in accounts if _names(a, digits)]
+    """Return the accounts whose number or contract number is one of ``digits``, else those
+    whose number or contract number ends with one of them."""
+    exact = [a for a in accounts if {a.number, a.contract_number} & set(digits)]
+    return exact or [a for a in accounts if _names(a, digits)]
 
 
-def _position(text: str, count: int) -> int | None:
-    """Return the 0-based position a reply to a list names ("la 2", "the second one")."""
-    norm = _PRONOUN_ONE.sub(r"\1", normalise(text))
-    positions = {i for i, pattern in enumerate(_ORDINALS) if re.search(rf"\b({pattern})\b", norm)}
-    positions |= {int(n) - 1 for n in re.findall(r"\b\d{1,2}\b", words_to_digits(norm))}
+def positions(text: str, count: int, described: re.Pattern[str] | None = None) -> list[int]:
+    """Return the positions (1 to ``count``) a reply names in a numbered list: "la 4", "la
+    cuarta", "the fourth one", "number four", "la última". "The second one" names one position
+    ("one" is a pronoun there); "la primera cuota", "hace 2 meses" and "la del 2,5 %" name none.
+    ``described`` matches the spans of the text (folded, numbers as digits) that describe
+    something else and name no position."""
+    norm = normalise(_NOT_POSITION_NUMBER.sub(" ", text))
+    norm = _PRONOUN_ONE.sub(r"\1", norm)
+    spoken = words_to_digits(norm)
+    if described is not None:
+        spoken = described.sub(" ", spoken)
+    found = {int(n) for n in re.findall(rf"\b(\d{{1,2}})\b{_NOT_A_POSITION}", spoken)}
+    for position, words in enumerate(_ORDINALS, start=1):
+        if re.search(rf"\b({words})\b{_NOT_A_POSITION}", norm):
+            found.add(position)
     if _LAST.search(norm):
-        positions.add(count - 1)
-    if len(positions) == 1 and 0 <= (only := positions.pop()) < count:
-        return only
-    return None
+        found.add(count)
+    return sorted(p for p in found if 1 <= p <= count)
 
 
 def _plan_words(account: Account) -> set[str]:
@@ -90,9 +121,17 @@ def picked(text: str, accounts: Sequence[Account]) -> Account | None:
     hits = named(digits_named(text), accounts)
     if hits:
         return hits[0] if len(hits) == 1 else None
-    if (position := _position(text, len(accounts))) is not None:
-        return accounts[position]
+    if len(chosen := positions(text, len(accounts))) == 1:
+        return accounts[chosen[0] - 1]
     return _by_plan(text, accounts)
+
+
+def listed_accounts(ctx: TurnContext) -> list[Account]:
+    """Return the open accounts the question listed (slot ``accounts``), in the listed order."""
+    ids: list[int] = ctx.state.slots.get("accounts", [])
+    return sorted(
+        (a for a in open_accounts(ctx.customer) if a.id in ids), key=lambda a: ids.index(a.id)
+    )
 
 
 def remember_named(ctx: TurnContext) -> None:
@@ -102,15 +141,18 @@ def remember_named(ctx: TurnContext) -> None:
         ctx.state.slots[NAMED_SLOT] = digits
 
 
-def requested(ctx: TurnContext) -> Account | None:
-    """Return the account the request is about: the one it named, else the customer's only one.
+def requested(ctx: TurnContext, min_digits: int = MIN_DIGITS) -> Account | None:
+    """Return the account the request is about: the one it named (by a run of ``min_digits``
+    digits or more), else the customer's only one.
 
     Resumed after identity questions, the request is the one said before them: the answer to
     the security question ("4050") names no account.
     """
     accounts = open_accounts(ctx.customer)
-    resumed = ctx.state.flow == "identity"
-    digits = ctx.state.slots.get(NAMED_SLOT, []) if resumed else digits_named(ctx.text)
+    if ctx.state.flow == "identity":
+        digits = [d for d in ctx.state.slots.get(NAMED_SLOT, []) if len(d) >= min_digits]
+    else:
+        digits = digits_named(ctx.text, min_digits)
     hits = named(digits, accounts) if digits else []
     if len(hits) == 1:
         return hits[0]
@@ -130,10 +172,7 @@ def ask(ctx: TurnContext, flow: str, purpose: str, **slots: object) -> Decision:
 def answer(ctx: TurnContext) -> Account | Decision:
     """Read the answer to :func:`ask`: the account picked, or the question once more, then a
     person (``not_understood``)."""
-    ids: list[int] = ctx.state.slots.get("accounts", [])
-    accounts = sorted(
-        (a for a in open_accounts(ctx.customer) if a.id in ids), key=lambda a: ids.index(a.id)
-    )
+    accounts = listed_accounts(ctx)
     if (account := picked(ctx.text, accounts)) is not None:
         return account
     if ctx.state.slots.get("retries", 0) >= 1:
@@ -151,7 +190,4 @@ def claims(ctx: TurnContext) -> bool:
     """Return True when the turn answers the account question by naming a listed account."""
     if ctx.state.awaiting != AWAITING:
         return False
-    ids: list[int] = ctx.state.slots.get("accounts", [])
-    accounts = [a for a in open_accounts(ctx.customer) if a.id in ids]
-    accounts.sort(key=lambda a: ids.index(a.id))
-    return picked(ctx.text, accounts) is not None
+    return picked(ctx.text, listed_accounts(ctx)) is not None

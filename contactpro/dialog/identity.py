@@ -116,6 +116,14 @@ def second_factor_answers(text: str, factor: str) -> set[str]:
     return {d[-4:] for d in runs if len(d) >= 4}
 
 
+def own_answers(customer: Customer) -> set[str]:
+    """Return what ``customer`` identifies and verifies with: their id, its last four digits
+    and their birth year."""
+    national_id = customer.national_id or ""
+    birth_year = str(customer.birth_year) if customer.birth_year else ""
+    return {national_id, national_id[-4:], birth_year} - {""}
+
+
 def _matches(ctx: TurnContext, answers: set[str]) -> bool:
     customer = ctx.customer
     if customer is None or len(answers) != 1:

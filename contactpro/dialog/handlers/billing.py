@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from contactpro.dialog import identity, sms
+from contactpro.dialog.accounts import REQUEST_DIGITS, open_accounts, remember_named, requested
 from contactpro.dialog.context import Decision, TurnContext
 from contactpro.dialog.replies import MONTHS_ES
 from contactpro.models import Account, Invoice
@@ -88,29 +89,6 @@ def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
     return Decision(text, step="told_balance", resolved=True)
 
 
-def _named_account(ctx: TurnContext, accounts: list[Account]) -> Account | None:
-    """Return the one open account the request names ("saldo de la 3104447654", "saldo 7654").
-
-    Resumed after verification, the request is the one that asked for the balance, not the
-    security answer just given.
-    """
-    if ctx.state.flow == "identity":
-        runs = list(ctx.state.slots.get("named_digits", []))
-    else:
-        runs = named_digits(ctx)
-    matches = [
-        a
-        for a in accounts
-        if any(a.number.endswith(run) or a.contract_number == run for run in runs)
-    ]
-    return matches[0] if len(matches) == 1 else None
-
-
-def named_digits(ctx: TurnContext) -> list[str]:
-    """Return the digit runs long enough to name an account (its last four digits or more)."""
-    return [run for run in identity.digits_in(ctx.text) if len(run) >= 4]
-
-
 def start(ctx: TurnContext) -> Decision:
     """Tell the balance, due date, overdue debt, last payment and how the last bill changed.
 
@@ -118,15 +96,14 @@ def start(ctx: TurnContext) -> Decision:
     unless the request names one.
     """
     if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
-        ctx.state.slots["named_digits"] = named_digits(ctx)
+        remember_named(ctx)
         return question
-    customer = ctx.customer
-    open_accounts = [a for a in customer.accounts if a.status != "cancelled"] if customer else []
-    named = _named_account(ctx, open_accounts) if len(open_accounts) > 1 else None
+    listed = open_accounts(ctx.customer)
+    # Resumed after verification, the request named the account, not the security answer.
+    account = requested(ctx, REQUEST_DIGITS)
     ctx.state.finish()
-    if len(open_accounts) > 1 and named is None:
-        return summary(ctx, open_accounts)
-    account = named or (open_accounts[0] if open_accounts else None)
+    if account is None and len(listed) > 1:
+        return summary(ctx, listed)
     if account is None:
         return Decision("", "escalate", reason="no_account")
     if account.balance <= 0 and account.debt_amount <= 0:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from contactpro.console.settings import current_config
-from contactpro.dialog import identity
+from contactpro.dialog import accounts, identity
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.offers import (
@@ -37,31 +37,6 @@ from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.text import normalise
 
-# Positions in a list, by ordinal word: "la cuarta", "the fourth one" (digits and cardinals,
-# "la 4", "la cuatro", "number four", are read as numbers).
-_ORDINAL_WORDS = (
-    r"primer[oa]?|first|1st",
-    r"segund[oa]|second|2nd",
-    r"tercer[oa]?|third|3rd",
-    r"cuart[oa]|fourth|4th",
-    r"quint[oa]|fifth|5th",
-    r"sext[oa]|sixth|6th",
-    r"sep?tim[oa]|seventh|7th",
-    r"octav[oa]|eighth|8th",
-    r"noven[oa]|ninth|9th",
-    r"decim[oa]|tenth|10th",
-)
-_ALL_ORDINALS = "|".join(_ORDINAL_WORDS)
-# "la primera cuota", "the first payment", "primera vez": an ordinal that names no option.
-_NOT_A_POSITION = (
-    r"(?!\s+(?:cuotas?|pagos?|abonos?|mes(?:es)?|mensualidad(?:es)?|vez|payments?|"
-    r"instal+ments?|months?|time|of the month|del mes))"
-)
-_LAST = re.compile(r"\b(ultim[oa]|last)\b" + _NOT_A_POSITION)
-# "the second one", "that one": "one" is a pronoun there, not the number 1.
-_PRONOUN_ONE = re.compile(rf"\b({_ALL_ORDINALS}|the|that|this|which|last|any) one\b")
-# Numbers that are no position: decimals, percentages ("la del 2,5 %").
-_NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
 _PAYMENTS = (
     r"(cuotas?|pagos?|meses|mensualidades|plazos?|contados?|partes|payments?|instal+ments?|"
     r"months?|monthly payments?|installments?)"
@@ -231,22 +206,6 @@ def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
     )
 
 
-def positions(text: str, count: int) -> list[int]:
-    """Return the positions (1 to ``count``) a reply names in a numbered list: "la 4", "la
-    cuarta", "the fourth one", "number four", "la última". "The second one" names one position
-    ("one" is a pronoun there); "la primera cuota" and "hace 2 meses" name none."""
-    norm = normalise(_NOT_POSITION_NUMBER.sub(" ", text))
-    norm = _PRONOUN_ONE.sub(r"\1", norm)
-    spoken = _NOT_A_REQUEST.sub(" ", words_to_digits(norm))
-    found = {int(n) for n in re.findall(rf"\b(\d{{1,2}})\b{_NOT_A_POSITION}", spoken)}
-    for position, words in enumerate(_ORDINAL_WORDS, start=1):
-        if re.search(rf"\b({words})\b{_NOT_A_POSITION}", norm):
-            found.add(position)
-    if _LAST.search(norm):
-        found.add(count)
-    return sorted(p for p in found if 1 <= p <= count)
-
-
 def _spoken_form(text: str) -> str:
     """Return the text folded, numbers as digits, without the times it describes."""
     return _NOT_A_REQUEST.sub(" ", words_to_digits(normalise(text)))
@@ -258,7 +217,7 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
     norm = normalise(text)
     if _COUNT.search(_spoken_form(text)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
-    picks = positions(text, len(offers))
+    picks = accounts.positions(text, len(offers), _NOT_A_REQUEST)
     if len(picks) == 1:
         return offers[picks[0] - 1]
     if _INSTALMENTS.search(norm):
@@ -330,21 +289,13 @@ def _request_texts(ctx: TurnContext) -> list[str]:
     return texts
 
 
-def _named_account(ctx: TurnContext, accounts: list[Account], texts: list[str]) -> Account | None:
-    """Return the one account of ``accounts`` the customer named by its number, its contract
+def _named_account(ctx: TurnContext, overdue: list[Account], texts: list[str]) -> Account | None:
+    """Return the one account of ``overdue`` the customer named by its number, its contract
     number or its last digits (four or more); the id and birth year they verified with are no
     account."""
-    customer = ctx.customer
-    national_id = (customer.national_id if customer else None) or ""
-    birth_year = str(customer.birth_year) if customer and customer.birth_year else ""
-    secrets = {national_id, national_id[-4:], birth_year} - {""}
     for text in texts:
-        for run in identity.digits_in(text):
-            if len(run) < 4 or run in secrets:
-                continue
-            exact = [a for a in accounts if run in (a.number, a.contract_number)]
-            matches = exact or [a for a in accounts if a.number.endswith(run)]
-            if len(matches) == 1:
+        for run in accounts.digits_named(text, accounts.REQUEST_DIGITS, ctx.customer):
+            if len(matches := accounts.named([run], overdue)) == 1:
                 return matches[0]
     return None
 
@@ -358,10 +309,7 @@ def _choices(ctx: TurnContext, count: int) -> list[str]:
 
 
 def _overdue(ctx: TurnContext) -> list[Account]:
-    customer = ctx.customer
-    if customer is None:
-        return []
-    owing = [a for a in customer.accounts if a.status != "cancelled" and a.debt_amount > 0]
+    owing = [a for a in accounts.open_accounts(ctx.customer) if a.debt_amount > 0]
     return sorted(owing, key=lambda a: (-a.days_past_due, a.id))
 
 
@@ -419,8 +367,7 @@ def start(ctx: TurnContext) -> Decision:
         if asked:
             ctx.state.slots["asked_count"] = asked
         return question
-    customer = ctx.customer
-    if customer is None or not [a for a in customer.accounts if a.status != "cancelled"]:
+    if not (open_accounts := accounts.open_accounts(ctx.customer)):
         return Decision("", ESCALATE, reason="no_account")
     overdue = _overdue(ctx)
     if not overdue:
@@ -435,7 +382,7 @@ def start(ctx: TurnContext) -> Decision:
             step="told_no_debt",
             resolved=True,
         )
-    several = len([a for a in customer.accounts if a.status != "cancelled"]) > 1
+    several = len(open_accounts) > 1
     named = _named_account(ctx, overdue, texts) if len(overdue) > 1 else None
     if len(overdue) == 1 or named is not None:
         account = named or overdue[0]
@@ -444,7 +391,7 @@ def start(ctx: TurnContext) -> Decision:
             return _counter_request(ctx, account, int(asked))
         return presented
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
-    accounts = [
+    listed = [
         {
             "number": a.number,
             "debt": a.debt_amount,
@@ -453,25 +400,16 @@ def start(ctx: TurnContext) -> Decision:
         }
         for a in overdue
     ]
-    return Decision(ctx.say("debt_accounts", accounts=accounts), step="asked_debt_account")
+    return Decision(ctx.say("debt_accounts", accounts=listed), step="asked_debt_account")
 
 
 def _pick_account(ctx: TurnContext) -> Decision:
-    """Take the account picked by its last digits or by its place in the list ("la 4", "la
-    cuarta", "the fourth one")."""
-    ids: list[int] = ctx.state.slots.get("accounts", [])
-    customer = ctx.customer
-    accounts = [a for a in (customer.accounts if customer else []) if a.id in ids]
-    accounts.sort(key=lambda a: ids.index(a.id))
-    digits = identity.digits_in(ctx.text)
-    picked = [a for a in accounts if any(len(d) >= 3 and a.number.endswith(d) for d in digits)]
-    if not picked:
-        picks = positions(ctx.text, len(accounts))
-        if len(picks) == 1:
-            picked = [accounts[picks[0] - 1]]
-    if len(picked) == 1:
-        return _present(ctx, picked[0], True)
-    return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(accounts))))
+    """Take the account picked by its number or last digits, its place in the list ("la 4", "la
+    cuarta", "the fourth one") or its plan."""
+    listed = accounts.listed_accounts(ctx)
+    if (account := accounts.picked(ctx.text, listed)) is not None:
+        return _present(ctx, account, True)
+    return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(listed))))
 
 
 def _again(ctx: TurnContext, text: str) -> Decision:

@@ -10,18 +10,20 @@ out and how to ask for them, and keeps the closing question.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import select
 
 from contactpro.dialog.sms import segments
-from contactpro.models import Account, Customer, Escalation, Interaction, Turn
-from tests.contactpro.dialog.conftest import all_rows, latest_state
+from contactpro.models import Customer, Escalation, Interaction, Turn
+from tests.contactpro.dialog.conftest import (
+    ENGLISH,
+    SPANISH,
+    add_account,
+    all_rows,
+    latest_state,
+    make_overdue,
+)
 
-SPANISH = "+573001112233"
-ENGLISH = "+13055550123"
 MAX_SEGMENTS = 3  # CONTACTPRO_MAX_SMS_SEGMENTS by default
 
 
@@ -117,12 +119,6 @@ def test_fixed_on_a_call_after_two_steps_is_recorded_as_fixed(call, customer_fac
 # --- defect 12: a single account's overdue debt is told -----------------------------------------
 
 
-def _overdue(session, customer: Customer, debt: str, days: int) -> None:
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due, account.status = Decimal(debt), days, "delinquent"
-    session.commit()
-
-
 @pytest.mark.parametrize(
     ("language", "ask", "words"),
     [
@@ -144,7 +140,7 @@ def test_balance_of_a_delinquent_account_says_what_is_overdue_and_since_when(
     customer = _customer(
         customer_factory, language, balance="540000" if language == "es" else "300"
     )
-    _overdue(
+    make_overdue(
         session,
         customer,
         "450000" if language == "es" else "240.00",
@@ -167,25 +163,34 @@ def test_balance_without_debt_says_nothing_is_overdue(sms, customer_factory, ses
     assert "125.000 pesos" in reply and "vencidos" not in reply and "mora" not in reply
 
 
-def test_overdue_balance_is_told_on_a_call(call, customer_factory, session):
-    customer = _customer(customer_factory, "es", balance="540000")
-    _overdue(session, customer, "450000", 75)
-    phone = call(SPANISH)
+@pytest.mark.parametrize(
+    ("language", "balance", "debt", "days", "ask", "told"),
+    [
+        (
+            "es",
+            "540000",
+            "450000",
+            75,
+            "cuánto debo",
+            [
+                "450.000 pesos vencidos desde hace 75 días",
+                "0 0, 0 0, 1 2, 0 4, 5 1",  # the account read two digits at a time
+            ],
+        ),
+        ("en", "300", "240.00", 200, "what is my balance", ["240.00 dollars overdue for 200 days"]),
+    ],
+)
+def test_overdue_balance_is_told_on_a_call(
+    call, customer_factory, session, language, balance, debt, days, ask, told
+):
+    customer = _customer(customer_factory, language, balance=balance)
+    make_overdue(session, customer, debt, days)
+    phone = call(customer.phone)
     phone.start()
-    phone.say("cuánto debo")
+    phone.say(ask)
     spoken, _ = phone.press("4050")
-    assert "450.000 pesos vencidos desde hace 75 días" in spoken
-    assert "0 0, 0 0, 1 2, 0 4, 5 1" in spoken  # the account read two digits at a time
-
-
-def test_english_overdue_balance_is_told_on_a_call(call, customer_factory, session):
-    customer = _customer(customer_factory, "en", balance="300")
-    _overdue(session, customer, "240.00", 200)
-    phone = call(ENGLISH)
-    phone.start()
-    phone.say("what is my balance")
-    spoken, _ = phone.press("4050")
-    assert "240.00 dollars overdue for 200 days" in spoken
+    for words in told:
+        assert words in spoken
 
 
 # --- defect 13: a list too long for the SMS budget ----------------------------------------------
@@ -200,23 +205,10 @@ OTHERS = [
 
 
 def _five_accounts(session, customer: Customer) -> None:
-    _overdue(session, customer, "450000", 75)
+    make_overdue(session, customer, "450000", 75)
+    currency = customer.accounts[0].currency
     for number, debt, days in OTHERS:
-        session.add(
-            Account(
-                customer=customer,
-                number=number,
-                plan="Móvil 20 GB",
-                monthly_charge=Decimal("59900"),
-                currency=customer.accounts[0].currency,
-                balance=Decimal(debt) + Decimal("59900"),
-                due_date=date.today() + timedelta(days=5),
-                status="delinquent" if Decimal(debt) else "active",
-                debt_amount=Decimal(debt),
-                days_past_due=days,
-            )
-        )
-    session.commit()
+        add_account(session, customer, number, debt, days, currency=currency)
 
 
 def _shown(reply: str) -> list[str]:
@@ -282,20 +274,8 @@ def test_accounts_are_all_listed_on_a_call_with_the_overdue_first(call, customer
 
 def test_accounts_that_fit_are_all_listed_with_no_note(sms, customer_factory, session):
     customer = _customer(customer_factory, "es", balance="540000")
-    _overdue(session, customer, "450000", 75)
-    session.add(
-        Account(
-            customer=customer,
-            number="3104442222",
-            plan="Móvil 20 GB",
-            monthly_charge=Decimal("59900"),
-            currency="COP",
-            balance=Decimal("59900"),
-            due_date=date.today() + timedelta(days=5),
-            status="active",
-        )
-    )
-    session.commit()
+    make_overdue(session, customer, "450000", 75)
+    add_account(session, customer, "3104442222")
     reply = sms(SPANISH).send_all("cuanto debo", "4050")
     assert "0000120451" in reply and "3104442222" in reply and "no caben" not in reply
     assert reply.index("0000120451") < reply.index("3104442222")

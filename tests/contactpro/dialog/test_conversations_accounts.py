@@ -11,22 +11,22 @@ customer must and must not receive.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-
 import pytest
 
-from contactpro.models import Account, CancellationRequest, Customer, Payment
-from contactpro.providers.telephony import telephony_for
-from tests.contactpro.dialog.conftest import agreements, all_rows, escalations, latest_state
+from contactpro.models import Account, CancellationRequest, Customer
+from tests.contactpro.dialog.conftest import (
+    ENGLISH,
+    SPANISH,
+    add_account,
+    add_payment,
+    agreements,
+    all_rows,
+    escalations,
+    latest_state,
+    sent_sms,
+)
 
-SPANISH = "+573001112233"
-ENGLISH = "+13055550123"
 FIRST, SECOND = "0000120451", "3104447654"
-
-
-def sent_sms(app) -> list[dict[str, str]]:
-    return telephony_for(app.extensions["contactpro"].settings).sent
 
 
 def cancellations(session) -> list[CancellationRequest]:
@@ -35,20 +35,11 @@ def cancellations(session) -> list[CancellationRequest]:
 
 def second_account(session, customer: Customer, currency: str = "COP") -> Account:
     """Add a mobile line (3104447654) billing 59.900 pesos (or 29.99 dollars), up to date."""
-    charge = Decimal("59900") if currency == "COP" else Decimal("29.99")
-    account = Account(
-        customer=customer,
-        number=SECOND,
-        plan="Móvil 20 GB" if currency == "COP" else "Mobile 20 GB",
-        monthly_charge=charge,
-        currency=currency,
-        balance=charge,
-        due_date=date.today() + timedelta(days=5),
-        status="active",
+    if currency == "COP":
+        return add_account(session, customer, SECOND)
+    return add_account(
+        session, customer, SECOND, currency=currency, plan="Mobile 20 GB", charge="29.99"
     )
-    session.add(account)
-    session.commit()
-    return account
 
 
 @pytest.fixture
@@ -203,21 +194,8 @@ def test_english_several_accounts_pick_the_second_to_cancel(sms, grace, session)
 # --- payment checks and links on the account named (defect 5) ------------------------------------
 
 
-def _paid_two_days_ago(session, account: Account, amount: str) -> None:
-    session.add(
-        Payment(
-            account=account,
-            amount=Decimal(amount),
-            method="pse",
-            reference="P1",
-            paid_at=datetime.now(UTC) - timedelta(days=2),
-        )
-    )
-    session.commit()
-
-
 def test_payment_on_the_line_named_is_found(sms, camila, session):
-    _paid_two_days_ago(session, second_account(session, camila), "59900")
+    add_payment(session, second_account(session, camila), "59900")
     thread = sms(SPANISH)
     reply = thread.send_all(
         "ya pague la linea movil 3104447654 y me sigue saliendo pendiente", "4050"
@@ -227,7 +205,7 @@ def test_payment_on_the_line_named_is_found(sms, camila, session):
 
 
 def test_payment_check_with_several_accounts_asks_which(sms, camila, session):
-    _paid_two_days_ago(session, second_account(session, camila), "59900")
+    add_payment(session, second_account(session, camila), "59900")
     thread = sms(SPANISH)
     asked = thread.send_all("hice un pago por pse hace 2 dias, lo recibieron?", "4050")
     assert "En cuál hiciste el pago" in asked and FIRST in asked and SECOND in asked
@@ -258,7 +236,7 @@ def test_english_payment_link_with_several_accounts_asks_which(app, sms, grace, 
 
 
 def test_english_payment_check_on_the_account_named(sms, grace, session):
-    _paid_two_days_ago(session, second_account(session, grace, currency="USD"), "29.99")
+    add_payment(session, second_account(session, grace, currency="USD"), "29.99")
     thread = sms(ENGLISH)
     reply = thread.send_all("did you get my payment for account 3104447654?", "4050")
     assert "we received your payment of 29.99 dollars" in reply and SECOND in reply
@@ -284,13 +262,7 @@ def test_cancelar_la_deuda_negotiates_the_debt(sms, debtor, session, opening):
     assert cancellations(session) == [] and agreements(session) == []
 
 
-def test_english_pay_off_my_debt_negotiates_the_debt(sms, customer_factory, session):
-    customer = customer_factory(
-        phone=ENGLISH, language="en", currency="USD", balance="300", name="Grace Miller"
-    )
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due, account.status = Decimal("240"), 200, "delinquent"
-    session.commit()
+def test_english_pay_off_my_debt_negotiates_the_debt(sms, english_debtor, session):
     thread = sms(ENGLISH)
     offers = thread.send_all("I want to cancel my debt", "4050")
     assert "240.00 dollars" in offers and "sorry you want to leave" not in offers

@@ -14,51 +14,16 @@ from decimal import Decimal
 import pytest
 
 from contactpro.console.settings import ConfigChangeError, current_config, update_config
-from contactpro.models import Account, Customer
-from contactpro.providers.telephony import telephony_for
-from tests.contactpro.dialog.conftest import agreements, escalations, latest_state
-
-SPANISH = "+573001112233"
-ENGLISH = "+13055550123"
-
-
-def sent_sms(app) -> list[dict[str, str]]:
-    return telephony_for(app.extensions["contactpro"].settings).sent
-
-
-@pytest.fixture
-def english_debtor(session, customer_factory) -> Customer:
-    """An American customer 200 days past due on 240 dollars."""
-    customer = customer_factory(
-        phone=ENGLISH, language="en", currency="USD", balance="300", name="Grace Miller"
-    )
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due, account.status = (
-        Decimal("240.00"),
-        200,
-        "delinquent",
-    )
-    session.commit()
-    return customer
-
-
-def add_account(session, customer: Customer, number: str, debt: str, days: int) -> Account:
-    account = Account(
-        customer=customer,
-        number=number,
-        plan="Móvil 20 GB",
-        monthly_charge=Decimal("59900"),
-        currency="COP",
-        balance=Decimal(debt) + Decimal("59900") if Decimal(debt) else Decimal("59900"),
-        due_date=date.today() + timedelta(days=5),
-        status="delinquent" if Decimal(debt) else "active",
-        debt_amount=Decimal(debt),
-        days_past_due=days,
-    )
-    session.add(account)
-    session.commit()
-    return account
-
+from tests.contactpro.dialog.conftest import (
+    ENGLISH,
+    SPANISH,
+    add_account,
+    add_us_account,
+    agreements,
+    escalations,
+    latest_state,
+    sent_sms,
+)
 
 # --- a specific plan asked for --------------------------------------------------------------------
 
@@ -348,18 +313,7 @@ def test_billing_with_two_accounts_summarises_both(sms, billed, session):
 
 
 def test_english_billing_with_two_accounts_on_a_call(call, english_debtor, session):
-    account = Account(
-        customer=english_debtor,
-        number="0000555123",
-        plan="Mobile 20 GB",
-        monthly_charge=Decimal("35"),
-        currency="USD",
-        balance=Decimal("35.00"),
-        due_date=date.today() + timedelta(days=9),
-        status="active",
-    )
-    session.add(account)
-    session.commit()
+    add_us_account(session, english_debtor, "0000555123")
     phone = call(ENGLISH)
     phone.start()
     phone.say("what is my balance")
@@ -421,20 +375,7 @@ def test_yes_but_in_six_instalments_restates_six_and_does_not_book_three(sms, de
 
 
 def test_english_two_overdue_accounts_pick_the_second_one(sms, english_debtor, session):
-    second = Account(
-        customer=english_debtor,
-        number="0000555123",
-        plan="Mobile 20 GB",
-        monthly_charge=Decimal("35"),
-        currency="USD",
-        balance=Decimal("180.00"),
-        due_date=date.today() + timedelta(days=9),
-        status="delinquent",
-        debt_amount=Decimal("150.00"),
-        days_past_due=40,
-    )
-    session.add(second)
-    session.commit()
+    second = add_us_account(session, english_debtor, "0000555123", "150.00", 40, "180.00")
     thread = sms(ENGLISH)
     thread.send("I need a payment plan")
     asked = thread.send("4050")

@@ -17,11 +17,14 @@ from decimal import Decimal
 import pytest
 
 from contactpro.models import Account, Customer
-from tests.contactpro.dialog.conftest import agreements, escalations
-from tests.contactpro.dialog.test_conversations_debt import (
+from tests.contactpro.dialog.conftest import (
     ENGLISH,
     SPANISH,
     add_account,
+    add_us_account,
+    agreements,
+    escalations,
+    one_agreement,
     sent_sms,
 )
 
@@ -31,19 +34,6 @@ ES_MONTHS = (
 EN_MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
-
-
-@pytest.fixture
-def english_debtor(session, customer_factory) -> Customer:
-    """An American customer 200 days past due on 240 dollars."""
-    customer = customer_factory(
-        phone=ENGLISH, language="en", currency="USD", balance="300", name="Grace Miller"
-    )
-    account = customer.accounts[0]
-    account.debt_amount, account.days_past_due = Decimal("240.00"), 200
-    account.status = "delinquent"
-    session.commit()
-    return customer
 
 
 def plain(text: str) -> str:
@@ -57,11 +47,6 @@ def es_date(day: date) -> str:
 
 def en_date(day: date) -> str:
     return f"{EN_MONTHS[day.month - 1]} {day.day}"
-
-
-def one_agreement(session):
-    [agreement] = agreements(session)
-    return agreement
 
 
 # --- 1. a question after the restated offer books nothing ----------------------------------------
@@ -248,21 +233,39 @@ def test_no_problem_go_ahead_books_the_restated_plan(sms, english_debtor, sessio
     assert (agreement.instalments, agreement.instalment_amount) == (3, Decimal("80.00"))
 
 
-@pytest.mark.parametrize("refusal", ["no", "no gracias", "no me sirve"])
-def test_plain_refusals_still_show_other_options(sms, debtor, session, refusal):
-    thread = sms(SPANISH)
-    thread.send_all("quiero negociar mi deuda", "4050", "la 3")
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("es", "no"),
+        ("es", "no gracias"),
+        ("es", "no me sirve"),
+        ("en", "no"),
+        ("en", "no thanks"),
+        ("en", "no, that doesn't work"),
+    ],
+)
+def test_plain_refusals_still_show_other_options(request, sms, session, language, refusal):
+    phone, opening, pick, others, booked = {
+        "es": (
+            SPANISH,
+            "quiero negociar mi deuda",
+            "la 3",
+            "Otras opciones",
+            "registre tu acuerdo",
+        ),
+        "en": (
+            ENGLISH,
+            "I want to negotiate my debt",
+            "option 3",
+            "Other options",
+            "recorded your agreement",
+        ),
+    }[language]
+    request.getfixturevalue("debtor" if language == "es" else "english_debtor")
+    thread = sms(phone)
+    thread.send_all(opening, "4050", pick)
     refused = plain(thread.send(refusal))
-    assert "Otras opciones" in refused and "registre tu acuerdo" not in refused
-    assert agreements(session) == []
-
-
-@pytest.mark.parametrize("refusal", ["no", "no thanks", "no, that doesn't work"])
-def test_english_plain_refusals_still_show_other_options(sms, english_debtor, session, refusal):
-    thread = sms(ENGLISH)
-    thread.send_all("I want to negotiate my debt", "4050", "option 3")
-    refused = thread.send(refusal)
-    assert "Other options" in refused and "recorded your agreement" not in refused
+    assert others in refused and booked not in refused
     assert agreements(session) == []
 
 
@@ -304,24 +307,11 @@ def test_unclear_account_answer_lists_every_choice(sms, four_accounts, session):
 
 
 def _english_accounts(session, customer: Customer, count: int) -> list[Account]:
-    accounts = [customer.accounts[0]]
-    for i in range(1, count):
-        account = Account(
-            customer=customer,
-            number=f"000055510{i}",
-            plan="Mobile 20 GB",
-            monthly_charge=Decimal("35"),
-            currency="USD",
-            balance=Decimal("180.00"),
-            due_date=date.today() + timedelta(days=9),
-            status="delinquent",
-            debt_amount=Decimal(f"{150 - 10 * i}.00"),
-            days_past_due=100 - i,
-        )
-        session.add(account)
-        accounts.append(account)
-    session.commit()
-    return accounts
+    extra = [
+        add_us_account(session, customer, f"000055510{i}", f"{150 - 10 * i}.00", 100 - i, "180.00")
+        for i in range(1, count)
+    ]
+    return [customer.accounts[0], *extra]
 
 
 def test_english_fifth_account_picked_and_spoken_choices_on_a_call(call, english_debtor, session):
