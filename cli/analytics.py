@@ -17,11 +17,13 @@ import pandas as pd
 from flask.cli import with_appcontext
 
 from cli.context import runtime
+from cli.files import named_file
 from contactpro.analytics import conformity, matrix, report, runs, sentiment
 from contactpro.analytics.patterns import Period
 from contactpro.config import company_timezone
 from contactpro.models import AnalysisRun
 from contactpro.nlu.multilingual import multilingual_available
+from contactpro.resilience.atomic import check_writable_folder, replace_file
 from dashboards import draw_dashboards
 
 
@@ -42,11 +44,30 @@ def company_time(value: datetime | None, zone: str) -> datetime | None:
 
 
 def _run(run_id: int | None) -> runs.RunResult:
+    """Return run ``run_id``, or the latest finished one; say why when there is none."""
     with runtime().db.session() as session:
-        run = session.get(AnalysisRun, run_id) if run_id else runs.latest_run(session)
-        if run is None or not run.results:
-            raise click.ClickException("no finished analysis run; run `contactpro analyze` first")
+        if run_id is None:
+            run = runs.latest_run(session)
+            if run is None or not run.results:
+                raise click.ClickException(
+                    "no finished analysis run; run `contactpro analyze` first"
+                )
+        else:
+            run = session.get(AnalysisRun, run_id)
+            if run is None:
+                raise click.ClickException(f"no analysis run {run_id}")
+            error = runs.run_error(run)
+            if error:
+                raise click.ClickException(f"analysis run {run_id} failed: {error}")
+            if run.seconds is None or not run.results:
+                raise click.ClickException(f"analysis run {run_id} has not finished")
         return runs.RunResult(run.id, [], dict(run.results), dict(run.outputs or {}))
+
+
+def _writable(folder: Path) -> None:
+    """Stop with one line unless ``folder`` exists or can be made, and takes files."""
+    with named_file(folder, "write"):
+        check_writable_folder(folder)
 
 
 def _out_dir(option: Path | None, result: runs.RunResult) -> Path:
@@ -68,7 +89,12 @@ def _echo_kpis(result: runs.RunResult) -> None:
 @click.option(
     "--to", "end", type=click.DateTime(), help="Period end, exclusive, company time; default: now."
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files.",
+)
 @click.option("--dashboards/--no-dashboards", default=True, show_default=True)
 @with_appcontext
 def analyze(
@@ -81,45 +107,61 @@ def analyze(
     start = company_time(start, zone) or end - timedelta(days=7)
     if start >= end:
         raise click.BadParameter("--from must be before --to")
+    _writable(out_dir or runs.output_dir(rt.settings))  # before the work, not after it
     say = _progress()
-    result = runs.analyse(rt.db, rt.settings, Period(start, end), progress=say)
+    result = runs.analyse(rt.db, rt.settings, Period(start, end), progress=say, finish=False)
     folder = _out_dir(out_dir, result)
-    runs.write_outputs(
-        rt.db,
-        result,
-        folder,
-        render=draw_dashboards if dashboards else None,
-        writer=runs.report_writer(rt.settings),
-        progress=say,
-    )
+    with named_file(folder, "write"):  # a failed run is recorded as failed, never as the latest
+        runs.write_outputs(
+            rt.db,
+            result,
+            folder,
+            render=draw_dashboards if dashboards else None,
+            writer=runs.report_writer(rt.settings),
+            progress=say,
+        )
     _echo_kpis(result)
     click.echo(f"run {result.run_id}: {folder}")
 
 
+_RUN = click.option(
+    "--run", "run_id", type=click.IntRange(min=1), help="Analysis run id; default: the latest."
+)
+_OUT_DIR = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files.",
+)
+
+
 @click.command("dashboards")
-@click.option("--run", "run_id", type=int, help="Analysis run id; default: the latest.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@_RUN
+@_OUT_DIR
 @with_appcontext
 def dashboards(run_id: int | None, out_dir: Path | None) -> None:
     """Draw the dashboards (PNG + index.html) of a stored analysis run."""
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
-    files = draw_dashboards(result.results, folder, progress=_progress())
+    _writable(folder)
+    with named_file(folder, "write"):
+        files = draw_dashboards(result.results, folder, progress=_progress())
     click.echo(f"dashboards: {files['index']}")
 
 
 @click.command("report")
-@click.option("--run", "run_id", type=int, help="Analysis run id; default: the latest.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for the files.")
+@_RUN
+@_OUT_DIR
 @with_appcontext
 def report_command(run_id: int | None, out_dir: Path | None) -> None:
     """Write the insight report (report.md and report.html) of a stored analysis run."""
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
-    folder.mkdir(parents=True, exist_ok=True)
+    _writable(folder)
     markdown, page = report.build_report(result.results, runs.report_writer(runtime().settings))
-    (folder / "report.md").write_text(markdown, encoding="utf-8")
-    (folder / "report.html").write_text(page, encoding="utf-8")
+    for name, text in (("report.md", markdown), ("report.html", page)):
+        with named_file(folder / name, "write"), replace_file(folder / name) as handle:
+            handle.write(text)
     click.echo(f"report: {folder / 'report.md'}")
 
 
@@ -133,27 +175,32 @@ def conformity_group() -> None:
     "--data",
     "data",
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV file with a column of texts.",
 )
 @click.option("--text-column", required=True, help="Name of the column holding the texts.")
 @click.option(
     "--out",
     "out",
-    type=click.Path(path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Output CSV (default: print to standard output).",
 )
 def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
     """Add label, class probabilities and conformity (0-100) to every row of a CSV."""
-    frame = pd.read_csv(data)
+    with named_file(data):
+        frame = pd.read_csv(data)
     if text_column not in frame.columns:
         raise click.BadParameter(f"no column {text_column!r} in {data}", param_hint="--text-column")
+    if out is not None:
+        with named_file(out, "write"):  # before the scoring, not after it
+            check_writable_folder(out.parent)
     scores = conformity.score_texts(frame[text_column].fillna("").astype(str).tolist())
     result = pd.concat([frame.reset_index(drop=True), scores], axis=1)
     if out is None:
         click.echo(result.to_csv(index=False), nl=False)
     else:
-        result.to_csv(out, index=False)
+        with named_file(out, "write"), replace_file(out, newline="") as handle:
+            result.to_csv(handle, index=False)
         click.echo(f"scored {len(result)} rows into {out}", err=True)
 
 
@@ -190,11 +237,17 @@ def matrix_group() -> None:
 
 
 @matrix_group.command("export")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CSV file to write (readable by its owner only: names and phones).",
+)
 @click.option("--quadrant", type=click.Choice(sorted(matrix.STRATEGIES)), help="Only one quadrant.")
 @with_appcontext
 def matrix_export(out: Path, quadrant: str | None) -> None:
     """Export the customers of each quadrant, with the recommended action, as CSV."""
-    with runtime().db.session() as session:
+    with runtime().db.session() as session, named_file(out, "write"):
         count = matrix.export_quadrants(session, out, quadrant)
     click.echo(f"exported {count} customers to {out}")

@@ -13,10 +13,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from cli.files import named_file
 from contactpro.errors import ContactProError
 from contactpro.improve import dataset, ivr, metrics, store
 from contactpro.improve.dataset import Conversation, LineProblem
 from contactpro.nlu.cascade import get_cascade
+from contactpro.resilience.atomic import replace_file
 from contactpro.runtime import Runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,9 +63,14 @@ def load_conversations(
         if dataset_name:
             conversations = store.load(session, dataset_name)
             if not conversations:
-                raise click.ClickException(f"no imported dataset named {dataset_name!r}")
+                raise no_dataset(dataset_name)
             return conversations
         return list(store.export_live(session, live))
+
+
+def no_dataset(name: str) -> click.ClickException:
+    """The error of a ``--dataset`` that names no imported dataset."""
+    return click.ClickException(f"no imported dataset named {name!r}")
 
 
 def live_options(command: F) -> F:
@@ -92,7 +99,13 @@ def conversations() -> None:
 
 
 @conversations.command("export")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The JSONL file to write (readable by its owner only: transcripts).",
+)
 @live_options
 @with_appcontext
 def export(
@@ -103,7 +116,7 @@ def export(
     outcome: str | None,
 ) -> None:
     """Write closed live conversations as JSONL, one conversation a line."""
-    with _runtime().db.session() as session:
+    with _runtime().db.session() as session, named_file(out, "write"):
         rows = store.export_live(session, live_filter(since, until, channel, outcome))
         count = dataset.write_jsonl(rows, out)
     click.echo(f"exported {count} conversations to {out}")
@@ -178,9 +191,8 @@ def metrics_(
 
 
 def write_metrics_csv(rows: list[metrics.ConversationMetrics], out: Path) -> None:
-    """Write one row of figures per conversation."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
+    """Write one row of figures per conversation (one error line if ``out`` cannot be written)."""
+    with named_file(out, "write"), replace_file(out, newline="") as handle:
         fields = [*metrics.ConversationMetrics.__dataclass_fields__, "topic"]
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from cli.context import runtime
+from cli.files import named_file
 from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import Customer, utcnow
 from contactpro.privacy.erasure import erase
@@ -18,6 +18,7 @@ from contactpro.privacy.export import export_customer
 from contactpro.privacy.retention import apply_retention
 from contactpro.privacy.subjects import find_customer
 from contactpro.providers.telephony import telephony_for
+from contactpro.resilience.atomic import replace_file
 
 _PHONE = click.option("--phone", default="", help="The customer's phone number (E.164).")
 _NATIONAL_ID = click.option("--national-id", default="", help="The customer's national id.")
@@ -80,8 +81,8 @@ def customers_export(phone: str, national_id: str, out: Path) -> None:
     with rt.db.session() as session:
         customer = _find(session, phone, national_id)
         document = export_customer(session, rt.settings, customer)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    # A new file, never the old one rewritten: an existing file's wider mode must not apply.
+    with named_file(out, "write"), replace_file(out, private=True) as handle:
         json.dump(document, handle, ensure_ascii=False, indent=2, default=str)
     rows = sum(len(rows) for rows in document["tables"].values())
     archived = len(document["archives"])

@@ -11,11 +11,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cli.conversations import live_filter, live_options, load_conversations
+from cli.conversations import live_filter, live_options, load_conversations, no_dataset
+from cli.files import named_file
 from contactpro.errors import ContactProError
-from contactpro.improve import explain, index, metrics, proposals, rank, runs
+from contactpro.improve import explain, index, metrics, proposals, rank, runs, store
 from contactpro.improve.llm import writer_for
 from contactpro.nlu.cascade import get_cascade
+from contactpro.nlu.masking import mask_pii
+from contactpro.resilience.atomic import check_writable_folder
 from contactpro.runtime import Runtime
 from tasks import send
 from tasks.improve import replay as replay_task
@@ -40,7 +43,9 @@ def improve() -> None:
     default="",
     help="Exponents of volume × unresolved × time ÷ effort, e.g. 'unresolved=2,effort=0.5'.",
 )
-@click.option("--top", default=15, show_default=True, help="Rows to print.")
+@click.option(
+    "--top", default=15, show_default=True, type=click.IntRange(min=1), help="Rows to print."
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Full ranking CSV.")
 @with_appcontext
 def rank_(
@@ -63,7 +68,8 @@ def rank_(
     rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
     ranking = rank.rank_conversations(rows, rt.settings, chosen)
     if out is not None:
-        rank.write_csv(ranking, out)
+        with named_file(out, "write"):
+            rank.write_csv(ranking, out)
     if not ranking:
         click.echo(f"{len(rows)} conversations, nothing unresolved to rank")
         return
@@ -108,6 +114,13 @@ def replay_(
     if (data is None) == (name is None):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
     rt = _runtime()
+    if name is not None:
+        with rt.db.session() as session:
+            if not store.has_dataset(session, name):
+                raise no_dataset(name)
+    if out is not None:
+        with named_file(out, "write"):
+            check_writable_folder(out)
     request = runs.ReplayRequest(
         proposed=str(proposed.resolve()),
         out_dir="",
@@ -160,7 +173,13 @@ def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
 
 
 @improve.command("index")
-@click.option("--batch", default=256, show_default=True, help="Conversations embedded per batch.")
+@click.option(
+    "--batch",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Conversations embedded per batch.",
+)
 @click.option("--all/--one-batch", "everything", default=True, show_default=True)
 @with_appcontext
 def index_(batch: int, everything: bool) -> None:
@@ -180,13 +199,17 @@ def index_(batch: int, everything: bool) -> None:
 
 
 @improve.command("explain")
-@click.option("--interaction", "interaction_id", type=int, help="A live interaction's id.")
+@click.option(
+    "--interaction", "interaction_id", type=click.IntRange(min=1), help="A live interaction's id."
+)
 @click.option("--call-type")
 @click.option("--failure-step")
 @click.option("--failure-reason")
 @click.option("--segment")
 @click.option("--text", default="", help="What the caller said (orders the cases).")
-@click.option("-k", "k", default=10, show_default=True, help="Cases to retrieve.")
+@click.option(
+    "-k", "k", default=10, show_default=True, type=click.IntRange(min=1), help="Cases to retrieve."
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def explain_(
@@ -225,8 +248,25 @@ def explain_(
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
     click.echo(result.text)
+    _print_cases(result)
     if result.llm_error:
         click.secho(f"(written by rules: {result.llm_error})", fg="yellow", err=True)
+
+
+def _print_cases(result: explain.Explanation) -> None:
+    """List the closest cases as the console does, or say there are none."""
+    if not result.cases:
+        click.echo("No similar case to show.")
+        return
+    click.echo(f"Closest cases ({len(result.cases)}):")
+    for hit in result.cases:
+        case = hit.case
+        where = " · ".join(v for v in (case.failure_step, case.failure_reason, case.segment) if v)
+        said = " ".join(mask_pii(case.text).split())[:100]
+        click.echo(
+            f"  [{explain.case_id(hit)}] {hit.similarity:.2f} {case.outcome or '-'}"
+            f"{' · ' + where if where else ''}: {said}"
+        )
 
 
 @improve.command("propose")
@@ -278,9 +318,11 @@ def proposals_(status: str | None) -> None:
 def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None:
     body = None
     if edit is not None:
+        with named_file(edit):
+            text = edit.read_text(encoding="utf-8")
         try:
-            body = json.loads(edit.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            body = json.loads(text)
+        except ValueError as exc:
             raise click.ClickException(f"{edit}: not a JSON object ({exc})") from None
         if not isinstance(body, dict):
             raise click.ClickException(f"{edit}: not a JSON object")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from cli.files import named_file
 from cli.transcribe import offline_settings
 from contactpro.errors import ContactProError, UnderstandingError
 from contactpro.nlu.classifier import IntentModel, TrainConfig, train_model
@@ -15,6 +16,7 @@ from contactpro.nlu.datasets import load_examples
 from contactpro.nlu.encoders import ENCODERS, NONE
 from contactpro.nlu.evaluation import evaluate_model, format_report
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
+from contactpro.resilience.atomic import check_writable_folder
 
 
 class _Progress:
@@ -95,14 +97,21 @@ def train_command(
 ) -> None:
     """Train a model on DATA and write it to OUT with its threshold and metadata."""
     try:
-        train = load_examples(data_path)
-        validation = load_examples(val_path) if val_path else None
+        with named_file(data_path):
+            train = load_examples(data_path)
+        validation = None
+        if val_path:
+            with named_file(val_path):
+                validation = load_examples(val_path)
+        with named_file(out_dir, "write"):  # before the training, not after it
+            check_writable_folder(out_dir)
         chosen = NONE if no_embeddings else (encoder or offline_settings().intent_encoder)
         config = TrainConfig(
             encoder=chosen, oos_label=oos_label, max_in_scope_loss=max_in_scope_loss
         )
         model = train_model(train, validation=validation, config=config, progress=_Progress(quiet))
-        model.save(out_dir)
+        with named_file(out_dir, "write"):
+            model.save(out_dir)
     except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     meta = model.metadata
@@ -136,7 +145,8 @@ def evaluate_command(model_dir: Path, data_path: Path, as_json: bool) -> None:
     """Print accuracy, macro-F1, per-intent precision and recall, and confusions."""
     try:
         model = IntentModel.load(model_dir)
-        examples = load_examples(data_path)
+        with named_file(data_path):
+            examples = load_examples(data_path)
         report = evaluate_model(model, examples)
     except UnderstandingError as exc:
         raise click.ClickException(exc.message) from None

@@ -27,7 +27,7 @@ def init_db() -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--worker/--no-worker",
     default=True,
@@ -61,7 +61,7 @@ def _raise_exit(signum: int, frame: object) -> None:
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})
-@click.option("--concurrency", "-c", default=2, show_default=True, type=int)
+@click.option("--concurrency", "-c", default=2, show_default=True, type=click.IntRange(min=1))
 @click.option("--beat", "-B", is_flag=True, help="Also run the periodic scheduler.")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 @with_appcontext

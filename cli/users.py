@@ -104,7 +104,10 @@ def users_unlock(email: str | None, address: str | None) -> None:
     if not email and not address:
         raise click.UsageError("give an e-mail, --address, or both")
     with runtime().db.session() as session:
-        unlock(session, email=email, address=address)
+        try:
+            unlock(session, email=email, address=address)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from exc
         session.commit()
     click.echo(f"unlocked {' and '.join(x for x in (email, address) if x)}")
 

@@ -20,16 +20,34 @@ label; webhooks map errors to a safe caller-facing answer, tasks to a retry or a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class ContactProError(Exception):
-    """Base of every ContactPro error; ``reason`` is a short, stable, snake_case label."""
+    """Base of every ContactPro error; ``reason`` is a short, stable, snake_case label.
+
+    ``key`` and ``values`` optionally name the message in the console's catalogue
+    (``contactpro/data/console/{es,en}.toml``) so a page can show it in the reader's language;
+    ``message`` stays the English (CLI and log) text.
+    """
 
     reason: str = "error"
+    key: str | None = None
+    values: dict[str, object]
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        key: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         if reason is not None:
             self.reason = reason
+        self.key = key
+        self.values = dict(values or {})
 
     @property
     def message(self) -> str:
@@ -99,3 +117,31 @@ class DialogError(ContactProError):
     """The conversation cannot continue and must be escalated."""
 
     reason = "dialog_failed"
+
+
+def file_problem(path: str | Path, exc: BaseException, action: str = "read") -> str:
+    """Return one line saying why the file (or folder) ``path`` cannot be read or written.
+
+    ``cannot read calls.jsonl: not UTF-8 text (...)``, ``cannot write out/o.csv: out is a file,
+    not a folder``: what an operator needs to fix the path, without a traceback.
+    """
+    where = Path(path)
+    if isinstance(exc, UnicodeDecodeError):
+        why = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    elif isinstance(exc, NotADirectoryError | FileExistsError) and (
+        blocker := _not_a_folder(where)
+    ):
+        why = f"{blocker} is a file, not a folder"
+    elif isinstance(exc, OSError) and exc.strerror:
+        why = exc.strerror
+    else:
+        why = str(exc) or type(exc).__name__
+    return f"cannot {action} {path}: {why}"
+
+
+def _not_a_folder(path: Path) -> Path | None:
+    """Return the nearest existing one of ``path`` and its parents when it is not a folder."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None

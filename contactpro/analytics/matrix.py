@@ -47,6 +47,7 @@ from contactpro.models import (
     Payment,
     utcnow,
 )
+from contactpro.resilience.atomic import replace_file
 
 
 @dataclass(frozen=True)
@@ -395,7 +396,11 @@ EXPORT_COLUMNS = (
 
 
 def export_quadrants(session: Session, path: Path, quadrant: str | None = None) -> int:
-    """Write customers per quadrant (top priority first, then lowest conformity) to a CSV."""
+    """Write customers per quadrant (top priority first, then lowest conformity) to a CSV.
+
+    Names and phones are personal data: the file is readable by its owner only (0600), and it
+    replaces ``path`` only once complete.
+    """
     stmt = (
         select(CustomerScore, Customer)
         .join(Customer, Customer.id == CustomerScore.customer_id)
@@ -403,9 +408,8 @@ def export_quadrants(session: Session, path: Path, quadrant: str | None = None) 
     )
     if quadrant is not None:
         stmt = stmt.where(CustomerScore.quadrant == quadrant)
-    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with replace_file(path, private=True, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(EXPORT_COLUMNS)
         for score, customer in session.execute(stmt.execution_options(yield_per=2000)):

@@ -2,6 +2,12 @@
 
 The figures are drawn by a :class:`Renderer` the caller passes in (the ``dashboards`` layer sits
 above the domain); without one a run writes its report only.
+
+A run's row is *finished* (``seconds`` set) only once its figures are stored and, when it
+writes files, once they are written; a run that stops on an error is *failed*: ``seconds``
+stays empty and its results carry ``error`` (why). Readers of "the latest run" (the console,
+``contactpro report`` and ``dashboards``) take finished runs only, so a failed run never hides
+the last good one.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from contactpro.analytics.kpis import Kpi, kpi_table, savings
 from contactpro.config import Settings, company_timezone
 from contactpro.db import Database
 from contactpro.models import AnalysisRun, utcnow
+from contactpro.resilience.atomic import check_writable_folder
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +58,25 @@ class RunResult:
     kpis: list[Kpi]
     results: dict[str, Any]
     outputs: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0  # wall time of the analysis, files not included
+
+
+def run_error(run: AnalysisRun) -> str | None:
+    """Return why ``run`` failed, or None when it finished or is still running."""
+    if run.seconds is not None:
+        return None
+    error = (run.results or {}).get("error")
+    return str(error) if error else None
+
+
+def mark_failed(db: Database, run_id: int, error: BaseException | str) -> None:
+    """Record that run ``run_id`` stopped on ``error``: not finished, with the reason kept."""
+    with db.session() as session:
+        run = session.get(AnalysisRun, run_id)
+        if run is not None:
+            run.seconds = None
+            run.results = {**(run.results or {}), "error": str(error) or type(error).__name__}
+    log.warning("analysis failed", extra={"run_id": run_id})
 
 
 def code_version() -> str:
@@ -126,14 +152,16 @@ def analyse(
     *,
     kind: str = "manual",
     progress: Progress | None = None,
+    finish: bool = True,
 ) -> RunResult:
     """Score new interactions, aggregate the period, rebuild the matrix and store the run.
 
     A scheduled run of a period whose earlier attempt never finished (its worker was killed and
-    the task redelivered) completes that attempt's row instead of adding a second one.
+    the task redelivered) completes that attempt's row instead of adding a second one. With
+    ``finish`` False the run stays unfinished until :func:`write_outputs` has written its files.
+    On an error the run is recorded as failed and the error raised again.
     """
     say = progress or (lambda _msg: None)
-    started = time.perf_counter()
     with db.session() as session:
         run = None if kind == "manual" else _unfinished_run(session, kind, period)
         if run is None:
@@ -149,6 +177,23 @@ def analyse(
             session.flush()
         run.code_version = code_version()  # the code that finishes it
         run_id = run.id
+    try:
+        return _analyse(db, settings, period, kind, run_id, say, finish)
+    except Exception as exc:
+        mark_failed(db, run_id, exc)
+        raise
+
+
+def _analyse(
+    db: Database,
+    settings: Settings,
+    period: patterns.Period,
+    kind: str,
+    run_id: int,
+    say: Progress,
+    finish: bool,
+) -> RunResult:
+    started = time.perf_counter()
     say("scoring conformity of new interactions")
     model = sentiment.load_model()
     say(f"conformity text model {model.version}")
@@ -191,9 +236,9 @@ def analyse(
         stored = session.get(AnalysisRun, run_id)
         assert stored is not None
         stored.results = results
-        stored.seconds = seconds
+        stored.seconds = seconds if finish else None
     log.info("analysis stored", extra={"run_id": run_id, "seconds": round(seconds, 2)})
-    return RunResult(run_id, kpis, results)
+    return RunResult(run_id, kpis, results, seconds=seconds)
 
 
 def report_writer(settings: Settings) -> report.Writer | None:
@@ -212,8 +257,33 @@ def write_outputs(
     writer: report.Writer | None = None,
     progress: Progress | None = None,
 ) -> dict[str, str]:
-    """Write the report (Markdown, HTML) and what ``render`` draws; record the paths."""
-    say = progress or (lambda _msg: None)
+    """Write the report (Markdown, HTML) and what ``render`` draws; record the paths.
+
+    The run is finished once they are written (if :func:`analyse` left it unfinished); if
+    writing fails it is recorded as failed and the error raised again.
+    """
+    started = time.perf_counter()
+    try:
+        _write_outputs(result, out_dir, render, writer, progress or (lambda _msg: None))
+    except Exception as exc:
+        mark_failed(db, result.run_id, exc)
+        raise
+    with db.session() as session:
+        run = session.get(AnalysisRun, result.run_id)
+        if run is not None:
+            run.outputs = dict(result.outputs)
+            if run.seconds is None:
+                run.seconds = result.seconds + time.perf_counter() - started
+    return result.outputs
+
+
+def _write_outputs(
+    result: RunResult,
+    out_dir: Path,
+    render: Renderer | None,
+    writer: report.Writer | None,
+    say: Progress,
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     say("writing the report")
     markdown, page = report.build_report(result.results, writer)
@@ -225,11 +295,6 @@ def write_outputs(
     else:
         log.info("no renderer given: dashboards not drawn", extra={"run_id": result.run_id})
     result.outputs = {name: str(path) for name, path in outputs.items()}
-    with db.session() as session:
-        run = session.get(AnalysisRun, result.run_id)
-        if run is not None:
-            run.outputs = dict(result.outputs)
-    return result.outputs
 
 
 def run_full_analysis(
@@ -252,7 +317,8 @@ def run_full_analysis(
     deterministic writer otherwise.
     """
     period = patterns.Period(period_start, period_end)
-    result = analyse(db, settings, period, kind=kind, progress=progress)
+    check_writable_folder(out_dir)  # before the work, not after it
+    result = analyse(db, settings, period, kind=kind, progress=progress, finish=False)
     write_outputs(
         db,
         result,

@@ -11,6 +11,7 @@ restarts either.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from contactpro.console import totp
 from contactpro.console.policy import AccountPolicy
 from contactpro.console.sessions import prune_sessions
-from contactpro.console.users import UserError, authenticate, change_password
+from contactpro.console.users import UserError, authenticate, change_password, get_user
 from contactpro.models import Agent, LoginAttempt, utcnow
 
 # Attempts are kept this long for the record, then deleted.
@@ -105,7 +106,20 @@ def attempt_login(
 
 
 def unlock(session: Session, *, email: str | None = None, address: str | None = None) -> None:
-    """Lift the lockout of an account and/or an address (an admin's action; caller commits)."""
+    """Lift the lockout of an account and/or an address (an admin's action; caller commits).
+
+    Raises UserError, and records nothing, for an e-mail of no user (``unknown_user``) or an
+    address that is not an IP address (``bad_address``).
+    """
+    if email:
+        get_user(session, email)
+    if address:
+        try:
+            address = str(ipaddress.ip_address(address.strip()))
+        except ValueError:
+            raise UserError(
+                f"{address!r} is not an IP address (e.g. 203.0.113.7)", reason="bad_address"
+            ) from None
     if email:
         session.add(LoginAttempt(account=account_key(email), address="", outcome="unlock"))
     if address:

@@ -17,10 +17,11 @@ IMAGE_SUFFIXES = (".png", ".svg")
 
 
 def latest_runs(session: Session, limit: int = 12) -> list[AnalysisRun]:
-    """Return the newest analysis runs, newest first."""
+    """Return the newest finished analysis runs, newest first (failed or running ones: not)."""
     return list(
         session.scalars(
             select(AnalysisRun)
+            .where(AnalysisRun.seconds.is_not(None))
             .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
             .limit(limit)
         )

@@ -1,16 +1,32 @@
-"""Stored values in the reader's words: the bot's summary of an escalation and audit lines.
+"""Stored values in the reader's words: the bot's summary of an escalation, audit lines,
+stored messages (a catalogue key and values), and money.
 
 The packet keeps facts (customer, channel, language, intents, steps, reason); the sentence is
 built when a page shows it, so a Spanish page never shows the English summary stored with it.
+Likewise a failed replay and a rule-drafted proposal store a key and values beside their
+English text (for the CLI), and pages word them in the reader's language.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
+from contactpro.dialog.replies import format_money
+
 Translate = Callable[[str], str]
+# Stored values that are codes with a word in the catalogue, by the name they are stored under.
+VALUE_PREFIXES = {
+    "intent": "intent_",
+    "tool": "tool_",
+    "status": "pstatus_",
+    "resolution": "outcome_",
+}
+# Audit fields that repeat elsewhere on the row ("by" is the Who column) or are too long to show.
+AUDIT_HIDDEN = frozenset({"by"})
+AUDIT_SUMMARISED = frozenset({"body"})
 
 
 def word(translate: Translate, prefix: str, value: str) -> str:
@@ -68,3 +84,99 @@ def audit_value(target: str, value: object, translate: Translate) -> str:
     if target == "config:business_days" and isinstance(value, str):
         return ", ".join(word(translate, "day_", day) for day in value.split(",") if day)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def coded_text(words: object, fallback: str, translate: Translate) -> str:
+    """Return a stored ``{"key": ..., "values": {...}}`` message in the reader's words.
+
+    Values stored under a name in :data:`VALUE_PREFIXES` (intents, tools, statuses) are
+    worded too; without a usable key (or a word for it) ``fallback`` is returned.
+    """
+    if not isinstance(words, Mapping) or not isinstance(words.get("key"), str):
+        return fallback
+    key = str(words["key"])
+    text = translate(key)
+    if text == key:
+        return fallback
+    values = words.get("values") or {}
+    shown = {
+        name: word(translate, VALUE_PREFIXES[name], str(value)) if name in VALUE_PREFIXES else value
+        for name, value in (values.items() if isinstance(values, Mapping) else ())
+    }
+    try:
+        return text.format(**shown)
+    except (KeyError, IndexError, ValueError):
+        return fallback
+
+
+def proposal_title(title: str, body: object, translate: Translate) -> str:
+    """Return a proposal's title in the reader's words (a rule draft's title is stored coded)."""
+    words = body.get("title_words") if isinstance(body, Mapping) else None
+    return coded_text(words, title, translate)
+
+
+def edited_title(stored: str, body: object, submitted: str, translations: list[Translate]) -> str:
+    """Return the title to keep after an edit: a rule draft's coded title, shown in the page's
+    language, is kept when the manager left it as shown in any language."""
+    shown = {proposal_title(stored, body, translate) for translate in translations}
+    return stored if submitted.strip() in shown else submitted
+
+
+def run_error(error: str | None, results: object, translate: Translate) -> str:
+    """Return why a replay failed in the reader's words (the stored English text otherwise)."""
+    words = results.get("error") if isinstance(results, Mapping) else None
+    return coded_text(words, error or "", translate)
+
+
+def money(amount: object, currency: str, language: str) -> str:
+    """Return an amount for a console page: Spanish as the bot says it ("761.124 pesos"),
+    English as the console always showed it ("761,124.00 COP")."""
+    value = Decimal(str(amount))
+    if language == "es":
+        return format_money(value, currency, "es")
+    return f"{value:,.2f} {currency}"
+
+
+def audit_who(name: str | None, after: object) -> str:
+    """Return who acted: the agent's name, else the name given to the CLI (``--by``)."""
+    if name:
+        return name
+    by = after.get("by") if isinstance(after, Mapping) else None
+    return str(by) if by else ""
+
+
+def _field_value(name: str, value: object, translate: Translate) -> str:
+    if value is None or value == "":
+        return "—"
+    if name in VALUE_PREFIXES and isinstance(value, str):
+        return word(translate, VALUE_PREFIXES[name], value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def audit_changes(target: str, before: object, after: object, translate: Translate) -> list[str]:
+    """Return an audit row's before and after as "field: value" lines, one pair of texts.
+
+    Scalars keep :func:`audit_value`; for objects (proposal decisions and edits, hand-offs)
+    only the fields that changed are listed, each named in the reader's words, with codes
+    (statuses, resolutions) worded and a long body summarised rather than dumped as JSON.
+    """
+    if not isinstance(before, Mapping) and not isinstance(after, Mapping):
+        return [audit_value(target, before, translate), audit_value(target, after, translate)]
+    old = before if isinstance(before, Mapping) else {}
+    new = after if isinstance(after, Mapping) else {}
+    names = [n for n in dict.fromkeys([*old, *new]) if n not in AUDIT_HIDDEN]
+    changed = [n for n in names if old.get(n) != new.get(n)]
+    sides = []
+    for side in (old, new):
+        lines = []
+        for name in changed:
+            if name not in side:
+                continue
+            label = word(translate, "afield_", name)
+            if name in AUDIT_SUMMARISED:
+                value = translate("audit_body_before" if side is old else "audit_body_after")
+            else:
+                value = _field_value(name, side[name], translate)
+            lines.append(f"{label}: {value}")
+        sides.append("; ".join(lines))
+    return sides

@@ -22,7 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from contactpro.errors import ContactProError
+from contactpro.errors import ContactProError, file_problem
+from contactpro.resilience.atomic import replace_file
 
 # Every accepted spelling of a key, the English one first (the one written).
 ID_KEYS = ("conversation_id", "id_conversacion", "conversacion_id", "id")
@@ -167,6 +168,14 @@ def _number(value: Any, name: str) -> float | None:
     return number
 
 
+def _score(value: Any, name: str) -> float | None:
+    """Read a 1-5 satisfaction score (a survey answer or an estimate)."""
+    number = _number(value, name)
+    if number is not None and not 1 <= number <= 5:
+        raise ValueError(f"{name} must be 1-5, got {value!r}")
+    return number
+
+
 def _flag(value: Any, name: str) -> bool | None:
     if value is None or value == "":
         return None
@@ -247,8 +256,8 @@ def conversation_from_json(data: Any) -> Conversation:
         failure_reason=_text(m["failure_reason"], "failure_reason"),
         segment=_text(m["segment"], "segment"),
         escalation_reason=_text(m["escalation_reason"], "escalation_reason"),
-        csat=_number(m["csat"], "csat"),
-        csat_estimated=_number(o["csat_estimated_1_5"], "csat_estimated_1_5"),
+        csat=_score(m["csat"], "csat"),
+        csat_estimated=_score(o["csat_estimated_1_5"], "csat_estimated_1_5"),
         bot_latency_ms=_number(m["bot_latency_ms"], "bot_latency_ms"),
         summary=_text(o["summary"], "summary"),
         intents=_words(o["intent_detected"], "intent_detected"),
@@ -262,7 +271,7 @@ def read_jsonl(path: Path) -> tuple[list[Conversation], list[LineProblem]]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from None
+        raise DatasetError(file_problem(path, exc)) from None
     conversations: list[Conversation] = []
     problems: list[LineProblem] = []
     seen: set[str] = set()
@@ -286,10 +295,13 @@ def read_jsonl(path: Path) -> tuple[list[Conversation], list[LineProblem]]:
 
 
 def write_jsonl(conversations: Iterable[Conversation], path: Path) -> int:
-    """Write conversations one a line; return how many were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write conversations one a line; return how many were written.
+
+    Transcripts are personal data: the file is readable by its owner only (0600), and it
+    replaces ``path`` only once complete.
+    """
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
+    with replace_file(path, private=True) as handle:
         for conversation in conversations:
             handle.write(json.dumps(conversation.to_json(), ensure_ascii=False) + "\n")
             count += 1

@@ -194,8 +194,9 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
         sentences.append(
             _say("why_root_cause", language, cause=where, count=cause["count"], n=cause["failed"])
         )
-    closest = ", ".join(f"[{case_id(h)}]" for h in hits[:5])
-    sentences.append(_say("why_closest", language, cases=closest))
+    if hits:  # none when asked for no case (k 0): no empty "Closest cases: ."
+        closest = ", ".join(f"[{case_id(h)}]" for h in hits[:5])
+        sentences.append(_say("why_closest", language, cases=closest))
     return " ".join(sentences)
 
 

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Mapping
 from pathlib import Path
 
+from contactpro.errors import file_problem
 from contactpro.improve.dataset import (
     Conversation,
     DatasetError,
@@ -100,5 +101,5 @@ def read_ivr_csv(
                 except ValueError as exc:
                     problems.append(LineProblem(reader.line_num, str(exc)))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from None
+        raise DatasetError(file_problem(path, exc)) from None
     return conversations, problems

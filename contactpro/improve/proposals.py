@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 KINDS = ("template", "kb_article", "intent_examples", "threshold", "new_tool")
 AUDIT_ACTIONS = {"approved": "proposal.approve", "rejected": "proposal.reject"}
 EDIT_ACTION = "proposal.edit"
+# A rule draft's title as a console catalogue key and values (the stored title stays English
+# for the CLI); an edit that changes the title drops it.
+TITLE_WORDS = "title_words"
 DECISIONS = tuple(AUDIT_ACTIONS)
 GAP_TOPICS = frozenset({"product_info", "out_of_scope", "unknown"})
 EVALUATION = (
@@ -85,6 +88,7 @@ def rule_drafts(
             "kb_article",
             f"Knowledge-base gap: “{examples[key][:120]}”",
             {
+                TITLE_WORDS: _words("ptitle_kb_gap", question=examples[key][:120]),
                 "asked": count,
                 "question": examples[key],
                 "change": "Write an article answering this question in kb/<language>/.",
@@ -104,6 +108,12 @@ def rule_drafts(
                     f"Review the {candidate.name} flow: {candidate.unresolved} of "
                     f"{candidate.volume} unresolved",
                     {
+                        TITLE_WORDS: _words(
+                            "ptitle_review_flow",
+                            intent=candidate.name,
+                            unresolved=candidate.unresolved,
+                            volume=candidate.volume,
+                        ),
                         "change": "Reword its templates or lower its thresholds.",
                         "expected_contained": candidate.expected_contained,
                         "expected_saving": candidate.expected_saving,
@@ -115,11 +125,16 @@ def rule_drafts(
     return drafts
 
 
+def _words(key: str, **values: object) -> dict[str, Any]:
+    return {"key": key, "values": values}
+
+
 def _tool_draft(candidate: Candidate) -> Draft:
     return Draft(
         "new_tool",
         f"New tool: {candidate.name} ({candidate.volume} conversations needed it)",
         {
+            TITLE_WORDS: _words("ptitle_new_tool", tool=candidate.name, volume=candidate.volume),
             "api_sketch": {
                 "endpoint": f"POST /tools/{candidate.name}",
                 "input": {"account_id": "string", "details": "object"},
@@ -257,11 +272,16 @@ def edit(
     proposal = get(session, proposal_id)
     if proposal.status != "draft":
         raise ContactProError(
-            f"proposal {proposal_id} is already {proposal.status}", reason="not_draft"
+            f"proposal {proposal_id} is already {proposal.status}",
+            reason="not_draft",
+            key="perr_not_draft",
+            values={"status": proposal.status},
         )
     if not title.strip():
-        raise ContactProError("a proposal needs a title", reason="bad_request")
+        raise ContactProError("a proposal needs a title", reason="bad_request", key="perr_no_title")
     before = {"title": proposal.title, "body": proposal.body}
+    if title.strip()[:200] != proposal.title:
+        body = {k: v for k, v in body.items() if k != TITLE_WORDS}
     proposal.title, proposal.body = title.strip()[:200], body
     session.add(
         AuditLog(

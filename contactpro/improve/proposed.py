@@ -18,6 +18,7 @@ A stored proposal's body can carry the same parts (``settings``: name -> value,
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -91,13 +92,29 @@ class Proposed:
 def _coerce(name: str, value: Any, current: Any) -> Any:
     kind = type(current)
     if kind is bool and not isinstance(value, bool):
-        raise ConfigError(f"settings.toml: {name} must be true or false, got {value!r}")
+        raise ConfigError(
+            f"settings.toml: {name} must be true or false, got {value!r}",
+            key="perr_setting_bool",
+            values={"name": name, "value": repr(value)},
+        )
     if kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise ConfigError(f"settings.toml: {name} must be a number, got {value!r}")
+        raise ConfigError(
+            f"settings.toml: {name} must be a number, got {value!r}",
+            key="perr_setting_number",
+            values={"name": name, "value": repr(value)},
+        )
     if kind is int and isinstance(value, float) and not value.is_integer():
-        raise ConfigError(f"settings.toml: {name} must be a whole number, got {value!r}")
+        raise ConfigError(
+            f"settings.toml: {name} must be a whole number, got {value!r}",
+            key="perr_setting_whole",
+            values={"name": name, "value": repr(value)},
+        )
     if kind is str and not isinstance(value, str):
-        raise ConfigError(f"settings.toml: {name} must be text, got {value!r}")
+        raise ConfigError(
+            f"settings.toml: {name} must be text, got {value!r}",
+            key="perr_setting_text",
+            values={"name": name, "value": repr(value)},
+        )
     return kind(value)
 
 
@@ -105,15 +122,28 @@ def _overrides(path: Path) -> dict[str, Any]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}",
+            key="perr_bad_toml_at" if where else "perr_bad_toml",
+            values={"file": path.name, **({"line": where[1], "column": where[2]} if where else {})},
+        ) from None
     defaults = Settings()
     known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in known:
-            raise ConfigError(f"settings.toml: unknown setting {name!r}")
+            raise ConfigError(
+                f"settings.toml: unknown setting {name!r}",
+                key="perr_unknown_setting",
+                values={"name": name},
+            )
         if name in FIXED:
-            raise ConfigError(f"settings.toml: {name} cannot be changed by a proposal")
+            raise ConfigError(
+                f"settings.toml: {name} cannot be changed by a proposal",
+                key="perr_fixed_setting",
+                values={"name": name},
+            )
         values[name] = _coerce(name, value, getattr(defaults, name))
     return values
 
@@ -121,22 +151,33 @@ def _overrides(path: Path) -> dict[str, Any]:
 def read_proposed(folder: Path) -> Proposed:
     """Read and check a proposal folder; raise ConfigError naming the first problem."""
     if not folder.is_dir():
-        raise ConfigError(f"proposal folder {folder} does not exist")
+        raise ConfigError(
+            f"proposal folder {folder} does not exist",
+            key="perr_no_folder",
+            values={"folder": str(folder)},
+        )
     settings = folder / "settings.toml"
     overrides = _overrides(settings) if settings.is_file() else {}
     templates = folder / "templates"
     templates_dir = templates.resolve() if templates.is_dir() else None
     if templates_dir is not None:
-        Templates(str(templates_dir))  # a broken template file stops here, not mid-replay
+        try:
+            Templates(str(templates_dir))  # a broken template file stops here, not mid-replay
+        except ConfigError as exc:
+            raise ConfigError(exc.message, key="perr_bad_templates") from None
     kb = folder / "kb"
     knowledge_dir = kb.resolve() if kb.is_dir() else None
     if knowledge_dir is not None and not any(knowledge_dir.rglob("*.md")):
-        raise ConfigError(f"{kb} holds no .md article")
+        raise ConfigError(
+            f"{kb} holds no .md article", key="perr_no_article", values={"folder": "kb"}
+        )
     intents = folder / "intents"
     intent_dir = intents.resolve() if intents.is_dir() else None
     if intent_dir is not None and not (intent_dir / "model.json").is_file():
         raise ConfigError(
-            f"{intents} holds no model.json (train one with contactpro intents train)"
+            f"{intents} holds no model.json (train one with contactpro intents train)",
+            key="perr_no_model",
+            values={"folder": "intents"},
         )
     return Proposed(folder.resolve(), overrides, templates_dir, knowledge_dir, intent_dir)
 
@@ -148,7 +189,11 @@ def _toml_lines(values: dict[str, Any], what: str) -> str:
     lines = []
     for name, value in values.items():
         if not isinstance(value, (str, int, float, bool)):
-            raise ConfigError(f"{what}: {name} must be text, a number or true/false")
+            raise ConfigError(
+                f"{what}: {name} must be text, a number or true/false",
+                key="perr_scalar",
+                values={"what": what, "name": name},
+            )
         # A JSON scalar is a valid TOML value (strings use the same escapes).
         lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
@@ -156,7 +201,11 @@ def _toml_lines(values: dict[str, Any], what: str) -> str:
 
 def _dict(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"the proposal's {what} must be a JSON object")
+        raise ConfigError(
+            f"the proposal's {what} must be a JSON object",
+            key="perr_not_object",
+            values={"what": what},
+        )
     return value
 
 
@@ -168,16 +217,24 @@ def write_proposed(body: dict[str, Any], folder: Path) -> Proposed:
         (folder / "settings.toml").write_text(text, encoding="utf-8")
     for language, keys in _dict(body.get("templates", {}), "templates").items():
         if language not in ("es", "en"):
-            raise ConfigError(f"templates: unknown language {language!r} (es or en)")
+            raise ConfigError(
+                f"templates: unknown language {language!r} (es or en)",
+                key="perr_template_language",
+                values={"language": language},
+            )
         (folder / "templates").mkdir(exist_ok=True)
         text = _toml_lines(_dict(keys, f"templates.{language}"), f"templates.{language}")
         (folder / "templates" / f"{language}.toml").write_text(text, encoding="utf-8")
     for name, text in _dict(body.get("kb", {}), "kb").items():
         parts = Path(name).parts
         if len(parts) != 2 or parts[0] not in ("es", "en") or not name.endswith(".md"):
-            raise ConfigError(f"kb: {name!r} must look like es/article.md or en/article.md")
+            raise ConfigError(
+                f"kb: {name!r} must look like es/article.md or en/article.md",
+                key="perr_kb_name",
+                values={"name": name},
+            )
         if not isinstance(text, str):
-            raise ConfigError(f"kb: {name} must be text")
+            raise ConfigError(f"kb: {name} must be text", key="perr_kb_text", values={"name": name})
         (folder / "kb" / parts[0]).mkdir(parents=True, exist_ok=True)
         (folder / "kb" / parts[0] / parts[1]).write_text(text, encoding="utf-8")
     return read_proposed(folder)

@@ -23,6 +23,7 @@ from contactpro.improve.dataset import Conversation
 from contactpro.improve.metrics import SMALL_TALK, ConversationMetrics, measure
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.taxonomy import INTENT_NAMES
+from contactpro.resilience.atomic import replace_file
 
 # Share of today's unresolved conversations a change of this effort is expected to contain.
 CONTAINMENT_BY_EFFORT = {1: 0.6, 2: 0.4, 3: 0.25}
@@ -147,9 +148,8 @@ def rank_conversations(
 
 
 def write_csv(candidates: Sequence[Candidate], path: Path) -> None:
-    """Write the ranking as CSV, one candidate a row."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    """Write the ranking as CSV, one candidate a row (replacing ``path`` once complete)."""
+    with replace_file(path, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Candidate)])
         writer.writeheader()
         for candidate in candidates:

@@ -69,10 +69,19 @@ def conversations_for(db: Database, request: ReplayRequest) -> list[Conversation
         with db.session() as session:
             rows = store.load(session, request.dataset)
     else:
-        raise ContactProError("a replay needs a data file or a dataset", reason="bad_request")
+        raise ContactProError(
+            "a replay needs a data file or a dataset", reason="bad_request", key="perr_no_data"
+        )
     if not rows:
-        raise ContactProError("no conversation to replay", reason="empty_dataset")
+        raise ContactProError(
+            "no conversation to replay", reason="empty_dataset", key="perr_no_conversations"
+        )
     return rows[: request.limit] if request.limit else rows
+
+
+def error_words(exc: ContactProError) -> dict[str, Any]:
+    """Return an error as a stored catalogue key and values (``key`` None: only the message)."""
+    return {"key": exc.key, "values": exc.values}
 
 
 def _progress(db: Database, run_id: int, extra: replay.Progress | None) -> replay.Progress:
@@ -107,6 +116,8 @@ def execute(
             failed = session.get(ImproveRun, run_id)
             if failed is not None:
                 failed.status, failed.error, failed.finished_at = "failed", exc.message, utcnow()
+                # The English message is for the CLI and logs; pages word the key and values.
+                failed.results = {"error": error_words(exc)}
         raise
     with db.session() as session:
         done = session.get(ImproveRun, run_id)
@@ -162,7 +173,10 @@ def queue_proposal_replay(
             live = list(store.export_live(session, store.LiveFilter(since=since)))
         if not live:
             raise ContactProError(
-                f"no closed conversation in the last {live_days} days", reason="empty_dataset"
+                f"no closed conversation in the last {live_days} days",
+                reason="empty_dataset",
+                key="perr_no_live",
+                values={"days": live_days},
             )
         data = folder / "live.jsonl"
         dataset.write_jsonl(live, data)

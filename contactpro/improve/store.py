@@ -95,6 +95,14 @@ def load(session: Session, dataset: str) -> list[Conversation]:
     return [from_row(row) for row in rows]
 
 
+def has_dataset(session: Session, dataset: str) -> bool:
+    """Return True when a dataset of that name holds at least one conversation."""
+    found = session.scalar(
+        select(DatasetConversation.id).where(DatasetConversation.dataset == dataset).limit(1)
+    )
+    return found is not None
+
+
 def datasets(session: Session) -> dict[str, int]:
     """Return each imported dataset's name and size."""
     counts: dict[str, int] = {}

@@ -66,6 +66,32 @@ def _audit_value(target: str, value: object) -> str:
     return wording.audit_value(target, value, auth.t)
 
 
+def _audit_changes(target: str, before: object, after: object) -> list[str]:
+    """Return an audit row's before and after as changed fields in the page's language."""
+    return wording.audit_changes(target, before, after, auth.t)
+
+
+def _audit_who(name: str | None, after: object) -> str:
+    """Return who acted: the agent's name, else the name given to the CLI."""
+    return wording.audit_who(name, after)
+
+
+def _proposal_title(proposal: Any) -> str:
+    """Return a proposal's title in the page's language."""
+    return wording.proposal_title(proposal.title, proposal.body, auth.t)
+
+
+def _run_error(run: Any) -> str:
+    """Return why a replay failed, in the page's language."""
+    return wording.run_error(run.error, run.results, auth.t)
+
+
+def _money(amount: object, currency: str = "COP") -> str:
+    """Return an amount the page's way: ``761.124 pesos`` in Spanish, ``761,124.00 COP``."""
+    settings = current_app.extensions["contactpro"].settings
+    return wording.money(amount, currency, g.get("lang", settings.default_language))
+
+
 def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
     """Return how similar past cases ended, in the page's language."""
     return wording.similar_summary(count, outcomes, auth.t)
@@ -101,8 +127,13 @@ def init_app(app: Flask) -> None:
         summary=_summary,
         audit_line=_audit_line,
         audit_value=_audit_value,
+        audit_changes=_audit_changes,
+        audit_who=_audit_who,
+        proposal_title=_proposal_title,
+        run_error=_run_error,
         similar_summary=_similar_summary,
     )
+    app.jinja_env.filters["money"] = _money
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

@@ -7,6 +7,7 @@ Every page calls the same domain functions as ``contactpro improve``; nothing is
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -22,6 +23,9 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from contactpro.config import LANGUAGES
+from contactpro.console import wording
+from contactpro.console.strings import translate
 from contactpro.errors import ContactProError, NotFoundError
 from contactpro.improve import explain, index, proposals, rank, runs, store
 from contactpro.improve.llm import writer_for
@@ -129,13 +133,15 @@ def edit(proposal_id: int) -> BaseResponse:
     if not isinstance(body, dict):
         flash(t("bad_proposal_body"), "error")
         return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
-    return _change(
-        proposal_id,
-        "proposal_saved",
-        lambda s: proposals.edit(
-            s, proposal_id, request.form.get("title", ""), body, g.agent.email, g.agent.id
-        ),
-    )
+    title = request.form.get("title", "")
+
+    def save(session: Any) -> None:
+        stored = proposals.get(session, proposal_id)
+        languages = [partial(translate, language=lang) for lang in LANGUAGES]
+        kept = wording.edited_title(stored.title, stored.body, title, languages)
+        proposals.edit(session, proposal_id, kept, body, g.agent.email, g.agent.id)
+
+    return _change(proposal_id, "proposal_saved", save)
 
 
 @bp.post("/proposals/<int:proposal_id>")
@@ -151,6 +157,11 @@ def decide(proposal_id: int) -> BaseResponse:
     )
 
 
+def _error(exc: ContactProError) -> str:
+    """Return an error in the page's language when it names a catalogue key."""
+    return wording.coded_text({"key": exc.key, "values": exc.values}, exc.message, t)
+
+
 def _change(proposal_id: int, done: str, action: Any) -> BaseResponse:
     """Run one change on a proposal, commit, and come back to it with a message."""
     session = db_session()
@@ -160,7 +171,7 @@ def _change(proposal_id: int, done: str, action: Any) -> BaseResponse:
         abort(404)
     except ContactProError as exc:
         session.rollback()
-        flash(f"#{proposal_id}: {exc.message}", "error")
+        flash(f"#{proposal_id}: {_error(exc)}", "error")
     else:
         session.commit()
         flash(f"#{proposal_id}: {t(done)}", "info")
@@ -178,7 +189,7 @@ def replay(proposal_id: int) -> BaseResponse:
     except NotFoundError:
         abort(404)
     except ContactProError as exc:
-        flash(f"#{proposal_id}: {exc.message}", "error")
+        flash(f"#{proposal_id}: {_error(exc)}", "error")
         return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
     send(replay_task, run_id)
     return redirect(url_for("console_improve.run", run_id=run_id))

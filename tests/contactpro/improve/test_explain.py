@@ -244,7 +244,10 @@ def test_explain_through_the_entry_point_with_a_local_model(
     env |= {"CONTACTPRO_IMPROVE_LLM": "openai", "CONTACTPRO_IMPROVE_LLM_BASE_URL": chat_server.url}
     result = run(["improve", "explain", "--failure-step", "authentication"], tmp_path, **env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Biometrics fail for premium callers [dataset-2]."
+    explanation, *cases = result.stdout.splitlines()
+    assert explanation == "Biometrics fail for premium callers [dataset-2]."
+    assert cases[0] == "Closest cases (4):" and len(cases) == 5  # listed as the console does
+    assert all("authentication · biometric_fail · premium: voz rechazada" in c for c in cases[1:])
     missing = run(["improve", "explain", "--interaction", "999"], tmp_path, **env)
     assert missing.returncode == 1 and "no interaction 999" in missing.stderr
     usage = run(["improve", "explain"], tmp_path)

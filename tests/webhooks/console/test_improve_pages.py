@@ -196,7 +196,10 @@ def test_a_proposal_is_edited_decided_and_replayed(
     assert session.get(Proposal, pid).status == "approved"  # type: ignore[union-attr]
     late = client.post(url + "/edit", data={"title": "y", "body": "{}", "csrf_token": token})
     assert late.status_code == 302
-    assert "already approved" in client.get(url + "?lang=en").text
+    # The refusal is worded in the language of the page that posted (Spanish, above).
+    assert "la propuesta ya está aprobada" in client.get(url + "?lang=en").text
+    client.post(url + "/edit", data={"title": "y", "body": "{}", "csrf_token": token})
+    assert "the proposal is already approved" in client.get(url + "?lang=en").text
     actions = session.scalars(
         select(AuditLog.action).where(AuditLog.target == f"proposal:{pid}").order_by(AuditLog.id)
     ).all()
