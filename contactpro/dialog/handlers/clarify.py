@@ -42,7 +42,7 @@ def ask(ctx: TurnContext, topics: list[str]) -> Decision:
 
 
 def chosen(ctx: TurnContext) -> str | None:
-    """Return the topic the answer picks: by name, by position, or by the likelier reading."""
+    """Return the topic the answer picks: by name, by position, or by the model's first reading."""
     topics: list[str] = ctx.state.slots.get("topics", [])
     if len(topics) != 2:
         return None
@@ -52,7 +52,7 @@ def chosen(ctx: TurnContext) -> str | None:
         return topics[1]
     if _FIRST.search(ctx.text):
         return topics[0]
-    for intent in ctx.understood.candidates[:2]:
-        if intent in topics:
-            return intent
-    return None
+    # An unsure answer counts only when the model's first reading is one of the two topics: a
+    # topic in second place behind something else ("pues nada...") is a guess, not a pick.
+    first = ctx.understood.candidates[:1]
+    return first[0] if first and first[0] in topics else None

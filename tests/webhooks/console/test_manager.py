@@ -55,6 +55,7 @@ def add_runs(session, folder: Path) -> list[AnalysisRun]:
                 period_end=now - timedelta(days=1 - n),
                 code_version="test",
                 created_at=now - timedelta(hours=10 - n),
+                seconds=1.5,  # finished: failed and running runs are not shown
                 results={
                     "kpis": [
                         {
