@@ -159,6 +159,19 @@ def requested(ctx: TurnContext, min_digits: int = MIN_DIGITS) -> Account | None:
     return accounts[0] if len(accounts) == 1 else None
 
 
+def for_request(ctx: TurnContext, flow: str, intent: str) -> Account | Decision:
+    """Return the account a consequential request (``intent``, in ``flow``) is for, or the
+    question that stands before it: identity first (keeping the digits the request named), a
+    hand-over without an open account, which account when several and none named."""
+    if (question := identity.require(ctx, identity.VERIFIED, intent)) is not None:
+        remember_named(ctx)
+        return question
+    if not open_accounts(ctx.customer):
+        return Decision("", ESCALATE, reason="no_account")
+    account = requested(ctx)
+    return ask(ctx, flow, intent) if account is None else account
+
+
 def ask(ctx: TurnContext, flow: str, purpose: str, **slots: object) -> Decision:
     """List the customer's open accounts and ask which one ``purpose`` is for."""
     accounts = open_accounts(ctx.customer)

@@ -19,7 +19,7 @@ from statistics import median
 from sqlalchemy import select
 
 from contactpro.console.settings import current_config
-from contactpro.dialog import accounts, identity
+from contactpro.dialog import accounts
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
 from contactpro.nlu.rules import apply_rules
@@ -196,15 +196,8 @@ def start(ctx: TurnContext) -> Decision:
     The cancellation is for the account the customer named (its number or last digits); a
     customer with several accounts who named none is asked which one.
     """
-    if (question := identity.require(ctx, identity.VERIFIED, "cancellation")) is not None:
-        accounts.remember_named(ctx)
-        return question
-    if not accounts.open_accounts(ctx.customer):
-        return Decision("", ESCALATE, reason="no_account")
-    account = accounts.requested(ctx)
-    if account is None:
-        return accounts.ask(ctx, "cancellation", "cancellation")
-    return _offer(ctx, account)
+    account = accounts.for_request(ctx, "cancellation", "cancellation")
+    return account if isinstance(account, Decision) else _offer(ctx, account)
 
 
 def _offer(ctx: TurnContext, account: Account) -> Decision:

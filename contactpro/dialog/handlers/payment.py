@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from contactpro.dialog import accounts, identity
+from contactpro.dialog import accounts
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account
@@ -41,22 +41,9 @@ def start_how(ctx: TurnContext) -> Decision:
     )
 
 
-def _account_or_question(ctx: TurnContext, intent: str) -> Account | Decision:
-    """Return the account ``intent`` is for, or the question that stands before it."""
-    if (question := identity.require(ctx, identity.VERIFIED, intent)) is not None:
-        accounts.remember_named(ctx)
-        return question
-    if ctx.customer is None or not accounts.open_accounts(ctx.customer):
-        return Decision("", ESCALATE, reason="no_account")
-    account = accounts.requested(ctx)
-    if account is None:
-        return accounts.ask(ctx, "payment", intent)
-    return account
-
-
 def start_made(ctx: TurnContext) -> Decision:
     """Confirm a payment the customer says they made."""
-    account = _account_or_question(ctx, "payment_made")
+    account = accounts.for_request(ctx, "payment", "payment_made")
     return account if isinstance(account, Decision) else _made(ctx, account)
 
 
@@ -83,7 +70,7 @@ def _made(ctx: TurnContext, account: Account) -> Decision:
 
 def start_link(ctx: TurnContext) -> Decision:
     """Text the customer a link to pay their balance."""
-    account = _account_or_question(ctx, "payment_link")
+    account = accounts.for_request(ctx, "payment", "payment_link")
     return account if isinstance(account, Decision) else _link(ctx, account)
 
 
@@ -126,7 +113,7 @@ def reply(ctx: TurnContext) -> Decision:
         return (
             _link(ctx, picked)
             if ctx.state.slots.get("purpose") == "payment_link"
-            else (_made(ctx, picked))
+            else _made(ctx, picked)
         )
     intent = ctx.understood.intent
     ctx.state.finish()
