@@ -2,14 +2,21 @@
 
 :func:`redact` is the one entry point. It replaces
 
-* card numbers (13-19 digits, Luhn-checked, starting like a real card: 2-6), typed with or
-  without spaces, dashes or dots between groups of four, or dictated as number words in Spanish
-  or English ("cuatro uno uno uno ...", "forty one eleven ..."), with ``[tarjeta ****1111]``;
-* a 3-4 digit number right after a card (typed, or dictated after a pause), and any number
-  after a security-code label ("cvv 123", "código de seguridad 123", "security code 123"),
-  with ``[código]``;
-* PINs and passwords after a label ("mi clave es 9876", "password 987", "pin 1234",
-  "contraseña: Gato2024!") with ``[clave]``.
+* card numbers (13-19 digits, Luhn-checked, starting like a real card: 2-6) wherever they stand
+  (after a word, a colon, "#" or "=", glued to letters), typed whole or in groups (spaces,
+  dashes, dots, slashes or underscores between blocks of four or eight, Amex 4-6-5, Diners
+  4-6-4, digit by digit or in pairs), or dictated as number words in Spanish or English
+  ("cuatro uno uno uno ...", "forty one eleven ..."), with ``[tarjeta ****1111]``;
+* a 3-4 digit number right after a card (typed, or dictated after a pause; an expiry in between
+  is skipped), any number after a security-code label ("cvv", "cod. seg.", "los 3 de atrás",
+  "sec code", "the code on the back"), and after a bare "código"/"code" in a message that gives
+  a card, with ``[código]``;
+* PINs and passwords after a label ("mi clave es 9876", "pin 1234", "pwd: Gato2024", "my pw is
+  Hunter22") with ``[clave]``.
+
+Labels are matched on the case- and accent-folded text. Placeholders are in the message's
+language: the caller's when the channel knows it, else guessed from the message itself;
+:func:`localise` puts them in the conversation's once it is known.
 
 National ids, account, invoice and phone numbers, amounts and dates are left alone:
 identification needs them, and :mod:`contactpro.privacy.display` masks them for the console.
@@ -22,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from contactpro.nlu.language import detect_language
 from contactpro.nlu.numbers import CONNECTORS, NUMBER_WORDS, read_chunks
 from contactpro.privacy.folding import fold_in_place
 
@@ -32,45 +40,110 @@ PLACEHOLDERS = {
     "es": {"card": "[tarjeta ****{last4}]", "code": "[código]", "secret": "[clave]"},
     "en": {"card": "[card ****{last4}]", "code": "[code]", "secret": "[password]"},
 }
+DEFAULT_LANGUAGE = "es"
 CARD_MIN_DIGITS, CARD_MAX_DIGITS = 13, 19
 # Issuer prefixes: 2 and 5 Mastercard, 3 Amex/Diners/JCB, 4 Visa, 6 Discover/UnionPay/Maestro.
 CARD_FIRST_DIGITS = frozenset("23456")
-# Group layouts a typed card is split into: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4.
+# Typed groups a card is split into: blocks of 4 or 8 (the last one shorter), Amex 4-6-5,
+# Diners 4-6-4. Other groups (a 10-digit phone then 4 digits, 7-digit amounts) are not a card.
+_CARD_BLOCKS = frozenset({4, 8})
 _CARD_LAYOUTS = ((4, 6, 5), (4, 6, 4))
+# Groups this short are how speech engines write a dictated card ("41 11 11 ..."): typed in
+# such groups only, like spoken numbers, they make a card only as the whole run.
+_LOOSE_DIGITS = 2
 # Past this many number words in a row, each word counts alone (keeps the reading linear).
 _MAX_SPOKEN_RUN = 120
 
-_TOKEN = re.compile(r"\S+")
-_LEAD = "([{\"'¿¡+*<"
-_TRAIL = ".,;:!?)]}\"'*>"
-_TYPED = re.compile(r"\d+(?:-\d+)*|\d{4}(?:\.\d{2,4}){2,4}")
-_EXPIRY = re.compile(r"(?:0?[1-9]|1[0-2])/(?:\d{2}|\d{4})")
-_PUNCT_GAP = re.compile(r"[\s,;:.\-]*")
+# What numbers are read from, whatever precedes them ("tarjeta:4111...", "#4111...",
+# "4111...exp"): an expiry (MM/YY), a run of digits, or a word that may be a number word.
+_PIECE = re.compile(
+    r"(?P<expiry>(?<!\d)(?:0?[1-9]|1[0-2])/(?:\d{4}|\d{2})(?!\d))|(?P<digits>\d+)|(?P<word>[a-z]+)"
+)
+_PUNCT_GAP = re.compile(r"[\s,;:.\-/_|]*")
 _SPOKEN_GAP = re.compile(r"(?:[\s,;:.\-]|\by\b|\band\b)*")
 
+_WORD_END = r"(?![a-z])"
 _NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _SPOKEN = rf"(?:{_NUMBER_WORD})(?:[\s,.-]+(?:(?:y|and)\s+)?(?:{_NUMBER_WORD})){{1,30}}\b"
-_FILLER = (
-    r"(?:\s*[:=#]|\s+(?:es|is|son|are|was|era|sera|be|de|del|la|el|los|las|mi|my|the|of|for|"
-    r"para|number|numero|no|app|internet|banco|bank|tarjeta|card|cajero|atm|dinamica|temporal|"
-    r"web|online|portal|sitio|pagina|banca|virtual|cuenta|account|site|nueva|new|actual|"
-    r"current|seria|would|sea|it|its)\b)*\s*"
+_FILLER_WORDS = (
+    r"es|is|are|son|was|era|sera|be|de|del|la|el|los|las|mi|my|tu|your|su|the|of|for|para|"
+    r"number|numero|no|app|internet|banco|bank|tarjeta|card|cajero|atm|dinamica|temporal|web|"
+    r"online|portal|sitio|pagina|banca|virtual|cuenta|account|site|nueva|new|actual|current|"
+    r"seria|would|sea|it|its|that|secreta|secret|personal|acceso|access|login|code|codigo"
 )
+_FILLER = rf"(?:\s*[:=#\-]|\s+(?:{_FILLER_WORDS}){_WORD_END})*\s*"
+_BACK_ES = r"(?:(?:de|del|en\s+el)\s+)?(?:atras|detras|reverso)"
+_BACK_NOUN = r"(?:numeros|numeritos|digitos|codigo|cod)"
 _CODE_LABEL = (
-    r"\b(?:cvv2?|cvc2?|cv2|csc|codigo\s+(?:de\s+)?(?:seguridad|verificacion|cvv|cvc)|"
-    r"(?:card\s+)?security\s+code|verification\s+code|card\s+code|"
-    r"(?:los\s+)?(?:tres|3)\s+(?:numeros|digitos)\s+(?:de\s+)?(?:atras|detras|del\s+reverso)|"
-    r"(?:the\s+)?(?:three|3)\s+digits?\s+on\s+the\s+back)"
+    r"(?<![a-z])(?:"
+    r"(?:cvv|cvc|ccv|cvn)(?:2(?!\d))?|cv2|csc"
+    r"|cod(?:igo|\.)?\s*(?:de\s+)?(?:seg(?:uridad)?|verif(?:icacion)?|cvv|cvc)\.?"
+    r"|(?:card\s+)?sec(?:urity|\.)?\s*code|verification\s+code|card\s+code|back\s+code"
+    r"|(?:three|four|3|4)[\s-]+digits?\s+(?:security\s+)?code"
+    rf"|(?:(?:los|el|las|sus)\s+(?:(?:tres|cuatro|3|4)\s+)?|(?:tres|cuatro|3|4)\s+)"
+    rf"(?:{_BACK_NOUN}\s+)?(?:que\s+(?:esta|estan|va|van|sale|salen)\s+)?{_BACK_ES}"
+    rf"|{_BACK_NOUN}\s+{_BACK_ES}"
+    r"|(?:the\s+)?(?:(?:three|four|3|4)[\s-]+)?(?:digits?|numbers?|code)\s+(?:on|at|in)\s+"
+    r"the\s+back(?:\s+of\s+(?:the|my)\s+card)?"
+    rf"){_WORD_END}"
 )
-_SECRET_LABEL = r"\b(?:clave|contrasena|password|passwd|passcode|pin|nip)"
-_CODE_VALUE = rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,7}})(?![\d])"
+_SECRET_LABEL = (
+    r"(?<![a-z])(?:clave|contrasena|contrasenia|password|passwd|passcode|pass|pwd|psw|pw|pin|nip)"
+    + _WORD_END
+)
+_CODE_VALUE = rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,7}})(?!\d)"
 _SECRET_VALUE = (
-    rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,11}})(?![\d])|"
+    rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,11}})(?!\d)|"
     r"(?P<quoted>[\"'“‘«][^\"'”’»\s]{3,64}[\"'”’»])|"
-    r"(?P<mixed>(?=[^\s\[]*\d)(?=[^\s\[]*[a-zñ])[^\s\[]{4,64})"
+    r"(?P<mixed>(?=[^\s\[]*\d)(?=[^\s\[]*[a-z])[^\s\[]{4,64})"
 )
 _CODE = re.compile(rf"{_CODE_LABEL}{_FILLER}(?:{_CODE_VALUE})")
 _SECRET = re.compile(rf"{_SECRET_LABEL}{_FILLER}(?:{_SECRET_VALUE})")
+# After a colon or an equals sign any word is the password ("pass: perrito"); without one,
+# letters alone are not, to leave "my password is wrong" alone.
+_SECRET_MARKED = re.compile(
+    rf"{_SECRET_LABEL}(?:\s+(?:{_FILLER_WORDS}){_WORD_END})*\s*[:=]\s*"
+    r"(?P<word>[^\s\[\]]+?)(?=[.,;)]*(?:\s|$))"
+)
+# In a message that gives a card, "código 123" and "code 123" are its security code.
+_CODE_NEAR_CARD = re.compile(
+    rf"(?<![a-z])(?:codigo|cod|code){_WORD_END}\.?{_FILLER}(?:{_CODE_VALUE})"
+)
+# The value before the label: "código 123 de atrás", "the code 321 on the back".
+_CODE_BEFORE_BACK = re.compile(
+    r"(?<![a-z])(?:codigo|cod|code|numeros?|digitos?|numbers?|digits?|cvv|cvc)(?![a-z])\.?"
+    r"(?:\s+(?:es|son|is|are|el|los|the))*\s+(?P<digits>\d(?:[ -]?\d){2,3})(?!\d)\s+"
+    r"(?:(?:que\s+)?(?:esta|estan|va|van|is|are)\s+)?"
+    r"(?:(?:de|del|en\s+el|on\s+the|at\s+the|in\s+the)\s+)?(?:atras|detras|reverso|back)(?![a-z])"
+)
+# (pattern, placeholder kind, fewest and most digits of a value that is digits or spoken)
+_LABELLED = (
+    (_CODE, "code", 3, 8),
+    (_CODE_BEFORE_BACK, "code", 3, 4),
+    (_SECRET, "secret", 3, 12),
+    (_SECRET_MARKED, "secret", 1, 64),
+)
+_NEAR_CARD = ((_CODE_NEAR_CARD, "code", 3, 4),)
+
+# Every placeholder of every language (see localise).
+_PLACEHOLDER = re.compile(
+    r"\[(?:(?P<card>tarjeta|card) \*{4}(?P<last4>\d{4})|(?P<code>código|code)|"
+    r"(?P<secret>clave|password))\]"
+)
+# Words that tell the language of a message about payments, beyond the detector's vocabulary
+# ("pass", "pwd", "pin" and "cvv" are written in both).
+_CUE_WEIGHT = 1.2
+_CUES = {
+    "es": frozenset(
+        "tarjeta tarj clave contrasena codigo cod seguridad atras detras reverso vence "
+        "vencimiento credito debito".split()
+    ),
+    "en": frozenset("card security code back expires credit debit".split()),
+}
+
+
+# A secret found: start, end, placeholder kind ("card", "code", "secret"), a card's last four.
+_Found = tuple[int, int, str, str]
 
 
 @dataclass(frozen=True)
@@ -83,18 +156,19 @@ class _Unit:
     kind: str  # "typed", "spoken" or "expiry"
 
 
-def redact(text: str, language: str = "es") -> str:
+def redact(text: str, language: str | None = None) -> str:
     """Return ``text`` with card numbers, security codes and passwords replaced by placeholders.
 
-    ``language`` ("es" or "en") picks the placeholders' words. Call it on everything a customer
-    sends before it is stored, logged, queued or sent to an LLM.
+    ``language`` ("es" or "en") picks the placeholders' words (any other code: Spanish); None
+    guesses it from ``text``. Call it on everything a customer sends before it is stored,
+    logged, queued or sent to an LLM.
     """
     if not text:
         return text
     return _replace(text, _spans(text, language))
 
 
-def redact_segments(texts: list[str], language: str = "es") -> list[str]:
+def redact_segments(texts: list[str], language: str | None = None) -> list[str]:
     """Redact timed transcript segments as one text, so a card read across two is still found.
 
     A secret that spans segments is replaced in the segment where it starts and removed from
@@ -115,24 +189,51 @@ def redact_segments(texts: list[str], language: str = "es") -> list[str]:
     return out
 
 
-def redact_transcript(transcript: Transcript, language: str = "es") -> Transcript:
+def redact_transcript(transcript: Transcript, language: str | None = None) -> Transcript:
     """Return a transcript with every timed segment redacted (see :func:`redact_segments`)."""
     texts = redact_segments([s.text for s in transcript.segments], language)
     segments = tuple(replace(s, text=t) for s, t in zip(transcript.segments, texts, strict=True))
     return replace(transcript, segments=segments)
 
 
-def _spans(text: str, language: str) -> list[tuple[int, int, str]]:
+def placeholder_language(text: str, language: str | None = None) -> str:
+    """Return the language of the placeholders for ``text``: ``language`` when given (Spanish
+    for a code without placeholders), else the one its words point to (Spanish when none do)."""
+    if language is not None:
+        return language if language in PLACEHOLDERS else DEFAULT_LANGUAGE
+    words = re.findall(r"[a-z]+", fold_in_place(text))
+    cues = sum(w in _CUES["es"] for w in words) - sum(w in _CUES["en"] for w in words)
+    evidence = detect_language(text).evidence + _CUE_WEIGHT * cues
+    return "en" if evidence < 0 else DEFAULT_LANGUAGE
+
+
+def localise(text: str, language: str) -> str:
+    """Return ``text`` with its placeholders in ``language``: a message is redacted before its
+    conversation is known, in the language its own words point to ("4111 1111 1111 1111" alone
+    says none), and stored in the conversation's."""
+    words = PLACEHOLDERS[placeholder_language(text, language)]
+
+    def placeholder(match: re.Match[str]) -> str:
+        kind = next(k for k in ("card", "code", "secret") if match[k] is not None)
+        return words[kind].format(last4=match["last4"])
+
+    return _PLACEHOLDER.sub(placeholder, text)
+
+
+def _spans(text: str, language: str | None) -> list[tuple[int, int, str]]:
     """Every secret in ``text`` as (start, end, placeholder); cards win over labelled values."""
-    words = PLACEHOLDERS.get(language, PLACEHOLDERS["es"])
     folded = fold_in_place(text)
-    cards = _card_spans(folded, words)
+    cards = _card_spans(folded)
+    patterns = _LABELLED + _NEAR_CARD if cards else _LABELLED
     labelled = [
         span
-        for span in _labelled_spans(folded, words)
-        if not any(span[0] < end and span[1] > start for start, end, _ in cards)
+        for span in _labelled_spans(folded, patterns)
+        if not any(span[0] < end and span[1] > start for start, end, _, _ in cards)
     ]
-    return cards + labelled
+    if not cards and not labelled:
+        return []  # the language is only worth guessing for a placeholder
+    words = PLACEHOLDERS[placeholder_language(text, language)]
+    return [(s, e, words[kind].format(last4=last4)) for s, e, kind, last4 in cards + labelled]
 
 
 def luhn_valid(digits: str) -> bool:
@@ -154,9 +255,10 @@ def is_card_number(digits: str) -> bool:
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """Apply non-overlapping ``(start, end, replacement)`` spans, earliest first wins."""
+    """Apply non-overlapping ``(start, end, replacement)`` spans; the earliest, then the
+    longest, wins."""
     out, cursor = [], 0
-    for start, end, replacement in sorted(spans):
+    for start, end, replacement in sorted(spans, key=lambda span: (span[0], -span[1])):
         if start < cursor:
             continue
         out += [text[cursor:start], replacement]
@@ -165,18 +267,6 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 # -- cards ---------------------------------------------------------------------------------
-
-
-def _tokens(folded: str) -> Iterator[tuple[int, int, str]]:
-    """Yield each whitespace-separated token without its surrounding punctuation."""
-    for match in _TOKEN.finditer(folded):
-        start, end = match.span()
-        while start < end and folded[start] in _LEAD:
-            start += 1
-        while end > start and folded[end - 1] in _TRAIL:
-            end -= 1
-        if start < end:
-            yield start, end, folded[start:end]
 
 
 def _spoken_units(words: list[tuple[int, int, str]]) -> list[_Unit]:
@@ -208,19 +298,21 @@ def _spoken_units(words: list[tuple[int, int, str]]) -> list[_Unit]:
 
 
 def _units(folded: str) -> list[_Unit]:
-    """Every number in the text, typed or spoken, in order."""
+    """Every number in the text, typed or spoken, in order, whatever stands before it."""
     units: list[_Unit] = []
     words: list[tuple[int, int, str]] = []
-    for start, end, token in _tokens(folded):
-        if token in NUMBER_WORDS or (token in CONNECTORS and words):
-            words.append((start, end, token))
+    for piece in _PIECE.finditer(folded):
+        start, end = piece.span()
+        word = piece["word"]
+        if word is not None and (word in NUMBER_WORDS or (word in CONNECTORS and words)):
+            words.append((start, end, word))
             continue
         if words:
             units.extend(_spoken_units(words))
             words = []
-        if _TYPED.fullmatch(token):
-            units.append(_Unit(start, end, re.sub(r"\D", "", token), "typed"))
-        elif _EXPIRY.fullmatch(token):
+        if piece["digits"] is not None:
+            units.append(_Unit(start, end, piece["digits"], "typed"))
+        elif piece["expiry"] is not None:
             units.append(_Unit(start, end, "", "expiry"))
     if words:
         units.extend(_spoken_units(words))
@@ -242,22 +334,31 @@ def _runs(folded: str, units: list[_Unit]) -> Iterator[list[_Unit]]:
         yield run
 
 
+def _dictated(units: list[_Unit]) -> bool:
+    """Return True for numbers read out rather than typed: spoken, or all in 1-2 digit groups."""
+    return any(u.kind == "spoken" for u in units) or all(
+        len(u.digits) <= _LOOSE_DIGITS for u in units
+    )
+
+
 def _grouped_like_a_card(units: list[_Unit]) -> bool:
-    """Typed groups must be laid out like a card (4-4-4-4, 4-6-5...); spoken numbers may not."""
-    if len(units) == 1 or any(u.kind == "spoken" for u in units):
+    """Typed groups must be laid out like a card (4-4-4-4, 8-8, 4-6-5...); dictated ones may
+    not."""
+    if len(units) == 1 or _dictated(units):
         return True
     sizes = tuple(len(u.digits) for u in units)
-    fours = all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4
-    return fours or sizes in _CARD_LAYOUTS
+    blocks = all(size in _CARD_BLOCKS for size in sizes[:-1]) and sizes[-1] <= max(_CARD_BLOCKS)
+    return blocks or sizes in _CARD_LAYOUTS
 
 
 def _card_at(run: list[_Unit], i: int, last: int, folded: str) -> tuple[int, str] | None:
     """Return the last unit index and the digits of the longest card starting at ``run[i]``.
 
-    Typed groups must be laid out like a card. A dictated card must be the whole run of
-    numbers, or all of it but a 3-4 digit code after a pause (a comma or a period): read
-    inside a longer dictation (an id then a phone number) almost any 16 digits would pass
-    Luhn somewhere. ``last`` is the run's last number that is not an expiry.
+    Typed groups must be laid out like a card. A dictated card (spoken, or typed in 1-2 digit
+    groups only) must be the whole run of numbers, or all of it but a 3-4 digit code after a pause
+    (a comma or a period): read inside a longer dictation (an id then a phone number) almost
+    any 16 digits would pass Luhn somewhere. ``last`` is the run's last number that is not an
+    expiry.
     """
     if i != 0 and run[i].kind == "spoken":
         return None
@@ -269,8 +370,7 @@ def _card_at(run: list[_Unit], i: int, last: int, folded: str) -> tuple[int, str
         if len(digits) > CARD_MAX_DIGITS:
             break
         window = run[i : j + 1]
-        spoken = any(u.kind == "spoken" for u in window)
-        if spoken and (i != 0 or (j != last and not _code_after_pause(run, j, folded))):
+        if _dictated(window) and (i != 0 or (j != last and not _code_after_pause(run, j, folded))):
             continue
         if is_card_number(digits) and _grouped_like_a_card(window):
             found = (j, digits)
@@ -282,7 +382,7 @@ def _code_after_pause(run: list[_Unit], j: int, folded: str) -> bool:
     rest = [u for u in run[j + 1 :] if u.kind != "expiry"]
     if not rest or not 3 <= len("".join(u.digits for u in rest)) <= 4:
         return False
-    return any(mark in folded[run[j].end : rest[0].start] for mark in ",.;")
+    return any(mark in folded[run[j].end : rest[0].start] for mark in ",.;/")
 
 
 def _trailing_code(run: list[_Unit], after: int) -> tuple[int, int] | None:
@@ -294,7 +394,8 @@ def _trailing_code(run: list[_Unit], after: int) -> tuple[int, int] | None:
     return None
 
 
-def _card_spans(folded: str, words: dict[str, str]) -> list[tuple[int, int, str]]:
+def _card_spans(folded: str) -> list[_Found]:
+    """Every card, and the code typed right after one."""
     spans = []
     for run in _runs(folded, _units(folded)):
         last = max((k for k, u in enumerate(run) if u.kind != "expiry"), default=-1)
@@ -304,12 +405,12 @@ def _card_spans(folded: str, words: dict[str, str]) -> list[tuple[int, int, str]
             if card is None:
                 i += 1
                 continue
-            last, digits = card
-            spans.append((run[i].start, run[last].end, words["card"].format(last4=digits[-4:])))
-            if (code := _trailing_code(run, last)) is not None:
-                spans.append((*code, words["code"]))
+            end, digits = card
+            spans.append((run[i].start, run[end].end, "card", digits[-4:]))
+            if (code := _trailing_code(run, end)) is not None:
+                spans.append((*code, "code", ""))
                 break
-            i = last + 1
+            i = end + 1
     return spans
 
 
@@ -321,12 +422,20 @@ def _spoken_digits(value: str) -> str:
     return "".join(str(v) for v in read_chunks(names))
 
 
-def _labelled_spans(folded: str, words: dict[str, str]) -> list[tuple[int, int, str]]:
+def _labelled_spans(
+    folded: str, patterns: tuple[tuple[re.Pattern[str], str, int, int], ...]
+) -> list[_Found]:
+    """Every value after (or before) a label in ``patterns`` with a plausible length."""
     spans = []
-    for pattern, kind, most in ((_CODE, "code", 8), (_SECRET, "secret", 12)):
+    for pattern, kind, fewest, most in patterns:
         for match in pattern.finditer(folded):
             group = next(name for name, value in match.groupdict().items() if value is not None)
-            if group == "spoken" and not 3 <= len(_spoken_digits(match[group])) <= most:
+            value = match[group]
+            if group == "spoken":
+                value = _spoken_digits(value)
+            elif group == "digits":
+                value = re.sub(r"\D", "", value)
+            if not fewest <= len(value) <= most:
                 continue
-            spans.append((match.start(group), match.end(group), words[kind]))
+            spans.append((match.start(group), match.end(group), kind, ""))
     return spans

@@ -138,6 +138,7 @@ class IncomingSms:
             message_sid=_sid(form, "MessageSid"),
             from_number=sender.number,
             to_number=parse_address(_required(form, "To")).number,
+            # The conversation is not known yet: the message's own words pick the placeholders'.
             body=redact(form.get("Body", "")),
             num_media=num_media,
             channel=sender.channel,
@@ -171,14 +172,16 @@ class MessageStatus:
 FREE_TEXT_FIELDS = ("Body", "SpeechResult", "UnstableSpeechResult", "TranscriptionText")
 
 
-def _redacted(text: str | None) -> str | None:
+def _redacted(text: str | None, language: str | None) -> str | None:
     """Card numbers, security codes and passwords never get past the parser."""
-    return None if text is None else redact(text)
+    return None if text is None else redact(text, language)
 
 
 def redact_form(form: Mapping[str, str]) -> dict[str, str]:
-    """Return a copy of a Twilio form with its free-text fields redacted (for the journal)."""
-    return {k: redact(v) if k in FREE_TEXT_FIELDS else v for k, v in form.items()}
+    """Return a copy of a Twilio form with its free-text fields redacted (for the journal), in
+    the language it carries (``lang``) or the one its words point to."""
+    language = url_language(form)
+    return {k: redact(v, language) if k in FREE_TEXT_FIELDS else v for k, v in form.items()}
 
 
 @dataclass(frozen=True)
@@ -194,14 +197,15 @@ class IncomingCall:
     digits: str | None
 
     @classmethod
-    def parse(cls, form: Mapping[str, str]) -> IncomingCall:
-        """Parse Twilio's voice webhook parameters."""
+    def parse(cls, form: Mapping[str, str], language: str | None = None) -> IncomingCall:
+        """Parse Twilio's voice webhook parameters; ``language`` is the call's, when known (the
+        redaction's placeholders speak it; else they follow the words said)."""
         return cls(
             call_sid=_sid(form, "CallSid"),
             from_number=form.get("From", "").strip() or "anonymous",
             to_number=form.get("To", "").strip(),
             call_status=form.get("CallStatus", ""),
-            speech_result=_redacted(_text(form, "SpeechResult")),
+            speech_result=_redacted(_text(form, "SpeechResult"), language),
             confidence=_float(form, "Confidence"),
             digits=_text(form, "Digits"),
         )
@@ -263,7 +267,7 @@ class CallerTurn:
         cls, form: Mapping[str, str], args: Mapping[str, str], *, recorded: bool = False
     ) -> CallerTurn:
         """Parse a turn's parameters; ``recorded`` for the ``<Record>`` action's."""
-        call = IncomingCall.parse(form)
+        call = IncomingCall.parse(form, url_language(args))
         recording = RecordingReport.parse(form) if recorded else None
         return cls(call, turn_key(call.call_sid, args), recording)
 
@@ -278,7 +282,7 @@ class HoldPoll:
     @classmethod
     def parse(cls, form: Mapping[str, str], args: Mapping[str, str]) -> HoldPoll:
         """Parse the poll: the call, and the job it waits for."""
-        call = IncomingCall.parse(form)
+        call = IncomingCall.parse(form, url_language(args))
         job_id = _int(args, "job")
         if job_id is None:
             raise BadRequestError("missing job", reason="missing_job")

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactpro.privacy.redaction import is_card_number, luhn_valid, redact, redact_segments
+from contactpro.privacy.redaction import (
+    is_card_number,
+    localise,
+    luhn_valid,
+    redact,
+    redact_segments,
+)
 
 # (message, language, expected after redaction)
 REDACTED = [
@@ -101,6 +107,70 @@ REDACTED = [
     ("cvv 123 y clave 987", "es", "cvv [código] y clave [clave]"),
 ]
 
+# Written with nothing before the card, glued to words and signs, or odd groupings; codes after
+# abbreviations, slashes and "de atrás"; passwords after short labels. Case and accents vary.
+WRITTEN_EVERY_WAY = [
+    ("tarjeta:4111111111111111", "es", "tarjeta:[tarjeta ****1111]"),
+    ("tarj.4111111111111111", "es", "tarj.[tarjeta ****1111]"),
+    ("mi tarjeta es la #4111111111111111", "es", "mi tarjeta es la #[tarjeta ****1111]"),
+    ("tarjeta=4111 1111 1111 1111", "es", "tarjeta=[tarjeta ****1111]"),
+    ("card:4111111111111111", "en", "card:[card ****1111]"),
+    ("card# 5500 0000 0000 0004", "en", "card# [card ****0004]"),
+    ("4111_1111_1111_1111", "es", "[tarjeta ****1111]"),
+    ("4111 11111111 1111", "es", "[tarjeta ****1111]"),
+    ("41111111 11111111", "es", "[tarjeta ****1111]"),
+    ("41 11 11 11 11 11 11 11", "es", "[tarjeta ****1111]"),
+    ("tarjeta 4111111111111111exp1227", "es", "tarjeta [tarjeta ****1111]exp1227"),
+    ("4111111111111111/123", "es", "[tarjeta ****1111]/[código]"),
+    ("4111 1111 1111 1111 / 12/27 / 123", "en", "[card ****1111] / 12/27 / [code]"),
+    ("4111111111111111\n123", "es", "[tarjeta ****1111]\n[código]"),
+    (
+        "4111 1111 1111 1111 vence 12/27 codigo 123",
+        "es",
+        "[tarjeta ****1111] vence 12/27 codigo [código]",
+    ),
+    (
+        "te paso la 5500-0000-0000-0004 y el código es 321",
+        "es",
+        "te paso la [tarjeta ****0004] y el código es [código]",
+    ),
+    (
+        "Card: 4111-1111-1111-1111, exp: 12/27, CVV: 123",
+        "en",
+        "Card: [card ****1111], exp: 12/27, CVV: [code]",
+    ),
+    ("el cod de seguridad 456", "es", "el cod de seguridad [código]"),
+    ("CÓD. SEG. 456", "es", "CÓD. SEG. [código]"),
+    ("cod seg 123", "es", "cod seg [código]"),
+    ("Cód de verificación: 789", "es", "Cód de verificación: [código]"),
+    ("ccv 123", "es", "ccv [código]"),
+    ("CVV2:4321", "es", "CVV2:[código]"),
+    ("cvv123", "es", "cvv[código]"),
+    ("los 3 de atras 789", "es", "los 3 de atras [código]"),
+    ("los tres de atrás son siete ocho nueve", "es", "los tres de atrás son [código]"),
+    ("el de atrás es 555", "es", "el de atrás es [código]"),
+    ("código 123 de atrás", "es", "código [código] de atrás"),
+    ("sec code 321", "en", "sec code [code]"),
+    ("sec. code: 654", "en", "sec. code: [code]"),
+    ("the code on the back is 321", "en", "the code on the back is [code]"),
+    ("the 3 digit security code is 876", "en", "the 3 digit security code is [code]"),
+    (
+        "the numbers on the back of the card are 9 8 7",
+        "en",
+        "the numbers on the back of the card are [code]",
+    ),
+    ("my code is 321 on the back", "en", "my code is [code] on the back"),
+    ("pass: Gato2024", "es", "pass: [clave]"),
+    ("pass Gato2024", "es", "pass [clave]"),
+    ("PWD: Gato2024", "es", "PWD: [clave]"),
+    ("pwd=hunter", "en", "pwd=[password]"),
+    ("my pw is Hunter22", "en", "my pw is [password]"),
+    ("password: hunter", "en", "password: [password]"),
+    ("Mi Contraseña Es: Perrito", "es", "Mi Contraseña Es: [clave]"),
+    ("mi clave secreta es 5678", "es", "mi clave secreta es [clave]"),
+    ("PIN=4321", "en", "PIN=[password]"),
+]
+
 UNTOUCHED = [
     "cédula 1.020.345.678",
     "mi cédula es 1020345678",
@@ -112,7 +182,27 @@ UNTOUCHED = [
     "llámenme al 300 111 2233 o al 300 444 5566",
     "+57 300 111 2233 300 444 5566",
     "(555) 123-4567",
-    "factura FAC-4111111111111111",
+    "factura F00000101712606",
+    "factura FAC-2024000123",
+    "mi cuenta es 0000010171",
+    "cuenta:0000010171 y #0000020174",
+    "contrato 80000000010 cuenta 0000010171",
+    "cédula: 1019673750, celular: 3001112233",
+    "1019673750 3001112233",
+    "mi cedula 52123456 y mi cel 3001112233",
+    "debo 2.500.000 y pago 1.250.000 en 2 cuotas",
+    "I can pay $1,250 on 12/15/2026",
+    "pagué 450.000 el 03/12/2026 ref 123456789",
+    "3001112233/1.250.000",
+    "+52 55 1234 5678",
+    "555-123-4567",
+    "me quedé atrás en 3 pagos",
+    "los de atrás del bus",
+    "the code didn't arrive",
+    "the code on the back is worn out",
+    "mi contraseña es incorrecta",
+    "pass",
+    "I forgot my password",
     "factura número 0012345678901234",
     "la factura 2024000123 de marzo",
     "cuenta 1234567890123",  # fails Luhn and starts with 1
@@ -135,6 +225,57 @@ UNTOUCHED = [
 @pytest.mark.parametrize(("text", "language", "expected"), REDACTED)
 def test_secrets_are_replaced_by_placeholders(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), WRITTEN_EVERY_WAY)
+def test_secrets_are_found_however_they_are_written(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("card:4111111111111111 sec code 321", "card:[card ****1111] sec code [code]"),
+        ("the code on the back is 321", "the code on the back is [code]"),
+        ("my pw is Hunter22", "my pw is [password]"),
+        ("tarjeta:4111111111111111 cod seg 321", "tarjeta:[tarjeta ****1111] cod seg [código]"),
+        ("mi clave es 9876", "mi clave es [clave]"),
+        ("4111 1111 1111 1111", "[tarjeta ****1111]"),  # no words: the default language
+    ],
+)
+def test_placeholders_follow_the_message_language_when_none_is_given(
+    text: str, expected: str
+) -> None:
+    assert redact(text) == expected
+
+
+def test_placeholders_are_put_in_the_conversation_language() -> None:
+    redacted = redact("4111 1111 1111 1111 / 12/27 / 123 pin 4321")
+    assert redacted == "[tarjeta ****1111] / 12/27 / [código] pin [clave]"
+    english = localise(redacted, "en")
+    assert english == "[card ****1111] / 12/27 / [code] pin [password]"
+    assert localise(english, "es") == redacted
+    assert localise("cuenta 0000010171", "en") == "cuenta 0000010171"
+
+
+def test_typed_ids_phones_and_amounts_side_by_side_are_not_a_card() -> None:
+    """Account numbers, ids, phones and amounts typed one after another, with any separator:
+    any 13-19 of their digits together would often pass Luhn, none is a card."""
+    generator = random.Random(5)
+    separators = [" ", ", ", "-", "/", " - ", "\n", "_"]
+    for _ in range(3000):
+        numbers = [
+            generator.choice(["1", "52", "3", "79"]) + f"{generator.randrange(10**8):08d}",
+            f"3{generator.randrange(10**9):09d}",
+            f"0000{generator.randrange(10**6):06d}",
+            str(generator.randrange(1000, 99999999)),
+            f"{generator.randrange(1, 999)}.{generator.randrange(1000):03d}",
+        ]
+        generator.shuffle(numbers)
+        text = generator.choice(separators).join(numbers[: generator.randrange(2, 5)])
+        assert redact(text) == text
 
 
 @pytest.mark.parametrize("text", UNTOUCHED)
