@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cli.context import runtime
 from cli.files import named_file
+from contactpro.console.agent_queue import close_erased
 from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import Customer, utcnow
 from contactpro.privacy.erasure import erase
@@ -49,10 +50,12 @@ def customers_erase(phone: str, national_id: str, yes: bool) -> None:
         if not yes:
             click.confirm(f"erase every personal datum of customer {customer.id}?", abort=True)
         report = erase(session, rt.settings, telephony_for(rt.settings), customer)
+        # Nothing is left to work on: the customer's open hand-offs leave the queue (audited).
+        closed = close_erased(session, customer.id, None)
     click.echo(
         f"erased customer {report.customer_id}: {report.conversations} conversations, "
         f"{report.recordings} recordings deleted, {report.accounts} accounts anonymised, "
-        f"{report.file_lines} file lines removed"
+        f"{report.file_lines} file lines removed, {len(closed)} open escalations closed"
     )
     if report.recordings_not_deleted:
         click.secho(

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from contactpro.analytics.matrix import STRATEGIES  # noqa: E402
 from contactpro.console.strings import translate  # noqa: E402
-from contactpro.console.wording import word  # noqa: E402
+from contactpro.console.wording import number, numbers_in, word  # noqa: E402
 
 Results = Mapping[str, Any]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,7 +81,9 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str
         ax.text(
             x + 0.5,
             y + 0.58,
-            translate("not_measured", language) if kpi.get("value") is None else kpi["text"],
+            translate("not_measured", language)
+            if kpi.get("value") is None
+            else numbers_in(str(kpi["text"]), language),
             ha="center",
             va="center",
             fontsize=17,
@@ -167,7 +169,9 @@ def intent_mix(
         )
         bottom += table[intent].to_numpy()
     for xi, total in zip(x, bottom, strict=True):
-        ax.text(xi, total, f"n={int(total):,}", ha="center", va="bottom", fontsize=8)
+        ax.text(
+            xi, total, f"n={number(int(total), 0, language)}", ha="center", va="bottom", fontsize=8
+        )
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], list(table.index[::step]), rotation=45, ha="right")
     ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.12)
@@ -205,7 +209,7 @@ def containment_by_intent(by_intent: Sequence[Mapping[str, Any]], language: str 
         color=COLOURS["contained"],
     )
     labels = [
-        f"{_intent(i, language)} (n={int(n):,})"
+        f"{_intent(i, language)} (n={number(int(n), 0, language)})"
         for i, n in zip(frame["intent"], frame["contacts"], strict=True)
     ]
     ax.set_yticks(y, labels)
@@ -233,7 +237,11 @@ def failure_funnel(funnel: Sequence[Mapping[str, Any]], language: str = "en") ->
     top = float(frame["contacts"].max())
     for yi, (count, share) in enumerate(zip(frame["contacts"], frame["share"], strict=True)):
         ax.text(
-            count + top * 0.01, yi, f"{int(count):,} ({share * 100:.0f} %)", va="center", fontsize=9
+            count + top * 0.01,
+            yi,
+            f"{number(int(count), 0, language)} ({number(share * 100, 0, language)} %)",
+            va="center",
+            fontsize=9,
         )
     stages = frame["stage"] if "stage" in frame else frame["label"]
     ax.set_yticks(y, [word(tr, "funnel_", str(stage)) for stage in stages])
@@ -259,7 +267,11 @@ def handling_time(totals: Mapping[str, Any], language: str = "en") -> Figure:
     minutes = [(v[1] or 0.0) / 60.0 for v in values]
     bars = ax.bar(names, minutes, color=[v[2] for v in values], width=0.6)
     for bar, value in zip(bars, values, strict=True):
-        text = tr("fig_not_available") if value[1] is None else f"{value[1] / 60.0:.1f} min"
+        text = (
+            tr("fig_not_available")
+            if value[1] is None
+            else f"{number(value[1] / 60.0, 1, language)} min"
+        )
         ax.text(
             bar.get_x() + bar.get_width() / 2,
             bar.get_height(),
@@ -294,8 +306,8 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str
             s=12,
             alpha=0.6,
             color=strategy.colour,
-            label=f"{_initial(tr('quadrant_' + quadrant))}: {counts.get(quadrant, 0):,} "
-            f"{tr('fig_customers')}",
+            label=f"{_initial(tr('quadrant_' + quadrant))}: "
+            f"{number(counts.get(quadrant, 0), 0, language)} {tr('fig_customers')}",
         )
     ax.axvline(c_cut, color="black", lw=1, ls="--")
     ax.axhline(b_cut, color="black", lw=1, ls="--")
@@ -312,7 +324,7 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str
         ax.text(
             x,
             y,
-            f"{tr('quadrant_' + quadrant).upper()}\n{counts.get(quadrant, 0):,}",
+            f"{tr('quadrant_' + quadrant).upper()}\n{number(counts.get(quadrant, 0), 0, language)}",
             ha=ha,
             va=va,
             transform=ax.transAxes,

@@ -93,6 +93,60 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+@dataclass
+class _Bill:
+    """A seeded invoice and when it was paid (None: not paid yet)."""
+
+    invoice: Invoice
+    paid_at: datetime | None = None
+    method: str = ""
+
+
+def _leave_latest_past_due_unpaid(bills: list[_Bill], today: date) -> None:
+    """An account in arrears has not paid its latest bill already due (the current one may
+    not be due yet)."""
+    past_due = [bill for bill in bills if bill.invoice.due_date < today]
+    if past_due:
+        past_due[-1].paid_at = None
+
+
+def _settle(session: Session, account: Account, bills: list[_Bill], today: date) -> int:
+    """Write the payments and derive every figure the account states from its bills.
+
+    An unpaid bill is overdue once its due date has passed, else open. The balance is what the
+    unpaid bills add up to (payments settle whole bills), due by the latest bill's due date; the
+    debt is the overdue part, past due since the oldest overdue bill's due date. Return the
+    number of payments written.
+    """
+    overdue: list[Invoice] = []
+    balance = Decimal(0)
+    for bill in bills:
+        invoice = bill.invoice
+        if bill.paid_at is not None:
+            invoice.status = "paid"
+            session.add(
+                Payment(
+                    account=account,
+                    invoice=invoice,
+                    amount=invoice.total,
+                    paid_at=bill.paid_at,
+                    method=bill.method,
+                    reference=f"P{account.number}{invoice.period_start:%y%m}",
+                )
+            )
+            continue
+        balance += invoice.total
+        invoice.status = "overdue" if invoice.due_date < today else "open"
+        if invoice.status == "overdue":
+            overdue.append(invoice)
+    account.balance = balance.quantize(Decimal("0.01"))
+    account.due_date = bills[-1].invoice.due_date
+    account.debt_amount = sum((invoice.total for invoice in overdue), Decimal(0))
+    account.days_past_due = (today - overdue[0].due_date).days if overdue else 0
+    account.status = "delinquent" if overdue else "active"
+    return sum(bill.paid_at is not None for bill in bills)
+
+
 def seed_customers(
     session: Session,
     count: int,
@@ -148,12 +202,11 @@ def seed_customers(
                 plan=plan,
                 monthly_charge=Decimal(charge),
                 currency=currency,
-                status="delinquent" if delinquent else "active",
                 opened_on=today - timedelta(days=rng.randint(200, 3000)),
             )
             session.add(account)
             accounts += 1
-            unpaid = Decimal(0)
+            bills: list[_Bill] = []
             for months_ago in range(6, 0, -1):
                 # Whole calendar months back from this one (30-day steps skip or repeat one).
                 month = today.year * 12 + today.month - 1 - months_ago
@@ -173,8 +226,6 @@ def seed_customers(
                     * (0.19 if currency == "COP" else 0.16 if currency == "MXN" else 0.07)
                 )
                 lines.append({"description": lang_items[1], "amount": str(tax)})
-                total = subtotal + tax
-                overdue = delinquent and months_ago <= rng.randint(1, 3)
                 invoice = Invoice(
                     account=account,
                     number=f"F{account.number}{start:%y%m}",
@@ -182,40 +233,29 @@ def seed_customers(
                     period_end=end,
                     issued_on=end + timedelta(days=1),
                     due_date=end + timedelta(days=15),
-                    total=total,
-                    status="overdue" if overdue else "paid",
+                    total=subtotal + tax,
                     items=lines,
                 )
                 session.add(invoice)
                 invoices += 1
-                if overdue:
-                    unpaid += total
+                # An account in arrears leaves its latest bills unpaid.
+                if delinquent and months_ago <= rng.randint(1, 3):
+                    bills.append(_Bill(invoice))
                     continue
-                # Paid 2-14 days after the period, but never later than yesterday: a payment
-                # dated after today would be reported to customers as their last payment.
-                paid_on = min(end + timedelta(days=rng.randint(2, 14)), today - timedelta(days=1))
+                # Paid 2-14 days after the period; a payment day still to come is a bill the
+                # customer has not paid yet (it is not due before the 15th).
+                paid_on = end + timedelta(days=rng.randint(2, 14))
                 at = (rng.randint(7, 21), rng.randint(0, 59))
                 method = rng.choice(("card", "cash", "transfer", "pse"))
-                if paid_on <= end:
-                    invoice.status = "open"  # issued a day ago: the current balance covers it
-                    continue
-                session.add(
-                    Payment(
-                        account=account,
-                        invoice=invoice,
-                        amount=total,
-                        paid_at=datetime(paid_on.year, paid_on.month, paid_on.day, *at, tzinfo=UTC),
-                        method=method,
-                        reference=f"P{account.number}{start:%y%m}",
-                    )
-                )
-                payments += 1
-            current = Decimal(charge) * Decimal("1.19" if currency == "COP" else "1.1")
-            account.balance = (unpaid + current).quantize(Decimal("0.01"))
-            account.due_date = today + timedelta(days=rng.randint(1, 20))
-            if delinquent and unpaid:
-                account.debt_amount = unpaid
-                account.days_past_due = rng.randint(15, 180)
+                paid_at = datetime(paid_on.year, paid_on.month, paid_on.day, *at, tzinfo=UTC)
+                bills.append(_Bill(invoice, paid_at if paid_on < today else None, method))
+            # Drawn and dropped (they were a random due date and days past due): the same seed
+            # keeps writing the same people, numbers and plans.
+            rng.randint(1, 20)
+            if delinquent:
+                rng.randint(15, 180)
+                _leave_latest_past_due_unpaid(bills, today)
+            payments += _settle(session, account, bills, today)
         session.flush()  # customer by customer, so the progress shown is the work done
         if progress is not None:
             progress(1)

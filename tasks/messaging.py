@@ -6,7 +6,7 @@ from celery import Task, shared_task
 
 from contactpro.errors import AudioFetchError
 from contactpro.messaging import voice_notes
-from contactpro.providers.telephony import telephony_for
+from contactpro.providers.telephony import TelephonyError, telephony_for
 from contactpro.voice import recordings
 from tasks import runtime
 
@@ -26,6 +26,6 @@ def answer_voice_note(self: Task, media_id: int) -> str | None:
     telephony = telephony_for(rt.settings)
     try:
         return voice_notes.answer(rt.db, rt.settings, telephony, media_id, may_retry=may_retry)
-    except AudioFetchError as exc:
+    except (AudioFetchError, TelephonyError) as exc:  # raised only when a retry may help
         countdown = recordings.retry_delay(rt.settings, self.request.retries)
         raise self.retry(exc=exc, countdown=countdown) from None

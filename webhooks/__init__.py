@@ -16,8 +16,11 @@ from contactpro.dialog.templates import render, templates_for
 from contactpro.errors import BadRequestError
 from contactpro.nlu.cascade import get_cascade
 from contactpro.observability.logs import configure_logging
+from contactpro.providers.twilio_forms import IncomingSms
+from contactpro.resilience.handover import hand_over_message
 from contactpro.runtime import Runtime
 from webhooks import journal, twiml
+from webhooks.db import close_db_session
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from tasks import celery_init_app
     from webhooks import console, health, ops, sms, voice
-    from webhooks.db import close_db_session
 
     celery_init_app(app)
     app.register_blueprint(sms.bp)
@@ -95,6 +97,21 @@ def _safe_answer(status: int) -> Response:
     return Response(status=status)
 
 
+def _handed_over_message() -> Response | None:
+    """Keep a message whose handling failed and hand it to a person (the reply promises one);
+    None when that fails too (the request is malformed, or the database refuses it)."""
+    runtime = current_app.extensions["contactpro"]
+    close_db_session()  # the failed request's transaction: rolled back, its locks released
+    try:
+        message = IncomingSms.parse(request.form)
+        with runtime.db.session() as session:
+            text = hand_over_message(session, runtime.settings, message)
+    except Exception:
+        log.exception("hand-over after an error failed", extra={"path": request.path})
+        return None
+    return twiml.message(text)
+
+
 def _runtime_settings() -> Any:
     return current_app.extensions["contactpro"].settings
 
@@ -118,6 +135,8 @@ def _register_error_handlers(app: Flask) -> None:
         if (journaled := journal.journal_failed_request(exc)) is not None:
             return journaled
         log.exception("unhandled error", extra={"path": request.path, "reason": type(exc).__name__})
+        if request.path == "/twilio/sms" and (handed_over := _handed_over_message()) is not None:
+            return handed_over
         if request.path.startswith("/twilio/"):
             return _safe_answer(500)
         return Response("internal error\n", status=500, mimetype="text/plain")

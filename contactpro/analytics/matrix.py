@@ -9,7 +9,10 @@ high conformity     ``care`` (loyalty)     ``monitor`` (preventive follow-up)
 
 A value equal to a threshold counts as high. The billing threshold is
 ``billing_threshold`` when set, else the ``billing_percentile`` of the scored customers'
-billing; the conformity threshold is ``conformity_threshold`` (0-100).
+billing; the conformity threshold is the one managers set on the console's settings page
+(:func:`~contactpro.console.settings.conformity_threshold`, by default
+``CONTACTPRO_CONFORMITY_THRESHOLD``), the same figure the agents' queue ranks with. When a
+manager changes it, :func:`apply_conformity_threshold` re-places the scored customers at once.
 
 A customer's expected value is billing x ``customer_value_months`` x the share of their invoices
 due in the last ``payment_history_months`` paid by the due date (1 with no invoice), and 0 once
@@ -33,13 +36,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Float, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Float,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.console.settings import conformity_threshold
 from contactpro.errors import ConfigError
 from contactpro.models import (
     Account,
+    AnalysisRun,
     Customer,
     CustomerScore,
     InteractionScore,
@@ -296,7 +312,8 @@ def build_matrix(
     for the scatter plot) are both made from that one assignment.
     """
     frame = customer_frame(conn, settings, end)
-    conf_cut = float(settings.conformity_threshold)
+    with Session(bind=conn) as session:
+        conf_cut = conformity_threshold(session, settings)
     bill_cut = billing_cut(
         frame["billing"] if not frame.empty else pd.Series(dtype=float), settings
     )
@@ -347,6 +364,48 @@ def build_matrix(
             for r in shown.itertuples()
         ],
     }
+
+
+def apply_conformity_threshold(session: Session, settings: Settings) -> int:
+    """Re-place every scored customer for the current conformity threshold; return the rows.
+
+    Billing, expected value and recovery cost stay as scored; the billing threshold is the one
+    of the run that scored each row (the current setting for rows without one), so only the
+    conformity side moves, exactly as :func:`retention_quadrant` would place it.
+    """
+    conf_cut = conformity_threshold(session, settings)
+    run_ids = session.scalars(select(CustomerScore.run_id).distinct()).all()
+    fallback: float | None = None
+    changed = 0
+    for run_id in run_ids:
+        run = session.get(AnalysisRun, run_id) if run_id is not None else None
+        stored = ((run.results or {}).get("matrix") or {}) if run else {}
+        if "billing_threshold" in stored:
+            bill_cut = float(stored["billing_threshold"])
+        else:
+            if fallback is None:
+                bills = session.scalars(select(cast(CustomerScore.billing, Float))).all()
+                fallback = billing_cut(pd.Series(bills, dtype=float), settings)
+            bill_cut = fallback
+        high_conf = CustomerScore.conformity >= conf_cut
+        quadrant = case(
+            (high_conf & (cast(CustomerScore.billing, Float) >= bill_cut), "monitor"),
+            (high_conf, "care"),
+            (CustomerScore.recovery_cost > CustomerScore.expected_value, "let_go"),
+            else_="retain",
+        )
+        same_run = (
+            CustomerScore.run_id == run_id if run_id is not None else CustomerScore.run_id.is_(None)
+        )
+        result = session.execute(
+            update(CustomerScore)
+            .where(same_run)
+            .values(quadrant=quadrant)
+            .execution_options(synchronize_session=False)
+        )
+        changed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    session.expire_all()
+    return changed
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,14 @@ def similar_cases(
     k: int = 5,
     language: str = "en",
     min_similarity: float = MIN_SIMILARITY,
+    zone: str = "UTC",
 ) -> SimilarCases:
     """Return the ``k`` past live conversations most like ``interaction_id``, explained.
 
-    Cases with the same request count at any similarity; when none shares it, only cases at
-    least ``min_similarity`` alike (cosine, 0-1) stand in, so a stray match on common words is
-    never shown as "similar".
+    Cases with the same request come first; when none shares it, cases of any request stand
+    in. Either way only cases at least ``min_similarity`` alike (cosine, 0-1) are kept, so a
+    stray match on common words (or a silent call, or an erased one, matched on nothing) is
+    never shown as "similar": the caller then shows its fallback.
     """
     target = session.get(Interaction, interaction_id)
     if target is None:
@@ -93,7 +95,10 @@ def similar_cases(
     said = " ".join(t.text for t in target.turns if t.speaker == "caller" and t.text)
     query = explain.Query(text=said, intent=_first_intent(target), source="live")
     exclude = ("live", interaction_id)
+    if not said.strip():
+        return SimilarCases(interaction_id, [])
     matches = index.search(session, encoder, said, query.filters(), explain.MAX_COUNTED, exclude)
+    matches = [m for m in matches if m.similarity >= min_similarity]
     if not matches and query.intent:
         query = explain.Query(text=said, source="live")
         matches = index.search(session, encoder, said, query.filters(), k, exclude)
@@ -101,7 +106,7 @@ def similar_cases(
     matches = [m for m in matches if _before(m.case.started_at, target)]
     if not matches:
         return SimilarCases(interaction_id, [])
-    explanation = explain.explain_matches(query, matches, writer, k, language)
+    explanation = explain.explain_matches(query, matches, writer, k, language, zone)
     return SimilarCases(
         interaction_id,
         _cases(session, explanation),
@@ -151,11 +156,12 @@ def similar_to_escalation(
     k: int = 5,
     language: str = "en",
     min_similarity: float = MIN_SIMILARITY,
+    zone: str = "UTC",
 ) -> SimilarCases:
     """Return the cases most similar to an escalation's interaction, explained."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFoundError(f"no escalation {escalation_id}")
     return similar_cases(
-        session, escalation.interaction_id, encoder, writer, k, language, min_similarity
+        session, escalation.interaction_id, encoder, writer, k, language, min_similarity, zone
     )

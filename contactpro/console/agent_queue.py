@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from contactpro.analytics.matrix import STRATEGIES
 from contactpro.analytics.similar import similar_to_escalation
-from contactpro.config import Settings
+from contactpro.config import Settings, company_timezone
 from contactpro.console.durations import short_duration, sla_level
-from contactpro.console.settings import current_config, record_audit
+from contactpro.console.settings import conformity_threshold, current_config, record_audit
+from contactpro.console.strings import translate
 from contactpro.console.users import has_role
+from contactpro.console.wording import word
 from contactpro.dialog.localtime import zone_of
 from contactpro.dialog.replies import format_date
 from contactpro.errors import ConfigError, ContactProError, NotFoundError, UnderstandingError
@@ -40,6 +43,7 @@ from contactpro.models import (
 )
 from contactpro.nlu.masking import mask_pii
 from contactpro.phone import channel_address
+from contactpro.privacy import mask_customer_ids, mask_identifier
 from contactpro.providers.telephony import Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
@@ -143,7 +147,7 @@ def queue_entries(
 ) -> list[QueueEntry]:
     """Return open, claimed and recently abandoned escalations, best first."""
     now = now or utcnow()
-    threshold = float(current_config(session, settings)["conformity_threshold"])
+    threshold = conformity_threshold(session, settings)
     rows = session.execute(
         select(Escalation, Interaction, Customer, CustomerScore, Agent)
         .join(Interaction, Interaction.id == Escalation.interaction_id)
@@ -303,6 +307,35 @@ def resolve(
     return escalation
 
 
+ERASED_RESOLUTION = "data_erased"
+
+
+def close_erased(session: Session, customer_id: int, agent_id: int | None) -> list[int]:
+    """Close the open work of a customer whose data was just erased; return the ids closed.
+
+    Nothing is left to work on (no words, no number to call back), so each open, claimed or
+    abandoned escalation is resolved as ``data_erased``, audited, and leaves the queue.
+    """
+    open_ones = session.scalars(
+        select(Escalation).where(
+            Escalation.customer_id == customer_id, Escalation.status.in_(QUEUE_STATUSES)
+        )
+    ).all()
+    for escalation in open_ones:
+        before = escalation.status
+        escalation.status, escalation.resolution = "resolved", ERASED_RESOLUTION
+        escalation.resolved_at = utcnow()
+        record_audit(
+            session,
+            agent_id,
+            "escalation.close_erased",
+            f"escalation:{escalation.id}",
+            before={"status": before},
+            after={"status": "resolved", "resolution": ERASED_RESOLUTION},
+        )
+    return [escalation.id for escalation in open_ones]
+
+
 def contact_number(escalation: Escalation) -> str:
     """Return the number to reach the customer on: their account's, else the one they used."""
     customer = (escalation.context or {}).get("customer") or {}
@@ -437,6 +470,7 @@ def similar_cases(
             limit,
             language,
             settings.similar_min_similarity,
+            company_timezone(settings),
         )
     except (ConfigError, UnderstandingError) as exc:
         log.warning("similar cases from escalations alone: %s", exc.message)
@@ -448,6 +482,7 @@ def similar_cases(
             "outcomes": found.outcomes,
             "cases": [replace(case, text=masked(case.text)) for case in found.cases],
         }
+
     cases = _same_reason(session, escalation, limit)
     return {"kind": "reason", "summary": None, "outcomes": {}, "cases": cases}
 
@@ -557,7 +592,7 @@ def packet(
     escalation = get_escalation(session, escalation_id)
     context = dict(escalation.context or {})
     score = session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
-    threshold = float(current_config(session, settings)["conformity_threshold"])
+    threshold = conformity_threshold(session, settings)
     ranked, waited = escalation_rank(escalation, score, threshold, utcnow())
     turns = session.scalars(
         select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
@@ -602,11 +637,7 @@ def notify_on_duty(
     ).first()
     if already is not None:
         return False
-    customer = ((escalation.context or {}).get("customer") or {}).get("name") or "?"
-    body = (
-        f"ContactPro: escalation #{escalation.id}, priority {escalation.priority}, "
-        f"{escalation.reason.replace('_', ' ')}, {customer}."
-    )
+    body = on_duty_message(escalation, agent, settings)
     try:
         sid = telephony.send_sms(agent.phone, body)
     except TelephonyError as exc:
@@ -614,3 +645,86 @@ def notify_on_duty(
         return False
     record_audit(session, agent.id, "notify.sms", target, after={"sid": sid})
     return True
+
+
+def on_duty_message(escalation: Escalation, agent: Agent, settings: Settings) -> str:
+    """Return the on-duty text in the agent's first language, the reason in words."""
+    languages = [code.strip() for code in (agent.languages or "").split(",") if code.strip()]
+    language = next((code for code in languages if code in ("es", "en")), "es")
+
+    def say(key: str) -> str:
+        return translate(key, language)
+
+    name = ((escalation.context or {}).get("customer") or {}).get("name")
+    return say("notify_sms").format(
+        company=settings.company_name,
+        id=escalation.id,
+        priority=escalation.priority,
+        reason=word(say, "reason_", escalation.reason),
+        customer=name or say("unknown_customer"),
+    )
+
+
+@dataclass(frozen=True)
+class TurnShown:
+    """A turn of the conversation as a page shows it (the stored row is never changed)."""
+
+    sequence: int
+    speaker: str
+    text: str | None
+    intent: str | None
+    confidence: float | None
+    tier: str | None
+    reply: str | None
+
+
+def _identifiers(context: dict[str, Any], escalation: Escalation) -> list[str]:
+    """Return the customer's account numbers and national id, longest first."""
+    customer = context.get("customer") or {}
+    found = {str(a.get("number") or "") for a in customer.get("accounts") or []}
+    found.add(str(customer.get("national_id") or ""))
+    known = escalation.interaction.customer
+    if known is not None:
+        found |= {account.number for account in known.accounts}
+        found.add(known.national_id or "")
+    return sorted((i for i in found if len(i) > 4), key=len, reverse=True)
+
+
+def hide_identifiers(text: str | None, identifiers: list[str]) -> str | None:
+    """Return ``text`` with each of ``identifiers`` masked (``cuenta ******0186``)."""
+    if not text:
+        return text
+    for ident in identifiers:
+        pattern = rf"(?<![0-9A-Za-z]){re.escape(ident)}(?![0-9A-Za-z])"
+        text = re.sub(pattern, mask_identifier(ident), text)
+    return text
+
+
+def masked_packet(data: dict[str, Any]) -> dict[str, Any]:
+    """Return a packet for an agent: account numbers and national ids masked on the
+    customer card, in the stored transcript and summary, and in the conversation's turns."""
+    escalation: Escalation = data["escalation"]
+    context = data["context"]
+    ids = _identifiers(context, escalation)
+    shown = dict(mask_customer_ids(context))
+    shown["transcript"] = [
+        {**turn, "text": hide_identifiers(turn.get("text"), ids)}
+        | {"reply": hide_identifiers(turn.get("reply"), ids)}
+        for turn in context.get("transcript") or []
+        if isinstance(turn, dict)
+    ]
+    if isinstance(context.get("summary"), str):
+        shown["summary"] = hide_identifiers(context["summary"], ids)
+    turns = [
+        TurnShown(
+            t.sequence,
+            t.speaker,
+            hide_identifiers(t.text, ids),
+            t.intent,
+            t.confidence,
+            t.tier,
+            hide_identifiers(t.reply, ids),
+        )
+        for t in data["turns"]
+    ]
+    return {**data, "context": shown, "turns": turns}

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.console.wording import parse_number
 from contactpro.errors import ContactProError
 from contactpro.models import Agent, AuditLog, ConfigEntry, utcnow
 from contactpro.voice.hours import DAYS, OpenHours, parse_business_hours
@@ -39,11 +40,14 @@ class ConfigChangeError(ContactProError):
 
     reason = "bad_config_value"
 
-    def __init__(self, key: str, message: str, code: str, value: object = "") -> None:
+    def __init__(
+        self, key: str, message: str, code: str, value: object = "", allowed: str = ""
+    ) -> None:
         super().__init__(message)
         self.key = key
         self.code = code
         self.value = value
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,15 @@ FIELDS: tuple[ConfigField, ...] = (
     ConfigField("on_duty_agent", "notifications", "text", lambda s: ""),
 )
 BY_KEY = {f.key: f for f in FIELDS}
+# The placeholders each template is filled with (what the code replaces), and those it needs.
+PLACEHOLDERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    **{f"sms_template_{lang}": (frozenset({"name"}), frozenset()) for lang in ("es", "en")},
+    **{
+        f"callback_template_{lang}": (frozenset({"when"}), frozenset({"when"}))
+        for lang in ("es", "en")
+    },
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 GROUPS = tuple(dict.fromkeys(f.group for f in FIELDS))
 
 
@@ -177,6 +190,11 @@ def current_config(session: Session, settings: Settings) -> dict[str, Any]:
     return values
 
 
+def conformity_threshold(session: Session, settings: Settings) -> float:
+    """Return the conformity threshold managers set: the matrix, the queue and pages use it."""
+    return float(current_config(session, settings)["conformity_threshold"])
+
+
 def open_hours(session: Session, settings: Settings) -> tuple[OpenHours, ...]:
     """Return the business hours and days managers set (the one source every reader uses)."""
     config = current_config(session, settings)
@@ -219,6 +237,8 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
             "too_long",
             MAX_TEMPLATE_CHARS,
         )
+    if field.key in PLACEHOLDERS:
+        _check_placeholders(field.key, text)
     if field.key == "on_duty_agent" and text:
         agent = session.scalars(select(Agent).where(Agent.email == text.lower())).first()
         if agent is None or not agent.active or not agent.phone:
@@ -229,16 +249,44 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
     return text
 
 
+def _check_placeholders(key: str, text: str) -> None:
+    """Refuse a template naming a placeholder it is not filled with, or lacking a needed one."""
+    allowed, required = PLACEHOLDERS[key]
+    shown = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+    used = _PLACEHOLDER.findall(text)
+    unknown = [name for name in dict.fromkeys(used) if name not in allowed]
+    if unknown:
+        value = ", ".join(f"{{{name}}}" for name in unknown)
+        raise ConfigChangeError(
+            key, f"cannot fill {value}; use {shown}", "placeholder_unknown", value, shown
+        )
+    missing = sorted(required - set(used))
+    if missing:
+        value = ", ".join(f"{{{name}}}" for name in missing)
+        raise ConfigChangeError(key, f"must include {value}", "placeholder_missing", value)
+
+
 def update_config(
-    session: Session, settings: Settings, changes: Mapping[str, str], agent_id: int | None
+    session: Session,
+    settings: Settings,
+    changes: Mapping[str, str],
+    agent_id: int | None,
+    language: str = "en",
 ) -> list[str]:
     """Validate and store changed values, auditing each; return the keys that changed.
 
-    Nothing is stored when any value is invalid (:class:`ConfigChangeError`).
+    Numbers are read as written in ``language`` (a Spanish form takes "50,5"). Nothing is
+    stored when any value is invalid (:class:`ConfigChangeError`).
     """
     current = current_config(session, settings)
     parsed = {
-        key: _parse(session, BY_KEY[key], raw) for key, raw in changes.items() if key in BY_KEY
+        key: _parse(
+            session,
+            BY_KEY[key],
+            parse_number(raw, language) if BY_KEY[key].kind in ("int", "float") else raw,
+        )
+        for key, raw in changes.items()
+        if key in BY_KEY
     }
     if "business_hours_start" in parsed or "business_hours_end" in parsed:
         start = parsed.get("business_hours_start", current["business_hours_start"])

@@ -10,6 +10,7 @@ English text (for the CLI), and pages word them in the reader's language.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -36,7 +37,13 @@ def word(translate: Translate, prefix: str, value: str) -> str:
 
 
 def summary(context: Mapping[str, Any], translate: Translate) -> str:
-    """Return the escalation summary for ``context`` (an escalation packet) via ``translate``."""
+    """Return the escalation summary for ``context`` (an escalation packet) via ``translate``.
+
+    Erasure empties the packet (:func:`contactpro.privacy.erasure.erase`): the summary then
+    says so rather than a sentence with its facts missing.
+    """
+    if not context:
+        return translate("summary_erased")
     customer = context.get("customer") or {}
     intents = [
         str(turn["intent"])
@@ -135,6 +142,53 @@ def money(amount: object, currency: str, language: str) -> str:
     if language == "es":
         return format_money(value, currency, "es")
     return f"{value:,.2f} {currency}"
+
+
+# Each language's decimal mark and thousands separator: one number formatter per language.
+SEPARATORS = {"es": (",", "."), "en": (".", ",")}
+# A number written the English way in a stored text: "44.0", "1,234.56", "12,000".
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]|\.\d)|(?<![\w.,])\d+\.\d+(?![\w.,]\d)"
+)
+
+
+def _separate(text: str, language: str) -> str:
+    """Rewrite an English-formatted number ("1,234.5") with the language's separators."""
+    decimal, thousands = SEPARATORS.get(language, SEPARATORS["en"])
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def number(value: object, decimals: int, language: str, grouped: bool = True) -> str:
+    """Return a figure for a console page: ``1.234,5`` in Spanish, ``1,234.5`` in English."""
+    if value is None or value == "":
+        return "—"
+    number_value = float(Decimal(str(value)))
+    text = f"{number_value:,.{decimals}f}" if grouped else f"{number_value:.{decimals}f}"
+    return _separate(text, language)
+
+
+def numbers_in(text: str, language: str) -> str:
+    """Return a stored text (a KPI figure such as "44.0 %" or "≥ 1,200 s") with its numbers
+    written the language's way."""
+    if language == "en" or not text:
+        return text
+    return _ENGLISH_NUMBER.sub(lambda m: _separate(m.group(0), language), text)
+
+
+def parse_number(text: str, language: str) -> str:
+    """Return a number typed in a form as Python reads it: a Spanish "50,5" becomes "50.5".
+
+    In Spanish a comma is the decimal mark (a dot only groups thousands when followed by three
+    digits and a comma-free rest: "1.200" is twelve hundred); in English commas group thousands.
+    """
+    text = text.strip()
+    if language == "es":
+        if "," in text:
+            return text.replace(".", "").replace(",", ".")
+        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+            return text.replace(".", "")
+        return text
+    return text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) else text
 
 
 def audit_who(name: str | None, after: object) -> str:

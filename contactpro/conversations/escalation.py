@@ -1,8 +1,13 @@
-"""Hand-offs to people: the escalation packet and its priority."""
+"""Hand-offs to people: the escalation packet and its priority.
+
+The packet holds the whole conversation up to the turn that hands over, and what the
+conversations it continues (a call picked up by an SMS, a call back) tried and left waiting.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.messaging import media
-from contactpro.models import Escalation, Interaction, Turn, utcnow
+from contactpro.models import Account, Escalation, Interaction, Turn, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +41,36 @@ REASONS = {
     "payment_not_found": "a payment the customer reported was not found",
     "voicemail": "the caller left a voicemail",
     "customer_media": "the customer sent a photo or a document for a person to look at",
+    "billing_dispute": "the customer disputes a charge (charged twice, not recognised, wrong)",
+    "invoice_request": "the customer asked for a copy of an invoice the bot could not send",
 }
-_BASE_PRIORITY = {"complaint": 70, "technical_error": 65, "agent_request": 55}
+# How many conversations back a chain of carried-over conversations is followed.
+MAX_EARLIER_CONVERSATIONS = 5
+_BASE_PRIORITY = {
+    "complaint": 70,
+    "technical_error": 65,
+    "billing_dispute": 60,
+    "agent_request": 55,
+}
+# Abuse or an accusation of theft: a person takes it before any other complaint.
+ABUSE_BONUS = 15
 _SEGMENT_BONUS = {"vip": 25, "premium": 10}
 
 
 def priority_for(reason: str, interaction: Interaction) -> int:
-    """Score 0-100: complaints and valuable customers first."""
+    """Score 0-100: complaints (abusive ones first) and valuable customers first."""
     score = _BASE_PRIORITY.get(reason, 50)
+    if handoff_details(interaction).get("abuse"):
+        score += ABUSE_BONUS
     if interaction.customer is not None:
         score += _SEGMENT_BONUS.get(interaction.customer.segment, 0)
     return min(score, 100)
+
+
+def handoff_details(interaction: Interaction) -> dict[str, Any]:
+    """Return what the bot gathered for the agent beyond the transcript (dialog ``handoff``)."""
+    details = (interaction.state or {}).get("handoff")
+    return dict(details) if isinstance(details, dict) else {}
 
 
 def customer_snapshot(interaction: Interaction) -> dict[str, Any] | None:
@@ -80,6 +104,7 @@ def transcript(turns: list[Turn]) -> list[dict[str, Any]]:
     """Return the conversation so far, with what the bot understood of each turn."""
     return [
         {
+            "interaction_id": turn.interaction_id,
             "sequence": turn.sequence,
             "speaker": turn.speaker,
             "text": turn.text,
@@ -94,16 +119,64 @@ def transcript(turns: list[Turn]) -> list[dict[str, Any]]:
     ]
 
 
-def summarise(interaction: Interaction, reason: str, turns: list[Turn]) -> str:
+def earlier_conversations(session: Session, interaction: Interaction) -> list[Interaction]:
+    """Return the conversations ``interaction`` continues (carried over), oldest first."""
+    chain: list[Interaction] = []
+    seen = {interaction.id}
+    previous_id = (interaction.state or {}).get("continued_from")
+    while previous_id is not None and previous_id not in seen:
+        previous = session.get(Interaction, previous_id)
+        if previous is None or len(chain) >= MAX_EARLIER_CONVERSATIONS:
+            break
+        chain.append(previous)
+        seen.add(previous.id)
+        previous_id = (previous.state or {}).get("continued_from")
+    return chain[::-1]
+
+
+def _turns(session: Session, interaction_ids: list[int]) -> list[Turn]:
+    """Return the turns of these conversations, in their order and then in sequence."""
+    rows = session.scalars(select(Turn).where(Turn.interaction_id.in_(interaction_ids)))
+    order = {interaction_id: i for i, interaction_id in enumerate(interaction_ids)}
+    return sorted(rows, key=lambda t: (order[t.interaction_id], t.sequence))
+
+
+def left_waiting(session: Session, previous: Interaction) -> dict[str, Any]:
+    """Return what the conversation carried over from was waiting for: the question, the
+    account and the payment offers on the table."""
+    state = previous.state or {}
+    slots = state.get("slots") or {}
+    account = session.get(Account, state["account_id"]) if state.get("account_id") else None
+    return {
+        "interaction_id": previous.id,
+        "channel": previous.channel,
+        "started_at": previous.started_at.isoformat(),
+        "flow": state.get("flow"),
+        "awaiting": state.get("awaiting"),
+        "request": state.get("pending_intent"),
+        "account": account.number if account else None,
+        "offers": slots.get("offers", []),
+        "proposed": slots.get("proposed"),
+    }
+
+
+def summarise(
+    interaction: Interaction,
+    reason: str,
+    turns: list[Turn],
+    steps: list[str],
+    earlier: Sequence[Interaction] = (),
+) -> str:
     """Write the bot's one-paragraph summary for the agent."""
     who = interaction.customer.name if interaction.customer else "An unidentified customer"
     intents = [t.intent for t in turns if t.speaker == "caller" and t.intent]
     asked = ", ".join(dict.fromkeys(i.replace("_", " ") for i in intents)) or "nothing recognisable"
-    steps = ", ".join((interaction.state or {}).get("steps", [])) or "none"
+    before = ", ".join(dict.fromkeys(i.channel for i in earlier))
+    carried = f" It continues an earlier conversation by {before}." if earlier else ""
     return (
         f"{who} contacted us by {interaction.channel} "
-        f"in {'Spanish' if interaction.language == 'es' else 'English'}. "
-        f"They asked about: {asked}. Steps the bot completed: {steps}. "
+        f"in {'Spanish' if interaction.language == 'es' else 'English'}.{carried} "
+        f"They asked about: {asked}. Steps the bot completed: {', '.join(steps) or 'none'}. "
         f"Escalated because {REASONS.get(reason, reason)}."
     )
 
@@ -111,18 +184,19 @@ def summarise(interaction: Interaction, reason: str, turns: list[Turn]) -> str:
 def escalate(
     session: Session, settings: Settings, interaction: Interaction, reason: str
 ) -> Escalation:
-    """Write the escalation packet for ``interaction`` (once; a second call returns it)."""
+    """Write the escalation packet for ``interaction`` (once; a second call returns it).
+
+    Call it once the turn that hands over is stored: the packet holds what was said last.
+    """
     existing = session.scalars(
         select(Escalation).where(Escalation.interaction_id == interaction.id)
     ).first()
     if existing is not None:
         return existing
     session.flush()
-    turns = list(
-        session.scalars(
-            select(Turn).where(Turn.interaction_id == interaction.id).order_by(Turn.sequence)
-        )
-    )
+    earlier = earlier_conversations(session, interaction)
+    turns = _turns(session, [i.id for i in earlier] + [interaction.id])
+    steps = [s for i in [*earlier, interaction] for s in (i.state or {}).get("steps", [])]
     escalation = Escalation(
         interaction_id=interaction.id,
         customer_id=interaction.customer_id,
@@ -139,12 +213,16 @@ def escalate(
             "from_number": interaction.from_number,
             "customer": customer_snapshot(interaction),
             "transcript": transcript(turns),
-            "steps_tried": list((interaction.state or {}).get("steps", [])),
+            "steps_tried": steps,
+            # Steps of an earlier conversation may include "verified": this says whether the
+            # customer is verified in this one (verification carries over to the same number).
+            "verified": bool((interaction.state or {}).get("verified")),
+            "continued_from": left_waiting(session, earlier[-1]) if earlier else None,
+            "details": handoff_details(interaction),
             "media": media.of_interaction(session, interaction.id),
-            "summary": summarise(interaction, reason, turns),
+            "summary": summarise(interaction, reason, turns, steps, earlier),
         },
     )
-    # Written with the turn that announces it: one flush less per hand-over.
     session.add(escalation)
     log.info(
         "escalated",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions
 from contactpro.conversations.escalation import escalate
+from contactpro.conversations.language import follow_customer
 from contactpro.dialog import sms, survey, timeline
 from contactpro.dialog.context import (
     CONTINUE,
@@ -29,11 +30,13 @@ from contactpro.dialog.context import (
     TurnContext,
 )
 from contactpro.dialog.engine import decide, listening_for
+from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
 from contactpro.models import Interaction, MessageMedia, Turn, utcnow
 from contactpro.nlu.cascade import get_cascade
 from contactpro.phone import to_e164
+from contactpro.privacy.redaction import localise
 from contactpro.providers.telephony import telephony_for
 from contactpro.providers.twilio_forms import IncomingSms, Media
 
@@ -65,10 +68,12 @@ class BotReply:
 
 
 def _reply_from_turn(interaction: Interaction, turn: Turn, *, replayed: bool) -> BotReply:
+    # A retried request is answered in the language its reply was written in.
+    answered_in = (turn.entities or {}).get("language")
     return BotReply(
         text=turn.reply or "",
         action=turn.action or CONTINUE,
-        language=interaction.language or "es",
+        language=answered_in or interaction.language or "es",
         interaction_id=interaction.id,
         turn_id=turn.id,
         sequence=turn.sequence,
@@ -91,18 +96,40 @@ def _left_out(settings: Settings, interaction: Interaction) -> Callable[[int], s
     return lambda count: _say(settings, interaction, "sms_left_out", count=count)
 
 
-def _finish(
-    session: Session, settings: Settings, interaction: Interaction, decision: Decision
-) -> str:
-    """Write the escalation packet when handing over; return the text to say."""
+def _finish(settings: Settings, interaction: Interaction, decision: Decision) -> str:
+    """Return the text to say, the hand-off announced when handing over."""
     if decision.action != ESCALATE:
         return decision.text
-    escalate(session, settings, interaction, decision.reason)
     key = "escalate_voice" if interaction.channel == "voice" else "escalate_sms"
     if decision.reason == "customer_media":
         key = "escalate_media"
     handoff = _say(settings, interaction, key)
     return f"{decision.text} {handoff}".strip() if decision.text else handoff
+
+
+def _hand_over(
+    session: Session, settings: Settings, interaction: Interaction, decision: Decision
+) -> None:
+    """Write the escalation packet when handing over, once the turn that hands over is stored
+    (the packet holds what the customer said last)."""
+    if decision.action == ESCALATE:
+        escalate(session, settings, interaction, decision.reason)
+
+
+def _left_waiting(session: Session, state: DialogState) -> str | None:
+    """Return the last question of the conversation this one continues, on its first turn."""
+    if state.continued_from is None or state.caller_turns:
+        return None
+    previous = session.get(Interaction, state.continued_from)
+    return interactions.last_question(session, previous) if previous is not None else None
+
+
+def _resumed(ctx: TurnContext) -> Decision | None:
+    """Answer the first turn of a conversation that continues another, when it must be."""
+    if ctx.state.continued_from is None or ctx.state.caller_turns:
+        return None
+    said = interactions.last_question(ctx.session, ctx.interaction)
+    return timeline.first_turn(ctx, _left_waiting(ctx.session, ctx.state), said)
 
 
 def _open(
@@ -156,13 +183,17 @@ def greet_call(
         interaction.language = settings.default_language
     customer = interaction.customer
     name = customer.first_name if customer else ""
-    if DialogState.load(interaction.state).continued_from is not None:
+    state = DialogState.load(interaction.state)
+    if state.continued_from is not None:
+        # The question left waiting is asked again: a yes must answer what this call asked.
+        asked = _left_waiting(session, state)
+        question = timeline.reopen(session, settings, interaction, asked, datetime.now(UTC))
         text = _say(
             settings,
             interaction,
             "greeting_continue",
             name=name,
-            prompt=_say(settings, interaction, "how_can_i_help"),
+            prompt=question or _say(settings, interaction, "how_can_i_help"),
         )
     else:
         text = _say(
@@ -201,6 +232,7 @@ def _new_turn(
         interaction.status, interaction.outcome, interaction.ended_at = "active", None, None
     state = DialogState.load(interaction.state)
     expected, menu = listening_for(state.awaiting, state.slots)
+    today = local_today(zone_of(settings, interaction.customer))
     understood = get_cascade(settings).understand(
         inbound.text,
         channel=interaction.channel,
@@ -208,6 +240,7 @@ def _new_turn(
         language_hint=interaction.language,
         expected=expected,
         dtmf_menu=menu,
+        today=today,  # "mañana", "el 30": the customer's day, not the server's
     )
     if understood.intent == "greeting" and (rest := _after_greeting(inbound.text)):
         # "Hola buenas, me regala el saldo": the greeting is not the request.
@@ -217,11 +250,14 @@ def _new_turn(
             source=inbound.source,
             language_hint=understood.language,
             expected=expected,
+            today=today,
         )
         if request.intent not in ("greeting", "out_of_scope"):
-            understood = request
-    if interaction.language is None or interaction.customer is None:
-        interaction.language = understood.language
+            # The whole message says its language better than what follows the greeting.
+            understood = replace(
+                request, language=understood.language, language_clear=understood.language_clear
+            )
+    language = follow_customer(session, interaction, state, understood)
     if state.escalated:
         # Already with an agent: keep the record, remind the customer, do not act twice.
         decision = Decision(_say(settings, interaction, "escalated_already"))
@@ -236,9 +272,9 @@ def _new_turn(
             telephony=telephony_for(settings),
             now=datetime.now(UTC),
         )
-        decision = decide(ctx)
+        decision = _resumed(ctx) or decide(ctx)
     interaction.state = state.dump()
-    text = _finish(session, settings, interaction, decision)
+    text = _finish(settings, interaction, decision)
     text = sms.for_channel(
         text,
         interaction.channel,
@@ -250,18 +286,19 @@ def _new_turn(
         session,
         interaction,
         speaker="caller",
-        text=inbound.text,
+        text=localise(inbound.text, language),
         source=inbound.source,
         asr_confidence=inbound.asr_confidence,
         intent=understood.intent,
         confidence=round(understood.confidence, 4),
         tier=understood.tier,
-        entities=_json_safe(understood.entities),
+        entities={**_json_safe(understood.entities), "language": language},
         reply=text,
         action=decision.action,
         twilio_key=inbound.twilio_key,
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
     )
+    _hand_over(session, settings, interaction, decision)
     log.info(
         "turn",
         extra={
@@ -316,7 +353,7 @@ def no_input(
         decision = Decision(_reprompt(session, settings, interaction, state), step="reprompted")
         state.steps.append("reprompted")
     interaction.state = state.dump()
-    text = _finish(session, settings, interaction, decision)
+    text = _finish(settings, interaction, decision)
     turn = interactions.add_turn(
         session,
         interaction,
@@ -328,6 +365,7 @@ def no_input(
         twilio_key=twilio_key,
         entities={"reprompt": True},
     )
+    _hand_over(session, settings, interaction, decision)
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
@@ -470,7 +508,7 @@ def _with_media(
         state.finish()
         interaction.state = state.dump()
     text = sms.for_channel(
-        _finish(session, settings, interaction, decision),
+        _finish(settings, interaction, decision),
         interaction.channel,
         settings.max_sms_segments,
         settings.sms_keep_accents,
@@ -489,6 +527,7 @@ def _with_media(
         twilio_key=message_sid,
     )
     _attach(rows, turn)
+    _hand_over(session, settings, interaction, decision)
     return _reply_from_turn(interaction, turn, replayed=False)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.dialog.localtime import local_today, say_time, zone_of
 from contactpro.dialog.templates import Templates, templates_for
+from contactpro.markets import market_of
 from contactpro.models import Account, Customer, Interaction
 from contactpro.nlu.result import Understanding
 from contactpro.providers.telephony import Telephony
@@ -55,6 +56,10 @@ class DialogState:
     csat: int | None = None
     continued_from: int | None = None
     warned: bool = False
+    # Requests said along with the one being handled ("y además..."), handled after it.
+    queued: list[str] = field(default_factory=list)
+    # What the agent taking a hand-over needs beyond the transcript (the charges disputed...).
+    handoff: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> DialogState:
@@ -134,6 +139,13 @@ class TurnContext:
             return None
         open_accounts = [a for a in customer.accounts if a.status != "cancelled"]
         return open_accounts[0] if open_accounts else None
+
+    @property
+    def market(self) -> str | None:
+        """Return the market the customer is served in: their account's, else their number's."""
+        customer = self.customer
+        number = customer.phone if customer is not None else self.interaction.from_number
+        return market_of(self.account, number)
 
     def say(self, key: str, **values: Any) -> str:
         """Render a reply template in the conversation's language and channel."""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from contactpro.dialog import accounts, identity
+from contactpro.dialog import accounts, agenda, identity
 from contactpro.dialog.context import CONTINUE, ESCALATE, HANGUP, Decision, TurnContext
 from contactpro.dialog.handlers import (
     billing,
@@ -68,6 +68,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "verify": ("identification",),
     "offer_choice": ("affirm", "deny", "debt_negotiation"),
     "offer_confirm": ("affirm", "deny", "debt_negotiation"),
+    debt.AWAITING_KEEP: ("affirm", "deny", "debt_negotiation"),
     "debt_account": ("identification",),
     "retention": ("affirm", "deny", "cancellation"),
     "cancel_confirm": ("affirm", "deny", "cancellation"),
@@ -88,6 +89,7 @@ CLAIMS: dict[str, Callable[[TurnContext], bool]] = {
     "debt": debt.claims,
     "cancellation": cancellation.claims,
     "payment": payment.claims,
+    "connection": connection.claims,
 }
 
 __all__ = ["CONTINUE", "ESCALATE", "HANGUP", "Decision", "decide", "listening_for"]
@@ -183,8 +185,16 @@ def _route(ctx: TurnContext) -> Decision:
         return steered
     if (identifying := identity.unprompted(ctx)) is not None:
         return identifying
+    if (request := identity.restated(ctx)) is not None:
+        ctx.understood, intent = request, request.intent
     if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
+        # Before the pending question: abuse in the middle of an offer is no answer to it.
         return START[intent](ctx)
+    if cancellation.withdraws(ctx):
+        # "Mejor no cancelo, me quedo" after a cancellation was recorded takes it back; a
+        # negated cancellation never starts one.
+        state.finish()
+        return cancellation.withdraw(ctx)
     if state.awaiting == clarify.AWAITING:
         topic = clarify.chosen(ctx)
         state.finish()
@@ -220,7 +230,7 @@ def _route(ctx: TurnContext) -> Decision:
     if (asked := _weak_guess(ctx)) is not None:
         return asked
     if intent in START:
-        return START[intent](ctx)
+        return agenda.note(ctx, intent, START[intent](ctx))
     if intent in ("affirm", "deny") and state.resolved:
         return Decision(ctx.say("how_can_i_help"))
     if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
@@ -235,6 +245,21 @@ def _route(ctx: TurnContext) -> Decision:
     return Decision(ctx.say("clarify"), step="asked_clarification")
 
 
+def _next_request(ctx: TurnContext, done: Decision, topic: str) -> Decision:
+    """Take up a request that waited for ``done`` (said in the same message as the first)."""
+    following = START[topic](ctx)
+    if following.step:
+        ctx.state.steps.append(following.step)
+    lead = f"{done.text} {ctx.say('next_request', topic=ctx.say(f'topic_{topic}'))}"
+    return Decision(
+        f"{lead} {following.text}".strip(),
+        following.action,
+        following.reason,
+        "",
+        following.resolved,
+    )
+
+
 def decide(ctx: TurnContext) -> Decision:
     """Decide the bot's answer to one caller turn and update the dialog state."""
     state = ctx.state
@@ -245,9 +270,14 @@ def decide(ctx: TurnContext) -> Decision:
     decision = _route(ctx)
     if decision.step:
         state.steps.append(decision.step)
+    while decision.resolved and state.awaiting is None and (topic := agenda.pop(ctx)):
+        decision = _next_request(ctx, decision, topic)
     if decision.action == ESCALATE:
+        agenda.hand_over(ctx)
         state.escalated = True
         state.finish()
+    elif decision.action == HANGUP:
+        state.queued = []
     elif decision.resolved:
         state.resolved = True
         if state.awaiting is None:

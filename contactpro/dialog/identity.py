@@ -10,6 +10,7 @@ to a person.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlalchemy import or_, select
 
@@ -17,6 +18,7 @@ from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, Customer
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
+from contactpro.nlu.result import Understanding
 from contactpro.nlu.text import normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
@@ -41,6 +43,10 @@ MIN_UNPROMPTED_DIGITS = 6
 # The digit runs an opening request named ("cancelar la línea 3104447654"), kept through the
 # identity questions so that the request, resumed, acts on that account.
 NAMED_SLOT = "named_digits"
+# Caller turns read back for a request once identification is done (request, id, retries).
+REQUEST_LOOKBACK_TURNS = 6
+# The questions a request waits on before it is acted on (identity, which account).
+WAITED_STEPS = frozenset({"verified", "asked_which_account", "asked_which_account_again"})
 
 
 def digits_in(text: str) -> list[str]:
@@ -150,15 +156,41 @@ def _identified(ctx: TurnContext, customer: Customer) -> Decision:
     return _ask_verification(ctx)
 
 
-def _stated_intent(ctx: TurnContext) -> str | None:
-    """Return the request said along with an id ("quiero pagar mi deuda, cédula 1019...")."""
+def _stated(ctx: TurnContext) -> Understanding | None:
+    """Return the reading of the request said along with an id ("quiero pagar mi deuda,
+    cédula 1019..."), the id and its words left out."""
     rest = re.sub(r"\d+", " ", _ID_WORDS.sub(" ", words_to_digits(normalise(ctx.text))))
     if len(rest.split()) < 2:
         return None
     understood = get_cascade(ctx.settings).understand(
         rest, channel=ctx.channel, source="text", language_hint=ctx.language
     )
-    return understood.intent if understood.intent in RESUMABLE else None
+    return understood if understood.intent in RESUMABLE else None
+
+
+def _stated_intent(ctx: TurnContext) -> str | None:
+    """Return the request said along with an id ("quiero pagar mi deuda, cédula 1019...")."""
+    stated = _stated(ctx)
+    return stated.intent if stated is not None else None
+
+
+def restated(ctx: TurnContext) -> Understanding | None:
+    """Return the request a known caller made naming an account or id, read as the id alone
+    ("acuerdo de pago para la cuenta 0000100186" from their own phone is a request, not an
+    answer nobody asked for); None when the turn is no such request."""
+    state = ctx.state
+    if state.customer_id is None or ctx.understood.intent != "identification":
+        return None
+    if state.awaiting not in (None, "confirm_resolution"):
+        return None  # an id answering the bot's question stays an answer
+    stated = _stated(ctx)
+    if stated is None:
+        return None
+    return replace(
+        stated,
+        language=ctx.understood.language,
+        entities={**ctx.understood.entities, **stated.entities},
+    )
 
 
 def unprompted(ctx: TurnContext) -> Decision | None:
@@ -219,3 +251,18 @@ def reply(ctx: TurnContext) -> Decision | None:
             f"{ctx.say(problem)} {_ask_verification(ctx).text}", step="verification_retry"
         )
     return None
+
+
+def request_texts(ctx: TurnContext, intent: str) -> list[str]:
+    """Return what the customer said in their request: this turn and, when the request waited
+    for identification or the account, the turns back to the one read as ``intent`` ("ayer
+    hice una transferencia de 250.000" answered after the last four digits of the id)."""
+    texts = [ctx.text]
+    if not ctx.state.steps or ctx.state.steps[-1] not in WAITED_STEPS:
+        return texts
+    earlier = [t for t in ctx.interaction.turns if t.speaker == "caller"]
+    for turn in reversed(earlier[-REQUEST_LOOKBACK_TURNS:]):
+        texts.append(turn.text)
+        if turn.intent == intent:
+            break
+    return texts

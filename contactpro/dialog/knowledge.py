@@ -1,11 +1,18 @@
 """Product information from a knowledge base of articles the operator edits as Markdown files.
 
-Articles live in ``contactpro/data/kb/<language>/*.md`` (or ``CONTACTPRO_KNOWLEDGE_DIR``): the
-first ``# `` line is the title, the first paragraph is the answer the bot gives. Retrieval is
-TF-IDF over character n-grams (robust to typos and transcription errors), each paragraph indexed
-with its article's title so a short question matching one paragraph is not diluted by the rest
-of a long article; below the minimum score nothing is answered and the dialog hands over to a
-person.
+Articles live in ``contactpro/data/kb/<language>/`` (or ``CONTACTPRO_KNOWLEDGE_DIR``): the first
+``# `` line is the title, the first paragraph is the answer the bot gives. An article directly
+in the language folder is the same in every market; one in a market folder
+(``<language>/<market>/``, the market's country code: ``co``, ``mx``, ``us``) holds what depends
+on the market (prices, coverage, currency) and answers only that market's customers. The same
+topic has the same file name in each market folder.
+
+Retrieval is TF-IDF over character n-grams (robust to typos and transcription errors), each
+paragraph indexed with its article's title so a short question matching one paragraph is not
+diluted by the rest of a long article; below the minimum score nothing is answered and the
+dialog hands over to a person. A question best matched by an article of another market is
+answered with the customer's market's article of the same name; when their market has none,
+the match says so (``other_market``), so no other country's price is ever given.
 """
 
 from __future__ import annotations
@@ -25,36 +32,44 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "kb"
 
 @dataclass(frozen=True)
 class Article:
-    """One knowledge-base article."""
+    """One knowledge-base article; ``market`` is None for an article shared by every market."""
 
     slug: str
     title: str
     answer: str
     body: str
+    market: str | None = None
 
 
 @dataclass(frozen=True)
 class Match:
-    """The best article for a question, and how sure retrieval is."""
+    """The best article for a question, and how sure retrieval is.
+
+    ``other_market`` is True when only other markets have an article on the question: the
+    article is theirs and must not be told to this customer.
+    """
 
     article: Article
     score: float
+    other_market: bool = False
 
 
-def read_article(path: Path) -> Article:
+def read_article(path: Path, market: str | None = None) -> Article:
     """Parse one Markdown article."""
     lines = path.read_text(encoding="utf-8").strip().splitlines()
     title = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else path.stem
     body = "\n".join(lines[1:] if lines and lines[0].startswith("#") else lines).strip()
     answer = body.split("\n\n", 1)[0].replace("\n", " ").strip()
-    return Article(path.stem, title, answer, body)
+    return Article(path.stem, title, answer, body, market)
 
 
 class KnowledgeBase:
-    """The articles of one language, indexed for retrieval."""
+    """The articles of one language, shared and per market, indexed for retrieval."""
 
     def __init__(self, folder: Path) -> None:
-        self.articles = [read_article(p) for p in sorted(folder.glob("*.md"))]
+        self.articles = [read_article(p) for p in sorted(folder.glob("*.md"))] + [
+            read_article(p, p.parent.name.lower()) for p in sorted(folder.glob("*/*.md"))
+        ]
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self.owners: list[int] = []
         corpus = []
@@ -64,13 +79,22 @@ class KnowledgeBase:
                 self.owners.append(index)
         self.matrix = self.vectorizer.fit_transform(corpus) if corpus else None
 
-    def search(self, question: str) -> Match | None:
-        """Return the best-matching article, or None when the base is empty."""
+    def search(self, question: str, market: str | None) -> Match | None:
+        """Return the best article for a customer of ``market`` (None: unknown market), or None
+        when the base is empty."""
         if self.matrix is None or not question.strip():
             return None
         scores = linear_kernel(self.vectorizer.transform([normalise(question)]), self.matrix)[0]
         best = int(scores.argmax())
-        return Match(self.articles[self.owners[best]], float(scores[best]))
+        article = self.articles[self.owners[best]]
+        if article.market is None or article.market == market:
+            return Match(article, float(scores[best]))
+        # The question is on this topic: the customer's own market answers it ("fibre in
+        # Monterrey?" from Colombia is answered with the Colombian cities).
+        for local in self.articles:
+            if local.slug == article.slug and local.market == market:
+                return Match(local, float(scores[best]))
+        return Match(article, float(scores[best]), other_market=True)
 
 
 @lru_cache(maxsize=8)
@@ -88,10 +112,15 @@ def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
 
 
 def answer(
-    settings: Settings, language: str, question: str, min_score: float | None = None
+    settings: Settings,
+    language: str,
+    market: str | None,
+    question: str,
+    min_score: float | None = None,
 ) -> Match | None:
-    """Return the article answering ``question``, or None when nothing is close enough."""
-    match = knowledge_base(settings, language).search(question)
+    """Return the article answering ``question`` for a customer of ``market`` (or the match
+    saying only another market has one), or None when nothing is close enough."""
+    match = knowledge_base(settings, language).search(question, market)
     threshold = settings.knowledge_min_score if min_score is None else min_score
     if match is None or match.score < threshold:
         return None

@@ -29,6 +29,12 @@ def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    """Return the day a stored (UTC) time falls on where the customer is."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).date()
+
+
 def midnight(day: date, zone: ZoneInfo) -> datetime:
     """Return the start of ``day`` in ``zone`` (wall-clock midnight, even across DST), in UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)

@@ -1,7 +1,9 @@
 """Debt offers as collection teams make them: cash settlements with a discount, or instalments.
 
-Pure arithmetic over ``Decimal``: every amount is rounded to the currency (whole pesos, cents for
-dollars), a settlement never goes below the policy floor, and instalments add up to the total.
+Pure arithmetic over ``Decimal``: every amount is in the units the customer is told (whole pesos,
+cents for dollars, :func:`contactpro.dialog.replies.quantum`), starting from the debt as told, so
+what is said and what is booked are the same numbers. A settlement never goes below the policy
+floor, and instalments add up to the total, the last one absorbing the rounding.
 """
 
 from __future__ import annotations
@@ -11,14 +13,8 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 from contactpro.config import Settings
+from contactpro.dialog.replies import in_units, quantum
 from contactpro.errors import ConfigError
-
-WHOLE_UNITS = frozenset({"COP", "CLP", "PYG"})
-
-
-def quantum(currency: str) -> Decimal:
-    """Return the smallest amount the currency is charged in."""
-    return Decimal("1") if currency in WHOLE_UNITS else Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -122,6 +118,7 @@ def _settlement(
     code: str, debt: Decimal, discount: Decimal, currency: str, policy: DebtPolicy, due: date
 ) -> Offer:
     q = quantum(currency)
+    debt = in_units(debt, currency)
     floor = (debt * policy.settlement_floor_pct / 100).quantize(q, rounding=ROUND_CEILING)
     total = max((debt * (100 - discount) / 100).quantize(q, rounding=ROUND_CEILING), floor)
     total = min(total, debt)
@@ -142,6 +139,7 @@ def settlement_offers(
 
 def _plan(debt: Decimal, parts: int, currency: str, policy: DebtPolicy, today: date) -> Offer:
     q = quantum(currency)
+    debt = in_units(debt, currency)
     total = (debt * (100 + policy.surcharge_pct) / 100).quantize(q, rounding=ROUND_CEILING)
     amounts = split(total, parts, currency)
     return Offer(

@@ -13,6 +13,18 @@ CURRENCY_WORDS = {
     "MXN": {"es": "pesos mexicanos", "en": "Mexican pesos"},
     "USD": {"es": "dólares", "en": "dollars"},
 }
+# Currencies read and charged with cents; every other one in whole units (pesos).
+CENT_CURRENCIES = frozenset({"USD"})
+
+
+def quantum(currency: str) -> Decimal:
+    """Return the smallest amount the currency is told and charged in."""
+    return Decimal("0.01") if currency in CENT_CURRENCIES else Decimal("1")
+
+
+def in_units(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` the way it is told: whole pesos, cents for dollars (half up)."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
@@ -20,9 +32,8 @@ def format_money(amount: Decimal, currency: str, language: str) -> str:
 
     Pesos are whole; cents are kept for dollars.
     """
-    cents = currency == "USD"
-    quantum = Decimal("0.01") if cents else Decimal("1")
-    value = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    cents = currency in CENT_CURRENCIES
+    value = in_units(amount, currency)
     text = f"{value:,.2f}" if cents else f"{value:,.0f}"
     if language == "es":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -4,6 +4,11 @@ An SMS conversation stays open while the customer keeps answering within their s
 (12 h standard, 24 h premium, 48 h VIP by default); a warning goes out before it closes. A new
 call or SMS from a customer whose last conversation was waiting for an answer picks that
 conversation's flow up, so an SMS an hour after a call can continue it.
+
+Picked up, the question left waiting is asked again before any answer counts: a call opens with
+it, and a message that answers a confirmation nobody repeated gets it back instead of booking.
+A new request made instead drops it. What the earlier conversation reached past the second
+factor (debts, offers, an account) waits for that factor again when verification did not carry.
 """
 
 from __future__ import annotations
@@ -15,15 +20,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
-from contactpro.dialog.context import DialogState
+from contactpro.dialog import identity
+from contactpro.dialog.context import Decision, DialogState, TurnContext
+from contactpro.dialog.engine import CLAIMS, START, SWITCH_MIN_CONFIDENCE
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import outbound
 from contactpro.models import Customer, Interaction
 from contactpro.models.interactions import MESSAGING_CHANNELS
-from contactpro.providers.telephony import Telephony
+from contactpro.nlu.result import Understanding
+from contactpro.providers.telephony import Telephony, telephony_for
 
 log = logging.getLogger(__name__)
 CARRIED = ("flow", "awaiting", "pending_intent", "slots", "customer_id", "account_id")
+# Flows that go on past the second factor, and the request each starts afresh as once a caller
+# whose verification did not carry over gives that factor again.
+VERIFIED_FLOWS = {
+    "debt": "debt_negotiation",
+    "payment": "payment_made",
+    "cancellation": "cancellation",
+    "billing": "billing_inquiry",
+}
+# Questions whose yes books something (an agreement, a cancellation, a retention offer): a yes
+# counts only once the question was asked in the conversation the yes is said in.
+CONFIRMATIONS = frozenset({"offer_confirm", "cancel_confirm", "retention"})
 
 
 def inactivity_limit(settings: Settings, segment: str | None) -> timedelta:
@@ -74,6 +93,10 @@ def continue_timeline(
         setattr(state, name, getattr(earlier, name))
     # Verification carries over only to the same phone number.
     state.verified = earlier.verified and previous.from_number == interaction.from_number
+    if earlier.verified and not state.verified and (resumed := _resumed_as(earlier)):
+        # Debts, offers and accounts were told to a verified caller: this one gives the second
+        # factor before the request starts again (see :func:`reopen`).
+        state.flow, state.awaiting, state.slots, state.pending_intent = None, None, {}, resumed
     state.continued_from = previous.id
     interaction.state = state.dump()
     if interaction.customer_id is None and earlier.customer_id is not None:
@@ -85,6 +108,106 @@ def continue_timeline(
         extra={"interaction_id": interaction.id, "continued_from": previous.id},
     )
     return previous
+
+
+def _resumed_as(state: DialogState) -> str | None:
+    """Return the request a verified flow left waiting starts afresh as, if it is one."""
+    if state.flow not in VERIFIED_FLOWS:
+        return None
+    if state.flow == "payment":
+        return str(state.slots.get("purpose") or VERIFIED_FLOWS["payment"])
+    return VERIFIED_FLOWS[state.flow]
+
+
+def _must_verify(state: DialogState) -> bool:
+    """Return True while a carried-over request waits for a second factor not yet asked for."""
+    return state.awaiting is None and state.pending_intent is not None and not state.verified
+
+
+def _ask_again(ctx: TurnContext, asked: str | None) -> str | None:
+    """Return the question a carried-over conversation waits an answer to, asked again: the
+    second factor when it is due, else the earlier conversation's last question (``asked``).
+    With no question to repeat, nothing is left waiting silently."""
+    state = ctx.state
+    if (intent := state.pending_intent) is not None and _must_verify(state):
+        question = identity.require(ctx, identity.VERIFIED, intent)
+        if question is not None:
+            return question.text
+    if state.awaiting and asked:
+        return asked
+    state.finish()
+    return None
+
+
+def reopen(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    asked: str | None,
+    now: datetime,
+) -> str | None:
+    """Return the question a carried-over call opens with (``asked`` is the last one the earlier
+    conversation asked), or None when nothing waits an answer; the state is updated."""
+    state = DialogState.load(interaction.state)
+    if state.continued_from is None:
+        return None
+    language = interaction.language or settings.default_language
+    silent = Understanding("out_of_scope", 0.0, "none", language)  # nothing was said yet
+    ctx = TurnContext(
+        session=session,
+        settings=settings,
+        interaction=interaction,
+        state=state,
+        understood=silent,
+        text="",
+        telephony=telephony_for(settings),
+        now=now,
+    )
+    question = _ask_again(ctx, asked)
+    interaction.state = state.dump()
+    return question
+
+
+def _new_request(ctx: TurnContext) -> bool:
+    """Return True when the turn makes a request instead of answering what was left waiting.
+
+    A weak reading of a request is enough before a confirmation: a yes to the earlier question
+    must never book what the customer has moved on from.
+    """
+    state, understood = ctx.state, ctx.understood
+    if understood.intent not in START or (state.awaiting is None and not _must_verify(state)):
+        return False
+    claims = CLAIMS.get(state.flow or "")
+    if claims is not None and claims(ctx):
+        return False
+    sure = understood.tier in ("rules", "llm") or understood.confidence >= SWITCH_MIN_CONFIDENCE
+    return sure or state.awaiting in CONFIRMATIONS
+
+
+def first_turn(ctx: TurnContext, asked: str | None, said: str | None) -> Decision | None:
+    """Pick a carried-over conversation up on its first caller turn; None lets the dialog go on.
+
+    A new request drops the step left waiting, and the dialog serves the request. When this
+    conversation has not said the earlier one's last question (``asked``) again (``said`` is
+    what it said last: nothing in a message thread, a language menu on a call), an answer to a
+    confirmation or a request waiting for the second factor gets the question asked again
+    rather than acted on.
+    """
+    state = ctx.state
+    if state.continued_from is None or state.caller_turns or state.escalated:
+        return None
+    if _new_request(ctx):
+        state.finish()
+        return None
+    repeated = bool(asked and said and asked in said)
+    if repeated or not (_must_verify(state) or state.awaiting in CONFIRMATIONS):
+        return None
+    question = _ask_again(ctx, asked)
+    if question is None:
+        return None
+    state.caller_turns += 1  # the dialog engine, which counts turns, is not asked this one
+    state.steps.append("repeated_pending_question")
+    return Decision(ctx.say("greeting_continue", prompt=question))
 
 
 def _time_left_to_warn(

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -117,14 +118,24 @@ def query_for_interaction(session: Session, interaction_id: int) -> Query:
     )
 
 
-def facts_of(hits: list[Hit]) -> dict[str, Any]:
-    """Count what the cases share: fields, steps, reasons, segments, hours and outcomes."""
+def facts_of(hits: list[Hit], zone: str = "UTC") -> dict[str, Any]:
+    """Count what the cases share: fields, steps, reasons, segments, hours and outcomes.
+
+    Hours are on the clock of ``zone`` (the company's time zone on console pages).
+    """
     n = len(hits)
     counts: dict[str, dict[str, int]] = {}
     for name in (*index.FILTERS, "outcome", "intent"):
         counter = Counter(getattr(h.case, name) for h in hits if getattr(h.case, name))
         counts[name] = dict(counter.most_common(5))
-    hours = Counter(h.case.started_at.hour for h in hits if h.case.started_at is not None)
+    clock = ZoneInfo(zone)
+    hours = Counter(
+        h.case.started_at.astimezone(clock).hour
+        if h.case.started_at.tzinfo is not None
+        else h.case.started_at.hour
+        for h in hits
+        if h.case.started_at is not None
+    )
     shared = {
         name: next(iter(values))
         for name, values in counts.items()
@@ -135,6 +146,7 @@ def facts_of(hits: list[Hit]) -> dict[str, Any]:
         "shared": shared,
         "counts": counts,
         "hours": dict(hours.most_common(3)),
+        "zone": zone,
         "root_cause": root_cause(hits),
     }
 
@@ -156,11 +168,30 @@ def _say(key: str, language: str, **values: Any) -> str:
     return (entry.get(language) or entry["en"]).format(**values)
 
 
-def _value(name: str, value: Any, language: str) -> str:
-    """Name a reason or an outcome in words when the console has them, else show the code."""
-    prefix = {"failure_reason": "reason_", "outcome": "outcome_"}.get(name)
+# The console's words for each counted field's values (``step_asked_verification``, ...).
+VALUE_WORDS = {
+    "failure_reason": "reason_",
+    "outcome": "outcome_",
+    "failure_step": "step_",
+    "intent": "intent_",
+    "segment": "segment_",
+    "call_type": "channel_",
+}
+
+
+def value_words(name: str, value: Any, language: str) -> str:
+    """Name a counted value (reason, outcome, step, request, segment, channel) in words; a code
+    the console has no word for is shown with spaces, never as a raw key."""
+    prefix = VALUE_WORDS.get(name)
     entry = console_strings().get(f"{prefix}{value}") if prefix else None
-    return (entry.get(language) or entry["en"]) if entry else str(value)
+    if entry:
+        return entry.get(language) or entry["en"]
+    return str(value).replace("_", " ")
+
+
+def _case_words(hit: Hit, language: str) -> str:
+    """Return how the text cites a case: ``[live-12]`` in English, ``conversación 12``."""
+    return _say(f"why_case_{hit.case.source}", language, id=hit.case.ref_id)
 
 
 def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: str = "en") -> str:
@@ -171,7 +202,7 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
     sentences = [_say("why_cases", language, n=n)]
     if facts["shared"]:
         listed = ", ".join(
-            f"{_say('why_field_' + k, language)} {_value(k, v, language)}"
+            f"{_say('why_field_' + k, language)} {value_words(k, v, language)}"
             for k, v in facts["shared"].items()
         )
         sentences.append(_say("why_shared", language, fields=listed))
@@ -179,23 +210,26 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
         values = facts["counts"][name]
         if values and name not in facts["shared"]:
             listed = ", ".join(
-                _say("why_count", language, value=_value(name, v, language), count=c, n=n)
+                _say("why_count", language, value=value_words(name, v, language), count=c, n=n)
                 for v, c in values.items()
             )
             sentences.append(f"{_say('why_field_' + name, language).capitalize()}: {listed}.")
     if facts["hours"]:
         hours = ", ".join(f"{h:02d}:00 ({c})" for h, c in facts["hours"].items())
-        sentences.append(_say("why_hours", language, hours=hours))
+        zone = facts.get("zone", "UTC")
+        sentences.append(_say("why_hours", language, hours=hours, zone=zone))
     cause = facts.get("root_cause")
     if cause:
         where = " · ".join(
-            _value(k, cause[k], language) for k in ("failure_step", "failure_reason") if cause[k]
+            value_words(k, cause[k], language)
+            for k in ("failure_step", "failure_reason")
+            if cause[k]
         )
         sentences.append(
             _say("why_root_cause", language, cause=where, count=cause["count"], n=cause["failed"])
         )
     if hits:  # none when asked for no case (k 0): no empty "Closest cases: ."
-        closest = ", ".join(f"[{case_id(h)}]" for h in hits[:5])
+        closest = ", ".join(_case_words(h, language) for h in hits[:5])
         sentences.append(_say("why_closest", language, cases=closest))
     return " ".join(sentences)
 
@@ -225,6 +259,7 @@ def explain(
     k: int = 10,
     exclude: tuple[str, int] | None = None,
     language: str = "en",
+    zone: str = "UTC",
 ) -> Explanation:
     """Retrieve the similar cases and explain the pattern (by the LLM when one is given)."""
     filtered = any(query.filters().values())
@@ -236,7 +271,7 @@ def explain(
         k=MAX_COUNTED if filtered else k,
         exclude=exclude,
     )
-    return explain_matches(query, matches, writer, k, language)
+    return explain_matches(query, matches, writer, k, language, zone)
 
 
 def explain_matches(
@@ -245,10 +280,11 @@ def explain_matches(
     writer: Writer | None = None,
     k: int = 10,
     language: str = "en",
+    zone: str = "UTC",
 ) -> Explanation:
     """Explain retrieved cases: counts over all ``matches``, the ``k`` closest cited."""
     hits = matches[:k]
-    facts = facts_of(matches)  # every case matching the fields counts, not just the closest
+    facts = facts_of(matches, zone)  # every case matching the fields counts, not just the closest
     fallback = rules_text(query, facts, hits, language)
     if writer is None or not hits:
         return Explanation(query, hits, facts, fallback, "rules")

@@ -5,7 +5,9 @@ dataset says was needed. Its cost is ``volume^w_volume × unresolved_share^w_unr
 handling_minutes^w_time`` (every weight 1 by default: the plain product); the score divides
 the cost by ``effort^w_effort``. Effort is 1 when a dialog handler exists (a template, article
 or threshold change), 2 for a known intent without one, 3 for a new tool or a failure in the
-IVR itself. The expected gain assumes a share of the unresolved conversations is contained,
+IVR itself. A request for a person (``agent_request``, as intent or as failure reason) is never
+a candidate: handing those over is the bot doing its job (docs/analytics.md). The expected
+gain assumes a share of the unresolved conversations is contained,
 smaller for harder work, and prices each contained minute at agent minus bot cost.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from contactpro.analytics.report import PERSON_INTENTS
 from contactpro.config import Settings
 from contactpro.dialog.engine import START
 from contactpro.improve.dataset import Conversation
@@ -88,9 +91,9 @@ def _groups(
 ) -> dict[tuple[str, str], list[ConversationMetrics]]:
     groups: dict[tuple[str, str], list[ConversationMetrics]] = defaultdict(list)
     for conv, row in zip(conversations, measured, strict=True):
-        if row.topic not in SMALL_TALK:
+        if row.topic not in SMALL_TALK and row.topic not in PERSON_INTENTS:
             groups["intent", row.topic].append(row)
-        if conv.failure_reason:
+        if conv.failure_reason and conv.failure_reason not in PERSON_INTENTS:
             groups["failure", conv.failure_reason].append(row)
         for tool in conv.tools_needed:
             groups["tool", tool].append(row)

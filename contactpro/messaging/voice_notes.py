@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,9 @@ from contactpro.dialog.context import CONTINUE
 from contactpro.dialog.templates import templates_for
 from contactpro.errors import AudioFetchError, ConfigError, NotFoundError, TranscriptionError
 from contactpro.messaging import media, outbound
-from contactpro.models import MessageMedia, Turn, utcnow
+from contactpro.models import MessageMedia, OutboundMessage, Turn, utcnow
 from contactpro.privacy.redaction import redact_transcript
-from contactpro.providers.telephony import Telephony
+from contactpro.providers.telephony import RETRYABLE_REASONS, Telephony, TelephonyError
 from contactpro.speech import Transcriber, Transcript, decode_audio, fetch_recording
 from contactpro.speech.pipeline import transcribe_audio
 
@@ -83,15 +84,14 @@ def transcribe(
     note.duration_seconds = round(audio.duration, 3)
     if audio.duration > settings.voice_note_max_seconds:
         return _conclude(session, settings, note, "too_long")
-    language = interaction.language
     transcript = transcribe_audio(
         audio,
         settings=settings,
-        language=language if language in settings.transcription_languages else None,
+        language_hint=interaction.language,
         speakers=("caller",),
         transcriber=transcriber,
     )
-    transcript = redact_transcript(transcript, language or settings.default_language)
+    transcript = redact_transcript(transcript, transcript.language or settings.default_language)
     note.language, note.model = transcript.language, transcript.model[:80]
     note.processing_seconds = round(transcript.processing_seconds, 3)
     if transcript.is_empty:
@@ -176,6 +176,26 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, media_id
     return note.status
 
 
+def _send_may_pass(session: Session, media_id: int) -> str | None:
+    """Return the reason the answer's last send failed when trying again may succeed (Twilio
+    unreachable or briefly unavailable) and the answer is still owed; else None."""
+    note = _note(session, media_id)
+    if note.reply_sid or note.status not in ANSWERABLE:
+        return None
+    last = session.scalars(
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.interaction_id == note.interaction_id,
+            OutboundMessage.purpose == "voice_note_reply",
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.status != "failed" or last.reason not in RETRYABLE_REASONS:
+        return None
+    return last.reason
+
+
 def _transcribe_once(
     db: Database, settings: Settings, media_id: int, transcriber: Transcriber | None
 ) -> None:
@@ -203,7 +223,9 @@ def answer(
 
     Returns the note's status, or None for an unknown note. A download that failed for a
     reason that may pass is raised (AudioFetchError) when ``may_retry``; any other failure is
-    answered with a reply saying the note could not be heard.
+    answered with a reply saying the note could not be heard. An answer Twilio could not take
+    for a reason that may pass (unreachable, 5xx) is raised as a retryable TelephonyError when
+    ``may_retry``: the retry finds the note transcribed and only sends the answer.
     """
     try:
         _transcribe_once(db, settings, media_id, transcriber)
@@ -221,4 +243,12 @@ def answer(
         with db.session() as session:
             give_up(session, settings, media_id, reason)
     with db.session() as session:
-        return deliver(session, settings, telephony, media_id)
+        status = deliver(session, settings, telephony, media_id)
+    if may_retry:
+        with db.session() as session:
+            unsent = _send_may_pass(session, media_id)
+        if unsent is not None:  # committed: the transcript and the failed send stay recorded
+            raise TelephonyError(
+                "the voice note's answer could not be sent yet", reason=unsent, retryable=True
+            )
+    return status

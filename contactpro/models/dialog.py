@@ -82,5 +82,8 @@ class CancellationRequest(Base):
     offer: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When and by whom the team applied the offer or processed the cancellation.
+    processed_at: Mapped[datetime | None]
+    processed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
 
     __table_args__ = (Index("ix_cancellation_requests_outcome", "outcome", "created_at"),)

@@ -138,12 +138,14 @@ class Cascade:
         """
         started = time.perf_counter()
         default = self.settings.default_language
+        language_clear = False
         if source == "dtmf":
             language = language_hint or (previous_languages[-1] if previous_languages else default)
         else:
-            language = detect_language(
+            guess = detect_language(
                 text, hint=language_hint, previous=previous_languages, default=default
-            ).language
+            )
+            language, language_clear = guess.language, guess.clear
         rules = apply_rules(
             text,
             source=source,
@@ -188,6 +190,7 @@ class Cascade:
             latency_ms=latency_ms,
             reason=reason,
             candidates=candidates,
+            language_clear=language_clear,
         )
 
     def _model_tier(

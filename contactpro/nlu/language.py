@@ -4,6 +4,11 @@ Short utterances carry little evidence, so the word and character evidence is co
 is already known: the language the caller chose in the IVR or their stored preference (the
 ``hint``) and the languages of earlier turns. Words that exist in both languages ("no", "ok",
 "internet", digits) count for nothing, so "no" keeps the conversation's language.
+
+A guess is *clear* when the message alone says its language, whatever was known before: at least
+two of its words point the same way and the evidence is strong (``CLEAR_EVIDENCE``). "hi, how much
+do I owe?" and "u charged me twice" are clearly English; "ok", "si", "no thanks", digits and
+names are not. The conversation switches language only on a clear message.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contactpro.nlu.text import fold, normalise
+from contactpro.nlu.text import normalise
 
 _ES_WORDS = frozenset(
     """
@@ -31,6 +36,8 @@ _ES_WORDS = frozenset(
     aceptan tienen venden operador cero uno dos tres cuatro cinco seis siete ocho nueve diez
     veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa cien mil millones simon
     quiubo alo chao ninguno nel orale sale va cc pasaporte planes
+    q k xq pq porq tb tmb xfa porfa grax msj dnd ke qe kiero debo cobraron cobrado veces doble
+    cuesta cuestan precio movil ilimitado tienes puede quiere tengo llego factura recibo
     """.split()
 )
 _EN_WORDS = frozenset(
@@ -48,17 +55,25 @@ _EN_WORDS = frozenset(
     three four five six seven eight nine ten zero oh twenty thirty forty fifty hundred thousand
     get me transfer worst ever customer id payment options representative operator human umm uh
     well blah mhm huh
+    u ur r pls plz thx ty im ive ill wanna gonna cuz bc idk asap bill bills charge charges twice
+    due late slow down cost price much unlimited mobile refund fee fees hasn't
     """.split()
 )
 # Both languages use these; they never count as evidence.
 _SHARED = frozenset("no ok okay internet wifi plan app email link sms pse netflix".split())
 _ES_CHARS = re.compile(r"[ñáéíóúü¿¡]")
-_ES_ENDINGS = re.compile(r"(cion|ciones|mente|ado|ada|ando|iendo|amos|emos|ito|ita)$")
-_EN_ENDINGS = re.compile(r"(ing|tion|ly|'s|'t|'m|'re|'ll|'ve)$")
+_ES_ENDINGS = re.compile(r"(cion|ciones|mente|ado|ada|ando|iendo|amos|emos|ito|ita|aron|ieron)$")
+# "-ed" only on words of four letters or more: "red" and "sed" are Spanish too.
+_EN_ENDINGS = re.compile(r"(ing|tion|ly|'s|'t|'m|'re|'ll|'ve|\w\wed)$")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})  # phones type I\u2019m
 
 WORD_WEIGHT = 1.2
 HINT_WEIGHT = 1.0
 PREVIOUS_WEIGHT = 0.6
+APOSTROPHE_WEIGHT = 0.8
+# A message is clear about its language with this much evidence from at least two words.
+CLEAR_EVIDENCE = 2.0
+CLEAR_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -68,13 +83,15 @@ class LanguageGuess:
     language: str
     confidence: float
     evidence: float  # log-odds from the utterance alone (>0 favours Spanish)
+    clear: bool = False  # the utterance alone says its language, whatever the prior
 
 
-def _evidence(text: str) -> float:
-    """Return log-odds for Spanish over English from the words and letters of ``text``."""
-    score = 2.0 * len(_ES_CHARS.findall(text.lower()))
-    raw_words = fold(text).split()
-    for word in normalise(text).split():
+def _word_evidence(raw: str) -> float:
+    """Return log-odds for Spanish over English from one written word and its letters."""
+    score = 2.0 * len(_ES_CHARS.findall(raw))
+    if "'" in raw:
+        score -= APOSTROPHE_WEIGHT  # don't, it's, I'm
+    for word in normalise(raw).split():
         if word in _SHARED or word.isdigit():
             continue
         es, en = word in _ES_WORDS, word in _EN_WORDS
@@ -87,9 +104,15 @@ def _evidence(text: str) -> float:
                 score += 0.4
             elif _EN_ENDINGS.search(word):
                 score -= 0.4
-    if any("'" in w for w in raw_words):
-        score -= 0.8  # apostrophes: don't, it's, I'm
     return score
+
+
+def _evidence(text: str) -> tuple[float, bool]:
+    """Return log-odds for Spanish over English from ``text``, and whether they are clear."""
+    scores = [_word_evidence(raw) for raw in text.lower().translate(_APOSTROPHES).split()]
+    total = sum(scores)
+    telling = sum(1 for score in scores if score * total > 0)
+    return total, abs(total) >= CLEAR_EVIDENCE and telling >= CLEAR_WORDS
 
 
 def detect_language(
@@ -99,8 +122,12 @@ def detect_language(
     previous: Sequence[str] = (),
     default: str = "es",
 ) -> LanguageGuess:
-    """Return es or en for ``text``, combining its evidence with the hint and earlier turns."""
-    evidence = _evidence(text)
+    """Return es or en for ``text``: its own language when it is clear, else its evidence
+    combined with the hint and earlier turns."""
+    evidence, clear = _evidence(text)
+    if clear:
+        p_es = 1.0 / (1.0 + math.exp(-evidence))
+        return LanguageGuess("es" if evidence > 0 else "en", max(p_es, 1 - p_es), evidence, True)
     prior = 0.0
     if hint in ("es", "en"):
         prior += HINT_WEIGHT if hint == "es" else -HINT_WEIGHT

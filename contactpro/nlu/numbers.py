@@ -153,7 +153,8 @@ class _Chunk:
         if kind == "hundred":
             return self.last == "scale" and self.group == 0
         if kind == "hundred_en":
-            return self.last == "unit" and self.group < 10
+            # "five hundred", "twelve hundred", "twenty five hundred": the group so far, times 100
+            return self.last in ("unit", "teen", "ten") and 0 < self.group < 100
         return False  # scales are handled by read_chunks
 
     def add(self, kind: str, value: int) -> None:
@@ -207,13 +208,13 @@ def read_chunks(words: list[str]) -> list[int]:
         elif (
             current is not None
             and current.accepts(kind)
-            and (not pending_connector or kind == "unit")
-        ):
+            and (not pending_connector or kind == "unit" or current.last in ("hundred", "scale"))
+        ):  # "treinta y cuatro"; "nineteen hundred and fifty nine"
             current.add(kind, value)
         else:
             chunk = _Chunk()
-            if kind == "scale":
-                chunk.group = 1
+            if kind in ("scale", "hundred_en"):
+                chunk.group = 1  # "mil", "hundred" alone: one of them
             chunk.add(kind, value)
             chunks.append(chunk)
         pending_connector = False
@@ -221,6 +222,17 @@ def read_chunks(words: list[str]) -> list[int]:
 
 
 _TOKEN = re.compile(r"\S+")
+# "a hundred", "a thousand", "a million": the article is the number one.
+_ARTICLE_SCALES = frozenset({HUNDRED_EN, "thousand", "million"})
+
+
+def _articles_as_one(tokens: list[str]) -> list[str]:
+    """Return ``tokens`` with "a" read as "one" before hundred, thousand or million."""
+    following = [*tokens[1:], ""]
+    return [
+        "one" if token == "a" and following[i] in _ARTICLE_SCALES else token
+        for i, token in enumerate(tokens)
+    ]
 
 
 def words_to_digits(text: str) -> str:
@@ -229,7 +241,7 @@ def words_to_digits(text: str) -> str:
     A run of several chunks becomes their digits joined ("uno cero dos" -> "102"); a lone
     ambiguous word ("un", "one") is left alone.
     """
-    tokens = text.split()
+    tokens = _articles_as_one(text.split())
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -261,8 +273,9 @@ def words_to_digits(text: str) -> str:
 
 def spoken_value(text: str) -> int | None:
     """Return the value of a text made only of number words forming one number, else None."""
-    words = [w for w in text.split() if w not in CONNECTORS]
+    tokens = _articles_as_one(text.split())
+    words = [w for w in tokens if w not in CONNECTORS]
     if not words or any(w not in NUMBER_WORDS for w in words):
         return None
-    chunks = read_chunks(text.split())
+    chunks = read_chunks(tokens)
     return chunks[0] if len(chunks) == 1 else None

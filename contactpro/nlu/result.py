@@ -15,7 +15,8 @@ class Understanding:
     ``tier`` is one of ``rules``, ``model``, ``llm`` or ``none`` (nothing was confident);
     ``entities`` holds values extracted verbatim (national id, amounts, dates, digits...);
     ``candidates`` the model's likeliest intents, best first, when the model read the utterance
-    (the dialog names two of them when it asks which topic a weak reading is about).
+    (the dialog names two of them when it asks which topic a weak reading is about);
+    ``language_clear`` whether the utterance alone says its language (the conversation switches).
     """
 
     intent: str
@@ -26,6 +27,7 @@ class Understanding:
     latency_ms: float = 0.0
     reason: str = ""
     candidates: tuple[str, ...] = ()
+    language_clear: bool = False  # the words alone say the language (the hint did not decide)
 
     @property
     def is_out_of_scope(self) -> bool:

@@ -20,6 +20,8 @@ from contactpro.nlu.taxonomy import DEFAULT_DTMF_MENU, OUT_OF_SCOPE
 from contactpro.nlu.text import normalise, numeric_form
 
 _DEFAULT_MENU = dict(DEFAULT_DTMF_MENU)
+# The key that asks for a person whatever the bot is asking (docs/voice.md).
+AGENT_KEY = "0"
 
 
 @dataclass(frozen=True)
@@ -430,6 +432,176 @@ def _topic_named(norm: str) -> tuple[str, str] | None:
     return None
 
 
+# --- Requests the dialog must not lose ----------------------------------------------------------
+
+# A charge the customer disputes: charged twice, a charge they do not recognise, a wrong amount.
+# "¿Por qué me llegó tan cara la factura?" asks why the bill changed (the balance answer
+# explains it); these say the company got it wrong and need a person with the charges.
+_DISPUTES = (
+    (
+        "double_charge",
+        re.compile(
+            r"\b(cobraron|cobran|cobro|cobrado|cobrando|cargaron|cargado|facturaron|debitaron|"
+            r"descontaron)( \w+){0,4}? (doble|dos veces|2 veces|repetid[oa])\b|"
+            r"\b(cobros?|cargos?|debitos?|pagos?) (doble|duplicad[oa]s?|repetid[oa]s?)\b|"
+            r"\b(doble|dos|2) (cobros?|cargos?|debitos?)\b|"
+            r"\b(charged|billed|debited)( me| us)?( \w+){0,3}? (twice|double|two times|2 times)\b|"
+            r"\b(double|duplicate|duplicated|two|2) (charges?|charged|billing|debits?)\b"
+        ),
+    ),
+    (
+        "unrecognised",
+        re.compile(
+            r"\bno (reconozco|reconocemos|conozco)( \w+){0,3}? (cobros?|cargos?|debitos?|valor)\b|"
+            r"\b(cobros?|cargos?|debitos?) (que )?no (reconozco|autorice|hice)\b|"
+            r"\b(don'?t|do not|didn'?t|did not) (recogni[sz]e|authori[sz]e)( \w+){0,3}? "
+            r"(charges?|debits?|payments?|amount)\b|"
+            r"\bunrecogni[sz]ed (charges?|debits?|payments?)\b|\bcharges? i (don'?t|do not) "
+            r"recogni[sz]e\b"
+        ),
+    ),
+    (
+        "wrong_amount",
+        re.compile(
+            r"\b(cobraron|cobrando|cobran|facturaron) (de mas|mal|demasiado)\b|"
+            r"\b(cobro|valor|monto|cargo) (equivocado|errado|incorrecto|indebido|de mas)\b|"
+            r"\b(overcharged|over charged|overbilled|over billed)\b|"
+            r"\b(wrong|incorrect) (amount|charge|bill|invoice)\b"
+        ),
+    ),
+)
+# A copy of an invoice, asked to be sent ("copia de mi factura de octubre", "send me my bill").
+_INVOICE_COPY = re.compile(
+    r"\b(copia|duplicado|segunda via)s? (de |del )?(la |mi |el |una )?(ultima )?"
+    r"(factura|recibo|cuenta de cobro|estado de cuenta)\b|"
+    r"\b(mandar|mandan|mandame|mandenme|manden|enviar|envian|envien|enviame|envienme|reenviar|"
+    r"reenvien|reenvienme)( me)?( \w+){0,2}? (factura|recibo)\b|"
+    r"\b(copy|duplicate|pdf) of (\w+ ){0,3}?(bill|invoice|statement)\b|"
+    r"\b(send|email|e mail|text|resend|forward|mail)( me)? (a copy of )?(my |the )?"
+    r"(last )?(bill|invoice|statement)\b"
+)
+# Abuse or an accusation of theft: the customer needs a person now, whatever the bot asked.
+_ABUSE = re.compile(
+    r"\b(hijueputa\w*|hijoeputa\w*|hp+tas?|hijos? de (su )?puta|malparid\w*|gonorreas?|"
+    r"ladrones|rateros|estafadores|sinverguenzas|pendejos|imbeciles|mierda|cabrones|culeros|"
+    r"thieves|crooks|scammers|fuck\w*|shit\w*|bastards|assholes|bullshit)\b|"
+    r"\b(me|nos) (estan|esta|siguen) (robando|estafando)\b|\b(es|esto es) un (robo|atraco)\b|"
+    r"\b(you'?re|you are|they'?re|they are) (robbing|stealing from|scamming|ripping) (me|us)\b|"
+    r"\b(rip ?off|a scam)\b"
+)
+# Negotiating what is owed, typos and all ("qiero negociar lo q debo", "arreglar mi deuda").
+_NEGOTIATE_DEBT = re.compile(
+    r"\b(negociar|negocear|renegociar|arreglar|cuadrar|refinanciar|financiar|acordar)"
+    r"( \w+){0,2}? (la deuda|mi deuda|las deudas|mis deudas|la mora|mi mora|"
+    r"lo (que|q|k) (le |les )?(debo|debemos|adeudo))\b|"
+    r"\b(negotiate|renegotiate|work out|sort out)( \w+){0,2}? (my |the |our )?"
+    r"(debt|arrears|what i owe|what we owe)\b"
+)
+# Keeping the service, said after asking to cancel: "mejor no cancelo", "que NO lo cancelen",
+# "me arrepentí", "I changed my mind, don't cancel it". A negation just before the verb counts
+# ("no, cancélalo" does not keep anything); money words make it a debt ("no puedo cancelar la
+# deuda"), never a service kept.
+_KEEP_SERVICE = re.compile(
+    r"\b(no|nunca|ya no)( \w+){0,3}? (cancel\w*|dar de baja|darlo de baja|darme de baja)\b|"
+    r"\b(me arrepenti|cambie de opinion|mejor me quedo|me quedo con ustedes|sigo con ustedes|"
+    r"(anular|anulen|cancelar|cancelen|reversar|retirar|retiro) (la |mi |esa )?"
+    r"(solicitud de )?cancelacion)\b|"
+    r"\b(don'?t|do not|not|never|no longer)( \w+){0,3}? (cancel\w*)\b|"
+    r"\b(changed my mind|i'?ll stay|i will stay|i want to stay|keep my (service|account|plan|line)|"
+    r"(undo|withdraw|reverse|stop) (the |my )?cancel\w*)\b"
+)
+# A clause that asks to cancel ("no, quiero cancelar": the "no" answers something else).
+_CANCEL_ASKED = re.compile(
+    r"^(si |ok |pues )?(quiero|quisiera|necesito|deseo|voy a|vamos a|please|i want to|i'?d like "
+    r"to|i need to|i wanna|go ahead and)?( \w+)?? ?(cancel\w*|dar de baja|darlo de baja|"
+    r"darme de baja)\b"
+)
+_MONEY_WORDS = re.compile(
+    r"\b(deuda|deudas|factura|saldo|mora|cuota|cuotas|debt|bill|balance|invoice|arrears)\b"
+)
+_EMAIL = re.compile(r"\b(correo|email|e mail|mail|gmail|hotmail)\b")
+# Not asking to cancel, then asking something else: "no quiero cancelar, solo saber el saldo",
+# "I don't want to cancel, just tell me how much I owe". Only a refusal to cancel counts ("no me
+# dejan cancelar" wants to cancel); the service it names goes with it.
+_NOT_CANCELLING = re.compile(
+    r"\b(no|ya no) (quiero|quisiera|deseo|necesito|voy a|pienso|busco|es para|era para)"
+    r"( \w+)?? (cancelar|dar de baja|darlo de baja|darme de baja|retirarme)|"
+    r"\bno (cancelo|cancelen|canceles|me den de baja)|"
+    r"\b(don'?t|do not|not|no longer|never) (want|need|wish|looking|trying|going|calling)"
+    r"( \w+)?? to cancel|\bi'?m not cancel\w*"
+)
+_NOT_CANCELLING_OBJECT = re.compile(
+    r"^ (nada|el|mi|la|los|the|my|anything)( (servicio|plan|contrato|linea|cuenta|internet|"
+    r"service|contract|line|account|subscription))?(?!\w)"
+)
+# What is owed asked in words no topic name covers ("cuánto debo", "how much do I owe").
+_OWED_ASKED = re.compile(
+    r"\b(cuanto|que) (debo|le debo|les debo|tengo que pagar)\b|"
+    r"\b(how much|what) (do )?i (owe|have to pay)\b"
+)
+# Month names that are also everyday words ("may", "mar") count only after "de", "of", "in".
+_AMBIGUOUS_MONTHS = frozenset({"may", "mar", "jun", "jul", "dec", "sep", "sept", "jan", "oct"})
+
+
+def billing_dispute(norm: str) -> str | None:
+    """Return the kind of charge ``norm`` disputes (double_charge, unrecognised, wrong_amount)."""
+    for kind, pattern in _DISPUTES:
+        if pattern.search(norm):
+            return kind
+    return None
+
+
+def besides_cancelling(norm: str) -> tuple[str, str] | None:
+    """Return the request (intent and phrase) a message makes after saying it does not want to
+    cancel ("no quiero cancelar, solo saber el saldo"), or None."""
+    refusal = _NOT_CANCELLING.search(norm)
+    if refusal is None:
+        return None
+    after = _NOT_CANCELLING_OBJECT.sub("", norm[refusal.end() :], count=1)
+    rest = f"{norm[: refusal.start()]} {after}"
+    if owed := _OWED_ASKED.search(rest):
+        return "billing_inquiry", owed.group(0)
+    for intent, pattern in _TOPIC_NAMES:
+        if intent != "cancellation" and (named := pattern.search(rest)):
+            return intent, named.group(0)
+    return None
+
+
+def keeps_service(text: str) -> bool:
+    """Return True when ``text`` says the customer keeps the service after all: a clause says
+    so and no clause asks to cancel ("no, quiero cancelar" asks) or asks something else ("no
+    quiero cancelar, solo saber cuánto debo" is a question, not a cancellation taken back)."""
+    clauses = [c for c in (normalise(part) for part in re.split(r"[,.;:!?¡¿]+", text)) if c]
+    if any(_MONEY_WORDS.search(c) or _CANCEL_ASKED.search(c) for c in clauses):
+        return False
+    if besides_cancelling(normalise(text)) is not None:
+        return False
+    return any(_KEEP_SERVICE.search(c) for c in clauses)
+
+
+def month_named(text: str) -> int | None:
+    """Return the month (1-12) a request names by its name ("la factura de octubre")."""
+    norm = normalise(text)
+    for word, month in _MONTHS.items():
+        guard = r"\b(?:de|of|in|for) " if word in _AMBIGUOUS_MONTHS else ""
+        if re.search(rf"{guard}\b{word}\b", norm):
+            return month
+    return None
+
+
+def _request_entities(text: str) -> dict[str, Any]:
+    """Return what a billing request asks beyond the balance, and a service kept."""
+    norm = normalise(text)
+    found: dict[str, Any] = {}
+    if (kind := billing_dispute(norm)) is not None:
+        found["billing_dispute"] = kind
+    elif _INVOICE_COPY.search(norm):
+        found["invoice_copy"] = "email" if _EMAIL.search(norm) else "sms"
+    if keeps_service(text):
+        found["keep_service"] = True
+    return found
+
+
 # --- The tier ------------------------------------------------------------------------------------
 
 
@@ -439,6 +611,9 @@ def _keypad_rules(text: str, menu: Mapping[str, str]) -> RuleResult:
     if not keys:
         return RuleResult()
     entities: dict[str, Any] = {"dtmf": keys}
+    if keys.rstrip("#") == AGENT_KEY:
+        # 0 hands over at any point, even while digits are answers (no answer is a lone 0).
+        return RuleResult(entities, "agent_request", f"dtmf key {AGENT_KEY}")
     if len(keys) == 1 or keys in menu:
         intent = menu.get(keys)
         return RuleResult(entities, intent, f"dtmf key {keys}" if intent else "")
@@ -475,8 +650,12 @@ def apply_rules(
     if (when := _date(numeric, language, today)) is not None:
         entities["date"] = when
 
+    entities.update(_request_entities(stripped))
     if _explicit_agent_request(stripped):
         return RuleResult(entities, "agent_request", "explicit request for a person")
+    if abuse := _ABUSE.search(norm):
+        entities["abuse"] = True
+        return RuleResult(entities, "complaint", f"abuse or an accusation: {abuse.group(0)}")
     if _UNSURE.match(norm):
         return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
     if (answer := _yes_no(norm)) is not None:
@@ -488,9 +667,16 @@ def apply_rules(
         and (_is_mostly_identifier(numeric) or "identification" in expected)
     ):
         return RuleResult(entities, "identification", "the utterance is an identifier")
+    if "billing_dispute" in entities or "invoice_copy" in entities:
+        what = "a disputed charge" if "billing_dispute" in entities else "a copy of an invoice"
+        return RuleResult(entities, "billing_inquiry", what)
+    if negotiate := _NEGOTIATE_DEBT.search(norm):
+        return RuleResult(entities, "debt_negotiation", f"negotiating the debt: {negotiate[0]}")
     debt = _PAY_OFF_DEBT.search(norm)
     if debt and not _SERVICE_NAMED.search(norm) and not _REFUSE_DEBT.search(norm[: debt.start()]):
         return RuleResult(entities, "debt_negotiation", f"paying off the debt: {debt.group(0)}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
+    if (other := besides_cancelling(norm)) is not None:
+        return RuleResult(entities, other[0], f"not cancelling, asking: {other[1]}")
     return RuleResult(entities)

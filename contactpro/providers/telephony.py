@@ -14,6 +14,7 @@ from functools import lru_cache
 from threading import Lock
 from typing import Protocol
 
+import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
@@ -26,9 +27,42 @@ log = logging.getLogger(__name__)
 
 
 class TelephonyError(ContactProError):
-    """Twilio refused or could not be reached; nothing was sent."""
+    """Twilio refused or could not be reached; nothing was sent.
+
+    ``retryable`` is True when trying again later may succeed: Twilio could not be reached (a
+    network error, a time-out), answered 5xx, or asked us to slow down (429).
+    """
 
     reason = "telephony_failed"
+
+    def __init__(self, message: str, *, reason: str | None = None, retryable: bool = False) -> None:
+        super().__init__(message, reason=reason)
+        self.retryable = retryable
+
+
+# The reasons of failures that may pass: Twilio unreachable, or answering 5xx / 429.
+RETRYABLE_REASONS = frozenset({"telephony_unreachable", "telephony_unavailable"})
+# What talking to Twilio may raise: its own errors, and the network's (the SDK lets requests'
+# connection errors and time-outs through untouched).
+PROVIDER_ERRORS = (TwilioException, requests.RequestException)
+
+
+def provider_error(action: str, exc: Exception) -> TelephonyError:
+    """Return the TelephonyError for ``exc`` raised while Twilio was asked to ``action``."""
+    if isinstance(exc, requests.RequestException):
+        return TelephonyError(
+            f"Twilio could not be reached to {action}: {type(exc).__name__}",
+            reason="telephony_unreachable",
+            retryable=True,
+        )
+    status = exc.status if isinstance(exc, TwilioRestException) else None
+    if status is not None and (status == 429 or status >= 500):
+        return TelephonyError(
+            f"Twilio could not {action} for now: {exc}",
+            reason="telephony_unavailable",
+            retryable=True,
+        )
+    return TelephonyError(f"Twilio could not {action}: {exc}")
 
 
 class Telephony(Protocol):
@@ -86,8 +120,8 @@ class TwilioTelephony:
             raise TelephonyError("TWILIO_PHONE_NUMBER is not set", reason="no_sender")
         try:
             message = self.client.messages.create(to=to, from_=self.from_number, body=body)
-        except TwilioException as exc:
-            raise TelephonyError(f"Twilio refused the message: {exc}") from exc
+        except PROVIDER_ERRORS as exc:
+            raise provider_error("send the message", exc) from exc
         log.info("sms sent", extra={"to": mask_phone(to), "message_sid": message.sid})
         return str(message.sid)
 
@@ -114,8 +148,8 @@ class TwilioTelephony:
             fields["body"] = body
         try:
             message = self.client.messages.create(**fields)
-        except TwilioException as exc:
-            raise TelephonyError(f"Twilio refused the message: {exc}") from exc
+        except PROVIDER_ERRORS as exc:
+            raise provider_error("send the message", exc) from exc
         log.info("message sent", extra={"to": mask_phone(to), "message_sid": message.sid})
         return str(message.sid)
 
@@ -123,8 +157,8 @@ class TwilioTelephony:
         """Redirect the queued call to dial the agent (Twilio reports QueueResult=redirected)."""
         try:
             call = self.client.calls(call_sid).update(twiml=bridge_twiml(agent_phone))
-        except TwilioException as exc:
-            raise TelephonyError(f"Twilio could not redirect the call: {exc}") from exc
+        except PROVIDER_ERRORS as exc:
+            raise provider_error("redirect the call", exc) from exc
         log.info("queued call bridged to agent", extra={"call_sid": call_sid})
         return str(call.sid)
 
@@ -134,9 +168,9 @@ class TwilioTelephony:
             self.client.recordings(recording_sid).delete()
         except TwilioRestException as exc:
             if exc.status != 404:
-                raise TelephonyError(f"Twilio could not delete the recording: {exc}") from exc
-        except TwilioException as exc:
-            raise TelephonyError(f"Twilio could not delete the recording: {exc}") from exc
+                raise provider_error("delete the recording", exc) from exc
+        except PROVIDER_ERRORS as exc:
+            raise provider_error("delete the recording", exc) from exc
         log.info("recording deleted", extra={"recording_sid": recording_sid})
 
 

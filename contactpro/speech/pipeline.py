@@ -31,6 +31,9 @@ DUAL_CHANNEL_SPEAKERS: tuple[str, str] = ("caller", "agent")
 # Whisper's own rule for "this window is silence": both conditions together.
 NO_SPEECH_PROB = 0.6
 LOW_AVG_LOGPROB = -1.0
+# A language hint (the call's language) gives way to the detected language only when the
+# detection is at least this sure, among the configured languages.
+CONFIDENT_DETECTION = 0.8
 
 
 @dataclass
@@ -94,6 +97,36 @@ def _detect_language(
     )
 
 
+def _choose_language(
+    speech: FloatArray,
+    settings: Settings,
+    clock: _Clock,
+    transcriber: Transcriber | None,
+    hint: str | None,
+) -> tuple[str, float | None]:
+    """Return the language to decode in and the detection's probability.
+
+    Without a hint the detected language is used. With one (the conversation's language), the
+    detected language replaces it only when the detection is confident: English said in a
+    Spanish call is transcribed as English, never translated into Spanish.
+    """
+    if hint is None:
+        return _detect_language(speech, settings, clock, transcriber)
+    try:
+        detected, probability = _detect_language(speech, settings, clock, transcriber)
+    except ConfigError:
+        return hint, None  # no model can tell languages apart: the hint it is
+    if detected == hint:
+        return detected, probability
+    if probability is None or probability < CONFIDENT_DETECTION:
+        return hint, probability
+    log.info(
+        "speech is not in the conversation's language",
+        extra={"hint": hint, "detected": detected, "probability": round(probability, 3)},
+    )
+    return detected, probability
+
+
 def _keep(segment: Segment) -> bool:
     if not segment.text:
         return False
@@ -111,11 +144,14 @@ def transcribe_audio(
     speakers: Sequence[str | None] | None = None,
     transcriber: Transcriber | None = None,
     vad: VadParameters | None = None,
+    language_hint: str | None = None,
 ) -> Transcript:
     """Transcribe decoded audio: one speaker per call leg, silence dropped, times in seconds.
 
-    ``language`` comes from the interaction when known (IVR choice, customer preference);
-    otherwise it is detected among ``settings.transcription_languages`` only. ``transcriber``
+    ``language`` forces the language; otherwise it is detected among
+    ``settings.transcription_languages`` only, and ``language_hint`` (the conversation's
+    language: IVR choice, customer preference) is used unless the detection confidently says
+    another (:data:`CONFIDENT_DETECTION`). The Transcript carries the language used. ``transcriber``
     overrides the configured backend and model (tests, benchmarks). Silence and line noise
     give a Transcript with no segments. Phone-rate audio (8 kHz) is shaped for Whisper first
     (``contactpro.speech.telephone``).
@@ -128,6 +164,8 @@ def transcribe_audio(
     labels = tuple(speakers) if speakers is not None else default_speakers(len(channels))
     if len(labels) < len(channels):
         raise ValueError(f"{len(channels)} channels but only {len(labels)} speaker labels")
+    if language_hint not in settings.transcription_languages:
+        language_hint = None
     if language is not None and language not in settings.transcription_languages:
         raise ConfigError(
             f"language {language!r} is not among CONTACTPRO_TRANSCRIPTION_LANGUAGES",
@@ -136,6 +174,7 @@ def transcribe_audio(
     regions = [detect_speech(channel, vad) for channel in channels]
     backend = transcriber.backend if transcriber else settings.transcriber
     if not any(regions):
+        language = language or language_hint
         return Transcript(
             segments=(),
             language=language,
@@ -148,7 +187,9 @@ def transcribe_audio(
     probability: float | None = None
     if language is None:
         loudest = max(range(len(speech)), key=lambda i: speech[i].size)
-        language, probability = _detect_language(speech[loudest], settings, clock, transcriber)
+        language, probability = _choose_language(
+            speech[loudest], settings, clock, transcriber, language_hint
+        )
     model = transcriber or clock.load(settings, model_for_language(settings, language))
     tempo = shaping.tempo if shaping is not None else 1.0
     decode = _Decode(model, language, initial_prompt(settings, language), tempo)
@@ -203,6 +244,7 @@ def transcribe_audio_bytes(
     content_type: str | None = None,
     speakers: Sequence[str | None] | None = None,
     transcriber: Transcriber | None = None,
+    language_hint: str | None = None,
 ) -> Transcript:
     """Decode audio bytes (WAV, MP3, FLAC, mu-law) and transcribe them.
 
@@ -210,7 +252,12 @@ def transcribe_audio_bytes(
     """
     audio = decode_audio(data, content_type=content_type)
     return transcribe_audio(
-        audio, settings=settings, language=language, speakers=speakers, transcriber=transcriber
+        audio,
+        settings=settings,
+        language=language,
+        speakers=speakers,
+        transcriber=transcriber,
+        language_hint=language_hint,
     )
 
 
@@ -223,6 +270,7 @@ def transcribe_recording_url(
     allow_list: AllowList = TWILIO_ALLOW_LIST,
     transcriber: Transcriber | None = None,
     fetch_time_limit: float | None = None,
+    language_hint: str | None = None,
 ) -> Transcript:
     """Download a Twilio recording and transcribe it.
 
@@ -246,4 +294,5 @@ def transcribe_recording_url(
         content_type=fetched.content_type,
         speakers=speakers,
         transcriber=transcriber,
+        language_hint=language_hint,
     )

@@ -147,18 +147,16 @@ def transcribe(
     """
     if not recording.url:
         raise NotFoundError(f"recording {recording.id} has no URL", reason="recording_no_url")
-    language = recording.interaction.language
-    if language not in settings.transcription_languages:
-        language = None
+    # The call's language is a hint: a caller speaking another one is transcribed in theirs.
     transcript = transcribe_recording_url(
         recording.url,
         settings=settings,
-        language=language,
+        language_hint=recording.interaction.language,
         allow_list=allow_list(settings),
         transcriber=transcriber,
         fetch_time_limit=fetch_time_limit,
     )
-    transcript = redact_transcript(transcript, language or settings.default_language)
+    transcript = redact_transcript(transcript, transcript.language or settings.default_language)
     recording.transcription_status = "empty" if transcript.is_empty else "done"
     recording.transcript = transcript.text
     recording.segments = [asdict(s) for s in transcript.segments]

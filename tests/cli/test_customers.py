@@ -14,6 +14,7 @@ from contactpro.models import (
     AuditLog,
     Base,
     Customer,
+    Escalation,
     Interaction,
     Recording,
     Turn,
@@ -152,6 +153,12 @@ def test_export_retention_and_erasure_through_the_entry_point(
     assert figures(session) == figures_before
     audit = session.scalars(select(AuditLog).where(AuditLog.action == "customer.erase")).one()
     assert audit.target == f"customer:{conversation.id}" and audit.after["conversations"] == 1
+    # The hand-off left open has nothing to work on any more: it leaves the queue, audited.
+    assert "1 open escalations closed" in erased.stdout
+    escalation = session.scalars(select(Escalation)).one()
+    assert (escalation.status, escalation.resolution) == ("resolved", "data_erased")
+    closed = session.scalars(select(AuditLog).where(AuditLog.action == "escalation.close_erased"))
+    assert closed.one().target == f"escalation:{escalation.id}"
 
     gone = cli(["customers", "erase", "--phone", PHONE, "--yes"], tmp_path, app_config)
     assert gone.returncode == 1 and f"no customer with phone {PHONE}" in gone.stderr

@@ -41,3 +41,28 @@ def test_seed_dates_no_payment_after_today(session, today):
         assert payment.paid_at.date() > payment.invoice.period_end
     customers = session.scalars(select(Customer)).all()
     assert len({c.email for c in customers}) == len(customers) == 60
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 5), date(2026, 12, 20), date(2027, 3, 1)])
+def test_seeded_accounts_state_what_their_invoices_and_payments_say(session, today):
+    """Balance, debt, days past due and status are the invoices' and payments' own figures."""
+    seed_customers(session, 60, seed=7, today=today)
+    session.commit()
+    accounts = session.scalars(select(Account)).all()
+    for account in accounts:
+        paid = {p.invoice_id: p.amount for p in account.payments}
+        unpaid = [i for i in account.invoices if i.status != "paid"]
+        assert all(paid[i.id] == i.total for i in account.invoices if i.status == "paid")
+        owed = sum((i.total - paid.get(i.id, Decimal(0)) for i in unpaid), Decimal(0))
+        assert account.balance == owed, account.number
+        late = [i for i in unpaid if i.due_date < today]
+        assert all(i.status == "overdue" for i in late)
+        assert all(i.status == "open" for i in unpaid if i.due_date >= today)
+        assert account.debt_amount == sum((i.total for i in late), Decimal(0))
+        oldest = min((i.due_date for i in late), default=today)
+        assert account.days_past_due == (today - oldest).days, account.number
+        assert account.status == ("delinquent" if late else "active")
+        assert account.due_date == account.invoices[-1].due_date
+    assert any(a.days_past_due > 0 for a in accounts)
+    # Until the 15th last month's bill is owed but not yet due: a balance above the debt.
+    assert any(a.balance > a.debt_amount for a in accounts) == (today.day <= 15)

@@ -82,7 +82,9 @@ def test_conversation_continues_and_escalates_with_context(twilio, session, cust
     assert escalation.reason == "agent_request" and escalation.status == "open"
     packet = escalation.context
     assert packet["customer"]["accounts"][0]["number"] == "0000120451"
-    assert [t["intent"] for t in packet["transcript"]] == ["billing_inquiry"]
+    # The turn that handed over is in the packet, with what the customer was told.
+    assert [t["intent"] for t in packet["transcript"]] == ["billing_inquiry", "agent_request"]
+    assert packet["transcript"][-1]["reply"] == text
     assert "asked_verification" in packet["steps_tried"]
     assert "Camila Rojas Pérez" in packet["summary"]
 

@@ -153,7 +153,8 @@ def test_asking_for_an_agent_mid_flow_hands_over_with_context(twilio, customer_f
     escalation = session.scalars(select(Escalation)).one()
     assert escalation.context["channel"] == "voice"
     assert [t["intent"] for t in escalation.context["transcript"] if t["intent"]] == [
-        "billing_inquiry"
+        "billing_inquiry",
+        "agent_request",
     ]
     result = twilio.post(
         "/twilio/voice/queue-result",

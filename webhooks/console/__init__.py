@@ -27,7 +27,7 @@ from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
-from webhooks.console import agent, auth, improve, manager
+from webhooks.console import agent, auth, improve, manager, requests
 from webhooks.db import db_session
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,20 @@ def _money(amount: object, currency: str = "COP") -> str:
     return wording.money(amount, currency, g.get("lang", settings.default_language))
 
 
+def _lang() -> str:
+    return str(g.get("lang", current_app.extensions["contactpro"].settings.default_language))
+
+
+def _number(value: object, decimals: int = 0) -> str:
+    """Return a figure the page's way: ``44,0`` in Spanish, ``44.0`` in English."""
+    return wording.number(value, decimals, _lang())
+
+
+def _numbers(text: object) -> str:
+    """Return a stored text (a KPI figure, a target) with its numbers the page's way."""
+    return wording.numbers_in(str(text or ""), _lang())
+
+
 def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
     """Return how similar past cases ended, in the page's language."""
     return wording.similar_summary(count, outcomes, auth.t)
@@ -111,7 +125,7 @@ def init_app(app: Flask) -> None:
     """Register the console on ``app``."""
     runtime: Runtime = app.extensions["contactpro"]
     app.extensions["telephony"] = telephony = telephony_for(runtime.settings)
-    for blueprint in (auth.bp, agent.bp, manager.bp, improve.bp):
+    for blueprint in (auth.bp, agent.bp, manager.bp, improve.bp, requests.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "root", _root)
 
@@ -134,6 +148,8 @@ def init_app(app: Flask) -> None:
         similar_summary=_similar_summary,
     )
     app.jinja_env.filters["money"] = _money
+    app.jinja_env.filters["num"] = _number
+    app.jinja_env.filters["numbers"] = _numbers
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

@@ -32,7 +32,6 @@ from contactpro.console.pages import Page, csv_text, page_number, paginate
 from contactpro.console.settings import current_config
 from contactpro.console.users import has_role
 from contactpro.errors import AudioFetchError, ContactProError, NotFoundError
-from contactpro.privacy import mask_customer_ids
 from contactpro.providers.telephony import Telephony, TelephonyError
 from webhooks.console.auth import settings, setup, t
 from webhooks.console.downloads import csv_download
@@ -95,7 +94,7 @@ def _packet(escalation_id: int) -> dict[str, Any]:
     except NotFoundError:
         abort(404)
     if not has_role(g.agent, "manager"):  # agents work the case without the full identifiers
-        data["context"] = mask_customer_ids(data["context"])
+        data = agent_queue.masked_packet(data)
     return data
 
 

@@ -23,7 +23,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro.config import LANGUAGES
+from contactpro.config import LANGUAGES, company_timezone
 from contactpro.console import wording
 from contactpro.console.strings import translate
 from contactpro.errors import ContactProError, NotFoundError
@@ -94,7 +94,8 @@ def explain_page() -> str:
     if any(query.filters().values()) or query.text:
         encoder = index.encoder_for(settings().improve_case_encoder)
         writer = writer_for(settings())
-        result = explain.explain(session, encoder, query, writer, k=10, language=g.lang)
+        zone = company_timezone(settings())
+        result = explain.explain(session, encoder, query, writer, 10, None, g.lang, zone)
     return render_template(
         "console/improve_explain.html",
         query=query,

@@ -23,10 +23,10 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro.analytics.matrix import export_quadrants
+from contactpro.analytics.matrix import apply_conformity_threshold, export_quadrants
 from contactpro.config import company_timezone
 from contactpro.console import reports, search
-from contactpro.console.agent_queue import RESOLUTIONS
+from contactpro.console.agent_queue import RESOLUTIONS, close_erased
 from contactpro.console.pages import csv_text, page_number, paginate
 from contactpro.console.settings import (
     FIELDS,
@@ -233,7 +233,9 @@ def config() -> BaseResponse | str:
         return _config_page(session, values, None)
     submitted = _submitted()
     try:
-        changed = update_config(session, settings(), submitted, g.agent.id)
+        changed = update_config(session, settings(), submitted, g.agent.id, g.lang)
+        if "conformity_threshold" in changed:
+            apply_conformity_threshold(session, settings())
         session.commit()
     except ConfigChangeError as exc:
         session.rollback()
@@ -298,6 +300,7 @@ def privacy_request() -> BaseResponse:
     if request.form.get("confirm") != "1":
         return _privacy_page(t("privacy_confirm_needed"))
     erase(session, settings(), telephony(), customer, agent_id=g.agent.id)
+    close_erased(session, customer.id, g.agent.id)
     session.commit()
     flash(t("privacy_erased").format(id=customer.id), "info")
     return redirect(url_for("console_manager.privacy"))

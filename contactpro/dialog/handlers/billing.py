@@ -1,23 +1,47 @@
-"""Billing inquiry: balance, due date, last payment, last invoice and why it changed."""
+"""Billing inquiry: balance, due date, last payment, last invoice and why it changed; a
+disputed charge and a copy of an invoice.
+
+A disputed charge (charged twice, a charge not recognised, a wrong amount) is never answered
+with the balance: the customer is shown the invoices and payments the bot sees for the month
+in question (those that look duplicated marked) and the dispute goes to a person with them.
+A copy of an invoice is its details, in the thread (by SMS on a call).
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from contactpro.dialog import identity, sms
 from contactpro.dialog.accounts import REQUEST_DIGITS, open_accounts, remember_named, requested
-from contactpro.dialog.context import Decision, TurnContext
+from contactpro.dialog.confirmations import send_confirmation
+from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import MONTHS_ES
-from contactpro.models import Account, Invoice
+from contactpro.models import Account, Invoice, Payment
+from contactpro.nlu.rules import month_named
+
+# What the request asked beyond the balance, kept through the identity questions.
+DISPUTE_SLOT, COPY_SLOT, MONTH_SLOT = "billing_dispute", "invoice_copy", "month"
+# Without a month named, a dispute is about the charges of this many days back.
+RECENT_DAYS = 35
+# Two payments of the same amount this close together look like one charge taken twice.
+DUPLICATE_DAYS = 7
+# At most this many payments of one account are shown (the latest).
+MAX_PAYMENTS = 4
 
 MONTHS_EN = (
     "January February March April May June July August September October November December"
 ).split()
 
 
+def _month_name(month: int, language: str) -> str:
+    return (MONTHS_ES if language == "es" else MONTHS_EN)[month - 1]
+
+
 def _month(invoice: Invoice, language: str) -> str:
-    index = invoice.period_start.month - 1
-    return MONTHS_ES[index] if language == "es" else MONTHS_EN[index]
+    return _month_name(invoice.period_start.month, language)
 
 
 def invoice_change(ctx: TurnContext, account: Account) -> str:
@@ -89,19 +113,40 @@ def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
     return Decision(text, step="told_balance", resolved=True)
 
 
+def _asked(ctx: TurnContext) -> dict[str, Any]:
+    """Return what the request asks beyond the balance: this turn's words, else (resumed
+    after the identity questions) what the request said before them."""
+    entities = ctx.understood.entities
+    if ctx.state.flow == "identity" and ctx.understood.intent != "billing_inquiry":
+        slots = ctx.state.slots
+        return {k: slots[k] for k in (DISPUTE_SLOT, COPY_SLOT, MONTH_SLOT) if slots.get(k)}
+    asked = {k: entities[k] for k in (DISPUTE_SLOT, COPY_SLOT) if entities.get(k)}
+    if asked and (month := month_named(ctx.text)) is not None:
+        asked[MONTH_SLOT] = month
+    return asked
+
+
 def start(ctx: TurnContext) -> Decision:
-    """Tell the balance, due date, overdue debt, last payment and how the last bill changed.
+    """Tell the balance, due date, overdue debt, last payment and how the last bill changed;
+    take a disputed charge to a person; send a copy of an invoice.
 
     A customer with several open accounts hears every one of them, never just the first,
     unless the request names one.
     """
+    asked = _asked(ctx)
     if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
         remember_named(ctx)
+        ctx.state.slots.update(asked)
         return question
     listed = open_accounts(ctx.customer)
     # Resumed after verification, the request named the account, not the security answer.
     account = requested(ctx, REQUEST_DIGITS)
     ctx.state.finish()
+    concerned = [account] if account is not None else listed
+    if asked.get(DISPUTE_SLOT) and concerned:
+        return dispute(ctx, concerned, str(asked[DISPUTE_SLOT]), asked.get(MONTH_SLOT))
+    if asked.get(COPY_SLOT) and concerned:
+        return invoice_copy(ctx, concerned, asked.get(MONTH_SLOT), asked[COPY_SLOT] == "email")
     if account is None and len(listed) > 1:
         return summary(ctx, listed)
     if account is None:
@@ -133,3 +178,165 @@ def start(ctx: TurnContext) -> Decision:
     if change := invoice_change(ctx, account):
         parts.append(change)
     return Decision(" ".join(parts), step="told_balance", resolved=True)
+
+
+def _in_month(invoices: list[Invoice], month: int) -> list[Invoice]:
+    """Return the latest year's invoices for ``month`` (the period they bill)."""
+    found = [i for i in invoices if i.period_start.month == month]
+    latest = max((i.period_start.year for i in found), default=None)
+    return [i for i in found if i.period_start.year == latest]
+
+
+def _duplicates(payments: list[Payment], invoices: list[Invoice]) -> set[str]:
+    """Return the references of payments (and numbers of invoices) that look taken twice: one
+    invoice paid twice, the same amount paid within ``DUPLICATE_DAYS``, one period billed
+    twice."""
+    twice: set[str] = set()
+    for index, first in enumerate(payments):
+        for second in payments[index + 1 :]:
+            same_invoice = first.invoice_id is not None and first.invoice_id == second.invoice_id
+            close = abs(first.paid_at - second.paid_at) <= timedelta(days=DUPLICATE_DAYS)
+            if same_invoice or (first.amount == second.amount and close):
+                twice |= {first.reference, second.reference}
+    for index, bill in enumerate(invoices):
+        for other in invoices[index + 1 :]:
+            if bill.period_start == other.period_start:
+                twice |= {bill.number, other.number}
+    return twice
+
+
+def _charges(ctx: TurnContext, account: Account, month: int | None) -> dict[str, Any]:
+    """Return the invoices and payments of ``account`` a dispute is about, duplicates marked."""
+    if month is not None and (invoices := _in_month(list(account.invoices), month)):
+        ids = {i.id for i in invoices}
+        # A month's bill is paid in its own month or in the cycle after it is issued.
+        spans = [(date(i.period_start.year, month, 1), i.period_end) for i in invoices] + [
+            (i.issued_on, i.issued_on + timedelta(days=RECENT_DAYS)) for i in invoices
+        ]
+        payments = [
+            p
+            for p in account.payments
+            if p.invoice_id in ids
+            or any(a <= local_date(p.paid_at, ctx.zone) <= b for a, b in spans)
+        ]
+    else:
+        since = ctx.today - timedelta(days=RECENT_DAYS)
+        payments = [p for p in account.payments if local_date(p.paid_at, ctx.zone) >= since]
+        recent = [i for i in account.invoices if i.issued_on >= since]
+        invoices = recent or sorted(account.invoices, key=lambda i: i.period_start)[-1:]
+    payments = sorted(payments, key=lambda p: p.paid_at)[-MAX_PAYMENTS:]
+    twice = _duplicates(payments, invoices)
+    return {
+        "number": account.number,
+        "currency": account.currency,
+        "invoices": [
+            {
+                "number": i.number,
+                "month": _month(i, ctx.language),
+                "total": i.total,
+                "status": i.status,
+                "twice": i.number in twice,
+            }
+            for i in invoices
+        ],
+        "payments": [
+            {
+                "reference": p.reference,
+                "amount": p.amount,
+                "on": local_date(p.paid_at, ctx.zone),
+                "method": p.method,
+                "twice": p.reference in twice,
+            }
+            for p in payments
+        ],
+    }
+
+
+def _stored(charges: dict[str, Any]) -> dict[str, Any]:
+    """Return the charges as JSON for the hand-over (amounts and days as text)."""
+    return {
+        "account": charges["number"],
+        "currency": charges["currency"],
+        "invoices": [
+            {**i, "total": str(i["total"]), "month": i["month"]} for i in charges["invoices"]
+        ],
+        "payments": [
+            {**p, "amount": str(p["amount"]), "on": p["on"].isoformat()}
+            for p in charges["payments"]
+        ],
+    }
+
+
+def dispute(ctx: TurnContext, concerned: list[Account], kind: str, month: int | None) -> Decision:
+    """Show the charges the bot sees for the disputed month and hand the dispute to a person
+    with them (never answered with the balance, never marked resolved)."""
+    seen = [_charges(ctx, account, month) for account in concerned]
+    ctx.state.handoff.update(
+        {"dispute": kind, "month": month, "charges": [_stored(c) for c in seen]}
+    )
+    return Decision(
+        ctx.say("dispute_charges", kind=kind, accounts=seen),
+        ESCALATE,
+        reason="billing_dispute",
+        step="showed_disputed_charges",
+    )
+
+
+def _copy_of(account: Account, month: int | None) -> tuple[Invoice | None, bool]:
+    """Return the invoice asked for (the month's, else the latest) and whether the month named
+    had none."""
+    if month is not None and (found := _in_month(list(account.invoices), month)):
+        return found[-1], False
+    latest = max(account.invoices, key=lambda i: i.period_start, default=None)
+    return latest, month is not None
+
+
+def _written(ctx: TurnContext) -> str:
+    """Return the written channel a copy is read on (a call's copy goes by SMS)."""
+    return "sms" if ctx.channel == "voice" else ctx.channel
+
+
+def invoice_copy(
+    ctx: TurnContext, concerned: list[Account], month: int | None, by_email: bool
+) -> Decision:
+    """Send a copy of the invoice asked for (its details): in the thread on a written channel,
+    by SMS on a call. E-mail cannot be sent from here: the customer is told how to get it."""
+    copies = []
+    for account in concerned:
+        invoice, missing = _copy_of(account, month)
+        if invoice is None:
+            continue
+        copies.append(
+            ctx.templates.render(
+                "invoice_copy",
+                ctx.language,
+                channel=_written(ctx),
+                account=account.number,
+                number=invoice.number,
+                start=invoice.period_start,
+                end=invoice.period_end,
+                issued=invoice.issued_on,
+                due=invoice.due_date,
+                items=invoice.items,
+                total=invoice.total,
+                status=invoice.status,
+                currency=account.currency,
+                missing=_month_name(month, ctx.language) if missing and month else "",
+            )
+        )
+    if not copies:
+        ctx.state.handoff["invoice_month"] = month
+        return Decision("", ESCALATE, reason="invoice_request")
+    email = ctx.say("invoice_copy_no_email") if by_email else ""
+    if ctx.channel != "voice":
+        return Decision(
+            f"{' '.join(copies)} {email}".strip(), step="sent_invoice_copy", resolved=True
+        )
+    customer = ctx.customer
+    if customer is None or not send_confirmation(
+        ctx, customer.phone, " ".join(copies), purpose="invoice_copy"
+    ):
+        return Decision("", ESCALATE, reason="invoice_request")
+    return Decision(
+        f"{ctx.say('invoice_copy_sent')} {email}".strip(), step="sent_invoice_copy", resolved=True
+    )

@@ -6,7 +6,11 @@ let go (low, low): the polite cancellation process. Each ends retained, cancelle
 
 Before the first conformity analysis there is no quadrant; :func:`default_quadrant` reads one
 from the payment history and the bill instead of treating everyone as *care*. The economic
-benefit goes only to customers with the managers' minimum tenure (``offer_min_tenure_months``).
+benefit goes only to customers with the managers' minimum tenure (``offer_min_tenure_months``),
+and never above their maximum discount (``offer_max_discount_percent``): at 0 there is none.
+
+An accepted offer is recorded on the cancellation request (``offer``); the customer is told
+what was recorded and that the team applies it, since nothing here changes the bill.
 """
 
 from __future__ import annotations
@@ -18,14 +22,20 @@ from statistics import median
 
 from sqlalchemy import select
 
-from contactpro.console.settings import current_config
-from contactpro.dialog import accounts
+from contactpro.console.settings import current_config, record_audit
+from contactpro.dialog import accounts, identity
+from contactpro.dialog.agreements import percent
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.localtime import local_date
 from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
-from contactpro.nlu.rules import apply_rules
+from contactpro.nlu.rules import apply_rules, besides_cancelling
 from contactpro.nlu.text import normalise
 
-OFFERS = {"retain": "discount_50_3m", "care": "loyalty_double_speed", "monitor": "preventive_visit"}
+OFFERS = {"care": "loyalty_double_speed", "monitor": "preventive_visit"}
+# The retain quadrant's benefit: this discount on the monthly charge for this many months,
+# within the managers' maximum discount; recorded as ``discount_<percent>_<months>m``.
+RETAIN_DISCOUNT = Decimal(50)
+RETAIN_MONTHS = 3
 # The default rule's cut-offs: more than this many days past due is low conformity, and
 # beyond COLLECTIONS_DAYS the account is a collections case that gets no retention benefit.
 LATE_DAYS = 30
@@ -33,6 +43,11 @@ COLLECTIONS_DAYS = 90
 # The model's guess answers the offer or the confirmation only when it is this sure; a rule or
 # the LLM always may. Below it the question is asked again: a guess never cancels a service.
 ANSWER_MIN_CONFIDENCE = 0.5
+
+# The outcome of a cancellation the customer took back afterwards.
+WITHDRAWN = "withdrawn"
+# Slot set while identity questions stand between the customer and a withdrawal.
+WITHDRAW_SLOT = "withdraw"
 
 # Staying, said in words, whatever the question: "me quedo", "mejor no cancelo", "acepto la
 # visita", "ok I'll stay", "I changed my mind".
@@ -125,6 +140,19 @@ def quadrant(ctx: TurnContext) -> str:
     return where
 
 
+def retain_discount(ctx: TurnContext) -> Decimal:
+    """Return the discount (percent) a *retain* customer is offered: ``RETAIN_DISCOUNT`` within
+    the managers' maximum discount, read at the moment of the offer (0: no discount)."""
+    cap = current_config(ctx.session, ctx.settings)["offer_max_discount_percent"]
+    return min(RETAIN_DISCOUNT, Decimal(str(cap)))
+
+
+def _benefit(ctx: TurnContext) -> dict[str, object]:
+    """Return the values the retention offer and its confirmation are said with."""
+    discount = Decimal(ctx.state.slots.get("discount", "0"))
+    return {"discount": percent(discount, ctx.language), "months": RETAIN_MONTHS}
+
+
 def _clauses(text: str) -> list[str]:
     return [c for c in (normalise(part) for part in re.split(r"[,.;:!¡¿]+", text)) if c]
 
@@ -174,42 +202,159 @@ def _account(ctx: TurnContext) -> Account | None:
     return ctx.session.get(Account, account_id)
 
 
+def _request_of(ctx: TurnContext, account: Account) -> CancellationRequest | None:
+    """Return the account's cancellation request, the latest when older data holds several."""
+    return ctx.session.scalars(
+        select(CancellationRequest)
+        .where(CancellationRequest.account_id == account.id)
+        .order_by(CancellationRequest.id.desc())
+    ).first()
+
+
+def _audit(ctx: TurnContext, action: str, row: CancellationRequest, before: str) -> None:
+    record_audit(
+        ctx.session,
+        None,
+        action,
+        f"cancellation:{row.id}",
+        {"outcome": before},
+        {"outcome": row.outcome, "interaction_id": ctx.interaction.id},
+    )
+
+
 def _record(ctx: TurnContext, outcome: str) -> None:
+    """Write how the request ended: one row per account, updated (and audited) when the
+    account already has one."""
     account = _account(ctx)
     if account is None:
         return
-    ctx.session.add(
-        CancellationRequest(
-            account_id=account.id,
-            interaction_id=ctx.interaction.id,
-            quadrant=ctx.state.slots.get("quadrant", "care"),
-            offer=ctx.state.slots.get("offer"),
-            outcome=outcome,
+    slots = ctx.state.slots
+    row = _request_of(ctx, account)
+    if row is None:
+        ctx.session.add(
+            CancellationRequest(
+                account_id=account.id,
+                interaction_id=ctx.interaction.id,
+                quadrant=slots.get("quadrant", "care"),
+                offer=slots.get("offer"),
+                outcome=outcome,
+            )
+        )
+    else:
+        before = row.outcome
+        row.interaction_id, row.outcome = ctx.interaction.id, outcome
+        row.quadrant, row.offer = slots.get("quadrant", row.quadrant), slots.get("offer")
+        row.processed_at = row.processed_by = None  # a new outcome is new work for the team
+        ctx.session.flush()
+        _audit(ctx, "cancellation.update", row, before)
+    ctx.state.outcome_detail = outcome
+
+
+def standing(ctx: TurnContext) -> list[CancellationRequest]:
+    """Return the customer's recorded cancellations still to be carried out, latest first."""
+    open_ids = [a.id for a in accounts.open_accounts(ctx.customer)]
+    if not open_ids:
+        return []
+    return list(
+        ctx.session.scalars(
+            select(CancellationRequest)
+            .where(
+                CancellationRequest.account_id.in_(open_ids),
+                CancellationRequest.outcome == "cancelled",
+            )
+            .order_by(CancellationRequest.id.desc())
         )
     )
-    ctx.state.outcome_detail = outcome
+
+
+def withdraws(ctx: TurnContext) -> bool:
+    """Return True when the turn takes back a cancellation ("mejor no cancelo, me quedo", "que
+    NO lo cancelen"): outside the cancellation flow, a recorded one stands or the turn was read
+    as a cancellation while it negates it (never start a cancellation on "no cancelen")."""
+    if not ctx.understood.entities.get("keep_service"):
+        return False
+    if ctx.state.flow in ("cancellation", "debt", "payment"):
+        return False  # there "no cancelo" answers the flow (in debt talk, cancelar is paying)
+    if ctx.understood.intent == "cancellation":
+        return True
+    return ctx.state.customer_id is not None and bool(standing(ctx))
+
+
+def withdraw(ctx: TurnContext) -> Decision:
+    """Withdraw the customer's recorded cancellation (audited) and tell them the service stays;
+    with none recorded, only tell them nothing will be cancelled."""
+    if (question := identity.require(ctx, identity.VERIFIED, "cancellation")) is not None:
+        accounts.remember_named(ctx)
+        ctx.state.slots[WITHDRAW_SLOT] = True
+        return question
+    rows = standing(ctx)
+    if ctx.state.flow == "identity":
+        digits = ctx.state.slots.get(accounts.NAMED_SLOT, [])
+    else:
+        digits = accounts.digits_named(ctx.text)
+    ctx.state.finish()
+    if not rows:
+        return Decision(ctx.say("cancel_none_standing"), step="kept_service", resolved=True)
+    held = {a.id: a for a in accounts.open_accounts(ctx.customer)}
+    named = {a.id for a in accounts.named(digits, list(held.values()))} if digits else set()
+    row = next((r for r in rows if r.account_id in named), rows[0])
+    row.outcome, row.interaction_id = WITHDRAWN, ctx.interaction.id
+    ctx.session.flush()
+    _audit(ctx, "cancellation.withdraw", row, "cancelled")
+    ctx.state.outcome_detail = WITHDRAWN
+    return Decision(
+        ctx.say("cancel_withdrawn", account=held[row.account_id].number),
+        step="cancellation_withdrawn",
+        resolved=True,
+    )
 
 
 def start(ctx: TurnContext) -> Decision:
     """Make the quadrant's retention offer, or go straight to confirming for ``let_go``.
 
     The cancellation is for the account the customer named (its number or last digits); a
-    customer with several accounts who named none is asked which one.
+    customer with several accounts who named none is asked which one. Resumed after identity
+    questions asked for a withdrawal, the withdrawal goes on instead.
     """
+    if ctx.state.slots.get(WITHDRAW_SLOT):
+        return withdraw(ctx)
     account = accounts.for_request(ctx, "cancellation", "cancellation")
     return account if isinstance(account, Decision) else _offer(ctx, account)
 
 
 def _offer(ctx: TurnContext, account: Account) -> Decision:
+    recorded = _request_of(ctx, account)
+    if recorded is not None and recorded.outcome == "cancelled":
+        # Asked again: the recorded request stands; a second one is never written.
+        ctx.state.finish()
+        return Decision(
+            ctx.say(
+                "cancel_already",
+                account=account.number,
+                on=local_date(recorded.created_at, ctx.zone),
+            ),
+            step="told_cancellation_standing",
+            resolved=True,
+        )
     where = quadrant(ctx)
-    offer = OFFERS.get(where)
+    offer, discount = OFFERS.get(where), Decimal(0)
+    if where == "retain" and (discount := retain_discount(ctx)) > 0:
+        offer = f"discount_{discount.normalize():f}_{RETAIN_MONTHS}m"
     if offer is None:
+        # No benefit (let go, or a maximum discount of 0): straight to the confirmation.
         ctx.state.start(
             "cancellation", "cancel_confirm", quadrant=where, offer=None, account=account.id
         )
         return Decision(ctx.say("cancel_confirm", account=account.number), step="asked_cancel")
-    ctx.state.start("cancellation", "retention", quadrant=where, offer=offer, account=account.id)
-    return Decision(ctx.say(f"cancel_offer_{where}"), step=f"offered_{offer}")
+    ctx.state.start(
+        "cancellation",
+        "retention",
+        quadrant=where,
+        offer=offer,
+        discount=str(discount),
+        account=account.id,
+    )
+    return Decision(ctx.say(f"cancel_offer_{where}", **_benefit(ctx)), step=f"offered_{offer}")
 
 
 def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
@@ -223,10 +368,33 @@ def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
 
 
 def _retained(ctx: TurnContext) -> Decision:
+    """Record the accepted offer and say what was recorded and who carries it out."""
     _record(ctx, "retained")
+    account = _account(ctx)
+    said = ctx.say(
+        f"retained_{ctx.state.slots.get('quadrant')}",
+        account=account.number if account else "",
+        **_benefit(ctx),
+    )
     ctx.state.offer_accepted = True
     ctx.state.finish()
-    return Decision(ctx.say("retained"), step="retained", resolved=True)
+    _queue_other_request(ctx)
+    return Decision(said, step="retained", resolved=True)
+
+
+def _kept(ctx: TurnContext) -> Decision:
+    """Keep the service with no offer taken, then serve what else the message asked."""
+    ctx.state.finish()
+    _queue_other_request(ctx)
+    return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
+
+
+def _queue_other_request(ctx: TurnContext) -> None:
+    """Queue the request said after "no quiero cancelar" ("..., solo saber el saldo"): the
+    engine takes it up once the cancellation is settled."""
+    other = besides_cancelling(normalise(ctx.text))
+    if other is not None and other[0] not in ctx.state.queued:
+        ctx.state.queued.append(other[0])
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -239,8 +407,7 @@ def reply(ctx: TurnContext) -> Decision:
     state = ctx.state
     if state.awaiting == accounts.AWAITING:
         if any(_staying(c) or _NOT_CANCEL.search(c) for c in _clauses(ctx.text)):
-            state.finish()  # "mejor no cancelo": no account was chosen, nothing to record
-            return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
+            return _kept(ctx)  # "mejor no cancelo": no account was chosen, nothing to record
         picked = accounts.answer(ctx)
         return picked if isinstance(picked, Decision) else _offer(ctx, picked)
     account = _account(ctx)
@@ -275,8 +442,7 @@ def reply(ctx: TurnContext) -> Decision:
             if state.slots.get("offer") and _said_stay(ctx):
                 return _retained(ctx)  # "mejor me quedo, acepto la visita": the offer stands
             _record(ctx, "retained")
-            state.finish()
-            return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
+            return _kept(ctx)
         return _again(ctx, "cancel_confirm_again", account=number)
     state.finish()
     return Decision("", ESCALATE, reason="not_understood")

@@ -63,19 +63,54 @@ _RED_LIGHT = re.compile(
 )
 # The guide's step about the fibre light (troubleshoot_steps, counting from 0).
 FIBRE_STEP = 2
+# Only words that say the service works mean fixed; "I'm back" is the customer, not the service.
 _WORKS = re.compile(
-    r"\b(ya )?(funciona|funcionando|sirve|anda|conecta|volvio|works?|working|back|fixed|solved|"
+    r"\b(ya )?(funciona|funcionando|sirve|anda|conecta|volvio|works?|working|fixed|solved|"
     r"resolved|arreglo|arreglado|arreglada|soluciono|solucionado|solucionada|resuelto)\b|"
+    r"\b(it|internet|service|connection|wifi|signal)('?s| is| has come| came)? back\b|"
+    r"\bback (online|up|on ?line)\b|"
+    r"\bya (tengo|hay|me llega|llego) (internet|servicio|senal|wifi)\b|"
     r"\bya (esta|quedo) bien\b|\b(fine|good) now\b|\ball good\b"
 )
+# The step was done ("listo", "ya lo hice", "done", "I unplugged it"): that says nothing yet
+# about whether the service works, so the customer is asked that.
+_DONE = re.compile(
+    r"^\W*(listo|hecho|ya|ok|okay|vale|done|all done)\W*$|"
+    r"\b(ya )?lo (hice|apague|prendi|encendi|reinicie|desconecte|conecte|revise|probe)\b|"
+    r"\bya (apague|prendi|encendi|reinicie|desconecte|conecte|revise|hice|lo hice)\b|"
+    r"\b(apague|reinicie|desconecte|reconecte) (el|la) (modem|router|cable|aparato|equipo)\b|"
+    r"\blisto\b.*\b(hice|hecho)\b|^\W*(ok\W+)?listo\b|"
+    r"\b(i )?(did it|did that|have done it|did what you said|'?ve done it|done that)\b|"
+    r"\b(i )?(unplugged|restarted|rebooted|reset|turned|switched|plugged|checked|connected) "
+    r"(it|them|the \w+|everything)\b|\bi'?m back\b|^\W*(ok\W+)?done\b"
+)
+# Below this the model's yes or no to "is it working now?" is a guess, not an answer.
+ANSWER_MIN_CONFIDENCE = 0.6
 
 
-def _result(intent: str, text: str) -> str | None:
-    """Read "is it working now?": fixed, broken, or None when the answer is something else.
+def _result(intent: str, confidence: float, text: str) -> str | None:
+    """Read the answer to a step and "is it working now?": fixed, broken, red_light, done
+    (the step was done, no word yet on the service), or None when it is something else.
 
     The customer's words come before the model's guess: "ya no se cae, ya funciona" holds a
-    "no" (and may be read as a denial) but says it is fixed; "sigue sin funcionar" is not fixed.
+    "no" (and may be read as a denial) but says it is fixed; "sigue sin funcionar" is not fixed;
+    "ya lo apagué y lo prendí" is the step done, never a payment ("apague" holds "pague").
     """
+    if (heard := _words_result(text)) is not None:
+        return heard
+    if confidence < ANSWER_MIN_CONFIDENCE:
+        return None
+    if intent == "deny":
+        return "broken"
+    if intent == "affirm":
+        return "fixed"
+    if intent == "connection_problem":
+        return "broken"
+    return None
+
+
+def _words_result(text: str) -> str | None:
+    """Return what the customer's own words say of the step, the model's guess aside."""
     norm = normalise(text)
     if _RED_LIGHT.search(norm):
         return "red_light"
@@ -85,13 +120,15 @@ def _result(intent: str, text: str) -> str | None:
         return "broken"
     if cleared or _WORKS.search(rest):
         return "fixed"
-    if intent == "deny":
-        return "broken"
-    if intent == "affirm":
-        return "fixed"
-    if intent == "connection_problem":
-        return "broken"
+    if _DONE.search(rest):
+        return "done"
     return None
+
+
+def claims(ctx: TurnContext) -> bool:
+    """Return True when the turn answers the pending step in its own words (read first, even
+    when the model took it for another topic: "ya lo apagué" is no payment)."""
+    return ctx.state.awaiting == "step_result" and _words_result(ctx.text) is not None
 
 
 def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
@@ -111,7 +148,7 @@ def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
 
 
 def _step(ctx: TurnContext, index: int) -> Decision:
-    ctx.state.slots["step"] = index
+    ctx.state.slots["step"], ctx.state.slots["step_done"] = index, False
     text = f"{ctx.say('troubleshoot_steps', index=index)} {ctx.say('troubleshoot_ask')}"
     return Decision(text, step=f"troubleshoot_{index + 1}")
 
@@ -137,8 +174,14 @@ def start(ctx: TurnContext) -> Decision:
 
 def reply(ctx: TurnContext) -> Decision:
     """Move through the guide: fixed ends it, not fixed goes on, the end hands over."""
-    result = _result(ctx.understood.intent, ctx.text)
+    result = _result(ctx.understood.intent, ctx.understood.confidence, ctx.text)
     index = int(ctx.state.slots.get("step", 0))
+    if result == "done" and not ctx.state.slots.get("step_done"):
+        # The step is done: now the question it was for.
+        ctx.state.slots["step_done"] = True
+        return Decision(ctx.say("troubleshoot_ask"), step=f"troubleshoot_{index + 1}_done")
+    if result == "done":
+        result = None  # done again, still no word on the service: asked once more below
     if result == "fixed":
         ctx.state.finish()
         ctx.state.outcome_detail = "fixed"

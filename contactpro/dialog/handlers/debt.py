@@ -1,19 +1,23 @@
 """Debt negotiation as collection teams run it: tell the debt, offer, restate, agree, confirm.
 
 Two cash settlements and the shortest instalment plan go on the table first. A refusal shows
-the options not yet shown (the longer plans), then a person. A request for a number of payments
-("6 cuotas", "dos pagos", "could you do 6 monthly payments") or a month ("pagar en marzo") is
-answered with that plan when the policy allows it, or the nearest allowed one and the reason.
-Nothing is booked until the customer says yes to one offer restated with its amount, number of
-payments and first due date; a refusal, a question or a counter-request never books.
+the options neither shown nor refused yet (the longer plans), then a person: a refused offer is
+never offered again, and nothing not allowed (a plan on a debt too small) is suggested. A
+request for a number of payments ("6 cuotas", "dos pagos", "could you do 6 monthly payments")
+or a month ("pagar en marzo") is answered with that plan when the policy allows it, or the
+nearest allowed one and the reason. Nothing is booked until the customer says yes to one offer
+restated with its amount, number of payments and first due date; a refusal, a question or a
+counter-request never books.
 
 A customer with several overdue accounts is asked which one the agreement is for. The managers'
-maximum discount (configuration page) caps every offer.
+maximum discount (configuration page) caps every offer. An account with an agreement in force is
+told it first: the customer keeps it, or asks for another, which replaces it when booked (never
+two active agreements on one account). Amounts of money said ("tengo 3 millones") are never a
+number of payments or an option; a date to pay by that has just passed is said to be past.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -21,9 +25,12 @@ from decimal import Decimal
 from typing import Any
 
 from contactpro.console.settings import current_config
-from contactpro.dialog import accounts, identity
+from contactpro.dialog import accounts, agreements, identity
+from contactpro.dialog.agreements import percent
+from contactpro.dialog.amounts import stated_amount, without_amounts
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.dates import said_date
 from contactpro.dialog.offers import (
     DebtPolicy,
     Offer,
@@ -35,7 +42,7 @@ from contactpro.dialog.offers import (
 from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
-from contactpro.nlu.text import normalise
+from contactpro.nlu.text import fold, normalise
 
 _PAYMENTS = (
     r"(cuotas?|pagos?|meses|mensualidades|plazos?|contados?|partes|payments?|instal+ments?|"
@@ -99,6 +106,20 @@ _HESITATION = re.compile(
     r"\b(pensarlo|pensar|lo pienso|lo voy a pensar|despues|luego|mas tarde|no se|"
     r"no estoy segur[oa]|tal vez|quizas|think about|think it over|later|not sure|maybe|perhaps)\b"
 )
+# Answers to "you already have an agreement: change it?": keep it, or another one.
+_KEEP = re.compile(
+    r"\b(mantener\w*|mantengo|mantenlo|dejalo|dejarlo|lo dejo|dejemoslo|sigo con|seguir con|"
+    r"keep|leave it|stick with|stay with|el mismo|the same)\b"
+)
+_REPLACE = re.compile(
+    r"\b(cambiar\w*|cambialo|cambio|reemplaz\w*|otro|otra|nuevo|nueva|change|replace|switch|"
+    r"new one|another|different)\b"
+)
+# "no lo quiero cambiar", "don't change it"; "no lo mantengas", "I don't want to keep it".
+_NOT = r"\b(?:no|not|don'?t|dont|do not)\s+(?:(?:lo|la|it|to|want|want to|quiero|quisiera)\s+)*"
+_NOT_CHANGE = re.compile(_NOT + r"(?:cambi|reemplaz|change|replace|switch)")
+_NOT_KEEP = re.compile(_NOT + r"(?:manten|mantien|dej|keep|stick|stay)")
+AWAITING_KEEP = "agreement_keep"
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
 # A question, with or without its mark (a call's transcript has none): "y cuándo pago la
@@ -113,32 +134,6 @@ _QUESTION_WORDS = re.compile(
     rf"me explica\w*|can|could|is|are|do(?! it\b)|does|did|will|would|should|if)\b|"
     rf"^(?:si|yes|sure|ok|okay|vale)\s+({_WH})\b"
 )
-_MONTHS = {
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-            "diciembre".split()
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            "january february march april may june july august september october november "
-            "december".split()
-        )
-    },
-}
-# "may" is left out: "may I pay in 6 payments" is no month.
-_MONTH_NAMES = "|".join(m for m in _MONTHS if m != "may")
-_MONTH = re.compile(
-    r"\b(pagar?|pago|pay|paying|hasta|until|by|for|en|in|para|antes)\b.*\b(" + _MONTH_NAMES + r")\b"
-)
-# "el 15 de enero", "15th of January", "January 15": a day in that month.
-_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(" + _MONTH_NAMES + r")\b")
-_MONTH_DAY = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
-# Caller turns read back for the request once identification is done (request, id, retries).
-REQUEST_LOOKBACK_TURNS = 6
 _MONTH_LIST = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
     "diciembre".split(),
@@ -181,12 +176,6 @@ def policy_for(ctx: TurnContext) -> DebtPolicy:
     return DebtPolicy.from_settings(ctx.settings, discount_cap=cap)
 
 
-def percent(value: Decimal, language: str) -> str:
-    """Write a percentage the way the language does: ``2,5`` in Spanish, ``2.5`` in English."""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if language == "es" else text
-
-
 def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
     """Say one offer in the conversation's language."""
     if offer.kind == "settlement":
@@ -201,14 +190,16 @@ def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
         "offer_instalments",
         n=offer.instalments,
         amount=offer.amounts[0],
+        last=offer.amounts[-1],
         currency=currency,
         due=offer.first_due,
     )
 
 
 def _spoken_form(text: str) -> str:
-    """Return the text folded, numbers as digits, without the times it describes."""
-    return _NOT_A_REQUEST.sub(" ", words_to_digits(normalise(text)))
+    """Return the text folded, numbers as digits, without the amounts of money it says and the
+    times it describes ("tengo 3 millones", "hace 2 meses")."""
+    return _NOT_A_REQUEST.sub(" ", words_to_digits(normalise(without_amounts(text))))
 
 
 def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Offer | None:
@@ -217,18 +208,33 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
     norm = normalise(text)
     if _COUNT.search(_spoken_form(text)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
-    picks = accounts.positions(text, len(offers), _NOT_A_REQUEST)
+    picks = accounts.positions(without_amounts(text), len(offers), _NOT_A_REQUEST)
     if len(picks) == 1:
         return offers[picks[0] - 1]
     if _INSTALMENTS.search(norm):
         plans = [o for o in offers if o.kind == "instalments"]
         return plans[0] if len(plans) == 1 else None
-    if (named := named_option(text, described)) is not None and named < len(offers):
-        return offers[named]
-    if _LUMP_SUM.search(norm):
-        settlements = [o for o in offers if o.kind == "settlement"]
-        return settlements[0] if settlements else None
-    return None
+    if (lump := _lump_sum(text, offers)) is not None:
+        return lump
+    named = named_option(_naming_words(text, offers), described)
+    return offers[named] if named is not None and named < len(offers) else None
+
+
+def _naming_words(text: str, offers: list[Offer]) -> str:
+    """Return the words that may name an option by its own words: an amount said is kept only
+    when it is an option's ("the 416,250 one"), not when it is money the customer has."""
+    said = stated_amount(text)
+    if said is not None and any(said == o.total or said in o.amounts for o in offers):
+        return text
+    return without_amounts(text)
+
+
+def _lump_sum(text: str, offers: list[Offer]) -> Offer | None:
+    """Return the first single payment of ``offers`` when the customer pays it all at once."""
+    if not _LUMP_SUM.search(normalise(text)):
+        return None
+    settlements = [o for o in offers if o.kind == "settlement"]
+    return settlements[0] if settlements else None
 
 
 def requested_count(text: str) -> int | None:
@@ -249,44 +255,10 @@ def requested_date(text: str, today: date) -> tuple[date, bool] | None:
     """Return the date the customer asks to pay by and whether they said its day.
 
     "hasta el 15 de enero" is 15 January; "pagar en marzo" is 1 March (no day said). A date
-    already past this year is next year's.
+    just past ("el 30 de noviembre" on 5 December) stays in the past; an older one is next
+    year's.
     """
-    norm = words_to_digits(normalise(text))
-    day_month = _DAY_MONTH.search(norm)
-    month_day = _MONTH_DAY.search(norm)
-    if day_month is not None:
-        day, month = int(day_month.group(1)), _MONTHS[day_month.group(2)]
-    elif month_day is not None:
-        day, month = int(month_day.group(2)), _MONTHS[month_day.group(1)]
-    elif (match := _MONTH.search(norm)) is not None:
-        month = _MONTHS[match.group(2)]
-        year = today.year + (1 if month < today.month else 0)
-        return date(year, month, 1), False
-    else:
-        return None
-    if day < 1:
-        return None
-
-    def on(year: int) -> date:
-        return date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-    when = on(today.year)
-    return (when if when >= today else on(today.year + 1)), True
-
-
-def _request_texts(ctx: TurnContext) -> list[str]:
-    """Return what the customer said in their request: this turn and, when the request waited
-    for identification, the turns since they made it ("quiero negociar la deuda de la cuenta
-    3104447654" answered after the last four digits of the id)."""
-    texts = [ctx.text]
-    if not ctx.state.steps or ctx.state.steps[-1] != "verified":
-        return texts
-    earlier = [t for t in ctx.interaction.turns if t.speaker == "caller"]
-    for turn in reversed(earlier[-REQUEST_LOOKBACK_TURNS:]):
-        texts.append(turn.text)
-        if turn.intent == "debt_negotiation":
-            break
-    return texts
+    return said_date(without_amounts(text), today)
 
 
 def _named_account(ctx: TurnContext, overdue: list[Account], texts: list[str]) -> Account | None:
@@ -333,10 +305,36 @@ def _list_options(ctx: TurnContext, offers: list[Offer], currency: str) -> list[
     return [describe(ctx, o, currency) for o in offers]
 
 
-def _present(ctx: TurnContext, account: Account, several: bool) -> Decision:
-    """Put the opening offers for ``account`` on the table."""
+def _present(
+    ctx: TurnContext, account: Account, several: bool, asked: int | None = None
+) -> Decision:
+    """Put the opening offers for ``account`` on the table, or answer the number of payments
+    ``asked``. An agreement in force is told first, and the customer asked whether to keep it
+    (a number of payments asked for is a clear request for another one)."""
+    if asked:
+        _open(ctx, account)  # the plan asked for is the answer: no opening offer was said
+        return _counter_request(ctx, account, asked)
+    if (current := agreements.active(ctx, account)) is None:
+        return _offer(ctx, account, several)
+    _open(ctx, account)
+    ctx.state.awaiting = AWAITING_KEEP
+    text = ctx.say(
+        "debt_active_agreement",
+        account=account.number,
+        agreement=agreements.describe(ctx, current, account.currency),
+    )
+    return Decision(text, step="told_active_agreement")
+
+
+def _open(ctx: TurnContext, account: Account) -> None:
+    """Start negotiating on ``account``: nothing shown or refused yet."""
     ctx.state.account_id = account.id
-    ctx.state.start("debt", "offer_choice", retries=0, shown=[])
+    ctx.state.start("debt", "offer_choice", retries=0, shown=[], refused=[])
+
+
+def _offer(ctx: TurnContext, account: Account, several: bool) -> Decision:
+    """Put the opening offers for ``account`` on the table."""
+    _open(ctx, account)
     offers = opening_offers(
         account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
     )
@@ -360,7 +358,7 @@ def start(ctx: TurnContext) -> Decision:
     in it ("la deuda de la cuenta 3104447654", "la que termina en 7654") is negotiated without
     asking which.
     """
-    texts = _request_texts(ctx)
+    texts = identity.request_texts(ctx, "debt_negotiation")
     counts = [c for c in (requested_count(t) for t in texts) if c is not None]
     asked = (counts[0] if counts else None) or ctx.state.slots.get("asked_count")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
@@ -385,11 +383,7 @@ def start(ctx: TurnContext) -> Decision:
     several = len(open_accounts) > 1
     named = _named_account(ctx, overdue, texts) if len(overdue) > 1 else None
     if len(overdue) == 1 or named is not None:
-        account = named or overdue[0]
-        presented = _present(ctx, account, several)
-        if asked:
-            return _counter_request(ctx, account, int(asked))
-        return presented
+        return _present(ctx, named or overdue[0], several, int(asked) if asked else None)
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
     listed = [
         {
@@ -422,9 +416,16 @@ def _again(ctx: TurnContext, text: str) -> Decision:
 
 
 def _restate(ctx: TurnContext, account: Account, offer: Offer, prefix: str = "") -> Decision:
-    """Say the one offer back with its amount, payments and first due date, and ask for a yes."""
+    """Say the one offer back with its amount, payments and first due date, and ask for a yes;
+    the agreement in force it would replace is named."""
     ctx.state.slots["proposed"] = _as_slot(offer)
+    shown = ctx.state.slots.setdefault("shown", [])
+    if offer.code not in shown:
+        shown.append(offer.code)
     ctx.state.awaiting = "offer_confirm"
+    if (current := agreements.active(ctx, account)) is not None:
+        replaces = agreements.describe(ctx, current, account.currency)
+        prefix = f"{prefix} {ctx.say('debt_replaces', agreement=replaces)}"
     text = ctx.say(
         "debt_restate",
         offer=describe(ctx, offer, account.currency),
@@ -437,20 +438,25 @@ def _restate(ctx: TurnContext, account: Account, offer: Offer, prefix: str = "")
 
 
 def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
-    """Record the agreement the customer accepted and text the confirmation."""
-    agreement = PaymentAgreement(
-        account_id=account.id,
-        interaction_id=ctx.interaction.id,
-        kind=offer.kind,
-        debt_amount=offer.debt,
-        total=offer.total,
-        discount_pct=offer.discount_pct,
-        instalments=offer.instalments,
-        instalment_amount=offer.amounts[0],
-        first_due=offer.first_due,
-        status="active",
-    )
+    """Record the agreement the customer accepted and text the confirmation.
+
+    The agreement in force on the account is replaced; one booked earlier in this same
+    conversation is amended instead (a conversation books one agreement)."""
+    in_force = agreements.in_force(ctx, account)
+    mine = next((a for a in in_force if a.interaction_id == ctx.interaction.id), None)
+    for earlier in in_force:
+        if earlier is not mine:
+            earlier.status = agreements.REPLACED
+    agreement = mine or PaymentAgreement(account_id=account.id, interaction_id=ctx.interaction.id)
     ctx.session.add(agreement)
+    agreement.kind = offer.kind
+    agreement.debt_amount = offer.debt
+    agreement.total = offer.total
+    agreement.discount_pct = offer.discount_pct
+    agreement.instalments = offer.instalments
+    agreement.instalment_amount = offer.amounts[0]
+    agreement.first_due = offer.first_due
+    agreement.status = agreements.ACTIVE
     account.offer_code = offer.code
     ctx.state.finish()
     ctx.state.outcome_detail = "agreement"
@@ -481,13 +487,17 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
         account=account.number,
         sent=sent,
     )
+    if in_force:
+        text = f"{text} {ctx.say('debt_replaced')}"
     return Decision(text, step=f"accepted_{offer.code}", resolved=True)
 
 
-def _other_options(ctx: TurnContext, account: Account) -> Decision:
-    """After a refusal: the offers not yet shown, else a person."""
+def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer]) -> Decision:
+    """After a refusal of ``refused``: the offers neither shown nor refused yet, else a person."""
+    done = ctx.state.slots.setdefault("refused", [])
+    done.extend(o.code for o in refused if o.code not in done)
     shown = ctx.state.slots.get("shown", [])
-    fresh = [o for o in _all_offers(ctx, account) if o.code not in shown]
+    fresh = [o for o in _all_offers(ctx, account) if o.code not in shown and o.code not in done]
     if not fresh:
         ctx.state.finish()
         return Decision(ctx.say("debt_no_more_options"), ESCALATE, reason="offer_refused")
@@ -496,7 +506,8 @@ def _other_options(ctx: TurnContext, account: Account) -> Decision:
 
 
 def _options_again(ctx: TurnContext, account: Account) -> Decision:
-    """Answer "what are my options?" with every option shown so far; never book."""
+    """Answer "what are my options?" with every option shown so far (the customer may take
+    back a refusal); never book."""
     shown = ctx.state.slots.get("shown", [])
     offers = [o for o in _all_offers(ctx, account) if o.code in shown]
     described = _list_options(ctx, offers, account.currency)
@@ -525,8 +536,9 @@ def _month_request(ctx: TurnContext, account: Account, when: date, day_given: bo
     """Answer "can I pay on 15 January?" / "in March?": the date is compared with the latest
     single payment the policy allows, and the answer names that date. A date in time gets the
     settlement with the largest discount still due on or after it."""
+    policy = policy_for(ctx)
     settlements = settlement_offers(
-        account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
+        account.debt_amount, account.days_past_due, account.currency, policy, ctx.today
     )
     by_due = sorted(settlements, key=lambda o: o.first_due)
     latest = by_due[-1]
@@ -536,11 +548,18 @@ def _month_request(ctx: TurnContext, account: Account, when: date, day_given: bo
         "day_given": day_given,
         "month": _MONTH_LIST.get(ctx.language, _MONTH_LIST["es"])[when.month - 1],
     }
+    if when < ctx.today:
+        # "¿puedo pagar el 30 de noviembre?" on 5 December: that day is gone; the soonest
+        # single payment is the answer, never next year's 30 November.
+        prefix = ctx.say("debt_date_past", latest=by_due[0].first_due, **values)
+        return _restate(ctx, account, by_due[0], prefix)
     if in_time:
         offer = in_time[0]
         prefix = ctx.say("debt_month_allowed", latest=offer.first_due, **values)
         return _restate(ctx, account, offer, prefix)
-    prefix = ctx.say("debt_month_too_late", latest=latest.first_due, **values)
+    # More time is an instalment plan: suggested only when the debt allows one.
+    plans = bool(instalment_plans(account.debt_amount, account.currency, policy, ctx.today))
+    prefix = ctx.say("debt_month_too_late", latest=latest.first_due, plans=plans, **values)
     return _restate(ctx, account, latest, prefix)
 
 
@@ -604,12 +623,18 @@ def claims(ctx: TurnContext) -> bool:
     "¿Qué opciones tengo?" reads like a billing question and "pagar en marzo" like a payment
     question; while offers are on the table both belong to the negotiation.
     """
-    if ctx.state.flow != "debt" or ctx.state.awaiting not in ("offer_choice", "offer_confirm"):
+    if ctx.state.flow != "debt" or ctx.state.awaiting not in (
+        "offer_choice",
+        "offer_confirm",
+        AWAITING_KEEP,
+    ):
         return False
     norm = normalise(ctx.text)
     return bool(
         requested_count(ctx.text)
         or requested_date(ctx.text, ctx.today)
+        or _LUMP_SUM.search(norm)
+        or (ctx.state.awaiting == AWAITING_KEEP and (_KEEP.search(norm) or _REPLACE.search(norm)))
         or _OPTIONS.search(norm)
         or _MORE_DISCOUNT.search(norm)
         or _REFUSAL.search(norm)
@@ -630,11 +655,11 @@ def _confirm_reply(
             step="offer_left_open",
         )
     if _says_no_first(ctx):
-        return _other_options(ctx, account)
+        return _other_options(ctx, account, [offer])
     if _OPTIONS.search(norm):
         return _options_again(ctx, account)
     if _REFUSAL.search(_plain(ctx)):
-        return _other_options(ctx, account)
+        return _other_options(ctx, account, [offer])
     if _asks(ctx):
         return _restate(ctx, account, offer)
     picked = chosen(ctx.text, offers, _described(ctx, offers, account))
@@ -643,8 +668,47 @@ def _confirm_reply(
     if _affirmed(ctx):
         return _book(ctx, account, offer)
     if _refused(ctx):
-        return _other_options(ctx, account)
+        return _other_options(ctx, account, [offer])
     return _again(ctx, ctx.say("debt_confirm_again", offer=describe(ctx, offer, account.currency)))
+
+
+def _keep_or_replace(ctx: TurnContext, account: Account) -> Decision:
+    """Answer "you already have an agreement: change it?". Keeping it books nothing; a yes, a
+    change asked for or a plan asked for puts the other options on the table."""
+    norm, folded = normalise(ctx.text), fold(ctx.text)  # "no, keep it" is no "don't keep"
+    offers = _all_offers(ctx, account)
+    not_change = bool(_NOT_CHANGE.search(folded))
+    change = bool(_NOT_KEEP.search(folded) or (_REPLACE.search(norm) and not not_change))
+    if not change and (not_change or _KEEP.search(norm)):
+        return _keep(ctx, account)
+    if (count := requested_count(ctx.text)) is not None:
+        return _counter_request(ctx, account, count)
+    if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
+        return _month_request(ctx, account, *asked_date)
+    if (lump := _lump_sum(ctx.text, offers)) is not None:
+        return _restate(ctx, account, lump)
+    if change or _INSTALMENTS.search(norm) or _affirmed(ctx):
+        several = len(accounts.open_accounts(ctx.customer)) > 1
+        return _offer(ctx, account, several)
+    if _refused(ctx) or _says_no_first(ctx):
+        return _keep(ctx, account)
+    return _again(ctx, ctx.say("debt_keep_again"))
+
+
+def _keep(ctx: TurnContext, account: Account) -> Decision:
+    """Leave the agreement in force as it is."""
+    current = agreements.active(ctx, account)
+    ctx.state.finish()
+    if current is None:
+        return Decision(ctx.say("how_can_i_help"), step="kept_agreement")
+    text = ctx.say(
+        "debt_agreement_kept",
+        account=account.number,
+        agreement=agreements.describe(ctx, current, account.currency),
+        due=agreements.due_now(current),
+        currency=account.currency,
+    )
+    return Decision(text, step="kept_agreement", resolved=True)
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -655,6 +719,8 @@ def reply(ctx: TurnContext) -> Decision:
     account = ctx.account
     if account is None:
         return Decision("", ESCALATE, reason="no_account")
+    if state.awaiting == AWAITING_KEEP:
+        return _keep_or_replace(ctx, account)
     norm = normalise(ctx.text)
     offers = [_from_slot(o) for o in state.slots.get("offers", [])]
     proposed = state.slots.get("proposed")
@@ -669,11 +735,11 @@ def reply(ctx: TurnContext) -> Decision:
     if _OPTIONS.search(norm):
         return _options_again(ctx, account)
     if _ALL_REFUSED.search(norm):
-        return _other_options(ctx, account)  # "ninguna me sirve": before any number in it
+        return _other_options(ctx, account, offers)  # "ninguna me sirve": before any number
     if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return _restate(ctx, account, pick)
     if _refused(ctx):
-        return _other_options(ctx, account)
+        return _other_options(ctx, account, offers)
     if _affirmed(ctx) and len(offers) == 1:
         return _restate(ctx, account, offers[0])
     if _asks(ctx):

@@ -12,6 +12,14 @@ def agent_request(ctx: TurnContext) -> Decision:
 
 
 def complaint(ctx: TurnContext) -> Decision:
-    """A complaint always reaches a person, with priority."""
-    ctx.state.finish()
-    return Decision("", ESCALATE, reason="complaint")
+    """A complaint always reaches a person, with priority; abuse or an accusation of theft
+    (whatever the bot was asking) is acknowledged and goes first, with what it interrupted."""
+    state = ctx.state
+    if not ctx.understood.entities.get("abuse"):
+        state.finish()
+        return Decision("", ESCALATE, reason="complaint")
+    state.handoff["abuse"] = True
+    if state.flow is not None:
+        state.handoff["interrupted"] = {"flow": state.flow, "awaiting": state.awaiting}
+    state.finish()
+    return Decision(ctx.say("complaint_heard"), ESCALATE, reason="complaint", step="heard_abuse")

@@ -2,26 +2,73 @@
 
 A payment check and a payment link are for the account the customer named (its number or last
 digits); a customer with several accounts who named none is asked which one.
+
+A payment the customer says they made is checked against the account's payments with the
+amount and the day they state ("ayer hice una transferencia de 250.000"): a payment that
+matches is confirmed; when none does, the customer is told what is recorded and the claim, with
+what they stated, goes to a person. A payment link after an agreement is for what the agreement
+asks now (the settlement, or the first instalment), and says so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
 
-from contactpro.dialog import accounts
+from contactpro.dialog import accounts, agreements, identity
+from contactpro.dialog.amounts import stated_amount
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
-from contactpro.models import Account
+from contactpro.dialog.dates import said_date
+from contactpro.dialog.localtime import local_date
+from contactpro.dialog.replies import in_units, quantum
+from contactpro.models import Account, Payment
 
 RECENT_PAYMENT_DAYS = 10
+# A payment stated with its day matches one recorded this many days before or after it (a
+# transfer made late in the day posts the next business day, or after a weekend).
+CLAIM_DAYS_BEFORE, CLAIM_DAYS_AFTER = 1, 4
+# A payment stated without its day is looked for this far back.
+CLAIM_LOOKBACK_DAYS = 90
 
 
-def payment_link(ctx: TurnContext, account: Account) -> str:
-    """Return the account's payment link, tagged so it cannot be guessed from the number."""
-    tag = hmac.new(ctx.settings.secret_key.encode(), account.number.encode(), hashlib.sha256)
-    return f"{ctx.settings.payment_link_base.rstrip('/')}/{account.number}?t={tag.hexdigest()[:12]}"
+def payment_link(ctx: TurnContext, account: Account, amount: Decimal | None = None) -> str:
+    """Return the account's payment link, for ``amount`` when given (else the balance), tagged
+    so that neither the number nor the amount can be changed or guessed."""
+    message, query = account.number, {}
+    if amount is not None:
+        charged = str(in_units(amount, account.currency))
+        message, query = f"{account.number}:{charged}", {"amount": charged}
+    tag = hmac.new(ctx.settings.secret_key.encode(), message.encode(), hashlib.sha256)
+    query["t"] = tag.hexdigest()[:12]
+    return f"{ctx.settings.payment_link_base.rstrip('/')}/{account.number}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the customer states about a payment they made: its amount and day, when said."""
+
+    amount: Decimal | None
+    day: date | None
+
+    def matches(self, payment: Payment, paid_on: date, currency: str) -> bool:
+        """Return True when ``payment`` (made on ``paid_on``) is the one stated."""
+        if self.amount is not None and abs(payment.amount - self.amount) >= quantum(currency):
+            return False
+        if self.day is None:
+            return True
+        return -CLAIM_DAYS_BEFORE <= (paid_on - self.day).days <= CLAIM_DAYS_AFTER
+
+
+def stated_claim(texts: list[str], today: date) -> Claim:
+    """Return the amount and day of a payment the customer says they made, from their words."""
+    amount = next((a for a in (stated_amount(t) for t in texts) if a is not None), None)
+    day = next((d for d in (said_date(t, today, past=True) for t in texts) if d is not None), None)
+    return Claim(amount, day[0] if day else None)
 
 
 def start_how(ctx: TurnContext) -> Decision:
@@ -47,57 +94,124 @@ def start_made(ctx: TurnContext) -> Decision:
     return account if isinstance(account, Decision) else _made(ctx, account)
 
 
+def _paid_on(ctx: TurnContext, payment: Payment) -> date:
+    """Return the day of ``payment`` on the customer's calendar (stored times are UTC)."""
+    return local_date(payment.paid_at, ctx.zone)
+
+
+def _found(ctx: TurnContext, account: Account, payment: Payment) -> Decision:
+    ctx.state.finish()
+    return Decision(
+        ctx.say(
+            "payment_found",
+            amount=payment.amount,
+            currency=account.currency,
+            paid_on=_paid_on(ctx, payment),
+            account=account.number,
+        ),
+        step="confirmed_payment",
+        resolved=True,
+    )
+
+
 def _made(ctx: TurnContext, account: Account) -> Decision:
+    claim = stated_claim(identity.request_texts(ctx, "payment_made"), ctx.today)
+    if claim.amount is not None or claim.day is not None:
+        return _check_claim(ctx, account, claim)
     since = ctx.interaction.started_at - timedelta(days=RECENT_PAYMENT_DAYS)
     recent = [p for p in account.payments if p.paid_at >= since]
     if recent:
-        last = max(recent, key=lambda p: p.paid_at)
-        ctx.state.finish()
-        return Decision(
-            ctx.say(
-                "payment_found",
-                amount=last.amount,
-                currency=account.currency,
-                paid_on=last.paid_at.astimezone(ctx.zone).date(),
-                account=account.number,
-            ),
-            step="confirmed_payment",
-            resolved=True,
-        )
+        return _found(ctx, account, max(recent, key=lambda p: p.paid_at))
     ctx.state.start("payment", "payment_review", account=account.id)
     return Decision(ctx.say("payment_not_found", account=account.number), step="payment_not_found")
 
 
+def _check_claim(ctx: TurnContext, account: Account, claim: Claim) -> Decision:
+    """Confirm the payment stated when one recorded matches it; else say what is recorded and
+    hand the claim, as stated, to a person (it is never marked resolved)."""
+    since = ctx.today - timedelta(days=CLAIM_LOOKBACK_DAYS)
+    matching = [
+        p
+        for p in account.payments
+        if claim.matches(p, _paid_on(ctx, p), account.currency)
+        and (claim.day is not None or _paid_on(ctx, p) >= since)
+    ]
+    if matching:
+        return _found(ctx, account, max(matching, key=lambda p: p.paid_at))
+    last = max(account.payments, key=lambda p: p.paid_at, default=None)
+    ctx.state.handoff["payment_claim"] = {
+        "account": account.number,
+        "amount": format(claim.amount.normalize(), "f") if claim.amount is not None else None,
+        "currency": account.currency,
+        "date": claim.day.isoformat() if claim.day else None,
+        "last_recorded": (
+            {"amount": str(last.amount), "date": _paid_on(ctx, last).isoformat()} if last else None
+        ),
+    }
+    text = ctx.say(
+        "payment_claim_unmatched",
+        account=account.number,
+        amount=in_units(claim.amount, account.currency) if claim.amount is not None else None,
+        day=claim.day,
+        currency=account.currency,
+        last_amount=last.amount if last else None,
+        last_day=_paid_on(ctx, last) if last else None,
+        recent=claim.day is not None and (ctx.today - claim.day).days <= 2,
+    )
+    return Decision(text, ESCALATE, reason="payment_not_found", step="payment_claim_unmatched")
+
+
 def start_link(ctx: TurnContext) -> Decision:
-    """Text the customer a link to pay their balance."""
+    """Text the customer a link to pay: what their agreement asks now, else their balance.
+
+    Right after negotiating the debt of one account, the link is for that account unless the
+    request names another one."""
+    if (negotiated := _negotiated(ctx)) is not None:
+        return _link(ctx, negotiated)
     account = accounts.for_request(ctx, "payment", "payment_link")
     return account if isinstance(account, Decision) else _link(ctx, account)
 
 
+def _negotiated(ctx: TurnContext) -> Account | None:
+    """Return the account this conversation negotiated the debt of (a verified customer who
+    names no account in the request), else None."""
+    if not ctx.state.verified or ctx.state.account_id is None:
+        return None
+    if accounts.digits_named(ctx.text, customer=ctx.customer) or accounts.requested(ctx):
+        return None  # the account named, or the only one
+    account = ctx.account
+    return account if account in accounts.open_accounts(ctx.customer) else None
+
+
 def _link(ctx: TurnContext, account: Account) -> Decision:
+    """Text the link: for what the agreement in force asks now, else for the balance."""
     customer = ctx.customer
     if customer is None:
         return Decision("", ESCALATE, reason="no_account")
-    link = payment_link(ctx, account)
-    body = ctx.say(
-        "payment_link_sms",
-        account=account.number,
-        balance=account.balance,
-        currency=account.currency,
-        link=link,
-    )
+    agreement = agreements.active(ctx, account)
+    if agreement is None:
+        link = payment_link(ctx, account)
+        values = {"account": account.number, "balance": account.balance}
+        sms_key, said_key = "payment_link_sms", "payment_link_sent"
+    else:
+        due = agreements.due_now(agreement)
+        link = payment_link(ctx, account, due)
+        values = {
+            "account": account.number,
+            "amount": due,
+            "settlement": agreement.kind == "settlement",
+            "due": agreement.first_due,
+            "agreement": agreements.describe(ctx, agreement, account.currency),
+        }
+        sms_key, said_key = "payment_link_agreement_sms", "payment_link_agreement_sent"
+    body = ctx.say(sms_key, currency=account.currency, link=link, **values)
     if not send_confirmation(
         ctx, customer.phone, body, purpose="payment_link", variables={"1": account.number}
     ):
         return Decision("", ESCALATE, reason="technical_error")
     ctx.state.finish()
     return Decision(
-        ctx.say(
-            "payment_link_sent",
-            balance=account.balance,
-            currency=account.currency,
-            account=account.number,
-        ),
+        ctx.say(said_key, currency=account.currency, **values),
         step="sent_payment_link",
         resolved=True,
     )

@@ -37,10 +37,11 @@ class FakeTranscriber:
         self.prompts: list[str] = []
 
     def detect_language(self, audio: FloatArray, candidates: Sequence[str]) -> tuple[str, float]:
-        """Return the configured language if it is a candidate, else the first candidate."""
+        """Return the configured language (sure) if it is a candidate, else the first candidate
+        as an even guess: a fake told no language cannot tell one from another."""
         if self.language in candidates:
             return str(self.language), 1.0
-        return candidates[0], 1.0
+        return candidates[0], 1.0 / len(candidates)
 
     def transcribe(self, audio: FloatArray, *, language: str, prompt: str = "") -> list[Segment]:
         """Return one segment spanning the audio with this language's sentence."""

@@ -111,8 +111,10 @@ def test_a_connection_escalation_is_matched_with_connection_cases(
     """Words shared with a debt chat do not outrank the request: connection cases come first."""
     escalation = _escalated_connection(session, "desde ayer no puedo navegar, quiero ayuda")
     encoder = index.HashingEncoder()
-    found = similar_to_escalation(session, escalation.id, encoder, k=3)
+    # Character hashing puts short texts far apart: a low bar that still keeps out nothing-alike.
+    found = similar_to_escalation(session, escalation.id, encoder, k=3, min_similarity=0.01)
     connection = {seeded[0].id, seeded[1].id, seeded[2].id}
+    assert all(c.similarity >= 0.01 for c in found.cases)
     assert [c.interaction_id for c in found.cases][:1] != [], "cases are found"
     assert found.cases[0].interaction_id in connection
     assert {c.interaction_id for c in found.cases} == connection
@@ -176,3 +178,24 @@ def test_a_conversation_is_indexed_as_it_closes(
         ("live", "hashing-1024", "connection_problem")
     ]
     assert rows[0].failure_reason == "troubleshooting_failed"
+
+
+def test_nothing_below_the_minimum_similarity_is_shown(
+    seeded: list[Interaction], session: Session
+) -> None:
+    """Same request or not, a case under the bar is never "similar"; a silent caller (or one
+    whose words were erased) matches nothing."""
+    escalation = _escalated_connection(session, "desde ayer no puedo navegar, quiero ayuda")
+    encoder = index.HashingEncoder()
+    loose = similar_to_escalation(session, escalation.id, encoder, k=3, min_similarity=0.01)
+    bar = max(c.similarity for c in loose.cases) - 1e-6  # only the closest passes
+    strict = similar_to_escalation(session, escalation.id, encoder, k=3, min_similarity=bar)
+    assert len(strict.cases) == 1 < len(loose.cases)
+    assert all(c.similarity >= bar for c in strict.cases)
+    interaction = session.get(Interaction, escalation.interaction_id)
+    assert interaction is not None
+    for turn in interaction.turns:  # as erasure (or a silent call) leaves it: no words
+        turn.text = ""
+    session.commit()
+    nothing = similar_to_escalation(session, escalation.id, encoder, k=3, min_similarity=0.0)
+    assert nothing.cases == [] and nothing.summary() == ""

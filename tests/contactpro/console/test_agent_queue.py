@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -273,6 +274,32 @@ def test_top_priority_escalation_texts_the_on_duty_agent_once(
     assert f"#{vip.id}" in telephony.sent[0]["body"]
     assert agent_queue.notify_on_duty(session, settings, telephony, vip.id) is False
     assert len(telephony.sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected", "unexpected"),
+    [
+        ("es,en", "escalamiento #{id}, prioridad 80, pidió un asesor, Julia VIP.", "escalation"),
+        ("en", "escalation #{id}, priority 80, asked for a person, Julia VIP.", "escalamiento"),
+    ],
+)
+def test_on_duty_text_is_in_the_agents_language_with_the_company_and_reason_worded(
+    app, session, twilio, users, telephony, languages, expected, unexpected
+):
+    settings = app.extensions["contactpro"].settings
+    users["agent"].languages = languages
+    update_config(
+        session, settings, {"on_duty_agent": "ana@example.com", "notify_priority": "80"}, None
+    )
+    session.commit()
+    vip = sms_escalation(twilio, session, "+573001110021", "Julia VIP", segment="vip")
+    [sent] = telephony.sent
+    assert sent["body"].startswith(f"{settings.company_name}: ")
+    assert expected.format(id=vip.id) in sent["body"]
+    assert unexpected not in sent["body"] and "agent_request" not in sent["body"]
+    renamed = dataclasses.replace(settings, company_name="Telco Andina")
+    text = agent_queue.on_duty_message(vip, users["agent"], renamed)
+    assert text == "Telco Andina: " + expected.format(id=vip.id)
 
 
 def test_queue_page_renders_rows_and_live_update_settings(client, session, twilio, users):

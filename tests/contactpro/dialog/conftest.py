@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.models import (
     Account,
     Customer,
@@ -24,6 +25,12 @@ from tests.conftest import TwilioClient
 
 SPANISH = "+573001112233"
 ENGLISH = "+13055550123"
+
+
+def bot_today(app) -> date:
+    """Return today on the bot's calendar, the company's (from 00:00 to 05:00 UTC it is still
+    yesterday in America/Bogota): dates the bot says count from it."""
+    return local_today(zone_of(app.extensions["contactpro"].settings, None))
 
 
 def all_rows(session, model: type) -> list:

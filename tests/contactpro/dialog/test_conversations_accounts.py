@@ -71,8 +71,8 @@ def test_staying_at_the_confirmation_keeps_the_service(sms, camila, session, ans
     assert "visita técnica preventiva" in thread.send_all("quiero cancelar el servicio", "4050")
     assert "Confirmas que quieres cancelar" in thread.send("no gracias")
     reply = thread.send(answer)
-    assert "Gracias por quedarte" in reply
-    assert "cancelación" not in reply and "Registré" not in reply
+    assert "Gracias por quedarte" in reply and "para agendar la visita" in reply
+    assert "cancelación" not in reply and "solicitud de cancelación" not in reply
     [request] = cancellations(session)
     assert (request.outcome, request.offer) == ("retained", "preventive_visit")
     assert request.account_id == camila.accounts[0].id

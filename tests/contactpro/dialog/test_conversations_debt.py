@@ -8,7 +8,7 @@ letters (no á, í), as the segment budget asks, so some assertions on SMS text 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from tests.contactpro.dialog.conftest import (
     add_account,
     add_us_account,
     agreements,
+    bot_today,
     escalations,
     latest_state,
     sent_sms,
@@ -101,10 +102,10 @@ def test_plan_below_the_minimum_instalment_says_why(sms, customer_factory, sessi
     assert agreements(session) == []
 
 
-def test_paying_in_a_far_month_is_not_booked_and_the_latest_date_is_said(sms, debtor, session):
+def test_paying_in_a_far_month_is_not_booked_and_the_latest_date_is_said(app, sms, debtor, session):
     thread = sms(SPANISH)
     thread.send_all("quiero negociar mi deuda", "4050")
-    month = (date.today().replace(day=1) + timedelta(days=100)).month
+    month = (bot_today(app).replace(day=1) + timedelta(days=100)).month
     name = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre".split()
     name += ["diciembre"]
     asked = thread.send(f"puedo pagar en {name[month - 1]}?")

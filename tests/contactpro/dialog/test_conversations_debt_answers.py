@@ -23,6 +23,7 @@ from tests.contactpro.dialog.conftest import (
     add_account,
     add_us_account,
     agreements,
+    bot_today,
     escalations,
     one_agreement,
     sent_sms,
@@ -147,15 +148,18 @@ def test_de_una_accepts_the_plan_restated_and_does_not_switch_to_a_single_paymen
 # --- 8. a requested date is compared as a date ---------------------------------------------------
 
 
-def _latest_and_later() -> tuple[date, date]:
-    """Return the latest single payment (30 days) and a later day, in its month if possible."""
-    latest = date.today() + timedelta(days=30)
+def _latest_and_later(app) -> tuple[date, date]:
+    """Return the latest single payment (30 days from the bot's today) and a later day, in its
+    month if possible."""
+    latest = bot_today(app) + timedelta(days=30)
     later = latest + timedelta(days=1)
     return latest, (later if later.month == latest.month else latest + timedelta(days=11))
 
 
-def test_a_day_after_the_latest_date_is_refused_and_the_latest_date_named(sms, debtor, session):
-    latest, asked_for = _latest_and_later()
+def test_a_day_after_the_latest_date_is_refused_and_the_latest_date_named(
+    app, sms, debtor, session
+):
+    latest, asked_for = _latest_and_later(app)
     thread = sms(SPANISH)
     thread.send_all("quiero negociar mi deuda", "4050")
     answer = plain(thread.send(f"¿Me puede dar hasta el {es_date(asked_for)}?"))
@@ -167,9 +171,9 @@ def test_a_day_after_the_latest_date_is_refused_and_the_latest_date_named(sms, d
 
 
 def test_english_date_after_the_latest_is_refused_and_a_date_in_time_is_allowed(
-    sms, english_debtor, session
+    app, sms, english_debtor, session
 ):
-    latest, asked_for = _latest_and_later()
+    latest, asked_for = _latest_and_later(app)
     thread = sms(ENGLISH)
     thread.send_all("I want to negotiate my debt", "4050")
     late = thread.send(f"could I pay on {en_date(asked_for)}?")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from contactpro.dialog.localtime import local_today
 from contactpro.dialog.replies import format_date
 from contactpro.dialog.sms import segments
 from contactpro.models import Account, Customer, PaymentAgreement, ServiceOutage, Turn, utcnow
@@ -119,9 +120,9 @@ def test_due_dates_count_from_the_customers_own_today(
     thread = sms(phone)
     thread.send("quiero negociar mi deuda" if language == "es" else "I want to negotiate my debt")
     offers = thread.send("4050")
-    local_today = datetime.now(ZoneInfo(zone)).date()
+    own_today = local_today(ZoneInfo(zone))
     utc_today = datetime.now(UTC).date()
-    assert format_date(local_today + timedelta(days=3), language) in offers
+    assert format_date(own_today + timedelta(days=3), language) in offers
     assert format_date(utc_today + timedelta(days=3), language) not in offers
     assert session.scalars(select(PaymentAgreement)).first() is None
 

@@ -226,13 +226,14 @@ def test_cancellation_retain_quadrant_offer_accepted(sms, customer_factory, sess
     _score(session, customer.id, "retain")
     thread = sms("+573001112233")
     thread.send("quiero cancelar el servicio")
-    assert "50 % de descuento" in thread.send("4050")
+    # The managers' maximum discount defaults to the top debt tier, 35 %.
+    assert "35 % de descuento" in thread.send("4050")
     assert "Gracias por quedarte" in thread.send("sí")
     request = session.scalars(select(CancellationRequest)).one()
     assert (request.quadrant, request.outcome, request.offer) == (
         "retain",
         "retained",
-        "discount_50_3m",
+        "discount_35_3m",
     )
 
 

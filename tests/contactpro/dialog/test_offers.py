@@ -20,6 +20,7 @@ from contactpro.dialog.offers import (
     settlement_offers,
     split,
 )
+from contactpro.dialog.replies import in_units
 from contactpro.errors import ConfigError
 
 TODAY = date(2026, 11, 21)
@@ -51,6 +52,21 @@ def test_instalments_add_up_and_stay_above_the_minimum(data, currency):
         assert all(a == a.quantize(quantum(currency)) for a in plan.amounts)
         assert min(plan.amounts) >= POLICY.min_instalment[currency]
         assert max(plan.amounts) - min(plan.amounts) < plan.instalments * quantum(currency)
+
+
+@given(
+    cents=st.integers(min_value=100, max_value=5_000_000_000),
+    currency=currencies,
+    days=st.integers(min_value=0, max_value=2000),
+)
+def test_offers_on_a_debt_with_cents_are_in_the_units_told(cents, currency, days):
+    debt = Decimal(cents) / 100  # 342180.10 pesos: told as 342.180, so offered from it
+    told = in_units(debt, currency)
+    for offer in opening_offers(debt, days, currency, POLICY, TODAY):
+        assert offer.debt == told
+        assert all(a == in_units(a, currency) for a in (offer.total, *offer.amounts))
+        assert sum(offer.amounts) == offer.total <= told * (100 + POLICY.surcharge_pct) / 100
+        assert offer.amounts[:-1] == (offer.amounts[0],) * (offer.instalments - 1)
 
 
 @given(

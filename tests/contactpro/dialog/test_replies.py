@@ -88,21 +88,56 @@ def test_fit_keeps_the_closing_question_uses_the_room_and_counts_what_it_left_ou
 
 
 @pytest.mark.parametrize(
-    ("language", "question", "slug"),
+    ("language", "market", "question", "slug"),
     [
-        ("es", "cuánto cuesta el roaming internacional", "roaming"),
-        ("es", "tienen cobertura de fibra en cali", "cobertura"),
-        ("es", "cuanto vale el plan movil ilimitado", "plan-movil"),
-        ("en", "what home internet plans do you have", "home-internet-plans"),
-        ("en", "do I have to return the modem", "modem-and-equipment"),
+        ("es", "co", "cuánto cuesta el roaming internacional", "roaming"),
+        ("es", "co", "tienen cobertura de fibra en cali", "cobertura"),
+        ("es", "co", "cuanto vale el plan movil ilimitado", "plan-movil"),
+        ("en", "us", "what home internet plans do you have", "home-internet-plans"),
+        ("en", "us", "do I have to return the modem", "modem-and-equipment"),
+        ("es", "mx", "hay cobertura de fibra en monterrey", "cobertura"),
+        ("en", "co", "how much is the unlimited mobile plan", "unlimited-mobile"),
+        ("es", None, "cuando vence mi factura", "ciclo-facturacion"),
     ],
 )
-def test_knowledge_base_finds_the_article(language, question, slug):
-    match = answer(SETTINGS, language, question)
-    assert match is not None and match.article.slug == slug
+def test_knowledge_base_finds_the_article(language, market, question, slug):
+    match = answer(SETTINGS, language, market, question)
+    assert match is not None and match.article.slug == slug and not match.other_market
+    assert match.article.market in (market, None)
+
+
+@pytest.mark.parametrize(
+    ("language", "market", "question", "must", "must_not"),
+    [
+        ("es", "us", "cuanto cuesta el plan movil ilimitado", "40 dólares", "pesos"),
+        ("es", "mx", "qué planes de internet tienen", "449 pesos mexicanos", "89.900"),
+        ("es", "co", "hay cobertura de fibra en monterrey", "Bogotá", "Monterrey"),
+        ("en", "co", "what home internet plans do you have", "Colombian pesos", "dollars"),
+        ("en", "mx", "do you have fiber in monterrey", "Monterrey", "Miami"),
+    ],
+)
+def test_knowledge_base_answers_with_the_customers_market(
+    language, market, question, must, must_not
+):
+    match = answer(SETTINGS, language, market, question)
+    assert match is not None and match.article.market == market and not match.other_market
+    assert must in match.article.answer and must_not not in match.article.answer
+
+
+@pytest.mark.parametrize(
+    ("language", "market", "question"),
+    [
+        ("es", "mx", "cuanto cuesta el plan movil ilimitado"),
+        ("en", "mx", "how much does international roaming cost"),
+        ("es", None, "qué planes de internet tienen"),
+    ],
+)
+def test_knowledge_base_never_answers_with_another_markets_article(language, market, question):
+    match = answer(SETTINGS, language, market, question)
+    assert match is not None and match.other_market and match.article.market != market
 
 
 @pytest.mark.parametrize("question", ["el perro del vecino ladra", "who won the football game"])
 def test_knowledge_base_answers_nothing_when_nothing_fits(question):
     language = "es" if "perro" in question else "en"
-    assert answer(SETTINGS, language, question) is None
+    assert answer(SETTINGS, language, "co", question) is None

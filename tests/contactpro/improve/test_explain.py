@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -101,12 +102,15 @@ def test_rules_explanation_counts_every_matching_case(indexed: Session) -> None:
     assert result.facts["hours"] == {19: 4}
     assert result.text.startswith("Past cases like this one: 4. All share channel auth")
     assert "[dataset-" in result.text and "19:00 (4)" in result.text
-    assert "Probable root cause: authentication · biometric_fail (4 of 4 failed" in result.text
+    assert "Probable root cause: authentication · biometric fail (4 of 4 failed" in result.text
     spanish = explain.explain(
         indexed, index.HashingEncoder(), QUERY, writer=None, k=3, language="es"
     )
     assert spanish.text.startswith("Casos pasados parecidos: 4. Todos comparten canal auth")
-    assert "Causa probable: authentication · biometric_fail (4 de 4 casos" in spanish.text
+    assert "Causa probable: authentication · biometric fail (4 de 4 casos" in spanish.text
+    assert "Casos más cercanos: ejemplo " in spanish.text and "[dataset-" not in spanish.text
+    assert "(hora de UTC): 19:00 (4)" in spanish.text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", spanish.text), spanish.text
     nothing = explain.explain(
         indexed, index.HashingEncoder(), explain.Query(segment="vip"), writer=None
     )

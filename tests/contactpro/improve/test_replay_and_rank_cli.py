@@ -179,3 +179,27 @@ def test_background_replay_is_queued_as_a_run(data: Path, tmp_path: Path) -> Non
         assert stored.params["proposed"] == str(folder.resolve())
         assert stored.params["out_dir"].endswith("replay-1")
     db.dispose()
+
+
+PERSON = {
+    "conversation_id": "person",
+    "meta": {"channel": "sms", "language": "es", "resolved": False, "duration_sec": 900},
+    "transcript": [{"role": "user", "content": "quiero hablar con un asesor"}],
+    "outcomes": {"intent_detected": ["agent_request"], "failure_reason": "agent_request"},
+}
+
+
+def test_rank_never_proposes_automating_a_request_for_a_person(tmp_path: Path) -> None:
+    """docs/analytics.md: asking for a person is the bot doing its job, never a flow to fix,
+    however many and however long those conversations are."""
+    path = tmp_path / "month.jsonl"
+    lines = [json.dumps(q, ensure_ascii=False) for q in [*QUESTIONS, *[PERSON] * 5]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run(["init-db"], tmp_path).returncode == 0
+    out = tmp_path / "rank.csv"
+    result = run(["improve", "rank", "--data", str(path), "--out", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows and "agent_request" not in {r["name"] for r in rows}
+    assert rows[0]["name"] == "billing_inquiry"
+    assert "agent_request" not in result.stdout

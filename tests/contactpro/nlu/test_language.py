@@ -49,3 +49,30 @@ def test_held_out_corpus_language_accuracy() -> None:
     _, held_out = shipped_split()
     right = sum(detect_language(ex.text, default="xx").language == ex.language for ex in held_out)
     assert right / len(held_out) >= 0.93
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("hi, how much do I owe?", "en"),
+        ("u charged me twice", "en"),
+        ("pls call me asap", "en"),
+        ("I\u2019m not paying that", "en"),
+        ("how much is unlimited mobile?", "en"),
+        ("hola buenas, cuanto debo?", "es"),
+        ("q paso con mi internet", "es"),
+        ("me cobraron dos veces", "es"),
+    ],
+)
+def test_a_clear_message_wins_over_the_hint(text: str, language: str) -> None:
+    other = "es" if language == "en" else "en"
+    guess = detect_language(text, hint=other, previous=[other, other, other])
+    assert guess.clear and guess.language == language
+
+
+@pytest.mark.parametrize(
+    "text", ["ok", "si", "sí", "yes", "no thanks", "no gracias", "4050", "Carlos Perez", "gracias"]
+)
+def test_short_or_ambiguous_messages_are_not_clear(text: str) -> None:
+    assert not detect_language(text, hint="en").clear
+    assert not detect_language(text, hint="es").clear

@@ -50,17 +50,19 @@ def test_manager_ranks_explains_edits_and_replays_on_a_laptop(live_server, page_
     page.get_by_label("Handling-time weight").fill("0")
     page.get_by_role("button", name="Apply").click()
     first = page.locator("#ranking tbody tr").first
-    expect(first).to_contain_text("billing_inquiry")
+    expect(first).to_contain_text("billing inquiry")
     page.get_by_label("Volume weight").fill("0")
     page.get_by_label("Handling-time weight").fill("3")
     page.get_by_role("button", name="Apply").click()
-    expect(first).to_contain_text("debt_negotiation")
+    expect(first).to_contain_text("debt negotiation")
     shoot(page, "30-improve-ranking-laptop-en")
 
     page.get_by_role("link", name="Explain a failure").click()
     page.get_by_label("Failure reason").select_option("offer_refused")
     page.get_by_role("button", name="Explain").click()
-    expect(page.locator("#explanation")).to_contain_text("Probable root cause: offered_plans")
+    expect(page.locator("#explanation")).to_contain_text(
+        "Probable root cause: offered payment plans"
+    )
     expect(page.locator("#cases tbody tr")).to_have_count(5)  # 3 imported, 2 live
     shoot(page, "31-improve-explain-laptop-en")
 

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro.console.wording import number
 from contactpro.improve import index, proposals, rank, store
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.models import AuditLog, ImproveRun, Proposal, utcnow
@@ -101,7 +102,7 @@ def manager(app: Flask, session: Session) -> tuple[FlaskClient, str]:
 
 def _order(text: str) -> list[str]:
     table = text.split('id="ranking"')[1].split("</table>")[0]
-    return re.findall(r"<tr><td class=\"num\">\d+</td><td>[^<]+</td><td>([^<]+)</td>", table)
+    return re.findall(r"<tr><td class=\"num\">\d+</td><td>[^<]+</td><td title=\"([^\"]+)\">", table)
 
 
 def test_weights_change_the_order_of_what_to_automate(
@@ -120,7 +121,7 @@ def test_weights_change_the_order_of_what_to_automate(
         store.load(session, "month"), settings, rank.Weights(volume=0, time=3)
     )
     assert _order(by_time.text) == [c.name for c in expected]
-    assert f"{expected[0].score:.2f}" in by_time.text
+    assert number(expected[0].score, 2, "en") in by_time.text  # the page's one formatter
     bad = client.get(f"{BASE}/ranking?dataset=month&volume=lots&lang=es")
     assert "Los pesos deben ser números" in bad.text and bad.status_code == 200
 
@@ -133,7 +134,7 @@ def test_a_failure_is_explained_from_the_index(manager: tuple[FlaskClient, str])
     page = client.get(f"{BASE}/explain?failure_reason=offer_refused&text=cuotas&lang=es")
     assert page.status_code == 200
     assert "Casos pasados parecidos: 3." in page.text
-    assert "Causa probable: offered_plans" in page.text
+    assert "Causa probable: ofreció planes de pago" in page.text
     assert page.text.count("<tr><td>dataset-") == 3
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.analytics import runs
+from contactpro.console.wording import number
 from contactpro.models import Account, Customer, Escalation, Interaction, Invoice, Turn
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
@@ -199,4 +200,5 @@ def test_report_figure_console_and_csv_count_the_same_customers(
     figures = {"es": "Días de mora: 120", "en": "Days past due: 120"}
     for language, days in figures.items():
         packet = client.get(f"/console/escalations/{escalation.id}?lang={language}").text
-        assert days in packet and f": {unpaid['recovery_cost']}</small>" in packet, language
+        cost = number(unpaid["recovery_cost"], 2, language)
+        assert days in packet and f": {cost}</small>" in packet, language

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from contactpro.analytics import runs
 from contactpro.console import agent_queue
 from contactpro.console.pages import PAGE_SIZE
+from contactpro.console.wording import numbers_in
 from contactpro.models import Callback, Customer, utcnow
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
@@ -44,12 +45,18 @@ def test_kpis_agree_in_console_report_and_figures(app: Flask, client, session, u
         tiles = {t.get_text() for t in build_figure("kpis", result.results, language).axes[0].texts}
         for kpi in kpis:
             if kpi["value"] is not None:
-                assert kpi["text"] in tiles, (language, kpi["key"])
+                assert numbers_in(kpi["text"], language) in tiles, (language, kpi["key"])
     for kpi in kpis:
         row = re.search(rf'data-kpi="{kpi["key"]}".*?<strong>(.*?)</strong>', page, re.S)
         assert row, kpi["key"]
         shown = html.unescape(row.group(1))
         assert shown == (kpi["text"] if kpi["value"] is not None else "not measured")
+    spanish = client.get("/console/manager/?lang=es").text
+    for kpi in kpis:  # the same figure, written the Spanish way ("44,0 %")
+        row = re.search(rf'data-kpi="{kpi["key"]}".*?<strong>(.*?)</strong>', spanish, re.S)
+        assert row, kpi["key"]
+        if kpi["value"] is not None:
+            assert html.unescape(row.group(1)) == numbers_in(kpi["text"], "es"), kpi["key"]
         assert f"| {kpi['label']} | {kpi['text']} | {kpi['target']} |" in markdown, kpi["key"]
 
 

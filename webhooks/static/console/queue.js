@@ -43,7 +43,7 @@
         : [text.channel[e.channel] || e.channel]);
       var q = e.quadrant || "none";
       cell(row, [badge("q", q, text.quadrant[q] || q)]);
-      cell(row, [e.conformity === null ? "—" : String(e.conformity)], "num opt");
+      cell(row, [e.conformity === null ? "—" : e.conformity.toFixed(1).replace(".", text.decimal || ".")], "num opt");
       var waited = el("span", e.wait[0] + " " + (text.unit[e.wait[1]] || e.wait[1]), "wait sla-" + e.sla);
       var waitCell = el("span");
       waitCell.appendChild(waited);
