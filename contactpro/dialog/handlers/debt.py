@@ -224,8 +224,8 @@ def _naming_words(text: str, offers: list[Offer]) -> str:
     """Return the words that may name an option by its own words: an amount said is kept only
     when it is an option's ("the 416,250 one"), not when it is money the customer has."""
     said = stated_amount(text)
-    if said is not None and any(said == o.total or said in o.amounts for o in offers):
-        return text
+    if said is None or any(said == o.total or said in o.amounts for o in offers):
+        return text  # as written: "7,5 %" stays the discount an option names
     return without_amounts(text)
 
 
