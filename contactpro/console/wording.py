@@ -15,7 +15,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from contactpro.dialog.replies import format_money
+from contactpro.dialog.replies import MONTHS_ES, format_money
+
+MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
 
 Translate = Callable[[str], str]
 # Stored values that are codes with a word in the catalogue, by the name they are stored under.
@@ -234,3 +238,74 @@ def audit_changes(target: str, before: object, after: object, translate: Transla
             lines.append(f"{label}: {value}")
         sides.append("; ".join(lines))
     return sides
+
+
+def _month(month: object, language: str) -> str:
+    names = MONTHS_ES if language == "es" else MONTHS_EN
+    return names[int(month) - 1] if isinstance(month, int) and 1 <= month <= 12 else "—"
+
+
+def _day(value: object, language: str) -> str:
+    """Return a stored ISO day ("2026-12-04") as the page's language writes dates."""
+    text = str(value or "")
+    if len(text) != 10:
+        return text or "—"
+    year, month, day = text[:4], int(text[5:7]), int(text[8:])
+    if language == "es":
+        return f"{day} de {_month(month, language)} de {year}"
+    return f"{_month(month, language)} {day}, {year}"
+
+
+def handoff_lines(context: Mapping[str, Any], translate: Translate, language: str) -> list[str]:
+    """Return what the bot gathered for the agent beyond the transcript, one line per fact,
+    in the page's language: a payment the customer says they made, a disputed charge and the
+    charges the bot showed, the requests still waiting, abuse."""
+    details = context.get("details")
+    if not isinstance(details, Mapping):
+        return []
+    lines = []
+    claim = details.get("payment_claim")
+    if isinstance(claim, Mapping):
+        currency = str(claim.get("currency") or "")
+        amount = claim.get("amount")
+        lines.append(
+            translate("handoff_claim").format(
+                amount=money(amount, currency, language) if amount else "—",
+                day=_day(claim.get("date"), language),
+                account=claim.get("account") or "—",
+            )
+        )
+        last = claim.get("last_recorded")
+        lines.append(
+            translate("handoff_claim_last").format(
+                amount=money(last["amount"], currency, language),
+                day=_day(last.get("date"), language),
+            )
+            if isinstance(last, Mapping) and last.get("amount")
+            else translate("handoff_claim_none")
+        )
+    if kind := details.get("dispute"):
+        charges = [c for c in details.get("charges") or [] if isinstance(c, Mapping)]
+        entries = [
+            e for c in charges for e in (c.get("invoices") or []) + (c.get("payments") or [])
+        ]
+        lines.append(
+            translate("handoff_dispute").format(
+                kind=word(translate, "dispute_", str(kind)),
+                when=_month(details.get("month"), language)
+                if details.get("month")
+                else translate("handoff_recent"),
+                seen=len(entries),
+                twice=sum(1 for e in entries if isinstance(e, Mapping) and e.get("twice")),
+            )
+        )
+    waiting = [str(i) for i in details.get("pending_requests") or []]
+    if waiting:
+        lines.append(
+            translate("handoff_pending").format(
+                requests=", ".join(word(translate, "intent_", i) for i in waiting)
+            )
+        )
+    if details.get("abuse"):
+        lines.append(translate("handoff_abuse"))
+    return lines

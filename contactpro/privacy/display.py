@@ -25,6 +25,7 @@ def mask_customer_ids(context: dict[str, Any]) -> dict[str, Any]:
     For console users whose role does not need the full identifiers (agents: the bot has
     already identified the customer); the stored context is not changed.
     """
+    context = _mask_details(context)
     customer = context.get("customer")
     if not isinstance(customer, dict):
         return context
@@ -36,3 +37,23 @@ def mask_customer_ids(context: dict[str, Any]) -> dict[str, Any]:
         for account in customer.get("accounts") or []
     ]
     return {**context, "customer": masked}
+
+
+def _mask_details(context: dict[str, Any]) -> dict[str, Any]:
+    """Return ``context`` with the account numbers in the bot's hand-over details masked (the
+    account a payment claim or a disputed charge is about)."""
+    details = context.get("details")
+    if not isinstance(details, dict):
+        return context
+    shown = {**details}
+    claim = details.get("payment_claim")
+    if isinstance(claim, dict) and claim.get("account"):
+        shown["payment_claim"] = {**claim, "account": mask_identifier(str(claim["account"]))}
+    if isinstance(details.get("charges"), list):
+        shown["charges"] = [
+            {**c, "account": mask_identifier(str(c.get("account") or ""))}
+            if isinstance(c, dict)
+            else c
+            for c in details["charges"]
+        ]
+    return {**context, "details": shown}

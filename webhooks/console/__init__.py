@@ -106,6 +106,11 @@ def _numbers(text: object) -> str:
     return wording.numbers_in(str(text or ""), _lang())
 
 
+def _handoff_lines(context: dict[str, Any]) -> list[str]:
+    """Return what the bot gathered for the agent beyond the transcript, in the page's words."""
+    return wording.handoff_lines(context, auth.t, _lang())
+
+
 def _similar_summary(count: int, outcomes: dict[str, int]) -> str:
     """Return how similar past cases ended, in the page's language."""
     return wording.similar_summary(count, outcomes, auth.t)
@@ -146,6 +151,7 @@ def init_app(app: Flask) -> None:
         proposal_title=_proposal_title,
         run_error=_run_error,
         similar_summary=_similar_summary,
+        handoff_lines=_handoff_lines,
     )
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["num"] = _number

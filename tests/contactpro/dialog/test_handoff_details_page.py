@@ -1,0 +1,68 @@
+"""What the bot gathered beyond the transcript (a payment the customer says they made, a
+disputed charge) reaches the agent's page in the page's language, account numbers masked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from contactpro.console.wording import MONTHS_EN
+from contactpro.dialog.replies import MONTHS_ES
+from tests.contactpro.dialog.conftest import SPANISH, add_payment, bot_today, escalations
+from tests.webhooks.console.conftest import add_users, login
+
+
+def agent_views(app, session, escalation_id: int) -> tuple[str, str, dict]:
+    """Return the agent's escalation page in Spanish and English, and its JSON."""
+    add_users(session)
+    agent = app.test_client()
+    login(agent, "ana@example.com")
+    spanish = agent.get(f"/console/escalations/{escalation_id}?lang=es").text
+    english = agent.get(f"/console/escalations/{escalation_id}?lang=en").text
+    return spanish, english, agent.get(f"/console/api/escalations/{escalation_id}").json
+
+
+def gathered(page: str) -> str:
+    """Return the text of the page's list of gathered facts."""
+    start = page.index('id="handoff-details"')
+    return page[start : page.index("</ul>", start)]
+
+
+def test_a_payment_claim_reaches_the_agent_in_both_languages(
+    app, sms, session, customer_factory
+):
+    customer = customer_factory(balance="106981")
+    number = customer.accounts[0].number
+    add_payment(session, customer.accounts[0], "106981", days_ago=0)
+    thread = sms(SPANISH)
+    thread.send("buenas, ayer hice una transferencia de 250.000 para abonar, ya les llego??")
+    thread.send("4050")
+    [escalation] = escalations(session)
+    spanish, english, packet = agent_views(app, session, escalation.id)
+    yesterday, today = bot_today(app) - timedelta(days=1), bot_today(app)
+    said = gathered(spanish)
+    assert "El cliente dice que pagó 250.000 pesos" in said
+    assert f"{yesterday.day} de {MONTHS_ES[yesterday.month - 1]}" in said
+    assert f"Último pago registrado: 106.981 pesos el {today.day} de" in said
+    assert "The customer says they paid 250,000.00 COP" in gathered(english)
+    assert f"{MONTHS_EN[yesterday.month - 1]} {yesterday.day}" in gathered(english)
+    # The agent sees the account masked, in the page and in the JSON.
+    assert number not in said and "******" + number[-4:] in said
+    assert packet["context"]["details"]["payment_claim"]["account"] == "******" + number[-4:]
+
+
+def test_a_disputed_charge_reaches_the_agent_with_what_the_bot_showed(
+    app, sms, billed, session
+):
+    customer = billed()
+    add_payment(session, customer.accounts[0], "89900", reference="PDUP", days_ago=2)
+    thread = sms(SPANISH)
+    thread.send("me cobraron doble este mes!! me salieron 2 cargos en la tarjeta")
+    thread.send("4050")
+    [escalation] = escalations(session)
+    spanish, english, packet = agent_views(app, session, escalation.id)
+    assert "Reclamo: cobro doble (últimos 35 días)" in gathered(spanish)
+    assert "(2 parecen duplicados)" in gathered(spanish)
+    assert "Dispute: double charge (last 35 days)" in gathered(english)
+    assert "Reclamo" not in english and "double charge" not in spanish
+    number = customer.accounts[0].number
+    assert packet["context"]["details"]["charges"][0]["account"] == "******" + number[-4:]
