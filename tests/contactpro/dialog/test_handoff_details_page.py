@@ -27,9 +27,7 @@ def gathered(page: str) -> str:
     return page[start : page.index("</ul>", start)]
 
 
-def test_a_payment_claim_reaches_the_agent_in_both_languages(
-    app, sms, session, customer_factory
-):
+def test_a_payment_claim_reaches_the_agent_in_both_languages(app, sms, session, customer_factory):
     customer = customer_factory(balance="106981")
     number = customer.accounts[0].number
     add_payment(session, customer.accounts[0], "106981", days_ago=0)
@@ -50,9 +48,7 @@ def test_a_payment_claim_reaches_the_agent_in_both_languages(
     assert packet["context"]["details"]["payment_claim"]["account"] == "******" + number[-4:]
 
 
-def test_a_disputed_charge_reaches_the_agent_with_what_the_bot_showed(
-    app, sms, billed, session
-):
+def test_a_disputed_charge_reaches_the_agent_with_what_the_bot_showed(app, sms, billed, session):
     customer = billed()
     add_payment(session, customer.accounts[0], "89900", reference="PDUP", days_ago=2)
     thread = sms(SPANISH)
