@@ -13,10 +13,12 @@ from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.models import (
     Account,
     Customer,
+    CustomerScore,
     Escalation,
     Interaction,
     Payment,
     PaymentAgreement,
+    utcnow,
 )
 from contactpro.providers.telephony import telephony_for
 from devtools.conversations import PhoneCall, SmsThread
@@ -207,3 +209,18 @@ def billed(session, customer_factory) -> Callable[..., Customer]:
         return customer
 
     return make
+
+
+def place(session, customer: Customer, quadrant: str, conformity: float) -> None:
+    """Put ``customer`` in a quadrant of the priority matrix, as an analysis run would; commit."""
+    session.add(
+        CustomerScore(
+            customer_id=customer.id,
+            conformity=conformity,
+            billing=Decimal("200"),
+            interactions=3,
+            quadrant=quadrant,
+            computed_at=utcnow(),
+        )
+    )
+    session.commit()

@@ -4,11 +4,9 @@ offer records and how it is told, and "no quiero cancelar, solo..." serving the 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from contactpro.console.settings import update_config
-from contactpro.models import CancellationRequest, CustomerScore, utcnow
-from tests.contactpro.dialog.conftest import ENGLISH, SPANISH, all_rows, escalations
+from contactpro.models import CancellationRequest
+from tests.contactpro.dialog.conftest import ENGLISH, SPANISH, all_rows, escalations, place
 
 
 def _retain(session, customer_factory, language: str = "es"):
@@ -19,17 +17,7 @@ def _retain(session, customer_factory, language: str = "es"):
         customer = customer_factory(
             phone=ENGLISH, language="en", currency="USD", name="Grace Miller"
         )
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=30.0,
-            billing=Decimal("200"),
-            interactions=3,
-            quadrant="retain",
-            computed_at=utcnow(),
-        )
-    )
-    session.commit()
+    place(session, customer, "retain", 30.0)
     return customer
 
 
@@ -127,17 +115,7 @@ def test_english_maximum_discount_of_zero_keeps_the_service_on_a_no(
 
 def test_accepted_visit_says_what_was_recorded_and_who_acts(app, sms, customer_factory, session):
     customer = customer_factory()
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=90.0,
-            billing=Decimal("200"),
-            interactions=3,
-            quadrant="monitor",
-            computed_at=utcnow(),
-        )
-    )
-    session.commit()
+    place(session, customer, "monitor", 90.0)
     thread = sms(SPANISH)
     thread.send_all("quiero cancelar el servicio", "4050")
     done = thread.send("acepto la visita")

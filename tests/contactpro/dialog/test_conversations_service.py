@@ -16,13 +16,12 @@ from sqlalchemy import select
 from contactpro.console.settings import update_config
 from contactpro.models import (
     CancellationRequest,
-    CustomerScore,
     Escalation,
     Interaction,
     ServiceOutage,
     utcnow,
 )
-from tests.contactpro.dialog.conftest import all_rows
+from tests.contactpro.dialog.conftest import all_rows, place
 
 
 def test_delinquent_customer_before_any_analysis_gets_no_benefit(sms, customer_factory, session):
@@ -56,17 +55,7 @@ def test_minimum_tenure_keeps_the_discount_from_a_new_customer(app, sms, custome
         phone="+13055550123", language="en", currency="USD", name="Grace Miller"
     )
     customer.accounts[0].opened_on = date.today() - timedelta(days=300)
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=20.0,
-            billing=Decimal("200"),
-            interactions=3,
-            quadrant="retain",
-            computed_at=utcnow(),
-        )
-    )
-    session.commit()
+    place(session, customer, "retain", 20.0)
     thread = sms("+13055550123")
     thread.send("I want to cancel my service")
     # Ten months of tenure, six required by default; the default maximum discount is 35 %.

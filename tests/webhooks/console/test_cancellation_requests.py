@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contactpro.console.settings import update_config
 from contactpro.models import AuditLog, CancellationRequest, CustomerScore, Escalation, utcnow
 from devtools.conversations import SmsThread
-from tests.contactpro.dialog.conftest import ENGLISH, SPANISH
+from tests.contactpro.dialog.conftest import ENGLISH, SPANISH, place
 from tests.webhooks.console.conftest import add_customer, login
 
 PAGE = "/console/manager/requests/"
@@ -155,17 +155,7 @@ def test_a_refused_offer_links_to_its_escalation_and_needs_no_marking(
     app, client, session, twilio, users, customer_factory
 ):
     customer = customer_factory()
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=30.0,
-            billing=Decimal("200"),
-            interactions=3,
-            quadrant="retain",
-            computed_at=utcnow(),
-        )
-    )
-    session.commit()
+    place(session, customer, "retain", 30.0)
     thread = SmsThread(twilio, SPANISH)
     for line in ("quiero cancelar el servicio", "4050", "no, no me interesa"):
         thread.send(line)
