@@ -7,6 +7,7 @@ first instalment), not for the whole balance.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -41,22 +42,41 @@ def due_now(agreement: PaymentAgreement) -> Decimal:
 
 def describe(ctx: TurnContext, agreement: PaymentAgreement, currency: str) -> str:
     """Say a booked agreement the way its offer was said."""
-    if agreement.kind == "settlement":
+    first = agreement.instalment_amount
+    last = agreement.total - first * (agreement.instalments - 1)
+    return say_terms(
+        ctx,
+        agreement.kind,
+        agreement.total,
+        agreement.discount_pct,
+        agreement.first_due,
+        (agreement.instalments, first, last),
+        currency,
+    )
+
+
+def say_terms(
+    ctx: TurnContext,
+    kind: str,
+    total: Decimal,
+    discount_pct: Decimal,
+    first_due: date,
+    plan: tuple[int, Decimal, Decimal],
+    currency: str,
+) -> str:
+    """Say a single payment or a plan (instalments, first amount, last amount): the words of an
+    offer and of the agreement booked from it are the same."""
+    if kind == "settlement":
         return ctx.say(
             "offer_settlement",
-            total=agreement.total,
+            total=total,
             currency=currency,
-            due=agreement.first_due,
-            discount=percent(agreement.discount_pct, ctx.language),
+            due=first_due,
+            discount=percent(discount_pct, ctx.language),
         )
-    last = agreement.total - agreement.instalment_amount * (agreement.instalments - 1)
+    count, first, last = plan
     return ctx.say(
-        "offer_instalments",
-        n=agreement.instalments,
-        amount=agreement.instalment_amount,
-        last=last,
-        currency=currency,
-        due=agreement.first_due,
+        "offer_instalments", n=count, amount=first, last=last, currency=currency, due=first_due
     )
 
 

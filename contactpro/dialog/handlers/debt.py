@@ -178,21 +178,14 @@ def policy_for(ctx: TurnContext) -> DebtPolicy:
 
 def describe(ctx: TurnContext, offer: Offer, currency: str) -> str:
     """Say one offer in the conversation's language."""
-    if offer.kind == "settlement":
-        return ctx.say(
-            "offer_settlement",
-            total=offer.total,
-            currency=currency,
-            due=offer.first_due,
-            discount=percent(offer.discount_pct, ctx.language),
-        )
-    return ctx.say(
-        "offer_instalments",
-        n=offer.instalments,
-        amount=offer.amounts[0],
-        last=offer.amounts[-1],
-        currency=currency,
-        due=offer.first_due,
+    return agreements.say_terms(
+        ctx,
+        offer.kind,
+        offer.total,
+        offer.discount_pct,
+        offer.first_due,
+        (offer.instalments, offer.amounts[0], offer.amounts[-1]),
+        currency,
     )
 
 
