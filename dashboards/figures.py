@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import MaxNLocator, PercentFormatter, ScalarFormatter  # noqa: E402
 
 from contactpro.analytics.matrix import STRATEGIES  # noqa: E402
 from contactpro.console.strings import translate  # noqa: E402
@@ -417,8 +417,29 @@ FIGURES: dict[str, str] = {
 }
 
 
+class _TickNumbers(ScalarFormatter):
+    """matplotlib's tick labels with the numbers written the language's way ("0,5" in Spanish)."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return numbers_in(super().__call__(x, pos), self.language)
+
+
+def _write_ticks(figure: Figure, language: str) -> None:
+    """Give every numeric axis of ``figure`` tick labels in ``language``."""
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(_TickNumbers(language))
+
+
 def build_figure(name: str, results: Results, language: str = "en") -> Figure:
     """Return the figure ``name`` (a key of :data:`FIGURES`) for a run's results in ``language``."""
     if name not in FIGURES:
         raise KeyError(f"unknown dashboard {name!r}")
-    return _build(name, results, language)
+    figure = _build(name, results, language)
+    _write_ticks(figure, language)
+    return figure

@@ -100,3 +100,17 @@ def test_render_all_and_index(results: dict[str, Any], tmp_path: Path) -> None:
     index = dashboards.write_index(results, images, tmp_path).read_text()
     assert index.count("<img ") == len(dashboards.FIGURES)
     assert "Indicator number 13" in index
+
+
+@pytest.mark.parametrize(("language", "mark", "other"), [("es", ",", "."), ("en", ".", ",")])
+def test_tick_labels_write_numbers_the_language_way(
+    results: dict[str, Any], language: str, mark: str, other: str
+) -> None:
+    """Times under two minutes put fractions on the axis: "0,5" in Spanish, "0.5" in English."""
+    results["totals"]["agent_seconds"] = 90.0
+    figure = build_figure("handling_time", results, language)
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in _ax(figure).get_yticklabels()]
+    fractional = [t for t in ticks if mark in t]
+    assert fractional, ticks
+    assert not any(other in t for t in ticks), ticks
