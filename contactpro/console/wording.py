@@ -259,7 +259,7 @@ def _day(value: object, language: str) -> str:
 def handoff_lines(context: Mapping[str, Any], translate: Translate, language: str) -> list[str]:
     """Return what the bot gathered for the agent beyond the transcript, one line per fact,
     in the page's language: a payment the customer says they made, a disputed charge and the
-    charges the bot showed, the requests still waiting, abuse."""
+    charges the bot showed, the requests still waiting, abuse, a cancellation to undo."""
     details = context.get("details")
     if not isinstance(details, Mapping):
         return []
@@ -308,4 +308,12 @@ def handoff_lines(context: Mapping[str, Any], translate: Translate, language: st
         )
     if details.get("abuse"):
         lines.append(translate("handoff_abuse"))
+    withdrawal = details.get("withdrawal")
+    if isinstance(withdrawal, Mapping):
+        lines.append(
+            translate("handoff_withdrawal").format(
+                account=withdrawal.get("account") or "—",
+                day=_day(withdrawal.get("processed_on"), language),
+            )
+        )
     return lines

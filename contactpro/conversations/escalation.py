@@ -43,6 +43,7 @@ REASONS = {
     "customer_media": "the customer sent a photo or a document for a person to look at",
     "billing_dispute": "the customer disputes a charge (charged twice, not recognised, wrong)",
     "invoice_request": "the customer asked for a copy of an invoice the bot could not send",
+    "cancellation_withdrawal": "the customer withdrew a cancellation the team already processed",
 }
 # How many conversations back a chain of carried-over conversations is followed.
 MAX_EARLIER_CONVERSATIONS = 5

@@ -41,7 +41,7 @@ def mask_customer_ids(context: dict[str, Any]) -> dict[str, Any]:
 
 def _mask_details(context: dict[str, Any]) -> dict[str, Any]:
     """Return ``context`` with the account numbers in the bot's hand-over details masked (the
-    account a payment claim or a disputed charge is about)."""
+    account a payment claim, a disputed charge or a withdrawn cancellation is about)."""
     details = context.get("details")
     if not isinstance(details, dict):
         return context
@@ -49,6 +49,9 @@ def _mask_details(context: dict[str, Any]) -> dict[str, Any]:
     claim = details.get("payment_claim")
     if isinstance(claim, dict) and claim.get("account"):
         shown["payment_claim"] = {**claim, "account": mask_identifier(str(claim["account"]))}
+    withdrawal = details.get("withdrawal")
+    if isinstance(withdrawal, dict) and withdrawal.get("account"):
+        shown["withdrawal"] = {**withdrawal, "account": mask_identifier(str(withdrawal["account"]))}
     if isinstance(details.get("charges"), list):
         shown["charges"] = [
             {**c, "account": mask_identifier(str(c.get("account") or ""))}

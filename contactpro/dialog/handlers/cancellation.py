@@ -298,6 +298,8 @@ def withdraw(ctx: TurnContext) -> Decision:
     held = {a.id: a for a in accounts.open_accounts(ctx.customer)}
     named = {a.id for a in accounts.named(digits, list(held.values()))} if digits else set()
     row = next((r for r in rows if r.account_id in named), rows[0])
+    if row.processed_at is not None:
+        return _too_late(ctx, row, held[row.account_id])
     row.outcome, row.interaction_id = WITHDRAWN, ctx.interaction.id
     ctx.session.flush()
     _audit(ctx, "cancellation.withdraw", row, "cancelled")
@@ -306,6 +308,24 @@ def withdraw(ctx: TurnContext) -> Decision:
         ctx.say("cancel_withdrawn", account=held[row.account_id].number),
         step="cancellation_withdrawn",
         resolved=True,
+    )
+
+
+def _too_late(ctx: TurnContext, row: CancellationRequest, account: Account) -> Decision:
+    """The team already processed the cancellation: only a person can restore the service, so
+    the request stays as recorded and the withdrawal goes to one with the request named."""
+    processed = local_date(row.processed_at, ctx.zone)
+    ctx.state.handoff["withdrawal"] = {
+        "request_id": row.id,
+        "account": account.number,
+        "processed_on": processed.isoformat(),
+    }
+    ctx.state.outcome_detail = "withdrawal_after_processing"
+    return Decision(
+        ctx.say("cancel_withdraw_processed", account=account.number, on=processed),
+        ESCALATE,
+        reason="cancellation_withdrawal",
+        step="withdrawal_after_processing",
     )
 
 

@@ -1,19 +1,30 @@
 """What the bot gathered beyond the transcript (a payment the customer says they made, a
-disputed charge) reaches the agent's page in the page's language, account numbers masked."""
+disputed charge, a processed cancellation to undo) reaches the agent's page in the page's
+language, account numbers masked."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from contactpro.console.users import find_by_email
 from contactpro.console.wording import MONTHS_EN
 from contactpro.dialog.replies import MONTHS_ES
-from tests.contactpro.dialog.conftest import SPANISH, add_payment, bot_today, escalations
+from contactpro.models import CancellationRequest
+from tests.contactpro.dialog.conftest import (
+    ENGLISH,
+    SPANISH,
+    add_payment,
+    all_rows,
+    bot_today,
+    escalations,
+)
 from tests.webhooks.console.conftest import add_users, login
 
 
 def agent_views(app, session, escalation_id: int) -> tuple[str, str, dict]:
     """Return the agent's escalation page in Spanish and English, and its JSON."""
-    add_users(session)
+    if find_by_email(session, "ana@example.com") is None:
+        add_users(session)
     agent = app.test_client()
     login(agent, "ana@example.com")
     spanish = agent.get(f"/console/escalations/{escalation_id}?lang=es").text
@@ -62,3 +73,54 @@ def test_a_disputed_charge_reaches_the_agent_with_what_the_bot_showed(app, sms, 
     assert "Reclamo" not in english and "double charge" not in spanish
     number = customer.accounts[0].number
     assert packet["context"]["details"]["charges"][0]["account"] == "******" + number[-4:]
+
+
+def _cancelled_and_processed(app, session, thread, *cancel: str) -> int:
+    """Cancel over SMS, then have the team mark the request processed on its console page."""
+    thread.send_all(*cancel)
+    [request] = all_rows(session, CancellationRequest)
+    assert request.outcome == "cancelled"
+    add_users(session)
+    manager = app.test_client()
+    token = login(manager, "max@example.com")
+    page = "/console/manager/requests/"
+    assert manager.post(f"{page}{request.id}/done", data={"csrf_token": token}).status_code == 302
+    return request.id
+
+
+def test_withdrawing_a_processed_cancellation_goes_to_a_person(app, sms, session, customer_factory):
+    customer = customer_factory()
+    number = customer.accounts[0].number
+    thread = sms(SPANISH)
+    request_id = _cancelled_and_processed(
+        app, session, thread, "quiero cancelar el servicio", "4050", "no gracias", "sí"
+    )
+    reply = thread.send("uy no, me arrepentí, mejor no cancelo, me quedo")
+    today = bot_today(app)
+    assert "ya la proceso el equipo" in reply and f"el {today.day} de" in reply  # SMS: no accents
+    assert "asesor" in reply and "sigue activo" not in reply and "anule" not in reply
+    session.expire_all()
+    request = session.get(CancellationRequest, request_id)
+    assert request.outcome == "cancelled"  # as the team processed it, until a person acts
+    [escalation] = escalations(session)
+    assert escalation.reason == "cancellation_withdrawal"
+    assert escalation.context["details"]["withdrawal"]["request_id"] == request_id
+    spanish, english, packet = agent_views(app, session, escalation.id)
+    assert "quiere anular la cancelación de la cuenta ******" + number[-4:] in gathered(spanish)
+    assert "anula una cancelación ya procesada" in spanish
+    assert "wants to withdraw the cancellation" in gathered(english)
+    assert number not in spanish
+    assert packet["context"]["details"]["withdrawal"]["account"] == "******" + number[-4:]
+
+
+def test_english_withdrawal_after_processing_is_not_promised(app, sms, session, customer_factory):
+    customer_factory(phone=ENGLISH, language="en", currency="USD", name="Grace Miller")
+    thread = sms(ENGLISH)
+    _cancelled_and_processed(
+        app, session, thread, "I want to cancel my service", "4050", "no thanks", "yes"
+    )
+    reply = thread.send("actually I changed my mind, don't cancel it")
+    assert "already processed your cancellation request" in reply and "agent" in reply
+    assert "stays active" not in reply
+    [escalation] = escalations(session)
+    assert escalation.reason == "cancellation_withdrawal"
