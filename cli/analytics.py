@@ -15,16 +15,18 @@ from zoneinfo import ZoneInfo
 import click
 import pandas as pd
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from cli.context import runtime
+from cli.errors import one_line_errors
 from cli.files import named_file
 from contactpro.analytics import conformity, matrix, report, runs, sentiment
 from contactpro.analytics.patterns import Period
 from contactpro.config import company_timezone
-from contactpro.models import AnalysisRun
+from contactpro.models import AnalysisRun, Interaction
 from contactpro.nlu.multilingual import multilingual_available
 from contactpro.resilience.atomic import check_writable_folder, replace_file
-from dashboards import draw_dashboards
+from contactpro.runtime import Runtime
 
 
 def _progress() -> Callable[[str], None]:
@@ -74,6 +76,19 @@ def _out_dir(option: Path | None, result: runs.RunResult) -> Path:
     return option or runs.output_dir(runtime().settings) / f"run-{result.run_id}"
 
 
+def _still_open(rt: Runtime, period: Period) -> int:
+    """Return how many conversations of ``period`` are still open (not analysed yet)."""
+    with rt.db.session() as session:
+        found = session.scalar(
+            select(func.count(Interaction.id)).where(
+                Interaction.started_at >= period.start,
+                Interaction.started_at < period.end,
+                Interaction.status != "closed",
+            )
+        )
+    return int(found or 0)
+
+
 def _echo_kpis(result: runs.RunResult) -> None:
     for kpi in result.results["kpis"]:
         click.echo(f"{kpi['label']:<48} {kpi['text']}")
@@ -97,10 +112,13 @@ def _echo_kpis(result: runs.RunResult) -> None:
 )
 @click.option("--dashboards/--no-dashboards", default=True, show_default=True)
 @with_appcontext
+@one_line_errors
 def analyze(
     start: datetime | None, end: datetime | None, out_dir: Path | None, dashboards: bool
 ) -> None:
     """Analyse a period: conformity, patterns, KPIs, matrix; write the report and dashboards."""
+    from dashboards import draw_dashboards  # noqa: PLC0415 - matplotlib loads to draw, not for -h
+
     rt = runtime()
     zone = company_timezone(rt.settings)
     end = company_time(end, zone) or datetime.now(UTC)
@@ -121,6 +139,8 @@ def analyze(
             progress=say,
         )
     _echo_kpis(result)
+    if opened := _still_open(rt, Period(start, end)):
+        click.echo(f"({opened} conversations still open are analysed once closed)")
     click.echo(f"run {result.run_id}: {folder}")
 
 
@@ -139,8 +159,11 @@ _OUT_DIR = click.option(
 @_RUN
 @_OUT_DIR
 @with_appcontext
+@one_line_errors
 def dashboards(run_id: int | None, out_dir: Path | None) -> None:
     """Draw the dashboards (PNG + index.html) of a stored analysis run."""
+    from dashboards import draw_dashboards  # noqa: PLC0415 - see analyze
+
     result = _run(run_id)
     folder = _out_dir(out_dir, result)
     _writable(folder)
@@ -153,6 +176,7 @@ def dashboards(run_id: int | None, out_dir: Path | None) -> None:
 @_RUN
 @_OUT_DIR
 @with_appcontext
+@one_line_errors
 def report_command(run_id: int | None, out_dir: Path | None) -> None:
     """Write the insight report (report.md and report.html) of a stored analysis run."""
     result = _run(run_id)
@@ -168,6 +192,17 @@ def report_command(run_id: int | None, out_dir: Path | None) -> None:
 @click.group("conformity")
 def conformity_group() -> None:
     """Score texts with the conformity model, or retrain it."""
+
+
+def _unclashing(added: list[str], existing: set[str]) -> dict[str, str]:
+    """Rename the added columns a CSV already has: ``label`` becomes ``score_label``."""
+    renamed: dict[str, str] = {}
+    for name in added:
+        new = name
+        while new in existing:
+            new = f"score_{new}"
+        renamed[name] = new
+    return renamed
 
 
 @conformity_group.command("score")
@@ -195,6 +230,7 @@ def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
         with named_file(out, "write"):  # before the scoring, not after it
             check_writable_folder(out.parent)
     scores = conformity.score_texts(frame[text_column].fillna("").astype(str).tolist())
+    scores = scores.rename(columns=_unclashing(list(scores.columns), set(frame.columns)))
     result = pd.concat([frame.reset_index(drop=True), scores], axis=1)
     if out is None:
         click.echo(result.to_csv(index=False), nl=False)
@@ -246,6 +282,7 @@ def matrix_group() -> None:
 )
 @click.option("--quadrant", type=click.Choice(sorted(matrix.STRATEGIES)), help="Only one quadrant.")
 @with_appcontext
+@one_line_errors
 def matrix_export(out: Path, quadrant: str | None) -> None:
     """Export the customers of each quadrant, with the recommended action, as CSV."""
     with runtime().db.session() as session, named_file(out, "write"):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
-import click
 from flask import Flask
 
+from cli.errors import stop_on_config_error
 from contactpro.errors import ConfigError
 from dashboards import draw_dashboards
 from webhooks import create_app
@@ -17,8 +15,7 @@ def create() -> Flask:
     try:
         app = create_app()
     except ConfigError as exc:
-        click.secho(f"configuration error: {exc.message}", fg="red", err=True)
-        sys.exit(2)
+        stop_on_config_error(exc)
     # Tasks never import the drawing layer: the process that runs them is given it here.
     app.extensions["contactpro"].renderer = draw_dashboards
     return app

@@ -7,19 +7,22 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from cli.errors import one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
-from contactpro.improve import dataset, ivr, metrics, store
+from contactpro.improve import dataset, ivr, store
 from contactpro.improve.dataset import Conversation, LineProblem
-from contactpro.nlu.cascade import get_cascade
 from contactpro.resilience.atomic import replace_file
 from contactpro.runtime import Runtime
+
+if TYPE_CHECKING:  # the figures and the understanding load in the command: ``-h`` stays quick
+    from contactpro.improve import metrics
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,9 +36,25 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+# Bad lines named one by one; the rest are counted on one line.
+SHOWN_PROBLEMS = 10
+
+
 def _report(problems: list[LineProblem]) -> None:
-    for problem in problems:
+    for problem in problems[:SHOWN_PROBLEMS]:
         click.secho(f"skipped {problem}", fg="yellow", err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        more = len(problems) - SHOWN_PROBLEMS
+        click.secho(f"skipped {more} more lines", fg="yellow", err=True)
+
+
+def _readable(value: Any) -> str:
+    """Return a figure as an operator reads it: ``-`` for unknown, ``a 2, b 1`` for counts."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {count}" for key, count in value.items()) or "none"
+    return str(value)
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -108,6 +127,7 @@ def conversations() -> None:
 )
 @live_options
 @with_appcontext
+@one_line_errors
 def export(
     out: Path,
     since: datetime | None,
@@ -135,6 +155,7 @@ def export(
 )
 @click.option("--map", "pairs", multiple=True, help="IVR CSV: FIELD=COLUMN (repeatable).")
 @with_appcontext
+@one_line_errors
 def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> None:
     """Import conversations, kept apart from live traffic; bad lines are reported and skipped."""
     csv_file = kind == "ivr-csv" or (kind == "auto" and file.suffix.lower() == ".csv")
@@ -166,6 +187,7 @@ def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> 
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the set's figures as JSON.")
 @with_appcontext
+@one_line_errors
 def metrics_(
     data: Path | None,
     name: str | None,
@@ -176,7 +198,10 @@ def metrics_(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Resolution, CSAT (survey, else estimated), turns, latency, duration, reasons, intents."""
+    """Resolution, CSAT (survey or estimated), caller turns, latency, duration, reasons."""
+    from contactpro.improve import metrics  # noqa: PLC0415 - see the imports
+    from contactpro.nlu.cascade import get_cascade  # noqa: PLC0415
+
     rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
     cascade = get_cascade(_runtime().settings)
     measured = [metrics.measure(conv, cascade) for conv in rows]
@@ -187,13 +212,15 @@ def metrics_(
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     for key, value in summary.items():
-        click.echo(f"{key:<24} {value}")
+        click.echo(f"{key:<24} {_readable(value)}")
 
 
 def write_metrics_csv(rows: list[metrics.ConversationMetrics], out: Path) -> None:
     """Write one row of figures per conversation (one error line if ``out`` cannot be written)."""
+    from contactpro.improve.metrics import ConversationMetrics  # noqa: PLC0415 - see the imports
+
     with named_file(out, "write"), replace_file(out, newline="") as handle:
-        fields = [*metrics.ConversationMetrics.__dataclass_fields__, "topic"]
+        fields = [*ConversationMetrics.__dataclass_fields__, "topic"]
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         for row in rows:

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from cli.context import runtime
+from cli.errors import one_line_errors
 from cli.files import named_file
-from contactpro.console.agent_queue import close_erased
 from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import Customer, utcnow
 from contactpro.privacy.erasure import erase
@@ -42,6 +42,7 @@ def _find(session: Session, phone: str, national_id: str) -> Customer:
 @_NATIONAL_ID
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
+@one_line_errors
 def customers_erase(phone: str, national_id: str, yes: bool) -> None:
     """Remove or anonymise a customer's personal data everywhere; figures are kept."""
     rt = runtime()
@@ -51,6 +52,8 @@ def customers_erase(phone: str, national_id: str, yes: bool) -> None:
             click.confirm(f"erase every personal datum of customer {customer.id}?", abort=True)
         report = erase(session, rt.settings, telephony_for(rt.settings), customer)
         # Nothing is left to work on: the customer's open hand-offs leave the queue (audited).
+        from contactpro.console.agent_queue import close_erased  # noqa: PLC0415 - quick -h
+
         closed = close_erased(session, customer.id, None)
     click.echo(
         f"erased customer {report.customer_id}: {report.conversations} conversations, "
@@ -78,6 +81,7 @@ def customers_erase(phone: str, national_id: str, yes: bool) -> None:
     help="The JSON file to write (readable by its owner only).",
 )
 @with_appcontext
+@one_line_errors
 def customers_export(phone: str, national_id: str, out: Path) -> None:
     """Write everything held about a customer (an access request) to a JSON file."""
     rt = runtime()
@@ -94,6 +98,7 @@ def customers_export(phone: str, national_id: str, out: Path) -> None:
 
 @customers.command("retention")
 @with_appcontext
+@one_line_errors
 def customers_retention() -> None:
     """Apply the retention periods now (the beat runs this daily)."""
     rt = runtime()

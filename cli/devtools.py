@@ -10,9 +10,11 @@ from collections.abc import Callable
 import click
 from flask.cli import with_appcontext
 from requests import RequestException
+from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 
 from cli.context import runtime
 from cli.database import problem
+from cli.errors import one_line_errors
 from devtools.seed import seed_customers
 from devtools.simulator import TwilioSimulator, TwimlStep
 
@@ -21,6 +23,7 @@ from devtools.simulator import TwilioSimulator, TwimlStep
 @click.option("--customers", "count", default=50, show_default=True, type=click.IntRange(1))
 @click.option("--seed", "seed", default=7, show_default=True, help="Random seed.")
 @with_appcontext
+@one_line_errors
 def seed(count: int, seed: int) -> None:
     """Add realistic synthetic customers, accounts, invoices and payments."""
     # A missing schema is said in one line before the progress bar starts.
@@ -38,35 +41,59 @@ def seed(count: int, seed: int) -> None:
     )
 
 
+DEFAULT_URL = "http://127.0.0.1:5000"
+
+
+def _base_url(url: str | None) -> str:
+    """Return where the simulated requests go: ``--url``, else the public URL, else :5000."""
+    return url or runtime().settings.public_url or DEFAULT_URL
+
+
 def _simulator(url: str | None) -> TwilioSimulator:
     settings = runtime().settings
     if not settings.twilio_auth_token:
         raise click.UsageError("TWILIO_AUTH_TOKEN must be set to sign simulated requests")
-    base = url or settings.public_url or "http://127.0.0.1:5000"
+    base = _base_url(url)
     return TwilioSimulator(base, settings.twilio_auth_token, public_url=settings.public_url or base)
 
 
 def _reachable(call: Callable[..., None]) -> Callable[..., None]:
-    """Turn an unreachable server into a one-line error instead of a traceback."""
+    """Turn an unreachable server or a malformed ``--url`` into one error line."""
 
     @functools.wraps(call)
     def wrapper(*args: object, **kwargs: object) -> None:
+        url = kwargs.get("url")
         try:
             call(*args, **kwargs)
-        except RequestException as exc:
+        except (InvalidURL, InvalidSchema, MissingSchema):
             raise click.ClickException(
-                f"cannot reach the server: {exc.__class__.__name__}"
-            ) from exc
+                f"{url!r} is not a valid server URL (for example {DEFAULT_URL})"
+            ) from None
+        except RequestException as exc:
+            base = _base_url(url if isinstance(url, str) else None)
+            raise click.ClickException(
+                f"cannot reach the server at {base} ({exc.__class__.__name__}): "
+                f"is `contactpro serve` running at {base}?"
+            ) from None
 
     return wrapper
+
+
+def _refused(step: TwimlStep) -> None:
+    """Stop with one line when the server refused the request (a 4xx or 5xx answer)."""
+    if step.status == 403:
+        raise click.ClickException(
+            "the server refused the request signature (HTTP 403): TWILIO_AUTH_TOKEN and "
+            "CONTACTPRO_PUBLIC_URL here must match the server's"
+        )
+    if step.status >= 400:
+        raise click.ClickException(f"the server answered HTTP {step.status}: {step.xml.strip()}")
 
 
 def _show(step: TwimlStep, show_twiml: bool) -> None:
     if show_twiml:
         click.secho(step.xml, fg="bright_black")
-    if step.status >= 400:
-        click.secho(f"[HTTP {step.status}] {step.xml.strip()}", fg="red")
-        return
+    _refused(step)
     for line in step.spoken:
         click.secho(f"bot (says)> {line}", fg="green")
     for line in step.messages:
@@ -92,6 +119,7 @@ def simulate() -> None:
 @click.option("--show-twiml", is_flag=True)
 @click.argument("body", nargs=-1, required=True)
 @with_appcontext
+@one_line_errors
 @_reachable
 def simulate_sms(
     from_number: str, to_number: str, url: str | None, show_twiml: bool, body: tuple[str, ...]
@@ -116,6 +144,7 @@ def simulate_sms(
 )
 @click.option("--show-twiml", is_flag=True)
 @with_appcontext
+@one_line_errors
 @_reachable
 def simulate_call(
     from_number: str, to_number: str, url: str | None, script: tuple[str, ...], show_twiml: bool
@@ -123,6 +152,7 @@ def simulate_call(
     """Place a call, then speak turn by turn; prints what the caller would hear."""
     sim = _simulator(url)
     call_sid, step = sim.start_call(from_number, to_number)
+    _refused(step)
     click.echo(f"call {call_sid} started")
     _show(step, show_twiml)
     turns = iter(script) if script else None

@@ -6,22 +6,22 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from cli.conversations import live_filter, live_options, load_conversations, no_dataset
+from cli.errors import one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
-from contactpro.improve import explain, index, metrics, proposals, rank, runs, store
-from contactpro.improve.llm import writer_for
-from contactpro.nlu.cascade import get_cascade
-from contactpro.nlu.masking import mask_pii
+from contactpro.improve import index, store
 from contactpro.resilience.atomic import check_writable_folder
 from contactpro.runtime import Runtime
-from tasks import send
-from tasks.improve import replay as replay_task
+
+if TYPE_CHECKING:  # the models and the writer load in the commands: ``-h`` stays quick
+    from contactpro.improve import explain
 
 
 def _runtime() -> Runtime:
@@ -48,6 +48,7 @@ def improve() -> None:
 )
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Full ranking CSV.")
 @with_appcontext
+@one_line_errors
 def rank_(
     data: Path | None,
     name: str | None,
@@ -60,6 +61,8 @@ def rank_(
     out: Path | None,
 ) -> None:
     """List the intents, failure reasons and tools that cost the most, with effort and gain."""
+    from contactpro.improve import rank  # noqa: PLC0415 - see the imports
+
     try:
         chosen = rank.Weights.parse(weights)
     except ValueError as exc:
@@ -101,6 +104,7 @@ def rank_(
     "--background", is_flag=True, help="Queue the run for a worker; follow it in the console."
 )
 @with_appcontext
+@one_line_errors
 def replay_(
     data: Path | None,
     name: str | None,
@@ -111,6 +115,10 @@ def replay_(
     background: bool,
 ) -> None:
     """Replay recorded caller turns with the current and the proposed configuration."""
+    from contactpro.improve import runs  # noqa: PLC0415 - see the imports
+    from tasks import send  # noqa: PLC0415 - see the imports
+    from tasks.improve import replay as replay_task  # noqa: PLC0415 - see the imports
+
     if (data is None) == (name is None):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
     rt = _runtime()
@@ -159,13 +167,20 @@ def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
     for key, before in summary["baseline"].items():
         after, delta = summary["proposed"][key], summary["delta"].get(key, "")
         click.echo(f"{key:<22} {before!s:>10} {after!s:>10} {delta!s:>10}")
+    cut = (summary["baseline"].get("cut_short"), summary["proposed"].get("cut_short"))
+    if any(cut):
+        click.echo(
+            f"cut short: {cut[0]} baseline, {cut[1]} proposed (the recorded caller turns ran out "
+            f"while the bot still waited); left out of the figures above, "
+            f"{summary['proposed'].get('compared')} compared"
+        )
     changed = results["changed"]
     assert isinstance(changed, list)
     click.echo(f"{len(changed)} conversations changed outcome")
     for item in changed:
+        direction = str(item["direction"]).replace("_", " ")
         click.echo(
-            f"  {item['conversation_id']}: {item['baseline']} -> {item['proposed']} "
-            f"({item['direction']})"
+            f"  {item['conversation_id']}: {item['baseline']} -> {item['proposed']} ({direction})"
         )
     files = results["files"]
     assert isinstance(files, list)
@@ -182,6 +197,7 @@ def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
 )
 @click.option("--all/--one-batch", "everything", default=True, show_default=True)
 @with_appcontext
+@one_line_errors
 def index_(batch: int, everything: bool) -> None:
     """Embed closed and imported conversations not yet in the similar-case index."""
     rt = _runtime()
@@ -212,6 +228,7 @@ def index_(batch: int, everything: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@one_line_errors
 def explain_(
     interaction_id: int | None,
     call_type: str | None,
@@ -223,6 +240,9 @@ def explain_(
     as_json: bool,
 ) -> None:
     """Explain a failure from similar past cases (by the LLM if configured, else by rules)."""
+    from contactpro.improve import explain  # noqa: PLC0415 - see the imports
+    from contactpro.improve.llm import writer_for  # noqa: PLC0415 - see the imports
+
     rt = _runtime()
     fields_given = any((call_type, failure_step, failure_reason, segment, text))
     if (interaction_id is None) == (not fields_given):
@@ -236,6 +256,9 @@ def explain_(
         if interaction_id is not None:
             try:
                 query = explain.query_for_interaction(session, interaction_id)
+            except explain.NothingToExplain as exc:
+                click.echo(exc.message)
+                return
             except ContactProError as exc:
                 raise click.ClickException(exc.message) from None
             exclude = ("live", interaction_id)
@@ -255,6 +278,9 @@ def explain_(
 
 def _print_cases(result: explain.Explanation) -> None:
     """List the closest cases as the console does, or say there are none."""
+    from contactpro.improve import explain  # noqa: PLC0415 - see the imports
+    from contactpro.nlu.masking import mask_pii  # noqa: PLC0415 - see the imports
+
     if not result.cases:
         click.echo("No similar case to show.")
         return
@@ -275,6 +301,7 @@ def _print_cases(result: explain.Explanation) -> None:
 @live_options
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@one_line_errors
 def propose(
     data: Path | None,
     name: str | None,
@@ -285,6 +312,10 @@ def propose(
     as_json: bool,
 ) -> None:
     """Draft proposals (by the LLM if configured, else by rules) for people to decide on."""
+    from contactpro.improve import metrics, proposals, rank  # noqa: PLC0415 - see the imports
+    from contactpro.improve.llm import writer_for  # noqa: PLC0415 - see the imports
+    from contactpro.nlu.cascade import get_cascade  # noqa: PLC0415 - see the imports
+
     rt = _runtime()
     rows = load_conversations(data, name, live_filter(since, until, channel, outcome))
     cascade = get_cascade(rt.settings)
@@ -307,15 +338,30 @@ def propose(
 @improve.command("proposals")
 @click.option("--status", type=click.Choice(["draft", "approved", "rejected"]))
 @with_appcontext
+@one_line_errors
 def proposals_(status: str | None) -> None:
     """List proposals, newest first."""
+    from contactpro.improve import proposals  # noqa: PLC0415 - see the imports
+
     with _runtime().db.session() as session:
-        for item in proposals.listing(session, status):
+        items = list(proposals.listing(session, status))
+        for item in items:
             decided = f" by {item.decided_by}" if item.decided_by else ""
             click.echo(f"#{item.id} {item.status}{decided} [{item.kind}] {item.title}")
+    if not items:
+        click.echo(f"no {status} proposals" if status else "no proposals")
+
+
+def _who(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Return the decider's name, stripped; an empty one is refused (the audit needs a name)."""
+    if not value.strip():
+        raise click.BadParameter("a name is required")
+    return value.strip()
 
 
 def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None:
+    from contactpro.improve import proposals  # noqa: PLC0415 - see the imports
+
     body = None
     if edit is not None:
         with named_file(edit):
@@ -326,6 +372,7 @@ def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None
             raise click.ClickException(f"{edit}: not a JSON object ({exc})") from None
         if not isinstance(body, dict):
             raise click.ClickException(f"{edit}: not a JSON object")
+    # The edit is merged into the stored body: a field it leaves out is kept, a null removed.
     try:
         with _runtime().db.session() as session:
             proposals.decide(session, proposal_id, decision, by, body=body)
@@ -336,9 +383,14 @@ def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None
 
 @improve.command("approve")
 @click.argument("proposal_id", type=int)
-@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
-@click.option("--edit", type=click.Path(path_type=Path, dir_okay=False), help="Edited body (JSON).")
+@click.option("--by", required=True, callback=_who, help="Who decides (recorded in the audit log).")
+@click.option(
+    "--edit",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Changed fields of the body (JSON, merged: a null field is removed).",
+)
 @with_appcontext
+@one_line_errors
 def approve(proposal_id: int, by: str, edit: Path | None) -> None:
     """Approve a proposal, optionally with an edited body; the decision is audited."""
     _decide(proposal_id, "approved", by, edit)
@@ -346,8 +398,9 @@ def approve(proposal_id: int, by: str, edit: Path | None) -> None:
 
 @improve.command("reject")
 @click.argument("proposal_id", type=int)
-@click.option("--by", required=True, help="Who decides (recorded in the audit log).")
+@click.option("--by", required=True, callback=_who, help="Who decides (recorded in the audit log).")
 @with_appcontext
+@one_line_errors
 def reject(proposal_id: int, by: str) -> None:
     """Reject a proposal; the decision is audited."""
     _decide(proposal_id, "rejected", by, None)

@@ -8,15 +8,41 @@ from pathlib import Path
 
 import click
 
+from cli.errors import stop_on_config_error
 from cli.files import named_file
 from cli.transcribe import offline_settings
-from contactpro.errors import ContactProError, UnderstandingError
-from contactpro.nlu.classifier import IntentModel, TrainConfig, train_model
-from contactpro.nlu.datasets import load_examples
+from contactpro.errors import ConfigError, ContactProError, UnderstandingError
+from contactpro.nlu.datasets import Example, load_examples
 from contactpro.nlu.encoders import ENCODERS, NONE
-from contactpro.nlu.evaluation import evaluate_model, format_report
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 from contactpro.resilience.atomic import check_writable_folder
+
+
+def _check_labels(examples: list[Example], known: set[str], oos: str, what: str) -> None:
+    """Refuse ``examples`` none of whose labels the model knows; warn about the unknown ones.
+
+    ``what`` names the rows (``validation``, ``evaluation``); the out-of-scope label aside.
+    """
+    in_scope = [ex for ex in examples if ex.label != oos]
+    unknown = [ex for ex in in_scope if ex.label not in known]
+    names = ", ".join(sorted({ex.label for ex in unknown})[:5])
+    if in_scope and len(unknown) == len(in_scope):
+        raise click.ClickException(
+            f"none of the {what} labels ({names}) is one of the model's intents: "
+            "check the file and the label column"
+        )
+    if unknown:
+        click.secho(
+            f"Warning: {len(unknown)} of {len(examples)} {what} rows have labels the model "
+            f"does not know ({names}); they can never be predicted right",
+            fg="yellow",
+            err=True,
+        )
+
+
+def _open(path: Path) -> None:
+    """Check ``path`` can be opened (inside :func:`named_file`: ``cannot read PATH: why``)."""
+    path.open("rb").close()
 
 
 class _Progress:
@@ -96,13 +122,19 @@ def train_command(
     quiet: bool,
 ) -> None:
     """Train a model on DATA and write it to OUT with its threshold and metadata."""
+    # Loaded here, not with the module: ``-h`` answers without scikit-learn.
+    from contactpro.nlu.classifier import TrainConfig, train_model  # noqa: PLC0415
+
     try:
         with named_file(data_path):
+            _open(data_path)
             train = load_examples(data_path)
         validation = None
         if val_path:
             with named_file(val_path):
+                _open(val_path)
                 validation = load_examples(val_path)
+            _check_labels(validation, {ex.label for ex in train}, oos_label, "validation")
         with named_file(out_dir, "write"):  # before the training, not after it
             check_writable_folder(out_dir)
         chosen = NONE if no_embeddings else (encoder or offline_settings().intent_encoder)
@@ -112,6 +144,8 @@ def train_command(
         model = train_model(train, validation=validation, config=config, progress=_Progress(quiet))
         with named_file(out_dir, "write"):
             model.save(out_dir)
+    except ConfigError as exc:  # CONTACTPRO_INTENT_ENCODER
+        stop_on_config_error(exc)
     except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     meta = model.metadata
@@ -143,10 +177,15 @@ def train_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate_command(model_dir: Path, data_path: Path, as_json: bool) -> None:
     """Print accuracy, macro-F1, per-intent precision and recall, and confusions."""
+    from contactpro.nlu.classifier import IntentModel  # noqa: PLC0415 - see train_command
+    from contactpro.nlu.evaluation import evaluate_model, format_report  # noqa: PLC0415
+
     try:
         model = IntentModel.load(model_dir)
         with named_file(data_path):
+            _open(data_path)
             examples = load_examples(data_path)
+        _check_labels(examples, set(model.classes), model.config.oos_label, "evaluation")
         report = evaluate_model(model, examples)
     except UnderstandingError as exc:
         raise click.ClickException(exc.message) from None

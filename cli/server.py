@@ -1,4 +1,7 @@
-"""Run and set up the server: ``init-db``, ``serve``, ``worker``, ``beat``."""
+"""Run and set up the server: ``init-db``, ``serve``, ``worker``, ``beat``.
+
+The web app and the task modules are imported inside the commands, so ``-h`` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +10,22 @@ import signal
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from kombu.utils.url import maybe_sanitize_url
 from werkzeug.serving import run_simple
 
 from cli.context import runtime
 from cli.database import problem
+from cli.errors import one_line_errors
 from contactpro import migrate
-from tasks import start_embedded_worker
-from webhooks import warm_up, warm_worker
+from contactpro.config import Settings
+
+# What the broker check waits for: one attempt, then the operator is told.
+BROKER_CHECK_SECONDS = 3.0
 
 
 @click.command("init-db")
 @with_appcontext
+@one_line_errors
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     url = runtime().settings.database_url
@@ -35,8 +43,12 @@ def init_db() -> None:
     help="With the embedded broker, also run a Celery worker in this process.",
 )
 @with_appcontext
+@one_line_errors
 def serve(host: str, port: int, worker: bool) -> None:
     """Run the development server (production: gunicorn 'webhooks.wsgi:app')."""
+    from tasks import start_embedded_worker  # noqa: PLC0415 - see the module
+    from webhooks import warm_up, warm_worker  # noqa: PLC0415
+
     found = problem(runtime().settings.database_url)
     if found:
         raise click.ClickException(found)
@@ -65,8 +77,12 @@ def _raise_exit(signum: int, frame: object) -> None:
 @click.option("--beat", "-B", is_flag=True, help="Also run the periodic scheduler.")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 @with_appcontext
+@one_line_errors
 def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
     """Run a Celery worker for this app's broker."""
+    from webhooks import warm_up  # noqa: PLC0415 - see the module
+
+    _check_before_tasks(runtime().settings)
     warm_up(current_app._get_current_object())  # type: ignore[attr-defined]
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", *celery_args]
     if beat:
@@ -76,6 +92,30 @@ def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
 
 @click.command("beat")
 @with_appcontext
+@one_line_errors
 def beat() -> None:
     """Run the Celery beat scheduler (one per deployment)."""
+    _check_before_tasks(runtime().settings)
     current_app.extensions["celery"].start(["beat", "--loglevel=INFO"])
+
+
+def _check_before_tasks(settings: Settings) -> None:
+    """Refuse to run tasks on a database ``serve`` would refuse, or without a broker.
+
+    Celery alone retries an unreachable broker for minutes; this tries once and says the fix.
+    """
+    found = problem(settings.database_url)
+    if found:
+        raise click.ClickException(found)
+    if settings.embedded_broker:
+        return
+    celery = current_app.extensions["celery"]
+    try:
+        with celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=BROKER_CHECK_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - any transport's failure: one line, not a traceback
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise click.ClickException(
+            f"cannot reach the broker at {maybe_sanitize_url(settings.broker_url)}: {reason}"
+            " — start Redis or fix CONTACTPRO_BROKER_URL"
+        ) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cli.errors import stop_on_config_error
 from contactpro.config import LANGUAGES, TRANSCRIBERS, Settings, load_settings
 from contactpro.errors import ConfigError, ContactProError
 from contactpro.speech.audio import content_type_for
@@ -36,8 +37,8 @@ def _settings(ctx: click.Context) -> Settings:
         return found
     try:
         return offline_settings()
-    except ContactProError as exc:
-        raise click.ClickException(exc.message) from None
+    except ConfigError as exc:  # said as every other command says a bad setting
+        stop_on_config_error(exc)
 
 
 def _clock(seconds: float) -> str:

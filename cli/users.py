@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from cli.context import runtime
+from cli.errors import one_line_errors
 from contactpro.console import totp
 from contactpro.console.logins import unlock
 from contactpro.console.users import (
@@ -34,6 +35,7 @@ def users() -> None:
 @click.option("--languages", default="es,en", show_default=True, help="First one is the UI's.")
 @click.password_option(help="Prompted when not given (at least 10 characters).")
 @with_appcontext
+@one_line_errors
 def users_create(
     email: str, name: str, role: str, phone: str | None, languages: str, password: str
 ) -> None:
@@ -56,6 +58,7 @@ def users_create(
 
 @users.command("list")
 @with_appcontext
+@one_line_errors
 def users_list() -> None:
     """Show every user with role and status."""
     with runtime().db.session() as session:
@@ -70,6 +73,7 @@ def users_list() -> None:
 @users.command("deactivate")
 @click.argument("email")
 @with_appcontext
+@one_line_errors
 def users_deactivate(email: str) -> None:
     """Stop a user from logging in; every open session of theirs ends now."""
     with runtime().db.session() as session:
@@ -84,6 +88,7 @@ def users_deactivate(email: str) -> None:
 @click.argument("email")
 @click.password_option(help="Prompted when not given (10+ characters, not common).")
 @with_appcontext
+@one_line_errors
 def users_set_password(email: str, password: str) -> None:
     """Give a user a new password (an admin's reset); every open session of theirs ends."""
     with runtime().db.session() as session:
@@ -99,6 +104,7 @@ def users_set_password(email: str, password: str) -> None:
 @click.argument("email", required=False)
 @click.option("--address", default=None, help="Also lift the lockout of this client address.")
 @with_appcontext
+@one_line_errors
 def users_unlock(email: str | None, address: str | None) -> None:
     """Lift a log-in lockout (too many wrong passwords) of an account and/or an address."""
     if not email and not address:
@@ -116,6 +122,7 @@ def users_unlock(email: str | None, address: str | None) -> None:
 @click.argument("email")
 @click.option("--disable", is_flag=True, help="Turn the second factor off (a lost phone).")
 @with_appcontext
+@one_line_errors
 def users_totp(email: str, disable: bool) -> None:
     """Turn on a manager's or admin's second factor (prints the authenticator address)."""
     rt = runtime()

@@ -12,6 +12,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from contactpro.errors import ConfigError, file_problem
+
+# The reason of a ConfigError that names a file or folder this process cannot write.
+UNWRITABLE = "unwritable_path"
+
 
 def is_database_down(exc: BaseException) -> bool:
     """Return True for errors that mean the database cannot be reached (not a bad query)."""
@@ -33,13 +38,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(database_url: str) -> Engine:
     """Create an engine; for SQLite, create the file's folder and set safe pragmas.
 
+    A SQLite path whose folder cannot be made (it runs through a regular file, say) raises
+    ConfigError ``cannot write PATH: why`` (reason ``unwritable_path``).
+
     Statement parameters are left out of database errors: they carry what callers said, and
     errors end up in log lines.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    file_problem(url.database, exc, "write"), reason=UNWRITABLE
+                ) from None
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 10},

@@ -1,16 +1,24 @@
-"""What one process shares: settings, database, caller-facing text and the figure renderer."""
+"""What one process shares: settings, database, caller-facing text and the figure renderer.
+
+Imported by every ``contactpro`` command module, so it imports nothing heavy: the analytics
+layer (pandas, the LLM SDK) is named for type checking only, and ``contactpro <command> -h``
+stays quick.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
-from contactpro.analytics.runs import Renderer
 from contactpro.config import Settings
 from contactpro.db import Database
 from contactpro.dialog.templates import use_templates
+
+if TYPE_CHECKING:
+    from contactpro.analytics.runs import Renderer
 
 
 @dataclass

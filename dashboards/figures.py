@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -310,17 +311,15 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str
             f"{number(counts.get(quadrant, 0), 0, language)} {tr('fig_customers')}",
         )
     ax.axvline(c_cut, color="black", lw=1, ls="--")
-    ax.axhline(b_cut, color="black", lw=1, ls="--")
+    # Billing splits only the high-conformity side (care / monitor): the line starts at the cut.
+    ax.axhline(b_cut, xmin=min(max(c_cut / 100, 0.0), 1.0), color="black", lw=1, ls="--")
     ax.set_xlim(0, 100)
     ax.set_ylim(0, ymax)
-    corners = {
-        "retain": (0.02, 0.97, "left", "top"),
-        "monitor": (0.98, 0.97, "right", "top"),
-        "let_go": (0.02, 0.03, "left", "bottom"),
-        "care": (0.98, 0.03, "right", "bottom"),
-    }
+    # High conformity splits by billing (care below, monitor above the line); low conformity
+    # does not: retain or let go is value against cost of recovery at any billing, so that
+    # side gets one label with both counts rather than a corner each.
+    corners = {"monitor": (0.98, 0.97, "right", "top"), "care": (0.98, 0.03, "right", "bottom")}
     for quadrant, (x, y, ha, va) in corners.items():
-        strategy = STRATEGIES[quadrant]
         ax.text(
             x,
             y,
@@ -330,9 +329,36 @@ def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str
             transform=ax.transAxes,
             fontsize=11,
             fontweight="bold",
-            color=strategy.colour,
+            color=STRATEGIES[quadrant].colour,
             bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
         )
+    low_side = (" · " if c_cut >= 45 else "\n").join(
+        f"{tr('quadrant_' + q).upper()} {number(counts.get(q, 0), 0, language)}"
+        for q in ("retain", "let_go")
+    )
+    ax.text(
+        0.02,
+        0.51,
+        low_side,
+        ha="left",
+        va="bottom",
+        transform=ax.transAxes,
+        fontsize=11,
+        fontweight="bold",
+        color=STRATEGIES["retain"].colour,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+    )
+    ax.text(  # the rule, wrapped to the low side's width (about a character per point)
+        0.02,
+        0.49,
+        textwrap.fill(tr("fig_matrix_low_side"), max(16, int(c_cut * 0.8))),
+        ha="left",
+        va="top",
+        transform=ax.transAxes,
+        fontsize=9,
+        color="#1f2933",
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title=tr("col_quadrant"))
     return fig
 
@@ -368,7 +394,7 @@ def conformity_trend(
         color="grey",
         ls="--",
         lw=1,
-        label=tr("fig_threshold").format(value=f"{threshold:.0f}"),
+        label=tr("fig_threshold").format(value=number(threshold, None, language)),
     )
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], list(frame["day"][::step]), rotation=45, ha="right")

@@ -21,7 +21,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 
 from contactpro.config import Settings
-from contactpro.db import is_database_down
+from contactpro.db import UNWRITABLE, is_database_down
+from contactpro.errors import ConfigError, file_problem
 from contactpro.observability.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
 from contactpro.resilience.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
@@ -72,9 +73,13 @@ def broker_options(settings: Settings) -> dict[str, Any]:
     folder = Path(settings.var_dir) / "broker"
     queue, processed, control = folder / "queue", folder / "processed", folder / "control"
     for path in (queue, processed, control):
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # CONTACTPRO_VAR_DIR runs through a file, or is read-only
+            raise ConfigError(file_problem(path, exc, "write"), reason=UNWRITABLE) from None
     return {
-        "broker_url": "filesystem://",
+        # A host named, which the folder transport ignores: kombu warns when none is.
+        "broker_url": "filesystem://localhost/",
         "broker_transport": "tasks.broker:Transport",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {

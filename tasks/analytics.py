@@ -9,6 +9,7 @@ from typing import Any
 from celery import shared_task
 
 from contactpro import analytics
+from contactpro.analytics.runs import report_writer
 from tasks import runtime
 
 
@@ -28,3 +29,10 @@ def analyze(period_start: str, period_end: str, out_dir: str) -> dict[str, Any]:
         rt.db, rt.settings, start, end, Path(out_dir), render=rt.renderer
     )
     return {"run_id": result.run_id, "kpis": result.results["kpis"], "outputs": result.outputs}
+
+
+@shared_task(name="contactpro.analytics.redraw", acks_late=True)
+def redraw(run_id: int) -> dict[str, str]:
+    """Rewrite a stored run's report and figures from its results (idempotent)."""
+    rt = runtime()
+    return analytics.redraw(rt.db, run_id, render=rt.renderer, writer=report_writer(rt.settings))

@@ -23,6 +23,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": 60.0,
         },
         "index-conversations": {"task": "contactpro.improve.index_pending", "schedule": 300.0},
+        "requeue-stale-transcriptions": {
+            "task": "contactpro.voice.requeue_stale_transcriptions",
+            "schedule": 600.0,
+        },
         "analytics-hourly": {
             "task": "contactpro.analytics.run_scheduled",
             "schedule": float(settings.analytics_hourly_seconds),

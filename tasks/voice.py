@@ -14,7 +14,7 @@ from contactpro.errors import (
     UnderstandingError,
 )
 from contactpro.voice import hold, outcomes, recordings
-from tasks import runtime
+from tasks import runtime, send
 from tasks.interactions import close_interaction
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,17 @@ def transcribe_recording(self: Task, recording_id: int) -> str | None:
     except AudioFetchError as exc:
         countdown = recordings.retry_delay(rt.settings, self.request.retries)
         raise self.retry(exc=exc, countdown=countdown) from None
+
+
+@shared_task(name="contactpro.voice.requeue_stale_transcriptions", acks_late=True)
+def requeue_stale_transcriptions() -> int:
+    """Send again the transcriptions whose task was lost (queued too long); return how many."""
+    rt = runtime()
+    with rt.db.session() as session:
+        stale = recordings.stale_queued(session)
+    for recording_id in stale:  # committed: the task finds its row
+        send(transcribe_recording, recording_id)
+    return len(stale)
 
 
 @shared_task(name="contactpro.voice.close_call", acks_late=True)

@@ -8,15 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from contactpro.config import load_settings
+from contactpro.config import LANGUAGES, load_settings
+from contactpro.conversations import interactions
 from contactpro.dialog.knowledge import knowledge_base
 from contactpro.dialog.templates import render, templates_for
-from contactpro.errors import BadRequestError
+from contactpro.errors import BadRequestError, ContactProError
 from contactpro.nlu.cascade import get_cascade
 from contactpro.observability.logs import configure_logging
-from contactpro.providers.twilio_forms import IncomingSms
+from contactpro.providers.twilio_forms import IncomingSms, url_language
 from contactpro.resilience.handover import hand_over_message
 from contactpro.runtime import Runtime
 from webhooks import journal, twiml
@@ -85,10 +87,40 @@ def warm_worker(app: Flask) -> None:
         cascade.model.predict(text)  # the full model too, which the n-gram model may spare
 
 
+def _caller_language() -> str:
+    """Return the language of the failed request's caller or sender: the call's URL says it;
+    else one look-up of their conversation (or their customer record); else the default."""
+    runtime = current_app.extensions["contactpro"]
+    default = str(runtime.settings.default_language)
+    is_voice = request.path.startswith("/twilio/voice")
+    if is_voice and (language := url_language(request.args)) is not None:
+        return language
+    try:
+        with runtime.db.session() as session:
+            if is_voice:
+                call = interactions.find_by_sid(session, "voice", request.form.get("CallSid", ""))
+                number = request.form.get("From")
+                language = call.language if call is not None else None
+            else:
+                message = IncomingSms.parse(request.form)
+                number = message.from_number
+                talk = interactions.current_conversation(
+                    session, message.channel, message.from_number, message.to_number
+                )
+                language = talk.language if talk is not None else None
+            if language is None and (customer := interactions.find_customer(session, number)):
+                language = customer.preferred_language
+    except (SQLAlchemyError, ContactProError) as exc:
+        log.warning("caller's language unknown after an error", extra={"reason": repr(exc)})
+        return default
+    return language if language in LANGUAGES else default
+
+
 def _safe_answer(status: int) -> Response:
-    """What Twilio gets when handling failed: callers hear an apology and reach the queue."""
+    """What Twilio gets when handling failed: callers hear an apology (in their language when
+    it can be told) and reach the queue."""
     settings = _runtime_settings()
-    language = settings.default_language
+    language = _caller_language() if request.path.startswith("/twilio/") else ""
     if request.path.startswith("/twilio/voice"):
         text = render("technical_problem", language)
         return twiml.enqueue(text, language, settings)

@@ -12,9 +12,12 @@ from contactpro.voice.decide import HandOff, HangUp, Held, LanguageMenu, Step
 from contactpro.voice.handoff import (
     ANSWERED_DIAL_STATUSES,
     DIAL,
+    FAILED_QUEUE_RESULTS,
     VOICEMAIL,
     VOICEMAIL_QUEUE_RESULTS,
 )
+from contactpro.voice.language import menu_texts
+from contactpro.voice.locale import say_voice
 
 TWIML_MIMETYPE = "application/xml"
 
@@ -25,6 +28,10 @@ SPEECH_HINTS = {
 }
 MENU_HINTS = "español, English, inglés, asesor, agent"
 HOLD_PAUSE_SECONDS = 1
+GATHER_TIMEOUT_SECONDS = 6
+# Seconds Twilio waits for the next key of a typed number before posting what it has (a lone
+# 0 then reaches a person without the #).
+NUMBER_TIMEOUT_SECONDS = 8
 RECORD_TURN_MAX_SECONDS = 30
 DIAL_TIMEOUT_SECONDS = 25
 
@@ -46,7 +53,8 @@ def message(text: str, *, status_url: str | None = None) -> Response:
 
 
 def _say(node: VoiceResponse | Gather, text: str, language: str, settings: Settings) -> None:
-    node.say(text, voice=settings.voice_name(language), language=settings.voice_locale(language))
+    voice = say_voice(settings, language)
+    node.say(prompts.speakable(text, language), voice=voice.name, language=voice.locale)
 
 
 def start_call(response: VoiceResponse, language: str, settings: Settings) -> None:
@@ -70,24 +78,32 @@ def gather(
     settings: Settings,
     *,
     step: int,
+    locale: str,
+    number: bool = False,
     response: VoiceResponse | None = None,
 ) -> Response:
-    """Say ``text`` (the caller may talk over it) and listen for speech or keys.
+    """Say ``text`` (the caller may talk over it) and listen in ``locale`` for speech or keys.
 
-    Silence also posts back (``actionOnEmptyResult``), which is how no-input is counted.
+    One key answers a menu; a ``number`` (an id, the last four digits, a birth year) is typed
+    key by key and ends with ``#`` or a pause. Silence also posts back (``actionOnEmptyResult``),
+    which is how no-input is counted.
     """
     response = response or VoiceResponse()
+    keys: dict[str, object] = (
+        {"finish_on_key": "#", "timeout": NUMBER_TIMEOUT_SECONDS}
+        if number
+        else {"num_digits": 1, "timeout": GATHER_TIMEOUT_SECONDS}
+    )
     node = response.gather(
         input="speech dtmf",
         action=url_for("voice.gather", step=step, lang=language),
         method="POST",
-        language=settings.voice_locale(language),
+        language=locale,
         speech_timeout="auto",
-        timeout=6,
-        num_digits=1,
-        hints=SPEECH_HINTS.get(language, ""),
+        hints=None if number else SPEECH_HINTS.get(language, ""),
         action_on_empty_result=True,
         barge_in=True,
+        **keys,
     )
     _say(node, text, language, settings)
     return twiml(response)
@@ -121,14 +137,22 @@ def record_turn(
     return twiml(response)
 
 
-def language_menu(settings: Settings, *, response: VoiceResponse | None = None) -> Response:
-    """Ask an unknown caller to choose Spanish or English, by key or by voice."""
+def language_menu(
+    settings: Settings, *, locale: str, attempt: int = 1, response: VoiceResponse | None = None
+) -> Response:
+    """Ask an unknown caller to choose Spanish or English (or 0 for a person), by key or by
+    voice, listening in ``locale``; the second asking starts "I didn't get that"."""
     response = response or VoiceResponse()
+    action = (
+        url_for("voice.language_choice", attempt=attempt)
+        if attempt > 1
+        else url_for("voice.language_choice")
+    )
     node = response.gather(
         input="speech dtmf",
-        action=url_for("voice.language_choice"),
+        action=action,
         method="POST",
-        language=settings.voice_locale_es,
+        language=locale,
         speech_timeout="auto",
         timeout=5,
         num_digits=1,
@@ -136,8 +160,7 @@ def language_menu(settings: Settings, *, response: VoiceResponse | None = None) 
         action_on_empty_result=True,
         barge_in=True,
     )
-    for language in ("es", "en"):
-        text = prompts.say("language_menu", language, company=settings.company_name)
+    for language, text in menu_texts(settings, again=attempt > 1):
         _say(node, text, language, settings)
     return twiml(response)
 
@@ -159,7 +182,7 @@ def handoff(text: str, language: str, settings: Settings, mode: str) -> Response
     if mode == VOICEMAIL:
         if text:
             _say(response, text, language, settings)
-        return voicemail(language, settings, closed=True, response=response)
+        return voicemail(language, settings, reason="closed", response=response)
     if text:
         _say(response, text, language, settings)
     if mode == DIAL:
@@ -187,16 +210,17 @@ def handoff(text: str, language: str, settings: Settings, mode: str) -> Response
 
 
 def voicemail(
-    language: str, settings: Settings, *, closed: bool, response: VoiceResponse | None = None
+    language: str, settings: Settings, *, reason: str, response: VoiceResponse | None = None
 ) -> Response:
     """Invite the caller to leave a message after the tone, and record it.
 
-    Twilio skips the action URL when nothing was recorded and goes on to the redirect, which is
-    how an empty voicemail is noticed.
+    ``reason`` words the invitation: ``closed`` (outside business hours), ``busy`` (the queue or
+    the agent's line failed: nobody is available) or ``chosen`` (the caller left the queue for
+    it). Twilio skips the action URL when nothing was recorded and goes on to the redirect,
+    which is how an empty voicemail is noticed.
     """
     response = response or VoiceResponse()
-    key = "voicemail_closed" if closed else "voicemail_busy"
-    _say(response, prompts.say(key, language), language, settings)
+    _say(response, prompts.say(f"voicemail_{reason}", language), language, settings)
     response.record(
         action=url_for("voice.voicemail_left", lang=language),
         method="POST",
@@ -220,7 +244,8 @@ def queue_wait(
     response = VoiceResponse()
     if position is not None and position > 0:
         key = "queue_next" if position == 1 else "queue_position"
-        text = prompts.say(key, language, position=position)
+        # A long wait promises no agent "in a moment" before offering voicemail.
+        text = prompts.say(key, language, position=position, long_wait=offer_voicemail)
     else:
         text = ""
     if offer_voicemail:
@@ -284,23 +309,37 @@ def render(step: Step, settings: Settings, *, response: VoiceResponse | None = N
     if isinstance(step, HangUp):
         return hangup(step.text, step.language, settings)
     if isinstance(step, LanguageMenu):
-        return language_menu(settings, response=response)
-    listen = record_turn if step.record else gather
-    return listen(step.text, step.language, settings, step=step.sequence, response=response)
+        return language_menu(settings, locale=step.locale, attempt=step.attempt, response=response)
+    if step.record:
+        return record_turn(
+            step.text, step.language, settings, step=step.sequence, response=response
+        )
+    return gather(
+        step.text,
+        step.language,
+        settings,
+        step=step.sequence,
+        locale=step.locale,
+        number=step.number,
+        response=response,
+    )
 
 
 def after_queue(queue_result: str, language: str, settings: Settings) -> Response:
-    """Answer a caller out of the queue: voicemail if they chose it or it failed them."""
+    """Answer a caller out of the queue: voicemail if they chose it or it failed them (saying
+    that nobody is available)."""
     if queue_result in VOICEMAIL_QUEUE_RESULTS:
-        return voicemail(language, settings, closed=False)
+        reason = "busy" if queue_result in FAILED_QUEUE_RESULTS else "chosen"
+        return voicemail(language, settings, reason=reason)
     return empty_voice()
 
 
 def after_dial(dial_status: str, language: str, settings: Settings) -> Response:
-    """Answer after the agent leg: goodbye once a person talked to them, else voicemail."""
+    """Answer after the agent leg: goodbye once a person talked to them, else voicemail
+    saying that nobody is available."""
     if dial_status in ANSWERED_DIAL_STATUSES:
         return hangup(prompts.say("agent_finished", language), language, settings)
-    return voicemail(language, settings, closed=False)
+    return voicemail(language, settings, reason="busy")
 
 
 def after_voicemail(empty: bool, language: str, settings: Settings) -> Response:

@@ -31,6 +31,7 @@ from contactpro.providers.twilio_forms import (
     url_language,
 )
 from contactpro.voice import decide, handoff, outcomes, prompts, recordings
+from contactpro.voice.language import menu_attempt
 from tasks import send
 from tasks.voice import close_call, run_voice_job, transcribe_recording
 from webhooks import twiml
@@ -86,10 +87,13 @@ def incoming() -> Response:
 @bp.post("/language")
 @twilio_signed
 def language_choice() -> Response:
-    """Store the unknown caller's language (key or word) and greet them in it."""
+    """Store the unknown caller's language (key or word) and greet them in it, or ask again."""
     call = IncomingCall.parse(request.form)
+    attempt = menu_attempt(request.args)
     settings = _settings()
-    step = committed(lambda session: decide.choose_language(session, settings, call), retry=True)
+    step = committed(
+        lambda session: decide.choose_language(session, settings, call, attempt), retry=True
+    )
     return _answer(step)
 
 

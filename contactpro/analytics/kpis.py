@@ -82,8 +82,10 @@ def savings(
     does on average (the bot's own handling time when nothing was escalated); the bot's minutes
     and the understanding tiers' per-call costs are subtracted.
     """
-    automated_min = (total.get("automated_seconds") or 0.0) / 60.0
-    agent_min = (total.get("agent_seconds") or total.get("automated_seconds") or 0.0) / 60.0
+    automated_seconds, agent_seconds = total.get("automated_seconds"), total.get("agent_seconds")
+    automated_min = (automated_seconds or 0.0) / 60.0
+    # None means nothing was escalated; a measured mean of 0.0 s is a real handling time.
+    agent_min = (agent_seconds if agent_seconds is not None else automated_seconds or 0.0) / 60.0
     contained = float(total["contained"])
     avoided = contained * agent_min * settings.agent_cost_per_minute
     bot = contained * automated_min * settings.bot_cost_per_minute

@@ -7,12 +7,16 @@ low conformity      ``retain`` / ``let_go`` by value against cost of recovery
 high conformity     ``care`` (loyalty)     ``monitor`` (preventive follow-up)
 ==================  =====================  ===============================================
 
-A value equal to a threshold counts as high. The billing threshold is
+A value equal to a threshold counts as high, compared as shown: conformity is rounded once to
+the tenth pages show (:func:`shown_conformity`), so two customers who both read 40.1 against a
+40.1 threshold fall on the same side. The billing threshold is
 ``billing_threshold`` when set, else the ``billing_percentile`` of the scored customers'
 billing; the conformity threshold is the one managers set on the console's settings page
 (:func:`~contactpro.console.settings.conformity_threshold`, by default
 ``CONTACTPRO_CONFORMITY_THRESHOLD``), the same figure the agents' queue ranks with. When a
-manager changes it, :func:`apply_conformity_threshold` re-places the scored customers at once.
+manager changes it, :func:`apply_conformity_threshold` re-places the scored customers at once
+and re-summarises the run they were scored by (its stored ``matrix``), which the report and the
+figures are drawn from.
 
 A customer's expected value is billing x ``customer_value_months`` x the share of their invoices
 due in the last ``payment_history_months`` paid by the due date (1 with no invoice), and 0 once
@@ -144,11 +148,22 @@ def retention_quadrant(
     settings: Settings,
 ) -> str:
     """Return the quadrant: low conformity is let go only where recovery costs more than value."""
-    base = quadrant_of(conformity, billing, *cuts)
+    worth = expected_value(billing, history, settings)
+    return placed(conformity, billing, worth, settings.recovery_cost, cuts)
+
+
+def placed(
+    conformity: float, billing: float, worth: Any, recovery_cost: Any, cuts: tuple[float, float]
+) -> str:
+    """Return the quadrant of a customer worth ``worth`` whose recovery costs ``recovery_cost``.
+
+    Conformity is compared as shown (:func:`shown_conformity`), billing and money as cents; the
+    one rule :func:`build_matrix` and :func:`apply_conformity_threshold` both place with.
+    """
+    base = quadrant_of(shown_conformity(conformity), billing, *cuts)
     if base in ("care", "monitor"):
         return base
-    worth = expected_value(billing, history, settings)
-    return "let_go" if money(settings.recovery_cost) > money(worth) else "retain"
+    return "let_go" if money(recovery_cost) > money(worth) else "retain"
 
 
 def payment_histories(
@@ -192,11 +207,18 @@ def payment_histories(
 
 
 CENT = Decimal("0.01")
+# Conformity is shown with one decimal (console, CSV, export): the precision it is compared at.
+CONFORMITY_STEP = Decimal("0.1")
 
 
 def money(value: Any) -> Decimal:
     """Return an amount rounded to the cent (half up), the one rounding billing gets."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def shown_conformity(value: float) -> float:
+    """Return a conformity as pages show it (one decimal, half up), the figure compared."""
+    return float(Decimal(str(value)).quantize(CONFORMITY_STEP, rounding=ROUND_HALF_UP))
 
 
 def billing_cut(billing: pd.Series, settings: Settings) -> float:
@@ -260,18 +282,20 @@ def customer_frame(conn: Connection, settings: Settings, end: datetime) -> pd.Da
     """Return one row per scored customer: conformity, interactions and monthly billing.
 
     Both figures are aggregated in SQL; the frame has one row per customer, not per contact.
-    Billing is rounded to the cent here, so what is compared is what is stored and shown.
+    Billing is rounded to the cent and conformity to the tenth here, so what is compared is
+    what is stored and shown.
     """
     rows = _customers(settings, end)
     result = conn.execute(select(rows).order_by(rows.c.customer_id))
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if not frame.empty:
-        frame["conformity"] = frame["conformity"].astype(float)
+        frame["conformity"] = [shown_conformity(float(value)) for value in frame["conformity"]]
         frame["billing"] = [float(money(value)) for value in frame["billing"]]
     return frame
 
 
 STORE_BATCH = 5000
+SAMPLE = 3000  # customers drawn in the matrix figure (its counts are of all)
 
 
 def _store(conn: Connection, frame: pd.DataFrame, run_id: int | None) -> None:
@@ -303,11 +327,11 @@ def build_matrix(
     settings: Settings,
     end: datetime,
     run_id: int | None = None,
-    sample: int = 3000,
+    sample: int = SAMPLE,
 ) -> dict[str, Any]:
     """Score every customer into a quadrant, store ``customer_scores``, return the summary.
 
-    Each customer's quadrant is assigned once, by :func:`quadrant_of`; the stored rows and the
+    Each customer's quadrant is assigned once, by :func:`placed`; the stored rows and the
     summary (thresholds, counts and billing per quadrant, a reproducible sample of customers
     for the scatter plot) are both made from that one assignment.
     """
@@ -339,14 +363,27 @@ def build_matrix(
             for c, b, h in zip(frame["conformity"], frame["billing"], paying, strict=True)
         ]
     _store(conn, frame, run_id)
+    return {
+        **summarise(frame, conf_cut, bill_cut, sample),
+        "recovery_cost": float(money(settings.recovery_cost)),
+        "customer_value_months": settings.customer_value_months,
+    }
+
+
+def summarise(
+    frame: pd.DataFrame, conf_cut: float, bill_cut: float, sample: int = SAMPLE
+) -> dict[str, Any]:
+    """Return the matrix summary of placed customers (one row each, ordered by customer id).
+
+    Thresholds, counts and billing per quadrant, and a reproducible sample for the scatter
+    plot: what the report and the figures show, made from the rows the console reads.
+    """
     counts = frame.groupby("quadrant")["customer_id"].count() if not frame.empty else pd.Series()
     revenue = frame.groupby("quadrant")["billing"].sum() if not frame.empty else pd.Series()
     shown = frame.sample(n=min(sample, len(frame)), random_state=0) if len(frame) else frame
     return {
         "conformity_threshold": conf_cut,
         "billing_threshold": bill_cut,
-        "recovery_cost": float(money(settings.recovery_cost)),
-        "customer_value_months": settings.customer_value_months,
         "customers": len(frame),
         "quadrants": [
             {
@@ -366,46 +403,66 @@ def build_matrix(
     }
 
 
+def placed_runs(session: Session) -> list[int]:
+    """Return the runs whose customers ``customer_scores`` holds (normally the latest one)."""
+    stmt = select(CustomerScore.run_id).where(CustomerScore.run_id.is_not(None)).distinct()
+    return sorted(run_id for run_id in session.scalars(stmt) if run_id is not None)
+
+
 def apply_conformity_threshold(session: Session, settings: Settings) -> int:
     """Re-place every scored customer for the current conformity threshold; return the rows.
 
     Billing, expected value and recovery cost stay as scored; the billing threshold is the one
     of the run that scored each row (the current setting for rows without one), so only the
-    conformity side moves, exactly as :func:`retention_quadrant` would place it.
+    conformity side moves, exactly as :func:`retention_quadrant` would place it. The run's
+    stored matrix summary is made again from the same rows (:func:`summarise`), so the report
+    and the figures count the customers the console lists; its files are redrawn by the caller.
     """
     conf_cut = conformity_threshold(session, settings)
-    run_ids = session.scalars(select(CustomerScore.run_id).distinct()).all()
-    fallback: float | None = None
-    changed = 0
-    for run_id in run_ids:
-        run = session.get(AnalysisRun, run_id) if run_id is not None else None
-        stored = ((run.results or {}).get("matrix") or {}) if run else {}
+    columns = (
+        CustomerScore.customer_id,
+        CustomerScore.run_id,
+        CustomerScore.conformity,
+        CustomerScore.billing,
+        CustomerScore.quadrant,
+        CustomerScore.expected_value,
+        CustomerScore.recovery_cost,
+    )
+    rows = session.execute(select(*columns).order_by(CustomerScore.customer_id)).all()
+    frame = pd.DataFrame(rows, columns=[c.key for c in columns])
+    if frame.empty:
+        return 0
+    frame["billing"] = [float(value) for value in frame["billing"]]
+    frame["run_id"] = frame["run_id"].astype(object).where(frame["run_id"].notna(), None)
+    moved: list[dict[str, Any]] = []
+    for run_id, part in frame.groupby("run_id", dropna=False, sort=False):
+        run = session.get(AnalysisRun, int(run_id)) if pd.notna(run_id) else None
+        stored = dict((run.results or {}).get("matrix") or {}) if run else {}
         if "billing_threshold" in stored:
             bill_cut = float(stored["billing_threshold"])
         else:
-            if fallback is None:
-                bills = session.scalars(select(cast(CustomerScore.billing, Float))).all()
-                fallback = billing_cut(pd.Series(bills, dtype=float), settings)
-            bill_cut = fallback
-        high_conf = CustomerScore.conformity >= conf_cut
-        quadrant = case(
-            (high_conf & (cast(CustomerScore.billing, Float) >= bill_cut), "monitor"),
-            (high_conf, "care"),
-            (CustomerScore.recovery_cost > CustomerScore.expected_value, "let_go"),
-            else_="retain",
+            bill_cut = billing_cut(frame["billing"], settings)
+        cuts = (conf_cut, bill_cut)
+        part = part.assign(
+            quadrant=[
+                placed(r.conformity, r.billing, r.expected_value, r.recovery_cost, cuts)
+                for r in part.itertuples()
+            ]
         )
-        same_run = (
-            CustomerScore.run_id == run_id if run_id is not None else CustomerScore.run_id.is_(None)
-        )
-        result = session.execute(
-            update(CustomerScore)
-            .where(same_run)
-            .values(quadrant=quadrant)
-            .execution_options(synchronize_session=False)
-        )
-        changed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        before = frame.loc[part.index, "quadrant"]
+        moved += [  # only the rows that change side are written
+            {"customer_id": int(r.customer_id), "quadrant": r.quadrant}
+            for r, old in zip(part.itertuples(), before, strict=True)
+            if r.quadrant != old
+        ]
+        if run is not None and stored:
+            summary = summarise(part, conf_cut, bill_cut)
+            run.results = {**(run.results or {}), "matrix": {**stored, **summary}}
+    for first in range(0, len(moved), STORE_BATCH):
+        session.execute(update(CustomerScore), moved[first : first + STORE_BATCH])
+    session.flush()
     session.expire_all()
-    return changed
+    return len(frame)
 
 
 @dataclass(frozen=True)
@@ -480,7 +537,7 @@ def export_quadrants(session: Session, path: Path, quadrant: str | None = None) 
                     customer.phone,
                     customer.segment,
                     customer.preferred_language,
-                    f"{score.conformity:.1f}",
+                    f"{shown_conformity(score.conformity):.1f}",
                     f"{score.billing:.2f}",
                     score.interactions,
                     score.days_past_due,

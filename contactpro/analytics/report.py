@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import anthropic
-
 from contactpro.errors import LLMError
 
 log = logging.getLogger(__name__)
@@ -105,7 +103,7 @@ def facts(results: Mapping[str, Any]) -> dict[str, str]:
         out["llm_share"] = _pct(llm / max(1, sum(r["turns"] for r in tiers)))
     matrix = results["matrix"]
     retain = next((q for q in matrix["quadrants"] if q["quadrant"] == "retain"), None)
-    if retain is not None:
+    if retain is not None and retain["customers"]:  # no advice about nobody
         out["retain_customers"] = f"{retain['customers']:,}"
         out["retain_billing"] = f"{retain['billing']:,.0f} {results.get('currency', '')}".strip()
     return out
@@ -175,6 +173,8 @@ class ClaudeWriter:
         base_url: str | None = None,
         timeout: float = 20.0,
     ) -> None:
+        import anthropic  # noqa: PLC0415 - only a process that writes prose loads the SDK
+
         self._client = anthropic.Anthropic(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
@@ -189,6 +189,8 @@ class ClaudeWriter:
             '"recommendations": ["...", ...]} (3 to 6 recommendations). Cite a figure only '
             "as {name} in braces, never write a number or digit yourself."
         )
+        import anthropic  # noqa: PLC0415 - see __init__
+
         try:
             message = self._client.messages.create(
                 model=self._model,
@@ -238,10 +240,26 @@ def fill(text: str, facts: Mapping[str, str]) -> str:
 
 
 Block = tuple[str, Any]
+TABLE_ROWS = 10  # rows a ranked table shows
+
+
+def _top(rows: Sequence[Mapping[str, Any]], count: str, what: str) -> list[Block]:
+    """Return a line saying a ranked table shows only its first rows, with the share of
+    ``count`` they hold ("Top 10 of 17 ...: 13 of the 21 failures"); nothing if it shows all."""
+    if len(rows) <= TABLE_ROWS:
+        return []
+    shown = sum(int(r.get(count) or 0) for r in rows[:TABLE_ROWS])
+    total = sum(int(r.get(count) or 0) for r in rows)
+    return [("p", f"Top {TABLE_ROWS} of {len(rows):,} {what}: {shown:,} of the {total:,} {count}.")]
+
+
+def _threshold(value: float) -> str:
+    """Return the conformity threshold (0-100) as set, not rounded: "52.6", "50"."""
+    return f"{float(value):g}"
 
 
 def _table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], limit: int = 10
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], limit: int = TABLE_ROWS
 ) -> Block:
     body = []
     for row in list(rows)[:limit]:
@@ -283,6 +301,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
         ("h2", "Recommendations"),
         ("ul", [fill(r, facts_) for r in prose.recommendations]),
         ("h2", "Where conversations fail"),
+        *_top(tables["failures"], "failures", "combinations of step, reason and segment"),
         _table(
             tables["failures"],
             [
@@ -293,6 +312,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             ],
         ),
         ("h2", "Containment by intent"),
+        *_top(tables["by_intent"], "contacts", "intents"),
         _table(
             tables["by_intent"],
             [
@@ -303,6 +323,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             ],
         ),
         ("h2", "Escalation reasons"),
+        *_top(tables["escalation_reasons"], "escalations", "reasons"),
         _table(
             tables["escalation_reasons"],
             [
@@ -314,7 +335,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
         ("h2", "Priority matrix"),
         (
             "p",
-            f"Conformity threshold {matrix['conformity_threshold']:.0f}; billing threshold "
+            f"Conformity threshold {_threshold(matrix['conformity_threshold'])}; billing threshold "
             f"{matrix['billing_threshold']:,.2f} {results.get('currency', '')}. "
             + _let_go_rule(matrix, str(results.get("currency", ""))),
         ),

@@ -293,8 +293,40 @@ def _write_outputs(
     if render is not None:
         outputs.update(render(result.results, out_dir, say))
     else:
-        log.info("no renderer given: dashboards not drawn", extra={"run_id": result.run_id})
+        log.debug("no renderer given: dashboards not drawn", extra={"run_id": result.run_id})
     result.outputs = {name: str(path) for name, path in outputs.items()}
+
+
+def redraw(
+    db: Database,
+    run_id: int,
+    *,
+    render: Renderer | None = None,
+    writer: report.Writer | None = None,
+) -> dict[str, str]:
+    """Rewrite a finished run's report and figures from its stored results, where it wrote them.
+
+    For a run whose matrix changed after it finished (a manager set another conformity
+    threshold: :func:`~contactpro.analytics.matrix.apply_conformity_threshold`). The run stays
+    finished whatever happens; files it cannot rewrite keep their earlier version (logged).
+    """
+    with db.session() as session:
+        run = session.get(AnalysisRun, run_id)
+        if run is None or run.seconds is None or not run.results or not run.outputs:
+            return {}
+        earlier = {str(k): str(v) for k, v in run.outputs.items()}
+        result = RunResult(run.id, [], dict(run.results), dict(earlier), run.seconds)
+    folder = Path(earlier.get("report_md") or next(iter(earlier.values()))).parent
+    try:
+        _write_outputs(result, folder, render, writer, lambda _msg: None)
+    except OSError as exc:
+        log.warning("run files not redrawn", extra={"run_id": run_id, "error": str(exc)})
+        return {}
+    with db.session() as session:
+        stored = session.get(AnalysisRun, run_id)
+        if stored is not None:
+            stored.outputs = {**earlier, **result.outputs}
+    return result.outputs
 
 
 def run_full_analysis(

@@ -11,7 +11,7 @@ import logging
 import math
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -20,31 +20,38 @@ from sqlalchemy.orm import Session
 from contactpro.analytics.matrix import STRATEGIES
 from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings, company_timezone
+from contactpro.console.customer_files import FETCH_SECONDS, CustomerFile
 from contactpro.console.durations import short_duration, sla_level
 from contactpro.console.settings import conformity_threshold, current_config, record_audit
 from contactpro.console.strings import translate
 from contactpro.console.users import has_role
-from contactpro.console.wording import word
+from contactpro.console.wording import unverified_claim, word
+from contactpro.conversations.interactions import add_turn
 from contactpro.dialog.localtime import zone_of
 from contactpro.dialog.replies import format_date
 from contactpro.errors import ConfigError, ContactProError, NotFoundError, UnderstandingError
 from contactpro.improve import index
 from contactpro.improve.llm import writer_for
 from contactpro.models import (
+    Account,
     Agent,
     AuditLog,
     Callback,
+    CancellationRequest,
     Customer,
     CustomerScore,
     Escalation,
     Interaction,
+    Recording,
     Turn,
     utcnow,
 )
 from contactpro.nlu.masking import mask_pii
-from contactpro.phone import channel_address
+from contactpro.phone import channel_address, to_e164
 from contactpro.privacy import mask_customer_ids, mask_identifier
 from contactpro.providers.telephony import Telephony, TelephonyError
+from contactpro.speech.fetch import fetch_recording
+from contactpro.voice.recordings import allow_list as recording_hosts
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +105,11 @@ class QueueEntry:
     agent: str | None
     agent_id: int | None
     caller_waiting: bool
+    unverified: bool = False
+    voicemail: str | None = None
+    callback_requested: bool = False
+    last_customer_at: str | None = None
+    new_message: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Return the entry as a JSON-ready mapping."""
@@ -139,7 +151,66 @@ def _caller_waiting(escalation: Escalation, interaction: Interaction) -> bool:
         and interaction.status == "active"
         and escalation.queue_result is None
         and escalation.status in ("open", "claimed")
+        and not (escalation.context or {}).get("voicemail")  # gone to voicemail: not in line
     )
+
+
+def identity_unverified(escalation: Escalation) -> bool:
+    """Return True when the escalation names an account holder the sender did not prove to be:
+    the identity was claimed (an id, an account number) from a number not on file and the
+    second factor was not passed. Such a packet shows who was claimed, never their accounts."""
+    return unverified_claim(escalation.context or {}, escalation.interaction.from_number)
+
+
+def voicemail_of(escalation: Escalation) -> dict[str, Any] | None:
+    """Return what the caller left at voicemail, as the voice side noted it on the packet."""
+    voicemail = (escalation.context or {}).get("voicemail")
+    return dict(voicemail) if isinstance(voicemail, dict) and voicemail else None
+
+
+def voicemail_kind(voicemail: dict[str, Any] | None) -> str | None:
+    """Return ``left`` (a message), ``empty`` (nothing said) or None (no voicemail)."""
+    if voicemail is None:
+        return None
+    return "empty" if voicemail.get("empty") else "left"
+
+
+def callback_requested(escalation: Escalation) -> bool:
+    """Return True while a caller's voicemail asks for a call back that is not yet done."""
+    voicemail = voicemail_of(escalation) or {}
+    return bool(voicemail.get("callback")) and escalation.status in QUEUE_STATUSES
+
+
+def _last_messages(session: Session, interaction_ids: list[int]) -> dict[tuple[int, str], datetime]:
+    """Return the time of the last caller and agent turn of each conversation."""
+    if not interaction_ids:
+        return {}
+    rows = session.execute(
+        select(Turn.interaction_id, Turn.speaker, func.max(Turn.created_at))
+        .where(Turn.interaction_id.in_(interaction_ids), Turn.speaker.in_(("caller", "agent")))
+        .group_by(Turn.interaction_id, Turn.speaker)
+    )
+    return {(iid, speaker): _aware(at) for iid, speaker, at in rows if at is not None}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives naive times back from an aggregate; they are stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def customer_wrote_again(
+    escalation: Escalation, last: dict[tuple[int, str], datetime]
+) -> tuple[datetime | None, bool]:
+    """Return when the customer last wrote after the hand-off (None: not since) and whether
+    that is news: later than the claim and than the agent's last message."""
+    wrote = last.get((escalation.interaction_id, "caller"))
+    created = _aware(escalation.created_at)
+    if wrote is None or wrote <= created:
+        return None, False
+    seen = [created, last.get((escalation.interaction_id, "agent"))]
+    if escalation.claimed_at is not None:
+        seen.append(_aware(escalation.claimed_at))
+    return wrote, wrote > max(moment for moment in seen if moment is not None)
 
 
 def queue_entries(
@@ -163,8 +234,11 @@ def queue_entries(
         )
     ).all()
     entries = []
+    last = _last_messages(session, [row[1].id for row in rows])
     for esc, interaction, customer, score, agent in rows:
         ranked, waited = escalation_rank(esc, score, threshold, now)
+        wrote_at, news = customer_wrote_again(esc, last)
+        unverified = identity_unverified(esc)
         quadrant = score.quadrant if score else None
         conformity = score.conformity if score else None
         entries.append(
@@ -190,6 +264,11 @@ def queue_entries(
                 agent=agent.name if agent else None,
                 agent_id=esc.agent_id,
                 caller_waiting=_caller_waiting(esc, interaction),
+                unverified=unverified,
+                voicemail=voicemail_kind(voicemail_of(esc)),
+                callback_requested=callback_requested(esc),
+                last_customer_at=wrote_at.isoformat() if wrote_at else None,
+                new_message=news,
             )
         )
     # Open work first, then claimed, then abandoned; best rank, then longest wait, within each.
@@ -254,6 +333,7 @@ def claim(session: Session, escalation_id: int, agent: Agent) -> Escalation:
     escalation = get_escalation(session, escalation_id)
     if escalation.status == "claimed" and escalation.agent_id == agent.id:
         return escalation
+    before = {"status": escalation.status, "agent": _holder_name(escalation)}
     result = session.execute(
         update(Escalation)
         .where(Escalation.id == escalation_id, Escalation.status.in_(CLAIMABLE))
@@ -263,8 +343,19 @@ def claim(session: Session, escalation_id: int, agent: Agent) -> Escalation:
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise QueueError("someone else has already claimed this escalation", reason="taken")
     session.refresh(escalation)
-    record_audit(session, agent.id, "escalation.claim", f"escalation:{escalation_id}")
+    record_audit(
+        session,
+        agent.id,
+        "escalation.claim",
+        f"escalation:{escalation_id}",
+        before=before,
+        after={"status": "claimed", "agent": agent.name},
+    )
     return escalation
+
+
+def _holder_name(escalation: Escalation) -> str | None:
+    return escalation.agent.name if escalation.agent is not None else None
 
 
 def _require_holder(escalation: Escalation, agent: Agent) -> None:
@@ -278,8 +369,16 @@ def release(session: Session, escalation_id: int, agent: Agent) -> Escalation:
     """Put a claimed escalation back in the queue (its holder, or a manager)."""
     escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
+    before = {"status": escalation.status, "agent": _holder_name(escalation)}
     escalation.status, escalation.agent_id, escalation.claimed_at = "open", None, None
-    record_audit(session, agent.id, "escalation.release", f"escalation:{escalation_id}")
+    record_audit(
+        session,
+        agent.id,
+        "escalation.release",
+        f"escalation:{escalation_id}",
+        before=before,
+        after={"status": "open", "agent": None},
+    )
     return escalation
 
 
@@ -337,9 +436,14 @@ def close_erased(session: Session, customer_id: int, agent_id: int | None) -> li
 
 
 def contact_number(escalation: Escalation) -> str:
-    """Return the number to reach the customer on: their account's, else the one they used."""
+    """Return the number to reach the customer on: the one that wrote or called, so an answer
+    never goes to an account holder the sender only claimed to be; the account's phone only
+    when that number is withheld and the holder passed verification."""
+    wrote = escalation.interaction.from_number
+    if to_e164(wrote) is not None or identity_unverified(escalation):
+        return wrote
     customer = (escalation.context or {}).get("customer") or {}
-    return customer.get("phone") or escalation.interaction.from_number
+    return customer.get("phone") or wrote
 
 
 def send_sms(
@@ -360,12 +464,10 @@ def send_sms(
         )
     else:
         sid = telephony.send_sms(contact_number(escalation), body)
-    last = session.scalar(
-        select(func.max(Turn.sequence)).where(Turn.interaction_id == escalation.interaction_id)
-    )
-    turn = Turn(
-        interaction_id=escalation.interaction_id,
-        sequence=(last or 0) + 1,
+    # The one writer of turns numbers it: the customer's next message takes the one after.
+    turn = add_turn(
+        session,
+        interaction,
         speaker="agent",
         text=body,
         source="sms",
@@ -373,7 +475,6 @@ def send_sms(
         twilio_key=sid,
         created_at=utcnow(),
     )
-    session.add(turn)
     record_audit(
         session, agent.id, "escalation.sms", f"escalation:{escalation_id}", after={"sid": sid}
     )
@@ -616,6 +717,100 @@ def packet(
         ).all(),
         "caller_waiting": _caller_waiting(escalation, interaction),
         "earlier": earlier_contacts(session, escalation),
+        "unverified": identity_unverified(escalation),
+        "voicemail": voicemail_shown(session, escalation),
+        "callback_requested": callback_requested(escalation),
+        "cancellation_pending": pending_cancellation(session, escalation),
+        "customer_wrote": customer_wrote_again(
+            escalation, _last_messages(session, [escalation.interaction_id])
+        ),
+    }
+
+
+def voicemail_shown(session: Session, escalation: Escalation) -> dict[str, Any] | None:
+    """Return the voicemail for the page: kind, transcript or why there is none, and the
+    stored recording (None when the caller left no voicemail)."""
+    voicemail = voicemail_of(escalation)
+    if voicemail is None:
+        return None
+    recording = session.scalars(
+        select(Recording)
+        .where(Recording.interaction_id == escalation.interaction_id, Recording.kind == "voicemail")
+        .order_by(Recording.id.desc())
+    ).first()
+    status = voicemail.get("transcription_status") or (
+        recording.transcription_status if recording is not None else None
+    )
+    return {
+        "kind": voicemail_kind(voicemail),
+        "callback": bool(voicemail.get("callback")),
+        "transcript": voicemail.get("transcript")
+        or (recording.transcript if recording is not None else None),
+        "transcription_status": status,
+        "failure_reason": voicemail.get("failure_reason")
+        or (recording.failure_reason if recording is not None else None),
+        "recording_id": recording.id if recording is not None and recording.url else None,
+        "duration_seconds": recording.duration_seconds if recording is not None else None,
+    }
+
+
+def voicemail_recording(session: Session, escalation_id: int, recording_id: int) -> Recording:
+    """Return the voicemail recording of an escalation (NotFoundError for any other one)."""
+    escalation = get_escalation(session, escalation_id)
+    recording = session.get(Recording, recording_id)
+    if (
+        recording is None
+        or recording.kind != "voicemail"
+        or recording.interaction_id != escalation.interaction_id
+        or not recording.url
+    ):
+        raise NotFoundError(f"no voicemail {recording_id} for escalation {escalation_id}")
+    return recording
+
+
+def fetch_voicemail(settings: Settings, recording: Recording) -> CustomerFile:
+    """Download a voicemail's audio from Twilio for an agent's browser (played in the page).
+
+    Raises AudioFetchError (with its ``reason``) when Twilio's copy cannot be fetched.
+    """
+    fetched = fetch_recording(
+        str(recording.url),
+        settings=settings,
+        allow_list=recording_hosts(settings),
+        backoff_seconds=0.2,
+        time_limit=FETCH_SECONDS,
+    )
+    content_type = (fetched.content_type or "audio/wav").split(";", 1)[0].strip().lower()
+    if not content_type.startswith("audio/"):
+        content_type = "application/octet-stream"
+    extension = "mp3" if content_type == "audio/mpeg" else "wav"
+    return CustomerFile(
+        data=fetched.data,
+        content_type=content_type,
+        filename=f"voicemail-{recording.id}.{extension}",
+        inline=content_type.startswith("audio/"),
+    )
+
+
+def pending_cancellation(session: Session, escalation: Escalation) -> dict[str, Any] | None:
+    """Return the cancellation the bot registered in this conversation and the team has not
+    processed yet (the service stays active until then), else None."""
+    request = session.scalars(
+        select(CancellationRequest)
+        .where(
+            CancellationRequest.interaction_id == escalation.interaction_id,
+            CancellationRequest.outcome == "cancelled",
+            CancellationRequest.processed_at.is_(None),
+        )
+        .order_by(CancellationRequest.id.desc())
+    ).first()
+    if request is None:
+        return None
+    account = session.get(Account, request.account_id)
+    return {
+        "id": request.id,
+        "account": account.number if account is not None else "",
+        "created_at": request.created_at,
     }
 
 
@@ -727,4 +922,7 @@ def masked_packet(data: dict[str, Any]) -> dict[str, Any]:
         )
         for t in data["turns"]
     ]
-    return {**data, "context": shown, "turns": turns}
+    cancellation = data.get("cancellation_pending")
+    if cancellation:
+        cancellation = {**cancellation, "account": mask_identifier(cancellation["account"])}
+    return {**data, "context": shown, "turns": turns, "cancellation_pending": cancellation}

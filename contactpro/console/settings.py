@@ -103,7 +103,8 @@ FIELDS: tuple[ConfigField, ...] = (
     ConfigField("business_hours_start", "hours", "time", _default_start),
     ConfigField("business_hours_end", "hours", "time", _default_end),
     ConfigField("business_days", "hours", "days", _default_days),
-    ConfigField("offer_max_discount_percent", "offers", "int", _top_tier_discount, 0, 100),
+    # A percentage like the debt tiers it caps: 2.5 is a discount the bot can offer.
+    ConfigField("offer_max_discount_percent", "offers", "float", _top_tier_discount, 0, 100),
     ConfigField("offer_min_tenure_months", "offers", "int", lambda s: 6, 0, 600),
     ConfigField(
         "sms_template_es",
@@ -207,11 +208,15 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
     text = raw.strip()
     if field.kind in ("int", "float"):
         try:
-            value: Any = int(text) if field.kind == "int" else float(text)
+            value: Any = float(text)
         except ValueError:
             raise ConfigChangeError(field.key, "must be a number", "number") from None
         if not math.isfinite(value):
             raise ConfigChangeError(field.key, "must be a finite number", "number")
+        if field.kind == "int":
+            if not value.is_integer():
+                raise ConfigChangeError(field.key, "must be a whole number", "whole")
+            value = int(value)
         if field.minimum is not None and value < field.minimum:
             raise ConfigChangeError(
                 field.key, f"must be at least {field.minimum:g}", "at_least", f"{field.minimum:g}"

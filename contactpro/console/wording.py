@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from contactpro.dialog.replies import MONTHS_ES, format_money
+from contactpro.phone import to_e164
 
 MONTHS_EN = (
     "January February March April May June July August September October November December"
@@ -29,6 +31,7 @@ VALUE_PREFIXES = {
     "status": "pstatus_",
     "resolution": "outcome_",
 }
+ESCALATION_PREFIXES = {**VALUE_PREFIXES, "status": "status_"}
 # Audit fields that repeat elsewhere on the row ("by" is the Who column) or are too long to show.
 AUDIT_HIDDEN = frozenset({"by"})
 AUDIT_SUMMARISED = frozenset({"body"})
@@ -38,6 +41,40 @@ def word(translate: Translate, prefix: str, value: str) -> str:
     """Return the catalogue's word for ``prefix + value``; the value with spaces if it has none."""
     text = translate(prefix + value)
     return value.replace("_", " ") if text == prefix + value else text
+
+
+# Steps the dialog records with a number or a code in them ("troubleshoot_3_done",
+# "accepted_settle_now"): the catalogue words the pattern, the value goes in its place.
+_STEP_PATTERNS = (
+    (re.compile(r"troubleshoot_(\d+)_done"), "step_troubleshoot_n_done"),
+    (re.compile(r"troubleshoot_(\d+)"), "step_troubleshoot_n"),
+    (re.compile(r"accepted_(.+)"), "step_accepted_offer"),
+    (re.compile(r"offered_(.+)"), "step_offered_benefit"),
+    (re.compile(r"no_market_article_(.+)"), "step_no_market_article"),
+    (re.compile(r"answered_(.+)"), "step_answered_article"),
+)
+
+
+def step(translate: Translate, value: str) -> str:
+    """Return a step the bot recorded in the reader's words, numbered and coded steps too
+    ("troubleshoot_2" -> "paso 2 de la guía de conexión")."""
+    key = "step_" + value
+    if (text := translate(key)) != key:
+        return text
+    for pattern, pattern_key in _STEP_PATTERNS:
+        if (match := pattern.fullmatch(value)) and (text := translate(pattern_key)) != pattern_key:
+            return text.format(value=match[1].replace("_", " "))
+    return value.replace("_", " ")
+
+
+def unverified_claim(context: Mapping[str, Any], from_number: str | None) -> bool:
+    """Return True when a packet names an account holder the sender did not prove to be: the
+    identity was claimed from a number not on file and verification was not passed."""
+    customer = context.get("customer") or {}
+    if not customer or context.get("verified"):
+        return False
+    wrote = to_e164(from_number)
+    return wrote is None or wrote != to_e164(customer.get("phone"))
 
 
 def summary(context: Mapping[str, Any], translate: Translate) -> str:
@@ -55,10 +92,13 @@ def summary(context: Mapping[str, Any], translate: Translate) -> str:
         if turn.get("speaker") == "caller" and turn.get("intent")
     ]
     asked = ", ".join(word(translate, "intent_", i) for i in dict.fromkeys(intents))
-    steps = ", ".join(word(translate, "step_", s) for s in context.get("steps_tried") or [])
+    steps = ", ".join(step(translate, s) for s in context.get("steps_tried") or [])
     language = context.get("language")
+    who = customer.get("name") or translate("summary_unknown")
+    if customer.get("name") and unverified_claim(context, context.get("from_number")):
+        who = translate("summary_claimed").format(name=customer["name"])
     return translate("summary_text").format(
-        who=customer.get("name") or translate("summary_unknown"),
+        who=who,
         channel=word(translate, "channel_", str(context.get("channel") or "sms")),
         language=translate(f"language_{language}") if language else "—",
         asked=asked or translate("summary_nothing"),
@@ -162,10 +202,16 @@ def _separate(text: str, language: str) -> str:
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
-def number(value: object, decimals: int, language: str, grouped: bool = True) -> str:
-    """Return a figure for a console page: ``1.234,5`` in Spanish, ``1,234.5`` in English."""
+def number(value: object, decimals: int | None, language: str, grouped: bool = True) -> str:
+    """Return a figure for a console page: ``1.234,5`` in Spanish, ``1,234.5`` in English.
+
+    ``decimals`` None keeps the value's own decimals (a setting of 45.375 shows "45,375").
+    """
     if value is None or value == "":
         return "—"
+    if decimals is None:
+        exact = Decimal(str(value)).normalize()
+        return _separate(f"{exact:,f}" if grouped else f"{exact:f}", language)
     number_value = float(Decimal(str(value)))
     text = f"{number_value:,.{decimals}f}" if grouped else f"{number_value:.{decimals}f}"
     return _separate(text, language)
@@ -203,11 +249,13 @@ def audit_who(name: str | None, after: object) -> str:
     return str(by) if by else ""
 
 
-def _field_value(name: str, value: object, translate: Translate) -> str:
+def _field_value(name: str, value: object, translate: Translate, target: str = "") -> str:
     if value is None or value == "":
         return "—"
-    if name in VALUE_PREFIXES and isinstance(value, str):
-        return word(translate, VALUE_PREFIXES[name], value)
+    # An escalation's status is a queue status ("abierto"), not a proposal's.
+    prefixes = ESCALATION_PREFIXES if target.startswith("escalation:") else VALUE_PREFIXES
+    if name in prefixes and isinstance(value, str):
+        return word(translate, prefixes[name], value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
@@ -234,7 +282,7 @@ def audit_changes(target: str, before: object, after: object, translate: Transla
             if name in AUDIT_SUMMARISED:
                 value = translate("audit_body_before" if side is old else "audit_body_after")
             else:
-                value = _field_value(name, side[name], translate)
+                value = _field_value(name, side[name], translate, target)
             lines.append(f"{label}: {value}")
         sides.append("; ".join(lines))
     return sides
@@ -256,6 +304,33 @@ def _day(value: object, language: str) -> str:
     return f"{_month(month, language)} {day}, {year}"
 
 
+def long_date(day: date, language: str, *, with_year: bool = True) -> str:
+    """Return a day as the language writes it: "15 de diciembre de 2026", "December 15, 2026"."""
+    month = _month(day.month, language)
+    if language == "es":
+        return f"{day.day} de {month} de {day.year}" if with_year else f"{day.day} de {month}"
+    return f"{month} {day.day}, {day.year}" if with_year else f"{month} {day.day}"
+
+
+def date_time(moment: datetime, language: str, today: date | None = None) -> str:
+    """Return a local time as the language writes it, the year left out in the current one:
+    "5 de diciembre, 23:09", "December 5, 2025, 23:09"."""
+    shown = long_date(moment.date(), language, with_year=today is None or moment.year != today.year)
+    return f"{shown}, {moment:%H:%M}"
+
+
+def day_text(value: object, language: str) -> str:
+    """Return a stored day (a date or ISO "2026-12-15") in the language's words; "—" if none."""
+    if isinstance(value, datetime):
+        return long_date(value.date(), language)
+    if isinstance(value, date):
+        return long_date(value, language)
+    try:
+        return long_date(date.fromisoformat(str(value or "")), language)
+    except ValueError:
+        return str(value or "") or "—"
+
+
 def handoff_lines(context: Mapping[str, Any], translate: Translate, language: str) -> list[str]:
     """Return what the bot gathered for the agent beyond the transcript, one line per fact,
     in the page's language: a payment the customer says they made, a disputed charge and the
@@ -271,7 +346,9 @@ def handoff_lines(context: Mapping[str, Any], translate: Translate, language: st
         lines.append(
             translate("handoff_claim").format(
                 amount=money(amount, currency, language) if amount else "—",
-                day=_day(claim.get("date"), language),
+                day=translate("handoff_claim_day").format(day=_day(claim["date"], language))
+                if claim.get("date")
+                else translate("handoff_claim_no_day"),
                 account=claim.get("account") or "—",
             )
         )

@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +29,7 @@ from contactpro.dialog.context import (
     DialogState,
     TurnContext,
 )
-from contactpro.dialog.engine import decide, listening_for
+from contactpro.dialog.engine import decide, listening_for, while_escalated
 from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
@@ -258,20 +258,21 @@ def _new_turn(
                 request, language=understood.language, language_clear=understood.language_clear
             )
     language = follow_customer(session, interaction, state, understood)
+    ctx = TurnContext(
+        session=session,
+        settings=settings,
+        interaction=interaction,
+        state=state,
+        understood=understood,
+        text=inbound.text,
+        telephony=telephony_for(settings),
+        now=datetime.now(UTC),
+        asr_confidence=inbound.asr_confidence,
+    )
     if state.escalated:
-        # Already with an agent: keep the record, remind the customer, do not act twice.
-        decision = Decision(_say(settings, interaction, "escalated_already"))
+        # Already with an agent: keep the record, answer questions, never act twice.
+        decision = while_escalated(ctx)
     else:
-        ctx = TurnContext(
-            session=session,
-            settings=settings,
-            interaction=interaction,
-            state=state,
-            understood=understood,
-            text=inbound.text,
-            telephony=telephony_for(settings),
-            now=datetime.now(UTC),
-        )
         decision = _resumed(ctx) or decide(ctx)
     interaction.state = state.dump()
     text = _finish(settings, interaction, decision)
@@ -328,12 +329,20 @@ def _after_greeting(text: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
-def _json_safe(entities: dict[str, object]) -> dict[str, object]:
-    """Entities as JSON (dates and decimals become strings)."""
-    return {
-        k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
-        for k, v in entities.items()
-    }
+def _json_safe(entities: Mapping[str, object]) -> dict[str, object]:
+    """Entities as JSON: dates and decimals become strings, nested mappings and lists stay
+    mappings and lists (an amount is stored as ``{"value": "80000"}``, not its Python text)."""
+    return {k: _json_value(v) for k, v in entities.items()}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, Mapping):
+        return _json_safe(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return str(value)
 
 
 def no_input(

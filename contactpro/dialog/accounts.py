@@ -109,7 +109,7 @@ def _plan_words(account: Account) -> set[str]:
     return {w for w in words if len(w) > 2 and not w.isdigit()}
 
 
-def _by_plan(text: str, accounts: Sequence[Account]) -> Account | None:
+def by_plan(text: str, accounts: Sequence[Account]) -> Account | None:
     """Return the one account a word of whose plan the reply says ("la móvil", "the home one")."""
     words = set(normalise(text).split())
     hits = [a for a in accounts if words & _plan_words(a)]
@@ -123,7 +123,7 @@ def picked(text: str, accounts: Sequence[Account]) -> Account | None:
         return hits[0] if len(hits) == 1 else None
     if len(chosen := positions(text, len(accounts))) == 1:
         return accounts[chosen[0] - 1]
-    return _by_plan(text, accounts)
+    return by_plan(text, accounts)
 
 
 def listed_accounts(ctx: TurnContext) -> list[Account]:

@@ -92,6 +92,7 @@ class TurnContext:
     text: str
     telephony: Telephony
     now: datetime
+    asr_confidence: float | None = None  # speech recognition's confidence, for spoken turns
 
     @property
     def zone(self) -> ZoneInfo:

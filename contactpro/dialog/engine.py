@@ -84,6 +84,12 @@ DIGITS_ARE_ANSWERS = frozenset(
 # Intents a knowledge-base article may answer better than a weak guess of them (the others
 # are about the customer's own account: an article is never the answer).
 INFORMATIONAL = frozenset({"connection_problem", "cancellation", "product_info", "payment_how"})
+# Questions whose yes books something (an agreement, a cancellation, a retention offer).
+CONFIRMATIONS = frozenset({"offer_confirm", "cancel_confirm", "retention"})
+# A spoken yes to one of them counts only when speech recognition was at least this sure.
+MIN_SPOKEN_YES = 0.5
+# What the bot still answers once a conversation is with an agent: questions, never actions.
+WHILE_ESCALATED = frozenset({"billing_inquiry", "payment_how", "product_info"})
 # A flow may claim a turn the model read as another topic ("¿qué opciones tengo?" mid-offer).
 CLAIMS: dict[str, Callable[[TurnContext], bool]] = {
     "debt": debt.claims,
@@ -179,6 +185,23 @@ def _claimed(ctx: TurnContext) -> bool:
     return claims is not None and claims(ctx)
 
 
+def _unclear_yes(ctx: TurnContext) -> Decision | None:
+    """Ask again when a spoken yes to a question that books something was barely heard
+    (speech recognition below ``MIN_SPOKEN_YES``): a noise read as "sí" books nothing. Twice
+    unclear, a person confirms it."""
+    state = ctx.state
+    heard = ctx.asr_confidence
+    if state.awaiting not in CONFIRMATIONS or ctx.understood.intent != "affirm":
+        return None
+    if heard is None or heard >= MIN_SPOKEN_YES:
+        return None
+    state.slots["unclear_yes"] = state.slots.get("unclear_yes", 0) + 1
+    if state.slots["unclear_yes"] > 1:
+        state.finish()
+        return Decision("", ESCALATE, reason="not_understood")
+    return Decision(ctx.say("confirm_unclear"), step="asked_yes_again")
+
+
 def _route(ctx: TurnContext) -> Decision:
     state, intent = ctx.state, ctx.understood.intent
     if (steered := control.steer(ctx)) is not None:
@@ -195,6 +218,8 @@ def _route(ctx: TurnContext) -> Decision:
         # negated cancellation never starts one.
         state.finish()
         return cancellation.withdraw(ctx)
+    if (unclear := _unclear_yes(ctx)) is not None:
+        return unclear
     if state.awaiting == clarify.AWAITING:
         topic = clarify.chosen(ctx)
         state.finish()
@@ -211,7 +236,7 @@ def _route(ctx: TurnContext) -> Decision:
             return REPLY[state.flow](ctx)
     if state.awaiting and _new_topic(ctx) and not _claimed(ctx):
         state.finish()
-    if intent == "goodbye":
+    if control.says_goodbye(ctx.understood):
         state.finish()
         return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
     if intent == "greeting":
@@ -231,6 +256,10 @@ def _route(ctx: TurnContext) -> Decision:
         return asked
     if intent in START:
         return agenda.note(ctx, intent, START[intent](ctx))
+    if intent == "deny" and state.resolved and state.confirmed:
+        # "No" to "anything else I can help you with?" after a confirmed answer ends it.
+        state.finish()
+        return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
     if intent in ("affirm", "deny") and state.resolved:
         return Decision(ctx.say("how_can_i_help"))
     if intent == "out_of_scope" and (answered := product_info.fallback(ctx)) is not None:
@@ -258,6 +287,25 @@ def _next_request(ctx: TurnContext, done: Decision, topic: str) -> Decision:
         "",
         following.resolved,
     )
+
+
+def while_escalated(ctx: TurnContext) -> Decision:
+    """Answer a turn of a conversation already with an agent: a question the bot can answer
+    without acting (how to pay, a product question, a verified customer's balance) is answered;
+    anything else is left for the agent, who sees every later message. Nothing is acted on twice.
+    """
+    state, intent = ctx.state, ctx.understood.intent
+    state.caller_turns += 1
+    answers = intent in WHILE_ESCALATED and _confident(ctx)
+    if intent == "billing_inquiry" and not state.verified:
+        answers = False  # a balance is disclosed only to a verified customer
+    if not answers:
+        return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
+    answer = START[intent](ctx)
+    state.finish()
+    if answer.action != CONTINUE or not answer.text:
+        return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
+    return Decision(f"{answer.text} {ctx.say('escalated_still')}", step=answer.step)
 
 
 def decide(ctx: TurnContext) -> Decision:

@@ -38,6 +38,13 @@ _ID_WORDS = re.compile(
     r"\b(mi|my|numero( de)?|number|es|is|cedula|documento|identificacion|cuenta|account|"
     r"contrato|contract|national id|id|cc|soy|i am|i'?m)\b"
 )
+# "No me acuerdo", "I don't have it": the caller cannot answer, which counts as a failed try.
+_GIVES_UP = re.compile(
+    r"\b(no (me )?(acuerdo|recuerdo|se|lo tengo|la tengo|tengo)|ni idea|se me olvido|olvide|"
+    r"(don'?t|do not|can'?t|cannot) (know|remember|recall|find|have)|forgot|no idea)\b"
+)
+# Turns without a number at an identity question answered by asking again, before a person.
+MAX_NON_ANSWERS = 2
 # Shortest digit run read as an id or account number when nobody asked for one.
 MIN_UNPROMPTED_DIGITS = 6
 # The digit runs an opening request named ("cancelar la línea 3104447654"), kept through the
@@ -224,9 +231,28 @@ def unprompted(ctx: TurnContext) -> Decision | None:
     return _identified(ctx, customer)
 
 
+def _not_an_answer(ctx: TurnContext) -> Decision:
+    """A turn with no number at an identity question ("¿cuál documento?", "cancelar mi
+    servicio") is no wrong answer: say why the data is needed and ask again, without spending an
+    attempt; after ``MAX_NON_ANSWERS`` such turns, a person takes it."""
+    state = ctx.state
+    state.slots["non_answers"] = state.slots.get("non_answers", 0) + 1
+    if state.slots["non_answers"] > MAX_NON_ANSWERS:
+        reason = "verification_failed" if state.awaiting == "verify" else "identification_failed"
+        state.finish()
+        return Decision("", ESCALATE, reason=reason)
+    if state.awaiting == "identify":
+        return Decision(ctx.say("ask_identify"), step="identity_reasked")
+    question = _ask_verification(ctx).text
+    return Decision(f"{ctx.say('identity_needed')} {question}", step="identity_reasked")
+
+
 def reply(ctx: TurnContext) -> Decision | None:
     """Handle the answer to an identity question; None means: resume the pending intent."""
     state = ctx.state
+    if state.awaiting in ("identify", "verify") and not digits_in(ctx.text):
+        if not _GIVES_UP.search(normalise(ctx.text)):
+            return _not_an_answer(ctx)
     if state.awaiting == "identify":
         customer = find_by_identifier(ctx)
         if customer is None:

@@ -2,8 +2,10 @@
 
 Written channels list options as "1) ... 2) ...". Customers answer with the number, an
 ordinal, or words they read in the option itself. Each option is reduced to the words no other
-option shares (its amount, its discount, its number of payments); the option whose distinctive
-words the answer names, and only that one, is the pick.
+option shares (its amount, its discount, its number of payments, its date); the option whose
+distinctive words the answer names, and only that one, is the pick. A date is a day with its
+month: "antes del 4 de enero" is named by "el 4 de enero" or "la de enero", never by a lone
+"4" ("mejor en 4" asks for four payments).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from contactpro.dialog.dates import MONTHS
 from contactpro.nlu.text import numeric_form
 
 _PERCENT = re.compile(r"\s*(%|\bpor ?ciento\b|\bpercent\b)", re.IGNORECASE)
@@ -24,7 +27,17 @@ _FUNCTION_WORDS = frozenset(
     "the one ones for and with that this las los del una uno unos que con por para esa ese esta "
     "este opcion option".split()
 )
-_TOKEN = re.compile(r"\d+(?:\.\d+)?(?: ?%)?|[^\W\d_]{3,}")
+_MONTH_NAMES = "|".join(MONTHS)
+# "4 de enero", "January 4th": one word for the day with its month, the month kept on its own.
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?({_MONTH_NAMES})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_TOKEN = re.compile(r"\d{1,2}@\d{1,2}|\d+(?:\.\d+)?(?: ?%)?|[^\W\d_]{3,}")
+
+
+def _dates_as_words(form: str) -> str:
+    """Write each day said with its month as one word ("4@1") followed by the month."""
+    form = _DAY_MONTH.sub(lambda m: f"{int(m[1])}@{MONTHS[m[2]]} {m[2]}", form)
+    return _MONTH_DAY.sub(lambda m: f"{int(m[2])}@{MONTHS[m[1]]} {m[1]}", form)
 
 
 def words(text: str) -> set[str]:
@@ -33,6 +46,7 @@ def words(text: str) -> set[str]:
     form = _DECIMAL.sub(".", _THOUSANDS.sub("", numeric_form(marked)))
     form = _MARK.sub("%", form).replace("percentsign", "")
     form = _THOUSAND_WORD.sub(lambda m: str(int(m.group(1)) * 1000), form)
+    form = _dates_as_words(form)
     return {t.replace(" ", "") for t in _TOKEN.findall(form)} - _FUNCTION_WORDS
 
 

@@ -34,7 +34,10 @@ DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
 
 @pass_context
 def _money(ctx: Context, amount: Any, currency: str = "COP") -> str:
-    return format_money(Decimal(str(amount)), currency, ctx.get("language", "es"))
+    # On the phone, amounts are written for text-to-speech (``106981 pesos``).
+    return format_money(
+        Decimal(str(amount)), currency, ctx.get("language", "es"), ctx.get("channel", "sms")
+    )
 
 
 @pass_context

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.dialog import identity
 from contactpro.dialog.context import Decision, DialogState, TurnContext
-from contactpro.dialog.engine import CLAIMS, START, SWITCH_MIN_CONFIDENCE
+from contactpro.dialog.engine import CLAIMS, CONFIRMATIONS, START, SWITCH_MIN_CONFIDENCE
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import outbound
 from contactpro.models import Customer, Interaction
@@ -40,9 +40,8 @@ VERIFIED_FLOWS = {
     "cancellation": "cancellation",
     "billing": "billing_inquiry",
 }
-# Questions whose yes books something (an agreement, a cancellation, a retention offer): a yes
-# counts only once the question was asked in the conversation the yes is said in.
-CONFIRMATIONS = frozenset({"offer_confirm", "cancel_confirm", "retention"})
+# How many of the customer's latest conversations are looked at for one to continue.
+LOOK_BACK = 5
 
 
 def inactivity_limit(settings: Settings, segment: str | None) -> timedelta:
@@ -77,12 +76,22 @@ def continue_timeline(
     # The new interaction's pending state cannot change which earlier one is found: it is
     # written with the turn instead of in a flush of its own.
     with session.no_autoflush:
-        previous = session.scalars(
+        candidates = session.scalars(
             select(Interaction)
             .where(owner, Interaction.id != interaction.id)
             .order_by(Interaction.last_activity_at.desc())
-            .limit(1)
-        ).first()
+            .limit(LOOK_BACK)
+        ).all()
+    # A conversation from another number that never passed the second factor may be anyone's
+    # who typed the customer's id: it is never picked up on the customer's own call.
+    previous = next(
+        (
+            c
+            for c in candidates
+            if c.from_number == interaction.from_number or DialogState.load(c.state).verified
+        ),
+        None,
+    )
     if previous is None or not is_fresh(settings, previous, now):
         return None
     earlier = DialogState.load(previous.state)
@@ -181,7 +190,7 @@ def _new_request(ctx: TurnContext) -> bool:
     if claims is not None and claims(ctx):
         return False
     sure = understood.tier in ("rules", "llm") or understood.confidence >= SWITCH_MIN_CONFIDENCE
-    return sure or state.awaiting in CONFIRMATIONS
+    return sure or state.awaiting in CONFIRMATIONS  # a yes counts once asked here
 
 
 def first_turn(ctx: TurnContext, asked: str | None, said: str | None) -> Decision | None:

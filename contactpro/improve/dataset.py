@@ -266,6 +266,10 @@ def conversation_from_json(data: Any) -> Conversation:
     )
 
 
+# This many unusable lines before any conversation: the file is not JSONL at all.
+NOT_JSONL_AFTER = 20
+
+
 def read_jsonl(path: Path) -> tuple[list[Conversation], list[LineProblem]]:
     """Read a JSONL dataset; return the conversations and the lines skipped, with why."""
     try:
@@ -278,6 +282,11 @@ def read_jsonl(path: Path) -> tuple[list[Conversation], list[LineProblem]]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if not conversations and len(problems) >= NOT_JSONL_AFTER:
+            raise DatasetError(
+                f"{path} is not JSONL (one JSON conversation a line): "
+                f"its first {len(problems)} lines are not conversations"
+            )
         try:
             conversation = conversation_from_json(json.loads(line))
         except json.JSONDecodeError as exc:

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro.console.strings import console_strings
-from contactpro.errors import LLMError, NotFoundError
+from contactpro.console import wording
+from contactpro.console.strings import console_strings, translate
+from contactpro.errors import ContactProError, LLMError, NotFoundError
 from contactpro.improve import index
 from contactpro.improve.index import Hit, TextEncoder
 from contactpro.improve.llm import Writer
@@ -99,14 +100,25 @@ def case_id(hit: Hit) -> str:
     return f"{hit.case.source}-{hit.case.ref_id}"
 
 
+class NothingToExplain(ContactProError):
+    """The interaction did not fail (the bot resolved it): there is no failure to explain."""
+
+    reason = "not_failed"
+
+
 def query_for_interaction(session: Session, interaction_id: int) -> Query:
-    """Build the query of a live interaction: its channel, last step, reason and segment."""
+    """Build the query of a live interaction that failed: its channel, last step, reason and
+    segment; raise NothingToExplain when the bot resolved it without a hand-off."""
     interaction = session.get(Interaction, interaction_id)
     if interaction is None:
         raise NotFoundError(f"no interaction {interaction_id}")
     escalation = session.scalar(
         select(Escalation).where(Escalation.interaction_id == interaction_id).limit(1)
     )
+    if escalation is None and interaction.outcome == "auto_resolved":
+        raise NothingToExplain(
+            f"interaction {interaction_id} was resolved by the bot: there is no failure to explain"
+        )
     steps = (interaction.state or {}).get("steps") or []
     said = [t.text for t in interaction.turns if t.speaker == "caller" and t.text]
     return Query(
@@ -182,6 +194,8 @@ VALUE_WORDS = {
 def value_words(name: str, value: Any, language: str) -> str:
     """Name a counted value (reason, outcome, step, request, segment, channel) in words; a code
     the console has no word for is shown with spaces, never as a raw key."""
+    if name == "failure_step":  # numbered and coded steps too ("troubleshoot_2")
+        return wording.step(lambda key: translate(key, language), str(value))
     prefix = VALUE_WORDS.get(name)
     entry = console_strings().get(f"{prefix}{value}") if prefix else None
     if entry:

@@ -276,12 +276,30 @@ def search(
         if value:
             query = query.where(getattr(CaseVector, name) == value)
     rows = [r for r in session.scalars(query) if exclude is None or (r.source, r.ref_id) != exclude]
+    rows = _distinct(rows)
     if not rows:
         return []
     matrix = np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows])
     scores = matrix @ encoder.encode([text or "-"])[0] if text.strip() else np.zeros(len(rows))
     order = np.argsort(-scores, kind="stable")[:k]
     return [Hit(_case(rows[i]), round(float(scores[i]), 4)) for i in order]
+
+
+def _same_conversation(row: CaseVector) -> tuple[str, str] | None:
+    """Return what identifies a conversation across sources: the caller's words and start."""
+    if not row.text.strip() or row.started_at is None:
+        return None
+    return " ".join(row.text.split()), row.started_at.isoformat(sep=" ")[:19]
+
+
+def _distinct(rows: list[CaseVector]) -> list[CaseVector]:
+    """Drop the imported copy of a live case (live traffic exported, then imported as a
+    dataset: the same caller words started at the same second); the order is kept. Cases of
+    one source are never merged: two callers may say the same words at the same time."""
+    live = {key for r in rows if r.source == "live" and (key := _same_conversation(r))}
+    if not live:
+        return rows
+    return [r for r in rows if r.source == "live" or _same_conversation(r) not in live]
 
 
 def field_values(session: Session, limit: int = 200) -> dict[str, list[str]]:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import anthropic
-import openai
-
 from contactpro.config import Settings
 from contactpro.errors import LLMError
 
@@ -36,6 +33,10 @@ class AnthropicWriter:
     def __init__(self, settings: Settings) -> None:
         self.name = f"anthropic:{settings.improve_llm_model or settings.llm_model}"
         self.model = settings.improve_llm_model or settings.llm_model
+        # The SDKs load with the writer that uses them: the analytics and the commands' help
+        # import this module without paying for either.
+        import anthropic  # noqa: PLC0415
+
         self.client = anthropic.Anthropic(
             api_key=settings.improve_llm_api_key or settings.anthropic_api_key or "unset",
             base_url=settings.improve_llm_base_url or settings.llm_base_url or None,
@@ -45,6 +46,8 @@ class AnthropicWriter:
 
     def write(self, system: str, prompt: str) -> str:
         """Ask Claude once; a time-out or an error is an LLMError."""
+        import anthropic  # noqa: PLC0415 - see __init__
+
         try:
             response = self.client.messages.create(
                 model=self.model,
@@ -74,6 +77,8 @@ class OpenAIWriter:
     def __init__(self, settings: Settings) -> None:
         self.model = settings.improve_llm_model or DEFAULT_LOCAL_MODEL
         self.name = f"openai:{self.model}"
+        import openai  # noqa: PLC0415 - see AnthropicWriter
+
         self.client = openai.OpenAI(
             api_key=settings.improve_llm_api_key or "local",
             base_url=settings.improve_llm_base_url,
@@ -83,6 +88,8 @@ class OpenAIWriter:
 
     def write(self, system: str, prompt: str) -> str:
         """Ask the local model once; a time-out or an error is an LLMError."""
+        import openai  # noqa: PLC0415 - see AnthropicWriter
+
         try:
             response = self.client.chat.completions.create(
                 model=self.model,

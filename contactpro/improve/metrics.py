@@ -1,8 +1,12 @@
 """Figures per conversation and per set: resolution, CSAT, turns, latency, duration, reasons.
 
+A turn is what the caller said (one caller message), here and in a replay's figures: the bot's
+replies are not counted (``caller_turns``, ``caller_turns_mean``).
+
 CSAT is the customer's survey answer when there is one; otherwise the dataset's own estimate;
 otherwise an estimate from the conformity model (what the customer wrote plus how the
-conversation ended) on the 1-5 scale. Every estimate is marked ``csat_estimated``.
+conversation ended) on the 1-5 scale. Every estimate is marked ``csat_estimated``. An empty
+conversation (nothing was said) gets no estimate and is left out of ``csat_mean``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class ConversationMetrics:
     resolved: bool | None
     csat: float | None
     csat_estimated: bool
-    turns: int
+    caller_turns: int
     bot_latency_ms: float | None
     duration_sec: float | None
     escalation_reason: str | None
@@ -99,6 +103,8 @@ def measure(conv: Conversation, cascade: Cascade | None = None) -> ConversationM
         csat, estimated = conv.csat, False
     elif conv.csat_estimated is not None:
         csat, estimated = conv.csat_estimated, True
+    elif not conv.transcript:  # nothing was said: nothing to estimate from
+        csat, estimated = None, False
     else:
         csat, estimated = estimate_csat(conv.user_texts, outcome, reason), True
     intents = list(conv.intents)
@@ -110,7 +116,7 @@ def measure(conv: Conversation, cascade: Cascade | None = None) -> ConversationM
         resolved=conv.resolved,
         csat=csat,
         csat_estimated=estimated,
-        turns=len(conv.transcript),
+        caller_turns=sum(1 for text in conv.user_texts if text.strip()),
         bot_latency_ms=conv.bot_latency_ms,
         duration_sec=conv.duration_sec,
         escalation_reason=reason if outcome != "auto_resolved" else None,
@@ -137,7 +143,7 @@ def summarise(rows: Sequence[ConversationMetrics]) -> dict[str, Any]:
         "csat_estimated_share": (
             round(sum(r.csat_estimated for r in rows) / len(rows), 4) if rows else None
         ),
-        "turns_mean": _mean([float(r.turns) for r in rows]),
+        "caller_turns_mean": _mean([float(r.caller_turns) for r in rows]),
         "bot_latency_ms_mean": _mean([r.bot_latency_ms for r in rows]),
         "duration_sec_mean": _mean([r.duration_sec for r in rows]),
         "escalation_reasons": dict(

@@ -14,13 +14,14 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro.console.strings import translate
 from contactpro.errors import ContactProError, LLMError, NotFoundError
 from contactpro.improve.dataset import Conversation
 from contactpro.improve.llm import Writer
@@ -30,6 +31,7 @@ from contactpro.models import AuditLog, Proposal, utcnow
 from contactpro.nlu.masking import mask_pii
 
 log = logging.getLogger(__name__)
+Translate = Callable[[str], str]
 
 KINDS = ("template", "kb_article", "intent_examples", "threshold", "new_tool")
 AUDIT_ACTIONS = {"approved": "proposal.approve", "rejected": "proposal.reject"}
@@ -39,10 +41,20 @@ EDIT_ACTION = "proposal.edit"
 TITLE_WORDS = "title_words"
 DECISIONS = tuple(AUDIT_ACTIONS)
 GAP_TOPICS = frozenset({"product_info", "out_of_scope", "unknown"})
-EVALUATION = (
-    "Put the change in a proposal folder and run `contactpro improve replay --data <last month> "
-    "--proposed <folder>`: expect more resolved conversations, no new wrong resolutions."
+# The prose of rule drafts lives in the console catalogue (``pdraft_*``): stored in English,
+# shown in the page's language (:func:`shown_body`), stored back in English when a manager
+# leaves it as shown (:func:`edited_body`).
+PROSE_KEYS = (
+    "pdraft_kb_gap_change",
+    "pdraft_kb_gap_risks",
+    "pdraft_review_flow_change",
+    "pdraft_review_flow_risks",
+    "pdraft_evaluation",
+    "pdraft_new_tool_evaluation",
+    "pdraft_new_tool_risks",
 )
+# Fields of a stored body that only the page's title field edits (never shown as JSON).
+HIDDEN_FIELDS = frozenset({TITLE_WORDS})
 SYSTEM = (
     "You improve a telecom contact-center bot. From the ranked costs and the sample questions, "
     "answer ONLY a JSON array of at most 5 proposals, each an object with keys: kind (one of "
@@ -60,6 +72,10 @@ class Draft:
     title: str
     body: dict[str, Any] = field(default_factory=dict)
     source: str = "rules"
+
+
+def _english(key: str) -> str:
+    return translate(key, "en")
 
 
 def _fold(text: str) -> str:
@@ -91,9 +107,9 @@ def rule_drafts(
                 TITLE_WORDS: _words("ptitle_kb_gap", question=examples[key][:120]),
                 "asked": count,
                 "question": examples[key],
-                "change": "Write an article answering this question in kb/<language>/.",
-                "evaluation_plan": EVALUATION,
-                "risks": "An article that answers too broadly may resolve unrelated questions.",
+                "change": _english("pdraft_kb_gap_change"),
+                "evaluation_plan": _english("pdraft_evaluation"),
+                "risks": _english("pdraft_kb_gap_risks"),
             },
         )
         for key, count in questions.most_common(top)
@@ -114,11 +130,11 @@ def rule_drafts(
                             unresolved=candidate.unresolved,
                             volume=candidate.volume,
                         ),
-                        "change": "Reword its templates or lower its thresholds.",
+                        "change": _english("pdraft_review_flow_change"),
                         "expected_contained": candidate.expected_contained,
                         "expected_saving": candidate.expected_saving,
-                        "evaluation_plan": EVALUATION,
-                        "risks": "Lower thresholds can trade hand-offs for wrong resolutions.",
+                        "evaluation_plan": _english("pdraft_evaluation"),
+                        "risks": _english("pdraft_review_flow_risks"),
                     },
                 )
             )
@@ -142,8 +158,8 @@ def _tool_draft(candidate: Candidate) -> Draft:
             },
             "expected_contained": candidate.expected_contained,
             "expected_saving": candidate.expected_saving,
-            "evaluation_plan": "Stub the tool, replay the conversations that needed it.",
-            "risks": "A new integration can fail: the bot must hand over when it does.",
+            "evaluation_plan": _english("pdraft_new_tool_evaluation"),
+            "risks": _english("pdraft_new_tool_risks"),
         },
     )
 
@@ -229,15 +245,18 @@ def decide(
     agent_id: int | None = None,
     body: dict[str, Any] | None = None,
 ) -> Proposal:
-    """Approve or reject a proposal (optionally with an edited body) and audit the decision."""
+    """Approve or reject a draft (optionally with an edited body) and audit the decision.
+
+    Only a draft is decided: a decided proposal stays as it was decided. ``body`` is merged
+    into the stored one (a field it does not give is kept, a ``null`` one removed).
+    """
     if decision not in DECISIONS:
         raise ContactProError(f"decision must be one of {DECISIONS}", reason="bad_request")
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFoundError(f"no proposal {proposal_id}")
+    by = _decider(by)
+    proposal = _draft(get(session, proposal_id))
     before = {"status": proposal.status, "body": proposal.body}
     if body is not None:
-        proposal.body = body
+        proposal.body = merged_body(proposal.body, body)
     proposal.status, proposal.decided_at, proposal.decided_by = decision, utcnow(), by
     session.add(
         AuditLog(
@@ -250,6 +269,65 @@ def decide(
     )
     session.flush()
     return proposal
+
+
+def _decider(by: str) -> str:
+    """Return who decides, stripped; raise when no name is given (the audit needs one)."""
+    if not by or not by.strip():
+        raise ContactProError(
+            "a decision needs the name of who decides", reason="bad_request", key="perr_no_decider"
+        )
+    return by.strip()
+
+
+def _draft(proposal: Proposal) -> Proposal:
+    """Return ``proposal`` when it is still a draft; raise naming its status otherwise."""
+    if proposal.status != "draft":
+        raise ContactProError(
+            f"proposal {proposal.id} is already {proposal.status}: only drafts can be edited "
+            "or decided",
+            reason="not_draft",
+            key="perr_not_draft",
+            values={"status": proposal.status},
+        )
+    return proposal
+
+
+def merged_body(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Return ``stored`` with the fields ``given`` changes: a field it does not give is kept
+    (the title's words too), a ``null`` one is removed."""
+    merged = {**stored, **given}
+    return {name: value for name, value in merged.items() if value is not None}
+
+
+def _prose(translations: Sequence[Translate]) -> dict[str, str]:
+    """Return every rule-draft text as any language shows it -> its stored English text."""
+    return {shown(key): _english(key) for key in PROSE_KEYS for shown in (_english, *translations)}
+
+
+def shown_body(body: dict[str, Any], translate_: Translate) -> dict[str, Any]:
+    """Return a body as the edit form shows it: without the coded title (the title field edits
+    it), and the rule drafts' prose in the reader's language."""
+    english = {_english(key): key for key in PROSE_KEYS}
+    return {
+        name: translate_(english[value]) if isinstance(value, str) and value in english else value
+        for name, value in body.items()
+        if name not in HIDDEN_FIELDS
+    }
+
+
+def edited_body(
+    stored: dict[str, Any], submitted: dict[str, Any], translations: Sequence[Translate]
+) -> dict[str, Any]:
+    """Return the body to store after a form edit of :func:`shown_body`: the hidden fields are
+    kept, and rule prose left as shown (in any language) is stored in English again."""
+    prose = _prose(translations)
+    body = {
+        name: prose.get(value, value) if isinstance(value, str) else value
+        for name, value in submitted.items()
+        if name not in HIDDEN_FIELDS
+    }
+    return {**{k: v for k, v in stored.items() if k in HIDDEN_FIELDS}, **body}
 
 
 def get(session: Session, proposal_id: int) -> Proposal:
@@ -269,14 +347,8 @@ def edit(
     agent_id: int | None = None,
 ) -> Proposal:
     """Change a draft's title and body before it is decided; the edit is audited."""
-    proposal = get(session, proposal_id)
-    if proposal.status != "draft":
-        raise ContactProError(
-            f"proposal {proposal_id} is already {proposal.status}",
-            reason="not_draft",
-            key="perr_not_draft",
-            values={"status": proposal.status},
-        )
+    by = _decider(by)
+    proposal = _draft(get(session, proposal_id))
     if not title.strip():
         raise ContactProError("a proposal needs a title", reason="bad_request", key="perr_no_title")
     before = {"title": proposal.title, "body": proposal.body}

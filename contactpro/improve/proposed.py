@@ -24,8 +24,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateSyntaxError
+
 from contactpro.config import Settings
-from contactpro.dialog.templates import Templates
+from contactpro.dialog.templates import Templates, load_catalogue
 from contactpro.errors import ConfigError
 
 # Settings a proposal may not change: where things run and who they talk to.
@@ -148,6 +150,34 @@ def _overrides(path: Path) -> dict[str, Any]:
     return values
 
 
+def check_templates(folder: Path) -> None:
+    """Read and compile every template a proposal's ``templates/`` overrides; raise ConfigError
+    naming the file and key of the first that does not compile (a replay never starts on it)."""
+    try:
+        templates = Templates(str(folder))
+    except ConfigError as exc:
+        raise ConfigError(exc.message, key="perr_bad_templates") from None
+    for path in sorted(folder.glob("*.toml")):
+        for key, source in load_catalogue(path).items():
+            texts = source if isinstance(source, list) else [source]
+            if not texts or not all(isinstance(text, str) for text in texts):
+                raise ConfigError(
+                    f"templates/{path.name}: {key} must be text or a list of texts",
+                    key="perr_template_type",
+                    values={"file": path.name, "name": key},
+                )
+            for text in texts:
+                try:
+                    templates.env.parse(text)
+                except TemplateSyntaxError as exc:
+                    raise ConfigError(
+                        f"templates/{path.name}: {key} does not compile: {exc.message} "
+                        f"(line {exc.lineno})",
+                        key="perr_template_syntax",
+                        values={"file": path.name, "name": key, "error": exc.message or ""},
+                    ) from None
+
+
 def read_proposed(folder: Path) -> Proposed:
     """Read and check a proposal folder; raise ConfigError naming the first problem."""
     if not folder.is_dir():
@@ -161,10 +191,7 @@ def read_proposed(folder: Path) -> Proposed:
     templates = folder / "templates"
     templates_dir = templates.resolve() if templates.is_dir() else None
     if templates_dir is not None:
-        try:
-            Templates(str(templates_dir))  # a broken template file stops here, not mid-replay
-        except ConfigError as exc:
-            raise ConfigError(exc.message, key="perr_bad_templates") from None
+        check_templates(templates_dir)
     kb = folder / "kb"
     knowledge_dir = kb.resolve() if kb.is_dir() else None
     if knowledge_dir is not None and not any(knowledge_dir.rglob("*.md")):

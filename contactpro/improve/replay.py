@@ -4,7 +4,11 @@ Each side runs offline against its own throwaway SQLite copy holding only the ac
 conversations need (copied from the live database by customer id or phone number): no Twilio,
 no SMS, no LLM (the cascade's rules and model only, so both sides are judged alike). A replayed
 conversation ends when the bot hands over or hangs up, or when the caller's recorded turns run
-out.
+out. A conversation whose recorded turns ran out while the bot still waited for the caller (not
+resolved, not handed over), although the recording did not end abandoned, is *cut short*: the
+recording stops where the real conversation went another way, so it says nothing about how the
+replayed one would have ended, and it is left out of the resolution and escalation figures
+(counted apart, on either side).
 
 A *wrong resolution* is one the bot counted as resolved that the caller then denied, or whose
 topic differs from the intent recorded for the conversation.
@@ -30,7 +34,7 @@ from contactpro.db import Database
 from contactpro.dialog.context import ESCALATE, HANGUP, DialogState
 from contactpro.dialog.knowledge import DEFAULT_DIR as DEFAULT_KB
 from contactpro.improve.dataset import Conversation, Message
-from contactpro.improve.metrics import SMALL_TALK, estimate_csat
+from contactpro.improve.metrics import SMALL_TALK, estimate_csat, outcome_of
 from contactpro.improve.proposed import Proposed
 from contactpro.models import (
     Account,
@@ -55,11 +59,13 @@ class Replayed:
     resolved: bool
     escalated: bool
     escalation_reason: str | None
-    turns: int
+    caller_turns: int
     wrong_resolution: bool
     csat_estimated: float
     intents: list[str]
     transcript: list[Message] = field(repr=False)
+    failure_step: str | None = None
+    cut_short: bool = False
 
     def row(self) -> dict[str, Any]:
         """Return one flat CSV row (no transcript)."""
@@ -69,16 +75,24 @@ class Replayed:
         return data
 
     def as_conversation(self, original: Conversation) -> Conversation:
-        """Return the regenerated conversation in the dataset format."""
+        """Return the regenerated conversation in the dataset format: every outcome field is
+        the replayed one (nothing of the recording's own ending is kept)."""
+        meta = {**original.extra_meta, "outcome": self.outcome}
+        meta.pop("replay_cut_short", None)
+        if self.cut_short:
+            meta["replay_cut_short"] = True
         return replace(
             original,
             transcript=list(self.transcript),
             resolved=self.resolved,
-            escalation_reason=self.escalation_reason,
+            escalation_reason=self.escalation_reason if self.escalated else None,
+            failure_step=self.failure_step,
+            failure_reason=self.escalation_reason if self.escalated else None,
             csat=None,
             csat_estimated=self.csat_estimated,
             intents=list(self.intents),
             bot_latency_ms=None,
+            extra_meta=meta,
         )
 
 
@@ -156,6 +170,7 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
     intents: list[str] = []
     source = "speech" if channel == "voice" else "sms"
     used: list[str] = []
+    ended = False  # the bot handed over or hung up (else the recorded turns ran out)
     for number_, text in enumerate(t for t in conv.user_texts if t.strip()):
         reply = take_turn(session, settings, interaction, Inbound(text, source, f"{sid}:{number_}"))
         used.append(text)
@@ -164,6 +179,7 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
         if turn is not None and turn.intent and turn.intent not in intents:
             intents.append(turn.intent)
         if reply.action in (ESCALATE, HANGUP):
+            ended = True
             break
     state = DialogState.load(interaction.state)
     reason = session.scalar(
@@ -177,6 +193,9 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
     wrong = state.resolved and (
         reason == "not_resolved" or (recorded is not None and topic not in (None, recorded))
     )
+    # Ran out of recorded turns with the bot still waiting, where the caller did not abandon.
+    cut_short = not ended and outcome == "abandoned" and outcome_of(conv) != "abandoned"
+    steps = state.steps
     session.commit()
     return Replayed(
         conversation_id=conv.conversation_id,
@@ -184,11 +203,13 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
         resolved=resolved,
         escalated=escalated,
         escalation_reason=reason,
-        turns=len(used),
+        caller_turns=len(used),
         wrong_resolution=bool(wrong),
         csat_estimated=estimate_csat(used, outcome, reason),
         intents=intents,
         transcript=transcript,
+        failure_step=str(steps[-1]) if steps and not resolved else None,
+        cut_short=cut_short,
     )
 
 
@@ -234,21 +255,28 @@ def run_side(
         db.dispose()
 
 
-def _figures(rows: Sequence[Replayed]) -> dict[str, Any]:
-    n = len(rows) or 1
+def _figures(rows: Sequence[Replayed], apart: set[str]) -> dict[str, Any]:
+    """Return one side's figures; the outcome figures leave out the ``apart`` conversations
+    (cut short on either side), so both sides count the same conversations."""
+    kept = [r for r in rows if r.conversation_id not in apart]
+    n = len(kept) or 1
     return {
         "conversations": len(rows),
-        "resolved": sum(r.resolved for r in rows),
-        "resolution_rate": round(sum(r.resolved for r in rows) / n, 4),
-        "escalated": sum(r.escalated for r in rows),
-        "escalation_rate": round(sum(r.escalated for r in rows) / n, 4),
-        "turns_mean": round(mean(r.turns for r in rows), 2) if rows else None,
-        "wrong_resolutions": sum(r.wrong_resolution for r in rows),
-        "csat_estimated_mean": round(mean(r.csat_estimated for r in rows), 2) if rows else None,
+        "cut_short": sum(r.cut_short for r in rows),
+        "compared": len(kept),
+        "resolved": sum(r.resolved for r in kept),
+        "resolution_rate": round(sum(r.resolved for r in kept) / n, 4),
+        "escalated": sum(r.escalated for r in kept),
+        "escalation_rate": round(sum(r.escalated for r in kept) / n, 4),
+        "caller_turns_mean": round(mean(r.caller_turns for r in kept), 2) if kept else None,
+        "wrong_resolutions": sum(r.wrong_resolution for r in kept),
+        "csat_estimated_mean": round(mean(r.csat_estimated for r in kept), 2) if kept else None,
     }
 
 
 def _direction(before: Replayed, after: Replayed) -> str:
+    if before.cut_short or after.cut_short:
+        return "cut_short"
     good_before = before.resolved and not before.wrong_resolution
     good_after = after.resolved and not after.wrong_resolution
     if good_after and not good_before:
@@ -272,7 +300,8 @@ def compare(baseline: Sequence[Replayed], proposed: Sequence[Replayed]) -> Compa
         for b, p in zip(baseline, proposed, strict=True)
         if (b.outcome, b.wrong_resolution) != (p.outcome, p.wrong_resolution)
     ]
-    before, after = _figures(baseline), _figures(proposed)
+    apart = {r.conversation_id for r in [*baseline, *proposed] if r.cut_short}
+    before, after = _figures(baseline, apart), _figures(proposed, apart)
     delta = {
         k: round(after[k] - before[k], 4)
         for k in before

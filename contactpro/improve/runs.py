@@ -112,18 +112,42 @@ def execute(
     try:
         results = _replay(db, settings, request, _progress(db, run_id, progress))
     except ContactProError as exc:
-        with db.session() as session:
-            failed = session.get(ImproveRun, run_id)
-            if failed is not None:
-                failed.status, failed.error, failed.finished_at = "failed", exc.message, utcnow()
-                # The English message is for the CLI and logs; pages word the key and values.
-                failed.results = {"error": error_words(exc)}
+        _fail(db, run_id, exc)
         raise
+    except Exception as exc:
+        # Whatever breaks mid-run, the run is marked failed (never left "running") and the
+        # CLI and the task see one ContactProError with a one-line reason; the log keeps the
+        # traceback.
+        log.exception("replay run %s failed", run_id, extra={"run_id": run_id})
+        error = ContactProError(
+            f"the replay stopped: {_one_line(exc)}",
+            reason="replay_failed",
+            key="perr_replay_crashed",
+            values={"error": _one_line(exc)},
+        )
+        _fail(db, run_id, error)
+        raise error from exc
     with db.session() as session:
         done = session.get(ImproveRun, run_id)
         if done is not None:
             done.status, done.results, done.finished_at = "done", results, utcnow()
     return results
+
+
+def _one_line(exc: BaseException) -> str:
+    """Return an unexpected error as one short line: its type and first line of message."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}"[:300] if text else type(exc).__name__
+
+
+def _fail(db: Database, run_id: int, exc: ContactProError) -> None:
+    """Mark a run failed with why (the English message and the catalogue key for pages)."""
+    with db.session() as session:
+        failed = session.get(ImproveRun, run_id)
+        if failed is not None:
+            failed.status, failed.error, failed.finished_at = "failed", exc.message, utcnow()
+            # The English message is for the CLI and logs; pages word the key and values.
+            failed.results = {"error": error_words(exc)}
 
 
 def _replay(
@@ -132,9 +156,16 @@ def _replay(
     proposal = read_proposed(Path(request.proposed))
     conversations = conversations_for(db, request)
     comparison = replay.replay(db, settings, conversations, proposal, progress)
+    # What is left to automate once the proposal is in: the proposed side's conversations
+    # (cut-short ones say nothing about how they would end, so they are left out).
+    replayed = [
+        r.as_conversation(c)
+        for r, c in zip(comparison.proposed, conversations, strict=True)
+        if not r.cut_short
+    ]
     cascade = get_cascade(settings)
-    measured = [metrics.measure(c, cascade) for c in conversations]
-    ranking = rank.rank(conversations, measured, settings)
+    measured = [metrics.measure(c, cascade) for c in replayed]
+    ranking = rank.rank(replayed, measured, settings)
     files = exports.write_all(
         Path(request.out_dir), conversations, comparison, ranking, proposal.describe()
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from contactpro.nlu.dates import MONTHS, named_date
 from contactpro.nlu.taxonomy import DEFAULT_DTMF_MENU, OUT_OF_SCOPE
 from contactpro.nlu.text import normalise, numeric_form
 
@@ -146,10 +147,33 @@ def parse_number(raw: str) -> Decimal | None:
         return None
 
 
+# A number right after "pagué" / "I paid" is the money paid, never an id ("ya pagué 133718",
+# "I paid 90.95"), unless it is a day ("pagué 5 de noviembre", "paid 7/11") or a count.
+_PAID_NUMBER = re.compile(
+    r"\b(?:pague|pagamos|pagaron|paid|abone|consigne|transferi|deposite|transferred|deposited)"
+    rf"\s+(?:(?:de|unos|como|about|around|like)\s+)?(?P<n>{_NUM})(?![\d/]|\s*(?:st|nd|rd|th)\b)"
+    r"(?!\s+(?:de\s+|of\s+)?(?:"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r"|cuotas?|pagos?|veces|meses|dias|semanas|anos|facturas?|recibos?|cuentas?|lineas?"
+    r"|payments?|times|months?|days|weeks|years|bills?|invoices?|accounts?|lines?)\b)"
+)
+
+
+def paid_amount(text: str) -> Decimal | None:
+    """Return the money a customer says they paid as a bare number ("ya pagué 133718",
+    "I paid 90.95"), if any."""
+    match = _PAID_NUMBER.search(numeric_form(text))
+    return parse_number(match.group("n")) if match else None
+
+
 def _amount(numeric: str, language: str) -> tuple[dict[str, str], tuple[int, int]] | None:
     match = _AMOUNT.search(numeric)
     if not match:
-        return None
+        paid = _PAID_NUMBER.search(numeric)
+        value = parse_number(paid.group("n")) if paid else None
+        if paid is None or value is None:
+            return None
+        return {"value": format(value.normalize(), "f")}, paid.span("n")
     raw = match.group("a") or match.group("b") or match.group("c")
     value = parse_number(raw)
     if value is None:
@@ -211,53 +235,13 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th)?"
-_DATE_PATTERNS = (
-    ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")),
-    (
-        "day_month",
-        re.compile(
-            rf"\b(\d{{1,2}}){_ORD}\s+(?:de|of)\s+({_MONTH})\b"
-            rf"(?:\s+(?:de|del)\s+(\d{{4}}))?"
-        ),
-    ),
-    ("month_day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}\b(?:\s+(\d{{4}}))?")),
-)
-_RELATIVE = (
-    (re.compile(r"\bpasado manana\b|\bday after tomorrow\b"), 2),
-    (re.compile(r"(?<!la )(?<!las )\bmanana\b|\btomorrow\b"), 1),
-    (re.compile(r"\bhoy\b|\btoday\b"), 0),
-    (re.compile(r"\bayer\b|\byesterday\b"), -1),
-)
 
 
 def _date(numeric: str, language: str, today: date) -> str | None:
-    for kind, pattern in _DATE_PATTERNS:
-        match = pattern.search(numeric)
-        if not match:
-            continue
-        a, b, c = match.groups()
-        if kind == "ymd":
-            year, month, day = int(a), int(b), int(c)
-        elif kind == "numeric":
-            first, second = int(a), int(b)
-            day, month = (second, first) if language == "en" and first <= 12 else (first, second)
-            year = int(c) if c else today.year
-            year += 2000 if year < 100 else 0
-        elif kind == "day_month":
-            day, month, year = int(a), _MONTHS[b], int(c) if c else today.year
-        else:
-            month, day, year = _MONTHS[a], int(b), int(c) if c else today.year
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            continue
-    for pattern, offset in _RELATIVE:
-        if pattern.search(numeric):
-            return (today + timedelta(days=offset)).isoformat()
-    return None
+    """Return the day the utterance names, read and placed as the dialog reads it
+    (:mod:`contactpro.nlu.dates`): "hasta el 20 de febrero" is the next 20 February."""
+    when = named_date(numeric, today, month_first=language == "en")
+    return when.isoformat() if when else None
 
 
 # --- Yes, no and "a person, please" --------------------------------------------------------------
@@ -323,6 +307,25 @@ def _explicit_agent_request(text: str) -> bool:
             if match and not _NEGATED.search(norm[: match.start()]):
                 return True
     return False
+
+
+# A thumbs up, an OK hand or a check mark is a yes on WhatsApp and SMS; a thumbs down or a cross
+# a no. Skin tones and repeats ("👍🏻", "👍👍") change nothing; words around it must be a bare
+# yes or no agreeing with it ("👍 gracias", "si 👍"), never a request ("👍 pero en 6 cuotas").
+_YES_EMOJI = frozenset("\U0001f44d\U0001f44c\u2705\u2714\u2611\U0001f197")
+_NO_EMOJI = frozenset("\U0001f44e\u274c\u2716")
+
+
+def _emoji_yes_no(text: str, norm: str) -> str | None:
+    """Return ``affirm`` for a 👍, 👌 or ✅ said alone or with a bare yes, ``deny`` for 👎 or ❌."""
+    marks = {ch for ch in text if ch in _YES_EMOJI or ch in _NO_EMOJI}
+    answer = "affirm" if marks <= _YES_EMOJI else "deny" if marks <= _NO_EMOJI else None
+    if not marks or answer is None:
+        return None
+    words = norm.split()
+    if len(words) > 6 or any(w not in _AFFIRM_CORE | _DENY_CORE | _YES_NO_FILLER for w in words):
+        return None
+    return answer if _yes_no(norm) in (None, answer) else None
 
 
 def _yes_no(norm: str) -> str | None:
@@ -658,7 +661,7 @@ def apply_rules(
         return RuleResult(entities, "complaint", f"abuse or an accusation: {abuse.group(0)}")
     if _UNSURE.match(norm):
         return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
-    if (answer := _yes_no(norm)) is not None:
+    if (answer := _emoji_yes_no(stripped, norm) or _yes_no(norm)) is not None:
         return RuleResult(entities, answer, f"bare {'yes' if answer == 'affirm' else 'no'}")
     has_id = any(k in entities for k in ("national_id", "account_number", "phone"))
     if (

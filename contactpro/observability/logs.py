@@ -2,6 +2,10 @@
 
 ``CONTACTPRO_LOG_FORMAT`` (or ``contactpro --log-format``) picks ``json``, ``text`` or ``auto``:
 text when standard error is a terminal, JSON otherwise. ``NO_COLOR`` turns colours off.
+
+Libraries' internals stay out of the operator's way: Alembic logs at WARNING and above (every
+command and health probe that reads the schema revision would print two INFO lines), and a
+library's own colour codes (werkzeug's request lines) are taken out of JSON and plain text.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from typing import Any, TextIO
 
@@ -16,6 +21,14 @@ LOG_FORMATS = ("auto", "json", "text")
 _COLOURS = {"DEBUG": "2", "INFO": "36", "WARNING": "33", "ERROR": "31", "CRITICAL": "1;31"}
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Loggers whose INFO lines narrate a library's internals, not the service: warnings still show.
+QUIET_LOGGERS = ("alembic",)
+
+
+def plain(text: str) -> str:
+    """Return ``text`` without terminal colour codes."""
+    return _ANSI.sub("", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": plain(record.getMessage()),
         }
         payload.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
@@ -52,7 +65,8 @@ class TextFormatter(logging.Formatter):
             level = f"\x1b[{_COLOURS.get(level, '0')}m{level:<7}\x1b[0m"
         else:
             level = f"{level:<7}"
-        line = f"{self.formatTime(record, '%H:%M:%S')} {level} {record.name}: {record.getMessage()}"
+        message = record.getMessage() if self.colour else plain(record.getMessage())
+        line = f"{self.formatTime(record, '%H:%M:%S')} {level} {record.name}: {message}"
         if extra:
             line += f"  {extra}"
         if record.exc_info:
@@ -70,6 +84,8 @@ def formatter_for(log_format: str, stream: TextIO) -> logging.Formatter:
 
 def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     """Send logs to stderr once per process, as JSON or readable text (see the module)."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter | TextFormatter) for h in root.handlers):
         return

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.turn_service import BotReply, Inbound
+from contactpro.dialog.accounts import AWAITING as AWAITING_ACCOUNT
 from contactpro.dialog.engine import ESCALATE, HANGUP
 from contactpro.models import Interaction, utcnow
 from contactpro.providers.twilio_forms import (
@@ -25,21 +26,29 @@ from contactpro.providers.twilio_forms import (
     RecordingReport,
 )
 from contactpro.voice import handoff, hold, language, prompts, recordings
+from contactpro.voice.locale import call_locale
 from contactpro.voice.turns import record_mode
 
 # A held caller hears "still working on it" every this many polls, silence in between.
 STILL_WORKING_EVERY = 4
+# Questions the dialog waits on whose answer is a number of several digits (an id or account
+# number, the last four digits of an id, a birth year, the last digits of an account): the
+# caller may type it, ending with #.
+NUMBER_QUESTIONS = frozenset({"identify", "verify", "debt_account", AWAITING_ACCOUNT})
 
 
 @dataclass(frozen=True)
 class Listen:
     """Say ``text`` and wait for the caller's answer to the prompt of turn ``sequence``: Twilio's
-    recogniser listens for speech or keys, or (``record``) the answer is recorded to transcribe."""
+    recogniser listens in ``locale`` for speech or keys, or (``record``) the answer is recorded
+    to transcribe. ``number``: the answer is a number the caller may type, ending with #."""
 
     text: str
     language: str
     sequence: int
     record: bool
+    locale: str
+    number: bool
 
 
 @dataclass(frozen=True)
@@ -61,9 +70,12 @@ class HangUp:
 
 @dataclass(frozen=True)
 class LanguageMenu:
-    """Ask a caller the bot does not know to choose their language."""
+    """Ask a caller the bot does not know to choose their language, listening in ``locale``;
+    ``attempt`` counts the askings (the second one starts "I didn't get that")."""
 
     language: str
+    locale: str
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,20 @@ def after_reply(
     if reply.action == HANGUP:
         return HangUp(reply.text, reply.language)
     recorded = record_mode(settings, reply.language, to_number)
-    return Listen(reply.text, reply.language, reply.sequence, record=recorded)
+    interaction = session.get(Interaction, reply.interaction_id)
+    assert interaction is not None
+    number = (interaction.state or {}).get("awaiting") in NUMBER_QUESTIONS and not recorded
+    text = reply.text
+    if number:
+        text = f"{text} {prompts.say('keypad_number', reply.language)}".strip()
+    return Listen(
+        text,
+        reply.language,
+        reply.sequence,
+        record=recorded,
+        locale=call_locale(session, settings, interaction, reply.language),
+        number=number,
+    )
 
 
 def call_interaction(session: Session, settings: Settings, call: IncomingCall) -> Interaction:
@@ -127,13 +152,22 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
     interaction = session.get(Interaction, reply.interaction_id)
     assert interaction is not None
     if language.needs_choice(session, settings, interaction):
-        return LanguageMenu(reply.language)
+        return _menu(session, settings, interaction, 1)
     return after_reply(session, settings, reply, call.to_number)
 
 
-def choose_language(session: Session, settings: Settings, call: IncomingCall) -> Step:
+def _menu(session: Session, settings: Settings, interaction: Interaction, attempt: int) -> Step:
+    """Return the language menu, heard in the Spanish of the caller's market."""
+    locale = call_locale(session, settings, interaction, "es")
+    return LanguageMenu(interaction.language or settings.default_language, locale, attempt)
+
+
+def choose_language(
+    session: Session, settings: Settings, call: IncomingCall, attempt: int = 1
+) -> Step:
     """Store the unknown caller's language (key, word or the language of their request) and
-    greet them in it, or answer the request they said instead."""
+    greet them in it, answer the request they said instead, or (silence, a wrong key) ask the
+    menu once more; ``attempt`` is the asking of the menu this answers."""
     interaction = call_interaction(session, settings, call)
     reply = language.choose(
         session,
@@ -142,7 +176,10 @@ def choose_language(session: Session, settings: Settings, call: IncomingCall) ->
         twilio_key=language.choice_key(interaction),
         digits=call.digits,
         speech=call.speech_result,
+        attempt=attempt,
     )
+    if reply is None:
+        return _menu(session, settings, interaction, attempt + 1)
     if reply.action == ESCALATE or not language.carries_request(call.digits, call.speech_result):
         return after_reply(session, settings, reply, call.to_number)
     # The caller said their request instead of a language: it is their first turn.

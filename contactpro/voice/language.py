@@ -1,13 +1,16 @@
 """The language menu for callers the bot does not know: keys or a spoken language name.
 
 A caller who answers the menu with their request ("quiero negociar mi deuda") gets the language
-it is said in, and the request is then taken as their first turn rather than lost.
+it is said in, and the request is then taken as their first turn rather than lost. Silence or
+an answer that is no choice (a wrong key) hears the menu once more; then the call goes on in the
+default language.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +38,8 @@ _MENU_FILLER = frozenset(
 )
 # Content words beyond the menu that make an answer a request worth keeping.
 MIN_REQUEST_WORDS = 2
+# Times the menu is asked before an unclear answer keeps the default language.
+MENU_ATTEMPTS = 2
 
 
 def _words(text: str) -> set[str]:
@@ -45,6 +50,28 @@ def _words(text: str) -> set[str]:
 def choice_key(interaction: Interaction) -> str:
     """Return the Twilio request key of a call's language choice."""
     return f"{interaction.twilio_sid}:language"
+
+
+def again_key(interaction: Interaction, attempt: int) -> str:
+    """Return the Twilio request key of an unclear answer to the menu's ``attempt``-th asking."""
+    return f"{choice_key(interaction)}:again:{attempt}"
+
+
+def menu_attempt(args: Mapping[str, str]) -> int:
+    """Return which asking of the menu a choice answers (``?attempt=`` of its URL; 1 without)."""
+    value = args.get("attempt", "1")
+    return min(int(value), MENU_ATTEMPTS) if value.isdigit() and int(value) > 0 else 1
+
+
+def menu_texts(settings: Settings, *, again: bool) -> list[tuple[str, str]]:
+    """Return the menu in each language, as (language, text), asked again or for the first time."""
+    return [
+        (
+            language,
+            prompts.say("language_menu", language, company=settings.company_name, again=again),
+        )
+        for language in LANGUAGES
+    ]
 
 
 def needs_choice(session: Session, settings: Settings, interaction: Interaction) -> bool:
@@ -94,18 +121,37 @@ def choose(
     twilio_key: str,
     digits: str | None,
     speech: str | None,
-) -> BotReply:
+    attempt: int = 1,
+) -> BotReply | None:
     """Store the caller's language choice and greet them in it (a retry gets the same answer).
 
-    Silence or an unclear answer keeps the default language rather than asking again; 0 or
-    asking for a person hands over. A request said instead of a language picks the language it
-    is said in and stores no prompt: the caller's turn (:func:`request_key`) answers it.
+    Silence or an answer that is no choice returns None (ask the menu again) until the menu was
+    asked ``MENU_ATTEMPTS`` times, then keeps the default language; 0 or asking for a person
+    hands over. A request said instead of a language picks the language it is said in and
+    stores no prompt: the caller's turn (:func:`request_key`) answers it.
     """
+    choice = parse_choice(digits, speech)
+    carried = carries_request(digits, speech)
     stored = interactions.find_turn(session, twilio_key)
+    if stored is None and attempt < MENU_ATTEMPTS:
+        unclear = choice is None and not carried
+        if interactions.find_turn(session, again_key(interaction, attempt)) is not None:
+            return None  # a retry of the answer that had the menu asked again
+        if unclear:
+            interactions.add_turn(
+                session,
+                interaction,
+                speaker="caller",
+                text=digits or speech or "",
+                source="dtmf" if digits else "speech" if speech else "system",
+                entities={"language_choice": "none", "menu_attempt": attempt},
+                reply=" ".join(text for _, text in menu_texts(settings, again=True)),
+                action=CONTINUE,
+                twilio_key=again_key(interaction, attempt),
+            )
+            return None
     replayed = stored is not None
     if stored is None:
-        choice = parse_choice(digits, speech)
-        carried = carries_request(digits, speech)
         if choice in LANGUAGES:
             language = choice
         else:
@@ -117,6 +163,9 @@ def choose(
             text, action = prompts.say("connecting", language), ESCALATE
         elif carried:
             text, action = "", CONTINUE
+        elif choice is None:
+            # Asked twice without a choice: go on in the default language, saying so.
+            text, action = prompts.say("language_default", language), CONTINUE
         else:
             text, action = prompts.say("how_can_i_help", language), CONTINUE
         stored = interactions.add_turn(

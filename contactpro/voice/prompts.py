@@ -6,11 +6,17 @@ override them like any reply); ``say("queue_next", ...)`` reads ``voice_queue_ne
 
 from __future__ import annotations
 
+import re
+
 from contactpro.dialog.templates import render, templates_for
 
 # Prompts that are a dialog reply as well: one text, so an override changes both.
 SHARED_KEYS = {"connecting": "escalate_voice"}
 FILLERS_KEY = "voice_fillers"
+# "7,5 %" / "35 %": a percentage as written in any reply.
+_PERCENT = re.compile(r"(?P<whole>\d+)(?:[.,](?P<decimals>\d+))?\s?%")
+# How a percentage is said: the word for "%" and for the decimal separator.
+PERCENT_WORDS = {"es": ("por ciento", "coma"), "en": ("percent", "point")}
 
 
 def catalogue_key(key: str) -> str:
@@ -27,3 +33,15 @@ def filler(language: str, turn: int) -> str:
     """Return a short filler for a held turn; consecutive turns hear different words."""
     count = templates_for().count(FILLERS_KEY, language)
     return render(FILLERS_KEY, language, index=turn % count, channel="voice")
+
+
+def speakable(text: str, language: str) -> str:
+    """Write ``text`` for text-to-speech: ``7,5 %`` becomes ``7 coma 5 por ciento`` (``7 point 5
+    percent``), which no voice misreads as a thousand or skips as a symbol."""
+    percent, point = PERCENT_WORDS.get(language, PERCENT_WORDS["es"])
+
+    def said(match: re.Match[str]) -> str:
+        decimals = f" {point} {match['decimals']}" if match["decimals"] else ""
+        return f"{match['whole']}{decimals} {percent}"
+
+    return _PERCENT.sub(said, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,9 @@ from contactpro.voice import voicemail
 log = logging.getLogger(__name__)
 
 FINISHED = ("done", "empty", "failed")
+# A transcription still queued this long after its last change lost its task (a restart with
+# the embedded broker): longer than every download retry's back-off together.
+STALE_QUEUED = timedelta(minutes=30)
 
 
 def allow_list(settings: Settings) -> AllowList:
@@ -177,6 +181,24 @@ def transcribe(
         },
     )
     return transcript
+
+
+def stale_queued(session: Session, now: datetime | None = None) -> list[int]:
+    """Return the recordings queued for transcription whose task was lost, marking them as
+    queued again now (the caller sends their task once this transaction commits)."""
+    now = now or utcnow()
+    stale = session.scalars(
+        select(Recording).where(
+            Recording.transcription_status == "queued", Recording.updated_at < now - STALE_QUEUED
+        )
+    ).all()
+    for recording in stale:
+        recording.updated_at = now
+        log.warning(
+            "transcription queued again",
+            extra={"interaction_id": recording.interaction_id, "recording_id": recording.id},
+        )
+    return [recording.id for recording in stale]
 
 
 def mark_failed(session: Session, recording_id: int, reason: str) -> Recording:

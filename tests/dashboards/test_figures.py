@@ -71,7 +71,7 @@ def test_priority_matrix_has_four_quadrants_with_counts(results: dict[str, Any])
     assert len(ax.collections) == 4
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Retain: 3 customers" in labels and "Let go: 6 customers" in labels
-    assert "RETAIN\n3" in [t.get_text() for t in ax.texts]
+    assert "RETAIN 3 · LET GO 6" in [t.get_text() for t in ax.texts]  # one low-conformity label
 
 
 def test_conformity_trend(results: dict[str, Any]) -> None:
@@ -114,3 +114,16 @@ def test_tick_labels_write_numbers_the_language_way(
     fractional = [t for t in ticks if mark in t]
     assert fractional, ticks
     assert not any(other in t for t in ticks), ticks
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("es", "Umbral (52,6)"), ("en", "Threshold (52.6)")]
+)
+def test_conformity_trend_names_the_threshold_as_set(
+    results: dict[str, Any], language: str, label: str
+) -> None:
+    """A threshold of 52.6 is drawn and named 52.6 ("52,6" in Spanish), never rounded to 53."""
+    results["matrix"]["conformity_threshold"] = 52.6
+    figure = build_figure("conformity", results, language)
+    labels = [text.get_text() for text in _ax(figure).get_legend().get_texts()]
+    assert label in labels

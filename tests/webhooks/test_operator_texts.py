@@ -55,7 +55,7 @@ def test_override_of_a_voice_prompt_is_what_the_caller_hears(twilio: TwilioClien
     # The Spanish prompt is the operator's; the English one, not overridden, is the default.
     assert said == [
         "Hola, esto es Acme Telecom. Marque 1 para español.",
-        "For English, press 2 or say English.",
+        "For English, press 2 or say English. To speak with an agent, press 0.",
     ]
     assert spoken(call.press("2")) == "Hello from the operator. What do you need?"
 

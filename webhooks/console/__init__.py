@@ -41,13 +41,28 @@ def _wait(seconds: float) -> str:
 
 
 def _local_time(value: datetime) -> str:
-    """Return a stored UTC time as the company reads it: local date, time and UTC offset."""
+    """Return a stored UTC time as the company reads it, in the page's language:
+    "5 de diciembre, 23:09" (the year shown when it is not the current one)."""
     zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    local = value.astimezone(zone)
+    return wording.date_time(local, _lang(), today=datetime.now(zone).date())
+
+
+def _time_zone(value: datetime) -> str:
+    """Return the company's time zone and its offset at ``value``: "America/Bogota (-05)"."""
+    name = company_timezone(current_app.extensions["contactpro"].settings)
+    return f"{name} ({value.astimezone(ZoneInfo(name)):%Z})"
+
+
+def _day(value: object) -> str:
+    """Return a stored day (``2026-12-15``) in the page's language: "15 de diciembre de 2026"."""
+    return wording.day_text(value, _lang())
 
 
 def _word(prefix: str, value: str) -> str:
     """Return a stored value (intent, step, tier, ...) in the page's language."""
+    if prefix == "step_":
+        return wording.step(auth.t, value)
     return wording.word(auth.t, prefix, value)
 
 
@@ -142,6 +157,7 @@ def init_app(app: Flask) -> None:
         wait=_wait,
         reason_labels=_reason_labels,
         local_time=_local_time,
+        time_zone=_time_zone,
         word=_word,
         summary=_summary,
         audit_line=_audit_line,
@@ -156,6 +172,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["num"] = _number
     app.jinja_env.filters["numbers"] = _numbers
+    app.jinja_env.filters["day"] = _day
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

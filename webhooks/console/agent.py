@@ -117,31 +117,43 @@ def escalation(escalation_id: int) -> str:
     data = _packet(escalation_id)
     config = current_config(db_session(), settings())
     language = data["interaction"].language or settings().default_language
-    customer = (data["context"].get("customer") or {}).get("name") or ""
-    template = config.get(f"sms_template_{language}", "")
+    # Greet by name only someone who proved to be that customer.
+    customer = "" if data["unverified"] else (data["context"].get("customer") or {}).get("name")
+    template = str(config.get(f"sms_template_{language}", ""))
+    draft = template.replace("{name}", customer.split(" ")[0] if customer else "")
     return render_template(
         "console/escalation.html",
         **data,
         resolutions=RESOLUTIONS,
-        sms_draft=template.replace("{name}", customer.split(" ")[0] if customer else ""),
+        sms_draft=" ".join(draft.replace(" ,", ",").split()).removeprefix(", "),
+        reply_to=agent_queue.contact_number(data["escalation"]),
     )
+
+
+@bp.get("/escalations/<int:escalation_id>/voicemail/<int:recording_id>")
+def voicemail(escalation_id: int, recording_id: int) -> Response:
+    """The voicemail a caller left, fetched from Twilio for the agent: the audio itself."""
+    session = db_session()
+    try:
+        recording = agent_queue.voicemail_recording(session, escalation_id, recording_id)
+        file = agent_queue.fetch_voicemail(settings(), recording)
+    except NotFoundError:
+        abort(404)
+    except AudioFetchError as exc:
+        log.warning("voicemail %s unavailable: %s", recording_id, exc.reason)
+        return Response(t("media_unavailable"), status=502, mimetype="text/plain")
+    return Response(file.data, mimetype=file.content_type, headers=file.headers())
 
 
 @bp.get("/api/escalations/<int:escalation_id>")
 def escalation_json(escalation_id: int) -> Response:
     """The escalation packet as JSON."""
     data = _packet(escalation_id)
-    esc = data["escalation"]
-    score = data["score"]
+    esc, score = data["escalation"], data["score"]
+    fields = ("id", "status", "priority", "reason", "agent_id", "resolution", "notes")
     return jsonify(
-        id=esc.id,
-        status=esc.status,
-        priority=esc.priority,
-        reason=esc.reason,
-        agent_id=esc.agent_id,
-        resolution=esc.resolution,
-        notes=esc.notes,
-        queue_result=esc.queue_result,
+        **{name: getattr(esc, name) for name in (*fields, "queue_result")},
+        **{name: data[name] for name in ("unverified", "voicemail", "callback_requested")},
         context=data["context"],
         quadrant=score.quadrant if score else None,
         conformity=score.conformity if score else None,
@@ -260,7 +272,12 @@ def take_call(escalation_id: int) -> BaseResponse:
 @bp.get("/callbacks")
 def callbacks() -> str:
     """Scheduled call-backs, soonest first; those due now stand out."""
-    return render_template("console/callbacks.html", rows=callback_list.scheduled(db_session()))
+    session = db_session()
+    return render_template(
+        "console/callbacks.html",
+        rows=callback_list.scheduled(session),
+        requested=callback_list.requested(session),
+    )
 
 
 @bp.post("/callbacks/<int:callback_id>/done")
@@ -273,7 +290,7 @@ def callback_done(callback_id: int) -> BaseResponse:
         flash(t("done_callback_kept"), "info")
     except NotFoundError:
         abort(404)
-    except callback_list.CallbackError as exc:
+    except (callback_list.CallbackError, callback_list.CallbackRefused) as exc:
         session.rollback()
         flash(_error_text(exc), "error")
     return redirect(url_for("console_agent.callbacks"))

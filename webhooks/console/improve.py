@@ -115,7 +115,7 @@ def proposal(proposal_id: int) -> str:
     return render_template(
         "console/improve_proposal.html",
         proposal=item,
-        body_json=json.dumps(item.body, ensure_ascii=False, indent=2),
+        body_json=json.dumps(proposals.shown_body(item.body, t), ensure_ascii=False, indent=2),
         history=proposals.history(session, proposal_id),
         datasets=store.datasets(session),
         runs=[
@@ -135,12 +135,13 @@ def edit(proposal_id: int) -> BaseResponse:
         flash(t("bad_proposal_body"), "error")
         return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
     title = request.form.get("title", "")
+    languages: list[wording.Translate] = [partial(translate, language=lang) for lang in LANGUAGES]
 
     def save(session: Any) -> None:
         stored = proposals.get(session, proposal_id)
-        languages = [partial(translate, language=lang) for lang in LANGUAGES]
         kept = wording.edited_title(stored.title, stored.body, title, languages)
-        proposals.edit(session, proposal_id, kept, body, g.agent.email, g.agent.id)
+        edited = proposals.edited_body(stored.body, body, languages)
+        proposals.edit(session, proposal_id, kept, edited, g.agent.email, g.agent.id)
 
     return _change(proposal_id, "proposal_saved", save)
 

@@ -23,9 +23,13 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from contactpro.analytics.matrix import apply_conformity_threshold, export_quadrants
+from contactpro.analytics.matrix import (
+    apply_conformity_threshold,
+    export_quadrants,
+    placed_runs,
+)
 from contactpro.config import company_timezone
-from contactpro.console import reports, search
+from contactpro.console import reports, search, wording
 from contactpro.console.agent_queue import RESOLUTIONS, close_erased
 from contactpro.console.pages import csv_text, page_number, paginate
 from contactpro.console.settings import (
@@ -46,6 +50,8 @@ from contactpro.observability.alerts import open_alerts
 from contactpro.privacy.erasure import erase, recent_erasures
 from contactpro.privacy.export import export_customer
 from contactpro.privacy.subjects import find_customer
+from tasks import send
+from tasks.analytics import redraw
 from webhooks.console.agent import telephony
 from webhooks.console.auth import settings, setup, t
 from webhooks.console.downloads import csv_download
@@ -189,6 +195,16 @@ def conversation(interaction_id: int) -> str:
     return render_template("console/conversation.html", **data)
 
 
+def _shown(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the settings as the form shows them: numbers the page's way ("45,375" in
+    Spanish), so that submitting the form unchanged reads back the same values."""
+    numeric = {f.key for f in FIELDS if f.kind in ("int", "float")}
+    return {
+        key: wording.number(value, None, g.lang, grouped=False) if key in numeric else value
+        for key, value in values.items()
+    }
+
+
 def _config_page(
     session: Session, values: dict[str, Any], error: ConfigChangeError | None
 ) -> Response:
@@ -224,22 +240,33 @@ def _submitted() -> dict[str, str]:
     }
 
 
+def _store_config(session: Session, submitted: dict[str, str]) -> tuple[list[str], list[int]]:
+    """Store the submitted settings; return what changed and the runs whose matrix moved."""
+    changed = update_config(session, settings(), submitted, g.agent.id, g.lang)
+    if "conformity_threshold" not in changed:
+        return changed, []
+    apply_conformity_threshold(session, settings())  # the customers and their run's summary
+    return changed, placed_runs(session)
+
+
 @bp.route("/config", methods=["GET", "POST"])
 def config() -> BaseResponse | str:
-    """Thresholds, hours, offers and templates; every change lands in the audit log."""
+    """Thresholds, hours, offers and templates; every change lands in the audit log.
+
+    A new conformity threshold re-places customers at once; a task redraws their run's files."""
     session = db_session()
-    values = current_config(session, settings())
+    values = _shown(current_config(session, settings()))
     if request.method != "POST":
         return _config_page(session, values, None)
     submitted = _submitted()
     try:
-        changed = update_config(session, settings(), submitted, g.agent.id, g.lang)
-        if "conformity_threshold" in changed:
-            apply_conformity_threshold(session, settings())
+        changed, moved = _store_config(session, submitted)
         session.commit()
     except ConfigChangeError as exc:
         session.rollback()
         return _config_page(session, {**values, **submitted}, exc)
+    for run_id in moved:
+        send(redraw, run_id)  # after the commit: the task reads the new summary
     return _saved(changed)
 
 

@@ -16,7 +16,7 @@ what was recorded and that the team applies it, since nothing here changes the b
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from statistics import median
 
@@ -299,7 +299,7 @@ def withdraw(ctx: TurnContext) -> Decision:
     named = {a.id for a in accounts.named(digits, list(held.values()))} if digits else set()
     row = next((r for r in rows if r.account_id in named), rows[0])
     if row.processed_at is not None:
-        return _too_late(ctx, row, held[row.account_id])
+        return _too_late(ctx, row, held[row.account_id], row.processed_at)
     row.outcome, row.interaction_id = WITHDRAWN, ctx.interaction.id
     ctx.session.flush()
     _audit(ctx, "cancellation.withdraw", row, "cancelled")
@@ -311,10 +311,12 @@ def withdraw(ctx: TurnContext) -> Decision:
     )
 
 
-def _too_late(ctx: TurnContext, row: CancellationRequest, account: Account) -> Decision:
-    """The team already processed the cancellation: only a person can restore the service, so
-    the request stays as recorded and the withdrawal goes to one with the request named."""
-    processed = local_date(row.processed_at, ctx.zone)
+def _too_late(
+    ctx: TurnContext, row: CancellationRequest, account: Account, processed_at: datetime
+) -> Decision:
+    """The team already processed the cancellation (at ``processed_at``): only a person can
+    restore the service, so the request stays as recorded and the withdrawal goes to one."""
+    processed = local_date(processed_at, ctx.zone)
     ctx.state.handoff["withdrawal"] = {
         "request_id": row.id,
         "account": account.number,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from contactpro.dialog.context import HANGUP, Decision, TurnContext
+from contactpro.nlu.result import Understanding
 from contactpro.nlu.text import normalise
 
 _POLITE = r"(?:\s+(?:por favor|porfa|please|gracias|thanks))?"
@@ -38,6 +39,14 @@ def _restart(norm: str) -> bool:
     return bool(_RESTART.match(norm)) and norm not in _RESTART_BARE
 
 
+def says_goodbye(understood: Understanding) -> bool:
+    """Return True when the reading is a goodbye sure enough to end the conversation on ("gracias.
+    y cuando vence?" read as a goodbye at 0.2 asks a question)."""
+    return understood.intent == "goodbye" and (
+        understood.tier in ("rules", "llm") or understood.confidence >= GOODBYE_MIN_CONFIDENCE
+    )
+
+
 def steer(ctx: TurnContext) -> Decision | None:
     """Honour a control word in any state; None when the turn is not one."""
     state, norm = ctx.state, normalise(ctx.text)
@@ -52,10 +61,8 @@ def steer(ctx: TurnContext) -> Decision | None:
         # in progress a bare "cancelar" may be a request to cancel the service.
         state.finish()
         return Decision(ctx.say("flow_stopped"), step="stopped")
-    understood = ctx.understood
     said_goodbye = _GOODBYE.match(norm) or (
-        understood.intent == "goodbye"
-        and (understood.tier in ("rules", "llm") or understood.confidence >= GOODBYE_MIN_CONFIDENCE)
+        says_goodbye(ctx.understood)
         and state.awaiting is None  # mid-flow "no gracias" may be a refusal: words only
     )
     if said_goodbye:

@@ -14,6 +14,14 @@ maximum discount (configuration page) caps every offer. An account with an agree
 told it first: the customer keeps it, or asks for another, which replaces it when booked (never
 two active agreements on one account). Amounts of money said ("tengo 3 millones") are never a
 number of payments or an option; a date to pay by that has just passed is said to be past.
+
+A lone number that is no option's ("mejor en 4", "what about 4?") asks for that many payments,
+never for an option's date. Money offered is answered as a counter-offer: a monthly budget ("80
+mil al mes") with the shortest plan whose instalment fits it, else the lowest instalment; a sum
+at once ("150 mil de una") with the single payment when it reaches it, else how much the single
+payment is and a plan; a different first instalment with the plans' equal instalments. A second
+amount that reaches nothing goes to a person. Details of a request said before a clarifying
+question or identification ("lo del hogar, mejor a 12 cuotas") are kept.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from contactpro.dialog.agreements import percent
 from contactpro.dialog.amounts import stated_amount, without_amounts
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
-from contactpro.dialog.dates import said_date
+from contactpro.dialog.dates import MONTHS, said_date
 from contactpro.dialog.offers import (
     DebtPolicy,
     Offer,
@@ -119,6 +127,43 @@ _REPLACE = re.compile(
 _NOT = r"\b(?:no|not|don'?t|dont|do not)\s+(?:(?:lo|la|it|to|want|want to|quiero|quisiera)\s+)*"
 _NOT_CHANGE = re.compile(_NOT + r"(?:cambi|reemplaz|change|replace|switch)")
 _NOT_KEEP = re.compile(_NOT + r"(?:manten|mantien|dej|keep|stick|stay)")
+# "mejor en 4", "what about 4?", "y en 5?": a lone number, last or followed by filler only.
+_BARE_NUMBER = re.compile(
+    r"^(?:[a-z']+ ){0,6}?(\d{1,2})(?: (?:mejor|entonces|pues|mas bien|porfa|por favor|then|"
+    r"instead|please|maybe|better))*$"
+)
+# "el 4", "the 4", "January 4", "la opción 4": a day or an item, not a number of payments.
+_DAY_OR_ITEM = re.compile(
+    r"\b(el|la|lo|del|the|dia|day|on|hasta|until|by|antes|before|opcion|option|numero|number|"
+    + "|".join(MONTHS)
+    + r")$"
+)
+# Money offered a month: "80 mil al mes", "cuotas de 50 mil", "$100 a month".
+_PER_MONTH = re.compile(
+    r"\b(al mes|por mes|cada mes|mensual\w*|por cuota|de cuota|cuotas? de|a month|per month|"
+    r"each month|every month|monthly|an? instal+ment|per instal+ment|instal+ments? of|"
+    r"payments? of)\b"
+)
+# Money offered at once: "150 mil de una y quedamos a paz y salvo", "$100 to settle it".
+_AT_ONCE = re.compile(
+    r"\b(de una|contado|paz y salvo|saldar\w*|liquidar\w*|todo|total|una sola|unico|"
+    r"settle\w*|in full|clear|lump|all|once|one payment|single)\b"
+)
+# Money the customer says they can pay: "puedo pagar 150 mil", "I can give you $100".
+_MONEY_OFFERED = re.compile(
+    r"\b(puedo|podria|alcanzo|alcanza|tengo|tendria|doy|dar|pago|pagar|pagaria|ofrezco|"
+    r"abonar|can|could|have|got|afford|pay|give|offer)\b"
+)
+# The first instalment asked to differ: "menos en la primera cuota", "a smaller first payment".
+_FIRST_INSTALMENT = re.compile(
+    r"\b(primera cuota|primer pago|primera mensualidad|cuota inicial|first (?:instal+ment|"
+    r"payment|month)|initial payment|down ?payment)\b"
+)
+_ROUGHLY = re.compile(r"\b(mas o menos|more or less)\b")
+_DIFFERENT = re.compile(
+    r"\b(menos|mas (?:baj|pequen|chic|alt|grande)\w*|baj\w*|reduc\w*|cambi\w*|distint[oa]|"
+    r"diferente|less|more|lower|higher|smaller|bigger|reduce|change|different)\b"
+)
 AWAITING_KEEP = "agreement_keep"
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
@@ -213,6 +258,43 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
     return offers[named] if named is not None and named < len(offers) else None
 
 
+def bare_count(text: str, offers: Sequence[Offer]) -> int | None:
+    """Return the number of payments a lone number asks for ("mejor en 4", "what about 4?")
+    while plans are among ``offers``; a listed option's number, a day ("el 4") or an item ("la
+    opción 4") is none."""
+    if not any(o.kind == "instalments" for o in offers):
+        return None
+    spoken = _spoken_form(text)
+    if (match := _BARE_NUMBER.match(spoken)) is None:
+        return None
+    count = int(match.group(1))
+    if count <= len(offers) or count > 60 or _DAY_OR_ITEM.search(spoken[: match.start(1)].strip()):
+        return None
+    return count
+
+
+def money_offered(text: str, offers: Sequence[Offer]) -> tuple[str, Decimal | None] | None:
+    """Return what the money the customer offers is: ``("first", amount)`` a different first
+    instalment, ``("budget", amount)`` a month, ``("lump", amount)`` at once; None for an amount
+    that names an option ("la de 416.250") or no money offered."""
+    norm, amount = normalise(text), stated_amount(text)
+    offered = {a for o in offers for a in (o.total, *o.amounts)}
+    change = _DIFFERENT.search(_ROUGHLY.sub(" ", norm))
+    if _FIRST_INSTALMENT.search(norm) and (
+        change or (amount is not None and amount not in offered)
+    ):
+        return "first", amount
+    if amount is None:
+        return None
+    if _PER_MONTH.search(norm):
+        return "budget", amount
+    if _AT_ONCE.search(norm) or _LUMP_SUM.search(norm):
+        return "lump", amount
+    if _MONEY_OFFERED.search(norm) and amount not in offered:
+        return "lump", amount
+    return None
+
+
 def _naming_words(text: str, offers: list[Offer]) -> str:
     """Return the words that may name an option by its own words: an amount said is kept only
     when it is an option's ("the 416,250 one"), not when it is money the customer has."""
@@ -256,13 +338,49 @@ def requested_date(text: str, today: date) -> tuple[date, bool] | None:
 
 def _named_account(ctx: TurnContext, overdue: list[Account], texts: list[str]) -> Account | None:
     """Return the one account of ``overdue`` the customer named by its number, its contract
-    number or its last digits (four or more); the id and birth year they verified with are no
-    account."""
+    number or its last digits (four or more), else by a word of its plan ("lo del internet de
+    la casa", "la del móvil"); the id and birth year they verified with are no account."""
     for text in texts:
         for run in accounts.digits_named(text, accounts.REQUEST_DIGITS, ctx.customer):
             if len(matches := accounts.named([run], overdue)) == 1:
                 return matches[0]
+    for text in texts:
+        if (by_plan := accounts.by_plan(text, overdue)) is not None:
+            return by_plan
     return None
+
+
+# The questions a request may wait on besides identity's: a clarifying question first.
+_CLARIFYING_STEPS = frozenset({"asked_topic", "asked_clarification"})
+_IDENTITY_STEPS = frozenset(
+    {
+        "asked_identification",
+        "identification_retry",
+        "asked_verification",
+        "verification_retry",
+        "identity_reasked",
+        "verified",
+        "reprompted",
+    }
+)
+
+
+def _request_texts(ctx: TurnContext) -> list[str]:
+    """Return what the customer said in their debt request (:func:`identity.request_texts`),
+    and the message a clarifying question asked about when the answer to it was the request:
+    "lo del hogar, mejor a 12 cuotas" -> "¿planes o acuerdo de pago?" -> "acuerdo de pago"."""
+    texts = identity.request_texts(ctx, "debt_negotiation")
+    steps = ctx.state.steps
+    asked = [i for i, step in enumerate(steps) if step in _CLARIFYING_STEPS]
+    if not asked or any(step not in _IDENTITY_STEPS for step in steps[asked[-1] + 1 :]):
+        return texts  # no clarifying question, or something else happened since
+    earlier = [t for t in ctx.interaction.turns if t.speaker == "caller"]
+    back = len(texts) - 1  # caller turns read back, the request's own turn last
+    if back and earlier[-back].intent != "debt_negotiation":
+        return texts  # read back past the request already
+    if len(earlier) > back:
+        texts.append(earlier[-back - 1].text)
+    return texts
 
 
 def _choices(ctx: TurnContext, count: int) -> list[str]:
@@ -351,7 +469,7 @@ def start(ctx: TurnContext) -> Decision:
     in it ("la deuda de la cuenta 3104447654", "la que termina en 7654") is negotiated without
     asking which.
     """
-    texts = identity.request_texts(ctx, "debt_negotiation")
+    texts = _request_texts(ctx)
     counts = [c for c in (requested_count(t) for t in texts) if c is not None]
     asked = (counts[0] if counts else None) or ctx.state.slots.get("asked_count")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
@@ -378,6 +496,8 @@ def start(ctx: TurnContext) -> Decision:
     if len(overdue) == 1 or named is not None:
         return _present(ctx, named or overdue[0], several, int(asked) if asked else None)
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
+    if asked:
+        ctx.state.slots["asked_count"] = int(asked)  # "mejor a 12 cuotas" once the account is known
     listed = [
         {
             "number": a.number,
@@ -395,7 +515,7 @@ def _pick_account(ctx: TurnContext) -> Decision:
     cuarta", "the fourth one") or its plan."""
     listed = accounts.listed_accounts(ctx)
     if (account := accounts.picked(ctx.text, listed)) is not None:
-        return _present(ctx, account, True)
+        return _present(ctx, account, True, ctx.state.slots.get("asked_count"))
     return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(listed))))
 
 
@@ -525,6 +645,89 @@ def _counter_request(ctx: TurnContext, account: Account, count: int) -> Decision
     return _restate(ctx, account, answer.offer, prefix)
 
 
+def _fitting_plan(plans: Sequence[Offer], amount: Decimal) -> Offer | None:
+    """Return the plan with the fewest payments none of which is over ``amount``."""
+    fitting = [p for p in plans if max(p.amounts) <= amount]
+    return min(fitting, key=lambda p: p.instalments) if fitting else None
+
+
+def _short_again(
+    ctx: TurnContext, account: Account, amount: Decimal, monthly: bool
+) -> Decision | None:
+    """Count an amount that reaches no option; the second one goes to a person."""
+    short = ctx.state.slots.get("short_amounts", 0)
+    ctx.state.slots["short_amounts"] = short + 1
+    if short < 1:
+        return None
+    ctx.state.finish()
+    text = ctx.say(
+        "debt_amount_to_person", amount=amount, monthly=monthly, currency=account.currency
+    )
+    return Decision(text, ESCALATE, reason="offer_refused")
+
+
+def _money_reply(
+    ctx: TurnContext, account: Account, kind: str, amount: Decimal | None, offers: list[Offer]
+) -> Decision:
+    """Answer money offered (:func:`money_offered`) truthfully, restating what fits; a second
+    amount that reaches nothing goes to a person. Nothing is booked here."""
+    policy = policy_for(ctx)
+    currency = account.currency
+    plans = instalment_plans(account.debt_amount, currency, policy, ctx.today)
+    settlements = settlement_offers(
+        account.debt_amount, account.days_past_due, currency, policy, ctx.today
+    )
+    cheapest = min(settlements, key=lambda o: o.total)
+    if kind == "first" or amount is None:
+        prefix = ctx.say("debt_equal_instalments")
+        proposed = ctx.state.slots.get("proposed")
+        if ctx.state.awaiting == "offer_confirm" and proposed is not None:
+            return _restate(ctx, account, _from_slot(proposed), prefix)
+        described = _list_options(ctx, offers, currency)
+        return Decision(f"{prefix} {ctx.say('debt_options', offers=described)}", step="told_plans")
+    if not plans:
+        prefix = ctx.say(
+            "debt_plan_none_allowed",
+            minimum=policy.min_instalment.get(currency, Decimal(0)),
+            currency=currency,
+        )
+        return _restate(ctx, account, cheapest, prefix)
+    if kind == "budget":
+        if (plan := _fitting_plan(plans, amount)) is not None:
+            prefix = ctx.say(
+                "debt_budget_fits", budget=amount, n=plan.instalments, currency=currency
+            )
+            return _restate(ctx, account, plan, prefix)
+        if (person := _short_again(ctx, account, amount, True)) is not None:
+            return person
+        lowest = min(plans, key=lambda p: max(p.amounts))
+        prefix = ctx.say(
+            "debt_budget_short",
+            budget=amount,
+            lowest=max(lowest.amounts),
+            n=lowest.instalments,
+            currency=currency,
+        )
+        return _restate(ctx, account, lowest, prefix)
+    named = [o for o in offers if o.kind == "settlement" and o.total == amount]
+    if named:
+        return _restate(ctx, account, named[0])
+    if amount >= cheapest.total:
+        prefix = ctx.say("debt_lump_enough", amount=amount, currency=currency)
+        return _restate(ctx, account, cheapest, prefix)
+    if (person := _short_again(ctx, account, amount, False)) is not None:
+        return person
+    plan = _fitting_plan(plans, amount) or min(plans, key=lambda p: max(p.amounts))
+    prefix = ctx.say(
+        "debt_lump_below",
+        amount=amount,
+        total=cheapest.total,
+        due=cheapest.first_due,
+        currency=currency,
+    )
+    return _restate(ctx, account, plan, prefix)
+
+
 def _month_request(ctx: TurnContext, account: Account, when: date, day_given: bool) -> Decision:
     """Answer "can I pay on 15 January?" / "in March?": the date is compared with the latest
     single payment the policy allows, and the answer names that date. A date in time gets the
@@ -623,8 +826,11 @@ def claims(ctx: TurnContext) -> bool:
     ):
         return False
     norm = normalise(ctx.text)
+    offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
     return bool(
         requested_count(ctx.text)
+        or bare_count(ctx.text, offers)
+        or (ctx.state.awaiting != AWAITING_KEEP and money_offered(ctx.text, offers))
         or requested_date(ctx.text, ctx.today)
         or _LUMP_SUM.search(norm)
         or (ctx.state.awaiting == AWAITING_KEEP and (_KEEP.search(norm) or _REPLACE.search(norm)))
@@ -721,6 +927,10 @@ def reply(ctx: TurnContext) -> Decision:
         return _counter_request(ctx, account, count)
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
+    if (count := bare_count(ctx.text, offers)) is not None:
+        return _counter_request(ctx, account, count)
+    if (money := money_offered(ctx.text, offers)) is not None:
+        return _money_reply(ctx, account, *money, offers)
     if _MORE_DISCOUNT.search(norm):
         return _best_discount(ctx, account)
     if state.awaiting == "offer_confirm" and proposed is not None:

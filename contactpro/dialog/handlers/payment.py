@@ -6,14 +6,17 @@ digits); a customer with several accounts who named none is asked which one.
 A payment the customer says they made is checked against the account's payments with the
 amount and the day they state ("ayer hice una transferencia de 250.000"): a payment that
 matches is confirmed; when none does, the customer is told what is recorded and the claim, with
-what they stated, goes to a person. A payment link after an agreement is for what the agreement
-asks now (the settlement, or the first instalment), and says so.
+what they stated, goes to a person. When no payment is recent, any yes to "should an agent look
+into it?" hands over, and an amount or a day given then is checked as a claim. A payment link
+after an agreement is for what the agreement asks now (the settlement, or the first
+instalment), and says so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,10 +26,13 @@ from contactpro.dialog import accounts, agreements, identity
 from contactpro.dialog.amounts import stated_amount
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
-from contactpro.dialog.dates import said_date
+from contactpro.dialog.dates import month_first, said_date
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units, quantum
 from contactpro.models import Account, Payment
+from contactpro.nlu.rules import paid_amount
+from contactpro.nlu.text import normalise
+from contactpro.phone import to_e164
 
 RECENT_PAYMENT_DAYS = 10
 # A payment stated with its day matches one recorded this many days before or after it (a
@@ -34,6 +40,20 @@ RECENT_PAYMENT_DAYS = 10
 CLAIM_DAYS_BEFORE, CLAIM_DAYS_AFTER = 1, 4
 # A payment stated without its day is looked for this far back.
 CLAIM_LOOKBACK_DAYS = 90
+# After "should an agent look into it?": words that decline the review, words that ask for it
+# ("revisen", "please check"), and other words of yes (insisting on the payment is one).
+_DECLINES = re.compile(
+    r"\b(no gracias|no thanks?|no thank you|no hace falta|no es necesario|no importa|no need|"
+    r"not necessary|never mind|nevermind|olvidalo|forget it|dejalo( asi)?|asi esta bien|"
+    r"esta bien asi|esperare|i ll wait|i will wait|i can wait)\b"
+)
+_ASKS_REVIEW = re.compile(
+    r"\b(revis\w*|verifi\w*|chequ\w*|check\w*|look into|look at|investig\w*|asesor|agent)\b"
+)
+_YES = re.compile(
+    r"\b(si|claro|dale|porfa|por favor|yes|yeah|yep|sure|please|pls|ok|okay|confirm\w*|pague|"
+    r"pagamos|paid|did pay)\b"
+)
 
 
 def payment_link(ctx: TurnContext, account: Account, amount: Decimal | None = None) -> str:
@@ -64,10 +84,14 @@ class Claim:
         return -CLAIM_DAYS_BEFORE <= (paid_on - self.day).days <= CLAIM_DAYS_AFTER
 
 
-def stated_claim(texts: list[str], today: date) -> Claim:
-    """Return the amount and day of a payment the customer says they made, from their words."""
-    amount = next((a for a in (stated_amount(t) for t in texts) if a is not None), None)
-    day = next((d for d in (said_date(t, today, past=True) for t in texts) if d is not None), None)
+def stated_claim(texts: list[str], today: date, *, month_first: bool | None = None) -> Claim:
+    """Return the amount and day of a payment the customer says they made, from their words:
+    "$250.000", "250 mil", or a bare number right after "pagué" / "I paid" ("ya pagué 133718",
+    "I paid 90.95"); "ayer", "el 5 de nov", "7/11" (``month_first`` as in :func:`said_date`)."""
+    amounts = (stated_amount(t) or paid_amount(t) for t in texts)
+    amount = next((a for a in amounts if a is not None), None)
+    days = (said_date(t, today, past=True, month_first=month_first) for t in texts)
+    day = next((d for d in days if d is not None), None)
     return Claim(amount, day[0] if day else None)
 
 
@@ -114,8 +138,13 @@ def _found(ctx: TurnContext, account: Account, payment: Payment) -> Decision:
     )
 
 
+def _claim_said(ctx: TurnContext, account: Account, texts: list[str]) -> Claim:
+    """Return what ``texts`` state about the payment, dates read the account's market's way."""
+    return stated_claim(texts, ctx.today, month_first=month_first(account))
+
+
 def _made(ctx: TurnContext, account: Account) -> Decision:
-    claim = stated_claim(identity.request_texts(ctx, "payment_made"), ctx.today)
+    claim = _claim_said(ctx, account, identity.request_texts(ctx, "payment_made"))
     if claim.amount is not None or claim.day is not None:
         return _check_claim(ctx, account, claim)
     since = ctx.interaction.started_at - timedelta(days=RECENT_PAYMENT_DAYS)
@@ -204,6 +233,9 @@ def _link(ctx: TurnContext, account: Account) -> Decision:
             "agreement": agreements.describe(ctx, agreement, account.currency),
         }
         sms_key, said_key = "payment_link_agreement_sms", "payment_link_agreement_sent"
+    # The link goes to the phone on file: said when this conversation comes from another one.
+    elsewhere = to_e164(ctx.interaction.from_number) != to_e164(customer.phone)
+    values["on_file_end"] = (customer.phone or "")[-4:] if elsewhere else ""
     body = ctx.say(sms_key, currency=account.currency, link=link, **values)
     if not send_confirmation(
         ctx, customer.phone, body, purpose="payment_link", variables={"1": account.number}
@@ -219,7 +251,7 @@ def _link(ctx: TurnContext, account: Account) -> Decision:
 
 def reply(ctx: TurnContext) -> Decision:
     """The account asked for, then the payment check or link; after "we don't see your
-    payment": yes hands over, no moves on."""
+    payment", see :func:`_review_answer`."""
     if ctx.state.awaiting == accounts.AWAITING:
         picked = accounts.answer(ctx)
         if isinstance(picked, Decision):
@@ -229,11 +261,42 @@ def reply(ctx: TurnContext) -> Decision:
             if ctx.state.slots.get("purpose") == "payment_link"
             else _made(ctx, picked)
         )
-    intent = ctx.understood.intent
+    return _review_answer(ctx)
+
+
+def _review_answer(ctx: TurnContext) -> Decision:
+    """Answer "should an agent look into it?".
+
+    An amount or a day said ("pagué 114.673 el 5 de noviembre") is checked as a claim; a no
+    ("no gracias") moves on; the first message of a new conversation that asks about the
+    payment again ("¿ya les llegó mi pago?") checks it again; any other yes, including one that
+    insists on the payment ("sí porfa revisen, yo sí pagué"), hands over.
+    """
+    account_id = ctx.state.slots.get("account")
+    account = ctx.session.get(Account, account_id) if account_id is not None else None
+    if account is None:
+        ctx.state.finish()
+        return Decision("", ESCALATE, reason="payment_not_found")
+    claim = _claim_said(ctx, account, [ctx.text])
+    if claim.amount is not None or claim.day is not None:
+        ctx.state.finish()
+        return _check_claim(ctx, account, claim)
+    norm, intent = normalise(ctx.text), ctx.understood.intent
+    review = bool(_ASKS_REVIEW.search(norm))
+    if _DECLINES.search(norm) or (intent == "deny" and not review and not _YES.search(norm)):
+        ctx.state.finish()
+        return Decision(ctx.say("how_can_i_help"), step="declined_payment_review")
+    if intent == "payment_made" and not review and _opens_new_conversation(ctx):
+        return _made(ctx, account)  # asked again another day: the payment may be in by now
     ctx.state.finish()
-    if intent == "affirm":
+    if review or _YES.search(norm) or intent in ("affirm", "payment_made"):
         return Decision("", ESCALATE, reason="payment_not_found")
     return Decision(ctx.say("how_can_i_help"), step="declined_payment_review")
+
+
+def _opens_new_conversation(ctx: TurnContext) -> bool:
+    """Return True on the first caller turn of a conversation that picked this question up."""
+    return ctx.state.continued_from is not None and ctx.state.caller_turns <= 1
 
 
 def claims(ctx: TurnContext) -> bool:

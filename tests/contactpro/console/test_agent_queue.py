@@ -279,8 +279,12 @@ def test_top_priority_escalation_texts_the_on_duty_agent_once(
 @pytest.mark.parametrize(
     ("languages", "expected", "unexpected"),
     [
-        ("es,en", "escalamiento #{id}, prioridad 80, pidió un asesor, Julia VIP.", "escalation"),
-        ("en", "escalation #{id}, priority 80, asked for a person, Julia VIP.", "escalamiento"),
+        (
+            "es,en",
+            "escalamiento #{id}, prioridad del bot 80, pidió un asesor, Julia VIP.",
+            "escalation",
+        ),
+        ("en", "escalation #{id}, bot priority 80, asked for a person, Julia VIP.", "escalamiento"),
     ],
 )
 def test_on_duty_text_is_in_the_agents_language_with_the_company_and_reason_worded(

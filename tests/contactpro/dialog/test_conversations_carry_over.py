@@ -39,8 +39,8 @@ def _left_at_the_restated_offer(call, request, phone: str, language: str) -> Non
 @pytest.mark.parametrize(
     ("language", "phone", "amount", "total", "yes", "booked"),
     [
-        ("es", SPANISH, "416.250 pesos", Decimal("416250"), "sí", "registré tu acuerdo"),
-        ("en", ENGLISH, "198.00 dollars", Decimal("198.00"), "yes", "recorded your agreement"),
+        ("es", SPANISH, "416250 pesos", Decimal("416250"), "sí", "registré tu acuerdo"),
+        ("en", ENGLISH, "198 dollars", Decimal("198.00"), "yes", "recorded your agreement"),
     ],
 )
 def test_call_back_repeats_the_pending_confirmation_and_a_yes_books_it(
@@ -87,7 +87,8 @@ def test_text_after_the_call_asks_the_confirmation_again_before_booking(
     _left_at_the_restated_offer(call, request, phone, language)
     thread = sms(phone)
     first = thread.send(yes)
-    assert asked_again in first and ("416.250" in first or "198.00" in first)
+    # The question asked on the call, as it was said there (amounts written for the voice).
+    assert asked_again in first and ("416250 pesos" in first or "198 dollars" in first)
     assert agreements(session) == []
     thread.send(yes)
     [agreement] = agreements(session)
@@ -121,7 +122,7 @@ def test_english_call_back_asking_for_the_debt_again_gets_the_offers(call, engli
     again = call(ENGLISH)
     again.start()
     offers, verb = again.say("I want to settle my debt")
-    assert verb == "Gather" and "I can offer" in offers and "240.00 dollars" in offers
+    assert verb == "Gather" and "I can offer" in offers and "240 dollars" in offers
     assert escalations(session) == [] and agreements(session) == []
 
 
@@ -234,3 +235,38 @@ def test_packet_of_a_call_back_carries_the_earlier_call(call, english_debtor, se
     ]
     assert "continues an earlier conversation by voice" in packet["summary"]
     assert packet["verified"] is True and agreements(session) == []
+
+
+# --- a stranger's unfinished call ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "cancel", "greeting_words"),
+    [
+        ("es", "quiero cancelar mi servicio", ("retomemos", "naciste", "Te ofrezco")),
+        ("en", "I want to cancel my service", ("pick up where", "born", "offer you")),
+    ],
+)
+def test_a_strangers_unverified_call_is_never_picked_up_on_the_customers_own(
+    call, cedula_holder, session, language, cancel, greeting_words
+):
+    """Someone on another number types the customer's cédula, asks to cancel and hangs up at
+    the second factor: the customer's own call starts afresh, and nothing is offered or booked."""
+    if language == "en":
+        cedula_holder.preferred_language = "en"
+        session.commit()
+    stranger = call(OTHER_SPANISH)
+    stranger.start()
+    stranger.press("1" if language == "es" else "2")
+    stranger.say(cancel)
+    asked, _ = stranger.say("1019673750")
+    assert ("naciste" if language == "es" else "born") in asked
+    stranger.hang_up(30)
+    own = call(SPANISH)
+    greeting, verb = own.start()
+    assert verb == "Gather"
+    assert not any(words in greeting for words in greeting_words)
+    assert latest_state(session).get("continued_from") is None
+    reply, _ = own.say("sí")
+    assert not any(words in reply for words in greeting_words)
+    assert agreements(session) == [] and escalations(session) == []

@@ -100,9 +100,9 @@ def test_debt_too_small_for_a_plan_on_a_call_shows_the_other_settlement(
     phone.start()
     phone.say("quiero pagar mi deuda en seis cuotas")
     lone, _ = phone.press("4050")
-    assert "43.750 pesos" in lone and "37.500" not in lone
+    assert "43750 pesos" in lone and "37500" not in lone
     others, verb = phone.say("no")
-    assert "37.500 pesos" in others and "43.750" not in others and verb != "Enqueue"
+    assert "37500 pesos" in others and "43750" not in others and verb != "Enqueue"
     assert nothing_booked_or_escalated(session)
 
 

@@ -124,3 +124,17 @@ def test_english_withdrawal_after_processing_is_not_promised(app, sms, session, 
     assert "stays active" not in reply
     [escalation] = escalations(session)
     assert escalation.reason == "cancellation_withdrawal"
+
+
+def test_a_claim_without_a_date_is_never_said_to_have_one(app, sms, session, customer_factory):
+    customer_factory(balance="106981")
+    thread = sms(SPANISH)
+    thread.send("ya pague 200.000 pesos y no me aparece")
+    reply = thread.send("4050")
+    assert "con el monto que me diste" in reply and "fecha que me diste" not in reply
+    [escalation] = escalations(session)
+    assert escalation.context["details"]["payment_claim"]["date"] is None
+    spanish, english, _ = agent_views(app, session, escalation.id)
+    assert "pagó 200.000 pesos, sin decir la fecha" in gathered(spanish)
+    assert "paid 200,000.00 COP, without saying when" in gathered(english)
+    assert "el —" not in gathered(spanish)

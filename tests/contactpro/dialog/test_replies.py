@@ -47,7 +47,7 @@ def test_voice_reads_account_numbers_and_money_naturally():
         currency="COP",
         due_date=date(2026, 12, 2),
     )
-    assert "0 0, 0 0, 1 2, 0 4, 5 1" in text and "1.250.000 pesos" in text
+    assert "0 0, 0 0, 1 2, 0 4, 5 1" in text and "1250000 pesos" in text
     assert "2 de diciembre" in text
 
 

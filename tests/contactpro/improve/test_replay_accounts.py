@@ -43,10 +43,10 @@ def test_replay_answers_from_the_copied_account(
     known, unknown = result.baseline
     replies = " ".join(m.content for m in known.transcript if m.role == "assistant")
     assert "125.000" in replies, replies
-    assert known.resolved and not known.wrong_resolution and known.turns == 3
+    assert known.resolved and not known.wrong_resolution and known.caller_turns == 3
     greeting = unknown.transcript[0]
     assert greeting.role == "assistant" and "help" in greeting.content  # in the call's language
-    assert not unknown.resolved and unknown.turns == 1
+    assert not unknown.resolved and unknown.caller_turns == 1
     assert result.changed == [] and result.summary["delta"]["resolved"] == 0
     session.expire_all()
     after = {

@@ -41,7 +41,8 @@ def test_unknown_caller_picks_english_on_the_keypad(twilio, session):
         "true",
     )
     says = menu.findall("Say")
-    assert [s.get("language") for s in says] == ["es-CO", "en-US"]
+    assert menu.get("language") == "es-CO"  # a Colombian number
+    assert [s.get("language") for s in says] == ["es-US", "en-US"]
     assert "oprima 1" in says[0].text and "press 2" in says[1].text
     root = call.press("2")
     gather = root.find("Gather")

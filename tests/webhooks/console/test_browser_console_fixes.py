@@ -245,10 +245,10 @@ def test_a_silent_call_shows_no_similar_case_below_the_minimum(
         silent = session.scalars(
             select(Escalation.id).where(Escalation.context["from_number"].as_string() == SILENT)
         ).first()
-    if silent is None:  # a caller who says nothing, four times: escalated on no input
+    if silent is None:  # a caller who says nothing (menu twice, then reprompts): escalated
         call = Call(live_server.twilio(), SILENT)
         call.start()
-        for _ in range(4):
+        for _ in range(6):
             if call.silence().find("Gather") is None:
                 break
         silent = _escalation_for(live_server, SILENT)

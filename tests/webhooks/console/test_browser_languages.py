@@ -200,7 +200,7 @@ def test_callback_reminder_and_list(live_server, page_factory, seeded):
     browser_login(page, "ana@example.com")
     page.goto("/console/queue?lang=es")
     reminder = page.locator("#callback-reminder")
-    expect(reminder).to_contain_text("1 llamada(s) de vuelta vencida(s)")
+    expect(reminder).to_contain_text("1 llamada de vuelta vencida o para")
     reminder.get_by_role("link").click()
     expect(page.locator("#callbacks-due")).to_contain_text("Confirmar el pago")
     expect(page.locator("#callbacks-upcoming tbody tr")).to_have_count(1)

@@ -124,16 +124,12 @@ def report_counts(markdown: str) -> dict[str, int]:
 
 
 def figure_counts(results: dict) -> dict[str, int]:
-    """Read the counts the matrix figure writes in its corners."""
+    """Read the counts the matrix figure writes on it ("CARE\n5", "RETAIN 3 · LET GO 1")."""
     figure = build_figure("matrix", results)
-    texts = [t.get_text() for t in figure.axes[0].texts]
+    texts = " ".join(t.get_text() for t in figure.axes[0].texts)
     labels = {"RETAIN": "retain", "MONITOR": "monitor", "CARE": "care", "LET GO": "let_go"}
-    found = {}
-    for text in texts:
-        label, _, count = text.partition("\n")
-        if label in labels:
-            found[labels[label]] = int(count.replace(",", ""))
-    return found
+    found = re.findall(r"\b(RETAIN|MONITOR|CARE|LET GO)\s+([\d,]+)", texts)
+    return {labels[label]: int(count.replace(",", "")) for label, count in found}
 
 
 def test_report_figure_console_and_csv_count_the_same_customers(

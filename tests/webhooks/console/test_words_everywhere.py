@@ -116,7 +116,7 @@ VALUES: dict[str, set[str]] = {
     "group_": set(GROUPS),
     "audit_": {a.replace(".", "_") for a in _audit_actions()},
     "error_": _literals(r"bad_sms|bad_time|no_agent_phone|no_call|not_claimed|not_holder|taken")
-    | {"bad_outcome", "telephony_failed", "callback_closed"},
+    | {"bad_outcome", "telephony_failed", "callback_closed", "callback_not_holder"},
     "cfg_error_": _literals(r"number|at_least|at_most|time|days|too_long|on_duty|hours_order"),
     "segment_": set(SEGMENTS),
     "role_": set(ROLES),
@@ -130,6 +130,8 @@ VALUES: dict[str, set[str]] = {
     "kind_": set(re.findall(r'groups\["([a-z]+)", ', _source("contactpro/improve/rank.py"))),
     "metric_": set(compare([], []).summary["baseline"]),
     "direction_": {"improved", "broke", "changed"},
+    "voicemail_": {"left", "empty"},
+    "vmstatus_": {"done", "empty", "failed", "queued", "pending"},
 }
 
 

@@ -10,7 +10,11 @@
   var every = Math.max(1, parseInt(table.dataset.poll, 10) || 3) * 1000;
   var escalationUrl = table.dataset.escalationUrl.replace(/0$/, "");
   var known = {};
-  Array.prototype.forEach.call(body.rows, function (row) { known[row.dataset.id] = true; });
+  var news = {};
+  Array.prototype.forEach.call(body.rows, function (row) {
+    known[row.dataset.id] = true;
+    if (row.querySelector(".new-message")) { news[row.dataset.id] = true; }
+  });
 
   function el(tag, content, cls) {
     var node = document.createElement(tag);
@@ -31,13 +35,20 @@
   }
   function draw(entries) {
     var fresh = [];
+    var wrote = [];
     var rows = entries.map(function (e) {
       var row = el("tr", null, "row-" + e.status);
       row.dataset.id = String(e.id);
       if (!known[e.id]) { row.className += " fresh"; fresh.push(e); known[e.id] = true; }
       cell(row, [String(e.rank)], "num");
-      cell(row, [e.customer || text.unknown_customer, el("small", e.phone)]);
-      cell(row, [text.reason[e.reason] || e.reason]);
+      var who = [e.customer || text.unknown_customer];
+      if (e.unverified) { who.push(el("small", text.unverified, "flag unverified")); }
+      who.push(el("small", e.phone));
+      cell(row, who);
+      var why = [text.reason[e.reason] || e.reason];
+      if (e.voicemail) { why.push(el("small", text.voicemail[e.voicemail] || e.voicemail, "flag voicemail")); }
+      if (e.callback_requested) { why.push(el("small", text.wants_callback, "flag callback")); }
+      cell(row, why);
       cell(row, e.caller_waiting
         ? [text.channel[e.channel] || e.channel, el("small", text.caller_waiting, "live")]
         : [text.channel[e.channel] || e.channel]);
@@ -49,8 +60,16 @@
       waitCell.appendChild(waited);
       if (text.sla[e.sla]) { waitCell.appendChild(el("span", " (" + text.sla[e.sla] + ")", "sr-only")); }
       cell(row, [waitCell], "num");
-      cell(row, e.agent ? [badge("s", e.status, text.status[e.status]), el("small", e.agent)]
-                        : [badge("s", e.status, text.status[e.status])]);
+      var state = [badge("s", e.status, text.status[e.status])];
+      if (e.agent) { state.push(el("small", e.agent)); }
+      if (e.new_message) {
+        var flag = el("small", text.new_message, "live new-message");
+        flag.title = text.customer_wrote_at;
+        state.push(flag);
+        if (!news[e.id]) { wrote.push(e); }
+      }
+      news[e.id] = !!e.new_message;
+      cell(row, state);
       var link = el("a", text.open, "button");
       link.href = escalationUrl + e.id;
       link.appendChild(el("span", " #" + e.id, "sr-only"));
@@ -59,12 +78,13 @@
     });
     body.replaceChildren.apply(body, rows);
     empty.hidden = entries.length > 0;
-    if (fresh.length) {
-      announcer.textContent = fresh.map(function (e) {
-        return text.new_escalation + ": " + (e.customer || text.unknown_customer) + ", " +
-          (text.reason[e.reason] || e.reason);
-      }).join(". ");
-    }
+    var said = fresh.map(function (e) {
+      return text.new_escalation + ": " + (e.customer || text.unknown_customer) + ", " +
+        (text.reason[e.reason] || e.reason);
+    }).concat(wrote.map(function (e) {
+      return text.new_message + ": " + (e.customer || text.unknown_customer) + " (#" + e.id + ")";
+    }));
+    if (said.length) { announcer.textContent = said.join(". "); }
   }
   function poll() {
     fetch(table.dataset.src, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
