@@ -35,6 +35,8 @@ ESCALATION_PREFIXES = {**VALUE_PREFIXES, "status": "status_"}
 # Audit fields that repeat elsewhere on the row ("by" is the Who column) or are too long to show.
 AUDIT_HIDDEN = frozenset({"by"})
 AUDIT_SUMMARISED = frozenset({"body"})
+# Audit fields listed first, in this order; the others follow alphabetically.
+AUDIT_FIRST = ("status", "outcome", "resolution", "agent")
 
 
 def word(translate: Translate, prefix: str, value: str) -> str:
@@ -270,7 +272,11 @@ def audit_changes(target: str, before: object, after: object, translate: Transla
         return [audit_value(target, before, translate), audit_value(target, after, translate)]
     old = before if isinstance(before, Mapping) else {}
     new = after if isinstance(after, Mapping) else {}
-    names = [n for n in dict.fromkeys([*old, *new]) if n not in AUDIT_HIDDEN]
+    # One order whatever the database keeps a JSON object's keys in (PostgreSQL sorts them).
+    names = sorted(
+        (n for n in dict.fromkeys([*old, *new]) if n not in AUDIT_HIDDEN),
+        key=lambda n: (AUDIT_FIRST.index(n) if n in AUDIT_FIRST else len(AUDIT_FIRST), n),
+    )
     changed = [n for n in names if old.get(n) != new.get(n)]
     sides = []
     for side in (old, new):
