@@ -302,8 +302,9 @@ def while_escalated(ctx: TurnContext) -> Decision:
     if not answers:
         return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
     answer = START[intent](ctx)
+    asks = state.awaiting is not None  # a question back ("which account?"): the agent asks it
     state.finish()
-    if answer.action != CONTINUE or not answer.text:
+    if answer.action != CONTINUE or not answer.text or asks:
         return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
     return Decision(f"{answer.text} {ctx.say('escalated_still')}", step=answer.step)
 
