@@ -20,7 +20,7 @@ import pytest
 from cli import COMMANDS, load
 from contactpro import migrate
 from tests.cli.test_entry_point import ENTRY_POINT, run
-from tests.cli.test_serve_stops import free_port
+from tests.cli.test_serve_stops import free_port, wait_until_serving
 from tests.conftest import AUTH_TOKEN
 
 # What ``-h`` must never load: the model runtimes, the LLM SDK and the web app.
@@ -99,15 +99,7 @@ def test_serve_logs_probes_without_alembic_colour_codes_or_broker_warnings(
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                        break
-                except OSError:
-                    assert server.poll() is None, log.read_text()
-                    assert time.monotonic() < deadline, "serve did not answer /healthz"
-                    time.sleep(0.5)
+            wait_until_serving(server, port, log)
             for path in ("/healthz", "/readyz", "/healthz"):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5):
                     pass

@@ -40,6 +40,20 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def wait_until_serving(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Wait until ``contactpro serve`` answers /healthz (two minutes at most); fail with its log
+    if it exits first."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return
+        except OSError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "serve did not answer /healthz"
+            time.sleep(0.5)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -65,15 +79,7 @@ def test_stopping_serve_leaves_no_process_behind(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                    break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "serve did not answer /healthz"
-                time.sleep(0.5)
+        wait_until_serving(server, port, tmp_path / "serve.log")
         time.sleep(3)  # beat starts after the worker: give it time to appear
         started = descendants(server.pid)
         assert (tmp_path / "var" / "celerybeat-schedule").exists() or any(
