@@ -207,7 +207,7 @@ CASES: list[Case] = [
     # --- payment: 10 ---
     es("payment_how", "sms", ["donde puedo pagar"], "resolve", "PSE"),
     es("payment_how", "voice", ["cómo pago la factura"], "resolve", "PSE"),
-    en("payment_how", "sms", ["how can I pay my bill"], "resolve", "partner stores"),
+    en("payment_how", "sms", ["how can I pay my bill"], "resolve", "AutoPay"),
     es("payment_made", "sms", ["ya pague la factura ayer", "4050"], "resolve", "89.900"),
     en("payment_made", "sms", ["I already paid", "4050"], "resolve", "55.00"),
     es(
@@ -226,7 +226,7 @@ CASES: list[Case] = [
         "resolve",
         "enlace",
     ),
-    en("payment_how", "sms", ["where do i pay"], "resolve", "partner stores"),
+    en("payment_how", "sms", ["where do i pay"], "resolve", "AutoPay"),
     # --- debt: 10 ---
     es(
         "debt_negotiation",

@@ -31,6 +31,9 @@ class Entry:
     name: str
     target: str  # "module:attribute"
     summary: str
+    # Whether the command reads or writes the database: if so, a missing, unreachable or
+    # outdated one stops it in one line before the web app is built.
+    database: bool = True
 
 
 COMMANDS: tuple[Entry, ...] = (
@@ -38,6 +41,7 @@ COMMANDS: tuple[Entry, ...] = (
         "init-db",
         "cli.server:init_db",
         "Create or upgrade the database schema (Alembic migrations).",
+        database=False,
     ),
     Entry(
         "seed",
@@ -55,8 +59,9 @@ COMMANDS: tuple[Entry, ...] = (
         "simulate",
         "cli.devtools:simulate",
         "Try the bot without a phone: signed Twilio-style requests to a running server.",
+        database=False,
     ),
-    Entry("routes", "flask.cli:routes_command", "Show the routes for the app."),
+    Entry("routes", "flask.cli:routes_command", "Show the routes for the app.", database=False),
     Entry(
         "analyze",
         "cli.analytics:analyze",
@@ -143,7 +148,27 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def _uses_database() -> bool:
+    """Whether the command this process runs uses the database, from click's current context.
+
+    A command given a conversation file (``--data``) measures the file, not live traffic.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.params.get("data") is not None:
+        return False
+    while ctx.parent is not None and ctx.parent.parent is not None:
+        ctx = ctx.parent
+    entry = {entry.name: entry for entry in COMMANDS}.get(ctx.info_name or "")
+    return ctx.parent is not None and entry is not None and entry.database
+
+
 def _create_app() -> Flask:
+    # The database is checked before the app (and the models, tasks and NLU it imports) is
+    # built, so a command on a database it cannot use says why at once.
+    if _uses_database():
+        message: str | None = load("cli.database:explain")()
+        if message is not None:
+            raise click.ClickException(message)
     app: Flask = load("cli.app:create")()
     return app
 
@@ -190,5 +215,5 @@ def main() -> None:
     except Exception as exc:  # a missing schema or an unreachable database: say the fix
         if not _database_error(exc) or (message := load("cli.database:explain")()) is None:
             raise
-        click.secho(message, fg="red", err=True)
+        click.secho(f"Error: {message}", fg="red", err=True)
         sys.exit(1)

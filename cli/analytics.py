@@ -205,6 +205,25 @@ def _unclashing(added: list[str], existing: set[str]) -> dict[str, str]:
     return renamed
 
 
+# Column separators a CSV of texts may use: spreadsheets set to Spanish write semicolons.
+SEPARATORS = (",", ";", "\t")
+
+
+def _read_table(data: Path, text_column: str) -> tuple[pd.DataFrame, str]:
+    """Read the CSV whose header has ``text_column``, separated by commas, semicolons or tabs;
+    return it with its separator (the scored file keeps it). Stop with the columns found."""
+    headers: list[str] = []
+    for separator in SEPARATORS:
+        header = [str(name) for name in pd.read_csv(data, sep=separator, nrows=0).columns]
+        if text_column in header:
+            return pd.read_csv(data, sep=separator), separator
+        headers = max(headers, header, key=len)
+    found = ", ".join(repr(name) for name in headers)
+    raise click.BadParameter(
+        f"no column {text_column!r} in {data} (its columns: {found})", param_hint="--text-column"
+    )
+
+
 @conformity_group.command("score")
 @click.option(
     "--data",
@@ -223,9 +242,7 @@ def _unclashing(added: list[str], existing: set[str]) -> dict[str, str]:
 def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
     """Add label, class probabilities and conformity (0-100) to every row of a CSV."""
     with named_file(data):
-        frame = pd.read_csv(data)
-    if text_column not in frame.columns:
-        raise click.BadParameter(f"no column {text_column!r} in {data}", param_hint="--text-column")
+        frame, separator = _read_table(data, text_column)
     if out is not None:
         with named_file(out, "write"):  # before the scoring, not after it
             check_writable_folder(out.parent)
@@ -233,10 +250,10 @@ def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
     scores = scores.rename(columns=_unclashing(list(scores.columns), set(frame.columns)))
     result = pd.concat([frame.reset_index(drop=True), scores], axis=1)
     if out is None:
-        click.echo(result.to_csv(index=False), nl=False)
+        click.echo(result.to_csv(index=False, sep=separator), nl=False)
     else:
         with named_file(out, "write"), replace_file(out, newline="") as handle:
-            result.to_csv(handle, index=False)
+            result.to_csv(handle, index=False, sep=separator)
         click.echo(f"scored {len(result)} rows into {out}", err=True)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from contactpro import migrate
 from contactpro.config import load_settings
-from contactpro.db import make_engine
+from contactpro.db import make_engine, missing_sqlite_file
 from contactpro.errors import ConfigError
 
 INIT_DB = "run `contactpro init-db`"
@@ -30,9 +30,15 @@ def problem(url: str) -> str | None:
     """Return what keeps the database at ``url`` from serving this release, or None.
 
     A schema never migrated or at another revision is fixed by ``contactpro init-db``; a
-    database that does not answer is named with the driver's reason.
+    database that does not answer is named with the driver's reason; a SQLite file that does
+    not exist is named, and not created.
     """
-    engine = make_engine(url)
+    if (missing := missing_sqlite_file(url)) is not None:
+        return (
+            f"no database file at {missing.absolute()}: check CONTACTPRO_DATABASE_URL, "
+            f"or {INIT_DB} to create it"
+        )
+    engine = make_engine(url, create=False)
     try:
         with engine.connect() as conn:
             state = migrate.schema_state(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -149,14 +150,26 @@ def replay_(
             bar.length = total
             bar.update(done - bar.pos)
 
+        # A stop request (kill, systemd) unwinds like Ctrl-C: the run is marked failed.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             results = runs.execute(rt.db, rt.settings, run_id, progress)
         except ContactProError as exc:
             raise click.ClickException(exc.message) from None
+        except KeyboardInterrupt:
+            click.echo(f"\nError: replay run {run_id}: {runs.interrupted().message}", err=True)
+            sys.exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     if as_json:
         click.echo(json.dumps({"run_id": run_id, **results}, ensure_ascii=False, indent=2))
         return
     _print_side_by_side(run_id, results)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """Turn a stop signal into the KeyboardInterrupt Ctrl-C raises."""
+    raise KeyboardInterrupt
 
 
 def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:

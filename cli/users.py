@@ -62,7 +62,13 @@ def users_create(
 def users_list() -> None:
     """Show every user with role and status."""
     with runtime().db.session() as session:
-        for agent in list_users(session):
+        found = list_users(session)
+        if not found:
+            click.echo(
+                "no console users yet: add one with "
+                "`contactpro users create --email EMAIL --name NAME --role admin`"
+            )
+        for agent in found:
             state = "active" if agent.active else "inactive"
             click.echo(
                 f"{agent.id:>4}  {agent.role:<8} {state:<8} {agent.email:<32} {agent.name}"

@@ -338,6 +338,12 @@ def _validate(s: Settings) -> None:
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError("CONTACTPRO_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+    if url.get_backend_name() == "sqlite" and (url.host or url.username or url.port):
+        raise ConfigError(
+            "CONTACTPRO_DATABASE_URL: a SQLite file takes three slashes before a relative path "
+            "and four before an absolute one (sqlite:////srv/contactpro.sqlite3), "
+            f"got {s.database_url!r}"
+        )
     if not s.embedded_broker:
         scheme = urlsplit(s.broker_url).scheme
         if scheme not in BROKER_SCHEMES:

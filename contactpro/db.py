@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,18 +35,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, create: bool = True) -> Engine:
     """Create an engine; for SQLite, create the file's folder and set safe pragmas.
 
     A SQLite path whose folder cannot be made (it runs through a regular file, say) raises
-    ConfigError ``cannot write PATH: why`` (reason ``unwritable_path``).
+    ConfigError ``cannot write PATH: why`` (reason ``unwritable_path``). With ``create`` False
+    a missing SQLite file is neither made nor given folders: connecting fails instead, so a
+    mistyped path leaves nothing behind (see :func:`missing_sqlite_file`).
 
     Statement parameters are left out of database errors: they carry what callers said, and
     errors end up in log lines.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
+        if not create and sqlite_file(database_url):
+            url = _open_existing_only(url)
+        elif url.database and url.database != ":memory:":
             try:
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -71,12 +75,34 @@ def make_engine(database_url: str) -> Engine:
     )
 
 
+def sqlite_file(database_url: str) -> Path | None:
+    """Return the file a ``sqlite:///PATH`` URL names, or None (in memory, URI form, other)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+        return None
+    if not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def missing_sqlite_file(database_url: str) -> Path | None:
+    """Return the SQLite file ``database_url`` names when it does not exist, else None."""
+    path = sqlite_file(database_url)
+    return path if path is not None and not path.exists() else None
+
+
+def _open_existing_only(url: URL) -> URL:
+    """Return ``url`` as a SQLite URI that opens the file read-write but never creates it."""
+    path = Path(url.database or "").absolute()
+    return url.set(database=path.as_uri(), query={"uri": "true", "mode": "rw"})
+
+
 class Database:
     """One engine and its session factory, shared by a process."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, create: bool = True) -> None:
         self.url = database_url
-        self.engine = make_engine(database_url)
+        self.engine = make_engine(database_url, create=create)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -35,11 +35,15 @@ class Runtime:
     renderer: Renderer | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Runtime:
-        """Open the database the settings name and make their templates the process's."""
+    def from_settings(cls, settings: Settings, *, create_database: bool = True) -> Runtime:
+        """Open the database the settings name and make their templates the process's.
+
+        With ``create_database`` False a missing SQLite file is not created (the commands:
+        only ``init-db`` makes one, so a mistyped path leaves no empty database behind).
+        """
         use_templates(settings)
         limit_numeric_threads(settings.numeric_threads)
-        return cls(settings=settings, db=Database(settings.database_url))
+        return cls(settings=settings, db=Database(settings.database_url, create=create_database))
 
 
 # The variables the numeric libraries read when they load: OpenBLAS (numpy, scipy), OpenMP

@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings (code < .env < environment < ``config``), database, Celery."""
+def create_app(config: Mapping[str, Any] | None = None, *, create_database: bool = True) -> Flask:
+    """Build the app: settings (code < .env < environment < ``config``), database, Celery.
+
+    ``create_database`` False leaves a missing SQLite file (and its folders) uncreated.
+    """
     settings = load_settings(config)
     app = Flask(__name__)
     app.config.update(
@@ -48,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_logging(log_format=settings.log_format)
     if not settings.validate_twilio_signature:
         log.warning("Twilio signature verification is OFF: development use only")
-    app.extensions["contactpro"] = Runtime.from_settings(settings)
+    app.extensions["contactpro"] = Runtime.from_settings(settings, create_database=create_database)
 
     from tasks import celery_init_app
     from webhooks import console, health, ops, sms, voice

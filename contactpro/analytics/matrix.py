@@ -328,12 +328,16 @@ def build_matrix(
     end: datetime,
     run_id: int | None = None,
     sample: int = SAMPLE,
+    *,
+    current: bool = True,
 ) -> dict[str, Any]:
     """Score every customer into a quadrant, store ``customer_scores``, return the summary.
 
     Each customer's quadrant is assigned once, by :func:`placed`; the stored rows and the
     summary (thresholds, counts and billing per quadrant, a reproducible sample of customers
-    for the scatter plot) are both made from that one assignment.
+    for the scatter plot) are both made from that one assignment. A matrix of a past period
+    (``current`` False) is summarised for its report only: the customers' current quadrants,
+    which offers and the queue read, stay those of the latest current run.
     """
     frame = customer_frame(conn, settings, end)
     with Session(bind=conn) as session:
@@ -362,11 +366,13 @@ def build_matrix(
             retention_quadrant(c, b, h, (conf_cut, bill_cut), settings)
             for c, b, h in zip(frame["conformity"], frame["billing"], paying, strict=True)
         ]
-    _store(conn, frame, run_id)
+    if current:
+        _store(conn, frame, run_id)
     return {
         **summarise(frame, conf_cut, bill_cut, sample),
         "recovery_cost": float(money(settings.recovery_cost)),
         "customer_value_months": settings.customer_value_months,
+        "current": current,
     }
 
 
@@ -401,6 +407,20 @@ def summarise(
             for r in shown.itertuples()
         ],
     }
+
+
+def is_latest_period(conn: Connection, end: datetime) -> bool:
+    """Return True when a run of a period ending at ``end`` is to set the customers' current
+    quadrants: it ends no earlier than the period they were placed for (none placed: True).
+
+    The current matrix is that of the most recent period analysed, which the scheduled runs
+    keep up to now; an analysis of a past period must not put it back in time.
+    """
+    placed_by = select(CustomerScore.run_id).where(CustomerScore.run_id.is_not(None)).distinct()
+    latest = conn.execute(
+        select(func.max(AnalysisRun.period_end)).where(AnalysisRun.id.in_(placed_by))
+    ).scalar()
+    return latest is None or end >= latest
 
 
 def placed_runs(session: Session) -> list[int]:
@@ -511,6 +531,12 @@ EXPORT_COLUMNS = (
 )
 
 
+# Quadrants in the order of their priority (retain first): the export's order.
+QUADRANT_ORDER = case(
+    {q: s.priority for q, s in STRATEGIES.items()}, value=CustomerScore.quadrant, else_=99
+)
+
+
 def export_quadrants(session: Session, path: Path, quadrant: str | None = None) -> int:
     """Write customers per quadrant (top priority first, then lowest conformity) to a CSV.
 
@@ -520,7 +546,7 @@ def export_quadrants(session: Session, path: Path, quadrant: str | None = None) 
     stmt = (
         select(CustomerScore, Customer)
         .join(Customer, Customer.id == CustomerScore.customer_id)
-        .order_by(CustomerScore.quadrant, CustomerScore.conformity, CustomerScore.customer_id)
+        .order_by(QUADRANT_ORDER, CustomerScore.conformity, CustomerScore.customer_id)
     )
     if quadrant is not None:
         stmt = stmt.where(CustomerScore.quadrant == quadrant)

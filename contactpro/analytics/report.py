@@ -337,7 +337,8 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             "p",
             f"Conformity threshold {_threshold(matrix['conformity_threshold'])}; billing threshold "
             f"{matrix['billing_threshold']:,.2f} {results.get('currency', '')}. "
-            + _let_go_rule(matrix, str(results.get("currency", ""))),
+            + _let_go_rule(matrix, str(results.get("currency", "")))
+            + _past_matrix(matrix),
         ),
         _table(
             matrix["quadrants"],
@@ -349,6 +350,16 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             ],
         ),
     ]
+
+
+def _past_matrix(matrix: dict[str, Any]) -> str:
+    """Say that a past period's matrix did not replace the customers' current quadrants."""
+    if matrix.get("current", True):
+        return ""
+    return (
+        " This is the matrix at the end of a past period: the customers' current quadrants"
+        " (console, cancellation offers, queue) stay those of the most recent period analysed."
+    )
 
 
 def _let_go_rule(matrix: dict[str, Any], currency: str) -> str:

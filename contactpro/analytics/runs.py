@@ -156,6 +156,10 @@ def analyse(
 ) -> RunResult:
     """Score new interactions, aggregate the period, rebuild the matrix and store the run.
 
+    The customers' current quadrants are replaced only by a run of a period that ends no
+    earlier than the one they come from (:func:`~contactpro.analytics.matrix.is_latest_period`):
+    a run of a past period reports on that period's matrix and leaves them.
+
     A scheduled run of a period whose earlier attempt never finished (its worker was killed and
     the task redelivered) completes that attempt's row instead of adding a second one. With
     ``finish`` False the run stays unfinished until :func:`write_outputs` has written its files.
@@ -210,7 +214,10 @@ def _analyse(
         total, tables = patterns.analyse_patterns(conn, settings, period, say)
         conformity_mean = conformity.mean_conformity(conn, period.start, period.end)
         say("building the priority matrix")
-        summary = matrix.build_matrix(conn, settings, period.end, run_id=run_id)
+        current = matrix.is_latest_period(conn, period.end)
+        if not current:
+            say("past period: the customers' current quadrants are left as they are")
+        summary = matrix.build_matrix(conn, settings, period.end, run_id=run_id, current=current)
     kpis = kpi_table(total, tables["tiers"], settings, period, conformity_mean)
     zone = company_timezone(settings)
     results: dict[str, Any] = {

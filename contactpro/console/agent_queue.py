@@ -7,9 +7,11 @@ plain domain code; the console blueprint calls it and commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,13 +27,15 @@ from contactpro.console.durations import short_duration, sla_level
 from contactpro.console.settings import conformity_threshold, current_config, record_audit
 from contactpro.console.strings import translate
 from contactpro.console.users import has_role
-from contactpro.console.wording import unverified_claim, word
+from contactpro.console.wording import summary, unverified_claim, word
 from contactpro.conversations.interactions import add_turn
+from contactpro.dialog.knowledge import article_title
 from contactpro.dialog.localtime import zone_of
 from contactpro.dialog.replies import format_date
 from contactpro.errors import ConfigError, ContactProError, NotFoundError, UnderstandingError
 from contactpro.improve import index
 from contactpro.improve.llm import writer_for
+from contactpro.messaging import media, outbound
 from contactpro.models import (
     Account,
     Agent,
@@ -47,7 +51,7 @@ from contactpro.models import (
     utcnow,
 )
 from contactpro.nlu.masking import mask_pii
-from contactpro.phone import channel_address, to_e164
+from contactpro.phone import to_e164
 from contactpro.privacy import mask_customer_ids, mask_identifier
 from contactpro.providers.telephony import Telephony, TelephonyError
 from contactpro.speech.fetch import fetch_recording
@@ -74,6 +78,8 @@ WAIT_POINTS_PER_MINUTE = 0.5
 MAX_WAIT_POINTS = 15.0
 ABANDONED_SHOWN_HOURS = 24
 MAX_SMS_CHARS = 640
+# The approved WhatsApp template an agent's message goes in outside the 24-hour window.
+AGENT_REPLY = "agent_reply"
 
 
 class QueueError(ContactProError):
@@ -162,6 +168,12 @@ def identity_unverified(escalation: Escalation) -> bool:
     return unverified_claim(escalation.context or {}, escalation.interaction.from_number)
 
 
+def claimed_identity(customer: dict[str, Any]) -> dict[str, Any]:
+    """Return what a packet keeps of an account holder the sender only claimed to be: the
+    name the page shows, without the holder's phone, accounts, balances or identifiers."""
+    return {key: customer[key] for key in ("id", "name") if key in customer}
+
+
 def voicemail_of(escalation: Escalation) -> dict[str, Any] | None:
     """Return what the caller left at voicemail, as the voice side noted it on the packet."""
     voicemail = (escalation.context or {}).get("voicemail")
@@ -235,10 +247,12 @@ def queue_entries(
     ).all()
     entries = []
     last = _last_messages(session, [row[1].id for row in rows])
-    for esc, interaction, customer, score, agent in rows:
+    for esc, interaction, customer, claimed_score, agent in rows:
+        unverified = identity_unverified(esc)
+        # The claimed holder's score says nothing about an unverified sender.
+        score = None if unverified else claimed_score
         ranked, waited = escalation_rank(esc, score, threshold, now)
         wrote_at, news = customer_wrote_again(esc, last)
-        unverified = identity_unverified(esc)
         quadrant = score.quadrant if score else None
         conformity = score.conformity if score else None
         entries.append(
@@ -252,7 +266,7 @@ def queue_entries(
                 language=interaction.language,
                 customer=customer.name if customer else None,
                 phone=interaction.from_number,
-                segment=customer.segment if customer else None,
+                segment=customer.segment if customer and not unverified else None,
                 quadrant=quadrant,
                 conformity=round(conformity, 1) if conformity is not None else None,
                 waiting_seconds=waited,
@@ -447,23 +461,25 @@ def contact_number(escalation: Escalation) -> str:
 
 
 def send_sms(
-    session: Session, telephony: Telephony, escalation_id: int, agent: Agent, body: str
+    session: Session,
+    settings: Settings,
+    telephony: Telephony,
+    escalation_id: int,
+    agent: Agent,
+    body: str,
 ) -> Turn:
-    """Text the customer and add the message to the conversation as an agent turn."""
+    """Text the customer and add the message to the conversation as an agent turn.
+
+    A WhatsApp customer is answered on WhatsApp: free text within the 24-hour window, else the
+    approved ``agent_reply`` template with the text as its variable ``1``; with none
+    configured the message is refused (``outside_whatsapp_window``), since WhatsApp would
+    drop it and the customer would never read it."""
     body = body.strip()
     if not body or len(body) > MAX_SMS_CHARS:
         raise QueueError(f"the message needs 1 to {MAX_SMS_CHARS} characters", reason="bad_sms")
     escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
     interaction = escalation.interaction
-    if interaction.channel == "whatsapp":  # answer where the customer wrote
-        sid = telephony.send_message(
-            channel_address("whatsapp", contact_number(escalation)),
-            body,
-            sender=channel_address("whatsapp", interaction.to_number),
-        )
-    else:
-        sid = telephony.send_sms(contact_number(escalation), body)
     # The one writer of turns numbers it: the customer's next message takes the one after.
     turn = add_turn(
         session,
@@ -472,13 +488,50 @@ def send_sms(
         text=body,
         source="sms",
         action="agent_sms",
-        twilio_key=sid,
         created_at=utcnow(),
     )
+    if interaction.channel == "whatsapp":  # answer where the customer wrote
+        turn.twilio_key = _send_whatsapp(session, settings, telephony, interaction, turn, body)
+    else:
+        turn.twilio_key = telephony.send_sms(contact_number(escalation), body)
+    sid = turn.twilio_key
     record_audit(
         session, agent.id, "escalation.sms", f"escalation:{escalation_id}", after={"sid": sid}
     )
     return turn
+
+
+def _send_whatsapp(
+    session: Session,
+    settings: Settings,
+    telephony: Telephony,
+    interaction: Interaction,
+    turn: Turn,
+    body: str,
+) -> str:
+    """Send an agent's message on WhatsApp within the window or as the ``agent_reply``
+    template; return its sid. Raise QueueError when WhatsApp allows neither, TelephonyError
+    when Twilio refuses it."""
+    sent = outbound.send(
+        session,
+        settings,
+        telephony,
+        interaction,
+        body,
+        purpose=AGENT_REPLY,
+        variables={"1": body},
+        report_to=outbound.status_url(settings, turn.id),
+    )
+    if sent.status == "skipped":
+        raise QueueError(
+            "the customer last wrote on WhatsApp more than 24 hours ago: WhatsApp only "
+            f"delivers an approved template (configure {AGENT_REPLY}:HX... in "
+            "CONTACTPRO_WHATSAPP_CONTENT_SIDS); call the customer instead",
+            reason=outbound.OUTSIDE_WINDOW,
+        )
+    if sent.status != "sent" or not sent.message_sid:
+        raise TelephonyError(f"the WhatsApp message was not sent: {sent.reason}")
+    return sent.message_sid
 
 
 def callback_message(
@@ -639,11 +692,12 @@ EARLIER_CONTACTS = 10
 def earlier_contacts(
     session: Session, escalation: Escalation, limit: int = EARLIER_CONTACTS
 ) -> list[dict[str, Any]]:
-    """Return the customer's contacts before this one (their number's, when unidentified)."""
+    """Return the customer's contacts before this one (their number's, when unidentified or
+    when the sender only claimed to be the customer)."""
     interaction = escalation.interaction
     same = (
         Interaction.customer_id == escalation.customer_id
-        if escalation.customer_id is not None
+        if escalation.customer_id is not None and not identity_unverified(escalation)
         else Interaction.from_number == interaction.from_number
     )
     rows = session.execute(
@@ -691,8 +745,25 @@ def packet(
 ) -> dict[str, Any]:
     """Return everything the escalation view shows: the packet, scores, advice and history."""
     escalation = get_escalation(session, escalation_id)
+    unverified = identity_unverified(escalation)
     context = dict(escalation.context or {})
-    score = session.get(CustomerScore, escalation.customer_id) if escalation.customer_id else None
+    score = None
+    if unverified:  # who they claimed to be, never that holder's accounts, phone or score
+        context["customer"] = claimed_identity(context["customer"])
+    elif escalation.customer_id:
+        score = session.get(CustomerScore, escalation.customer_id)
+    # The files as they are now, not as the packet froze them: a receipt sent after the
+    # hand-off, a voice note transcribed since (an erased customer's links are gone).
+    context["media"] = [
+        m for m in media.of_interaction(session, escalation.interaction_id) if m["url"]
+    ]
+    if escalation.context:
+        # Stored once in English; the reader gets them in the console's language, as the page.
+        words = _in(language)
+        context["summary"] = summary(
+            context, words, language, functools.partial(article_title, settings, language=language)
+        )
+        context["reason_text"] = word(words, "reason_", str(context.get("reason") or ""))
     threshold = conformity_threshold(session, settings)
     ranked, waited = escalation_rank(escalation, score, threshold, utcnow())
     turns = session.scalars(
@@ -717,7 +788,7 @@ def packet(
         ).all(),
         "caller_waiting": _caller_waiting(escalation, interaction),
         "earlier": earlier_contacts(session, escalation),
-        "unverified": identity_unverified(escalation),
+        "unverified": unverified,
         "voicemail": voicemail_shown(session, escalation),
         "callback_requested": callback_requested(escalation),
         "cancellation_pending": pending_cancellation(session, escalation),
@@ -725,6 +796,11 @@ def packet(
             escalation, _last_messages(session, [escalation.interaction_id])
         ),
     }
+
+
+def _in(language: str) -> Callable[[str], str]:
+    """Return the console catalogue's words in ``language``."""
+    return lambda key: translate(key, language)
 
 
 def voicemail_shown(session: Session, escalation: Escalation) -> dict[str, Any] | None:
@@ -900,7 +976,7 @@ def masked_packet(data: dict[str, Any]) -> dict[str, Any]:
     customer card, in the stored transcript and summary, and in the conversation's turns."""
     escalation: Escalation = data["escalation"]
     context = data["context"]
-    ids = _identifiers(context, escalation)
+    ids = _identifiers(escalation.context or {}, escalation)  # the stored, whole packet
     shown = dict(mask_customer_ids(context))
     shown["transcript"] = [
         {**turn, "text": hide_identifiers(turn.get("text"), ids)}

@@ -9,17 +9,14 @@ is worked in the queue). Marking one done records who and when, in the audit log
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from contactpro.console.settings import record_audit
-from contactpro.console.wording import number
 from contactpro.errors import ContactProError, NotFoundError
 from contactpro.models import Account, Agent, CancellationRequest, Customer, Escalation, utcnow
 from contactpro.privacy.display import mask_identifier
@@ -31,11 +28,6 @@ STATUSES = ("pending", "done")
 # The words of each outcome, and of a done request by outcome ("applied" / "processed").
 OUTCOME_KEYS = {outcome: f"creq_outcome_{outcome}" for outcome in OUTCOMES}
 DONE_KEYS = {"retained": "creq_status_applied", "cancelled": "creq_status_processed"}
-OFFER_KEYS = {
-    "loyalty_double_speed": "creq_offer_loyalty_double_speed",
-    "preventive_visit": "creq_offer_preventive_visit",
-}
-_DISCOUNT = re.compile(r"discount_(\d+(?:\.\d+)?)_(\d+)m")
 
 
 class RequestClosedError(ContactProError):
@@ -85,20 +77,6 @@ def status_key(row: RequestRow) -> str:
     if row.status == "pending":
         return "creq_status_pending"
     return DONE_KEYS[row.outcome]
-
-
-def offer_words(offer: str | None, translate: Translate, language: str) -> str:
-    """Return an offer in words: ``discount_10_3m`` -> "10 % de descuento por 3 meses"."""
-    if not offer:
-        return translate("creq_no_offer")
-    if match := _DISCOUNT.fullmatch(offer):
-        percent = Decimal(match[1])
-        decimals = 0 if percent == percent.to_integral_value() else 1
-        return translate("creq_offer_discount").format(
-            percent=number(percent, decimals, language), months=int(match[2])
-        )
-    key = OFFER_KEYS.get(offer)
-    return translate(key) if key else offer
 
 
 def requests(

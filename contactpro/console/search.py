@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from contactpro.dialog.localtime import midnight
 from contactpro.models import Customer, Escalation, Interaction, Turn
+from contactpro.nlu.text import fold
 
 # A page shows 50 of them; the CSV carries them all.
 MAX_RESULTS = 5000
@@ -61,6 +62,18 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
+def customers_named(session: Session, text: str) -> list[int]:
+    """Return the ids of customers whose name holds every word of ``text``, ignoring case and
+    accents as people type them ("oscar mejia" finds Óscar Mejía; the database's own
+    ``lower()`` leaves "Ó" alone on SQLite and neither database drops accents)."""
+    words = fold(text).split()
+    return [
+        customer_id
+        for customer_id, name in session.execute(select(Customer.id, Customer.name))
+        if all(word in fold(name) for word in words)
+    ]
+
+
 def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
     """Return matching conversations, newest first, with customer and escalation outcome."""
     statement = (
@@ -77,7 +90,7 @@ def search(session: Session, query: SearchQuery, limit: int = MAX_RESULTS) -> li
         statement = statement.where(Interaction.channel == query.channel)
     if query.customer:
         statement = statement.where(
-            func.lower(Customer.name).like(_like(query.customer), escape="\\")
+            Interaction.customer_id.in_(customers_named(session, query.customer))
         )
     if query.intent:
         statement = statement.where(

@@ -24,6 +24,8 @@ MONTHS_EN = (
 ).split()
 
 Translate = Callable[[str], str]
+# A knowledge-base article's title in the page's language, by the file name a step records.
+ArticleTitle = Callable[[str], str | None]
 # Stored values that are codes with a word in the catalogue, by the name they are stored under.
 VALUE_PREFIXES = {
     "intent": "intent_",
@@ -37,6 +39,18 @@ AUDIT_HIDDEN = frozenset({"by"})
 AUDIT_SUMMARISED = frozenset({"body"})
 # Audit fields listed first, in this order; the others follow alphabetically.
 AUDIT_FIRST = ("status", "outcome", "resolution", "agent")
+# Audit targets ("cancellation:3") named in words with their number: "solicitud #3".
+AUDIT_TARGETS = frozenset({"cancellation", "customer", "proposal"})
+# A cancellation request's outcome in the work list's words.
+CANCELLATION_PREFIXES = {**VALUE_PREFIXES, "outcome": "creq_outcome_"}
+# Offers the bot records on a cancellation request, and the pattern of the retain discount.
+OFFER_KEYS = {
+    "loyalty_double_speed": "creq_offer_loyalty_double_speed",
+    "preventive_visit": "creq_offer_preventive_visit",
+}
+_DISCOUNT = re.compile(r"discount_(\d+(?:\.\d+)?)_(\d+)m")
+# A payment plan's code (``contactpro.dialog.offers``): its number of instalments.
+_PLAN = re.compile(r"plan_(\d+)")
 
 
 def word(translate: Translate, prefix: str, value: str) -> str:
@@ -55,18 +69,40 @@ _STEP_PATTERNS = (
     (re.compile(r"no_market_article_(.+)"), "step_no_market_article"),
     (re.compile(r"answered_(.+)"), "step_answered_article"),
 )
+# Steps whose code is an offer, worded as the cancellation work list words it.
+_OFFER_STEPS = frozenset({"step_accepted_offer", "step_offered_benefit"})
+# Steps whose code is a knowledge-base article's file name, worded by the article's title.
+_ARTICLE_STEPS = frozenset({"step_answered_article", "step_no_market_article"})
 
 
-def step(translate: Translate, value: str) -> str:
+def step(
+    translate: Translate, value: str, language: str = "en", title: ArticleTitle | None = None
+) -> str:
     """Return a step the bot recorded in the reader's words, numbered and coded steps too
-    ("troubleshoot_2" -> "paso 2 de la guía de conexión")."""
+    ("troubleshoot_2" -> "paso 2 de la guía de conexión", "offered_preventive_visit" ->
+    "ofreció un beneficio para quedarse (visita técnica preventiva)"); ``title`` names an
+    article by its title ("answered_roaming" -> "respondió con el artículo «Roaming ...»")."""
     key = "step_" + value
     if (text := translate(key)) != key:
         return text
     for pattern, pattern_key in _STEP_PATTERNS:
         if (match := pattern.fullmatch(value)) and (text := translate(pattern_key)) != pattern_key:
-            return text.format(value=match[1].replace("_", " "))
+            code = match[1]
+            if pattern_key in _OFFER_STEPS:
+                return text.format(value=_offer_code(code, translate, language))
+            if pattern_key in _ARTICLE_STEPS and title and (named := title(code)):
+                return text.format(value=named)
+            return text.format(value=code.replace("_", " "))
     return value.replace("_", " ")
+
+
+def _offer_code(code: str, translate: Translate, language: str) -> str:
+    """Return a retention or payment offer's code in words ("plan_3" -> "3 cuotas")."""
+    if code in OFFER_KEYS or _DISCOUNT.fullmatch(code):
+        return offer_words(code, translate, language)
+    if match := _PLAN.fullmatch(code):
+        return translate("offer_plan_n").format(parts=match[1])
+    return word(translate, "offer_", code)
 
 
 def unverified_claim(context: Mapping[str, Any], from_number: str | None) -> bool:
@@ -79,8 +115,14 @@ def unverified_claim(context: Mapping[str, Any], from_number: str | None) -> boo
     return wrote is None or wrote != to_e164(customer.get("phone"))
 
 
-def summary(context: Mapping[str, Any], translate: Translate) -> str:
-    """Return the escalation summary for ``context`` (an escalation packet) via ``translate``.
+def summary(
+    context: Mapping[str, Any],
+    translate: Translate,
+    page_language: str = "en",
+    title: ArticleTitle | None = None,
+) -> str:
+    """Return the escalation summary for ``context`` (an escalation packet) via ``translate``
+    (whose language is ``page_language``); ``title`` words the articles in its steps.
 
     Erasure empties the packet (:func:`contactpro.privacy.erasure.erase`): the summary then
     says so rather than a sentence with its facts missing.
@@ -94,7 +136,9 @@ def summary(context: Mapping[str, Any], translate: Translate) -> str:
         if turn.get("speaker") == "caller" and turn.get("intent")
     ]
     asked = ", ".join(word(translate, "intent_", i) for i in dict.fromkeys(intents))
-    steps = ", ".join(step(translate, s) for s in context.get("steps_tried") or [])
+    steps = ", ".join(
+        step(translate, s, page_language, title) for s in context.get("steps_tried") or []
+    )
     language = context.get("language")
     who = customer.get("name") or translate("summary_unknown")
     if customer.get("name") and unverified_claim(context, context.get("from_number")):
@@ -114,8 +158,8 @@ def audit_line(action: str, target: str, translate: Translate) -> str:
     kind, _, ident = target.partition(":")
     if kind == "config":
         what = word(translate, "cfg_", ident)
-    elif kind in ("escalation", "proposal"):
-        what = f"{word(translate, 'target_' if kind == 'proposal' else '', kind)} #{ident}"
+    elif kind in AUDIT_TARGETS or kind == "escalation":
+        what = f"{word(translate, '' if kind == 'escalation' else 'target_', kind)} #{ident}"
     else:
         what = target
     return f"{word(translate, 'audit_', action.replace('.', '_'))}: {what}"
@@ -251,22 +295,65 @@ def audit_who(name: str | None, after: object) -> str:
     return str(by) if by else ""
 
 
-def _field_value(name: str, value: object, translate: Translate, target: str = "") -> str:
+def offer_words(offer: str | None, translate: Translate, language: str) -> str:
+    """Return an offer in words: ``discount_10_3m`` -> "10 % de descuento por 3 meses"."""
+    if not offer:
+        return translate("creq_no_offer")
+    if match := _DISCOUNT.fullmatch(offer):
+        percent = Decimal(match[1])
+        decimals = 0 if percent == percent.to_integral_value() else 1
+        return translate("creq_offer_discount").format(
+            percent=number(percent, decimals, language), months=int(match[2])
+        )
+    key = OFFER_KEYS.get(offer)
+    return translate(key) if key else offer
+
+
+def _field_value(
+    name: str,
+    value: object,
+    translate: Translate,
+    target: str = "",
+    language: str = "en",
+    local: Callable[[datetime], str] | None = None,
+) -> str:
     if value is None or value == "":
         return "—"
-    # An escalation's status is a queue status ("abierto"), not a proposal's.
-    prefixes = ESCALATION_PREFIXES if target.startswith("escalation:") else VALUE_PREFIXES
+    if isinstance(value, bool):
+        return translate("audit_true" if value else "audit_false")
+    if name == "offer" and isinstance(value, str):
+        return offer_words(value, translate, language)
+    if name == "scheduled_for" and local is not None and isinstance(value, str):
+        try:
+            return local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    # An escalation's status is a queue status ("abierto"), not a proposal's; a cancellation
+    # request's outcome is the work list's ("retenido").
+    prefixes = VALUE_PREFIXES
+    if target.startswith("escalation:"):
+        prefixes = ESCALATION_PREFIXES
+    elif target.startswith("cancellation:"):
+        prefixes = CANCELLATION_PREFIXES
     if name in prefixes and isinstance(value, str):
         return word(translate, prefixes[name], value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def audit_changes(target: str, before: object, after: object, translate: Translate) -> list[str]:
+def audit_changes(
+    target: str,
+    before: object,
+    after: object,
+    translate: Translate,
+    language: str = "en",
+    local: Callable[[datetime], str] | None = None,
+) -> list[str]:
     """Return an audit row's before and after as "field: value" lines, one pair of texts.
 
-    Scalars keep :func:`audit_value`; for objects (proposal decisions and edits, hand-offs)
-    only the fields that changed are listed, each named in the reader's words, with codes
-    (statuses, resolutions) worded and a long body summarised rather than dumped as JSON.
+    Scalars keep :func:`audit_value`; for objects (proposal decisions and edits, hand-offs,
+    cancellation requests, erasures) only the fields that changed are listed, each named in
+    the reader's words, with codes (statuses, outcomes, offers, yes/no) worded, stored times
+    as ``local`` writes them, and a long body summarised rather than dumped as JSON.
     """
     if not isinstance(before, Mapping) and not isinstance(after, Mapping):
         return [audit_value(target, before, translate), audit_value(target, after, translate)]
@@ -288,7 +375,7 @@ def audit_changes(target: str, before: object, after: object, translate: Transla
             if name in AUDIT_SUMMARISED:
                 value = translate("audit_body_before" if side is old else "audit_body_after")
             else:
-                value = _field_value(name, side[name], translate, target)
+                value = _field_value(name, side[name], translate, target, language, local)
             lines.append(f"{label}: {value}")
         sides.append("; ".join(lines))
     return sides

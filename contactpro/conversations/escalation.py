@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.messaging import media
-from contactpro.models import Account, Escalation, Interaction, Turn, utcnow
+from contactpro.models import Account, Customer, Escalation, Interaction, Turn, utcnow
+from contactpro.phone import to_e164
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,18 @@ def priority_for(reason: str, interaction: Interaction) -> int:
     score = _BASE_PRIORITY.get(reason, 50)
     if handoff_details(interaction).get("abuse"):
         score += ABUSE_BONUS
-    if interaction.customer is not None:
+    if interaction.customer is not None and _holder_writing(interaction, interaction.customer):
         score += _SEGMENT_BONUS.get(interaction.customer.segment, 0)
     return min(score, 100)
+
+
+def _holder_writing(interaction: Interaction, customer: Customer) -> bool:
+    """Return True when the sender is known to be ``customer``: from the number on file, or
+    verified. Claiming a VIP's id from another number earns none of the VIP's priority."""
+    if (interaction.state or {}).get("verified"):
+        return True
+    wrote = to_e164(interaction.from_number)
+    return wrote is not None and wrote == to_e164(customer.phone)
 
 
 def handoff_details(interaction: Interaction) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from contactpro.phone import mask_phone, to_e164
 log = logging.getLogger(__name__)
 
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# The entity of a bot turn holding the question its reply asks, when the reply says more.
+QUESTION = "question"
 # How far along a message each of Twilio's statuses is: a callback that arrives late (Twilio
 # does not promise their order; the journal replays them after an outage) never moves it back.
 DELIVERY_PROGRESS = {
@@ -120,7 +122,8 @@ def find_turn(session: Session, twilio_key: str) -> Turn | None:
 
 
 def last_question(session: Session, interaction: Interaction) -> str | None:
-    """Return what the bot last said to the caller, leaving out its reprompts to silence."""
+    """Return what the bot last asked the caller, leaving out its reprompts to silence and the
+    greeting around a question a call picked up again (its ``QUESTION`` entity)."""
     replies = session.execute(
         select(Turn.reply, Turn.entities)
         .where(Turn.interaction_id == interaction.id, Turn.reply.is_not(None), Turn.reply != "")
@@ -128,7 +131,12 @@ def last_question(session: Session, interaction: Interaction) -> str | None:
         .limit(10)
     )
     return next(
-        (reply for reply, entities in replies if not (entities or {}).get("reprompt")), None
+        (
+            (entities or {}).get(QUESTION) or reply
+            for reply, entities in replies
+            if not (entities or {}).get("reprompt")
+        ),
+        None,
     )
 
 
@@ -173,16 +181,26 @@ def record_delivery_status(
     return turn
 
 
+def call_ended(interaction: Interaction) -> bool:
+    """Return True when Twilio reported the interaction's call finished (hung up, failed...)."""
+    return interaction.channel == "voice" and interaction.twilio_status in FINAL_CALL_STATUSES
+
+
 def record_call_status(
     session: Session, call_sid: str, status: str, duration_seconds: int | None
 ) -> Interaction | None:
     """Store Twilio's CallStatus; on a final status stamp the end and duration.
 
+    Status callbacks may arrive out of order: a ``ringing`` or ``in-progress`` delivered after
+    the final status never replaces it (the close reason is computed from it).
     Returns the interaction when the call has ended (so it can be closed), else None.
     """
     interaction = find_by_sid(session, "voice", call_sid)
     if interaction is None:
         log.warning("status for unknown call", extra={"call_sid": call_sid, "status": status})
+        return None
+    if status not in FINAL_CALL_STATUSES and interaction.twilio_status in FINAL_CALL_STATUSES:
+        log.info("late call status ignored", extra={"call_sid": call_sid, "status": status})
         return None
     interaction.twilio_status = status
     if status not in FINAL_CALL_STATUSES:

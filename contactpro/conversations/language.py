@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.dialog.context import DialogState
 from contactpro.models import Customer, Interaction
+from contactpro.nlu.language import detect_language
 from contactpro.nlu.result import Understanding
 from contactpro.phone import to_e164
 
@@ -27,6 +28,17 @@ def answer_language(interaction: Interaction, understood: Understanding) -> str:
     if understood.language_clear or interaction.language is None:
         return understood.language
     return interaction.language
+
+
+def follow_caption(interaction: Interaction, caption: str, default: str) -> str:
+    """Set the conversation's language from the words sent with a photo or a document (read
+    without the cascade) when they say it clearly, or when the conversation has none yet;
+    return the language to answer in."""
+    if caption.strip():
+        guess = detect_language(caption, hint=interaction.language, default=default)
+        if guess.clear or interaction.language is None:
+            interaction.language = guess.language
+    return interaction.language or default
 
 
 def follow_customer(

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions
 from contactpro.conversations.escalation import escalate
-from contactpro.conversations.language import follow_customer
-from contactpro.dialog import sms, survey, timeline
+from contactpro.conversations.language import follow_caption, follow_customer
+from contactpro.dialog import after_hours, sms, survey, timeline
 from contactpro.dialog.context import (
     CONTINUE,
     ESCALATE,
@@ -51,6 +51,9 @@ class Inbound:
     source: str
     twilio_key: str
     asr_confidence: float | None = None
+    # Words written with it (an MMS or WhatsApp caption on a voice note): read for meaning
+    # together with ``text``, stored on their own turn.
+    written: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,26 @@ def _left_out(settings: Settings, interaction: Interaction) -> Callable[[int], s
     return lambda count: _say(settings, interaction, "sms_left_out", count=count)
 
 
-def _finish(settings: Settings, interaction: Interaction, decision: Decision) -> str:
-    """Return the text to say, the hand-off announced when handing over."""
+def _finish(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    decision: Decision,
+    **values: Any,
+) -> str:
+    """Return the text to say, the hand-off announced when handing over (``values`` word it:
+    ``count``, the files an agent will review); a text handed over outside business hours is
+    told when people answer again."""
     if decision.action != ESCALATE:
         return decision.text
     key = "escalate_voice" if interaction.channel == "voice" else "escalate_sms"
     if decision.reason == "customer_media":
         key = "escalate_media"
-    handoff = _say(settings, interaction, key)
+    if key in after_hours.CLOSED_KEYS and (
+        opens := after_hours.opens_at(session, settings, interaction, utcnow())
+    ):
+        key, values = after_hours.CLOSED_KEYS[key], {**values, "opens": opens}
+    handoff = _say(settings, interaction, key, **values)
     return f"{decision.text} {handoff}".strip() if decision.text else handoff
 
 
@@ -184,6 +199,7 @@ def greet_call(
     customer = interaction.customer
     name = customer.first_name if customer else ""
     state = DialogState.load(interaction.state)
+    question = None
     if state.continued_from is not None:
         # The question left waiting is asked again: a yes must answer what this call asked.
         asked = _left_waiting(session, state)
@@ -208,6 +224,8 @@ def greet_call(
         reply=text,
         action=CONTINUE,
         twilio_key=key,
+        # The question alone, without "Hola ..., retomemos": what a reprompt asks again.
+        entities={interactions.QUESTION: question} if question else {},
     )
     return _reply_from_turn(interaction, turn, replayed=False)
 
@@ -227,14 +245,17 @@ def _new_turn(
 ) -> BotReply:
     """Handle a turn known not to be a retry."""
     started = time.perf_counter()
-    if interaction.status == "closed":
-        # A late message on a closed conversation reopens it rather than being lost.
+    if interaction.status == "closed" and not interactions.call_ended(interaction):
+        # A late message on a closed conversation reopens it rather than being lost; a call
+        # Twilio reported ended (a turn delivered after the hang-up) stays closed as it ended.
         interaction.status, interaction.outcome, interaction.ended_at = "active", None, None
     state = DialogState.load(interaction.state)
+    state.no_input = 0  # the caller answered: only silences in a row lead to a person
     expected, menu = listening_for(state.awaiting, state.slots)
     today = local_today(zone_of(settings, interaction.customer))
+    said = f"{inbound.written}\n{inbound.text}" if inbound.written else inbound.text
     understood = get_cascade(settings).understand(
-        inbound.text,
+        said,
         channel=interaction.channel,
         source=inbound.source,
         language_hint=interaction.language,
@@ -242,7 +263,7 @@ def _new_turn(
         dtmf_menu=menu,
         today=today,  # "mañana", "el 30": the customer's day, not the server's
     )
-    if understood.intent == "greeting" and (rest := _after_greeting(inbound.text)):
+    if understood.intent == "greeting" and (rest := _after_greeting(said)):
         # "Hola buenas, me regala el saldo": the greeting is not the request.
         request = get_cascade(settings).understand(
             rest,
@@ -264,7 +285,7 @@ def _new_turn(
         interaction=interaction,
         state=state,
         understood=understood,
-        text=inbound.text,
+        text=said,
         telephony=telephony_for(settings),
         now=datetime.now(UTC),
         asr_confidence=inbound.asr_confidence,
@@ -275,7 +296,7 @@ def _new_turn(
     else:
         decision = _resumed(ctx) or decide(ctx)
     interaction.state = state.dump()
-    text = _finish(settings, interaction, decision)
+    text = _finish(session, settings, interaction, decision)
     text = sms.for_channel(
         text,
         interaction.channel,
@@ -293,7 +314,12 @@ def _new_turn(
         intent=understood.intent,
         confidence=round(understood.confidence, 4),
         tier=understood.tier,
-        entities={**_json_safe(understood.entities), "language": language},
+        entities={
+            **_json_safe(understood.entities),
+            "language": language,
+            # What a reprompt to silence asks again, when the reply says more than it.
+            **({interactions.QUESTION: decision.question} if decision.question else {}),
+        },
         reply=text,
         action=decision.action,
         twilio_key=inbound.twilio_key,
@@ -362,7 +388,7 @@ def no_input(
         decision = Decision(_reprompt(session, settings, interaction, state), step="reprompted")
         state.steps.append("reprompted")
     interaction.state = state.dump()
-    text = _finish(settings, interaction, decision)
+    text = _finish(session, settings, interaction, decision)
     turn = interactions.add_turn(
         session,
         interaction,
@@ -403,6 +429,8 @@ def receive_message(session: Session, settings: Settings, message: IncomingSms) 
         files=message.media,
         profile_name=message.profile_name,
         wa_id=message.wa_id,
+        message_type=message.message_type,
+        location=message.location,
     )
 
 
@@ -418,10 +446,13 @@ def receive_sms(
     files: tuple[Media, ...] = (),
     profile_name: str | None = None,
     wa_id: str | None = None,
+    message_type: str | None = None,
+    location: bool = False,
 ) -> BotReply:
     """Answer one inbound SMS or WhatsApp message, continuing the sender's conversation when
     it is fresh. ``from_number`` is E.164 on every channel; ``files`` are its media;
-    ``profile_name`` and ``wa_id`` (WhatsApp) are kept on the conversation for the agent."""
+    ``profile_name`` and ``wa_id`` (WhatsApp) are kept on the conversation for the agent;
+    ``message_type`` (WhatsApp) tells a sticker, ``location`` a shared location."""
     stored = interactions.find_turn(session, message_sid)
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
@@ -442,9 +473,11 @@ def receive_sms(
             now=now,
         )
     _keep_profile(interaction, profile_name, wa_id)
-    if files:
+    # A sticker is a reaction, not a document for an agent: answered like a wordless message.
+    sticker = media.are_stickers(files, channel, message_type)
+    if files and not sticker:
         return _with_media(session, settings, interaction, message_sid, body, files)
-    problem = _sms_problem(body, settings)
+    problem = _sms_problem(body, settings, sticker=sticker, location=location)
     if problem is None:
         return _new_turn(
             session, settings, interaction, Inbound(body, "sms", twilio_key=message_sid)
@@ -484,30 +517,57 @@ def _with_media(
     body: str,
     files: tuple[Media, ...],
 ) -> BotReply:
-    """Acknowledge a message carrying files: a voice note is transcribed by a worker (the
-    answer follows by message); photos and documents go to a person with the escalation."""
+    """Acknowledge a message carrying files: voice notes are transcribed by a worker (the
+    answer follows by message); photos and documents go to a person with the escalation. A
+    message carrying both gets both: its audio heard and answered, its other files escalated."""
     rows = media.store(session, interaction, message_sid, files)
+    notes = [row for row in rows if row.kind == "audio"]
+    for note in notes:
+        note.status = "queued"  # the task of the first answers the others after it
     references = [media.reference(row) for row in rows]
-    if all(row.kind == "audio" for row in rows):
-        note = rows[0]
-        note.status = "queued"
+    # Words sent with the files (a caption) are the customer's and say their language.
+    written = body.strip()[: settings.max_body_chars]
+    follow_caption(interaction, written, settings.default_language)
+    entities: dict[str, object] = {"media": references}
+    if notes:
+        entities["voice_note"] = notes[0].id
+    listening = _say(settings, interaction, "voice_note_listening") if notes else ""
+    if len(notes) == len(rows):
         turn = interactions.add_turn(
             session,
             interaction,
-            speaker="bot",
-            text=body[: settings.max_body_chars],
-            source="system",
-            reply=_say(settings, interaction, "voice_note_listening"),
+            speaker="caller" if written else "bot",
+            text=written,
+            source="sms" if written else "system",
+            reply=listening,
             action=CONTINUE,
-            entities={"media": references, "voice_note": note.id},
+            entities=entities,
             twilio_key=message_sid,
         )
         _attach(rows, turn)
-        log.info("voice note queued", extra={"interaction_id": interaction.id, "media": note.id})
-        reply = _reply_from_turn(interaction, turn, replayed=False)
-        return replace(reply, voice_note_id=note.id)
+    else:
+        turn = _to_agent(session, settings, interaction, message_sid, written, rows, entities)
+    reply = _reply_from_turn(interaction, turn, replayed=False)
+    if not notes:
+        return reply
+    log.info("voice note queued", extra={"interaction_id": interaction.id, "media": notes[0].id})
+    return replace(reply, voice_note_id=notes[0].id)
+
+
+def _to_agent(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    message_sid: str,
+    written: str,
+    rows: list[MessageMedia],
+    entities: dict[str, object],
+) -> Turn:
+    """Store the turn of a message whose photos or documents go to an agent (escalating
+    unless already escalated); its voice notes, if any, are acknowledged as being heard."""
+    count = sum(row.kind != "audio" for row in rows)
     state = DialogState.load(interaction.state)
-    ack = _say(settings, interaction, "media_received")
+    ack = _say(settings, interaction, "media_received", count=count)
     if state.escalated:
         decision = Decision(ack)
     else:
@@ -516,8 +576,11 @@ def _with_media(
         state.escalated = True
         state.finish()
         interaction.state = state.dump()
+    said = _finish(session, settings, interaction, decision, count=count)
+    if len(rows) > count:
+        said = f"{said} {_say(settings, interaction, 'voice_note_listening')}"
     text = sms.for_channel(
-        _finish(settings, interaction, decision),
+        said,
         interaction.channel,
         settings.max_sms_segments,
         settings.sms_keep_accents,
@@ -527,17 +590,17 @@ def _with_media(
         session,
         interaction,
         speaker="caller",
-        text=body[: settings.max_body_chars],
+        text=written,
         source="sms",
         tier="none",
         reply=text,
         action=decision.action,
-        entities={"media": references},
+        entities=entities,
         twilio_key=message_sid,
     )
     _attach(rows, turn)
     _hand_over(session, settings, interaction, decision)
-    return _reply_from_turn(interaction, turn, replayed=False)
+    return turn
 
 
 def _attach(rows: list[MessageMedia], turn: Turn) -> None:
@@ -553,11 +616,13 @@ def _survey_answer(
     body: str,
     now: datetime,
 ) -> BotReply | None:
-    """Store a 1-5 reply to a pending survey on the surveyed interaction's record."""
-    score = survey.score_in(body)
+    """Store a reply to a pending survey (its 1-5 score, and the whole reply with any comment
+    as the customer's turn) on the surveyed interaction's record."""
+    answer = survey.answer_in(body)
     phone = to_e164(from_number)
-    if score is None or phone is None:
+    if answer is None or phone is None:
         return None
+    score = answer.score
     pending = survey.pending_survey(session, settings, phone, now)
     if pending is None:
         return None
@@ -576,7 +641,7 @@ def _survey_answer(
         intent="survey_answer",
         confidence=1.0,
         tier="rules",
-        entities={"score": score},
+        entities={"score": score, **({"comment": answer.comment} if answer.comment else {})},
         action=CONTINUE,
         reply=_say(settings, interaction, "survey_thanks"),
         twilio_key=message_sid,
@@ -584,10 +649,13 @@ def _survey_answer(
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
-def _sms_problem(body: str, settings: Settings) -> str | None:
-    """Return the reply key for a message we cannot process, or None when it is fine."""
+def _sms_problem(
+    body: str, settings: Settings, *, sticker: bool = False, location: bool = False
+) -> str | None:
+    """Return the reply key for a message we cannot process (a sticker or a shared location
+    without words among them), or None when it is fine."""
     if not body.strip():
-        return "empty_sms"
+        return "sticker_received" if sticker else "location_received" if location else "empty_sms"
     if len(body) > settings.max_body_chars:
         return "too_long_sms"
     if "\ufffd" in body:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from sqlalchemy import or_, select
+
 from contactpro.dialog import identity
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import Account, Customer
@@ -25,6 +27,10 @@ NAMED_SLOT = identity.NAMED_SLOT
 MIN_DIGITS = 3
 # A balance or debt request names an account by its last four digits or more.
 REQUEST_DIGITS = 4
+# A run this long that is none of the customer's accounts may be someone else's account.
+FOREIGN_MIN_DIGITS = 5
+# Words that give the number after them as an account.
+_ACCOUNT_WORDS = r"\b(?:cuenta|cta|account|acct|contrato|contract)\b"
 # Positions in a list, by ordinal word: "la cuarta", "the fourth one" (digits and cardinals,
 # "la 4", "la cuatro", "number four", are read as numbers).
 _ORDINALS = (
@@ -134,6 +140,41 @@ def listed_accounts(ctx: TurnContext) -> list[Account]:
     )
 
 
+def _said_as_account(text: str, run: str) -> bool:
+    """Return True when ``text`` gives ``run`` as an account ("la cuenta 0000999999")."""
+    joined = re.sub(r"(?<=\d)[.\s-](?=\d)", "", words_to_digits(normalise(text)))
+    return re.search(rf"{_ACCOUNT_WORDS}\D{{0,20}}\b{run}\b", joined) is not None
+
+
+def foreign_named(ctx: TurnContext, texts: Sequence[str]) -> list[str]:
+    """Return the account numbers ``texts`` name that are none of the customer's: another
+    customer's account or contract number, or digits given as an account ("la cuenta
+    0000999999"). The customer's id, birth year and own accounts are never among them.
+    """
+    customer = ctx.customer
+    if customer is None:
+        return []
+    said = [
+        (text, run)
+        for text in texts
+        for run in digits_named(text, FOREIGN_MIN_DIGITS, customer)
+        if not named([run], customer.accounts)
+    ]
+    if not said:
+        return []
+    runs = [run for _, run in said]
+    held = ctx.session.scalars(
+        select(Account).where(
+            Account.customer_id != customer.id,
+            or_(Account.number.in_(runs), Account.contract_number.in_(runs)),
+        )
+    )
+    others = {n for a in held for n in (a.number, a.contract_number) if n}
+    return list(
+        dict.fromkeys(run for text, run in said if run in others or _said_as_account(text, run))
+    )
+
+
 def remember_named(ctx: TurnContext) -> None:
     """Keep the digits the request named while identity questions are asked (call after
     ``identity.require`` returned a question: it starts the identity flow afresh)."""
@@ -193,9 +234,11 @@ def answer(ctx: TurnContext) -> Account | Decision:
         return Decision("", ESCALATE, reason="not_understood")
     ctx.state.slots["retries"] = ctx.state.slots.get("retries", 0) + 1
     listed = [{"number": a.number, "plan": a.plan} for a in accounts]
+    purpose = ctx.state.slots.get("purpose")
     return Decision(
-        ctx.say("which_account_again", accounts=listed, purpose=ctx.state.slots.get("purpose")),
+        ctx.say("which_account_again", accounts=listed, purpose=purpose),
         step="asked_which_account_again",
+        question=ctx.say("which_account_again_question", accounts=listed, purpose=purpose),
     )
 
 

@@ -56,3 +56,16 @@ def stated_amount(text: str) -> Decimal | None:
 def without_amounts(text: str) -> str:
     """Return ``text`` folded, numbers as digits, with every amount of money taken out."""
     return _AMOUNT.sub(" ", numeric_form(text))
+
+
+# Colombians say thousands without the word ("80 al mes", "puedo 80 mensual" is 80.000 pesos):
+# an amount of pesos below this is no plausible payment and is read in thousands.
+COP_THOUSANDS_BELOW = Decimal(1000)
+
+
+def spoken_amount(amount: Decimal, currency: str) -> Decimal:
+    """Return ``amount`` as the customer means it: Colombian pesos below
+    ``COP_THOUSANDS_BELOW`` are thousands ("80" is 80.000 pesos); any other is as said."""
+    if currency == "COP" and 0 < amount < COP_THOUSANDS_BELOW:
+        return amount * 1000
+    return amount

@@ -29,6 +29,9 @@ class Decision:
     reason: str = ""
     step: str = ""
     resolved: bool = False
+    # The question alone, when ``text`` says more around it ("Disculpa, no entendí bien."):
+    # what a reprompt to silence asks again.
+    question: str = ""
 
 
 @dataclass
@@ -149,8 +152,10 @@ class TurnContext:
         return market_of(self.account, number)
 
     def say(self, key: str, **values: Any) -> str:
-        """Render a reply template in the conversation's language and channel."""
+        """Render a reply template in the conversation's language and channel, for the
+        customer's market."""
         values.setdefault("company", self.settings.company_name)
+        values.setdefault("market", self.market)
         if "name" not in values:
             customer = self.customer
             values["name"] = customer.first_name if customer else ""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from contactpro.dialog import accounts, agenda, identity
+from contactpro.dialog import accounts, after_hours, agenda, identity
 from contactpro.dialog.context import CONTINUE, ESCALATE, HANGUP, Decision, TurnContext
 from contactpro.dialog.handlers import (
     billing,
@@ -81,6 +82,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 DIGITS_ARE_ANSWERS = frozenset(
     {"identify", "verify", "offer_choice", "debt_account", accounts.AWAITING}
 )
+# While a yes-or-no question waits, the keypad answers it: 1 is yes and 2 is no (a caller
+# pressing 1 at "¿Lo acepto?" means yes, never the main menu's balance).
+YES_NO_KEYS: Mapping[str, str] = {"1": "affirm", "2": "deny"}
 # Intents a knowledge-base article may answer better than a weak guess of them (the others
 # are about the customer's own account: an article is never the answer).
 INFORMATIONAL = frozenset({"connection_problem", "cancellation", "product_info", "payment_how"})
@@ -105,10 +109,16 @@ def listening_for(
     awaiting: str | None, slots: Mapping[str, Any] | None = None
 ) -> tuple[tuple[str, ...], dict[str, str] | None]:
     """Return the intents a pending question invites and the keypad menu to use."""
-    menu: dict[str, str] | None = {} if awaiting in DIGITS_ARE_ANSWERS else None
     if awaiting == clarify.AWAITING:
-        return tuple((slots or {}).get("topics", ())), menu
-    return EXPECTED.get(awaiting or "", ()), menu
+        expected = tuple((slots or {}).get("topics", ()))
+    else:
+        expected = EXPECTED.get(awaiting or "", ())
+    menu: dict[str, str] | None = None
+    if awaiting in DIGITS_ARE_ANSWERS:
+        menu = {}
+    elif "affirm" in expected and "deny" in expected:
+        menu = dict(YES_NO_KEYS)
+    return expected, menu
 
 
 def _confident(ctx: TurnContext) -> bool:
@@ -137,12 +147,28 @@ def _asks_about(text: str) -> bool:
     return bool(_QUESTION.search(text.strip()))
 
 
+def _start(ctx: TurnContext, intent: str) -> Decision:
+    """Start ``intent``'s handler. A verified customer whose request named an account that is
+    not theirs is told so first: they are answered on their own accounts, never on that one,
+    and nothing of it is said."""
+    foreign: list[str] = []
+    if intent in identity.RESUMABLE:
+        foreign = accounts.foreign_named(ctx, identity.request_texts(ctx, intent))
+    decision = START[intent](ctx)
+    if not foreign or not ctx.state.verified:
+        return decision
+    ends = [number[-4:] for number in foreign]
+    ctx.state.handoff["accounts_not_theirs"] = ends
+    notice = ctx.say("account_not_theirs", ends=ends)
+    return replace(decision, text=f"{notice} {decision.text}".strip())
+
+
 def _resume(ctx: TurnContext) -> Decision:
     """After identity questions are answered, carry on with what the customer asked."""
     pending = ctx.state.pending_intent
     ctx.state.pending_intent = None
     if pending in START:
-        return START[pending](ctx)
+        return _start(ctx, pending)
     ctx.state.finish()
     return Decision(ctx.say("how_can_i_help"))
 
@@ -199,7 +225,20 @@ def _unclear_yes(ctx: TurnContext) -> Decision | None:
     if state.slots["unclear_yes"] > 1:
         state.finish()
         return Decision("", ESCALATE, reason="not_understood")
-    return Decision(ctx.say("confirm_unclear"), step="asked_yes_again")
+    return Decision(
+        ctx.say("confirm_unclear"),
+        step="asked_yes_again",
+        question=ctx.say("confirm_unclear_question"),
+    )
+
+
+def _follows_up(ctx: TurnContext) -> bool:
+    """Return True for a question about another account right after a balance answer ("¿y de
+    la cuenta 0000111800?", "and the other account?"), unless it clearly asks something else."""
+    intent = ctx.understood.intent
+    if intent in START and intent != "billing_inquiry" and _confident(ctx):
+        return False
+    return ctx.state.awaiting in (None, "confirm_resolution") and billing.follows_up(ctx)
 
 
 def _route(ctx: TurnContext) -> Decision:
@@ -220,11 +259,14 @@ def _route(ctx: TurnContext) -> Decision:
         return cancellation.withdraw(ctx)
     if (unclear := _unclear_yes(ctx)) is not None:
         return unclear
+    if _follows_up(ctx):
+        state.awaiting = None
+        return _start(ctx, "billing_inquiry")
     if state.awaiting == clarify.AWAITING:
         topic = clarify.chosen(ctx)
         state.finish()
         if topic is not None:
-            return START[topic](ctx)
+            return _start(ctx, topic)
     if state.awaiting == "confirm_resolution":
         if (answered := _confirmation(ctx)) is not None:
             return answered
@@ -255,7 +297,7 @@ def _route(ctx: TurnContext) -> Decision:
     if (asked := _weak_guess(ctx)) is not None:
         return asked
     if intent in START:
-        return agenda.note(ctx, intent, START[intent](ctx))
+        return agenda.note(ctx, intent, _start(ctx, intent))
     if intent == "deny" and state.resolved and state.confirmed:
         # "No" to "anything else I can help you with?" after a confirmed answer ends it.
         state.finish()
@@ -300,13 +342,24 @@ def while_escalated(ctx: TurnContext) -> Decision:
     if intent == "billing_inquiry" and not state.verified:
         answers = False  # a balance is disclosed only to a verified customer
     if not answers:
-        return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
+        return Decision(_with_agent(ctx, "escalated_noted"), step="noted_for_agent")
     answer = START[intent](ctx)
     asks = state.awaiting is not None  # a question back ("which account?"): the agent asks it
     state.finish()
     if answer.action != CONTINUE or not answer.text or asks:
-        return Decision(ctx.say("escalated_noted"), step="noted_for_agent")
-    return Decision(f"{answer.text} {ctx.say('escalated_still')}", step=answer.step)
+        return Decision(_with_agent(ctx, "escalated_noted"), step="noted_for_agent")
+    return Decision(f"{answer.text} {_with_agent(ctx, 'escalated_still')}", step=answer.step)
+
+
+def _with_agent(ctx: TurnContext, key: str) -> str:
+    """Say the case is with an agent: who answers soon, or, on a text outside business hours,
+    from the next opening."""
+    opens = None
+    if ctx.channel != "voice":
+        opens = after_hours.opens_at(ctx.session, ctx.settings, ctx.interaction, ctx.now)
+    if opens is None:
+        return ctx.say(key)
+    return ctx.say(after_hours.CLOSED_KEYS[key], opens=opens)
 
 
 def decide(ctx: TurnContext) -> Decision:

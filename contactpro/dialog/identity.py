@@ -103,6 +103,16 @@ def _ask_verification(ctx: TurnContext) -> Decision:
     return Decision(ctx.say(key), step="asked_verification")
 
 
+def ask_again(ctx: TurnContext) -> str | None:
+    """Return the identity question left waiting, worded for this conversation's channel ("dime"
+    on a call, "escríbeme" in a message), or None when none waits."""
+    if ctx.state.awaiting == "identify":
+        return ctx.say("ask_identify")
+    if ctx.state.awaiting == "verify":
+        return _ask_verification(ctx).text
+    return None
+
+
 def require(ctx: TurnContext, level: str, intent: str) -> Decision | None:
     """Return the question that stands between the caller and ``intent``, or None to go on."""
     if ctx.state.customer_id is None:
@@ -273,9 +283,9 @@ def reply(ctx: TurnContext) -> Decision | None:
             state.finish()
             return Decision("", ESCALATE, reason="verification_failed")
         problem = "verify_one_answer" if len(answers) > 1 else "verify_failed_retry"
-        return Decision(
-            f"{ctx.say(problem)} {_ask_verification(ctx).text}", step="verification_retry"
-        )
+        asked = _ask_verification(ctx).text
+        # Silence after "Ese dato no coincide..." asks for the data again, not that it failed.
+        return Decision(f"{ctx.say(problem)} {asked}", step="verification_retry", question=asked)
     return None
 
 

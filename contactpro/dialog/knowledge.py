@@ -111,6 +111,35 @@ def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
     return _knowledge_base(str(folder))
 
 
+@lru_cache(maxsize=8)
+def _titles(root: str) -> dict[str, dict[str, str]]:
+    """Map each language folder under ``root`` to its articles' titles by file name."""
+    found: dict[str, dict[str, str]] = {}
+    folders = sorted(p for p in Path(root).iterdir() if p.is_dir()) if Path(root).is_dir() else []
+    for folder in folders:
+        articles = [read_article(p) for p in sorted(folder.glob("*.md"))]
+        articles += [read_article(p) for p in sorted(folder.glob("*/*.md"))]
+        found[folder.name] = {}
+        for article in articles:
+            found[folder.name].setdefault(article.slug, article.title)
+    return found
+
+
+def article_title(settings: Settings, slug: str, language: str) -> str | None:
+    """Return the title of the article named ``slug`` (its file name) in ``language``.
+
+    File names differ by language (``roaming`` / ``international-roaming``): an article only
+    another language has is named by its own title, the one the customer was sent. None when
+    no article has that name (since renamed or removed).
+    """
+    root = Path(settings.knowledge_dir) if settings.knowledge_dir else DEFAULT_DIR
+    titles = _titles(str(root))
+    for folder in [language, *sorted(titles)]:
+        if title := titles.get(folder, {}).get(slug):
+            return title
+    return None
+
+
 def answer(
     settings: Settings,
     language: str,

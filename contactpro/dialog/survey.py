@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -17,7 +19,49 @@ from contactpro.phone import to_e164
 from contactpro.providers.telephony import Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
-_SCORE = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
+# A survey answer, read on accent-folded lower-case text: an optional lead-in ("le doy un",
+# "I'd give it a"), the score as a digit or a word, an optional scale ("/5", "de 5", "stars"),
+# then nothing, a comment after a separator ("3, el asesor tardó"), or words that judge the
+# service ("5 excelente"). Anything else ("tengo 2 cuentas", "5 meses") is not an answer.
+_LEAD = (
+    r"(?:(?:yo\s+)?(?:le\s+|les\s+|te\s+)?(?:doy|daria|pongo|pondria|califico|calificaria)"
+    r"(?:\s+(?:un|una|el|con))?"
+    r"|(?:mi\s+)?(?:calificacion|nota|puntaje|puntuacion)(?:\s+(?:es|seria))?(?:\s+(?:de|un|una))?"
+    r"|i\s*(?:'|’)?\s*d\s+(?:give|rate)(?:\s+(?:it|you|you\s+guys|them|this|that))?(?:\s+an?)?"
+    r"|i\s+(?:would\s+)?(?:give|rate)(?:\s+(?:it|you|you\s+guys|them|this|that))?(?:\s+an?)?"
+    r"|(?:my\s+)?(?:rating|score)(?:\s+(?:is|would\s+be))?(?:\s+an?)?"
+    r"|(?:muchas\s+)?gracias[\s,.!]*(?:(?:le|les|te)\s+)?(?:doy\s+)?(?:un|una)?"
+    r"|thanks?(?:\s+you)?[\s,.!]*"
+    r"|un|una|an?|solid)\s*:?\s*"
+)
+_NUMBER = r"(?P<score>[1-5](?![\d]|[.,]\d)|uno|dos|tres|cuatro|cinco|one|two|three|four|five)\b"
+_SCALE = (
+    r"(?:\s*(?:/|de|sobre|out\s+of)\s*(?:5|cinco|five)\b)?"
+    r"(?:\s*(?:estrellas?|stars?|puntos?|points?)\b)?"
+)
+_JUDGING = (
+    r"excelentes?|muy|buen[oa]?s?|mal[oa]?s?|pesim[oa]s?|regular|normal|perfect[oa]?|genial"
+    r"|gracias|satisfech[oa]|great|good|excellent|awesome|amazing|bad|poor|terrible|ok|okay"
+    r"|fine|thanks|thank|very|super|satisfied|happy|slow|lent[oa]"
+    r"|pero|aunque|porque|todo|muchas|but|although|because|everything"
+)
+_ANSWER = re.compile(
+    rf"^\s*(?:{_LEAD})?{_NUMBER}{_SCALE}"
+    rf"(?:\s*[.!¡]*\s*$"
+    rf"|\s*[,;:.!\-–—]+\s*(?P<after>\S.*)$"
+    rf"|\s+(?P<judging>(?:{_JUDGING})\b.*|[^\w\s].*)$)",
+    re.DOTALL,
+)
+_WORDS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5}
+_WORDS |= {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """A reply read as a survey answer: the 1-5 score and what the customer added, if anything."""
+
+    score: int
+    comment: str = ""
 
 
 def send_survey(
@@ -80,7 +124,20 @@ def pending_survey(
     ).first()
 
 
-def score_in(text: str) -> int | None:
-    """Return the 1-5 score when ``text`` is only a score."""
-    match = _SCORE.match(text)
-    return int(match.group(1)) if match else None
+def _folded(text: str) -> str:
+    """Return ``text`` lower-cased without accents, one character for each of ``text``'s."""
+    return "".join(unicodedata.normalize("NFKD", ch.lower())[:1] or ch for ch in text)
+
+
+def answer_in(text: str) -> SurveyAnswer | None:
+    """Return the survey answer ``text`` gives ("5", "le doy un 4", "5 great", "cinco",
+    "3, el asesor tardó mucho"), or None when it is not one ("tengo 2 cuentas")."""
+    match = _ANSWER.match(_folded(text))
+    if match is None:
+        return None
+    word = match["score"]
+    score = int(word) if word.isdigit() else _WORDS[word]
+    group = "after" if match["after"] is not None else "judging"
+    start = match.start(group)
+    comment = text[start:].strip() if start >= 0 else ""
+    return SurveyAnswer(score, comment)

@@ -7,6 +7,11 @@ in ``contactpro/data/templates/{es,en}.toml``; a file of the same name in
 ``CONTACTPRO_TEMPLATES_DIR`` overrides any of its keys. Templates are Jinja2 run in a sandbox, so
 an operator's template can format values but never reach into the server.
 
+A text that depends on the customer's market (how to pay: PSE in Colombia, OXXO in Mexico) is a
+table by market, ``key.co = "..."``, ``key.mx``, ``key.us`` and ``key.default`` for a customer
+whose market is unknown or has no text of its own; an override of one market's text keeps the
+others.
+
 Code that has the settings asks :func:`templates_for`; code without them (a constant, a prompt)
 gets the process's catalogue, the one :func:`use_templates` chose at start-up.
 """
@@ -30,6 +35,8 @@ from contactpro.dialog.replies import format_date, format_money
 from contactpro.errors import ConfigError
 
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
+# The text of a market table for a customer whose market has none of its own.
+DEFAULT_MARKET = "default"
 
 
 @pass_context
@@ -71,39 +78,68 @@ class Templates:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self.env.filters.update(money=_money, date=_date, digits=_digits)
         self.sources: dict[str, dict[str, Any]] = {}
-        self._compiled: dict[tuple[str, str, int], Template] = {}
+        self._compiled: dict[tuple[str, str, int, str], Template] = {}
         for language in LANGUAGES:
             source = load_catalogue(DEFAULTS_DIR / f"{language}.toml")
             if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
-                source.update(load_catalogue(custom))
+                source.update(_merged(source, load_catalogue(custom)))
             self.sources[language] = source
         missing = set(self.sources["es"]) ^ set(self.sources["en"])
         if missing:
             raise ConfigError(f"templates missing in one language: {sorted(missing)}")
+        for language, source in self.sources.items():
+            for key, value in source.items():
+                if isinstance(value, dict) and DEFAULT_MARKET not in value:
+                    raise ConfigError(f"template {key}.{DEFAULT_MARKET} missing in {language}")
 
     def raw(self, key: str, language: str) -> Any:
-        """Return the template source (a string, or a list for step-by-step texts)."""
+        """Return the template source (a string, a list for step-by-step texts, or a table by
+        market)."""
         return self.sources.get(language, self.sources["es"])[key]
 
-    def render(self, key: str, language: str, *, index: int | None = None, **values: Any) -> str:
-        """Render template ``key`` (item ``index`` of a list template) in ``language``."""
+    def render(
+        self,
+        key: str,
+        language: str,
+        *,
+        index: int | None = None,
+        market: str | None = None,
+        **values: Any,
+    ) -> str:
+        """Render template ``key`` (item ``index`` of a list template, the text of ``market``
+        of a table by market) in ``language``."""
         language = language if language in self.sources else "es"
         source = self.raw(key, language)
+        variant = ""
+        if isinstance(source, dict):
+            variant = market if market is not None and market in source else DEFAULT_MARKET
+            source = source[variant]
         position = 0
         if isinstance(source, list):
             position = min(index or 0, len(source) - 1)
             source = source[position]
-        cache_key = (key, language, position)
+        cache_key = (key, language, position, variant)
         template = self._compiled.get(cache_key)
         if template is None:
             template = self._compiled[cache_key] = self.env.from_string(source)
         values.setdefault("channel", "sms")
-        return " ".join(template.render(language=language, **values).split())
+        return " ".join(template.render(language=language, market=market, **values).split())
 
     def count(self, key: str, language: str) -> int:
         """Return how many items a list template has."""
         source = self.raw(key, language)
         return len(source) if isinstance(source, list) else 1
+
+
+def _merged(defaults: dict[str, Any], custom: dict[str, Any]) -> dict[str, Any]:
+    """Return ``custom`` with each table by market completed from ``defaults``: overriding
+    Mexico's text keeps the other markets'."""
+    return {
+        key: {**defaults[key], **value}
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict)
+        else value
+        for key, value in custom.items()
+    }
 
 
 @lru_cache(maxsize=4)

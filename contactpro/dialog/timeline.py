@@ -142,6 +142,8 @@ def _ask_again(ctx: TurnContext, asked: str | None) -> str | None:
         question = identity.require(ctx, identity.VERIFIED, intent)
         if question is not None:
             return question.text
+    if (identity_question := identity.ask_again(ctx)) is not None:
+        return identity_question  # said afresh: the earlier words belong to its channel
     if state.awaiting and asked:
         return asked
     state.finish()

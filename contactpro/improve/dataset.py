@@ -139,6 +139,15 @@ class Conversation:
         }
 
 
+def outcome_of(conv: Conversation) -> str | None:
+    """Return auto_resolved, escalated, abandoned, or None when the dataset does not say."""
+    if conv.resolved:
+        return "auto_resolved"
+    if conv.escalation_reason or conv.failure_reason:
+        return "escalated"
+    return "abandoned" if conv.resolved is False else None
+
+
 def _pick(data: Mapping[str, Any], keys: Iterable[str]) -> Any:
     for key in keys:
         if key in data:

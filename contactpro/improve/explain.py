@@ -27,6 +27,7 @@ from contactpro.improve.index import Hit, TextEncoder
 from contactpro.improve.llm import Writer
 from contactpro.models import Escalation, Interaction
 from contactpro.nlu.masking import mask_pii
+from contactpro.privacy.prompts import mask_for_llm
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,8 @@ SYSTEM = (
     "You are a contact-center analyst. From similar past failed conversations and counts "
     "computed from them, explain in at most five sentences the pattern and the probable root "
     "cause, and suggest one fix. Use only the figures given. Cite the cases you rely on by "
-    "their id in square brackets, like [live-12]. Personal data is masked as [NUMBER], [ID] "
-    "or [EMAIL]."
+    "their id in square brackets, like [live-12]. Personal data is masked as [NUMBER], [ID], "
+    "[EMAIL], [NAME], [ADDRESS] or [CARD]."
 )
 MAX_COUNTED = 2000
 LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
@@ -195,7 +196,7 @@ def value_words(name: str, value: Any, language: str) -> str:
     """Name a counted value (reason, outcome, step, request, segment, channel) in words; a code
     the console has no word for is shown with spaces, never as a raw key."""
     if name == "failure_step":  # numbered and coded steps too ("troubleshoot_2")
-        return wording.step(lambda key: translate(key, language), str(value))
+        return wording.step(lambda key: translate(key, language), str(value), language)
     prefix = VALUE_WORDS.get(name)
     entry = console_strings().get(f"{prefix}{value}") if prefix else None
     if entry:
@@ -251,8 +252,8 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
 def _prompt(query: Query, facts: dict[str, Any], hits: list[Hit], language: str) -> str:
     lines = [
         f"Write in {LANGUAGE_NAMES.get(language, 'English')}.",
-        f"Failure to explain: {mask_pii(str(query.filters()))}",
-        f"What the caller said: {mask_pii(query.text)[:500] or '(not given)'}",
+        f"Failure to explain: {mask_for_llm(str(query.filters()))}",
+        f"What the caller said: {mask_for_llm(query.text)[:500] or '(not given)'}",
         f"Counts over the {facts['cases']} cases: {facts}",
         "Cases:",
     ]
@@ -260,7 +261,7 @@ def _prompt(query: Query, facts: dict[str, Any], hits: list[Hit], language: str)
         case = hit.case
         lines.append(
             f"[{case_id(hit)}] outcome={case.outcome} step={case.failure_step} "
-            f"reason={case.failure_reason} segment={case.segment}: {mask_pii(case.text)[:300]}"
+            f"reason={case.failure_reason} segment={case.segment}: {mask_for_llm(case.text)[:300]}"
         )
     return "\n".join(lines)
 

@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from contactpro.errors import ConfigError
+from contactpro.improve.dataset import outcome_of
 from contactpro.improve.store import from_row
 from contactpro.models import CaseVector, DatasetConversation, Escalation, Interaction
 from contactpro.nlu.embeddings import embeddings_available, get_encoder
@@ -153,7 +154,9 @@ def _live_case(interaction: Interaction, reason: str | None) -> Case:
 
 def _dataset_case(row: DatasetConversation) -> Case:
     conv = from_row(row)
-    outcome = "auto_resolved" if conv.resolved else "escalated" if conv.resolved is False else None
+    # As the dataset's metrics name it: an exported live conversation keeps its own outcome,
+    # and an unresolved one without a reason was abandoned, not escalated.
+    outcome = conv.extra_meta.get("outcome") or outcome_of(conv)
     return Case(
         source="dataset",
         ref_id=row.id,
@@ -275,8 +278,9 @@ def search(
             raise ConfigError(f"cannot filter cases on {name!r}")
         if value:
             query = query.where(getattr(CaseVector, name) == value)
-    rows = [r for r in session.scalars(query) if exclude is None or (r.source, r.ref_id) != exclude]
-    rows = _distinct(rows)
+    rows = _distinct(list(session.scalars(query)))
+    if exclude is not None:
+        rows = _without(rows, exclude)
     if not rows:
         return []
     matrix = np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows])
@@ -300,6 +304,16 @@ def _distinct(rows: list[CaseVector]) -> list[CaseVector]:
     if not live:
         return rows
     return [r for r in rows if r.source == "live" or _same_conversation(r) not in live]
+
+
+def _without(rows: list[CaseVector], exclude: tuple[str, int]) -> list[CaseVector]:
+    """Drop the case being explained and its imported copies (same caller words and start):
+    a conversation is never its own closest case."""
+    gone = [r for r in rows if (r.source, r.ref_id) == exclude]
+    keys = {key for r in gone if (key := _same_conversation(r))}
+    return [
+        r for r in rows if (r.source, r.ref_id) != exclude and _same_conversation(r) not in keys
+    ]
 
 
 def field_values(session: Session, limit: int = 200) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from statistics import mean
 from typing import Any
 
 from contactpro.analytics import conformity, sentiment
-from contactpro.improve.dataset import Conversation
+from contactpro.improve.dataset import Conversation, outcome_of
 from contactpro.nlu.cascade import Cascade
 
 # Intents that carry no request of their own: never a conversation's topic.
@@ -59,15 +59,6 @@ class ConversationMetrics:
 @lru_cache(maxsize=1)
 def _sentiment() -> sentiment.SentimentModel:
     return sentiment.load_model()
-
-
-def outcome_of(conv: Conversation) -> str | None:
-    """Return auto_resolved, escalated, abandoned, or None when the dataset does not say."""
-    if conv.resolved:
-        return "auto_resolved"
-    if conv.escalation_reason or conv.failure_reason:
-        return "escalated"
-    return "abandoned" if conv.resolved is False else None
 
 
 def estimate_csat(texts: Sequence[str], outcome: str | None, reason: str | None) -> float:

@@ -29,6 +29,7 @@ from contactpro.improve.metrics import ConversationMetrics
 from contactpro.improve.rank import Candidate
 from contactpro.models import AuditLog, Proposal, utcnow
 from contactpro.nlu.masking import mask_pii
+from contactpro.privacy.prompts import mask_for_llm
 
 log = logging.getLogger(__name__)
 Translate = Callable[[str], str]
@@ -177,7 +178,7 @@ def llm_drafts(
                 for c in ranking[:10]
             ),
             "Sample unresolved questions:",
-            *(f"- {mask_pii(q)[:200]}" for q in questions[:15]),
+            *(f"- {mask_for_llm(q)[:200]}" for q in questions[:15]),
         ]
     )
     text = writer.write(SYSTEM, prompt)

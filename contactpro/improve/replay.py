@@ -33,8 +33,8 @@ from contactpro.conversations.turn_service import Inbound, greet_call, take_turn
 from contactpro.db import Database
 from contactpro.dialog.context import ESCALATE, HANGUP, DialogState
 from contactpro.dialog.knowledge import DEFAULT_DIR as DEFAULT_KB
-from contactpro.improve.dataset import Conversation, Message
-from contactpro.improve.metrics import SMALL_TALK, estimate_csat, outcome_of
+from contactpro.improve.dataset import Conversation, Message, outcome_of
+from contactpro.improve.metrics import SMALL_TALK, estimate_csat
 from contactpro.improve.proposed import Proposed
 from contactpro.models import (
     Account,

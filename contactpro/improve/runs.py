@@ -127,11 +127,25 @@ def execute(
         )
         _fail(db, run_id, error)
         raise error from exc
+    except BaseException:
+        # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI: the run stops here,
+        # so it is marked failed (never left "running"), then the interruption goes on.
+        _fail(db, run_id, interrupted())
+        raise
     with db.session() as session:
         done = session.get(ImproveRun, run_id)
         if done is not None:
             done.status, done.results, done.finished_at = "done", results, utcnow()
     return results
+
+
+def interrupted() -> ContactProError:
+    """Return why a run stopped when its process was interrupted (Ctrl-C, SIGTERM)."""
+    return ContactProError(
+        "the replay was interrupted before it finished",
+        reason="replay_interrupted",
+        key="perr_replay_interrupted",
+    )
 
 
 def _one_line(exc: BaseException) -> str:

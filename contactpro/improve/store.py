@@ -15,6 +15,8 @@ from contactpro.models import DatasetConversation, Escalation, Interaction
 
 # The customer id and caller number go into an export so a replay can copy the account.
 LIVE_META = ("customer_id", "from_number", "outcome", "interaction_id")
+# The intent of a caller's reply to the satisfaction survey (turn_service).
+SURVEY_ANSWER = "survey_answer"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def _live(interaction: Interaction, reason: str | None) -> Conversation:
     intents: list[str] = []
     latencies: list[float] = []
     for turn in interaction.turns:
+        if turn.intent == SURVEY_ANSWER:
+            # The rating sent after the close is the conversation's CSAT (in meta), not a
+            # caller turn: replayed, the bot would take "5" for a new request.
+            continue
         if turn.speaker == "caller" and turn.text:
             transcript.append(Message("user", turn.text))
         if turn.intent and turn.intent not in intents and turn.speaker == "caller":

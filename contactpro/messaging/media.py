@@ -26,6 +26,8 @@ MEDIA_ALLOW_LIST = AllowList(
     host_pattern=rf"(?:{TWILIO_ALLOW_LIST.host_pattern})|(?:[a-z0-9-]+\.)*twiliocdn\.com",
 )
 DOCUMENT_TYPES = ("application/", "text/")
+# WhatsApp sends stickers as WebP images (``MessageType=sticker``); photos come as JPEG.
+STICKER_TYPES = ("image/webp",)
 
 
 def kind_of(content_type: str) -> str:
@@ -35,6 +37,15 @@ def kind_of(content_type: str) -> str:
         if media.startswith(kind + "/"):
             return kind
     return "document" if media.startswith(DOCUMENT_TYPES) else "other"
+
+
+def are_stickers(files: Sequence[Media], channel: str, message_type: str | None) -> bool:
+    """Return True when a WhatsApp message's files are stickers, not documents for an agent."""
+    if channel != "whatsapp" or not files:
+        return False
+    if message_type == "sticker":
+        return True
+    return all(f.content_type.split(";", 1)[0].strip() in STICKER_TYPES for f in files)
 
 
 def allow_list(settings: Settings) -> AllowList:

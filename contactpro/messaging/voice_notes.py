@@ -46,8 +46,26 @@ PROBLEM_REPLIES = {
 
 
 def reply_key(note: MessageMedia) -> str:
-    """The idempotency key of the turn that answers a voice note."""
-    return f"{note.message_sid}:voice_note"
+    """The idempotency key of the turn that answers a voice note (one per note of a message)."""
+    suffix = f":{note.position}" if note.position else ""
+    return f"{note.message_sid}:voice_note{suffix}"
+
+
+def later_notes(session: Session, media_id: int) -> list[int]:
+    """Return the ids of the other audio files of the same message after this one (an MMS may
+    carry several), each answered in turn by the task of the first."""
+    note = _note(session, media_id)
+    return list(
+        session.scalars(
+            select(MessageMedia.id)
+            .where(
+                MessageMedia.message_sid == note.message_sid,
+                MessageMedia.kind == "audio",
+                MessageMedia.position > note.position,
+            )
+            .order_by(MessageMedia.position)
+        )
+    )
 
 
 def asr_confidence(transcript: Transcript) -> float | None:
@@ -57,6 +75,15 @@ def asr_confidence(transcript: Transcript) -> float | None:
         return None
     total = sum(w for w, _ in weighted)
     return round(min(1.0, math.exp(sum(w * lp for w, lp in weighted) / total)), 4)
+
+
+def caption(session: Session, note: MessageMedia) -> str:
+    """Return the words the customer wrote with a message's first voice note (its caption),
+    read for meaning with that note's transcript; empty for the others and without words."""
+    written = interactions.find_turn(session, note.message_sid)
+    if written is None or written.speaker != "caller":
+        return ""
+    return written.text if (written.entities or {}).get("voice_note") == note.id else ""
 
 
 def _note(session: Session, media_id: int) -> MessageMedia:
@@ -101,7 +128,13 @@ def transcribe(
         session,
         settings,
         interaction,
-        Inbound(transcript.text, "voice_note", reply_key(note), note.asr_confidence),
+        Inbound(
+            transcript.text,
+            "voice_note",
+            reply_key(note),
+            note.asr_confidence,
+            written=caption(session, note),
+        ),
     )
     note.status, note.reply_turn_id, note.updated_at = "transcribed", reply.turn_id, utcnow()
     log.info(
@@ -219,7 +252,33 @@ def answer(
     may_retry: bool,
     transcriber: Transcriber | None = None,
 ) -> str | None:
-    """Transcribe a voice note and send the answer, each step in its own transaction.
+    """Answer a voice note, then each later audio file of the same message, in order.
+
+    Returns the first note's status, or None for an unknown note; errors as
+    :func:`answer_one` (a retry finds the notes already answered and sends nothing twice).
+    """
+    status = answer_one(
+        db, settings, telephony, media_id, may_retry=may_retry, transcriber=transcriber
+    )
+    if status is None:
+        return None
+    with db.session() as session:
+        others = later_notes(session, media_id)
+    for other in others:
+        answer_one(db, settings, telephony, other, may_retry=may_retry, transcriber=transcriber)
+    return status
+
+
+def answer_one(
+    db: Database,
+    settings: Settings,
+    telephony: Telephony,
+    media_id: int,
+    *,
+    may_retry: bool,
+    transcriber: Transcriber | None = None,
+) -> str | None:
+    """Transcribe one voice note and send the answer, each step in its own transaction.
 
     Returns the note's status, or None for an unknown note. A download that failed for a
     reason that may pass is raised (AudioFetchError) when ``may_retry``; any other failure is

@@ -44,6 +44,8 @@ EXPECTED_RELIEF = 0.5
 # Entity naming why the LLM tier was asked but did not decide (timeout, breaker_open, unsure...),
 # so the stored turn says which fall-back it took.
 LLM_FALLBACK = "llm_fallback"
+# Entity holding what the LLM tier said the caller stated, apart from the rules' entities.
+LLM_ENTITIES = "llm_entities"
 
 
 def load_model(settings: Settings) -> IntentModel:
@@ -174,8 +176,11 @@ class Cascade:
                         intent, confidence, tier = answer.intent, answer.confidence, "llm"
                         candidates = ()
                         reason = answer.reason
-                        for key, value in answer.entities.items():
-                            entities.setdefault(key, value)
+                        if answer.entities:
+                            # Kept for the record, never acted on: the prompt masked every
+                            # number, so an id, amount or flag the LLM names is its invention
+                            # (or a prompt injection's), not what the customer said.
+                            entities[LLM_ENTITIES] = answer.entities
                     else:
                         entities[LLM_FALLBACK] = "unsure"
                         reason = f"llm unsure ({answer.confidence:.2f}): {answer.reason}"

@@ -134,6 +134,7 @@ class _Chunk:
     group: int = 0  # value below 1000 being built
     last: str = ""  # kind of the last word: unit, teen, ten, hundred, scale
     digits_only: bool = True  # built from single digits only
+    scale: int = 0  # the smallest scale word applied so far (0: none)
 
     @property
     def value(self) -> int:
@@ -169,6 +170,7 @@ class _Chunk:
             else:  # "dos millones trescientos MIL": only the group since the last scale
                 self.total += max(self.group, 1) * value
             self.group = 0
+            self.scale = min(self.scale or value, value)
         else:
             self.group += value
         self.last = "hundred" if kind == "hundred_en" else kind
@@ -203,7 +205,12 @@ def read_chunks(words: list[str]) -> list[int]:
             continue
         kind, value = kind_value
         current = chunks[-1] if chunks else None
-        if kind == "scale" and current is not None and current.last != "scale":
+        if (
+            kind == "scale"
+            and current is not None
+            and current.last != "scale"
+            and (not current.scale or value < current.scale)
+        ):  # "cuatro mil ciento once MIL ciento once": a second "mil" starts a new number
             current.add(kind, value)
         elif (
             current is not None

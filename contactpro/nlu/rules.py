@@ -294,6 +294,16 @@ _UNSURE = re.compile(
     r"segura|quien sabe|i don't know|i dont know|dunno|not sure|i'm not sure|im not sure|"
     r"no idea)( la verdad| really| honestly)?$"
 )
+# Sounds and bare questions back that answer nothing ("hmm", "mmm", "eh?", "y eso?", "what?",
+# "depende"): at a question whose yes books something they are asked again, never read as a yes
+# or a no. "mhm", "mm hmm" and "uh huh" are yeses and never reach this.
+_HESITANT = re.compile(
+    r"^((y|and|pues|bueno|well|so|oh|ah|a+h+|u+m+|u+h+|e+h+|e+m+|h+m+|m{2,}|ok|okay)\s+)*"
+    r"(h+m+|m{2,}|e+h+|e+m+|u+m+|u+h+|a+h+|huh|what|que|como|mande|perdon|sorry|pardon|y eso|"
+    r"and that|y entonces|and then|entonces|depende|eso depende|it depends|that depends)$"
+)
+# Sounds a yes may open with when it is asked back ("umm ok?").
+_HESITANT_LEAD = re.compile(r"^((a+h+|u+m+|u+h+|e+h+|e+m+|h+m+|m{2,}|pues|well)\s+)+")
 _NEGATED = re.compile(r"\b(no|dont|don't|do not|not|never|nunca)\b(\s+\w+){0,2}\s*$")
 _MACHINE = re.compile(r"\b(maquina|robot|grabadora|machine|bot)\b")
 
@@ -328,8 +338,21 @@ def _emoji_yes_no(text: str, norm: str) -> str | None:
     return answer if _yes_no(norm) in (None, answer) else None
 
 
+def hesitates(text: str) -> bool:
+    """Return True for a hesitation or a question back that answers nothing: "hmm", "mmm",
+    "eh?", "y eso?", "what?", "no sé", "depende", or a yes asked back ("ajá?", "umm ok?")."""
+    norm = normalise(text)
+    if not norm or _UNSURE.match(norm):
+        return bool(norm)
+    asked = text.strip().endswith("?")
+    bare = _yes_no(norm) or _yes_no(_HESITANT_LEAD.sub("", norm))
+    if bare is not None:
+        return asked and bare == "affirm"
+    return bool(_HESITANT.match(norm))
+
+
 def _yes_no(norm: str) -> str | None:
-    words = norm.replace("uh huh", "aja").split()
+    words = norm.replace("uh huh", "aja").replace("mm hmm", "aja").split()
     if not words or len(words) > 6:
         return None
     known = _AFFIRM_CORE | _DENY_CORE | _YES_NO_FILLER
@@ -483,6 +506,24 @@ _INVOICE_COPY = re.compile(
     r"\b(send|email|e mail|text|resend|forward|mail)( me)? (a copy of )?(my |the )?"
     r"(last )?(bill|invoice|statement)\b"
 )
+# Why the bill went up: "¿por qué me llegó tan cara?", "subió la factura", "why is my bill so
+# high", "my bill went up". The answer explains what changed on each account.
+_BILL_WENT_UP = re.compile(
+    r"\b(llego|llegaron|vino|vinieron|esta|estan|salio|salieron|es|son|viene|vienen)( \w+){0,3}? "
+    r"(tan|muy|mas|bien|super|re) (cara|caro|caras|caros|costosa|costoso|alta|alto|elevada|"
+    r"elevado)\b|"
+    r"\b(por ?que|pq|xq|porq) (me )?(cobran|cobraron|cobra|cobro) (tanto|tan caro|mas)\b|"
+    r"\b(subio|subieron|aumento|aumentaron|incremento|se subio|se disparo)( \w+){0,3}? "
+    r"(factura|facturas|recibo|recibos|cuenta|cuentas|cobro|valor|mensualidad|pago)\b|"
+    r"\b(factura|facturas|recibo|recibos|cuenta|cuentas|mensualidad|cobro)( \w+){0,3}? "
+    r"(subio|subieron|aumento|aumentaron|mas caras?|mas caros?|mas altas?|mas altos?)\b|"
+    r"\b(bill|bills|invoice|statement|charges?)( \w+){0,3}? (so|too|this|that|really|much|way) "
+    r"(high|expensive|big|much)\b|"
+    r"\b(bill|bills|invoice|statement|charges?)( \w+){0,3}? (went up|go up|gone up|increased|"
+    r"higher|jumped|doubled|more expensive)\b|"
+    r"\b(why|how come)( \w+){0,5}? (so high|so much|so expensive|more than usual|higher|went up|"
+    r"increase\w*)\b"
+)
 # Abuse or an accusation of theft: the customer needs a person now, whatever the bot asked.
 _ABUSE = re.compile(
     r"\b(hijueputa\w*|hijoeputa\w*|hp+tas?|hijos? de (su )?puta|malparid\w*|gonorreas?|"
@@ -600,6 +641,8 @@ def _request_entities(text: str) -> dict[str, Any]:
         found["billing_dispute"] = kind
     elif _INVOICE_COPY.search(norm):
         found["invoice_copy"] = "email" if _EMAIL.search(norm) else "sms"
+    elif _BILL_WENT_UP.search(norm):
+        found["bill_change"] = True
     if keeps_service(text):
         found["keep_service"] = True
     return found
@@ -661,6 +704,8 @@ def apply_rules(
         return RuleResult(entities, "complaint", f"abuse or an accusation: {abuse.group(0)}")
     if _UNSURE.match(norm):
         return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
+    if hesitates(stripped):
+        return RuleResult(entities, OUT_OF_SCOPE, "a hesitation or a question back, no answer")
     if (answer := _emoji_yes_no(stripped, norm) or _yes_no(norm)) is not None:
         return RuleResult(entities, answer, f"bare {'yes' if answer == 'affirm' else 'no'}")
     has_id = any(k in entities for k in ("national_id", "account_number", "phone"))

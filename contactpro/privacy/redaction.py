@@ -6,13 +6,16 @@
   (after a word, a colon, "#" or "=", glued to letters), typed whole or in groups (spaces,
   dashes, dots, slashes or underscores between blocks of four or eight, Amex 4-6-5, Diners
   4-6-4, digit by digit or in pairs), or dictated as number words in Spanish or English
-  ("cuatro uno uno uno ...", "forty one eleven ..."), with ``[tarjeta ****1111]``;
+  ("cuatro uno uno uno ...", "forty one eleven ...", "cuatro mil ciento once, mil ciento
+  once ..."), with ``[tarjeta ****1111]``;
+* a card's typed expiry (right after it, or after "vence"/"exp" in a message that gives a card)
+  with ``[vencimiento]``;
 * a 3-4 digit number right after a card (typed, or dictated after a pause; an expiry in between
   is skipped), any number after a security-code label ("cvv", "cod. seg.", "los 3 de atrás",
   "sec code", "the code on the back"), and after a bare "código"/"code" in a message that gives
   a card, with ``[código]``;
 * PINs and passwords after a label ("mi clave es 9876", "pin 1234", "pwd: Gato2024", "my pw is
-  Hunter22") with ``[clave]``.
+  Hunter22", 'my password is "correct horse"', "contraseña: perro gato") with ``[clave]``.
 
 Labels are matched on the case- and accent-folded text. Placeholders are in the message's
 language: the caller's when the channel knows it, else guessed from the message itself;
@@ -37,8 +40,18 @@ if TYPE_CHECKING:  # only the type: the speech package loads audio libraries
     from contactpro.speech.transcript import Transcript
 
 PLACEHOLDERS = {
-    "es": {"card": "[tarjeta ****{last4}]", "code": "[código]", "secret": "[clave]"},
-    "en": {"card": "[card ****{last4}]", "code": "[code]", "secret": "[password]"},
+    "es": {
+        "card": "[tarjeta ****{last4}]",
+        "code": "[código]",
+        "secret": "[clave]",
+        "expiry": "[vencimiento]",
+    },
+    "en": {
+        "card": "[card ****{last4}]",
+        "code": "[code]",
+        "secret": "[password]",
+        "expiry": "[expiry]",
+    },
 }
 DEFAULT_LANGUAGE = "es"
 CARD_MIN_DIGITS, CARD_MAX_DIGITS = 13, 19
@@ -60,6 +73,13 @@ _PIECE = re.compile(
     r"(?P<expiry>(?<!\d)(?:0?[1-9]|1[0-2])/(?:\d{4}|\d{2})(?!\d))|(?P<digits>\d+)|(?P<word>[a-z]+)"
 )
 _PUNCT_GAP = re.compile(r"[\s,;:.\-/_|]*")
+# An expiry's own label may stand between a card and its expiry ("4111... vence 12/27, 123",
+# "exp. 12/27 123"): the code after it is still the card's.
+_EXPIRY_GAP = re.compile(
+    r"[\s,;:.\-/_|]*(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|"
+    r"expiry|expiration|expiring|valid\s+thru|valida\s+hasta|hasta)(?:\s+(?:date|el|en|on))?"
+    r"[\s,;:.\-/_|]*)?"
+)
 _SPOKEN_GAP = re.compile(r"(?:[\s,;:.\-]|\by\b|\band\b)*")
 
 _WORD_END = r"(?![a-z])"
@@ -71,7 +91,7 @@ _FILLER_WORDS = (
     r"online|portal|sitio|pagina|banca|virtual|cuenta|account|site|nueva|new|actual|current|"
     r"seria|would|sea|it|its|that|secreta|secret|personal|acceso|access|login|code|codigo"
 )
-_FILLER = rf"(?:\s*[:=#\-]|\s+(?:{_FILLER_WORDS}){_WORD_END})*\s*"
+_FILLER = rf"(?:\s*[:=#\-?¿]|\s+(?:{_FILLER_WORDS}){_WORD_END})*\s*"
 _BACK_ES = r"(?:(?:de|del|en\s+el)\s+)?(?:atras|detras|reverso)"
 _BACK_NOUN = r"(?:numeros|numeritos|digitos|codigo|cod)"
 _CODE_LABEL = (
@@ -94,16 +114,20 @@ _SECRET_LABEL = (
 _CODE_VALUE = rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,7}})(?!\d)"
 _SECRET_VALUE = (
     rf"(?P<spoken>{_SPOKEN})|(?P<digits>\d(?:[ -]?\d){{2,11}})(?!\d)|"
-    r"(?P<quoted>[\"'“‘«][^\"'”’»\s]{3,64}[\"'”’»])|"
+    # in double quotes, words and spaces ("correct horse"); in single quotes, one word, to
+    # leave "my password's wrong, isn't it" alone
+    r"(?P<quoted>[\"“«][^\"”»\n]{3,64}[\"”»]|['‘][^'’\s]{3,64}['’])|"
     r"(?P<mixed>(?=[^\s\[]*\d)(?=[^\s\[]*[a-z])[^\s\[]{4,64})"
 )
 _CODE = re.compile(rf"{_CODE_LABEL}{_FILLER}(?:{_CODE_VALUE})")
 _SECRET = re.compile(rf"{_SECRET_LABEL}{_FILLER}(?:{_SECRET_VALUE})")
-# After a colon or an equals sign any word is the password ("pass: perrito"); without one,
-# letters alone are not, to leave "my password is wrong" alone.
+# After a colon or an equals sign any word is the password ("pass: perrito"), and two or three
+# that end the sentence ("contraseña: perro gato"); without one, letters alone are not, to leave
+# "my password is wrong" alone.
 _SECRET_MARKED = re.compile(
     rf"{_SECRET_LABEL}(?:\s+(?:{_FILLER_WORDS}){_WORD_END})*\s*[:=]\s*"
-    r"(?P<word>[^\s\[\]]+?)(?=[.,;)]*(?:\s|$))"
+    r"(?P<word>(?:[^\s\[\]]*[^\s\[\].,;!?)][ \t]+){1,2}[^\s\[\]]*[^\s\[\].,;!?)]"
+    r"(?=[.,;!?)]*\s*$|[.,;!?)]+(?:\s|$))|[^\s\[\]]+?(?=[.,;)]*(?:\s|$)))"
 )
 # In a message that gives a card, "código 123" and "code 123" are its security code.
 _CODE_NEAR_CARD = re.compile(
@@ -116,6 +140,8 @@ _CODE_BEFORE_BACK = re.compile(
     r"(?:(?:que\s+)?(?:esta|estan|va|van|is|are)\s+)?"
     r"(?:(?:de|del|en\s+el|on\s+the|at\s+the|in\s+the)\s+)?(?:atras|detras|reverso|back)(?![a-z])"
 )
+# The longest password in words (up to three words, or a quoted phrase) that is redacted.
+_MAX_SECRET_CHARS = 200
 # (pattern, placeholder kind, fewest and most digits of a value that is digits or spoken)
 _LABELLED = (
     (_CODE, "code", 3, 8),
@@ -123,12 +149,33 @@ _LABELLED = (
     (_SECRET, "secret", 3, 12),
     (_SECRET_MARKED, "secret", 1, 64),
 )
-_NEAR_CARD = ((_CODE_NEAR_CARD, "code", 3, 4),)
+# In a message that gives a card, a value after its expiry and a pause is its security code,
+# the expiry typed or dictated ("... vence doce veintisiete, uno dos tres").
+_EXPIRY_NUMBER = rf"(?:{_NUMBER_WORD}|\d{{1,4}})"
+_CODE_AFTER_EXPIRY = re.compile(
+    r"(?<![a-z])(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|expiration|expiring)"
+    rf"{_WORD_END}\.?(?:\s+(?:el|en|on|date|de))*\s*:?\s*"
+    rf"(?:\d{{1,2}}\s*/\s*\d{{2,4}}|{_EXPIRY_NUMBER}(?:[\s-]+(?:(?:y|and|de|del)\s+)?"
+    rf"{_EXPIRY_NUMBER}){{0,3}})\s*[,;.]\s*(?:{_CODE_VALUE})"
+)
+# In a message that gives a card, a typed date after an expiry label is its expiry ("... y
+# vence el 12/27"): a secret, and not a date of payment.
+_EXPIRY_NEAR_CARD = re.compile(
+    r"(?<![a-z])(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|"
+    r"expiration|expiring)|valid\s+thru|valida\s+hasta)"
+    rf"{_WORD_END}\.?(?:\s+(?:el|en|on|date|de|es|is))*\s*:?\s*"
+    r"(?P<expiry>(?<!\d)(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{4}|\d{2}))(?!\d)"
+)
+_NEAR_CARD = (
+    (_CODE_NEAR_CARD, "code", 3, 4),
+    (_CODE_AFTER_EXPIRY, "code", 3, 4),
+    (_EXPIRY_NEAR_CARD, "expiry", 3, 9),
+)
 
 # Every placeholder of every language (see localise).
 _PLACEHOLDER = re.compile(
     r"\[(?:(?P<card>tarjeta|card) \*{4}(?P<last4>\d{4})|(?P<code>código|code)|"
-    r"(?P<secret>clave|password))\]"
+    r"(?P<secret>clave|password)|(?P<expiry>vencimiento|expiry))\]"
 )
 # Words that tell the language of a message about payments, beyond the detector's vocabulary
 # ("pass", "pwd", "pin" and "cvv" are written in both).
@@ -138,11 +185,14 @@ _CUES = {
         "tarjeta tarj clave contrasena codigo cod seguridad atras detras reverso vence "
         "vencimiento credito debito".split()
     ),
-    "en": frozenset("card security code back expires credit debit".split()),
+    "en": frozenset(
+        "card security code back expires expiry expiring expiration credit debit".split()
+    ),
 }
 
 
-# A secret found: start, end, placeholder kind ("card", "code", "secret"), a card's last four.
+# A secret found: start, end, placeholder kind ("card", "code", "secret", "expiry"), a card's
+# last four.
 _Found = tuple[int, int, str, str]
 
 
@@ -214,7 +264,7 @@ def localise(text: str, language: str) -> str:
     words = PLACEHOLDERS[placeholder_language(text, language)]
 
     def placeholder(match: re.Match[str]) -> str:
-        kind = next(k for k in ("card", "code", "secret") if match[k] is not None)
+        kind = next(k for k in ("card", "code", "secret", "expiry") if match[k] is not None)
         return words[kind].format(last4=match["last4"])
 
     return _PLACEHOLDER.sub(placeholder, text)
@@ -326,7 +376,10 @@ def _runs(folded: str, units: list[_Unit]) -> Iterator[list[_Unit]]:
         if run:
             gap = folded[run[-1].end : unit.start]
             both_spoken = run[-1].kind == unit.kind == "spoken"
-            if not (_SPOKEN_GAP if both_spoken else _PUNCT_GAP).fullmatch(gap):
+            allowed = (
+                _SPOKEN_GAP if both_spoken else _EXPIRY_GAP if unit.kind == "expiry" else _PUNCT_GAP
+            )
+            if not allowed.fullmatch(gap):
                 yield run
                 run = []
         run.append(unit)
@@ -407,6 +460,8 @@ def _card_spans(folded: str) -> list[_Found]:
                 continue
             end, digits = card
             spans.append((run[i].start, run[end].end, "card", digits[-4:]))
+            if end + 1 < len(run) and run[end + 1].kind == "expiry":
+                spans.append((run[end + 1].start, run[end + 1].end, "expiry", ""))
             if (code := _trailing_code(run, end)) is not None:
                 spans.append((*code, "code", ""))
                 break
@@ -431,11 +486,14 @@ def _labelled_spans(
         for match in pattern.finditer(folded):
             group = next(name for name, value in match.groupdict().items() if value is not None)
             value = match[group]
+            low, high = fewest, most
             if group == "spoken":
                 value = _spoken_digits(value)
             elif group == "digits":
                 value = re.sub(r"\D", "", value)
-            if not fewest <= len(value) <= most:
+            else:  # a word, quoted words, an expiry: not counted in digits
+                low, high = 1, _MAX_SECRET_CHARS
+            if not low <= len(value) <= high:
                 continue
             spans.append((match.start(group), match.end(group), kind, ""))
     return spans

@@ -129,7 +129,12 @@ def blank_conversations(session: Session, ids: list[int]) -> None:
     session.execute(
         update(VoiceJob).where(VoiceJob.interaction_id.in_(ids)).values(payload={}, result=None)
     )
-    session.execute(update(Interaction).where(Interaction.id.in_(ids)).values(state={}))
+    # WhatsApp's profile name and WaId are the person's name and phone number.
+    session.execute(
+        update(Interaction)
+        .where(Interaction.id.in_(ids))
+        .values(state={}, profile_name=None, wa_id=None)
+    )
     for interaction in session.scalars(select(Interaction).where(Interaction.id.in_(ids))):
         interaction.from_number = mask_phone(interaction.from_number)[:32]
     live = CaseVector.source == "live"

@@ -116,7 +116,9 @@ class IncomingSms:
     ``from_number`` and ``to_number`` are E.164 (``whatsapp:`` and other channel prefixes are
     removed, so a customer is the same number on every channel); ``channel`` keeps where the
     message came from (``sms`` or ``whatsapp``). ``profile_name`` and ``wa_id`` are WhatsApp's
-    ``ProfileName`` and ``WaId``.
+    ``ProfileName`` and ``WaId``; ``message_type`` is WhatsApp's ``MessageType`` (``text``,
+    ``image``, ``sticker``, ``location``...), and ``location`` says a shared location came
+    (``Latitude`` and ``Longitude``; the coordinates themselves are not kept).
     """
 
     message_sid: str
@@ -128,6 +130,8 @@ class IncomingSms:
     media: tuple[Media, ...] = ()
     profile_name: str | None = None
     wa_id: str | None = None
+    message_type: str | None = None
+    location: bool = False
 
     @classmethod
     def parse(cls, form: Mapping[str, str]) -> IncomingSms:
@@ -145,6 +149,8 @@ class IncomingSms:
             media=_media(form, num_media),
             profile_name=_text(form, "ProfileName"),
             wa_id=_text(form, "WaId"),
+            message_type=(_text(form, "MessageType") or "").lower() or None,
+            location=_float(form, "Latitude") is not None and _float(form, "Longitude") is not None,
         )
 
 
@@ -169,7 +175,7 @@ class MessageStatus:
 
 
 # Twilio's fields that carry what a customer typed or said.
-FREE_TEXT_FIELDS = ("Body", "SpeechResult", "UnstableSpeechResult", "TranscriptionText")
+FREE_TEXT_FIELDS = ("Body", "SpeechResult", "UnstableSpeechResult", "TranscriptionText", "Digits")
 
 
 def _redacted(text: str | None, language: str | None) -> str | None:
@@ -207,7 +213,8 @@ class IncomingCall:
             call_status=form.get("CallStatus", ""),
             speech_result=_redacted(_text(form, "SpeechResult"), language),
             confidence=_float(form, "Confidence"),
-            digits=_text(form, "Digits"),
+            # A card number keyed in where an id was asked is a card all the same.
+            digits=_redacted(_text(form, "Digits"), language),
         )
 
 

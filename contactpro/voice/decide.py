@@ -17,7 +17,7 @@ from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.turn_service import BotReply, Inbound
 from contactpro.dialog.accounts import AWAITING as AWAITING_ACCOUNT
-from contactpro.dialog.engine import ESCALATE, HANGUP
+from contactpro.dialog.engine import CONFIRMATIONS, ESCALATE, HANGUP
 from contactpro.models import Interaction, utcnow
 from contactpro.providers.twilio_forms import (
     CallerTurn,
@@ -110,10 +110,14 @@ def after_reply(
     recorded = record_mode(settings, reply.language, to_number)
     interaction = session.get(Interaction, reply.interaction_id)
     assert interaction is not None
-    number = (interaction.state or {}).get("awaiting") in NUMBER_QUESTIONS and not recorded
+    awaiting = (interaction.state or {}).get("awaiting")
+    number = awaiting in NUMBER_QUESTIONS and not recorded
     text = reply.text
     if number:
         text = f"{text} {prompts.say('keypad_number', reply.language)}".strip()
+    elif awaiting in CONFIRMATIONS and not recorded:
+        # A yes books something: say which keys answer it (1 yes, 2 no), never the main menu.
+        text = f"{text} {prompts.say('keypad_yes_no', reply.language)}".strip()
     return Listen(
         text,
         reply.language,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from contactpro.errors import ConfigError
@@ -64,3 +64,22 @@ def is_open(rules: tuple[OpenHours, ...], timezone: str, now: datetime) -> bool:
     local = now.astimezone(ZoneInfo(timezone))
     moment = local.time()
     return any(local.weekday() in r.days and r.start <= moment < r.end for r in rules)
+
+
+def next_opening(rules: tuple[OpenHours, ...], timezone: str, now: datetime) -> datetime | None:
+    """Return when people next start answering after ``now`` (aware, in ``timezone``); None
+    when they answer now or always (no rules)."""
+    if is_open(rules, timezone, now):
+        return None
+    local = now.astimezone(ZoneInfo(timezone))
+    for ahead in range(8):  # every weekday comes round within a week
+        day = local.date() + timedelta(days=ahead)
+        starts = [
+            datetime.combine(day, r.start, tzinfo=local.tzinfo)
+            for r in rules
+            if day.weekday() in r.days
+        ]
+        later = [start for start in starts if start > local]
+        if later:
+            return min(later)
+    return None

@@ -133,7 +133,11 @@ def receive_voicemail(
     if left.empty:
         voicemail.left_empty(session, settings, interaction)
         return None
-    return receive(session, settings, left.report, "voicemail")
+    recording = record(session, left.report, "voicemail")
+    if recording is None:
+        return None
+    voicemail.left_message(session, settings, interaction, recording)
+    return recording if after_report(session, settings, recording) else None
 
 
 def transcribe(

@@ -59,6 +59,19 @@ def left_empty(session: Session, settings: Settings, interaction: Interaction) -
     return escalation
 
 
+def left_message(
+    session: Session, settings: Settings, interaction: Interaction, recording: Recording
+) -> Escalation:
+    """Note a message the caller just left, so agents see the voicemail and its recording
+    while it is transcribed (which :func:`process` then acts on)."""
+    escalation = _escalation(session, settings, interaction)
+    if not (escalation.context or {}).get("voicemail"):
+        _note(escalation, recording_id=recording.id)
+    if escalation.status == "abandoned":  # hung up in the queue, then left a message
+        escalation.status = "open"
+    return escalation
+
+
 def process(session: Session, settings: Settings, recording: Recording) -> str:
     """Act on a transcribed (or failed) voicemail once; return ``sms`` or ``callback``."""
     interaction = recording.interaction

@@ -24,7 +24,9 @@ def test_a_command_before_init_db_says_to_run_it(words: list[str], tmp_path: Pat
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and FIX in lines[0] and "no ContactPro schema" in lines[0], lines
+    # The SQLite file does not exist yet: it is named, and left for init-db to create.
+    assert len(lines) == 1 and FIX in lines[0] and "no database file at" in lines[0], lines
+    assert not (tmp_path / "cli.sqlite3").exists()
 
 
 def test_an_unreachable_database_is_named_in_one_line(tmp_path: Path) -> None:
@@ -32,7 +34,7 @@ def test_an_unreachable_database_is_named_in_one_line(tmp_path: Path) -> None:
     result = run(["users", "list"], tmp_path, CONTACTPRO_DATABASE_URL=url)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("cannot reach the database at"), lines
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot reach the database at"), lines
     assert "hunter2" not in lines[0] and "***" in lines[0]
 
 

@@ -23,6 +23,7 @@ from contactpro.console import callbacks, wording
 from contactpro.console.agent_queue import notify_on_duty
 from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
+from contactpro.dialog.knowledge import article_title
 from contactpro.errors import ContactProError
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
@@ -59,16 +60,21 @@ def _day(value: object) -> str:
     return wording.day_text(value, _lang())
 
 
+def _article_title(slug: str) -> str | None:
+    """Return the title of the knowledge-base article named ``slug`` in the page's language."""
+    return article_title(current_app.extensions["contactpro"].settings, slug, _lang())
+
+
 def _word(prefix: str, value: str) -> str:
     """Return a stored value (intent, step, tier, ...) in the page's language."""
     if prefix == "step_":
-        return wording.step(auth.t, value)
+        return wording.step(auth.t, value, _lang(), _article_title)
     return wording.word(auth.t, prefix, value)
 
 
 def _summary(context: dict[str, Any]) -> str:
     """Return the bot's summary of an escalation in the page's language."""
-    return wording.summary(context, auth.t)
+    return wording.summary(context, auth.t, _lang(), _article_title)
 
 
 def _audit_line(action: str, target: str) -> str:
@@ -83,7 +89,7 @@ def _audit_value(target: str, value: object) -> str:
 
 def _audit_changes(target: str, before: object, after: object) -> list[str]:
     """Return an audit row's before and after as changed fields in the page's language."""
-    return wording.audit_changes(target, before, after, auth.t)
+    return wording.audit_changes(target, before, after, auth.t, _lang(), _local_time)
 
 
 def _audit_who(name: str | None, after: object) -> str:

@@ -221,12 +221,16 @@ def resolve(escalation_id: int) -> BaseResponse:
 
 @bp.post("/escalations/<int:escalation_id>/sms")
 def sms(escalation_id: int) -> BaseResponse:
-    """Text the customer."""
+    """Text the customer (on WhatsApp when they wrote on WhatsApp)."""
     body = request.form.get("body", "")
+    try:
+        channel = agent_queue.get_escalation(db_session(), escalation_id).interaction.channel
+    except NotFoundError:
+        abort(404)
     return _act(
         escalation_id,
-        "done_sms",
-        lambda s: agent_queue.send_sms(s, telephony(), escalation_id, g.agent, body),
+        "done_whatsapp" if channel == "whatsapp" else "done_sms",
+        lambda s: agent_queue.send_sms(s, settings(), telephony(), escalation_id, g.agent, body),
     )
 
 
@@ -254,7 +258,7 @@ def callback(escalation_id: int) -> BaseResponse:
         agent_queue.schedule_callback(session, escalation_id, g.agent, when, note)
         if tell:
             body = agent_queue.callback_message(session, settings(), escalation_id, when)
-            agent_queue.send_sms(session, telephony(), escalation_id, g.agent, body)
+            agent_queue.send_sms(session, settings(), telephony(), escalation_id, g.agent, body)
 
     return _act(escalation_id, "done_callback", action)
 

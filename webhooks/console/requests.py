@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.console import cancellation_requests as work
+from contactpro.console import wording
 from contactpro.console.pages import page_number, paginate
 from contactpro.errors import NotFoundError
 from webhooks.console.auth import setup, t
@@ -36,7 +37,7 @@ def requests() -> str:
         statuses=work.STATUSES,
         outcome_keys=work.OUTCOME_KEYS,
         status_key=work.status_key,
-        offer_words=lambda offer: work.offer_words(offer, t, g.lang),
+        offer_words=lambda offer: wording.offer_words(offer, t, g.lang),
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 

@@ -9,21 +9,44 @@ A copy of an invoice is its details, in the thread (by SMS on a call).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from contactpro.dialog import identity, sms
-from contactpro.dialog.accounts import REQUEST_DIGITS, open_accounts, remember_named, requested
+from contactpro.dialog.accounts import (
+    REQUEST_DIGITS,
+    digits_named,
+    named,
+    open_accounts,
+    remember_named,
+    requested,
+)
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import MONTHS_ES
 from contactpro.models import Account, Invoice, Payment
 from contactpro.nlu.rules import month_named
+from contactpro.nlu.text import normalise
 
 # What the request asked beyond the balance, kept through the identity questions.
 DISPUTE_SLOT, COPY_SLOT, MONTH_SLOT = "billing_dispute", "invoice_copy", "month"
+CHANGE_SLOT = "bill_change"  # "¿por qué me llegó tan cara?": what changed, account by account
+# The accounts a balance answer was about, kept while "did that answer your question?" waits, so
+# a follow-up ("¿y la otra?", "and the other account?") is read against them.
+TOLD_SLOT = "balance_told"
+# "y la otra?", "and the other account?", "what about the other one": the account not told.
+_OTHER = re.compile(
+    r"\b(?:(?:la|el|de la|del|en la|en el) otr[oa]|otra cuenta|otra linea|(?:the )?other "
+    r"(?:one|account|line)|another (?:one|account|line))\b"
+)
+_ACCOUNT_WORD = re.compile(r"\b(cuenta|linea|account|line)\b")
+# Words of a follow-up that asks the same again, "y de la cuenta 0000111800?", "what about 1800".
+_FOLLOW_UP_WORDS = 8
+_ASKED_SLOTS = (DISPUTE_SLOT, COPY_SLOT, CHANGE_SLOT)
 # Without a month named, a dispute is about the charges of this many days back.
 RECENT_DAYS = 35
 # Two payments of the same amount this close together look like one charge taken twice.
@@ -44,39 +67,68 @@ def _month(invoice: Invoice, language: str) -> str:
     return _month_name(invoice.period_start.month, language)
 
 
-def invoice_change(ctx: TurnContext, account: Account) -> str:
-    """Explain the last invoice against the one before: what was added or grew."""
-    invoices = sorted(account.invoices, key=lambda i: i.period_start)
-    if len(invoices) < 2:
-        return ""
-    last, previous = invoices[-1], invoices[-2]
-    difference = last.total - previous.total
-    if difference == 0:
-        return ""
-    values = {
-        "month": _month(last, ctx.language),
-        "total": last.total,
-        "currency": account.currency,
-        "difference": abs(difference),
-    }
-    if difference < 0:
-        return ctx.say("invoice_lower", **values)
+def _grew(last: Invoice, previous: Invoice) -> list[str]:
+    """Return the items of ``last`` that were not billed in ``previous`` or billed more."""
     before: dict[str, Decimal] = {}
     for item in previous.items:
         before[item["description"]] = before.get(item["description"], Decimal(0)) + Decimal(
             item["amount"]
         )
-    reasons = [
+    return [
         item["description"]
         for item in last.items
         if Decimal(item["amount"]) > before.get(item["description"], Decimal(0))
     ]
-    return ctx.say("invoice_change", reasons=", ".join(reasons) or "-", **values)
+
+
+def last_change(account: Account, language: str) -> dict[str, Any] | None:
+    """Return how the account's last invoice compares with the one before (``change`` is
+    ``up``, ``down`` or ``same``; ``reasons`` the items that grew), or None with fewer than
+    two invoices."""
+    invoices = sorted(account.invoices, key=lambda i: i.period_start)
+    if len(invoices) < 2:
+        return None
+    last, previous = invoices[-1], invoices[-2]
+    difference = last.total - previous.total
+    change = "up" if difference > 0 else "down" if difference < 0 else "same"
+    return {
+        "month": _month(last, language),
+        "total": last.total,
+        "currency": account.currency,
+        "difference": abs(difference),
+        "change": change,
+        "reasons": (", ".join(_grew(last, previous)) or "-") if change == "up" else "",
+    }
+
+
+def invoice_change(ctx: TurnContext, account: Account, *, same: bool = False) -> str:
+    """Explain the last invoice against the one before: what was added or grew (with
+    ``same``, also that it did not change)."""
+    found = last_change(account, ctx.language)
+    if found is None or (found["change"] == "same" and not same):
+        return ""
+    change, reasons = found.pop("change"), found.pop("reasons")
+    if change == "up":
+        return ctx.say("invoice_change", reasons=reasons, **found)
+    return ctx.say("invoice_lower" if change == "down" else "invoice_same", **found)
 
 
 def _overdue_first(accounts: list[Account]) -> list[Account]:
     """Order accounts so the overdue ones come first, the oldest debt first."""
     return sorted(accounts, key=lambda a: (a.debt_amount <= 0, -a.days_past_due, -a.debt_amount))
+
+
+def _fitted(ctx: TurnContext, render: Callable[[int], str], count: int) -> str:
+    """Return ``render`` of as many of ``count`` account lines as fit the SMS budget with the
+    closing question the engine adds (every line on other channels)."""
+    text = render(count)
+    if ctx.channel == "sms":
+        closing = ctx.say("confirm_resolved")
+        shown = count
+        while shown > 1 and not sms.fits(f"{text} {closing}", ctx.settings.max_sms_segments):
+            shown -= 1
+            text = render(shown)
+    return text
 
 
 def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
@@ -103,14 +155,41 @@ def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
         more = [account.number[-4:] for account in ordered[shown:]]
         return ctx.say("balance_accounts", accounts=lines[:shown], total=len(lines), more=more)
 
-    text = render(len(lines))
-    if ctx.channel == "sms":
-        closing = ctx.say("confirm_resolved")
-        shown = len(lines)
-        while shown > 1 and not sms.fits(f"{text} {closing}", ctx.settings.max_sms_segments):
-            shown -= 1
-            text = render(shown)
-    return Decision(text, step="told_balance", resolved=True)
+    return Decision(_fitted(ctx, render, len(lines)), step="told_balance", resolved=True)
+
+
+def changes(ctx: TurnContext, accounts: list[Account]) -> Decision:
+    """Answer "why is my bill so high?" for several accounts: each one's last bill against the
+    one before (what grew) and the overdue debt its balance carries.
+
+    The accounts whose bill went up come first (the largest rise first), then the overdue ones;
+    when the SMS budget cannot carry every line, the accounts left out are named as in
+    :func:`summary`.
+    """
+    found = {a.id: last_change(a, ctx.language) for a in accounts}
+
+    def rise(account: Account) -> Decimal:
+        change = found[account.id]
+        return change["difference"] if change and change["change"] == "up" else Decimal(0)
+
+    ordered = sorted(_overdue_first(accounts), key=lambda a: -rise(a))
+    lines = [
+        {
+            "number": a.number,
+            "balance": a.balance,
+            "currency": a.currency,
+            "debt": a.debt_amount,
+            "days": a.days_past_due,
+            "bill": found[a.id],
+        }
+        for a in ordered
+    ]
+
+    def render(shown: int) -> str:
+        more = [account.number[-4:] for account in ordered[shown:]]
+        return ctx.say("bill_changes_accounts", accounts=lines[:shown], total=len(lines), more=more)
+
+    return Decision(_fitted(ctx, render, len(lines)), step="told_bill_changes", resolved=True)
 
 
 def _asked(ctx: TurnContext) -> dict[str, Any]:
@@ -119,8 +198,8 @@ def _asked(ctx: TurnContext) -> dict[str, Any]:
     entities = ctx.understood.entities
     if ctx.state.flow == "identity" and ctx.understood.intent != "billing_inquiry":
         slots = ctx.state.slots
-        return {k: slots[k] for k in (DISPUTE_SLOT, COPY_SLOT, MONTH_SLOT) if slots.get(k)}
-    asked = {k: entities[k] for k in (DISPUTE_SLOT, COPY_SLOT) if entities.get(k)}
+        return {k: slots[k] for k in (*_ASKED_SLOTS, MONTH_SLOT) if slots.get(k)}
+    asked = {k: entities[k] for k in _ASKED_SLOTS if entities.get(k)}
     if asked and (month := month_named(ctx.text)) is not None:
         asked[MONTH_SLOT] = month
     return asked
@@ -141,14 +220,50 @@ def start(ctx: TurnContext) -> Decision:
     listed = open_accounts(ctx.customer)
     # Resumed after verification, the request named the account, not the security answer.
     account = requested(ctx, REQUEST_DIGITS)
+    if account is None and _OTHER.search(normalise(ctx.text)):
+        account = _the_other(ctx, listed)
     ctx.state.finish()
+    decision = _told(ctx, asked, account, listed)
+    if decision.step == "told_balance":
+        told = [account] if account is not None else listed
+        ctx.state.slots[TOLD_SLOT] = [a.id for a in told]
+    return decision
+
+
+def _the_other(ctx: TurnContext, listed: list[Account]) -> Account | None:
+    """Return the one open account a balance answer of this conversation did not tell."""
+    told = ctx.state.slots.get(TOLD_SLOT, [])
+    others = [a for a in listed if a.id not in told]
+    return others[0] if told and len(others) == 1 else None
+
+
+def follows_up(ctx: TurnContext) -> bool:
+    """Return True when, after a balance answer, the turn asks the same about another account:
+    "¿y de la cuenta 0000111800?", a bare account number, "¿y la otra?", "and the other one?"."""
+    if not ctx.state.slots.get(TOLD_SLOT) or ctx.customer is None:
+        return False
+    norm = normalise(ctx.text)
+    if _OTHER.search(norm):
+        return True
+    if len(norm.split()) > _FOLLOW_UP_WORDS:
+        return False
+    if not (runs := digits_named(ctx.text, REQUEST_DIGITS, ctx.customer)):
+        return False
+    # The customer's own account, or digits given as an account (someone else's is refused).
+    return bool(named(runs, open_accounts(ctx.customer))) or bool(_ACCOUNT_WORD.search(norm))
+
+
+def _told(
+    ctx: TurnContext, asked: dict[str, Any], account: Account | None, listed: list[Account]
+) -> Decision:
+    """Answer the billing request on ``account`` (every one of ``listed`` when None)."""
     concerned = [account] if account is not None else listed
     if asked.get(DISPUTE_SLOT) and concerned:
         return dispute(ctx, concerned, str(asked[DISPUTE_SLOT]), asked.get(MONTH_SLOT))
     if asked.get(COPY_SLOT) and concerned:
         return invoice_copy(ctx, concerned, asked.get(MONTH_SLOT), asked[COPY_SLOT] == "email")
     if account is None and len(listed) > 1:
-        return summary(ctx, listed)
+        return changes(ctx, listed) if asked.get(CHANGE_SLOT) else summary(ctx, listed)
     if account is None:
         return Decision("", "escalate", reason="no_account")
     if account.balance <= 0 and account.debt_amount <= 0:
@@ -175,7 +290,7 @@ def start(ctx: TurnContext) -> Decision:
                 paid_on=last.paid_at.astimezone(ctx.zone).date(),
             )
         )
-    if change := invoice_change(ctx, account):
+    if change := invoice_change(ctx, account, same=bool(asked.get(CHANGE_SLOT))):
         parts.append(change)
     return Decision(" ".join(parts), step="told_balance", resolved=True)
 

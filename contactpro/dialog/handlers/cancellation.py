@@ -386,7 +386,11 @@ def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
         state.finish()
         return Decision("", ESCALATE, reason="not_understood")
     state.slots["retries"] = state.slots.get("retries", 0) + 1
-    return Decision(ctx.say(key, **values), step="asked_cancel_again")
+    return Decision(
+        ctx.say(key, **values),
+        step="asked_cancel_again",
+        question=ctx.say(f"{key}_question", **values),
+    )
 
 
 def _retained(ctx: TurnContext) -> Decision:

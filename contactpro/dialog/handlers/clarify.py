@@ -38,7 +38,11 @@ def ask(ctx: TurnContext, topics: list[str]) -> Decision:
     ctx.state.start(AWAITING, AWAITING, topics=topics)
     ctx.state.clarifications += 1
     first, second = (ctx.say(f"topic_{topic}") for topic in topics)
-    return Decision(ctx.say("clarify_topics", first=first, second=second), step="asked_topic")
+    return Decision(
+        ctx.say("clarify_topics", first=first, second=second),
+        step="asked_topic",
+        question=ctx.say("clarify_topics_question", first=first, second=second),
+    )
 
 
 def chosen(ctx: TurnContext) -> str | None:

@@ -35,7 +35,7 @@ from typing import Any
 from contactpro.console.settings import current_config
 from contactpro.dialog import accounts, agreements, identity
 from contactpro.dialog.agreements import percent
-from contactpro.dialog.amounts import stated_amount, without_amounts
+from contactpro.dialog.amounts import spoken_amount, stated_amount, without_amounts
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.dates import MONTHS, said_date
@@ -50,14 +50,17 @@ from contactpro.dialog.offers import (
 from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
-from contactpro.nlu.text import fold, normalise
+from contactpro.nlu.rules import parse_number
+from contactpro.nlu.text import fold, normalise, numeric_form
 
 _PAYMENTS = (
     r"(cuotas?|pagos?|meses|mensualidades|plazos?|contados?|partes|payments?|instal+ments?|"
     r"months?|monthly payments?|installments?)"
 )
+# "30 a month", "80 al mes": money a month, never a number of payments.
+_A_MONTH = r"(?:a|per|each|every|al|por|cada) (?:month|mes)\b"
 # "6 cuotas", "dos pagos", "6 monthly payments", "12 cuotas mensuales": a number of payments.
-_COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?:\w+\s+)?{_PAYMENTS}\b")
+_COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:\w+\s+)?{_PAYMENTS}\b")
 # "hace 2 meses", "3 months ago", "llevo 3 meses sin trabajo", "2 pagos atrasados": a time or a
 # debt described, not a number of payments asked for.
 _NOT_A_REQUEST = re.compile(
@@ -154,6 +157,13 @@ _MONEY_OFFERED = re.compile(
     r"\b(puedo|podria|alcanzo|alcanza|tengo|tendria|doy|dar|pago|pagar|pagaria|ofrezco|"
     r"abonar|can|could|have|got|afford|pay|give|offer)\b"
 )
+# A bare number said as money: "30 a month", "I can pay 60 today", "puedo dar 500 al mes".
+_BARE_MONEY = re.compile(
+    rf"\b(?P<a>\d+(?:[.,]\d{{1,2}})?) {_A_MONTH}|"
+    r"\b(?:puedo|podria|alcanzo a|doy|dar|pagar|pagaria|ofrezco|abonar|afford|pay|give|offer)"
+    r"(?: (?:you|le|les|te|like|about|around|unos|como))? (?P<b>\d+(?:[.,]\d{1,2})?)\b"
+    r"(?! (?:cuotas?|pagos?|meses|partes|payments?|instal+ments?|months?|de \w+|of \w+)\b)"
+)
 # The first instalment asked to differ: "menos en la primera cuota", "a smaller first payment".
 _FIRST_INSTALMENT = re.compile(
     r"\b(primera cuota|primer pago|primera mensualidad|cuota inicial|first (?:instal+ment|"
@@ -165,6 +175,15 @@ _DIFFERENT = re.compile(
     r"diferente|less|more|lower|higher|smaller|bigger|reduce|change|different)\b"
 )
 AWAITING_KEEP = "agreement_keep"
+# An account picked by the age of its debt: "la más vieja", "the older one", "the newer one".
+_OLDER = re.compile(
+    r"\b(mas (?:viej|antigu)[oa]|(?:la|el) (?:viej|antigu)[oa]|older|oldest|la de mas mora|"
+    r"(?:la|el) de hace mas tiempo)\b"
+)
+_NEWER = re.compile(
+    r"\b(mas (?:nuev|recient)[oa]?|(?:la|el) (?:nuev|recient)[oa]?|newer|newest|"
+    r"(?:the )?(?:most |more )?recent(?: one)?|la de menos mora)\b"
+)
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
 # A question, with or without its mark (a call's transcript has none): "y cuándo pago la
@@ -278,6 +297,8 @@ def money_offered(text: str, offers: Sequence[Offer]) -> tuple[str, Decimal | No
     instalment, ``("budget", amount)`` a month, ``("lump", amount)`` at once; None for an amount
     that names an option ("la de 416.250") or no money offered."""
     norm, amount = normalise(text), stated_amount(text)
+    if amount is None and (bare := _BARE_MONEY.search(numeric_form(text))) is not None:
+        amount = parse_number(bare.group("a") or bare.group("b"))
     offered = {a for o in offers for a in (o.total, *o.amounts)}
     change = _DIFFERENT.search(_ROUGHLY.sub(" ", norm))
     if _FIRST_INSTALMENT.search(norm) and (
@@ -324,6 +345,30 @@ def requested_count(text: str) -> int | None:
         return None  # "I've been out of work for 3 months, that doesn't work for me"
     count = int(match.group(1))
     return count if 0 < count <= 60 else None
+
+
+def opening_count(text: str) -> int | None:
+    """Return the number of payments an opening request asks for: "en 6 cuotas", and a lone
+    number said with instalments ("quiero pagar en cuotas, me lo dejan en 4?")."""
+    if (count := requested_count(text)) is not None:
+        return count
+    spoken = _spoken_form(text)
+    if not _INSTALMENTS.search(spoken):
+        return None
+    numbers = list(re.finditer(r"\b(\d{1,2})\b", spoken))
+    if len(numbers) != 1:
+        return None
+    before = spoken[: numbers[0].start()].strip()
+    if _DAY_OR_ITEM.search(before) or _PER_MONTH.search(f"{before} {spoken[numbers[0].end() :]}"):
+        return None  # "desde el 15", "cuotas de 80", "80 al mes": a day or money, no count
+    count = int(numbers[0].group(1))
+    return count if 1 < count <= 60 else None
+
+
+def opening_budget(text: str) -> Decimal | None:
+    """Return the money a month an opening request offers ("puedo dar 300 al mes"), if any."""
+    offered = money_offered(text, [])
+    return offered[1] if offered is not None and offered[0] == "budget" else None
 
 
 def requested_date(text: str, today: date) -> tuple[date, bool] | None:
@@ -417,14 +462,26 @@ def _list_options(ctx: TurnContext, offers: list[Offer], currency: str) -> list[
 
 
 def _present(
-    ctx: TurnContext, account: Account, several: bool, asked: int | None = None
+    ctx: TurnContext,
+    account: Account,
+    several: bool,
+    asked: int | None = None,
+    budget: str | None = None,
 ) -> Decision:
     """Put the opening offers for ``account`` on the table, or answer the number of payments
-    ``asked``. An agreement in force is told first, and the customer asked whether to keep it
-    (a number of payments asked for is a clear request for another one)."""
+    ``asked`` or the monthly ``budget`` offered. An agreement in force is told first, and the
+    customer asked whether to keep it (a number of payments asked for is a clear request for
+    another one)."""
     if asked:
         _open(ctx, account)  # the plan asked for is the answer: no opening offer was said
         return _counter_request(ctx, account, asked)
+    if budget and agreements.active(ctx, account) is None:
+        _open(ctx, account)
+        offers = opening_offers(
+            account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
+        )
+        ctx.state.slots["offers"] = [_as_slot(o) for o in offers]
+        return _money_reply(ctx, account, "budget", Decimal(budget), offers)
     if (current := agreements.active(ctx, account)) is None:
         return _offer(ctx, account, several)
     _open(ctx, account)
@@ -464,17 +521,22 @@ def _offer(ctx: TurnContext, account: Account, several: bool) -> Decision:
 def start(ctx: TurnContext) -> Decision:
     """Tell the debt of every overdue account and put the opening offers on the table.
 
-    A number of payments asked for in the opening request ("quiero pagarla en 6 cuotas") is
-    kept through verification and answered as soon as the account is known; an account named
+    A number of payments ("quiero pagarla en 6 cuotas", "en cuotas, ¿me lo dejan en 4?") or a
+    monthly budget ("puedo dar 300 al mes") asked for in the opening request is kept through
+    verification and answered as soon as the account is known; an account named
     in it ("la deuda de la cuenta 3104447654", "la que termina en 7654") is negotiated without
     asking which.
     """
     texts = _request_texts(ctx)
-    counts = [c for c in (requested_count(t) for t in texts) if c is not None]
+    counts = [c for c in (opening_count(t) for t in texts) if c is not None]
     asked = (counts[0] if counts else None) or ctx.state.slots.get("asked_count")
+    budgets = [b for b in (opening_budget(t) for t in texts) if b is not None]
+    budget = str(budgets[0]) if budgets else ctx.state.slots.get("asked_budget")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
         if asked:
             ctx.state.slots["asked_count"] = asked
+        if budget:
+            ctx.state.slots["asked_budget"] = budget
         return question
     if not (open_accounts := accounts.open_accounts(ctx.customer)):
         return Decision("", ESCALATE, reason="no_account")
@@ -494,10 +556,12 @@ def start(ctx: TurnContext) -> Decision:
     several = len(open_accounts) > 1
     named = _named_account(ctx, overdue, texts) if len(overdue) > 1 else None
     if len(overdue) == 1 or named is not None:
-        return _present(ctx, named or overdue[0], several, int(asked) if asked else None)
+        return _present(ctx, named or overdue[0], several, int(asked) if asked else None, budget)
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
     if asked:
         ctx.state.slots["asked_count"] = int(asked)  # "mejor a 12 cuotas" once the account is known
+    if budget:
+        ctx.state.slots["asked_budget"] = budget  # "puedo dar 300 al mes", likewise
     listed = [
         {
             "number": a.number,
@@ -514,9 +578,24 @@ def _pick_account(ctx: TurnContext) -> Decision:
     """Take the account picked by its number or last digits, its place in the list ("la 4", "la
     cuarta", "the fourth one") or its plan."""
     listed = accounts.listed_accounts(ctx)
-    if (account := accounts.picked(ctx.text, listed)) is not None:
-        return _present(ctx, account, True, ctx.state.slots.get("asked_count"))
+    account = accounts.picked(ctx.text, listed) or _by_age(ctx.text, listed)
+    if account is not None:
+        slots = ctx.state.slots
+        return _present(ctx, account, True, slots.get("asked_count"), slots.get("asked_budget"))
     return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(listed))))
+
+
+def _by_age(text: str, listed: Sequence[Account]) -> Account | None:
+    """Return the account a reply picks by the age of its debt: "la más vieja", "the older
+    one" (the most days past due), "la más reciente", "the newer one" (the fewest)."""
+    norm = normalise(text)
+    if not listed:
+        return None
+    if _OLDER.search(norm):
+        return max(listed, key=lambda a: a.days_past_due)
+    if _NEWER.search(norm):
+        return min(listed, key=lambda a: a.days_past_due)
+    return None
 
 
 def _again(ctx: TurnContext, text: str) -> Decision:
@@ -673,6 +752,8 @@ def _money_reply(
     amount that reaches nothing goes to a person. Nothing is booked here."""
     policy = policy_for(ctx)
     currency = account.currency
+    if amount is not None:
+        amount = spoken_amount(amount, currency)  # "80 al mes" in Colombia is 80.000 pesos
     plans = instalment_plans(account.debt_amount, currency, policy, ctx.today)
     settlements = settlement_offers(
         account.debt_amount, account.days_past_due, currency, policy, ctx.today
@@ -800,11 +881,14 @@ def _hesitates(ctx: TurnContext) -> bool:
 
 def _refused(ctx: TurnContext) -> bool:
     """Return True for a no: an explicit refusal, an answer opening with a no, or a "no" the
-    model read where no idiom of yes ("no hay problema") explains it."""
+    model read, surely, where no idiom of yes ("no hay problema") explains it ("el coso ese no
+    sirve", read as a no at 0.2, is asked again)."""
     norm, plain = normalise(ctx.text), _plain(ctx)
     if _REFUSAL.search(plain) or _says_no_first(ctx):
         return True
-    return ctx.understood.intent == "deny" and plain == norm
+    understood = ctx.understood
+    sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
+    return understood.intent == "deny" and plain == norm and sure
 
 
 def _asks(ctx: TurnContext) -> bool:
@@ -846,7 +930,12 @@ def _confirm_reply(
     ctx: TurnContext, account: Account, offer: Offer, offers: list[Offer]
 ) -> Decision:
     """Answer the restated offer. Only a clear yes books it; a question restates it (its words,
-    "first", "la primera cuota", "de una", never switch it); a no shows other options."""
+    "first", "la primera cuota", "de una", never switch it); a no shows other options. On the
+    keypad 1 is yes and 2 is no (the call says so), never the option numbered 1 or 2."""
+    if "dtmf" in ctx.understood.entities and ctx.understood.intent in ("affirm", "deny"):
+        if ctx.understood.intent == "affirm":
+            return _book(ctx, account, offer)
+        return _other_options(ctx, account, [offer])
     norm = normalise(ctx.text)
     if _hesitates(ctx):
         return Decision(

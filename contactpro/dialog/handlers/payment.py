@@ -30,7 +30,7 @@ from contactpro.dialog.dates import month_first, said_date
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units, quantum
 from contactpro.models import Account, Payment
-from contactpro.nlu.rules import paid_amount
+from contactpro.nlu.rules import hesitates, paid_amount
 from contactpro.nlu.text import normalise
 from contactpro.phone import to_e164
 
@@ -54,6 +54,9 @@ _YES = re.compile(
     r"\b(si|claro|dale|porfa|por favor|yes|yeah|yep|sure|please|pls|ok|okay|confirm\w*|pague|"
     r"pagamos|paid|did pay)\b"
 )
+# The model's yes or no to the review counts only when it is this sure (a rule or the LLM always
+# may); below it, as after "hmm" or "¿y eso?", the question is asked again.
+REVIEW_MIN_CONFIDENCE = 0.5
 
 
 def payment_link(ctx: TurnContext, account: Account, amount: Decimal | None = None) -> str:
@@ -283,6 +286,11 @@ def _review_answer(ctx: TurnContext) -> Decision:
         return _check_claim(ctx, account, claim)
     norm, intent = normalise(ctx.text), ctx.understood.intent
     review = bool(_ASKS_REVIEW.search(norm))
+    if _unanswered(ctx, norm, review):
+        # Neither a yes nor a no: ask again (the question restated answers "¿y eso?").
+        return Decision(
+            ctx.say("payment_not_found", account=account.number), step="asked_review_again"
+        )
     if _DECLINES.search(norm) or (intent == "deny" and not review and not _YES.search(norm)):
         ctx.state.finish()
         return Decision(ctx.say("how_can_i_help"), step="declined_payment_review")
@@ -292,6 +300,18 @@ def _review_answer(ctx: TurnContext) -> Decision:
     if review or _YES.search(norm) or intent in ("affirm", "payment_made"):
         return Decision("", ESCALATE, reason="payment_not_found")
     return Decision(ctx.say("how_can_i_help"), step="declined_payment_review")
+
+
+def _unanswered(ctx: TurnContext, norm: str, review: bool) -> bool:
+    """Return True when the turn neither asks for the review nor declines it: a hesitation, a
+    question back ("hmm", "¿y eso?", "ajá?"), or the model's weak guess of a yes or a no."""
+    if hesitates(ctx.text):
+        return True
+    if review or _DECLINES.search(norm) or _YES.search(norm):
+        return False
+    understood = ctx.understood
+    guess = understood.tier not in ("rules", "llm") and understood.intent in ("affirm", "deny")
+    return guess and understood.confidence < REVIEW_MIN_CONFIDENCE
 
 
 def _opens_new_conversation(ctx: TurnContext) -> bool:

@@ -22,7 +22,7 @@ def test_operator_override_replaces_only_its_keys(tmp_path: Path):
     templates = Templates(str(tmp_path))
     assert templates.render("goodbye", "es", company="Acme") == "Chao Acme, gracias."
     assert templates.render("goodbye", "en", company="Acme").startswith("Thanks for contacting")
-    assert "PSE" in templates.render("payment_how_generic", "es")
+    assert "PSE" in templates.render("payment_how_generic", "es", market="co")
 
 
 def test_templates_are_sandboxed(tmp_path: Path):

@@ -72,7 +72,8 @@ def test_photo_of_a_bill_is_kept_and_goes_to_an_agent(
 ):
     customer_factory(phone=phone, language=language)
     url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
-    [text] = post(twilio, whatsapp_params(phone, "mi factura", media=[(url, "image/jpeg")]))
+    caption = "mi factura" if language == "es" else "my bill"  # the caption's language rules
+    [text] = post(twilio, whatsapp_params(phone, caption, media=[(url, "image/jpeg")]))
     assert ack in text and handoff in text
     media = session.scalars(select(MessageMedia)).one()
     assert (media.kind, media.status, media.url, media.content_type) == (
@@ -82,7 +83,7 @@ def test_photo_of_a_bill_is_kept_and_goes_to_an_agent(
         "image/jpeg",
     )
     turn = session.get(Turn, media.turn_id)
-    assert turn is not None and turn.text == "mi factura" and turn.action == "escalate"
+    assert turn is not None and turn.text == caption and turn.action == "escalate"
     assert turn.entities["media"][0]["url"] == url
     escalation = session.scalars(select(Escalation)).one()
     assert escalation.reason == "customer_media"

@@ -31,7 +31,7 @@ REDACTED = [
     (
         "Mastercard 5500 0000 0000 0004, vence 12/27",
         "es",
-        "Mastercard [tarjeta ****0004], vence 12/27",
+        "Mastercard [tarjeta ****0004], vence [vencimiento]",
     ),
     ("amex 3782 822463 10005", "es", "amex [tarjeta ****0005]"),
     ("amex 378282246310005", "es", "amex [tarjeta ****0005]"),
@@ -40,7 +40,7 @@ REDACTED = [
     ("discover 6011 1111 1111 1117", "es", "discover [tarjeta ****1117]"),
     ("mastercard 2 series 2223 0031 2200 3222", "es", "mastercard 2 series [tarjeta ****3222]"),
     # a card followed by its expiry and an unlabelled code
-    ("4111 1111 1111 1111 12/27 123", "es", "[tarjeta ****1111] 12/27 [código]"),
+    ("4111 1111 1111 1111 12/27 123", "es", "[tarjeta ****1111] [vencimiento] [código]"),
     ("4111 1111 1111 1111, 123", "es", "[tarjeta ****1111], [código]"),
     # spoken cards (speech results and transcriptions)
     (
@@ -122,12 +122,12 @@ WRITTEN_EVERY_WAY = [
     ("41 11 11 11 11 11 11 11", "es", "[tarjeta ****1111]"),
     ("tarjeta 4111111111111111exp1227", "es", "tarjeta [tarjeta ****1111]exp1227"),
     ("4111111111111111/123", "es", "[tarjeta ****1111]/[código]"),
-    ("4111 1111 1111 1111 / 12/27 / 123", "en", "[card ****1111] / 12/27 / [code]"),
+    ("4111 1111 1111 1111 / 12/27 / 123", "en", "[card ****1111] / [expiry] / [code]"),
     ("4111111111111111\n123", "es", "[tarjeta ****1111]\n[código]"),
     (
         "4111 1111 1111 1111 vence 12/27 codigo 123",
         "es",
-        "[tarjeta ****1111] vence 12/27 codigo [código]",
+        "[tarjeta ****1111] vence [vencimiento] codigo [código]",
     ),
     (
         "te paso la 5500-0000-0000-0004 y el código es 321",
@@ -137,7 +137,7 @@ WRITTEN_EVERY_WAY = [
     (
         "Card: 4111-1111-1111-1111, exp: 12/27, CVV: 123",
         "en",
-        "Card: [card ****1111], exp: 12/27, CVV: [code]",
+        "Card: [card ****1111], exp: [expiry], CVV: [code]",
     ),
     ("el cod de seguridad 456", "es", "el cod de seguridad [código]"),
     ("CÓD. SEG. 456", "es", "CÓD. SEG. [código]"),
@@ -253,9 +253,9 @@ def test_placeholders_follow_the_message_language_when_none_is_given(
 
 def test_placeholders_are_put_in_the_conversation_language() -> None:
     redacted = redact("4111 1111 1111 1111 / 12/27 / 123 pin 4321")
-    assert redacted == "[tarjeta ****1111] / 12/27 / [código] pin [clave]"
+    assert redacted == "[tarjeta ****1111] / [vencimiento] / [código] pin [clave]"
     english = localise(redacted, "en")
-    assert english == "[card ****1111] / 12/27 / [code] pin [password]"
+    assert english == "[card ****1111] / [expiry] / [code] pin [password]"
     assert localise(english, "es") == redacted
     assert localise("cuenta 0000010171", "en") == "cuenta 0000010171"
 
@@ -304,7 +304,8 @@ def test_no_card_digits_survive_in_a_long_mixed_message() -> None:
     )
     redacted = redact(message)
     assert "4111 1111" not in redacted and "737" not in redacted and "Sol2024" not in redacted
-    for kept in ("1.020.345.678", "125.000", "2024000123", "+57 300 111 2233", "09/28"):
+    assert "09/28" not in redacted and "vence [vencimiento]" in redacted  # the card's expiry
+    for kept in ("1.020.345.678", "125.000", "2024000123", "+57 300 111 2233"):
         assert kept in redacted
     assert redacted.count("[tarjeta ****1111]") == 1
 

@@ -132,6 +132,23 @@ VALUES: dict[str, set[str]] = {
     "direction_": {"improved", "broke", "changed"},
     "voicemail_": {"left", "empty"},
     "vmstatus_": {"done", "empty", "failed", "queued", "pending"},
+    # Why a voicemail has no transcript: contactpro.speech's fetch, decode and model reasons.
+    "vmfail_": {
+        "recording_unreachable",
+        "recording_timeout",
+        "recording_too_large",
+        "recording_unauthorized",
+        "recording_fetch_failed",
+        "recording_url_refused",
+        "recording_no_url",
+        "audio_empty",
+        "audio_no_stream",
+        "audio_undecodable",
+        "model_unavailable",
+        "model_corrupt",
+        "language_not_configured",
+        "model_language_mismatch",
+    },
 }
 
 
