@@ -29,7 +29,7 @@ from contactpro.dialog.context import (
     DialogState,
     TurnContext,
 )
-from contactpro.dialog.engine import decide, listening_for, while_escalated
+from contactpro.dialog.engine import START, decide, listening_for, while_escalated
 from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
@@ -54,6 +54,8 @@ class Inbound:
     # Words written with it (an MMS or WhatsApp caption on a voice note): read for meaning
     # together with ``text``, stored on their own turn.
     written: str = ""
+    # Said before the answer: the thanks for a survey score sent with a request.
+    preface: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,8 @@ def _new_turn(
         decision = _resumed(ctx) or decide(ctx)
     interaction.state = state.dump()
     text = _finish(session, settings, interaction, decision)
+    if inbound.preface:
+        text = f"{inbound.preface} {text}"
     text = sms.for_channel(
         text,
         interaction.channel,
@@ -458,20 +462,14 @@ def receive_sms(
         return _reply_from_turn(stored.interaction, stored, replayed=True)
     now = utcnow()
     if not files and (
-        answered := _survey_answer(session, settings, message_sid, from_number, body, now)
+        answered := _survey_answer(
+            session, settings, message_sid, channel, from_number, to_number, body, now
+        )
     ):
         return answered
-    interaction = interactions.current_conversation(session, channel, from_number, to_number)
-    if interaction is None or not timeline.is_fresh(settings, interaction, now):
-        interaction = _open(
-            session,
-            settings,
-            channel=channel,
-            sid=message_sid,
-            from_number=from_number,
-            to_number=to_number,
-            now=now,
-        )
+    interaction = _conversation(
+        session, settings, message_sid, channel, from_number, to_number, now
+    )
     _keep_profile(interaction, profile_name, wa_id)
     # A sticker is a reaction, not a document for an agent: answered like a wordless message.
     sticker = media.are_stickers(files, channel, message_type)
@@ -531,7 +529,9 @@ def _with_media(
     entities: dict[str, object] = {"media": references}
     if notes:
         entities["voice_note"] = notes[0].id
-    listening = _say(settings, interaction, "voice_note_listening") if notes else ""
+    listening = (
+        _say(settings, interaction, "voice_note_listening", count=len(notes)) if notes else ""
+    )
     if len(notes) == len(rows):
         turn = interactions.add_turn(
             session,
@@ -578,7 +578,8 @@ def _to_agent(
         interaction.state = state.dump()
     said = _finish(session, settings, interaction, decision, count=count)
     if len(rows) > count:
-        said = f"{said} {_say(settings, interaction, 'voice_note_listening')}"
+        listening = _say(settings, interaction, "voice_note_listening", count=len(rows) - count)
+        said = f"{said} {listening}"
     text = sms.for_channel(
         said,
         interaction.channel,
@@ -608,16 +609,43 @@ def _attach(rows: list[MessageMedia], turn: Turn) -> None:
         row.turn_id = turn.id
 
 
+def _conversation(
+    session: Session,
+    settings: Settings,
+    message_sid: str,
+    channel: str,
+    from_number: str,
+    to_number: str,
+    now: datetime,
+) -> Interaction:
+    """Return the sender's fresh conversation, or open one."""
+    interaction = interactions.current_conversation(session, channel, from_number, to_number)
+    if interaction is None or not timeline.is_fresh(settings, interaction, now):
+        interaction = _open(
+            session,
+            settings,
+            channel=channel,
+            sid=message_sid,
+            from_number=from_number,
+            to_number=to_number,
+            now=now,
+        )
+    return interaction
+
+
 def _survey_answer(
     session: Session,
     settings: Settings,
     message_sid: str,
+    channel: str,
     from_number: str,
+    to_number: str,
     body: str,
     now: datetime,
 ) -> BotReply | None:
     """Store a reply to a pending survey (its 1-5 score, and the whole reply with any comment
-    as the customer's turn) on the surveyed interaction's record."""
+    as the customer's turn) on the surveyed interaction's record. A request after the score
+    ("2, quiero pagar mi factura") is then answered as that request alone would be, thanked."""
     answer = survey.answer_in(body)
     phone = to_e164(from_number)
     if answer is None or phone is None:
@@ -632,6 +660,8 @@ def _survey_answer(
     state = DialogState.load(interaction.state)
     state.csat = score  # what conformity scoring and the KPIs read
     interaction.state = state.dump()
+    request = _request_after_score(settings, interaction, answer.comment)
+    thanks = _say(settings, interaction, "survey_thanks")
     turn = interactions.add_turn(
         session,
         interaction,
@@ -643,10 +673,29 @@ def _survey_answer(
         tier="rules",
         entities={"score": score, **({"comment": answer.comment} if answer.comment else {})},
         action=CONTINUE,
-        reply=_say(settings, interaction, "survey_thanks"),
-        twilio_key=message_sid,
+        reply=thanks,
+        # The request's turn carries the message's key: a retry replays the answer to it.
+        twilio_key=None if request else message_sid,
     )
-    return _reply_from_turn(interaction, turn, replayed=False)
+    if not request:
+        return _reply_from_turn(interaction, turn, replayed=False)
+    asked = _conversation(session, settings, message_sid, channel, from_number, to_number, now)
+    inbound = Inbound(answer.comment, "sms", twilio_key=message_sid, preface=thanks)
+    return _new_turn(session, settings, asked, inbound)
+
+
+def _request_after_score(settings: Settings, interaction: Interaction, comment: str) -> bool:
+    """Return True when the words after a survey score are a request the bot answers (not a
+    complaint about the service, which stays the survey's comment)."""
+    if not comment or not survey.asks(comment):
+        return False
+    understood = get_cascade(settings).understand(
+        comment,
+        channel=interaction.channel,
+        source="sms",
+        language_hint=interaction.language,
+    )
+    return understood.intent in START and understood.intent != "complaint"
 
 
 def _sms_problem(

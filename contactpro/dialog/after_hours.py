@@ -31,7 +31,9 @@ def opens_at(
 ) -> str | None:
     """Return when people next answer, on the customer's clock and in their language
     (``08:00 del 7 de diciembre`` / ``08:00 on December 7``); None while they answer."""
-    opening = next_opening(open_hours(session, settings), company_timezone(settings), now)
+    with session.no_autoflush:  # reading the hours writes nothing pending
+        hours = open_hours(session, settings)
+    opening = next_opening(hours, company_timezone(settings), now)
     if opening is None:
         return None
     language = interaction.language or settings.default_language

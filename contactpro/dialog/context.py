@@ -141,7 +141,8 @@ class TurnContext:
         customer = self.customer
         if customer is None:
             return None
-        open_accounts = [a for a in customer.accounts if a.status != "cancelled"]
+        with self.session.no_autoflush:  # reading accounts writes nothing pending
+            open_accounts = [a for a in customer.accounts if a.status != "cancelled"]
         return open_accounts[0] if open_accounts else None
 
     @property

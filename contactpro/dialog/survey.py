@@ -52,6 +52,13 @@ _ANSWER = re.compile(
     rf"|\s+(?P<judging>(?:{_JUDGING})\b.*|[^\w\s].*)$)",
     re.DOTALL,
 )
+# What a request says first ("2, quiero pagar mi factura", "3, and I want to pay my bill"): after
+# a score it is asked to the bot, not said about the service.
+_REQUEST = re.compile(
+    r"^(?:(?:y|e|and|also|tambien|ademas|ahora|now|pero|but)\s+)*(?:yo\s+|i\s*)?"
+    r"(?:quiero|quisiera|necesito|deseo|me\s+gustaria|puedo|podria|podrian|como|donde|cuanto"
+    r"|cuando|want|would\s+like|'d\s+like|need|how|where|when|can|could|please|por\s+favor)\b"
+)
 _WORDS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5}
 _WORDS |= {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -141,3 +148,9 @@ def answer_in(text: str) -> SurveyAnswer | None:
     start = match.start(group)
     comment = text[start:].strip() if start >= 0 else ""
     return SurveyAnswer(score, comment)
+
+
+def asks(comment: str) -> bool:
+    """Return True when the words after a score start a request to the bot ("quiero pagar mi
+    factura", "and I want to pay my bill") rather than a comment on the service."""
+    return bool(_REQUEST.match(_folded(comment).strip(" ¿?¡!.,")))

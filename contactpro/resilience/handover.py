@@ -5,7 +5,8 @@ its transaction is rolled back and nothing of the turn is stored. The app's erro
 calls :func:`hand_over_message` in a transaction of its own: the customer's message is stored as
 their turn (keyed by its ``MessageSid``, so Twilio's retry gets the same answer), the
 conversation is escalated with reason ``technical_error`` (the agent sees the message in the
-packet), and the reply is ``escalate_sms``, whose promise of an agent is then true.
+packet), and the reply is ``escalate_sms``, whose promise of an agent is then true (outside
+business hours, ``escalate_sms_closed``: when a person answers).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions
 from contactpro.conversations.escalation import escalate
+from contactpro.dialog import after_hours
 from contactpro.dialog.context import ESCALATE
 from contactpro.dialog.templates import templates_for
+from contactpro.models import utcnow
 from contactpro.providers.twilio_forms import IncomingSms
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,10 @@ def hand_over_message(session: Session, settings: Settings, message: IncomingSms
     )
     interaction.state = {**(interaction.state or {}), "escalated": True}
     language = interaction.language or settings.default_language
-    text = templates_for(settings).render("escalate_sms", language, channel=interaction.channel)
+    # Outside business hours the reply says when a person answers, never "soon".
+    opens = after_hours.opens_at(session, settings, interaction, utcnow())
+    key = after_hours.CLOSED_KEYS["escalate_sms"] if opens else "escalate_sms"
+    text = templates_for(settings).render(key, language, channel=interaction.channel, opens=opens)
     interactions.add_turn(
         session,
         interaction,

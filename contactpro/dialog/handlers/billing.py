@@ -218,9 +218,16 @@ def start(ctx: TurnContext) -> Decision:
         ctx.state.slots.update(asked)
         return question
     listed = open_accounts(ctx.customer)
+    asks_other = bool(_OTHER.search(normalise(ctx.text)))
+    if asks_other and len(listed) == 1 and ctx.state.slots.get(TOLD_SLOT):
+        # "¿y la otra cuenta?" from someone with one account: there is no other.
+        ctx.state.finish()
+        ctx.state.slots[TOLD_SLOT] = [listed[0].id]
+        only = ctx.say("balance_only_one", account=listed[0].number)
+        return Decision(only, step="told_only_account", resolved=True)
     # Resumed after verification, the request named the account, not the security answer.
     account = requested(ctx, REQUEST_DIGITS)
-    if account is None and _OTHER.search(normalise(ctx.text)):
+    if account is None and asks_other:
         account = _the_other(ctx, listed)
     ctx.state.finish()
     decision = _told(ctx, asked, account, listed)

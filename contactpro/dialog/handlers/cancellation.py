@@ -367,7 +367,7 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
         ctx.state.start(
             "cancellation", "cancel_confirm", quadrant=where, offer=None, account=account.id
         )
-        return Decision(ctx.say("cancel_confirm", account=account.number), step="asked_cancel")
+        return _confirm(ctx, account.number)
     ctx.state.start(
         "cancellation",
         "retention",
@@ -377,6 +377,16 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
         account=account.id,
     )
     return Decision(ctx.say(f"cancel_offer_{where}", **_benefit(ctx)), step=f"offered_{offer}")
+
+
+def _confirm(ctx: TurnContext, number: str) -> Decision:
+    """Ask to confirm the cancellation of account ``number`` (after a silence, the question
+    alone, without "Entendido.")."""
+    return Decision(
+        ctx.say("cancel_confirm", account=number),
+        step="asked_cancel",
+        question=ctx.say("cancel_confirm_question", account=number),
+    )
 
 
 def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
@@ -449,7 +459,7 @@ def reply(ctx: TurnContext) -> Decision:
                 return Decision("", ESCALATE, reason="retention_refused")
             state.awaiting = "cancel_confirm"
             state.slots["retries"] = 0
-            return Decision(ctx.say("cancel_confirm", account=number), step="asked_cancel")
+            return _confirm(ctx, number)
         return _again(ctx, "retention_again")
     if state.awaiting == "cancel_confirm":
         named = accounts.named(
@@ -458,7 +468,7 @@ def reply(ctx: TurnContext) -> Decision:
         if len(named) == 1 and account is not None and named[0].id != account.id:
             # "sí, cancelar la 3104447654" while confirming another account: confirm that one.
             state.slots["account"], state.slots["retries"] = named[0].id, 0
-            return Decision(ctx.say("cancel_confirm", account=named[0].number), step="asked_cancel")
+            return _confirm(ctx, named[0].number)
         answer = _answer(ctx, yes="leave", no="stay")
         if answer == "leave":
             _record(ctx, "cancelled")

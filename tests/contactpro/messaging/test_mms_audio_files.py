@@ -20,6 +20,11 @@ LISTENING = {
     "es": "Escuchando tu nota de voz… Te respondo en un momento.",
     "en": "Listening to your voice note… I'll answer in a moment.",
 }
+# Several voice notes in one message are acknowledged in the plural.
+LISTENING_SEVERAL = {
+    "es": "Escuchando tus notas de voz… Te respondo en un momento.",
+    "en": "Listening to your voice notes… I'll answer in a moment.",
+}
 NOTHING_HEARD = {"es": "No escuché nada en tu nota de voz", "en": "I couldn't hear anything"}
 
 
@@ -43,7 +48,7 @@ def test_every_audio_file_of_an_mms_is_answered(
         phone, media=[(first, "audio/ogg"), (second, "audio/ogg")], channel="sms"
     )
     [ack] = replies(twilio.post("/twilio/sms", params))
-    assert ack == LISTENING[language]
+    assert ack == LISTENING_SEVERAL[language]
     session.expire_all()
     notes = session.scalars(select(MessageMedia).order_by(MessageMedia.position)).all()
     # The second file is heard too: its silence is said, never left waiting unanswered.
