@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import matplotlib
 
@@ -285,12 +287,19 @@ def handling_time(totals: Mapping[str, Any], language: str = "en") -> Figure:
     return fig
 
 
-def priority_matrix(matrix: Mapping[str, Any], currency: str = "", language: str = "en") -> Figure:
-    """Return customers as conformity vs billing, coloured by quadrant, with counts."""
+def priority_matrix(
+    matrix: Mapping[str, Any], currency: str = "", language: str = "en", past_period: str = ""
+) -> Figure:
+    """Return customers as conformity vs billing, coloured by quadrant, with counts.
+
+    ``past_period`` (the period, when the run looked back) is named under the title: that
+    matrix is not the customers' current one.
+    """
     fig = _figure(9.0, 6.5)
     ax = fig.add_subplot()
     tr = _words(language)
-    ax.set_title(tr("fig_matrix"))
+    past = f"\n{tr('fig_matrix_past').format(period=past_period)}" if past_period else ""
+    ax.set_title(tr("fig_matrix") + past)
     ax.set_xlabel(tr("fig_conformity_axis"))
     ax.set_ylabel(f"{tr('fig_billing_axis')}{' (' + currency + ')' if currency else ''}")
     sample = pd.DataFrame(list(matrix.get("sample", [])))
@@ -409,6 +418,19 @@ def _kpi_label(kpi: Mapping[str, Any], language: str) -> str:
     return str(kpi["label"]) if text == key else text
 
 
+def _past_period(results: Results) -> str:
+    """Return the run's period in the company's time zone when its matrix is of a past period
+    (``matrix.current`` false), else an empty string."""
+    if results["matrix"].get("current") is not False:
+        return ""
+    zone = ZoneInfo(str(results.get("timezone", "UTC")))
+    start, end = (
+        datetime.fromisoformat(results[key]).astimezone(zone)
+        for key in ("period_start", "period_end")
+    )
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
 def _build(name: str, results: Results, language: str) -> Figure:
     tables = results["tables"]
     zone = str(results.get("timezone", "UTC"))
@@ -420,7 +442,9 @@ def _build(name: str, results: Results, language: str) -> Figure:
         "containment": lambda: containment_by_intent(tables["by_intent"], lang),
         "funnel": lambda: failure_funnel(tables["funnel"], lang),
         "handling_time": lambda: handling_time(results["totals"], lang),
-        "matrix": lambda: priority_matrix(results["matrix"], results.get("currency", ""), lang),
+        "matrix": lambda: priority_matrix(
+            results["matrix"], results.get("currency", ""), lang, _past_period(results)
+        ),
         "conformity": lambda: conformity_trend(
             tables["conformity_trend"],
             results["matrix"].get("conformity_threshold", 50.0),

@@ -407,9 +407,17 @@ def output_dir(settings: Settings) -> Path:
     )
 
 
+# Latest period first: the run whose period ends last (the newest of those, on a tie) is the one
+# the customers' current quadrants come from (matrix.is_latest_period), not the newest made.
+LATEST_PERIOD_FIRST = (AnalysisRun.period_end.desc(), AnalysisRun.id.desc())
+
+
 def latest_run(session: Session, kind: str | None = None) -> AnalysisRun | None:
-    """Return the most recent finished run (of ``kind`` when given)."""
+    """Return the finished run of the latest period (of ``kind`` when given).
+
+    A run of a past period made afterwards (``analyze --from --to``) is not the latest.
+    """
     stmt = select(AnalysisRun).where(AnalysisRun.seconds.is_not(None))
     if kind:
         stmt = stmt.where(AnalysisRun.kind == kind)
-    return session.scalars(stmt.order_by(AnalysisRun.id.desc()).limit(1)).first()
+    return session.scalars(stmt.order_by(*LATEST_PERIOD_FIRST).limit(1)).first()

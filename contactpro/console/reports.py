@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from contactpro.analytics.runs import LATEST_PERIOD_FIRST
 from contactpro.config import LANGUAGES
 from contactpro.models import Agent, AnalysisRun, Callback, Customer, CustomerScore, Escalation
 from contactpro.models.analytics import QUADRANTS
@@ -16,8 +17,30 @@ from contactpro.models.analytics import QUADRANTS
 IMAGE_SUFFIXES = (".png", ".svg")
 
 
-def latest_runs(session: Session, limit: int = 12) -> list[AnalysisRun]:
-    """Return the newest finished analysis runs, newest first (failed or running ones: not)."""
+def latest_runs(
+    session: Session, limit: int = 12, until: AnalysisRun | None = None
+) -> list[AnalysisRun]:
+    """Return finished analysis runs, latest period first (failed or running ones: not).
+
+    The first is the run the customers' current quadrants come from (``runs.latest_run``);
+    with ``until``, that run first and then those whose period ends no later than its own.
+    """
+    stmt = select(AnalysisRun).where(AnalysisRun.seconds.is_not(None))
+    if until is not None:
+        stmt = stmt.where(AnalysisRun.period_end <= until.period_end, AnalysisRun.id != until.id)
+        limit -= 1
+    found = list(session.scalars(stmt.order_by(*LATEST_PERIOD_FIRST).limit(limit)))
+    return [until, *found] if until is not None else found
+
+
+def shown_run(session: Session, run_id: int) -> AnalysisRun | None:
+    """Return finished run ``run_id`` for the dashboards page, or None (unknown, unfinished)."""
+    run = session.get(AnalysisRun, run_id)
+    return run if run is not None and run.seconds is not None else None
+
+
+def run_choices(session: Session, limit: int = 30) -> list[AnalysisRun]:
+    """Return the finished runs a manager may pick, the most recently made first."""
     return list(
         session.scalars(
             select(AnalysisRun)

@@ -65,18 +65,31 @@ setup(bp, "manager")
 
 @bp.get("/")
 def dashboards() -> str:
-    """The latest analysis run: its figures and the KPI table with its history."""
-    runs = reports.latest_runs(db_session())
+    """The run of the latest period (or ``?run=``): its figures and KPIs with their history."""
+    session = db_session()
+    runs = reports.latest_runs(session)
+    latest = runs[0] if runs else None
+    run_id = request.args.get("run", type=int)
+    if run_id is not None and (latest is None or run_id != latest.id):
+        shown = reports.shown_run(session, run_id)
+        if shown is None:
+            abort(404)
+        runs = reports.latest_runs(session, until=shown)
     rows, history = reports.kpi_history(runs)
     figures = reports.images(runs[0], g.lang) if runs else []
+    choices = reports.run_choices(session)
+    if runs and runs[0] not in choices:
+        choices.append(runs[0])
     return render_template(
         "console/dashboards.html",
         runs=runs,
+        latest=latest,
+        choices=choices,
         rows=rows,
         history=history,
         previous=reports.previous_run(runs),
         figures=figures,
-        alerts=open_alerts(db_session()),
+        alerts=open_alerts(session),
         alert_labels=ALERT_LABELS,
     )
 
