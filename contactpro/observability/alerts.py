@@ -24,7 +24,10 @@ LABELS = {
     "response_p95_ms": ("turn processing time, 95th percentile", "ms"),
     "error_rate": ("share of contacts handed over for a technical error", ""),
     "classifier_confidence": ("mean confidence of the model and LLM tiers", ""),
-    "queue_wait_seconds": ("mean wait in the agent queue", "s"),
+    "queue_wait_seconds": (
+        "wait in the agent queue (mean of those answered, or the longest still waiting)",
+        "s",
+    ),
 }
 
 
