@@ -156,6 +156,8 @@ def _uses_database() -> bool:
     ctx = click.get_current_context(silent=True)
     if ctx is None or ctx.params.get("data") is not None:
         return False
+    if ctx.info_name == "replay" and ctx.params.get("name") is None:
+        return False  # a replay given no source: its own usage error comes first
     while ctx.parent is not None and ctx.parent.parent is not None:
         ctx = ctx.parent
     entry = {entry.name: entry for entry in COMMANDS}.get(ctx.info_name or "")

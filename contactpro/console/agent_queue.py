@@ -754,10 +754,10 @@ def packet(
         score = session.get(CustomerScore, escalation.customer_id)
     # The files as they are now, not as the packet froze them: a receipt sent after the
     # hand-off, a voice note transcribed since (an erased customer's links are gone).
-    context["media"] = [
-        m for m in media.of_interaction(session, escalation.interaction_id) if m["url"]
-    ]
-    if escalation.context:
+    if escalation.context:  # an erased packet stays empty: its summary says it was erased
+        context["media"] = [
+            m for m in media.of_interaction(session, escalation.interaction_id) if m["url"]
+        ]
         # Stored once in English; the reader gets them in the console's language, as the page.
         words = _in(language)
         context["summary"] = summary(

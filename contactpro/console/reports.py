@@ -39,6 +39,24 @@ def shown_run(session: Session, run_id: int) -> AnalysisRun | None:
     return run if run is not None and run.seconds is not None else None
 
 
+def dashboard_runs(
+    session: Session, run_id: int | None
+) -> tuple[list[AnalysisRun], AnalysisRun | None, list[AnalysisRun]] | None:
+    """Return the runs the dashboards page shows (the latest period's, or run ``run_id``, then
+    the earlier ones), the latest run and the runs a manager can pick; None for an unknown run."""
+    runs = latest_runs(session)
+    latest = runs[0] if runs else None
+    if run_id is not None and (latest is None or run_id != latest.id):
+        shown = shown_run(session, run_id)
+        if shown is None:
+            return None
+        runs = latest_runs(session, until=shown)
+    choices = run_choices(session)
+    if runs and runs[0] not in choices:
+        choices.append(runs[0])
+    return runs, latest, choices
+
+
 def run_choices(session: Session, limit: int = 30) -> list[AnalysisRun]:
     """Return the finished runs a manager may pick, the most recently made first."""
     return list(

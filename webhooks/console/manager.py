@@ -67,19 +67,11 @@ setup(bp, "manager")
 def dashboards() -> str:
     """The run of the latest period (or ``?run=``): its figures and KPIs with their history."""
     session = db_session()
-    runs = reports.latest_runs(session)
-    latest = runs[0] if runs else None
-    run_id = request.args.get("run", type=int)
-    if run_id is not None and (latest is None or run_id != latest.id):
-        shown = reports.shown_run(session, run_id)
-        if shown is None:
-            abort(404)
-        runs = reports.latest_runs(session, until=shown)
+    found = reports.dashboard_runs(session, request.args.get("run", type=int))
+    if found is None:
+        abort(404)
+    runs, latest, choices = found
     rows, history = reports.kpi_history(runs)
-    figures = reports.images(runs[0], g.lang) if runs else []
-    choices = reports.run_choices(session)
-    if runs and runs[0] not in choices:
-        choices.append(runs[0])
     return render_template(
         "console/dashboards.html",
         runs=runs,
@@ -88,7 +80,7 @@ def dashboards() -> str:
         rows=rows,
         history=history,
         previous=reports.previous_run(runs),
-        figures=figures,
+        figures=reports.images(runs[0], g.lang) if runs else [],
         alerts=open_alerts(session),
         alert_labels=ALERT_LABELS,
     )
