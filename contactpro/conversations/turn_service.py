@@ -116,11 +116,8 @@ def _finish(
     key = "escalate_voice" if interaction.channel == "voice" else "escalate_sms"
     if decision.reason == "customer_media":
         key = "escalate_media"
-    if key in after_hours.CLOSED_KEYS and (
-        opens := after_hours.opens_at(session, settings, interaction, utcnow())
-    ):
-        key, values = after_hours.CLOSED_KEYS[key], {**values, "opens": opens}
-    handoff = _say(settings, interaction, key, **values)
+    key, closed = after_hours.hand_off_words(session, settings, interaction, key, utcnow())
+    handoff = _say(settings, interaction, key, **values, **closed)
     return f"{decision.text} {handoff}".strip() if decision.text else handoff
 
 

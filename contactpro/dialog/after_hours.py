@@ -8,6 +8,7 @@ next opening is instead of "soon".
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,3 +39,14 @@ def opens_at(
         return None
     language = interaction.language or settings.default_language
     return say_time(opening, zone_of(settings, interaction.customer), language, now)
+
+
+def hand_off_words(
+    session: Session, settings: Settings, interaction: Interaction, key: str, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """Return the template key and values that word the hand-off reply ``key``: itself while
+    people answer (and on a call), its closed form with ``opens`` on a text outside the hours."""
+    if key not in CLOSED_KEYS or interaction.channel == "voice":
+        return key, {}
+    opens = opens_at(session, settings, interaction, now)
+    return (CLOSED_KEYS[key], {"opens": opens}) if opens else (key, {})

@@ -354,12 +354,10 @@ def while_escalated(ctx: TurnContext) -> Decision:
 def _with_agent(ctx: TurnContext, key: str) -> str:
     """Say the case is with an agent: who answers soon, or, on a text outside business hours,
     from the next opening."""
-    opens = None
-    if ctx.channel != "voice":
-        opens = after_hours.opens_at(ctx.session, ctx.settings, ctx.interaction, ctx.now)
-    if opens is None:
-        return ctx.say(key)
-    return ctx.say(after_hours.CLOSED_KEYS[key], opens=opens)
+    key, values = after_hours.hand_off_words(
+        ctx.session, ctx.settings, ctx.interaction, key, ctx.now
+    )
+    return ctx.say(key, **values)
 
 
 def decide(ctx: TurnContext) -> Decision:

@@ -47,9 +47,10 @@ def hand_over_message(session: Session, settings: Settings, message: IncomingSms
     interaction.state = {**(interaction.state or {}), "escalated": True}
     language = interaction.language or settings.default_language
     # Outside business hours the reply says when a person answers, never "soon".
-    opens = after_hours.opens_at(session, settings, interaction, utcnow())
-    key = after_hours.CLOSED_KEYS["escalate_sms"] if opens else "escalate_sms"
-    text = templates_for(settings).render(key, language, channel=interaction.channel, opens=opens)
+    key, closed = after_hours.hand_off_words(
+        session, settings, interaction, "escalate_sms", utcnow()
+    )
+    text = templates_for(settings).render(key, language, channel=interaction.channel, **closed)
     interactions.add_turn(
         session,
         interaction,
