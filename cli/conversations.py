@@ -97,7 +97,7 @@ def live_options(command: F) -> F:
     options = [
         click.option("--since", type=click.DateTime(), help="Started at or after (UTC)."),
         click.option("--until", type=click.DateTime(), help="Started before (UTC)."),
-        click.option("--channel", type=click.Choice(["voice", "sms"])),
+        click.option("--channel", type=click.Choice(["voice", "sms", "whatsapp"])),
         click.option("--outcome", type=click.Choice(["auto_resolved", "escalated", "abandoned"])),
     ]
     for option in reversed(options):

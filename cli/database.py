@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -29,9 +30,9 @@ def _first_line(exc: BaseException) -> str:
 def problem(url: str) -> str | None:
     """Return what keeps the database at ``url`` from serving this release, or None.
 
-    A schema never migrated or at another revision is fixed by ``contactpro init-db``; a
-    database that does not answer is named with the driver's reason; a SQLite file that does
-    not exist is named, and not created.
+    A schema never migrated or at an older revision is fixed by ``contactpro init-db``, one a
+    later release migrated by running that release; a database that does not answer is named
+    with the driver's reason; a SQLite file that does not exist is named, and not created.
     """
     if (missing := missing_sqlite_file(url)) is not None:
         return (
@@ -42,6 +43,7 @@ def problem(url: str) -> str | None:
     try:
         with engine.connect() as conn:
             state = migrate.schema_state(conn)
+            current = MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as unreachable:
         return f"cannot reach the database at {_where(url)}: {_first_line(unreachable)}"
     finally:
@@ -50,6 +52,8 @@ def problem(url: str) -> str | None:
         return f"the database at {_where(url)} has no ContactPro schema: {INIT_DB}"
     if state == "outdated":
         return f"the database at {_where(url)} has another schema than this release: {INIT_DB}"
+    if state == "newer" and current is not None:
+        return migrate.newer_schema(url, current)
     return None
 
 

@@ -373,7 +373,8 @@ def _who(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 
 
 def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None:
-    from contactpro.improve import proposals  # noqa: PLC0415 - see the imports
+    from contactpro.console.strings import translate  # noqa: PLC0415 - see the imports
+    from contactpro.improve import approval  # noqa: PLC0415 - see the imports
 
     body = None
     if edit is not None:
@@ -388,10 +389,14 @@ def _decide(proposal_id: int, decision: str, by: str, edit: Path | None) -> None
     # The edit is merged into the stored body: a field it leaves out is kept, a null removed.
     try:
         with _runtime().db.session() as session:
-            proposals.decide(session, proposal_id, decision, by, body=body)
+            done = approval.decide(
+                session, _runtime().settings, proposal_id, decision, by, body=body
+            )
     except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"proposal #{proposal_id} {decision} by {by}")
+    if decision == "approved":  # what now changed, or that nothing did
+        click.echo(done.describe(lambda key: translate(key, "en")))
 
 
 @improve.command("approve")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpro.errors import ConfigError, file_problem
@@ -18,11 +18,30 @@ from contactpro.errors import ConfigError, file_problem
 UNWRITABLE = "unwritable_path"
 
 
+# PostgreSQL's undefined_table and undefined_column: the schema is behind this release (it was
+# deployed before ``contactpro init-db``). SQLite says the same with an OperationalError.
+SCHEMA_BEHIND_SQLSTATES = frozenset({"42P01", "42703"})
+
+
 def is_database_down(exc: BaseException) -> bool:
-    """Return True for errors that mean the database cannot be reached (not a bad query)."""
-    if isinstance(exc, OperationalError):
+    """Return True for errors that mean the database cannot take the request yet (not a bad
+    query): unreachable, or its schema behind this release until ``contactpro init-db`` runs.
+
+    Either way the request waits in the journal and a task runs again later, instead of a
+    texter's message or a caller's turn being lost.
+    """
+    if isinstance(exc, OperationalError) or is_schema_behind(exc):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def is_schema_behind(exc: BaseException) -> bool:
+    """Return True when a table or column this release uses is missing from the database."""
+    if isinstance(exc, ProgrammingError):
+        return getattr(exc.orig, "sqlstate", None) in SCHEMA_BEHIND_SQLSTATES
+    return isinstance(exc, OperationalError) and str(exc.orig).startswith(
+        ("no such table", "no such column")  # SQLite
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,16 @@ limit_request_fields = 100
 forwarded_allow_ips = os.environ.get("CONTACTPRO_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+# gunicorn 25.1+ opens a control socket for `gunicornc`, by default $XDG_RUNTIME_DIR/gunicorn.ctl
+# or ~/.gunicorn/gunicorn.ctl: one path for every instance a user runs, so a second instance on
+# the machine takes the first one's over. Each instance gets its own, named after its bind
+# address, in CONTACTPRO_VAR_DIR; CONTACTPRO_WEB_CONTROL_SOCKET names another path, or "off".
+_control = os.environ.get("CONTACTPRO_WEB_CONTROL_SOCKET", "")
+control_socket_disable = _control.lower() in ("off", "0", "false", "no")
+control_socket = _control or str(
+    Path(os.environ.get("CONTACTPRO_VAR_DIR", "var")).resolve()
+    / f"gunicorn-{re.sub(r'[^A-Za-z0-9]+', '-', bind).strip('-')[-40:]}.ctl"
+)
 # The master builds the app and loads the models once (webhooks/wsgi.py), then forks the
 # workers: libraries and model weights are shared copy-on-write instead of loaded by every worker
 # (2 workers on the default e5 encoder: PSS 190 MB and RSS 386 MB each instead of 380 and 430 MB;

@@ -7,6 +7,7 @@ they can reach the process :class:`~contactpro.runtime.Runtime`.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.beat import EmbeddedService
-from celery.signals import task_failure, worker_process_init
+from celery.signals import setup_logging, task_failure, worker_process_init
 from flask import Flask, current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from contactpro.config import Settings
 from contactpro.db import UNWRITABLE, is_database_down
 from contactpro.errors import ConfigError, file_problem
+from contactpro.observability.logs import configure_logging
 from contactpro.observability.metrics import OUTBOX_SENT, OUTBOXED, TASK_FAILURES
 from contactpro.resilience.outbox import Outbox, OutboxTask
 from contactpro.runtime import Runtime
@@ -139,6 +141,7 @@ def celery_init_app(app: Flask) -> Celery:
             "interval_max": 0.5,
         },
         beat_schedule=beat_schedule(settings),
+        beat_scheduler="tasks.beat:Scheduler",  # one line, not a traceback, for a broker down
         beat_schedule_filename=str(Path(settings.var_dir) / "celerybeat-schedule"),
         timezone="UTC",
         include=TASK_MODULES,
@@ -148,6 +151,15 @@ def celery_init_app(app: Flask) -> Celery:
     for module in TASK_MODULES:
         __import__(module)
     return celery_app
+
+
+@setup_logging.connect
+def _log_like_the_web(loglevel: int | str | None = None, **_: object) -> None:
+    """Workers and beat keep the app's log lines (JSON or text, with ``extra=`` fields such as
+    ``interaction_id`` and ``reason``): Celery's own handler would print the message alone."""
+    configure_logging(
+        level=loglevel or "INFO", log_format=os.environ.get("CONTACTPRO_LOG_FORMAT", "auto")
+    )
 
 
 @task_failure.connect

@@ -10,7 +10,7 @@ from contactpro.observability.metrics import JOURNAL_REPLAYED
 from contactpro.providers.telephony import telephony_for
 from contactpro.resilience import journal
 from tasks import flush_outbox, runtime, send
-from tasks.messaging import answer_voice_note
+from tasks.messaging import answer_voice_note, send_late_answer
 from tasks.voice import close_call, transcribe_recording
 
 log = logging.getLogger(__name__)
@@ -43,3 +43,5 @@ def send_follow_ups(result: journal.ReplayResult) -> None:
         send(transcribe_recording, recording_id)
     for media_id in result.voice_notes:
         send(answer_voice_note, media_id)
+    for turn_id in result.late_answers:
+        send(send_late_answer, turn_id)

@@ -4,11 +4,13 @@
 database or broker down (journal and outbox); point load balancers at it. ``/readyz`` answers 503
 unless the database and broker answer; use it for deploy gates and alerting. The database is
 ``ok`` only when its schema is at the revision this code ships (``schema_missing`` before
-``contactpro init-db``, ``schema_outdated`` after an upgrade that was not migrated).
+``contactpro init-db``, ``schema_outdated`` after an upgrade that was not migrated,
+``schema_newer`` when a later release migrated it: this machine still runs the older release).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 import redis
 from celery import Celery
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from kombu.exceptions import KombuError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +28,7 @@ from contactpro.resilience.journal import Journal
 from contactpro.resilience.outbox import Outbox
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 0.5
 WORKER_CACHE_SECONDS = 15.0
@@ -41,13 +44,39 @@ def _redis(url: str) -> redis.Redis:
 
 def database_state() -> str:
     """Return ``ok``, ``schema_missing`` / ``schema_outdated`` (run ``contactpro init-db``),
-    or the error class when the database does not answer."""
+    ``schema_newer`` (run the release that migrated it), or the error class when the database
+    does not answer."""
     try:
         with current_app.extensions["contactpro"].db.engine.connect() as conn:
             schema = schema_state(conn)
     except SQLAlchemyError as exc:
         return exc.__class__.__name__
     return "ok" if schema == "ok" else f"schema_{schema}"
+
+
+# What an operator does about each database state, said once when the web process starts.
+_JOURNALED = "; Twilio requests are journaled until it is"
+_DATABASE_FIX = {
+    "schema_missing": "run `contactpro init-db`" + _JOURNALED,
+    "schema_outdated": "run `contactpro init-db`" + _JOURNALED,
+    "schema_newer": "run the release that migrated it",
+}
+
+
+def warn_if_database_not_ready(app: Flask) -> None:
+    """Log one line at start-up when the database cannot serve this release, with the fix.
+
+    The server starts anyway: while the database is unreachable or behind, Twilio's requests
+    wait in the journal (gunicorn refusing to start would leave callers to the fallback URL).
+    """
+    with app.app_context():
+        state = database_state()
+    if state == "ok":
+        return
+    fix = _DATABASE_FIX.get(
+        state, "check CONTACTPRO_DATABASE_URL and that the server answers" + _JOURNALED
+    )
+    log.warning("database not ready (%s): %s", state, fix, extra={"reason": state})
 
 
 def broker_state(settings: Settings) -> tuple[str, int | None]:

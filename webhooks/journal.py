@@ -78,8 +78,8 @@ def _handed_over(settings: Settings) -> Response:
 
 
 def _sms(settings: Settings) -> Answer:
-    IncomingSms.parse(request.form)
-    return twiml.message(journal.SMS_ACKNOWLEDGEMENT[settings.default_language]), {}
+    sms = IncomingSms.parse(request.form)
+    return twiml.message(journal.sms_acknowledgement(sms.body, settings)), {}
 
 
 def _sms_status(settings: Settings) -> Answer:
@@ -191,8 +191,9 @@ def journal_fallback(channel: str) -> Response:
     failed = FailedRequest.parse(request.form)
     language = url_language(failed.args) or settings.default_language
     if channel == "sms":
-        IncomingSms.parse(request.form)
-        answer = twiml.message(journal.SMS_ACKNOWLEDGEMENT[language])
+        sms = IncomingSms.parse(request.form)
+        hint = url_language(failed.args)
+        answer = twiml.message(journal.sms_acknowledgement(sms.body, settings, hint))
         return _journal_fallback(journal.SMS, {}, answer, failed)
     answer = twiml.enqueue(technical_fallback(language), language, settings)
     try:

@@ -77,9 +77,12 @@ def twilio_signed(view: F) -> F:
         decode_form_as_utf8(request)
         if settings.validate_twilio_signature and not signature_is_valid(request, settings):
             reason = "missing" if SIGNATURE_HEADER not in request.headers else "mismatch"
+            # A forgery, or a wrong setting rejecting every real request: say which to check.
             log.warning(
-                "rejected Twilio request: signature %s",
+                "rejected Twilio request: signature %s for %s (if Twilio calls another URL or"
+                " signs with another account, fix CONTACTPRO_PUBLIC_URL or TWILIO_AUTH_TOKEN)",
                 reason,
+                signed_url(request, settings),
                 extra={"path": request.path, "reason": f"signature_{reason}"},
             )
             abort(403, description=f"Twilio signature {reason}")

@@ -27,11 +27,19 @@ SPEECH_HINTS = {
     "en": "balance, bill, pay, agent, representative, debt, internet, cancel, how much do I owe",
 }
 MENU_HINTS = "español, English, inglés, asesor, agent"
+# Words a yes-or-no question expects, in the language it is asked in.
+YES_NO_HINTS = {
+    "es": "sí, no, claro, dale, correcto, no gracias, asesor",
+    "en": "yes, no, sure, okay, correct, no thanks, agent",
+}
 HOLD_PAUSE_SECONDS = 1
 GATHER_TIMEOUT_SECONDS = 6
 # Seconds Twilio waits for the next key of a typed number before posting what it has (a lone
 # 0 then reaches a person without the #).
 NUMBER_TIMEOUT_SECONDS = 8
+# Seconds Twilio waits for an answer after the caller was asked to do something first (a
+# troubleshooting step: restart the modem, wait for its lights).
+TASK_TIMEOUT_SECONDS = 60
 RECORD_TURN_MAX_SECONDS = 30
 DIAL_TIMEOUT_SECONDS = 25
 
@@ -80,19 +88,23 @@ def gather(
     step: int,
     locale: str,
     number: bool = False,
+    task: bool = False,
+    yes_no: bool = False,
     response: VoiceResponse | None = None,
 ) -> Response:
     """Say ``text`` (the caller may talk over it) and listen in ``locale`` for speech or keys.
 
     One key answers a menu; a ``number`` (an id, the last four digits, a birth year) is typed
-    key by key and ends with ``#`` or a pause. Silence also posts back (``actionOnEmptyResult``),
-    which is how no-input is counted.
+    key by key and ends with ``#`` or a pause. After a ``task`` (a troubleshooting step) the
+    caller gets time to do it before silence counts. Silence also posts back
+    (``actionOnEmptyResult``), which is how no-input is counted.
     """
     response = response or VoiceResponse()
+    wait = TASK_TIMEOUT_SECONDS if task else GATHER_TIMEOUT_SECONDS
     keys: dict[str, object] = (
         {"finish_on_key": "#", "timeout": NUMBER_TIMEOUT_SECONDS}
         if number
-        else {"num_digits": 1, "timeout": GATHER_TIMEOUT_SECONDS}
+        else {"num_digits": 1, "timeout": wait}
     )
     node = response.gather(
         input="speech dtmf",
@@ -100,7 +112,7 @@ def gather(
         method="POST",
         language=locale,
         speech_timeout="auto",
-        hints=None if number else SPEECH_HINTS.get(language, ""),
+        hints=None if number else (YES_NO_HINTS if yes_no else SPEECH_HINTS).get(language, ""),
         action_on_empty_result=True,
         barge_in=True,
         **keys,
@@ -138,7 +150,12 @@ def record_turn(
 
 
 def language_menu(
-    settings: Settings, *, locale: str, attempt: int = 1, response: VoiceResponse | None = None
+    settings: Settings,
+    *,
+    locale: str,
+    attempt: int = 1,
+    unheard: bool = False,
+    response: VoiceResponse | None = None,
 ) -> Response:
     """Ask an unknown caller to choose Spanish or English (or 0 for a person), by key or by
     voice, listening in ``locale``; the second asking starts "I didn't get that"."""
@@ -160,7 +177,7 @@ def language_menu(
         action_on_empty_result=True,
         barge_in=True,
     )
-    for language, text in menu_texts(settings, again=attempt > 1):
+    for language, text in menu_texts(settings, again=attempt > 1, unheard=unheard):
         _say(node, text, language, settings)
     return twiml(response)
 
@@ -176,13 +193,14 @@ def hold(text: str, language: str, settings: Settings, *, job_id: int) -> Respon
     return twiml(response)
 
 
-def handoff(text: str, language: str, settings: Settings, mode: str) -> Response:
-    """Say ``text`` and reach a person: the queue, a dialled agent, or voicemail."""
+def handoff(text: str, language: str, settings: Settings, mode: str, opens: str = "") -> Response:
+    """Say ``text`` and reach a person: the queue, a dialled agent, or voicemail (telling when
+    people answer again, ``opens``, when known)."""
     response = VoiceResponse()
     if mode == VOICEMAIL:
         if text:
             _say(response, text, language, settings)
-        return voicemail(language, settings, reason="closed", response=response)
+        return voicemail(language, settings, reason="closed", response=response, opens=opens)
     if text:
         _say(response, text, language, settings)
     if mode == DIAL:
@@ -210,17 +228,23 @@ def handoff(text: str, language: str, settings: Settings, mode: str) -> Response
 
 
 def voicemail(
-    language: str, settings: Settings, *, reason: str, response: VoiceResponse | None = None
+    language: str,
+    settings: Settings,
+    *,
+    reason: str,
+    response: VoiceResponse | None = None,
+    opens: str = "",
 ) -> Response:
     """Invite the caller to leave a message after the tone, and record it.
 
-    ``reason`` words the invitation: ``closed`` (outside business hours), ``busy`` (the queue or
+    ``reason`` words the invitation: ``closed`` (outside business hours, saying when people
+    answer again, ``opens``, on the caller's clock), ``busy`` (the queue or
     the agent's line failed: nobody is available) or ``chosen`` (the caller left the queue for
     it). Twilio skips the action URL when nothing was recorded and goes on to the redirect,
     which is how an empty voicemail is noticed.
     """
     response = response or VoiceResponse()
-    _say(response, prompts.say(f"voicemail_{reason}", language), language, settings)
+    _say(response, prompts.say(f"voicemail_{reason}", language, opens=opens), language, settings)
     response.record(
         action=url_for("voice.voicemail_left", lang=language),
         method="POST",
@@ -305,11 +329,17 @@ def render(step: Step, settings: Settings, *, response: VoiceResponse | None = N
     if isinstance(step, Held):
         return hold(step.text, step.language, settings, job_id=step.job_id)
     if isinstance(step, HandOff):
-        return handoff(step.text, step.language, settings, step.mode)
+        return handoff(step.text, step.language, settings, step.mode, step.opens)
     if isinstance(step, HangUp):
         return hangup(step.text, step.language, settings)
     if isinstance(step, LanguageMenu):
-        return language_menu(settings, locale=step.locale, attempt=step.attempt, response=response)
+        return language_menu(
+            settings,
+            locale=step.locale,
+            attempt=step.attempt,
+            unheard=step.unheard,
+            response=response,
+        )
     if step.record:
         return record_turn(
             step.text, step.language, settings, step=step.sequence, response=response
@@ -321,6 +351,8 @@ def render(step: Step, settings: Settings, *, response: VoiceResponse | None = N
         step=step.sequence,
         locale=step.locale,
         number=step.number,
+        task=step.task,
+        yes_no=step.yes_no,
         response=response,
     )
 

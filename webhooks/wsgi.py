@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from webhooks import create_app, warm_up
+from webhooks.health import warn_if_database_not_ready
 
 
 def draw_dashboards(
@@ -33,4 +34,5 @@ app.extensions["contactpro"].renderer = draw_dashboards
 # Loaded once: in gunicorn's preloading master (or each worker without preloading) and in the
 # Celery parent, before they fork. deploy/gunicorn.conf.py then warms each worker (warm_worker).
 warm_up(app)
+warn_if_database_not_ready(app)
 celery = app.extensions["celery"]

@@ -32,6 +32,7 @@ the CSV export all count the same customers.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -537,11 +538,17 @@ QUADRANT_ORDER = case(
 )
 
 
-def export_quadrants(session: Session, path: Path, quadrant: str | None = None) -> int:
+def export_quadrants(
+    session: Session,
+    path: Path,
+    quadrant: str | None = None,
+    action: Callable[[str], str] | None = None,
+) -> int:
     """Write customers per quadrant (top priority first, then lowest conformity) to a CSV.
 
-    Names and phones are personal data: the file is readable by its owner only (0600), and it
-    replaces ``path`` only once complete.
+    ``action`` words a quadrant's recommended action in the reader's language (the console's
+    download); without it the strategies' own English. Names and phones are personal data: the
+    file is readable by its owner only (0600), and it replaces ``path`` only once complete.
     """
     stmt = (
         select(CustomerScore, Customer)
@@ -572,7 +579,7 @@ def export_quadrants(session: Session, path: Path, quadrant: str | None = None) 
                     f"{score.recovery_cost:.2f}",
                     score.quadrant,
                     strategy.priority,
-                    strategy.action,
+                    action(score.quadrant) if action is not None else strategy.action,
                 ]
             )
             count += 1

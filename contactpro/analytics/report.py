@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from contactpro.console.durations import figure_duration
 from contactpro.errors import LLMError
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ CLAUDE_MODEL = "claude-sonnet-4-6"
 # the bot doing its job, so they are never a flow to fix.
 PERSON_INTENTS = frozenset({"agent_request"})
 DEFAULT_MIN_CONTACTS = 30
+# The summary of a period with no closed conversation: no share or mean to speak of.
+NOTHING_CLOSED = "No conversation of this period has closed yet: there is nothing to measure."
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -56,7 +59,8 @@ def facts(results: Mapping[str, Any]) -> dict[str, str]:
     escalation reason) are named only when they rest on ``min_contacts`` contacts, and never
     for intents or reasons that mean the caller asked for a person.
     """
-    out = {f"kpi_{k['key']}": k["text"] for k in results["kpis"]}
+    # A figure without data is not a figure to cite: "resolved not measured of them" is no prose.
+    out = {f"kpi_{k['key']}": k["text"] for k in results["kpis"] if k.get("value") is not None}
     tables = results["tables"]
     least = int(results.get("min_contacts", DEFAULT_MIN_CONTACTS))
     out["timezone"] = str(results.get("timezone", "UTC"))
@@ -114,6 +118,8 @@ class DeterministicWriter:
 
     def write(self, facts: Mapping[str, str]) -> Prose:
         """Return the summary and recommendations for the available figures."""
+        if "kpi_auto_resolution" not in facts:
+            return Prose(NOTHING_CLOSED, [], "deterministic")
         summary = [
             "In this period the bot handled {kpi_interactions} interactions and resolved "
             "{kpi_auto_resolution} of them on its own; net of repeat contacts, "
@@ -155,10 +161,21 @@ class DeterministicWriter:
                 "Call the {retain_customers} customers in the retain quadrant "
                 "({retain_billing} a month) with an economic offer before they cancel."
             )
-        summary.append(
-            "Mean duration is {kpi_automated_minutes} automated against {kpi_agent_minutes} "
-            "with an agent; estimated monthly savings are {kpi_monthly_savings}."
-        )
+        durations = {"kpi_automated_minutes", "kpi_agent_minutes"} & set(facts)
+        if len(durations) == 2:
+            summary.append(
+                "Mean duration is {kpi_automated_minutes} automated against {kpi_agent_minutes} "
+                "with an agent."
+            )
+        elif durations:
+            summary.append(
+                "Mean duration is {kpi_automated_minutes} automated; no contact reached an agent."
+                if "kpi_automated_minutes" in durations
+                else "The bot resolved none of them; mean handling time with an agent is "
+                "{kpi_agent_minutes}."
+            )
+        if "kpi_monthly_savings" in facts:
+            summary.append("Estimated monthly savings are {kpi_monthly_savings}.")
         return Prose(" ".join(summary), recs, "deterministic")
 
 
@@ -223,8 +240,9 @@ def validate_prose(text: str, facts: Mapping[str, str]) -> Prose:
 
 
 def write_prose(facts: Mapping[str, str], writer: Writer | None) -> Prose:
-    """Return the prose from ``writer``, or the deterministic prose when it fails or is None."""
-    if writer is not None:
+    """Return the prose from ``writer``, or the deterministic prose when it fails or is None
+    (or when no conversation closed: there is nothing for a model to write about)."""
+    if writer is not None and "kpi_auto_resolution" in facts:
         try:
             return writer.write(facts)
         except LLMError as exc:
@@ -241,6 +259,8 @@ def fill(text: str, facts: Mapping[str, str]) -> str:
 
 Block = tuple[str, Any]
 TABLE_ROWS = 10  # rows a ranked table shows
+NO_ROWS = "None in this period."
+NO_RECOMMENDATIONS = "No recommendation for this period."
 
 
 def _top(rows: Sequence[Mapping[str, Any]], count: str, what: str) -> list[Block]:
@@ -261,12 +281,17 @@ def _threshold(value: float) -> str:
 def _table(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], limit: int = TABLE_ROWS
 ) -> Block:
+    if not rows:
+        return ("p", NO_ROWS)  # a table of headings alone reads as a broken report
     body = []
     for row in list(rows)[:limit]:
         cells = []
         for key, _title in columns:
             value = row.get(key)
-            if isinstance(value, float):
+            if key.endswith("_seconds") and isinstance(value, int | float):
+                amount, unit = figure_duration(value)  # "29 min", not "1,733.4"
+                value = f"{amount:g} {unit}"
+            elif isinstance(value, float):
                 value = (
                     f"{value * 100:.1f} %"
                     if key.endswith("rate") or key == "share"
@@ -299,7 +324,9 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             limit=50,
         ),
         ("h2", "Recommendations"),
-        ("ul", [fill(r, facts_) for r in prose.recommendations]),
+        ("ul", [fill(r, facts_) for r in prose.recommendations])
+        if prose.recommendations
+        else ("p", NO_RECOMMENDATIONS),
         ("h2", "Where conversations fail"),
         *_top(tables["failures"], "failures", "combinations of step, reason and segment"),
         _table(
@@ -329,7 +356,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
             [
                 ("reason", "Reason"),
                 ("escalations", "Escalations"),
-                ("mean_queue_seconds", "Mean wait (s)"),
+                ("mean_queue_seconds", "Mean wait"),
             ],
         ),
         ("h2", "Priority matrix"),

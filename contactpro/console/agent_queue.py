@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -24,17 +25,23 @@ from contactpro.analytics.similar import similar_to_escalation
 from contactpro.config import Settings, company_timezone
 from contactpro.console.customer_files import FETCH_SECONDS, CustomerFile
 from contactpro.console.durations import short_duration, sla_level
-from contactpro.console.settings import conformity_threshold, current_config, record_audit
+from contactpro.console.settings import (
+    conformity_threshold,
+    current_config,
+    queue_wait,
+    record_audit,
+)
 from contactpro.console.strings import translate
 from contactpro.console.users import has_role
 from contactpro.console.wording import summary, unverified_claim, word
 from contactpro.conversations.interactions import add_turn
 from contactpro.dialog.knowledge import article_title
-from contactpro.dialog.localtime import zone_of
+from contactpro.dialog.localtime import say_clock, zone_of
 from contactpro.dialog.replies import format_date
 from contactpro.errors import ConfigError, ContactProError, NotFoundError, UnderstandingError
 from contactpro.improve import index
 from contactpro.improve.llm import writer_for
+from contactpro.markets import zone_place
 from contactpro.messaging import media, outbound
 from contactpro.models import (
     Account,
@@ -53,6 +60,7 @@ from contactpro.models import (
 from contactpro.nlu.masking import mask_pii
 from contactpro.phone import to_e164
 from contactpro.privacy import mask_customer_ids, mask_identifier
+from contactpro.privacy.redaction import redact
 from contactpro.providers.telephony import Telephony, TelephonyError
 from contactpro.speech.fetch import fetch_recording
 from contactpro.voice.recordings import allow_list as recording_hosts
@@ -142,10 +150,15 @@ def rank(
 
 
 def escalation_rank(
-    escalation: Escalation, score: CustomerScore | None, threshold: float, now: datetime
+    escalation: Escalation,
+    score: CustomerScore | None,
+    threshold: float,
+    now: datetime,
+    waited_since: Callable[[datetime, datetime], int],
 ) -> tuple[int, int]:
-    """Return (rank, seconds waited) of one escalation, as the queue computes them."""
-    waited = max(0, int((now - escalation.created_at).total_seconds()))
+    """Return (rank, seconds waited) of one escalation, as the queue computes them; the wait
+    counts business hours only (see :func:`~contactpro.console.settings.queue_wait`)."""
+    waited = max(0, waited_since(escalation.created_at, now))
     quadrant = score.quadrant if score else None
     conformity = score.conformity if score else None
     return rank(escalation.priority, quadrant, conformity, waited, threshold), waited
@@ -231,6 +244,7 @@ def queue_entries(
     """Return open, claimed and recently abandoned escalations, best first."""
     now = now or utcnow()
     threshold = conformity_threshold(session, settings)
+    waited_since = queue_wait(session, settings)
     rows = session.execute(
         select(Escalation, Interaction, Customer, CustomerScore, Agent)
         .join(Interaction, Interaction.id == Escalation.interaction_id)
@@ -251,7 +265,7 @@ def queue_entries(
         unverified = identity_unverified(esc)
         # The claimed holder's score says nothing about an unverified sender.
         score = None if unverified else claimed_score
-        ranked, waited = escalation_rank(esc, score, threshold, now)
+        ranked, waited = escalation_rank(esc, score, threshold, now, waited_since)
         wrote_at, news = customer_wrote_again(esc, last)
         quadrant = score.quadrant if score else None
         conformity = score.conformity if score else None
@@ -310,8 +324,10 @@ QUEUE_CSV_COLUMNS = (
 )
 
 
-def csv_rows(entries: list[QueueEntry]) -> list[list[Any]]:
-    """Return queue entries as CSV rows (:data:`QUEUE_CSV_COLUMNS`), in queue order."""
+def csv_rows(entries: list[QueueEntry], zone: str) -> list[list[Any]]:
+    """Return queue entries as CSV rows (:data:`QUEUE_CSV_COLUMNS`), in queue order, times in
+    ``zone`` with their offset (as every console download gives them)."""
+    tz = ZoneInfo(zone)
     return [
         [
             e.id,
@@ -328,7 +344,9 @@ def csv_rows(entries: list[QueueEntry]) -> list[list[Any]]:
             e.waiting_seconds // 60,
             e.sla,
             e.agent or "",
-            e.created_at,
+            _aware(datetime.fromisoformat(e.created_at))
+            .astimezone(tz)
+            .isoformat(timespec="seconds"),
         ]
         for e in entries
     ]
@@ -399,7 +417,8 @@ def release(session: Session, escalation_id: int, agent: Agent) -> Escalation:
 def resolve(
     session: Session, escalation_id: int, agent: Agent, resolution: str, notes: str
 ) -> Escalation:
-    """Close the escalation with the agent's outcome and notes (analytics reads them)."""
+    """Close the escalation with the agent's outcome and notes (analytics reads them); a card
+    number or security code an agent typed into the notes is never stored."""
     if resolution not in RESOLUTIONS:
         raise QueueError(
             f"resolution must be one of {', '.join(RESOLUTIONS)}", reason="bad_outcome"
@@ -408,7 +427,7 @@ def resolve(
     _require_holder(escalation, agent)
     escalation.status = "resolved"
     escalation.resolution = resolution
-    escalation.notes = notes.strip() or None
+    escalation.notes = redact(notes.strip()) or None
     escalation.resolved_at = utcnow()
     record_audit(
         session,
@@ -542,9 +561,15 @@ def callback_message(
     escalation = get_escalation(session, escalation_id)
     interaction = escalation.interaction
     language = interaction.language or settings.default_language
-    local = when.astimezone(zone_of(settings, interaction.customer))
-    joiner = "a las" if language == "es" else "at"
-    said = f"{format_date(local.date(), language)} {joiner} {local:%H:%M}"
+    # Where the customer lives: their own zone, else their number's or their account's.
+    zone = zone_of(settings, interaction.customer, contact_number(escalation))
+    local = when.astimezone(zone)
+    # The zone is said: a customer must not read the time as the company's, nor wonder.
+    if language == "es":
+        said = f"{format_date(local.date(), language)} a las {local:%H:%M}, hora de "
+        said += zone_place(zone.key, language)
+    else:
+        said = f"{format_date(local.date(), language)} at {say_clock(local, language)} your time"
     template = str(current_config(session, settings)[f"callback_template_{language}"])
     return template.replace("{when}", said)
 
@@ -565,7 +590,7 @@ def schedule_callback(
         phone=contact_number(escalation),
         scheduled_for=when,
         status="scheduled",
-        note=note.strip() or None,
+        note=redact(note.strip()) or None,
         created_at=utcnow(),
     )
     session.add(callback)
@@ -654,21 +679,23 @@ def masked(text: str) -> str:
 
 
 def _same_reason(session: Session, escalation: Escalation, limit: int) -> list[dict[str, Any]]:
+    # A sender who only claimed to be the holder is not the holder: their cases and notes are
+    # not this sender's (nor shown as "same customer"), like their accounts and score.
+    mine = None if identity_unverified(escalation) else escalation.customer_id
+    alike = Escalation.reason == escalation.reason
+    if mine is not None:
+        alike = or_(alike, Escalation.customer_id == mine)
     rows = session.execute(
         select(Escalation, Customer.name)
         .outerjoin(Customer, Customer.id == Escalation.customer_id)
         .where(
             Escalation.id != escalation.id,
             Escalation.status.in_(("resolved", "abandoned")),
-            or_(
-                Escalation.reason == escalation.reason,
-                Escalation.customer_id == escalation.customer_id,
-            ),
+            alike,
         )
         .order_by(Escalation.created_at.desc())
         .limit(50)
     ).all()
-    mine = escalation.customer_id
     ordered = sorted(rows, key=lambda r: not (mine is not None and r[0].customer_id == mine))
     return [
         {
@@ -740,6 +767,37 @@ def _first_intents(session: Session, interaction_ids: list[int]) -> dict[int, st
     return found
 
 
+def _transcript_now(
+    session: Session, escalation: Escalation, context: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Return the packet's transcript followed by the caller turns stored after it."""
+    frozen = list(context.get("transcript") or [])
+    last = max(
+        (
+            int(t.get("sequence") or 0)
+            for t in frozen
+            if t.get("interaction_id") == escalation.interaction_id
+        ),
+        default=0,
+    )
+    later = session.scalars(
+        select(Turn).where(
+            Turn.interaction_id == escalation.interaction_id,
+            Turn.speaker == "caller",
+            Turn.sequence > last,
+        )
+    )
+    return frozen + [
+        {
+            "interaction_id": t.interaction_id,
+            "sequence": t.sequence,
+            "speaker": t.speaker,
+            "intent": t.intent,
+        }
+        for t in later
+    ]
+
+
 def packet(
     session: Session, settings: Settings, escalation_id: int, language: str = "en"
 ) -> dict[str, Any]:
@@ -760,12 +818,17 @@ def packet(
         ]
         # Stored once in English; the reader gets them in the console's language, as the page.
         words = _in(language)
+        # What the customer asked since, too: the voice note sent with a photo is transcribed
+        # after the photo handed over ("Asked about: nothing recognisable" otherwise).
+        asked = {**context, "transcript": _transcript_now(session, escalation, context)}
         context["summary"] = summary(
-            context, words, language, functools.partial(article_title, settings, language=language)
+            asked, words, language, functools.partial(article_title, settings, language=language)
         )
         context["reason_text"] = word(words, "reason_", str(context.get("reason") or ""))
     threshold = conformity_threshold(session, settings)
-    ranked, waited = escalation_rank(escalation, score, threshold, utcnow())
+    ranked, waited = escalation_rank(
+        escalation, score, threshold, utcnow(), queue_wait(session, settings)
+    )
     turns = session.scalars(
         select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
     ).all()
@@ -927,6 +990,8 @@ def on_duty_message(escalation: Escalation, agent: Agent, settings: Settings) ->
         return translate(key, language)
 
     name = ((escalation.context or {}).get("customer") or {}).get("name")
+    if name and identity_unverified(escalation):  # who they claimed to be, never as the holder
+        name = say("summary_claimed").format(name=name)
     return say("notify_sms").format(
         company=settings.company_name,
         id=escalation.id,

@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from contactpro.config import Settings, company_timezone
 from contactpro.console.agent_queue import QUEUE_STATUSES, callback_requested, voicemail_of
 from contactpro.console.settings import record_audit
 from contactpro.console.users import has_role
+from contactpro.dialog.localtime import zone_of
 from contactpro.errors import ContactProError, NotFoundError
 from contactpro.models import Agent, Callback, Customer, Escalation, Interaction, utcnow
 
@@ -49,6 +51,9 @@ class CallbackRow:
     note: str | None
     status: str
     due: bool
+    # The time on the customer's clock and their zone, when it is not the company's.
+    customer_time: datetime | None = None
+    customer_zone: str | None = None
 
 
 def due_by(now: datetime | None = None) -> datetime:
@@ -56,31 +61,43 @@ def due_by(now: datetime | None = None) -> datetime:
     return (now or utcnow()) + timedelta(minutes=DUE_AHEAD_MINUTES)
 
 
-def scheduled(session: Session, now: datetime | None = None) -> list[CallbackRow]:
-    """Return every scheduled call-back, soonest first, marking those due (or overdue)."""
+def scheduled(
+    session: Session, now: datetime | None = None, settings: Settings | None = None
+) -> list[CallbackRow]:
+    """Return every scheduled call-back, soonest first, marking those due (or overdue); with
+    ``settings``, each with the time on the customer's clock where it is not the company's."""
     limit = due_by(now)
     rows = session.execute(
-        select(Callback, Customer.name, Agent.name)
+        select(Callback, Customer, Agent.name)
         .join(Escalation, Escalation.id == Callback.escalation_id)
         .outerjoin(Customer, Customer.id == Escalation.customer_id)
         .outerjoin(Agent, Agent.id == Callback.agent_id)
         .where(Callback.status == "scheduled")
         .order_by(Callback.scheduled_for, Callback.id)
     ).all()
-    return [
-        CallbackRow(
-            id=cb.id,
-            escalation_id=cb.escalation_id,
-            scheduled_for=cb.scheduled_for,
-            phone=cb.phone,
-            customer=customer,
-            agent=agent,
-            note=cb.note,
-            status=cb.status,
-            due=cb.scheduled_for <= limit,
+    found = []
+    for cb, customer, agent in rows:
+        zone = None
+        if settings is not None:
+            zone = zone_of(settings, customer, cb.phone)
+            if zone.key == company_timezone(settings):
+                zone = None  # the company's clock is shown already
+        found.append(
+            CallbackRow(
+                id=cb.id,
+                escalation_id=cb.escalation_id,
+                scheduled_for=cb.scheduled_for,
+                phone=cb.phone,
+                customer=customer.name if customer is not None else None,
+                agent=agent,
+                note=cb.note,
+                status=cb.status,
+                due=cb.scheduled_for <= limit,
+                customer_time=cb.scheduled_for.astimezone(zone) if zone else None,
+                customer_zone=zone.key if zone else None,
+            )
         )
-        for cb, customer, agent in rows
-    ]
+    return found
 
 
 @dataclass(frozen=True)

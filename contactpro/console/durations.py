@@ -21,6 +21,22 @@ def short_duration(seconds: float) -> tuple[int, str]:
     return seconds // DAY, "d"
 
 
+def figure_duration(seconds: float) -> tuple[float, str]:
+    """Return (value, unit) for a duration in a manager's figure: seconds below a minute,
+    minutes (one decimal below ten) below an hour, hours (one decimal) below a day, else days
+    (one decimal); rounded to the nearest, as a mean is, so 1733 s reads "29 min"."""
+    seconds = max(0.0, float(seconds))
+    if round(seconds) < 60:
+        return float(round(seconds)), "s"
+    if round(seconds / 60, 1) < 10:
+        return round(seconds / 60, 1), "min"
+    if round(seconds / 60) < 60:
+        return float(round(seconds / 60)), "min"
+    if round(seconds / HOUR, 1) < 24:
+        return round(seconds / HOUR, 1), "h"
+    return round(seconds / DAY, 1), "d"
+
+
 SLA_LEVELS = ("ok", "warn", "late")
 SLA_WARN_SHARE = 0.5
 

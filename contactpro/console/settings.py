@@ -12,17 +12,17 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpro.config import Settings
+from contactpro.config import Settings, company_timezone
 from contactpro.console.wording import parse_number
 from contactpro.errors import ContactProError
 from contactpro.models import Agent, AuditLog, ConfigEntry, utcnow
-from contactpro.voice.hours import DAYS, OpenHours, parse_business_hours
+from contactpro.voice.hours import DAYS, OpenHours, open_seconds, parse_business_hours
 
 log = logging.getLogger(__name__)
 # A clock time; 24:00 closes at midnight (open until the end of the day).
@@ -100,6 +100,10 @@ FIELDS: tuple[ConfigField, ...] = (
         "conformity_threshold", "thresholds", "float", lambda s: s.conformity_threshold, 0, 100
     ),
     ConfigField("notify_priority", "thresholds", "int", lambda s: 90, 0, 101),
+    # The article score the bot answers from (CONTACTPRO_KNOWLEDGE_MIN_SCORE until changed).
+    ConfigField(
+        "knowledge_min_score", "thresholds", "float", lambda s: s.knowledge_min_score, 0, 1
+    ),
     ConfigField("business_hours_start", "hours", "time", _default_start),
     ConfigField("business_hours_end", "hours", "time", _default_end),
     ConfigField("business_days", "hours", "days", _default_days),
@@ -110,7 +114,7 @@ FIELDS: tuple[ConfigField, ...] = (
         "sms_template_es",
         "templates",
         "text",
-        lambda s: f"Hola {{name}}, le escribe {s.company_name}.",
+        lambda s: f"Hola {{name}}, te escribe {s.company_name}.",
     ),
     ConfigField(
         "sms_template_en",
@@ -122,7 +126,7 @@ FIELDS: tuple[ConfigField, ...] = (
         "callback_template_es",
         "templates",
         "text",
-        lambda s: "Le llamaremos el {when}. Gracias por su paciencia.",
+        lambda s: "Te llamaremos el {when}. Gracias por tu paciencia.",
     ),
     ConfigField(
         "callback_template_en",
@@ -202,6 +206,25 @@ def open_hours(session: Session, settings: Settings) -> tuple[OpenHours, ...]:
     start, end = config["business_hours_start"], config["business_hours_end"]
     days = str(config["business_days"]).split(",")
     return parse_business_hours("; ".join(f"{day} {start}-{end}" for day in days))
+
+
+def queue_wait(session: Session, settings: Settings) -> Callable[[datetime, datetime], int]:
+    """Return how the queue wait is counted: the business-hours seconds from a hand-off to now
+    (the one measure the queue, the KPIs and the dashboard alerts use), so a case parked
+    overnight waits from the opening, not from the night."""
+    with session.no_autoflush:  # reading the hours writes nothing pending
+        rules = open_hours(session, settings)
+    zone = company_timezone(settings)
+
+    def waited(since: datetime, now: datetime) -> int:
+        return open_seconds(rules, zone, _aware(since), _aware(now))
+
+    return waited
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parse(session: Session, field: ConfigField, raw: str) -> Any:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from contactpro.console.durations import figure_duration
 from contactpro.dialog.replies import MONTHS_ES, format_money
 from contactpro.phone import to_e164
 
@@ -32,6 +33,7 @@ VALUE_PREFIXES = {
     "tool": "tool_",
     "status": "pstatus_",
     "resolution": "outcome_",
+    "setting": "cfg_",
 }
 ESCALATION_PREFIXES = {**VALUE_PREFIXES, "status": "status_"}
 # Audit fields that repeat elsewhere on the row ("by" is the Who column) or are too long to show.
@@ -41,6 +43,8 @@ AUDIT_SUMMARISED = frozenset({"body"})
 AUDIT_FIRST = ("status", "outcome", "resolution", "agent")
 # Audit targets ("cancellation:3") named in words with their number: "solicitud #3".
 AUDIT_TARGETS = frozenset({"cancellation", "customer", "proposal"})
+# Intents that answer the bot or pass the time of day: not something the customer asked about.
+NOT_ASKED = frozenset({"affirm", "deny", "identification", "greeting", "goodbye"})
 # A cancellation request's outcome in the work list's words.
 CANCELLATION_PREFIXES = {**VALUE_PREFIXES, "outcome": "creq_outcome_"}
 # Offers the bot records on a cancellation request, and the pattern of the retain discount.
@@ -133,7 +137,7 @@ def summary(
     intents = [
         str(turn["intent"])
         for turn in context.get("transcript") or []
-        if turn.get("speaker") == "caller" and turn.get("intent")
+        if turn.get("speaker") == "caller" and turn.get("intent") not in (None, "", *NOT_ASKED)
     ]
     asked = ", ".join(word(translate, "intent_", i) for i in dict.fromkeys(intents))
     steps = ", ".join(
@@ -143,9 +147,15 @@ def summary(
     who = customer.get("name") or translate("summary_unknown")
     if customer.get("name") and unverified_claim(context, context.get("from_number")):
         who = translate("summary_claimed").format(name=customer["name"])
+    channel = str(context.get("channel") or "sms")
+    contacted = (
+        translate("summary_contacted_voice")
+        if channel == "voice"
+        else translate("summary_contacted").format(channel=word(translate, "channel_", channel))
+    )
     return translate("summary_text").format(
         who=who,
-        channel=word(translate, "channel_", str(context.get("channel") or "sms")),
+        contacted=contacted,
         language=translate(f"language_{language}") if language else "—",
         asked=asked or translate("summary_nothing"),
         steps=steps or translate("none"),
@@ -263,10 +273,46 @@ def number(value: object, decimals: int | None, language: str, grouped: bool = T
     return _separate(text, language)
 
 
+# How an alert's figure reads (``contactpro.observability.alerts``): scale, decimals, unit. The
+# error rate is stored as a share and read as a percentage; times are whole units.
+ALERT_FIGURES = {
+    "response_p95_ms": (1, 0, " ms"),
+    "error_rate": (100, 1, " %"),
+    "classifier_confidence": (1, 2, ""),
+    "queue_wait_seconds": (1, 0, " s"),
+}
+# A figure in seconds in a stored text ("1733 s", "≤ 1,200 s"), read as a duration instead.
+_SECONDS_FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)? s\b")
+
+
+def duration(seconds: float | None, language: str) -> str:
+    """Return a duration as a manager reads it: "45 s", "2,5 min", "29 min", "1,5 h", never
+    "1.733 s" (a Spanish reader takes the dot for a decimal mark)."""
+    if seconds is None:
+        return "—"
+    value, unit = figure_duration(seconds)
+    return f"{number(value, None if value % 1 else 0, language)} {unit}"
+
+
+def alert_figure(key: str, value: float | None, language: str) -> str:
+    """Return an alert's reading or threshold as a manager reads it: "833 s", "7,5 %"."""
+    if value is None:
+        return "—"
+    scale, decimals, unit = ALERT_FIGURES.get(key, (1, 2, ""))
+    if unit == " s":
+        return duration(value * scale, language)
+    return f"{number(value * scale, decimals, language)}{unit}"
+
+
 def numbers_in(text: str, language: str) -> str:
     """Return a stored text (a KPI figure such as "44.0 %" or "≥ 1,200 s") with its numbers
     written the language's way."""
-    if language == "en" or not text:
+    if not text:
+        return text
+    text = _SECONDS_FIGURE.sub(
+        lambda m: duration(float(m.group(0)[:-2].replace(",", "")), "en"), text
+    )
+    if language == "en":
         return text
     return _ENGLISH_NUMBER.sub(lambda m: _separate(m.group(0), language), text)
 
@@ -484,6 +530,15 @@ def handoff_lines(context: Mapping[str, Any], translate: Translate, language: st
             translate("handoff_withdrawal").format(
                 account=withdrawal.get("account") or "—",
                 day=_day(withdrawal.get("processed_on"), language),
+            )
+        )
+    leaving = details.get("cancellation")
+    if isinstance(leaving, Mapping):
+        offer = leaving.get("offer")
+        lines.append(
+            translate("handoff_cancellation").format(
+                account=leaving.get("account") or "—",
+                offer=_offer_code(str(offer), translate, language) if offer else "—",
             )
         )
     return lines

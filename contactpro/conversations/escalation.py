@@ -184,8 +184,10 @@ def summarise(
     asked = ", ".join(dict.fromkeys(i.replace("_", " ") for i in intents)) or "nothing recognisable"
     before = ", ".join(dict.fromkeys(i.channel for i in earlier))
     carried = f" It continues an earlier conversation by {before}." if earlier else ""
+    channel = interaction.channel
+    how = "called us" if channel == "voice" else f"contacted us by {channel}"
     return (
-        f"{who} contacted us by {interaction.channel} "
+        f"{who} {how} "
         f"in {'Spanish' if interaction.language == 'es' else 'English'}.{carried} "
         f"They asked about: {asked}. Steps the bot completed: {', '.join(steps) or 'none'}. "
         f"Escalated because {REASONS.get(reason, reason)}."
@@ -240,3 +242,31 @@ def escalate(
         extra={"interaction_id": interaction.id, "reason": reason, "priority": escalation.priority},
     )
     return escalation
+
+
+def call_texted_by_agent(session: Session, from_number: str) -> Interaction | None:
+    """Return the call whose escalation an agent holds and has texted ``from_number`` from
+    since taking it: a text from that number answers the agent, not a new conversation."""
+    sender = to_e164(from_number)
+    if sender is None:
+        return None
+    texted = session.execute(
+        select(Escalation, Turn.created_at)
+        .join(Interaction, Interaction.id == Escalation.interaction_id)
+        .join(Turn, Turn.interaction_id == Escalation.interaction_id)
+        .where(
+            Escalation.status == "claimed",
+            Escalation.claimed_at.is_not(None),
+            Interaction.channel == "voice",
+            Turn.speaker == "agent",
+            Turn.action == "agent_sms",
+            Turn.created_at >= Escalation.claimed_at,
+        )
+        .order_by(Turn.created_at.desc())
+    )
+    for escalation, _ in texted:
+        customer = (escalation.context or {}).get("customer") or {}
+        numbers = {to_e164(escalation.interaction.from_number), to_e164(customer.get("phone"))}
+        if sender in numbers:
+            return escalation.interaction
+    return None

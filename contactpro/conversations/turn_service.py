@@ -19,26 +19,30 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.conversations import interactions
-from contactpro.conversations.escalation import escalate
+from contactpro.conversations.escalation import call_texted_by_agent, escalate
 from contactpro.conversations.language import follow_caption, follow_customer
 from contactpro.dialog import after_hours, sms, survey, timeline
 from contactpro.dialog.context import (
     CONTINUE,
     ESCALATE,
+    HANGUP,
     Decision,
     DialogState,
     TurnContext,
 )
 from contactpro.dialog.engine import START, decide, listening_for, while_escalated
 from contactpro.dialog.localtime import local_today, zone_of
+from contactpro.dialog.replies import spoken_numbers, written_reply
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
-from contactpro.models import Interaction, MessageMedia, Turn, utcnow
+from contactpro.models import Account, Interaction, MessageMedia, Turn, utcnow
 from contactpro.nlu.cascade import get_cascade
+from contactpro.nlu.rules import emoji_answer
 from contactpro.phone import to_e164
 from contactpro.privacy.redaction import localise
 from contactpro.providers.telephony import telephony_for
 from contactpro.providers.twilio_forms import IncomingSms, Media
+from contactpro.voice import prompts
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +134,32 @@ def _hand_over(
         escalate(session, settings, interaction, decision.reason)
 
 
-def _left_waiting(session: Session, state: DialogState) -> str | None:
-    """Return the last question of the conversation this one continues, on its first turn."""
+def _left_waiting(session: Session, interaction: Interaction, state: DialogState) -> str | None:
+    """Return the last question of the conversation this one continues, on its first turn; a
+    call says a question written for a text with its amounts as the phone says them, and a
+    text writes a call's question for reading."""
     if state.continued_from is None or state.caller_turns:
         return None
     previous = session.get(Interaction, state.continued_from)
-    return interactions.last_question(session, previous) if previous is not None else None
+    if previous is None:
+        return None
+    asked = interactions.last_question(session, previous)
+    if asked and interaction.channel == "voice" and previous.channel != "voice":
+        language = interaction.language or previous.language or "es"
+        asked = prompts.speakable(
+            spoken_numbers(asked), language, _currency(session, interaction, state)
+        )
+    elif asked and interaction.channel != "voice" and previous.channel == "voice":
+        asked = written_reply(asked, interaction.language or previous.language or "es")
+    return asked
+
+
+def _currency(session: Session, interaction: Interaction, state: DialogState) -> str | None:
+    """Return the currency of the account the conversation is about (a bare "$" means it)."""
+    account = session.get(Account, state.account_id) if state.account_id is not None else None
+    if account is None and interaction.customer is not None and interaction.customer.accounts:
+        account = interaction.customer.accounts[0]
+    return account.currency if account is not None else None
 
 
 def _resumed(ctx: TurnContext) -> Decision | None:
@@ -143,7 +167,7 @@ def _resumed(ctx: TurnContext) -> Decision | None:
     if ctx.state.continued_from is None or ctx.state.caller_turns:
         return None
     said = interactions.last_question(ctx.session, ctx.interaction)
-    return timeline.first_turn(ctx, _left_waiting(ctx.session, ctx.state), said)
+    return timeline.first_turn(ctx, _left_waiting(ctx.session, ctx.interaction, ctx.state), said)
 
 
 def _open(
@@ -201,7 +225,7 @@ def greet_call(
     question = None
     if state.continued_from is not None:
         # The question left waiting is asked again: a yes must answer what this call asked.
-        asked = _left_waiting(session, state)
+        asked = _left_waiting(session, interaction, state)
         question = timeline.reopen(session, settings, interaction, asked, datetime.now(UTC))
         text = _say(
             settings,
@@ -298,13 +322,18 @@ def _new_turn(
     text = _finish(session, settings, interaction, decision)
     if inbound.preface:
         text = f"{inbound.preface} {text}"
+    written = text
     text = sms.for_channel(
         text,
         interaction.channel,
         settings.max_sms_segments,
         settings.sms_keep_accents,
         _left_out(settings, interaction),
+        keep=decision.keep,
     )
+    # What a call picking this question up says: the question as written, before an SMS took
+    # its accents or shortened it.
+    question = decision.question or (written if text != written else "")
     turn = interactions.add_turn(
         session,
         interaction,
@@ -319,7 +348,7 @@ def _new_turn(
             **_json_safe(understood.entities),
             "language": language,
             # What a reprompt to silence asks again, when the reply says more than it.
-            **({interactions.QUESTION: decision.question} if decision.question else {}),
+            **({interactions.QUESTION: question} if question else {}),
         },
         reply=text,
         action=decision.action,
@@ -356,6 +385,36 @@ def _after_greeting(text: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
+# What written words alone may say that asks for nothing: "te mando un audio", "hola", "gracias".
+_ASKS_NOTHING = frozenset({"out_of_scope", "greeting", "goodbye"})
+
+
+def asks_for_something(settings: Settings, interaction: Interaction, text: str) -> bool:
+    """Return True when written words say by themselves what the customer wants, or answer
+    what they were asked: the caption of a voice note nobody could hear is then answered."""
+    if not text.strip():
+        return False
+    state = DialogState.load(interaction.state)
+    expected, menu = listening_for(state.awaiting, state.slots)
+    today = local_today(zone_of(settings, interaction.customer))
+    intents = []
+    for words in filter(None, (text, _after_greeting(text))):
+        understood = get_cascade(settings).understand(
+            words,
+            channel=interaction.channel,
+            source="sms",
+            language_hint=interaction.language,
+            expected=expected,
+            dtmf_menu=menu,
+            today=today,
+        )
+        intents.append(understood.intent)
+    return any(
+        intent not in _ASKS_NOTHING and (intent not in ("affirm", "deny") or intent in expected)
+        for intent in intents
+    )
+
+
 def _json_safe(entities: Mapping[str, object]) -> dict[str, object]:
     """Entities as JSON: dates and decimals become strings, nested mappings and lists stay
     mappings and lists (an amount is stored as ``{"value": "80000"}``, not its Python text)."""
@@ -381,7 +440,13 @@ def no_input(
         return _reply_from_turn(interaction, stored, replayed=True)
     state = DialogState.load(interaction.state)
     state.no_input += 1
-    if state.no_input > settings.max_no_input:
+    if state.no_input > settings.max_no_input and state.awaiting == "confirm_resolution":
+        # Answered, then silent at "did that answer your question?": nothing is left for a
+        # person to do, so the call ends with a goodbye instead of waiting in the queue.
+        state.finish()
+        decision = Decision(_say(settings, interaction, "goodbye"), HANGUP, step="goodbye")
+        state.steps.append("silent_after_answer")
+    elif state.no_input > settings.max_no_input:
         decision = Decision("", ESCALATE, reason="no_input")
         state.escalated = True
         state.finish()
@@ -412,6 +477,10 @@ def _reprompt(
     asked for the last digits of their id hears that question, not "how can I help?"), else
     the general prompt."""
     index = state.no_input - 1
+    if state.awaiting == "step_result":
+        # Silent while doing the step (the modem takes minutes): no "I didn't hear you", and
+        # the step is not told again from its start.
+        return _say(settings, interaction, "troubleshoot_waiting", index=index)
     if state.awaiting and (asked := interactions.last_question(session, interaction)):
         return _say(settings, interaction, "reprompt_waiting", index=index, question=asked)
     return _say(settings, interaction, "reprompt", index=index)
@@ -457,6 +526,8 @@ def receive_sms(
     stored = interactions.find_turn(session, message_sid)
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
+    if channel == "sms" and (call := call_texted_by_agent(session, from_number)) is not None:
+        return _for_texting_agent(session, settings, call, message_sid, body)
     now = utcnow()
     if not files and (
         answered := _survey_answer(
@@ -473,11 +544,15 @@ def receive_sms(
     if files and not sticker:
         return _with_media(session, settings, interaction, message_sid, body, files)
     problem = _sms_problem(body, settings, sticker=sticker, location=location)
+    if problem is None and _is_reaction(interaction, body):
+        problem = "emoji_received"
     if problem is None:
         return _new_turn(
             session, settings, interaction, Inbound(body, "sms", twilio_key=message_sid)
         )
-    text = _say(settings, interaction, problem)
+    # A reaction in the middle of a flow is answered with the question still waiting.
+    question = _pending_question(session, settings, interaction) if problem in REACTIONS else ""
+    text = _say(settings, interaction, problem, question=question)
     turn = interactions.add_turn(
         session,
         interaction,
@@ -488,11 +563,64 @@ def receive_sms(
         tier="none",
         reply=text,
         action=CONTINUE,
-        entities={"problem": problem},
+        entities={"problem": problem, **({interactions.QUESTION: question} if question else {})},
         twilio_key=message_sid,
     )
     log.info("sms not processed", extra={"interaction_id": interaction.id, "reason": problem})
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def _for_texting_agent(
+    session: Session, settings: Settings, call: Interaction, message_sid: str, body: str
+) -> BotReply:
+    """Store a text answering the agent who texted from a call's escalation on that call, where
+    the agent reads it; the bot leaves the exchange to them and answers nothing."""
+    turn = interactions.add_turn(
+        session,
+        call,
+        speaker="caller",
+        text=localise(body[: settings.max_body_chars * 4], call.language or "es"),
+        source="sms",
+        intent=None,
+        tier="none",
+        reply="",
+        action=CONTINUE,
+        entities={"language": call.language} if call.language else {},
+        twilio_key=message_sid,
+    )
+    log.info("sms for the agent texting from a call", extra={"interaction_id": call.id})
+    return _reply_from_turn(call, turn, replayed=False)
+
+
+# Messages that ask nothing (a sticker, a location, emoji alone): answered kindly, and in a flow
+# with the question still waiting.
+REACTIONS = ("sticker_received", "location_received", "emoji_received")
+
+
+def _is_reaction(interaction: Interaction, body: str) -> bool:
+    """Return True for emoji or symbols alone ("🙏", "😀😀", "❤️"), unless a 👍 or ❌ answers a
+    yes-or-no question: a reaction, like a sticker, never read as a request nobody understood
+    (twice would hand the customer to a person)."""
+    if not body.strip() or any(ch.isalnum() for ch in body):
+        return False
+    state = DialogState.load(interaction.state)
+    if state.escalated:
+        return False  # the agent reads it
+    if emoji_answer(body) is None:
+        return True
+    expected, _ = listening_for(state.awaiting, state.slots)
+    return not (state.resolved or {"affirm", "deny"} & set(expected))
+
+
+def _pending_question(session: Session, settings: Settings, interaction: Interaction) -> str:
+    """Return the question the bot still waits an answer to, or empty."""
+    awaiting = DialogState.load(interaction.state).awaiting
+    if not awaiting:
+        return ""
+    if awaiting == "confirm_resolution":
+        # The answer before it was read already: only "¿Con esto resolví tu consulta?" waits.
+        return _say(settings, interaction, "confirm_resolved")
+    return interactions.last_question(session, interaction) or ""
 
 
 def _keep_profile(interaction: Interaction, profile_name: str | None, wa_id: str | None) -> None:
@@ -573,6 +701,17 @@ def _to_agent(
         state.escalated = True
         state.finish()
         interaction.state = state.dump()
+    # The words sent with the files say what the customer wants: the agent's summary names it.
+    caption = (
+        get_cascade(settings).understand(
+            written,
+            channel=interaction.channel,
+            source="sms",
+            language_hint=interaction.language,
+        )
+        if written and not any(row.kind == "audio" for row in rows)
+        else None
+    )
     said = _finish(session, settings, interaction, decision, count=count)
     if len(rows) > count:
         listening = _say(settings, interaction, "voice_note_listening", count=len(rows) - count)
@@ -590,7 +729,9 @@ def _to_agent(
         speaker="caller",
         text=written,
         source="sms",
-        tier="none",
+        intent=caption.intent if caption else None,
+        confidence=round(caption.confidence, 4) if caption else None,
+        tier=caption.tier if caption else "none",
         reply=text,
         action=decision.action,
         entities=entities,
@@ -615,8 +756,16 @@ def _conversation(
     to_number: str,
     now: datetime,
 ) -> Interaction:
-    """Return the sender's fresh conversation, or open one."""
+    """Return the sender's fresh conversation, or open one; a thread a newer call (or other
+    channel) left a question after is closed, and the new conversation picks that question up."""
     interaction = interactions.current_conversation(session, channel, from_number, to_number)
+    if (
+        interaction is not None
+        and timeline.is_fresh(settings, interaction, now)
+        and timeline.superseded(session, settings, interaction, now)
+    ):
+        interactions.close_interaction(session, interaction.id, "superseded", now)
+        interaction = None
     if interaction is None or not timeline.is_fresh(settings, interaction, now):
         interaction = _open(
             session,

@@ -58,6 +58,11 @@ _PRONOUN_ONE = re.compile(
 # Numbers that are no position: decimals, percentages ("la del 2,5 %").
 _NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
 _PLAN_WORDS_IGNORED = frozenset({"plan", "mb", "gb", "de", "del", "con", "linea", "cuenta"})
+# "y la otra?", "and the other account?", "what about the other one": an account not yet told.
+OTHER_ACCOUNT = re.compile(
+    r"\b(?:(?:la|el|de la|del|en la|en el) otr[oa]|otra cuenta|otra linea|(?:the )?other "
+    r"(?:one|account|line)|another (?:one|account|line))\b"
+)
 
 
 def open_accounts(customer: Customer | None) -> list[Account]:
@@ -115,9 +120,27 @@ def _plan_words(account: Account) -> set[str]:
     return {w for w in words if len(w) > 2 and not w.isdigit()}
 
 
+# What customers call a product in their words, as plans name it: "el internet de la casa" is
+# the Hogar plan, "mi celular" the Móvil one, "my cell" the Mobile one.
+_PRODUCT_WORDS = {
+    "casa": {"hogar", "home", "casa"},
+    "hogar": {"hogar", "home", "casa"},
+    "home": {"hogar", "home", "casa"},
+    "celular": {"movil", "mobile", "celular"},
+    "cel": {"movil", "mobile", "celular"},
+    "movil": {"movil", "mobile", "celular"},
+    "cell": {"movil", "mobile", "celular"},
+    "mobile": {"movil", "mobile", "celular"},
+    "fibra": {"fibra", "fiber"},
+    "fiber": {"fibra", "fiber"},
+}
+
+
 def by_plan(text: str, accounts: Sequence[Account]) -> Account | None:
-    """Return the one account a word of whose plan the reply says ("la móvil", "the home one")."""
-    words = set(normalise(text).split())
+    """Return the one account a word of whose plan the reply says ("la móvil", "the home one",
+    "el internet de la casa")."""
+    said = normalise(text).split()
+    words = set(said).union(*(_PRODUCT_WORDS.get(w, set()) for w in said))
     hits = [a for a in accounts if words & _plan_words(a)]
     return hits[0] if len(hits) == 1 else None
 
@@ -210,6 +233,13 @@ def for_request(ctx: TurnContext, flow: str, intent: str) -> Account | Decision:
     if not open_accounts(ctx.customer):
         return Decision("", ESCALATE, reason="no_account")
     account = requested(ctx)
+    resumed = ctx.state.flow == "identity"
+    said = ctx.state.slots.get(NAMED_SLOT) if resumed else digits_named(ctx.text)
+    if account is None and not said:
+        # "cancelar el internet de la casa": the product named in words, as the debt flow reads it
+        for text in identity.request_texts(ctx, intent):
+            if (account := by_plan(text, open_accounts(ctx.customer))) is not None:
+                break
     return ask(ctx, flow, intent) if account is None else account
 
 

@@ -38,7 +38,8 @@ def opens_at(
     if opening is None:
         return None
     language = interaction.language or settings.default_language
-    return say_time(opening, zone_of(settings, interaction.customer), language, now)
+    zone = zone_of(settings, interaction.customer, interaction.from_number)
+    return say_time(opening, zone, language, now)
 
 
 def hand_off_words(

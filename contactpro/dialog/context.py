@@ -32,6 +32,9 @@ class Decision:
     # The question alone, when ``text`` says more around it ("Disculpa, no entendí bien."):
     # what a reprompt to silence asks again.
     question: str = ""
+    # The end of ``text`` a short channel must keep whole: the request taken up last in the
+    # same message (its step and the question waiting on it), when an earlier answer precedes.
+    keep: str = ""
 
 
 @dataclass

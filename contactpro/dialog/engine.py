@@ -63,6 +63,10 @@ SWITCH_MIN_CONFIDENCE = 0.5
 # asked which of the two likeliest topics they mean instead.
 CONSEQUENTIAL = frozenset({"cancellation"})
 CONSEQUENTIAL_MIN_CONFIDENCE = 0.6
+# A complaint hands over at once: on a first message the model must be at least this sure of
+# it. A garbled message lands nearest to complaints ("Uno menachia cabería era más que
+# necesario." 0.20, "pues la verdad es que el otro día fui y nada" 0.24) and is asked about.
+COMPLAINT_MIN_CONFIDENCE = 0.3
 # What each question invites, so the cascade can weigh short answers ("sí", "la dos", "4050").
 EXPECTED: dict[str, tuple[str, ...]] = {
     "identify": ("identification",),
@@ -175,6 +179,11 @@ def _resume(ctx: TurnContext) -> Decision:
 
 def _confirmation(ctx: TurnContext) -> Decision | None:
     intent = ctx.understood.intent
+    if control.declines_more(ctx.text):
+        # "No gracias" to "¿Con esto resolví tu consulta?": done, not a failed answer.
+        ctx.state.finish()
+        ctx.state.confirmed = True
+        return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
     if intent == "affirm":
         ctx.state.awaiting, ctx.state.confirmed = None, True
         return Decision(ctx.say("confirmed_thanks"), step="confirmed_resolution")
@@ -197,6 +206,20 @@ def _weak_guess(ctx: TurnContext) -> Decision | None:
         return clarify.ask(ctx, [understood.intent, others[0]])
     if ctx.state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
+    ctx.state.clarifications += 1
+    return Decision(ctx.say("clarify"), step="asked_clarification")
+
+
+def _weak_complaint(ctx: TurnContext) -> Decision | None:
+    """Ask which topic a first message is about when the model only weakly reads a complaint,
+    naming the two likeliest topics, rather than hand a garbled message to a person."""
+    understood = ctx.understood
+    if understood.intent != "complaint" or understood.tier != "model" or not _first_doubt(ctx):
+        return None
+    if understood.confidence >= COMPLAINT_MIN_CONFIDENCE:
+        return None
+    if len(topics := clarify.likeliest_topics(ctx)) == 2:
+        return clarify.ask(ctx, topics)
     ctx.state.clarifications += 1
     return Decision(ctx.say("clarify"), step="asked_clarification")
 
@@ -249,6 +272,8 @@ def _route(ctx: TurnContext) -> Decision:
         return identifying
     if (request := identity.restated(ctx)) is not None:
         ctx.understood, intent = request, request.intent
+    if (asked := _weak_complaint(ctx)) is not None:
+        return asked
     if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
         # Before the pending question: abuse in the middle of an offer is no answer to it.
         return START[intent](ctx)
@@ -288,12 +313,13 @@ def _route(ctx: TurnContext) -> Decision:
     if intent == "cancellation" and _asks_about(ctx.text):
         # "Do I have to return the modem if I cancel?" asks about cancelling; it does not cancel.
         if (answered := product_info.fallback(ctx)) is not None:
-            return answered
+            return agenda.note(ctx, intent, answered)
     if intent in INFORMATIONAL and not _confident(ctx):
         # A weak guess ("does my phone work in Europe?" read as a connection problem) loses
-        # to an article that clearly answers the question.
+        # to an article that clearly answers the question; what else the message asks
+        # ("..., y además se me cae el internet") waits its turn as after any request.
         if (answered := product_info.fallback(ctx)) is not None:
-            return answered
+            return agenda.note(ctx, intent, answered)
     if (asked := _weak_guess(ctx)) is not None:
         return asked
     if intent in START:
@@ -321,13 +347,14 @@ def _next_request(ctx: TurnContext, done: Decision, topic: str) -> Decision:
     following = START[topic](ctx)
     if following.step:
         ctx.state.steps.append(following.step)
-    lead = f"{done.text} {ctx.say('next_request', topic=ctx.say(f'topic_{topic}'))}"
+    taken_up = f"{ctx.say('next_request', topic=ctx.say(f'topic_{topic}'))} {following.text}"
     return Decision(
-        f"{lead} {following.text}".strip(),
+        f"{done.text} {taken_up}".strip(),
         following.action,
         following.reason,
         "",
         following.resolved,
+        keep=taken_up.strip() if following.text else "",
     )
 
 
@@ -335,9 +362,14 @@ def while_escalated(ctx: TurnContext) -> Decision:
     """Answer a turn of a conversation already with an agent: a question the bot can answer
     without acting (how to pay, a product question, a verified customer's balance) is answered;
     anything else is left for the agent, who sees every later message. Nothing is acted on twice.
+    Once the agent who took the case has texted the customer, the bot stays silent.
     """
     state, intent = ctx.state, ctx.understood.intent
     state.caller_turns += 1
+    if handoff.agent_writing(ctx):
+        # A person is texting with them: no bot reply promising that someone will contact
+        # them; the agent sees the message as new on the queue and the escalation.
+        return Decision("", step="noted_for_agent")
     answers = intent in WHILE_ESCALATED and _confident(ctx)
     if intent == "billing_inquiry" and not state.verified:
         answers = False  # a balance is disclosed only to a verified customer

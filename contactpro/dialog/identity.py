@@ -47,6 +47,11 @@ _GIVES_UP = re.compile(
 MAX_NON_ANSWERS = 2
 # Shortest digit run read as an id or account number when nobody asked for one.
 MIN_UNPROMPTED_DIGITS = 6
+# Shortest digit run read as an answer to an identity question among other words: "hola, cuánto
+# debo 2" is a request, not a wrong id. A number alone ("12") is an answer whatever its length.
+MIN_ANSWER_DIGITS = 3
+# A word of three letters or more besides the number makes a short number part of a request.
+_WORD = re.compile(r"[^\W\d_]{3,}")
 # The digit runs an opening request named ("cancelar la línea 3104447654"), kept through the
 # identity questions so that the request, resumed, acts on that account.
 NAMED_SLOT = "named_digits"
@@ -60,6 +65,15 @@ def digits_in(text: str) -> list[str]:
     """Return the digit runs in ``text``, spoken numbers included ("mil novecientos...")."""
     joined = re.sub(r"(?<=\d)[.\s-](?=\d)", "", words_to_digits(text))
     return re.findall(r"\d+", joined)
+
+
+def answers_with_digits(text: str) -> bool:
+    """Return True when ``text`` tries a number as the answer to an identity question: a run of
+    ``MIN_ANSWER_DIGITS`` digits or more, or a shorter number with hardly a word around it."""
+    runs = digits_in(text)
+    if any(len(run) >= MIN_ANSWER_DIGITS for run in runs):
+        return True
+    return bool(runs) and not _WORD.search(words_to_digits(normalise(text)))
 
 
 def find_by_identifier(ctx: TurnContext) -> Customer | None:
@@ -260,7 +274,7 @@ def _not_an_answer(ctx: TurnContext) -> Decision:
 def reply(ctx: TurnContext) -> Decision | None:
     """Handle the answer to an identity question; None means: resume the pending intent."""
     state = ctx.state
-    if state.awaiting in ("identify", "verify") and not digits_in(ctx.text):
+    if state.awaiting in ("identify", "verify") and not answers_with_digits(ctx.text):
         if not _GIVES_UP.search(normalise(ctx.text)):
             return _not_an_answer(ctx)
     if state.awaiting == "identify":

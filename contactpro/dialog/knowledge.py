@@ -13,21 +13,30 @@ diluted by the rest of a long article; below the minimum score nothing is answer
 dialog hands over to a person. A question best matched by an article of another market is
 answered with the customer's market's article of the same name; when their market has none,
 the match says so (``other_market``), so no other country's price is ever given.
+
+File names differ by language (``roaming`` / ``international-roaming``): ``translations.toml``
+at the base's root links each article to its translation, so a page names an article the
+customer was sent in one language by its title in the reader's.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
 from contactpro.config import Settings
+from contactpro.dialog import applied
 from contactpro.nlu.text import normalise
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "kb"
+# Links each article to its translation: ``[[article]]`` entries of language = file name.
+TRANSLATIONS = "translations.toml"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,14 @@ class Match:
     article: Article
     score: float
     other_market: bool = False
+    # The paragraph of the article that answers the question ("¿cuánto tarda la instalación?"
+    # is the plans article's second paragraph); empty: the article's first paragraph.
+    paragraph: str = ""
+
+    @property
+    def answer(self) -> str:
+        """Return what the customer is told: the paragraph that answers the question."""
+        return self.paragraph or self.article.answer
 
 
 def read_article(path: Path, market: str | None = None) -> Article:
@@ -66,49 +83,81 @@ def read_article(path: Path, market: str | None = None) -> Article:
 class KnowledgeBase:
     """The articles of one language, shared and per market, indexed for retrieval."""
 
-    def __init__(self, folder: Path) -> None:
-        self.articles = [read_article(p) for p in sorted(folder.glob("*.md"))] + [
-            read_article(p, p.parent.name.lower()) for p in sorted(folder.glob("*/*.md"))
+    def __init__(self, folder: Path, approved: Path | None = None) -> None:
+        # The approved proposals' articles (``approved``) are added; same name: replaced.
+        files = _article_files(folder) | (_article_files(approved) if approved else {})
+        self.articles = [
+            read_article(path, path.parent.name.lower() if "/" in name else None)
+            for name, path in files.items()
         ]
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self.owners: list[int] = []
+        self.paragraphs: list[str] = []
         corpus = []
         for index, article in enumerate(self.articles):
             for paragraph in [p for p in article.body.split("\n\n") if p.strip()] or [""]:
                 corpus.append(normalise(f"{article.title} {article.title} {paragraph}"))
                 self.owners.append(index)
+                self.paragraphs.append(" ".join(paragraph.split()))
         self.matrix = self.vectorizer.fit_transform(corpus) if corpus else None
+        # The paragraphs alone (no title): which paragraph of the article found answers.
+        self.paragraph_matrix = (
+            self.vectorizer.transform([normalise(p) for p in self.paragraphs]) if corpus else None
+        )
 
     def search(self, question: str, market: str | None) -> Match | None:
         """Return the best article for a customer of ``market`` (None: unknown market), or None
         when the base is empty."""
         if self.matrix is None or not question.strip():
             return None
-        scores = linear_kernel(self.vectorizer.transform([normalise(question)]), self.matrix)[0]
+        asked = self.vectorizer.transform([normalise(question)])
+        scores = linear_kernel(asked, self.matrix)[0]
         best = int(scores.argmax())
         article = self.articles[self.owners[best]]
         if article.market is None or article.market == market:
-            return Match(article, float(scores[best]))
+            index = self.owners[best]
+            return Match(article, float(scores[best]), paragraph=self._paragraph(asked, index))
         # The question is on this topic: the customer's own market answers it ("fibre in
         # Monterrey?" from Colombia is answered with the Colombian cities).
-        for local in self.articles:
+        for index, local in enumerate(self.articles):
             if local.slug == article.slug and local.market == market:
-                return Match(local, float(scores[best]))
+                return Match(local, float(scores[best]), paragraph=self._paragraph(asked, index))
         return Match(article, float(scores[best]), other_market=True)
+
+    def _paragraph(self, asked: Any, index: int) -> str:
+        """Return the paragraph of article ``index`` that best answers the question ``asked``
+        (scored without the title, which every paragraph shares); empty for the first."""
+        if self.paragraph_matrix is None:
+            return ""
+        rows = [row for row, owner in enumerate(self.owners) if owner == index]
+        scores = linear_kernel(asked, self.paragraph_matrix[rows])[0]
+        best = int(scores.argmax())
+        return "" if best == 0 else self.paragraphs[rows[best]]
+
+
+def _article_files(folder: Path) -> dict[str, Path]:
+    """Return a language folder's articles by name: shared ones, then per market (mx/x.md)."""
+    paths = [*sorted(folder.glob("*.md")), *sorted(folder.glob("*/*.md"))]
+    return {path.relative_to(folder).as_posix(): path for path in paths}
 
 
 @lru_cache(maxsize=8)
-def _knowledge_base(folder: str) -> KnowledgeBase:
-    return KnowledgeBase(Path(folder))
+def _knowledge_base(folder: str, approved: str, version: str) -> KnowledgeBase:
+    return KnowledgeBase(Path(folder), Path(approved) if approved else None)
 
 
 def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
-    """Return the knowledge base of ``language`` (built once per process)."""
+    """Return the knowledge base of ``language`` with the approved proposals' articles (built
+    once per process, again when an approval changes them)."""
     root = Path(settings.knowledge_dir) if settings.knowledge_dir else DEFAULT_DIR
     folder = root / language
     if not folder.is_dir():
         folder = root / "es"
-    return _knowledge_base(str(folder))
+    version = applied.version(settings.var_dir)
+    approved = applied.root(settings.var_dir) / "kb" / folder.name
+    return _knowledge_base(
+        str(folder), str(approved) if version and approved.is_dir() else "", version
+    )
 
 
 @lru_cache(maxsize=8)
@@ -125,17 +174,42 @@ def _titles(root: str) -> dict[str, dict[str, str]]:
     return found
 
 
+@lru_cache(maxsize=8)
+def translations(root: str) -> tuple[dict[str, str], ...]:
+    """Return the articles linked to their translations under ``root`` (language -> file name),
+    from its ``translations.toml``; none when the base has no such file."""
+    path = Path(root) / TRANSLATIONS
+    if not path.is_file():
+        return ()
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle).get("article", [])
+    return tuple({str(k): str(v) for k, v in entry.items()} for entry in entries)
+
+
+def translated_slug(root: str, slug: str, language: str) -> str | None:
+    """Return the file name in ``language`` of the article named ``slug`` in any language, or
+    None when it is not linked to a translation in ``language``."""
+    for entry in translations(root):
+        if slug in entry.values() and language in entry:
+            return entry[language]
+    return None
+
+
 def article_title(settings: Settings, slug: str, language: str) -> str | None:
     """Return the title of the article named ``slug`` (its file name) in ``language``.
 
-    File names differ by language (``roaming`` / ``international-roaming``): an article only
-    another language has is named by its own title, the one the customer was sent. None when
-    no article has that name (since renamed or removed).
+    File names differ by language (``roaming`` / ``international-roaming``): an article sent in
+    another language is named by its translation's title; one with no translation in
+    ``language`` by its own title, the one the customer was sent. None when no article has
+    that name (since renamed or removed).
     """
     root = Path(settings.knowledge_dir) if settings.knowledge_dir else DEFAULT_DIR
     titles = _titles(str(root))
-    for folder in [language, *sorted(titles)]:
-        if title := titles.get(folder, {}).get(slug):
+    own = titles.get(language, {})
+    if title := own.get(slug) or own.get(translated_slug(str(root), slug, language) or ""):
+        return title
+    for folder in sorted(titles):
+        if title := titles[folder].get(slug):
             return title
     return None
 

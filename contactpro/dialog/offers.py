@@ -8,6 +8,7 @@ floor, and instalments add up to the total, the last one absorbing the rounding.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
@@ -120,10 +121,17 @@ def _settlement(
     q = quantum(currency)
     debt = in_units(debt, currency)
     floor = (debt * policy.settlement_floor_pct / 100).quantize(q, rounding=ROUND_CEILING)
-    total = max((debt * (100 - discount) / 100).quantize(q, rounding=ROUND_CEILING), floor)
-    total = min(total, debt)
-    real_discount = ((debt - total) / debt * 100).quantize(Decimal("0.01")) if debt else Decimal(0)
-    return Offer(code, "settlement", debt, total, real_discount, (total,), due)
+    discounted = (debt * (100 - discount) / 100).quantize(q, rounding=ROUND_CEILING)
+    total = min(max(discounted, floor), debt)
+    # The discount is quoted as the policy words it ("5 %"), not as the rounded total works out
+    # ("4,94 %" on 688 pesos): the floor's when the floor holds, none when nothing is taken off.
+    if total >= debt:
+        offered = Decimal(0)
+    elif total > discounted:
+        offered = 100 - policy.settlement_floor_pct
+    else:
+        offered = discount
+    return Offer(code, "settlement", debt, total, offered, (total,), due)
 
 
 def settlement_offers(
@@ -163,11 +171,19 @@ class PlanAnswer:
 
 
 def requested_plan(
-    count: int, debt: Decimal, days_past_due: int, currency: str, policy: DebtPolicy, today: date
+    count: int,
+    debt: Decimal,
+    days_past_due: int,
+    currency: str,
+    policy: DebtPolicy,
+    today: date,
+    refused: Collection[str] = (),
 ) -> PlanAnswer:
     """Answer "can I pay in ``count`` payments?": that plan when allowed, else the nearest one.
 
-    One payment is the immediate settlement. Ties go to the longer plan (smaller payments).
+    One payment is the immediate settlement. Ties go to the longer plan (smaller payments). The
+    nearest is taken among the plans not ``refused`` (codes) while one is left: "none of those"
+    to the 3-payment plan, then "could you do 4?", gets the 6-payment plan.
     """
     if count <= 1:
         return PlanAnswer(
@@ -181,7 +197,8 @@ def requested_plan(
         return PlanAnswer(
             settlement_offers(debt, days_past_due, currency, policy, today)[-1], "none_allowed"
         )
-    nearest = min(plans, key=lambda p: (abs(p.instalments - count), -p.instalments))
+    candidates = [p for p in plans if p.code not in refused] or plans
+    nearest = min(candidates, key=lambda p: (abs(p.instalments - count), -p.instalments))
     if count in policy.instalment_options:
         return PlanAnswer(nearest, "below_minimum")
     return PlanAnswer(nearest, "not_an_option")

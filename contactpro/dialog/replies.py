@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -75,6 +76,107 @@ def spoken_money(amount: Decimal, currency: str, language: str) -> str:
         joiner = "con" if language == "es" else "and"
         text = f"{cents} {cent_words}" if whole == 0 else f"{text} {joiner} {cents} {cent_words}"
     return sign + text
+
+
+# An amount as a text writes it (:func:`format_money`, or "$106.981" in a customer's words):
+# grouping dots and a decimal comma in Spanish, grouping commas and a decimal point in English.
+_WRITTEN_MONEY = {
+    "es": re.compile(
+        r"(?<![\w.,])(?P<sign>\$\s?)?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<cents>\d{1,2}))?"
+        r"(?:\s(?P<words>pesos mexicanos|pesos|d[oó]lares)\b)?"
+    ),
+    "en": re.compile(
+        r"(?<![\w.,])(?P<sign>\$\s?)?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?"
+        r"(?:\s(?P<words>Colombian pesos|Mexican pesos|dollars)\b)?"
+    ),
+}
+WORD_CURRENCIES = {
+    "pesos": "COP",
+    "pesos mexicanos": "MXN",
+    "dólares": "USD",
+    "dolares": "USD",  # as an SMS without accents writes it
+    "Colombian pesos": "COP",
+    "Mexican pesos": "MXN",
+    "dollars": "USD",
+}
+
+
+# A number a text writes whole (an account, a contract), not an amount.
+_DIGIT_RUN = re.compile(
+    r"(?<![\d.,$])\d{6,}(?![.,]?\d)(?!\s(?:pesos|d[oó]lares|dollars|Colombian|Mexican))"
+)
+
+
+def digit_pairs(digits: str) -> str:
+    """Say a long number two digits at a time (``0 0, 0 0, 1 0``), so text-to-speech does not
+    read it as a huge number."""
+    return ", ".join(" ".join(digits[i : i + 2]) for i in range(0, len(digits), 2))
+
+
+def spoken_numbers(text: str) -> str:
+    """Rewrite the long numbers a text writes whole (``cuenta 0000101936``) as the phone says
+    them, two digits at a time."""
+    return _DIGIT_RUN.sub(lambda match: digit_pairs(match[0]), text)
+
+
+def spoken_amounts(text: str, language: str, currency: str | None = None) -> str:
+    """Rewrite the amounts a text writes (``380.562 pesos``, ``$106.981``, ``1,227.28 dollars``)
+    the way :func:`spoken_money` says them, for a text written for another channel that is
+    read aloud; ``currency`` is what a bare ``$`` means. Spoken amounts are left as they are."""
+    pattern = _WRITTEN_MONEY.get(language, _WRITTEN_MONEY["es"])
+    grouping = "." if language == "es" else ","
+
+    def said(match: re.Match[str]) -> str:
+        words = match["words"]
+        if not words and not match["sign"]:
+            return match[0]  # a bare number: a count, a day, digits of an account
+        unit = WORD_CURRENCIES.get(words or "") or currency
+        whole = match["whole"].replace(grouping, "")
+        if unit is None:
+            cents = f"{',' if language == 'es' else '.'}{match['cents']}" if match["cents"] else ""
+            return f"{match['sign'] or ''}{whole}{cents}"
+        amount = Decimal(f"{whole}.{(match['cents'] or '0').ljust(2, '0')}")
+        return spoken_money(amount, unit, "es" if language == "es" else "en")
+
+    return pattern.sub(said, text)
+
+
+# An amount as the phone says it (:func:`spoken_money`): ``416250 pesos``, ``58 dólares con 85
+# centavos``, ``1,227 dollars and 28 cents``.
+_SPOKEN_MONEY = {
+    "es": re.compile(
+        r"(?<![\w.,])(?P<minus>menos )?(?P<whole>\d+) "
+        r"(?P<words>pesos mexicanos|peso mexicano|pesos|peso|dólares|dólar)\b"
+        r"(?: con (?P<cents>\d{1,2}) centavos?\b)?"
+    ),
+    "en": re.compile(
+        r"(?<![\w.,])(?P<minus>minus )?(?P<whole>\d{1,3}(?:,\d{3})+|\d+) "
+        r"(?P<words>Colombian pesos?|Mexican pesos?|dollars?)\b"
+        r"(?: and (?P<cents>\d{1,2}) cents?\b)?"
+    ),
+}
+_PLURAL_CURRENCY_WORDS = {one: many for many, one in SINGULAR_CURRENCY_WORDS.items()}
+# A long number as the phone says it, two digits at a time (:func:`digit_pairs`).
+_SPOKEN_DIGITS = re.compile(r"(?<![\d,] )(?<!\d)\d \d(?:, \d \d){2,}(?:, \d(?! \d))?(?!\d)")
+
+
+def written_reply(text: str, language: str) -> str:
+    """Rewrite a reply said on the phone for a text: amounts as a text writes them
+    (``416250 pesos`` becomes ``416.250 pesos``) and numbers said two digits at a time whole
+    again (``0 0, 0 0, 1 2`` becomes ``000012``); the inverse of :func:`spoken_amounts` and
+    :func:`spoken_numbers`."""
+    language = "es" if language == "es" else "en"
+
+    def written(match: re.Match[str]) -> str:
+        words = _PLURAL_CURRENCY_WORDS.get(match["words"], match["words"])
+        unit = WORD_CURRENCIES.get(words)
+        if unit is None:
+            return match[0]
+        amount = Decimal(f"{match['whole'].replace(',', '')}.{(match['cents'] or '0').zfill(2)}")
+        return format_money(-amount if match["minus"] else amount, unit, language)
+
+    text = _SPOKEN_MONEY[language].sub(written, text)
+    return _SPOKEN_DIGITS.sub(lambda match: re.sub(r"\D", "", match[0]), text)
 
 
 def format_date(day: date, language: str) -> str:

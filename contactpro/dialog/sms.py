@@ -78,9 +78,11 @@ def shape(
     max_segments: int,
     keep_accents: bool = False,
     left_out: Callable[[int], str] | None = None,
+    keep: str = "",
 ) -> str:
     """Fit a reply into ``max_segments``: as written (UCS-2 when accented) when it fits, else
-    in GSM-7 letters, else shortened (``fit``; ``left_out`` words the note on what was cut).
+    in GSM-7 letters, else shortened (``fit``; ``left_out`` words the note on what was cut,
+    ``keep`` is the end of the reply that must stay whole).
 
     With ``keep_accents`` the operator pays for accented segments: the budget counts the text
     as if written in GSM-7 letters, and the accents stay.
@@ -88,12 +90,12 @@ def shape(
     if segments(text) <= max_segments:
         return text
     if keep_accents:
-        return fit(text, max_segments, measure=plain_segments, left_out=left_out)
+        return fit(text, max_segments, measure=plain_segments, left_out=left_out, ending=keep)
     plain = text.translate(_TO_GSM7)
     if segments(plain) <= max_segments:
         return plain
     plain_note = (lambda count: left_out(count).translate(_TO_GSM7)) if left_out else None
-    return fit(plain, max_segments, left_out=plain_note)
+    return fit(plain, max_segments, left_out=plain_note, ending=keep.translate(_TO_GSM7))
 
 
 # A sentence ends at . ! or ? followed by a space ("57.000 pesos" and "2,5 %" do not end one);
@@ -114,11 +116,40 @@ def _longest_prefix(text: str, fits_with: Callable[[str], bool]) -> str:
     return " ".join(words[:low]).rstrip(",;:")
 
 
+def _fit_keeping(
+    text: str,
+    keep: str,
+    max_segments: int,
+    measure: Callable[[str], int],
+    left_out: Callable[[int], str] | None,
+) -> str | None:
+    """Shorten ``text`` keeping its end ``keep`` whole (the last request's step and its
+    question): of what comes before, the run of whole sentences that uses the most room stays,
+    with the note on what was left out. None when ``keep`` is not the end of ``text``."""
+    head = text[: -len(keep)].strip() if keep and text.endswith(keep) else None
+    if head is None or not head:
+        return None
+    if measure(keep) > max_segments:
+        return fit(keep, max_segments, measure, left_out)
+    units = _SENTENCES.split(head)
+    noted = f"{left_out(len(units))} {keep}" if left_out else keep
+    best = noted if measure(noted) <= max_segments else keep
+    for start in range(len(units)):
+        for end in range(start + 1, len(units) + 1):
+            dropped = len(units) - (end - start)
+            note = [left_out(dropped)] if left_out and dropped else []
+            candidate = " ".join(units[start:end] + note + [keep])
+            if len(candidate) > len(best) and measure(candidate) <= max_segments:
+                best = candidate
+    return best
+
+
 def fit(
     text: str,
     max_segments: int,
     measure: Callable[[str], int] = segments,
     left_out: Callable[[int], str] | None = None,
+    ending: str = "",
 ) -> str:
     """Shorten ``text`` so it fits ``max_segments``, using all the room there is.
 
@@ -127,10 +158,14 @@ def fit(
     comes before it, never from the middle, so a reply that lists its most important items
     first (overdue accounts before the others) loses the least important; ``left_out(count)``
     words the note saying how many sentences were left out. Only when not even the first
-    sentence fits is it cut at a word, with an ellipsis.
+    sentence fits is it cut at a word, with an ellipsis. With ``ending`` (the end of the text
+    that answers the request taken up last: the step the customer must do and the question on
+    it), that end stays whole and the earlier answer gives way (:func:`_fit_keeping`).
     """
     if measure(text) <= max_segments:
         return text
+    if (kept := _fit_keeping(text, ending, max_segments, measure, left_out)) is not None:
+        return kept
 
     def ok(candidate: str) -> bool:
         return measure(candidate) <= max_segments
@@ -161,12 +196,14 @@ def for_channel(
     max_segments: int,
     keep_accents: bool = False,
     left_out: Callable[[int], str] | None = None,
+    keep: str = "",
 ) -> str:
-    """Fit a reply to its channel: SMS into ``max_segments`` segments; WhatsApp carries long
-    messages, line breaks and every accent, so numbered options go on their own lines and the
-    text is only kept under Twilio's body limit; voice as is."""
+    """Fit a reply to its channel: SMS into ``max_segments`` segments (``keep``: the end it
+    must keep whole); WhatsApp carries long messages, line breaks and every accent, so numbered
+    options go on their own lines and the text is only kept under Twilio's body limit; voice
+    as is."""
     if channel == "sms":
-        return shape(text, max_segments, keep_accents, left_out)
+        return shape(text, max_segments, keep_accents, left_out, keep)
     if channel == "whatsapp" and "2) " in text:
         text = _OPTION.sub("\n", text)  # numbered options each on its own line
     if channel == "whatsapp" and len(text) > WHATSAPP_MAX_CHARS:

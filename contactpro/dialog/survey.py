@@ -59,6 +59,11 @@ _REQUEST = re.compile(
     r"(?:quiero|quisiera|necesito|deseo|me\s+gustaria|puedo|podria|podrian|como|donde|cuanto"
     r"|cuando|want|would\s+like|'d\s+like|need|how|where|when|can|could|please|por\s+favor)\b"
 )
+# WhatsApp answers a score with emoji too: a keycap ("5️⃣") is its digit, and a row of one to five
+# stars ("⭐⭐⭐⭐", "🌟🌟🌟 muy bien") is that many.
+_KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
+_STAR_CHARS = "\u2b50\U0001f31f\u2605"
+_STARS = re.compile(f"^\\s*((?:[{_STAR_CHARS}]\ufe0f?\\s*){{1,5}})(?![{_STAR_CHARS}])")
 _WORDS = {"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5}
 _WORDS |= {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -139,6 +144,7 @@ def _folded(text: str) -> str:
 def answer_in(text: str) -> SurveyAnswer | None:
     """Return the survey answer ``text`` gives ("5", "le doy un 4", "5 great", "cinco",
     "3, el asesor tardó mucho"), or None when it is not one ("tengo 2 cuentas")."""
+    text = _digits_of_emoji(text)
     match = _ANSWER.match(_folded(text))
     if match is None:
         return None
@@ -148,6 +154,17 @@ def answer_in(text: str) -> SurveyAnswer | None:
     start = match.start(group)
     comment = text[start:].strip() if start >= 0 else ""
     return SurveyAnswer(score, comment)
+
+
+def _digits_of_emoji(text: str) -> str:
+    """Return ``text`` with keycap digits as digits and a leading row of stars as its count."""
+    text = _KEYCAP.sub(r"\1", text)
+    stars = _STARS.match(text)
+    if stars is None:
+        return text
+    count = sum(ch in _STAR_CHARS for ch in stars[1])
+    rest = text[stars.end() :].strip()
+    return f"{count} {rest}" if rest else str(count)
 
 
 def asks(comment: str) -> bool:

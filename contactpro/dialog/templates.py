@@ -31,7 +31,8 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from contactpro.config import LANGUAGES, Settings
-from contactpro.dialog.replies import format_date, format_money
+from contactpro.dialog import applied
+from contactpro.dialog.replies import digit_pairs, format_date, format_money
 from contactpro.errors import ConfigError
 
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
@@ -58,8 +59,7 @@ def _digits(value: Any, channel: str = "sms") -> str:
     text = str(value)
     if channel != "voice":
         return text
-    digits = [ch for ch in text if ch.isdigit()]
-    return ", ".join(" ".join(digits[i : i + 2]) for i in range(0, len(digits), 2))
+    return digit_pairs("".join(ch for ch in text if ch.isdigit()))
 
 
 def load_catalogue(path: Path) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def load_catalogue(path: Path) -> dict[str, Any]:
 class Templates:
     """Every reply template, per language, compiled once."""
 
-    def __init__(self, override_dir: str = "") -> None:
+    def __init__(self, override_dir: str = "", applied_dir: str = "") -> None:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self.env.filters.update(money=_money, date=_date, digits=_digits)
         self.sources: dict[str, dict[str, Any]] = {}
@@ -83,6 +83,8 @@ class Templates:
             source = load_catalogue(DEFAULTS_DIR / f"{language}.toml")
             if override_dir and (custom := Path(override_dir) / f"{language}.toml").is_file():
                 source.update(_merged(source, load_catalogue(custom)))
+            if applied_dir and (approved := Path(applied_dir) / f"{language}.toml").is_file():
+                source.update(_merged(source, load_catalogue(approved)))
             self.sources[language] = source
         missing = set(self.sources["es"]) ^ set(self.sources["en"])
         if missing:
@@ -143,25 +145,33 @@ def _merged(defaults: dict[str, Any], custom: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _templates(override_dir: str) -> Templates:
-    return Templates(override_dir)
+def _templates(override_dir: str, var_dir: str, version: str) -> Templates:
+    layer = applied.root(var_dir) / "templates" if var_dir and version else ""
+    return Templates(override_dir, str(layer))
 
 
-# CONTACTPRO_TEMPLATES_DIR of this process, set once at start-up by use_templates().
+# CONTACTPRO_TEMPLATES_DIR and var dir of this process, set once at start-up by use_templates().
 _process_dir = ""
+_process_var = ""
 
 
 def use_templates(settings: Settings) -> Templates:
     """Load these settings' templates (a bad file fails now) and make them the process's."""
-    global _process_dir
+    global _process_dir, _process_var
     templates = templates_for(settings)
-    _process_dir = settings.templates_dir
+    _process_dir, _process_var = settings.templates_dir, str(settings.var_dir)
     return templates
 
 
 def templates_for(settings: Settings | None = None) -> Templates:
-    """Return the templates for these settings, or the process's (loaded once per process)."""
-    return _templates(settings.templates_dir if settings else _process_dir)
+    """Return the templates for these settings, or the process's, with the approved proposals'
+    templates over them (reloaded when an approval changes them, in every process)."""
+    templates_dir, var_dir = (
+        (settings.templates_dir, str(settings.var_dir))
+        if settings
+        else (_process_dir, _process_var)
+    )
+    return _templates(templates_dir, var_dir, applied.version(var_dir) if var_dir else "")
 
 
 def render(key: str, language: str, **values: Any) -> str:

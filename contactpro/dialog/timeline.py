@@ -119,6 +119,36 @@ def continue_timeline(
     return previous
 
 
+def superseded(session: Session, settings: Settings, thread: Interaction, now: datetime) -> bool:
+    """Return True when a conversation of the customer on another channel, newer than this
+    open message thread, still waits an answer: a text then answers that newer question (a
+    call's "¿Lo acepto?"), not the one the thread asked hours before."""
+    owner = (
+        Interaction.customer_id == thread.customer_id
+        if thread.customer_id is not None
+        else Interaction.from_number == thread.from_number
+    )
+    newer = session.scalars(
+        select(Interaction)
+        .where(
+            owner,
+            Interaction.id != thread.id,
+            Interaction.channel != thread.channel,
+            Interaction.last_activity_at > thread.last_activity_at,
+        )
+        .order_by(Interaction.last_activity_at.desc())
+        .limit(1)
+    ).first()
+    if newer is None or not is_fresh(settings, newer, now):
+        return False
+    if newer.from_number != thread.from_number and not DialogState.load(newer.state).verified:
+        return False  # someone else's call with the customer's id is never picked up here
+    waiting = DialogState.load(newer.state)
+    return not (
+        waiting.awaiting is None or waiting.escalated or waiting.awaiting == "confirm_resolution"
+    )
+
+
 def _resumed_as(state: DialogState) -> str | None:
     """Return the request a verified flow left waiting starts afresh as, if it is one."""
     if state.flow not in VERIFIED_FLOWS:

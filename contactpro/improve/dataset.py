@@ -57,7 +57,7 @@ OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
 USER_ROLES = frozenset({"user", "usuario", "cliente", "customer", "caller"})
 ASSISTANT_ROLES = frozenset({"assistant", "asistente", "bot", "agent", "agente"})
 CHANNELS = {"voice": "voice", "voz": "voice", "llamada": "voice", "phone": "voice"}
-CHANNELS |= {"sms": "sms", "chat": "sms", "whatsapp": "sms", "texto": "sms", "text": "sms"}
+CHANNELS |= {"sms": "sms", "chat": "sms", "whatsapp": "whatsapp", "texto": "sms", "text": "sms"}
 
 
 class DatasetError(ContactProError):

@@ -86,6 +86,15 @@ def effort_of(kind: str, name: str) -> int:
     return 3
 
 
+def _unresolved(row: ConversationMetrics) -> bool | None:
+    """Return whether a conversation went unresolved, or None when its data does not say."""
+    if row.resolved is not None:
+        return not row.resolved
+    if row.outcome is not None:  # escalated or abandoned, said by a reason without the flag
+        return row.outcome != "auto_resolved"
+    return None
+
+
 def _groups(
     conversations: Sequence[Conversation], measured: Sequence[ConversationMetrics]
 ) -> dict[tuple[str, str], list[ConversationMetrics]]:
@@ -111,7 +120,9 @@ def rank(
     saving_per_minute = max(0.0, settings.agent_cost_per_minute - settings.bot_cost_per_minute)
     scored: list[Candidate] = []
     for (kind, name), rows in _groups(conversations, measured).items():
-        unresolved = sum(1 for r in rows if not r.resolved)
+        # Only what the data says went unresolved counts: a conversation whose data does not
+        # say how it ended is no failure to automate away (and no share of one).
+        unresolved = sum(1 for r in rows if _unresolved(r))
         if unresolved == 0:
             continue
         durations = [r.duration_sec for r in rows if r.duration_sec is not None]

@@ -146,7 +146,8 @@ def _recorded_topic(conv: Conversation) -> str | None:
 def replay_one(session: Session, settings: Settings, conv: Conversation, index: int) -> Replayed:
     """Replay one conversation's caller turns on ``session``'s database."""
     sid = f"replay-{index}"
-    channel = conv.channel if conv.channel in ("voice", "sms") else "sms"
+    # WhatsApp replays as WhatsApp: whole replies with their accents, not SMS-shortened ones.
+    channel = conv.channel if conv.channel in ("voice", "sms", "whatsapp") else "sms"
     number = str(conv.extra_meta.get("from_number") or f"+1999{index:07d}")
     transcript: list[Message] = []
     if channel == "voice":
@@ -160,7 +161,7 @@ def replay_one(session: Session, settings: Settings, conv: Conversation, index: 
         transcript.append(Message("assistant", greeting.text))
     else:
         interaction = interactions.open_interaction(
-            session, settings, channel="sms", sid=sid, from_number=number, to_number=REPLAY_TO
+            session, settings, channel=channel, sid=sid, from_number=number, to_number=REPLAY_TO
         )
         state = DialogState.load(interaction.state)
         state.customer_id = interaction.customer_id

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,11 @@ from contactpro.nlu.cascade import get_cascade
 log = logging.getLogger(__name__)
 # Progress is written every this many conversations (a row update per conversation is waste).
 PROGRESS_EVERY = 25
+# A running run also writes a sign of life at least this often (with its progress) ...
+HEARTBEAT_EVERY = timedelta(seconds=30)
+# ... and one silent this long is taken for lost, wherever it ran (a longer silence than any
+# stretch of a replay without progress: loading the proposal, writing the files).
+SILENT_FOR = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class ReplayRequest:
 def create_run(db: Database, request: ReplayRequest) -> int:
     """Store a queued replay run; return its id (send the task after this commits)."""
     with db.session() as session:
+        fail_lost_runs(session)
         run = ImproveRun(kind="replay", status="queued", params=request.params())
         session.add(run)
         session.flush()
@@ -85,14 +94,19 @@ def error_words(exc: ContactProError) -> dict[str, Any]:
 
 
 def _progress(db: Database, run_id: int, extra: replay.Progress | None) -> replay.Progress:
+    last_beat = time.monotonic()
+
     def report(done: int, total: int) -> None:
+        nonlocal last_beat
         if extra is not None:
             extra(done, total)
-        if done % PROGRESS_EVERY == 0 or done == total:
+        beat_due = time.monotonic() - last_beat >= HEARTBEAT_EVERY.total_seconds()
+        if done % PROGRESS_EVERY == 0 or done == total or beat_due:
+            last_beat = time.monotonic()
             with db.session() as session:
                 run = session.get(ImproveRun, run_id)
                 if run is not None:
-                    run.done, run.total = done, total
+                    run.done, run.total, run.heartbeat_at = done, total, utcnow()
 
     return report
 
@@ -108,6 +122,8 @@ def execute(
         if run.status == "done":
             return dict(run.results)
         run.status = "running"
+        # Who runs it, so a run killed outright is seen as lost (fail_lost_runs).
+        run.host, run.pid, run.heartbeat_at = socket.gethostname(), os.getpid(), utcnow()
         request = ReplayRequest(**run.params)
     try:
         results = _replay(db, settings, request, _progress(db, run_id, progress))
@@ -148,6 +164,54 @@ def interrupted() -> ContactProError:
     )
 
 
+def lost() -> ContactProError:
+    """Return why a run stopped when its process vanished (``kill -9``, a lost machine)."""
+    return ContactProError(
+        "the replay's process ended before it finished (killed, or its machine stopped)",
+        reason="replay_lost",
+        key="perr_replay_lost",
+    )
+
+
+def fail_lost_runs(session: Session, now: datetime | None = None) -> list[int]:
+    """Mark failed every running run whose process is gone; return their ids.
+
+    Ctrl-C and SIGTERM let a run mark itself failed; ``kill -9``, the OOM killer or a lost
+    worker machine do not. Such a run is judged here: on this machine by whether its process
+    still exists, anywhere by how long it has been silent (``SILENT_FOR``).
+    """
+    now = now or utcnow()
+    gone = []
+    for run in session.scalars(select(ImproveRun).where(ImproveRun.status == "running")):
+        if _is_lost(run, now):
+            _mark_failed(run, lost())
+            log.warning("replay run %s marked failed: its process is gone", run.id)
+            gone.append(run.id)
+    return gone
+
+
+def _is_lost(run: ImproveRun, now: datetime) -> bool:
+    if run.host == socket.gethostname() and run.pid and not _process_alive(run.pid):
+        return True
+    return now - (run.heartbeat_at or run.created_at) > SILENT_FOR
+
+
+def _process_alive(pid: int) -> bool:
+    """Return whether a process of this machine exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # no /proc (macOS): that it exists is all there is to know
+        return True
+    # "pid (name) state ...": a zombie is a process already killed, not yet reaped.
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
 def _one_line(exc: BaseException) -> str:
     """Return an unexpected error as one short line: its type and first line of message."""
     text = str(exc).strip().splitlines()
@@ -159,9 +223,13 @@ def _fail(db: Database, run_id: int, exc: ContactProError) -> None:
     with db.session() as session:
         failed = session.get(ImproveRun, run_id)
         if failed is not None:
-            failed.status, failed.error, failed.finished_at = "failed", exc.message, utcnow()
-            # The English message is for the CLI and logs; pages word the key and values.
-            failed.results = {"error": error_words(exc)}
+            _mark_failed(failed, exc)
+
+
+def _mark_failed(run: ImproveRun, exc: ContactProError) -> None:
+    run.status, run.error, run.finished_at = "failed", exc.message, utcnow()
+    # The English message is for the CLI and logs; pages word the key and values.
+    run.results = {"error": error_words(exc)}
 
 
 def _replay(
@@ -237,7 +305,8 @@ def queue_proposal_replay(
 
 
 def get_run(session: Session, run_id: int) -> ImproveRun:
-    """Return one run; raise NotFoundError when there is none."""
+    """Return one run (failed if its process is gone); raise NotFoundError when there is none."""
+    fail_lost_runs(session)
     run = session.get(ImproveRun, run_id)
     if run is None:
         raise NotFoundError(f"no improvement run {run_id}")
@@ -245,7 +314,8 @@ def get_run(session: Session, run_id: int) -> ImproveRun:
 
 
 def latest_runs_in(session: Session, limit: int = 20) -> list[ImproveRun]:
-    """Return the most recent runs, newest first."""
+    """Return the most recent runs, newest first (those whose process is gone failed)."""
+    fail_lost_runs(session)
     return list(session.scalars(select(ImproveRun).order_by(ImproveRun.id.desc()).limit(limit)))
 
 

@@ -148,6 +148,10 @@ def _conclude(session: Session, settings: Settings, note: MessageMedia, reason: 
     """Store the reply to a note we could not take as a turn, and why; return its status."""
     status = reason if reason in ("empty", "too_long") else "failed"
     interaction = note.interaction
+    written = caption(session, note)
+    if written and turn_service.asks_for_something(settings, interaction, written):
+        # The note cannot be heard, but the words sent with it say what the customer wants.
+        return _answer_caption(session, settings, note, written, reason, status)
     key = PROBLEM_REPLIES.get(reason, "voice_note_failed")
     text = templates_for(settings).render(
         key,
@@ -170,6 +174,40 @@ def _conclude(session: Session, settings: Settings, note: MessageMedia, reason: 
     note.reply_turn_id, note.updated_at = turn.id, utcnow()
     log.warning(
         "voice note not transcribed",
+        extra={"interaction_id": interaction.id, "media": note.id, "reason": reason},
+    )
+    return status
+
+
+def _answer_caption(
+    session: Session,
+    settings: Settings,
+    note: MessageMedia,
+    written: str,
+    reason: str,
+    status: str,
+) -> str:
+    """Answer the caption of a note that could not be heard, saying first that it was not."""
+    interaction = note.interaction
+    unheard = templates_for(settings).render(
+        "voice_note_unheard_written",
+        interaction.language or settings.default_language,
+        channel=interaction.channel,
+        problem=status,
+    )
+    reply = turn_service.take_turn(
+        session,
+        settings,
+        interaction,
+        Inbound("", "voice_note", reply_key(note), written=written, preface=unheard),
+    )
+    turn = session.get(Turn, reply.turn_id)
+    if turn is not None:
+        turn.entities = {**(turn.entities or {}), "voice_note": note.id, "problem": reason}
+    note.status, note.failure_reason = status, None if status == "empty" else reason[:40]
+    note.reply_turn_id, note.updated_at = reply.turn_id, utcnow()
+    log.warning(
+        "voice note not transcribed; its caption answered",
         extra={"interaction_id": interaction.id, "media": note.id, "reason": reason},
     )
     return status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contactpro.models.base import Base, utcnow
@@ -19,7 +19,7 @@ class PaymentAgreement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     interaction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("interactions.id", ondelete="SET NULL"), unique=True
+        ForeignKey("interactions.id", ondelete="SET NULL")
     )
     kind: Mapped[str] = mapped_column(String(12), comment="settlement or instalments")
     debt_amount: Mapped[Decimal]
@@ -31,7 +31,11 @@ class PaymentAgreement(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_payment_agreements_account_id", "account_id"),)
+    __table_args__ = (
+        Index("ix_payment_agreements_account_id", "account_id"),
+        # A conversation books one agreement per account (two debts may be settled in one).
+        UniqueConstraint("interaction_id", "account_id"),
+    )
 
 
 class ServiceOutage(Base):

@@ -81,6 +81,9 @@ class ImproveRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    host: Mapped[str | None] = mapped_column(String(255), comment="machine running it")
+    pid: Mapped[int | None] = mapped_column(comment="process running it, on that machine")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(comment="last sign of life while running")
 
 
 class Proposal(Base):

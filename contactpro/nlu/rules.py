@@ -338,6 +338,11 @@ def _emoji_yes_no(text: str, norm: str) -> str | None:
     return answer if _yes_no(norm) in (None, answer) else None
 
 
+def emoji_answer(text: str) -> str | None:
+    """Return ``affirm`` or ``deny`` for a yes or no said with emoji (👍, ✅, 👎, ❌), else None."""
+    return _emoji_yes_no(text, normalise(text))
+
+
 def hesitates(text: str) -> bool:
     """Return True for a hesitation or a question back that answers nothing: "hmm", "mmm",
     "eh?", "y eso?", "what?", "no sé", "depende", or a yes asked back ("ajá?", "umm ok?")."""
@@ -430,6 +435,22 @@ _PAY_OFF_DEBT = re.compile(
     r"\b(pay off|settle|clear|cancel|pay down)\s+(the |my |all my |all of my |this |"
     r"that |our )?(debt|debts|outstanding balance|overdue balance|past due balance|arrears|"
     r"what i owe)\b"
+)
+# Money offered to pay all at once ("tengo 400 mil, pago todo de una vez", "le doy 300 de
+# contado y quedo a paz y salvo") is a debt counter-offer, never a payment already made.
+_PAY_AT_ONCE = re.compile(
+    r"\b(pago|pagar|pagaria|pagarlo|pagarla|doy|daria)( \w+){0,2}? (de una vez|de una|de contado|"
+    r"en un solo pago)\b|\bpaz y salvo\b|\b(pay|settle)( \w+){0,2}? (all at once|in full|in one "
+    r"payment|as a lump sum)\b"
+)
+_PAID_BEFORE = re.compile(
+    r"\b(pague|ya pague|pagamos|abone|consigne|transferi|hice un pago|hice una transferencia|"
+    r"paid|i'?ve paid|made a payment)\b"
+)
+# "ya pagué 100 mil, quiero saldar el resto": the payment is checked, then the rest negotiated.
+_REST_OWED = re.compile(
+    r"\b(el resto|lo restante|el saldo restante|lo que (me )?(falta|queda)|the rest|what'?s left|"
+    r"the remain\w*)\b"
 )
 # "No quiero pagar la deuda, no la reconozco" disputes it: the model reads those.
 _REFUSE_DEBT = re.compile(
@@ -532,6 +553,30 @@ _ABUSE = re.compile(
     r"\b(me|nos) (estan|esta|siguen) (robando|estafando)\b|\b(es|esto es) un (robo|atraco)\b|"
     r"\b(you'?re|you are|they'?re|they are) (robbing|stealing from|scamming|ripping) (me|us)\b|"
     r"\b(rip ?off|a scam)\b"
+)
+# Indignation about the service ("esto es una vergüenza, llevo 3 días sin internet", "this is
+# a disgrace"): a complaint, whatever else it names; "qué vergüenza con usted" (sorry) is not.
+_INDIGNATION = re.compile(
+    r"\b(esto|eso|es|esta|me parece) (es )?(una (verguenza|burla)|el colmo|inaceptable|un abuso)\b|"
+    r"\bque verguenza (de|con este|con esta|con ese|con esa) (servicio|empresa|atencion)\b|"
+    r"\b(this|that|it)( is|'s) (a disgrace|ridiculous|outrageous|unacceptable|a joke)\b|"
+    r"\b(what|such) a disgrace\b"
+)
+# A question about the payment agreement already made: "¿qué acuerdo hice?", "¿cuál es mi
+# acuerdo de pago?", "¿cuándo pago la primera cuota del acuerdo?", "what did I agree to?", "when
+# is my first payment?". The debt flow tells the agreement in force instead of new offers.
+AGREEMENT_ASKED = re.compile(
+    r"\b(?:que|cual|cuales|como) (?:es |son |fue |era )?(?:el |los |mi |mis )?acuerdos?\b|"
+    r"\bacuerdos? (?:de pago )?(?:que )?(?:hice|hicimos|tengo|tenemos|quedamos|acordamos|"
+    r"registr\w*|firm\w*)\b|\b(?:mi|mis) acuerdos?(?: de pago)?(?: activos?)?$|"
+    r"\b(?:que|cuanto|cuando) (?:fue lo que )?(?:acorde|acordamos)\b|"
+    r"\bcuando (?:pago|tengo que pagar|debo pagar|vence|es|toca) (?:la |mi )?(?:primera|"
+    r"proxima|siguiente) cuota\b|\bcuanto (?:debo|tengo que|hay que) pagar primero\b|"
+    r"\bcuanto es (?:la|mi) (?:primera|proxima|siguiente) cuota\b|"
+    r"\bhow much is (?:my|the) (?:first|next) (?:payment|instal+ment)\b|"
+    r"\bwhat (?:did|have) (?:i|we) agreed?\b|\bwhat(?: is| was|'?s) (?:my|the) (?:payment )?"
+    r"(?:agreement|arrangement|plan i agreed)\b|\bwhen (?:is|do i pay|should i pay|must i pay) "
+    r"(?:my |the )?(?:first|next) (?:payment|instal+ment)\b"
 )
 # Negotiating what is owed, typos and all ("qiero negociar lo q debo", "arreglar mi deuda").
 _NEGOTIATE_DEBT = re.compile(
@@ -702,6 +747,8 @@ def apply_rules(
     if abuse := _ABUSE.search(norm):
         entities["abuse"] = True
         return RuleResult(entities, "complaint", f"abuse or an accusation: {abuse.group(0)}")
+    if indignant := _INDIGNATION.search(norm):
+        return RuleResult(entities, "complaint", f"indignation: {indignant.group(0)}")
     if _UNSURE.match(norm):
         return RuleResult(entities, OUT_OF_SCOPE, "the caller does not know")
     if hesitates(stripped):
@@ -718,11 +765,18 @@ def apply_rules(
     if "billing_dispute" in entities or "invoice_copy" in entities:
         what = "a disputed charge" if "billing_dispute" in entities else "a copy of an invoice"
         return RuleResult(entities, "billing_inquiry", what)
+    if asked := AGREEMENT_ASKED.search(norm):
+        return RuleResult(entities, "debt_negotiation", f"the agreement made: {asked[0]}")
+    if "amount" in entities and _PAID_BEFORE.search(norm) and (rest := _REST_OWED.search(norm)):
+        return RuleResult(entities, "payment_made", f"a payment made, then the rest: {rest[0]}")
     if negotiate := _NEGOTIATE_DEBT.search(norm):
         return RuleResult(entities, "debt_negotiation", f"negotiating the debt: {negotiate[0]}")
     debt = _PAY_OFF_DEBT.search(norm)
     if debt and not _SERVICE_NAMED.search(norm) and not _REFUSE_DEBT.search(norm[: debt.start()]):
         return RuleResult(entities, "debt_negotiation", f"paying off the debt: {debt.group(0)}")
+    at_once = _PAY_AT_ONCE.search(norm)
+    if at_once and "amount" in entities and not _PAID_BEFORE.search(norm):
+        return RuleResult(entities, "debt_negotiation", f"money offered at once: {at_once[0]}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     if (other := besides_cancelling(norm)) is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.console.settings import queue_wait
 from contactpro.models import Alert, Escalation, Interaction, Turn
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,9 @@ def _confidence(session: Session, since: datetime) -> float | None:
     return float(value) if value is not None else None
 
 
-def _queue_wait(session: Session, since: datetime, now: datetime) -> float | None:
+def _queue_wait(
+    session: Session, settings: Settings, since: datetime, now: datetime
+) -> float | None:
     answered = session.scalar(
         select(func.avg(Escalation.queue_seconds)).where(
             Escalation.created_at >= since, Escalation.queue_seconds.is_not(None)
@@ -102,7 +105,8 @@ def _queue_wait(session: Session, since: datetime, now: datetime) -> float | Non
     )
     waits = [float(answered)] if answered is not None else []
     if oldest_open is not None:
-        waits.append((now - oldest_open).total_seconds())
+        # Business hours only: a text parked overnight is not late before the opening.
+        waits.append(float(queue_wait(session, settings)(oldest_open, now)))
     return max(waits) if waits else None
 
 
@@ -112,7 +116,7 @@ def readings(session: Session, settings: Settings, now: datetime) -> list[Readin
     latency = _p95_latency(session, since)
     errors = _error_rate(session, since)
     confidence = _confidence(session, since)
-    wait = _queue_wait(session, since, now)
+    wait = _queue_wait(session, settings, since, now)
     return [
         Reading(
             "response_p95_ms",

@@ -4,7 +4,8 @@
 text when standard error is a terminal, JSON otherwise. ``NO_COLOR`` turns colours off.
 
 Libraries' internals stay out of the operator's way: Alembic logs at WARNING and above (every
-command and health probe that reads the schema revision would print two INFO lines), and a
+command and health probe that reads the schema revision would print two INFO lines), so does
+Twilio's client (nine INFO lines of headers for every message sent), and a
 library's own colour codes (werkzeug's request lines) are taken out of JSON and plain text.
 """
 
@@ -23,7 +24,7 @@ _COLOURS = {"DEBUG": "2", "INFO": "36", "WARNING": "33", "ERROR": "31", "CRITICA
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Loggers whose INFO lines narrate a library's internals, not the service: warnings still show.
-QUIET_LOGGERS = ("alembic",)
+QUIET_LOGGERS = ("alembic", "twilio.http_client")
 
 
 def plain(text: str) -> str:

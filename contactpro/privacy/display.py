@@ -52,6 +52,9 @@ def _mask_details(context: dict[str, Any]) -> dict[str, Any]:
     withdrawal = details.get("withdrawal")
     if isinstance(withdrawal, dict) and withdrawal.get("account"):
         shown["withdrawal"] = {**withdrawal, "account": mask_identifier(str(withdrawal["account"]))}
+    leaving = details.get("cancellation")
+    if isinstance(leaving, dict) and leaving.get("account"):
+        shown["cancellation"] = {**leaving, "account": mask_identifier(str(leaving["account"]))}
     if isinstance(details.get("charges"), list):
         shown["charges"] = [
             {**c, "account": mask_identifier(str(c.get("account") or ""))}

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from contactpro.nlu.dates import MONTHS
 from contactpro.nlu.language import detect_language
 from contactpro.nlu.numbers import CONNECTORS, NUMBER_WORDS, read_chunks
 from contactpro.privacy.folding import fold_in_place
@@ -129,6 +130,15 @@ _SECRET_MARKED = re.compile(
     r"(?P<word>(?:[^\s\[\]]*[^\s\[\].,;!?)][ \t]+){1,2}[^\s\[\]]*[^\s\[\].,;!?)]"
     r"(?=[.,;!?)]*\s*$|[.,;!?)]+(?:\s|$))|[^\s\[\]]+?(?=[.,;)]*(?:\s|$)))"
 )
+# After a colon, a sentence about the password is no password: "contraseña: olvidé mi clave",
+# "my password: I forgot it", "clave: no la recuerdo". Checked on letters-only values.
+_ABOUT_THE_SECRET = re.compile(
+    r"(?<![a-z])(?:olvid\w*|recuerd\w*|acuerdo|se|sabe\w*|tengo|tiene|perd\w*|bloque\w*|"
+    r"cambi\w*|restablec\w*|recuper\w*|incorrect\w*|equivocad\w*|venci\w*|expir\w*|"
+    r"funciona\w*|sirve|no|nunca|cual|como|que|forg[eo]t\w*|remember\w*|know|lost|lock\w*|"
+    r"reset\w*|chang\w*|wrong|work\w*|don'?t|doesn'?t|isn'?t|can'?t|cannot|not|never|i|it|"
+    r"what|how|which)(?![a-z'])"
+)
 # In a message that gives a card, "código 123" and "code 123" are its security code.
 _CODE_NEAR_CARD = re.compile(
     rf"(?<![a-z])(?:codigo|cod|code){_WORD_END}\.?{_FILLER}(?:{_CODE_VALUE})"
@@ -166,10 +176,21 @@ _EXPIRY_NEAR_CARD = re.compile(
     rf"{_WORD_END}\.?(?:\s+(?:el|en|on|date|de|es|is))*\s*:?\s*"
     r"(?P<expiry>(?<!\d)(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{4}|\d{2}))(?!\d)"
 )
+# ... or said in words or spaced digits: "vence doce veintisiete", "expires twelve twenty-seven",
+# "exp 12 27", "vence en diciembre del 27" (checked to be a month then a year, _said_expiry).
+_MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+_SAID_EXPIRY_NEAR_CARD = re.compile(
+    r"(?<![a-z])(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|"
+    r"expiration|expiring)|valid\s+thru|valida\s+hasta)"
+    rf"{_WORD_END}\.?(?:\s+(?:el|en|on|in|date|de|es|is))*\s*:?\s*"
+    rf"(?P<said_expiry>(?:(?:{_MONTH_NAME})\.?|{_EXPIRY_NUMBER}){_WORD_END}(?:(?:[\s-]+|\s*/\s*)"
+    rf"(?:(?:y|and|de|del|of)\s+)?{_EXPIRY_NUMBER}{_WORD_END}(?!\d)){{1,4}})"
+)
 _NEAR_CARD = (
     (_CODE_NEAR_CARD, "code", 3, 4),
     (_CODE_AFTER_EXPIRY, "code", 3, 4),
     (_EXPIRY_NEAR_CARD, "expiry", 3, 9),
+    (_SAID_EXPIRY_NEAR_CARD, "expiry", 3, 9),
 )
 
 # Every placeholder of every language (see localise).
@@ -487,6 +508,10 @@ def _labelled_spans(
             group = next(name for name, value in match.groupdict().items() if value is not None)
             value = match[group]
             low, high = fewest, most
+            if group == "said_expiry" and not _said_expiry(value):
+                continue
+            if group == "word" and not re.search(r"\d", value) and _ABOUT_THE_SECRET.search(value):
+                continue  # "contraseña: olvidé mi clave" tells about it, gives none
             if group == "spoken":
                 value = _spoken_digits(value)
             elif group == "digits":
@@ -497,3 +522,29 @@ def _labelled_spans(
                 continue
             spans.append((match.start(group), match.end(group), kind, ""))
     return spans
+
+
+def _said_expiry(value: str) -> bool:
+    """Return True when ``value`` says a month then a year: "doce veintisiete", "twelve twenty
+    seven", "12 27", "diciembre del 2027", "cero nueve veintiocho" (09/28)."""
+    tokens = re.findall(r"[a-z]+|\d+", value)
+    month = MONTHS.get(tokens[0]) if tokens else None
+    numbers: list[int] = []
+    words: list[str] = []
+    for token in tokens[1:] if month is not None else tokens:
+        if token.isdigit():
+            numbers += read_chunks(words) if words else []
+            words = []
+            numbers.append(int(token))
+        elif token in NUMBER_WORDS:
+            words.append(token)
+    numbers += read_chunks(words) if words else []
+    if month is None:
+        if len(numbers) > 1 and numbers[0] == 0:
+            numbers = numbers[1:]  # "cero nueve": 09
+        if not numbers or not 1 <= numbers[0] <= 12:
+            return False
+        numbers = numbers[1:]
+    if numbers[:1] == [20] and len(numbers) > 1 and numbers[1] < 100:
+        numbers = [2000 + numbers[1]]  # "twenty twenty-seven"
+    return bool(numbers) and (numbers[0] < 100 or 2000 <= numbers[0] <= 2099)

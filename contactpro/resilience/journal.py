@@ -41,10 +41,11 @@ from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.escalation import escalate
 from contactpro.conversations.turn_service import Inbound
-from contactpro.db import Database, is_database_down
+from contactpro.db import Database, is_database_down, is_schema_behind
 from contactpro.dialog.templates import texts
+from contactpro.messaging import late_answers
 from contactpro.models import Interaction, utcnow
-from contactpro.phone import mask_phone
+from contactpro.nlu.language import detect_language
 from contactpro.providers.telephony import Telephony, TelephonyError
 from contactpro.providers.twilio_forms import (
     CallStatus,
@@ -89,6 +90,13 @@ ESCALATION_REASON = "technical_error"
 SMS_ACKNOWLEDGEMENT = texts("sms_acknowledgement")  # language -> text, from the catalogue
 
 
+def sms_acknowledgement(body: str, settings: Settings, hint: str | None = None) -> str:
+    """Return the acknowledgement in the message's own language when it says it (the sender's
+    language is in the database), else in ``hint`` (a URL's ``lang``) or the default."""
+    guess = detect_language(body, hint=hint, default=hint or settings.default_language)
+    return SMS_ACKNOWLEDGEMENT[guess.language]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One journaled webhook request: its kind, Twilio's parameters and when it arrived."""
@@ -119,7 +127,8 @@ class Entry:
 @dataclass
 class ReplayResult:
     """What a replay did: entries written to the database, put back, rejected; and the tasks
-    the webhooks would have sent: calls to close, recordings and voice notes to transcribe."""
+    the webhooks would have sent: calls to close, recordings and voice notes to transcribe,
+    and the turns whose late answer is still owed (to send, or to try again)."""
 
     replayed: int = 0
     remaining: int = 0
@@ -127,6 +136,7 @@ class ReplayResult:
     ended_calls: list[tuple[int, str]] = field(default_factory=list)
     transcriptions: list[int] = field(default_factory=list)
     voice_notes: list[int] = field(default_factory=list)
+    late_answers: list[int] = field(default_factory=list)
 
 
 class Journal:
@@ -401,7 +411,9 @@ def replay(
     """Feed journaled requests into the database, oldest first; stop if it is still down.
 
     An SMS whose sender only got the acknowledgement gets the bot's real answer by ``telephony``
-    once its turn is stored (not when Twilio's own retry already stored and answered it).
+    once its turn is stored (not when Twilio's own retry already stored and answered it), as an
+    outbound message; one Twilio could not take yet, or all of them without ``telephony``, stay
+    in ``result.late_answers`` for the task that tries again.
     """
     result = ReplayResult()
     paused = False
@@ -414,7 +426,12 @@ def replay(
                 reply = _apply_once(db, settings, entry, result)
             except DBAPIError as exc:
                 if is_database_down(exc):
-                    log.warning("journal replay paused: database unreachable")
+                    log.warning(
+                        "journal replay paused: %s",
+                        "the database schema is behind this release: run `contactpro init-db`"
+                        if is_schema_behind(exc)
+                        else "database unreachable",
+                    )
                     paused = True
                     break
                 log.exception("journal entry rejected", extra={"journal_id": entry.id})
@@ -424,8 +441,8 @@ def replay(
                 rejected.append(entry)
             else:
                 result.replayed += 1
-                if reply is not None and not reply.replayed and telephony and reply.text:
-                    _send_late_answer(telephony, entry, reply)
+                if reply is not None and not reply.replayed and reply.text:
+                    _send_late_answer(db, settings, telephony, reply, result)
             done += 1
         unreplayed = entries[done:]
         journal.release(path, unreplayed, rejected)
@@ -459,22 +476,24 @@ def _commit(
     return reply
 
 
-def _send_late_answer(telephony: Telephony, entry: Entry, reply: turn_service.BotReply) -> None:
-    to = entry.params["From"]
+def _send_late_answer(
+    db: Database,
+    settings: Settings,
+    telephony: Telephony | None,
+    reply: turn_service.BotReply,
+    result: ReplayResult,
+) -> None:
+    """Send a stored turn's answer now; keep it for the retrying task when that may help."""
+    if telephony is None:
+        result.late_answers.append(reply.turn_id)
+        return
     try:
-        if to.startswith("whatsapp:"):  # answer on WhatsApp, from the number written to
-            telephony.send_message(to, reply.text, sender=entry.params.get("To", ""))
-        else:
-            telephony.send_sms(to, reply.text)
-    except TelephonyError as exc:
-        log.warning(
-            "late SMS answer not sent",
-            extra={
-                "interaction_id": reply.interaction_id,
-                "to": mask_phone(to),
-                "reason": exc.reason,
-            },
-        )
+        late_answers.deliver_once(db, settings, telephony, reply.turn_id, may_retry=True)
+    except TelephonyError:  # retryable: recorded as failed, the task tries again
+        result.late_answers.append(reply.turn_id)
+    except DBAPIError:  # the database went away again: the task sends it once it is back
+        log.warning("late answer deferred", extra={"interaction_id": reply.interaction_id})
+        result.late_answers.append(reply.turn_id)
 
 
 def _summary(result: ReplayResult) -> dict[str, Any]:

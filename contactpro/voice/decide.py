@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
 from contactpro.conversations.turn_service import BotReply, Inbound
+from contactpro.dialog import after_hours
 from contactpro.dialog.accounts import AWAITING as AWAITING_ACCOUNT
-from contactpro.dialog.engine import CONFIRMATIONS, ESCALATE, HANGUP
+from contactpro.dialog.engine import CONFIRMATIONS, ESCALATE, HANGUP, YES_NO_KEYS, listening_for
 from contactpro.models import Interaction, utcnow
 from contactpro.providers.twilio_forms import (
     CallerTurn,
@@ -35,13 +36,18 @@ STILL_WORKING_EVERY = 4
 # number, the last four digits of an id, a birth year, the last digits of an account): the
 # caller may type it, ending with #.
 NUMBER_QUESTIONS = frozenset({"identify", "verify", "debt_account", AWAITING_ACCOUNT})
+# Questions asked after telling the caller to do something that takes a while (restart the
+# modem and wait two minutes): the call waits longer before taking silence as no answer.
+TASK_QUESTIONS = frozenset({"step_result"})
 
 
 @dataclass(frozen=True)
 class Listen:
     """Say ``text`` and wait for the caller's answer to the prompt of turn ``sequence``: Twilio's
     recogniser listens in ``locale`` for speech or keys, or (``record``) the answer is recorded
-    to transcribe. ``number``: the answer is a number the caller may type, ending with #."""
+    to transcribe. ``number``: the answer is a number the caller may type, ending with #.
+    ``task``: the caller was asked to do something first, and may be silent for a while.
+    ``yes_no``: the prompt asks a yes-or-no question, so the recogniser expects yes and no."""
 
     text: str
     language: str
@@ -49,15 +55,20 @@ class Listen:
     record: bool
     locale: str
     number: bool
+    task: bool = False
+    yes_no: bool = False
 
 
 @dataclass(frozen=True)
 class HandOff:
-    """Say ``text`` and reach a person by ``mode`` (queue, dialled agent or voicemail)."""
+    """Say ``text`` and reach a person by ``mode`` (queue, dialled agent or voicemail);
+    ``opens``: when people answer again, on the caller's clock, for a voicemail left while
+    nobody does."""
 
     text: str
     language: str
     mode: str
+    opens: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,13 @@ class HangUp:
 @dataclass(frozen=True)
 class LanguageMenu:
     """Ask a caller the bot does not know to choose their language, listening in ``locale``;
-    ``attempt`` counts the askings (the second one starts "I didn't get that")."""
+    ``attempt`` counts the askings (the second one starts "I didn't get that", or after
+    silence, ``unheard``, "I didn't hear you")."""
 
     language: str
     locale: str
     attempt: int = 1
+    unheard: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,12 +112,16 @@ def after_reply(
 ) -> Listen | HandOff | HangUp:
     """Return the step that speaks the bot's reply: hand off, hang up, or listen again."""
     if reply.action == ESCALATE:
-        mode = handoff.choose_handoff(session, settings, utcnow())
-        text = reply.text
+        now = utcnow()
+        mode = handoff.choose_handoff(session, settings, now)
+        text, opens = reply.text, ""
         if mode == handoff.VOICEMAIL:
             # Nobody is there to connect to: drop the promise, keep what came before it.
             text = text.removesuffix(prompts.say("connecting", reply.language)).strip()
-        return HandOff(text, reply.language, mode)
+            caller = session.get(Interaction, reply.interaction_id)
+            if caller is not None:
+                opens = after_hours.opens_at(session, settings, caller, now) or ""
+        return HandOff(text, reply.language, mode, opens)
     if reply.action == HANGUP:
         return HangUp(reply.text, reply.language)
     recorded = record_mode(settings, reply.language, to_number)
@@ -125,6 +142,8 @@ def after_reply(
         record=recorded,
         locale=call_locale(session, settings, interaction, reply.language),
         number=number,
+        task=awaiting in TASK_QUESTIONS,
+        yes_no=listening_for(awaiting, (interaction.state or {}).get("slots"))[1] == YES_NO_KEYS,
     )
 
 
@@ -160,10 +179,17 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
     return after_reply(session, settings, reply, call.to_number)
 
 
-def _menu(session: Session, settings: Settings, interaction: Interaction, attempt: int) -> Step:
+def _menu(
+    session: Session,
+    settings: Settings,
+    interaction: Interaction,
+    attempt: int,
+    unheard: bool = False,
+) -> Step:
     """Return the language menu, heard in the Spanish of the caller's market."""
     locale = call_locale(session, settings, interaction, "es")
-    return LanguageMenu(interaction.language or settings.default_language, locale, attempt)
+    language_code = interaction.language or settings.default_language
+    return LanguageMenu(language_code, locale, attempt, unheard)
 
 
 def choose_language(
@@ -183,7 +209,8 @@ def choose_language(
         attempt=attempt,
     )
     if reply is None:
-        return _menu(session, settings, interaction, attempt + 1)
+        unheard = not call.digits and not call.speech_result
+        return _menu(session, settings, interaction, attempt + 1, unheard)
     if reply.action == ESCALATE or not language.carries_request(call.digits, call.speech_result):
         return after_reply(session, settings, reply, call.to_number)
     # The caller said their request instead of a language: it is their first turn.

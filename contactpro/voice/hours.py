@@ -83,3 +83,32 @@ def next_opening(rules: tuple[OpenHours, ...], timezone: str, now: datetime) -> 
         if later:
             return min(later)
     return None
+
+
+def open_seconds(
+    rules: tuple[OpenHours, ...], timezone: str, start: datetime, end: datetime
+) -> int:
+    """Return the seconds of business hours between ``start`` and ``end`` (aware; no rules:
+    all of them), so a wait parked overnight counts from the opening, not from the night."""
+    if end <= start:
+        return 0
+    if not rules:
+        return int((end - start).total_seconds())
+    zone = ZoneInfo(timezone)
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    total = 0.0
+    day = first.date()
+    while day <= last.date():
+        for rule in rules:
+            if day.weekday() not in rule.days:
+                continue
+            opens = datetime.combine(day, rule.start, tzinfo=zone)
+            closes = (
+                datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+                if rule.end == time.max
+                else datetime.combine(day, rule.end, tzinfo=zone)
+            )
+            overlap = min(closes, last).timestamp() - max(opens, first).timestamp()
+            total += max(0.0, overlap)
+        day += timedelta(days=1)
+    return int(total)

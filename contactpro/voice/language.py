@@ -63,12 +63,19 @@ def menu_attempt(args: Mapping[str, str]) -> int:
     return min(int(value), MENU_ATTEMPTS) if value.isdigit() and int(value) > 0 else 1
 
 
-def menu_texts(settings: Settings, *, again: bool) -> list[tuple[str, str]]:
-    """Return the menu in each language, as (language, text), asked again or for the first time."""
+def menu_texts(settings: Settings, *, again: bool, unheard: bool = False) -> list[tuple[str, str]]:
+    """Return the menu in each language, as (language, text), asked again or for the first time;
+    asked again after silence (``unheard``) it says so instead of "I didn't get that"."""
     return [
         (
             language,
-            prompts.say("language_menu", language, company=settings.company_name, again=again),
+            prompts.say(
+                "language_menu",
+                language,
+                company=settings.company_name,
+                again=again,
+                unheard=unheard,
+            ),
         )
         for language in LANGUAGES
     ]
@@ -145,7 +152,12 @@ def choose(
                 text=digits or speech or "",
                 source="dtmf" if digits else "speech" if speech else "system",
                 entities={"language_choice": "none", "menu_attempt": attempt},
-                reply=" ".join(text for _, text in menu_texts(settings, again=True)),
+                reply=" ".join(
+                    text
+                    for _, text in menu_texts(
+                        settings, again=True, unheard=not digits and not speech
+                    )
+                ),
                 action=CONTINUE,
                 twilio_key=again_key(interaction, attempt),
             )

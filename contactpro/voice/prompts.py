@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from contactpro.dialog.replies import spoken_amounts
 from contactpro.dialog.templates import render, templates_for
 
 # Prompts that are a dialog reply as well: one text, so an override changes both.
@@ -35,10 +36,13 @@ def filler(language: str, turn: int) -> str:
     return render(FILLERS_KEY, language, index=turn % count, channel="voice")
 
 
-def speakable(text: str, language: str) -> str:
+def speakable(text: str, language: str, currency: str | None = None) -> str:
     """Write ``text`` for text-to-speech: ``7,5 %`` becomes ``7 coma 5 por ciento`` (``7 point 5
-    percent``), which no voice misreads as a thousand or skips as a symbol."""
+    percent``), which no voice misreads as a thousand or skips as a symbol, and an amount
+    written for a text (``380.562 pesos``) is said as on the phone (``380562 pesos``);
+    ``currency`` is what a bare ``$`` means."""
     percent, point = PERCENT_WORDS.get(language, PERCENT_WORDS["es"])
+    text = spoken_amounts(text, language, currency)
 
     def said(match: re.Match[str]) -> str:
         decimals = f" {point} {match['decimals']}" if match["decimals"] else ""

@@ -191,7 +191,7 @@ def test_repeated_request_gets_same_answer_and_no_duplicate_rows(twilio, custome
 
 def test_unknown_caller_who_cannot_identify_reaches_an_agent(twilio, session):
     call = Call(twilio, "+573005556666")
-    assert "oprima 1" in spoken(call.start())  # unknown callers choose a language
+    assert "oprime 1" in spoken(call.start())  # unknown callers choose a language
     assert "ayudar" in spoken(call.press("1"))
     assert "cédula o de cuenta" in spoken(call.say("mi factura"))
     assert "No encontré" in spoken(call.say("nueve nueve nueve nueve nueve nueve"))

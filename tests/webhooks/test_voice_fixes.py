@@ -246,11 +246,11 @@ def test_menu_is_asked_again_once_then_the_default_language_without_perfecto(
 ):
     call = Call(twilio, UNKNOWN_CO)
     menu = spoken(call.start())
-    assert "oprima 0" in menu and "press 0" in menu
+    assert "oprime 0" in menu and "press 0" in menu
     again = call.press(first) if first else call.silence()
     assert_menu_gather(again)
     assert gather_of(again).get("action").startswith("/twilio/voice/language")
-    assert "oprima 1" in spoken(again) and "press 2" in spoken(again)
+    assert "oprime 1" in spoken(again) and "press 2" in spoken(again)
     assert "Perfecto" not in spoken(again) and "Great" not in spoken(again)
     greeted = call.silence()
     words = spoken(greeted)

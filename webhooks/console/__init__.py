@@ -25,6 +25,7 @@ from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
 from contactpro.dialog.knowledge import article_title
 from contactpro.errors import ContactProError
+from contactpro.markets import zone_place
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
 from contactpro.runtime import Runtime
@@ -47,6 +48,14 @@ def _local_time(value: datetime) -> str:
     zone = ZoneInfo(company_timezone(current_app.extensions["contactpro"].settings))
     local = value.astimezone(zone)
     return wording.date_time(local, _lang(), today=datetime.now(zone).date())
+
+
+def _customer_time(value: datetime, zone: str) -> str:
+    """Return a time already on the customer's clock as the page words it, with where that
+    clock is: "1 de marzo, 12:30 (hora de Los Ángeles)"."""
+    today = datetime.now(value.tzinfo).date()
+    said = wording.date_time(value, _lang(), today=today)
+    return auth.t("customer_clock").format(time=said, place=zone_place(zone, _lang()))
 
 
 def _time_zone(value: datetime) -> str:
@@ -122,6 +131,16 @@ def _number(value: object, decimals: int = 0) -> str:
     return wording.number(value, decimals, _lang())
 
 
+def _alert_figure(key: str, value: float | None) -> str:
+    """Return an alert's reading or threshold the page's way ("833 s", "7,5 %")."""
+    return wording.alert_figure(key, value, _lang())
+
+
+def _duration(seconds: float | None) -> str:
+    """Return a duration the page's way ("45 s", "29 min", "1,5 h")."""
+    return wording.duration(seconds, _lang())
+
+
 def _numbers(text: object) -> str:
     """Return a stored text (a KPI figure, a target) with its numbers the page's way."""
     return wording.numbers_in(str(text or ""), _lang())
@@ -164,6 +183,7 @@ def init_app(app: Flask) -> None:
         reason_labels=_reason_labels,
         local_time=_local_time,
         time_zone=_time_zone,
+        customer_time=_customer_time,
         word=_word,
         summary=_summary,
         audit_line=_audit_line,
@@ -174,10 +194,12 @@ def init_app(app: Flask) -> None:
         run_error=_run_error,
         similar_summary=_similar_summary,
         handoff_lines=_handoff_lines,
+        alert_figure=_alert_figure,
     )
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["num"] = _number
     app.jinja_env.filters["numbers"] = _numbers
+    app.jinja_env.filters["duration"] = _duration
     app.jinja_env.filters["day"] = _day
 
     @app.context_processor
@@ -187,6 +209,8 @@ def init_app(app: Flask) -> None:
             "agent": g.get("agent"),
             "flashes": lambda: get_flashed_messages(with_categories=True),
             "company": runtime.settings.company_name,
+            # The matrix's amounts (billing, expected value, cost of recovery) are in this one.
+            "analytics_currency": runtime.settings.analytics_currency,
             "callbacks_due": lambda: callbacks.due_count(db_session()),
             "due_minutes": callbacks.DUE_AHEAD_MINUTES,
         }

@@ -24,6 +24,7 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from contactpro.config import company_timezone
 from contactpro.console import agent_queue
 from contactpro.console import callbacks as callback_list
 from contactpro.console.agent_queue import RESOLUTIONS, QueueError
@@ -83,9 +84,8 @@ def queue_json() -> Response:
 def queue_csv() -> Response:
     """The whole queue as CSV, best first."""
     entries = agent_queue.queue_entries(db_session(), settings())
-    return csv_download(
-        csv_text(agent_queue.QUEUE_CSV_COLUMNS, agent_queue.csv_rows(entries)), "queue"
-    )
+    rows = agent_queue.csv_rows(entries, company_timezone(settings()))
+    return csv_download(csv_text(agent_queue.QUEUE_CSV_COLUMNS, rows), "queue")
 
 
 def _packet(escalation_id: int) -> dict[str, Any]:
@@ -279,7 +279,7 @@ def callbacks() -> str:
     session = db_session()
     return render_template(
         "console/callbacks.html",
-        rows=callback_list.scheduled(session),
+        rows=callback_list.scheduled(session, settings=settings()),
         requested=callback_list.requested(session),
     )
 

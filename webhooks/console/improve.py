@@ -27,7 +27,7 @@ from contactpro.config import LANGUAGES, company_timezone
 from contactpro.console import wording
 from contactpro.console.strings import translate
 from contactpro.errors import ContactProError, NotFoundError
-from contactpro.improve import explain, index, proposals, rank, runs, store
+from contactpro.improve import approval, explain, index, proposals, rank, runs, store
 from contactpro.improve.llm import writer_for
 from contactpro.models import utcnow
 from tasks import send
@@ -45,10 +45,12 @@ LIVE_DAYS = 30
 def overview() -> str:
     """Draft proposals with their decisions, and the latest replay runs with progress."""
     session = db_session()
+    latest = runs.latest_runs_in(session)
+    session.commit()  # runs whose process is gone were just marked failed
     return render_template(
         "console/improve.html",
         proposals=proposals.listing(session),
-        runs=runs.latest_runs_in(session),
+        runs=latest,
         datasets=store.datasets(session),
     )
 
@@ -112,15 +114,15 @@ def proposal(proposal_id: int) -> str:
         item = proposals.get(session, proposal_id)
     except NotFoundError:
         abort(404)
+    replays = runs.runs_of_proposal(session, item.id)
+    session.commit()  # runs whose process is gone were just marked failed
     return render_template(
         "console/improve_proposal.html",
         proposal=item,
         body_json=json.dumps(proposals.shown_body(item.body, t), ensure_ascii=False, indent=2),
         history=proposals.history(session, proposal_id),
         datasets=store.datasets(session),
-        runs=[
-            r for r in runs.latest_runs_in(session, 50) if r.params.get("proposal_id") == item.id
-        ],
+        runs=replays,
     )
 
 
@@ -148,15 +150,18 @@ def edit(proposal_id: int) -> BaseResponse:
 
 @bp.post("/proposals/<int:proposal_id>")
 def decide(proposal_id: int) -> BaseResponse:
-    """Approve or reject a proposal; the decision is audited under the manager's id."""
+    """Approve (applying its body) or reject a proposal; audited under the manager's id."""
     decision = request.form.get("decision", "")
     if decision not in proposals.DECISIONS:
         abort(400)
-    return _change(
-        proposal_id,
-        "proposal_" + decision,
-        lambda s: proposals.decide(s, proposal_id, decision, g.agent.email, agent_id=g.agent.id),
-    )
+
+    def act(session: Any) -> str | None:
+        done = approval.decide(
+            session, settings(), proposal_id, decision, g.agent.email, agent_id=g.agent.id
+        )
+        return done.describe(t, g.lang) if decision == "approved" else None
+
+    return _change(proposal_id, "proposal_" + decision, act)
 
 
 def _error(exc: ContactProError) -> str:
@@ -168,7 +173,7 @@ def _change(proposal_id: int, done: str, action: Any) -> BaseResponse:
     """Run one change on a proposal, commit, and come back to it with a message."""
     session = db_session()
     try:
-        action(session)
+        said = action(session)
     except NotFoundError:
         abort(404)
     except ContactProError as exc:
@@ -176,7 +181,8 @@ def _change(proposal_id: int, done: str, action: Any) -> BaseResponse:
         flash(f"#{proposal_id}: {_error(exc)}", "error")
     else:
         session.commit()
-        flash(f"#{proposal_id}: {t(done)}", "info")
+        # An approval says what it applied.
+        flash(f"#{proposal_id}: {t(done)}" + (f"; {said}" if isinstance(said, str) else ""), "info")
     return redirect(url_for("console_improve.proposal", proposal_id=proposal_id))
 
 
@@ -200,8 +206,10 @@ def replay(proposal_id: int) -> BaseResponse:
 @bp.get("/runs/<int:run_id>")
 def run(run_id: int) -> str:
     """A replay run: progress, then baseline vs proposed and the conversations that changed."""
+    session = db_session()
     try:
-        item = runs.get_run(db_session(), run_id)
+        item = runs.get_run(session, run_id)
     except NotFoundError:
         abort(404)
+    session.commit()  # marked failed just now if its process is gone
     return render_template("console/improve_run.html", run=item, results=item.results or {})

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.analytics.matrix import (
+    STRATEGIES,
     apply_conformity_threshold,
     export_quadrants,
     placed_runs,
@@ -45,7 +46,6 @@ from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import AnalysisRun, utcnow
 from contactpro.models.analytics import QUADRANTS
 from contactpro.models.interactions import CHANNELS, OUTCOMES
-from contactpro.observability.alerts import LABELS as ALERT_LABELS
 from contactpro.observability.alerts import open_alerts
 from contactpro.privacy.erasure import erase, recent_erasures
 from contactpro.privacy.export import export_customer
@@ -82,7 +82,6 @@ def dashboards() -> str:
         previous=reports.previous_run(runs),
         figures=reports.images(runs[0], g.lang) if runs else [],
         alerts=open_alerts(session),
-        alert_labels=ALERT_LABELS,
     )
 
 
@@ -103,7 +102,7 @@ def _page() -> int:
 def _quadrant() -> str | None:
     quadrant = request.args.get("quadrant") or None
     if quadrant is not None and quadrant not in QUADRANTS:
-        abort(400, description="unknown quadrant")
+        abort(400, description=t("bad_filter"))
     return quadrant
 
 
@@ -115,7 +114,7 @@ def customers() -> str:
     return render_template(
         "console/customers.html",
         quadrant=quadrant,
-        quadrants=QUADRANTS,
+        quadrants=tuple(STRATEGIES),  # top priority first, as the CSV and the figure
         counts=reports.quadrant_counts(session),
         rows=paginate(reports.customers_in_quadrant(session, quadrant), _page()),
         rule=settings(),
@@ -129,7 +128,7 @@ def customers_csv() -> Response:
     name = f"customers-{quadrant or 'all'}-{date.today().isoformat()}.csv"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
-        export_quadrants(db_session(), path, quadrant)
+        export_quadrants(db_session(), path, quadrant, lambda q: t(f"action_{q}"))
         body = path.read_bytes()
     return Response(
         body,
@@ -147,7 +146,7 @@ def _date(name: str) -> date | None:
     except ValueError:
         value = None
     if value is None or not SEARCH_YEARS[0] <= value.year <= SEARCH_YEARS[1]:
-        abort(400, description=f"{name} must be a date (YYYY-MM-DD) from year 1900 to 2999")
+        abort(400, description=t("bad_date"))
     return value
 
 
@@ -282,7 +281,7 @@ def _agent_period() -> tuple[int, list[dict[str, Any]]]:
     """Return the days asked for (7, 30 or 90; default 30) and the agents' figures over them."""
     days = request.args.get("days", type=int) or 30
     if days not in AGENT_DAYS:
-        abort(400, description=f"days must be one of {', '.join(map(str, AGENT_DAYS))}")
+        abort(400, description=t("bad_filter"))
     now = utcnow()
     return days, reports.agent_figures(db_session(), now - timedelta(days=days), now)
 

@@ -19,7 +19,7 @@ setup(bp, "manager")
 def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     value = request.values.get(name) or None
     if value is not None and value not in allowed:
-        abort(400, description=f"{name} must be one of {', '.join(allowed)}")
+        abort(400, description=t("bad_filter"))
     return value
 
 

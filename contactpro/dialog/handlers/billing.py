@@ -17,6 +17,7 @@ from typing import Any
 
 from contactpro.dialog import identity, sms
 from contactpro.dialog.accounts import (
+    OTHER_ACCOUNT,
     REQUEST_DIGITS,
     digits_named,
     named,
@@ -39,10 +40,7 @@ CHANGE_SLOT = "bill_change"  # "¿por qué me llegó tan cara?": what changed, a
 # a follow-up ("¿y la otra?", "and the other account?") is read against them.
 TOLD_SLOT = "balance_told"
 # "y la otra?", "and the other account?", "what about the other one": the account not told.
-_OTHER = re.compile(
-    r"\b(?:(?:la|el|de la|del|en la|en el) otr[oa]|otra cuenta|otra linea|(?:the )?other "
-    r"(?:one|account|line)|another (?:one|account|line))\b"
-)
+_OTHER = OTHER_ACCOUNT
 _ACCOUNT_WORD = re.compile(r"\b(cuenta|linea|account|line)\b")
 # Words of a follow-up that asks the same again, "y de la cuenta 0000111800?", "what about 1800".
 _FOLLOW_UP_WORDS = 8

@@ -27,11 +27,18 @@ from contactpro.dialog import accounts, identity
 from contactpro.dialog.agreements import percent
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.localtime import local_date
+from contactpro.dialog.replies import in_units
 from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
 from contactpro.nlu.rules import apply_rules, besides_cancelling
 from contactpro.nlu.text import normalise
 
 OFFERS = {"care": "loyalty_double_speed", "monitor": "preventive_visit"}
+# The loyalty benefit fits the line cancelled: double speed means little on a mobile line,
+# which gets double data instead.
+MOBILE_LOYALTY = "loyalty_double_data"
+_MOBILE_PLAN = re.compile(r"\b(movil|mobile|celular|cell|prepago|postpago)\b")
+# How many questions about the offer are answered before an unclear answer asks yes or no.
+MAX_EXPLAINED = 2
 # The retain quadrant's benefit: this discount on the monthly charge for this many months,
 # within the managers' maximum discount; recorded as ``discount_<percent>_<months>m``.
 RETAIN_DISCOUNT = Decimal(50)
@@ -76,6 +83,20 @@ _NOT_STAY = re.compile(
     r"\b(no me interesa|won'?t stay|not staying|don'?t want to stay|not interested)\b"
 )
 _NEGATED = re.compile(r"\b(no|not|don'?t|won'?t|never|nunca)\b(\s+\w+){0,2}\s*$")
+# A question about what the offer changes: the bill, the price, how long it lasts.
+_ABOUT_OFFER = re.compile(
+    r"\b(factura|cobr\w*|cuesta|cuestan|costo|precio|pag\w*|mensualidad|baja\w*|dura\w*|"
+    r"tiempo|meses|gratis|bill|cost\w*|price|pay\w*|charge\w*|lower\w*|free|how long|last\w*)\b"
+)
+# A request for a discount instead of the offer made: "prefiero un descuento", "a discount".
+_DISCOUNT = re.compile(
+    r"\b(descuento|rebaja|mas barato|precio mas bajo|discount|cheaper|lower price|reduced price)\b"
+)
+# Words that point at the offer on the table: "eso", "la oferta", "that", "the programme".
+_OFFER_REF = re.compile(
+    r"\b(eso|esa|esto|oferta|programa|visita|beneficio|promo\w*|velocidad|datos|that|this|it|"
+    r"offer|program\w*|visit|deal|speed|data)\b"
+)
 _QUESTION = re.compile(
     r"\?|^(que|cual|como|cuanto|cuando|por que|puedo|se puede|si cancelo|y si|do|does|is|are|"
     r"can|what|how|when|which|why|if)\b"
@@ -151,6 +172,88 @@ def _benefit(ctx: TurnContext) -> dict[str, object]:
     """Return the values the retention offer and its confirmation are said with."""
     discount = Decimal(ctx.state.slots.get("discount", "0"))
     return {"discount": percent(discount, ctx.language), "months": RETAIN_MONTHS}
+
+
+def _benefit_kind(ctx: TurnContext) -> str:
+    """Return which benefit the offer on the table is, as its templates are named: ``retain``
+    (the discount), ``care`` (double speed), ``care_mobile`` (double data), ``monitor``."""
+    offer = str(ctx.state.slots.get("offer") or "")
+    if offer.startswith("discount_"):
+        return "retain"
+    return {MOBILE_LOYALTY: "care_mobile", "preventive_visit": "monitor"}.get(offer, "care")
+
+
+def _loyalty(account: Account) -> str:
+    """Return the loyalty benefit that fits the account's product."""
+    return MOBILE_LOYALTY if _MOBILE_PLAN.search(normalise(account.plan or "")) else OFFERS["care"]
+
+
+def _discount_allowed(ctx: TurnContext) -> Decimal:
+    """Return the discount a customer asking for one may be given instead of the offer made:
+    the retain discount within the managers' maximum, for the minimum tenure (0: none)."""
+    customer = ctx.customer
+    if customer is None:
+        return Decimal(0)
+    minimum = int(current_config(ctx.session, ctx.settings)["offer_min_tenure_months"])
+    tenure = _tenure_months(customer, ctx.today)
+    if tenure is not None and tenure < minimum:
+        return Decimal(0)
+    return retain_discount(ctx)
+
+
+def _explain(ctx: TurnContext, account: Account | None, asked_discount: bool = False) -> Decision:
+    """Answer a question about the offer from its data (what it changes on the bill, for how
+    long) and ask again whether the customer stays."""
+    ctx.state.slots["explained"] = ctx.state.slots.get("explained", 0) + 1
+    charge = account.monthly_charge if account is not None else Decimal(0)
+    currency = account.currency if account is not None else "COP"
+    discount = Decimal(ctx.state.slots.get("discount", "0"))
+    kind = _benefit_kind(ctx)
+    said = ctx.say(
+        f"retention_explain_{kind}",
+        charge=in_units(charge, currency),
+        reduced=in_units(charge * (100 - discount) / 100, currency),
+        currency=currency,
+        asked_discount=asked_discount,
+        **_benefit(ctx),
+    )
+    if asked_discount and kind != "retain":
+        said = f"{ctx.say('retention_no_discount')} {said}"
+    question = ctx.say("retention_question")
+    return Decision(f"{said} {question}", step="explained_offer", question=question)
+
+
+def _counter_discount(ctx: TurnContext, account: Account | None) -> Decision:
+    """Answer "prefiero un descuento" to another offer: the discount instead when the managers'
+    settings allow one, else what the offer on the table gives."""
+    discount = _discount_allowed(ctx)
+    if discount <= 0 or account is None:
+        return _explain(ctx, account, asked_discount=True)
+    slots = ctx.state.slots
+    slots["offer"] = f"discount_{discount.normalize():f}_{RETAIN_MONTHS}m"
+    slots["discount"], slots["retries"], slots["explained"] = str(discount), 0, 0
+    said = ctx.say(
+        "retention_counter_discount",
+        charge=in_units(account.monthly_charge, account.currency),
+        reduced=in_units(account.monthly_charge * (100 - discount) / 100, account.currency),
+        currency=account.currency,
+        **_benefit(ctx),
+    )
+    return Decision(said, step=f"offered_{slots['offer']}", question=ctx.say("retention_question"))
+
+
+def _asks_discount(ctx: TurnContext) -> bool:
+    """Return True when the customer asks for a discount (not "no quiero descuento")."""
+    for clause in _clauses(ctx.text):
+        if (match := _DISCOUNT.search(clause)) and not _NEGATED.search(clause[: match.start()]):
+            return True
+    return False
+
+
+def _asks_about_offer(ctx: TurnContext) -> bool:
+    """Return True when the turn asks about the offer rather than answering it."""
+    text = ctx.text.strip().lower()
+    return bool(_QUESTION.search(text) or _ABOUT_OFFER.search(normalise(text)))
 
 
 def _clauses(text: str) -> list[str]:
@@ -360,6 +463,8 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
         )
     where = quadrant(ctx)
     offer, discount = OFFERS.get(where), Decimal(0)
+    if where == "care":
+        offer = _loyalty(account)
     if where == "retain" and (discount := retain_discount(ctx)) > 0:
         offer = f"discount_{discount.normalize():f}_{RETAIN_MONTHS}m"
     if offer is None:
@@ -376,7 +481,9 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
         discount=str(discount),
         account=account.id,
     )
-    return Decision(ctx.say(f"cancel_offer_{where}", **_benefit(ctx)), step=f"offered_{offer}")
+    return Decision(
+        ctx.say(f"cancel_offer_{_benefit_kind(ctx)}", **_benefit(ctx)), step=f"offered_{offer}"
+    )
 
 
 def _confirm(ctx: TurnContext, number: str) -> Decision:
@@ -408,7 +515,7 @@ def _retained(ctx: TurnContext) -> Decision:
     _record(ctx, "retained")
     account = _account(ctx)
     said = ctx.say(
-        f"retained_{ctx.state.slots.get('quadrant')}",
+        f"retained_{_benefit_kind(ctx)}",
         account=account.number if account else "",
         **_benefit(ctx),
     )
@@ -449,17 +556,27 @@ def reply(ctx: TurnContext) -> Decision:
     account = _account(ctx)
     number = account.number if account else ""
     if state.awaiting == "retention":
+        if _asks_discount(ctx) and _benefit_kind(ctx) != "retain":
+            return _counter_discount(ctx, account)  # "sí, pero prefiero un descuento"
         answer = _answer(ctx, yes="stay", no="leave")
         if answer == "stay":
             return _retained(ctx)
         if answer == "leave":
             if state.slots.get("quadrant") == "retain":
                 _record(ctx, "escalated")
+                # The agent sees which account the customer wants cancelled and what was refused.
+                state.handoff["cancellation"] = {
+                    "account": number,
+                    "offer": state.slots.get("offer"),
+                }
                 state.finish()
                 return Decision("", ESCALATE, reason="retention_refused")
             state.awaiting = "cancel_confirm"
             state.slots["retries"] = 0
             return _confirm(ctx, number)
+        asked = _asks_about_offer(ctx) or _asks_discount(ctx)
+        if asked and state.slots.get("explained", 0) < MAX_EXPLAINED:
+            return _explain(ctx, account, asked_discount=_asks_discount(ctx))
         return _again(ctx, "retention_again")
     if state.awaiting == "cancel_confirm":
         named = accounts.named(
@@ -477,6 +594,8 @@ def reply(ctx: TurnContext) -> Decision:
         if answer == "stay":
             if state.slots.get("offer") and _said_stay(ctx):
                 return _retained(ctx)  # "mejor me quedo, acepto la visita": the offer stands
+            # A bare no keeps the service without the offer refused before: nothing to apply.
+            state.slots["offer"] = None
             _record(ctx, "retained")
             return _kept(ctx)
         return _again(ctx, "cancel_confirm_again", account=number)
@@ -501,5 +620,10 @@ def claims(ctx: TurnContext) -> bool:
             _STAY.search(c) or _NOT_CANCEL.search(c) or _CANCEL.search(c)
             for c in _clauses(ctx.text)
         )
+        if state.awaiting == "retention" and (
+            _asks_discount(ctx)
+            or (_asks_about_offer(ctx) and _OFFER_REF.search(normalise(ctx.text)))
+        ):
+            return True  # "¿eso me baja la factura?" asks about the offer, not about billing
         return worded and _answer(ctx, yes, no) is not None
     return False

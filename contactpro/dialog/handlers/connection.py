@@ -61,6 +61,8 @@ _RED_LIGHT = re.compile(
     r"\b(light|led)\b.*\bred\b|\bred (los|light|led)\b|"
     r"\blos (light )?(is )?red\b"
 )
+# "La luz no está roja", "the light isn't red": the light said not to be red.
+_NOT_RED = re.compile(r"\b(no|not|isn'?t|ni)( esta| es| is)? (roja|rojo|red)\b")
 # The guide's step about the fibre light (troubleshoot_steps, counting from 0).
 FIBRE_STEP = 2
 # Only words that say the service works mean fixed; "I'm back" is the customer, not the service.
@@ -86,6 +88,48 @@ _DONE = re.compile(
 )
 # Below this the model's yes or no to "is it working now?" is a guess, not an answer.
 ANSWER_MIN_CONFIDENCE = 0.6
+# What the customer says they already did, by the guide's step (troubleshoot_steps, from 0):
+# "ya reinicié el módem 3 veces", "los cables están bien conectados", "I already rebooted the
+# router", "tried it with a laptop and a cable". A step already done is never asked again.
+_TRIED = (
+    re.compile(
+        r"\b(reinici[eo]|reiniciamos|reinisie|reincie|resetie|resetee|restarted|rebooted|"
+        r"reset|power cycled)\b|"
+        r"\b(apague|desenchufe)( (el|la) (modem|router|equipo|aparato))? y (lo |la )?"
+        r"(volvi a )?(prendi|encendi|conecte|enchufe|prender|encender|conectar|enchufar)\b|"
+        r"\bdesconecte (el|la) (modem|router|equipo|aparato)\b|"
+        r"\b(turned|switched) (it|the (modem|router)|everything) off and (back )?on\b|"
+        r"\bunplugged (it|the (modem|router)) and plugged (it )?back\b"
+    ),
+    re.compile(
+        r"\b(revise|mire|chequee|verifique|cheque|revisamos)( bien)?( que| q)? (todos )?"
+        r"(los |el )?(cables?|conexiones)\b|"
+        r"\b(cables?|conexiones) (estan |esta |esten |este )?(bien|ok|perfectos?)\b|"
+        r"\bchecked (all )?(the |my )?(cables?|wires|connections)\b|"
+        r"\b(cables?|wires) (are|is) (fine|ok|okay|good|plugged in|connected)\b"
+    ),
+    re.compile(
+        r"\b(desconecte|reconecte|conecte|volvi a conectar)( y (volvi a )?conecte)? "
+        r"(el |la )?(cable de |cable de la )?fibra\b|"
+        r"\b(unplugged|replugged|reconnected|plugged)( and replugged)? (the |in the )?"
+        r"(fiber|fibre)( cable)?\b"
+    ),
+    re.compile(
+        r"\b(probe|conecte|intente|ensaye)( con| en)? (un |el |mi )?"
+        r"(computador|compu|pc|portatil|laptop|cable de red)\b|"
+        r"\b(tried|plugged in|connected|tested)( it)?( with| on| to)? (a |my |the )?"
+        r"(computer|laptop|pc|ethernet|network cable)\b"
+    ),
+)
+# The step cannot be done ("no tengo computador", "I don't have a laptop"): it fixes nothing,
+# so the guide goes on instead of asking the same question again.
+_CANNOT = re.compile(
+    r"\bno (tengo|hay|tenemos)( un| una| ningun| ninguna)? "
+    r"(computador|compu|pc|portatil|laptop|cable|cable de red)\b|"
+    r"\b(don'?t|do not) (have|own) (a |an |any )?"
+    r"(computer|laptop|pc|ethernet|network cable|cable)\b|"
+    r"\bno (puedo|se como) hacer(lo)?\b|\bcan'?t do (it|that)\b"
+)
 
 
 def _result(intent: str, confidence: float, text: str) -> str | None:
@@ -112,8 +156,10 @@ def _result(intent: str, confidence: float, text: str) -> str | None:
 def _words_result(text: str) -> str | None:
     """Return what the customer's own words say of the step, the model's guess aside."""
     norm = normalise(text)
-    if _RED_LIGHT.search(norm):
+    if _RED_LIGHT.search(norm) and not _NOT_RED.search(norm):
         return "red_light"
+    if _CANNOT.search(norm):
+        return "broken"  # the step cannot be done here: on to the next one
     cleared = _NO_LONGER.search(norm) is not None
     rest = _NO_LONGER.sub(" ", norm)
     if _STILL_BROKEN.search(rest) or _SYMPTOM.search(rest):
@@ -153,6 +199,45 @@ def _step(ctx: TurnContext, index: int) -> Decision:
     return Decision(text, step=f"troubleshoot_{index + 1}")
 
 
+def _request_texts(ctx: TurnContext) -> list[str]:
+    """Return this turn and, when it is not the request itself (an id given first), the
+    customer's turns back to the one about the connection."""
+    texts = [ctx.text]
+    if ctx.understood.intent == "connection_problem":
+        return texts
+    earlier = [t for t in ctx.interaction.turns if t.speaker == "caller"]
+    for turn in reversed(earlier[-identity.REQUEST_LOOKBACK_TURNS :]):
+        texts.append(turn.text)
+        if turn.intent == "connection_problem":
+            break
+    return texts
+
+
+def _note_tried(ctx: TurnContext, texts: list[str]) -> None:
+    """Remember the steps the customer says they already did, as steps done in the packet."""
+    tried = set(ctx.state.slots.get("tried", []))
+    for text in texts:
+        norm = normalise(text)
+        said = {i for i, pattern in enumerate(_TRIED) if pattern.search(norm)}
+        ctx.state.steps.extend(f"troubleshoot_{i + 1}_done" for i in sorted(said - tried))
+        tried |= said
+    ctx.state.slots["tried"] = sorted(tried)
+
+
+def _untried(ctx: TurnContext, start: int) -> int | None:
+    """Return the first step from ``start`` the customer has not already done, or None."""
+    tried = set(ctx.state.slots.get("tried", []))
+    total = ctx.templates.count("troubleshoot_steps", ctx.language)
+    return next((i for i in range(start, total) if i not in tried), None)
+
+
+def _failed(ctx: TurnContext, count: int) -> Decision:
+    ctx.state.finish()
+    return Decision(
+        ctx.say("troubleshoot_failed", count=count), ESCALATE, reason="troubleshooting_failed"
+    )
+
+
 def start(ctx: TurnContext) -> Decision:
     """Check for an outage in the customer's city; otherwise begin the guide."""
     if (question := identity.require(ctx, identity.IDENTIFIED, "connection_problem")) is not None:
@@ -169,7 +254,19 @@ def start(ctx: TurnContext) -> Decision:
             resolved=True,
         )
     ctx.state.start("connection", "step_result", step=0)
-    return _step(ctx, 0)
+    _note_tried(ctx, _request_texts(ctx))
+    first = _untried(ctx, 0)
+    if first is None:
+        return _failed(ctx, len(ctx.state.slots["tried"]))
+    decision = _step(ctx, first)
+    if first == 0:
+        return decision
+    # "Ya reinicié el módem": that step is not asked again, and the customer hears why.
+    return Decision(
+        f"{ctx.say('troubleshoot_skip')} {decision.text}",
+        step=decision.step,
+        question=decision.text,  # what a conversation picking this up asks, without the lead
+    )
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -194,17 +291,23 @@ def reply(ctx: TurnContext) -> Decision:
         ctx.state.slots["asked_again"] = True
         return Decision(ctx.say("troubleshoot_ask"))
     total = ctx.templates.count("troubleshoot_steps", ctx.language)
-    if result == "red_light" and index < FIBRE_STEP < total:
+    _note_tried(ctx, [ctx.text])
+    fibre_left = FIBRE_STEP not in ctx.state.slots["tried"]
+    if result == "red_light" and index < FIBRE_STEP < total and fibre_left:
         ctx.state.slots["asked_again"] = False
         decision = _step(ctx, FIBRE_STEP)
-        return Decision(f"{ctx.say('troubleshoot_next')} {decision.text}", step=decision.step)
-    if result == "red_light" or index + 1 >= total:
-        ctx.state.finish()
         return Decision(
-            ctx.say("troubleshoot_failed", count=index + 1),
-            ESCALATE,
-            reason="troubleshooting_failed",
+            f"{ctx.say('troubleshoot_next')} {decision.text}",
+            step=decision.step,
+            question=decision.text,
         )
+    following = _untried(ctx, index + 1)
+    if result == "red_light" or following is None:
+        return _failed(ctx, len(set(range(index + 1)) | set(ctx.state.slots["tried"])))
     ctx.state.slots["asked_again"] = False
-    decision = _step(ctx, index + 1)
-    return Decision(f"{ctx.say('troubleshoot_next')} {decision.text}", step=decision.step)
+    decision = _step(ctx, following)
+    return Decision(
+        f"{ctx.say('troubleshoot_next')} {decision.text}",
+        step=decision.step,
+        question=decision.text,
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from contactpro.dialog.context import HANGUP, Decision, TurnContext
+from contactpro.dialog.context import HANGUP, Decision, DialogState, TurnContext
+from contactpro.dialog.handlers import clarify
 from contactpro.nlu.result import Understanding
 from contactpro.nlu.text import normalise
 
@@ -33,10 +34,44 @@ _GOODBYE = re.compile(
     r"bye|goodbye|bye bye|see you|that'?s all|that is all)(?:\s+\w+)?$"
 )
 GOODBYE_MIN_CONFIDENCE = 0.5
+# "No gracias" / "no, nada más" / "no, thanks, that's all" after an answer: nothing more is
+# needed. Any other word ("no, no me resolvió", "no, that didn't help") keeps it a real no.
+_NO_WORDS = frozenset({"no", "nop", "nope", "nah", "na", "noo"})
+_DONE_WORDS = frozenset(
+    {"gracias", "thanks", "thank", "thx", "nada", "todo", "all", "good", "fine", "bien", "else"}
+)
+_CLOSING_WORDS = _DONE_WORDS | frozenset(
+    {
+        "muchas", "mil", "muy", "amable", "you", "u", "mas", "eso", "es", "era", "asi", "esta",
+        "estoy", "estamos", "por", "ahora", "ok", "okay", "vale", "listo", "that's", "thats",
+        "that", "is", "it", "it's", "its", "i'm", "im", "we're", "nothing", "for", "now", "so",
+        "much", "very", "y", "and", "really", "pues",
+    }
+)  # fmt: skip
+
+
+def declines_more(text: str) -> bool:
+    """Return True when a "no" only says nothing more is needed: "no gracias", "no, nada más",
+    "no, thanks, that's all" (never "no, no me resolvió" or "no, that didn't help")."""
+    words = normalise(text).split()
+    return (
+        len(words) > 1
+        and words[0] in _NO_WORDS
+        and all(w in _CLOSING_WORDS or w in _NO_WORDS for w in words[1:])
+        and any(w in _DONE_WORDS for w in words[1:])
+    )
 
 
 def _restart(norm: str) -> bool:
     return bool(_RESTART.match(norm)) and norm not in _RESTART_BARE
+
+
+def _cancelling_asked(state: DialogState) -> bool:
+    """Return True when the question waiting is about cancelling the service: the cancellation
+    flow's, or a clarifying question that names cancelling as one of its topics."""
+    if state.flow == "cancellation":
+        return True
+    return state.awaiting == clarify.AWAITING and "cancellation" in state.slots.get("topics", [])
 
 
 def says_goodbye(understood: Understanding) -> bool:
@@ -56,9 +91,10 @@ def steer(ctx: TurnContext) -> Decision | None:
         state.resolved, state.confirmed = False, None
         return Decision(ctx.say("start_over"), step="started_over")
     in_flow = state.flow is not None or state.awaiting is not None
-    if in_flow and _STOP.match(norm) and not (state.flow == "cancellation" and "cancel" in norm):
-        # In the cancellation flow "cancelar" answers "do you want to cancel?"; with no flow
-        # in progress a bare "cancelar" may be a request to cancel the service.
+    if in_flow and _STOP.match(norm) and not (_cancelling_asked(state) and "cancel" in norm):
+        # In the cancellation flow "cancelar" answers "do you want to cancel?", and it picks
+        # cancelling when "¿cancelar tu servicio o ...?" was asked; with no flow in progress a
+        # bare "cancelar" may be a request to cancel the service.
         state.finish()
         return Decision(ctx.say("flow_stopped"), step="stopped")
     said_goodbye = _GOODBYE.match(norm) or (
@@ -66,6 +102,8 @@ def steer(ctx: TurnContext) -> Decision | None:
         and state.awaiting is None  # mid-flow "no gracias" may be a refusal: words only
     )
     if said_goodbye:
+        if state.awaiting == "confirm_resolution":
+            state.confirmed = True  # "gracias, eso es todo" to "¿resolví tu consulta?"
         state.finish()
         return Decision(ctx.say("goodbye"), HANGUP, step="goodbye")
     return None

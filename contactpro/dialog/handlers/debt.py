@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -50,7 +51,7 @@ from contactpro.dialog.offers import (
 from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
-from contactpro.nlu.rules import parse_number
+from contactpro.nlu.rules import AGREEMENT_ASKED, parse_number
 from contactpro.nlu.text import fold, normalise, numeric_form
 
 _PAYMENTS = (
@@ -143,7 +144,7 @@ _DAY_OR_ITEM = re.compile(
 )
 # Money offered a month: "80 mil al mes", "cuotas de 50 mil", "$100 a month".
 _PER_MONTH = re.compile(
-    r"\b(al mes|por mes|cada mes|mensual\w*|por cuota|de cuota|cuotas? de|a month|per month|"
+    r"\b(al mes|por mes|cada mes|mensual\w*|por cuota|de cuota|cuotas? de?|a month|per month|"
     r"each month|every month|monthly|an? instal+ment|per instal+ment|instal+ments? of|"
     r"payments? of)\b"
 )
@@ -157,11 +158,14 @@ _MONEY_OFFERED = re.compile(
     r"\b(puedo|podria|alcanzo|alcanza|tengo|tendria|doy|dar|pago|pagar|pagaria|ofrezco|"
     r"abonar|can|could|have|got|afford|pay|give|offer)\b"
 )
-# A bare number said as money: "30 a month", "I can pay 60 today", "puedo dar 500 al mes".
+# A bare number said as money: "30 a month", "I can pay 60 today", "puedo dar 500 al mes",
+# "en cuotas de 80", "in instalments of 80" (the size of each payment, never their number).
 _BARE_MONEY = re.compile(
     rf"\b(?P<a>\d+(?:[.,]\d{{1,2}})?) {_A_MONTH}|"
-    r"\b(?:puedo|podria|alcanzo a|doy|dar|pagar|pagaria|ofrezco|abonar|afford|pay|give|offer)"
-    r"(?: (?:you|le|les|te|like|about|around|unos|como))? (?P<b>\d+(?:[.,]\d{1,2})?)\b"
+    r"\b(?:(?:puedo|podria|alcanzo a|doy|dar|pagar|pagaria|ofrezco|abonar|afford|pay|give|offer)"
+    r"(?: (?:you|le|les|te|like|about|around|unos|como))?|(?:cuotas?|abonos?|mensualidades|"
+    r"pagos?|instal+ments?|payments?) (?:de|d|of)(?: (?:a|unos|about|around|like))?) "
+    r"(?P<b>\d+(?:[.,]\d{1,2})?)\b"
     r"(?! (?:cuotas?|pagos?|meses|partes|payments?|instal+ments?|months?|de \w+|of \w+)\b)"
 )
 # The first instalment asked to differ: "menos en la primera cuota", "a smaller first payment".
@@ -183,6 +187,24 @@ _OLDER = re.compile(
 _NEWER = re.compile(
     r"\b(mas (?:nuev|recient)[oa]?|(?:la|el) (?:nuev|recient)[oa]?|newer|newest|"
     r"(?:the )?(?:most |more )?recent(?: one)?|la de menos mora)\b"
+)
+# A question about another of the customer's own accounts in the middle of the negotiation ("¿y
+# la otra cuenta cuánto debe?", "how much do I owe on the other account?", "¿y la 0000100186?"):
+# answered, then the negotiation goes on. Taking the other account up instead ("mejor la otra",
+# "let's do the other one") and the other option ("la otra opción") are no such question.
+_ABOUT_AN_ACCOUNT = re.compile(
+    r"\b(cuanto|debe|debo|deuda|saldo|mora|how much|owe|owes|owing|debt|balance)\b"
+)
+_TAKE_UP_OTHER = re.compile(
+    r"\b(mejor|prefiero|cambiar\w*|cambia|pasemos|hagamos|hacer|negociar|acuerdo|instead|rather|"
+    r"switch|let'?s do|prefer|negotiate|agreement|deal)\b|"
+    r"\botr[oa]s? (?:opcion|oferta|alternativa|cuota|plan|pago|option|offer|payment)"
+)
+# A no that takes another option instead: "no, mejor la 1", "no, prefiero el pago único", "no,
+# I'd rather take the single payment" ("no quiero la 1" is a refusal of it).
+_CHANGE_OF_MIND = re.compile(
+    r"\b(mejor|prefiero|preferiria|mas bien|me quedo con|dame|better|rather|instead|prefer|"
+    r"actually|i'?ll take|give me)\b"
 )
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
@@ -371,6 +393,20 @@ def opening_budget(text: str) -> Decimal | None:
     return offered[1] if offered is not None and offered[0] == "budget" else None
 
 
+# A payment made is told, not offered: "ya pagué 250 mil y quiero saldar el resto".
+_PAID = re.compile(r"\b(pague|pagamos|pagado|abone|consigne|transferi|paid|i'?ve paid)\b")
+
+
+def opening_lump(text: str) -> Decimal | None:
+    """Return the sum at once an opening request offers ("tengo 500 mil de una", "I can pay 150
+    to settle it"), if any; a payment already made is none."""
+    norm = normalise(text)
+    if not (_AT_ONCE.search(norm) or _LUMP_SUM.search(norm)) or _PAID.search(norm):
+        return None
+    offered = money_offered(text, [])
+    return offered[1] if offered is not None and offered[0] == "lump" else None
+
+
 def requested_date(text: str, today: date) -> tuple[date, bool] | None:
     """Return the date the customer asks to pay by and whether they said its day.
 
@@ -467,21 +503,24 @@ def _present(
     several: bool,
     asked: int | None = None,
     budget: str | None = None,
+    lump: str | None = None,
 ) -> Decision:
     """Put the opening offers for ``account`` on the table, or answer the number of payments
-    ``asked`` or the monthly ``budget`` offered. An agreement in force is told first, and the
+    ``asked``, the monthly ``budget`` or the ``lump`` sum at once offered. An agreement in
+    force is told first, and the
     customer asked whether to keep it (a number of payments asked for is a clear request for
     another one)."""
     if asked:
         _open(ctx, account)  # the plan asked for is the answer: no opening offer was said
         return _counter_request(ctx, account, asked)
-    if budget and agreements.active(ctx, account) is None:
+    if (budget or lump) and agreements.active(ctx, account) is None:
         _open(ctx, account)
         offers = opening_offers(
             account.debt_amount, account.days_past_due, account.currency, policy_for(ctx), ctx.today
         )
         ctx.state.slots["offers"] = [_as_slot(o) for o in offers]
-        return _money_reply(ctx, account, "budget", Decimal(budget), offers)
+        kind, amount = ("budget", budget) if budget else ("lump", lump)
+        return _money_reply(ctx, account, kind, Decimal(str(amount)), offers)
     if (current := agreements.active(ctx, account)) is None:
         return _offer(ctx, account, several)
     _open(ctx, account)
@@ -532,14 +571,23 @@ def start(ctx: TurnContext) -> Decision:
     asked = (counts[0] if counts else None) or ctx.state.slots.get("asked_count")
     budgets = [b for b in (opening_budget(t) for t in texts) if b is not None]
     budget = str(budgets[0]) if budgets else ctx.state.slots.get("asked_budget")
+    lumps = [b for b in (opening_lump(t) for t in texts) if b is not None]
+    lump = str(lumps[0]) if lumps else ctx.state.slots.get("asked_lump")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
         if asked:
             ctx.state.slots["asked_count"] = asked
         if budget:
             ctx.state.slots["asked_budget"] = budget
+        if lump:
+            ctx.state.slots["asked_lump"] = lump
         return question
     if not (open_accounts := accounts.open_accounts(ctx.customer)):
         return Decision("", ESCALATE, reason="no_account")
+    notice = ""  # "¿qué acuerdo hice?" with none in force: told so, then offered one
+    if any(AGREEMENT_ASKED.search(normalise(t)) for t in texts):
+        if (told := _agreements_told(ctx, open_accounts)) is not None:
+            return told
+        notice = ctx.say("debt_no_agreement")
     overdue = _overdue(ctx)
     if not overdue:
         account = ctx.account
@@ -556,12 +604,17 @@ def start(ctx: TurnContext) -> Decision:
     several = len(open_accounts) > 1
     named = _named_account(ctx, overdue, texts) if len(overdue) > 1 else None
     if len(overdue) == 1 or named is not None:
-        return _present(ctx, named or overdue[0], several, int(asked) if asked else None, budget)
+        presented = _present(
+            ctx, named or overdue[0], several, int(asked) if asked else None, budget, lump
+        )
+        return replace(presented, text=f"{notice} {presented.text}".strip())
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
     if asked:
         ctx.state.slots["asked_count"] = int(asked)  # "mejor a 12 cuotas" once the account is known
     if budget:
         ctx.state.slots["asked_budget"] = budget  # "puedo dar 300 al mes", likewise
+    if lump:
+        ctx.state.slots["asked_lump"] = lump  # "tengo 500 mil de una", likewise
     listed = [
         {
             "number": a.number,
@@ -571,7 +624,28 @@ def start(ctx: TurnContext) -> Decision:
         }
         for a in overdue
     ]
-    return Decision(ctx.say("debt_accounts", accounts=listed), step="asked_debt_account")
+    text = f"{notice} {ctx.say('debt_accounts', accounts=listed)}".strip()
+    return Decision(text, step="asked_debt_account")
+
+
+def _agreements_told(ctx: TurnContext, listed: list[Account]) -> Decision | None:
+    """Answer "¿qué acuerdo hice?" / "when is my first payment?" with the agreements in force
+    on ``listed``; None when there is none (the customer is offered one)."""
+    told = [
+        {
+            "account": a.number,
+            "agreement": agreements.describe(ctx, current, a.currency),
+            "due": agreements.due_now(current),
+            "currency": a.currency,
+        }
+        for a in listed
+        if (current := agreements.active(ctx, a)) is not None
+    ]
+    if not told:
+        return None
+    ctx.state.finish()
+    text = ctx.say("debt_agreements_told", agreements=told)
+    return Decision(text, step="told_agreement", resolved=True)
 
 
 def _pick_account(ctx: TurnContext) -> Decision:
@@ -581,7 +655,14 @@ def _pick_account(ctx: TurnContext) -> Decision:
     account = accounts.picked(ctx.text, listed) or _by_age(ctx.text, listed)
     if account is not None:
         slots = ctx.state.slots
-        return _present(ctx, account, True, slots.get("asked_count"), slots.get("asked_budget"))
+        return _present(
+            ctx,
+            account,
+            True,
+            slots.get("asked_count"),
+            slots.get("asked_budget"),
+            slots.get("asked_lump"),
+        )
     return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(listed))))
 
 
@@ -706,11 +787,31 @@ def _options_again(ctx: TurnContext, account: Account) -> Decision:
     return Decision(ctx.say("debt_options", offers=described), step="told_options")
 
 
+def _nothing_booked(ctx: TurnContext, account: Account) -> Decision:
+    """Answer "what did I agree to?" asked while the options are listed: nothing is booked yet
+    (the agreement in force, if any, still is), then the options again, briefly."""
+    current = agreements.active(ctx, account)
+    offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    text = ctx.say(
+        "debt_nothing_booked",
+        account=account.number,
+        agreement=agreements.describe(ctx, current, account.currency) if current else "",
+        offers=_list_options(ctx, offers, account.currency),
+    )
+    return Decision(text, step="told_nothing_booked")
+
+
 def _counter_request(ctx: TurnContext, account: Account, count: int) -> Decision:
     """Answer a request for ``count`` payments with that plan or the nearest allowed one."""
     policy = policy_for(ctx)
     answer = requested_plan(
-        count, account.debt_amount, account.days_past_due, account.currency, policy, ctx.today
+        count,
+        account.debt_amount,
+        account.days_past_due,
+        account.currency,
+        policy,
+        ctx.today,
+        ctx.state.slots.get("refused", []),
     )
     options = list(policy.instalment_options)
     values = {
@@ -911,8 +1012,10 @@ def claims(ctx: TurnContext) -> bool:
         return False
     norm = normalise(ctx.text)
     offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    account = ctx.account
     return bool(
-        requested_count(ctx.text)
+        (account is not None and _other_account_asked(ctx, account) is not None)
+        or requested_count(ctx.text)
         or bare_count(ctx.text, offers)
         or (ctx.state.awaiting != AWAITING_KEEP and money_offered(ctx.text, offers))
         or requested_date(ctx.text, ctx.today)
@@ -924,6 +1027,66 @@ def claims(ctx: TurnContext) -> bool:
         or _ACCEPT.search(norm)
         or _NO_THAT_IS_YES.search(norm)
     )
+
+
+def _other_account_asked(ctx: TurnContext, account: Account) -> Account | None:
+    """Return the customer's other account a question in the middle of negotiating ``account``
+    is about ("¿y la otra cuenta cuánto debe?", "and the other account?", "¿y la 0000100186?")."""
+    others = [a for a in accounts.open_accounts(ctx.customer) if a.id != account.id]
+    norm = normalise(ctx.text)
+    if not others or _TAKE_UP_OTHER.search(norm):
+        return None
+    if not (_asks(ctx) or _ABOUT_AN_ACCOUNT.search(norm)):
+        return None
+    if accounts.OTHER_ACCOUNT.search(norm):
+        owing = [a for a in others if a.debt_amount > 0]
+        candidates = owing if len(others) > 1 else others
+        return candidates[0] if len(candidates) == 1 else None
+    runs = accounts.digits_named(ctx.text, accounts.REQUEST_DIGITS, ctx.customer)
+    hits = accounts.named(runs, others) if runs else []
+    return hits[0] if len(hits) == 1 else None
+
+
+def _tell_other_account(ctx: TurnContext, account: Account, other: Account) -> Decision:
+    """Tell the debt (or the balance) of ``other``, then ask again what the negotiation on
+    ``account`` waits for: the restated offer, the options, or whether to keep an agreement."""
+    current = agreements.active(ctx, other)
+    told = ctx.say(
+        "debt_other_account",
+        agreement=agreements.describe(ctx, current, other.currency) if current else "",
+        other=other.number,
+        debt=other.debt_amount,
+        days=other.days_past_due,
+        balance=other.balance,
+        currency=other.currency,
+        account=account.number,
+    )
+    proposed = ctx.state.slots.get("proposed")
+    if ctx.state.awaiting == "offer_confirm" and proposed is not None:
+        return _restate(ctx, account, _from_slot(proposed), told)
+    if ctx.state.awaiting == AWAITING_KEEP:
+        return Decision(f"{told} {ctx.say('debt_keep_again')}", step="told_other_account")
+    offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    described = _list_options(ctx, offers, account.currency)
+    text = f"{told} {ctx.say('debt_options', offers=described)}"
+    return Decision(text, step="told_other_account")
+
+
+def _instead(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
+    """Return the option a turn takes instead of the one on the table ("no, mejor la 1", "no,
+    mejor el pago único"): one of ``offers`` by its number or words, else a single payment
+    shown earlier and not refused."""
+    if not _CHANGE_OF_MIND.search(normalise(ctx.text)):
+        return None
+    if (picked := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
+        return picked
+    slots = ctx.state.slots
+    earlier = [
+        o
+        for o in _all_offers(ctx, account)
+        if o.code in slots.get("shown", []) and o.code not in slots.get("refused", [])
+    ]
+    return _lump_sum(ctx.text, earlier)
 
 
 def _confirm_reply(
@@ -942,6 +1105,10 @@ def _confirm_reply(
             ctx.say("debt_think_it_over", offer=describe(ctx, offer, account.currency)),
             step="offer_left_open",
         )
+    if (instead := _instead(ctx, account, offers)) is not None and instead.code != offer.code:
+        refused = ctx.state.slots.setdefault("refused", [])
+        refused.extend([offer.code] if offer.code not in refused else [])
+        return _restate(ctx, account, instead)
     if _says_no_first(ctx):
         return _other_options(ctx, account, [offer])
     if _OPTIONS.search(norm):
@@ -1007,9 +1174,13 @@ def reply(ctx: TurnContext) -> Decision:
     account = ctx.account
     if account is None:
         return Decision("", ESCALATE, reason="no_account")
+    if (other := _other_account_asked(ctx, account)) is not None:
+        return _tell_other_account(ctx, account, other)
     if state.awaiting == AWAITING_KEEP:
         return _keep_or_replace(ctx, account)
     norm = normalise(ctx.text)
+    if state.awaiting == "offer_choice" and AGREEMENT_ASKED.search(norm):
+        return _nothing_booked(ctx, account)  # "¿qué acuerdo hice?" with the options listed
     offers = [_from_slot(o) for o in state.slots.get("offers", [])]
     proposed = state.slots.get("proposed")
     if (count := requested_count(ctx.text)) is not None:
@@ -1026,6 +1197,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _confirm_reply(ctx, account, _from_slot(proposed), offers)
     if _OPTIONS.search(norm):
         return _options_again(ctx, account)
+    if (instead := _instead(ctx, account, offers)) is not None:
+        return _restate(ctx, account, instead)  # "no, mejor el pago único" shown before
     if _ALL_REFUSED.search(norm):
         return _other_options(ctx, account, offers)  # "ninguna me sirve": before any number
     if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:

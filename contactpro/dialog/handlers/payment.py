@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -27,6 +27,7 @@ from contactpro.dialog.amounts import stated_amount
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.dates import month_first, said_date
+from contactpro.dialog.handlers import debt
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units, quantum
 from contactpro.models import Account, Payment
@@ -53,6 +54,16 @@ _ASKS_REVIEW = re.compile(
 _YES = re.compile(
     r"\b(si|claro|dale|porfa|por favor|yes|yeah|yep|sure|please|pls|ok|okay|confirm\w*|pague|"
     r"pagamos|paid|did pay)\b"
+)
+# "ya pagué 100 mil, quiero saldar el resto", "I paid 100, I want to settle the rest": the
+# claim is checked, then the debt left is negotiated.
+_SETTLE_REST = re.compile(
+    r"\b(?:saldar|negociar|pagar|pago|cancelar|liquidar|arreglar|cubrir|financiar|diferir|"
+    r"acuerdo)\b"
+    r".{0,24}?\b(?:el resto|lo restante|el saldo (?:restante|pendiente)|lo demas|lo pendiente|"
+    r"lo que (?:me )?(?:falta|queda|debo))\b|"
+    r"\b(?:settle|pay(?: off)?|negotiate|clear|sort out|work out|plan)\b.{0,24}?"
+    r"\b(?:the rest|what'?s left|the remain\w*|the balance|what i still owe)\b"
 )
 # The model's yes or no to the review counts only when it is this sure (a rule or the LLM always
 # may); below it, as after "hmm" or "¿y eso?", the question is asked again.
@@ -147,9 +158,13 @@ def _claim_said(ctx: TurnContext, account: Account, texts: list[str]) -> Claim:
 
 
 def _made(ctx: TurnContext, account: Account) -> Decision:
-    claim = _claim_said(ctx, account, identity.request_texts(ctx, "payment_made"))
+    texts = identity.request_texts(ctx, "payment_made")
+    claim = _claim_said(ctx, account, texts)
     if claim.amount is not None or claim.day is not None:
-        return _check_claim(ctx, account, claim)
+        checked = _check_claim(ctx, account, claim)
+        if account.debt_amount > 0 and any(_SETTLE_REST.search(normalise(t)) for t in texts):
+            return _settle_rest(ctx, account, checked)
+        return checked
     since = ctx.interaction.started_at - timedelta(days=RECENT_PAYMENT_DAYS)
     recent = [p for p in account.payments if p.paid_at >= since]
     if recent:
@@ -191,6 +206,26 @@ def _check_claim(ctx: TurnContext, account: Account, claim: Claim) -> Decision:
         recent=claim.day is not None and (ctx.today - claim.day).days <= 2,
     )
     return Decision(text, ESCALATE, reason="payment_not_found", step="payment_claim_unmatched")
+
+
+def _settle_rest(ctx: TurnContext, account: Account, checked: Decision) -> Decision:
+    """Go on from the payment claim ``checked`` to negotiating the debt left on ``account``.
+
+    A claim no payment recorded matches is told so, and kept for the agent who may take the
+    conversation later, but is no reason to stop: the debt on record is negotiated."""
+    told = checked.text
+    if checked.action == ESCALATE:
+        claim = ctx.state.handoff["payment_claim"]
+        told = ctx.say(
+            "payment_claim_unmatched_settle",
+            account=account.number,
+            amount=Decimal(claim["amount"]) if claim["amount"] else None,
+            day=date.fromisoformat(claim["date"]) if claim["date"] else None,
+            currency=account.currency,
+        )
+    ctx.state.finish()
+    rest = debt.start(ctx)
+    return replace(rest, text=f"{told} {rest.text}".strip())
 
 
 def start_link(ctx: TurnContext) -> Decision:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contactpro.console.settings import current_config
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.knowledge import Match, answer
 
@@ -9,7 +10,7 @@ from contactpro.dialog.knowledge import Match, answer
 def start(ctx: TurnContext) -> Decision:
     """Answer from the best article, or hand over when nothing is close enough."""
     ctx.state.finish()
-    match = answer(ctx.settings, ctx.language, ctx.market, ctx.text)
+    match = answer(ctx.settings, ctx.language, ctx.market, ctx.text, _least(ctx))
     if match is None:
         return Decision("", ESCALATE, reason="no_article")
     return _cite(ctx, match)
@@ -17,10 +18,15 @@ def start(ctx: TurnContext) -> Decision:
 
 def fallback(ctx: TurnContext) -> Decision | None:
     """For a question nobody classified: answer only when an article matches it clearly."""
-    match = answer(
-        ctx.settings, ctx.language, ctx.market, ctx.text, ctx.settings.knowledge_fallback_score
-    )
+    least = max(ctx.settings.knowledge_fallback_score, _least(ctx))
+    match = answer(ctx.settings, ctx.language, ctx.market, ctx.text, least)
     return _cite(ctx, match) if match is not None else None
+
+
+def _least(ctx: TurnContext) -> float:
+    """The least article score to answer with: the managers' setting (the environment's until
+    they change it); a clear match for an unclassified question is never below it."""
+    return float(current_config(ctx.session, ctx.settings)["knowledge_min_score"])
 
 
 def _cite(ctx: TurnContext, match: Match) -> Decision:
@@ -36,7 +42,7 @@ def _cite(ctx: TurnContext, match: Match) -> Decision:
         )
     ctx.state.outcome_detail = f"article:{match.article.slug}"
     return Decision(
-        ctx.say("kb_answer", answer=match.article.answer, title=match.article.title),
+        ctx.say("kb_answer", answer=match.answer, title=match.article.title),
         step=f"answered_{match.article.slug}",
         resolved=True,
     )

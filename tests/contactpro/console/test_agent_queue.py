@@ -210,7 +210,7 @@ def test_sms_and_callback_reach_the_customer_and_the_transcript(
     )
     assert [m["to"] for m in telephony.sent] == ["+573001110017", "+573001110017"]
     assert telephony.sent[1]["body"] == (
-        "Le llamaremos el 1 de marzo a las 10:00. Gracias por su paciencia."
+        "Te llamaremos el 1 de marzo a las 10:00, hora de Bogotá. Gracias por tu paciencia."
     )
     session.expire_all()
     callback = session.scalars(select(Callback)).one()

@@ -87,8 +87,9 @@ def test_text_after_the_call_asks_the_confirmation_again_before_booking(
     _left_at_the_restated_offer(call, request, phone, language)
     thread = sms(phone)
     first = thread.send(yes)
-    # The question asked on the call, as it was said there (amounts written for the voice).
-    assert asked_again in first and ("416250 pesos" in first or "198 dollars" in first)
+    # The question asked on the call, written for reading (never the voice's "416250 pesos").
+    assert asked_again in first and ("416.250 pesos" in first or "198.00 dollars" in first)
+    assert "416250 pesos" not in first and "0 0, 0 0" not in first
     assert agreements(session) == []
     thread.send(yes)
     [agreement] = agreements(session)

@@ -1,5 +1,6 @@
-"""Times, dates and letters as the customer reads them: their own time zone (else the company's)
-for outage times and due dates, and accents kept whenever the SMS budget or the operator allows.
+"""Times, dates and letters as the customer reads them: their own time zone (else their number's
+or account's, else the company's) for outage times and due dates, and accents kept whenever the
+SMS budget or the operator allows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from contactpro.models import Account, Customer, PaymentAgreement, ServiceOutage
 
 OWN = "+573001112233"
 OWN_EN = "+13055550123"
+ABROAD = "+34911222333"
 
 
 def _outage(session, city: str, hours_ahead: int = 3) -> datetime:
@@ -35,8 +37,9 @@ def _outage(session, city: str, hours_ahead: int = 3) -> datetime:
     return end
 
 
-def _clock(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+def _clock(moment: datetime, zone: str, language: str = "es") -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%H:%M}" if language == "es" else f"{local:%-I:%M %p}"
 
 
 def _live_in(session, customer: Customer, city: str, zone: str | None) -> None:
@@ -65,8 +68,8 @@ def test_outage_time_on_a_call_in_english_on_the_customers_own_clock(
     phone = call(OWN_EN)
     phone.start()
     spoken, _ = phone.say("my internet is not working")
-    assert f"fixed by {_clock(end, 'America/Los_Angeles')}" in spoken
-    assert _clock(end, "America/Bogota") not in spoken
+    assert f"fixed by {_clock(end, 'America/Los_Angeles', 'en')}" in spoken
+    assert _clock(end, "America/Bogota", "en") not in spoken
 
 
 def test_outage_restored_tomorrow_says_the_day(sms, customer_factory, session):
@@ -84,13 +87,23 @@ def company_zone(request, app_config) -> str:
     return request.param
 
 
-def test_company_time_zone_setting_moves_the_time_said(
+def test_company_time_zone_setting_moves_the_time_said_to_someone_from_elsewhere(
     company_zone, sms, customer_factory, session
 ):
-    customer_factory(phone=OWN)  # no time zone of their own
+    # No time zone of their own, and neither their number nor their account names a market.
+    customer_factory(phone=ABROAD, currency="EUR")
+    end = _outage(session, "Bogotá")
+    reply = sms(ABROAD).send("no tengo internet")
+    assert f"hacia las {_clock(end, company_zone)}" in reply
+
+
+def test_a_customer_with_no_time_zone_hears_their_numbers_clock(
+    company_zone, sms, customer_factory, session
+):
+    customer_factory(phone=OWN)  # no time zone of their own: their Colombian number's
     end = _outage(session, "Bogotá")
     reply = sms(OWN).send("no tengo internet")
-    assert f"hacia las {_clock(end, company_zone)}" in reply
+    assert f"hacia las {_clock(end, 'America/Bogota')}" in reply
 
 
 # --- due dates -----------------------------------------------------------------------------------

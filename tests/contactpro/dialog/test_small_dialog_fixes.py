@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
@@ -103,8 +105,8 @@ def test_a_score_with_a_comment_stays_a_survey_answer(
 @pytest.mark.parametrize(
     ("language", "phone", "when", "soon"),
     [
-        ("es", SPANISH, "te escribirá a partir de las 08:00 del {}", "pronto"),
-        ("en", ENGLISH, "write to you from 08:00 on {}", "shortly"),
+        ("es", SPANISH, "te escribirá a partir de las {:%H:%M} del {}", "pronto"),
+        ("en", ENGLISH, "write to you from {:%-I:%M %p} on {}", "shortly"),
     ],
 )
 def test_a_failed_text_handed_over_after_hours_says_when_a_person_answers(
@@ -118,7 +120,9 @@ def test_a_failed_text_handed_over_after_hours_says_when_a_person_answers(
 
     monkeypatch.setattr("webhooks.sms.turn_service.receive_sms", broken)
     reply = SmsThread(twilio, phone).send("hola" if language == "es" else "hello")
-    assert when.format(format_date(opens.date(), language)) in reply, reply
+    # On the clock of where the number lives: Bogotá, or New York for the +1 305 number.
+    local = opens.astimezone(ZoneInfo("America/Bogota" if language == "es" else "America/New_York"))
+    assert when.format(local, format_date(local.date(), language)) in reply, reply
     assert soon not in reply
     [escalation] = all_rows(session, Escalation)
     assert escalation.reason == "technical_error" and escalation.status == "open"

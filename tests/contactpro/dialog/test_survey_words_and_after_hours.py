@@ -179,7 +179,8 @@ def test_english_text_handed_over_after_hours_is_told_when_an_agent_answers(
     opens = closed_until_tomorrow(app, session)
     thread = sms(ENGLISH)
     reply = thread.send("I want to talk to a person")
-    when = f"write to you from 08:00 on {format_date(opens.date(), 'en')}"
+    local = opens.astimezone(ZoneInfo("America/New_York"))  # where the +1 305 number lives
+    when = f"write to you from {local:%-I:%M %p} on {format_date(local.date(), 'en')}"
     assert "shortly" not in reply and when in reply
     assert "asesor" not in reply
     assert len(all_rows(session, Escalation)) == 1

@@ -111,6 +111,7 @@ def test_managers_see_open_alerts(app, client, session, users):
     assert (
         "wait in the agent queue (mean of those answered, or the longest still waiting)"
         in page.text
-        and "612.00s" in page.text
+        and "10 min" in page.text
+        and "(threshold 5 min)" in page.text
     )
     assert session.scalars(select(Alert)).one().cleared_at is None

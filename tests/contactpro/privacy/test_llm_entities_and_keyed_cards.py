@@ -139,12 +139,12 @@ def test_a_keyed_card_is_masked_in_the_fallback_journal(tmp_path: Path) -> None:
         (
             "cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno vence doce "
             "veintisiete, uno dos tres",
-            "[tarjeta ****1111] vence doce veintisiete, [código]",
+            "[tarjeta ****1111] vence [vencimiento], [código]",
         ),
         (
             "four one one one one one one one one one one one one one one one expires twelve "
             "twenty seven, one two three",
-            "[card ****1111] expires twelve twenty seven, [code]",
+            "[card ****1111] expires [expiry], [code]",
         ),
     ],
 )
@@ -160,4 +160,4 @@ def test_numbers_after_an_expiry_that_are_no_code_stay() -> None:
     spoken = "cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno vence doce " + (
         "veintisiete, y pagué ciento cincuenta mil"
     )
-    assert redact(spoken).endswith("vence doce veintisiete, y pagué ciento cincuenta mil")
+    assert redact(spoken).endswith("vence [vencimiento], y pagué ciento cincuenta mil")

@@ -43,7 +43,7 @@ def test_unknown_caller_picks_english_on_the_keypad(twilio, session):
     says = menu.findall("Say")
     assert menu.get("language") == "es-CO"  # a Colombian number
     assert [s.get("language") for s in says] == ["es-US", "en-US"]
-    assert "oprima 1" in says[0].text and "press 2" in says[1].text
+    assert "oprime 1" in says[0].text and "press 2" in says[1].text
     root = call.press("2")
     gather = root.find("Gather")
     assert gather.get("language") == "en-US" and "How can I help" in spoken(root)

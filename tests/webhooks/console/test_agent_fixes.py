@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ASK_AGENT = {"es": "quiero hablar con un asesor", "en": "I want to talk to an agent"}
 # What the bot answers a message on a conversation already with a person.
 NOTED = {"es": "Tu caso ya est", "en": "Your case is already with an agent"}
+HOW_TO_PAY = {"es": "cómo puedo pagar la factura", "en": "how can I pay my bill"}
 
 
 def escalation_of(session, number: str) -> Escalation:
@@ -78,6 +79,8 @@ def test_the_customer_writes_again_after_an_agent_sms_and_the_agent_sees_it(
     esc = escalation_of(session, number)
     token = login(client, "ana@example.com")
     claim(client, token, esc.id)
+    # Taken but not yet answered: the bot says the case is with a person.
+    assert NOTED[language] in thread.send(again)
     client.post(
         f"/console/escalations/{esc.id}/sms", data={"csrf_token": token, "body": agent_words}
     )
@@ -85,8 +88,8 @@ def test_the_customer_writes_again_after_an_agent_sms_and_the_agent_sees_it(
 
     reply = thread.send(again)
 
-    assert NOTED[language] in reply
-    assert ("Un asesor revisar" in reply) is False and ("An agent will review" in reply) is False
+    # The agent is texting with them: no bot promising that someone will contact them.
+    assert reply == ""
     session.expire_all()
     turns = session.scalars(
         select(Turn).where(Turn.interaction_id == esc.interaction_id).order_by(Turn.sequence)
@@ -104,6 +107,13 @@ def test_the_customer_writes_again_after_an_agent_sms_and_the_agent_sees_it(
     client.post(f"/console/escalations/{esc.id}/sms", data={"csrf_token": token, "body": "ok"})
     [entry] = client.get("/console/api/queue").get_json()["entries"]
     assert entry["new_message"] is False and entry["last_customer_at"]
+    # Even a question the bot answers while a case waits is the agent's now.
+    assert thread.send(HOW_TO_PAY[language]) == ""
+    [entry] = client.get("/console/api/queue").get_json()["entries"]
+    assert entry["new_message"] is True
+    # Released to the queue: the bot answers again until someone takes it.
+    client.post(f"/console/escalations/{esc.id}/release", data={"csrf_token": token})
+    assert NOTED[language] in thread.send(again)
 
 
 @pytest.mark.parametrize(

@@ -49,3 +49,23 @@ def test_a_step_names_the_article_title_and_falls_back_when_it_is_gone():
     assert wording.step(es, "answered_old-page", "es", titles) == (
         "respondió con el artículo «old-page»"
     )
+
+
+@pytest.mark.parametrize("sent,page", [("es", "en"), ("en", "es")])
+def test_an_article_sent_in_one_language_is_named_by_its_translation_on_the_other(
+    client, session, twilio, users, sent, page
+):
+    number = {"es": "+573001110203", "en": "+573001110204"}[sent]
+    add_customer(session, number, "Camila Rojas")
+    thread = SmsThread(twilio, number)
+    assert TITLE[sent] in thread.send(QUESTION[sent])
+    thread.send(ASK_AGENT[sent])
+    esc = escalation_of(session, number)
+    login(client, "ana@example.com")
+    html = client.get(f"/console/escalations/{esc.id}?lang={page}").text
+    said = "respondió con el artículo «" if page == "es" else "answered with the article “"
+    # The transcript keeps what the customer was sent; the bot's steps are in the page's words.
+    assert said + TITLE[page] in html and said + TITLE[sent] not in html
+    api = client.get(f"/console/api/escalations/{esc.id}").get_json()
+    assert said + TITLE[page] in api["context"]["summary"]
+    assert TITLE[sent] not in api["context"]["summary"]

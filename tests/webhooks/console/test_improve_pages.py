@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from contactpro.console.wording import number
 from contactpro.improve import index, proposals, rank, store
 from contactpro.improve.dataset import Conversation, Message
-from contactpro.models import AuditLog, ImproveRun, Proposal, utcnow
+from contactpro.models import AuditLog, ConfigEntry, ImproveRun, Proposal, utcnow
 from tests.webhooks.console.conftest import add_users, login
 
 BASE = "/console/manager/improve"
@@ -204,7 +204,9 @@ def test_a_proposal_is_edited_decided_and_replayed(
     actions = session.scalars(
         select(AuditLog.action).where(AuditLog.target == f"proposal:{pid}").order_by(AuditLog.id)
     ).all()
-    assert actions == ["proposal.edit", "proposal.edit", "proposal.approve"]
+    # The approval applied the threshold (the settings page's path, audited apart too).
+    assert actions == ["proposal.edit", "proposal.edit", "proposal.approve", "proposal.apply"]
+    assert session.get(ConfigEntry, "knowledge_min_score").value == 0.95  # type: ignore[union-attr]
 
 
 def test_only_managers_open_the_pages(app: Flask, client: FlaskClient, session: Session) -> None:

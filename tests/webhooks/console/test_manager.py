@@ -194,7 +194,7 @@ def test_configuration_changes_are_validated_and_audited(client, session, app, u
         ("config:notify_priority", 90, 85),
         (
             "config:sms_template_es",
-            "Hola {name}, le escribe ContactPro.",
+            "Hola {name}, te escribe ContactPro.",
             "Hola {name}, le escribe ACME.",
         ),
     }

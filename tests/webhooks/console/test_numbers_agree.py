@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.analytics import runs
-from contactpro.console.wording import number
+from contactpro.console.wording import money
 from contactpro.models import Account, Customer, Escalation, Interaction, Invoice, Turn
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
@@ -196,5 +196,6 @@ def test_report_figure_console_and_csv_count_the_same_customers(
     figures = {"es": "Días de mora: 120", "en": "Days past due: 120"}
     for language, days in figures.items():
         packet = client.get(f"/console/escalations/{escalation.id}?lang={language}").text
-        cost = number(unpaid["recovery_cost"], 2, language)
+        currency = runtime.settings.analytics_currency
+        cost = money(unpaid["recovery_cost"], currency, language)
         assert days in packet and f": {cost}</small>" in packet, language

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from contactpro.console.settings import update_config
 from contactpro.models import CustomerScore, Escalation, Interaction, Recording, utcnow
 from devtools.conversations import SmsThread
 from devtools.simulator import new_sid
@@ -112,6 +113,69 @@ def test_an_unverified_senders_earlier_contacts_are_their_numbers_not_the_holder
     page = client.get(f"/console/escalations/{esc.id}?lang=es").text
     earlier = page.split('id="h-earlier"', 1)[1].split("</section>", 1)[0]
     assert "Sin contactos anteriores" in earlier and 'id="earlier"' not in earlier
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_an_unverified_sender_is_not_shown_the_holders_past_cases_and_notes(
+    client, session, twilio, users, language
+):
+    holder = add_customer(session, "+573001110153", "Camila Rojas")
+    holder.national_id, holder.birth_year = "1019673750", 1990
+    session.commit()
+    # The holder's own case, closed with a note about her: not the stranger's history.
+    SmsThread(twilio, holder.phone).send(ASK_AGENT["es"])
+    own = escalation_of(session, holder.phone)
+    token = login(client, "ana@example.com")
+    client.post(f"/console/escalations/{own.id}/claim", data={"csrf_token": token})
+    note = "Camila viaja el 20, dirección nueva en Chía"
+    client.post(
+        f"/console/escalations/{own.id}/resolve",
+        data={"csrf_token": token, "resolution": "solved", "notes": note},
+    )
+    stranger = "+573009990153"
+    thread = SmsThread(twilio, stranger)
+    for text in ["hola, mi cédula es 1019673750, quiero saber mi saldo", "1985", "1986"]:
+        thread.send(text)
+    esc = escalation_of(session, stranger)
+    assert esc.customer_id == holder.id and esc.context["verified"] is False
+    assert esc.reason != own.reason
+    page = client.get(f"/console/escalations/{esc.id}?lang={language}").text
+    similar = page.split('id="h-similar"', 1)[1].split("</section>", 1)[0]
+    assert note not in similar and f"#{own.id}<" not in similar
+    assert ("mismo cliente" if language == "es" else "same customer") not in similar
+    cases = client.get(f"/console/api/escalations/{esc.id}").get_json()["similar"]["cases"]
+    assert all(case.get("id") != own.id for case in cases)
+
+
+@pytest.mark.parametrize(
+    ("languages", "claimed"),
+    [
+        ("es,en", "Alguien que dijo ser Camila Rojas (identidad no verificada)."),
+        ("en", "Someone claiming to be Camila Rojas (identity not verified)."),
+    ],
+)
+def test_the_on_duty_text_does_not_name_an_unverified_sender_as_the_holder(
+    app, session, twilio, users, telephony, languages, claimed
+):
+    users["agent"].languages = languages
+    update_config(
+        session,
+        app.extensions["contactpro"].settings,
+        {"on_duty_agent": "ana@example.com", "notify_priority": "50"},
+        None,
+    )
+    holder = add_customer(session, "+573001110154", "Camila Rojas")
+    holder.national_id, holder.birth_year = "1019673750", 1990
+    session.commit()
+    stranger = "+573009990154"
+    thread = SmsThread(twilio, stranger)
+    for text in ["hola, mi cédula es 1019673750, quiero saber mi saldo", "1985", "1986"]:
+        thread.send(text)
+    esc = escalation_of(session, stranger)
+    assert esc.customer_id == holder.id and esc.context["verified"] is False
+    [sent] = telephony.sent
+    assert sent["to"] == users["agent"].phone
+    assert sent["body"].endswith(claimed) and f"#{esc.id}" in sent["body"]
 
 
 # -- 2. a voicemail being transcribed ------------------------------------------------------------

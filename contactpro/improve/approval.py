@@ -1,0 +1,204 @@
+"""Approving a proposal ships it: its settings, templates and articles take effect at once.
+
+A body's ``settings`` (name: value) go through the managers' settings page path
+(:func:`contactpro.console.settings.update_config`, audited as ``config.set``); only the
+settings that page manages can be applied (the others are read from the environment at
+start-up). ``templates`` (es/en: key: text) and ``kb`` ("es/article.md": text) are written to
+the applied layer (:mod:`contactpro.dialog.applied`) the loaders read on every use. An intent
+model is deployed, never approved. Everything is checked before anything is applied; a body
+that cannot be applied refuses the approval with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contactpro.analytics.matrix import apply_conformity_threshold
+from contactpro.config import Settings
+from contactpro.console import wording
+from contactpro.console.settings import BY_KEY, ConfigChangeError, record_audit, update_config
+from contactpro.dialog import applied
+from contactpro.dialog.templates import load_catalogue, templates_for
+from contactpro.errors import ContactProError
+from contactpro.improve import proposals
+from contactpro.improve.proposed import _toml_lines, write_proposed
+from contactpro.models import Proposal
+
+APPLY_ACTION = "proposal.apply"
+# Parts of a body that are deployed, never approved (a trained model is a folder).
+DEPLOYED = ("intents", "intent_model", "intent_model_dir")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What an approval changed: settings (name -> value), templates ("es/key"), articles."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    templates: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.settings or self.templates or self.articles)
+
+    def describe(self, translate: Callable[[str], str], language: str = "en") -> str:
+        """Return one line saying what was applied, in the reader's language."""
+        if not self:
+            return translate("papplied_nothing")
+        parts = (
+            [
+                f"{translate('cfg_' + name)} = {_shown(value, language)}"
+                for name, value in self.settings.items()
+            ]
+            + [translate("papplied_template").format(name=name) for name in self.templates]
+            + [translate("papplied_article").format(name=name) for name in self.articles]
+        )
+        return translate("papplied").format(changes="; ".join(parts))
+
+
+def _shown(value: Any, language: str) -> str:
+    """A number as the reader writes it (0,25 in Spanish); text as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return wording.number(value, None, language, grouped=False)
+    return str(value)
+
+
+def decide(
+    session: Session,
+    settings: Settings,
+    proposal_id: int,
+    decision: str,
+    by: str,
+    agent_id: int | None = None,
+    body: dict[str, Any] | None = None,
+) -> Applied:
+    """Decide a proposal (:func:`proposals.decide`); an approval applies its body.
+
+    A rejection applies nothing. When the body cannot be applied the whole decision is refused
+    (the caller rolls the session back): nothing is half-approved.
+    """
+    proposal = proposals.decide(session, proposal_id, decision, by, agent_id, body)
+    if decision != "approved":
+        return Applied()
+    return apply(session, settings, proposal, agent_id)
+
+
+def _refuse(message: str, key: str, **values: object) -> ContactProError:
+    return ContactProError(message, reason="not_applicable", key=key, values=values)
+
+
+def _check_settings(body: dict[str, Any]) -> dict[str, str]:
+    given = body.get("settings", {})
+    if not isinstance(given, dict):
+        raise _refuse(
+            "the proposal's settings must be a JSON object", "perr_not_object", what="settings"
+        )
+    changes = {}
+    for name, value in given.items():
+        if name not in BY_KEY:
+            raise _refuse(
+                f"setting {name} cannot be applied by an approval: only the settings of the "
+                "managers' settings page change at run time (set it in the environment and "
+                "restart)",
+                "perr_apply_setting",
+                setting=name,
+            )
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise _refuse(
+                f"setting {name} must be text or a number", "perr_apply_value", setting=name
+            )
+        changes[name] = str(value)
+    return changes
+
+
+def _check_templates(settings: Settings, body: dict[str, Any]) -> None:
+    """Refuse a template key the product does not have (a typo would change nothing)."""
+    current = templates_for(settings).sources
+    given = body.get("templates", {})
+    for language, keys in (given if isinstance(given, dict) else {}).items():
+        for key in keys if isinstance(keys, dict) else {}:  # other shapes: write_proposed says
+            if key not in current.get(language, {}):
+                raise _refuse(
+                    f"templates.{language}: there is no template {key}",
+                    "perr_apply_template",
+                    language=language,
+                    name=key,
+                )
+
+
+def apply(
+    session: Session, settings: Settings, proposal: Proposal, agent_id: int | None = None
+) -> Applied:
+    """Check then apply an approved proposal's body; audit what it applied."""
+    body = proposal.body or {}
+    for part in DEPLOYED:
+        if part in body:
+            raise _refuse(
+                "an intent model is not applied by an approval: deploy it with "
+                "CONTACTPRO_INTENT_MODEL_DIR and restart",
+                "perr_apply_intents",
+            )
+    changes = _check_settings(body)
+    parts: dict[str, Any] = {name: body[name] for name in ("templates", "kb") if name in body}
+    with tempfile.TemporaryDirectory(prefix="contactpro-apply-") as tmp:
+        # Checks the languages, the texts and that every template compiles.
+        write_proposed({**parts, "templates": {}}, Path(tmp))
+        _check_templates(settings, parts)
+        write_proposed(parts, Path(tmp))
+    try:
+        changed = update_config(session, settings, changes, agent_id)
+    except ConfigChangeError as exc:
+        raise _refuse(
+            f"setting {exc.key} {exc.args[0]}",
+            "perr_apply_setting_value",
+            setting=exc.key,
+            given=changes.get(str(exc.key), ""),
+        ) from None
+    if "conformity_threshold" in changed:
+        apply_conformity_threshold(session, settings)
+    done = Applied(
+        {name: body["settings"][name] for name in changes},
+        [f"{lang}/{key}" for lang, keys in parts.get("templates", {}).items() for key in keys],
+        sorted(parts.get("kb", {})),
+    )
+    if done:
+        record_audit(
+            session,
+            agent_id,
+            APPLY_ACTION,
+            f"proposal:{proposal.id}",
+            None,
+            {"settings": done.settings, "templates": done.templates, "articles": done.articles},
+        )
+        session.flush()
+        _write_layer(settings, parts)
+    return done
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` at once (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _write_layer(settings: Settings, parts: dict[str, Any]) -> None:
+    """Merge templates and articles into the applied layer, then bump its version."""
+    if not parts:
+        return
+    root = applied.root(settings.var_dir)
+    for language, keys in parts.get("templates", {}).items():
+        path = root / "templates" / f"{language}.toml"
+        kept = load_catalogue(path) if path.is_file() else {}
+        _write(path, _toml_lines({**kept, **keys}, f"templates.{language}"))
+    for name, text in parts.get("kb", {}).items():
+        _write(root / "kb" / name, text)
+    _write(root / applied.VERSION, uuid.uuid4().hex)

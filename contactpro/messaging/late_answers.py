@@ -1,0 +1,66 @@
+"""The bot's answer to a message that was only acknowledged while the database was down.
+
+The journal replay stores the message's turn; its answer then goes out like every other message
+sent outside a webhook's answer (:func:`contactpro.messaging.outbound.send`): recorded as an
+``outbound_messages`` row, with a delivery report per turn, and tried again by a task when
+Twilio was unreachable or briefly unavailable. Sent once: the message SID is kept on the turn.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from contactpro.config import Settings
+from contactpro.db import Database
+from contactpro.messaging import outbound
+from contactpro.models import Turn
+from contactpro.providers.telephony import RETRYABLE_REASONS, Telephony, TelephonyError
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "late_reply"
+SENT_KEY = "late_reply_sid"  # in the turn's entities, once the answer went out
+
+
+def deliver(session: Session, settings: Settings, telephony: Telephony, turn_id: int) -> str | None:
+    """Send turn ``turn_id``'s answer once; return the reason it failed, or None (sent or owed
+    nothing)."""
+    turn = session.get(Turn, turn_id)
+    if turn is None or not turn.reply or (turn.entities or {}).get(SENT_KEY):
+        return None
+    sent = outbound.send(
+        session,
+        settings,
+        telephony,
+        turn.interaction,
+        turn.reply,
+        purpose=PURPOSE,
+        report_to=outbound.status_url(settings, turn.id),
+    )
+    if sent.status == "sent":
+        turn.entities = {**(turn.entities or {}), SENT_KEY: sent.message_sid or ""}
+        turn.delivery_status = "queued"
+        return None
+    turn.delivery_status = "failed"
+    return sent.reason or sent.status
+
+
+def deliver_once(
+    db: Database, settings: Settings, telephony: Telephony, turn_id: int, *, may_retry: bool
+) -> str | None:
+    """Send the answer in its own transaction; return why it failed, or None.
+
+    A failure that may pass (Twilio unreachable, 5xx) is raised as a retryable TelephonyError
+    when ``may_retry``, after the failed attempt is committed.
+    """
+    with db.session() as session:
+        reason = deliver(session, settings, telephony, turn_id)
+    if reason is not None:
+        log.warning("late answer not sent", extra={"turn_id": turn_id, "reason": reason})
+        if may_retry and reason in RETRYABLE_REASONS:
+            raise TelephonyError(
+                "the late answer could not be sent yet", reason=reason, retryable=True
+            )
+    return reason
