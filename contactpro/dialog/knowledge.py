@@ -9,10 +9,13 @@ topic has the same file name in each market folder.
 
 Retrieval is TF-IDF over character n-grams (robust to typos and transcription errors), each
 paragraph indexed with its article's title so a short question matching one paragraph is not
-diluted by the rest of a long article; below the minimum score nothing is answered and the
-dialog hands over to a person. A question best matched by an article of another market is
-answered with the customer's market's article of the same name; when their market has none,
-the match says so (``other_market``), so no other country's price is ever given.
+diluted by the rest of a long article, weighed with the share of the question's topic words
+(function words dropped, the product's vocabulary folded: "300 megas" is "300 Mb", "subir la
+velocidad" an upgrade, one-letter typos read as the word) the paragraph or its title has; below
+the minimum score nothing is answered and the dialog hands over to a person. A question best
+matched by an article of another market is answered with the customer's market's article of
+the same name; when their market has none, the match says so (``other_market``), so no
+other country's price is ever given.
 
 File names differ by language (``roaming`` / ``international-roaming``): ``translations.toml``
 at the base's root links each article to its translation, so a page names an article the
@@ -21,20 +24,58 @@ customer was sent in one language by its title in the reader's.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
 from contactpro.config import Settings
 from contactpro.dialog import applied
-from contactpro.nlu.text import normalise
+from contactpro.nlu.text import fold, normalise
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "kb"
+# Words of a question that say nothing about its topic ("¿qué planes tienen?" is about plans).
+FUNCTION_WORDS = frozenset(
+    """
+    a al algo alguno algun como con cual cuales cuando cuanto cuanta cuantos cuantas de del el
+    en es esta este esto hay la las lo los me mi mis no o para por puedo pueden puede que quiero
+    quisiera saber se si sus su te tiene tienen tengo tu tus un una uno unos unas usted ustedes y
+    ya yo hola buenas gracias favor necesito gustaria dime decir informacion info mas muy
+    ofrecen ofrece manejan
+    about am an and any are can could do does for have how i if is it much many my of on or
+    please the there to want was what which would you your hi hello thanks get tell know need
+    more information offer offers long whats
+    """.split()
+)
+# The product's vocabulary: what customers say, folded to the word the articles use ("300
+# megas" is the plans article's "300 Mb"; "subir la velocidad" its "upgrade").
+VOCABULARY = {
+    "price": "vale valen cuesta cuestan costo costos precio precios tarifa tarifas cobran sale "
+    "salen pagaria pagar pago pesos dolares barato barata baratos economico cost costs price "
+    "prices priced pay charge dollars cheap cheaper cheapest",
+    "mb": "mb mbps mega megas megabits megabytes meg megs",
+    "speed": "velocidad rapido rapida lento speed fast faster slow",
+    "upgrade": "subir mejorar aumentar upgrade upgrades upgrading increase raise",
+    "downgrade": "bajar reducir downgrade downgrades lower",
+    "tv": "tv tele television canales canal channels channel",
+    "mobile": "celular celulares telefono movil mobile phone phones cell cellphone",
+    "due": "vence vencimiento limite llega due deadline",
+    "gb": "gb giga gigas gigabytes gigs",
+    "includes": "incluye incluyen trae traen include includes",
+    "coverage": "cobertura barrio zona sector direccion coverage area neighborhood address",
+}
+SYNONYMS = {word: concept for concept, words in VOCABULARY.items() for word in words.split()}
+# "300mb" is "300 mb"; "1.500 pesos" is one number, never the 500 Mb plan.
+_DIGITS_THEN_LETTERS = re.compile(r"(?<=\d)(?=[a-z])")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
 # Links each article to its translation: ``[[article]]`` entries of language = file name.
 TRANSLATIONS = "translations.toml"
 
@@ -64,6 +105,9 @@ class Match:
     # The paragraph of the article that answers the question ("¿cuánto tarda la instalación?"
     # is the plans article's second paragraph); empty: the article's first paragraph.
     paragraph: str = ""
+    # How alike in wording alone the question and the article are (``score`` also weighs the
+    # topic words they share): a question another intent claims must be worded like it.
+    spelling: float = 0.0
 
     @property
     def answer(self) -> str:
@@ -100,6 +144,19 @@ class KnowledgeBase:
                 self.owners.append(index)
                 self.paragraphs.append(" ".join(paragraph.split()))
         self.matrix = self.vectorizer.fit_transform(corpus) if corpus else None
+        # Each indexed paragraph's topic words (its title's and its own) and how rare each is.
+        self.terms = [
+            terms(f"{self.articles[owner].title} {paragraph}")
+            for owner, paragraph in zip(self.owners, self.paragraphs, strict=True)
+        ]
+        self.words = frozenset(
+            word for text in corpus for word in text.split() if not word.isdigit()
+        ) | frozenset(SYNONYMS)
+        counts = Counter(term for found in self.terms for term in found)
+        self.rarity = {
+            term: math.log((1 + len(corpus)) / (1 + n)) + 1 for term, n in counts.items()
+        }
+        self.unseen = math.log(1 + len(corpus)) + 1
         # The paragraphs alone (no title): which paragraph of the article found answers.
         self.paragraph_matrix = (
             self.vectorizer.transform([normalise(p) for p in self.paragraphs]) if corpus else None
@@ -111,18 +168,45 @@ class KnowledgeBase:
         if self.matrix is None or not question.strip():
             return None
         asked = self.vectorizer.transform([normalise(question)])
-        scores = linear_kernel(asked, self.matrix)[0]
+        # Spelling (character n-grams, robust to typos) and topic (the share of the question's
+        # topic words, in the product's vocabulary, the paragraph or its title has) weigh
+        # alike; a question on something the base never names ("venden iphones") covers little.
+        # Spelling alone still counts when the paragraph shares a topic word: a question
+        # carrying another request ("se me cae el internet, y cuánto vale el plan móvil") names
+        # the article among many other words. Sharing none, it is only alike in spelling
+        # ("venden televisores" is not the TV plan's "televisión").
+        spelling = linear_kernel(asked, self.matrix)[0]
+        topic = self._coverage(terms(question, self.words)) ** 2
+        blend = 0.5 * spelling + 0.5 * topic
+        scores = np.where(topic > 0, np.maximum(spelling, blend), blend)
         best = int(scores.argmax())
         article = self.articles[self.owners[best]]
+        score, alike = float(scores[best]), float(spelling[best])
         if article.market is None or article.market == market:
             index = self.owners[best]
-            return Match(article, float(scores[best]), paragraph=self._paragraph(asked, index))
+            return Match(article, score, paragraph=self._paragraph(asked, index), spelling=alike)
         # The question is on this topic: the customer's own market answers it ("fibre in
         # Monterrey?" from Colombia is answered with the Colombian cities).
         for index, local in enumerate(self.articles):
             if local.slug == article.slug and local.market == market:
-                return Match(local, float(scores[best]), paragraph=self._paragraph(asked, index))
-        return Match(article, float(scores[best]), other_market=True)
+                paragraph = self._paragraph(asked, index)
+                return Match(local, score, paragraph=paragraph, spelling=alike)
+        return Match(article, score, other_market=True, spelling=alike)
+
+    def _coverage(self, asked: set[str]) -> Any:
+        """Return, for each indexed paragraph, the share of the topic words ``asked`` it has,
+        each word weighed by its rarity (a word the base never uses weighs most)."""
+        # A plan size or price named ("el de 300 megas") says the topic more than any word.
+        weights = {
+            term: self.rarity.get(term, self.unseen) * (2 if term.isdigit() else 1)
+            for term in asked
+        }
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(self.terms))
+        return np.array(
+            [sum(w for term, w in weights.items() if term in found) / total for found in self.terms]
+        )
 
     def _paragraph(self, asked: Any, index: int) -> str:
         """Return the paragraph of article ``index`` that best answers the question ``asked``
@@ -133,6 +217,53 @@ class KnowledgeBase:
         scores = linear_kernel(asked, self.paragraph_matrix[rows])[0]
         best = int(scores.argmax())
         return "" if best == 0 else self.paragraphs[rows[best]]
+
+
+def terms(text: str, known: frozenset[str] = frozenset()) -> set[str]:
+    """Return the topic words of ``text``: no function words, the product's vocabulary folded
+    to one word per concept, the rest cut to a crude stem (planes/plan, canales/canal).
+
+    A word that is neither in ``known`` (the base's words) nor in the vocabulary is read as the
+    closest of them when it is a likely typo of it ("plam", "megaz", "bale" for "vale").
+    """
+    text = _DIGITS_THEN_LETTERS.sub(" ", _THOUSANDS.sub("", fold(text)))
+    found = set()
+    for word in normalise(text.replace("'", " ")).split():
+        # A lone letter ("what's", "y", "o") says nothing; a lone digit may be a plan's.
+        if word in FUNCTION_WORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        if known and len(word) > 3 and word not in known and word not in SYNONYMS:
+            word = _typo_of(word, known) or word
+        found.add(_term(word))
+    return found
+
+
+def _term(word: str) -> str:
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    word = word[:-1] if len(word) > 3 and word.endswith("s") else word
+    word = word[:-1] if len(word) > 3 and word.endswith("e") else word
+    return word[:5]
+
+
+def _typo_of(word: str, known: frozenset[str]) -> str | None:
+    """Return the known word ``word`` is a typo of: one letter off, same length give or take
+    one, the same first sound (b and v sound alike in Spanish)."""
+    sound = word[0].replace("v", "b")
+    for other in sorted(known):
+        if other[0].replace("v", "b") == sound and _one_letter_off(word[1:], other[1:]):
+            return other
+    return None
+
+
+def _one_letter_off(word: str, other: str) -> bool:
+    """Return True when one letter changed, added or dropped turns ``word`` into ``other``."""
+    if len(word) == len(other):
+        return sum(a != b for a, b in zip(word, other, strict=True)) == 1
+    shorter, longer = sorted((word, other), key=len)
+    return len(longer) - len(shorter) == 1 and any(
+        longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    )
 
 
 def _article_files(folder: Path) -> dict[str, Path]:
@@ -161,8 +292,9 @@ def knowledge_base(settings: Settings, language: str) -> KnowledgeBase:
 
 
 @lru_cache(maxsize=8)
-def _titles(root: str) -> dict[str, dict[str, str]]:
-    """Map each language folder under ``root`` to its articles' titles by file name."""
+def _titles(root: str, version: str = "") -> dict[str, dict[str, str]]:
+    """Map each language folder under ``root`` to its articles' titles by file name (read
+    again when ``version`` changes)."""
     found: dict[str, dict[str, str]] = {}
     folders = sorted(p for p in Path(root).iterdir() if p.is_dir()) if Path(root).is_dir() else []
     for folder in folders:
@@ -205,6 +337,13 @@ def article_title(settings: Settings, slug: str, language: str) -> str | None:
     """
     root = Path(settings.knowledge_dir) if settings.knowledge_dir else DEFAULT_DIR
     titles = _titles(str(root))
+    version = applied.version(settings.var_dir)
+    if version:  # an approved article is named by its title (same name: it replaced the file)
+        approved = _titles(str(applied.root(settings.var_dir) / "kb"), version)
+        titles = {
+            folder: {**titles.get(folder, {}), **approved.get(folder, {})}
+            for folder in titles.keys() | approved.keys()
+        }
     own = titles.get(language, {})
     if title := own.get(slug) or own.get(translated_slug(str(root), slug, language) or ""):
         return title

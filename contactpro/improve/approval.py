@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from contactpro.analytics.matrix import apply_conformity_threshold
@@ -57,10 +58,45 @@ class Applied:
                 f"{translate('cfg_' + name)} = {_shown(value, language)}"
                 for name, value in self.settings.items()
             ]
-            + [translate("papplied_template").format(name=name) for name in self.templates]
+            + list(dict.fromkeys(_template_for(translate, name) for name in self.templates))
             + [translate("papplied_article").format(name=name) for name in self.articles]
         )
         return translate("papplied").format(changes="; ".join(parts))
+
+
+# What a template is for, by the first word of its key ("cancel_withdrawn": cancellations).
+PURPOSES = {
+    "kb": "kb",
+    "debt": "debt",
+    "payment": "debt",
+    "offer": "debt",
+    "voice": "voice",
+    "cancel": "cancel",
+    "retention": "cancel",
+    "retained": "cancel",
+    "escalate": "escalate",
+    "escalated": "escalate",
+    "complaint": "escalate",
+    "greeting": "greeting",
+    "goodbye": "greeting",
+    "survey": "survey",
+    "invoice": "invoice",
+    "balance": "invoice",
+    "bill": "invoice",
+    "dispute": "invoice",
+    "troubleshoot": "troubleshoot",
+    "outage": "troubleshoot",
+    "technical": "troubleshoot",
+}
+
+
+def _template_for(translate: Callable[[str], str], name: str) -> str:
+    """Name an applied template ("es/kb_answer") by what it is for, not by its key."""
+    language, _, key = name.partition("/")
+    purpose = PURPOSES.get(key.split("_", 1)[0], "other")
+    return translate("papplied_template").format(
+        language=translate(f"ptpl_lang_{language}"), purpose=translate(f"ptpl_{purpose}")
+    )
 
 
 def _shown(value: Any, language: str) -> str:
@@ -136,7 +172,11 @@ def _check_templates(settings: Settings, body: dict[str, Any]) -> None:
 def apply(
     session: Session, settings: Settings, proposal: Proposal, agent_id: int | None = None
 ) -> Applied:
-    """Check then apply an approved proposal's body; audit what it applied."""
+    """Check then apply an approved proposal's body; audit what it applied.
+
+    Settings are stored in the session; templates and articles are written to the applied layer
+    once the session commits (an approval that is not saved applies nothing).
+    """
     body = proposal.body or {}
     for part in DEPLOYED:
         if part in body:
@@ -178,8 +218,31 @@ def apply(
             {"settings": done.settings, "templates": done.templates, "articles": done.articles},
         )
         session.flush()
-        _write_layer(settings, parts)
+        _after_commit(session, lambda: _write_layer(settings, parts))
     return done
+
+
+_PENDING = "contactpro.approval.pending"
+
+
+def _after_commit(session: Session, write: Callable[[], None]) -> None:
+    """Run ``write`` once the session's transaction commits, never when it rolls back: an
+    approval that fails to save leaves the applied layer as it was."""
+    if _PENDING not in session.info:
+        event.listen(session, "after_commit", _write_pending)
+        event.listen(session, "after_rollback", _drop_pending)
+        session.info[_PENDING] = []
+    session.info[_PENDING].append(write)
+
+
+def _write_pending(session: Session) -> None:
+    writes, session.info[_PENDING] = session.info[_PENDING], []
+    for write in writes:
+        write()
+
+
+def _drop_pending(session: Session) -> None:
+    session.info[_PENDING] = []
 
 
 def _write(path: Path, text: str) -> None:

@@ -204,6 +204,14 @@ def value_words(name: str, value: Any, language: str) -> str:
     return str(value).replace("_", " ")
 
 
+def _field_key(name: str, value: Any) -> str:
+    """Return the key naming a field: a live conversation's call type is its channel ("SMS"),
+    an IVR log's is the kind of call ("auth"), never a channel."""
+    if name == "call_type" and f"channel_{value}" in console_strings():
+        return "why_field_channel"
+    return f"why_field_{name}"
+
+
 def _case_words(hit: Hit, language: str) -> str:
     """Return how the text cites a case: ``[live-12]`` in English, ``conversación 12``."""
     return _say(f"why_case_{hit.case.source}", language, id=hit.case.ref_id)
@@ -217,7 +225,7 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
     sentences = [_say("why_cases", language, n=n)]
     if facts["shared"]:
         listed = ", ".join(
-            f"{_say('why_field_' + k, language)} {value_words(k, v, language)}"
+            f"{_say(_field_key(k, v), language)} {value_words(k, v, language)}"
             for k, v in facts["shared"].items()
         )
         sentences.append(_say("why_shared", language, fields=listed))

@@ -1,19 +1,26 @@
 """What to automate next: the topics that cost the most, with effort and expected gain.
 
 A candidate is an intent (the conversation's first request), a failure reason or a tool the
-dataset says was needed. Its cost is ``volume^w_volume × unresolved_share^w_unresolved ×
-handling_minutes^w_time`` (every weight 1 by default: the plain product); the score divides
-the cost by ``effort^w_effort``. Effort is 1 when a dialog handler exists (a template, article
-or threshold change), 2 for a known intent without one, 3 for a new tool or a failure in the
-IVR itself. A request for a person (``agent_request``, as intent or as failure reason) is never
-a candidate: handing those over is the bot doing its job (docs/analytics.md). The expected
-gain assumes a share of the unresolved conversations is contained,
-smaller for harder work, and prices each contained minute at agent minus bot cost.
+dataset says was needed. Each unresolved conversation counts against one candidate only, the
+step that failed it: a failure the source recorded outside the bot's dialog (an IVR step such
+as ``biometric_fail``), else the tool it needed, else its request (a template, article or
+threshold of that request's handler can recover it), else the bot's own hand-off reason.
+Its cost is ``volume^w_volume × unresolved_share^w_unresolved × handling_minutes^w_time``
+(every weight 1 by default: the plain product); the score divides the cost by
+``difficulty^w_effort``, where the difficulty of effort 1, 2, 3 is 1, 1.5 and 2.4: the inverse
+of the share of the unresolved conversations that work is expected to contain (60, 40, 25 %),
+so with the default weights the order is the order of the expected saving. Effort is 1 when a
+dialog handler exists (a template, article or threshold change), 2 for a known intent without
+one, 3 for a new tool or a failure in the IVR itself. A request for a person (``agent_request``
+and the synonyms sources use, as intent or as failure reason) is never a candidate: handing
+those over is the bot doing its job (docs/analytics.md). The expected gain prices each
+contained minute at agent minus bot cost.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -21,6 +28,7 @@ from pathlib import Path
 
 from contactpro.analytics.report import PERSON_INTENTS
 from contactpro.config import Settings
+from contactpro.conversations.escalation import REASONS
 from contactpro.dialog.engine import START
 from contactpro.improve.dataset import Conversation
 from contactpro.improve.metrics import SMALL_TALK, ConversationMetrics, measure
@@ -31,6 +39,40 @@ from contactpro.resilience.atomic import replace_file
 # Share of today's unresolved conversations a change of this effort is expected to contain.
 CONTAINMENT_BY_EFFORT = {1: 0.6, 2: 0.4, 3: 0.25}
 DEFAULT_HANDLING_SECONDS = 300.0
+# What a candidate can be (the console has a word for each).
+KINDS = ("intent", "failure", "tool")
+# What the score divides the cost by for each effort: the inverse of the share contained,
+# relative to effort 1, so the score orders candidates as their expected saving does.
+DIFFICULTY = {e: CONTAINMENT_BY_EFFORT[1] / share for e, share in CONTAINMENT_BY_EFFORT.items()}
+# Codes IVRs and exports use for "the caller asked for a person" (normalised by ``code_key``).
+PERSON_CODES = PERSON_INTENTS | frozenset(
+    {
+        "agent_requested",
+        "agent_requested_by_caller",
+        "request_agent",
+        "requested_agent",
+        "agent",
+        "live_agent",
+        "transfer_to_agent",
+        "speak_to_agent",
+        "asked_for_agent",
+        "human",
+        "human_request",
+        "human_requested",
+        "operator",
+        "operator_request",
+        "operator_requested",
+        "zero_out",
+        "pidio_agente",
+        "pide_agente",
+        "solicita_agente",
+        "agente_solicitado",
+        "pidio_asesor",
+        "pide_asesor",
+        "asesor",
+        "operador",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +128,16 @@ def effort_of(kind: str, name: str) -> int:
     return 3
 
 
+def code_key(code: str) -> str:
+    """Return a source's code in one spelling: lower case, ``_`` for spaces and hyphens."""
+    return re.sub(r"[\s\-]+", "_", code.strip().lower())
+
+
+def asks_for_person(code: str | None) -> bool:
+    """Return whether an intent or failure code means the caller asked for a person."""
+    return bool(code) and code_key(code or "") in PERSON_CODES
+
+
 def _unresolved(row: ConversationMetrics) -> bool | None:
     """Return whether a conversation went unresolved, or None when its data does not say."""
     if row.resolved is not None:
@@ -95,18 +147,33 @@ def _unresolved(row: ConversationMetrics) -> bool | None:
     return None
 
 
+def _candidates(conv: Conversation, row: ConversationMetrics) -> list[tuple[str, str]]:
+    """Return the candidates a conversation belongs to, the one that failed it first."""
+    reason = code_key(conv.failure_reason or "")
+    failure = [] if not reason or asks_for_person(reason) else [("failure", reason)]
+    tools = [("tool", tool) for tool in conv.tools_needed]
+    asked = row.topic not in SMALL_TALK and not asks_for_person(row.topic)
+    intent = [("intent", row.topic)] if asked else []
+    if reason in REASONS:  # the bot's own hand-off: its request's handler can recover it
+        return list(dict.fromkeys([*tools, *intent, *failure]))
+    return list(dict.fromkeys([*failure, *tools, *intent]))  # failed before the dialog
+
+
 def _groups(
     conversations: Sequence[Conversation], measured: Sequence[ConversationMetrics]
-) -> dict[tuple[str, str], list[ConversationMetrics]]:
-    groups: dict[tuple[str, str], list[ConversationMetrics]] = defaultdict(list)
+) -> dict[tuple[str, str], tuple[list[ConversationMetrics], int]]:
+    """Return each candidate's conversations and how many unresolved ones it failed."""
+    rows_of: dict[tuple[str, str], list[ConversationMetrics]] = defaultdict(list)
+    failed: dict[tuple[str, str], int] = defaultdict(int)
     for conv, row in zip(conversations, measured, strict=True):
-        if row.topic not in SMALL_TALK and row.topic not in PERSON_INTENTS:
-            groups["intent", row.topic].append(row)
-        if conv.failure_reason and conv.failure_reason not in PERSON_INTENTS:
-            groups["failure", conv.failure_reason].append(row)
-        for tool in conv.tools_needed:
-            groups["tool", tool].append(row)
-    return groups
+        candidates = _candidates(conv, row)
+        for candidate in candidates:
+            rows_of[candidate].append(row)
+        # Only what the data says went unresolved counts, and against one candidate: the same
+        # conversation counted twice would rank a change on calls it cannot recover.
+        if candidates and _unresolved(row):
+            failed[candidates[0]] += 1
+    return {key: (rows, failed[key]) for key, rows in rows_of.items()}
 
 
 def rank(
@@ -115,14 +182,11 @@ def rank(
     settings: Settings,
     weights: Weights | None = None,
 ) -> list[Candidate]:
-    """Return the candidates, highest score first."""
+    """Return the candidates, highest score first (then the highest expected saving)."""
     w = weights or Weights()
     saving_per_minute = max(0.0, settings.agent_cost_per_minute - settings.bot_cost_per_minute)
     scored: list[Candidate] = []
-    for (kind, name), rows in _groups(conversations, measured).items():
-        # Only what the data says went unresolved counts: a conversation whose data does not
-        # say how it ended is no failure to automate away (and no share of one).
-        unresolved = sum(1 for r in rows if _unresolved(r))
+    for (kind, name), (rows, unresolved) in _groups(conversations, measured).items():
         if unresolved == 0:
             continue
         durations = [r.duration_sec for r in rows if r.duration_sec is not None]
@@ -142,13 +206,13 @@ def rank(
                 handling_minutes=round(minutes, 2),
                 effort=effort,
                 cost=round(cost, 3),
-                score=round(cost / effort**w.effort, 3),
+                score=round(cost / DIFFICULTY[effort] ** w.effort, 3),
                 expected_contained=round(contained, 1),
                 expected_saving=round(contained * minutes * saving_per_minute, 2),
                 currency=settings.analytics_currency,
             )
         )
-    scored.sort(key=lambda c: (-c.score, c.kind, c.name))
+    scored.sort(key=lambda c: (-c.score, -c.expected_saving, c.kind, c.name))
     return [Candidate(**{**asdict(c), "rank": i}) for i, c in enumerate(scored, start=1)]
 
 

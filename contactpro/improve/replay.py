@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Table, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from contactpro.config import LANGUAGES, Settings
+from contactpro.console.settings import BY_KEY
 from contactpro.conversations import interactions
 from contactpro.conversations.turn_service import Inbound, greet_call, take_turn
 from contactpro.db import Database
@@ -39,6 +40,7 @@ from contactpro.improve.proposed import Proposed
 from contactpro.models import (
     Account,
     Base,
+    ConfigEntry,
     Customer,
     Escalation,
     Invoice,
@@ -139,6 +141,17 @@ def copy_accounts(live: Session, target: Session, conversations: Sequence[Conver
     return len(customers)
 
 
+def copy_config(live: Session, target: Session, overrides: Mapping[str, Any]) -> None:
+    """Copy the settings managers set on the settings page (``config_entries``), so a side
+    answers as the product does today; one the proposal changes takes the proposal's value."""
+    rows = live.execute(select(ConfigEntry.key, ConfigEntry.value).where(true())).all()
+    values = {key: value for key, value in rows if key not in overrides}
+    values |= {key: value for key, value in overrides.items() if key in BY_KEY}
+    for key, value in values.items():
+        target.add(ConfigEntry(key=key, value=value, updated_by=None))
+    target.commit()
+
+
 def _recorded_topic(conv: Conversation) -> str | None:
     return next((i for i in conv.intents if i not in SMALL_TALK), None)
 
@@ -229,8 +242,10 @@ def run_side(
     progress: Progress | None = None,
     offset: int = 0,
     total: int = 0,
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[Replayed]:
-    """Replay every conversation with ``settings`` on a fresh throwaway database in ``workdir``."""
+    """Replay every conversation with ``settings`` on a fresh throwaway database in ``workdir``
+    holding the managers' page settings, with the proposal's ``overrides`` over them."""
     url = f"sqlite:///{workdir / 'replay.sqlite3'}"
     side = replace(
         settings,
@@ -245,6 +260,7 @@ def run_side(
         Base.metadata.create_all(db.engine)
         with live.session() as source, db.session() as target:
             copy_accounts(source, target, conversations)
+            copy_config(source, target, overrides or {})
         results: list[Replayed] = []
         for index, conv in enumerate(conversations):
             with db.session() as session:
@@ -331,6 +347,13 @@ def replay(
             proposed_settings = replace(proposed_settings, knowledge_dir=str(merged))
         before = run_side(live, settings, conversations, root / "baseline", progress, 0, total)
         after = run_side(
-            live, proposed_settings, conversations, root / "proposed", progress, len(before), total
+            live,
+            proposed_settings,
+            conversations,
+            root / "proposed",
+            progress,
+            len(before),
+            total,
+            proposal.overrides,
         )
     return compare(before, after)

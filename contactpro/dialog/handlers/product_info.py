@@ -20,7 +20,11 @@ def fallback(ctx: TurnContext) -> Decision | None:
     """For a question nobody classified: answer only when an article matches it clearly."""
     least = max(ctx.settings.knowledge_fallback_score, _least(ctx))
     match = answer(ctx.settings, ctx.language, ctx.market, ctx.text, least)
-    return _cite(ctx, match) if match is not None else None
+    # Sharing a topic word is not clear enough to overrule the intent read ("quiero pagar mi
+    # factura" names the billing-cycle article's bill): the wording itself must be alike.
+    if match is None or match.spelling < least:
+        return None
+    return _cite(ctx, match)
 
 
 def _least(ctx: TurnContext) -> float:

@@ -114,18 +114,18 @@ def test_an_approved_threshold_changes_what_the_bot_answers(
     """Raising knowledge_min_score above the article's score hands the question over."""
     answered = SmsThread(twilio, "+573001110005").send(PLAN_CHANGE[language])
     assert ("Fuente" if language == "es" else "Source") in answered
-    pid = _draft(session, {"settings": {"knowledge_min_score": 0.6}}, kind="threshold")
+    pid = _draft(session, {"settings": {"knowledge_min_score": 0.95}}, kind="threshold")
 
     approved = _cli(app_config, tmp_path, "approve", str(pid))
 
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.splitlines()[-1] == (
-        "applied: Least knowledge-base score to answer from an article (0-1) = 0.6"
+        "applied: Least knowledge-base score to answer from an article (0-1) = 0.95"
     )
     SmsThread(twilio, "+573001110006").send(PLAN_CHANGE[language])
     assert _handed_over(session) == 1
     session.expire_all()
-    assert session.get(ConfigEntry, "knowledge_min_score").value == 0.6  # type: ignore[union-attr]
+    assert session.get(ConfigEntry, "knowledge_min_score").value == 0.95  # type: ignore[union-attr]
     actions = [a.action for a in session.scalars(select(AuditLog).order_by(AuditLog.id))]
     assert actions == ["proposal.approve", "config.set", "proposal.apply"]
 
@@ -200,9 +200,12 @@ def test_the_console_approval_ships_a_template_and_says_so(
 
     assert (
         "propuesta aprobada; aplicado: Umbral de conformidad (0-100) = 62,5; "
-        "plantilla es/kb_answer; plantilla en/kb_answer"
+        "la plantilla en español para las respuestas con un artículo de la base de conocimiento; "
+        "la plantilla en inglés para las respuestas con un artículo de la base de conocimiento"
     ) in page
     assert "applied" not in page
+    # The history worded the apply step by its audit code on the Spanish page.
+    assert "proposal_apply" not in page and "· aplicada ·" in page
     spanish = SmsThread(twilio, "+573001110007").send(PLAN_CHANGE["es"])
     assert (
         "Lo explica nuestro artículo «Cambiar o mejorar el plan»" in spanish

@@ -100,14 +100,14 @@ def test_rules_explanation_counts_every_matching_case(indexed: Session) -> None:
     assert result.facts["shared"]["failure_step"] == "authentication"
     assert result.facts["shared"]["segment"] == "premium"
     assert result.facts["hours"] == {19: 4}
-    assert result.text.startswith("Past cases like this one: 4. All share channel auth")
+    assert result.text.startswith("Past cases like this one: 4. All share call type auth")
     assert "[dataset-" in result.text and "19:00 (4)" in result.text
-    assert "Probable root cause: authentication · biometric fail (4 of 4 failed" in result.text
+    assert "root cause: authentication · voice biometrics did not recognise" in result.text
     spanish = explain.explain(
         indexed, index.HashingEncoder(), QUERY, writer=None, k=3, language="es"
     )
-    assert spanish.text.startswith("Casos pasados parecidos: 4. Todos comparten canal auth")
-    assert "Causa probable: authentication · biometric fail (4 de 4 casos" in spanish.text
+    assert spanish.text.startswith("Casos pasados parecidos: 4. Todos comparten tipo de llamada")
+    assert "Causa probable: autenticación · la biometría de voz no reconoció" in spanish.text
     assert "Casos más cercanos: ejemplo " in spanish.text and "[dataset-" not in spanish.text
     assert "(hora de UTC): 19:00 (4)" in spanish.text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", spanish.text), spanish.text

@@ -24,8 +24,14 @@ BASE = "/console/manager/improve"
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    """Hashing case vectors (no model to load); replays run inline."""
-    return {**app_config, "improve_case_encoder": "hashing", "task_always_eager": True}
+    """Hashing case vectors (no model to load); replays run inline; a strict knowledge-base
+    minimum (0.6) under which some of the month's product questions go to a person today."""
+    return {
+        **app_config,
+        "improve_case_encoder": "hashing",
+        "task_always_eager": True,
+        "knowledge_min_score": 0.6,
+    }
 
 
 QUESTIONS = [

@@ -25,7 +25,7 @@ HEADINGS = {
     "es": ("Facturación (USD)", "Valor esperado (USD)", "Costo de recuperación (USD)"),
     "en": ("Billing (USD)", "Expected value (USD)", "Cost of recovery (USD)"),
 }
-RULE = {"es": "(100,00 USD)", "en": "(100.00 USD)"}
+RULE = {"es": "(100,00 dólares)", "en": "(100.00 USD)"}
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

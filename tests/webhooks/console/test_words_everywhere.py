@@ -23,6 +23,7 @@ from contactpro.console.strings import console_strings
 from contactpro.conversations.escalation import REASONS
 from contactpro.improve.index import FILTERS
 from contactpro.improve.proposals import AUDIT_ACTIONS
+from contactpro.improve.rank import KINDS
 from contactpro.improve.replay import compare
 from contactpro.models.customers import SEGMENTS
 from contactpro.models.escalations import ROLES
@@ -84,10 +85,6 @@ def _audit_actions() -> set[str]:
     return actions
 
 
-def _source(relative: str) -> str:
-    return (ROOT / relative).read_text(encoding="utf-8")
-
-
 def _kpi_keys() -> set[str]:
     """Return the keys of the KPI table's rows (the first item of each row tuple)."""
     source = (ROOT / "contactpro" / "analytics" / "kpis.py").read_text(encoding="utf-8")
@@ -127,7 +124,7 @@ VALUES: dict[str, set[str]] = {
     "language_": {"es", "en"},
     "f_": set(FILTERS),
     "weight_": set(WEIGHT_NAMES),
-    "kind_": set(re.findall(r'groups\["([a-z]+)", ', _source("contactpro/improve/rank.py"))),
+    "kind_": set(KINDS),
     "metric_": set(compare([], []).summary["baseline"]),
     "direction_": {"improved", "broke", "changed"},
     "voicemail_": {"left", "empty"},
