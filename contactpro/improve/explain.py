@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro import markets
 from contactpro.console import wording
 from contactpro.console.strings import console_strings, translate
 from contactpro.errors import ContactProError, LLMError, NotFoundError
@@ -239,7 +240,7 @@ def rules_text(query: Query, facts: dict[str, Any], hits: list[Hit], language: s
             sentences.append(f"{_say('why_field_' + name, language).capitalize()}: {listed}.")
     if facts["hours"]:
         hours = ", ".join(f"{h:02d}:00 ({c})" for h, c in facts["hours"].items())
-        zone = facts.get("zone", "UTC")
+        zone = markets.zone_place(facts.get("zone", "UTC"), language)
         sentences.append(_say("why_hours", language, hours=hours, zone=zone))
     cause = facts.get("root_cause")
     if cause:
