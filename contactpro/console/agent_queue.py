@@ -1012,6 +1012,7 @@ class TurnShown:
     confidence: float | None
     tier: str | None
     reply: str | None
+    source: str | None = None
 
 
 def _identifiers(context: dict[str, Any], escalation: Escalation) -> list[str]:
@@ -1060,6 +1061,7 @@ def masked_packet(data: dict[str, Any]) -> dict[str, Any]:
             t.confidence,
             t.tier,
             hide_identifiers(t.reply, ids),
+            t.source,
         )
         for t in data["turns"]
     ]
