@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from contactpro.analytics.matrix import apply_conformity_threshold
-from contactpro.config import Settings
+from contactpro.config import LANGUAGES, Settings
 from contactpro.console import wording
 from contactpro.console.settings import BY_KEY, ConfigChangeError, record_audit, update_config
 from contactpro.dialog import applied
@@ -126,6 +126,10 @@ def decide(
     return apply(session, settings, proposal, agent_id)
 
 
+def _language_order(language: str) -> tuple[int, str]:
+    return (LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES), language)
+
+
 def _refuse(message: str, key: str, **values: object) -> ContactProError:
     return ContactProError(message, reason="not_applicable", key=key, values=values)
 
@@ -203,9 +207,15 @@ def apply(
         ) from None
     if "conformity_threshold" in changed:
         apply_conformity_threshold(session, settings)
+    # In the settings page's order and Spanish first: a JSON column may reorder a body's keys.
+    given = parts.get("templates", {})
     done = Applied(
-        {name: body["settings"][name] for name in changes},
-        [f"{lang}/{key}" for lang, keys in parts.get("templates", {}).items() for key in keys],
+        {name: body["settings"][name] for name in BY_KEY if name in changes},
+        [
+            f"{lang}/{key}"
+            for lang in sorted(given, key=_language_order)
+            for key in sorted(given[lang])
+        ],
         sorted(parts.get("kb", {})),
     )
     if done:
