@@ -137,6 +137,7 @@ class Database:
         finally:
             session.close()
 
-    def dispose(self) -> None:
-        """Drop pooled connections (after a fork, or at shutdown)."""
-        self.engine.dispose()
+    def dispose(self, close: bool = True) -> None:
+        """Drop pooled connections: at shutdown, or before a fork (``close``); in a forked child
+        without closing them (``close=False``), since the parent still uses them."""
+        self.engine.dispose(close=close)

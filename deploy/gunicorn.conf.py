@@ -65,7 +65,7 @@ def post_fork(server: object, worker: object) -> None:
         return
     app = worker.app.wsgi()  # type: ignore[attr-defined]
     # close=False: closing them here would end the master's sessions on the server too.
-    app.extensions["contactpro"].db.engine.dispose(close=False)
+    app.extensions["contactpro"].db.dispose(close=False)
 
 
 def post_worker_init(worker: object) -> None:

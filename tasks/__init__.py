@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery import current_app as current_celery_app
 from celery.beat import EmbeddedService
 from celery.signals import setup_logging, task_failure, worker_process_init
 from flask import Flask, current_app
@@ -148,6 +149,7 @@ def celery_init_app(app: Flask) -> Celery:
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    celery_app.flask_app = app  # type: ignore[attr-defined]  # for the pool processes
     for module in TASK_MODULES:
         __import__(module)
     return celery_app
@@ -162,6 +164,15 @@ def _log_like_the_web(loglevel: int | str | None = None, **_: object) -> None:
     )
 
 
+@worker_process_init.connect
+def _own_connections(**_: object) -> None:
+    """A forked pool process must not use the parent's database connections (one killed
+    mid-transaction would leave the next pool process a connection it cannot use)."""
+    app = getattr(current_celery_app, "flask_app", None)
+    if app is not None:
+        app.extensions["contactpro"].db.dispose(close=False)
+
+
 @task_failure.connect
 def _count_failure(
     sender: Task | None = None, exception: BaseException | None = None, **_: object
@@ -169,15 +180,6 @@ def _count_failure(
     """Count every task that raised, by task and error, for the metrics endpoint."""
     name = sender.name if sender is not None else "unknown"
     TASK_FAILURES.labels(name, type(exception).__name__).inc()
-
-
-@worker_process_init.connect
-def _dispose_inherited_connections(**_: object) -> None:
-    """Forked pool processes must not share the parent's database connections."""
-    try:
-        runtime().db.dispose()
-    except RuntimeError:  # no app context: nothing was inherited
-        pass
 
 
 def send(task: Any, *args: object) -> bool:

@@ -71,6 +71,8 @@ def warn_if_database_not_ready(app: Flask) -> None:
     """
     with app.app_context():
         state = database_state()
+    # Checked before gunicorn or Celery forks: the children must not inherit the connection.
+    app.extensions["contactpro"].db.dispose()
     if state == "ok":
         return
     fix = _DATABASE_FIX.get(
