@@ -95,8 +95,10 @@ def _interrupted_run(tmp_path: Path, stop: signal.Signals) -> tuple[subprocess.P
         "transcript": [{"role": "user", "content": "no tengo internet"}]
         + [{"role": "user", "content": "no"}] * 3,
     }
+    # Far more than the replay gets through before the signal, even on a loaded machine: it
+    # is stopped mid-run, never after it finished.
     data.write_text(
-        "".join(json.dumps({**line, "conversation_id": f"c{i}"}) + "\n" for i in range(400)),
+        "".join(json.dumps({**line, "conversation_id": f"c{i}"}) + "\n" for i in range(4000)),
         encoding="utf-8",
     )
     (tmp_path / "proposal").mkdir()
