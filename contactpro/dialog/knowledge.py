@@ -149,9 +149,10 @@ class KnowledgeBase:
             terms(f"{self.articles[owner].title} {paragraph}")
             for owner, paragraph in zip(self.owners, self.paragraphs, strict=True)
         ]
-        self.words = frozenset(
-            word for text in corpus for word in text.split() if not word.isdigit()
-        ) | frozenset(SYNONYMS)
+        self.words = Words(
+            frozenset(word for text in corpus for word in text.split() if not word.isdigit())
+            | frozenset(SYNONYMS)
+        )
         counts = Counter(term for found in self.terms for term in found)
         self.rarity = {
             term: math.log((1 + len(corpus)) / (1 + n)) + 1 for term, n in counts.items()
@@ -219,7 +220,38 @@ class KnowledgeBase:
         return "" if best == 0 else self.paragraphs[rows[best]]
 
 
-def terms(text: str, known: frozenset[str] = frozenset()) -> set[str]:
+class Words:
+    """The words a base knows, grouped by first sound for finding what a typo meant."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.by_sound: dict[str, list[str]] = {}
+        for word in sorted(words):
+            self.by_sound.setdefault(_sound(word), []).append(word)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def typo_of(self, word: str) -> str | None:
+        """Return the known word ``word`` is a typo of: one letter off, same length give or
+        take one, the same first sound (b and v sound alike in Spanish)."""
+        for other in self.by_sound.get(_sound(word), ()):
+            if _one_letter_off(word[1:], other[1:]):
+                return other
+        return None
+
+
+NO_WORDS = Words(frozenset())
+
+
+def _sound(word: str) -> str:
+    return word[0].replace("v", "b")
+
+
+def terms(text: str, known: Words = NO_WORDS) -> set[str]:
     """Return the topic words of ``text``: no function words, the product's vocabulary folded
     to one word per concept, the rest cut to a crude stem (planes/plan, canales/canal).
 
@@ -233,7 +265,7 @@ def terms(text: str, known: frozenset[str] = frozenset()) -> set[str]:
         if word in FUNCTION_WORDS or (len(word) == 1 and not word.isdigit()):
             continue
         if known and len(word) > 3 and word not in known and word not in SYNONYMS:
-            word = _typo_of(word, known) or word
+            word = known.typo_of(word) or word
         found.add(_term(word))
     return found
 
@@ -244,16 +276,6 @@ def _term(word: str) -> str:
     word = word[:-1] if len(word) > 3 and word.endswith("s") else word
     word = word[:-1] if len(word) > 3 and word.endswith("e") else word
     return word[:5]
-
-
-def _typo_of(word: str, known: frozenset[str]) -> str | None:
-    """Return the known word ``word`` is a typo of: one letter off, same length give or take
-    one, the same first sound (b and v sound alike in Spanish)."""
-    sound = word[0].replace("v", "b")
-    for other in sorted(known):
-        if other[0].replace("v", "b") == sound and _one_letter_off(word[1:], other[1:]):
-            return other
-    return None
 
 
 def _one_letter_off(word: str, other: str) -> bool:
