@@ -30,7 +30,7 @@ from contactpro.dialog import applied
 from contactpro.dialog.templates import load_catalogue, templates_for
 from contactpro.errors import ContactProError
 from contactpro.improve import proposals
-from contactpro.improve.proposed import _toml_lines, write_proposed
+from contactpro.improve.proposed import toml_lines, write_proposed
 from contactpro.models import Proposal
 
 APPLY_ACTION = "proposal.apply"
@@ -271,7 +271,7 @@ def _write_layer(settings: Settings, parts: dict[str, Any]) -> None:
     for language, keys in parts.get("templates", {}).items():
         path = root / "templates" / f"{language}.toml"
         kept = load_catalogue(path) if path.is_file() else {}
-        _write(path, _toml_lines({**kept, **keys}, f"templates.{language}"))
+        _write(path, toml_lines({**kept, **keys}, f"templates.{language}"))
     for name, text in parts.get("kb", {}).items():
         _write(root / "kb" / name, text)
     _write(root / applied.VERSION, uuid.uuid4().hex)

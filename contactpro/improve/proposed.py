@@ -212,7 +212,7 @@ def read_proposed(folder: Path) -> Proposed:
 REPLAYABLE = ("settings", "templates", "kb")
 
 
-def _toml_lines(values: dict[str, Any], what: str) -> str:
+def toml_lines(values: dict[str, Any], what: str) -> str:
     lines = []
     for name, value in values.items():
         if not isinstance(value, (str, int, float, bool)):
@@ -240,7 +240,7 @@ def write_proposed(body: dict[str, Any], folder: Path) -> Proposed:
     """Write a proposal body's settings, templates and articles as a folder; read it back."""
     folder.mkdir(parents=True, exist_ok=True)
     if "settings" in body:
-        text = _toml_lines(_dict(body["settings"], "settings"), "settings")
+        text = toml_lines(_dict(body["settings"], "settings"), "settings")
         (folder / "settings.toml").write_text(text, encoding="utf-8")
     for language, keys in _dict(body.get("templates", {}), "templates").items():
         if language not in ("es", "en"):
@@ -250,7 +250,7 @@ def write_proposed(body: dict[str, Any], folder: Path) -> Proposed:
                 values={"language": language},
             )
         (folder / "templates").mkdir(exist_ok=True)
-        text = _toml_lines(_dict(keys, f"templates.{language}"), f"templates.{language}")
+        text = toml_lines(_dict(keys, f"templates.{language}"), f"templates.{language}")
         (folder / "templates" / f"{language}.toml").write_text(text, encoding="utf-8")
     for name, text in _dict(body.get("kb", {}), "kb").items():
         parts = Path(name).parts

@@ -44,34 +44,19 @@ KINDS = ("intent", "failure", "tool")
 # What the score divides the cost by for each effort: the inverse of the share contained,
 # relative to effort 1, so the score orders candidates as their expected saving does.
 DIFFICULTY = {e: CONTAINMENT_BY_EFFORT[1] / share for e, share in CONTAINMENT_BY_EFFORT.items()}
-# Codes IVRs and exports use for "the caller asked for a person" (normalised by ``code_key``).
-PERSON_CODES = PERSON_INTENTS | frozenset(
-    {
-        "agent_requested",
-        "agent_requested_by_caller",
-        "request_agent",
-        "requested_agent",
-        "agent",
-        "live_agent",
-        "transfer_to_agent",
-        "speak_to_agent",
-        "asked_for_agent",
-        "human",
-        "human_request",
-        "human_requested",
-        "operator",
-        "operator_request",
-        "operator_requested",
-        "zero_out",
-        "pidio_agente",
-        "pide_agente",
-        "solicita_agente",
-        "agente_solicitado",
-        "pidio_asesor",
-        "pide_asesor",
-        "asesor",
-        "operador",
-    }
+# How IVRs and exports code "the caller asked for a person" ("agent_requested", "pidio_asesor",
+# "transfer to live agent", "zero_out"): a word for a person, the rest words of asking for one.
+PERSON_WORDS = frozenset(
+    """
+    agent agents agente asesor human humano operator operador person persona representative
+    """.split()
+)
+ASKING_WORDS = frozenset(
+    """
+    request requested requests req ask asked asks for to by caller customer speak talk transfer
+    live zero out pidio pide solicita solicito solicitado quiere hablar con un una cliente usuario
+    user client
+    """.split()
 )
 
 
@@ -135,7 +120,11 @@ def code_key(code: str) -> str:
 
 def asks_for_person(code: str | None) -> bool:
     """Return whether an intent or failure code means the caller asked for a person."""
-    return bool(code) and code_key(code or "") in PERSON_CODES
+    key = code_key(code or "")
+    if key in PERSON_INTENTS or key == "zero_out":  # pressing 0 to leave the menu
+        return True
+    words = set(key.split("_"))
+    return bool(words & PERSON_WORDS) and words <= PERSON_WORDS | ASKING_WORDS
 
 
 def _unresolved(row: ConversationMetrics) -> bool | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from contactpro.improve import rank
 from tests.cli.test_entry_point import run
 
 BILL = {"es": "cuánto debo de mi factura", "en": "how much do I owe on my bill"}
@@ -81,3 +82,23 @@ def test_each_unresolved_ivr_call_counts_once_against_the_step_that_failed_it(
     savings = [float(r["expected_saving"]) for r in rows]
     assert savings == sorted(savings, reverse=True)
     assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.parametrize(
+    ("code", "person"),
+    [
+        ("transfer to live agent", True),
+        ("Speak-To-Representative", True),
+        ("pidio_asesor", True),
+        ("cliente_pide_humano", True),
+        ("zero_out", True),
+        ("agent_transfer_failed", False),  # the transfer failed: a failure to rank
+        ("no_agent_available", False),
+        ("biometric_fail", False),
+        ("", False),
+    ],
+)
+def test_a_request_for_a_person_is_read_in_the_spellings_sources_use(
+    code: str, person: bool
+) -> None:
+    assert rank.asks_for_person(code) is person
