@@ -122,6 +122,14 @@ def _money(amount: object, currency: str = "COP") -> str:
     return wording.money(amount, currency, g.get("lang", settings.default_language))
 
 
+def _callbacks_due() -> int:
+    """Return how many call-backs are due (0 when the database cannot say: an error page)."""
+    try:
+        return callbacks.due_count(db_session())
+    except SQLAlchemyError:
+        return 0
+
+
 def _lang() -> str:
     return str(g.get("lang", current_app.extensions["contactpro"].settings.default_language))
 
@@ -211,7 +219,7 @@ def init_app(app: Flask) -> None:
             "company": runtime.settings.company_name,
             # The matrix's amounts (billing, expected value, cost of recovery) are in this one.
             "analytics_currency": runtime.settings.analytics_currency,
-            "callbacks_due": lambda: callbacks.due_count(db_session()),
+            "callbacks_due": _callbacks_due,
             "due_minutes": callbacks.DUE_AHEAD_MINUTES,
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,8 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as BaseResponse
 
 from contactpro.config import LANGUAGES, Settings
@@ -31,10 +33,12 @@ from contactpro.console.logins import attempt_login, change_password_checked
 from contactpro.console.policy import AccountPolicy
 from contactpro.console.sessions import end_all_sessions, resume_session, start_session
 from contactpro.console.users import UserError, has_role, ui_language
+from contactpro.db import is_database_down
 from contactpro.models import Agent
 from webhooks.console.i18n import translate
 from webhooks.db import db_session
 
+log = logging.getLogger(__name__)
 bp = Blueprint("console_auth", __name__, url_prefix="/console")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -180,6 +184,22 @@ def render_error(exc: HTTPException) -> BaseResponse:
     return Response(body, status=status, mimetype="text/html")
 
 
+def render_database_error(exc: DBAPIError) -> BaseResponse:
+    """Show a database that cannot be reached as a page in the user's language (nothing was
+    saved: the request's transaction never committed); any other database error as a 500."""
+    db_session().rollback()
+    if not is_database_down(exc):
+        log.exception("console request failed", extra={"path": request.path})
+        return render_error(InternalServerError())
+    log.warning("console page unavailable: database unreachable", extra={"path": request.path})
+    if wants_json():
+        return _json_error(503, "database unreachable")
+    if "lang" not in g:  # the user could not be loaded: the language they asked for or read
+        g.lang = _language(None)
+    body = render_template("console/error.html", status=503, message=t("database_down"))
+    return Response(body, status=503, mimetype="text/html")
+
+
 def secure_headers(response: BaseResponse) -> BaseResponse:
     """Add the console's security headers; pages hold personal data, so nothing is cached."""
     response.headers.setdefault(
@@ -199,6 +219,7 @@ def setup(blueprint: Blueprint, required_role: str | None, public: tuple[str, ..
     blueprint.before_request(guard(required_role, public))
     blueprint.after_request(secure_headers)
     blueprint.register_error_handler(HTTPException, render_error)
+    blueprint.register_error_handler(DBAPIError, render_database_error)
 
 
 def _safe_next(target: str | None) -> str | None:
