@@ -52,7 +52,7 @@ FUNCTION_WORDS = frozenset(
     ofrecen ofrece manejan
     about am an and any are can could do does for have how i if is it much many my of on or
     please the there to want was what which would you your hi hello thanks get tell know need
-    more information offer offers long whats
+    more information offer offers long whats one ones
     """.split()
 )
 # The product's vocabulary: what customers say, folded to the word the articles use ("300
@@ -71,11 +71,19 @@ VOCABULARY = {
     "gb": "gb giga gigas gigabytes gigs",
     "includes": "incluye incluyen trae traen include includes",
     "coverage": "cobertura barrio zona sector direccion coverage area neighborhood address",
+    "free": "gratis gratuito gratuita free",
 }
 SYNONYMS = {word: concept for concept, words in VOCABULARY.items() for word in words.split()}
 # "300mb" is "300 mb"; "1.500 pesos" is one number, never the 500 Mb plan.
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=\d)(?=[a-z])")
 _THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+# Phrases whose words alone say otherwise: "sin costo" is free, not a price; "how much" asks one.
+PHRASES = {
+    "free": r"sin (?:ningun )?(?:costo|cargo|cobro)( adicional)?|at no (?:extra )?(?:cost|charge)"
+    r"|free of charge|no (?:extra )?charge",
+    "price": r"how much",
+}
+_PHRASES = [(re.compile(rf"\b(?:{pattern})\b"), word) for word, pattern in PHRASES.items()]
 # Links each article to its translation: ``[[article]]`` entries of language = file name.
 TRANSLATIONS = "translations.toml"
 
@@ -259,6 +267,8 @@ def terms(text: str, known: Words = NO_WORDS) -> set[str]:
     closest of them when it is a likely typo of it ("plam", "megaz", "bale" for "vale").
     """
     text = _DIGITS_THEN_LETTERS.sub(" ", _THOUSANDS.sub("", fold(text)))
+    for phrase, word in _PHRASES:
+        text = phrase.sub(word, text)
     found = set()
     for word in normalise(text.replace("'", " ")).split():
         # A lone letter ("what's", "y", "o") says nothing; a lone digit may be a plan's.
