@@ -1,8 +1,11 @@
 """Fixtures: a migrated SQLite database under tmp_path and a constructed data set whose analysis
-results are known exactly (see the comments of the tests)."""
+results are known exactly (see the comments of the tests); the installed ``contactpro`` run on
+such a database."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +19,8 @@ from contactpro.analytics.patterns import Period
 from contactpro.config import Settings, load_settings
 from contactpro.db import Database
 from contactpro.models import Account, Customer, Escalation, Interaction, Turn
+from tests.cli.test_entry_point import ENTRY_POINT
+from tests.conftest import AUTH_TOKEN
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 END = START + timedelta(days=7)
@@ -269,6 +274,26 @@ def populate(db: Database) -> dict[int, int]:
                 )
             ids[key] = interaction.id
     return ids
+
+
+def installed_contactpro(
+    settings: Settings, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``contactpro`` on the database and files of ``settings``, as an operator
+    does, with ``env`` added to its environment; without an LLM key, its prose is deterministic."""
+    assert ENTRY_POINT, "the contactpro entry point is not installed"
+    environ = {
+        **os.environ,
+        "CONTACTPRO_ENV": "test",
+        "CONTACTPRO_DATABASE_URL": settings.database_url,
+        "CONTACTPRO_VAR_DIR": str(settings.var_dir),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        **env,
+    }
+    environ.pop("ANTHROPIC_API_KEY", None)
+    return subprocess.run(
+        [ENTRY_POINT, *args], env=environ, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture

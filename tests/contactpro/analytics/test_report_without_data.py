@@ -8,42 +8,22 @@ names no automated duration.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from flask import Flask
 
 from contactpro.analytics import report
-from tests.cli.test_entry_point import ENTRY_POINT
-from tests.conftest import AUTH_TOKEN
+from tests.contactpro.analytics.conftest import installed_contactpro
 
 NONSENSE = ("not measured of them", "not measured were contained", "not measured automated")
 
 
-def _analyze(app: Flask, out: Path) -> subprocess.CompletedProcess[str]:
-    assert ENTRY_POINT, "the contactpro entry point is not installed"
-    settings = app.extensions["contactpro"].settings
-    env = {
-        **os.environ,
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_DATABASE_URL": settings.database_url,
-        "CONTACTPRO_VAR_DIR": str(settings.var_dir),
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-    }
-    env.pop("ANTHROPIC_API_KEY", None)
-    args = ["analyze", "--from", "2026-03-01", "--to", "2026-03-08", "--out", str(out)]
-    return subprocess.run(
-        [ENTRY_POINT, *args, "--no-dashboards"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_report_of_an_empty_period(app: Flask, tmp_path: Path) -> None:
-    done = _analyze(app, tmp_path / "run")
+    settings = app.extensions["contactpro"].settings
+    period = ["--from", "2026-03-01", "--to", "2026-03-08"]
+    done = installed_contactpro(
+        settings, "analyze", *period, "--out", str(tmp_path / "run"), "--no-dashboards"
+    )
     assert done.returncode == 0, done.stderr
     markdown = (tmp_path / "run" / "report.md").read_text()
     page = (tmp_path / "run" / "report.html").read_text()

@@ -4,7 +4,6 @@ installed ``contactpro`` command as an operator runs it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -15,27 +14,17 @@ from contactpro.config import Settings
 from contactpro.console.settings import conformity_threshold, update_config
 from contactpro.db import Database
 from contactpro.models import AnalysisRun, CustomerScore
-from tests.cli.test_entry_point import ENTRY_POINT
+from tests.contactpro.analytics.conftest import installed_contactpro
 
 
 def _analyze(settings: Settings, out: Path) -> subprocess.CompletedProcess[str]:
-    assert ENTRY_POINT, "the contactpro entry point is not installed"
-    env = {
-        **os.environ,
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_DATABASE_URL": settings.database_url,
-        "CONTACTPRO_VAR_DIR": str(settings.var_dir),
-        "CONTACTPRO_COMPANY_TIMEZONE": "UTC",
-        "CONTACTPRO_BILLING_THRESHOLD": "200",
-        "TWILIO_AUTH_TOKEN": "test-token",
-    }
     args = ["analyze", "--from", "2026-03-02", "--to", "2026-03-09", "--out", str(out)]
-    return subprocess.run(
-        [ENTRY_POINT, *args, "--no-dashboards"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    return installed_contactpro(
+        settings,
+        *args,
+        "--no-dashboards",
+        CONTACTPRO_COMPANY_TIMEZONE="UTC",
+        CONTACTPRO_BILLING_THRESHOLD="200",
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +12,9 @@ from sqlalchemy import select
 from contactpro.console import agent_queue
 from contactpro.console.agent_queue import QueueError
 from contactpro.console.settings import update_config
-from contactpro.models import AuditLog, Callback, CustomerScore, Escalation, Turn, utcnow
+from contactpro.models import AuditLog, Callback, Escalation, Turn, utcnow
 from devtools.simulator import new_sid
-from tests.webhooks.console.conftest import add_customer, csrf_of, login
+from tests.webhooks.console.conftest import add_customer, add_score, csrf_of, login
 from tests.webhooks.test_sms import sms_params
 
 
@@ -61,24 +60,8 @@ def test_queue_ranks_by_quadrant_conformity_and_wait(app, session, twilio):
     first = sms_escalation(twilio, session, "+573001110010", "Ana Let-go")
     second = sms_escalation(twilio, session, "+573001110011", "Beto Retain")
     third = sms_escalation(twilio, session, "+573001110012", "Caro Unscored")
-    session.add_all(
-        [
-            CustomerScore(
-                customer_id=first.customer_id,
-                conformity=20.0,
-                billing=Decimal("10"),
-                quadrant="let_go",
-                interactions=3,
-            ),
-            CustomerScore(
-                customer_id=second.customer_id,
-                conformity=30.0,
-                billing=Decimal("900"),
-                quadrant="retain",
-                interactions=3,
-            ),
-        ]
-    )
+    add_score(session, first.customer_id, "let_go", 20.0, "10", interactions=3)
+    add_score(session, second.customer_id, "retain", 30.0, "900", interactions=3)
     # The unscored one has waited 40 minutes: that is worth the wait cap (15 points).
     session.get(Escalation, third.id).created_at = utcnow() - timedelta(minutes=40)
     session.commit()
@@ -94,16 +77,7 @@ def test_queue_ranks_by_quadrant_conformity_and_wait(app, session, twilio):
 
 def test_queue_threshold_comes_from_the_configuration_page(app, session, twilio):
     esc = sms_escalation(twilio, session, "+573001110013", "Dora")
-    session.add(
-        CustomerScore(
-            customer_id=esc.customer_id,
-            conformity=40.0,
-            billing=Decimal("1"),
-            quadrant="care",
-            interactions=1,
-        )
-    )
-    session.commit()
+    add_score(session, esc.customer_id, "care", 40.0, "1", interactions=1)
     settings = app.extensions["contactpro"].settings
     before = agent_queue.queue_entries(session, settings)[0].rank
     update_config(session, settings, {"conformity_threshold": "80"}, None)

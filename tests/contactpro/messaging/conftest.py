@@ -1,11 +1,12 @@
-"""Messaging test helpers: WhatsApp's webhook parameters, a local media server, Ogg/Opus clips."""
+"""Messaging test helpers: WhatsApp's webhook parameters, a local media server, Ogg/Opus clips,
+the customer a test writes as, and what the app sent through the Twilio REST fake."""
 
 from __future__ import annotations
 
 import io
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,22 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+from flask import Flask
 
+from contactpro.models import Customer
 from contactpro.speech.audio import Audio, decode_audio
+from contactpro.speech.backends import FakeTranscriber, load_transcriber
 from devtools.simulator import new_sid
-from tests.conftest import TWILIO_ACCOUNT_SID
+from tests.conftest import TWILIO_ACCOUNT_SID, FakeTwilioApi
 
 SPEECH_DATA = Path(__file__).resolve().parents[2] / "data" / "speech"
 SHARED_SPEECH = Path("/work/shared/data/speech")
 BUSINESS = "+14155238886"
+# The acknowledgement of one voice note, answered once it is transcribed.
+LISTENING = {
+    "es": "Escuchando tu nota de voz… Te respondo en un momento.",
+    "en": "Listening to your voice note… I'll answer in a moment.",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,6 +114,28 @@ def replies(response: Any) -> list[str]:
     return [el.text or "" for el in root.findall("Message")]
 
 
+def sent_messages(twilio_api: tuple[FakeTwilioApi, str]) -> list[dict[str, str]]:
+    """The messages the app sent through the Twilio REST fake, as posted."""
+    api, _ = twilio_api
+    return [r["form"] for r in api.requests if str(r["path"]).endswith("/Messages.json")]
+
+
+def sent_bodies(twilio_api: tuple[FakeTwilioApi, str]) -> list[str]:
+    """The texts of the messages the app sent through the Twilio REST fake."""
+    return [message["Body"] for message in sent_messages(twilio_api)]
+
+
+@pytest.fixture
+def customer_phone(
+    request: pytest.FixtureRequest, customer_factory: Callable[..., Customer], language: str
+) -> str:
+    """The number (the module's ``PHONES[language]``) of a customer who reads the test's
+    ``language``, billed in that country's currency."""
+    phone: str = request.module.PHONES[language]
+    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
+    return phone
+
+
 def ogg_opus(audio: Audio) -> bytes:
     """Encode the first channel of ``audio`` as Ogg/Opus, as WhatsApp sends voice notes."""
     buffer = io.BytesIO()
@@ -184,3 +215,28 @@ def media_server() -> Iterator[MediaServer]:
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+@pytest.fixture
+def media(backend: object, media_server: MediaServer) -> MediaServer:
+    """The media server, for a test whose app answers voice notes in the request: skipped on
+    PostgreSQL, whose shared worker has no test media host."""
+    if backend is not None:
+        pytest.skip("the shared worker has no test media host")
+    return media_server
+
+
+@pytest.fixture
+def voice_note(
+    app: Flask, media: MediaServer, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, str], str]:
+    """Serve a voice note the fake transcriber (``transcriber="fake"``) hears as ``said`` in
+    ``language``: ``voice_note(language, said)`` returns its URL."""
+    transcriber = load_transcriber(app.extensions["contactpro"].settings)
+    assert isinstance(transcriber, FakeTranscriber)
+
+    def serve(language: str, said: str) -> str:
+        monkeypatch.setitem(transcriber.texts, language, said)
+        return media.serve(f"/Media/ME{len(media.files) + 1}", clip_ogg("es_cheetah_numero.wav"))
+
+    return serve

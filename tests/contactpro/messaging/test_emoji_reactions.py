@@ -34,12 +34,10 @@ def send(twilio, phone: str, body: str) -> str:
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("emoji", [("🙏", "😀😀"), ("❤️", "👍"), ("👍🏽", "🙌🙌 !!")])
 def test_emoji_alone_are_answered_as_reactions_never_handed_over(
-    twilio, session, customer_factory, language, emoji
+    twilio, session, customer_phone, language, emoji
 ):
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
     for reaction in emoji:
-        reply = send(twilio, phone, reaction)
+        reply = send(twilio, customer_phone, reaction)
         assert reply.startswith(THANKS[language])
         assert NOT_UNDERSTOOD[language] not in reply
         assert HANDED_OVER[language] not in reply
@@ -53,30 +51,24 @@ def test_emoji_alone_are_answered_as_reactions_never_handed_over(
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_reaction_in_a_flow_asks_the_waiting_question_again(
-    twilio, session, customer_factory, language
+    twilio, session, customer_phone, language
 ):
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    assert VERIFY[language] in send(twilio, phone, ASK_BALANCE[language])
+    assert VERIFY[language] in send(twilio, customer_phone, ASK_BALANCE[language])
     for reaction in ("🙏", "😅", "❤️"):
         # Asked again once, however many reactions come: never "got it. got it. ..."
-        assert send(twilio, phone, reaction) == f"{GOT_IT[language]} {VERIFY[language]}"
-    answer = send(twilio, phone, "4050")
+        assert send(twilio, customer_phone, reaction) == f"{GOT_IT[language]} {VERIFY[language]}"
+    answer = send(twilio, customer_phone, "4050")
     assert BALANCE[language] in answer.lower()
     session.expire_all()
     assert session.scalars(select(Escalation)).all() == []
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_a_thumbs_up_still_answers_a_yes_or_no_question(
-    twilio, session, customer_factory, language
-):
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    send(twilio, phone, ASK_BALANCE[language])
-    resolved = send(twilio, phone, "4050")
+def test_a_thumbs_up_still_answers_a_yes_or_no_question(twilio, session, customer_phone, language):
+    send(twilio, customer_phone, ASK_BALANCE[language])
+    resolved = send(twilio, customer_phone, "4050")
     assert resolved.endswith(("¿Con esto resolví tu consulta?", "Did that answer your question?"))
-    reply = send(twilio, phone, "👍")
+    reply = send(twilio, customer_phone, "👍")
     assert THANKS[language] not in reply and GOT_IT[language] not in reply
     session.expire_all()
     last = session.scalars(select(Turn).order_by(Turn.sequence.desc())).first()
@@ -94,21 +86,19 @@ HOW_CAN_I_HELP = {"es": "¿En qué te puedo ayudar?", "en": "How can I help you?
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_sticker_or_a_location_in_a_flow_asks_the_waiting_question_again(
-    twilio, session, customer_factory, language
+    twilio, session, customer_phone, language
 ):
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    assert VERIFY[language] in send(twilio, phone, ASK_BALANCE[language])
-    sticker = whatsapp_params(phone, media=[(STICKER, "image/webp")])
+    assert VERIFY[language] in send(twilio, customer_phone, ASK_BALANCE[language])
+    sticker = whatsapp_params(customer_phone, media=[(STICKER, "image/webp")])
     sticker["MessageType"] = "sticker"
     [reply] = replies(twilio.post("/twilio/sms", sticker))
     assert reply == f"{STICKER_THANKS[language]} {VERIFY[language]}"
-    location = whatsapp_params(phone)
+    location = whatsapp_params(customer_phone)
     location.update(MessageType="location", Latitude="4.6533816", Longitude="-74.0836333")
     [reply] = replies(twilio.post("/twilio/sms", location))
     assert reply == f"{LOCATION_SEEN[language]} {VERIFY[language]}"
     assert HOW_CAN_I_HELP[language] not in reply
-    assert BALANCE[language] in send(twilio, phone, "4050").lower()
+    assert BALANCE[language] in send(twilio, customer_phone, "4050").lower()
 
 
 CONFIRM = {"es": "¿Con esto resolví tu consulta?", "en": "Did that answer your question?"}
@@ -117,20 +107,18 @@ GLAD = {"es": "¡Me alegra!", "en": "Glad"}
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_reaction_after_the_balance_asks_only_whether_it_helped(
-    twilio, session, customer_factory, language
+    twilio, session, customer_phone, language
 ):
     """The balance was read already: an emoji or a sticker after "did that answer your
     question?" asks that question again, not the whole answer; a 👍 then is a yes."""
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    send(twilio, phone, ASK_BALANCE[language])
-    assert send(twilio, phone, "4050").endswith(CONFIRM[language])
-    assert send(twilio, phone, "😀") == f"{GOT_IT[language]} {CONFIRM[language]}"
-    sticker = whatsapp_params(phone, media=[(STICKER, "image/webp")])
+    send(twilio, customer_phone, ASK_BALANCE[language])
+    assert send(twilio, customer_phone, "4050").endswith(CONFIRM[language])
+    assert send(twilio, customer_phone, "😀") == f"{GOT_IT[language]} {CONFIRM[language]}"
+    sticker = whatsapp_params(customer_phone, media=[(STICKER, "image/webp")])
     sticker["MessageType"] = "sticker"
     [reply] = replies(twilio.post("/twilio/sms", sticker))
     assert reply == f"{STICKER_THANKS[language]} {CONFIRM[language]}"
     assert BALANCE[language] not in reply.lower()
-    assert send(twilio, phone, "👍").startswith(GLAD[language])
+    assert send(twilio, customer_phone, "👍").startswith(GLAD[language])
     session.expire_all()
     assert session.scalars(select(Escalation)).all() == []

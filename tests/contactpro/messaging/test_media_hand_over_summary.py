@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.console import agent_queue
 from contactpro.models import Escalation, Turn
-from contactpro.speech.backends import load_transcriber
-from tests.contactpro.messaging.conftest import MediaServer, clip_ogg, replies, whatsapp_params
+from tests.contactpro.messaging.conftest import replies, whatsapp_params
 
 PHONES = {"es": "+573019990712", "en": "+13055550712"}
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM8/Media/ME8"
@@ -32,24 +31,10 @@ def _summary(app: Flask, session: Session, language: str) -> str:
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_voice_note_sent_with_a_photo_is_in_the_summary_once_heard(
-    backend,
-    app: Flask,
-    twilio,
-    session: Session,
-    customer_factory,
-    media_server: MediaServer,
-    twilio_api,
-    monkeypatch,
-    language,
+    app: Flask, twilio, session: Session, customer_phone, voice_note, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    settings = app.extensions["contactpro"].settings
-    monkeypatch.setitem(load_transcriber(settings).texts, language, SPOKEN[language])  # type: ignore[attr-defined]
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    audio = media_server.serve("/Media/ME31", clip_ogg("es_cheetah_numero.wav"))
-    params = whatsapp_params(phone, media=[(PHOTO, "image/jpeg"), (audio, "audio/ogg")])
+    audio = voice_note(language, SPOKEN[language])
+    params = whatsapp_params(customer_phone, media=[(PHOTO, "image/jpeg"), (audio, "audio/ogg")])
     replies(twilio.post("/twilio/sms", params))
     session.expire_all()
     heard = session.scalars(select(Turn).where(Turn.source == "voice_note")).one()
@@ -60,11 +45,9 @@ def test_a_voice_note_sent_with_a_photo_is_in_the_summary_once_heard(
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_the_caption_of_a_photo_is_in_the_summary(
-    app: Flask, twilio, session: Session, customer_factory, language
+    app: Flask, twilio, session: Session, customer_phone, language
 ):
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    params = whatsapp_params(phone, CAPTION[language], media=[(PHOTO, "image/jpeg")])
+    params = whatsapp_params(customer_phone, CAPTION[language], media=[(PHOTO, "image/jpeg")])
     replies(twilio.post("/twilio/sms", params))
     summary = _summary(app, session, language)
     assert ASKED[language] in summary and NOTHING[language] not in summary

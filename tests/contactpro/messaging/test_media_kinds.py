@@ -4,16 +4,16 @@ shared locations and several files, over the signed messaging webhook in both la
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.models import Escalation, MessageMedia, OutboundMessage, Turn
-from contactpro.speech.backends import load_transcriber
 from tests.contactpro.messaging.conftest import (
+    LISTENING,
     MediaServer,
     clip_ogg,
     replies,
+    sent_bodies,
     whatsapp_params,
 )
 
@@ -21,10 +21,6 @@ PHONES = {"es": "+573019990711", "en": "+13055550711"}
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM8/Media/ME8"
 PHOTO2 = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM8/Media/ME9"
 STICKER = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM8/Media/ME10"
-LISTENING = {
-    "es": "Escuchando tu nota de voz… Te respondo en un momento.",
-    "en": "Listening to your voice note… I'll answer in a moment.",
-}
 ONE_FILE = {"es": "Recibimos tu archivo.", "en": "We got your file "}
 TWO_FILES = {"es": "Recibimos tus 2 archivos. Los guardamos", "en": "We got your 2 files"}
 REVIEW_THEM = {"es": "Un asesor los revisará", "en": "An agent will review them"}
@@ -32,22 +28,13 @@ REVIEW_IT = {"es": "Un asesor lo revisará", "en": "An agent will review it"}
 NO_TEXT = {"es": "Recibimos tu mensaje sin texto", "en": "We got your message without any text"}
 
 
-def sent_bodies(twilio_api) -> list[str]:
-    api, _ = twilio_api
-    return [r["form"]["Body"] for r in api.requests if str(r["path"]).endswith("/Messages.json")]
-
-
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_audio_with_a_photo_is_heard_and_the_photo_goes_to_an_agent(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api, language
+    twilio, session, customer_phone, media: MediaServer, twilio_api, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    audio = media_server.serve("/Media/ME21", clip_ogg("es_cheetah_numero.wav"))
-    params = whatsapp_params(phone, media=[(PHOTO, "image/jpeg"), (audio, "audio/ogg")])
+    audio = media.serve("/Media/ME21", clip_ogg("es_cheetah_numero.wav"))
+    params = whatsapp_params(customer_phone, media=[(PHOTO, "image/jpeg"), (audio, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack.startswith(ONE_FILE[language]) and REVIEW_IT[language] in ack
     assert ack.endswith(LISTENING[language])
@@ -76,25 +63,11 @@ ABOUT_THE_BILL = {
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_caption_on_a_voice_note_is_read_for_meaning(
-    backend,
-    app: Flask,
-    twilio,
-    session: Session,
-    customer_factory,
-    media_server: MediaServer,
-    twilio_api,
-    monkeypatch,
-    language,
+    twilio, session: Session, customer_phone, voice_note, twilio_api, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     caption, spoken = ABOUT_THE_BILL[language]
-    settings = app.extensions["contactpro"].settings
-    monkeypatch.setitem(load_transcriber(settings).texts, language, spoken)  # type: ignore[attr-defined]
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    url = media_server.serve("/Media/ME22", clip_ogg("es_cheetah_numero.wav"))
-    params = whatsapp_params(phone, caption, media=[(url, "audio/ogg")])
+    url = voice_note(language, spoken)
+    params = whatsapp_params(customer_phone, caption, media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]
     session.expire_all()
@@ -116,11 +89,9 @@ BILL_CAPTION = {
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_voice_note_is_acknowledged_in_the_language_of_its_caption(
-    backend, twilio, session, media_server: MediaServer, twilio_api, language
+    twilio, session, media: MediaServer, twilio_api, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    url = media_server.serve("/Media/ME23", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME23", clip_ogg("es_cheetah_numero.wav"))
     params = whatsapp_params(UNKNOWN, BILL_CAPTION[language], media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]
@@ -134,12 +105,10 @@ def test_a_voice_note_is_acknowledged_in_the_language_of_its_caption(
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 def test_an_unknown_numbers_wordless_voice_note_is_acknowledged_in_the_default_language(
-    backend, twilio, session, media_server: MediaServer, twilio_api
+    twilio, session, media: MediaServer, twilio_api
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     # As for a wordless text: the number's country says no language (+1 writes both).
-    url = media_server.serve("/Media/ME24", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME24", clip_ogg("es_cheetah_numero.wav"))
     params = whatsapp_params(UNKNOWN, media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING["es"]

@@ -8,18 +8,16 @@ from sqlalchemy import select
 from contactpro.models import MessageMedia, OutboundMessage, Turn
 from tests.contactpro.messaging.conftest import (
     BUSINESS,
+    LISTENING,
     MediaServer,
     clip_ogg,
     replies,
+    sent_messages,
     silent_ogg,
     whatsapp_params,
 )
 
 PHONES = {"es": "+573019990611", "en": "+13055550611"}
-LISTENING = {
-    "es": "Escuchando tu nota de voz… Te respondo en un momento.",
-    "en": "Listening to your voice note… I'll answer in a moment.",
-}
 # Several voice notes in one message are acknowledged in the plural.
 LISTENING_SEVERAL = {
     "es": "Escuchando tus notas de voz… Te respondo en un momento.",
@@ -28,24 +26,15 @@ LISTENING_SEVERAL = {
 NOTHING_HEARD = {"es": "No escuché nada en tu nota de voz", "en": "I couldn't hear anything"}
 
 
-def sent_messages(twilio_api) -> list[dict[str, str]]:
-    api, _ = twilio_api
-    return [r["form"] for r in api.requests if str(r["path"]).endswith("/Messages.json")]
-
-
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_every_audio_file_of_an_mms_is_answered(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api, language
+    twilio, session, customer_phone, media: MediaServer, twilio_api, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    first = media_server.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
-    second = media_server.serve("/Media/ME2", silent_ogg())
+    first = media.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
+    second = media.serve("/Media/ME2", silent_ogg())
     params = whatsapp_params(
-        phone, media=[(first, "audio/ogg"), (second, "audio/ogg")], channel="sms"
+        customer_phone, media=[(first, "audio/ogg"), (second, "audio/ogg")], channel="sms"
     )
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING_SEVERAL[language]
@@ -64,21 +53,19 @@ def test_every_audio_file_of_an_mms_is_answered(
     assert said.id != heard.id and NOTHING_HEARD[language] in said.reply
     messages = sent_messages(twilio_api)
     assert [m["Body"] for m in messages] == [heard.reply, said.reply]
-    assert {(m["To"], m["From"]) for m in messages} == {(phone, BUSINESS)}
+    assert {(m["To"], m["From"]) for m in messages} == {(customer_phone, BUSINESS)}
     rows = session.scalars(select(OutboundMessage)).all()
     assert [(r.purpose, r.status) for r in rows] == [("voice_note_reply", "sent")] * 2
 
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True)
 def test_two_spoken_notes_in_one_mms_with_the_offline_whisper_model(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api
+    twilio, session, customer_factory, media: MediaServer, twilio_api
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     phone = PHONES["es"]
     customer_factory(phone=phone)
-    first = media_server.serve("/Media/ME3", clip_ogg("es_cheetah_numero.wav"))
-    second = media_server.serve("/Media/ME4", clip_ogg("en_cheetah_platforms.wav"))
+    first = media.serve("/Media/ME3", clip_ogg("es_cheetah_numero.wav"))
+    second = media.serve("/Media/ME4", clip_ogg("en_cheetah_platforms.wav"))
     params = whatsapp_params(
         phone, media=[(first, "audio/ogg"), (second, "audio/ogg")], channel="sms"
     )
@@ -126,15 +113,11 @@ AUDIO_CAPTIONS = {
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_words_sent_with_an_audio_file_are_the_customers(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api, language
+    twilio, session, customer_phone, media: MediaServer, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    url = media_server.serve("/Media/ME5", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME5", clip_ogg("es_cheetah_numero.wav"))
     params = whatsapp_params(
-        phone, AUDIO_CAPTIONS[language], media=[(url, "audio/ogg")], channel="sms"
+        customer_phone, AUDIO_CAPTIONS[language], media=[(url, "audio/ogg")], channel="sms"
     )
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]

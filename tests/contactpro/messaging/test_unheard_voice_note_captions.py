@@ -7,20 +7,17 @@ from sqlalchemy import select
 
 from contactpro.models import MessageMedia, Turn
 from tests.contactpro.messaging.conftest import (
+    LISTENING,
     MediaServer,
     clip_ogg,
     replies,
+    sent_messages,
     silent_ogg,
     whatsapp_params,
 )
-from tests.contactpro.messaging.test_voice_notes import sent_messages
 from tests.webhooks.console.conftest import add_users, login
 
 PHONES = {"es": "+573019990631", "en": "+13055550631"}
-LISTENING = {
-    "es": "Escuchando tu nota de voz… Te respondo en un momento.",
-    "en": "Listening to your voice note… I'll answer in a moment.",
-}
 # Captions that ask for something by themselves, as customers write them (accents, none).
 CAPTIONS = {
     "es": ("quiero saber cuánto debo", "hola, cuanto debo este mes?"),
@@ -59,24 +56,12 @@ NOTES = {
 @pytest.mark.parametrize("problem", ["empty", "failed", "too_long"])
 @pytest.mark.parametrize("variant", [0, 1])
 def test_the_caption_of_an_unheard_voice_note_is_answered(
-    backend,
-    twilio,
-    session,
-    customer_factory,
-    media_server: MediaServer,
-    twilio_api,
-    language,
-    problem,
-    variant,
+    twilio, session, customer_phone, media: MediaServer, twilio_api, language, problem, variant
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
     body, reason = NOTES[problem]
-    url = media_server.serve("/Media/ME31", body)
+    url = media.serve("/Media/ME31", body)
     caption = CAPTIONS[language][variant]
-    params = whatsapp_params(phone, caption, media=[(url, "audio/ogg")])
+    params = whatsapp_params(customer_phone, caption, media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]
     session.expire_all()
@@ -108,22 +93,10 @@ def test_the_caption_of_an_unheard_voice_note_is_answered(
     ],
 )
 def test_a_caption_that_asks_nothing_gets_the_unheard_note_reply(
-    backend,
-    twilio,
-    session,
-    customer_factory,
-    media_server: MediaServer,
-    twilio_api,
-    language,
-    caption,
-    words,
+    twilio, session, customer_phone, media: MediaServer, twilio_api, language, caption, words
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    url = media_server.serve("/Media/ME32", silent_ogg())
-    params = whatsapp_params(phone, caption, media=[(url, "audio/ogg")])
+    url = media.serve("/Media/ME32", silent_ogg())
+    params = whatsapp_params(customer_phone, caption, media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]
     session.expire_all()
@@ -143,12 +116,10 @@ UNHEARD_ON_THE_PAGE = {
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 def test_the_conversation_page_says_the_answered_note_was_not_heard(
-    backend, twilio, client, session, customer_factory, media_server: MediaServer, twilio_api
+    twilio, client, session, customer_factory, media: MediaServer
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=PHONES["es"])
-    url = media_server.serve("/Media/ME33", silent_ogg())
+    url = media.serve("/Media/ME33", silent_ogg())
     params = whatsapp_params(PHONES["es"], CAPTIONS["es"][0], media=[(url, "audio/ogg")])
     replies(twilio.post("/twilio/sms", params))
     session.expire_all()

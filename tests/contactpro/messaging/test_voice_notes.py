@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from contactpro.messaging import voice_notes
 from contactpro.models import MessageMedia, OutboundMessage, Turn
-from contactpro.speech import load_transcriber
 from tasks.messaging import answer_voice_note
 from tests.conftest import (
     AUTH_TOKEN,
@@ -24,18 +23,16 @@ from tests.conftest import (
 )
 from tests.contactpro.messaging.conftest import (
     BUSINESS,
+    LISTENING,
     MediaServer,
     clip_ogg,
     replies,
+    sent_messages,
     silent_ogg,
     whatsapp_params,
 )
 
 CUSTOMER = "+573019990608"
-LISTENING = {
-    "es": "Escuchando tu nota de voz… Te respondo en un momento.",
-    "en": "Listening to your voice note… I'll answer in a moment.",
-}
 PHONES = {"es": CUSTOMER, "en": "+13055550123"}
 # An unverified texter is asked to verify (billing) or told the channels (payment), never the
 # account number itself.
@@ -43,11 +40,6 @@ WORDS = {
     "es": ("últimos cuatro dígitos",),
     "en": ("last four digits", "your account number"),
 }
-
-
-def sent_messages(twilio_api) -> list[dict[str, str]]:
-    api, _ = twilio_api
-    return [r["form"] for r in api.requests if str(r["path"]).endswith("/Messages.json")]
 
 
 def note(session: Session) -> MessageMedia:
@@ -58,14 +50,12 @@ def note(session: Session) -> MessageMedia:
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_voice_note_is_transcribed_taken_as_a_turn_and_answered(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api, language
+    twilio, session, customer_phone, media: MediaServer, twilio_api, language
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host; see the PostgreSQL test below")
-    phone = PHONES[language]
-    customer_factory(phone=phone, language=language, currency="COP" if language == "es" else "USD")
-    url = media_server.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
-    [ack] = replies(twilio.post("/twilio/sms", whatsapp_params(phone, media=[(url, "audio/ogg")])))
+    # On PostgreSQL, see the test with a real worker below.
+    url = media.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
+    params = whatsapp_params(customer_phone, media=[(url, "audio/ogg")])
+    [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING[language]
     stored = note(session)
     assert (stored.kind, stored.status, stored.content_type) == ("audio", "answered", "audio/ogg")
@@ -79,7 +69,7 @@ def test_voice_note_is_transcribed_taken_as_a_turn_and_answered(
     assert "0000120451" not in heard.reply
     [message] = sent_messages(twilio_api)
     assert message == {
-        "To": f"whatsapp:{phone}",
+        "To": f"whatsapp:{customer_phone}",
         "From": f"whatsapp:{BUSINESS}",
         "Body": heard.reply,
         "StatusCallback": f"{PUBLIC_URL}/twilio/sms/status?turn={heard.id}",
@@ -98,19 +88,17 @@ def test_voice_note_is_transcribed_taken_as_a_turn_and_answered(
         "whatsapp",
     )
     # Downloaded with the account's credentials, as Twilio's media URLs require.
-    assert media_server.requests[0]["authorization"].startswith("Basic ")
+    assert media.requests[0]["authorization"].startswith("Basic ")
     api, _ = twilio_api
     assert api.requests[0]["auth"] == (TWILIO_ACCOUNT_SID, AUTH_TOKEN)
 
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True)
 def test_spanish_voice_note_with_the_offline_whisper_model(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api
+    twilio, session, customer_factory, media: MediaServer, twilio_api
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME2", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME2", clip_ogg("es_cheetah_numero.wav"))
     [ack] = replies(
         twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")]))
     )
@@ -154,11 +142,10 @@ def test_spanish_voice_note_with_the_offline_whisper_model(
     ids=["silent", "corrupt", "zero-bytes", "too-long", "refused"],
 )
 def test_bad_voice_notes_get_a_clear_reply_and_are_kept(
-    backend,
     twilio,
     session,
     customer_factory,
-    media_server: MediaServer,
+    media: MediaServer,
     twilio_api,
     body,
     content_type,
@@ -167,10 +154,8 @@ def test_bad_voice_notes_get_a_clear_reply_and_are_kept(
     reason,
     words,
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME3", body, content_type, status_code)
+    url = media.serve("/Media/ME3", body, content_type, status_code)
     [ack] = replies(
         twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")]))
     )
@@ -187,12 +172,10 @@ def test_bad_voice_notes_get_a_clear_reply_and_are_kept(
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 def test_mms_audio_on_the_sms_channel_is_answered_by_sms(
-    backend, twilio, session, customer_factory, media_server: MediaServer, twilio_api
+    twilio, session, customer_factory, media: MediaServer, twilio_api
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME4", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME4", clip_ogg("es_cheetah_numero.wav"))
     params = whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")], channel="sms")
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING["es"]
@@ -207,17 +190,15 @@ def test_mms_audio_on_the_sms_channel_is_answered_by_sms(
     twilio_api=True, media_host=True, transcriber="fake", task_always_eager=False
 )
 def test_the_webhook_answers_before_the_note_is_transcribed(
-    backend, app, twilio, session, customer_factory, media_server: MediaServer, twilio_api
+    app, twilio, session, customer_factory, media: MediaServer, twilio_api
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME5", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME5", clip_ogg("es_cheetah_numero.wav"))
     params = whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")])
     [ack] = replies(twilio.post("/twilio/sms", params))
     assert ack == LISTENING["es"]
     stored = note(session)
-    assert stored.status == "queued" and media_server.requests == []
+    assert stored.status == "queued" and media.requests == []
     assert sent_messages(twilio_api) == []
     # Twilio retries the webhook: same answer, nothing queued twice.
     assert replies(twilio.post("/twilio/sms", params)) == [ack]
@@ -286,12 +267,10 @@ def _answered(session: Session) -> MessageMedia | None:
     twilio_api=True, media_host=True, transcriber="fake", task_always_eager=False
 )
 def test_a_note_racing_a_text_on_the_same_conversation_is_taken_again(
-    backend, app, twilio, session, customer_factory, media_server, twilio_api, monkeypatch
+    app, twilio, session, customer_factory, media: MediaServer, twilio_api, monkeypatch
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME7", clip_ogg("es_cheetah_numero.wav"))
+    url = media.serve("/Media/ME7", clip_ogg("es_cheetah_numero.wav"))
     twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")]))
     real, calls = voice_notes.transcribe, []
 
@@ -311,15 +290,10 @@ def test_a_note_racing_a_text_on_the_same_conversation_is_taken_again(
 
 @pytest.mark.messaging_config(twilio_api=True, media_host=True, transcriber="fake")
 def test_card_read_in_a_voice_note_is_redacted_before_it_is_stored(
-    backend, app, twilio, session, customer_factory, media_server: MediaServer, monkeypatch
+    twilio, session, customer_factory, voice_note
 ):
-    if backend is not None:
-        pytest.skip("the shared worker has no test media host")
-    transcriber = load_transcriber(app.extensions["contactpro"].settings)
-    said = "pago con la tarjeta 4111 1111 1111 1111 cvv 123"
-    monkeypatch.setitem(transcriber.texts, "es", said)
     customer_factory(phone=CUSTOMER)
-    url = media_server.serve("/Media/ME1", clip_ogg("es_cheetah_numero.wav"))
+    url = voice_note("es", "pago con la tarjeta 4111 1111 1111 1111 cvv 123")
     replies(twilio.post("/twilio/sms", whatsapp_params(CUSTOMER, media=[(url, "audio/ogg")])))
     stored = note(session)
     assert stored.transcript == "pago con la tarjeta [tarjeta ****1111] cvv [código]"

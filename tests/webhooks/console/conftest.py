@@ -1,4 +1,5 @@
-"""Console fixtures: users, a logged-in test client, the telephony fake, and a real browser.
+"""Console fixtures: users, customers and their matrix scores, a logged-in test client, the
+telephony fake, and a real browser.
 
 Browser tests drive Debian's Chromium through Playwright against a live server thread (one per
 test module, on SQLite). Without Chromium they are skipped, except under CI where they fail.
@@ -25,7 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from contactpro import migrate
 from contactpro.console.users import create_user
-from contactpro.models import Account, Agent, Customer
+from contactpro.models import Account, Agent, Customer, CustomerScore
 from contactpro.providers.telephony import FakeTelephony
 from tests.conftest import AUTH_TOKEN, PUBLIC_URL, TwilioClient
 from webhooks import create_app
@@ -108,6 +109,32 @@ def add_customer(
     session.add_all([customer, account])
     session.commit()
     return customer
+
+
+def add_score(
+    session: Session,
+    customer_id: int,
+    quadrant: str,
+    conformity: float,
+    billing: str,
+    *,
+    interactions: int,
+    **figures: Any,
+) -> CustomerScore:
+    """Place a customer in a quadrant of the priority matrix as an analysis run would, billed
+    ``billing`` a month in the analytics currency; ``figures`` are the score's other columns.
+    Commit."""
+    score = CustomerScore(
+        customer_id=customer_id,
+        quadrant=quadrant,
+        conformity=conformity,
+        billing=Decimal(billing),
+        interactions=interactions,
+        **figures,
+    )
+    session.add(score)
+    session.commit()
+    return score
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -37,9 +35,16 @@ from contactpro.dialog.offers import DebtPolicy
 from contactpro.models import Agent, AnalysisRun, ConfigEntry, Customer, CustomerScore, utcnow
 from dashboards import draw_dashboards
 from dashboards.figures import build_figure
-from tests.cli.test_entry_point import ENTRY_POINT
-from tests.conftest import AUTH_TOKEN, wait_for
-from tests.webhooks.console.conftest import TABLET, add_customer, browser_login, login, shoot
+from tests.conftest import wait_for
+from tests.contactpro.analytics.conftest import installed_contactpro
+from tests.webhooks.console.conftest import (
+    TABLET,
+    add_customer,
+    add_score,
+    browser_login,
+    login,
+    shoot,
+)
 from tests.webhooks.console.test_numbers_agree import (
     END,
     QUADRANTS,
@@ -93,23 +98,6 @@ def submit(client: FlaskClient, fields: list[tuple[str, str]], **changes: str) -
     """Submit the form as shown, with ``changes`` typed over its fields."""
     data = MultiDict([(name, changes.get(name, value)) for name, value in fields])
     return client.post(CONFIG, data=data)
-
-
-def _cli(app: Flask, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``contactpro`` on the app's database, as an operator does."""
-    assert ENTRY_POINT, "the contactpro entry point is not installed"
-    settings = app.extensions["contactpro"].settings
-    env = {
-        **os.environ,
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_DATABASE_URL": settings.database_url,
-        "CONTACTPRO_VAR_DIR": str(settings.var_dir),
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-    }
-    env.pop("ANTHROPIC_API_KEY", None)
-    return subprocess.run(
-        [ENTRY_POINT, *args], env=env, capture_output=True, text=True, timeout=300
-    )
 
 
 def _digest(path: Path) -> str:
@@ -188,7 +176,7 @@ def test_a_new_threshold_is_counted_the_same_by_every_reader(
             ["report", "--out", str(tmp_path / f"r-{language}")],
         ):
             if language == "es":
-                done = _cli(app, *command)
+                done = installed_contactpro(runtime.settings, *command)
                 assert done.returncode == 0, done.stderr
             else:
                 ran = runner.invoke(args=command)
@@ -281,19 +269,17 @@ def test_the_change_log_writes_numbers_the_pages_way(
 def _scored(session: Session, name: str, phone: str, conformity: float) -> Customer:
     """A low-billing customer scored by an earlier run, worth less than recovering them."""
     customer = add_customer(session, phone, name)
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=conformity,
-            billing=Decimal("5"),
-            quadrant="let_go",
-            interactions=2,
-            expected_value=Decimal("60"),
-            recovery_cost=Decimal("100"),
-            computed_at=utcnow(),
-        )
+    add_score(
+        session,
+        customer.id,
+        "let_go",
+        conformity,
+        "5",
+        interactions=2,
+        expected_value=Decimal("60"),
+        recovery_cost=Decimal("100"),
+        computed_at=utcnow(),
     )
-    session.commit()
     return customer
 
 

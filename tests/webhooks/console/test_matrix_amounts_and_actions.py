@@ -17,32 +17,29 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from contactpro.models import CustomerScore, Escalation
+from contactpro.models import Customer, Escalation
 from devtools.conversations import SmsThread
-from tests.webhooks.console.conftest import add_customer, login
+from tests.webhooks.console.conftest import add_customer, add_score, login
 
 HEADINGS = {
     "es": ("Facturación (USD)", "Valor esperado (USD)", "Costo de recuperación (USD)"),
     "en": ("Billing (USD)", "Expected value (USD)", "Cost of recovery (USD)"),
 }
 RULE = {"es": "(100,00 dólares)", "en": "(100.00 USD)"}
+# What keeping Rosa is worth and what recovering her costs, in dollars.
+WORTH = {"expected_value": Decimal("1979.40"), "recovery_cost": Decimal("100.00")}
+
+
+def add_rosa(session, **figures) -> Customer:
+    """A Colombian customer the matrix says to retain, billed 164.95 dollars a month."""
+    customer = add_customer(session, "+573001120001", "Rosa Retener")
+    add_score(session, customer.id, "retain", 22.5, "164.95", interactions=2, **figures)
+    return customer
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_amounts_name_the_analytics_currency(client, session, users, language):
-    customer = add_customer(session, "+573001120001", "Rosa Retener")
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=22.5,
-            billing=Decimal("164.95"),
-            quadrant="retain",
-            interactions=2,
-            expected_value=Decimal("1979.40"),
-            recovery_cost=Decimal("100.00"),
-        )
-    )
-    session.commit()
+    add_rosa(session, **WORTH)
     login(client, "max@example.com")
     page = client.get(f"/console/manager/customers?lang={language}").text
     text = " ".join(page.split())
@@ -55,17 +52,7 @@ def test_amounts_name_the_analytics_currency(client, session, users, language):
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_csv_download_words_the_action_in_the_page_language(client, session, users, language):
     """The CSV a Spanish manager downloads says what to do in Spanish, like the page."""
-    customer = add_customer(session, "+573001120001", "Rosa Retener")
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=22.5,
-            billing=Decimal("164.95"),
-            quadrant="retain",
-            interactions=2,
-        )
-    )
-    session.commit()
+    add_rosa(session)
     login(client, "max@example.com")
     client.get(f"/console/manager/customers?lang={language}")
     [row] = csv.DictReader(io.StringIO(client.get("/console/manager/customers.csv").text))
@@ -95,19 +82,7 @@ def test_escalation_page_names_the_currency_of_the_matrix_figures(
     client, session, users, twilio, language
 ):
     """Beside balances in pesos, the matrix's figures in dollars say so."""
-    customer = add_customer(session, "+573001120001", "Rosa Retener")
-    session.add(
-        CustomerScore(
-            customer_id=customer.id,
-            conformity=22.5,
-            billing=Decimal("164.95"),
-            quadrant="retain",
-            interactions=2,
-            expected_value=Decimal("1979.40"),
-            recovery_cost=Decimal("100.00"),
-        )
-    )
-    session.commit()
+    customer = add_rosa(session, **WORTH)
     SmsThread(twilio, customer.phone).send("quiero hablar con un asesor")
     escalation = session.scalars(select(Escalation)).one()
     login(client, "max@example.com")

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from contactpro.console.settings import update_config
-from contactpro.models import CustomerScore, Escalation, Interaction, Recording, utcnow
+from contactpro.models import Escalation, Interaction, Recording, utcnow
 from devtools.conversations import SmsThread
 from devtools.simulator import new_sid
-from tests.webhooks.console.conftest import add_customer, login
+from tests.webhooks.console.conftest import add_customer, add_score, login
 
 ASK_AGENT = {"es": "quiero hablar con un asesor", "en": "I want to talk to an agent"}
 
@@ -49,21 +49,19 @@ def test_an_unverified_sender_is_not_scored_or_ranked_as_the_claimed_customer(
 ):
     holder = add_customer(session, "+573001110151", "Camila Rojas", balance="540000")
     holder.national_id, holder.birth_year, holder.segment = "1019673750", 1990, "vip"
-    session.add(
-        CustomerScore(
-            customer_id=holder.id,
-            conformity=31.5,
-            billing=Decimal("89900"),
-            quadrant="let_go",
-            interactions=4,
-            days_past_due=47,
-            on_time_share=0.4,
-            expected_value=Decimal("120500.50"),
-            recovery_cost=Decimal("80000"),
-            computed_at=utcnow(),
-        )
+    add_score(
+        session,
+        holder.id,
+        "let_go",
+        31.5,
+        "89900",
+        interactions=4,
+        days_past_due=47,
+        on_time_share=0.4,
+        expected_value=Decimal("120500.50"),
+        recovery_cost=Decimal("80000"),
+        computed_at=utcnow(),
     )
-    session.commit()
     stranger = "+573009990151"
     thread = SmsThread(twilio, stranger)
     for text in words:
@@ -287,17 +285,7 @@ def test_the_retention_offer_the_bot_made_is_worded_in_the_pages_language(
     number = "+573001110156"
     holder = add_customer(session, number, "Mariana Rivera", language=language)
     holder.national_id = "1019673750"
-    session.add(
-        CustomerScore(
-            customer_id=holder.id,
-            conformity=65.0,
-            billing=Decimal("89900"),
-            quadrant="monitor",
-            interactions=2,
-            computed_at=utcnow(),
-        )
-    )
-    session.commit()
+    add_score(session, holder.id, "monitor", 65.0, "89900", interactions=2, computed_at=utcnow())
     thread = SmsThread(twilio, number)
     for text in words:
         thread.send(text)
