@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 import pytest
 
 from contactpro.console.settings import record_audit
+from tests.contactpro.analytics.conftest import installed_contactpro
 from tests.webhooks.console.conftest import login
 from tests.webhooks.console.test_cancellation_requests import _retained_by_sms
 from tests.webhooks.console.test_manager import add_scored
-from tests.webhooks.console.test_manager_fixes import _cli
 
 CONFIG = "/console/manager/config"
 # Codes and English field names that must not reach a reader of either language.
@@ -119,7 +119,9 @@ def test_matrix_export_lists_the_top_priority_first(app, client, session, users,
         add_scored(session, f"+57300115000{n}", f"Cliente {quadrant} {n}", quadrant, conformity)
     out = tmp_path / "matrix.csv"
 
-    done = _cli(app, "matrix", "export", "--out", str(out))
+    done = installed_contactpro(
+        app.extensions["contactpro"].settings, "matrix", "export", "--out", str(out)
+    )
 
     assert done.returncode == 0, done.stderr
     assert "exported 5 customers" in done.stdout
