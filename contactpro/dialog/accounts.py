@@ -205,18 +205,25 @@ def remember_named(ctx: TurnContext) -> None:
         ctx.state.slots[NAMED_SLOT] = digits
 
 
-def requested(ctx: TurnContext, min_digits: int = MIN_DIGITS) -> Account | None:
-    """Return the account the request is about: the one it named (by a run of ``min_digits``
-    digits or more), else the customer's only one.
-
-    Resumed after identity questions, the request is the one said before them: the answer to
-    the security question ("4050") names no account.
-    """
-    accounts = open_accounts(ctx.customer)
+def request_digits(
+    ctx: TurnContext, min_digits: int = MIN_DIGITS, customer: Customer | None = None
+) -> list[str]:
+    """Return the runs of ``min_digits`` digits or more the request named, less the answers
+    ``customer`` identifies with (:func:`digits_named`). Resumed after identity questions, the
+    request is the one said before them: the answer to the security question ("4050") names no
+    account."""
     if ctx.state.flow == "identity":
-        digits = [d for d in ctx.state.slots.get(NAMED_SLOT, []) if len(d) >= min_digits]
-    else:
-        digits = digits_named(ctx.text, min_digits)
+        answers = identity.own_answers(customer) if customer is not None else set()
+        kept = ctx.state.slots.get(NAMED_SLOT, [])
+        return [d for d in kept if len(d) >= min_digits and d not in answers]
+    return digits_named(ctx.text, min_digits, customer)
+
+
+def requested(ctx: TurnContext, min_digits: int = MIN_DIGITS) -> Account | None:
+    """Return the account the request is about: the one it named (:func:`request_digits`),
+    else the customer's only one."""
+    accounts = open_accounts(ctx.customer)
+    digits = request_digits(ctx, min_digits)
     hits = named(digits, accounts) if digits else []
     if len(hits) == 1:
         return hits[0]
@@ -226,19 +233,20 @@ def requested(ctx: TurnContext, min_digits: int = MIN_DIGITS) -> Account | None:
 def for_request(ctx: TurnContext, flow: str, intent: str) -> Account | Decision:
     """Return the account a consequential request (``intent``, in ``flow``) is for, or the
     question that stands before it: identity first (keeping the digits the request named), a
-    hand-over without an open account, which account when several and none named."""
+    hand-over without an open account, which account when several and none named (by its
+    digits or, in words, by its product)."""
     if (question := identity.require(ctx, identity.VERIFIED, intent)) is not None:
         remember_named(ctx)
         return question
     if not open_accounts(ctx.customer):
         return Decision("", ESCALATE, reason="no_account")
     account = requested(ctx)
-    resumed = ctx.state.flow == "identity"
-    said = ctx.state.slots.get(NAMED_SLOT) if resumed else digits_named(ctx.text)
-    if account is None and not said:
-        # "cancelar el internet de la casa": the product named in words, as the debt flow reads it
+    if account is None and not request_digits(ctx, customer=ctx.customer):
+        # "cancelar el internet de la casa": the product named in words, as the debt flow reads
+        # it; the id the customer gave along with it ("..., cédula 1020304050") names no account
+        held = open_accounts(ctx.customer)
         for text in identity.request_texts(ctx, intent):
-            if (account := by_plan(text, open_accounts(ctx.customer))) is not None:
+            if (account := by_plan(text, held)) is not None:
                 break
     return ask(ctx, flow, intent) if account is None else account
 

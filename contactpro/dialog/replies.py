@@ -123,8 +123,8 @@ def spoken_amounts(text: str, language: str, currency: str | None = None) -> str
     """Rewrite the amounts a text writes (``380.562 pesos``, ``$106.981``, ``1,227.28 dollars``)
     the way :func:`spoken_money` says them, for a text written for another channel that is
     read aloud; ``currency`` is what a bare ``$`` means. Spoken amounts are left as they are."""
-    pattern = _WRITTEN_MONEY.get(language, _WRITTEN_MONEY["es"])
-    grouping = "." if language == "es" else ","
+    language = language if language in _WRITTEN_MONEY else "es"
+    grouping, point = (".", ",") if language == "es" else (",", ".")
 
     def said(match: re.Match[str]) -> str:
         words = match["words"]
@@ -133,12 +133,12 @@ def spoken_amounts(text: str, language: str, currency: str | None = None) -> str
         unit = WORD_CURRENCIES.get(words or "") or currency
         whole = match["whole"].replace(grouping, "")
         if unit is None:
-            cents = f"{',' if language == 'es' else '.'}{match['cents']}" if match["cents"] else ""
+            cents = f"{point}{match['cents']}" if match["cents"] else ""
             return f"{match['sign'] or ''}{whole}{cents}"
         amount = Decimal(f"{whole}.{(match['cents'] or '0').ljust(2, '0')}")
-        return spoken_money(amount, unit, "es" if language == "es" else "en")
+        return spoken_money(amount, unit, language)
 
-    return pattern.sub(said, text)
+    return _WRITTEN_MONEY[language].sub(said, text)
 
 
 # An amount as the phone says it (:func:`spoken_money`): ``416250 pesos``, ``58 dólares con 85
@@ -158,6 +158,7 @@ _SPOKEN_MONEY = {
 _PLURAL_CURRENCY_WORDS = {one: many for many, one in SINGULAR_CURRENCY_WORDS.items()}
 # A long number as the phone says it, two digits at a time (:func:`digit_pairs`).
 _SPOKEN_DIGITS = re.compile(r"(?<![\d,] )(?<!\d)\d \d(?:, \d \d){2,}(?:, \d(?! \d))?(?!\d)")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def written_reply(text: str, language: str) -> str:
@@ -176,7 +177,7 @@ def written_reply(text: str, language: str) -> str:
         return format_money(-amount if match["minus"] else amount, unit, language)
 
     text = _SPOKEN_MONEY[language].sub(written, text)
-    return _SPOKEN_DIGITS.sub(lambda match: re.sub(r"\D", "", match[0]), text)
+    return _SPOKEN_DIGITS.sub(lambda match: _NOT_DIGIT.sub("", match[0]), text)
 
 
 def format_date(day: date, language: str) -> str:

@@ -125,9 +125,9 @@ def _fit_keeping(
 ) -> str | None:
     """Shorten ``text`` keeping its end ``keep`` whole (the last request's step and its
     question): of what comes before, the run of whole sentences that uses the most room stays,
-    with the note on what was left out. None when ``keep`` is not the end of ``text``."""
-    head = text[: -len(keep)].strip() if keep and text.endswith(keep) else None
-    if head is None or not head:
+    with the note on what was left out. None when ``keep`` is not the end of ``text``, or is
+    all of it."""
+    if not keep or not text.endswith(keep) or not (head := text[: -len(keep)].strip()):
         return None
     if measure(keep) > max_segments:
         return fit(keep, max_segments, measure, left_out)

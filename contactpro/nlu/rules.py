@@ -444,8 +444,8 @@ _PAY_AT_ONCE = re.compile(
     r"payment|as a lump sum)\b"
 )
 _PAID_BEFORE = re.compile(
-    r"\b(pague|ya pague|pagamos|abone|consigne|transferi|hice un pago|hice una transferencia|"
-    r"paid|i'?ve paid|made a payment)\b"
+    r"\b(pague|pagamos|abone|consigne|transferi|hice un pago|hice una transferencia|paid|"
+    r"made a payment)\b"
 )
 # "ya pagué 100 mil, quiero saldar el resto": the payment is checked, then the rest negotiated.
 _REST_OWED = re.compile(

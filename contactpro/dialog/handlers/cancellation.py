@@ -9,6 +9,10 @@ from the payment history and the bill instead of treating everyone as *care*. Th
 benefit goes only to customers with the managers' minimum tenure (``offer_min_tenure_months``),
 and never above their maximum discount (``offer_max_discount_percent``): at 0 there is none.
 
+A question about the offer ("¿eso me baja la factura?") is answered from its data, up to
+``MAX_EXPLAINED`` times; a discount asked for instead of another benefit is offered when the
+managers' settings would allow one. A mobile line's loyalty benefit is double data.
+
 An accepted offer is recorded on the cancellation request (``offer``); the customer is told
 what was recorded and that the team applies it, since nothing here changes the bill.
 """
@@ -101,6 +105,7 @@ _QUESTION = re.compile(
     r"\?|^(que|cual|como|cuanto|cuando|por que|puedo|se puede|si cancelo|y si|do|does|is|are|"
     r"can|what|how|when|which|why|if)\b"
 )
+_CLAUSE_BREAK = re.compile(r"[,.;:!¡¿]+")
 
 
 def default_quadrant(ctx: TurnContext, customer: Customer) -> str:
@@ -153,12 +158,17 @@ def quadrant(ctx: TurnContext) -> str:
         return "let_go"
     score = ctx.session.get(CustomerScore, customer.id)  # one row per customer: the latest
     where = score.quadrant if score is not None else default_quadrant(ctx, customer)
-    if where == "retain":
-        minimum = int(current_config(ctx.session, ctx.settings)["offer_min_tenure_months"])
-        tenure = _tenure_months(customer, ctx.today)
-        if tenure is not None and tenure < minimum:
-            return "monitor"
+    if where == "retain" and _short_tenure(ctx, customer):
+        return "monitor"
     return where
+
+
+def _short_tenure(ctx: TurnContext, customer: Customer) -> bool:
+    """Return True when ``customer`` is below the managers' minimum tenure for an economic
+    benefit (an unknown tenure is not held against them)."""
+    minimum = int(current_config(ctx.session, ctx.settings)["offer_min_tenure_months"])
+    tenure = _tenure_months(customer, ctx.today)
+    return tenure is not None and tenure < minimum
 
 
 def retain_discount(ctx: TurnContext) -> Decimal:
@@ -192,30 +202,32 @@ def _discount_allowed(ctx: TurnContext) -> Decimal:
     """Return the discount a customer asking for one may be given instead of the offer made:
     the retain discount within the managers' maximum, for the minimum tenure (0: none)."""
     customer = ctx.customer
-    if customer is None:
-        return Decimal(0)
-    minimum = int(current_config(ctx.session, ctx.settings)["offer_min_tenure_months"])
-    tenure = _tenure_months(customer, ctx.today)
-    if tenure is not None and tenure < minimum:
+    if customer is None or _short_tenure(ctx, customer):
         return Decimal(0)
     return retain_discount(ctx)
+
+
+def _on_the_bill(ctx: TurnContext, account: Account | None) -> dict[str, object]:
+    """Return the values an answer about the offer is said with: the benefit, the monthly
+    charge of ``account`` and that charge with the discount on the table."""
+    charge = account.monthly_charge if account is not None else Decimal(0)
+    currency = account.currency if account is not None else "COP"
+    discount = Decimal(ctx.state.slots.get("discount", "0"))
+    return {
+        "charge": in_units(charge, currency),
+        "reduced": in_units(charge * (100 - discount) / 100, currency),
+        "currency": currency,
+        **_benefit(ctx),
+    }
 
 
 def _explain(ctx: TurnContext, account: Account | None, asked_discount: bool = False) -> Decision:
     """Answer a question about the offer from its data (what it changes on the bill, for how
     long) and ask again whether the customer stays."""
     ctx.state.slots["explained"] = ctx.state.slots.get("explained", 0) + 1
-    charge = account.monthly_charge if account is not None else Decimal(0)
-    currency = account.currency if account is not None else "COP"
-    discount = Decimal(ctx.state.slots.get("discount", "0"))
     kind = _benefit_kind(ctx)
     said = ctx.say(
-        f"retention_explain_{kind}",
-        charge=in_units(charge, currency),
-        reduced=in_units(charge * (100 - discount) / 100, currency),
-        currency=currency,
-        asked_discount=asked_discount,
-        **_benefit(ctx),
+        f"retention_explain_{kind}", asked_discount=asked_discount, **_on_the_bill(ctx, account)
     )
     if asked_discount and kind != "retain":
         said = f"{ctx.say('retention_no_discount')} {said}"
@@ -232,13 +244,7 @@ def _counter_discount(ctx: TurnContext, account: Account | None) -> Decision:
     slots = ctx.state.slots
     slots["offer"] = f"discount_{discount.normalize():f}_{RETAIN_MONTHS}m"
     slots["discount"], slots["retries"], slots["explained"] = str(discount), 0, 0
-    said = ctx.say(
-        "retention_counter_discount",
-        charge=in_units(account.monthly_charge, account.currency),
-        reduced=in_units(account.monthly_charge * (100 - discount) / 100, account.currency),
-        currency=account.currency,
-        **_benefit(ctx),
-    )
+    said = ctx.say("retention_counter_discount", **_on_the_bill(ctx, account))
     return Decision(said, step=f"offered_{slots['offer']}", question=ctx.say("retention_question"))
 
 
@@ -257,7 +263,7 @@ def _asks_about_offer(ctx: TurnContext) -> bool:
 
 
 def _clauses(text: str) -> list[str]:
-    return [c for c in (normalise(part) for part in re.split(r"[,.;:!¡¿]+", text)) if c]
+    return [c for c in (normalise(part) for part in _CLAUSE_BREAK.split(text)) if c]
 
 
 def _staying(clause: str) -> bool | None:
@@ -391,10 +397,7 @@ def withdraw(ctx: TurnContext) -> Decision:
         ctx.state.slots[WITHDRAW_SLOT] = True
         return question
     rows = standing(ctx)
-    if ctx.state.flow == "identity":
-        digits = ctx.state.slots.get(accounts.NAMED_SLOT, [])
-    else:
-        digits = accounts.digits_named(ctx.text)
+    digits = accounts.request_digits(ctx)
     ctx.state.finish()
     if not rows:
         return Decision(ctx.say("cancel_none_standing"), step="kept_service", resolved=True)
@@ -462,9 +465,8 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
             resolved=True,
         )
     where = quadrant(ctx)
-    offer, discount = OFFERS.get(where), Decimal(0)
-    if where == "care":
-        offer = _loyalty(account)
+    offer = _loyalty(account) if where == "care" else OFFERS.get(where)
+    discount = Decimal(0)
     if where == "retain" and (discount := retain_discount(ctx)) > 0:
         offer = f"discount_{discount.normalize():f}_{RETAIN_MONTHS}m"
     if offer is None:
@@ -545,7 +547,9 @@ def reply(ctx: TurnContext) -> Decision:
 
     Only a clear yes to "do you confirm?" (or a cancellation said in words) records a
     cancellation; staying said in words ("me quedo", "acepto la visita", "I'll stay") keeps the
-    service with the offer accepted; anything unclear asks again, then goes to a person.
+    service with the offer accepted; a question about the offer or a discount asked for is
+    answered (:func:`_explain`, :func:`_counter_discount`); anything unclear asks again, then
+    goes to a person.
     """
     state = ctx.state
     if state.awaiting == accounts.AWAITING:
@@ -556,7 +560,8 @@ def reply(ctx: TurnContext) -> Decision:
     account = _account(ctx)
     number = account.number if account else ""
     if state.awaiting == "retention":
-        if _asks_discount(ctx) and _benefit_kind(ctx) != "retain":
+        discount_asked = _asks_discount(ctx)
+        if discount_asked and _benefit_kind(ctx) != "retain":
             return _counter_discount(ctx, account)  # "sí, pero prefiero un descuento"
         answer = _answer(ctx, yes="stay", no="leave")
         if answer == "stay":
@@ -574,9 +579,9 @@ def reply(ctx: TurnContext) -> Decision:
             state.awaiting = "cancel_confirm"
             state.slots["retries"] = 0
             return _confirm(ctx, number)
-        asked = _asks_about_offer(ctx) or _asks_discount(ctx)
+        asked = discount_asked or _asks_about_offer(ctx)
         if asked and state.slots.get("explained", 0) < MAX_EXPLAINED:
-            return _explain(ctx, account, asked_discount=_asks_discount(ctx))
+            return _explain(ctx, account, asked_discount=discount_asked)
         return _again(ctx, "retention_again")
     if state.awaiting == "cancel_confirm":
         named = accounts.named(

@@ -3,8 +3,9 @@
 What the customer reports while a step is pending counts: "still dropping" is not fixed, "ya no
 se cae, ya funciona" / "no more drops" is (a symptom said to be gone is no symptom), and a
 red LOS light (the fibre signal) goes straight to the fibre step, or to a technician once that
-step was tried. Outage times are said on the customer's clock (their own time zone, else the
-company's), never in UTC.
+step was tried. A step the customer says they already did ("ya reinicié el módem") is never
+asked again, and one they cannot do ("no tengo computador") moves the guide on. Outage times
+are said on the customer's clock (their own time zone, else the company's), never in UTC.
 """
 
 from __future__ import annotations
@@ -231,7 +232,16 @@ def _untried(ctx: TurnContext, start: int) -> int | None:
     return next((i for i in range(start, total) if i not in tried), None)
 
 
-def _failed(ctx: TurnContext, count: int) -> Decision:
+def _led_step(ctx: TurnContext, index: int, lead: str) -> Decision:
+    """Ask step ``index`` after the words of template ``lead``; a conversation picking this up
+    asks the step alone."""
+    decision = _step(ctx, index)
+    return Decision(f"{ctx.say(lead)} {decision.text}", step=decision.step, question=decision.text)
+
+
+def _failed(ctx: TurnContext, asked: int) -> Decision:
+    """Hand over to a technician after the first ``asked`` steps and those the customer did."""
+    count = len(set(range(asked)) | set(ctx.state.slots["tried"]))
     ctx.state.finish()
     return Decision(
         ctx.say("troubleshoot_failed", count=count), ESCALATE, reason="troubleshooting_failed"
@@ -239,7 +249,8 @@ def _failed(ctx: TurnContext, count: int) -> Decision:
 
 
 def start(ctx: TurnContext) -> Decision:
-    """Check for an outage in the customer's city; otherwise begin the guide."""
+    """Check for an outage in the customer's city; otherwise begin the guide at the first step
+    the customer has not already done."""
     if (question := identity.require(ctx, identity.IDENTIFIED, "connection_problem")) is not None:
         return question
     customer = ctx.customer
@@ -257,16 +268,11 @@ def start(ctx: TurnContext) -> Decision:
     _note_tried(ctx, _request_texts(ctx))
     first = _untried(ctx, 0)
     if first is None:
-        return _failed(ctx, len(ctx.state.slots["tried"]))
-    decision = _step(ctx, first)
+        return _failed(ctx, 0)
     if first == 0:
-        return decision
+        return _step(ctx, 0)
     # "Ya reinicié el módem": that step is not asked again, and the customer hears why.
-    return Decision(
-        f"{ctx.say('troubleshoot_skip')} {decision.text}",
-        step=decision.step,
-        question=decision.text,  # what a conversation picking this up asks, without the lead
-    )
+    return _led_step(ctx, first, "troubleshoot_skip")
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -294,20 +300,10 @@ def reply(ctx: TurnContext) -> Decision:
     _note_tried(ctx, [ctx.text])
     fibre_left = FIBRE_STEP not in ctx.state.slots["tried"]
     if result == "red_light" and index < FIBRE_STEP < total and fibre_left:
-        ctx.state.slots["asked_again"] = False
-        decision = _step(ctx, FIBRE_STEP)
-        return Decision(
-            f"{ctx.say('troubleshoot_next')} {decision.text}",
-            step=decision.step,
-            question=decision.text,
-        )
-    following = _untried(ctx, index + 1)
-    if result == "red_light" or following is None:
-        return _failed(ctx, len(set(range(index + 1)) | set(ctx.state.slots["tried"])))
+        following: int | None = FIBRE_STEP
+    else:
+        following = None if result == "red_light" else _untried(ctx, index + 1)
+    if following is None:
+        return _failed(ctx, index + 1)
     ctx.state.slots["asked_again"] = False
-    decision = _step(ctx, following)
-    return Decision(
-        f"{ctx.say('troubleshoot_next')} {decision.text}",
-        step=decision.step,
-        question=decision.text,
-    )
+    return _led_step(ctx, following, "troubleshoot_next")

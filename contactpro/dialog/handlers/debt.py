@@ -22,6 +22,10 @@ at once ("150 mil de una") with the single payment when it reaches it, else how 
 payment is and a plan; a different first instalment with the plans' equal instalments. A second
 amount that reaches nothing goes to a person. Details of a request said before a clarifying
 question or identification ("lo del hogar, mejor a 12 cuotas") are kept.
+
+"¿Qué acuerdo hice?" is answered with the agreements in force (or that none is, nothing booked
+yet); "no, mejor la 1" takes another option instead of the one restated; a question about
+another of the customer's accounts is answered and the negotiation goes on.
 """
 
 from __future__ import annotations
@@ -394,7 +398,7 @@ def opening_budget(text: str) -> Decimal | None:
 
 
 # A payment made is told, not offered: "ya pagué 250 mil y quiero saldar el resto".
-_PAID = re.compile(r"\b(pague|pagamos|pagado|abone|consigne|transferi|paid|i'?ve paid)\b")
+_PAID = re.compile(r"\b(pague|pagamos|pagado|abone|consigne|transferi|paid)\b")
 
 
 def opening_lump(text: str) -> Decimal | None:
@@ -507,9 +511,8 @@ def _present(
 ) -> Decision:
     """Put the opening offers for ``account`` on the table, or answer the number of payments
     ``asked``, the monthly ``budget`` or the ``lump`` sum at once offered. An agreement in
-    force is told first, and the
-    customer asked whether to keep it (a number of payments asked for is a clear request for
-    another one)."""
+    force is told first, and the customer asked whether to keep it (a number of payments asked
+    for is a clear request for another one)."""
     if asked:
         _open(ctx, account)  # the plan asked for is the answer: no opening offer was said
         return _counter_request(ctx, account, asked)
@@ -560,11 +563,12 @@ def _offer(ctx: TurnContext, account: Account, several: bool) -> Decision:
 def start(ctx: TurnContext) -> Decision:
     """Tell the debt of every overdue account and put the opening offers on the table.
 
-    A number of payments ("quiero pagarla en 6 cuotas", "en cuotas, ¿me lo dejan en 4?") or a
-    monthly budget ("puedo dar 300 al mes") asked for in the opening request is kept through
-    verification and answered as soon as the account is known; an account named
-    in it ("la deuda de la cuenta 3104447654", "la que termina en 7654") is negotiated without
-    asking which.
+    A number of payments ("quiero pagarla en 6 cuotas", "en cuotas, ¿me lo dejan en 4?"), a
+    monthly budget ("puedo dar 300 al mes") or a sum at once ("tengo 500 mil de una") asked for
+    in the opening request is kept through verification and answered as soon as the account is
+    known; an account named in it ("la deuda de la cuenta 3104447654", "la que termina en
+    7654") is negotiated without asking which. "¿Qué acuerdo hice?" is answered with the
+    agreements in force; with none, the customer is told so and offered one.
     """
     texts = _request_texts(ctx)
     counts = [c for c in (opening_count(t) for t in texts) if c is not None]
@@ -574,12 +578,7 @@ def start(ctx: TurnContext) -> Decision:
     lumps = [b for b in (opening_lump(t) for t in texts) if b is not None]
     lump = str(lumps[0]) if lumps else ctx.state.slots.get("asked_lump")
     if (question := identity.require(ctx, identity.VERIFIED, "debt_negotiation")) is not None:
-        if asked:
-            ctx.state.slots["asked_count"] = asked
-        if budget:
-            ctx.state.slots["asked_budget"] = budget
-        if lump:
-            ctx.state.slots["asked_lump"] = lump
+        _remember_asked(ctx, asked, budget, lump)
         return question
     if not (open_accounts := accounts.open_accounts(ctx.customer)):
         return Decision("", ESCALATE, reason="no_account")
@@ -609,12 +608,7 @@ def start(ctx: TurnContext) -> Decision:
         )
         return replace(presented, text=f"{notice} {presented.text}".strip())
     ctx.state.start("debt", "debt_account", accounts=[a.id for a in overdue], retries=0)
-    if asked:
-        ctx.state.slots["asked_count"] = int(asked)  # "mejor a 12 cuotas" once the account is known
-    if budget:
-        ctx.state.slots["asked_budget"] = budget  # "puedo dar 300 al mes", likewise
-    if lump:
-        ctx.state.slots["asked_lump"] = lump  # "tengo 500 mil de una", likewise
+    _remember_asked(ctx, asked, budget, lump)  # answered once the account is known
     listed = [
         {
             "number": a.number,
@@ -626,6 +620,21 @@ def start(ctx: TurnContext) -> Decision:
     ]
     text = f"{notice} {ctx.say('debt_accounts', accounts=listed)}".strip()
     return Decision(text, step="asked_debt_account")
+
+
+def _remember_asked(
+    ctx: TurnContext, asked: int | None, budget: str | None, lump: str | None
+) -> None:
+    """Keep what the opening request asked for until it can be answered: a number of payments
+    ("mejor a 12 cuotas"), a monthly budget ("puedo dar 300 al mes"), a sum at once ("tengo
+    500 mil de una")."""
+    slots = ctx.state.slots
+    if asked:
+        slots["asked_count"] = int(asked)
+    if budget:
+        slots["asked_budget"] = budget
+    if lump:
+        slots["asked_lump"] = lump
 
 
 def _agreements_told(ctx: TurnContext, listed: list[Account]) -> Decision | None:
@@ -765,10 +774,16 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
     return Decision(text, step=f"accepted_{offer.code}", resolved=True)
 
 
+def _refuse(ctx: TurnContext, offers: Sequence[Offer]) -> list[str]:
+    """Note ``offers`` as refused (never offered again); return every code refused so far."""
+    done: list[str] = ctx.state.slots.setdefault("refused", [])
+    done.extend(o.code for o in offers if o.code not in done)
+    return done
+
+
 def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer]) -> Decision:
     """After a refusal of ``refused``: the offers neither shown nor refused yet, else a person."""
-    done = ctx.state.slots.setdefault("refused", [])
-    done.extend(o.code for o in refused if o.code not in done)
+    done = _refuse(ctx, refused)
     shown = ctx.state.slots.get("shown", [])
     fresh = [o for o in _all_offers(ctx, account) if o.code not in shown and o.code not in done]
     if not fresh:
@@ -862,11 +877,7 @@ def _money_reply(
     cheapest = min(settlements, key=lambda o: o.total)
     if kind == "first" or amount is None:
         prefix = ctx.say("debt_equal_instalments")
-        proposed = ctx.state.slots.get("proposed")
-        if ctx.state.awaiting == "offer_confirm" and proposed is not None:
-            return _restate(ctx, account, _from_slot(proposed), prefix)
-        described = _list_options(ctx, offers, currency)
-        return Decision(f"{prefix} {ctx.say('debt_options', offers=described)}", step="told_plans")
+        return _back_to_table(ctx, account, prefix, offers, step="told_plans")
     if not plans:
         prefix = ctx.say(
             "debt_plan_none_allowed",
@@ -1014,8 +1025,7 @@ def claims(ctx: TurnContext) -> bool:
     offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
     account = ctx.account
     return bool(
-        (account is not None and _other_account_asked(ctx, account) is not None)
-        or requested_count(ctx.text)
+        requested_count(ctx.text)
         or bare_count(ctx.text, offers)
         or (ctx.state.awaiting != AWAITING_KEEP and money_offered(ctx.text, offers))
         or requested_date(ctx.text, ctx.today)
@@ -1026,6 +1036,7 @@ def claims(ctx: TurnContext) -> bool:
         or _REFUSAL.search(norm)
         or _ACCEPT.search(norm)
         or _NO_THAT_IS_YES.search(norm)
+        or (account is not None and _other_account_asked(ctx, account) is not None)
     )
 
 
@@ -1061,15 +1072,22 @@ def _tell_other_account(ctx: TurnContext, account: Account, other: Account) -> D
         currency=other.currency,
         account=account.number,
     )
-    proposed = ctx.state.slots.get("proposed")
-    if ctx.state.awaiting == "offer_confirm" and proposed is not None:
-        return _restate(ctx, account, _from_slot(proposed), told)
     if ctx.state.awaiting == AWAITING_KEEP:
         return Decision(f"{told} {ctx.say('debt_keep_again')}", step="told_other_account")
     offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    return _back_to_table(ctx, account, told, offers, step="told_other_account")
+
+
+def _back_to_table(
+    ctx: TurnContext, account: Account, prefix: str, offers: list[Offer], step: str
+) -> Decision:
+    """Say ``prefix``, then ask again what the negotiation waits for: the offer restated when
+    one is, else ``offers`` listed."""
+    proposed = ctx.state.slots.get("proposed")
+    if ctx.state.awaiting == "offer_confirm" and proposed is not None:
+        return _restate(ctx, account, _from_slot(proposed), prefix)
     described = _list_options(ctx, offers, account.currency)
-    text = f"{told} {ctx.say('debt_options', offers=described)}"
-    return Decision(text, step="told_other_account")
+    return Decision(f"{prefix} {ctx.say('debt_options', offers=described)}", step=step)
 
 
 def _instead(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
@@ -1106,8 +1124,7 @@ def _confirm_reply(
             step="offer_left_open",
         )
     if (instead := _instead(ctx, account, offers)) is not None and instead.code != offer.code:
-        refused = ctx.state.slots.setdefault("refused", [])
-        refused.extend([offer.code] if offer.code not in refused else [])
+        _refuse(ctx, [offer])
         return _restate(ctx, account, instead)
     if _says_no_first(ctx):
         return _other_options(ctx, account, [offer])

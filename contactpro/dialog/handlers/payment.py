@@ -163,7 +163,7 @@ def _made(ctx: TurnContext, account: Account) -> Decision:
     if claim.amount is not None or claim.day is not None:
         checked = _check_claim(ctx, account, claim)
         if account.debt_amount > 0 and any(_SETTLE_REST.search(normalise(t)) for t in texts):
-            return _settle_rest(ctx, account, checked)
+            return _settle_rest(ctx, account, claim, checked)
         return checked
     since = ctx.interaction.started_at - timedelta(days=RECENT_PAYMENT_DAYS)
     recent = [p for p in account.payments if p.paid_at >= since]
@@ -208,19 +208,19 @@ def _check_claim(ctx: TurnContext, account: Account, claim: Claim) -> Decision:
     return Decision(text, ESCALATE, reason="payment_not_found", step="payment_claim_unmatched")
 
 
-def _settle_rest(ctx: TurnContext, account: Account, checked: Decision) -> Decision:
-    """Go on from the payment claim ``checked`` to negotiating the debt left on ``account``.
+def _settle_rest(ctx: TurnContext, account: Account, claim: Claim, checked: Decision) -> Decision:
+    """Go on from ``claim``, as ``checked`` answered it, to negotiating the debt left on
+    ``account``.
 
     A claim no payment recorded matches is told so, and kept for the agent who may take the
     conversation later, but is no reason to stop: the debt on record is negotiated."""
     told = checked.text
     if checked.action == ESCALATE:
-        claim = ctx.state.handoff["payment_claim"]
         told = ctx.say(
             "payment_claim_unmatched_settle",
             account=account.number,
-            amount=Decimal(claim["amount"]) if claim["amount"] else None,
-            day=date.fromisoformat(claim["date"]) if claim["date"] else None,
+            amount=claim.amount,
+            day=claim.day,
             currency=account.currency,
         )
     ctx.state.finish()

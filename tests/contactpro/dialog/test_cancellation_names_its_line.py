@@ -75,3 +75,23 @@ def test_a_line_named_by_a_word_two_plans_share_still_asks_which(sms, customer_f
     asked = thread.send("4050")
     assert "Tienes 2 cuentas" in asked and "quieres cancelar?" in asked, asked
     assert all_rows(session, CancellationRequest) == []
+
+
+def test_a_line_named_with_the_id_number_in_the_same_message_goes_to_that_line(
+    sms, cedula_holder, session
+):
+    """The customer's own id number in the message is not an account number: the line named in
+    words still picks the account (it asked which of the two)."""
+    add_account(session, cedula_holder, "3104447654")
+    place(session, cedula_holder, "let_go", 20.0)
+    thread = sms("+573009998877")
+    assert "en qué año naciste" in thread.send(
+        "quiero cancelar el internet de la casa, mi cédula es 1019673750"
+    )
+    asked = thread.send("1990")
+    assert "Tienes 2 cuentas" not in asked and "quieres cancelar?" not in asked, asked
+    assert "cuenta 0000120451" in asked, asked
+    assert "Registré" in thread.send("sí")
+    [request] = all_rows(session, CancellationRequest)
+    numbers = {a.id: a.number for a in cedula_holder.accounts}
+    assert numbers[request.account_id] == "0000120451"
