@@ -2,7 +2,8 @@
 
 A market is named by its ISO 3166 country code in lower case (``co``, ``mx``, ``us``), as the
 knowledge base's market folders are. An account's currency says its market; a number's
-country calling code says it for someone without an account.
+country calling code says it for someone without an account, and its area code the time
+zone its holder most likely lives in.
 """
 
 from __future__ import annotations
@@ -40,36 +41,41 @@ _AREA_TIMEZONES = {
         "America/Cancun": "983 984 998",
     },
 }
+# The same, looked up by calling code and the three digits of the area code.
+_AREA_ZONES = {
+    code: {area: zone for zone, areas in zones.items() for area in areas.split()}
+    for code, zones in _AREA_TIMEZONES.items()
+}
+
+
+def _calling_code(number: str | None) -> tuple[str, str] | None:
+    """Return a served number's country calling code and the national number after it."""
+    e164 = to_e164(number)
+    if e164 is None:
+        return None
+    for code in sorted(CALLING_CODE_MARKETS, key=len, reverse=True):
+        if e164[1:].startswith(code):
+            return code, e164[1 + len(code) :]
+    return None
 
 
 def market_of_number(number: str | None) -> str | None:
     """Return the market of a phone number's country calling code, None when not served."""
-    e164 = to_e164(number)
-    if e164 is None:
-        return None
-    for code, market in sorted(CALLING_CODE_MARKETS.items(), key=lambda item: -len(item[0])):
-        if e164[1:].startswith(code):
-            return market
-    return None
+    found = _calling_code(number)
+    return CALLING_CODE_MARKETS[found[0]] if found is not None else None
 
 
 def timezone_of_number(number: str | None) -> str | None:
     """Return the time zone a phone number's holder most likely lives in (its area code's, else
     its market's); None when its country is not served."""
-    market = market_of_number(number)
-    e164 = to_e164(number)
-    if market is None or e164 is None:
+    found = _calling_code(number)
+    if found is None:
         return None
-    for code, zones in _AREA_TIMEZONES.items():
-        if not e164[1:].startswith(code):
-            continue
-        national = e164[1 + len(code) :]
-        if code == "52" and len(national) == 11 and national.startswith("1"):
-            national = national[1:]  # the old mobile prefix: +52 1 664 ...
-        for zone, areas in zones.items():
-            if any(national.startswith(area) for area in areas.split()):
-                return zone
-    return MARKET_TIMEZONES[market]
+    code, national = found
+    if code == "52" and len(national) == 11 and national.startswith("1"):
+        national = national[1:]  # the old mobile prefix: +52 1 664 ...
+    area_zone = _AREA_ZONES.get(code, {}).get(national[:3])
+    return area_zone or MARKET_TIMEZONES[CALLING_CODE_MARKETS[code]]
 
 
 def market_of(account: Account | None, number: str | None) -> str | None:

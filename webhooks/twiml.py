@@ -96,8 +96,9 @@ def gather(
 
     One key answers a menu; a ``number`` (an id, the last four digits, a birth year) is typed
     key by key and ends with ``#`` or a pause. After a ``task`` (a troubleshooting step) the
-    caller gets time to do it before silence counts. Silence also posts back
-    (``actionOnEmptyResult``), which is how no-input is counted.
+    caller gets time to do it before silence counts; a ``yes_no`` question hints yes and no to
+    the recogniser. Silence also posts back (``actionOnEmptyResult``), which is how no-input
+    is counted.
     """
     response = response or VoiceResponse()
     wait = TASK_TIMEOUT_SECONDS if task else GATHER_TIMEOUT_SECONDS
@@ -158,7 +159,8 @@ def language_menu(
     response: VoiceResponse | None = None,
 ) -> Response:
     """Ask an unknown caller to choose Spanish or English (or 0 for a person), by key or by
-    voice, listening in ``locale``; the second asking starts "I didn't get that"."""
+    voice, listening in ``locale``; the second asking starts "I didn't get that", or after
+    silence (``unheard``) "I didn't hear you"."""
     response = response or VoiceResponse()
     action = (
         url_for("voice.language_choice", attempt=attempt)
@@ -238,10 +240,10 @@ def voicemail(
     """Invite the caller to leave a message after the tone, and record it.
 
     ``reason`` words the invitation: ``closed`` (outside business hours, saying when people
-    answer again, ``opens``, on the caller's clock), ``busy`` (the queue or
-    the agent's line failed: nobody is available) or ``chosen`` (the caller left the queue for
-    it). Twilio skips the action URL when nothing was recorded and goes on to the redirect,
-    which is how an empty voicemail is noticed.
+    answer again, ``opens``, on the caller's clock), ``busy`` (the queue or the agent's line
+    failed: nobody is available) or ``chosen`` (the caller left the queue for it). Twilio
+    skips the action URL when nothing was recorded and goes on to the redirect, which is how
+    an empty voicemail is noticed.
     """
     response = response or VoiceResponse()
     _say(response, prompts.say(f"voicemail_{reason}", language, opens=opens), language, settings)

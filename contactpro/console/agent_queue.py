@@ -11,7 +11,7 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -564,12 +564,12 @@ def callback_message(
     # Where the customer lives: their own zone, else their number's or their account's.
     zone = zone_of(settings, interaction.customer, contact_number(escalation))
     local = when.astimezone(zone)
+    day, clock = format_date(local.date(), language), say_clock(local, language)
     # The zone is said: a customer must not read the time as the company's, nor wonder.
     if language == "es":
-        said = f"{format_date(local.date(), language)} a las {local:%H:%M}, hora de "
-        said += zone_place(zone.key, language)
+        said = f"{day} a las {clock}, hora de {zone_place(zone.key, language)}"
     else:
-        said = f"{format_date(local.date(), language)} at {say_clock(local, language)} your time"
+        said = f"{day} at {clock} your time"
     template = str(current_config(session, settings)[f"callback_template_{language}"])
     return template.replace("{when}", said)
 
@@ -577,7 +577,8 @@ def callback_message(
 def schedule_callback(
     session: Session, escalation_id: int, agent: Agent, when: datetime, note: str
 ) -> Callback:
-    """Promise the customer a call at ``when`` (timezone-aware, in the future)."""
+    """Promise the customer a call at ``when`` (timezone-aware, in the future); a card number
+    or security code an agent typed into the note is never stored."""
     if when.tzinfo is None:
         raise QueueError("the call-back time needs a time zone", reason="bad_time")
     if when <= utcnow():
@@ -768,9 +769,10 @@ def _first_intents(session: Session, interaction_ids: list[int]) -> dict[int, st
 
 
 def _transcript_now(
-    session: Session, escalation: Escalation, context: dict[str, Any]
+    escalation: Escalation, context: dict[str, Any], turns: Sequence[Turn]
 ) -> list[dict[str, Any]]:
-    """Return the packet's transcript followed by the caller turns stored after it."""
+    """Return the packet's transcript followed by the caller turns (of ``turns``, the
+    conversation's) stored after it."""
     frozen = list(context.get("transcript") or [])
     last = max(
         (
@@ -780,13 +782,6 @@ def _transcript_now(
         ),
         default=0,
     )
-    later = session.scalars(
-        select(Turn).where(
-            Turn.interaction_id == escalation.interaction_id,
-            Turn.speaker == "caller",
-            Turn.sequence > last,
-        )
-    )
     return frozen + [
         {
             "interaction_id": t.interaction_id,
@@ -794,7 +789,8 @@ def _transcript_now(
             "speaker": t.speaker,
             "intent": t.intent,
         }
-        for t in later
+        for t in turns
+        if t.speaker == "caller" and t.sequence > last
     ]
 
 
@@ -810,6 +806,9 @@ def packet(
         context["customer"] = claimed_identity(context["customer"])
     elif escalation.customer_id:
         score = session.get(CustomerScore, escalation.customer_id)
+    turns = session.scalars(
+        select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
+    ).all()
     # The files as they are now, not as the packet froze them: a receipt sent after the
     # hand-off, a voice note transcribed since (an erased customer's links are gone).
     if escalation.context:  # an erased packet stays empty: its summary says it was erased
@@ -820,7 +819,7 @@ def packet(
         words = _in(language)
         # What the customer asked since, too: the voice note sent with a photo is transcribed
         # after the photo handed over ("Asked about: nothing recognisable" otherwise).
-        asked = {**context, "transcript": _transcript_now(session, escalation, context)}
+        asked = {**context, "transcript": _transcript_now(escalation, context, turns)}
         context["summary"] = summary(
             asked, words, language, functools.partial(article_title, settings, language=language)
         )
@@ -829,9 +828,6 @@ def packet(
     ranked, waited = escalation_rank(
         escalation, score, threshold, utcnow(), queue_wait(session, settings)
     )
-    turns = session.scalars(
-        select(Turn).where(Turn.interaction_id == escalation.interaction_id).order_by(Turn.sequence)
-    ).all()
     interaction = escalation.interaction
     return {
         "escalation": escalation,

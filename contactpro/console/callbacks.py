@@ -75,13 +75,12 @@ def scheduled(
         .where(Callback.status == "scheduled")
         .order_by(Callback.scheduled_for, Callback.id)
     ).all()
+    company = company_timezone(settings) if settings is not None else None
     found = []
     for cb, customer, agent in rows:
-        zone = None
-        if settings is not None:
-            zone = zone_of(settings, customer, cb.phone)
-            if zone.key == company_timezone(settings):
-                zone = None  # the company's clock is shown already
+        zone = zone_of(settings, customer, cb.phone) if settings is not None else None
+        if zone is not None and zone.key == company:
+            zone = None  # the company's clock is shown already
         found.append(
             CallbackRow(
                 id=cb.id,

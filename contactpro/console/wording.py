@@ -282,7 +282,7 @@ ALERT_FIGURES = {
     "queue_wait_seconds": (1, 0, " s"),
 }
 # A figure in seconds in a stored text ("1733 s", "≤ 1,200 s"), read as a duration instead.
-_SECONDS_FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)? s\b")
+_SECONDS_FIGURE = re.compile(r"(?<![\w.,])(?P<value>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?) s\b")
 
 
 def duration(seconds: float | None, language: str) -> str:
@@ -309,9 +309,7 @@ def numbers_in(text: str, language: str) -> str:
     written the language's way."""
     if not text:
         return text
-    text = _SECONDS_FIGURE.sub(
-        lambda m: duration(float(m.group(0)[:-2].replace(",", "")), "en"), text
-    )
+    text = _SECONDS_FIGURE.sub(lambda m: duration(float(m["value"].replace(",", "")), "en"), text)
     if language == "en":
         return text
     return _ENGLISH_NUMBER.sub(lambda m: _separate(m.group(0), language), text)

@@ -144,13 +144,12 @@ def _left_waiting(session: Session, interaction: Interaction, state: DialogState
     if previous is None:
         return None
     asked = interactions.last_question(session, previous)
+    language = interaction.language or previous.language or "es"
     if asked and interaction.channel == "voice" and previous.channel != "voice":
-        language = interaction.language or previous.language or "es"
-        asked = prompts.speakable(
-            spoken_numbers(asked), language, _currency(session, interaction, state)
-        )
+        currency = _currency(session, interaction, state)
+        asked = prompts.speakable(spoken_numbers(asked), language, currency)
     elif asked and interaction.channel != "voice" and previous.channel == "voice":
-        asked = written_reply(asked, interaction.language or previous.language or "es")
+        asked = written_reply(asked, language)
     return asked
 
 
@@ -397,8 +396,8 @@ def asks_for_something(settings: Settings, interaction: Interaction, text: str) 
     state = DialogState.load(interaction.state)
     expected, menu = listening_for(state.awaiting, state.slots)
     today = local_today(zone_of(settings, interaction.customer))
-    intents = []
-    for words in filter(None, (text, _after_greeting(text))):
+
+    def asks(words: str) -> bool:
         understood = get_cascade(settings).understand(
             words,
             channel=interaction.channel,
@@ -408,11 +407,16 @@ def asks_for_something(settings: Settings, interaction: Interaction, text: str) 
             dtmf_menu=menu,
             today=today,
         )
-        intents.append(understood.intent)
-    return any(
-        intent not in _ASKS_NOTHING and (intent not in ("affirm", "deny") or intent in expected)
-        for intent in intents
-    )
+        intent = understood.intent
+        return intent not in _ASKS_NOTHING and (
+            intent not in ("affirm", "deny") or intent in expected
+        )
+
+    if asks(text):
+        return True
+    # Read whole, "hola, ..." may be only a greeting: what follows it is read on its own.
+    rest = _after_greeting(text)
+    return bool(rest) and asks(rest)
 
 
 def _json_safe(entities: Mapping[str, object]) -> dict[str, object]:
@@ -434,7 +438,8 @@ def _json_value(value: object) -> object:
 def no_input(
     session: Session, settings: Settings, interaction: Interaction, twilio_key: str
 ) -> BotReply:
-    """Reprompt a silent caller with varied wording; escalate after ``max_no_input`` silences."""
+    """Reprompt a silent caller with varied wording; escalate after ``max_no_input`` silences,
+    or, silent at "did that answer your question?", say goodbye and hang up."""
     stored = interactions.find_turn(session, twilio_key)
     if stored is not None:
         return _reply_from_turn(interaction, stored, replayed=True)
@@ -475,7 +480,7 @@ def _reprompt(
 ) -> str:
     """What to say to silence: the question the bot waits an answer to, asked again (a caller
     asked for the last digits of their id hears that question, not "how can I help?"), else
-    the general prompt."""
+    the general prompt; a caller doing a troubleshooting step is told to take their time."""
     index = state.no_input - 1
     if state.awaiting == "step_result":
         # Silent while doing the step (the modem takes minutes): no "I didn't hear you", and
@@ -520,7 +525,8 @@ def receive_sms(
     location: bool = False,
 ) -> BotReply:
     """Answer one inbound SMS or WhatsApp message, continuing the sender's conversation when
-    it is fresh. ``from_number`` is E.164 on every channel; ``files`` are its media;
+    it is fresh; a text answering an agent who texted from a call is stored on that call and
+    not answered. ``from_number`` is E.164 on every channel; ``files`` are its media;
     ``profile_name`` and ``wa_id`` (WhatsApp) are kept on the conversation for the agent;
     ``message_type`` (WhatsApp) tells a sticker, ``location`` a shared location."""
     stored = interactions.find_turn(session, message_sid)
@@ -759,24 +765,19 @@ def _conversation(
     """Return the sender's fresh conversation, or open one; a thread a newer call (or other
     channel) left a question after is closed, and the new conversation picks that question up."""
     interaction = interactions.current_conversation(session, channel, from_number, to_number)
-    if (
-        interaction is not None
-        and timeline.is_fresh(settings, interaction, now)
-        and timeline.superseded(session, settings, interaction, now)
-    ):
+    if interaction is not None and timeline.is_fresh(settings, interaction, now):
+        if not timeline.superseded(session, settings, interaction, now):
+            return interaction
         interactions.close_interaction(session, interaction.id, "superseded", now)
-        interaction = None
-    if interaction is None or not timeline.is_fresh(settings, interaction, now):
-        interaction = _open(
-            session,
-            settings,
-            channel=channel,
-            sid=message_sid,
-            from_number=from_number,
-            to_number=to_number,
-            now=now,
-        )
-    return interaction
+    return _open(
+        session,
+        settings,
+        channel=channel,
+        sid=message_sid,
+        from_number=from_number,
+        to_number=to_number,
+        now=now,
+    )
 
 
 def _survey_answer(

@@ -218,15 +218,20 @@ def _weak_complaint(ctx: TurnContext) -> Decision | None:
         return None
     if understood.confidence >= COMPLAINT_MIN_CONFIDENCE:
         return None
-    if len(topics := clarify.likeliest_topics(ctx)) == 2:
-        return clarify.ask(ctx, topics)
-    ctx.state.clarifications += 1
-    return Decision(ctx.say("clarify"), step="asked_clarification")
+    return _ask_topic(ctx)
 
 
 def _first_doubt(ctx: TurnContext) -> bool:
     """Return True on the first unsure reading outside a flow (the first turn, after a hello...)."""
     return ctx.state.flow is None and ctx.state.clarifications == 0
+
+
+def _ask_topic(ctx: TurnContext) -> Decision:
+    """Ask which of the two likeliest topics a message is about, else to say it again."""
+    if len(topics := clarify.likeliest_topics(ctx)) == 2:
+        return clarify.ask(ctx, topics)
+    ctx.state.clarifications += 1
+    return Decision(ctx.say("clarify"), step="asked_clarification")
 
 
 def _claimed(ctx: TurnContext) -> bool:
@@ -334,8 +339,7 @@ def _route(ctx: TurnContext) -> Decision:
         return answered  # an article that clearly answers the words themselves is no guess
     if intent == "out_of_scope" and _first_doubt(ctx):
         # Unsure of a first message: ask which topic it is, never answer a guess.
-        if len(topics := clarify.likeliest_topics(ctx)) == 2:
-            return clarify.ask(ctx, topics)
+        return _ask_topic(ctx)
     if state.clarifications >= 1:
         return Decision("", ESCALATE, reason="not_understood")
     state.clarifications += 1

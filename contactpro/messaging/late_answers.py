@@ -28,7 +28,7 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, turn_id:
     """Send turn ``turn_id``'s answer once; return the reason it failed, or None (sent or owed
     nothing)."""
     turn = session.get(Turn, turn_id)
-    if turn is None or not turn.reply or (turn.entities or {}).get(SENT_KEY):
+    if turn is None or not turn.reply or SENT_KEY in (turn.entities or {}):
         return None
     sent = outbound.send(
         session,

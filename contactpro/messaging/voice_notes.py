@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +27,7 @@ from contactpro.dialog.context import CONTINUE
 from contactpro.dialog.templates import templates_for
 from contactpro.errors import AudioFetchError, ConfigError, NotFoundError, TranscriptionError
 from contactpro.messaging import media, outbound
-from contactpro.models import MessageMedia, OutboundMessage, Turn, utcnow
+from contactpro.models import Interaction, MessageMedia, OutboundMessage, Turn, utcnow
 from contactpro.privacy.redaction import redact_transcript
 from contactpro.providers.telephony import RETRYABLE_REASONS, Telephony, TelephonyError
 from contactpro.speech import Transcriber, Transcript, decode_audio, fetch_recording
@@ -151,12 +152,33 @@ def _conclude(session: Session, settings: Settings, note: MessageMedia, reason: 
     written = caption(session, note)
     if written and turn_service.asks_for_something(settings, interaction, written):
         # The note cannot be heard, but the words sent with it say what the customer wants.
-        return _answer_caption(session, settings, note, written, reason, status)
-    key = PROBLEM_REPLIES.get(reason, "voice_note_failed")
-    text = templates_for(settings).render(
+        turn_id = _answer_caption(session, settings, note, written, reason, status)
+        told = "voice note not transcribed; its caption answered"
+    else:
+        turn_id = _say_unheard(session, settings, note, reason)
+        told = "voice note not transcribed"
+    note.status, note.failure_reason = status, None if status == "empty" else reason[:40]
+    note.reply_turn_id, note.updated_at = turn_id, utcnow()
+    log.warning(told, extra={"interaction_id": interaction.id, "media": note.id, "reason": reason})
+    return status
+
+
+def _say(settings: Settings, interaction: Interaction, key: str, **values: Any) -> str:
+    return templates_for(settings).render(
         key,
         interaction.language or settings.default_language,
         channel=interaction.channel,
+        **values,
+    )
+
+
+def _say_unheard(session: Session, settings: Settings, note: MessageMedia, reason: str) -> int:
+    """Store the bot's turn saying why a note could not be heard (once); return its id."""
+    interaction = note.interaction
+    text = _say(
+        settings,
+        interaction,
+        PROBLEM_REPLIES.get(reason, "voice_note_failed"),
         minutes=max(1, settings.voice_note_max_seconds // 60),
     )
     turn = interactions.find_turn(session, reply_key(note)) or interactions.add_turn(
@@ -170,13 +192,7 @@ def _conclude(session: Session, settings: Settings, note: MessageMedia, reason: 
         entities={"voice_note": note.id, "problem": reason},
         twilio_key=reply_key(note),
     )
-    note.status, note.failure_reason = status, None if status == "empty" else reason[:40]
-    note.reply_turn_id, note.updated_at = turn.id, utcnow()
-    log.warning(
-        "voice note not transcribed",
-        extra={"interaction_id": interaction.id, "media": note.id, "reason": reason},
-    )
-    return status
+    return turn.id
 
 
 def _answer_caption(
@@ -186,31 +202,20 @@ def _answer_caption(
     written: str,
     reason: str,
     status: str,
-) -> str:
-    """Answer the caption of a note that could not be heard, saying first that it was not."""
-    interaction = note.interaction
-    unheard = templates_for(settings).render(
-        "voice_note_unheard_written",
-        interaction.language or settings.default_language,
-        channel=interaction.channel,
-        problem=status,
-    )
+) -> int:
+    """Answer the caption of a note that could not be heard, saying first that it was not;
+    return the turn's id."""
+    unheard = _say(settings, note.interaction, "voice_note_unheard_written", problem=status)
     reply = turn_service.take_turn(
         session,
         settings,
-        interaction,
+        note.interaction,
         Inbound("", "voice_note", reply_key(note), written=written, preface=unheard),
     )
     turn = session.get(Turn, reply.turn_id)
     if turn is not None:
         turn.entities = {**(turn.entities or {}), "voice_note": note.id, "problem": reason}
-    note.status, note.failure_reason = status, None if status == "empty" else reason[:40]
-    note.reply_turn_id, note.updated_at = reply.turn_id, utcnow()
-    log.warning(
-        "voice note not transcribed; its caption answered",
-        extra={"interaction_id": interaction.id, "media": note.id, "reason": reason},
-    )
-    return status
+    return reply.turn_id
 
 
 def give_up(session: Session, settings: Settings, media_id: int, reason: str) -> str:

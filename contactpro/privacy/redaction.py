@@ -8,14 +8,16 @@
   4-6-4, digit by digit or in pairs), or dictated as number words in Spanish or English
   ("cuatro uno uno uno ...", "forty one eleven ...", "cuatro mil ciento once, mil ciento
   once ..."), with ``[tarjeta ****1111]``;
-* a card's typed expiry (right after it, or after "vence"/"exp" in a message that gives a card)
-  with ``[vencimiento]``;
+* a card's expiry (typed right after it; or after "vence"/"exp" in a message that gives a card,
+  typed or said as a month and a year: "vence doce veintisiete", "exp 12 27") with
+  ``[vencimiento]``;
 * a 3-4 digit number right after a card (typed, or dictated after a pause; an expiry in between
   is skipped), any number after a security-code label ("cvv", "cod. seg.", "los 3 de atrás",
   "sec code", "the code on the back"), and after a bare "código"/"code" in a message that gives
   a card, with ``[código]``;
 * PINs and passwords after a label ("mi clave es 9876", "pin 1234", "pwd: Gato2024", "my pw is
-  Hunter22", 'my password is "correct horse"', "contraseña: perro gato") with ``[clave]``.
+  Hunter22", 'my password is "correct horse"', "contraseña: perro gato") with ``[clave]``; a
+  sentence about the password ("contraseña: olvidé mi clave") is left as it is.
 
 Labels are matched on the case- and accent-folded text. Placeholders are in the message's
 language: the caller's when the channel knows it, else guessed from the message itself;
@@ -168,21 +170,22 @@ _CODE_AFTER_EXPIRY = re.compile(
     rf"(?:\d{{1,2}}\s*/\s*\d{{2,4}}|{_EXPIRY_NUMBER}(?:[\s-]+(?:(?:y|and|de|del)\s+)?"
     rf"{_EXPIRY_NUMBER}){{0,3}})\s*[,;.]\s*(?:{_CODE_VALUE})"
 )
+# A card's expiry label: "vence", "exp.", "fecha de vencimiento", "valid thru".
+_EXPIRY_LABEL = (
+    r"(?<![a-z])(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|"
+    rf"expiration|expiring)|valid\s+thru|valida\s+hasta){_WORD_END}\.?"
+)
 # In a message that gives a card, a typed date after an expiry label is its expiry ("... y
 # vence el 12/27"): a secret, and not a date of payment.
 _EXPIRY_NEAR_CARD = re.compile(
-    r"(?<![a-z])(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|"
-    r"expiration|expiring)|valid\s+thru|valida\s+hasta)"
-    rf"{_WORD_END}\.?(?:\s+(?:el|en|on|date|de|es|is))*\s*:?\s*"
+    rf"{_EXPIRY_LABEL}(?:\s+(?:el|en|on|date|de|es|is))*\s*:?\s*"
     r"(?P<expiry>(?<!\d)(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{4}|\d{2}))(?!\d)"
 )
 # ... or said in words or spaced digits: "vence doce veintisiete", "expires twelve twenty-seven",
 # "exp 12 27", "vence en diciembre del 27" (checked to be a month then a year, _said_expiry).
 _MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SAID_EXPIRY_NEAR_CARD = re.compile(
-    r"(?<![a-z])(?:(?:fecha\s+de\s+)?(?:vence|vencimiento|venc|vto|expira|exp|expires|expiry|"
-    r"expiration|expiring)|valid\s+thru|valida\s+hasta)"
-    rf"{_WORD_END}\.?(?:\s+(?:el|en|on|in|date|de|es|is))*\s*:?\s*"
+    rf"{_EXPIRY_LABEL}(?:\s+(?:el|en|on|in|date|de|es|is))*\s*:?\s*"
     rf"(?P<said_expiry>(?:(?:{_MONTH_NAME})\.?|{_EXPIRY_NUMBER}){_WORD_END}(?:(?:[\s-]+|\s*/\s*)"
     rf"(?:(?:y|and|de|del|of)\s+)?{_EXPIRY_NUMBER}{_WORD_END}(?!\d)){{1,4}})"
 )

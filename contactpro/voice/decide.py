@@ -127,7 +127,9 @@ def after_reply(
     recorded = record_mode(settings, reply.language, to_number)
     interaction = session.get(Interaction, reply.interaction_id)
     assert interaction is not None
-    awaiting = (interaction.state or {}).get("awaiting")
+    state = interaction.state or {}
+    awaiting = state.get("awaiting")
+    _, menu = listening_for(awaiting, state.get("slots"))
     number = awaiting in NUMBER_QUESTIONS and not recorded
     text = reply.text
     if number:
@@ -143,7 +145,7 @@ def after_reply(
         locale=call_locale(session, settings, interaction, reply.language),
         number=number,
         task=awaiting in TASK_QUESTIONS,
-        yes_no=listening_for(awaiting, (interaction.state or {}).get("slots"))[1] == YES_NO_KEYS,
+        yes_no=menu == YES_NO_KEYS,  # a yes-or-no question: 1 is yes, 2 is no
     )
 
 
