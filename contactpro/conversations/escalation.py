@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
@@ -250,23 +250,21 @@ def call_texted_by_agent(session: Session, from_number: str) -> Interaction | No
     sender = to_e164(from_number)
     if sender is None:
         return None
-    texted = session.execute(
-        select(Escalation, Turn.created_at)
-        .join(Interaction, Interaction.id == Escalation.interaction_id)
-        .join(Turn, Turn.interaction_id == Escalation.interaction_id)
+    # The call's number, or the customer's (the agent may text the number on the account).
+    return session.scalars(
+        select(Interaction)
+        .join(Escalation, Escalation.interaction_id == Interaction.id)
+        .join(Turn, Turn.interaction_id == Interaction.id)
+        .outerjoin(Customer, Customer.id == Interaction.customer_id)
         .where(
             Escalation.status == "claimed",
             Escalation.claimed_at.is_not(None),
             Interaction.channel == "voice",
+            or_(Interaction.from_number == sender, Customer.phone == sender),
             Turn.speaker == "agent",
             Turn.action == "agent_sms",
             Turn.created_at >= Escalation.claimed_at,
         )
         .order_by(Turn.created_at.desc())
-    )
-    for escalation, _ in texted:
-        customer = (escalation.context or {}).get("customer") or {}
-        numbers = {to_e164(escalation.interaction.from_number), to_e164(customer.get("phone"))}
-        if sender in numbers:
-            return escalation.interaction
-    return None
+        .limit(1)
+    ).first()
