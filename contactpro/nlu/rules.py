@@ -444,9 +444,22 @@ _PAY_AT_ONCE = re.compile(
     r"payment|as a lump sum)\b"
 )
 _PAID_BEFORE = re.compile(
-    r"\b(pague|pagamos|abone|consigne|transferi|hice un pago|hice una transferencia|paid|"
+    r"\b(pague|pagamos|pagado|abone|consigne|transferi|hice un pago|hice una transferencia|paid|"
     r"made a payment)\b"
 )
+# "no he pagado", "no pagué el mes pasado", "I haven't paid": words that deny the payment.
+_NOT = frozenset("no nunca jamas not never haven't havent hasn't hasnt didn't didnt".split())
+
+
+def paid_before(norm: str) -> bool:
+    """Return True when normalised text says a payment was already made ("ya pagué", "I paid
+    yesterday"), not when it denies one ("no he pagado", "I haven't paid")."""
+    return any(
+        not _NOT.intersection(norm[: found.start()].split()[-3:])
+        for found in _PAID_BEFORE.finditer(norm)
+    )
+
+
 # "ya pagué 100 mil, quiero saldar el resto": the payment is checked, then the rest negotiated.
 _REST_OWED = re.compile(
     r"\b(el resto|lo restante|el saldo restante|lo que (me )?(falta|queda)|the rest|what'?s left|"
@@ -767,7 +780,7 @@ def apply_rules(
         return RuleResult(entities, "billing_inquiry", what)
     if asked := AGREEMENT_ASKED.search(norm):
         return RuleResult(entities, "debt_negotiation", f"the agreement made: {asked[0]}")
-    if "amount" in entities and _PAID_BEFORE.search(norm) and (rest := _REST_OWED.search(norm)):
+    if "amount" in entities and paid_before(norm) and (rest := _REST_OWED.search(norm)):
         return RuleResult(entities, "payment_made", f"a payment made, then the rest: {rest[0]}")
     if negotiate := _NEGOTIATE_DEBT.search(norm):
         return RuleResult(entities, "debt_negotiation", f"negotiating the debt: {negotiate[0]}")
@@ -775,7 +788,7 @@ def apply_rules(
     if debt and not _SERVICE_NAMED.search(norm) and not _REFUSE_DEBT.search(norm[: debt.start()]):
         return RuleResult(entities, "debt_negotiation", f"paying off the debt: {debt.group(0)}")
     at_once = _PAY_AT_ONCE.search(norm)
-    if at_once and "amount" in entities and not _PAID_BEFORE.search(norm):
+    if at_once and "amount" in entities and not paid_before(norm):
         return RuleResult(entities, "debt_negotiation", f"money offered at once: {at_once[0]}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")

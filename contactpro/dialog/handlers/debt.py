@@ -55,7 +55,7 @@ from contactpro.dialog.offers import (
 from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
 from contactpro.nlu.numbers import words_to_digits
-from contactpro.nlu.rules import AGREEMENT_ASKED, parse_number
+from contactpro.nlu.rules import AGREEMENT_ASKED, paid_before, parse_number
 from contactpro.nlu.text import fold, normalise, numeric_form
 
 _PAYMENTS = (
@@ -398,14 +398,13 @@ def opening_budget(text: str) -> Decimal | None:
 
 
 # A payment made is told, not offered: "ya pagué 250 mil y quiero saldar el resto".
-_PAID = re.compile(r"\b(pague|pagamos|pagado|abone|consigne|transferi|paid)\b")
 
 
 def opening_lump(text: str) -> Decimal | None:
     """Return the sum at once an opening request offers ("tengo 500 mil de una", "I can pay 150
     to settle it"), if any; a payment already made is none."""
     norm = normalise(text)
-    if not (_AT_ONCE.search(norm) or _LUMP_SUM.search(norm)) or _PAID.search(norm):
+    if not (_AT_ONCE.search(norm) or _LUMP_SUM.search(norm)) or paid_before(norm):
         return None
     offered = money_offered(text, [])
     return offered[1] if offered is not None and offered[0] == "lump" else None

@@ -223,3 +223,40 @@ def test_other_account_up_to_date_is_told_so(sms, debtor, session):
     told = plain(thread.send("y la otra linea cuanto debe?"))
     assert "Tu cuenta 0000111800 esta al dia: no tiene saldo pendiente" in told
     assert "saldo es de 0 pesos" not in told and "Tus opciones son" in told
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "no he pagado nada, tengo 400 mil y pago todo de una vez",
+        "no pagué el mes pasado pero tengo 400 mil, pago todo de una vez",
+    ],
+)
+def test_a_payment_denied_in_the_opening_leaves_the_sum_an_offer(sms, debtor, session, opening):
+    """ "No pagué" says no payment was made: the sum is an offer to settle, not a payment to
+    look for (it was handed over as a payment not found)."""
+    thread = sms(SPANISH)
+    reply = plain(thread.send_all(opening, "4050"))
+    assert "Con 400.000 pesos alcanzas a saldar la deuda en un pago unico" in reply, reply
+    assert "No encuentro un pago" not in reply and escalations(session) == []
+    thread.send("si")
+    [agreement] = agreements(session)
+    assert (agreement.kind, agreement.total) == ("settlement", Decimal("382500"))
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "I haven't paid anything, but I can pay 200 dollars to settle my debt",
+        "never paid, I can pay 200 dollars at once to settle it",
+    ],
+)
+def test_english_payment_denied_in_the_opening_leaves_the_sum_an_offer(
+    sms, english_debtor, session, opening
+):
+    thread = sms(ENGLISH)
+    reply = thread.send_all(opening, "4050")
+    assert "With 200.00 dollars you can settle the debt in a single payment" in reply, reply
+    thread.send("yes")
+    [agreement] = agreements(session)
+    assert agreement.kind == "settlement" and agreement.total <= Decimal("200")
