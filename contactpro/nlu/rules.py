@@ -536,6 +536,13 @@ _INVOICE_COPY = re.compile(
     r"(factura|recibo|cuenta de cobro|estado de cuenta)\b|"
     r"\b(mandar|mandan|mandame|mandenme|manden|enviar|envian|envien|enviame|envienme|reenviar|"
     r"reenvien|reenvienme)( me)?( \w+){0,2}? (factura|recibo)\b|"
+    r"\bno (me )?(ha |han )?(llegado|llego|llegaron) (la |mi |el )?(factura|recibo)\b|"
+    r"\b(factura|recibo)( \w+){0,3}? no (me )?(ha |han )?(llegado|llego)\b|"
+    r"\b(bill|invoice|statement)( \w+){0,4}? (never|didn'?t|did not|hasn'?t|has not) "
+    r"(came|come|arrived|arrive)\b|"
+    r"\bno (he|hemos) recibido (la |mi |el )?(factura|recibo)\b|"
+    r"\b(haven'?t|have not|didn'?t|did not|never) (received|got|gotten|get|receive) "
+    r"(my |the |a |this month'?s |last month'?s )?(bill|invoice|statement)\b|"
     r"\b(copy|duplicate|pdf) of (\w+ ){0,3}?(bill|invoice|statement)\b|"
     r"\b(send|email|e mail|text|resend|forward|mail)( me)? (a copy of )?(my |the )?"
     r"(last )?(bill|invoice|statement)\b"
@@ -636,6 +643,28 @@ _NOT_CANCELLING_OBJECT = re.compile(
     r"^ (nada|el|mi|la|los|the|my|anything)( (servicio|plan|contrato|linea|cuenta|internet|"
     r"service|contract|line|account|subscription))?(?!\w)"
 )
+# A negation just before a verb, with at most a pronoun or an auxiliary between: "no me
+# cobraron", "no me han cobrado", "I wasn't", "you have not". "No sé por qué me cobraron" and "no
+# entiendo, me cobraron doble" deny nothing.
+_DENIED = re.compile(
+    r"\b(no|not|never|nunca|jamas|wasn'?t|weren'?t|didn'?t|haven'?t|hasn'?t|isn'?t|aren'?t)"
+    r"( (me|nos|le|les|te|lo|la|han|ha|he|hemos|fue|fui|been|was|were|ever|us))* ?$"
+)
+# A problem or a complaint denied: "no tengo problemas con el internet", "ya no tengo ninguna
+# falla", "no es un problema de internet", "I don't have a problem with my internet", "I have no
+# complaint", "nothing is wrong with my internet", "my internet is fine".
+_PROBLEM_DENIED = re.compile(
+    r"\b(ya )?no (tengo|tenemos|hay|es|son) (ningun |ninguna |un |una |algun |alguna )?"
+    r"(problemas?|fallas?|quejas?|reclamos?|inconvenientes?|dano|danos)"
+    r"( (con|de|del|en) (el |la |mi |los |las )?\w+)?|"
+    r"\b(don'?t|do not|doesn'?t|does not|didn'?t) (have|has) (a |any |an )?"
+    r"(problems?|issues?|complaints?|trouble)( (with|on|about) (the |my )?\w+)?|"
+    r"\b(have|has|there'?s|there is) (no|not any) (problems?|issues?|complaints?|trouble)"
+    r"( (with|on|about) (the |my )?\w+)?|"
+    r"\bnothing('?s| is)? wrong with (the |my )?\w+|"
+    r"\b(the |my )?(internet|wifi|service|connection|signal) (is|works) (fine|ok|okay|good)\b|"
+    r"\b(el |mi )?(internet|wifi|servicio|senal) (esta|funciona) bien\b"
+)
 # What is owed asked in words no topic name covers ("cuánto debo", "how much do I owe").
 _OWED_ASKED = re.compile(
     r"\b(cuanto|que) (debo|le debo|les debo|tengo que pagar)\b|"
@@ -646,10 +675,27 @@ _AMBIGUOUS_MONTHS = frozenset({"may", "mar", "jun", "jul", "dec", "sep", "sept",
 
 
 def billing_dispute(norm: str) -> str | None:
-    """Return the kind of charge ``norm`` disputes (double_charge, unrecognised, wrong_amount)."""
+    """Return the kind of charge ``norm`` disputes (double_charge, unrecognised, wrong_amount);
+    a charge denied ("no me cobraron doble", "I wasn't overcharged") disputes none."""
     for kind, pattern in _DISPUTES:
-        if pattern.search(norm):
+        if any(not _DENIED.search(norm[: m.start()]) for m in pattern.finditer(norm)):
             return kind
+    return None
+
+
+def besides_denied(norm: str) -> tuple[str, str] | None:
+    """Return the request (intent and phrase) a message makes besides a problem it denies ("no
+    tengo problemas con el internet, quiero saber mi saldo", "I don't have a problem with my
+    internet, I want my balance"), or None."""
+    denial = _PROBLEM_DENIED.search(norm)
+    if denial is None:
+        return None
+    rest = f"{norm[: denial.start()]} {norm[denial.end() :]}"
+    if owed := _OWED_ASKED.search(rest):
+        return "billing_inquiry", owed.group(0)
+    for intent, pattern in _TOPIC_NAMES:
+        if intent not in ("connection_problem", "complaint") and (named := pattern.search(rest)):
+            return intent, named.group(0)
     return None
 
 
@@ -794,4 +840,6 @@ def apply_rules(
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     if (other := besides_cancelling(norm)) is not None:
         return RuleResult(entities, other[0], f"not cancelling, asking: {other[1]}")
+    if (other := besides_denied(norm)) is not None:
+        return RuleResult(entities, other[0], f"a problem denied, asking: {other[1]}")
     return RuleResult(entities)

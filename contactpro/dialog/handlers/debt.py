@@ -64,8 +64,20 @@ _PAYMENTS = (
 )
 # "30 a month", "80 al mes": money a month, never a number of payments.
 _A_MONTH = r"(?:a|per|each|every|al|por|cada) (?:month|mes)\b"
-# "6 cuotas", "dos pagos", "6 monthly payments", "12 cuotas mensuales": a number of payments.
-_COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:\w+\s+)?{_PAYMENTS}\b")
+# "6 cuotas", "dos pagos", "6 monthly payments", "12 cuotas mensuales": a number of payments
+# (the word between is never a number: "no 12, 6 cuotas" asks for 6).
+_COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:(?!\d)\w+\s+)?{_PAYMENTS}\b")
+# A count taken back: "no 12", "no quiero 12 cuotas", "not 12 instalments", "12 cuotas no", "12
+# instalments doesn't work". The number said instead, if any, is the one asked for.
+_TAKEN_BACK_BEFORE = re.compile(
+    r"\b(?:no|not|ni|nunca|never)(?: (?!mas\b|more\b|menos\b|less\b)\w+){0,2}\s*$"
+)
+_TAKEN_BACK_AFTER = re.compile(
+    r"^\s*(?:(?:no|not|nope)\b(?!\s*\d)|(?:doesn'?t|dont|don'?t|won'?t|isn'?t|is too|are too|"
+    r"es mucho|son muchas)\b)"
+)
+_CLAUSES = re.compile(r"[,;:.!?¿¡]+|\b(?:sino|but|pero|mejor|rather|instead)\b")
+_LONE_NUMBER = re.compile(r"\b(\d{1,2})\b")
 # "hace 2 meses", "3 months ago", "llevo 3 meses sin trabajo", "2 pagos atrasados": a time or a
 # debt described, not a number of payments asked for.
 _NOT_A_REQUEST = re.compile(
@@ -210,6 +222,16 @@ _CHANGE_OF_MIND = re.compile(
     r"\b(mejor|prefiero|preferiria|mas bien|me quedo con|dame|better|rather|instead|prefer|"
     r"actually|i'?ll take|give me)\b"
 )
+# A no that opens a correction: "no espera", "no perdón", "no wait", "no, I mean".
+_NO_LEAD = (
+    r"^(?:no|nope|nah)(?: (?:espera|esperate|perdon|disculpa|digo|quise decir|wait|sorry|"
+    r"hold on|i mean|i meant))*"
+)
+# "no, la 2", "no espera, la 2", "no wait, option 2": a no and what is said instead.
+_NO_THEN = re.compile(_NO_LEAD + r"(?P<rest>.*)$")
+# A no taken back by a yes: "no, sí quiero", "no espera, sí", "no wait, yes I want it". Neither a
+# refusal nor a yes clear enough to book: the question is asked again.
+_NO_THEN_YES = re.compile(_NO_LEAD + r"(?: (?:mejor|actually))? (?:si|sip|yes|yeah|yep|claro)\b")
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
 # A question, with or without its mark (a call's transcript has none): "y cuándo pago la
@@ -311,7 +333,13 @@ def bare_count(text: str, offers: Sequence[Offer]) -> int | None:
         return None
     spoken = _spoken_form(text)
     if (match := _BARE_NUMBER.match(spoken)) is None:
-        return None
+        # "12 no, mejor 6": the number said after one taken back
+        *before, last = _CLAUSES.split(fold(text))
+        if not _NEGATION.search(normalise(" ".join(before))):
+            return None
+        spoken = _spoken_form(last)
+        if (match := _BARE_NUMBER.match(spoken)) is None:
+            return None
     count = int(match.group(1))
     if count <= len(offers) or count > 60 or _DAY_OR_ITEM.search(spoken[: match.start(1)].strip()):
         return None
@@ -364,13 +392,34 @@ def requested_count(text: str) -> int | None:
 
     A time or a debt described ("perdí el trabajo hace 2 meses", "3 months ago") asks for none.
     """
-    match = _COUNT.search(_spoken_form(text))
-    if match is None:
+    taken_back = False
+    for clause in _CLAUSES.split(fold(text)):
+        spoken = _spoken_form(clause)
+        for match in _COUNT.finditer(spoken):
+            if _TAKEN_BACK_BEFORE.search(spoken[: match.start()]) or _TAKEN_BACK_AFTER.match(
+                spoken[match.end() :]
+            ):
+                taken_back = True
+                continue
+            if _TIME_UNIT.match(match.group(2)) and _REFUSAL.search(normalise(text)):
+                return None  # "I've been out of work for 3 months, that doesn't work for me"
+            count = int(match.group(1))
+            return count if 0 < count <= 60 else None
+        if taken_back and not _COUNT.search(spoken) and (instead := _said_instead(spoken)):
+            return instead
+    return None
+
+
+def _said_instead(clause: str) -> int | None:
+    """Return the number of payments a clause after a count taken back says instead ("not 12,
+    6"; "no 12 cuotas, mejor 6"), never a day or an item ("la 2")."""
+    numbers = list(_LONE_NUMBER.finditer(clause))
+    if len(numbers) != 1 or _TAKEN_BACK_BEFORE.search(clause[: numbers[0].start()]):
         return None
-    if _TIME_UNIT.match(match.group(2)) and _REFUSAL.search(normalise(text)):
-        return None  # "I've been out of work for 3 months, that doesn't work for me"
-    count = int(match.group(1))
-    return count if 0 < count <= 60 else None
+    if _DAY_OR_ITEM.search(clause[: numbers[0].start()].strip()):
+        return None
+    count = int(numbers[0].group(1))
+    return count if 1 < count <= 60 else None
 
 
 def opening_count(text: str) -> int | None:
@@ -968,7 +1017,9 @@ def _plain(ctx: TurnContext) -> str:
 def _says_no_first(ctx: TurnContext) -> bool:
     """Return True for an answer that opens with a no: "no", "no gracias", "no, mejor no"
     ("no hay problema, dale" and "no problem, go ahead" open with a yes)."""
-    return bool(re.match(r"(no|nope|nah|not|ninguna|ninguno|none|neither)\b", _plain(ctx)))
+    plain = _plain(ctx)
+    no_first = re.match(r"(no|nope|nah|not|ninguna|ninguno|none|neither)\b", plain)
+    return bool(no_first) and not _NO_THEN_YES.match(plain)
 
 
 def _affirmed(ctx: TurnContext) -> bool:
@@ -997,6 +1048,8 @@ def _refused(ctx: TurnContext) -> bool:
     norm, plain = normalise(ctx.text), _plain(ctx)
     if _REFUSAL.search(plain) or _says_no_first(ctx):
         return True
+    if _NO_THEN_YES.match(plain):
+        return False  # "no, sí quiero": the no is taken back
     understood = ctx.understood
     sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
     return understood.intent == "deny" and plain == norm and sure
@@ -1089,11 +1142,23 @@ def _back_to_table(
     return Decision(f"{prefix} {ctx.say('debt_options', offers=described)}", step=step)
 
 
+def _no_then_other(ctx: TurnContext) -> bool:
+    """Return True for a no followed by something said instead and not refused: "no, la 2", "no
+    espera, la 1", "no wait, option 2" ("no quiero la 1", "no, la 2 no", "no, 2 is too much"
+    refuse it)."""
+    plain = _plain(ctx)
+    match = _NO_THEN.match(plain)
+    if match is None or _REFUSAL.search(plain):
+        return False
+    rest = match.group("rest")
+    return bool(rest) and not _NEGATION.search(rest)
+
+
 def _instead(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
     """Return the option a turn takes instead of the one on the table ("no, mejor la 1", "no,
     mejor el pago único"): one of ``offers`` by its number or words, else a single payment
     shown earlier and not refused."""
-    if not _CHANGE_OF_MIND.search(normalise(ctx.text)):
+    if not (_CHANGE_OF_MIND.search(normalise(ctx.text)) or _no_then_other(ctx)):
         return None
     if (picked := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return picked
