@@ -49,10 +49,10 @@ FUNCTION_WORDS = frozenset(
     en es esta este esto hay la las lo los me mi mis no o para por puedo pueden puede que quiero
     quisiera saber se si sus su te tiene tienen tengo tu tus un una uno unos unas usted ustedes y
     ya yo hola buenas gracias favor necesito gustaria dime decir informacion info mas muy
-    ofrecen ofrece manejan
+    ofrecen ofrece manejan solo solamente unicamente
     about am an and any are can could do does for have how i if is it much many my of on or
     please the there to want was what which would you your hi hello thanks get tell know need
-    more information offer offers long whats one ones
+    more information offer offers long whats one ones just only
     """.split()
 )
 # The product's vocabulary: what customers say, folded to the word the articles use ("300

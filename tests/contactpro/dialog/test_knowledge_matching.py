@@ -43,11 +43,13 @@ ON_TOPIC = {
         ("cuando llega la factura", "ciclo-facturacion"),
         ("es gratis cambiar de plan", "cambio-de-plan"),
         ("cambiar de plan tiene costo", "cambio-de-plan"),
+        ("solo bajar el plan", "cambio-de-plan"),
     ],
     "en": [
         ("how much is the 300 mb plan", "home-internet-plans"),
         ("how much is the 500 one", "home-internet-plans"),
         ("is it free to change my plan", "changing-plan"),
+        ("just downgrade my plan", "changing-plan"),
         ("how much is the 300mb plan", "home-internet-plans"),
         ("what's the price of the 100 mb internet", "home-internet-plans"),
         ("what would I pay if I switch to 300 mb", "home-internet-plans"),
