@@ -278,6 +278,29 @@ def words_to_digits(text: str) -> str:
     return " ".join(out)
 
 
+def number_breaks(text: str) -> str:
+    """Return ``text`` with a comma between the numbers of a run of several, said one after the
+    other ("not twelve six payments" -> "not twelve, six payments"): a correction said without a
+    pause is two numbers, never the digits of one."""
+    tokens = text.split()
+    words = [token.strip(",.;:!?¿¡") for token in tokens]
+    out: list[str] = []
+    run: list[str] = []
+    last = 0  # where in ``out`` the run's last number word is
+    for token, word in zip(tokens, words, strict=True):
+        if word in NUMBER_WORDS:
+            if run and len(read_chunks([*run, word])) > len(read_chunks(run)):
+                out[last] += "" if out[last].endswith(",") else ","  # the number before ends
+            run.append(word)
+            last = len(out)
+        elif run and word in CONNECTORS:
+            run.append(word)
+        else:
+            run = []
+        out.append(token)
+    return " ".join(out)
+
+
 def spoken_value(text: str) -> int | None:
     """Return the value of a text made only of number words forming one number, else None."""
     tokens = _articles_as_one(text.split())

@@ -54,7 +54,7 @@ from contactpro.dialog.offers import (
 )
 from contactpro.dialog.options import named_option
 from contactpro.models import Account, PaymentAgreement
-from contactpro.nlu.numbers import words_to_digits
+from contactpro.nlu.numbers import number_breaks, words_to_digits
 from contactpro.nlu.rules import AGREEMENT_ASKED, paid_before, parse_number
 from contactpro.nlu.text import fold, normalise, numeric_form
 
@@ -67,16 +67,22 @@ _A_MONTH = r"(?:a|per|each|every|al|por|cada) (?:month|mes)\b"
 # "6 cuotas", "dos pagos", "6 monthly payments", "12 cuotas mensuales": a number of payments
 # (the word between is never a number: "no 12, 6 cuotas" asks for 6).
 _COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:(?!\d)\w+\s+)?{_PAYMENTS}\b")
-# A count taken back: "no 12", "no quiero 12 cuotas", "not 12 instalments", "12 cuotas no", "12
-# instalments doesn't work". The number said instead, if any, is the one asked for.
+# A count taken back: "no 12", "no quiero 12 cuotas", "no puedo pagar en 12 cuotas", "not 12
+# instalments", "I can't do 12 payments", "12 cuotas no", "12 instalments doesn't work". The number
+# said instead, if any, is the one asked for; a negation takes back the number right after it
+# only ("no 12 cuotas 6 cuotas" asks for 6).
 _TAKEN_BACK_BEFORE = re.compile(
-    r"\b(?:no|not|ni|nunca|never)(?: (?!mas\b|more\b|menos\b|less\b)\w+){0,2}\s*$"
+    r"\b(?:no|not|ni|nunca|never|can'?t|cannot|don'?t|dont|won'?t|couldn'?t)"
+    r"(?: (?!mas\b|more\b|menos\b|less\b|\d)\w+){0,2}(?: (?:en|in|de|of|a|con|with))?\s*$"
 )
 _TAKEN_BACK_AFTER = re.compile(
     r"^\s*(?:(?:no|not|nope)\b(?!\s*\d)|(?:doesn'?t|dont|don'?t|won'?t|isn'?t|is too|are too|"
     r"es mucho|son muchas)\b)"
 )
 _CLAUSES = re.compile(r"[,;:.!?¿¡]+|\b(?:sino|but|pero|mejor|rather|instead)\b")
+# Where a transcript without commas turns from a number taken back to the one said instead: a
+# number before another ("no 12 no 6", "not 12 6 payments", "12 cuotas 6 cuotas").
+_NUMBER_THEN_NUMBER = re.compile(rf"\b\d{{1,2}}(?: {_PAYMENTS})?(?: (?:no|not))?(?= \d)")
 _LONE_NUMBER = re.compile(r"\b(\d{1,2})\b")
 # "hace 2 meses", "3 months ago", "llevo 3 meses sin trabajo", "2 pagos atrasados": a time or a
 # debt described, not a number of payments asked for.
@@ -223,9 +229,13 @@ _CHANGE_OF_MIND = re.compile(
     r"actually|i'?ll take|give me)\b"
 )
 # A no that opens a correction: "no espera", "no perdón", "no wait", "no, I mean".
-_NO_LEAD = (
-    r"^(?:no|nope|nah)(?: (?:espera|esperate|perdon|disculpa|digo|quise decir|wait|sorry|"
-    r"hold on|i mean|i meant))*"
+_CORRECTING = r"espera|esperate|perdon|disculpa|digo|quise decir|wait|sorry|hold on|i mean|i meant"
+_NO_LEAD = rf"^(?:no|nope|nah)(?: (?:{_CORRECTING}))*"
+# A no opening a correction said without a pause: "no en 6 cuotas", "no espera 6 cuotas", "no
+# wait 6 payments", "no I want 6" ("no 6 cuotas" and "no quiero 6 cuotas" refuse 6).
+_NO_BEFORE_INSTEAD = re.compile(
+    rf"^(?:no|nope|nah)(?: no)*(?:(?: (?:{_CORRECTING}))+|(?= (?:en|in|a|con|with|i want|"
+    r"i'?d like|i would like|i need|make it|let'?s do|lets do|how about|what about)\b))"
 )
 # "no, la 2", "no espera, la 2", "no wait, option 2": a no and what is said instead.
 _NO_THEN = re.compile(_NO_LEAD + r"(?P<rest>.*)$")
@@ -333,11 +343,11 @@ def bare_count(text: str, offers: Sequence[Offer]) -> int | None:
         return None
     spoken = _spoken_form(text)
     if (match := _BARE_NUMBER.match(spoken)) is None:
-        # "12 no, mejor 6": the number said after one taken back
-        *before, last = _CLAUSES.split(fold(text))
-        if not _NEGATION.search(normalise(" ".join(before))):
+        # "12 no, mejor 6", "no doce no seis": the number said after one taken back
+        *before, last = _clauses(text) or [""]
+        if not _NEGATION.search(" ".join(before)):
             return None
-        spoken = _spoken_form(last)
+        spoken = last
         if (match := _BARE_NUMBER.match(spoken)) is None:
             return None
     count = int(match.group(1))
@@ -392,22 +402,42 @@ def requested_count(text: str) -> int | None:
 
     A time or a debt described ("perdí el trabajo hace 2 meses", "3 months ago") asks for none.
     """
-    taken_back = False
-    for clause in _CLAUSES.split(fold(text)):
-        spoken = _spoken_form(clause)
+    return _counts(text)[0]
+
+
+def _counts(text: str) -> tuple[int | None, list[int]]:
+    """Return the number of payments ``text`` asks for, if any, and the numbers it takes back
+    ("no puedo pagar en 6 cuotas", "not 12, 6 payments")."""
+    taken_back: list[int] = []
+    for spoken in _clauses(text):
         for match in _COUNT.finditer(spoken):
             if _TAKEN_BACK_BEFORE.search(spoken[: match.start()]) or _TAKEN_BACK_AFTER.match(
                 spoken[match.end() :]
             ):
-                taken_back = True
+                taken_back.append(int(match.group(1)))
                 continue
             if _TIME_UNIT.match(match.group(2)) and _REFUSAL.search(normalise(text)):
-                return None  # "I've been out of work for 3 months, that doesn't work for me"
+                return None, taken_back  # "out of work for 3 months, that doesn't work for me"
             count = int(match.group(1))
-            return count if 0 < count <= 60 else None
+            return (count if 0 < count <= 60 else None), taken_back
         if taken_back and not _COUNT.search(spoken) and (instead := _said_instead(spoken)):
-            return instead
-    return None
+            return instead, taken_back
+    return None, taken_back
+
+
+def _clauses(text: str) -> list[str]:
+    """Return the clauses of ``text`` in spoken form, split where it turns: at punctuation, "sino",
+    "but", "mejor", and where a transcript without commas turns from what is taken back to what
+    is said instead ("no en seis cuotas", "no doce no seis", "not twelve six payments")."""
+    clauses: list[str] = []
+    for clause in _CLAUSES.split(number_breaks(fold(text))):
+        spoken = _spoken_form(clause)
+        if (lead := _NO_BEFORE_INSTEAD.match(spoken)) is not None:
+            clauses.append(lead.group(0))
+            spoken = spoken[lead.end() :].strip()
+        marked = _NUMBER_THEN_NUMBER.sub(lambda m: f"{m.group(0)} |", spoken)
+        clauses.extend(part.strip() for part in marked.split("|"))
+    return [clause for clause in clauses if clause]
 
 
 def _said_instead(clause: str) -> int | None:
@@ -830,8 +860,13 @@ def _refuse(ctx: TurnContext, offers: Sequence[Offer]) -> list[str]:
 
 
 def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer]) -> Decision:
-    """After a refusal of ``refused``: the offers neither shown nor refused yet, else a person."""
-    done = _refuse(ctx, refused)
+    """After a refusal of ``refused`` (and of the plans refused by their number, "no puedo pagar
+    en 6 cuotas"): the offers neither shown nor refused yet, else a person."""
+    counts = _counts(ctx.text)[1]
+    named = [
+        o for o in _all_offers(ctx, account) if o.kind == "instalments" and o.instalments in counts
+    ]
+    done = _refuse(ctx, [*refused, *named])
     shown = ctx.state.slots.get("shown", [])
     fresh = [o for o in _all_offers(ctx, account) if o.code not in shown and o.code not in done]
     if not fresh:
