@@ -471,7 +471,8 @@ def day_text(value: object, language: str) -> str:
 def handoff_lines(context: Mapping[str, Any], translate: Translate, language: str) -> list[str]:
     """Return what the bot gathered for the agent beyond the transcript, one line per fact,
     in the page's language: a payment the customer says they made, a disputed charge and the
-    charges the bot showed, the requests still waiting, abuse, a cancellation to undo."""
+    charges the bot showed, the requests still waiting, abuse, a writer who is not the holder,
+    a cancellation to undo, an answer the customer never received."""
     details = context.get("details")
     if not isinstance(details, Mapping):
         return []
@@ -522,6 +523,8 @@ def handoff_lines(context: Mapping[str, Any], translate: Translate, language: st
         )
     if details.get("abuse"):
         lines.append(translate("handoff_abuse"))
+    if details.get("not_holder"):
+        lines.append(translate("handoff_not_holder"))
     withdrawal = details.get("withdrawal")
     if isinstance(withdrawal, Mapping):
         lines.append(
@@ -530,6 +533,12 @@ def handoff_lines(context: Mapping[str, Any], translate: Translate, language: st
                 day=_day(withdrawal.get("processed_on"), language),
             )
         )
+    undelivered = details.get("undelivered")
+    if isinstance(undelivered, Mapping):
+        why = translate(f"undelivered_{undelivered.get('why')}")
+        if why.startswith("undelivered_"):  # a refusal code of Twilio's: said in general words
+            why = translate("undelivered_telephony_failed")
+        lines.append(translate("handoff_undelivered").format(why=why))
     leaving = details.get("cancellation")
     if isinstance(leaving, Mapping):
         offer = leaving.get("offer")

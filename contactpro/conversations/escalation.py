@@ -39,13 +39,16 @@ REASONS = {
     "troubleshooting_failed": "the troubleshooting steps did not fix the connection",
     "retention_refused": "the customer refused the retention offer and wants to cancel",
     "offer_refused": "the customer refused the payment plans offered",
+    "wants_to_pay": "the customer wants to pay but did not choose one of the payment options",
     "payment_not_found": "a payment the customer reported was not found",
     "voicemail": "the caller left a voicemail",
     "customer_media": "the customer sent a photo or a document for a person to look at",
     "billing_dispute": "the customer disputes a charge (charged twice, not recognised, wrong)",
     "invoice_request": "the customer asked for a copy of an invoice the bot could not send",
     "cancellation_withdrawal": "the customer withdrew a cancellation the team already processed",
+    "reply_not_delivered": "the bot's answer could not be sent to the customer",
 }
+UNDELIVERED_REASON = "reply_not_delivered"
 # How many conversations back a chain of carried-over conversations is followed.
 MAX_EARLIER_CONVERSATIONS = 5
 _BASE_PRIORITY = {
@@ -53,6 +56,7 @@ _BASE_PRIORITY = {
     "technical_error": 65,
     "billing_dispute": 60,
     "agent_request": 55,
+    "wants_to_pay": 55,  # a debtor ready to pay: a person closes the agreement
 }
 # Abuse or an accusation of theft: a person takes it before any other complaint.
 ABUSE_BONUS = 15
@@ -242,6 +246,22 @@ def escalate(
         extra={"interaction_id": interaction.id, "reason": reason, "priority": escalation.priority},
     )
     return escalation
+
+
+def hand_over_undelivered(
+    session: Session, settings: Settings, interaction: Interaction, reply: str, why: str
+) -> Escalation:
+    """Hand a conversation to a person when the bot's answer could not be sent for good
+    (Twilio refused it, retries ran out, WhatsApp's window closed): the agent sees the answer
+    the customer never received and why."""
+    state = dict(interaction.state or {})
+    handoff = {**handoff_details(interaction), "undelivered": {"reply": reply, "why": why}}
+    interaction.state = {**state, "handoff": handoff, "escalated": True}
+    log.warning(
+        "answer not delivered: handed over",
+        extra={"interaction_id": interaction.id, "reason": why},
+    )
+    return escalate(session, settings, interaction, UNDELIVERED_REASON)
 
 
 def call_texted_by_agent(session: Session, from_number: str) -> Interaction | None:

@@ -271,6 +271,7 @@ def _follows_up(ctx: TurnContext) -> bool:
 
 def _route(ctx: TurnContext) -> Decision:
     state, intent = ctx.state, ctx.understood.intent
+    identity.note_not_holder(ctx)
     if (steered := control.steer(ctx)) is not None:
         return steered
     if (identifying := identity.unprompted(ctx)) is not None:
@@ -418,11 +419,11 @@ def decide(ctx: TurnContext) -> Decision:
         state.resolved = True
         if state.awaiting is None:
             state.awaiting = "confirm_resolution"
-            decision = Decision(
-                f"{decision.text} {ctx.say('confirm_resolved')}",
-                decision.action,
-                decision.reason,
-                decision.step,
-                decision.resolved,
+            question = ctx.say("confirm_resolved")
+            decision = replace(
+                decision,
+                text=f"{decision.text} {question}",
+                question="",
+                keep=f"{decision.keep} {question}" if decision.keep else "",
             )
     return decision

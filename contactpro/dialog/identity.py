@@ -5,6 +5,12 @@ by voice, keypad or text, and verified by a second factor (the last four digits 
 their birth year, whichever they did not just give) before any balance or personal data is
 disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation
 to a person.
+
+Someone who says the account is not theirs ("no soy el titular, soy la esposa") is told that the
+account is handled only with its holder: the question waits for the holder's data, which they may
+give if the holder is with them, and general questions are answered meanwhile. Saying so spends
+no attempt. Said before any identity question ("hola, no soy el titular, quiero saber la deuda
+de mi papá"), the request waits and the first identity question asked is already the holder's.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from dataclasses import replace
 from sqlalchemy import or_, select
 
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.handlers import product_info
 from contactpro.models import Account, Customer
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.result import Understanding
+from contactpro.nlu.rules import not_the_holder
 from contactpro.nlu.text import normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
@@ -59,6 +67,13 @@ NAMED_SLOT = "named_digits"
 REQUEST_LOOKBACK_TURNS = 6
 # The questions a request waits on before it is acted on (identity, which account).
 WAITED_STEPS = frozenset({"verified", "asked_which_account", "asked_which_account_again"})
+# Slot and hand-over key set when the writer says the account is someone else's: the identity
+# question then asks for the holder's data, and the agent taking over is told.
+NOT_HOLDER = "not_holder"
+# What such a writer is answered without identification: nothing of any account is read.
+GENERAL_QUESTIONS = frozenset({"product_info", "payment_how"})
+# The least model confidence to answer a general question rather than ask for the data again.
+GENERAL_MIN_CONFIDENCE = 0.5
 
 
 def digits_in(text: str) -> list[str]:
@@ -113,18 +128,55 @@ def _ask_verification(ctx: TurnContext) -> Decision:
     factor = _second_factor(ctx)
     ctx.state.slots["factor"] = factor
     ctx.state.awaiting = "verify"
+    if ctx.state.slots.get(NOT_HOLDER):
+        return Decision(ctx.say("not_holder_question", asked=factor), step="asked_verification")
     key = "ask_verify_birth_year" if factor == "birth_year" else "ask_verify_id4"
     return Decision(ctx.say(key), step="asked_verification")
+
+
+def _ask_identification(ctx: TurnContext) -> str:
+    """Ask for an id or account number: the holder's, when the writer said they are not."""
+    if ctx.state.slots.get(NOT_HOLDER):
+        return ctx.say("not_holder_question", asked="identify")
+    return ctx.say("ask_identify")
 
 
 def ask_again(ctx: TurnContext) -> str | None:
     """Return the identity question left waiting, worded for this conversation's channel ("dime"
     on a call, "escríbeme" in a message), or None when none waits."""
     if ctx.state.awaiting == "identify":
-        return ctx.say("ask_identify")
+        return _ask_identification(ctx)
     if ctx.state.awaiting == "verify":
         return _ask_verification(ctx).text
     return None
+
+
+def note_not_holder(ctx: TurnContext) -> None:
+    """Note a writer who says the account is someone else's before any identity question waits
+    ("hola, no soy el titular, quiero saber la deuda de mi papá"): the identity question asked
+    next is the holder's, and an agent taking over is told. At the question, :func:`reply`
+    notes it."""
+    state = ctx.state
+    if state.verified or state.awaiting in ("identify", "verify"):
+        return
+    if not_the_holder(ctx.text):
+        state.handoff[NOT_HOLDER] = True
+
+
+def _kept_not_holder(ctx: TurnContext) -> bool:
+    """Carry the writer's word that they are not the holder into the identity flow just started
+    (starting it forgets the slots); return True when they said so."""
+    if not ctx.state.handoff.get(NOT_HOLDER):
+        return False
+    ctx.state.slots[NOT_HOLDER] = True
+    return True
+
+
+def _told_not_holder(ctx: TurnContext, asked: Decision) -> Decision:
+    """Return the first identity question ``asked`` of a writer who is not the holder: told
+    first that the account is handled only with its holder, then asked for the holder's data."""
+    text = ctx.say("not_holder", question=asked.text)
+    return replace(asked, text=text, question=asked.text)
 
 
 def require(ctx: TurnContext, level: str, intent: str) -> Decision | None:
@@ -132,10 +184,15 @@ def require(ctx: TurnContext, level: str, intent: str) -> Decision | None:
     if ctx.state.customer_id is None:
         ctx.state.start("identity", "identify")
         ctx.state.pending_intent = intent
+        if _kept_not_holder(ctx):
+            asked = Decision(_ask_identification(ctx), step="asked_identification")
+            return _told_not_holder(ctx, asked)
         return Decision(ctx.say("ask_identify"), step="asked_identification")
     if level == VERIFIED and not ctx.state.verified:
         ctx.state.start("identity")
         ctx.state.pending_intent = intent
+        if _kept_not_holder(ctx):
+            return _told_not_holder(ctx, _ask_verification(ctx))
         return _ask_verification(ctx)
     return None
 
@@ -246,12 +303,15 @@ def unprompted(ctx: TurnContext) -> Decision | None:
         state.start("identity", "identify")
         state.pending_intent = pending
         state.identify_attempts += 1
+        _kept_not_holder(ctx)
         return Decision(ctx.say("identify_not_found"), step="identification_retry")
     pending = _stated_intent(ctx) or state.pending_intent
     state.start("identity")
     state.pending_intent = pending
     if named := [d for d in digits_in(ctx.text) if len(d) >= 3]:
         state.slots[NAMED_SLOT] = named
+    if _kept_not_holder(ctx):
+        return _told_not_holder(ctx, _identified(ctx, customer))
     return _identified(ctx, customer)
 
 
@@ -265,17 +325,67 @@ def _not_an_answer(ctx: TurnContext) -> Decision:
         reason = "verification_failed" if state.awaiting == "verify" else "identification_failed"
         state.finish()
         return Decision("", ESCALATE, reason=reason)
+    if state.slots.get(NOT_HOLDER):
+        question = _waiting_question(ctx)
+        text = ctx.say("not_holder_again", question=question)
+        return Decision(text, step="identity_reasked", question=question)
     if state.awaiting == "identify":
         return Decision(ctx.say("ask_identify"), step="identity_reasked")
     question = _ask_verification(ctx).text
     return Decision(f"{ctx.say('identity_needed')} {question}", step="identity_reasked")
 
 
+def _waiting_question(ctx: TurnContext) -> str:
+    """Return the identity question that waits, asked again."""
+    if ctx.state.awaiting == "identify":
+        return _ask_identification(ctx)
+    return _ask_verification(ctx).text
+
+
+def _not_holder(ctx: TurnContext, told: bool) -> Decision:
+    """Tell a writer who says the account is not theirs that it is handled only with its holder,
+    what they can do meanwhile, and ask for the holder's data; no attempt is spent. Once
+    ``told``, a shorter reminder."""
+    question = _waiting_question(ctx)
+    key = "not_holder_again" if told else "not_holder"
+    return Decision(ctx.say(key, question=question), step="identity_reasked", question=question)
+
+
+def _general_answer(ctx: TurnContext) -> Decision | None:
+    """Answer a general question (plans, prices, coverage, how to pay) from a writer who is not
+    the holder, the identity question still waiting; None when the turn asks no such question."""
+    understood, state = ctx.understood, ctx.state
+    sure = understood.tier in ("rules", "llm") or understood.confidence >= GENERAL_MIN_CONFIDENCE
+    waiting = (state.flow, state.awaiting, state.pending_intent, dict(state.slots))
+    if understood.intent == "payment_how" and sure:
+        # The generic text: no account number is said to someone who is not its holder.
+        answer: Decision | None = Decision(
+            ctx.say("payment_how_generic"), step="told_how_to_pay", resolved=True
+        )
+    elif understood.intent in GENERAL_QUESTIONS and sure:
+        answer = product_info.start(ctx)
+    elif understood.intent == "out_of_scope":
+        answer = product_info.fallback(ctx)
+    else:
+        return None
+    state.flow, state.awaiting, state.pending_intent, state.slots = waiting
+    return answer
+
+
 def reply(ctx: TurnContext) -> Decision | None:
     """Handle the answer to an identity question; None means: resume the pending intent."""
     state = ctx.state
-    if state.awaiting in ("identify", "verify") and not answers_with_digits(ctx.text):
-        if not _GIVES_UP.search(normalise(ctx.text)):
+    at_question = state.awaiting in ("identify", "verify")
+    told = bool(state.slots.get(NOT_HOLDER))
+    if says_not_holder := at_question and not_the_holder(ctx.text):
+        state.slots[NOT_HOLDER] = state.handoff[NOT_HOLDER] = True
+    if at_question and not answers_with_digits(ctx.text):
+        if says_not_holder:
+            return _not_holder(ctx, told)
+        if told and (answered := _general_answer(ctx)) is not None:
+            return answered
+        # Someone who is not the holder may well not know the holder's data: no failed try.
+        if told or not _GIVES_UP.search(normalise(ctx.text)):
             return _not_an_answer(ctx)
     if state.awaiting == "identify":
         customer = find_by_identifier(ctx)

@@ -77,11 +77,17 @@ SYNONYMS = {word: concept for concept, words in VOCABULARY.items() for word in w
 # "300mb" is "300 mb"; "1.500 pesos" is one number, never the 500 Mb plan.
 _DIGITS_THEN_LETTERS = re.compile(r"(?<=\d)(?=[a-z])")
 _THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
-# Phrases whose words alone say otherwise: "sin costo" is free, not a price; "how much" asks one.
+# Phrases whose words alone say otherwise: "sin costo" is free, not a price; "how much" asks one;
+# wanting a cheaper plan ("quiero un plan más barato", "I want a smaller plan") is moving to
+# one, a downgrade, where "cheaper plans?" alone asks the prices.
 PHRASES = {
     "free": r"sin (?:ningun )?(?:costo|cargo|cobro)( adicional)?|at no (?:extra )?(?:cost|charge)"
     r"|free of charge|no (?:extra )?charge",
     "price": r"how much",
+    "downgrade": r"(?:quiero|quisiera|necesito|prefiero|pasarme a|cambiarme a|cambiar a|pasar a) "
+    r"(?:un )?plan (?:mas )?(?:barato|economico|pequeno|chico|sencillo|basico)"
+    r"|(?:want|need|prefer|switch to|move to|change to|go to|get) (?:a |to a )?"
+    r"(?:cheaper|smaller|less expensive|more affordable|lower priced) plan",
 }
 _PHRASES = [(re.compile(rf"\b(?:{pattern})\b"), word) for word, pattern in PHRASES.items()]
 # Links each article to its translation: ``[[article]]`` entries of language = file name.

@@ -4,6 +4,7 @@ The journal replay stores the message's turn; its answer then goes out like ever
 sent outside a webhook's answer (:func:`contactpro.messaging.outbound.send`): recorded as an
 ``outbound_messages`` row, with a delivery report per turn, and tried again by a task when
 Twilio was unreachable or briefly unavailable. Sent once: the message SID is kept on the turn.
+An answer that cannot be sent for good hands the conversation to a person.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
+from contactpro.conversations.escalation import hand_over_undelivered
 from contactpro.db import Database
 from contactpro.messaging import outbound
 from contactpro.models import Turn
@@ -43,7 +45,7 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, turn_id:
         turn.entities = {**(turn.entities or {}), SENT_KEY: sent.message_sid or ""}
         turn.delivery_status = "queued"
         return None
-    turn.delivery_status = "failed"
+    turn.delivery_status = sent.status  # failed, or skipped outside WhatsApp's window
     return sent.reason or sent.status
 
 
@@ -53,10 +55,15 @@ def deliver_once(
     """Send the answer in its own transaction; return why it failed, or None.
 
     A failure that may pass (Twilio unreachable, 5xx) is raised as a retryable TelephonyError
-    when ``may_retry``, after the failed attempt is committed.
+    when ``may_retry``, after the failed attempt is committed. Any other failure, or the last
+    attempt's, hands the conversation to a person in the same transaction.
     """
     with db.session() as session:
         reason = deliver(session, settings, telephony, turn_id)
+        turn = session.get(Turn, turn_id)
+        final = not (may_retry and reason in RETRYABLE_REASONS)
+        if reason is not None and final and turn is not None:
+            hand_over_undelivered(session, settings, turn.interaction, turn.reply or "", reason)
     if reason is not None:
         log.warning("late answer not sent", extra={"turn_id": turn_id, "reason": reason})
         if may_retry and reason in RETRYABLE_REASONS:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
+from contactpro.conversations.escalation import hand_over_undelivered
 from contactpro.conversations.turn_service import Inbound
 from contactpro.db import Database
 from contactpro.dialog.context import CONTINUE
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 # A note whose answer is still owed (transcribed or given up on, and not yet sent).
 ANSWERABLE = ("transcribed", "empty", "too_long", "failed")
+REPLY_PURPOSE = "voice_note_reply"
 PROBLEM_REPLIES = {
     "empty": "voice_note_empty",
     "too_long": "voice_note_too_long",
@@ -240,7 +242,7 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, media_id
         telephony,
         note.interaction,
         turn.reply,
-        purpose="voice_note_reply",
+        purpose=REPLY_PURPOSE,
         report_to=outbound.status_url(settings, turn.id),
     )
     turn.delivery_status = sent.status if sent.status != "sent" else "queued"
@@ -252,9 +254,9 @@ def deliver(session: Session, settings: Settings, telephony: Telephony, media_id
     return note.status
 
 
-def _send_may_pass(session: Session, media_id: int) -> str | None:
-    """Return the reason the answer's last send failed when trying again may succeed (Twilio
-    unreachable or briefly unavailable) and the answer is still owed; else None."""
+def _unsent(session: Session, media_id: int) -> str | None:
+    """Return why the answer's last send failed or was skipped while the answer is still owed;
+    else None."""
     note = _note(session, media_id)
     if note.reply_sid or note.status not in ANSWERABLE:
         return None
@@ -262,14 +264,31 @@ def _send_may_pass(session: Session, media_id: int) -> str | None:
         select(OutboundMessage)
         .where(
             OutboundMessage.interaction_id == note.interaction_id,
-            OutboundMessage.purpose == "voice_note_reply",
+            OutboundMessage.purpose == REPLY_PURPOSE,
         )
         .order_by(OutboundMessage.id.desc())
         .limit(1)
     ).first()
-    if last is None or last.status != "failed" or last.reason not in RETRYABLE_REASONS:
+    if last is None or last.status not in ("failed", "skipped"):
         return None
-    return last.reason
+    return last.reason or last.status
+
+
+def _hand_over_if_final(
+    session: Session, settings: Settings, media_id: int, *, may_retry: bool
+) -> str | None:
+    """Return the reason the answer may still go out on a retry (Twilio unreachable or briefly
+    unavailable, and ``may_retry``); hand the conversation to a person when it cannot."""
+    reason = _unsent(session, media_id)
+    if reason is None:
+        return None
+    if may_retry and reason in RETRYABLE_REASONS:
+        return reason
+    note = _note(session, media_id)
+    turn = session.get(Turn, note.reply_turn_id) if note.reply_turn_id else None
+    reply = turn.reply if turn is not None and turn.reply else ""
+    hand_over_undelivered(session, settings, note.interaction, reply, reason)
+    return None
 
 
 def _transcribe_once(
@@ -327,7 +346,9 @@ def answer_one(
     reason that may pass is raised (AudioFetchError) when ``may_retry``; any other failure is
     answered with a reply saying the note could not be heard. An answer Twilio could not take
     for a reason that may pass (unreachable, 5xx) is raised as a retryable TelephonyError when
-    ``may_retry``: the retry finds the note transcribed and only sends the answer.
+    ``may_retry``: the retry finds the note transcribed and only sends the answer. An answer
+    that cannot be sent for good (refused, the last attempt, WhatsApp's window closed) hands
+    the conversation to a person.
     """
     try:
         _transcribe_once(db, settings, media_id, transcriber)
@@ -346,11 +367,10 @@ def answer_one(
             give_up(session, settings, media_id, reason)
     with db.session() as session:
         status = deliver(session, settings, telephony, media_id)
-    if may_retry:
-        with db.session() as session:
-            unsent = _send_may_pass(session, media_id)
-        if unsent is not None:  # committed: the transcript and the failed send stay recorded
-            raise TelephonyError(
-                "the voice note's answer could not be sent yet", reason=unsent, retryable=True
-            )
+    with db.session() as session:
+        unsent = _hand_over_if_final(session, settings, media_id, may_retry=may_retry)
+    if unsent is not None:  # committed: the transcript and the failed send stay recorded
+        raise TelephonyError(
+            "the voice note's answer could not be sent yet", reason=unsent, retryable=True
+        )
     return status

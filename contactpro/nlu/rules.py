@@ -699,14 +699,23 @@ def besides_denied(norm: str) -> tuple[str, str] | None:
     return None
 
 
-def besides_cancelling(norm: str) -> tuple[str, str] | None:
-    """Return the request (intent and phrase) a message makes after saying it does not want to
-    cancel ("no quiero cancelar, solo saber el saldo"), or None."""
+def besides_refusal(norm: str) -> str | None:
+    """Return what a message says besides refusing to cancel, the service it names left out
+    ("no quiero cancelar el plan, solo bajarlo" -> "solo bajarlo"); None when it refuses no
+    cancellation."""
     refusal = _NOT_CANCELLING.search(norm)
     if refusal is None:
         return None
     after = _NOT_CANCELLING_OBJECT.sub("", norm[refusal.end() :], count=1)
-    rest = f"{norm[: refusal.start()]} {after}"
+    return f"{norm[: refusal.start()]} {after}".strip()
+
+
+def besides_cancelling(norm: str) -> tuple[str, str] | None:
+    """Return the request (intent and phrase) a message makes after saying it does not want to
+    cancel ("no quiero cancelar, solo saber el saldo"), or None."""
+    rest = besides_refusal(norm)
+    if rest is None:
+        return None
     if owed := _OWED_ASKED.search(rest):
         return "billing_inquiry", owed.group(0)
     for intent, pattern in _TOPIC_NAMES:
@@ -843,3 +852,34 @@ def apply_rules(
     if (other := besides_denied(norm)) is not None:
         return RuleResult(entities, other[0], f"a problem denied, asking: {other[1]}")
     return RuleResult(entities)
+
+
+# "No soy el titular", "la cuenta está a nombre de mi papá", "it's my husband's account": the
+# writer says the account is someone else's (REL: whose it is).
+_NOT_HOLDER = re.compile(
+    (
+        r"\b(no soy (yo )?((el|la) )?(titular|dueno|duena|propietario|propietaria)|"
+        r"no (es|esta a) mi (cuenta|nombre)|(cuenta|linea) no es mia|"
+        r"a nombre de (mi|otra persona|alguien mas)|(cuenta|deuda|contrato) es de mi|"
+        r"(cuenta|deuda|contrato) de mi REL|titular es mi|soy (el|la|su) REL|"
+        r"(de parte|en nombre) de mi REL|(llamo|escribo) por mi REL|"
+        r"not the (main |primary )?(account ?)?(holder|owner)|(isn ?'?t|not) (my account|mine)|"
+        r"(don ?'?t|do not) own (the|this) account|(isn ?'?t|not) in my name|"
+        r"my REL( ?'?s)? (account|name|line|debt|bill)|"
+        r"(belongs to|on behalf of|calling for|writing for|texting for|calling about) my REL|"
+        r"(holder|owner) is my|(i'?m|i m|i am) (the|his|her|their) REL)\b"
+    ).replace(
+        "REL",
+        r"(papa|mama|padre|madre|papas|padres|esposo|esposa|marido|mujer|hijo|hija|hermano|"
+        r"hermana|abuelo|abuela|tio|tia|novio|novia|pareja|suegro|suegra|cunado|cunada|primo|"
+        r"prima|jefe|jefa|amigo|amiga|familiar|husband|wife|spouse|dad|father|mom|mum|mother|"
+        r"parents|son|daughter|brother|sister|partner|boyfriend|girlfriend|grandma|grandpa|"
+        r"grandmother|grandfather|uncle|aunt|boss|friend|relative)",
+    )
+)
+
+
+def not_the_holder(text: str) -> bool:
+    """Return True when ``text`` says the account is someone else's ("no soy el titular, soy la
+    esposa", "I'm not the account holder")."""
+    return bool(_NOT_HOLDER.search(normalise(text)))

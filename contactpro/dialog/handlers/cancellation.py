@@ -30,10 +30,11 @@ from contactpro.console.settings import current_config, record_audit
 from contactpro.dialog import accounts, identity
 from contactpro.dialog.agreements import percent
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.handlers import product_info
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units
 from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
-from contactpro.nlu.rules import apply_rules, besides_cancelling
+from contactpro.nlu.rules import apply_rules, besides_cancelling, besides_refusal
 from contactpro.nlu.text import normalise
 
 OFFERS = {"care": "loyalty_double_speed", "monitor": "preventive_visit"}
@@ -106,6 +107,17 @@ _QUESTION = re.compile(
     r"can|what|how|when|which|why|if)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[,.;:!¡¿]+")
+# What the rest of a keep-the-service answer must say to be a request of its own ("solo bajar
+# el plan", "I want a cheaper plan", "¿cuánto cuesta el de 300?"): "el internet ya funciona
+# bien" asks nothing, whatever article its words are alike to.
+_ASKS = re.compile(
+    r"\b(quiero|quisiera|queria|necesito|me gustaria|prefiero|solo|solamente|nada mas|como|"
+    r"cuanto|cuanta|cual|cuales|puedo|pueden|want|wanna|need|would like|i'?d like|just|only|"
+    r"rather have|how|what|which|can|could)\b"
+)
+# Words that join a request to the answer before it and say nothing of what it asks: "pero
+# quiero bajar el plan" asks what "quiero bajar el plan" asks.
+_JOINER = re.compile(r"^((pero|mejor|entonces|pues|bueno|y|but|better|so|well|and|though) )+")
 
 
 def default_quadrant(ctx: TurnContext, customer: Customer) -> str:
@@ -398,7 +410,10 @@ def withdraw(ctx: TurnContext) -> Decision:
         return question
     rows = standing(ctx)
     digits = accounts.request_digits(ctx)
+    texts = identity.request_texts(ctx, "cancellation")
     ctx.state.finish()
+    # "No quiero cancelar, solo bajar el plan": once told nothing is cancelled, the plan.
+    _queue_other_request(ctx, texts)
     if not rows:
         return Decision(ctx.say("cancel_none_standing"), step="kept_service", resolved=True)
     held = {a.id: a for a in accounts.open_accounts(ctx.customer)}
@@ -534,12 +549,79 @@ def _kept(ctx: TurnContext) -> Decision:
     return Decision(ctx.say("cancel_kept"), step="kept_service", resolved=True)
 
 
-def _queue_other_request(ctx: TurnContext) -> None:
-    """Queue the request said after "no quiero cancelar" ("..., solo saber el saldo"): the
-    engine takes it up once the cancellation is settled."""
-    other = besides_cancelling(normalise(ctx.text))
-    if other is not None and other[0] not in ctx.state.queued:
-        ctx.state.queued.append(other[0])
+def _queue_other_request(ctx: TurnContext, texts: list[str] | None = None) -> None:
+    """Queue the request said besides keeping the service ("no quiero cancelar, solo saber el
+    saldo", "me quedo, pero quiero bajar el plan"): the engine takes it up once the
+    cancellation is settled. Call it after leaving the flow."""
+    other = _other_request(ctx, texts or [ctx.text])
+    if other is None:
+        return
+    topic, question = other
+    if topic == "product_info":
+        product_info.queue(ctx, question)  # answered from its own words, not the whole message
+    elif topic not in ctx.state.queued:
+        ctx.state.queued.append(topic)
+
+
+def _other_request(ctx: TurnContext, texts: list[str]) -> tuple[str, str] | None:
+    """Return the request (topic, and the words that ask it) one of ``texts`` makes besides
+    keeping the service: a topic named after "no quiero cancelar", else a product question an
+    article answers ("..., quiero un plan más barato"); None when they ask nothing else."""
+    for text in texts:
+        if (other := besides_cancelling(normalise(text))) is not None:
+            return other[0], text
+        for asked in _besides_keeping(ctx, text):
+            if _ASKS.search(asked) and product_info.answers(ctx, asked):
+                return "product_info", asked
+    return None
+
+
+def _besides_keeping(ctx: TurnContext, text: str) -> list[str]:
+    """Return what ``text`` says besides keeping the service and a bare yes or no, clause by
+    clause: the words around a refusal to cancel, those after staying ("me quedo, pero quiero
+    bajar el plan"), every other clause whole. The whole message would drown the request in the
+    refusal's words, and a clause on the offer ("con el descuento") in another's."""
+    said = []
+    for clause in _clauses(text):
+        if (rest := besides_refusal(clause)) is not None:
+            said.append(rest)
+            continue
+        kept = [m.end() for m in (_NOT_CANCEL.search(clause), _STAY.search(clause)) if m]
+        if kept:
+            said.append(clause[max(kept) :])
+        elif _bare(ctx, clause) is None:
+            said.append(clause)
+    return [_JOINER.sub("", part.strip()) for part in said if part.strip()]
+
+
+def _keeps(ctx: TurnContext) -> bool:
+    """Return True when the turn keeps the service in words and says leaving in none (a bare
+    no may refuse the offer: "no, mejor no cancelo, quiero bajar el plan")."""
+    kept = False
+    for clause in _clauses(ctx.text):
+        stay = _staying(clause)
+        if _NOT_CANCEL.search(clause) or stay:
+            kept = True
+        elif stay is False or _NOT_STAY.search(clause) or _CANCEL.search(clause):
+            return False
+    return kept
+
+
+def _bare(ctx: TurnContext, clause: str) -> str | None:
+    """Return ``affirm`` or ``deny`` when the clause is a bare yes or no, else None."""
+    intent = apply_rules(clause, source="text", language=ctx.language).intent
+    return intent if intent in ("affirm", "deny") else None
+
+
+def _kept_asking(ctx: TurnContext) -> Decision:
+    """Keep the service for a customer who answered the offer by asking something else: staying
+    takes the offer ("me quedo, y quiero saber el saldo") unless a bare no refused it ("no,
+    mejor no cancelo, quiero bajar el plan"); then the other request is served."""
+    if all(_bare(ctx, clause) != "deny" for clause in _clauses(ctx.text)):
+        return _retained(ctx)
+    ctx.state.slots["offer"] = None  # nothing for the team to apply
+    _record(ctx, "retained")
+    return _kept(ctx)
 
 
 def reply(ctx: TurnContext) -> Decision:
@@ -560,6 +642,8 @@ def reply(ctx: TurnContext) -> Decision:
     account = _account(ctx)
     number = account.number if account else ""
     if state.awaiting == "retention":
+        if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
+            return _kept_asking(ctx)  # before the discount: "a cheaper plan" is not the offer
         discount_asked = _asks_discount(ctx)
         if discount_asked and _benefit_kind(ctx) != "retain":
             return _counter_discount(ctx, account)  # "sí, pero prefiero un descuento"
@@ -625,6 +709,8 @@ def claims(ctx: TurnContext) -> bool:
             _STAY.search(c) or _NOT_CANCEL.search(c) or _CANCEL.search(c)
             for c in _clauses(ctx.text)
         )
+        if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
+            return True  # "no, mejor no cancelo, quiero bajar el plan" answers, then asks
         if state.awaiting == "retention" and (
             _asks_discount(ctx)
             or (_asks_about_offer(ctx) and _OFFER_REF.search(normalise(ctx.text)))

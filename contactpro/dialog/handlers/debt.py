@@ -23,6 +23,11 @@ payment is and a plan; a different first instalment with the plans' equal instal
 amount that reaches nothing goes to a person. Details of a request said before a clarifying
 question or identification ("lo del hogar, mejor a 12 cuotas") are kept.
 
+A plan the customer cannot afford ("no me alcanza para 6 cuotas", "6 payments is too much for
+me") is refused like a number taken back. A bare yes to the list ("sí", "dale") is a customer
+willing to pay who has not chosen: asked which option (the second time with each one named
+briefly), never booked, and the third goes to a person told the customer wants to pay.
+
 "¿Qué acuerdo hice?" is answered with the agreements in force (or that none is, nothing booked
 yet); "no, mejor la 1" takes another option instead of the one restated; a question about
 another of the customer's accounts is answered and the negotiation goes on.
@@ -38,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from contactpro.console.settings import current_config
-from contactpro.dialog import accounts, agreements, identity
+from contactpro.dialog import accounts, agreements, identity, sms
 from contactpro.dialog.agreements import percent
 from contactpro.dialog.amounts import spoken_amount, stated_amount, without_amounts
 from contactpro.dialog.confirmations import send_confirmation
@@ -70,14 +75,24 @@ _COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:(?!\d)\w+\s+)?{_PAYMENTS
 # A count taken back: "no 12", "no quiero 12 cuotas", "no puedo pagar en 12 cuotas", "not 12
 # instalments", "I can't do 12 payments", "12 cuotas no", "12 instalments doesn't work". The number
 # said instead, if any, is the one asked for; a negation takes back the number right after it
-# only ("no 12 cuotas 6 cuotas" asks for 6).
+# only ("no 12 cuotas 6 cuotas" asks for 6). A plan the customer cannot afford is taken back too:
+# "no me alcanza para 6 cuotas", "I can't afford to pay 6 instalments", "6 cuotas es mucho",
+# "6 payments is too much for me", "seis cuotas no las puedo pagar".
 _TAKEN_BACK_BEFORE = re.compile(
-    r"\b(?:no|not|ni|nunca|never|can'?t|cannot|don'?t|dont|won'?t|couldn'?t)"
-    r"(?: (?!mas\b|more\b|menos\b|less\b|\d)\w+){0,2}(?: (?:en|in|de|of|a|con|with))?\s*$"
+    r"\b(?:no|not|ni|nunca|tampoco|never|can'?t|cannot|don'?t|dont|won'?t|couldn'?t)"
+    r"(?: (?!mas\b|more\b|menos\b|less\b|\d)\w+){0,2}(?: (?:para|for|to)(?: (?:pagar|pay))?)?"
+    r"(?: (?:en|in|de|of|a|con|with))?\s*$"
 )
 _TAKEN_BACK_AFTER = re.compile(
-    r"^\s*(?:(?:no|not|nope)\b(?!\s*\d)|(?:doesn'?t|dont|don'?t|won'?t|isn'?t|is too|are too|"
-    r"es mucho|son muchas)\b)"
+    r"^\s*(?:(?:no|not|nope)\b(?!\s*\d)|(?:i |we )?(?:doesn'?t|dont|don'?t|won'?t|isn'?t|"
+    r"can'?t|cannot|is too|are too|is a lot|are a lot|es (?:mucho|demasiado)|"
+    r"son (?:muchas|mucho|demasiad[oa]s))\b)"
+)
+# A plan refused as too dear, not merely unwanted ("no me alcanza para 12 cuotas", "12 payments
+# is too much for me"): no plan whose payments are as large is offered instead.
+_UNAFFORDABLE = re.compile(
+    r"\b(?:alcanza|alcanzo|afford|affordable|demasiad[oa]s?|es mucho|son muchas|too much|too high|"
+    r"a lot|too expensive|muy car[oa]s?)\b"
 )
 _CLAUSES = re.compile(r"[,;:.!?¿¡]+|\b(?:sino|but|pero|mejor|rather|instead)\b")
 # Where a transcript without commas turns from a number taken back to the one said instead: a
@@ -425,13 +440,21 @@ def _counts(text: str) -> tuple[int | None, list[int]]:
     return None, taken_back
 
 
+def _counts_refused(text: str) -> bool:
+    """Return True when ``text`` takes back a number of payments and asks for none instead: "no
+    me alcanza para seis cuotas", "6 cuotas es mucho", "I can't afford six instalments"."""
+    count, taken_back = _counts(text)
+    return count is None and bool(taken_back)
+
+
 def _clauses(text: str) -> list[str]:
     """Return the clauses of ``text`` in spoken form, split where it turns: at punctuation, "sino",
     "but", "mejor", and where a transcript without commas turns from what is taken back to what
     is said instead ("no en seis cuotas", "no doce no seis", "not twelve six payments")."""
     clauses: list[str] = []
     for clause in _CLAUSES.split(number_breaks(fold(text))):
-        spoken = _spoken_form(clause)
+        # "no hay problema con 6 cuotas" says yes to 6: an idiom of yes takes nothing back
+        spoken = " ".join(_NO_THAT_IS_YES.sub(" ", _spoken_form(clause)).split())
         if (lead := _NO_BEFORE_INSTEAD.match(spoken)) is not None:
             clauses.append(lead.group(0))
             spoken = spoken[lead.end() :].strip()
@@ -861,14 +884,18 @@ def _refuse(ctx: TurnContext, offers: Sequence[Offer]) -> list[str]:
 
 def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer]) -> Decision:
     """After a refusal of ``refused`` (and of the plans refused by their number, "no puedo pagar
-    en 6 cuotas"): the offers neither shown nor refused yet, else a person."""
+    en 6 cuotas", with every plan of payments as large when refused as too dear: "no me alcanza
+    para 12 cuotas"): the offers neither shown nor refused yet, else a person."""
     counts = _counts(ctx.text)[1]
-    named = [
-        o for o in _all_offers(ctx, account) if o.kind == "instalments" and o.instalments in counts
-    ]
+    every = _all_offers(ctx, account)
+    named = [o for o in every if o.kind == "instalments" and o.instalments in counts]
+    if named and _UNAFFORDABLE.search(fold(ctx.text)):
+        # Payments too large: none as large is offered instead, only smaller ones, or a person.
+        least = min(max(o.amounts) for o in named)
+        named = [o for o in every if max(o.amounts) >= least]
     done = _refuse(ctx, [*refused, *named])
     shown = ctx.state.slots.get("shown", [])
-    fresh = [o for o in _all_offers(ctx, account) if o.code not in shown and o.code not in done]
+    fresh = [o for o in every if o.code not in shown and o.code not in done]
     if not fresh:
         ctx.state.finish()
         return Decision(ctx.say("debt_no_more_options"), ESCALATE, reason="offer_refused")
@@ -1081,7 +1108,7 @@ def _refused(ctx: TurnContext) -> bool:
     model read, surely, where no idiom of yes ("no hay problema") explains it ("el coso ese no
     sirve", read as a no at 0.2, is asked again)."""
     norm, plain = normalise(ctx.text), _plain(ctx)
-    if _REFUSAL.search(plain) or _says_no_first(ctx):
+    if _REFUSAL.search(plain) or _says_no_first(ctx) or _counts_refused(ctx.text):
         return True
     if _NO_THEN_YES.match(plain):
         return False  # "no, sí quiero": the no is taken back
@@ -1113,6 +1140,7 @@ def claims(ctx: TurnContext) -> bool:
     account = ctx.account
     return bool(
         requested_count(ctx.text)
+        or _counts_refused(ctx.text)
         or bare_count(ctx.text, offers)
         or (ctx.state.awaiting != AWAITING_KEEP and money_offered(ctx.text, offers))
         or requested_date(ctx.text, ctx.today)
@@ -1325,5 +1353,33 @@ def reply(ctx: TurnContext) -> Decision:
         return _restate(ctx, account, offers[0])
     if _asks(ctx):
         return _options_again(ctx, account)
+    if offers and _affirmed(ctx):
+        return _willing(ctx, offers, account.currency)
     choices = _choices(ctx, len(offers))
     return _again(ctx, ctx.say("debt_pick_among", choices=choices))
+
+
+def _willing(ctx: TurnContext, offers: list[Offer], currency: str) -> Decision:
+    """Answer a bare yes to "which option do you prefer?": the customer is willing but has not
+    chosen. Never booked, never counted as an answer not understood: the first yes is asked to
+    pick by number, the second is asked which one with the options named briefly, the third
+    goes to a person who is told the customer wants to pay."""
+    yeses = ctx.state.slots.get("yeses", 0) + 1
+    ctx.state.slots["yeses"] = yeses
+    choices = _choices(ctx, len(offers))
+    pick = ctx.say("debt_pick_among", choices=choices)
+    if yeses == 1:
+        return Decision(pick, step="asked_offer_again")
+    if yeses == 2:
+        brief = [
+            {"kind": o.kind, "total": o.total, "n": o.instalments, "amount": o.amounts[0]}
+            for o in offers
+        ]
+        text = ctx.say("debt_which_option", offers=brief, choices=choices, currency=currency)
+        if ctx.channel == "sms" and not sms.fits(text, ctx.settings.max_sms_segments):
+            text = pick  # the options named would be cut: their numbers only
+        return Decision(text, step="asked_which_option")
+    ctx.state.finish()
+    return Decision(
+        ctx.say("debt_choice_to_person"), ESCALATE, reason="wants_to_pay", step="wanted_to_pay"
+    )

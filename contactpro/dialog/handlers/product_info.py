@@ -5,12 +5,23 @@ from __future__ import annotations
 from contactpro.console.settings import current_config
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.knowledge import Match, answer
+from contactpro.nlu.rules import besides_refusal
+from contactpro.nlu.text import normalise
+
+# The words a product question queued behind another request is answered from, when its
+# message said more than the question ("no quiero cancelar, solo bajar el plan"): the rest of
+# the message would drown the question.
+QUESTION_SLOT = "product_question"
 
 
 def start(ctx: TurnContext) -> Decision:
-    """Answer from the best article, or hand over when nothing is close enough."""
+    """Answer from the best article, or hand over when nothing is close enough. A message that
+    refuses to cancel is answered on the rest ("no quiero cancelar, solo bajar el plan")."""
+    question = str(
+        ctx.state.slots.get(QUESTION_SLOT) or besides_refusal(normalise(ctx.text)) or ctx.text
+    )
     ctx.state.finish()
-    match = answer(ctx.settings, ctx.language, ctx.market, ctx.text, _least(ctx))
+    match = answer(ctx.settings, ctx.language, ctx.market, question, _least(ctx))
     if match is None:
         return Decision("", ESCALATE, reason="no_article")
     return _cite(ctx, match)
@@ -25,6 +36,19 @@ def fallback(ctx: TurnContext) -> Decision | None:
     if match is None or match.spelling < least:
         return None
     return _cite(ctx, match)
+
+
+def answers(ctx: TurnContext, question: str) -> bool:
+    """Return True when an article answers ``question`` (a part of what the customer said)."""
+    return answer(ctx.settings, ctx.language, ctx.market, question, _least(ctx)) is not None
+
+
+def queue(ctx: TurnContext, question: str) -> None:
+    """Queue ``question``, said along with a request being settled, to be answered from those
+    words once that request is done (call it after the handler settling it left its flow)."""
+    if "product_info" not in ctx.state.queued:
+        ctx.state.queued.append("product_info")
+    ctx.state.slots[QUESTION_SLOT] = question
 
 
 def _least(ctx: TurnContext) -> float:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from contactpro.console.users import find_by_email
 from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.models import (
     Account,
@@ -24,6 +25,7 @@ from contactpro.providers.telephony import telephony_for
 from devtools.conversations import PhoneCall, SmsThread
 from devtools.seed import add_two_bills
 from tests.conftest import TwilioClient
+from tests.webhooks.console.conftest import add_users, login
 
 SPANISH = "+573001112233"
 ENGLISH = "+13055550123"
@@ -224,3 +226,20 @@ def place(session, customer: Customer, quadrant: str, conformity: float) -> None
         )
     )
     session.commit()
+
+
+def agent_views(app, session, escalation_id: int) -> tuple[str, str, dict]:
+    """Return the agent's escalation page in Spanish and English, and its JSON."""
+    if find_by_email(session, "ana@example.com") is None:
+        add_users(session)
+    agent = app.test_client()
+    login(agent, "ana@example.com")
+    spanish = agent.get(f"/console/escalations/{escalation_id}?lang=es").text
+    english = agent.get(f"/console/escalations/{escalation_id}?lang=en").text
+    return spanish, english, agent.get(f"/console/api/escalations/{escalation_id}").json
+
+
+def gathered(page: str) -> str:
+    """Return the text of the page's list of gathered facts."""
+    start = page.index('id="handoff-details"')
+    return page[start : page.index("</ul>", start)]

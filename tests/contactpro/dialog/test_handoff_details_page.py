@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from contactpro.console.users import find_by_email
 from contactpro.console.wording import MONTHS_EN
 from contactpro.dialog.replies import MONTHS_ES
 from contactpro.models import CancellationRequest
@@ -14,28 +13,13 @@ from tests.contactpro.dialog.conftest import (
     ENGLISH,
     SPANISH,
     add_payment,
+    agent_views,
     all_rows,
     bot_today,
     escalations,
+    gathered,
 )
 from tests.webhooks.console.conftest import add_users, login
-
-
-def agent_views(app, session, escalation_id: int) -> tuple[str, str, dict]:
-    """Return the agent's escalation page in Spanish and English, and its JSON."""
-    if find_by_email(session, "ana@example.com") is None:
-        add_users(session)
-    agent = app.test_client()
-    login(agent, "ana@example.com")
-    spanish = agent.get(f"/console/escalations/{escalation_id}?lang=es").text
-    english = agent.get(f"/console/escalations/{escalation_id}?lang=en").text
-    return spanish, english, agent.get(f"/console/api/escalations/{escalation_id}").json
-
-
-def gathered(page: str) -> str:
-    """Return the text of the page's list of gathered facts."""
-    start = page.index('id="handoff-details"')
-    return page[start : page.index("</ul>", start)]
 
 
 def test_a_payment_claim_reaches_the_agent_in_both_languages(app, sms, session, customer_factory):

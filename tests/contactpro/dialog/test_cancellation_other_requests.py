@@ -1,0 +1,143 @@
+"""Not cancelling, but asking for something else: "no quiero cancelar, solo bajar el plan", "no,
+mejor no cancelo, quiero bajar el plan" at the retention offer, "no, I'll stay, but I want a
+cheaper plan" at the confirmation. The service stays (nothing cancelled, no offer forced on the
+customer, no person needed) and the other request is answered: the plan change, from the
+knowledge base, before "did that answer your question?" is asked.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from contactpro.models import CancellationRequest
+from tests.contactpro.dialog.conftest import ENGLISH, SPANISH, all_rows, escalations, place
+
+# The plan-change article's answer (contactpro/data/kb/{es,en}), in the words a downgrade gets.
+PLAN_CHANGE = {
+    "es": "Para bajar de plan debes esperar al siguiente ciclo de facturación",
+    "en": "Downgrades take effect at the start of the next billing cycle",
+}
+CONFIRM = {"es": "¿Con esto resolví tu consulta?", "en": "Did that answer your question?"}
+KEPT = {"es": "sigue activo", "en": "stays active"}
+PHONES = {"es": SPANISH, "en": ENGLISH}
+
+
+def _customer(request, language: str):
+    return request.getfixturevalue("debtor" if language == "es" else "english_debtor")
+
+
+def plain(text: str) -> str:
+    """Return ``text`` without accents (a long SMS goes out in GSM-7 letters)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _plan_answered(reply: str, language: str) -> None:
+    """Assert the reply keeps the service, then answers the plan change, and only then asks
+    whether that answered the question."""
+    reply = plain(reply)
+    plan, confirm = plain(PLAN_CHANGE[language]), plain(CONFIRM[language])
+    assert KEPT[language] in reply, reply
+    assert plan in reply, reply
+    if confirm in reply:
+        assert reply.index(plan) < reply.index(confirm), reply
+
+
+def _nothing_cancelled(session) -> None:
+    assert all(r.outcome != "cancelled" for r in all_rows(session, CancellationRequest))
+    assert escalations(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [
+        ("es", "no quiero cancelar, solo bajar el plan"),
+        ("es", "no quiero cancelar nada, quiero un plan más barato"),
+        ("en", "I don't want to cancel, I just want a cheaper plan"),
+        ("en", "I'm not cancelling, I just want to downgrade my plan"),
+    ],
+)
+def test_not_cancelling_but_a_smaller_plan_gets_the_plan_change(
+    sms, request, session, language, opening
+):
+    _customer(request, language)
+    thread = sms(PHONES[language])
+    thread.send(opening)
+    reply = thread.send("4050")
+    _plan_answered(reply, language)
+    assert "descuento" not in reply and "% off" not in reply
+    assert all_rows(session, CancellationRequest) == [] and escalations(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("es", "no, mejor no cancelo, quiero bajar el plan"),
+        ("en", "no, I'd rather not cancel, I want a cheaper plan"),
+    ],
+)
+def test_at_the_discount_staying_with_a_smaller_plan_gets_the_plan_change(
+    sms, request, session, language, answer
+):
+    customer = _customer(request, language)
+    place(session, customer, "retain", 30.0)
+    thread = sms(PHONES[language])
+    thread.send({"es": "quiero cancelar", "en": "I want to cancel"}[language])
+    assert "35 %" in thread.send("4050")
+    reply = thread.send(answer)
+    _plan_answered(reply, language)
+    # The discount was refused with the "no": it is neither restated nor recorded.
+    assert "35 %" not in reply
+    assert "¿Te quedas con nosotros?" not in reply and "Will you stay with us?" not in reply
+    [row] = all_rows(session, CancellationRequest)
+    assert (row.offer, row.outcome) == (None, "retained")
+    _nothing_cancelled(session)
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("es", "no, me quedo, pero quiero bajar el plan"),
+        ("en", "no, I'll stay, but I want a cheaper plan"),
+    ],
+)
+def test_at_the_confirmation_staying_with_a_cheaper_plan_gets_the_plan_change(
+    sms, request, session, language, answer
+):
+    customer = _customer(request, language)
+    place(session, customer, "let_go", 20.0)
+    thread = sms(PHONES[language])
+    thread.send({"es": "quiero cancelar", "en": "I want to cancel"}[language])
+    asked = thread.send("4050")
+    assert {"es": "Confirmas que quieres cancelar", "en": "Do you confirm"}[language] in asked
+    reply = thread.send(answer)
+    _plan_answered(reply, language)
+    [row] = all_rows(session, CancellationRequest)
+    assert (row.offer, row.outcome) == (None, "retained")
+    _nothing_cancelled(session)
+
+
+@pytest.mark.parametrize(
+    ("language", "answer", "recorded"),
+    [
+        # Three SMS segments hold the plan answer whole and the thanks, not the discount's
+        # details: the row records it, and the plan answer (asked last) must not be cut.
+        ("es", "sí, me quedo con el descuento, pero quiero bajar el plan", "Gracias por quedarte"),
+        ("en", "yes, I'll take the discount, but I want a cheaper plan", "I've recorded 35 %"),
+    ],
+)
+def test_the_discount_taken_with_a_smaller_plan_records_it_and_answers_the_plan(
+    sms, request, session, language, answer, recorded
+):
+    customer = _customer(request, language)
+    place(session, customer, "retain", 30.0)
+    thread = sms(PHONES[language])
+    thread.send_all({"es": "quiero cancelar", "en": "I want to cancel"}[language], "4050")
+    reply = plain(thread.send(answer))
+    plan, confirm = plain(PLAN_CHANGE[language]), plain(CONFIRM[language])
+    assert plain(recorded) in reply and plan in reply, reply
+    assert reply.index(plain(recorded)) < reply.index(plan) < reply.index(confirm), reply
+    [row] = all_rows(session, CancellationRequest)
+    assert (row.offer, row.outcome) == ("discount_35_3m", "retained")
+    _nothing_cancelled(session)
