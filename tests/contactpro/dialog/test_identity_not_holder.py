@@ -121,6 +121,37 @@ def _tells_nothing_of_the_account(reply: str, case: dict) -> None:
         assert words not in reply, (words, reply)
 
 
+def _holders_digits_book(thread, request, session, language: str) -> None:
+    """Give the holder's digits, ask for the plan and say yes: the agreement is booked on the
+    holder's account, nobody handed over."""
+    case = CASES[language]
+    assert case["offer"] in plain(thread.send("4050"))
+    assert case["restated"] in plain(thread.send(case["count"]))
+    thread.send(case["yes"])
+    [agreement] = agreements(session)
+    holder = request.getfixturevalue("debtor" if language == "es" else "english_debtor")
+    assert agreement.account_id == holder.accounts[0].id
+    assert (agreement.instalments, agreement.instalment_amount) == case["booked"]
+    assert escalations(session) == []
+
+
+def _agent_told_not_the_holder(app, thread, session, language: str) -> None:
+    """Ask for a person: the hand-over says nothing of the account, and the agent's page says,
+    in both languages, that the writer is not the holder."""
+    case = CASES[language]
+    reply = plain(thread.send(case["agent"]))
+    assert case["handed_over"] in reply
+    _tells_nothing_of_the_account(reply, case)
+    [escalation] = escalations(session)
+    assert escalation.reason == "agent_request"
+    assert escalation.context["details"]["not_holder"] is True
+    assert escalation.context["verified"] is False
+    assert agreements(session) == []
+    spanish, english, _ = agent_views(app, session, escalation.id)
+    assert "Quien escribe dijo que no es el titular de la cuenta" in gathered(spanish)
+    assert "The writer said they are not the account holder" in gathered(english)
+
+
 @pytest.mark.parametrize(("language", "said"), SAID)
 def test_not_the_holder_is_told_what_can_be_done_then_the_holders_digits_book_the_agreement(
     sms, request, session, language, said
@@ -139,14 +170,7 @@ def test_not_the_holder_is_told_what_can_be_done_then_the_holders_digits_book_th
     assert agreements(session) == [] and escalations(session) == []
 
     # The holder is with them: the holder's digits go on as usual, on the holder's account.
-    assert case["offer"] in plain(thread.send("4050"))
-    assert case["restated"] in plain(thread.send(case["count"]))
-    thread.send(case["yes"])
-    [agreement] = agreements(session)
-    holder = request.getfixturevalue("debtor" if language == "es" else "english_debtor")
-    assert agreement.account_id == holder.accounts[0].id
-    assert (agreement.instalments, agreement.instalment_amount) == case["booked"]
-    assert escalations(session) == []
+    _holders_digits_book(thread, request, session, language)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -205,17 +229,7 @@ def test_a_person_asked_for_is_told_the_writer_is_not_the_holder(
     _holder(request, language)
     thread = sms(case["phone"])
     thread.send_all(case["debt"], SAID[2][1] if language == "es" else SAID[4][1])
-    reply = plain(thread.send(case["agent"]))
-    assert case["handed_over"] in reply
-    _tells_nothing_of_the_account(reply, case)
-    [escalation] = escalations(session)
-    assert escalation.reason == "agent_request"
-    assert escalation.context["details"]["not_holder"] is True
-    assert escalation.context["verified"] is False
-    assert agreements(session) == []
-    spanish, english, _ = agent_views(app, session, escalation.id)
-    assert "Quien escribe dijo que no es el titular de la cuenta" in gathered(spanish)
-    assert "The writer said they are not the account holder" in gathered(english)
+    _agent_told_not_the_holder(app, thread, session, language)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -267,16 +281,9 @@ VOICE = {
 }
 
 
-@pytest.mark.parametrize("language", ["es", "en"])
-def test_on_a_call_the_holders_digits_are_asked_by_voice_or_keypad(
-    call, request, session, language
-):
-    case, voice = CASES[language], VOICE[language]
-    _holder(request, language)
-    phone = call(case["phone"])
-    phone.start()
-    phone.say(case["debt"])
-    reply, verb = phone.say(voice["said"])
+def _holders_question_heard(phone, session, voice: dict, reply: str, verb: str) -> None:
+    """Check the not-holder explanation a caller heard, that silence asks the holder's question
+    alone, and that the holder's digits on the keypad go on with the debt offer."""
     reply = plain(reply)
     assert verb == "Gather"
     for words in voice["told"]:
@@ -297,6 +304,19 @@ def test_on_a_call_the_holders_digits_are_asked_by_voice_or_keypad(
         {"not_holder": True},
     )
     assert escalations(session) == [] and agreements(session) == []
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_on_a_call_the_holders_digits_are_asked_by_voice_or_keypad(
+    call, request, session, language
+):
+    case, voice = CASES[language], VOICE[language]
+    _holder(request, language)
+    phone = call(case["phone"])
+    phone.start()
+    phone.say(case["debt"])
+    reply, verb = phone.say(voice["said"])
+    _holders_question_heard(phone, session, voice, reply, verb)
 
 
 # Said in the first message, along with the request: the request waits for the holder's data.
@@ -363,14 +383,7 @@ def test_said_in_the_first_message_the_holders_digits_book_the_agreement(
     assert agreements(session) == [] and escalations(session) == []
 
     # The holder is with them: the request waiting goes on, booked on the holder's account.
-    assert case["offer"] in plain(thread.send("4050"))
-    assert case["restated"] in plain(thread.send(case["count"]))
-    thread.send(case["yes"])
-    [agreement] = agreements(session)
-    holder = request.getfixturevalue("debtor" if language == "es" else "english_debtor")
-    assert agreement.account_id == holder.accounts[0].id
-    assert (agreement.instalments, agreement.instalment_amount) == case["booked"]
-    assert escalations(session) == []
+    _holders_digits_book(thread, request, session, language)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -420,17 +433,7 @@ def test_after_the_first_message_general_questions_are_answered_and_a_person_is_
     state = latest_state(session)
     assert (state["awaiting"], state["verify_attempts"]) == ("verify", 0)
 
-    reply = plain(thread.send(case["agent"]))
-    assert case["handed_over"] in reply
-    _tells_nothing_of_the_account(reply, case)
-    [escalation] = escalations(session)
-    assert escalation.reason == "agent_request"
-    assert escalation.context["details"]["not_holder"] is True
-    assert escalation.context["verified"] is False
-    assert agreements(session) == []
-    spanish, english, _ = agent_views(app, session, escalation.id)
-    assert "Quien escribe dijo que no es el titular de la cuenta" in gathered(spanish)
-    assert "The writer said they are not the account holder" in gathered(english)
+    _agent_told_not_the_holder(app, thread, session, language)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -519,22 +522,4 @@ def test_on_a_call_the_first_request_asks_the_holders_digits(call, request, sess
     phone = call(case["phone"])
     phone.start()
     reply, verb = phone.say(FIRST_SPOKEN[language])
-    reply = plain(reply)
-    assert verb == "Gather"
-    for words in voice["told"]:
-        assert words in reply, (words, reply)
-    for words in voice["never"]:
-        assert words not in reply, (words, reply)
-    reprompt, _ = phone.say("")
-    reprompt = plain(reprompt)
-    assert voice["not_heard"] in reprompt and voice["told"][1] in reprompt, reprompt
-    assert voice["told"][0] not in reprompt
-    offer, _ = phone.press("4050")
-    assert voice["offer"] in plain(offer), offer
-    state = latest_state(session)
-    assert (state["verified"], state["verify_attempts"], state["handoff"]) == (
-        True,
-        0,
-        {"not_holder": True},
-    )
-    assert escalations(session) == [] and agreements(session) == []
+    _holders_question_heard(phone, session, voice, reply, verb)
