@@ -491,6 +491,14 @@ def _reprompt(
     return _say(settings, interaction, "reprompt", index=index)
 
 
+def _to_agents_line(settings: Settings, to_number: str) -> bool:
+    """Return True when a text came to the number agents text customers from
+    (``TWILIO_PHONE_NUMBER``; any number when it is not set): a text to another of the
+    company's lines is a conversation of its own, never an answer to an agent."""
+    line, to = to_e164(settings.twilio_phone_number), to_e164(to_number)
+    return line is None or to is None or line == to
+
+
 def receive_message(session: Session, settings: Settings, message: IncomingSms) -> BotReply:
     """Answer one parsed inbound message (SMS, MMS or WhatsApp), keeping WhatsApp's profile."""
     return receive_sms(
@@ -532,7 +540,11 @@ def receive_sms(
     stored = interactions.find_turn(session, message_sid)
     if stored is not None:
         return _reply_from_turn(stored.interaction, stored, replayed=True)
-    if channel == "sms" and (call := call_texted_by_agent(session, from_number)) is not None:
+    if (
+        channel == "sms"
+        and _to_agents_line(settings, to_number)
+        and (call := call_texted_by_agent(session, from_number)) is not None
+    ):
         return _for_texting_agent(session, settings, call, message_sid, body)
     now = utcnow()
     if not files and (

@@ -5,12 +5,14 @@ from in the bot's register, and the summary and manager pages they read."""
 from __future__ import annotations
 
 import html
+import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
 
 from contactpro.models import Escalation, Interaction, Turn
-from devtools.conversations import PhoneCall, SmsThread
+from devtools.conversations import ACCOUNT_SID, BUSINESS, PhoneCall, SmsThread
+from devtools.simulator import new_sid
 from tests.webhooks.console.conftest import add_customer, login
 
 ASK_AGENT = {"es": "quiero hablar con un asesor", "en": "I want to talk to an agent"}
@@ -95,6 +97,40 @@ def test_a_text_after_the_agent_lets_the_call_go_is_a_new_conversation(
     assert reply
     session.expire_all()
     assert {i.channel for i in session.scalars(select(Interaction))} == {"voice", "sms"}
+
+
+@pytest.fixture
+def agents_line(app_config) -> str:
+    """Set the number agents text customers from (before the app is made); return it."""
+    app_config["twilio_phone_number"] = BUSINESS
+    return BUSINESS
+
+
+@pytest.mark.parametrize("to", [BUSINESS, "+15550001999"])
+def test_only_a_text_to_the_line_the_agent_texted_from_answers_the_agent(
+    agents_line, client, session, twilio, users, telephony, to
+):
+    add_customer(session, "+573001110203", "Camila Rojas")
+    escalation_id, token = called_and_claimed(client, session, twilio, "+573001110203", "es")
+    client.post(
+        f"/console/escalations/{escalation_id}/sms", data={"csrf_token": token, "body": "Hola"}
+    )
+    params = {
+        "MessageSid": new_sid("SM"),
+        "AccountSid": ACCOUNT_SID,
+        "From": "+573001110203",
+        "To": to,
+        "Body": "cuál es mi saldo",
+        "NumMedia": "0",
+    }
+    reply = " ".join(el.text or "" for el in ET.fromstring(twilio.post("/twilio/sms", params).data))
+
+    session.expire_all()
+    channels = sorted(i.channel for i in session.scalars(select(Interaction)))
+    if to == agents_line:  # the agent's line: the agent reads it, the bot stays quiet
+        assert reply == "" and channels == ["voice"]
+    else:  # another of the company's lines: a conversation of its own, answered
+        assert "Por tu seguridad" in reply and channels == ["sms", "voice"]
 
 
 @pytest.mark.parametrize(
