@@ -318,9 +318,15 @@ def unprompted(ctx: TurnContext) -> Decision | None:
 def _not_an_answer(ctx: TurnContext) -> Decision:
     """A turn with no number at an identity question ("¿cuál documento?", "cancelar mi
     servicio") is no wrong answer: say why the data is needed and ask again, without spending an
-    attempt; after ``MAX_NON_ANSWERS`` such turns, a person takes it."""
+    attempt; after ``MAX_NON_ANSWERS`` such turns, a person takes it (someone who is not the
+    holder is told instead that the account waits for its holder)."""
     state = ctx.state
     state.slots["non_answers"] = state.slots.get("non_answers", 0) + 1
+    if state.slots["non_answers"] > MAX_NON_ANSWERS and state.slots.get(NOT_HOLDER):
+        # Someone who is not the holder and does not have the holder's data failed nothing: the
+        # account waits for its holder, and general questions are still answered.
+        state.finish()
+        return Decision(ctx.say("not_holder_end"), step="not_holder_ended")
     if state.slots["non_answers"] > MAX_NON_ANSWERS:
         reason = "verification_failed" if state.awaiting == "verify" else "identification_failed"
         state.finish()

@@ -855,27 +855,34 @@ def apply_rules(
 
 
 # "No soy el titular", "la cuenta está a nombre de mi papá", "it's my husband's account": the
-# writer says the account is someone else's (REL: whose it is).
+# writer says the account is someone else's. KIN: who they are ("soy la esposa"); FOR: whose
+# account it is ("llamo de parte de mi señora", "la cuenta de mi jefe"). "La cuenta es de mi
+# casa", "a nombre de mi empresa", "soy la jefa de hogar", "a charge that isn't mine" say no such
+# thing.
+_KIN = (
+    r"(papa|mama|padre|madre|papas|padres|esposo|esposa|marido|mujer|hijo|hija|hermano|hermana|"
+    r"abuelo|abuela|tio|tia|novio|novia|pareja|suegro|suegra|cunado|cunada|primo|prima|amigo|"
+    r"amiga|familiar|husband|wife|spouse|dad|father|mom|mum|mother|parents|son|daughter|brother|"
+    r"sister|partner|boyfriend|girlfriend|grandma|grandpa|grandmother|grandfather|uncle|aunt|"
+    r"friend|relative)"
+)
+_FOR = _KIN[:-1] + r"|mami|papi|mamita|papito|senora|senor|viejo|vieja|jefe|jefa|boss)"
 _NOT_HOLDER = re.compile(
     (
         r"\b(no soy (yo )?((el|la) )?(titular|dueno|duena|propietario|propietaria)|"
         r"no (es|esta a) mi (cuenta|nombre)|(cuenta|linea) no es mia|"
-        r"a nombre de (mi|otra persona|alguien mas)|(cuenta|deuda|contrato) es de mi|"
-        r"(cuenta|deuda|contrato) de mi REL|titular es mi|soy (el|la|su) REL|"
-        r"(de parte|en nombre) de mi REL|(llamo|escribo) por mi REL|"
-        r"not the (main |primary )?(account ?)?(holder|owner)|(isn ?'?t|not) (my account|mine)|"
-        r"(don ?'?t|do not) own (the|this) account|(isn ?'?t|not) in my name|"
-        r"my REL( ?'?s)? (account|name|line|debt|bill)|"
-        r"(belongs to|on behalf of|calling for|writing for|texting for|calling about) my REL|"
-        r"(holder|owner) is my|(i'?m|i m|i am) (the|his|her|their) REL)\b"
-    ).replace(
-        "REL",
-        r"(papa|mama|padre|madre|papas|padres|esposo|esposa|marido|mujer|hijo|hija|hermano|"
-        r"hermana|abuelo|abuela|tio|tia|novio|novia|pareja|suegro|suegra|cunado|cunada|primo|"
-        r"prima|jefe|jefa|amigo|amiga|familiar|husband|wife|spouse|dad|father|mom|mum|mother|"
-        r"parents|son|daughter|brother|sister|partner|boyfriend|girlfriend|grandma|grandpa|"
-        r"grandmother|grandfather|uncle|aunt|boss|friend|relative)",
+        r"a nombre de (mi FOR|otra persona|alguien mas)|(cuenta|deuda|contrato|linea|factura) "
+        r"((es|esta a nombre) )?de mi FOR|titular es mi|soy (el|la|su) KIN|"
+        r"(de parte|en nombre) de mi FOR|(llamo|escribo|hablo) por mi FOR|"
+        r"not the (main |primary )?(account ?)?(holder|owner)|(isn ?'?t|not) my (account|acount)|"
+        r"(account|acount) (isn ?'?t|is not) mine|(don ?'?t|do not) own (the|this) account|"
+        r"(isn ?'?t|not) in my name|my FOR ?('?s)? (account|acount|name|line|debt|bill)|"
+        r"(it ?'?s|its) my FOR ?'?s|"
+        r"(belongs to|on behalf of|calling for|writing for|texting for|calling about) my FOR|"
+        r"(holder|owner) is my|(i'?m|i m|i am) (the|his|her|their) KIN)\b"
     )
+    .replace("FOR", _FOR)
+    .replace("KIN", _KIN)
 )
 
 

@@ -199,6 +199,37 @@ def test_saying_it_again_or_not_knowing_the_digits_spends_no_attempt(
     assert escalations(session) == [] and agreements(session) == []
 
 
+ENDED = {
+    "es": "Sin los datos del titular no puedo avanzar con la cuenta",
+    "en": "Without the holder's details I can't go further with the account",
+}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_without_the_holders_data_the_account_waits_for_its_holder_nobody_failed(
+    sms, request, session, language
+):
+    case = CASES[language]
+    _holder(request, language)
+    thread = sms(case["phone"])
+    thread.send(case["debt"])
+    assert case["told"][0] in plain(thread.send(SAID[0][1] if language == "es" else SAID[3][1]))
+    unknown = {
+        "es": ["no me los sé", "no sé", "ni idea"],
+        "en": ["I don't know them", "no idea", "dunno"],
+    }
+    replies = [plain(thread.send(turn)) for turn in unknown[language]]
+    assert all(case["again"] in reply for reply in replies[:2]), replies
+    assert plain(ENDED[language]) in replies[2] and case["holder_digits"] not in replies[2]
+    _tells_nothing_of_the_account(replies[2], case)
+    assert escalations(session) == [] and agreements(session) == []
+    state = latest_state(session)
+    assert (state["awaiting"], state["verify_attempts"]) == (None, 0)
+    # A general question afterwards is still answered.
+    plans = plain(thread.send(case["plans"]))
+    assert case["plans_answer"] in plans, plans
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_general_questions_are_answered_while_the_holders_digits_wait(
     sms, request, session, language
@@ -507,6 +538,45 @@ def test_a_relative_named_in_passing_in_a_question_marks_no_third_party(
     assert "not_holder" not in latest_state(session)["handoff"]
     for escalation in escalations(session):
         assert "not_holder" not in escalation.context["details"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "la cuenta es de mi casa en chia, cuanto debo"),
+        ("es", "quiero que la factura salga a nombre de mi empresa"),
+        ("es", "hola soy la jefa de hogar y quiero negociar la deuda"),
+        ("en", "there's a charge on my bill that isn't mine"),
+    ],
+)
+def test_the_holders_own_words_about_home_company_or_a_charge_mark_no_third_party(
+    sms, request, session, language, said
+):
+    """A guard: a home, a company, the head of the household or a charge that is not theirs
+    say nothing of whose account it is: the usual question, and no mark for the agent."""
+    case, first = CASES[language], FIRST[language]
+    _holder(request, language)
+    reply = plain(sms(case["phone"]).send(said))
+    assert case["told"][0] not in reply and first["holder_words"] not in reply, reply
+    assert "not_holder" not in latest_state(session)["handoff"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "hola escribo por mi mami ella quiere negociar la deuda"),
+        ("es", "llamo de parte de mi señora, quiere un acuerdo de pago por la deuda"),
+        ("en", "its not my acount its my dads, he wants a payment plan for his debt"),
+    ],
+)
+def test_other_ways_of_writing_for_someone_get_the_holders_question(
+    sms, request, session, language, said
+):
+    case = CASES[language]
+    _holder(request, language)
+    reply = plain(sms(case["phone"]).send(said))
+    _told_as_not_the_holder(reply, case)
+    assert latest_state(session)["handoff"] == {"not_holder": True}
 
 
 FIRST_SPOKEN = {

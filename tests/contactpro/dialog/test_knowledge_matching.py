@@ -44,6 +44,7 @@ ON_TOPIC = {
         ("es gratis cambiar de plan", "cambio-de-plan"),
         ("cambiar de plan tiene costo", "cambio-de-plan"),
         ("solo bajar el plan", "cambio-de-plan"),
+        ("cuales son los planes", "planes-internet-hogar"),
     ],
     "en": [
         ("how much is the 300 mb plan", "home-internet-plans"),
