@@ -26,7 +26,7 @@ from contactpro.models import Account, Customer
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.result import Understanding
-from contactpro.nlu.rules import not_the_holder
+from contactpro.nlu.rules import not_the_holder, the_holder
 from contactpro.nlu.text import normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
@@ -385,6 +385,14 @@ def reply(ctx: TurnContext) -> Decision | None:
     told = bool(state.slots.get(NOT_HOLDER))
     if says_not_holder := at_question and not_the_holder(ctx.text):
         state.slots[NOT_HOLDER] = state.handoff[NOT_HOLDER] = True
+    elif told and at_question and the_holder(ctx.text):
+        # Taken back: the holder's own data is asked for, as for any holder.
+        state.slots.pop(NOT_HOLDER, None)
+        state.handoff.pop(NOT_HOLDER, None)
+        told = False
+        if not answers_with_digits(ctx.text):
+            question = _waiting_question(ctx)
+            return Decision(question, step="identity_reasked", question=question)
     if at_question and not answers_with_digits(ctx.text):
         if says_not_holder:
             return _not_holder(ctx, told)

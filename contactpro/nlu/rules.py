@@ -886,6 +886,21 @@ _NOT_HOLDER = re.compile(
 )
 
 
+# "Ah no, perdón, sí soy yo el titular", "actually I am the holder": the writer takes back that
+# the account is someone else's.
+_THE_HOLDER = re.compile(
+    r"\b((si )?soy (yo )?((el|la) )?(titular|dueno|duena)|si soy yo|(el|la) titular soy yo|"
+    r"(i ?'?m|i am) (the )?(account )?(holder|owner)|(it ?'?s|its) my (own )?account)\b"
+)
+
+
+def the_holder(text: str) -> bool:
+    """Return True when ``text`` says the writer is the account holder after all ("sí soy el
+    titular", "actually I am the holder"), and not that they are not."""
+    norm = normalise(text)
+    return bool(_THE_HOLDER.search(norm)) and not _NOT_HOLDER.search(norm)
+
+
 def not_the_holder(text: str) -> bool:
     """Return True when ``text`` says the account is someone else's ("no soy el titular, soy la
     esposa", "I'm not the account holder")."""

@@ -199,6 +199,36 @@ def test_saying_it_again_or_not_knowing_the_digits_spends_no_attempt(
     assert escalations(session) == [] and agreements(session) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "taken_back", "usual"),
+    [
+        (
+            "es",
+            "ah no perdón, sí soy yo el titular",
+            "Por tu seguridad, escribeme los ultimos cuatro digitos de tu documento.",
+        ),
+        (
+            "en",
+            "actually yes I am the holder, sorry",
+            "For your security, please text me the last four digits of your ID.",
+        ),
+    ],
+)
+def test_the_holder_taking_it_back_is_asked_as_a_holder(
+    sms, request, session, language, taken_back, usual
+):
+    case = CASES[language]
+    _holder(request, language)
+    thread = sms(case["phone"])
+    thread.send(case["debt"])
+    assert case["told"][0] in plain(thread.send(SAID[0][1] if language == "es" else SAID[3][1]))
+    reply = plain(thread.send(taken_back))
+    assert usual in reply and case["holder_digits"] not in reply, reply
+    assert "not_holder" not in latest_state(session)["handoff"]
+    assert case["offer"] in plain(thread.send("4050"))
+    assert escalations(session) == [] and agreements(session) == []
+
+
 ENDED = {
     "es": "Sin los datos del titular no puedo avanzar con la cuenta",
     "en": "Without the holder's details I can't go further with the account",
