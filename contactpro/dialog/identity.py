@@ -359,7 +359,8 @@ def _not_holder(ctx: TurnContext, told: bool) -> Decision:
 
 def _general_answer(ctx: TurnContext) -> Decision | None:
     """Answer a general question (plans, prices, coverage, how to pay) from a writer who is not
-    the holder, the identity question still waiting; None when the turn asks no such question."""
+    the holder, then ask the holder's question again; None when the turn asks no such question
+    or no article answers it."""
     understood, state = ctx.understood, ctx.state
     sure = understood.tier in ("rules", "llm") or understood.confidence >= GENERAL_MIN_CONFIDENCE
     waiting = (state.flow, state.awaiting, state.pending_intent, dict(state.slots))
@@ -375,7 +376,12 @@ def _general_answer(ctx: TurnContext) -> Decision | None:
     else:
         return None
     state.flow, state.awaiting, state.pending_intent, state.slots = waiting
-    return answer
+    if answer is None or answer.action == ESCALATE:
+        return None  # no article answers it: reminded of the holder's question, not handed over
+    # The holder's question still waits: asked after the answer (on a call it says what the
+    # keypad is for).
+    question = _waiting_question(ctx)
+    return replace(answer, text=f"{answer.text} {question}", question=question)
 
 
 def reply(ctx: TurnContext) -> Decision | None:

@@ -271,10 +271,17 @@ def test_general_questions_are_answered_while_the_holders_digits_wait(
     plans = plain(thread.send(case["plans"]))
     assert case["plans_answer"] in plans, plans
     assert case["reasked"] not in plans
+    # The holder's question follows the answer: it still waits.
+    assert plans.index(case["plans_answer"]) < plans.index(case["holder_digits"]), plans
     _tells_nothing_of_the_account(plans, case)
     paying = plain(thread.send(case["how_to_pay"]))
     assert case["how_to_pay_answer"] in paying, paying
+    assert paying.index(case["how_to_pay_answer"]) < paying.index(case["holder_digits"])
     _tells_nothing_of_the_account(paying, case)
+    # A question no article answers is no reason to hand the request over.
+    unknown = {"es": "¿tienen servicio de cable para mascotas?", "en": "do you sell pet cable?"}
+    reminded = plain(thread.send(unknown[language]))
+    assert case["holder_digits"] in reminded and escalations(session) == [], reminded
     state = latest_state(session)
     assert (state["awaiting"], state["verified"], state["verify_attempts"]) == ("verify", False, 0)
     # The identity question still waits: the holder's digits take up the request.
