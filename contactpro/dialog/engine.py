@@ -271,7 +271,8 @@ def _follows_up(ctx: TurnContext) -> bool:
 
 def _route(ctx: TurnContext) -> Decision:
     state, intent = ctx.state, ctx.understood.intent
-    identity.note_not_holder(ctx)
+    if (told := identity.note_not_holder(ctx)) is not None:
+        return told  # "no soy el titular" alone: what can be done, and what they need
     if (steered := control.steer(ctx)) is not None:
         return steered
     if (identifying := identity.unprompted(ctx)) is not None:

@@ -26,7 +26,7 @@ from contactpro.models import Account, Customer
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.result import Understanding
-from contactpro.nlu.rules import not_the_holder, the_holder
+from contactpro.nlu.rules import not_the_holder, only_not_the_holder, the_holder
 from contactpro.nlu.text import normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
@@ -151,16 +151,21 @@ def ask_again(ctx: TurnContext) -> str | None:
     return None
 
 
-def note_not_holder(ctx: TurnContext) -> None:
+def note_not_holder(ctx: TurnContext) -> Decision | None:
     """Note a writer who says the account is someone else's before any identity question waits
     ("hola, no soy el titular, quiero saber la deuda de mi papá"): the identity question asked
     next is the holder's, and an agent taking over is told. At the question, :func:`reply`
-    notes it."""
+    notes it. A message that says only that ("no soy el titular", "it's my husband's account")
+    outside a flow is answered: what can be done without the holder, and what they need."""
     state = ctx.state
     if state.verified or state.awaiting in ("identify", "verify"):
-        return
-    if not_the_holder(ctx.text):
-        state.handoff[NOT_HOLDER] = True
+        return None
+    if not not_the_holder(ctx.text):
+        return None
+    state.handoff[NOT_HOLDER] = True
+    if state.flow is None and only_not_the_holder(ctx.text):
+        return Decision(ctx.say("not_holder_what"), step="asked_what_holder_needs")
+    return None
 
 
 def _kept_not_holder(ctx: TurnContext) -> bool:

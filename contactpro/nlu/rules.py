@@ -886,6 +886,30 @@ _NOT_HOLDER = re.compile(
 )
 
 
+# What a message that only says the account is someone else's says besides ("hola, no soy el
+# titular, es de mi mamá", "it's my husband's account"): greetings, whose it is, joining words.
+_BESIDES_NOT_HOLDER = frozenset(
+    """hola buenas buenos dias tardes noches es esta de del mi la el su sus que yo ella el ellos
+    cuenta nombre pero ya sorry hi hello its it is the a an that who this account name but i'm
+    calling writing texting llamo escribo""".split()
+)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def only_not_the_holder(text: str) -> bool:
+    """Return True when ``text`` says the account is someone else's and asks nothing ("no soy
+    el titular", "no soy el titular, es de mi mamá", "it's my husband's account")."""
+    norm = normalise(text)
+    if not _NOT_HOLDER.search(norm):
+        return False
+    kin = set(_FOR.strip("()").split("|"))
+    rest = _WORD.findall(_NOT_HOLDER.sub(" ", norm))
+    return all(
+        len(w.strip("'")) <= 2 or w.strip("'") in _BESIDES_NOT_HOLDER or w.strip("'s") in kin
+        for w in rest
+    )
+
+
 # "Ah no, perdón, sí soy yo el titular", "actually I am the holder": the writer takes back that
 # the account is someone else's.
 _THE_HOLDER = re.compile(

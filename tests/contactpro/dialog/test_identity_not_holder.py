@@ -229,6 +229,36 @@ def test_the_holder_taking_it_back_is_asked_as_a_holder(
     assert escalations(session) == [] and agreements(session) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "said", "what", "needs"),
+    [
+        ("es", "no soy el titular", "Que necesita el titular?", "quiere saber cuánto debe"),
+        ("es", "no soy el titular, es de mi mamá", "Que necesita el titular?", "el saldo"),
+        (
+            "en",
+            "it's my husband's account",
+            "What does the account holder need?",
+            "he wants to know how much he owes",
+        ),
+    ],
+)
+def test_saying_only_that_the_account_is_someone_elses_is_answered(
+    sms, request, session, language, said, what, needs
+):
+    case, first = CASES[language], FIRST[language]
+    _holder(request, language)
+    thread = sms(case["phone"])
+    reply = plain(thread.send(said))
+    assert what in reply and case["told"][0] in reply, reply
+    assert "no entend" not in reply and "didn't quite get" not in reply
+    _tells_nothing_of_the_account(reply, case)
+    asked = plain(thread.send(needs))
+    assert case["holder_digits"] in asked, asked
+    _tells_nothing_of_the_account(asked, case)
+    assert first["balance_told"] in plain(thread.send("4050"))
+    assert escalations(session) == [] and agreements(session) == []
+
+
 ENDED = {
     "es": "Sin los datos del titular no puedo avanzar con la cuenta",
     "en": "Without the holder's details I can't go further with the account",
