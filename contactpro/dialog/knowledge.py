@@ -49,7 +49,7 @@ FUNCTION_WORDS = frozenset(
     en es esta este esto hay la las lo los me mi mis no o para por puedo pueden puede que quiero
     quisiera saber se si sus su te tiene tienen tengo tu tus un una uno unos unas usted ustedes y
     ya yo hola buenas gracias favor necesito gustaria dime decir informacion info mas muy
-    ofrecen ofrece manejan solo solamente unicamente
+    ofrecen ofrece manejan solo solamente unicamente son
     about am an and any are can could do does for have how i if is it much many my of on or
     please the there to want was what which would you your hi hello thanks get tell know need
     more information offer offers long whats one ones just only
@@ -87,7 +87,13 @@ PHRASES = {
     "downgrade": r"(?:quiero|quisiera|necesito|prefiero|pasarme a|cambiarme a|cambiar a|pasar a) "
     r"(?:un )?plan (?:mas )?(?:barato|economico|pequeno|chico|sencillo|basico)"
     r"|(?:want|need|prefer|switch to|move to|change to|go to|get) (?:a |to a )?"
-    r"(?:cheaper|smaller|less expensive|more affordable|lower priced) plan",
+    r"(?:cheaper|smaller|less expensive|more affordable|lower priced) plan"
+    # "bájenme el plan", "algo más barato", "anything cheaper": a smaller plan, asked loosely.
+    r"|(?:bajar|bajarme|bajarlo|bajame|bajeme|bajenme|bajen) (?:el |mi |de )?plan"
+    r"|(?:algo|alguno|otro|uno) (?:mas )?(?:barato|economico)"
+    r"|(?:anything|something|one) (?:cheaper|less expensive|more affordable)",
+    # "porfa", "xfa": a please, which says nothing of what is asked.
+    "please": r"porfa|porfis|xfa",
 }
 _PHRASES = [(re.compile(rf"\b(?:{pattern})\b"), word) for word, pattern in PHRASES.items()]
 # Links each article to its translation: ``[[article]]`` entries of language = file name.

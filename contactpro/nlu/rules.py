@@ -253,7 +253,7 @@ _AFFIRM_CORE = frozenset(
     "totally".split()
 )
 _DENY_CORE = frozenset(
-    "no nop nope nah negativo negative incorrecto incorrect wrong nel nones tampoco never "
+    "no nop nope nah naa naah negativo negative incorrecto incorrect wrong nel nones tampoco never "
     "nunca".split()
 )
 _YES_NO_FILLER = frozenset(

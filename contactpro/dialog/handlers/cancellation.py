@@ -107,17 +107,27 @@ _QUESTION = re.compile(
     r"can|what|how|when|which|why|if)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[,.;:!¡¿]+")
+# Words that join two clauses as a comma would: "me quedo pero quiero bajar el plan".
+_CONJUNCTIONS = "pero|y|but|and|though"
+_CONJUNCTION = re.compile(rf" (?:{_CONJUNCTIONS}) ")
+# A speaker's own subject after a no begins a new clause the no does not negate: in "no ill stay"
+# the no answers the question and "I'll stay" says what the customer does.
+_SUBJECT = re.compile(r"^(i|i'?ll|ill|i'?m|im|i'?d|we|we'?ll|yo)$")
 # What the rest of a keep-the-service answer must say to be a request of its own ("solo bajar
 # el plan", "I want a cheaper plan", "¿cuánto cuesta el de 300?"): "el internet ya funciona
 # bien" asks nothing, whatever article its words are alike to.
 _ASKS = re.compile(
     r"\b(quiero|quisiera|queria|necesito|me gustaria|prefiero|solo|solamente|nada mas|como|"
-    r"cuanto|cuanta|cual|cuales|puedo|pueden|want|wanna|need|would like|i'?d like|just|only|"
-    r"rather have|how|what|which|can|could)\b"
+    r"cuanto|cuanta|cual|cuales|puedo|pueden|tienen|tiene|hay|want|wanna|need|would like|"
+    r"i'?d like|just|only|rather have|how|what|which|can|could|do you have|is there|are there|"
+    r"bajenme|bajeme|bajame|cambienme|cambieme|cambiame|pasenme|paseme|pasame|downgrade|"
+    r"switch me|move me)\b"
 )
 # Words that join a request to the answer before it and say nothing of what it asks: "pero
 # quiero bajar el plan" asks what "quiero bajar el plan" asks.
-_JOINER = re.compile(r"^((pero|mejor|entonces|pues|bueno|y|but|better|so|well|and|though) )+")
+_JOINER = re.compile(
+    rf"^(({_CONJUNCTIONS}|mejor|entonces|pues|bueno|tambien|ademas|better|so|well|also) )+"
+)
 
 
 def default_quadrant(ctx: TurnContext, customer: Customer) -> str:
@@ -262,7 +272,7 @@ def _counter_discount(ctx: TurnContext, account: Account | None) -> Decision:
 
 def _asks_discount(ctx: TurnContext) -> bool:
     """Return True when the customer asks for a discount (not "no quiero descuento")."""
-    for clause in _clauses(ctx.text):
+    for clause in _clauses(ctx, ctx.text):
         if (match := _DISCOUNT.search(clause)) and not _NEGATED.search(clause[: match.start()]):
             return True
     return False
@@ -274,8 +284,41 @@ def _asks_about_offer(ctx: TurnContext) -> bool:
     return bool(_QUESTION.search(text) or _ABOUT_OFFER.search(normalise(text)))
 
 
-def _clauses(text: str) -> list[str]:
-    return [c for c in (normalise(part) for part in _CLAUSE_BREAK.split(text)) if c]
+def _clauses(ctx: TurnContext, text: str) -> list[str]:
+    """Split ``text`` into the clauses its answer is read from: at punctuation, at a conjunction
+    ("me quedo pero ..."), and after a no that answers rather than negates ("nah mejor no
+    cancelo", "no ill stay"): "no me quedo" keeps its no."""
+    clauses = []
+    for part in _CLAUSE_BREAK.split(text):
+        for clause in _CONJUNCTION.split(f" {normalise(part)} "):
+            clauses.extend(_after_no(ctx, clause.split()))
+    return [c for c in clauses if c]
+
+
+def _after_no(ctx: TurnContext, words: list[str]) -> list[str]:
+    """Cut a clause after each no that answers the question: a leading no-word that negates
+    nothing ("nah", "nope") or any no before the speaker's own subject ("wait no I'll stay")."""
+    cuts = [0]
+    for end in range(min(3, len(words) - 1), 0, -1):
+        said = " ".join(words[:end])
+        if _bare(ctx, said) == "deny" and not _NEGATED.search(said):
+            cuts.append(end)
+            break
+    cuts += [
+        i
+        for i in range(max(cuts) + 1, len(words))
+        if _SUBJECT.match(words[i]) and _bare(ctx, words[i - 1]) == "deny"
+    ]
+    return [" ".join(words[a:b]) for a, b in zip(cuts, [*cuts[1:], len(words)], strict=True)]
+
+
+def _refusal(ctx: TurnContext, clause: str) -> re.Match[str] | None:
+    """Return where the clause refuses to cancel ("no cancelo", "I don't want to cancel"); a yes
+    between the no and the verb takes the no back ("no mejor sí cancelen todo")."""
+    match = _NOT_CANCEL.search(clause)
+    if match is None or any(_bare(ctx, w) == "affirm" for w in match.group(0).split()[1:-1]):
+        return None
+    return match
 
 
 def _staying(clause: str) -> bool | None:
@@ -296,9 +339,9 @@ def _answer(ctx: TurnContext, yes: str, no: str) -> str | None:
     if _QUESTION.search(ctx.text.strip().lower()):
         return None
     votes: set[str] = set()
-    for clause in _clauses(ctx.text):
+    for clause in _clauses(ctx, ctx.text):
         stay = _staying(clause)
-        if _NOT_CANCEL.search(clause) or stay:
+        if _refusal(ctx, clause) or stay:
             votes.add("stay")
         elif stay is False or _NOT_STAY.search(clause) or _CANCEL.search(clause):
             votes.add("leave")
@@ -396,6 +439,8 @@ def withdraws(ctx: TurnContext) -> bool:
         return False
     if ctx.state.flow in ("cancellation", "debt", "payment"):
         return False  # there "no cancelo" answers the flow (in debt talk, cancelar is paying)
+    if any(_NOT_CANCEL.search(c) and not _refusal(ctx, c) for c in _clauses(ctx, ctx.text)):
+        return False  # "no mejor sí cancelen todo": the yes took the no back
     if ctx.understood.intent == "cancellation":
         return True
     return ctx.state.customer_id is not None and bool(standing(ctx))
@@ -582,11 +627,11 @@ def _besides_keeping(ctx: TurnContext, text: str) -> list[str]:
     bajar el plan"), every other clause whole. The whole message would drown the request in the
     refusal's words, and a clause on the offer ("con el descuento") in another's."""
     said = []
-    for clause in _clauses(text):
+    for clause in _clauses(ctx, text):
         if (rest := besides_refusal(clause)) is not None:
             said.append(rest)
             continue
-        kept = [m.end() for m in (_NOT_CANCEL.search(clause), _STAY.search(clause)) if m]
+        kept = [m.end() for m in (_refusal(ctx, clause), _STAY.search(clause)) if m]
         if kept:
             said.append(clause[max(kept) :])
         elif _bare(ctx, clause) is None:
@@ -595,12 +640,13 @@ def _besides_keeping(ctx: TurnContext, text: str) -> list[str]:
 
 
 def _keeps(ctx: TurnContext) -> bool:
-    """Return True when the turn keeps the service in words and says leaving in none (a bare
-    no may refuse the offer: "no, mejor no cancelo, quiero bajar el plan")."""
+    """Return True when the turn keeps the service in words, or says a bare no besides asking
+    something ("no, pero tienen algo más barato?"), and says leaving in none (a bare no may
+    refuse the offer: "no, mejor no cancelo, quiero bajar el plan")."""
     kept = False
-    for clause in _clauses(ctx.text):
+    for clause in _clauses(ctx, ctx.text):
         stay = _staying(clause)
-        if _NOT_CANCEL.search(clause) or stay:
+        if _refusal(ctx, clause) or stay or _bare(ctx, clause) == "deny":
             kept = True
         elif stay is False or _NOT_STAY.search(clause) or _CANCEL.search(clause):
             return False
@@ -617,7 +663,7 @@ def _kept_asking(ctx: TurnContext) -> Decision:
     """Keep the service for a customer who answered the offer by asking something else: staying
     takes the offer ("me quedo, y quiero saber el saldo") unless a bare no refused it ("no,
     mejor no cancelo, quiero bajar el plan"); then the other request is served."""
-    if all(_bare(ctx, clause) != "deny" for clause in _clauses(ctx.text)):
+    if all(_bare(ctx, clause) != "deny" for clause in _clauses(ctx, ctx.text)):
         return _retained(ctx)
     ctx.state.slots["offer"] = None  # nothing for the team to apply
     _record(ctx, "retained")
@@ -635,7 +681,7 @@ def reply(ctx: TurnContext) -> Decision:
     """
     state = ctx.state
     if state.awaiting == accounts.AWAITING:
-        if any(_staying(c) or _NOT_CANCEL.search(c) for c in _clauses(ctx.text)):
+        if any(_staying(c) or _refusal(ctx, c) for c in _clauses(ctx, ctx.text)):
             return _kept(ctx)  # "mejor no cancelo": no account was chosen, nothing to record
         picked = accounts.answer(ctx)
         return picked if isinstance(picked, Decision) else _offer(ctx, picked)
@@ -675,7 +721,10 @@ def reply(ctx: TurnContext) -> Decision:
             # "sí, cancelar la 3104447654" while confirming another account: confirm that one.
             state.slots["account"], state.slots["retries"] = named[0].id, 0
             return _confirm(ctx, named[0].number)
-        answer = _answer(ctx, yes="leave", no="stay")
+        if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
+            answer = "stay"  # "no, pero ¿tienen algo más barato?" asks, then stays
+        else:
+            answer = _answer(ctx, yes="leave", no="stay")
         if answer == "leave":
             _record(ctx, "cancelled")
             state.finish()
@@ -694,7 +743,7 @@ def reply(ctx: TurnContext) -> Decision:
 
 def _said_stay(ctx: TurnContext) -> bool:
     """Return True when staying was said in words, not with a bare no."""
-    return any(_staying(c) for c in _clauses(ctx.text))
+    return any(_staying(c) for c in _clauses(ctx, ctx.text))
 
 
 def claims(ctx: TurnContext) -> bool:
@@ -706,8 +755,8 @@ def claims(ctx: TurnContext) -> bool:
     if state.awaiting in ("retention", "cancel_confirm"):
         yes, no = ("stay", "leave") if state.awaiting == "retention" else ("leave", "stay")
         worded = any(
-            _STAY.search(c) or _NOT_CANCEL.search(c) or _CANCEL.search(c)
-            for c in _clauses(ctx.text)
+            _STAY.search(c) or _refusal(ctx, c) or _CANCEL.search(c)
+            for c in _clauses(ctx, ctx.text)
         )
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             return True  # "no, mejor no cancelo, quiero bajar el plan" answers, then asks

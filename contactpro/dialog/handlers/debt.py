@@ -24,7 +24,9 @@ amount that reaches nothing goes to a person. Details of a request said before a
 question or identification ("lo del hogar, mejor a 12 cuotas") are kept.
 
 A plan the customer cannot afford ("no me alcanza para 6 cuotas", "6 payments is too much for
-me") is refused like a number taken back. A bare yes to the list ("sí", "dale") is a customer
+me", "no me alcanza para el pago único") is refused like a number taken back ("tampoco doce"),
+with every option of payments as large; an amount said as too dear ("6 cuotas de 75 mil no me
+alcanza") is no budget offered. A bare yes to the list ("sí", "dale") is a customer
 willing to pay who has not chosen: asked which option (the second time with each one named
 briefly), never booked, and the third goes to a person told the customer wants to pay.
 
@@ -77,14 +79,18 @@ _COUNT = re.compile(rf"\b(\d{{1,2}})\s+(?!{_A_MONTH})(?:(?!\d)\w+\s+)?{_PAYMENTS
 # said instead, if any, is the one asked for; a negation takes back the number right after it
 # only ("no 12 cuotas 6 cuotas" asks for 6). A plan the customer cannot afford is taken back too:
 # "no me alcanza para 6 cuotas", "I can't afford to pay 6 instalments", "6 cuotas es mucho",
-# "6 payments is too much for me", "seis cuotas no las puedo pagar".
+# "6 payments is too much for me", "seis cuotas no las puedo pagar", "no me alcanza pa 6 cuotas",
+# "no alcanzo a pagar 6 cuotas".
 _TAKEN_BACK_BEFORE = re.compile(
     r"\b(?:no|not|ni|nunca|tampoco|never|can'?t|cannot|don'?t|dont|won'?t|couldn'?t)"
-    r"(?: (?!mas\b|more\b|menos\b|less\b|\d)\w+){0,2}(?: (?:para|for|to)(?: (?:pagar|pay))?)?"
+    r"(?: (?!mas\b|more\b|menos\b|less\b|\d)\w+){0,2}(?: (?:para|pa|a|for|to)(?: (?:pagar|pay))?)?"
     r"(?: (?:en|in|de|of|a|con|with))?\s*$"
 )
+# "6 cuotas de 75 mil no me alcanza": the size said of the payments (taken out as an amount, or
+# a bare number) comes between the count and what takes it back.
 _TAKEN_BACK_AFTER = re.compile(
-    r"^\s*(?:(?:no|not|nope)\b(?!\s*\d)|(?:i |we )?(?:doesn'?t|dont|don'?t|won'?t|isn'?t|"
+    r"^\s*(?:(?:de|of)(?: \d+(?:[.,]\d+)?)? )?"
+    r"(?:(?:no|not|nope)\b(?!\s*\d)|(?:i |we )?(?:doesn'?t|dont|don'?t|won'?t|isn'?t|"
     r"can'?t|cannot|is too|are too|is a lot|are a lot|es (?:mucho|demasiado)|"
     r"son (?:muchas|mucho|demasiad[oa]s))\b)"
 )
@@ -94,7 +100,16 @@ _UNAFFORDABLE = re.compile(
     r"\b(?:alcanza|alcanzo|afford|affordable|demasiad[oa]s?|es mucho|son muchas|too much|too high|"
     r"a lot|too expensive|muy car[oa]s?)\b"
 )
-_CLAUSES = re.compile(r"[,;:.!?¿¡]+|\b(?:sino|but|pero|mejor|rather|instead)\b")
+# A separator before three digits is a thousands one ("6 cuotas de 75.000 no me alcanza").
+_CLAUSES = re.compile(
+    r"(?:[;:!?¿¡]|[,.](?!\d{3}(?!\d)))+|\b(?:sino|but|pero|mejor|rather|instead)\b"
+)
+# The same turns where money may be said: a separator between digits ("150.000") splits nothing.
+_MONEY_CLAUSES = re.compile(
+    r"[;:!?¿¡]+|[,.](?!\d)|(?<!\d)[,.]|\b(?:sino|but|pero|mejor|rather|instead)\b"
+)
+# "no me alcanza para más de 50 mil al mes", "I can't afford more than 50": a most, offered.
+_AT_MOST = re.compile(r"\b(?:mas de|more than)\b")
 # Where a transcript without commas turns from a number taken back to the one said instead: a
 # number before another ("no 12 no 6", "not 12 6 payments", "12 cuotas 6 cuotas").
 _NUMBER_THEN_NUMBER = re.compile(rf"\b\d{{1,2}}(?: {_PAYMENTS})?(?: (?:no|not))?(?= \d)")
@@ -115,6 +130,12 @@ _INSTALMENTS = re.compile(r"\b(cuotas?|plazos?|instal+ments?|monthly payments?|p
 _LUMP_SUM = re.compile(
     r"\b(contado|unico|una sola|de una vez|pag\w* (?:todo )?de una|todo de una|lump|single|"
     r"one payment|all at once)\b"
+)
+# The single payment named whole, to be taken back like a count: "no me alcanza para el pago
+# único", "the single payment is too much", "no puedo pagar de contado".
+_SINGLE_PAYMENT = re.compile(
+    rf"(?:\b(?:el|la|un|una|the|a|an) )?(?:\b(?:pago|payment) )?{_LUMP_SUM.pattern}"
+    r"(?: (?:pago|payment))?"
 )
 _REFUSAL = re.compile(
     r"\b(no puedo|ninguna|ninguno|none|neither|can'?t|cannot|no me sirve|muy caro|"
@@ -338,6 +359,8 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
     norm = normalise(text)
     if _COUNT.search(_spoken_form(text)):
         return None  # "dos pagos" asks for two payments; it does not pick option two
+    if _single_taken_back(text):
+        return None  # "el pago único de 382.500 no me alcanza" refuses what it names
     picks = accounts.positions(without_amounts(text), len(offers), _NOT_A_REQUEST)
     if len(picks) == 1:
         return offers[picks[0] - 1]
@@ -368,13 +391,17 @@ def bare_count(text: str, offers: Sequence[Offer]) -> int | None:
     count = int(match.group(1))
     if count <= len(offers) or count > 60 or _DAY_OR_ITEM.search(spoken[: match.start(1)].strip()):
         return None
-    return count
+    return None if count == _lone_taken_back(text) else count  # "tampoco doce" refuses 12
 
 
 def money_offered(text: str, offers: Sequence[Offer]) -> tuple[str, Decimal | None] | None:
     """Return what the money the customer offers is: ``("first", amount)`` a different first
     instalment, ``("budget", amount)`` a month, ``("lump", amount)`` at once; None for an amount
-    that names an option ("la de 416.250") or no money offered."""
+    that names an option ("la de 416.250") or no money offered. An amount said as too dear
+    ("6 cuotas de 75 mil no me alcanza", "I can't afford 3 payments of 80") is none offered."""
+    clauses = _MONEY_CLAUSES.split(fold(text))
+    if any(_too_dear(c) for c in clauses):
+        text = ", ".join(c for c in clauses if not _too_dear(c))
     norm, amount = normalise(text), stated_amount(text)
     if amount is None and (bare := _BARE_MONEY.search(numeric_form(text))) is not None:
         amount = parse_number(bare.group("a") or bare.group("b"))
@@ -395,6 +422,17 @@ def money_offered(text: str, offers: Sequence[Offer]) -> tuple[str, Decimal | No
     return None
 
 
+def _too_dear(clause: str) -> bool:
+    """Return True when ``clause`` says what it names is not affordable ("no me alcanza", "is
+    too much", "I can't afford"); "me alcanza 50 mil" and "no more than 50" offer money."""
+    norm = normalise(clause)
+    said = _UNAFFORDABLE.search(norm)
+    if said is None or _AT_MOST.search(norm):
+        return False
+    negated = _NEGATION.search(norm) or _REFUSAL.search(norm)
+    return bool(negated) or not _MONEY_OFFERED.fullmatch(said.group(0))
+
+
 def _naming_words(text: str, offers: list[Offer]) -> str:
     """Return the words that may name an option by its own words: an amount said is kept only
     when it is an option's ("the 416,250 one"), not when it is money the customer has."""
@@ -405,8 +443,9 @@ def _naming_words(text: str, offers: list[Offer]) -> str:
 
 
 def _lump_sum(text: str, offers: list[Offer]) -> Offer | None:
-    """Return the first single payment of ``offers`` when the customer pays it all at once."""
-    if not _LUMP_SUM.search(normalise(text)):
+    """Return the first single payment of ``offers`` when the customer pays it all at once
+    ("no me alcanza para el pago único" takes it back)."""
+    if not _LUMP_SUM.search(normalise(text)) or _single_taken_back(text):
         return None
     settlements = [o for o in offers if o.kind == "settlement"]
     return settlements[0] if settlements else None
@@ -437,14 +476,44 @@ def _counts(text: str) -> tuple[int | None, list[int]]:
             return (count if 0 < count <= 60 else None), taken_back
         if taken_back and not _COUNT.search(spoken) and (instead := _said_instead(spoken)):
             return instead, taken_back
+    if not taken_back and (lone := _lone_taken_back(text)) is not None:
+        taken_back.append(lone)
     return None, taken_back
 
 
+def _lone_taken_back(text: str) -> int | None:
+    """Return the one number ``text`` says when it is taken back, as a count said after the
+    plans: "tampoco doce", "ni 12" ("no doce no seis" says 6 instead; "no la 2" is an item)."""
+    said = [(spoken, m) for spoken in _clauses(text) for m in _LONE_NUMBER.finditer(spoken)]
+    if len(said) != 1:
+        return None
+    spoken, match = said[0]
+    before = spoken[: match.start()]
+    if not _TAKEN_BACK_BEFORE.search(before) or _DAY_OR_ITEM.search(before.strip()):
+        return None
+    count = int(match.group(1))
+    return count if 1 < count <= 60 else None
+
+
 def _counts_refused(text: str) -> bool:
-    """Return True when ``text`` takes back a number of payments and asks for none instead: "no
-    me alcanza para seis cuotas", "6 cuotas es mucho", "I can't afford six instalments"."""
+    """Return True when ``text`` takes back a number of payments, or the single payment, and
+    asks for none instead: "no me alcanza para seis cuotas", "6 cuotas es mucho", "I can't
+    afford six instalments", "tampoco doce", "no me alcanza para el pago único"."""
     count, taken_back = _counts(text)
-    return count is None and bool(taken_back)
+    return count is None and bool(taken_back or _single_taken_back(text))
+
+
+def _single_taken_back(text: str) -> bool:
+    """Return True when ``text`` takes back the single payment as it takes back a count: "no me
+    alcanza para el pago único", "the single payment is too much", "I can't afford the single
+    payment" ("no, mejor el pago único" asks for it)."""
+    for spoken in _clauses(text):
+        for match in _SINGLE_PAYMENT.finditer(spoken):
+            if _TAKEN_BACK_BEFORE.search(spoken[: match.start()]) or _TAKEN_BACK_AFTER.match(
+                spoken[match.end() :]
+            ):
+                return True
+    return False
 
 
 def _clauses(text: str) -> list[str]:
@@ -888,7 +957,13 @@ def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer])
     para 12 cuotas"): the offers neither shown nor refused yet, else a person."""
     counts = _counts(ctx.text)[1]
     every = _all_offers(ctx, account)
-    named = [o for o in every if o.kind == "instalments" and o.instalments in counts]
+    single = _single_taken_back(ctx.text)  # "no me alcanza para el pago único"
+    named = [
+        o
+        for o in every
+        if (o.kind == "instalments" and o.instalments in counts)
+        or (single and o.kind == "settlement")
+    ]
     if named and _UNAFFORDABLE.search(fold(ctx.text)):
         # Payments too large: none as large is offered instead, only smaller ones, or a person.
         least = min(max(o.amounts) for o in named)

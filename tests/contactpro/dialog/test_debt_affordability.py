@@ -58,6 +58,12 @@ YES = {"es": "sí", "en": "yes"}
         ("en", "6 payments is too much for me"),
         ("en", "six instalments is too much"),
         ("en", "six payments I can't afford"),
+        ("es", "no me alcanza pa 6 cuotas"),
+        ("es", "no alcanzo a pagar 6 cuotas"),
+        ("es", "uy no 6 cuotas de 75 mil no me alcanza la plata mk tienen algo mas bajito"),
+        ("en", "I can't afford 6 payments of 40, anything lower?"),
+        ("en", "no, 6 instalments of 40 dollars I can't afford"),
+        ("es", "6 cuotas de 75.000 no me alcanza"),
     ],
 )
 def test_a_plan_the_customer_cannot_afford_is_refused_not_restated(
@@ -85,6 +91,10 @@ def test_a_plan_the_customer_cannot_afford_is_refused_not_restated(
     [
         ("es", "no me alcanza para seis cuotas", "tampoco me alcanza para doce cuotas"),
         ("en", "I can't afford six instalments", "12 instalments is too much too"),
+        ("es", "no me alcanza para seis cuotas", "tampoco doce"),
+        ("es", "no me alcanza para seis cuotas", "ni doce"),
+        ("en", "I can't afford six instalments", "twelve neither"),
+        ("en", "I can't afford six instalments", "not twelve either"),
     ],
 )
 def test_when_nothing_affordable_is_left_a_person_takes_over_with_nothing_booked(
@@ -98,6 +108,69 @@ def test_when_nothing_affordable_is_left_a_person_takes_over_with_nothing_booked
     assert OFFERED[language] not in handed and CONFIRM[language] not in handed
     assert agreements(session) == []
     assert [e.reason for e in escalations(session)] == ["offer_refused"]
+
+
+THREE = {"es": "3 cuotas de 150.000 pesos", "en": "3 instalments of 80.00 dollars"}
+SINGLE = {"es": ("382.500", "416.250"), "en": ("156.00", "198.00")}
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "no me alcanza para 3 cuotas de 150 mil"),
+        ("es", "no alcanzo a pagar 3 cuotas de 150.000 pesos"),
+        ("es", "3 cuotas de 150 mil no me alcanza la plata, tienen algo mas bajito?"),
+        ("en", "I can't afford 3 payments of 80"),
+        ("en", "3 instalments of 80 dollars is too much for me"),
+    ],
+)
+def test_an_amount_said_as_too_dear_is_no_budget(sms, request, session, language, said):
+    thread = negotiating(sms, request, language)
+    other = plain(thread.send(said))
+    assert OTHER[language] in other and SIX[language] in other, other
+    assert TWELVE[language] in other and THREE[language] not in other
+    assert OFFERED[language] not in other and CONFIRM[language] not in other
+    assert "al mes te sirve" not in other and "fits" not in other
+    assert agreements(session) == [] and escalations(session) == []
+    # A yes to the smaller options is no yes to the plan refused: nothing is booked.
+    assert CONFIRM[language] not in plain(thread.send(YES[language]))
+    assert agreements(session) == []
+    restated = plain(thread.send("1"))
+    assert CONFIRM[language] in restated and SIX[language] in restated, restated
+    thread.send(YES[language])
+    [agreement] = agreements(session)
+    assert (agreement.kind, agreement.instalments) == ("instalments", 6)
+    assert agreement.instalment_amount == Decimal("75000" if language == "es" else "40.00")
+    assert escalations(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "no me alcanza para el pago único"),
+        ("es", "no me alcanza pa pagar de contado"),
+        ("es", "el pago único no me alcanza"),
+        ("es", "el pago único de 382.500 no me alcanza"),
+        ("en", "I can't afford the single payment"),
+        ("en", "the single payment is too much for me"),
+    ],
+)
+def test_a_single_payment_too_dear_refuses_the_single_payments(
+    sms, request, session, language, said
+):
+    thread = negotiating(sms, request, language)
+    other = plain(thread.send(said))
+    assert OTHER[language] in other and SIX[language] in other, other
+    assert TWELVE[language] in other and CONFIRM[language] not in other
+    assert all(total not in other for total in SINGLE[language]), other
+    assert agreements(session) == [] and escalations(session) == []
+    restated = plain(thread.send("1"))
+    assert CONFIRM[language] in restated and SIX[language] in restated, restated
+    assert all(total not in restated for total in SINGLE[language]), restated
+    thread.send(YES[language])
+    [agreement] = agreements(session)
+    assert (agreement.kind, agreement.instalments) == ("instalments", 6)
+    assert escalations(session) == []
 
 
 @pytest.mark.parametrize(
@@ -168,6 +241,20 @@ def test_a_plan_the_caller_cannot_afford_is_refused_on_a_call(call, debtor, sess
     [agreement] = agreements(session)
     assert (agreement.instalments, agreement.instalment_amount) == (12, Decimal("37500"))
     assert escalations(session) == []
+
+
+def test_tampoco_doce_on_a_call_refuses_the_last_plan(call, debtor, session):
+    line = call(SPANISH)
+    line.start()
+    line.say("quiero negociar mi deuda")
+    line.say("cuatro cero cinco cero")
+    other, _ = line.say("no me alcanza para seis cuotas")
+    assert "Otras opciones" in other and "12 cuotas de 37500 pesos" in other, other
+    handed, _ = line.say("tampoco doce")
+    assert "no registré ningún" in handed, handed
+    assert "puedo ofrecerte" not in handed and "Te confirmo" not in handed
+    assert agreements(session) == []
+    assert [e.reason for e in escalations(session)] == ["offer_refused"]
 
 
 # --- a bare yes to the list of options -----------------------------------------------------------
