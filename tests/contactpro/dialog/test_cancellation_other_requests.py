@@ -70,6 +70,26 @@ def test_not_cancelling_but_a_smaller_plan_gets_the_plan_change(
     assert all_rows(session, CancellationRequest) == [] and escalations(session) == []
 
 
+CANCEL_DONE = {"es": "Registré tu solicitud de cancelación", "en": "recorded your cancellation"}
+NONE_STANDING = {"es": "no cancelo nada", "en": "won't cancel anything"}
+OPENING = {"es": "quiero cancelar", "en": "I want to cancel"}
+
+
+def _at_the_offer(sms, request, session, language: str, quadrant: str):
+    """Open a cancellation for the ``quadrant`` customer and return the thread at its question."""
+    customer = _customer(request, language)
+    place(session, customer, quadrant, 30.0 if quadrant == "retain" else 20.0)
+    thread = sms(PHONES[language])
+    thread.send(OPENING[language])
+    asked = thread.send("4050")
+    if quadrant == "retain":
+        assert "35 %" in asked, asked
+    else:
+        confirm = {"es": "Confirmas que quieres cancelar", "en": "Do you confirm"}[language]
+        assert confirm in asked, asked
+    return thread
+
+
 @pytest.mark.parametrize(
     ("language", "answer"),
     [
@@ -80,11 +100,7 @@ def test_not_cancelling_but_a_smaller_plan_gets_the_plan_change(
 def test_at_the_discount_staying_with_a_smaller_plan_gets_the_plan_change(
     sms, request, session, language, answer
 ):
-    customer = _customer(request, language)
-    place(session, customer, "retain", 30.0)
-    thread = sms(PHONES[language])
-    thread.send({"es": "quiero cancelar", "en": "I want to cancel"}[language])
-    assert "35 %" in thread.send("4050")
+    thread = _at_the_offer(sms, request, session, language, "retain")
     reply = thread.send(answer)
     _plan_answered(reply, language)
     # The discount was refused with the "no": it is neither restated nor recorded.
@@ -105,12 +121,7 @@ def test_at_the_discount_staying_with_a_smaller_plan_gets_the_plan_change(
 def test_at_the_confirmation_staying_with_a_cheaper_plan_gets_the_plan_change(
     sms, request, session, language, answer
 ):
-    customer = _customer(request, language)
-    place(session, customer, "let_go", 20.0)
-    thread = sms(PHONES[language])
-    thread.send({"es": "quiero cancelar", "en": "I want to cancel"}[language])
-    asked = thread.send("4050")
-    assert {"es": "Confirmas que quieres cancelar", "en": "Do you confirm"}[language] in asked
+    thread = _at_the_offer(sms, request, session, language, "let_go")
     reply = thread.send(answer)
     _plan_answered(reply, language)
     [row] = all_rows(session, CancellationRequest)
@@ -130,10 +141,7 @@ def test_at_the_confirmation_staying_with_a_cheaper_plan_gets_the_plan_change(
 def test_the_discount_taken_with_a_smaller_plan_records_it_and_answers_the_plan(
     sms, request, session, language, answer, recorded
 ):
-    customer = _customer(request, language)
-    place(session, customer, "retain", 30.0)
-    thread = sms(PHONES[language])
-    thread.send_all({"es": "quiero cancelar", "en": "I want to cancel"}[language], "4050")
+    thread = _at_the_offer(sms, request, session, language, "retain")
     reply = plain(thread.send(answer))
     plan, confirm = plain(PLAN_CHANGE[language]), plain(CONFIRM[language])
     assert plain(recorded) in reply and plan in reply, reply
@@ -141,25 +149,6 @@ def test_the_discount_taken_with_a_smaller_plan_records_it_and_answers_the_plan(
     [row] = all_rows(session, CancellationRequest)
     assert (row.offer, row.outcome) == ("discount_35_3m", "retained")
     _nothing_cancelled(session)
-
-
-CANCEL_DONE = {"es": "Registré tu solicitud de cancelación", "en": "recorded your cancellation"}
-NONE_STANDING = {"es": "no cancelo nada", "en": "won't cancel anything"}
-OPENING = {"es": "quiero cancelar", "en": "I want to cancel"}
-
-
-def _at_the_offer(sms, request, session, language: str, quadrant: str):
-    """Open a cancellation for the ``quadrant`` customer and return the thread at its question."""
-    customer = _customer(request, language)
-    place(session, customer, quadrant, 30.0 if quadrant == "retain" else 20.0)
-    thread = sms(PHONES[language])
-    thread.send(OPENING[language])
-    asked = thread.send("4050")
-    if quadrant == "retain":
-        assert "35 %" in asked, asked
-    else:
-        assert {"es": "Confirmas que", "en": "Do you confirm"}[language] in asked, asked
-    return thread
 
 
 def _kept_without_offer(session, reply: str, language: str) -> None:
