@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from contactpro.config import Settings
 from contactpro.db import Database
+from contactpro.dialog import applied
 from contactpro.dialog.templates import use_templates
 
 if TYPE_CHECKING:
@@ -36,14 +37,17 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create_database: bool = True) -> Runtime:
-        """Open the database the settings name and make their templates the process's.
+        """Open the database the settings name and make their templates the process's (with
+        the approved proposals' layer that database holds).
 
         With ``create_database`` False a missing SQLite file is not created (the commands:
         only ``init-db`` makes one, so a mistyped path leaves no empty database behind).
         """
         use_templates(settings)
         limit_numeric_threads(settings.numeric_threads)
-        return cls(settings=settings, db=Database(settings.database_url, create=create_database))
+        db = Database(settings.database_url, create=create_database)
+        applied.follow(settings.var_dir, db)
+        return cls(settings=settings, db=db)
 
 
 # The variables the numeric libraries read when they load: OpenBLAS (numpy, scipy), OpenMP

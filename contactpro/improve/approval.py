@@ -3,17 +3,17 @@
 A body's ``settings`` (name: value) go through the managers' settings page path
 (:func:`contactpro.console.settings.update_config`, audited as ``config.set``); only the
 settings that page manages can be applied (the others are read from the environment at
-start-up). ``templates`` (es/en: key: text) and ``kb`` ("es/article.md": text) are written to
-the applied layer (:mod:`contactpro.dialog.applied`) the loaders read on every use. An intent
+start-up). ``templates`` (es/en: key: text) and ``kb`` ("es/article.md": text) are stored in
+the applied layer (:mod:`contactpro.dialog.applied`) in the approval's transaction; every process
+serving the bot mirrors it within seconds. An intent
 model is deployed, never approved. Everything is checked before anything is applied; a body
 that cannot be applied refuses the approval with the reason.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
-import uuid
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from contactpro.config import LANGUAGES, Settings
 from contactpro.console import wording
 from contactpro.console.settings import BY_KEY, ConfigChangeError, record_audit, update_config
 from contactpro.dialog import applied
-from contactpro.dialog.templates import load_catalogue, templates_for
+from contactpro.dialog.templates import templates_for
 from contactpro.errors import ContactProError
 from contactpro.improve import proposals
 from contactpro.improve.proposed import toml_lines, write_proposed
@@ -178,8 +178,8 @@ def apply(
 ) -> Applied:
     """Check then apply an approved proposal's body; audit what it applied.
 
-    Settings are stored in the session; templates and articles are written to the applied layer
-    once the session commits (an approval that is not saved applies nothing).
+    Settings, templates and articles are stored in the session (an approval that is not saved
+    applies nothing); this process's mirror of the layer is rewritten once it commits.
     """
     body = proposal.body or {}
     for part in DEPLOYED:
@@ -228,7 +228,9 @@ def apply(
             {"settings": done.settings, "templates": done.templates, "articles": done.articles},
         )
         session.flush()
-        _after_commit(session, lambda: _write_layer(settings, parts))
+        if parts:
+            layer = _store_layer(session, settings, parts)
+            _after_commit(session, lambda: applied.mirror(settings.var_dir, layer))
     return done
 
 
@@ -255,23 +257,18 @@ def _drop_pending(session: Session) -> None:
     session.info[_PENDING] = []
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace ``path`` at once (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _store_layer(session: Session, settings: Settings, parts: dict[str, Any]) -> dict[str, str]:
+    """Merge templates and articles into the stored layer under a new version; return it.
 
-
-def _write_layer(settings: Settings, parts: dict[str, Any]) -> None:
-    """Merge templates and articles into the applied layer, then bump its version."""
-    if not parts:
-        return
-    root = applied.root(settings.var_dir)
+    The first approval after an upgrade carries over a layer that lived only in this
+    machine's var dir."""
+    layer = applied.stored(session) or applied.mirrored(settings.var_dir)
+    files: dict[str, str] = {}
     for language, keys in parts.get("templates", {}).items():
-        path = root / "templates" / f"{language}.toml"
-        kept = load_catalogue(path) if path.is_file() else {}
-        _write(path, toml_lines({**kept, **keys}, f"templates.{language}"))
+        name = f"templates/{language}.toml"
+        kept = tomllib.loads(layer[name]) if name in layer else {}
+        files[name] = toml_lines({**kept, **keys}, f"templates.{language}")
     for name, text in parts.get("kb", {}).items():
-        _write(root / "kb" / name, text)
-    _write(root / applied.VERSION, uuid.uuid4().hex)
+        files[f"kb/{name}"] = text
+    carried = {name: text for name, text in layer.items() if name != applied.VERSION}
+    return applied.store(session, {**carried, **files})

@@ -12,7 +12,13 @@ from contactpro.models.dialog import (
     SurveyResponse,
 )
 from contactpro.models.escalations import Agent, Escalation
-from contactpro.models.improve import CaseVector, DatasetConversation, ImproveRun, Proposal
+from contactpro.models.improve import (
+    AppliedPart,
+    CaseVector,
+    DatasetConversation,
+    ImproveRun,
+    Proposal,
+)
 from contactpro.models.interactions import Interaction, Turn
 from contactpro.models.messaging import MessageMedia, OutboundMessage
 from contactpro.models.security import ConsoleSession, LoginAttempt
@@ -23,6 +29,7 @@ __all__ = [
     "Alert",
     "Agent",
     "AnalysisRun",
+    "AppliedPart",
     "AuditLog",
     "Base",
     "CancellationRequest",

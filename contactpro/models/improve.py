@@ -100,3 +100,19 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class AppliedPart(Base):
+    """One file of the layer approved proposals put over templates and articles.
+
+    ``path`` is relative to the layer ("templates/es.toml", "kb/es/roaming.md"); the row
+    "version" changes with every approval. Every process serving the bot mirrors these rows
+    into its var dir (:mod:`contactpro.dialog.applied`), so web and worker machines need no
+    shared folder.
+    """
+
+    __tablename__ = "applied_parts"
+
+    path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
