@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 from sqlalchemy import select
@@ -37,7 +38,8 @@ VERSION = "version"
 # How often a process asks the database whether an approval changed the layer.
 CHECK_SECONDS = 2.0
 
-_followed: dict[str, Database] = {}
+# Held weakly: a process that drops its database (a test's app) stops following.
+_followed: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
 _checked: dict[str, float] = {}
 _lock = threading.Lock()
 

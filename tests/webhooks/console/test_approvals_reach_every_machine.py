@@ -94,7 +94,8 @@ def test_a_machine_that_cannot_read_the_database_serves_its_mirror(
 ) -> None:
     var_dir = tmp_path / "var"
     applied.write_file(applied.root(var_dir) / applied.VERSION, "served-before")
-    applied.follow(var_dir, Database("postgresql+psycopg://nobody@127.0.0.1:9/unreachable"))
+    unreachable = Database("postgresql+psycopg://nobody@127.0.0.1:9/unreachable")
+    applied.follow(var_dir, unreachable)
 
     assert applied.version(var_dir) == "served-before"
     assert "database not readable, serving the mirror" in caplog.text
