@@ -199,8 +199,8 @@ def _weak_guess(ctx: TurnContext) -> Decision | None:
     understood = ctx.understood
     if understood.intent not in CONSEQUENTIAL or understood.tier in ("rules", "llm"):
         return None
-    if understood.confidence >= CONSEQUENTIAL_MIN_CONFIDENCE:
-        return None
+    if understood.confidence >= CONSEQUENTIAL_MIN_CONFIDENCE or cancellation.changes_mind(ctx):
+        return None  # sure enough, or a change of mind said in words after keeping the service
     others = [t for t in clarify.likeliest_topics(ctx) if t != understood.intent]
     if ctx.state.clarifications == 0 and others:
         return clarify.ask(ctx, [understood.intent, others[0]])
@@ -232,6 +232,25 @@ def _ask_topic(ctx: TurnContext) -> Decision:
         return clarify.ask(ctx, topics)
     ctx.state.clarifications += 1
     return Decision(ctx.say("clarify"), step="asked_clarification")
+
+
+def _stays_asking(ctx: TurnContext) -> Decision | None:
+    """Serve the request said besides staying, outside a flow ("me quedo pero quiero un plan
+    más barato", "I'll stay but I want a cheaper plan"), when the model only guesses at the
+    whole message: the request is answered from its own words. A cancellation still standing
+    is taken back first, as staying says."""
+    state = ctx.state
+    if state.awaiting not in (None, "confirm_resolution") or _confident(ctx):
+        return None
+    if (other := cancellation.stays_asking(ctx)) is None:
+        return None
+    state.finish()
+    if state.customer_id is not None and cancellation.standing(ctx):
+        return cancellation.withdraw(ctx)  # then the request, queued by the withdrawal
+    topic, question = other
+    if topic == "product_info":
+        state.slots[product_info.QUESTION_SLOT] = question
+    return _start(ctx, topic)
 
 
 def _claimed(ctx: TurnContext) -> bool:
@@ -289,6 +308,8 @@ def _route(ctx: TurnContext) -> Decision:
         # negated cancellation never starts one.
         state.finish()
         return cancellation.withdraw(ctx)
+    if (asking := _stays_asking(ctx)) is not None:
+        return asking
     if (unclear := _unclear_yes(ctx)) is not None:
         return unclear
     if _follows_up(ctx):

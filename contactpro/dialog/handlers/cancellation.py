@@ -98,6 +98,11 @@ _DISCOUNT = re.compile(
     r"\b(descuento|rebaja|mas barato|precio mas bajo|discount|cheaper|lower price|reduced price)\b"
 )
 # Words that point at the offer on the table: "eso", "la oferta", "that", "the programme".
+# Asking to hear the offer again: "repíteme la oferta", "¿cuál era?", "say that again".
+_REPEAT = re.compile(
+    r"\b(repit\w*|repet\w*|otra vez|de nuevo|cual era|no (te |le )?(escuche|entendi|oi)|"
+    r"repeat|again|come again|pardon|(didn'?t|did not) (hear|catch))\b"
+)
 _OFFER_REF = re.compile(
     r"\b(eso|esa|esto|oferta|programa|visita|beneficio|promo\w*|velocidad|datos|that|this|it|"
     r"offer|program\w*|visit|deal|speed|data)\b"
@@ -106,6 +111,17 @@ _QUESTION = re.compile(
     r"\?|^(que|cual|como|cuanto|cuando|por que|puedo|se puede|si cancelo|y si|do|does|is|are|"
     r"can|what|how|when|which|why|if)\b"
 )
+# "Cancelar" what is owed is paying it ("cancelar la factura"), never leaving the company.
+_OWED = re.compile(
+    r"\b(deudas?|facturas?|saldo|mora|cuotas?|pagos?|debo|recibos?|mensualidad|debts?|bills?|"
+    r"balance|invoices?|arrears|payments?|owe)\b"
+)
+# Words that point the cancellation at one line: "solo el celular", "cancelen el internet".
+_ONLY_THAT = re.compile(
+    r"\b(solo|solamente|unicamente|nada mas|only|just|instead|cancel\w*|dar de baja|de baja)\b"
+)
+# What a turn that kept the service left on record: the steps a change of mind comes after.
+KEPT_STEPS = frozenset({"retained", "kept_service", "cancellation_withdrawn"})
 _CLAUSE_BREAK = re.compile(r"[,.;:!¡¿]+")
 # Words that join two clauses as a comma would: "me quedo pero quiero bajar el plan".
 _CONJUNCTIONS = "pero|y|but|and|though"
@@ -281,7 +297,8 @@ def _asks_discount(ctx: TurnContext) -> bool:
 def _asks_about_offer(ctx: TurnContext) -> bool:
     """Return True when the turn asks about the offer rather than answering it."""
     text = ctx.text.strip().lower()
-    return bool(_QUESTION.search(text) or _ABOUT_OFFER.search(normalise(text)))
+    norm = normalise(text)
+    return bool(_QUESTION.search(text) or _ABOUT_OFFER.search(norm) or _REPEAT.search(norm))
 
 
 def _clauses(ctx: TurnContext, text: str) -> list[str]:
@@ -543,6 +560,10 @@ def _offer(ctx: TurnContext, account: Account) -> Decision:
         discount=str(discount),
         account=account.id,
     )
+    if _kept_before(ctx) and _refuses_offer(ctx):
+        # "No espera, no quiero la oferta, quiero cancelar" after taking it: refused, not
+        # made again.
+        return _refused(ctx, account.number)
     return Decision(
         ctx.say(f"cancel_offer_{_benefit_kind(ctx)}", **_benefit(ctx)), step=f"offered_{offer}"
     )
@@ -688,6 +709,8 @@ def reply(ctx: TurnContext) -> Decision:
     account = _account(ctx)
     number = account.number if account else ""
     if state.awaiting == "retention":
+        if (other := _other_line(ctx, account)) is not None:
+            return _offer(ctx, other)  # "no, solo el celular": that line's offer instead
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             return _kept_asking(ctx)  # before the discount: "a cheaper plan" is not the offer
         discount_asked = _asks_discount(ctx)
@@ -697,30 +720,17 @@ def reply(ctx: TurnContext) -> Decision:
         if answer == "stay":
             return _retained(ctx)
         if answer == "leave":
-            if state.slots.get("quadrant") == "retain":
-                _record(ctx, "escalated")
-                # The agent sees which account the customer wants cancelled and what was refused.
-                state.handoff["cancellation"] = {
-                    "account": number,
-                    "offer": state.slots.get("offer"),
-                }
-                state.finish()
-                return Decision("", ESCALATE, reason="retention_refused")
-            state.awaiting = "cancel_confirm"
-            state.slots["retries"] = 0
-            return _confirm(ctx, number)
+            return _refused(ctx, number)
         asked = discount_asked or _asks_about_offer(ctx)
         if asked and state.slots.get("explained", 0) < MAX_EXPLAINED:
             return _explain(ctx, account, asked_discount=discount_asked)
         return _again(ctx, "retention_again")
     if state.awaiting == "cancel_confirm":
-        named = accounts.named(
-            accounts.digits_named(ctx.text), accounts.open_accounts(ctx.customer)
-        )
-        if len(named) == 1 and account is not None and named[0].id != account.id:
-            # "sí, cancelar la 3104447654" while confirming another account: confirm that one.
-            state.slots["account"], state.slots["retries"] = named[0].id, 0
-            return _confirm(ctx, named[0].number)
+        if (other := _other_line(ctx, account)) is not None:
+            # "sí, cancelar la 3104447654", "no, solo el celular" while confirming another
+            # account: confirm that one.
+            state.slots["account"], state.slots["retries"] = other.id, 0
+            return _confirm(ctx, other.number)
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             answer = "stay"  # "no, pero ¿tienen algo más barato?" asks, then stays
         else:
@@ -739,6 +749,69 @@ def reply(ctx: TurnContext) -> Decision:
         return _again(ctx, "cancel_confirm_again", account=number)
     state.finish()
     return Decision("", ESCALATE, reason="not_understood")
+
+
+def _other_line(ctx: TurnContext, account: Account | None) -> Account | None:
+    """Return another of the customer's accounts the answer names instead of ``account``: by
+    its digits ("sí, cancelar la 3104447654"), or by its product when it asks to cancel or says
+    only that one ("no, solo el celular", "cancel the mobile instead"); never when it keeps the
+    service ("no, me quedo con el celular") or only gives a reason ("el internet funciona bien")."""
+    if account is None:
+        return None
+    held = accounts.open_accounts(ctx.customer)
+    named = accounts.named(accounts.digits_named(ctx.text), held)
+    if not named and _ONLY_THAT.search(normalise(ctx.text)) and not _said_stay(ctx):
+        clauses = _clauses(ctx, ctx.text)
+        if not any(_refusal(ctx, c) for c in clauses):
+            named = [line] if (line := accounts.by_plan(ctx.text, held)) is not None else []
+    return named[0] if len(named) == 1 and named[0].id != account.id else None
+
+
+def _refused(ctx: TurnContext, number: str) -> Decision:
+    """The offer refused: a *retain* customer goes to a person, who sees which account the
+    customer wants cancelled and what was refused; anyone else is asked to confirm."""
+    state = ctx.state
+    if state.slots.get("quadrant") == "retain":
+        _record(ctx, "escalated")
+        state.handoff["cancellation"] = {"account": number, "offer": state.slots.get("offer")}
+        state.finish()
+        return Decision("", ESCALATE, reason="retention_refused")
+    state.awaiting = "cancel_confirm"
+    state.slots["retries"] = 0
+    return _confirm(ctx, number)
+
+
+def _refuses_offer(ctx: TurnContext) -> bool:
+    """Return True when the turn refuses an offer in words ("no quiero la oferta", "I don't
+    want the offer", "no me interesa")."""
+    return any(_staying(c) is False or _NOT_STAY.search(c) for c in _clauses(ctx, ctx.text))
+
+
+def _kept_before(ctx: TurnContext) -> bool:
+    """Return True when the service was kept earlier in this conversation (an offer accepted,
+    a cancellation refused or taken back)."""
+    return bool(KEPT_STEPS.intersection(ctx.state.steps))
+
+
+def changes_mind(ctx: TurnContext) -> bool:
+    """Return True when, the service kept earlier in the conversation, the turn asks to cancel
+    in words ("no mejor sí cancelen todo", "wait no, I don't want the offer, cancel it"): a
+    clear change of mind, not a guess to ask about. Cancelling what is owed ("cancelar la
+    factura") is paying it, never this."""
+    if not _kept_before(ctx) or _OWED.search(normalise(ctx.text)):
+        return False
+    asked = any(_CANCEL.search(c) and not _refusal(ctx, c) for c in _clauses(ctx, ctx.text))
+    return asked and _answer(ctx, yes="stay", no="leave") == "leave"
+
+
+def stays_asking(ctx: TurnContext) -> tuple[str, str] | None:
+    """Return the request (topic, and the words that ask it) a message makes besides staying
+    ("me quedo pero quiero un plan más barato", "I'll stay but I want a cheaper plan"): staying
+    asks nothing, the rest is the request. None when it says no staying, says leaving too or
+    asks nothing else."""
+    if not _said_stay(ctx) or not _keeps(ctx):
+        return None
+    return _other_request(ctx, [ctx.text])
 
 
 def _said_stay(ctx: TurnContext) -> bool:
