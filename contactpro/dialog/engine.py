@@ -301,7 +301,9 @@ def _route(ctx: TurnContext) -> Decision:
     if (asked := _weak_complaint(ctx)) is not None:
         return asked
     if intent in ("agent_request", "complaint") and (state.awaiting is None or _confident(ctx)):
-        # Before the pending question: abuse in the middle of an offer is no answer to it.
+        # Before the pending question: abuse in the middle of an offer is no answer to it. A
+        # cancellation handed over at its offer or confirmation is still recorded.
+        cancellation.handed_over(ctx)
         return START[intent](ctx)
     if cancellation.withdraws(ctx):
         # "Mejor no cancelo, me quedo" after a cancellation was recorded takes it back; a

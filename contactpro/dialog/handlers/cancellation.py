@@ -583,6 +583,7 @@ def _again(ctx: TurnContext, key: str, **values: object) -> Decision:
     """Ask the same question once more; a second unclear answer goes to a person."""
     state = ctx.state
     if state.slots.get("retries", 0) >= 1:
+        handed_over(ctx)
         state.finish()
         return Decision("", ESCALATE, reason="not_understood")
     state.slots["retries"] = state.slots.get("retries", 0) + 1
@@ -779,6 +780,20 @@ def _refused(ctx: TurnContext, number: str) -> Decision:
     state.awaiting = "cancel_confirm"
     state.slots["retries"] = 0
     return _confirm(ctx, number)
+
+
+def handed_over(ctx: TurnContext) -> None:
+    """Record the request as escalated when the conversation goes to a person while the offer
+    or the confirmation waits ("no, quiero hablar con un asesor", twice unclear): as after a
+    refused offer, the person and the team see the account and the offer made. Call it before
+    leaving the flow."""
+    state = ctx.state
+    if state.flow != "cancellation" or state.awaiting not in ("retention", "cancel_confirm"):
+        return
+    if (account := _account(ctx)) is None:
+        return
+    _record(ctx, "escalated")
+    state.handoff["cancellation"] = {"account": account.number, "offer": state.slots.get("offer")}
 
 
 def _refuses_offer(ctx: TurnContext) -> bool:
