@@ -4,7 +4,11 @@ A caller is identified by caller id or by a national id, account number or contr
 by voice, keypad or text, and verified by a second factor (the last four digits of their id, or
 their birth year, whichever they did not just give) before any balance or personal data is
 disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation
-to a person.
+to a person. An account number given at the second-factor question ("mi cuenta es 0000120451")
+is no answer to it: it spends no attempt, is kept as the account the request is about, and the
+words are the same whoever's account it is. Answers are read as written: a capital or a hyphen
+("Nineteen eighty-eight."), a two-digit year ("del 88"), a correction ("4051, perdón, 4050"), a
+check digit ("12.345.678-K") or a number split over two messages.
 
 Someone who says the account is not theirs ("no soy el titular, soy la esposa") is told that the
 account is handled only with its holder: the question waits for the holder's data, which they may
@@ -16,7 +20,9 @@ de mi papá"), the request waits and the first identity question asked is alread
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import or_, select
 
@@ -27,7 +33,7 @@ from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.numbers import words_to_digits
 from contactpro.nlu.result import Understanding
 from contactpro.nlu.rules import not_the_holder, only_not_the_holder, the_holder
-from contactpro.nlu.text import normalise
+from contactpro.nlu.text import fold, normalise
 
 IDENTIFIED, VERIFIED = "identified", "verified"
 # Intents worth resuming after an unprompted id ("quiero negociar mi deuda, mi cédula es ...").
@@ -51,8 +57,44 @@ _GIVES_UP = re.compile(
     r"\b(no (me )?(acuerdo|recuerdo|se|lo tengo|la tengo|tengo)|ni idea|se me olvido|olvide|"
     r"(don'?t|do not|can'?t|cannot) (know|remember|recall|find|have)|forgot|no idea)\b"
 )
+# "¿Para qué necesitas eso?", "why do you need that?": the caller asks why the data is asked.
+_WHY = re.compile(
+    r"\b(para|por|pa) (que|q) (me |te |se )?(lo|la|los|las|eso|esto|necesit\w*|quier\w*|"
+    r"pid\w*|pregunt\w*|sirve)\b|\bwhy (do|would|does|should) (you|i|u)\b|"
+    r"\bwhy (is|'s) (that|this|it) (needed|necessary|required)\b|"
+    r"\bwhat (is it |is that |is this |do you need it |do you need that )?for\b"
+)
+# "4051, no perdón, 4050", "sorry, it's 4050": the number after the last of these words
+# corrects the one before it.
+_CORRECTION = re.compile(
+    r"\b(perdon|perdona|disculpa|disculpe|digo|quise decir|mejor dicho|corrijo|me equivoque|"
+    r"sorry|i mean|i meant|my bad|oops|correction|actually)\b"
+)
+# Punctuation touching a letter ("eighty-eight", "ocho.", "¿cuatro"): a space, so that spoken
+# numbers are read; between digits it stays a separator ("12.345.678-5").
+_PUNCT_BY_LETTER = re.compile(r"(?<=[^\W\d_])[^\w\s]|[^\w\s](?=[^\W\d_])")
+# Words that give the number after them as an account ("mi cuenta es 0000120451", "account
+# 0000120451", "cuánto debe la cuenta 0000120451?"), no id word between.
+_ACCOUNT_GIVEN = re.compile(
+    r"\b(?:cuenta|cta|account|acct|contrato|contract)\b"
+    r"(?:(?!\b(?:cedula|documento|identificacion|id|rut|dni)\b)\D){0,20}?\b(\d{5,})\b"
+)
+# An id with a check digit after a dash, a space or the word for it ("12.345.678-5",
+# "12345678-K", "doce millones... guion cinco"): on file with or without it.
+_CHECK_DIGIT = re.compile(r"\b(\d[\d.]{5,}\d)(?:\s*(?:-|guion|raya|dash)\s*|\s+)([0-9k])\b")
+# A birth year said in two digits: "del 88", "en el 88", "'88", the year of "03/05/88".
+_SHORT_YEAR = re.compile(
+    r"(?:\b(?:del|de|en el|en|ano|in|of|class of)\s+|'|\b\d{1,2}[/.-]\d{1,2}[/.-])(\d{2})\b"
+)
+# The youngest a customer can be: a two-digit year is read in the century that makes them so.
+YOUNGEST_AGE = 15
+# Slot of the digits of an answer that matched nothing: the next message may be its second half
+# ("10203", then "04050"; "cuatro cero", then "cinco cero").
+PARTIAL_SLOT = "partial_digits"
 # Turns without a number at an identity question answered by asking again, before a person.
 MAX_NON_ANSWERS = 2
+# What an account number given at the security question is told: noted, but no answer to it.
+NOT_A_FACTOR = "account_not_a_factor"
 # Shortest digit run read as an id or account number when nobody asked for one.
 MIN_UNPROMPTED_DIGITS = 6
 # Shortest digit run read as an answer to an identity question among other words: "hola, cuánto
@@ -76,10 +118,32 @@ GENERAL_QUESTIONS = frozenset({"product_info", "payment_how"})
 GENERAL_MIN_CONFIDENCE = 0.5
 
 
+def _spoken(text: str) -> str:
+    """Return ``text`` folded, spoken numbers as digits ("Mil novecientos...", "eighty-eight")."""
+    return words_to_digits(_PUNCT_BY_LETTER.sub(" ", fold(text)))
+
+
 def digits_in(text: str) -> list[str]:
     """Return the digit runs in ``text``, spoken numbers included ("mil novecientos...")."""
-    joined = re.sub(r"(?<=\d)[.\s-](?=\d)", "", words_to_digits(text))
+    joined = re.sub(r"(?<=\d)[.\s-](?=\d)", "", _spoken(text))
     return re.findall(r"\d+", joined)
+
+
+def accounts_given(text: str) -> list[str]:
+    """Return the digit runs ``text`` gives as an account or contract number ("mi cuenta es
+    0000120451", "account 0000120451")."""
+    joined = re.sub(r"(?<=\d)[.\s-](?=\d)", "", _spoken(text))
+    return list(dict.fromkeys(_ACCOUNT_GIVEN.findall(joined)))
+
+
+def _check_digit_forms(text: str) -> list[str]:
+    """Return an id given with a check digit ("12.345.678-5", "12345678-K") as it may be on
+    file: with the check digit, then without it."""
+    found = []
+    for body, check in _CHECK_DIGIT.findall(_spoken(text)):
+        digits = re.sub(r"\D", "", body)
+        found += [digits + check.upper(), digits]
+    return found
 
 
 def answers_with_digits(text: str) -> bool:
@@ -91,27 +155,44 @@ def answers_with_digits(text: str) -> bool:
     return bool(runs) and not _WORD.search(words_to_digits(normalise(text)))
 
 
+def _holder_of(ctx: TurnContext, value: str) -> Customer | None:
+    """Return the customer whose national id, account number or contract number is ``value``."""
+    if len(value) < 5:
+        return None
+    customer = ctx.session.scalars(select(Customer).where(Customer.national_id == value)).first()
+    if customer is None:
+        account = ctx.session.scalars(
+            select(Account).where(or_(Account.number == value, Account.contract_number == value))
+        ).first()
+        customer = account.customer if account else None
+    return customer
+
+
 def find_by_identifier(ctx: TurnContext) -> Customer | None:
     """Look up a customer by the national id, account number or contract number in this turn."""
     entities = ctx.understood.entities
     candidates = [str(entities[k]) for k in ("national_id", "account_number") if k in entities]
-    candidates += digits_in(ctx.text)
+    candidates += digits_in(ctx.text) + _check_digit_forms(ctx.text)
     for value in dict.fromkeys(candidates):
-        if len(value) < 5:
-            continue
-        customer = ctx.session.scalars(
-            select(Customer).where(Customer.national_id == value)
-        ).first()
-        if customer is None:
-            account = ctx.session.scalars(
-                select(Account).where(
-                    or_(Account.number == value, Account.contract_number == value)
-                )
-            ).first()
-            customer = account.customer if account else None
-        if customer is not None:
+        if (customer := _holder_of(ctx, value)) is not None:
             return customer
     return None
+
+
+def _halves(ctx: TurnContext) -> str | None:
+    """Return an id or account number split over two messages ("10203", then "04050"): the
+    digits of the last answer that matched nothing followed by this one's."""
+    before, runs = ctx.state.slots.get(PARTIAL_SLOT), digits_in(ctx.text)
+    return before + runs[0] if before and len(runs) == 1 else None
+
+
+def _keep_partial(ctx: TurnContext, text: str) -> None:
+    """Keep the one number of an answer that matched nothing, for a second half to follow."""
+    runs = digits_in(text)
+    if len(runs) == 1:
+        ctx.state.slots[PARTIAL_SLOT] = runs[0]
+    else:
+        ctx.state.slots.pop(PARTIAL_SLOT, None)
 
 
 def _second_factor(ctx: TurnContext) -> str:
@@ -202,16 +283,45 @@ def require(ctx: TurnContext, level: str, intent: str) -> Decision | None:
     return None
 
 
-def second_factor_answers(text: str, factor: str) -> set[str]:
-    """Return the distinct answers to the second-factor question that ``text`` gives.
+def corrected(text: str) -> str:
+    """Return the part of ``text`` after its last correction when a number follows it ("4051,
+    no perdón, 4050" answers 4050), else ``text``."""
+    norm = normalise(text)
+    ends = [cue.end() for cue in _CORRECTION.finditer(norm)]
+    if not ends or not digits_in(norm[ends[-1] :]):
+        return text
+    return norm[ends[-1] :]
 
-    A birth year is a four-digit number; the last four digits of an id are any run of four or
-    more digits, read by its last four (a caller may give the whole id). More than one answer
-    is no answer: a message listing every year or every four digits must not pass.
+
+def _short_year(text: str) -> str | None:
+    """Return the birth year ``text`` gives in two digits ("del 88", "'88", "03/05/88", "88"
+    alone) as four, in the century that makes the customer at least ``YOUNGEST_AGE``."""
+    spoken = _spoken(text)
+    found = _SHORT_YEAR.findall(spoken)
+    if not found and re.fullmatch(r"\s*\d{2}\s*", spoken):
+        found = [spoken.strip()]
+    if len(set(found)) != 1:
+        return None
+    year = 2000 + int(found[0])
+    return str(year if year <= date.today().year - YOUNGEST_AGE else year - 100)
+
+
+def second_factor_answers(text: str, factor: str, skip: Collection[str] = ()) -> set[str]:
+    """Return the distinct answers to the second-factor question that ``text`` gives, the runs
+    in ``skip`` (account numbers) left out.
+
+    A birth year is a four-digit number (or two: "del 88"); the last four digits of an id are
+    any run of four or more digits, read by its last four (a caller may give the whole id).
+    More than one answer is no answer: a message listing every year or every four digits must
+    not pass. After a correction ("4051, perdón, 4050") only the corrected number counts.
     """
-    runs = digits_in(text)
+    text = corrected(text)
+    runs = [d for d in digits_in(text) if d not in skip]
     if factor == "birth_year":
-        return {d for d in runs if len(d) == 4}
+        years = {d for d in runs if len(d) == 4}
+        if not years and (year := _short_year(text)) is not None:
+            years = {year}
+        return years
     return {d[-4:] for d in runs if len(d) >= 4}
 
 
@@ -234,16 +344,19 @@ def _matches(ctx: TurnContext, answers: set[str]) -> bool:
     return bool(expected) and answers == {expected}
 
 
-def _identified(ctx: TurnContext, customer: Customer) -> Decision:
-    """Note who the caller said they are and ask for the second factor."""
+def _identified(ctx: TurnContext, customer: Customer, joined: str | None = None) -> Decision:
+    """Note who the caller said they are and ask for the second factor: the birth year when
+    they gave their id (``joined``: the id they split over two messages)."""
     state = ctx.state
     state.customer_id = customer.id
     ctx.interaction.customer_id = customer.id
     if ctx.interaction.language is None:
         ctx.interaction.language = customer.preferred_language
     entities = ctx.understood.entities
-    given_id = customer.national_id is not None and customer.national_id in digits_in(ctx.text)
-    by_account = "account_number" in entities or not (given_id or "national_id" in entities)
+    given = [*digits_in(ctx.text), *_check_digit_forms(ctx.text), joined]
+    given_id = customer.national_id is not None and customer.national_id in given
+    # An id given (with an account or not) is no second factor: the birth year is asked.
+    by_account = not given_id and ("account_number" in entities or "national_id" not in entities)
     state.slots["identified_by"] = "account_number" if by_account else "national_id"
     state.steps.append("identified")
     return _ask_verification(ctx)
@@ -320,11 +433,13 @@ def unprompted(ctx: TurnContext) -> Decision | None:
     return _identified(ctx, customer)
 
 
-def _not_an_answer(ctx: TurnContext) -> Decision:
+def _not_an_answer(ctx: TurnContext, lead: str | None = None) -> Decision:
     """A turn with no number at an identity question ("¿cuál documento?", "cancelar mi
     servicio") is no wrong answer: say why the data is needed and ask again, without spending an
     attempt; after ``MAX_NON_ANSWERS`` such turns, a person takes it (someone who is not the
-    holder is told instead that the account waits for its holder)."""
+    holder is told instead that the account waits for its holder). ``lead``, a template key,
+    answers what the turn said ("¿para qué?", an account number at the security question)
+    before the question."""
     state = ctx.state
     state.slots["non_answers"] = state.slots.get("non_answers", 0) + 1
     if state.slots["non_answers"] > MAX_NON_ANSWERS and state.slots.get(NOT_HOLDER):
@@ -336,6 +451,10 @@ def _not_an_answer(ctx: TurnContext) -> Decision:
         reason = "verification_failed" if state.awaiting == "verify" else "identification_failed"
         state.finish()
         return Decision("", ESCALATE, reason=reason)
+    if lead is not None:
+        question = _waiting_question(ctx)
+        text = f"{ctx.say(lead)} {question}"
+        return Decision(text, step="identity_reasked", question=question)
     if state.slots.get(NOT_HOLDER):
         question = _waiting_question(ctx)
         text = ctx.say("not_holder_again", question=question)
@@ -404,38 +523,81 @@ def reply(ctx: TurnContext) -> Decision | None:
         if not answers_with_digits(ctx.text):
             question = _waiting_question(ctx)
             return Decision(question, step="identity_reasked", question=question)
-    if at_question and not answers_with_digits(ctx.text):
+    given = accounts_given(ctx.text) if at_question else []
+    if given:
+        # The account the request is about, kept for it: never an answer to the security
+        # question, and never a word of whose it is.
+        named = state.slots.get(NAMED_SLOT, [])
+        state.slots[NAMED_SLOT] = list(dict.fromkeys([*named, *given]))
+    factor = str(state.slots.get("factor", ""))
+    answers = second_factor_answers(ctx.text, factor, given)
+    if state.awaiting == "verify" and given and not answers:
+        if says_not_holder and not told:
+            return _not_holder(ctx, told)
+        return _not_an_answer(ctx, NOT_A_FACTOR)
+    answered = answers_with_digits(ctx.text) or (state.awaiting == "verify" and bool(answers))
+    if at_question and not answered:
         if says_not_holder:
             return _not_holder(ctx, told)
-        if told and (answered := _general_answer(ctx)) is not None:
-            return answered
+        if told and (general := _general_answer(ctx)) is not None:
+            return general
+        norm = normalise(ctx.text)
+        if not told and _WHY.search(norm):
+            return _not_an_answer(ctx, "identity_why")
         # Someone who is not the holder may well not know the holder's data: no failed try.
-        if told or not _GIVES_UP.search(normalise(ctx.text)):
+        if told or not _GIVES_UP.search(norm):
             return _not_an_answer(ctx)
     if state.awaiting == "identify":
+        joined = _halves(ctx)
         customer = find_by_identifier(ctx)
+        if customer is None and joined is not None:
+            customer = _holder_of(ctx, joined)
+        else:
+            joined = None
         if customer is None:
+            _keep_partial(ctx, ctx.text)
             state.identify_attempts += 1
             if state.identify_attempts >= ctx.settings.max_verification_attempts:
                 return Decision("", ESCALATE, reason="identification_failed")
+            if not digits_in(ctx.text):
+                # "No me acuerdo del número de cuenta": the other datum will do.
+                question = _ask_identification(ctx)
+                text = f"{ctx.say('identify_either')} {question}"
+                return Decision(text, step="identification_retry", question=question)
             return Decision(ctx.say("identify_not_found"), step="identification_retry")
-        return _identified(ctx, customer)
+        state.slots.pop(PARTIAL_SLOT, None)
+        return _identified(ctx, customer, joined)
     if state.awaiting == "verify":
-        answers = second_factor_answers(ctx.text, str(state.slots.get("factor", "")))
+        answers = _joined_answer(ctx, factor) or answers
         if _matches(ctx, answers):
+            state.slots.pop(PARTIAL_SLOT, None)
             state.verified = True
             state.steps.append("verified")
             state.awaiting = None
             return None
+        _keep_partial(ctx, corrected(ctx.text))
         state.verify_attempts += 1
         if state.verify_attempts >= ctx.settings.max_verification_attempts:
             state.finish()
             return Decision("", ESCALATE, reason="verification_failed")
-        problem = "verify_one_answer" if len(answers) > 1 else "verify_failed_retry"
+        if not answers and _GIVES_UP.search(normalise(ctx.text)):
+            problem = "verify_not_known"
+        else:
+            problem = "verify_one_answer" if len(answers) > 1 else "verify_failed_retry"
         asked = _ask_verification(ctx).text
         # Silence after "Ese dato no coincide..." asks for the data again, not that it failed.
         return Decision(f"{ctx.say(problem)} {asked}", step="verification_retry", question=asked)
     return None
+
+
+def _joined_answer(ctx: TurnContext, factor: str) -> set[str]:
+    """Return the answer a security answer split over two messages gives ("cuatro cero", then
+    "cinco cero"): the last wrong answer's digits and this one's, when together they make the
+    four digits asked; else an empty set."""
+    before, runs = ctx.state.slots.get(PARTIAL_SLOT), digits_in(corrected(ctx.text))
+    if not before or len(runs) != 1 or len(before + runs[0]) != 4:
+        return set()
+    return second_factor_answers(before + runs[0], factor)
 
 
 def request_texts(ctx: TurnContext, intent: str) -> list[str]:

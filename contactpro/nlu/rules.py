@@ -845,6 +845,8 @@ def apply_rules(
     at_once = _PAY_AT_ONCE.search(norm)
     if at_once and "amount" in entities and not paid_before(norm):
         return RuleResult(entities, "debt_negotiation", f"money offered at once: {at_once[0]}")
+    if owed := _OWED_BY_OTHER.search(norm):
+        return RuleResult(entities, "billing_inquiry", f"what someone else owes: {owed[0]}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     if (other := besides_cancelling(norm)) is not None:
@@ -883,6 +885,20 @@ _NOT_HOLDER = re.compile(
     )
     .replace("FOR", _FOR)
     .replace("KIN", _KIN)
+)
+
+# What someone else owes asked ("quiero saber la deuda de mi papá", "cuánto debe mi mamá", "how
+# much does my dad owe"): a balance question about an account that is not the writer's.
+_OWED_BY_OTHER = re.compile(
+    (
+        r"\b(cuanto|que) (le |les )?(debe|adeuda|esta debiendo|tiene que pagar) "
+        r"(la cuenta de )?mi FOR\b|"
+        r"\b(saber|ver|consultar|conocer|revisar|averiguar|preguntar por|cual es|cuanto es) "
+        r"(cuanto debe|lo que debe|la deuda|el saldo|la mora|la factura) (de )?mi FOR\b|"
+        r"\b(how much|what) (does|do) my FOR owe\b|"
+        r"\b(how much|what) ?('?s|is) my FOR ?'?s (debt|balance|bill)\b|"
+        r"\b(check|know|see|find out|ask about|look up) my FOR ?'?s (debt|balance|bill)\b"
+    ).replace("FOR", _FOR)
 )
 
 
@@ -927,5 +943,7 @@ def the_holder(text: str) -> bool:
 
 def not_the_holder(text: str) -> bool:
     """Return True when ``text`` says the account is someone else's ("no soy el titular, soy la
-    esposa", "I'm not the account holder")."""
-    return bool(_NOT_HOLDER.search(normalise(text)))
+    esposa", "I'm not the account holder") or asks what someone else owes ("cuánto debe mi
+    mamá")."""
+    norm = normalise(text)
+    return bool(_NOT_HOLDER.search(norm) or _OWED_BY_OTHER.search(norm))

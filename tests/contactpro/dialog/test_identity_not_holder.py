@@ -499,18 +499,62 @@ def test_a_balance_asked_in_the_first_message_is_told_only_after_the_holders_dig
     assert escalations(session) == [] and agreements(session) == []
 
 
-def test_said_before_a_clarifying_question_the_holders_data_is_asked_after_it(sms, debtor, session):
-    case = CASES["es"]
+# A relative's debt asked in the first message: the debt topic is understood (a balance
+# question) and the writer is answered as someone who is not the holder, never asked which topic.
+RELATIVES_DEBT = [
+    ("es", "hola, no soy el titular, quiero saber la deuda de mi papá"),
+    ("es", "quiero saber la deuda de mi papá"),
+    ("es", "cuánto debe mi mamá"),
+    ("en", "how much does my dad owe"),
+    ("en", "what's my husband's balance?"),
+]
+TOPIC_ASKED = {"es": "no entendi", "en": "I didn't"}
+
+
+@pytest.mark.parametrize(("language", "said"), RELATIVES_DEBT)
+def test_a_relatives_debt_asked_first_gets_the_holders_question_then_the_balance(
+    sms, request, session, language, said
+):
+    case, first = CASES[language], FIRST[language]
+    _holder(request, language)
     thread = sms(case["phone"])
-    # "la deuda de mi papá" is unclear: which topic is asked first, with nothing of the account.
-    asked = plain(thread.send("hola, no soy el titular, quiero saber la deuda de mi papá"))
-    _tells_nothing_of_the_account(asked, case)
-    assert latest_state(session)["handoff"] == {"not_holder": True}
-    reply = plain(thread.send("el saldo"))
+    reply = plain(thread.send(said))
     _told_as_not_the_holder(reply, case)
-    assert FIRST["es"]["usual"] not in reply
-    _marked(session)
-    assert FIRST["es"]["balance_told"] in plain(thread.send("4050"))
+    assert first["usual"] not in reply and TOPIC_ASKED[language] not in reply, reply
+    state = _marked(session)
+    assert (state["awaiting"], state["pending_intent"]) == ("verify", "billing_inquiry")
+    assert (state["verify_attempts"], state["clarifications"]) == (0, 0)
+    # The holder is with them: the balance waiting is told on the holder's account.
+    assert first["balance_told"] in plain(thread.send("4050"))
+    assert escalations(session) == [] and agreements(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "balance"),
+    [
+        ("es", "quiero saber la deuda de mi papá", "es de 540000 pesos"),
+        ("en", "how much does my dad owe", "is 300 dollars"),
+    ],
+)
+def test_on_a_call_a_relatives_debt_asks_the_holders_digits(
+    call, request, session, language, said, balance
+):
+    voice = VOICE[language]
+    _holder(request, language)
+    phone = call(CASES[language]["phone"])
+    phone.start()
+    reply, verb = phone.say(said)
+    reply = plain(reply)
+    assert verb == "Gather"
+    for words in voice["told"]:
+        assert words in reply, (words, reply)
+    for words in voice["never"]:
+        assert words not in reply, (words, reply)
+    assert TOPIC_ASKED[language] not in reply
+    told, _ = phone.press("4050")
+    assert balance in plain(told), told
+    assert latest_state(session)["handoff"] == {"not_holder": True}
+    assert escalations(session) == [] and agreements(session) == []
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
