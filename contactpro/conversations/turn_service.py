@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.config import Settings
@@ -35,7 +36,7 @@ from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.dialog.replies import spoken_numbers, written_reply
 from contactpro.dialog.templates import templates_for
 from contactpro.messaging import media
-from contactpro.models import Account, Interaction, MessageMedia, Turn, utcnow
+from contactpro.models import Account, Escalation, Interaction, MessageMedia, Turn, utcnow
 from contactpro.nlu.cascade import get_cascade
 from contactpro.nlu.rules import emoji_answer
 from contactpro.phone import to_e164
@@ -250,6 +251,35 @@ def greet_call(
         entities={interactions.QUESTION: question} if question else {},
     )
     return _reply_from_turn(interaction, turn, replayed=False)
+
+
+def said_on_call(session: Session, turn_id: int, text: str, **entities: object) -> None:
+    """Store ``text`` as the bot's words in turn ``turn_id``: what the call played when it is
+    not the reply first written (the language menu instead of the greeting, the voicemail
+    prompt instead of "connecting you"), in the escalation packet's transcript too; ``entities``
+    note how the words were put together."""
+    turn = session.get(Turn, turn_id)
+    if turn is None:
+        return
+    if entities:
+        turn.entities = {**(turn.entities or {}), **entities}
+    if turn.reply == text:
+        return
+    turn.reply = text
+    escalation = session.scalars(
+        select(Escalation).where(Escalation.interaction_id == turn.interaction_id)
+    ).first()
+    if escalation is None:
+        return
+    context = dict(escalation.context or {})
+    this_turn = (turn.interaction_id, turn.sequence)
+    context["transcript"] = [
+        {**said, "reply": text}
+        if (said.get("interaction_id"), said.get("sequence")) == this_turn
+        else said
+        for said in context.get("transcript") or []
+    ]
+    escalation.context = context
 
 
 def take_turn(

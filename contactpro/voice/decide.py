@@ -19,7 +19,7 @@ from contactpro.conversations.turn_service import BotReply, Inbound
 from contactpro.dialog import after_hours
 from contactpro.dialog.accounts import AWAITING as AWAITING_ACCOUNT
 from contactpro.dialog.engine import CONFIRMATIONS, ESCALATE, HANGUP, YES_NO_KEYS, listening_for
-from contactpro.models import Interaction, utcnow
+from contactpro.models import Interaction, Turn, utcnow
 from contactpro.providers.twilio_forms import (
     CallerTurn,
     HoldPoll,
@@ -39,6 +39,8 @@ NUMBER_QUESTIONS = frozenset({"identify", "verify", "debt_account", AWAITING_ACC
 # Questions asked after telling the caller to do something that takes a while (restart the
 # modem and wait two minutes): the call waits longer before taking silence as no answer.
 TASK_QUESTIONS = frozenset({"step_result"})
+# The entity of a turn handed to voicemail holding the prompt its stored reply ends with.
+VOICEMAIL_PROMPT = "voicemail_prompt"
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,10 @@ def after_reply(
         mode = handoff.choose_handoff(session, settings, now)
         text, opens = reply.text, ""
         if mode == handoff.VOICEMAIL:
-            # Nobody is there to connect to: drop the promise, keep what came before it.
-            text = text.removesuffix(prompts.say("connecting", reply.language)).strip()
             caller = session.get(Interaction, reply.interaction_id)
             if caller is not None:
                 opens = after_hours.opens_at(session, settings, caller, now) or ""
+            text = _before_voicemail(session, reply, opens)
         return HandOff(text, reply.language, mode, opens)
     if reply.action == HANGUP:
         return HangUp(reply.text, reply.language)
@@ -147,6 +148,21 @@ def after_reply(
         task=awaiting in TASK_QUESTIONS,
         yes_no=menu == YES_NO_KEYS,  # a yes-or-no question: 1 is yes, 2 is no
     )
+
+
+def _before_voicemail(session: Session, reply: BotReply, opens: str) -> str:
+    """Return what a call handed to voicemail says before the voicemail prompt (the reply
+    without its promise to connect: nobody is there), storing the turn as said, that text and
+    then the prompt; a retried request gets the same words."""
+    turn = session.get(Turn, reply.turn_id)
+    stored = (turn.entities or {}).get(VOICEMAIL_PROMPT) if turn is not None else None
+    if turn is not None and stored is not None:  # already stored as said
+        return (turn.reply or "").removesuffix(stored).strip()
+    text = reply.text.removesuffix(prompts.say("connecting", reply.language)).strip()
+    prompt = prompts.say("voicemail_closed", reply.language, opens=opens)
+    said = f"{text} {prompt}".strip()
+    turn_service.said_on_call(session, reply.turn_id, said, **{VOICEMAIL_PROMPT: prompt})
+    return text
 
 
 def call_interaction(session: Session, settings: Settings, call: IncomingCall) -> Interaction:
@@ -177,6 +193,9 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
     interaction = session.get(Interaction, reply.interaction_id)
     assert interaction is not None
     if language.needs_choice(session, settings, interaction):
+        # The caller hears the language menu, not the greeting: store what they heard.
+        menu = " ".join(text for _, text in language.menu_texts(settings, again=False))
+        turn_service.said_on_call(session, reply.turn_id, menu)
         return _menu(session, settings, interaction, 1)
     return after_reply(session, settings, reply, call.to_number)
 

@@ -171,7 +171,6 @@ def choose(
         interaction.language = language
         if choice == AGENT:
             interaction.state = {**(interaction.state or {}), "escalated": True}
-            escalate(session, settings, interaction, "agent_request")
             text, action = prompts.say("connecting", language), ESCALATE
         elif carried:
             text, action = "", CONTINUE
@@ -192,6 +191,8 @@ def choose(
             action=action,
             twilio_key=twilio_key,
         )
+        if choice == AGENT:  # the packet holds the turn that hands over
+            escalate(session, settings, interaction, "agent_request")
     return BotReply(
         text=stored.reply or "",
         action=stored.action or CONTINUE,
