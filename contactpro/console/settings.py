@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -277,17 +277,29 @@ def _parse(session: Session, field: ConfigField, raw: str) -> Any:
     return text
 
 
+def check_names(
+    key: str,
+    used: Iterable[str],
+    allowed: Iterable[str],
+    shown: Callable[[str], str] = "{{{}}}".format,
+) -> None:
+    """Refuse a template using a name it is not filled with (ConfigChangeError naming them,
+    each written by ``shown``, and the names it may use)."""
+    allowed = frozenset(allowed)
+    unknown = [name for name in dict.fromkeys(used) if name not in allowed]
+    if unknown:
+        value = ", ".join(shown(name) for name in unknown)
+        usable = ", ".join(shown(name) for name in sorted(allowed))
+        raise ConfigChangeError(
+            key, f"cannot fill {value}; use {usable}", "placeholder_unknown", value, usable
+        )
+
+
 def _check_placeholders(key: str, text: str) -> None:
     """Refuse a template naming a placeholder it is not filled with, or lacking a needed one."""
     allowed, required = PLACEHOLDERS[key]
-    shown = ", ".join(f"{{{name}}}" for name in sorted(allowed))
     used = _PLACEHOLDER.findall(text)
-    unknown = [name for name in dict.fromkeys(used) if name not in allowed]
-    if unknown:
-        value = ", ".join(f"{{{name}}}" for name in unknown)
-        raise ConfigChangeError(
-            key, f"cannot fill {value}; use {shown}", "placeholder_unknown", value, shown
-        )
+    check_names(key, used, allowed)
     missing = sorted(required - set(used))
     if missing:
         value = ", ".join(f"{{{name}}}" for name in missing)

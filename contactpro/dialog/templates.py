@@ -18,6 +18,7 @@ gets the process's catalogue, the one :func:`use_templates` chose at start-up.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -26,7 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, pass_context
+from jinja2 import StrictUndefined, Template, meta, nodes, pass_context
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -35,7 +37,10 @@ from contactpro.dialog import applied
 from contactpro.dialog.replies import digit_pairs, format_date, format_money
 from contactpro.errors import ConfigError
 
+log = logging.getLogger(__name__)
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
+# The names every template may use whatever its key: render() and the dialog fill them.
+GLOBALS = frozenset({"company", "language", "market", "channel"})
 # The text of a market table for a customer whose market has none of its own.
 DEFAULT_MARKET = "default"
 
@@ -125,12 +130,58 @@ class Templates:
         if template is None:
             template = self._compiled[cache_key] = self.env.from_string(source)
         values.setdefault("channel", "sms")
-        return " ".join(template.render(language=language, market=market, **values).split())
+        try:
+            text = template.render(language=language, market=market, **values)
+        except SecurityError:  # a text reaching out of the sandbox is an attack, not a typo
+            raise
+        except Exception as exc:  # an edited text must never fail a reply
+            fallback = shipped()
+            if fallback.sources[language].get(key) in (None, self.raw(key, language)):
+                raise
+            log.warning(
+                "template %s (%s) does not render (%s); using the shipped text",
+                key,
+                language,
+                " ".join(str(exc).split()),
+            )
+            return fallback.render(key, language, index=index, market=market, **values)
+        return " ".join(text.split())
 
     def count(self, key: str, language: str) -> int:
         """Return how many items a list template has."""
         source = self.raw(key, language)
         return len(source) if isinstance(source, list) else 1
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Templates:
+    """Return the shipped catalogue, with no override: what a text that fails falls back to."""
+    return Templates()
+
+
+def variables(key: str) -> frozenset[str]:
+    """Return the names template ``key`` may use: those its shipped texts use (in any language,
+    item or market) and the :data:`GLOBALS`."""
+    catalogue = shipped()
+    names = set(GLOBALS)
+    for language in LANGUAGES:
+        source = catalogue.sources[language].get(key, "")
+        for text in _texts(source):
+            names |= meta.find_undeclared_variables(catalogue.env.parse(text))
+    return frozenset(names)
+
+
+def used_names(text: str) -> list[str]:
+    """Return the names a template text uses, in the order it first uses them."""
+    tree = shipped().env.parse(text)
+    found = meta.find_undeclared_variables(tree)
+    order = [node.name for node in tree.find_all(nodes.Name)]
+    return [name for name in dict.fromkeys(order) if name in found]
+
+
+def _texts(source: Any) -> list[str]:
+    values = source.values() if isinstance(source, dict) else [source]
+    return [t for v in values for t in (v if isinstance(v, list) else [v]) if isinstance(t, str)]
 
 
 def _merged(defaults: dict[str, Any], custom: dict[str, Any]) -> dict[str, Any]:

@@ -25,9 +25,15 @@ from sqlalchemy.orm import Session
 from contactpro.analytics.matrix import apply_conformity_threshold
 from contactpro.config import LANGUAGES, Settings
 from contactpro.console import wording
-from contactpro.console.settings import BY_KEY, ConfigChangeError, record_audit, update_config
+from contactpro.console.settings import (
+    BY_KEY,
+    ConfigChangeError,
+    check_names,
+    record_audit,
+    update_config,
+)
 from contactpro.dialog import applied
-from contactpro.dialog.templates import templates_for
+from contactpro.dialog.templates import templates_for, used_names, variables
 from contactpro.errors import ContactProError
 from contactpro.improve import proposals
 from contactpro.improve.proposed import toml_lines, write_proposed
@@ -173,6 +179,24 @@ def _check_templates(settings: Settings, body: dict[str, Any]) -> None:
                 )
 
 
+def _check_names(body: dict[str, Any]) -> None:
+    """Refuse a template text using a name the product does not fill for its key (every reply
+    with it would fail); the texts already compile."""
+    for language, keys in body.get("templates", {}).items():
+        for key, text in keys.items():
+            try:
+                check_names(key, used_names(text), variables(key), "{{{{ {} }}}}".format)
+            except ConfigChangeError as exc:
+                raise _refuse(
+                    f"templates.{language}: {key} cannot fill {exc.value}; use {exc.allowed}",
+                    "perr_apply_template_name",
+                    language=language,
+                    name=key,
+                    value=exc.value,
+                    allowed=exc.allowed,
+                ) from None
+
+
 def apply(
     session: Session, settings: Settings, proposal: Proposal, agent_id: int | None = None
 ) -> Applied:
@@ -192,10 +216,11 @@ def apply(
     changes = _check_settings(body)
     parts: dict[str, Any] = {name: body[name] for name in ("templates", "kb") if name in body}
     with tempfile.TemporaryDirectory(prefix="contactpro-apply-") as tmp:
-        # Checks the languages, the texts and that every template compiles.
+        # Checks the languages, the texts, that every template compiles and uses known names.
         write_proposed({**parts, "templates": {}}, Path(tmp))
         _check_templates(settings, parts)
         write_proposed(parts, Path(tmp))
+        _check_names(parts)
     try:
         changed = update_config(session, settings, changes, agent_id)
     except ConfigChangeError as exc:

@@ -27,7 +27,8 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from contactpro.config import Settings
-from contactpro.dialog.templates import Templates, load_catalogue
+from contactpro.console.settings import ConfigChangeError, check_names
+from contactpro.dialog.templates import Templates, load_catalogue, used_names, variables
 from contactpro.errors import ConfigError
 
 # Settings a proposal may not change: where things run and who they talk to.
@@ -152,7 +153,8 @@ def _overrides(path: Path) -> dict[str, Any]:
 
 def check_templates(folder: Path) -> None:
     """Read and compile every template a proposal's ``templates/`` overrides; raise ConfigError
-    naming the file and key of the first that does not compile (a replay never starts on it)."""
+    naming the file and key of the first that does not compile or uses a name the product does
+    not fill for that key (a replay never starts on it)."""
     try:
         templates = Templates(str(folder))
     except ConfigError as exc:
@@ -175,6 +177,19 @@ def check_templates(folder: Path) -> None:
                         f"(line {exc.lineno})",
                         key="perr_template_syntax",
                         values={"file": path.name, "name": key, "error": exc.message or ""},
+                    ) from None
+                try:
+                    check_names(key, used_names(text), variables(key), "{{{{ {} }}}}".format)
+                except ConfigChangeError as exc:
+                    raise ConfigError(
+                        f"templates.{path.stem}: {key} cannot fill {exc.value}; use {exc.allowed}",
+                        key="perr_apply_template_name",
+                        values={
+                            "language": path.stem,
+                            "name": key,
+                            "value": str(exc.value),
+                            "allowed": exc.allowed,
+                        },
                     ) from None
 
 

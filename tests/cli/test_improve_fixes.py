@@ -95,6 +95,26 @@ def test_a_broken_template_stops_the_replay_with_one_line(tmp_path: Path) -> Non
     assert statuses == ["failed"]
 
 
+def test_a_template_naming_what_the_product_does_not_fill_stops_the_replay(
+    tmp_path: Path,
+) -> None:
+    """Every reply with such a text would fail: the replay refuses it up front, in one line."""
+    data = _data(tmp_path)
+    (tmp_path / "p" / "templates").mkdir(parents=True)
+    (tmp_path / "p" / "templates" / "es.toml").write_text(
+        'escalate_sms = "Hola {{ undefined_thing }} te llamamos"\n', encoding="utf-8"
+    )
+    args = ["improve", "replay", "--data", str(data), "--proposed", "p", "--limit", "10"]
+    result = run(args, tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(
+        "Error: templates.es: escalate_sms cannot fill {{ undefined_thing }}; use {{ channel }}"
+    ), result.stderr
+
+
 def test_a_delayed_hand_off_is_cut_short_not_a_cut_in_escalations(tmp_path: Path) -> None:
     """One more identification attempt: the recorded turns run out while the bot still waits.
     Those conversations are counted apart, not as escalations turned into abandons; the
