@@ -30,6 +30,12 @@ alcanza") is no budget offered. A bare yes to the list ("sí", "dale") is a cust
 willing to pay who has not chosen: asked which option (the second time with each one named
 briefly), never booked, and the third goes to a person told the customer wants to pay.
 
+An option is named by its place ("la primera", "the last one") or its amount, written any way
+("la de 382.500", "382500", "la de 382 mil", "150 lucas", "the 80 one"; to the half percent). An
+option named and refused ("la de 382.500 no me alcanza", "no quiero la 1", "the second one is too
+much") is never picked: it is refused like a plan too dear, and "la 3 no, la 2" takes the other.
+A budget offered never fits a plan refused.
+
 "¿Qué acuerdo hice?" is answered with the agreements in force (or that none is, nothing booked
 yet); "no, mejor la 1" takes another option instead of the one restated; a question about
 another of the customer's accounts is answered and the negotiation goes on.
@@ -95,10 +101,12 @@ _TAKEN_BACK_AFTER = re.compile(
     r"son (?:muchas|mucho|demasiad[oa]s))\b)"
 )
 # A plan refused as too dear, not merely unwanted ("no me alcanza para 12 cuotas", "12 payments
-# is too much for me"): no plan whose payments are as large is offered instead.
+# is too much for me", "that's a lot of money"): no plan whose payments are as large is offered
+# instead ("thanks a lot", "I like it a lot" say nothing of the price).
 _UNAFFORDABLE = re.compile(
     r"\b(?:alcanza|alcanzo|afford|affordable|demasiad[oa]s?|es mucho|son muchas|too much|too high|"
-    r"a lot|too expensive|muy car[oa]s?)\b"
+    r"(?:is|are|s|was|way|too) a lot|a lot of money|too expensive|muy car[oa]s?|es mucha|"
+    r"mucha plata|muy alt[oa]s?|too steep)\b"
 )
 # A separator before three digits is a thousands one ("6 cuotas de 75.000 no me alcanza").
 _CLAUSES = re.compile(
@@ -278,6 +286,38 @@ _NO_THEN = re.compile(_NO_LEAD + r"(?P<rest>.*)$")
 # A no taken back by a yes: "no, sí quiero", "no espera, sí", "no wait, yes I want it". Neither a
 # refusal nor a yes clear enough to book: the question is asked again.
 _NO_THEN_YES = re.compile(_NO_LEAD + r"(?: (?:mejor|actually))? (?:si|sip|yes|yeah|yep|claro)\b")
+# A no opening the option said instead without a pause: "no la 2", "no no la primera", "no espera
+# la 1", "no wait the second one" ("no quiero la 1", "no me sirve la 1" refuse it).
+_NO_THEN_NAMED = re.compile(
+    rf"^(?:no|nope|nah)(?: (?:no|nope|nah))*"
+    rf"(?:(?: (?:{_CORRECTING}))+|(?= (?:la|el|lo|las|los|the|option|opcion)\b))"
+)
+# "ni la 1 ni la 2", "tampoco la de 150": the option named is refused too.
+_NOR = re.compile(r"\b(ni|tampoco|nor)\b")
+# "no sé, la 2": a doubt, no refusal ("no se puede" is one).
+_NOT_SURE = re.compile(r"\bno (?:se|estoy segur[oa])\b(?! puede)")
+# A bare number said of an option, as money: "la de 382500", "the 80 one", "la de 150" (thousands
+# of pesos); never a count ("6 cuotas"), a percent, a day ("el 15 de enero", "the 20th").
+_BARE_AMOUNT = re.compile(
+    rf"(?<![\d.,])\b(\d+(?:[.,]\d+)?)\b(?![.,]?\d)(?!\s*(?:%|por ?ciento|percent)|"
+    rf"(?:st|nd|rd|th)\b|\s+(?:de |of )?(?:{'|'.join(MONTHS)})\b|\s+(?!{_A_MONTH})(?:\w+\s+)?"
+    rf"{_PAYMENTS}\b)"
+)
+_DAY_BEFORE = re.compile(
+    r"\b(?:dia|day|on|hasta|until|by|antes|before|despues|after|desde|since|"
+    + "|".join(MONTHS)
+    + r")$"
+)
+# An option referred to ("la 2", "la de 150000", "the second one"), and where a transcript without
+# commas turns to the next one: "la segunda no me alcanza la tercera sí", "no quiero la 1 ni la 2".
+_OPTION_REFERENCE = (
+    r"(?:la|el|lo|the) (?:de |del |of |opcion |option )?(?:\d|\$|primer|segund|tercer|cuart|"
+    r"quint|ultim|first|second|third|fourth|fifth|last)"
+)
+_NEXT_OPTION = re.compile(rf" (?=(?:(?:ni|nor|y|and|pero|but) )?{_OPTION_REFERENCE})")
+# An amount names an option when it is the option's to the half percent: "382 mil" is the single
+# payment of 382.500, "416 mil" the one of 416.250.
+_NEAR = Decimal("0.005")
 # A "yes" booking an agreement must be clear: a rule, the LLM, or a confident model.
 AFFIRM_MIN_CONFIDENCE = 0.5
 # A question, with or without its mark (a call's transcript has none): "y cuándo pago la
@@ -364,6 +404,8 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
     picks = accounts.positions(without_amounts(text), len(offers), _NOT_A_REQUEST)
     if len(picks) == 1:
         return offers[picks[0] - 1]
+    if len(by_amount := _by_amount(text, offers)) == 1:
+        return by_amount[0]  # "la de 382 mil", "the 80 one", "la de 150 lucas"
     if _INSTALMENTS.search(norm):
         plans = [o for o in offers if o.kind == "instalments"]
         return plans[0] if len(plans) == 1 else None
@@ -371,6 +413,68 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
         return lump
     named = named_option(_naming_words(text, offers), described)
     return offers[named] if named is not None and named < len(offers) else None
+
+
+def _said_amounts(text: str, count: int) -> list[Decimal]:
+    """Return the amounts of money ``text`` says: the first one stated ("382.500", "150 lucas",
+    "$80") and the bare numbers past the ``count`` places of a list ("la de 382500", "the 80
+    one"); a count, a day or a percent is none."""
+    said = [amount] if (amount := stated_amount(text)) is not None else []
+    rest = without_amounts(text)
+    for match in _BARE_AMOUNT.finditer(rest):
+        value = parse_number(match.group(1))
+        if value is not None and value > count and not _DAY_BEFORE.search(rest[: match.start()]):
+            said.append(value)
+    return said
+
+
+def _by_amount(text: str, offers: Sequence[Offer]) -> list[Offer]:
+    """Return the offers an amount said names by their total or payment: as said, or in
+    thousands when said below a thousand ("la de 150" is 150.000 pesos); exactly, else to the
+    half percent ("382 mil" is the 382.500 one)."""
+    said = [
+        form
+        for amount in _said_amounts(text, len(offers))
+        for form in (amount, amount * 1000 if amount < 1000 else None)
+        if form is not None
+    ]
+    for near in (Decimal(0), _NEAR):
+        hits = [
+            o
+            for o in offers
+            if any(abs(a - v) <= v * near for a in said for v in {o.total, *o.amounts})
+        ]
+        if hits:
+            return hits
+    return []
+
+
+def _named(
+    text: str, listed: list[Offer], described: Sequence[str], others: list[Offer]
+) -> list[Offer]:
+    """Return the options ``text`` names: by place in ``listed`` ("la 1", "la primera", "the
+    last one"), by amount among ``listed``, else among ``others`` ("the 40 one"), or by its
+    words ("el pago único")."""
+    places = accounts.positions(without_amounts(text), len(listed), _NOT_A_REQUEST)
+    named = [listed[p - 1] for p in places]
+    named += _by_amount(text, listed) or _by_amount(text, others)
+    if not named and (pick := chosen(text, listed, described)) is not None:
+        named.append(pick)
+    return list({o.code: o for o in named}.values())
+
+
+def _refuses(clause: str, first: bool) -> bool:
+    """Return True when ``clause`` refuses what it names: "la 1 no", "no quiero la de 150 mil",
+    "ni la 2", "the 150 one is too much", "la 2 por favor, no la 1" ("no la 2" opening the turn,
+    ``first``, "no sé, la 2" and "no hay problema con la 3" take it)."""
+    if _too_dear(clause):
+        return True
+    plain = _NOT_SURE.sub(" ", _NO_THAT_IS_YES.sub(" ", normalise(clause))).strip()
+    if _REFUSAL.search(plain):
+        return True
+    if first:
+        plain = _NO_THEN_NAMED.sub(" ", plain)
+    return bool(_NEGATION.search(plain) or _NOR.search(plain))
 
 
 def bare_count(text: str, offers: Sequence[Offer]) -> int | None:
@@ -951,10 +1055,13 @@ def _refuse(ctx: TurnContext, offers: Sequence[Offer]) -> list[str]:
     return done
 
 
-def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer]) -> Decision:
-    """After a refusal of ``refused`` (and of the plans refused by their number, "no puedo pagar
-    en 6 cuotas", with every plan of payments as large when refused as too dear: "no me alcanza
-    para 12 cuotas"): the offers neither shown nor refused yet, else a person."""
+def _refuse_said(
+    ctx: TurnContext, account: Account, refused: Sequence[Offer], too_dear: Sequence[Offer] = ()
+) -> list[str]:
+    """Note as refused ``refused``, the plans refused by their number ("no puedo pagar en 6
+    cuotas") or the single payment taken back, and, with every option of payments as large,
+    ``too_dear`` and those refused as too dear ("no me alcanza para 12 cuotas"); return every
+    code refused so far."""
     counts = _counts(ctx.text)[1]
     every = _all_offers(ctx, account)
     single = _single_taken_back(ctx.text)  # "no me alcanza para el pago único"
@@ -964,13 +1071,29 @@ def _other_options(ctx: TurnContext, account: Account, refused: Sequence[Offer])
         if (o.kind == "instalments" and o.instalments in counts)
         or (single and o.kind == "settlement")
     ]
-    if named and _UNAFFORDABLE.search(fold(ctx.text)):
+    dear = [*too_dear, *(named if _UNAFFORDABLE.search(fold(ctx.text)) else [])]
+    if dear:
         # Payments too large: none as large is offered instead, only smaller ones, or a person.
-        least = min(max(o.amounts) for o in named)
-        named = [o for o in every if max(o.amounts) >= least]
-    done = _refuse(ctx, [*refused, *named])
+        least = min(max(o.amounts) for o in dear)
+        named += [o for o in every if max(o.amounts) >= least]
+    return _refuse(ctx, [*refused, *named])
+
+
+def _other_options(
+    ctx: TurnContext,
+    account: Account,
+    refused: Sequence[Offer],
+    too_dear: Sequence[Offer] = (),
+    listed: Sequence[Offer] = (),
+) -> Decision:
+    """After a refusal of ``refused`` (and of what :func:`_refuse_said` reads, ``too_dear``
+    with every option as large): the offers neither shown nor refused yet, else those of
+    ``listed`` not refused, else a person."""
+    every = _all_offers(ctx, account)
+    done = _refuse_said(ctx, account, refused, too_dear)
     shown = ctx.state.slots.get("shown", [])
     fresh = [o for o in every if o.code not in shown and o.code not in done]
+    fresh = fresh or [o for o in listed if o.code not in done]
     if not fresh:
         ctx.state.finish()
         return Decision(ctx.say("debt_no_more_options"), ESCALATE, reason="offer_refused")
@@ -1049,13 +1172,16 @@ def _short_again(
 def _money_reply(
     ctx: TurnContext, account: Account, kind: str, amount: Decimal | None, offers: list[Offer]
 ) -> Decision:
-    """Answer money offered (:func:`money_offered`) truthfully, restating what fits; a second
-    amount that reaches nothing goes to a person. Nothing is booked here."""
+    """Answer money offered (:func:`money_offered`) truthfully, restating what fits (never a plan
+    refused while another is left); a second amount that reaches nothing goes to a person.
+    Nothing is booked here."""
     policy = policy_for(ctx)
     currency = account.currency
     if amount is not None:
         amount = spoken_amount(amount, currency)  # "80 al mes" in Colombia is 80.000 pesos
     plans = instalment_plans(account.debt_amount, currency, policy, ctx.today)
+    refused = ctx.state.slots.get("refused", [])
+    plans = [p for p in plans if p.code not in refused] or plans  # a plan refused never fits
     settlements = settlement_offers(
         account.debt_amount, account.days_past_due, currency, policy, ctx.today
     )
@@ -1153,10 +1279,11 @@ def _plain(ctx: TurnContext) -> str:
 
 def _says_no_first(ctx: TurnContext) -> bool:
     """Return True for an answer that opens with a no: "no", "no gracias", "no, mejor no"
-    ("no hay problema, dale" and "no problem, go ahead" open with a yes)."""
+    ("no hay problema, dale" and "no problem, go ahead" open with a yes, "no sé" with a
+    doubt)."""
     plain = _plain(ctx)
     no_first = re.match(r"(no|nope|nah|not|ninguna|ninguno|none|neither)\b", plain)
-    return bool(no_first) and not _NO_THEN_YES.match(plain)
+    return bool(no_first) and not (_NO_THEN_YES.match(plain) or _NOT_SURE.match(plain))
 
 
 def _affirmed(ctx: TurnContext) -> bool:
@@ -1172,6 +1299,13 @@ def _affirmed(ctx: TurnContext) -> bool:
     understood = ctx.understood
     sure = understood.tier in ("rules", "llm") or understood.confidence >= AFFIRM_MIN_CONFIDENCE
     return understood.intent == "affirm" and sure and not negated
+
+
+def _too_dear_said(ctx: TurnContext) -> bool:
+    """Return True when the turn says what is on the table costs too much: "es mucho para mí",
+    "eso no me alcanza", "that's a lot of money", "sí, pero es mucho" ("dale, aunque es
+    mucho" accepts it)."""
+    return _too_dear(ctx.text) and not _ACCEPT.search(_plain(ctx))
 
 
 def _hesitates(ctx: TurnContext) -> bool:
@@ -1320,14 +1454,16 @@ def _confirm_reply(
             return _book(ctx, account, offer)
         return _other_options(ctx, account, [offer])
     norm = normalise(ctx.text)
+    if (instead := _instead(ctx, account, offers)) is not None and instead.code != offer.code:
+        _refuse(ctx, [offer])  # "mmm no sé, mejor la de 150": the doubt is about the one restated
+        return _restate(ctx, account, instead)
     if _hesitates(ctx):
         return Decision(
             ctx.say("debt_think_it_over", offer=describe(ctx, offer, account.currency)),
             step="offer_left_open",
         )
-    if (instead := _instead(ctx, account, offers)) is not None and instead.code != offer.code:
-        _refuse(ctx, [offer])
-        return _restate(ctx, account, instead)
+    if _too_dear_said(ctx):  # "eso no me alcanza", "es mucho para mí"
+        return _other_options(ctx, account, [offer], too_dear=[offer])
     if _says_no_first(ctx):
         return _other_options(ctx, account, [offer])
     if _OPTIONS.search(norm):
@@ -1403,11 +1539,15 @@ def reply(ctx: TurnContext) -> Decision:
     offers = [_from_slot(o) for o in state.slots.get("offers", [])]
     proposed = state.slots.get("proposed")
     if (count := requested_count(ctx.text)) is not None:
+        _note_named_refusals(ctx, account, offers)  # "80 is too much, can I do 4 payments?"
         return _counter_request(ctx, account, count)
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
     if (count := bare_count(ctx.text, offers)) is not None:
+        _note_named_refusals(ctx, account, offers)  # "la de 150 no, mejor en 4"
         return _counter_request(ctx, account, count)
+    if (refusal := _named_refusal(ctx, account, offers)) is not None:
+        return refusal  # "la de 382.500 no me alcanza", "la 3 no, la 2"
     if (money := money_offered(ctx.text, offers)) is not None:
         return _money_reply(ctx, account, *money, offers)
     if _MORE_DISCOUNT.search(norm):
@@ -1422,6 +1562,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _other_options(ctx, account, offers)  # "ninguna me sirve": before any number
     if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return _restate(ctx, account, pick)
+    if _too_dear_said(ctx):  # "es mucho para mí", "that's a lot of money"
+        return _other_options(ctx, account, offers, too_dear=offers)
     if _refused(ctx):
         return _other_options(ctx, account, offers)
     if _affirmed(ctx) and len(offers) == 1:
@@ -1432,6 +1574,72 @@ def reply(ctx: TurnContext) -> Decision:
         return _willing(ctx, offers, account.currency)
     choices = _choices(ctx, len(offers))
     return _again(ctx, ctx.say("debt_pick_among", choices=choices))
+
+
+def _named_refusal(ctx: TurnContext, account: Account, offers: list[Offer]) -> Decision | None:
+    """Answer options refused by their place, amount or words ("la de 382.500 no me alcanza",
+    "el de 382 mil no puedo", "no quiero la 1", "the 150 one is too much for me"): never picked
+    nor restated. Refused as too dear, or with what the customer cannot pay, every option as
+    large goes too. An option named and not refused ("la 3 no, la 2") is restated, else the
+    other options are shown, else a person takes over; money offered besides ("la de 150 mil
+    no, tengo 300 mil de una") is answered. None when the turn refuses nothing it names."""
+    refused, too_dear, taken, rest = _named_refusals(ctx, account, offers)
+    if not refused:
+        return None
+    done = _refuse_said(ctx, account, refused, too_dear)
+    left = list({o.code: o for o in taken if o.code not in done}.values())
+    if len(left) == 1:
+        return _restate(ctx, account, left[0])
+    if (money := money_offered(", ".join(rest), offers)) is not None:
+        return _money_reply(ctx, account, *money, offers)  # "..., pero puedo 100 mil al mes"
+    return _other_options(ctx, account, refused, too_dear, listed=offers)
+
+
+def _named_refusals(
+    ctx: TurnContext, account: Account, offers: list[Offer]
+) -> tuple[list[Offer], list[Offer], list[Offer], list[str]]:
+    """Read the turn clause by clause: return the options it names and refuses, those of them
+    refused as too dear or with what the customer cannot pay ("no me alcanza", "no puedo", "no
+    tengo", "I can't pay"), the options named and not refused, and the clauses naming none."""
+    every = _all_offers(ctx, account)
+    described = _described(ctx, offers, account)
+    asks = _asks(ctx)  # "¿la 2 no tiene descuento?" refuses nothing
+    refused: list[Offer] = []
+    too_dear: list[Offer] = []
+    taken: list[Offer] = []
+    rest: list[str] = []
+    for i, clause in enumerate(_option_clauses(ctx.text)):
+        if not (named := _named(clause, offers, described, every)):
+            rest.append(clause)
+        elif _too_dear(clause) or (not asks and _refuses(clause, first=i == 0)):
+            refused += named
+            if _too_dear(clause) or _MONEY_OFFERED.search(normalise(clause)):
+                too_dear += named
+        else:
+            taken += named
+    return refused, too_dear, taken, rest
+
+
+def _option_clauses(text: str) -> list[str]:
+    """Return the clauses of ``text`` (money kept whole, numbers as digits), a clause turning
+    from one option referred to to the next split there as by a comma."""
+    clauses: list[str] = []
+    for clause in _MONEY_CLAUSES.split(fold(text)):
+        spoken, start = numeric_form(clause), 0
+        for turn in _NEXT_OPTION.finditer(spoken):
+            if re.search(_OPTION_REFERENCE, spoken[start : turn.start()]):
+                clauses.append(spoken[start : turn.start()])
+                start = turn.end()
+        clauses.append(spoken[start:])
+    return clauses
+
+
+def _note_named_refusals(ctx: TurnContext, account: Account, offers: list[Offer]) -> None:
+    """Note the options the turn refuses by name before answering what else it asks ("80 is
+    too much, can I do 4 payments?" is never answered with the plan of 80)."""
+    refused, too_dear, _, _ = _named_refusals(ctx, account, offers)
+    if refused:
+        _refuse_said(ctx, account, refused, too_dear)
 
 
 def _willing(ctx: TurnContext, offers: list[Offer], currency: str) -> Decision:

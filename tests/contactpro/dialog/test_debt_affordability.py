@@ -347,3 +347,66 @@ def test_a_second_yes_on_a_call_names_the_options_in_words(call, debtor, session
     line.say("sí")
     [agreement] = agreements(session)
     assert (agreement.kind, agreement.total) == ("settlement", Decimal("416250"))
+
+
+# --- too dear, said of what is on the table ------------------------------------------------------
+
+BOOKED = {"es": "registre tu acuerdo", "en": "recorded your agreement"}
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("es", "es mucho para mí"), ("es", "es mucha plata"), ("en", "that's a lot of money")],
+)
+def test_the_options_said_too_dear_show_the_cheaper_ones(sms, request, session, language, said):
+    thread = negotiating(sms, request, language)
+    other = plain(thread.send(said))
+    assert OTHER[language] in other and SIX[language] in other, other
+    assert TWELVE[language] in other and THREE[language] not in other
+    assert plain(PICK[language]) not in other and CONFIRM[language] not in other
+    assert agreements(session) == [] and escalations(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "es mucho para mí"),
+        ("es", "eso no me alcanza"),
+        ("es", "sí pero es mucho"),
+        ("en", "that's a lot of money"),
+        ("en", "yes but that's too much for me"),
+    ],
+)
+def test_the_offer_restated_said_too_dear_is_not_booked_by_the_next_yes(
+    sms, request, session, language, said
+):
+    thread = negotiating(sms, request, language)
+    assert CONFIRM[language] in plain(thread.send("1"))
+    other = plain(thread.send(said))
+    assert OTHER[language] in other and SIX[language] in other, other
+    assert all(total not in other for total in SINGLE[language]), other
+    after = plain(thread.send(YES[language]))
+    assert CONFIRM[language] not in after and BOOKED[language] not in after, after
+    assert agreements(session) == [] and escalations(session) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "refused", "budget", "plan", "amount"),
+    [
+        ("es", "la 3 no me alcanza", "puedo 200 mil al mes", 6, "75000"),
+        ("es", "ninguna", "puedo 200 mil al mes", 6, "75000"),
+        ("es", "no me alcanza para 6 cuotas", "puedo 200 mil al mes", 12, "37500"),
+        ("en", "none", "I can pay 100 a month", 6, "40.00"),
+    ],
+)
+def test_a_budget_said_after_a_refusal_never_restates_the_plan_refused(
+    sms, request, session, language, refused, budget, plan, amount
+):
+    thread = negotiating(sms, request, language)
+    thread.send(refused)
+    restated = plain(thread.send(budget))
+    assert CONFIRM[language] in restated and THREE[language] not in restated, restated
+    thread.send(YES[language])
+    [agreement] = agreements(session)
+    assert (agreement.instalments, agreement.instalment_amount) == (plan, Decimal(amount))
+    assert escalations(session) == []
