@@ -116,21 +116,22 @@ def _overdue_first(accounts: list[Account]) -> list[Account]:
     return sorted(accounts, key=lambda a: (a.debt_amount <= 0, -a.days_past_due, -a.debt_amount))
 
 
-def _fitted(ctx: TurnContext, render: Callable[[int], str], count: int) -> str:
-    """Return ``render`` of as many of ``count`` account lines as fit the SMS budget with the
-    closing question the engine adds (every line on other channels)."""
-    text = render(count)
+def _fitted(ctx: TurnContext, render: Callable[[int], str], count: int, opening: str = "") -> str:
+    """Return ``opening`` and ``render`` of as many of ``count`` account lines as fit the SMS
+    budget with the closing question the engine adds (every line on other channels)."""
+    text = f"{opening} {render(count)}".strip()
     if ctx.channel == "sms":
         closing = ctx.say("confirm_resolved")
         shown = count
         while shown > 1 and not sms.fits(f"{text} {closing}", ctx.settings.max_sms_segments):
             shown -= 1
-            text = render(shown)
+            text = f"{opening} {render(shown)}".strip()
     return text
 
 
-def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
-    """Tell every open account's balance, due date and overdue debt, one line each.
+def summary(ctx: TurnContext, accounts: list[Account], opening: str = "") -> Decision:
+    """Tell every open account's balance, due date and overdue debt, one line each, after
+    ``opening`` when given.
 
     Overdue accounts come first. When the SMS budget cannot carry every line (with the closing
     question the engine adds), as many lines as fit are told and the reply says which accounts
@@ -153,7 +154,7 @@ def summary(ctx: TurnContext, accounts: list[Account]) -> Decision:
         more = [account.number[-4:] for account in ordered[shown:]]
         return ctx.say("balance_accounts", accounts=lines[:shown], total=len(lines), more=more)
 
-    return Decision(_fitted(ctx, render, len(lines)), step="told_balance", resolved=True)
+    return Decision(_fitted(ctx, render, len(lines), opening), step="told_balance", resolved=True)
 
 
 def changes(ctx: TurnContext, accounts: list[Account]) -> Decision:

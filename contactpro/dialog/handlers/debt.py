@@ -57,6 +57,7 @@ from contactpro.dialog.amounts import spoken_amount, stated_amount, without_amou
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.dates import MONTHS, said_date
+from contactpro.dialog.handlers import billing
 from contactpro.dialog.offers import (
     DebtPolicy,
     Offer,
@@ -863,14 +864,13 @@ def start(ctx: TurnContext) -> Decision:
         notice = ctx.say("debt_no_agreement")
     overdue = _overdue(ctx)
     if not overdue:
-        account = ctx.account
         ctx.state.finish()
+        if len(open_accounts) > 1:  # every account's balance, not the first one's
+            told = billing.summary(ctx, open_accounts, ctx.say("debt_none_accounts"))
+            return replace(told, step="told_no_debt")
+        account = open_accounts[0]
         return Decision(
-            ctx.say(
-                "debt_none",
-                balance=account.balance if account else 0,
-                currency=account.currency if account else "COP",
-            ),
+            ctx.say("debt_none", balance=account.balance, currency=account.currency),
             step="told_no_debt",
             resolved=True,
         )

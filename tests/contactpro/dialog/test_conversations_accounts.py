@@ -97,7 +97,9 @@ def test_unclear_answer_at_the_confirmation_is_asked_again(sms, camila, session)
     assert "No te entendí bien" in again and "0000120451" in again
     assert "Registré" not in again and cancellations(session) == []
     asked = thread.send("no, quiero cancelar")  # a no and a cancellation: still unclear
-    assert cancellations(session) == [] and "Registré" not in asked
+    # Nothing cancelled: the request goes to a person, recorded as handed over.
+    assert [r.outcome for r in cancellations(session)] == ["escalated"]
+    assert "Registré" not in asked
 
 
 def test_clear_confirmation_still_cancels(sms, camila, session):
