@@ -44,7 +44,8 @@ def offers_es(twilio, session, customer_factory) -> str:
     [
         ("la del 7,5 % de descuento", "416.250 pesos"),
         ("prefiero la de 416.250", "416.250 pesos"),
-        ("la de 382 mil quinientos", None),  # not an amount any option shows: asked again
+        ("la de 382 mil quinientos", "382.500 pesos"),  # the single payment's amount in words
+        ("la de 250 mil", None),  # not an amount any option shows: asked again
         ("la de 3 cuotas", "3 cuotas"),
         ("la tercera", "3 cuotas"),
     ],
