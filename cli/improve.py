@@ -336,16 +336,22 @@ def propose(
     ranking = rank.rank(rows, measured, rt.settings)
     drafts, why_rules = proposals.draft(rows, measured, ranking, writer_for(rt.settings))
     with rt.db.session() as session:
+        known = {i: row.status for i, row in proposals.already_proposed(session, drafts).items()}
         ids = proposals.save(session, drafts)
     if why_rules:
         click.secho(f"(drafted by rules: {why_rules})", fg="yellow", err=True)
     if as_json:
-        listed = [{"id": i, **d.__dict__} for i, d in zip(ids, drafts, strict=True)]
+        listed = [
+            {"id": pid, "already_proposed": known.get(i), **d.__dict__}
+            for i, (pid, d) in enumerate(zip(ids, drafts, strict=True))
+        ]
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
-    for proposal_id, item in zip(ids, drafts, strict=True):
-        click.echo(f"#{proposal_id} [{item.kind}, {item.source}] {item.title}")
-    click.echo(f"{len(drafts)} proposals drafted")
+    for i, (proposal_id, item) in enumerate(zip(ids, drafts, strict=True)):
+        again = f" (already proposed, {known[i]})" if i in known else ""
+        click.echo(f"#{proposal_id} [{item.kind}, {item.source}] {item.title}{again}")
+    repeated = f", {len(known)} already proposed" if known else ""
+    click.echo(f"{len(drafts) - len(known)} proposals drafted{repeated}")
 
 
 @improve.command("proposals")

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -219,11 +220,33 @@ def app_config(backend: PostgresStack | None, tmp_path: Path) -> dict[str, Any]:
     return config
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per test session, copied for each test."""
+    path = tmp_path_factory.mktemp("schema") / "head.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _fresh_sqlite(database_url: str, migrated: Path) -> None:
+    """Give ``database_url`` the migrated schema: a copy of ``migrated`` where it is a new file."""
+    path = Path(database_url.removeprefix("sqlite:///"))
+    if not database_url.startswith("sqlite:///") or path.exists():
+        migrate.upgrade(database_url)
+        return
+    with sqlite3.connect(migrated) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
 @pytest.fixture
-def app(app_config: dict[str, Any], backend: PostgresStack | None) -> Iterator[Flask]:
+def app(
+    app_config: dict[str, Any], backend: PostgresStack | None, request: pytest.FixtureRequest
+) -> Iterator[Flask]:
     """The Flask app on a migrated, empty database."""
     if backend is None:
-        migrate.upgrade(app_config["database_url"])
+        _fresh_sqlite(app_config["database_url"], request.getfixturevalue("migrated_sqlite"))
     else:
         backend.truncate()
     app = create_app(app_config)

@@ -126,7 +126,9 @@ def query_for_interaction(session: Session, interaction_id: int) -> Query:
     return Query(
         call_type=interaction.channel,
         failure_step=steps[-1] if steps else None,
-        failure_reason=escalation.reason if escalation else None,
+        failure_reason=escalation.reason
+        if escalation
+        else index.abandoned_reason(interaction.outcome),
         segment=interaction.customer.segment if interaction.customer else None,
         text=" ".join(said),
     )

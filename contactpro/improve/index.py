@@ -133,6 +133,11 @@ class Hit:
     similarity: float
 
 
+def abandoned_reason(outcome: str | None) -> str | None:
+    """The failure reason of a conversation that ended with no hand-over: it was abandoned."""
+    return "abandoned" if outcome == "abandoned" else None
+
+
 def _live_case(interaction: Interaction, reason: str | None) -> Case:
     said = [t.text for t in interaction.turns if t.speaker == "caller" and t.text]
     intents = [t.intent for t in interaction.turns if t.intent and t.speaker == "caller"]
@@ -144,7 +149,7 @@ def _live_case(interaction: Interaction, reason: str | None) -> Case:
         text=" ".join(said),
         call_type=interaction.channel,
         failure_step=steps[-1] if steps and failed else None,
-        failure_reason=reason,
+        failure_reason=reason or abandoned_reason(interaction.outcome),
         segment=interaction.customer.segment if interaction.customer else None,
         outcome=interaction.outcome,
         intent=intents[0] if intents else None,
@@ -163,7 +168,7 @@ def _dataset_case(row: DatasetConversation) -> Case:
         text=" ".join(conv.user_texts) or conv.summary or "",
         call_type=conv.call_type or conv.channel,
         failure_step=conv.failure_step,
-        failure_reason=conv.failure_reason or conv.escalation_reason,
+        failure_reason=conv.failure_reason or conv.escalation_reason or abandoned_reason(outcome),
         segment=conv.segment,
         outcome=outcome,
         intent=conv.intents[0] if conv.intents else None,

@@ -222,12 +222,52 @@ def draft(
         return rules, exc.reason
 
 
+# What a rule draft is about, by its title's catalogue key: the same gap, flow or tool drafted
+# again from more data is the same proposal with other counts.
+SUBJECT_VALUES = {
+    "ptitle_kb_gap": "question",
+    "ptitle_review_flow": "intent",
+    "ptitle_new_tool": "tool",
+}
+
+
+def subject(kind: str, title: str, body: dict[str, Any]) -> tuple[str, str]:
+    """Return what a proposal proposes: its kind and its gap, flow or tool (rule drafts), else
+    its title and change."""
+    words = body.get(TITLE_WORDS) or {}
+    value_name = SUBJECT_VALUES.get(words.get("key", ""))
+    if value_name is not None:
+        return kind, f"{words['key']}:{_fold(str(words.get('values', {}).get(value_name)))}"
+    change = json.dumps(body.get("change"), ensure_ascii=False, sort_keys=True)
+    return kind, f"{_fold(title)}\n{change}"
+
+
+def already_proposed(session: Session, drafts: Sequence[Draft]) -> dict[int, Proposal]:
+    """Return the stored proposal each draft repeats (by its position), whatever its status."""
+    kinds = {d.kind for d in drafts}
+    stored: dict[tuple[str, str], Proposal] = {}
+    for row in session.scalars(
+        select(Proposal).where(Proposal.kind.in_(kinds)).order_by(Proposal.id)
+    ):
+        stored.setdefault(subject(row.kind, row.title, row.body or {}), row)
+    return {
+        i: stored[key]
+        for i, d in enumerate(drafts)
+        if (key := subject(d.kind, d.title, d.body)) in stored
+    }
+
+
 def save(session: Session, drafts: Sequence[Draft]) -> list[int]:
-    """Store drafts as proposals awaiting a decision; return their ids."""
-    rows = [Proposal(kind=d.kind, title=d.title, body=d.body, source=d.source) for d in drafts]
-    session.add_all(rows)
+    """Store drafts as proposals awaiting a decision; return their ids. A draft that repeats a
+    stored proposal (a run on the same or more data) is not stored again: its id is returned."""
+    known = already_proposed(session, drafts)
+    rows: dict[int, Proposal] = {}
+    for i, d in enumerate(drafts):
+        if i not in known:
+            rows[i] = Proposal(kind=d.kind, title=d.title, body=d.body, source=d.source)
+    session.add_all(rows.values())
     session.flush()
-    return [row.id for row in rows]
+    return [(known.get(i) or rows[i]).id for i in range(len(drafts))]
 
 
 def listing(session: Session, status: str | None = None) -> list[Proposal]:

@@ -238,3 +238,37 @@ def test_a_resolved_interaction_has_no_failure_to_explain(tmp_path: Path) -> Non
         f"interaction {iid} was resolved by the bot: there is no failure to explain"
     )
     assert "root cause" not in result.stdout
+
+
+def test_proposing_again_drafts_nothing_already_proposed(tmp_path: Path) -> None:
+    """A second run on the same month, or on the month with more conversations, repeats no
+    proposal: the console's list is not filled with copies, and a rejected one stays rejected."""
+    data = _data(tmp_path)
+    first = run(["improve", "propose", "--data", str(data), "--json"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    drafted = json.loads(first.stdout)
+    assert drafted and all(d["already_proposed"] is None for d in drafted)
+    assert (
+        run(["improve", "reject", str(drafted[0]["id"]), "--by", "luis"], tmp_path).returncode == 0
+    )
+
+    again = run(["improve", "propose", "--data", str(data)], tmp_path)
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.strip().splitlines()
+    assert lines[-1] == f"0 proposals drafted, {len(drafted)} already proposed"
+    assert f"#{drafted[0]['id']} " in lines[0] and lines[0].endswith("(already proposed, rejected)")
+    assert all(line.endswith("(already proposed, draft)") for line in lines[1:-1])
+
+    more = CONVERSATIONS + [
+        {**CONVERSATIONS[2], "conversation_id": "roaming-2"},
+        {**CONVERSATIONS[0], "conversation_id": "ids-es-2"},
+    ]
+    data.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in more) + "\n", "utf-8")
+    grown = run(["improve", "propose", "--data", str(data), "--json"], tmp_path)
+    assert grown.returncode == 0, grown.stderr
+    assert all(d["already_proposed"] for d in json.loads(grown.stdout))
+    db = _db(tmp_path)
+    with db.session() as session:
+        stored = session.scalars(select(Proposal)).all()
+    db.dispose()
+    assert len(stored) == len(drafted)
