@@ -47,6 +47,7 @@ REASONS = {
     "invoice_request": "the customer asked for a copy of an invoice the bot could not send",
     "cancellation_withdrawal": "the customer withdrew a cancellation the team already processed",
     "reply_not_delivered": "the bot's answer could not be sent to the customer",
+    "several_accounts": "the customer's request is about several of their accounts at once",
 }
 UNDELIVERED_REASON = "reply_not_delivered"
 # How many conversations back a chain of carried-over conversations is followed.

@@ -64,6 +64,13 @@ OTHER_ACCOUNT = re.compile(
     r"(?:one|account|line)|another (?:one|account|line))\b"
 )
 
+# "las dos", "ambas", "todas", "both", "all of them": every listed account, not a position.
+EVERY_ACCOUNT = re.compile(
+    r"\b(?:(?:las|los|a las|a los|en las|en los|de las|de los) (?:dos|tres|cuatro|2|3|4)"
+    r"(?: cuentas| lineas)?|ambas|ambos|todas|todos|cada una|both(?: of them)?|all (?:of them|"
+    r"three|four|my accounts|the accounts)|the two|each (?:one|of them))\b"
+)
+
 
 def open_accounts(customer: Customer | None) -> list[Account]:
     """Return the customer's accounts that are not cancelled, in their stored order."""
@@ -265,14 +272,21 @@ def answer(ctx: TurnContext) -> Account | Decision:
     """Read the answer to :func:`ask`: the account picked, or the question once more, then a
     person (``not_understood``)."""
     accounts = listed_accounts(ctx)
-    if (account := picked(ctx.text, accounts)) is not None:
+    every = EVERY_ACCOUNT.search(normalise(ctx.text)) is not None and not digits_named(ctx.text)
+    if not every and (account := picked(ctx.text, accounts)) is not None:
         return account
     if ctx.state.slots.get("retries", 0) >= 1:
         ctx.state.finish()
-        return Decision("", ESCALATE, reason="not_understood")
+        return Decision("", ESCALATE, reason="several_accounts" if every else "not_understood")
     ctx.state.slots["retries"] = ctx.state.slots.get("retries", 0) + 1
     listed = [{"number": a.number, "plan": a.plan} for a in accounts]
     purpose = ctx.state.slots.get("purpose")
+    if every:  # "las dos": one request at a time, the first one chosen now
+        return Decision(
+            ctx.say("which_account_first", accounts=listed, purpose=purpose),
+            step="asked_which_account_first",
+            question=ctx.say("which_account_again_question", accounts=listed, purpose=purpose),
+        )
     return Decision(
         ctx.say("which_account_again", accounts=listed, purpose=purpose),
         step="asked_which_account_again",
