@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cli.errors import one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
 from contactpro.improve import dataset, ivr, store
 from contactpro.improve.dataset import Conversation, LineProblem
+from contactpro.models import Interaction
 from contactpro.resilience.atomic import replace_file
 from contactpro.runtime import Runtime
 
@@ -108,8 +111,30 @@ def live_options(command: F) -> F:
 def live_filter(
     since: datetime | None, until: datetime | None, channel: str | None, outcome: str | None
 ) -> store.LiveFilter:
-    """Build the live-traffic filter of the shared options."""
-    return store.LiveFilter(_utc(since), _utc(until), channel, outcome)
+    """Build the live-traffic filter of the shared options; refuse a period that ends before
+    it starts (one ``Error:`` line, exit status 1) rather than read nothing from it."""
+    start, end = _utc(since), _utc(until)
+    if start is not None and end is not None and start >= end:
+        raise click.ClickException(
+            f"--since ({start:%Y-%m-%d %H:%M}) must be before --until ({end:%Y-%m-%d %H:%M}): "
+            "that period holds no conversation"
+        )
+    return store.LiveFilter(start, end, channel, outcome)
+
+
+def still_open(session: Session, live: store.LiveFilter) -> int:
+    """Return how many live interactions match ``live`` but are not closed yet (an export
+    and the figures leave them out: their conversation is not over)."""
+    query = select(func.count(Interaction.id)).where(Interaction.status != "closed")
+    if live.since is not None:
+        query = query.where(Interaction.started_at >= live.since)
+    if live.until is not None:
+        query = query.where(Interaction.started_at < live.until)
+    if live.channel:
+        query = query.where(Interaction.channel == live.channel)
+    if live.outcome:
+        query = query.where(Interaction.outcome == live.outcome)
+    return int(session.scalar(query) or 0)
 
 
 @click.group("conversations")
@@ -135,11 +160,21 @@ def export(
     channel: str | None,
     outcome: str | None,
 ) -> None:
-    """Write closed live conversations as JSONL, one conversation a line."""
+    """Write closed live conversations as JSONL, one conversation a line (the conversations
+    still open are left out, and counted on stderr)."""
+    live = live_filter(since, until, channel, outcome)
     with _runtime().db.session() as session, named_file(out, "write"):
-        rows = store.export_live(session, live_filter(since, until, channel, outcome))
+        rows = store.export_live(session, live)
         count = dataset.write_jsonl(rows, out)
+        left_out = still_open(session, live)
     click.echo(f"exported {count} conversations to {out}")
+    if left_out:
+        noun = "conversation" if left_out == 1 else "conversations"
+        click.secho(
+            f"left out {left_out} open {noun} (not over yet: export them once they close)",
+            fg="yellow",
+            err=True,
+        )
 
 
 @conversations.command("import")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contactpro.console.durations import figure_duration
+from contactpro.console.wording import money
 from contactpro.errors import LLMError
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def facts(results: Mapping[str, Any]) -> dict[str, str]:
     retain = next((q for q in matrix["quadrants"] if q["quadrant"] == "retain"), None)
     if retain is not None and retain["customers"]:  # no advice about nobody
         out["retain_customers"] = f"{retain['customers']:,}"
-        out["retain_billing"] = f"{retain['billing']:,.0f} {results.get('currency', '')}".strip()
+        out["retain_billing"] = _money(retain["billing"], results)
     return out
 
 
@@ -158,7 +159,10 @@ class DeterministicWriter:
             )
         if "retain_customers" in facts:
             recs.append(
-                "Call the {retain_customers} customers in the retain quadrant "
+                "Call the {retain_customers} customer in the retain quadrant "
+                "({retain_billing} a month) with an economic offer before they cancel."
+                if facts["retain_customers"] == "1"
+                else "Call the {retain_customers} customers in the retain quadrant "
                 "({retain_billing} a month) with an economic offer before they cancel."
             )
         durations = {"kpi_automated_minutes", "kpi_agent_minutes"} & set(facts)
@@ -261,6 +265,8 @@ Block = tuple[str, Any]
 TABLE_ROWS = 10  # rows a ranked table shows
 NO_ROWS = "None in this period."
 NO_RECOMMENDATIONS = "No recommendation for this period."
+# Table columns that hold amounts of the analysis' currency.
+AMOUNT_COLUMNS = frozenset({"billing"})
 
 
 def _top(rows: Sequence[Mapping[str, Any]], count: str, what: str) -> list[Block]:
@@ -278,9 +284,20 @@ def _threshold(value: float) -> str:
     return f"{float(value):g}"
 
 
+def _money(amount: Any, results: Mapping[str, Any]) -> str:
+    """Return an amount of the analysis' currency as the console writes it: "1,234.00 COP"."""
+    currency = str(results.get("currency") or "")
+    return money(amount or 0, currency, "en").strip()
+
+
 def _table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]], limit: int = TABLE_ROWS
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    limit: int = TABLE_ROWS,
+    amounts: Mapping[str, Any] | None = None,
 ) -> Block:
+    """Return rows as a table block; the columns named in ``amounts`` (the analysis' results)
+    are amounts of its currency."""
     if not rows:
         return ("p", NO_ROWS)  # a table of headings alone reads as a broken report
     body = []
@@ -288,7 +305,9 @@ def _table(
         cells = []
         for key, _title in columns:
             value = row.get(key)
-            if key.endswith("_seconds") and isinstance(value, int | float):
+            if amounts is not None and key in AMOUNT_COLUMNS and value is not None:
+                value = _money(value, amounts)
+            elif key.endswith("_seconds") and isinstance(value, int | float):
                 amount, unit = figure_duration(value)  # "29 min", not "1,733.4"
                 value = f"{amount:g} {unit}"
             elif isinstance(value, float):
@@ -363,8 +382,8 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
         (
             "p",
             f"Conformity threshold {_threshold(matrix['conformity_threshold'])}; billing threshold "
-            f"{matrix['billing_threshold']:,.2f} {results.get('currency', '')}. "
-            + _let_go_rule(matrix, str(results.get("currency", "")))
+            f"{_money(matrix['billing_threshold'], results)}. "
+            + _let_go_rule(matrix, results)
             + _past_matrix(matrix),
         ),
         _table(
@@ -375,6 +394,7 @@ def blocks(results: Mapping[str, Any], prose: Prose, facts_: Mapping[str, str]) 
                 ("billing", "Monthly billing"),
                 ("action", "Action"),
             ],
+            amounts=results,
         ),
     ]
 
@@ -389,13 +409,13 @@ def _past_matrix(matrix: dict[str, Any]) -> str:
     )
 
 
-def _let_go_rule(matrix: dict[str, Any], currency: str) -> str:
+def _let_go_rule(matrix: dict[str, Any], results: Mapping[str, Any]) -> str:
     """Return the let-go rule with this run's cost of recovery (empty for older runs)."""
     if "recovery_cost" not in matrix:
         return ""
     return (
         f"Customers of low conformity are let go only where the cost of recovery "
-        f"({matrix['recovery_cost']:,.2f} {currency}) exceeds their expected value (billing x "
+        f"({_money(matrix['recovery_cost'], results)}) exceeds their expected value (billing x "
         f"{matrix['customer_value_months']} months x share of invoices paid on time); "
         "the others are retained."
     )

@@ -321,12 +321,19 @@ QUEUE_CSV_COLUMNS = (
     "sla",
     "agent",
     "created_at",
+    "reason_code",
 )
 
 
-def csv_rows(entries: list[QueueEntry], zone: str) -> list[list[Any]]:
+def csv_rows(
+    entries: list[QueueEntry], zone: str, words: Callable[[str], str] | None = None
+) -> list[list[Any]]:
     """Return queue entries as CSV rows (:data:`QUEUE_CSV_COLUMNS`), in queue order, times in
-    ``zone`` with their offset (as every console download gives them)."""
+    ``zone`` with their offset (as every console download gives them).
+
+    The reason is in ``words``' language as the queue page shows it (its code stays in the
+    last column, ``reason_code``, for whoever reads the file by program).
+    """
     tz = ZoneInfo(zone)
     return [
         [
@@ -336,7 +343,7 @@ def csv_rows(entries: list[QueueEntry], zone: str) -> list[list[Any]]:
             e.customer or "",
             e.phone,
             e.segment or "",
-            e.reason,
+            word(words, "reason_", e.reason) if words else e.reason,
             e.channel,
             e.language or "",
             e.quadrant or "",
@@ -347,6 +354,7 @@ def csv_rows(entries: list[QueueEntry], zone: str) -> list[list[Any]]:
             _aware(datetime.fromisoformat(e.created_at))
             .astimezone(tz)
             .isoformat(timespec="seconds"),
+            e.reason,
         ]
         for e in entries
     ]
@@ -390,7 +398,14 @@ def _holder_name(escalation: Escalation) -> str | None:
     return escalation.agent.name if escalation.agent is not None else None
 
 
+def _require_unresolved(escalation: Escalation) -> None:
+    """Refuse to act on a resolved escalation, saying so (not "claim it first")."""
+    if escalation.status == "resolved":
+        raise QueueError("the escalation is already resolved", reason="already_resolved")
+
+
 def _require_holder(escalation: Escalation, agent: Agent) -> None:
+    _require_unresolved(escalation)
     if escalation.status != "claimed":
         raise QueueError("claim the escalation first", reason="not_claimed")
     if escalation.agent_id != agent.id and not has_role(agent, "manager"):
@@ -419,11 +434,12 @@ def resolve(
 ) -> Escalation:
     """Close the escalation with the agent's outcome and notes (analytics reads them); a card
     number or security code an agent typed into the notes is never stored."""
+    escalation = get_escalation(session, escalation_id)
+    _require_unresolved(escalation)  # whatever outcome was chosen the second time
     if resolution not in RESOLUTIONS:
         raise QueueError(
             f"resolution must be one of {', '.join(RESOLUTIONS)}", reason="bad_outcome"
         )
-    escalation = get_escalation(session, escalation_id)
     _require_holder(escalation, agent)
     escalation.status = "resolved"
     escalation.resolution = resolution

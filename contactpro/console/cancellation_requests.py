@@ -23,7 +23,7 @@ from contactpro.privacy.display import mask_identifier
 
 Translate = Callable[[str], str]
 
-OUTCOMES = ("retained", "cancelled", "escalated", "withdrawn")
+OUTCOMES = ("retained", "cancelled", "escalated", "withdrawn", "abandoned")
 STATUSES = ("pending", "done")
 # The words of each outcome, and of a done request by outcome ("applied" / "processed").
 OUTCOME_KEYS = {outcome: f"creq_outcome_{outcome}" for outcome in OUTCOMES}

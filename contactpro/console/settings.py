@@ -357,4 +357,45 @@ def audit_entries(session: Session, limit: int = 100) -> list[tuple[AuditLog, st
         .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
         .limit(limit)
     ).all()
-    return [(row[0], row[1]) for row in rows]
+    named = _approvers(session, [row[0] for row in rows if row[1] is None])
+    return [(row[0], row[1] or named.get(row[0].id)) for row in rows]
+
+
+# What an approval writes after its decision (``contactpro.improve.approval``): the settings it
+# changed, then what it applied; from the command line these carry no agent, only the decision
+# names who approved (``--by``).
+_APPROVE, _APPLY, _APPLIED_SETTING = "proposal.approve", "proposal.apply", "config.set"
+
+
+def _approvers(session: Session, unnamed: list[AuditLog]) -> dict[int, str]:
+    """Return who approved, by audit row id, for the rows an approval wrote without an agent."""
+    named: dict[int, str] = {}
+    for row in unnamed:
+        if row.action != _APPLY or row.agent_id is not None:
+            continue
+        decision = session.scalars(
+            select(AuditLog)
+            .where(
+                AuditLog.target == row.target,
+                AuditLog.action == _APPROVE,
+                AuditLog.id < row.id,
+            )
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        ).first()
+        by = decision.after.get("by") if decision and isinstance(decision.after, dict) else None
+        if decision is None or decision.agent_id is not None or not by:
+            continue
+        named[row.id] = str(by)
+        named.update(
+            (entry_id, str(by))
+            for entry_id in session.scalars(
+                select(AuditLog.id).where(
+                    AuditLog.action == _APPLIED_SETTING,
+                    AuditLog.agent_id.is_(None),
+                    AuditLog.id > decision.id,
+                    AuditLog.id < row.id,
+                )
+            )
+        )
+    return named

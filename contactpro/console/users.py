@@ -69,10 +69,13 @@ def check_password(password: str, email: str = "") -> None:
         raise UserError("the password is too common or too easy to guess", reason="common_password")
     address = _fold(email.strip())
     local = address.split("@")[0]
-    if address and (
-        folded == address or folded in address or (len(local) >= 3 and local in folded)
-    ):
+    if address and (folded == address or folded in address or address in folded):
         raise UserError("the password must not contain the e-mail address", reason="email_password")
+    if len(local) >= 3 and local in folded:
+        raise UserError(
+            f"the password must not contain the part of the e-mail address before the @ ({local})",
+            reason="email_password",
+        )
 
 
 def find_by_email(session: Session, email: str) -> Agent | None:

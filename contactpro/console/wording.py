@@ -418,6 +418,9 @@ def audit_changes(
             label = word(translate, "afield_", name)
             if name in AUDIT_SUMMARISED:
                 value = translate("audit_body_before" if side is old else "audit_body_after")
+            elif name == "title" and target.startswith("proposal:"):
+                # A rule draft's title is stored in English beside its words (its body's).
+                value = proposal_title(str(side[name] or ""), side.get("body"), translate) or "—"
             else:
                 value = _field_value(name, side[name], translate, target, language, local)
             lines.append(f"{label}: {value}")

@@ -36,6 +36,7 @@ REASONS = {
     "turn_limit": "the conversation went on too long without a resolution",
     "identification_failed": "the customer could not be identified",
     "verification_failed": "the customer's identity could not be verified",
+    "identity_refused": "the customer would not give the data that confirms their identity",
     "troubleshooting_failed": "the troubleshooting steps did not fix the connection",
     "retention_refused": "the customer refused the retention offer and wants to cancel",
     "offer_refused": "the customer refused the payment plans offered",

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from contactpro.config import Settings
+from contactpro.dialog.handlers import cancellation
 from contactpro.errors import NotFoundError
 from contactpro.models import Customer, Escalation, Interaction, Turn, utcnow
 from contactpro.models.interactions import MESSAGING_CHANNELS
@@ -227,7 +228,8 @@ def outcome_of(session: Session, interaction: Interaction) -> str:
 def close_interaction(
     session: Session, interaction_id: int, reason: str, now: datetime | None = None
 ) -> Interaction:
-    """Close an interaction with its outcome and duration; closing twice changes nothing."""
+    """Close an interaction with its outcome and duration; closing twice changes nothing. A
+    cancellation left waiting on its offer or confirmation is recorded abandoned."""
     interaction = get_interaction(session, interaction_id)
     if interaction.status == "closed":
         return interaction
@@ -239,6 +241,9 @@ def close_interaction(
     if interaction.duration_seconds is None:
         interaction.duration_seconds = max(0, int((ended - interaction.started_at).total_seconds()))
     interaction.outcome = outcome_of(session, interaction)
+    if interaction.outcome == "abandoned":
+        # Left at the retention offer or the confirmation: the request is still the team's.
+        cancellation.record_abandoned(session, interaction)
     interaction.status = "closed"
     interaction.close_reason = reason
     log.info(

@@ -32,6 +32,7 @@ from contactpro.dialog.context import (
     TurnContext,
 )
 from contactpro.dialog.engine import START, decide, listening_for, while_escalated
+from contactpro.dialog.handlers import cancellation
 from contactpro.dialog.localtime import local_today, zone_of
 from contactpro.dialog.replies import spoken_numbers, written_reply
 from contactpro.dialog.templates import templates_for
@@ -484,6 +485,7 @@ def no_input(
     elif state.no_input > settings.max_no_input:
         decision = Decision("", ESCALATE, reason="no_input")
         state.escalated = True
+        cancellation.left_waiting(session, interaction.id, state, "escalated")
         state.finish()
     else:
         decision = Decision(_reprompt(session, settings, interaction, state), step="reprompted")

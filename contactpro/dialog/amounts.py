@@ -53,6 +53,12 @@ def stated_amount(text: str) -> Decimal | None:
     return None
 
 
+def stated_amounts(text: str) -> list[Decimal]:
+    """Return every amount of money ``text`` states, in order ("ni 382 mil ni 150 mil")."""
+    found = [_value(match) for match in _AMOUNT.finditer(numeric_form(text))]
+    return [value for value in found if value is not None and value > 0]
+
+
 def without_amounts(text: str) -> str:
     """Return ``text`` folded, numbers as digits, with every amount of money taken out."""
     return _AMOUNT.sub(" ", numeric_form(text))

@@ -270,6 +270,7 @@ def _unclear_yes(ctx: TurnContext) -> Decision | None:
         return None
     state.slots["unclear_yes"] = state.slots.get("unclear_yes", 0) + 1
     if state.slots["unclear_yes"] > 1:
+        cancellation.handed_over(ctx)  # a cancellation waiting on this yes is still recorded
         state.finish()
         return Decision("", ESCALATE, reason="not_understood")
     return Decision(
@@ -426,6 +427,7 @@ def decide(ctx: TurnContext) -> Decision:
     state = ctx.state
     state.caller_turns += 1
     if state.caller_turns > ctx.settings.max_dialog_turns:
+        cancellation.handed_over(ctx)  # a cancellation at its offer or confirmation included
         state.finish()
         return Decision(ctx.say("turn_limit"), ESCALATE, reason="turn_limit")
     decision = _route(ctx)

@@ -64,6 +64,24 @@ _WHY = re.compile(
     r"\bwhy (is|'s) (that|this|it) (needed|necessary|required)\b|"
     r"\bwhat (is it |is that |is this |do you need it |do you need that )?for\b"
 )
+# "No te voy a dar mis datos", "no quiero dar mi cédula", "I'm not giving you that", "I won't
+# share my ID": the caller will not give the data. No wrong answer and no failed try: told once
+# why it is asked, then a person ("no sé decirte" does not know, "can't give" cannot).
+_REFUSES = re.compile(
+    r"\b(?:no|nunca|jamas)\s+(?!se (?:dar|decir)\w*\b)"
+    r"(?:(?:te|le|les|se|me|lo|la|los|las|eso|esa|ese|esos|esas)\s+){0,2}"
+    r"(?:(?:voy|vamos|pienso|quiero|quisiera|deseo|doy|damos)\s+(?:a\s+)?)?"
+    r"(?:(?:te|le|les|se|lo|la|los|las)\s+){0,2}"
+    r"(?:dar\w*|doy|damos|compart\w*|decir\w*|digo|dire|pasar\w*|revel\w*|entreg\w*|"
+    r"proporcion\w*|suministr\w*)\b|"
+    r"\bprefiero no (?:dar|decir|compartir|pasar)\w*\b|"
+    r"\b(?:not|won'?t|will not|wont|refuse to|rather not|don'?t want to|do not want to|never)\s+"
+    r"(?:going to\s+|gonna\s+)?(?:give|giving|share|sharing|tell|telling|say|saying|provide|"
+    r"providing|send|sending|disclose|disclosing|hand|handing)\b|"
+    r"\bnone of your business\b"
+)
+# Slot counting the refusals to give the data: the second goes to a person.
+REFUSED_SLOT = "data_refused"
 # "4051, no perdón, 4050", "sorry, it's 4050": the number after the last of these words
 # corrects the one before it.
 _CORRECTION = re.compile(
@@ -86,6 +104,12 @@ _CHECK_DIGIT = re.compile(r"\b(\d[\d.]{5,}\d)(?:\s*(?:-|guion|raya|dash)\s*|\s+)
 _SHORT_YEAR = re.compile(
     r"(?:\b(?:del|de|en el|en|ano|in|of|class of)\s+|'|\b\d{1,2}[/.-]\d{1,2}[/.-])(\d{2})\b"
 )
+# Separators written inside an id on file ("900123456-7", "12.345.678-K").
+_ID_SEPARATORS = re.compile(r"[\s.-]")
+# Id types whose last character is a check digit: a company's NIT (Colombia), a RUT (Chile).
+CHECK_DIGIT_TYPES = frozenset({"NIT", "RUT", "RUN"})
+# Fewest digits of an id given without its check digit (or with one the id on file lacks).
+MIN_CHECK_DIGIT_BODY = 6
 # The youngest a customer can be: a two-digit year is read in the century that makes them so.
 YOUNGEST_AGE = 15
 # Slot of the digits of an answer that matched nothing: the next message may be its second half
@@ -155,11 +179,51 @@ def answers_with_digits(text: str) -> bool:
     return bool(runs) and not _WORD.search(words_to_digits(normalise(text)))
 
 
-def _holder_of(ctx: TurnContext, value: str) -> Customer | None:
-    """Return the customer whose national id, account number or contract number is ``value``."""
+def _carries_check_digit(customer: Customer) -> bool:
+    """Return True when the id on file ends in a check digit: after a dash ("900123456-7"), a K
+    ("12345678K"), or any last digit of an id of a type that has one (a NIT, a RUT)."""
+    national_id = customer.national_id or ""
+    if re.search(r"\d-[0-9k]$", national_id, re.IGNORECASE) or national_id[-1:] in ("k", "K"):
+        return True
+    return (customer.national_id_type or "").upper() in CHECK_DIGIT_TYPES
+
+
+def id_matches(customer: Customer, value: str) -> bool:
+    """Return True when ``value``, an id as given (digits, a check digit after them or not), is
+    the id of ``customer``: the same characters, separators aside; or the same without the
+    check digit the id on file carries ("900123456" for "900123456-7"), or the id on file with
+    one given after it ("9001234567" for a NIT on file as "900123456"). No other digit may
+    differ, and no shorter or longer number passes."""
+    on_file = _ID_SEPARATORS.sub("", customer.national_id or "").upper()
+    given = value.upper()
+    if not on_file or len(given) < 5:
+        return False
+    if given == on_file:
+        return True
+    if len(given) < MIN_CHECK_DIGIT_BODY or not _carries_check_digit(customer):
+        return False
+    return on_file[:-1] == given or (on_file == given[:-1] and given[:-1].isdigit())
+
+
+def _holder_of(ctx: TurnContext, value: str, loose: bool = True) -> Customer | None:
+    """Return the customer whose national id (:func:`id_matches`, unless not ``loose``: an id
+    given with its check digit, the check digit taken off, is only that id), account number or
+    contract number is ``value``."""
     if len(value) < 5:
         return None
     customer = ctx.session.scalars(select(Customer).where(Customer.national_id == value)).first()
+    if customer is None and loose and len(value) >= MIN_CHECK_DIGIT_BODY:
+        # The id on file with its check digit, or without the one given: an exact match first.
+        near = ctx.session.scalars(
+            select(Customer).where(
+                or_(
+                    Customer.national_id.in_([f"{value[:-1]}-{value[-1]}", value[:-1]]),
+                    Customer.national_id.like(f"{value}_"),
+                    Customer.national_id.like(f"{value}-_"),
+                )
+            )
+        )
+        customer = next((c for c in near if id_matches(c, value)), None)
     if customer is None:
         account = ctx.session.scalars(
             select(Account).where(or_(Account.number == value, Account.contract_number == value))
@@ -172,9 +236,12 @@ def find_by_identifier(ctx: TurnContext) -> Customer | None:
     """Look up a customer by the national id, account number or contract number in this turn."""
     entities = ctx.understood.entities
     candidates = [str(entities[k]) for k in ("national_id", "account_number") if k in entities]
-    candidates += digits_in(ctx.text) + _check_digit_forms(ctx.text)
+    with_check = _check_digit_forms(ctx.text)
+    # "900123456-8" is no "900123456-7" on file: without its check digit it is only "900123456".
+    bodies = set(with_check[1::2])
+    candidates += digits_in(ctx.text) + with_check
     for value in dict.fromkeys(candidates):
-        if (customer := _holder_of(ctx, value)) is not None:
+        if (customer := _holder_of(ctx, value, loose=value not in bodies)) is not None:
             return customer
     return None
 
@@ -354,7 +421,7 @@ def _identified(ctx: TurnContext, customer: Customer, joined: str | None = None)
         ctx.interaction.language = customer.preferred_language
     entities = ctx.understood.entities
     given = [*digits_in(ctx.text), *_check_digit_forms(ctx.text), joined]
-    given_id = customer.national_id is not None and customer.national_id in given
+    given_id = any(id_matches(customer, value) for value in given if value)
     # An id given (with an account or not) is no second factor: the birth year is asked.
     by_account = not given_id and ("account_number" in entities or "national_id" not in entities)
     state.slots["identified_by"] = "account_number" if by_account else "national_id"
@@ -465,6 +532,21 @@ def _not_an_answer(ctx: TurnContext, lead: str | None = None) -> Decision:
     return Decision(f"{ctx.say('identity_needed')} {question}", step="identity_reasked")
 
 
+def _data_refused(ctx: TurnContext) -> Decision:
+    """Answer a caller who will not give the data ("no te voy a dar mis datos", "I won't share
+    my ID"): the first time, why it is asked and the question again; the second, a person
+    (``identity_refused``), as at once after as many turns without the data as a person takes
+    over after. No attempt is spent and nothing of the account is said."""
+    state = ctx.state
+    state.slots[REFUSED_SLOT] = state.slots.get(REFUSED_SLOT, 0) + 1
+    if state.slots[REFUSED_SLOT] > 1 or state.slots.get("non_answers", 0) >= MAX_NON_ANSWERS:
+        state.finish()
+        return Decision("", ESCALATE, reason="identity_refused")
+    question = _waiting_question(ctx)
+    text = f"{ctx.say('identity_why')} {question}"
+    return Decision(text, step="identity_reasked", question=question)
+
+
 def _waiting_question(ctx: TurnContext) -> str:
     """Return the identity question that waits, asked again."""
     if ctx.state.awaiting == "identify":
@@ -542,6 +624,8 @@ def reply(ctx: TurnContext) -> Decision | None:
         if told and (general := _general_answer(ctx)) is not None:
             return general
         norm = normalise(ctx.text)
+        if not told and _REFUSES.search(norm):
+            return _data_refused(ctx)
         if not told and _WHY.search(norm):
             return _not_an_answer(ctx, "identity_why")
         # Someone who is not the holder may well not know the holder's data: no failed try.

@@ -416,7 +416,10 @@ _TOPIC_NAMES = (
         "cancellation",
         re.compile(
             r"\b(cancelar|cancelacion|cancel|cancellation)( (del|de|el|mi|my|the))?"
-            r"( (servicio|plan|contrato|service|contract|account))?\b"
+            r"( (servicio|plan|contrato|service|contract|account))?\b|"
+            # "La baja", "dar de baja": leaving, never a yes (a bare "baja" scored as one).
+            r"\b((dar|darme|darlo|darla|darnos) de |la )?baja( (del|de|el|mi))?"
+            r"( (servicio|plan|contrato|linea))?\b"
         ),  # not "cancelar la cuenta": in Colombia that is also paying the bill
     ),
     ("product_info", re.compile(r"\b(planes|plans|promociones|promotions|ofertas|offers)\b")),
@@ -607,11 +610,13 @@ _NEGOTIATE_DEBT = re.compile(
     r"(debt|arrears|what i owe|what we owe)\b"
 )
 # Keeping the service, said after asking to cancel: "mejor no cancelo", "que NO lo cancelen",
-# "me arrepentí", "I changed my mind, don't cancel it". A negation just before the verb counts
-# ("no, cancélalo" does not keep anything); money words make it a debt ("no puedo cancelar la
-# deuda"), never a service kept.
+# "me quedo" said alone (not "me quedo sin internet"), "me arrepentí", "I changed my mind, don't
+# cancel it". A negation just before the verb counts ("no, cancélalo" does not keep anything);
+# money words make it a debt ("no puedo cancelar la deuda"), never a service kept.
 _KEEP_SERVICE = re.compile(
     r"\b(no|nunca|ya no)( \w+){0,3}? (cancel\w*|dar de baja|darlo de baja|darme de baja)\b|"
+    r"^((bueno|ok|okay|pues|entonces|mejor|si|vale|listo|ya) )*me quedo"
+    r"( (entonces|pues|mejor|gracias|asi|nomas))*$|"
     r"\b(me arrepenti|cambie de opinion|mejor me quedo|me quedo con ustedes|sigo con ustedes|"
     r"(anular|anulen|cancelar|cancelen|reversar|retirar|retiro) (la |mi |esa )?"
     r"(solicitud de )?cancelacion)\b|"
@@ -665,6 +670,17 @@ _PROBLEM_DENIED = re.compile(
     r"\b(the |my )?(internet|wifi|service|connection|signal) (is|works) (fine|ok|okay|good)\b|"
     r"\b(el |mi )?(internet|wifi|servicio|senal) (esta|funciona) bien\b"
 )
+# What cancelling costs asked ("¿cuánto me cobran por cancelar?", "¿hay multa por cancelar?",
+# "is there a cancellation fee?"): a question the knowledge base answers, never a cancellation
+# or a balance asked.
+_CANCELLATION_FEE = re.compile(
+    r"\b((cuanto|que) (me |nos )?(cobran|cobrarian|cuesta|costaria|vale|sale|saldria)"
+    r"( \w+)?? (por |el )?(cancelar|cancelacion|dar de baja|darme de baja)|"
+    r"(multa|cargo|cobro|penalidad|penalizacion|costo) (por|de|para) (cancelar|cancelacion|"
+    r"la cancelacion|dar de baja|darme de baja)|"
+    r"cancellation (fee|charge|penalty|cost)s?|early termination fee|"
+    r"(cost|charge|fee|penalty|pay)( \w+)?? (to|for) cancel(l?ing)?)\b"
+)
 # What is owed asked in words no topic name covers ("cuánto debo", "how much do I owe").
 _OWED_ASKED = re.compile(
     r"\b(cuanto|que) (debo|le debo|les debo|tengo que pagar)\b|"
@@ -681,6 +697,12 @@ def billing_dispute(norm: str) -> str | None:
         if any(not _DENIED.search(norm[: m.start()]) for m in pattern.finditer(norm)):
             return kind
     return None
+
+
+def denies_problem(norm: str) -> bool:
+    """Return True when ``norm`` says the service has no problem ("el internet funciona bien",
+    "the internet works fine", "no tengo problemas con el internet"): never a fault to fix."""
+    return bool(_PROBLEM_DENIED.search(norm))
 
 
 def besides_denied(norm: str) -> tuple[str, str] | None:
@@ -823,6 +845,8 @@ def apply_rules(
         return RuleResult(entities, OUT_OF_SCOPE, "a hesitation or a question back, no answer")
     if (answer := _emoji_yes_no(stripped, norm) or _yes_no(norm)) is not None:
         return RuleResult(entities, answer, f"bare {'yes' if answer == 'affirm' else 'no'}")
+    if fee := _CANCELLATION_FEE.search(norm):
+        return RuleResult(entities, "product_info", f"what cancelling costs: {fee[0]}")
     has_id = any(k in entities for k in ("national_id", "account_number", "phone"))
     if (
         has_id
@@ -856,7 +880,8 @@ def apply_rules(
     return RuleResult(entities)
 
 
-# "No soy el titular", "la cuenta está a nombre de mi papá", "it's my husband's account": the
+# "No soy el titular", "la cuenta está a nombre de mi papá", "cancelar el servicio de mi mamá",
+# "it's my husband's account", "cancel my mom's service": the
 # writer says the account is someone else's. KIN: who they are ("soy la esposa"); FOR: whose
 # account it is ("llamo de parte de mi señora", "la cuenta de mi jefe"). "La cuenta es de mi
 # casa", "a nombre de mi empresa", "soy la jefa de hogar", "a charge that isn't mine" say no such
@@ -873,12 +898,14 @@ _NOT_HOLDER = re.compile(
     (
         r"\b(no soy (yo )?((el|la) )?(titular|dueno|duena|propietario|propietaria)|"
         r"no (es|esta a) mi (cuenta|nombre)|(cuenta|linea) no es mia|"
-        r"a nombre de (mi FOR|otra persona|alguien mas)|(cuenta|deuda|contrato|linea|factura) "
-        r"((es|esta a nombre) )?de mi FOR|titular es mi|soy (el|la|su) KIN|"
+        r"a nombre de (mi FOR|otra persona|alguien mas)|(cuenta|deuda|contrato|linea|factura|"
+        r"servicio|plan|telefono|celular) ((es|esta a nombre) )?de mi FOR|titular es mi|"
+        r"soy (el|la|su) KIN|"
         r"(de parte|en nombre) de mi FOR|(llamo|escribo|hablo) por mi FOR|"
         r"not the (main |primary )?(account ?)?(holder|owner)|(isn ?'?t|not) my (account|acount)|"
         r"(account|acount) (isn ?'?t|is not) mine|(don ?'?t|do not) own (the|this) account|"
-        r"(isn ?'?t|not) in my name|my FOR ?('?s)? (account|acount|name|line|debt|bill)|"
+        r"(isn ?'?t|not) in my name|"
+        r"my FOR ?('?s)? (account|acount|name|line|debt|bill|service|plan|phone)|"
         r"(it ?'?s|its) my FOR ?'?s|"
         r"(belongs to|on behalf of|calling for|writing for|texting for|calling about) my FOR|"
         r"(holder|owner) is my|(i'?m|i m|i am) (the|his|her|their) KIN)\b"

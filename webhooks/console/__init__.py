@@ -25,6 +25,7 @@ from contactpro.console.durations import short_duration
 from contactpro.conversations.escalation import REASONS
 from contactpro.dialog.knowledge import article_title
 from contactpro.errors import ContactProError
+from contactpro.improve import approval
 from contactpro.markets import zone_place
 from contactpro.models import Escalation
 from contactpro.providers.telephony import telephony_for
@@ -33,6 +34,9 @@ from webhooks.console import agent, auth, improve, manager, requests
 from webhooks.db import db_session
 
 log = logging.getLogger(__name__)
+# A conformity score shows one decimal on every page and export (the queue, its CSV and
+# live refresh, the escalation, the customers): the same customer reads the same figure.
+CONFORMITY_DECIMALS = 1
 _PENDING = "contactpro_new_escalations"
 
 
@@ -96,8 +100,16 @@ def _audit_value(target: str, value: object) -> str:
     return wording.audit_value(target, value, auth.t)
 
 
-def _audit_changes(target: str, before: object, after: object) -> list[str]:
-    """Return an audit row's before and after as changed fields in the page's language."""
+def _audit_changes(target: str, before: object, after: object, action: str = "") -> list[str]:
+    """Return an audit row's before and after as changed fields in the page's language; an
+    applied proposal says what it applied, as the approval message does."""
+    if action == approval.APPLY_ACTION and isinstance(after, dict):
+        done = approval.Applied(
+            dict(after.get("settings") or {}),
+            list(after.get("templates") or []),
+            list(after.get("articles") or []),
+        )
+        return ["", done.describe(auth.t, _lang())]
     return wording.audit_changes(target, before, after, auth.t, _lang(), _local_time)
 
 
@@ -147,6 +159,11 @@ def _alert_figure(key: str, value: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     """Return a duration the page's way ("45 s", "29 min", "1,5 h")."""
     return wording.duration(seconds, _lang())
+
+
+def _conformity(value: object) -> str:
+    """Return a conformity score (0-100) the one way every page shows it: to a tenth."""
+    return wording.number(value, CONFORMITY_DECIMALS, _lang())
 
 
 def _numbers(text: object) -> str:
@@ -206,6 +223,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["num"] = _number
+    app.jinja_env.filters["conformity"] = _conformity
     app.jinja_env.filters["numbers"] = _numbers
     app.jinja_env.filters["duration"] = _duration
     app.jinja_env.filters["day"] = _day

@@ -84,7 +84,7 @@ def queue_json() -> Response:
 def queue_csv() -> Response:
     """The whole queue as CSV, best first."""
     entries = agent_queue.queue_entries(db_session(), settings())
-    rows = agent_queue.csv_rows(entries, company_timezone(settings()))
+    rows = agent_queue.csv_rows(entries, company_timezone(settings()), t)
     return csv_download(csv_text(agent_queue.QUEUE_CSV_COLUMNS, rows), "queue")
 
 

@@ -7,11 +7,13 @@ Every page calls the same domain functions as ``contactpro improve``; nothing is
 from __future__ import annotations
 
 import json
+import math
 from functools import partial
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -38,6 +40,8 @@ from webhooks.db import db_session
 bp = Blueprint("console_improve", __name__, url_prefix="/console/manager/improve")
 setup(bp, "manager")
 WEIGHT_NAMES = ("volume", "unresolved", "time", "effort")
+# The weights the ranking form accepts (its inputs' min and max).
+WEIGHT_RANGE = (0.0, 5.0)
 LIVE_DAYS = 30
 
 
@@ -55,31 +59,57 @@ def overview() -> str:
     )
 
 
-def _weights() -> tuple[rank.Weights, str | None]:
-    """Read the ranking weights from the query string (a bad one is named, defaults kept)."""
+def _weights() -> tuple[rank.Weights, str | None, bool]:
+    """Read the ranking weights from the query string: a weight that is not a number is named
+    and the defaults kept; one outside the form's range refuses the ranking (True)."""
     given = {n: request.args[n].strip() for n in WEIGHT_NAMES if request.args.get(n, "").strip()}
     try:
-        return rank.Weights.parse(",".join(f"{k}={v}" for k, v in given.items())), None
+        weights = rank.Weights.parse(
+            ",".join(f"{k}={wording.parse_number(v, g.lang)}" for k, v in given.items())
+        )
     except ValueError:
-        return rank.Weights(), t("bad_weights")
+        return rank.Weights(), t("bad_weights"), False
+    low, high = WEIGHT_RANGE
+    for name in WEIGHT_NAMES:
+        value = getattr(weights, name)
+        if not (math.isfinite(value) and low <= value <= high):
+            return weights, _weight_range_error(name, given.get(name, "")), True
+    return weights, None, False
+
+
+def _weight_range_error(name: str, given: str) -> str:
+    """Say which weight is outside the range the page accepts, and the range."""
+    low, high = WEIGHT_RANGE
+    return t("rank_weight_range").format(
+        weight=t("weight_" + name),
+        value=given,
+        low=wording.number(low, 0, g.lang),
+        high=wording.number(high, 0, g.lang),
+    )
 
 
 @bp.get("/ranking")
-def ranking() -> str:
-    """What to automate next, with weights the manager can change."""
-    weights, error = _weights()
+def ranking() -> BaseResponse:
+    """What to automate next, with weights the manager can change; a weight outside the
+    form's range or a dataset that does not exist is refused on the form (400)."""
+    weights, error, refused = _weights()
     name = request.args.get("dataset") or None
     session = db_session()
-    rows = store.recent_or_dataset(session, name, LIVE_DAYS, utcnow())
-    return render_template(
+    if name and not store.has_dataset(session, name):
+        error, refused = t("rank_no_dataset").format(name=name), True
+    rows = [] if refused else store.recent_or_dataset(session, name, LIVE_DAYS, utcnow())
+    body = render_template(
         "console/improve_rank.html",
-        ranking=rank.rank_conversations(rows, settings(), weights),
+        ranking=[] if refused else rank.rank_conversations(rows, settings(), weights),
         weights=weights,
         weights_error=error,
+        refused=refused,
+        weight_range=WEIGHT_RANGE,
         conversations=len(rows),
         dataset=name,
         datasets=store.datasets(session),
     )
+    return Response(body, status=400 if refused else 200, mimetype="text/html")
 
 
 def _query() -> explain.Query:

@@ -23,18 +23,22 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from statistics import median
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contactpro.console.settings import current_config, record_audit
 from contactpro.dialog import accounts, identity
 from contactpro.dialog.agreements import percent
-from contactpro.dialog.context import ESCALATE, Decision, TurnContext
+from contactpro.dialog.context import ESCALATE, Decision, DialogState, TurnContext
 from contactpro.dialog.handlers import product_info
+from contactpro.dialog.knowledge import Match
+from contactpro.dialog.knowledge import answer as article_for
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units
-from contactpro.models import Account, CancellationRequest, Customer, CustomerScore
-from contactpro.nlu.rules import apply_rules, besides_cancelling, besides_refusal
+from contactpro.models import Account, CancellationRequest, Customer, CustomerScore, Interaction
+from contactpro.nlu.rules import apply_rules, besides_cancelling, besides_refusal, denies_problem
 from contactpro.nlu.text import normalise
 
 OFFERS = {"care": "loyalty_double_speed", "monitor": "preventive_visit"}
@@ -58,6 +62,11 @@ ANSWER_MIN_CONFIDENCE = 0.5
 
 # The outcome of a cancellation the customer took back afterwards.
 WITHDRAWN = "withdrawn"
+# The outcome of a request left unanswered at the offer or the confirmation (a hang-up, silence
+# until the conversation closed): nothing was cancelled, the team sees who wanted to leave.
+ABANDONED = "abandoned"
+# The questions a request waits on once its account is known.
+WAITING = ("retention", "cancel_confirm")
 # Slot set while identity questions stand between the customer and a withdrawal.
 WITHDRAW_SLOT = "withdraw"
 
@@ -80,7 +89,8 @@ _NOT_CANCEL = re.compile(
     r"darlo de baja|darme de baja)"
 )
 _CANCEL = re.compile(
-    r"\b(cancel\w*|dar de baja|darlo de baja|dalo de baja|darme de baja|de baja|retirarme)\b"
+    r"\b(cancel\w*|dar de baja|darlo de baja|dalo de baja|darme de baja|de baja|la baja|"
+    r"retirarme)\b"
 )
 # Not staying: "no me interesa", "I won't stay"; and a negation just before staying words
 # ("no me quedo", "no quiero la oferta").
@@ -119,6 +129,21 @@ _OWED = re.compile(
 # Words that point the cancellation at one line: "solo el celular", "cancelen el internet".
 _ONLY_THAT = re.compile(
     r"\b(solo|solamente|unicamente|nada mas|only|just|instead|cancel\w*|dar de baja|de baja)\b"
+)
+# A reason for leaving said instead of an answer: moving house ("me voy a mudar", "I'm moving")
+# or abroad ("me voy del país", "I'm leaving the country"). It is heard once, and the question
+# asked again: no knowledge-base article says a service can be moved, so nothing is promised.
+_MOVING = re.compile(
+    r"\b((me|nos) (voy|vamos) a (mudar|cambiar de casa|cambiar de ciudad|ir a vivir)|"
+    r"(me|nos) (mudo|mudamos)|mudarme|mudarnos|mudanza|(me|nos) (cambio|cambiamos) de "
+    r"(casa|ciudad|direccion)|(i'?m|i am|we'?re|we are) (moving|relocating)|"
+    r"(i'?m|i am|we'?re|we are) going to (move|relocate)|moving (house|out|away)|relocat\w*)\b"
+)
+_ABROAD = re.compile(
+    r"\b((me|nos) (voy|vamos|iremos|ire) (a ir )?(del|de este|fuera del|al) (pais|exterior|"
+    r"extranjero)|(me|nos) (voy|vamos) a vivir (a|al|en) (otro pais|el exterior|el extranjero)|"
+    r"(leaving|leave) the country|moving (abroad|overseas|to another country)|"
+    r"(going|move|moving|relocating) (abroad|overseas))\b"
 )
 # What a turn that kept the service left on record: the steps a change of mind comes after.
 KEPT_STEPS = frozenset({"retained", "kept_service", "cancellation_withdrawn"})
@@ -385,7 +410,11 @@ def _account(ctx: TurnContext) -> Account | None:
 
 def _request_of(ctx: TurnContext, account: Account) -> CancellationRequest | None:
     """Return the account's cancellation request, the latest when older data holds several."""
-    return ctx.session.scalars(
+    return _latest_request(ctx.session, account)
+
+
+def _latest_request(session: Session, account: Account) -> CancellationRequest | None:
+    return session.scalars(
         select(CancellationRequest)
         .where(CancellationRequest.account_id == account.id)
         .order_by(CancellationRequest.id.desc())
@@ -393,29 +422,42 @@ def _request_of(ctx: TurnContext, account: Account) -> CancellationRequest | Non
 
 
 def _audit(ctx: TurnContext, action: str, row: CancellationRequest, before: str) -> None:
+    _audit_row(ctx.session, ctx.interaction.id, action, row, before)
+
+
+def _audit_row(
+    session: Session, interaction_id: int, action: str, row: CancellationRequest, before: str
+) -> None:
     record_audit(
-        ctx.session,
+        session,
         None,
         action,
         f"cancellation:{row.id}",
         {"outcome": before},
-        {"outcome": row.outcome, "interaction_id": ctx.interaction.id},
+        {"outcome": row.outcome, "interaction_id": interaction_id},
     )
 
 
 def _record(ctx: TurnContext, outcome: str) -> None:
-    """Write how the request ended: one row per account, updated (and audited) when the
-    account already has one."""
+    """Write how the request ended (see :func:`_write`)."""
     account = _account(ctx)
     if account is None:
         return
-    slots = ctx.state.slots
-    row = _request_of(ctx, account)
+    _write(ctx.session, ctx.interaction.id, account, ctx.state.slots, outcome)
+    ctx.state.outcome_detail = outcome
+
+
+def _write(
+    session: Session, interaction_id: int, account: Account, slots: dict[str, Any], outcome: str
+) -> None:
+    """Write how the request ended: one row per account, updated (and audited) when the
+    account already has one."""
+    row = _latest_request(session, account)
     if row is None:
-        ctx.session.add(
+        session.add(
             CancellationRequest(
                 account_id=account.id,
-                interaction_id=ctx.interaction.id,
+                interaction_id=interaction_id,
                 quadrant=slots.get("quadrant", "care"),
                 offer=slots.get("offer"),
                 outcome=outcome,
@@ -423,12 +465,43 @@ def _record(ctx: TurnContext, outcome: str) -> None:
         )
     else:
         before = row.outcome
-        row.interaction_id, row.outcome = ctx.interaction.id, outcome
+        row.interaction_id, row.outcome = interaction_id, outcome
         row.quadrant, row.offer = slots.get("quadrant", row.quadrant), slots.get("offer")
         row.processed_at = row.processed_by = None  # a new outcome is new work for the team
-        ctx.session.flush()
-        _audit(ctx, "cancellation.update", row, before)
-    ctx.state.outcome_detail = outcome
+        session.flush()
+        _audit_row(session, interaction_id, "cancellation.update", row, before)
+
+
+def record_abandoned(session: Session, interaction: Interaction) -> bool:
+    """Record the request of a conversation left while the retention offer or the confirmation
+    waited (no answer, a hang-up) as ``abandoned``, with the account and the offer made: the
+    team sees the customer wanted to leave. Call it when the interaction closes abandoned;
+    return True when a request was written."""
+    state = DialogState.load(interaction.state)
+    if not left_waiting(session, interaction.id, state, ABANDONED):
+        return False
+    state.outcome_detail = ABANDONED
+    interaction.state = state.dump()
+    return True
+
+
+def left_waiting(session: Session, interaction_id: int, state: DialogState, outcome: str) -> bool:
+    """Record the request as ``outcome`` when ``state`` leaves the flow while the offer or the
+    confirmation waits (a silent caller handed over, a conversation left); return True when a
+    request was written. Call it before the state leaves the flow."""
+    if state.flow != "cancellation" or state.awaiting not in WAITING:
+        return False
+    account_id = state.slots.get("account", state.account_id)
+    account = session.get(Account, account_id) if account_id is not None else None
+    if account is None:
+        return False
+    _write(session, interaction_id, account, state.slots, outcome)
+    if outcome == "escalated":
+        state.handoff["cancellation"] = {
+            "account": account.number,
+            "offer": state.slots.get("offer"),
+        }
+    return True
 
 
 def standing(ctx: TurnContext) -> list[CancellationRequest]:
@@ -722,6 +795,10 @@ def reply(ctx: TurnContext) -> Decision:
             return _retained(ctx)
         if answer == "leave":
             return _refused(ctx, number)
+        if (heard := _reason_heard(ctx, ctx.say("retention_question"))) is not None:
+            return heard  # "me voy a mudar": a reason, not an unclear answer
+        if (told := _about_cancelling(ctx, ctx.say("retention_question"))) is not None:
+            return told  # "¿cuánto me cobran por cancelar?" asks about leaving, not the offer
         asked = discount_asked or _asks_about_offer(ctx)
         if asked and state.slots.get("explained", 0) < MAX_EXPLAINED:
             return _explain(ctx, account, asked_discount=discount_asked)
@@ -747,9 +824,54 @@ def reply(ctx: TurnContext) -> Decision:
             state.slots["offer"] = None
             _record(ctx, "retained")
             return _kept(ctx)
+        question = ctx.say("cancel_confirm_question", account=number)
+        if (heard := _reason_heard(ctx, question)) is not None:
+            return heard
+        if (told := _about_cancelling(ctx, question)) is not None:
+            return told
         return _again(ctx, "cancel_confirm_again", account=number)
     state.finish()
     return Decision("", ESCALATE, reason="not_understood")
+
+
+def _leaving_reason(ctx: TurnContext) -> str | None:
+    """Return the reason for leaving the turn gives (``abroad``, ``moving``), else None."""
+    norm = normalise(ctx.text)
+    if _ABROAD.search(norm):
+        return "abroad"
+    return "moving" if _MOVING.search(norm) else None
+
+
+def _reason_heard(ctx: TurnContext, question: str) -> Decision | None:
+    """Acknowledge a reason for leaving given instead of an answer ("me voy a mudar", "I'm
+    moving") and ask ``question`` again, once per flow: a reason is no unclear answer, and
+    never counts towards a person."""
+    slots = ctx.state.slots
+    if slots.get("reason_heard") or (reason := _leaving_reason(ctx)) is None:
+        return None
+    slots["reason_heard"] = reason
+    said = ctx.say("cancel_reason_heard", abroad=reason == "abroad")
+    return Decision(f"{said} {question}", step="heard_leaving_reason", question=question)
+
+
+def _about_cancelling(ctx: TurnContext, question: str) -> Decision | None:
+    """Answer a question about cancelling itself asked at the offer or the confirmation ("¿cuánto
+    me cobran por cancelar?", "is there a cancellation fee?") from the article that answers it,
+    then ask ``question`` again; None when it asks nothing of the kind or no article answers."""
+    if (match := _cancelling_article(ctx)) is None:
+        return None
+    said = ctx.say("kb_answer", answer=match.answer, title=match.article.title)
+    return Decision(f"{said} {question}", step=f"answered_{match.article.slug}", question=question)
+
+
+def _cancelling_article(ctx: TurnContext) -> Match | None:
+    """Return the article answering the turn when it asks about cancelling itself, else None."""
+    text = ctx.text.strip().lower()
+    if not (_QUESTION.search(text) and _CANCEL.search(normalise(text))):
+        return None
+    least = float(current_config(ctx.session, ctx.settings)["knowledge_min_score"])
+    match = article_for(ctx.settings, ctx.language, ctx.market, ctx.text, least)
+    return None if match is None or match.other_market else match
 
 
 def _other_line(ctx: TurnContext, account: Account | None) -> Account | None:
@@ -788,7 +910,7 @@ def handed_over(ctx: TurnContext) -> None:
     refused offer, the person and the team see the account and the offer made. Call it before
     leaving the flow."""
     state = ctx.state
-    if state.flow != "cancellation" or state.awaiting not in ("retention", "cancel_confirm"):
+    if state.flow != "cancellation" or state.awaiting not in WAITING:
         return
     if (account := _account(ctx)) is None:
         return
@@ -829,6 +951,14 @@ def stays_asking(ctx: TurnContext) -> tuple[str, str] | None:
     return _other_request(ctx, [ctx.text])
 
 
+def _answers_service_works(ctx: TurnContext) -> bool:
+    """Return True when the turn says only a bare yes or no and that the service works ("no
+    gracias, el internet funciona bien", "no thanks, the internet works fine"): an answer with
+    its reason, which a model may read as a connection problem."""
+    clauses = _clauses(ctx, ctx.text)
+    return bool(clauses) and all(_bare(ctx, c) is not None or denies_problem(c) for c in clauses)
+
+
 def _said_stay(ctx: TurnContext) -> bool:
     """Return True when staying was said in words, not with a bare no."""
     return any(_staying(c) for c in _clauses(ctx, ctx.text))
@@ -848,6 +978,12 @@ def claims(ctx: TurnContext) -> bool:
         )
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             return True  # "no, mejor no cancelo, quiero bajar el plan" answers, then asks
+        if _answers_service_works(ctx):
+            return True  # "no gracias, el internet funciona bien": a reason, never a fault
+        if _leaving_reason(ctx) is not None and _answer(ctx, yes, no) is None:
+            return True  # "me voy a mudar": why the customer leaves, heard at the question
+        if _cancelling_article(ctx) is not None:
+            return True  # "is there a cancellation fee?" asks about leaving, answered here
         if state.awaiting == "retention" and (
             _asks_discount(ctx)
             or (_asks_about_offer(ctx) and _OFFER_REF.search(normalise(ctx.text)))

@@ -53,7 +53,12 @@ from typing import Any
 from contactpro.console.settings import current_config
 from contactpro.dialog import accounts, agreements, identity, sms
 from contactpro.dialog.agreements import percent
-from contactpro.dialog.amounts import spoken_amount, stated_amount, without_amounts
+from contactpro.dialog.amounts import (
+    spoken_amount,
+    stated_amount,
+    stated_amounts,
+    without_amounts,
+)
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.dates import MONTHS, said_date
@@ -417,10 +422,10 @@ def chosen(text: str, offers: list[Offer], described: Sequence[str] = ()) -> Off
 
 
 def _said_amounts(text: str, count: int) -> list[Decimal]:
-    """Return the amounts of money ``text`` says: the first one stated ("382.500", "150 lucas",
-    "$80") and the bare numbers past the ``count`` places of a list ("la de 382500", "the 80
-    one"); a count, a day or a percent is none."""
-    said = [amount] if (amount := stated_amount(text)) is not None else []
+    """Return the amounts of money ``text`` says: every one stated ("382.500", "150 lucas",
+    "$80", both of "ni 382 mil ni 150 mil") and the bare numbers past the ``count`` places of a
+    list ("la de 382500", "the 80 one"); a count, a day or a percent is none."""
+    said = stated_amounts(text)
     rest = without_amounts(text)
     for match in _BARE_AMOUNT.finditer(rest):
         value = parse_number(match.group(1))
@@ -432,22 +437,21 @@ def _said_amounts(text: str, count: int) -> list[Decimal]:
 def _by_amount(text: str, offers: Sequence[Offer]) -> list[Offer]:
     """Return the offers an amount said names by their total or payment: as said, or in
     thousands when said below a thousand ("la de 150" is 150.000 pesos); exactly, else to the
-    half percent ("382 mil" is the 382.500 one)."""
-    said = [
-        form
-        for amount in _said_amounts(text, len(offers))
-        for form in (amount, amount * 1000 if amount < 1000 else None)
-        if form is not None
-    ]
-    for near in (Decimal(0), _NEAR):
-        hits = [
-            o
-            for o in offers
-            if any(abs(a - v) <= v * near for a in said for v in {o.total, *o.amounts})
-        ]
-        if hits:
-            return hits
-    return []
+    half percent ("382 mil" is the 382.500 one). Each amount said names its own ("ni 382 mil ni
+    150 mil" names both)."""
+    hits: dict[str, Offer] = {}
+    for amount in _said_amounts(text, len(offers)):
+        forms = [amount, amount * 1000] if amount < 1000 else [amount]
+        for near in (Decimal(0), _NEAR):
+            named = [
+                o
+                for o in offers
+                if any(abs(a - v) <= v * near for a in forms for v in {o.total, *o.amounts})
+            ]
+            if named:
+                hits.update((o.code, o) for o in named)
+                break
+    return list(hits.values())
 
 
 def _named(
@@ -1541,6 +1545,8 @@ def reply(ctx: TurnContext) -> Decision:
     if (count := requested_count(ctx.text)) is not None:
         _note_named_refusals(ctx, account, offers)  # "80 is too much, can I do 4 payments?"
         return _counter_request(ctx, account, count)
+    if (started := _plan_with_a_start(ctx, account, offers)) is not None:
+        return _restate(ctx, account, started)  # "la de 150 pero empezando en enero"
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
     if (count := bare_count(ctx.text, offers)) is not None:
@@ -1574,6 +1580,32 @@ def reply(ctx: TurnContext) -> Decision:
         return _willing(ctx, offers, account.currency)
     choices = _choices(ctx, len(offers))
     return _again(ctx, ctx.say("debt_pick_among", choices=choices))
+
+
+def _plan_with_a_start(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
+    """Return the one plan a turn takes with a date for it in a clause of its own ("la de 150
+    pero empezando en enero", "the 80 one but starting in January"): the plan named, never the
+    single payment the date alone would ask for. A plan starts when the policy says, and its
+    restatement tells the day of the first payment. None when no clause names a plan, one
+    refuses what it names, or the clause naming it names a date too."""
+    clauses = [c for c in _option_clauses(ctx.text) if c.strip()]
+    dated = [c for c in clauses if requested_date(c, ctx.today) is not None]
+    if not dated or len(dated) == len(clauses):
+        return None
+    every = _all_offers(ctx, account)
+    described = _described(ctx, offers, account)
+    named: list[Offer] = []
+    for i, clause in enumerate(clauses):
+        if clause in dated:
+            continue
+        found = _named(clause, offers, described, every)
+        if found and (_too_dear(clause) or _refuses(clause, first=i == 0)):
+            return None
+        named += found
+    picked = list({o.code: o for o in named}.values())
+    if len(picked) != 1 or picked[0].kind != "instalments":
+        return None
+    return picked[0]
 
 
 def _named_refusal(ctx: TurnContext, account: Account, offers: list[Offer]) -> Decision | None:

@@ -126,7 +126,7 @@ def test_a_refused_discount_reaches_the_agent_with_the_account_and_the_offer(
     }
     spanish, english, packet = agent_views(app, session, escalation.id)
     assert "El cliente quiere cancelar la cuenta ******" + number[-4:] in gathered(spanish)
-    assert "rechazó la oferta para quedarse (" in gathered(spanish)
+    assert "no aceptó la oferta para quedarse (" in gathered(spanish)
     assert "The customer wants to cancel account ******" + number[-4:] in gathered(english)
     assert number not in gathered(spanish)
     assert packet["context"]["details"]["cancellation"]["account"] == "******" + number[-4:]

@@ -99,9 +99,9 @@ def test_english_new_request_at_the_security_question_is_asked_again_then_a_pers
     second = thread.send("why do you need that")
     assert "doesn't match" not in second and "last four digits" in second
     assert escalations(session) == []
-    thread.send("no I won't tell you")
+    thread.send("no I won't tell you")  # told why twice already: a person, for that reason
     [escalation] = escalations(session)
-    assert escalation.reason == "verification_failed"
+    assert escalation.reason == "identity_refused"
 
 
 def test_a_wrong_number_still_counts(sms, customer_factory, session):

@@ -166,9 +166,9 @@ def test_a_refused_offer_links_to_its_escalation_and_needs_no_marking(
     table = _table(client.get(PAGE + "?lang=es").text)
     assert f"/console/escalations/{escalation.id}" in table
     assert "escalado" in table and "nada que hacer" in table and "Marcar" not in table
-    assert "de descuento por 3 meses (rechazada)" in table  # the offer made, never taken
+    assert "de descuento por 3 meses (pendiente con un asesor)" in table  # made, with a person
     english = _table(client.get(PAGE + "?lang=en").text)
-    assert "(refused)" in english and "rechazada" not in english
+    assert "(pending with an agent)" in english and "pendiente" not in english
 
 
 def test_cancelling_after_an_applied_offer_is_pending_work_again(
