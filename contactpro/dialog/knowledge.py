@@ -34,8 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 from contactpro.config import Settings
 from contactpro.dialog import applied
@@ -154,6 +152,10 @@ class KnowledgeBase:
             read_article(path, path.parent.name.lower() if "/" in name else None)
             for name, path in files.items()
         ]
+        # scikit-learn (a second to import) loads with the first index: commands that never
+        # answer a question do not pay for it.
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self.owners: list[int] = []
         self.paragraphs: list[str] = []
@@ -196,7 +198,7 @@ class KnowledgeBase:
         # carrying another request ("se me cae el internet, y cuánto vale el plan móvil") names
         # the article among many other words. Sharing none, it is only alike in spelling
         # ("venden televisores" is not the TV plan's "televisión").
-        spelling = linear_kernel(asked, self.matrix)[0]
+        spelling = (asked @ self.matrix.T).toarray()[0]
         topic = self._coverage(terms(question, self.words)) ** 2
         blend = 0.5 * spelling + 0.5 * topic
         scores = np.where(topic > 0, np.maximum(spelling, blend), blend)
@@ -235,7 +237,7 @@ class KnowledgeBase:
         if self.paragraph_matrix is None:
             return ""
         rows = [row for row, owner in enumerate(self.owners) if owner == index]
-        scores = linear_kernel(asked, self.paragraph_matrix[rows])[0]
+        scores = (asked @ self.paragraph_matrix[rows].T).toarray()[0]
         best = int(scores.argmax())
         return "" if best == 0 else self.paragraphs[rows[best]]
 

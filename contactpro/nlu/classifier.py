@@ -23,12 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from contactpro.errors import UnderstandingError
 from contactpro.nlu.datasets import Example, data_hash, split_examples
@@ -47,6 +45,9 @@ from contactpro.nlu.ngrams import NgramFeatures
 from contactpro.nlu.static import StaticEncoder, Teacher
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 from contactpro.nlu.text import fold
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FORMAT = "contactpro-intents/1"
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "intents" / "model"
@@ -242,6 +243,9 @@ class IntentModel:
             ) from None
         if document.get("format") != FORMAT:
             raise UnderstandingError(f"{directory} is not a {FORMAT} model", reason="model_format")
+        # scikit-learn (a second to import) loads with the model: see _fit.
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+
         vectorizers = {}
         for name, spec in document["vectorizers"].items():
             params = dict(spec["params"])
@@ -354,6 +358,11 @@ def _fit(
     report: Progress,
 ) -> IntentModel:
     """Fit vectorisers and the linear model; the threshold is left at zero."""
+    # scikit-learn loads with a model trained or read: processes that only import the cascade
+    # (every command, a worker that never classifies) do not pay a second for it.
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
     texts = [ex.text for ex in train]
     labels = [ex.label for ex in train]
     vectorizers = {}

@@ -16,16 +16,17 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
-
-import anthropic
-from anthropic.types import ToolParam
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from contactpro.config import Settings
 from contactpro.errors import LLMError
 from contactpro.nlu.stats import STATS, TierStats
 from contactpro.nlu.taxonomy import INTENT_NAMES, INTENTS
 from contactpro.privacy.prompts import mask_for_llm
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,11 @@ class LLMClassifier:
         self.breaker = CircuitBreaker(
             settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds, clock
         )
+        # The SDK (seconds to import) loads with the client that uses it, when the tier is
+        # configured: a command, a worker or a web process without Claude never pays for it.
+        import anthropic  # noqa: PLC0415
+
+        self._sdk: ModuleType = anthropic
         self._client = anthropic.Anthropic(
             api_key=settings.anthropic_api_key,
             base_url=settings.llm_base_url or None,
@@ -164,6 +170,7 @@ class LLMClassifier:
         deadline = time.monotonic() + seconds
         attempts = 1 if channel == "voice" else 1 + SMS_RETRIES
         prompt = f'{context}\nUtterance: "{mask_for_llm(text, language)}"'
+        anthropic = self._sdk
         for attempt in range(1, attempts + 1):
             left = deadline - time.monotonic()
             client = self._client.with_options(
