@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from contactpro.models import CancellationRequest, Interaction
 from tasks.interactions import close_interaction
+from tests.conftest import wait_for
 from tests.contactpro.dialog.conftest import (
     ENGLISH,
     SPANISH,
@@ -120,7 +121,10 @@ def test_hanging_up_at_the_offer_records_the_request_abandoned(
     line.say(OPENING[language])
     line.say(SPOKEN_DIGITS[language])
     line.hang_up()
+    # On PostgreSQL a worker process closes the call: wait for the request it records.
+    wait_for(lambda: all_rows(session, CancellationRequest))
     _one_request(session, customer, "loyalty_double_speed", "abandoned")
+    session.expire_all()
     interaction = session.scalars(select(Interaction)).one()
     assert interaction.status == "closed" and interaction.outcome == "abandoned"
 
