@@ -90,8 +90,7 @@ def _weight_range_error(name: str, given: str) -> str:
 
 @bp.get("/ranking")
 def ranking() -> BaseResponse:
-    """What to automate next, with weights the manager can change; a weight outside the
-    form's range or a dataset that does not exist is refused on the form (400)."""
+    """What to automate next, by the manager's weights; bad weights or dataset: the form, 400."""
     weights, error, refused = _weights()
     name = request.args.get("dataset") or None
     session = db_session()
