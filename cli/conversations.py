@@ -12,15 +12,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cli.errors import one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
 from contactpro.improve import dataset, ivr, store
 from contactpro.improve.dataset import Conversation, LineProblem
-from contactpro.models import Interaction
 from contactpro.resilience.atomic import replace_file
 from contactpro.runtime import Runtime
 
@@ -122,21 +119,6 @@ def live_filter(
     return store.LiveFilter(start, end, channel, outcome)
 
 
-def still_open(session: Session, live: store.LiveFilter) -> int:
-    """Return how many live interactions match ``live`` but are not closed yet (an export
-    and the figures leave them out: their conversation is not over)."""
-    query = select(func.count(Interaction.id)).where(Interaction.status != "closed")
-    if live.since is not None:
-        query = query.where(Interaction.started_at >= live.since)
-    if live.until is not None:
-        query = query.where(Interaction.started_at < live.until)
-    if live.channel:
-        query = query.where(Interaction.channel == live.channel)
-    if live.outcome:
-        query = query.where(Interaction.outcome == live.outcome)
-    return int(session.scalar(query) or 0)
-
-
 @click.group("conversations")
 def conversations() -> None:
     """Conversation datasets: export live traffic, import JSONL or IVR logs, measure them."""
@@ -166,7 +148,7 @@ def export(
     with _runtime().db.session() as session, named_file(out, "write"):
         rows = store.export_live(session, live)
         count = dataset.write_jsonl(rows, out)
-        left_out = still_open(session, live)
+        left_out = store.still_open(session, live)
     click.echo(f"exported {count} conversations to {out}")
     if left_out:
         noun = "conversation" if left_out == 1 else "conversations"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import mean
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from contactpro.improve.dataset import Conversation, Message
@@ -158,17 +158,32 @@ def _live(interaction: Interaction, reason: str | None) -> Conversation:
     )
 
 
+def _matching(live: LiveFilter) -> list[ColumnElement[bool]]:
+    """Return the conditions of the live interactions ``live`` names (period, channel, outcome)."""
+    conditions: list[ColumnElement[bool]] = []
+    if live.since is not None:
+        conditions.append(Interaction.started_at >= live.since)
+    if live.until is not None:
+        conditions.append(Interaction.started_at < live.until)
+    if live.channel:
+        conditions.append(Interaction.channel == live.channel)
+    if live.outcome:
+        conditions.append(Interaction.outcome == live.outcome)
+    return conditions
+
+
+def still_open(session: Session, live: LiveFilter) -> int:
+    """Return how many live interactions match ``live`` but are not closed yet (an export and
+    the figures leave them out: their conversation is not over)."""
+    query = select(func.count(Interaction.id)).where(
+        Interaction.status != "closed", *_matching(live)
+    )
+    return int(session.scalar(query) or 0)
+
+
 def export_live(session: Session, live: LiveFilter, batch: int = 500) -> Iterator[Conversation]:
     """Yield closed live interactions matching ``live`` as dataset conversations, in id order."""
-    query = select(Interaction).where(Interaction.status == "closed")
-    if live.since is not None:
-        query = query.where(Interaction.started_at >= live.since)
-    if live.until is not None:
-        query = query.where(Interaction.started_at < live.until)
-    if live.channel:
-        query = query.where(Interaction.channel == live.channel)
-    if live.outcome:
-        query = query.where(Interaction.outcome == live.outcome)
+    query = select(Interaction).where(Interaction.status == "closed", *_matching(live))
     query = query.order_by(Interaction.id)
     last = 0
     while True:
