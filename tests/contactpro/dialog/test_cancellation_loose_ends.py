@@ -14,36 +14,25 @@ from contactpro.models import CancellationRequest, Interaction
 from tasks.interactions import close_interaction
 from tests.conftest import wait_for
 from tests.contactpro.dialog.conftest import (
-    ENGLISH,
     SPANISH,
     agent_views,
     all_rows,
     escalations,
     gathered,
     latest_interaction,
-    place,
+)
+from tests.contactpro.dialog.test_cancellation_handed_over import (
+    CANCELLED_WORDS,
+    CONFIRM,
+    OPENING,
+    PAGE,
+    PHONES,
+    REFUSED,
+    _customer,
 )
 from tests.webhooks.console.conftest import add_users, login
 
-PHONES = {"es": SPANISH, "en": ENGLISH}
-OPENING = {"es": "quiero cancelar el servicio", "en": "I want to cancel my service"}
 SPOKEN_DIGITS = {"es": "cuatro cero cinco cero", "en": "four zero five zero"}
-REFUSED = {"es": "no gracias", "en": "no thanks"}
-CONFIRM = {"es": "Confirmas que quieres cancelar", "en": "Do you confirm"}
-CANCELLED_WORDS = {"es": "Registré tu solicitud de cancelación", "en": "recorded your cancellation"}
-PAGE = "/console/manager/requests/"
-
-
-def _customer(customer_factory, session, language: str, quadrant: str):
-    """The customer of ``language`` (account 0000120451), placed in ``quadrant``."""
-    if language == "es":
-        customer = customer_factory(phone=SPANISH)
-    else:
-        customer = customer_factory(
-            phone=ENGLISH, language="en", currency="USD", name="Grace Miller"
-        )
-    place(session, customer, quadrant, 30.0 if quadrant == "retain" else 20.0)
-    return customer
 
 
 def _one_request(session, customer, offer: str | None, outcome: str) -> CancellationRequest:
