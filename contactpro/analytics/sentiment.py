@@ -50,7 +50,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "conformity"
 MODEL_DIR_NAME = "model"
 HELDOUT_DIR = DATA_DIR / "heldout"
 FORMAT = "contactpro-conformity/1"
-EMBEDDING_C = 1.0
+EMBEDDING_C = 3.0
 NGRAM_C = 10.0
 ENCODE_BATCH = 256
 

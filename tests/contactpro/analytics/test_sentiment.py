@@ -51,7 +51,10 @@ def test_training_data_is_bilingual_and_balanced() -> None:
     data = sentiment.load_utterances()
     counts = data.groupby(["language", "label"]).size()
     assert set(data["language"]) == {"es", "en"}
-    assert counts.min() >= 250 and counts.max() <= 1.25 * counts.min()  # balanced classes
+    # Classes balanced within each language; Spanish, most customers' language, may hold more.
+    for language in ("es", "en"):
+        per_class = counts[language]
+        assert per_class.min() >= 250 and per_class.max() <= 1.25 * per_class.min(), language
     assert not data.duplicated(["language", "text"]).any()
 
 
