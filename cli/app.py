@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
 from flask import Flask
 
+from cli import load
 from cli.errors import stop_on_config_error
 from contactpro.errors import ConfigError
-from dashboards import draw_dashboards
 from webhooks import create_app
+
+
+def draw_dashboards(
+    results: Mapping[str, Any],
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
+    """Draw a run's dashboards with :func:`dashboards.draw_dashboards`, loaded on first use.
+
+    Only a command whose run draws figures (``analyze``, ``dashboards``, a worker's analysis
+    task) pays for matplotlib; ``users list`` or ``init-db`` never load it.
+    """
+    draw: Callable[..., dict[str, Path]] = load("dashboards:draw_dashboards")
+    return draw(results, out_dir, progress=progress)
 
 
 def create() -> Flask:

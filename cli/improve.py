@@ -136,6 +136,7 @@ def replay_(
         data=str(data.resolve()) if data else None,
         dataset=name,
         limit=limit,
+        proposed_as_given=str(proposed),
     )
     run_id = runs.create_run(rt.db, request)
     folder = out or rt.settings.var_dir / "improve" / f"replay-{run_id}"
@@ -144,27 +145,46 @@ def replay_(
         queued = send(replay_task, run_id)
         click.echo(f"replay run {run_id} {'queued' if queued else 'waiting in the outbox'}")
         return
-    with click.progressbar(length=1, label="replaying", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-        # A stop request (kill, systemd) unwinds like Ctrl-C: the run is marked failed.
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            results = runs.execute(rt.db, rt.settings, run_id, progress)
-        except ContactProError as exc:
-            raise click.ClickException(exc.message) from None
-        except KeyboardInterrupt:
-            click.echo(f"\nError: replay run {run_id}: {runs.interrupted().message}", err=True)
-            sys.exit(130)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+    # A stop request (kill, systemd) unwinds like Ctrl-C: the run is marked failed.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        results = runs.execute(rt.db, rt.settings, run_id, _Progress())
+    except ContactProError as exc:
+        raise click.ClickException(exc.message) from None
+    except KeyboardInterrupt:
+        click.echo(f"Error: replay run {run_id}: {runs.interrupted().message}", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if as_json:
         click.echo(json.dumps({"run_id": run_id, **results}, ensure_ascii=False, indent=2))
         return
-    _print_side_by_side(run_id, results)
+    _print_side_by_side(run_id, results, _shown_folder(out, run_id))
+
+
+class _Progress:
+    """Print how far the replay is, one line each tenth of the way, on stderr."""
+
+    def __init__(self) -> None:
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent // 10 == self._last:
+            return
+        self._last = percent // 10
+        click.echo(f"replaying: {done}/{total} ({percent}%)", err=True)
+
+
+def _shown_folder(out: Path | None, run_id: int) -> str:
+    """Name the files' folder as the operator gave it, else from here or from the setting
+    (``$CONTACTPRO_VAR_DIR/...``): never a server path the operator did not write."""
+    if out is not None:
+        return str(out)
+    folder = _runtime().settings.var_dir / "improve" / f"replay-{run_id}"
+    if folder.resolve().is_relative_to(Path.cwd().resolve()):
+        return str(folder.resolve().relative_to(Path.cwd().resolve()))
+    return f"$CONTACTPRO_VAR_DIR/improve/replay-{run_id}"
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -172,7 +192,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
+def _print_side_by_side(run_id: int, results: dict[str, object], folder: str) -> None:
     summary = results["summary"]
     assert isinstance(summary, dict)
     click.echo(f"replay run {run_id}")
@@ -195,9 +215,7 @@ def _print_side_by_side(run_id: int, results: dict[str, object]) -> None:
         click.echo(
             f"  {item['conversation_id']}: {item['baseline']} -> {item['proposed']} ({direction})"
         )
-    files = results["files"]
-    assert isinstance(files, list)
-    click.echo(f"files in {Path(files[0]).parent}")
+    click.echo(f"files in {folder}")
 
 
 @improve.command("index")

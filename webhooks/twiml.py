@@ -263,17 +263,11 @@ def voicemail(
     return twiml(response)
 
 
-def queue_wait(
-    language: str, settings: Settings, *, position: int | None, offer_voicemail: bool
-) -> Response:
-    """What a queued caller hears: their place in line, hold music, maybe a voicemail offer."""
+def queue_wait(text: str, language: str, settings: Settings, *, offer_voicemail: bool) -> Response:
+    """What a queued caller hears: ``text`` (their place in line and any voicemail offer,
+    :func:`contactpro.voice.waiting.queue_announcement`), then hold music; with the offer, 1
+    leaves the queue."""
     response = VoiceResponse()
-    if position is not None and position > 0:
-        key = "queue_next" if position == 1 else "queue_position"
-        # A long wait promises no agent "in a moment" before offering voicemail.
-        text = prompts.say(key, language, position=position, long_wait=offer_voicemail)
-    else:
-        text = ""
     if offer_voicemail:
         node = response.gather(
             input="dtmf",
@@ -282,7 +276,7 @@ def queue_wait(
             action=url_for("voice.queue_leave", lang=language),
             method="POST",
         )
-        _say(node, f"{text} {prompts.say('offer_voicemail', language)}".strip(), language, settings)
+        _say(node, text, language, settings)
     elif text:
         _say(response, text, language, settings)
     if settings.voice_hold_music_url:

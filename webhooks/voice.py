@@ -30,7 +30,7 @@ from contactpro.providers.twilio_forms import (
     VoicemailLeft,
     url_language,
 )
-from contactpro.voice import decide, handoff, outcomes, prompts, recordings
+from contactpro.voice import decide, handoff, outcomes, prompts, recordings, waiting
 from contactpro.voice.language import menu_attempt
 from tasks import send
 from tasks.voice import close_call, run_voice_job, transcribe_recording
@@ -70,6 +70,17 @@ def _language_of(call_sid: str) -> str:
         log.warning("language lookup failed", extra={"call_sid": call_sid})
         return settings.default_language
     return (interaction.language if interaction else None) or settings.default_language
+
+
+def _heard(call_sid: str, prompt: str, text: str, language: str) -> None:
+    """Store words the caller hears while waiting for an agent as the bot's turn of their call;
+    the caller hears them the same when the database cannot store them."""
+    try:
+        committed(
+            lambda session: waiting.store(session, call_sid, prompt, text, language), retry=True
+        )
+    except SQLAlchemyError:
+        log.warning("prompt not stored", extra={"call_sid": call_sid, "prompt": prompt})
 
 
 @bp.post("")
@@ -163,12 +174,11 @@ def queue_wait() -> Response:
     """The queue's wait URL: the caller's place in line, hold music, maybe a voicemail offer."""
     wait = QueueWait.parse(request.form)
     settings = _settings()
-    return twiml.queue_wait(
-        _language_of(wait.call_sid),
-        settings,
-        position=wait.position,
-        offer_voicemail=handoff.offer_voicemail(settings, wait.queue_time, wait.avg_queue_time),
-    )
+    language = _language_of(wait.call_sid)
+    offer = handoff.offer_voicemail(settings, wait.queue_time, wait.avg_queue_time)
+    text = waiting.queue_announcement(language, wait.position, offer)
+    _heard(wait.call_sid, waiting.QUEUE, text, language)
+    return twiml.queue_wait(text, language, settings, offer_voicemail=offer)
 
 
 @bp.post("/queue-wait/leave")
@@ -180,6 +190,7 @@ def queue_leave() -> Response:
         return twiml.leave_queue()
     language_code = _language_of(call.call_sid)
     text = prompts.say("stay_on_line", language_code)
+    _heard(call.call_sid, waiting.STAY_ON_LINE, text, language_code)
     return twiml.say_then(text, language_code, _settings(), play_music=True)
 
 

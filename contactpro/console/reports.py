@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from contactpro.analytics.matrix import QUADRANT_ORDER, shown_conformity
 from contactpro.analytics.runs import LATEST_PERIOD_FIRST
 from contactpro.config import LANGUAGES
 from contactpro.models import Agent, AnalysisRun, Callback, Customer, CustomerScore, Escalation
@@ -160,11 +161,12 @@ def images(run: AnalysisRun, language: str) -> list[tuple[str, Path]]:
 
 
 def customers_in_quadrant(session: Session, quadrant: str | None) -> list[dict[str, Any]]:
-    """Return scored customers (one quadrant, or all), least conforming first."""
+    """Return scored customers (one quadrant, or all) in the CSV export's order and figures:
+    top priority quadrant first, then least conforming first."""
     statement = (
         select(Customer, CustomerScore)
         .join(CustomerScore, CustomerScore.customer_id == Customer.id)
-        .order_by(CustomerScore.conformity, Customer.name)
+        .order_by(QUADRANT_ORDER, CustomerScore.conformity, CustomerScore.customer_id)
     )
     if quadrant:
         statement = statement.where(CustomerScore.quadrant == quadrant)
@@ -175,7 +177,7 @@ def customers_in_quadrant(session: Session, quadrant: str | None) -> list[dict[s
             "phone": customer.phone,
             "segment": customer.segment,
             "quadrant": score.quadrant,
-            "conformity": round(score.conformity, 1),
+            "conformity": shown_conformity(score.conformity),
             "billing": score.billing,
             "interactions": score.interactions,
             "days_past_due": score.days_past_due,

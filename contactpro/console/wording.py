@@ -34,6 +34,7 @@ VALUE_PREFIXES = {
     "status": "pstatus_",
     "resolution": "outcome_",
     "setting": "cfg_",
+    "template_problem": "tplerr_",
 }
 ESCALATION_PREFIXES = {**VALUE_PREFIXES, "status": "status_"}
 # Audit fields that repeat elsewhere on the row ("by" is the Who column) or are too long to show.
@@ -119,6 +120,38 @@ def unverified_claim(context: Mapping[str, Any], from_number: str | None) -> boo
     return wrote is None or wrote != to_e164(customer.get("phone"))
 
 
+def steps_apart(context: Mapping[str, Any]) -> tuple[list[str], list[Mapping[str, Any]]]:
+    """Return a packet's own steps and its earlier conversations' (each a channel and steps).
+
+    ``steps_tried`` lists the earlier conversations' steps first; a packet written before
+    ``earlier_steps`` was kept has them all as its own.
+    """
+    steps = [str(s) for s in context.get("steps_tried") or []]
+    earlier = [
+        group
+        for group in context.get("earlier_steps") or []
+        if isinstance(group, Mapping) and group.get("steps")
+    ]
+    return steps[sum(len(group["steps"]) for group in earlier) :], earlier
+
+
+def earlier_words(translate: Translate, key: str, channel: str, steps: str = "") -> str:
+    """Return ``key`` naming an earlier conversation by its channel ("en la llamada anterior",
+    "en la conversación anterior por SMS"), with its ``steps`` when the text has a place."""
+    if channel == "voice" and (text := translate(f"{key}_voice")) != f"{key}_voice":
+        return text.format(steps=steps)
+    return translate(key).format(channel=word(translate, "channel_", channel), steps=steps)
+
+
+def _earlier_steps(
+    translate: Translate, group: Mapping[str, Any], language: str, title: ArticleTitle | None
+) -> str:
+    """Return an earlier conversation's steps introduced by its channel, for the summary."""
+    steps = ", ".join(step(translate, s, language, title) for s in group["steps"])
+    channel = str(group.get("channel") or "")
+    return earlier_words(translate, "summary_earlier_steps", channel, steps)
+
+
 def summary(
     context: Mapping[str, Any],
     translate: Translate,
@@ -140,8 +173,10 @@ def summary(
         if turn.get("speaker") == "caller" and turn.get("intent") not in (None, "", *NOT_ASKED)
     ]
     asked = ", ".join(word(translate, "intent_", i) for i in dict.fromkeys(intents))
-    steps = ", ".join(
-        step(translate, s, page_language, title) for s in context.get("steps_tried") or []
+    current, earlier = steps_apart(context)
+    steps = ", ".join(step(translate, s, page_language, title) for s in current)
+    before = "".join(
+        "; " + _earlier_steps(translate, group, page_language, title) for group in earlier
     )
     language = context.get("language")
     who = customer.get("name") or translate("summary_unknown")
@@ -158,7 +193,7 @@ def summary(
         contacted=contacted,
         language=translate(f"language_{language}") if language else "—",
         asked=asked or translate("summary_nothing"),
-        steps=steps or translate("none"),
+        steps=(steps or translate("none")) + before,
         reason=word(translate, "reason_", str(context.get("reason") or "")),
     )
 

@@ -177,6 +177,21 @@ def left_waiting(session: Session, previous: Interaction) -> dict[str, Any]:
     }
 
 
+def steps_of(interaction: Interaction) -> list[str]:
+    """Return the steps the bot recorded in one conversation."""
+    return list((interaction.state or {}).get("steps", []))
+
+
+def earlier_steps(earlier: Sequence[Interaction]) -> list[dict[str, Any]]:
+    """Return the steps of each earlier conversation that has some, with its channel, oldest
+    first: the packet's ``steps_tried`` lists them before this conversation's own."""
+    return [
+        {"interaction_id": i.id, "channel": i.channel, "steps": steps}
+        for i in earlier
+        if (steps := steps_of(i))
+    ]
+
+
 def summarise(
     interaction: Interaction,
     reason: str,
@@ -184,19 +199,24 @@ def summarise(
     steps: list[str],
     earlier: Sequence[Interaction] = (),
 ) -> str:
-    """Write the bot's one-paragraph summary for the agent."""
+    """Write the bot's one-paragraph summary for the agent: ``steps`` are this conversation's,
+    the earlier conversations' steps are named apart."""
     who = interaction.customer.name if interaction.customer else "An unidentified customer"
     intents = [t.intent for t in turns if t.speaker == "caller" and t.intent]
     asked = ", ".join(dict.fromkeys(i.replace("_", " ") for i in intents)) or "nothing recognisable"
     before = ", ".join(dict.fromkeys(i.channel for i in earlier))
     carried = f" It continues an earlier conversation by {before}." if earlier else ""
+    previous = "".join(
+        f" In the earlier conversation by {group['channel']}: {', '.join(group['steps'])}."
+        for group in earlier_steps(earlier)
+    )
     channel = interaction.channel
     how = "called us" if channel == "voice" else f"contacted us by {channel}"
     return (
         f"{who} {how} "
         f"in {'Spanish' if interaction.language == 'es' else 'English'}.{carried} "
-        f"They asked about: {asked}. Steps the bot completed: {', '.join(steps) or 'none'}. "
-        f"Escalated because {REASONS.get(reason, reason)}."
+        f"They asked about: {asked}. Steps the bot completed: {', '.join(steps) or 'none'}."
+        f"{previous} Escalated because {REASONS.get(reason, reason)}."
     )
 
 
@@ -215,7 +235,8 @@ def escalate(
     session.flush()
     earlier = earlier_conversations(session, interaction)
     turns = _turns(session, [i.id for i in earlier] + [interaction.id])
-    steps = [s for i in [*earlier, interaction] for s in (i.state or {}).get("steps", [])]
+    steps = steps_of(interaction)
+    before = earlier_steps(earlier)
     escalation = Escalation(
         interaction_id=interaction.id,
         customer_id=interaction.customer_id,
@@ -232,7 +253,9 @@ def escalate(
             "from_number": interaction.from_number,
             "customer": customer_snapshot(interaction),
             "transcript": transcript(turns),
-            "steps_tried": steps,
+            # Every step, the earlier conversations' first; ``earlier_steps`` tells them apart.
+            "steps_tried": [s for group in before for s in group["steps"]] + steps,
+            "earlier_steps": before,
             # Steps of an earlier conversation may include "verified": this says whether the
             # customer is verified in this one (verification carries over to the same number).
             "verified": bool((interaction.state or {}).get("verified")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # The entity of a bot turn holding the question its reply asks, when the reply says more.
 QUESTION = "question"
+# The entity of a bot turn holding words a call played beyond the dialog's replies (the
+# recording notice, a queue announcement); its value names the prompt.
+PROMPT = "prompt"
+# The entity of a turn whose stored reply ends with the keypad hint the call added to its
+# question ("Si usas el teclado, termina con numeral."): the hint's words.
+KEYPAD_HINT = "keypad_hint"
 # How far along a message each of Twilio's statuses is: a callback that arrives late (Twilio
 # does not promise their order; the journal replays them after an outage) never moves it back.
 DELIVERY_PROGRESS = {
@@ -123,8 +130,10 @@ def find_turn(session: Session, twilio_key: str) -> Turn | None:
 
 
 def last_question(session: Session, interaction: Interaction) -> str | None:
-    """Return what the bot last asked the caller, leaving out its reprompts to silence and the
-    greeting around a question a call picked up again (its ``QUESTION`` entity)."""
+    """Return what the bot last asked the caller, leaving out its reprompts to silence, the
+    prompts a call played on its own (``PROMPT``), the keypad hint a call added to it
+    (``KEYPAD_HINT``) and the greeting around a question a call picked up again (its
+    ``QUESTION`` entity)."""
     replies = session.execute(
         select(Turn.reply, Turn.entities)
         .where(Turn.interaction_id == interaction.id, Turn.reply.is_not(None), Turn.reply != "")
@@ -133,12 +142,18 @@ def last_question(session: Session, interaction: Interaction) -> str | None:
     )
     return next(
         (
-            (entities or {}).get(QUESTION) or reply
+            _asked(reply, entities or {})
             for reply, entities in replies
-            if not (entities or {}).get("reprompt")
+            if not (entities or {}).get("reprompt") and not (entities or {}).get(PROMPT)
         ),
         None,
     )
+
+
+def _asked(reply: str, entities: dict[str, Any]) -> str:
+    """Return the question a stored reply asked, without the keypad hint said after it."""
+    asked: str = entities.get(QUESTION) or reply
+    return asked.removesuffix(entities.get(KEYPAD_HINT) or "").strip()
 
 
 def add_turn(session: Session, interaction: Interaction, **fields: object) -> Turn:

@@ -48,6 +48,9 @@ from contactpro.voice import prompts
 
 log = logging.getLogger(__name__)
 
+# The prompt a recorded call plays before the greeting (``voice_recording_notice``).
+RECORDING_NOTICE = "recording_notice"
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -199,9 +202,16 @@ def _open(
 
 
 def greet_call(
-    session: Session, settings: Settings, *, call_sid: str, from_number: str, to_number: str
+    session: Session,
+    settings: Settings,
+    *,
+    call_sid: str,
+    from_number: str,
+    to_number: str,
+    recorded: bool = False,
 ) -> BotReply:
-    """Open a call's interaction and greet the caller (a retried webhook gets the same greeting)."""
+    """Open a call's interaction and greet the caller (a retried webhook gets the same greeting);
+    a ``recorded`` call stores the recording notice said before the greeting first."""
     key = f"{call_sid}:start"
     interaction = interactions.find_by_sid(session, "voice", call_sid)
     if interaction is not None:
@@ -220,6 +230,15 @@ def greet_call(
         )
     if interaction.language is None:
         interaction.language = settings.default_language
+    if recorded:
+        played_on_call(
+            session,
+            interaction,
+            prompts.say(RECORDING_NOTICE, interaction.language),
+            prompt=RECORDING_NOTICE,
+            language=interaction.language,
+            twilio_key=f"{call_sid}:notice",
+        )
     customer = interaction.customer
     name = customer.first_name if customer else ""
     state = DialogState.load(interaction.state)
@@ -254,11 +273,41 @@ def greet_call(
     return _reply_from_turn(interaction, turn, replayed=False)
 
 
+def played_on_call(
+    session: Session,
+    interaction: Interaction,
+    text: str,
+    *,
+    prompt: str,
+    language: str,
+    twilio_key: str,
+) -> Turn | None:
+    """Store ``text``, words a call played in ``language`` beyond the dialog's replies
+    (``prompt``: the recording notice, a queue announcement), as the bot's turn, once per
+    ``twilio_key``: a repeated request (a retried webhook, the hold music's next loop) stores
+    nothing new. The turn has no intent or action, so nothing counts it as an answer."""
+    if not text:
+        return None
+    stored = interactions.find_turn(session, twilio_key)
+    if stored is not None:
+        return stored
+    return interactions.add_turn(
+        session,
+        interaction,
+        speaker="bot",
+        text="",
+        source="system",
+        reply=text,
+        twilio_key=twilio_key,
+        entities={interactions.PROMPT: prompt, "language": language},
+    )
+
+
 def said_on_call(session: Session, turn_id: int, text: str, **entities: object) -> None:
     """Store ``text`` as the bot's words in turn ``turn_id``: what the call played when it is
     not the reply first written (the language menu instead of the greeting, the voicemail
-    prompt instead of "connecting you"), in the escalation packet's transcript too; ``entities``
-    note how the words were put together."""
+    prompt instead of "connecting you", the reply with a keypad hint after it), in the
+    escalation packet's transcript too; ``entities`` note how the words were put together."""
     turn = session.get(Turn, turn_id)
     if turn is None:
         return

@@ -57,6 +57,18 @@ _PRONOUN_ONE = re.compile(
 )
 # Numbers that are no position: decimals, percentages ("la del 2,5 %").
 _NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
+# "la que termina en 81", "the one ending in eighty one": the digits after it end an account,
+# however few.
+_ENDS_IN = re.compile(
+    r"\b(?:termina|terminada|acaba|finaliza|ending|ends|ended)\s+(?:en|in|with)\s+(.+)"
+)
+# A bare two-digit number that is no position in the list ("la ochenta y uno", "the eighty
+# one", "81 por favor"): the last digits of an account, as a call reads them two at a time.
+# Nothing else may be said with it ("la de 90 días" describes an account by its age).
+_BARE_ENDING = re.compile(
+    r"^(?:(?:la|el|the|la del|la de|el del|el de|number|numero|opcion|option)\s+)?(\d{2})"
+    r"(?:\s+(?:por favor|porfa|please))?$"
+)
 _PLAN_WORDS_IGNORED = frozenset({"plan", "mb", "gb", "de", "del", "con", "linea", "cuenta"})
 # "y la otra?", "and the other account?", "what about the other one": an account not yet told.
 OTHER_ACCOUNT = re.compile(
@@ -122,6 +134,24 @@ def positions(text: str, count: int, described: re.Pattern[str] | None = None) -
     return sorted(p for p in found if 1 <= p <= count)
 
 
+def by_ending(text: str, accounts: Sequence[Account]) -> Account | None:
+    """Return the one account whose number ends in the digits a reply says after "termina en"
+    or "ending in" ("la que termina en ochenta y uno", "the one ending in eight one"), or in a
+    bare two-digit number that is no position in the list ("la ochenta y uno", "the eighty
+    one")."""
+    norm = _PRONOUN_ONE.sub(r"\1", normalise(_NOT_POSITION_NUMBER.sub(" ", text)))
+    if (ending := _ENDS_IN.search(norm)) is not None:
+        runs = identity.digits_in(ending[1])[:1]
+    else:
+        spoken = re.sub(r"(?<=\d)[.\s-](?=\d)", "", words_to_digits(norm))
+        bare = _BARE_ENDING.match(re.sub(r"[^\w\s]", " ", spoken).strip())
+        if bare is None or int(bare[1]) <= len(accounts):
+            return None
+        runs = [bare[1]]
+    hits = [a for a in accounts if _names(a, runs)] if runs else []
+    return hits[0] if len(hits) == 1 else None
+
+
 def _plan_words(account: Account) -> set[str]:
     words = set(normalise(account.plan or "").split()) - _PLAN_WORDS_IGNORED
     return {w for w in words if len(w) > 2 and not w.isdigit()}
@@ -153,10 +183,13 @@ def by_plan(text: str, accounts: Sequence[Account]) -> Account | None:
 
 
 def picked(text: str, accounts: Sequence[Account]) -> Account | None:
-    """Return the account a reply to the list picks: by number or last digits, position or plan."""
+    """Return the account a reply to the list picks: by number or last digits (in words too,
+    "la que termina en ochenta y uno"), position or plan."""
     hits = named(digits_named(text), accounts)
     if hits:
         return hits[0] if len(hits) == 1 else None
+    if (ending := by_ending(text, accounts)) is not None:
+        return ending
     if len(chosen := positions(text, len(accounts))) == 1:
         return accounts[chosen[0] - 1]
     return by_plan(text, accounts)

@@ -333,6 +333,7 @@ def _route(ctx: TurnContext) -> Decision:
         if state.flow in REPLY:
             return REPLY[state.flow](ctx)
     if state.awaiting and _new_topic(ctx) and not _claimed(ctx):
+        cancellation.set_aside(ctx)  # a cancellation left at its offer is still recorded
         state.finish()
     if control.says_goodbye(ctx.understood):
         state.finish()

@@ -110,6 +110,10 @@ _ID_SEPARATORS = re.compile(r"[\s.-]")
 CHECK_DIGIT_TYPES = frozenset({"NIT", "RUT", "RUN"})
 # Fewest digits of an id given without its check digit (or with one the id on file lacks).
 MIN_CHECK_DIGIT_BODY = 6
+# Id types whose check digit is a Colombian NIT's (DIAN's rule); an id of no type may be one.
+NIT_TYPES = frozenset({"NIT", ""})
+# DIAN's weights for a NIT's digits, from the last one before the check digit.
+_NIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
 # The youngest a customer can be: a two-digit year is read in the century that makes them so.
 YOUNGEST_AGE = 15
 # Slot of the digits of an answer that matched nothing: the next message may be its second half
@@ -188,21 +192,62 @@ def _carries_check_digit(customer: Customer) -> bool:
     return (customer.national_id_type or "").upper() in CHECK_DIGIT_TYPES
 
 
+def nit_check_digit(body: str) -> str:
+    """Return the check digit of a NIT's digits ``body`` (DIAN's rule: weighted sum modulo 11)."""
+    weighted = sum(int(d) * w for d, w in zip(reversed(body), _NIT_WEIGHTS, strict=False))
+    rest = weighted % 11
+    return str(rest if rest < 2 else 11 - rest)
+
+
+def _valid_nit(digits: str) -> bool:
+    """Return True when the last of ``digits`` is the NIT check digit of the ones before it."""
+    body = digits[:-1]
+    if not digits.isdigit() or not MIN_CHECK_DIGIT_BODY <= len(body) <= len(_NIT_WEIGHTS):
+        return False
+    return digits[-1] == nit_check_digit(body)
+
+
+def _may_be_nit(customer: Customer) -> bool:
+    """Return True when the id on file may be a NIT: of that type, or of none (a company's)."""
+    return (customer.national_id_type or "").strip().upper() in NIT_TYPES
+
+
 def id_matches(customer: Customer, value: str) -> bool:
     """Return True when ``value``, an id as given (digits, a check digit after them or not), is
     the id of ``customer``: the same characters, separators aside; or the same without the
     check digit the id on file carries ("900123456" for "900123456-7"), or the id on file with
-    one given after it ("9001234567" for a NIT on file as "900123456"). No other digit may
-    differ, and no shorter or longer number passes."""
+    one given after it ("9001234567" for a NIT on file as "900123456"). An id of no type is a
+    company's NIT so only when the check digit is its own ("9001234568" for "900123456"). No
+    other digit may differ, and no shorter or longer number passes."""
     on_file = _ID_SEPARATORS.sub("", customer.national_id or "").upper()
     given = value.upper()
     if not on_file or len(given) < 5:
         return False
     if given == on_file:
         return True
-    if len(given) < MIN_CHECK_DIGIT_BODY or not _carries_check_digit(customer):
+    if len(given) < MIN_CHECK_DIGIT_BODY:
         return False
-    return on_file[:-1] == given or (on_file == given[:-1] and given[:-1].isdigit())
+    if _carries_check_digit(customer):
+        return on_file[:-1] == given or (on_file == given[:-1] and given[:-1].isdigit())
+    if not _may_be_nit(customer):
+        return False
+    return (on_file[:-1] == given and _valid_nit(on_file)) or (
+        on_file == given[:-1] and _valid_nit(given)
+    )
+
+
+def _last_fours(customer: Customer) -> set[str]:
+    """Return the last four digits of the id on file that verify: as on file, and for a NIT
+    those of it without its valid check digit ("3456" for "9001234568") or with the one it
+    lacks ("4568" for "900123456")."""
+    national_id = customer.national_id or ""
+    fours = {national_id[-4:]} - {""}
+    digits = _ID_SEPARATORS.sub("", national_id)
+    if not _may_be_nit(customer) or not digits.isdigit() or len(digits) < MIN_CHECK_DIGIT_BODY:
+        return fours
+    if _valid_nit(digits):
+        fours.add(digits[-5:-1])
+    return fours | {(digits + nit_check_digit(digits))[-4:]}
 
 
 def _holder_of(ctx: TurnContext, value: str, loose: bool = True) -> Customer | None:
@@ -397,7 +442,7 @@ def own_answers(customer: Customer) -> set[str]:
     and their birth year."""
     national_id = customer.national_id or ""
     birth_year = str(customer.birth_year) if customer.birth_year else ""
-    return {national_id, national_id[-4:], birth_year} - {""}
+    return {national_id, *_last_fours(customer), birth_year} - {""}
 
 
 def _matches(ctx: TurnContext, answers: set[str]) -> bool:
@@ -405,10 +450,9 @@ def _matches(ctx: TurnContext, answers: set[str]) -> bool:
     if customer is None or len(answers) != 1:
         return False
     if ctx.state.slots.get("factor") == "birth_year":
-        expected = str(customer.birth_year) if customer.birth_year is not None else ""
-    else:
-        expected = (customer.national_id or "")[-4:]
-    return bool(expected) and answers == {expected}
+        year = str(customer.birth_year) if customer.birth_year is not None else ""
+        return bool(year) and answers == {year}
+    return answers <= _last_fours(customer)
 
 
 def _identified(ctx: TurnContext, customer: Customer, joined: str | None = None) -> Decision:
@@ -541,7 +585,7 @@ def _data_refused(ctx: TurnContext) -> Decision:
     state.slots[REFUSED_SLOT] = state.slots.get(REFUSED_SLOT, 0) + 1
     if state.slots[REFUSED_SLOT] > 1 or state.slots.get("non_answers", 0) >= MAX_NON_ANSWERS:
         state.finish()
-        return Decision("", ESCALATE, reason="identity_refused")
+        return Decision(ctx.say("handoff_data_refused"), ESCALATE, reason="identity_refused")
     question = _waiting_question(ctx)
     text = f"{ctx.say('identity_why')} {question}"
     return Decision(text, step="identity_reasked", question=question)

@@ -42,6 +42,11 @@ EDIT_ACTION = "proposal.edit"
 TITLE_WORDS = "title_words"
 DECISIONS = tuple(AUDIT_ACTIONS)
 GAP_TOPICS = frozenset({"product_info", "out_of_scope", "unknown"})
+# A drafted question must be made of words: letters with a vowel, no letter three times in a
+# row, no five consonants in a row, no run along a keyboard row ("asdf", "qwer").
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_VOWELS = frozenset("aeiouy")
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 # The prose of rule drafts lives in the console catalogue (``pdraft_*``): stored in English,
 # shown in the page's language (:func:`shown_body`), stored back in English when a manager
 # leaves it as shown (:func:`edited_body`).
@@ -85,6 +90,22 @@ def _fold(text: str) -> str:
     return re.sub(r"[^\w ]+", "", text).strip()
 
 
+def _is_word(token: str) -> bool:
+    """Return whether a folded token reads as a word rather than a keyboard mash."""
+    if not _WORD.fullmatch(token) or not _VOWELS & set(token):
+        return False
+    if re.search(r"(.)\1\1", token) or re.search(r"[^aeiouy]{5}", token):
+        return False
+    return not any(token[i : i + 4] in row for row in _KEYBOARD_ROWS for i in range(len(token) - 3))
+
+
+def real_words(text: str) -> bool:
+    """Return whether ``text`` is mostly real words (not "asdf qwer", "jjjjj", digits, emoji)."""
+    tokens = _fold(text).split()
+    words = sum(_is_word(token) for token in tokens)
+    return words > 0 and 2 * words >= len(tokens)
+
+
 def rule_drafts(
     conversations: Sequence[Conversation],
     measured: Sequence[ConversationMetrics],
@@ -96,6 +117,8 @@ def rule_drafts(
     examples: dict[str, str] = {}
     for conv, row in zip(conversations, measured, strict=True):
         if row.resolved or row.topic not in GAP_TOPICS or not conv.user_texts:
+            continue
+        if not real_words(conv.user_texts[0]):  # gibberish is no question to answer
             continue
         key = _fold(conv.user_texts[0])
         questions[key] += 1
@@ -213,7 +236,7 @@ def draft(
     questions = [
         c.user_texts[0]
         for c, m in zip(conversations, measured, strict=True)
-        if not m.resolved and c.user_texts
+        if not m.resolved and c.user_texts and real_words(c.user_texts[0])
     ]
     try:
         return llm_drafts(writer, ranking, questions), None

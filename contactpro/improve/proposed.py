@@ -28,6 +28,7 @@ from jinja2 import TemplateSyntaxError
 
 from contactpro.config import Settings
 from contactpro.console.settings import ConfigChangeError, check_names
+from contactpro.console.strings import translate
 from contactpro.dialog.templates import Templates, load_catalogue, used_names, variables
 from contactpro.errors import ConfigError
 
@@ -121,13 +122,13 @@ def _coerce(name: str, value: Any, current: Any) -> Any:
     return kind(value)
 
 
-def _overrides(path: Path) -> dict[str, Any]:
+def _overrides(path: Path, shown: str) -> dict[str, Any]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         raise ConfigError(
-            f"{path} is not valid TOML: {exc}",
+            f"{shown}/{path.name} is not valid TOML: {exc}",
             key="perr_bad_toml_at" if where else "perr_bad_toml",
             values={"file": path.name, **({"line": where[1], "column": where[2]} if where else {})},
         ) from None
@@ -151,10 +152,78 @@ def _overrides(path: Path) -> dict[str, Any]:
     return values
 
 
-def check_templates(folder: Path) -> None:
+# What Jinja says is wrong, in words an operator reads: a catalogue code (``tplerr_*``) and the
+# piece of template it is about.
+_UNCLOSED = {
+    "expected 'end of print statement'": "{{ … }}",
+    "expected 'end of statement block'": "{% … %}",
+    "end of comment": "{# … #}",
+}
+
+
+def _template_problem(said: str) -> tuple[str, str]:
+    """Return a Jinja compile error's message as a problem code and the piece it names."""
+    for expected, marks in _UNCLOSED.items():
+        if expected in said:
+            return "unclosed", marks
+    block = re.search(r"innermost block that needs to be closed is '(\w+)'", said)
+    if block:
+        return "block", f"{{% end{block[1]} %}}"
+    unknown = re.search(r"No (?:filter|test) named '([^']*)'", said)
+    if unknown:
+        return "filter", unknown[1]
+    tag = re.search(r"unknown tag '([^']*)'", said)
+    if tag:
+        return "tag", f"{{% {tag[1]} %}}"
+    return "marks", ""
+
+
+def _compile_error(exc: TemplateSyntaxError, path: Path, key: str, shown: str) -> ConfigError:
+    """Return a template that does not compile as one line: file, key, what, line, what to do
+    (the operator's own words, never Jinja's)."""
+    problem, near = _template_problem(exc.message or "")
+    values: dict[str, object] = {
+        "file": path.name,
+        "name": key,
+        "template_problem": problem,
+        "near": f" {near}" if near else "",
+        "line": str(exc.lineno),
+    }
+    english = {**values, "template_problem": translate(f"tplerr_{problem}", "en")}
+    # The catalogue's "what to do" names the proposal; the CLI's names the file to correct.
+    words = translate("perr_template_syntax", "en").split(";")[0].format(**english)
+    where = f"{shown}/templates/{path.name}" if shown else f"the proposal's templates.{path.stem}"
+    return ConfigError(
+        f"{words}; correct it in {where} and replay again",
+        key="perr_template_syntax",
+        values=values,
+    )
+
+
+def _read_catalogues(folder: Path, shown: str) -> None:
+    """Read every template file of a proposal; a file that is not TOML is named as given."""
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            load_catalogue(path)
+        except ConfigError as exc:
+            where = re.search(r"line (\d+), column (\d+)", exc.message)
+            at = f" (line {where[1]}, column {where[2]})" if where else ""
+            raise ConfigError(
+                f"{shown + '/' if shown else ''}templates/{path.name} is not valid TOML{at}",
+                key="perr_bad_toml_at" if where else "perr_bad_toml",
+                values={
+                    "file": f"templates/{path.name}",
+                    **({"line": where[1], "column": where[2]} if where else {}),
+                },
+            ) from None
+
+
+def check_templates(folder: Path, shown: str = "") -> None:
     """Read and compile every template a proposal's ``templates/`` overrides; raise ConfigError
     naming the file and key of the first that does not compile or uses a name the product does
-    not fill for that key (a replay never starts on it)."""
+    not fill for that key (a replay never starts on it). ``shown`` names the proposal folder
+    as the operator gave it (messages never name a server path; empty: a stored body)."""
+    _read_catalogues(folder, shown)
     try:
         templates = Templates(str(folder))
     except ConfigError as exc:
@@ -169,55 +238,59 @@ def check_templates(folder: Path) -> None:
                     values={"file": path.name, "name": key},
                 )
             for text in texts:
-                try:
-                    templates.env.parse(text)
-                except TemplateSyntaxError as exc:
-                    raise ConfigError(
-                        f"templates/{path.name}: {key} does not compile: {exc.message} "
-                        f"(line {exc.lineno})",
-                        key="perr_template_syntax",
-                        values={"file": path.name, "name": key, "error": exc.message or ""},
-                    ) from None
-                try:
-                    check_names(key, used_names(text), variables(key), "{{{{ {} }}}}".format)
-                except ConfigChangeError as exc:
-                    raise ConfigError(
-                        f"templates.{path.stem}: {key} cannot fill {exc.value}; use {exc.allowed}",
-                        key="perr_apply_template_name",
-                        values={
-                            "language": path.stem,
-                            "name": key,
-                            "value": str(exc.value),
-                            "allowed": exc.allowed,
-                        },
-                    ) from None
+                _check_text(templates, text, path, key, shown)
 
 
-def read_proposed(folder: Path) -> Proposed:
-    """Read and check a proposal folder; raise ConfigError naming the first problem."""
+def _check_text(templates: Templates, text: str, path: Path, key: str, shown: str) -> None:
+    """Compile one template text (unknown filters too) and check the names it uses."""
+    try:
+        templates.env.from_string(text)
+    except TemplateSyntaxError as exc:  # TemplateAssertionError (a filter) included
+        raise _compile_error(exc, path, key, shown) from None
+    try:
+        check_names(key, used_names(text), variables(key), "{{{{ {} }}}}".format)
+    except ConfigChangeError as exc:
+        raise ConfigError(
+            f"templates.{path.stem}: {key} cannot fill {exc.value}; use {exc.allowed}",
+            key="perr_apply_template_name",
+            values={
+                "language": path.stem,
+                "name": key,
+                "value": str(exc.value),
+                "allowed": exc.allowed,
+            },
+        ) from None
+
+
+def read_proposed(folder: Path, shown: str = "") -> Proposed:
+    """Read and check a proposal folder; raise ConfigError naming the first problem.
+
+    ``shown`` is the folder as the operator named it (default: its name): messages say it,
+    never the server path the folder resolves to."""
+    given, shown = shown, shown or folder.name
     if not folder.is_dir():
         raise ConfigError(
-            f"proposal folder {folder} does not exist",
+            f"proposal folder {shown} does not exist",
             key="perr_no_folder",
-            values={"folder": str(folder)},
+            values={"folder": shown},
         )
     settings = folder / "settings.toml"
-    overrides = _overrides(settings) if settings.is_file() else {}
+    overrides = _overrides(settings, shown) if settings.is_file() else {}
     templates = folder / "templates"
     templates_dir = templates.resolve() if templates.is_dir() else None
     if templates_dir is not None:
-        check_templates(templates_dir)
+        check_templates(templates_dir, given)
     kb = folder / "kb"
     knowledge_dir = kb.resolve() if kb.is_dir() else None
     if knowledge_dir is not None and not any(knowledge_dir.rglob("*.md")):
         raise ConfigError(
-            f"{kb} holds no .md article", key="perr_no_article", values={"folder": "kb"}
+            f"{shown}/kb holds no .md article", key="perr_no_article", values={"folder": "kb"}
         )
     intents = folder / "intents"
     intent_dir = intents.resolve() if intents.is_dir() else None
     if intent_dir is not None and not (intent_dir / "model.json").is_file():
         raise ConfigError(
-            f"{intents} holds no model.json (train one with contactpro intents train)",
+            f"{shown}/intents holds no model.json (train one with contactpro intents train)",
             key="perr_no_model",
             values={"folder": "intents"},
         )

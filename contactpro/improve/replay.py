@@ -16,9 +16,12 @@ topic differs from the intent recorded for the conversation.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from statistics import mean
@@ -50,6 +53,51 @@ from contactpro.models import (
 
 REPLAY_TO = "+15550000000"
 Progress = Callable[[int, int], None]
+# Packages logging a line per turn (opened, turn, escalated...): live, each line is one caller;
+# in a replay of thousands of conversations they are detail, so their INFO lines become DEBUG.
+TURN_LOGGERS = (
+    "contactpro.conversations",
+    "contactpro.dialog",
+    "contactpro.nlu",
+    "contactpro.voice",
+    "contactpro.messaging",
+)
+
+
+class _TurnsAtDebug(logging.Filter):
+    """Lower one thread's INFO records, and warnings already said once, to DEBUG (dropped
+    unless DEBUG is on for the logger): a template that fails in every reply warns once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+        self.warned: set[tuple[str, object, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self.thread or record.levelno > logging.WARNING:
+            return True
+        if record.levelno == logging.WARNING:
+            said = (record.name, record.msg, repr(record.args))
+            if said not in self.warned:
+                self.warned.add(said)
+                return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+@contextmanager
+def turns_at_debug() -> Iterator[None]:
+    """Log the replayed turns at DEBUG while the block runs (other threads' turns as they are)."""
+    demote = _TurnsAtDebug()
+    names = [n for n in list(logging.root.manager.loggerDict) if n.startswith(TURN_LOGGERS)]
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addFilter(demote)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(demote)
 
 
 @dataclass(frozen=True)
@@ -337,7 +385,7 @@ def replay(
 ) -> Comparison:
     """Replay ``conversations`` with the current settings and with ``proposal``; compare."""
     total = 2 * len(conversations)
-    with tempfile.TemporaryDirectory(prefix="contactpro-replay-") as tmp:
+    with turns_at_debug(), tempfile.TemporaryDirectory(prefix="contactpro-replay-") as tmp:
         root = Path(tmp)
         (root / "baseline").mkdir()
         (root / "proposed").mkdir()

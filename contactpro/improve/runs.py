@@ -43,6 +43,8 @@ class ReplayRequest:
     dataset: str | None = None
     limit: int | None = None
     proposal_id: int | None = None
+    # The proposal as the operator named it (``--proposed p``): messages say it, not the path.
+    proposed_as_given: str | None = None
 
     def params(self) -> dict[str, Any]:
         """Return the request as the run's stored parameters."""
@@ -235,7 +237,7 @@ def _mark_failed(run: ImproveRun, exc: ContactProError) -> None:
 def _replay(
     db: Database, settings: Settings, request: ReplayRequest, progress: replay.Progress
 ) -> dict[str, Any]:
-    proposal = read_proposed(Path(request.proposed))
+    proposal = read_proposed(Path(request.proposed), request.proposed_as_given or "")
     conversations = conversations_for(db, request)
     comparison = replay.replay(db, settings, conversations, proposal, progress)
     # What is left to automate once the proposal is in: the proposed side's conversations
@@ -269,7 +271,8 @@ def queue_proposal_replay(
     """Store a replay of a stored proposal on a dataset (or recent live traffic); return its id.
 
     The proposal's body is written as a proposal folder first, so a body that cannot be
-    replayed is refused here with the reason, before anything is queued.
+    replayed is refused here with the reason, before anything is queued; the refusal is kept
+    as a failed run of the proposal (its reason on the proposal's page).
     """
     with db.session() as session:
         body = dict(proposals.get(session, proposal_id).body)
@@ -278,7 +281,11 @@ def queue_proposal_replay(
         raise NotFoundError(f"no imported dataset named {dataset_name!r}")
     stamp = utcnow().strftime("%Y%m%d%H%M%S")
     folder = settings.var_dir / "improve" / f"proposal-{proposal_id}-{stamp}"
-    write_proposed(body, folder / "proposed")
+    try:
+        write_proposed(body, folder / "proposed")
+    except ContactProError as exc:
+        _refused(db, proposal_id, folder / "proposed", exc)
+        raise
     data = None
     if not dataset_name:
         since = utcnow() - timedelta(days=live_days)
@@ -302,6 +309,12 @@ def queue_proposal_replay(
         proposal_id=proposal_id,
     )
     return create_run(db, request)
+
+
+def _refused(db: Database, proposal_id: int, folder: Path, exc: ContactProError) -> None:
+    """Keep a replay the proposal's body could not start as a failed run, with why."""
+    request = ReplayRequest(str(folder.resolve()), "", proposal_id=proposal_id)
+    _fail(db, create_run(db, request), exc)
 
 
 def get_run(session: Session, run_id: int) -> ImproveRun:

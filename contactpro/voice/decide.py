@@ -41,6 +41,8 @@ NUMBER_QUESTIONS = frozenset({"identify", "verify", "debt_account", AWAITING_ACC
 TASK_QUESTIONS = frozenset({"step_result"})
 # The entity of a turn handed to voicemail holding the prompt its stored reply ends with.
 VOICEMAIL_PROMPT = "voicemail_prompt"
+# The keypad hints said after a question (``voice_keypad_*``), stored at the end of its turn.
+KEYPAD_NUMBER, KEYPAD_YES_NO = "keypad_number", "keypad_yes_no"
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,14 @@ def after_reply(
     awaiting = state.get("awaiting")
     _, menu = listening_for(awaiting, state.get("slots"))
     number = awaiting in NUMBER_QUESTIONS and not recorded
-    text = reply.text
+    hint = ""
     if number:
-        text = f"{text} {prompts.say('keypad_number', reply.language)}".strip()
+        hint = KEYPAD_NUMBER
     elif awaiting in CONFIRMATIONS and not recorded:
         # A yes books something: say which keys answer it (1 yes, 2 no), never the main menu.
-        text = f"{text} {prompts.say('keypad_yes_no', reply.language)}".strip()
+        hint = KEYPAD_YES_NO
     return Listen(
-        text,
+        _with_keypad_hint(session, reply, hint),
         reply.language,
         reply.sequence,
         record=recorded,
@@ -148,6 +150,21 @@ def after_reply(
         task=awaiting in TASK_QUESTIONS,
         yes_no=menu == YES_NO_KEYS,  # a yes-or-no question: 1 is yes, 2 is no
     )
+
+
+def _with_keypad_hint(session: Session, reply: BotReply, hint: str) -> str:
+    """Return the reply followed by keypad hint ``hint`` (the reply alone without one), storing
+    the turn as said: its reply then the hint (kept on the turn as ``KEYPAD_HINT``, so a
+    repeated request says the same words and writes nothing twice)."""
+    if not hint:
+        return reply.text
+    turn = session.get(Turn, reply.turn_id)
+    if turn is not None and (turn.entities or {}).get(interactions.KEYPAD_HINT):
+        return turn.reply or ""  # already stored as said
+    words = prompts.say(hint, reply.language)
+    said = f"{reply.text} {words}".strip()
+    turn_service.said_on_call(session, reply.turn_id, said, **{interactions.KEYPAD_HINT: words})
+    return said
 
 
 def _before_voicemail(session: Session, reply: BotReply, opens: str) -> str:
@@ -189,6 +206,7 @@ def answer_call(session: Session, settings: Settings, call: IncomingCall) -> Ste
         call_sid=call.call_sid,
         from_number=call.from_number,
         to_number=call.to_number,
+        recorded=settings.voice_record_calls,  # the webhook announces the recording first
     )
     interaction = session.get(Interaction, reply.interaction_id)
     assert interaction is not None

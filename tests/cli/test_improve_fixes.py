@@ -85,8 +85,8 @@ def test_a_broken_template_stops_the_replay_with_one_line(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert errors == [
-        "Error: templates/es.toml: escalate_sms does not compile: unexpected end of template, "
-        "expected 'end of print statement'. (line 1)"
+        "Error: templates/es.toml: escalate_sms does not compile: a mark is left open, close "
+        "it: {{ … }} (line 1); correct it in p/templates/es.toml and replay again"
     ], result.stderr
     db = _db(tmp_path)
     with db.session() as session:

@@ -90,6 +90,11 @@ def _summary(context: dict[str, Any]) -> str:
     return wording.summary(context, auth.t, _lang(), _article_title)
 
 
+def _earlier_steps_title(channel: str) -> str:
+    """Return the heading of an earlier conversation's steps in the page's language."""
+    return wording.earlier_words(auth.t, "steps_tried_earlier", str(channel or ""))
+
+
 def _audit_line(action: str, target: str) -> str:
     """Return an audit row's action and target in the page's language."""
     return wording.audit_line(action, target, auth.t)
@@ -211,6 +216,8 @@ def init_app(app: Flask) -> None:
         customer_time=_customer_time,
         word=_word,
         summary=_summary,
+        steps_apart=wording.steps_apart,
+        earlier_steps_title=_earlier_steps_title,
         audit_line=_audit_line,
         audit_value=_audit_value,
         audit_changes=_audit_changes,

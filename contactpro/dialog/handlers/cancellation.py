@@ -898,7 +898,7 @@ def _refused(ctx: TurnContext, number: str) -> Decision:
         _record(ctx, "escalated")
         state.handoff["cancellation"] = {"account": number, "offer": state.slots.get("offer")}
         state.finish()
-        return Decision("", ESCALATE, reason="retention_refused")
+        return Decision(ctx.say("handoff_offer_refused"), ESCALATE, reason="retention_refused")
     state.awaiting = "cancel_confirm"
     state.slots["retries"] = 0
     return _confirm(ctx, number)
@@ -916,6 +916,14 @@ def handed_over(ctx: TurnContext) -> None:
         return
     _record(ctx, "escalated")
     state.handoff["cancellation"] = {"account": account.number, "offer": state.slots.get("offer")}
+
+
+def set_aside(ctx: TurnContext) -> None:
+    """Record the request as ``abandoned`` when the customer turns to another topic while the
+    offer or the confirmation waits ("¿y cuánto debo?"): the offer goes unanswered, yet the
+    team sees the customer wanted to leave, whatever the conversation does next. Call it
+    before leaving the flow."""
+    left_waiting(ctx.session, ctx.interaction.id, ctx.state, ABANDONED)
 
 
 def _refuses_offer(ctx: TurnContext) -> bool:

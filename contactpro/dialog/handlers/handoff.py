@@ -11,7 +11,7 @@ from contactpro.models import Escalation, Turn
 def agent_request(ctx: TurnContext) -> Decision:
     """The customer asked for a person."""
     ctx.state.finish()
-    return Decision("", ESCALATE, reason="agent_request")
+    return Decision(ctx.say("handoff_as_asked"), ESCALATE, reason="agent_request")
 
 
 def complaint(ctx: TurnContext) -> Decision:
