@@ -321,6 +321,18 @@ _OPTION_REFERENCE = (
     r"quint|ultim|first|second|third|fourth|fifth|last)"
 )
 _NEXT_OPTION = re.compile(rf" (?=(?:(?:ni|nor|y|and|pero|but) )?{_OPTION_REFERENCE})")
+# A number of payments said with its preposition: "en dos", "a 6", "in two" (never option 2).
+_IN_COUNT = re.compile(
+    r"^(?:(?:quiero|mejor|pues|entonces|mas bien|prefiero|i want|i'?d like|let'?s do|lets do|"
+    r"make it|maybe|ok|okay|si|yes)\s)*(?:en|a|in)\s(\d{1,2})"
+    r"(?:\s(?:mejor|entonces|pues|porfa|por favor|please|then|instead))*$"
+)
+# "la de dos", "el de 6": the plan of that many payments, when one is listed.
+_OF_COUNT = re.compile(r"^(?:la|el|lo) de (\d{1,2})(?: (?:porfa|por favor))?$")
+# "dos", "la 2", "the three one": an option's place or a number of payments, said alone.
+_PLACE_OR_COUNT = re.compile(
+    r"^(?:la|el|lo|the|number|numero)?\s?(\d{1,2})(?: one)?(?: (?:porfa|por favor|please))?$"
+)
 # An amount names an option when it is the option's to the half percent: "382 mil" is the single
 # payment of 382.500, "416 mil" the one of 416.250.
 _NEAR = Decimal("0.005")
@@ -1549,6 +1561,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _restate(ctx, account, started)  # "la de 150 pero empezando en enero"
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
+    if (said := _place_or_count(ctx, account, offers)) is not None:
+        return said  # "en dos", "la de 6"; "dos" when option 2 is no plan of 2 and one is
     if (count := bare_count(ctx.text, offers)) is not None:
         _note_named_refusals(ctx, account, offers)  # "la de 150 no, mejor en 4"
         return _counter_request(ctx, account, count)
@@ -1580,6 +1594,35 @@ def reply(ctx: TurnContext) -> Decision:
         return _willing(ctx, offers, account.currency)
     choices = _choices(ctx, len(offers))
     return _again(ctx, ctx.say("debt_pick_among", choices=choices))
+
+
+def _place_or_count(ctx: TurnContext, account: Account, offers: list[Offer]) -> Decision | None:
+    """Answer a number that may be a count rather than an option's place: "en dos", "a 6", "in
+    two" ask for that many payments; "la de dos" takes the plan of two listed; "dos", "la 2",
+    "three" while option 2 is no plan of two and another listed one is are asked back. The
+    keypad picks by place."""
+    if "dtmf" in ctx.understood.entities:
+        return None
+    spoken = " ".join(_spoken_form(ctx.text).split())
+    if (match := _IN_COUNT.match(spoken)) is not None and 1 < int(match.group(1)) <= 60:
+        return _counter_request(ctx, account, int(match.group(1)))
+    plans = {o.instalments: o for o in offers if o.kind == "instalments"}
+    if (match := _OF_COUNT.match(spoken)) is not None and int(match.group(1)) in plans:
+        return _restate(ctx, account, plans[int(match.group(1))])
+    if (match := _PLACE_OR_COUNT.match(spoken)) is None:
+        return None
+    count = int(match.group(1))
+    if not 0 < count <= len(offers) or count not in plans or plans[count] is offers[count - 1]:
+        return None
+    return _again(
+        ctx,
+        ctx.say(
+            "debt_place_or_count",
+            place=_choices(ctx, len(offers))[count - 1],
+            option=describe(ctx, offers[count - 1], account.currency),
+            count=count,
+        ),
+    )
 
 
 def _plan_with_a_start(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
