@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,30 +12,14 @@ from sqlalchemy.orm import Session
 from cli.app import draw_dashboards
 from contactpro.db import make_engine
 from contactpro.models import AnalysisRun
-from tests.cli.test_entry_point import ENTRY_POINT
-from tests.conftest import AUTH_TOKEN
+from tests.cli.test_entry_point import run
 
 DRAWING = {"matplotlib", "dashboards"}
 
 
 def loaded(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """Run the installed ``contactpro ARGS`` under ``-X importtime``; return it and its modules."""
-    assert ENTRY_POINT, "the contactpro entry point is not installed (pip install -e .)"
-    environ = {
-        **os.environ,
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
-        "CONTACTPRO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-    }
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", ENTRY_POINT, *args],
-        cwd=tmp_path,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """Run the installed ``contactpro ARGS`` with Python's import log; return it and its modules."""
+    result = run(args, tmp_path, PYTHONPROFILEIMPORTTIME="1")
     modules = {
         line.rsplit("|", 1)[1].strip()
         for line in result.stderr.splitlines()
