@@ -12,8 +12,12 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from tests.conftest import serve_http
+from tests.webhooks.console.conftest import add_users, login
 
 
 def anthropic_text(text: str) -> dict[str, Any]:
@@ -107,3 +111,12 @@ def chat_server() -> Iterator[ChatServer]:
     with serve_http(Handler) as url:
         state.url = url
         yield state
+
+
+@pytest.fixture
+def manager(app: Flask, session: Session) -> tuple[FlaskClient, str]:
+    """A logged-in manager and the session's CSRF token."""
+    add_users(session)
+    session.commit()
+    client = app.test_client()
+    return client, login(client, "max@example.com")

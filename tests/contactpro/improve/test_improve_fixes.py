@@ -18,7 +18,6 @@ from contactpro.improve import explain, index, metrics, proposals, rank, replay,
 from contactpro.improve.dataset import Conversation, Message
 from contactpro.improve.proposed import read_proposed
 from contactpro.models import ImproveRun, Interaction, Proposal, Turn, utcnow
-from tests.webhooks.console.conftest import add_users, login
 
 BASE = "/console/manager/improve"
 BILLING = rank.Candidate(
@@ -42,15 +41,6 @@ BILLING = rank.Candidate(
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     """Hashing case vectors (no model to load)."""
     return {**app_config, "improve_case_encoder": "hashing"}
-
-
-@pytest.fixture
-def manager(app: Flask, session: Session) -> tuple[FlaskClient, str]:
-    """A logged-in manager and the session's CSRF token."""
-    add_users(session)
-    session.commit()
-    client = app.test_client()
-    return client, login(client, "max@example.com")
 
 
 def test_a_template_that_does_not_compile_is_named_before_the_replay(tmp_path: Path) -> None:

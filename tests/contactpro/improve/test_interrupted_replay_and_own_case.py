@@ -26,7 +26,6 @@ from contactpro.models import CaseVector, Customer, ImproveRun, Interaction
 from contactpro.providers.telephony import telephony_for
 from tests.cli.test_entry_point import ENTRY_POINT, run
 from tests.conftest import TwilioClient
-from tests.contactpro.improve.test_improve_fixes import manager  # noqa: F401 - a fixture
 from tests.webhooks.test_sms import replies, sms_params
 
 CONVERSATIONS = {
@@ -160,7 +159,7 @@ def test_a_stopped_replay_is_marked_failed_not_left_running(
 )
 def test_an_interrupted_run_is_shown_failed_in_the_console(
     app: Flask,
-    manager: tuple[Any, str],  # noqa: F811 - the fixture
+    manager: tuple[Any, str],
     session: Session,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

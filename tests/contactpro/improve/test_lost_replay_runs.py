@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from contactpro.db import Database
 from contactpro.improve import runs
 from contactpro.models import ImproveRun, utcnow
-from tests.contactpro.improve.test_improve_fixes import manager  # noqa: F401 - a fixture
 from tests.contactpro.improve.test_interrupted_replay_and_own_case import _interrupted_run
 
 LOST = {
@@ -71,7 +70,7 @@ def test_a_replay_killed_outright_is_failed_when_runs_are_listed(tmp_path: Path)
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_console_shows_a_lost_run_failed_and_stops_refreshing(
     app: Flask,
-    manager: tuple[Any, str],  # noqa: F811 - the fixture
+    manager: tuple[Any, str],
     session: Session,
     lang: str,
 ) -> None:

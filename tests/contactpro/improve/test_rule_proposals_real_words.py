@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +16,6 @@ from sqlalchemy.orm import Session
 from contactpro.improve.proposals import real_words
 from contactpro.models import Proposal
 from tests.cli.test_entry_point import run
-from tests.webhooks.console.conftest import add_users, login
 
 BASE = "/console/manager/improve"
 GIBBERISH = [
@@ -49,15 +47,6 @@ def _data(tmp_path: Path) -> Path:
     lines = [json.dumps(_conversation(n, t), ensure_ascii=False) for n, t in enumerate(texts)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def manager(app: Flask, session: Session) -> tuple[FlaskClient, str]:
-    """A logged-in manager and the session's CSRF token."""
-    add_users(session)
-    session.commit()
-    client = app.test_client()
-    return client, login(client, "max@example.com")
 
 
 def test_nonsense_drafts_no_gap_and_a_real_question_does(
