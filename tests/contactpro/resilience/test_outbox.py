@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +36,54 @@ def test_drain_stops_at_the_first_refusal_and_keeps_order(tmp_path: Path) -> Non
     assert box.count() == 3
     assert box.drain(lambda task: bool(seen.append(task.args[0])) or True) == (3, 0)
     assert seen == [0, 1, 2, 3, 4] and not box.has_pending()
+
+
+def test_tasks_being_sent_still_count_as_waiting(tmp_path: Path) -> None:
+    box = Outbox(tmp_path)
+    for n in range(3):
+        box.put("contactpro.interactions.close", [n])
+    counted: list[int] = []
+
+    def send_and_count(task: OutboxTask) -> bool:
+        counted.append(box.count())
+        return True
+
+    assert box.drain(send_and_count) == (3, 0)
+    assert counted == [3, 3, 3]  # what health reports while a drain runs
+    assert box.count() == 0 and not box.has_pending()
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_drain_cut_off_by_a_killed_process_is_sent_by_the_next(tmp_path: Path) -> None:
+    box = Outbox(tmp_path)
+    box.put("contactpro.interactions.close", [3])
+    (tmp_path / f"claimed-{_dead_pid()}-0f.jsonl").write_text(
+        '{"name": "contactpro.interactions.close", "args": [1]}\n'
+        '{"name": "contactpro.interactions.close", "args": [2]}\n'
+    )
+    assert box.count() == 3 and box.has_pending()
+    seen: list[object] = []
+    assert box.drain(lambda task: bool(seen.append(task.args[0])) or True) == (3, 0)
+    assert seen == [1, 2, 3]  # the cut-off drain's tasks are older: they go first
+    assert list(tmp_path.glob("*.jsonl")) == []
+
+
+def test_a_drain_still_running_elsewhere_is_left_alone(tmp_path: Path) -> None:
+    box = Outbox(tmp_path)
+    running = tmp_path / f"claimed-{os.getpid()}-0f.jsonl"
+    running.write_text('{"name": "contactpro.interactions.close", "args": [1]}\n')
+    assert box.count() == 1
+    assert box.drain(lambda task: True) == (0, 0)
+    assert running.exists()
+    old = time.time() - 301
+    os.utime(running, (old, old))  # a claim this old is taken over whoever holds it
+    assert box.drain(lambda task: True) == (1, 0)
+    assert not running.exists()
 
 
 def test_unreachable_broker_fails_fast_into_the_outbox(tmp_path: Path) -> None:
