@@ -3,10 +3,14 @@
 A caller is identified by caller id or by a national id, account number or contract number given
 by voice, keypad or text, and verified by a second factor (the last four digits of their id, or
 their birth year, whichever they did not just give) before any balance or personal data is
-disclosed. Failing the second factor ``max_verification_attempts`` times hands the conversation
-to a person. An account number given at the second-factor question ("mi cuenta es 0000120451")
-is no answer to it: it spends no attempt, is kept as the account the request is about, and the
-words are the same whoever's account it is. Answers are read as written: a capital or a hyphen
+disclosed. The last four digits of an id on file with a check digit ("900123456-7", "12345678K",
+a NIT or a RUT) are those before it ("3456"), as the question says; the four that end the id as
+written with its check digit ("4567") pass too. An id of no type and no dash carries no check
+digit anyone can be sure of: only its last four digits as on file pass. Failing the second
+factor ``max_verification_attempts`` times hands the conversation to a person. An account
+number given at the second-factor question ("mi cuenta es 0000120451") is no answer to it: it
+spends no attempt, is kept as the account the request is about, and the words are the same
+whoever's account it is. Answers are read as written: a capital or a hyphen
 ("Nineteen eighty-eight."), a two-digit year ("del 88"), a correction ("4051, perdón, 4050"), a
 check digit ("12.345.678-K") or a number split over two messages.
 
@@ -106,6 +110,11 @@ _SHORT_YEAR = re.compile(
 )
 # Separators written inside an id on file ("900123456-7", "12.345.678-K").
 _ID_SEPARATORS = re.compile(r"[\s.-]")
+# An id on file that ends in a check digit whatever its type: after a dash ("900123456-7",
+# "12.345.678-K") or a K after the digits ("12345678K").
+_CHECK_DIGIT_ON_FILE = re.compile(r"\d(?:\s*-\s*[0-9K]|K)$")
+# The last four digits of an id, as they are asked and answered.
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # Id types whose last character is a check digit: a company's NIT (Colombia), a RUT (Chile).
 CHECK_DIGIT_TYPES = frozenset({"NIT", "RUT", "RUN"})
 # Fewest digits of an id given without its check digit (or with one the id on file lacks).
@@ -236,18 +245,31 @@ def id_matches(customer: Customer, value: str) -> bool:
     )
 
 
-def _last_fours(customer: Customer) -> set[str]:
-    """Return the last four digits of the id on file that verify: as on file, and for a NIT
-    those of it without its valid check digit ("3456" for "9001234568") or with the one it
-    lacks ("4568" for "900123456")."""
-    national_id = customer.national_id or ""
-    fours = {national_id[-4:]} - {""}
+def _id_parts(customer: Customer) -> tuple[str, str]:
+    """Return the id on file, separators aside, as its characters before the check digit and
+    the check digit: the one after a dash ("900123456-7", "12.345.678-K") or a final K
+    ("12345678K"); a RUT's last character; a NIT's valid last digit ("9001234568"), or DIAN's
+    digit for one on file without it ("900123456" gives "8"). An id without a dash or a type
+    that has one (a cédula, an id of no type) carries none: the id and ""."""
+    national_id = (customer.national_id or "").strip().upper()
     digits = _ID_SEPARATORS.sub("", national_id)
-    if not _may_be_nit(customer) or not digits.isdigit() or len(digits) < MIN_CHECK_DIGIT_BODY:
-        return fours
-    if _valid_nit(digits):
-        fours.add(digits[-5:-1])
-    return fours | {(digits + nit_check_digit(digits))[-4:]}
+    kind = (customer.national_id_type or "").strip().upper()
+    if _CHECK_DIGIT_ON_FILE.search(national_id) or (kind in ("RUT", "RUN") and digits[1:]):
+        return digits[:-1], digits[-1]
+    if kind == "NIT" and digits.isdigit() and len(digits) >= MIN_CHECK_DIGIT_BODY:
+        if _valid_nit(digits):
+            return digits[:-1], digits[-1]
+        return digits, nit_check_digit(digits)
+    return digits, ""
+
+
+def _last_fours(customer: Customer) -> set[str]:
+    """Return the last four digits of the id on file that verify: those before its check digit
+    ("3456" for "900123456-7") and, where the check digit is sure (:func:`_id_parts`), the four
+    that end the id as written with it ("4567"); the last four as on file for an id without
+    one. Nothing is worked out for an id of no type and no dash: it may be no NIT at all."""
+    body, check = _id_parts(customer)
+    return {four for four in (body[-4:], (body + check)[-4:]) if _FOUR_DIGITS.fullmatch(four)}
 
 
 def _holder_of(ctx: TurnContext, value: str, loose: bool = True) -> Customer | None:
@@ -311,8 +333,8 @@ def _second_factor(ctx: TurnContext) -> str:
     """Ask for the factor the caller has not already given."""
     given = ctx.state.slots.get("identified_by")
     customer = ctx.customer
-    last4 = (customer.national_id or "")[-4:] if customer else ""
-    if given == "national_id" or not last4.isdigit():
+    last4 = _id_parts(customer)[0][-4:] if customer else ""
+    if given == "national_id" or not _FOUR_DIGITS.fullmatch(last4):
         return "birth_year"  # also for ids that do not end in digits (a Mexican CURP)
     return "id4"
 
@@ -321,16 +343,20 @@ def _ask_verification(ctx: TurnContext) -> Decision:
     factor = _second_factor(ctx)
     ctx.state.slots["factor"] = factor
     ctx.state.awaiting = "verify"
+    customer = ctx.customer
+    # The question says that the four digits asked of an id with a check digit are before it.
+    check_digit = factor == "id4" and customer is not None and bool(_id_parts(customer)[1])
     if ctx.state.slots.get(NOT_HOLDER):
-        return Decision(ctx.say("not_holder_question", asked=factor), step="asked_verification")
+        text = ctx.say("not_holder_question", asked=factor, check_digit=check_digit)
+        return Decision(text, step="asked_verification")
     key = "ask_verify_birth_year" if factor == "birth_year" else "ask_verify_id4"
-    return Decision(ctx.say(key), step="asked_verification")
+    return Decision(ctx.say(key, check_digit=check_digit), step="asked_verification")
 
 
 def _ask_identification(ctx: TurnContext) -> str:
     """Ask for an id or account number: the holder's, when the writer said they are not."""
     if ctx.state.slots.get(NOT_HOLDER):
-        return ctx.say("not_holder_question", asked="identify")
+        return ctx.say("not_holder_question", asked="identify", check_digit=False)
     return ctx.say("ask_identify")
 
 

@@ -286,7 +286,7 @@ def test_an_ending_no_account_has_is_asked_again(sms, customer_factory, session,
         ("9001234568", "NIT", "4568"),
         ("900123456", "NIT", "4568"),  # the last four with a valid check digit not on file
         ("900123456", "NIT", "3456"),
-        ("860034313", None, "3137"),
+        ("860034313", None, "4313"),  # no type: only the last four as on file
     ],
 )
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -311,6 +311,7 @@ def test_a_company_verifies_with_the_last_four_with_or_without_the_check_digit(
         ("9001234568", "NIT", "3457"),
         ("1019673750", "CC", "1967"),  # a cédula carries no check digit
         ("860034313", None, "3138"),
+        ("860034313", None, "3137"),  # no type, no dash: no check digit is worked out
     ],
 )
 def test_a_wrong_last_four_still_does_not_verify(sms, debtor, session, on_file, id_type, said):
