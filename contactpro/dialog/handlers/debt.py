@@ -36,6 +36,12 @@ option named and refused ("la de 382.500 no me alcanza", "no quiero la 1", "the 
 much") is never picked: it is refused like a plan too dear, and "la 3 no, la 2" takes the other.
 A budget offered never fits a plan refused.
 
+Other options are numbered anew, and the customer is told so: a number then is the new list's
+("la 1"), restated before anything is booked. A place only the list before has ("la 3" of two)
+is never taken by its old number: the new list is said with what that number was; "la
+primera que me ofreciste", "the first one you offered", "la 3 de antes" or an amount shown
+before take back that option, restated before anything is booked.
+
 "¿Qué acuerdo hice?" is answered with the agreements in force (or that none is, nothing booked
 yet); "no, mejor la 1" takes another option instead of the one restated; a question about
 another of the customer's accounts is answered and the negotiation goes on.
@@ -332,6 +338,15 @@ _OF_COUNT = re.compile(r"^(?:la|el|lo) de (\d{1,2})(?: (?:porfa|por favor))?$")
 # "dos", "la 2", "the three one": an option's place or a number of payments, said alone.
 _PLACE_OR_COUNT = re.compile(
     r"^(?:la|el|lo|the|number|numero)?\s?(\d{1,2})(?: one)?(?: (?:porfa|por favor|please))?$"
+)
+# An option of the list shown before the other options ("la primera que me ofreciste", "la de
+# antes", "the first one you offered", "the one before"); "antes del 10 de diciembre" is a date.
+_EARLIER = re.compile(
+    rf"\b(?:antes(?! del? (?:\d|{'|'.join(MONTHS)}))|anterior\w*|primera lista|al principio|"
+    r"(?:que|q) me (?:ofreciste|ofrecio|ofrecieron|diste|dio|dijiste|dijo|mencionaste|"
+    r"habias ofrecido|habia ofrecido)|you (?:first )?(?:offered|gave|mentioned|said|told me)|"
+    rf"before(?! (?:the )?(?:\d|{'|'.join(MONTHS)}))|earlier|previous\w*|first list|at first|"
+    r"original\w*)\b"
 )
 # An amount names an option when it is the option's to the half percent: "382 mil" is the single
 # payment of 382.500, "416 mil" the one of 416.250.
@@ -783,8 +798,18 @@ def _described(ctx: TurnContext, offers: list[Offer], account: Account) -> list[
     return [describe(ctx, o, account.currency) for o in offers]
 
 
-def _list_options(ctx: TurnContext, offers: list[Offer], currency: str) -> list[str]:
-    ctx.state.slots["offers"] = [_as_slot(o) for o in offers]
+def _list_options(
+    ctx: TurnContext, offers: list[Offer], currency: str, earlier: Sequence[Offer] = ()
+) -> list[str]:
+    """Put ``offers`` on the table, numbered from 1; ``earlier`` is the list they replace, whose
+    numbers a customer may still mean (kept while the same list is said again)."""
+    slots = ctx.state.slots
+    if earlier:
+        slots["earlier"] = [_as_slot(o) for o in earlier]
+    elif [o.code for o in offers] != [o["code"] for o in slots.get("offers", [])]:
+        slots.pop("earlier", None)
+    slots["offers"] = [_as_slot(o) for o in offers]
+    slots.pop("which_place", None)
     shown = ctx.state.slots.setdefault("shown", [])
     shown.extend(o.code for o in offers if o.code not in shown)
     ctx.state.slots.pop("proposed", None)
@@ -991,6 +1016,7 @@ def _restate(ctx: TurnContext, account: Account, offer: Offer, prefix: str = "")
     """Say the one offer back with its amount, payments and first due date, and ask for a yes;
     the agreement in force it would replace is named."""
     ctx.state.slots["proposed"] = _as_slot(offer)
+    ctx.state.slots.pop("which_place", None)
     shown = ctx.state.slots.setdefault("shown", [])
     if offer.code not in shown:
         shown.append(offer.code)
@@ -1113,7 +1139,9 @@ def _other_options(
     if not fresh:
         ctx.state.finish()
         return Decision(ctx.say("debt_no_more_options"), ESCALATE, reason="offer_refused")
-    described = _list_options(ctx, fresh, account.currency)
+    before = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    earlier = before if [o.code for o in before] != [o.code for o in fresh] else []
+    described = _list_options(ctx, fresh, account.currency, earlier)
     return Decision(ctx.say("debt_other_options", offers=described), step="counter_offered")
 
 
@@ -1561,6 +1589,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _restate(ctx, account, started)  # "la de 150 pero empezando en enero"
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
+    if (said := _earlier_list(ctx, account, offers)) is not None:
+        return said  # "la primera que me ofreciste"; "la 2" of the new list or the one before?
     if (said := _place_or_count(ctx, account, offers)) is not None:
         return said  # "en dos", "la de 6"; "dos" when option 2 is no plan of 2 and one is
     if (count := bare_count(ctx.text, offers)) is not None:
@@ -1582,6 +1612,8 @@ def reply(ctx: TurnContext) -> Decision:
         return _other_options(ctx, account, offers)  # "ninguna me sirve": before any number
     if (pick := chosen(ctx.text, offers, _described(ctx, offers, account))) is not None:
         return _restate(ctx, account, pick)
+    if not _refused(ctx) and (shown := _shown_named(ctx, account, offers)) is not None:
+        return _restate(ctx, account, shown)  # "la de 382.500" after the other options
     if _too_dear_said(ctx):  # "es mucho para mí", "that's a lot of money"
         return _other_options(ctx, account, offers, too_dear=offers)
     if _refused(ctx):
@@ -1623,6 +1655,93 @@ def _place_or_count(ctx: TurnContext, account: Account, offers: list[Offer]) -> 
             count=count,
         ),
     )
+
+
+def _earlier_list(ctx: TurnContext, account: Account, offers: list[Offer]) -> Decision | None:
+    """Answer an option referred to while other options are listed anew after a refusal.
+
+    One of the list before, said so ("la primera que me ofreciste", "la de antes", "the first
+    one you offered"), is restated, even when it was refused; "la de antes" naming none of
+    several lists them all. A place in both lists ("la 2") is the new list's, as the customer
+    was told (None: the caller picks it). A place only the list before has ("la 3" of two) is
+    never taken by its old number: the new list is said, with what that number was. None when
+    no list came before or the keypad picks (by place in the list said)."""
+    slots = ctx.state.slots
+    pending = slots.get("which_place")  # asked back; kept until a list or an offer is said
+    earlier = [_from_slot(o) for o in slots.get("earlier", [])]
+    if not earlier or "dtmf" in ctx.understood.entities or _too_dear_said(ctx):
+        return None
+    if _named_refusals(ctx, account, offers)[0]:
+        return None  # "la 2 no", "no quiero la primera que me ofreciste"
+    spoken, said = words_to_digits(normalise(ctx.text)), without_amounts(ctx.text)
+    # "la última" is the new list's last; "la 3" of two is a place only the list before has
+    places = accounts.positions(said, len(offers), _NOT_A_REQUEST) or accounts.positions(
+        said, len(earlier), _NOT_A_REQUEST
+    )
+    place = places[0] if len(places) == 1 else None
+    confirming = ctx.state.awaiting == "offer_confirm"
+    if _EARLIER.search(spoken) and not _REFUSAL.search(_plain(ctx)):
+        named = _by_amount(ctx.text, earlier) or [o for o in [_lump_sum(ctx.text, earlier)] if o]
+        place = place or pending
+        if len(named) == 1:
+            offer: Offer | None = named[0]
+        elif place is not None and place <= len(earlier):
+            offer = earlier[place - 1]
+        else:  # "sí, como te dije antes" names no option to restate instead
+            offer = earlier[0] if len(earlier) == 1 and not confirming else None
+        if offer is None:
+            return None if confirming else _options_again(ctx, account)
+        proposed = slots.get("proposed")
+        if confirming and proposed is not None and proposed["code"] != offer.code:
+            _refuse(ctx, [_from_slot(proposed)])  # "no, la primera que me ofreciste"
+        return _restate(ctx, account, offer)
+    if confirming or _refused(ctx) or requested_count(ctx.text) is not None:
+        return None
+    if place is None or place > len(earlier) or bare_count(ctx.text, offers) is not None:
+        return None
+    if place <= len(offers):
+        return None  # the new list's: the list was said to be numbered anew
+    old = earlier[place - 1]
+    slots["which_place"] = place
+    text = ctx.say(
+        "debt_place_not_listed",
+        offers=_described(ctx, offers, account),
+        place=_choices(ctx, place)[-1],
+        earlier=describe(ctx, old, account.currency),
+        refused=old.code in slots.get("refused", []),
+    )
+    return _ask_which_list(ctx, text, pending)
+
+
+def _ask_which_list(ctx: TurnContext, text: str, pending: int | None) -> Decision:
+    """Say which list a number only the list before has is of: a fair question the first
+    time, never counted as a turn not understood; asked again, it is (the second goes to a
+    person)."""
+    if pending is not None:
+        return _again(ctx, text)
+    return Decision(text, step="asked_which_list")
+
+
+def _brief(offer: Offer) -> dict[str, Any]:
+    """Return what names ``offer`` briefly: a single payment's total, a plan's payments."""
+    return {
+        "kind": offer.kind,
+        "total": offer.total,
+        "n": offer.instalments,
+        "amount": offer.amounts[0],
+    }
+
+
+def _shown_named(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
+    """Return the one option shown earlier in the conversation and no longer listed that a turn
+    names by its amount or as the single payment ("la de 382.500", "the 80 one", "el pago
+    único"); never by a number, which is the list's."""
+    listed = {o.code for o in offers}
+    shown = ctx.state.slots.get("shown", [])
+    earlier = [o for o in _all_offers(ctx, account) if o.code in shown and o.code not in listed]
+    if len(named := _by_amount(ctx.text, earlier)) == 1:
+        return named[0]
+    return None if named else _lump_sum(ctx.text, earlier)
 
 
 def _plan_with_a_start(ctx: TurnContext, account: Account, offers: list[Offer]) -> Offer | None:
@@ -1729,10 +1848,7 @@ def _willing(ctx: TurnContext, offers: list[Offer], currency: str) -> Decision:
     if yeses == 1:
         return Decision(pick, step="asked_offer_again")
     if yeses == 2:
-        brief = [
-            {"kind": o.kind, "total": o.total, "n": o.instalments, "amount": o.amounts[0]}
-            for o in offers
-        ]
+        brief = [_brief(o) for o in offers]
         text = ctx.say("debt_which_option", offers=brief, choices=choices, currency=currency)
         if ctx.channel == "sms" and not sms.fits(text, ctx.settings.max_sms_segments):
             text = pick  # the options named would be cut: their numbers only
