@@ -55,6 +55,14 @@ _LAST = re.compile(r"\b(ultim[oa]|last)\b" + _NOT_A_POSITION)
 _PRONOUN_ONE = re.compile(
     rf"\b({'|'.join(_ORDINALS)}|[a-z]+(?:st|nd|rd|th)|the|that|this|which|last|any|other) one\b"
 )
+# "one" that is the number 1 ("one", "number one", "option one, please", "I'll take one"): a
+# reply of it alone or after a word that asks for a number; elsewhere it is ambiguous ("one of
+# them", "I want one that is cheaper").
+_ONE_ALONE = re.compile(
+    r"^(?:(?:ok|okay|yes|yeah|so|um|uh|i'?ll take|i take|i want|i choose|i pick|give me|"
+    r"let'?s (?:do|go with)|go with)\s+)?(?:(?:number|option|choice|plan)\s+)?one"
+    r"(?:\s+(?:please|thanks|thank you))?$|\b(?:number|option|choice) one\b(?! of\b)"
+)
 # Numbers that are no position: decimals, percentages ("la del 2,5 %").
 _NOT_POSITION_NUMBER = re.compile(r"\d+(?:[.,]\d+)+|\d+\s*(?:%|por ?ciento|percent)")
 # "la que termina en 81", "the one ending in eighty one": the digits after it end an account,
@@ -116,8 +124,8 @@ def named(digits: Sequence[str], accounts: Sequence[Account]) -> list[Account]:
 
 def positions(text: str, count: int, described: re.Pattern[str] | None = None) -> list[int]:
     """Return the positions (1 to ``count``) a reply names in a numbered list: "la 4", "la
-    cuarta", "the fourth one", "number four", "la última". "The second one" names one position
-    ("one" is a pronoun there); "la primera cuota", "hace 2 meses" and "la del 2,5 %" name none.
+    cuarta", "the fourth one", "number four", "one", "option one", "la última". "The second
+    one" names one position ("one" is a pronoun there); "la primera cuota", "hace 2 meses" and "la del 2,5 %" name none.
     ``described`` matches the spans of the text (folded, numbers as digits) that describe
     something else and name no position."""
     norm = normalise(_NOT_POSITION_NUMBER.sub(" ", text))
@@ -126,6 +134,8 @@ def positions(text: str, count: int, described: re.Pattern[str] | None = None) -
     if described is not None:
         spoken = described.sub(" ", spoken)
     found = {int(n) for n in re.findall(rf"\b(\d{{1,2}})\b{_NOT_A_POSITION}", spoken)}
+    if _ONE_ALONE.search(re.sub(r"[^\w\s']", " ", norm).strip()):
+        found.add(1)
     for position, words in enumerate(_ORDINALS, start=1):
         if re.search(rf"\b({words})\b{_NOT_A_POSITION}", norm):
             found.add(position)
