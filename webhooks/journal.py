@@ -104,17 +104,18 @@ def _call_status(settings: Settings) -> Answer:
 
 def _queue_result(settings: Settings) -> Answer:
     result = QueueResult.parse(request.form)
-    return twiml.after_queue(result.queue_result, _language(settings), settings), {}
+    return twiml.after_queue(result.queue_result, _language(settings), settings), _args("lang")
 
 
 def _dial_result(settings: Settings) -> Answer:
     result = DialResult.parse(request.form)
-    return twiml.after_dial(result.dial_status, _language(settings), settings), {}
+    return twiml.after_dial(result.dial_status, _language(settings), settings), _args("lang")
 
 
 def _voicemail(settings: Settings) -> Answer:
     left = VoicemailLeft.parse(request.form, request.args)
-    return twiml.after_voicemail(left.empty, _language(settings), settings), _args("empty")
+    answer = twiml.after_voicemail(left.empty, _language(settings), settings)
+    return answer, _args("empty", "lang")
 
 
 def _recording(settings: Settings) -> Answer:
@@ -123,7 +124,9 @@ def _recording(settings: Settings) -> Answer:
 
 
 # Journaled Twilio routes: path -> (journal entry kind, answer). The hold loop's poll has
-# nothing of its own to store, but the caller it hands over is recorded like a call start.
+# nothing of its own to store, but the caller it hands over is recorded like a call start. A
+# queue, agent or voicemail callback keeps its URL's ``lang``: the replay stores what the caller
+# heard (a voicemail invitation, a goodbye) in the language it was said in.
 ROUTES: dict[str, tuple[str, Callable[[Settings], Answer]]] = {
     "/twilio/sms": (journal.SMS, _sms),
     "/twilio/sms/status": (journal.SMS_STATUS, _sms_status),

@@ -10,11 +10,12 @@ from contactpro.config import Settings
 from contactpro.voice import prompts
 from contactpro.voice.decide import HandOff, HangUp, Held, LanguageMenu, Step
 from contactpro.voice.handoff import (
-    ANSWERED_DIAL_STATUSES,
+    AGENT_FINISHED,
     DIAL,
-    FAILED_QUEUE_RESULTS,
     VOICEMAIL,
-    VOICEMAIL_QUEUE_RESULTS,
+    after_dial_prompt,
+    after_queue_prompt,
+    after_voicemail_prompt,
 )
 from contactpro.voice.language import menu_texts
 from contactpro.voice.locale import say_voice
@@ -355,22 +356,22 @@ def render(step: Step, settings: Settings, *, response: VoiceResponse | None = N
 
 def after_queue(queue_result: str, language: str, settings: Settings) -> Response:
     """Answer a caller out of the queue: voicemail if they chose it or it failed them (saying
-    that nobody is available)."""
-    if queue_result in VOICEMAIL_QUEUE_RESULTS:
-        reason = "busy" if queue_result in FAILED_QUEUE_RESULTS else "chosen"
-        return voicemail(language, settings, reason=reason)
-    return empty_voice()
+    that nobody is available); the words are those stored (:func:`handoff.after_queue_prompt`)."""
+    prompt = after_queue_prompt(queue_result)
+    if prompt is None:
+        return empty_voice()
+    return voicemail(language, settings, reason=prompt.removeprefix("voicemail_"))
 
 
 def after_dial(dial_status: str, language: str, settings: Settings) -> Response:
     """Answer after the agent leg: goodbye once a person talked to them, else voicemail
-    saying that nobody is available."""
-    if dial_status in ANSWERED_DIAL_STATUSES:
-        return hangup(prompts.say("agent_finished", language), language, settings)
-    return voicemail(language, settings, reason="busy")
+    saying that nobody is available (:func:`handoff.after_dial_prompt`)."""
+    prompt = after_dial_prompt(dial_status)
+    if prompt == AGENT_FINISHED:
+        return hangup(prompts.say(prompt, language), language, settings)
+    return voicemail(language, settings, reason=prompt.removeprefix("voicemail_"))
 
 
 def after_voicemail(empty: bool, language: str, settings: Settings) -> Response:
     """Say goodbye after voicemail: thanks for the message, or that none was heard."""
-    key = "voicemail_empty" if empty else "voicemail_thanks"
-    return hangup(prompts.say(key, language), language, settings)
+    return hangup(prompts.say(after_voicemail_prompt(empty), language), language, settings)

@@ -157,15 +157,23 @@ def status() -> Response:
 @bp.post("/queue-result")
 @twilio_signed
 def queue_result() -> Response:
-    """Record how the caller left the agent queue; offer voicemail if the queue failed them."""
+    """Record how the caller left the agent queue; offer voicemail if they chose it or the queue
+    failed them, storing the invitation as the bot's turn."""
     result = QueueResult.parse(request.form)
+    settings = _settings()
     committed(
-        lambda session: outcomes.record_queue_result(
-            session, result.call_sid, result.queue_result, result.queue_time
-        )
+        lambda session: outcomes.queue_left(
+            session,
+            settings,
+            result.call_sid,
+            result.queue_result,
+            result.queue_time,
+            url_language(request.args),
+        ),
+        retry=True,
     )
     language = _language_of(result.call_sid)
-    return twiml.after_queue(result.queue_result, language, _settings())
+    return twiml.after_queue(result.queue_result, language, settings)
 
 
 @bp.post("/queue-wait")
@@ -197,25 +205,36 @@ def queue_leave() -> Response:
 @bp.post("/dial-result")
 @twilio_signed
 def dial_result() -> Response:
-    """Record how the dialled agent leg ended; voicemail when nobody answered."""
+    """Record how the dialled agent leg ended; goodbye, or voicemail when nobody answered (the
+    words stored as the bot's turn)."""
     result = DialResult.parse(request.form)
+    settings = _settings()
     committed(
-        lambda session: outcomes.record_dial_result(
-            session, result.call_sid, result.dial_status, result.dial_seconds
-        )
+        lambda session: outcomes.dial_ended(
+            session,
+            settings,
+            result.call_sid,
+            result.dial_status,
+            result.dial_seconds,
+            url_language(request.args),
+        ),
+        retry=True,
     )
     language = _language_of(result.call_sid)
-    return twiml.after_dial(result.dial_status, language, _settings())
+    return twiml.after_dial(result.dial_status, language, settings)
 
 
 @bp.post("/voicemail")
 @twilio_signed
 def voicemail_left() -> Response:
-    """The voicemail's ``<Record>`` action (or the redirect after an empty one): say goodbye."""
+    """The voicemail's ``<Record>`` action (or the redirect after an empty one): say goodbye,
+    storing it as the bot's turn."""
     left = VoicemailLeft.parse(request.form, request.args)
     settings = _settings()
+    hint = url_language(request.args)
     queue_id = committed(
-        lambda session: _id_of(recordings.receive_voicemail(session, settings, left))
+        lambda session: _id_of(recordings.voicemail_left(session, settings, left, hint)),
+        retry=True,
     )
     if queue_id is not None:
         send(transcribe_recording, queue_id)

@@ -57,6 +57,7 @@ from contactpro.providers.twilio_forms import (
     RecordingCallback,
     VoicemailLeft,
     redact_form,
+    url_language,
 )
 from contactpro.resilience.filelock import folder_lock
 from contactpro.voice import decide, outcomes, recordings
@@ -340,26 +341,47 @@ def _voice_status(
         result.ended_calls.append((ended.id, update.call_status))
 
 
+def _heard_in(settings: Settings, params: dict[str, str]) -> str:
+    """The language a journaled callback was answered in: its URL's, else the default."""
+    return url_language(params) or settings.default_language
+
+
 def _queue_result(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
+    """Record the queue result and the voicemail invitation the caller heard, if any."""
     queued = QueueResult.parse(params)
-    outcomes.record_queue_result(session, queued.call_sid, queued.queue_result, queued.queue_time)
+    outcomes.queue_left(
+        session,
+        settings,
+        queued.call_sid,
+        queued.queue_result,
+        queued.queue_time,
+        _heard_in(settings, params),
+    )
 
 
 def _dial_result(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
+    """Record the agent leg's result and the goodbye or voicemail invitation heard."""
     dialled = DialResult.parse(params)
-    outcomes.record_dial_result(
-        session, dialled.call_sid, dialled.dial_status, dialled.dial_seconds
+    outcomes.dial_ended(
+        session,
+        settings,
+        dialled.call_sid,
+        dialled.dial_status,
+        dialled.dial_seconds,
+        _heard_in(settings, params),
     )
 
 
 def _voicemail(
     session: Session, settings: Settings, params: dict[str, str], result: ReplayResult
 ) -> None:
-    queued = recordings.receive_voicemail(session, settings, VoicemailLeft.parse(params, params))
+    """Record what the caller left at voicemail and the goodbye they heard."""
+    left = VoicemailLeft.parse(params, params)
+    queued = recordings.voicemail_left(session, settings, left, _heard_in(settings, params))
     if queued is not None:
         result.transcriptions.append(queued.id)
 

@@ -25,6 +25,11 @@ FAILED_QUEUE_RESULTS = frozenset({"queue-full", "system-error", "error"})
 # failed them.
 VOICEMAIL_QUEUE_RESULTS = FAILED_QUEUE_RESULTS | {"leave"}
 ANSWERED_DIAL_STATUSES = frozenset({"completed", "answered"})
+# What the call says after a hand-off result (``voice_*`` catalogue keys, also the ``prompt`` of
+# the turns storing them): the voicemail invitations and the goodbyes.
+VOICEMAIL_BUSY, VOICEMAIL_CHOSEN = "voicemail_busy", "voicemail_chosen"
+VOICEMAIL_THANKS, VOICEMAIL_EMPTY = "voicemail_thanks", "voicemail_empty"
+AGENT_FINISHED = "agent_finished"
 
 
 def choose_handoff(session: Session, settings: Settings, now: datetime) -> str:
@@ -41,6 +46,25 @@ def offer_voicemail(settings: Settings, queue_time: int | None, avg_queue_time: 
     if limit <= 0:
         return False
     return (queue_time or 0) >= limit or (avg_queue_time or 0) >= limit
+
+
+def after_queue_prompt(queue_result: str) -> str | None:
+    """Return what a caller out of the queue hears: the voicemail invitation when they chose
+    it or the queue failed them (nobody is available), else nothing."""
+    if queue_result not in VOICEMAIL_QUEUE_RESULTS:
+        return None
+    return VOICEMAIL_BUSY if queue_result in FAILED_QUEUE_RESULTS else VOICEMAIL_CHOSEN
+
+
+def after_dial_prompt(dial_status: str) -> str:
+    """Return what a caller hears after the agent leg: goodbye once a person talked to them,
+    else the voicemail invitation saying that nobody is available."""
+    return AGENT_FINISHED if dial_status in ANSWERED_DIAL_STATUSES else VOICEMAIL_BUSY
+
+
+def after_voicemail_prompt(empty: bool) -> str:
+    """Return the goodbye after voicemail: thanks for the message, or that none was heard."""
+    return VOICEMAIL_EMPTY if empty else VOICEMAIL_THANKS
 
 
 def escalation_of(session: Session, interaction: Interaction | None) -> Escalation | None:

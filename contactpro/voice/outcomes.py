@@ -12,9 +12,11 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpro.config import Settings
 from contactpro.conversations import interactions
 from contactpro.dialog.engine import HANGUP
 from contactpro.models import Interaction, Recording, Turn
+from contactpro.voice import handoff, waiting
 from contactpro.voice.handoff import (
     ANSWERED_DIAL_STATUSES,
     ANSWERED_QUEUE_RESULTS,
@@ -110,6 +112,40 @@ def record_dial_result(
         context["dial"] = {"status": dial_status, "seconds": dial_seconds}
         escalation.context = context
     _refresh_close_reason(session, interaction)
+    return interaction
+
+
+def queue_left(
+    session: Session,
+    settings: Settings,
+    call_sid: str,
+    queue_result: str,
+    queue_time: int | None,
+    language: str | None,
+) -> Interaction | None:
+    """Store how the caller left the agent queue and, as the bot's turn, the voicemail
+    invitation they hear next (:func:`handoff.after_queue_prompt`) in ``language`` (None: the
+    call's own), once."""
+    interaction = record_queue_result(session, call_sid, queue_result, queue_time)
+    prompt = handoff.after_queue_prompt(queue_result)
+    waiting.store_prompt(session, settings, call_sid, prompt, language)
+    return interaction
+
+
+def dial_ended(
+    session: Session,
+    settings: Settings,
+    call_sid: str,
+    dial_status: str,
+    dial_seconds: int | None,
+    language: str | None,
+) -> Interaction | None:
+    """Store how the dialled hand-off ended and, as the bot's turn, what the caller hears next
+    in ``language`` (None: the call's own): goodbye or the voicemail invitation
+    (:func:`handoff.after_dial_prompt`), once."""
+    interaction = record_dial_result(session, call_sid, dial_status, dial_seconds)
+    prompt = handoff.after_dial_prompt(dial_status)
+    waiting.store_prompt(session, settings, call_sid, prompt, language)
     return interaction
 
 

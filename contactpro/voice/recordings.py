@@ -33,7 +33,7 @@ from contactpro.speech import (
     Transcript,
     transcribe_recording_url,
 )
-from contactpro.voice import voicemail
+from contactpro.voice import handoff, voicemail, waiting
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,18 @@ def receive_voicemail(
         return None
     voicemail.left_message(session, settings, interaction, recording)
     return recording if after_report(session, settings, recording) else None
+
+
+def voicemail_left(
+    session: Session, settings: Settings, left: VoicemailLeft, language: str | None
+) -> Recording | None:
+    """Store what the caller left at voicemail (:func:`receive_voicemail`) and, as the bot's
+    turn, the goodbye they hear in ``language`` (None: the call's own), once; return the
+    recording when it is to be transcribed now."""
+    queued = receive_voicemail(session, settings, left)
+    prompt = handoff.after_voicemail_prompt(left.empty)
+    waiting.store_prompt(session, settings, left.report.call_sid, prompt, language)
+    return queued
 
 
 def transcribe(

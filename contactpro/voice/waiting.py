@@ -1,5 +1,6 @@
 """What a caller waiting for an agent hears, in their language: their place in line, the
-voicemail offer after a long wait, "stay on the line".
+voicemail offer after a long wait, "stay on the line"; and after the wait, the voicemail
+invitation and the goodbyes (:func:`store_prompt`).
 
 The webhooks say these words (:mod:`webhooks.twiml`) and store them with :func:`store` as the
 bot's turns of the call, so the conversation page, ``contactpro conversations`` and the
@@ -12,7 +13,9 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
+from contactpro.config import Settings
 from contactpro.conversations import interactions, turn_service
+from contactpro.models import Interaction
 from contactpro.voice import prompts
 
 # The prompts stored on the turns (their ``prompt`` entity).
@@ -36,7 +39,30 @@ def store(session: Session, call_sid: str, prompt: str, text: str, language: str
     as the bot's turn of that call, once per wording: the wait URL's next loop over the hold
     music, or a retried request, writes nothing new (a new place in line does)."""
     interaction = interactions.find_by_sid(session, "voice", call_sid)
-    if interaction is None or not text:
+    if interaction is not None:
+        _played(session, interaction, prompt, text, language)
+
+
+def store_prompt(
+    session: Session, settings: Settings, call_sid: str, prompt: str | None, language: str | None
+) -> None:
+    """Store catalogue prompt ``prompt`` (``voice_<prompt>``), said to the caller of
+    ``call_sid`` in ``language`` (None: the call's own, else the default), as in :func:`store`;
+    nothing for no prompt."""
+    if not prompt:
+        return
+    interaction = interactions.find_by_sid(session, "voice", call_sid)
+    if interaction is None:
+        return
+    said_in = language or interaction.language or settings.default_language
+    _played(session, interaction, prompt, prompts.say(prompt, said_in), said_in)
+
+
+def _played(
+    session: Session, interaction: Interaction, prompt: str, text: str, language: str
+) -> None:
+    """Store ``text`` as the bot's turn of ``interaction`` once per prompt and wording."""
+    if not text:
         return
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     turn_service.played_on_call(
@@ -45,5 +71,5 @@ def store(session: Session, call_sid: str, prompt: str, text: str, language: str
         text,
         prompt=prompt,
         language=language,
-        twilio_key=f"{call_sid}:{prompt}:{digest}",
+        twilio_key=f"{interaction.twilio_sid}:{prompt}:{digest}",
     )

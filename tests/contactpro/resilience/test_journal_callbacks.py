@@ -188,7 +188,7 @@ def test_queue_results_are_journaled_and_replayed_once(outage: Outage) -> None:
     assert (unanswered.queue_result, unanswered.queue_seconds) == ("queue-full", 3)
     assert unanswered.status == "open"
     rows = outage.snapshot()
-    assert rows[0] == (2, 2, 2, 0)
+    assert rows[0] == (2, 3, 2, 0)  # and the voicemail invitation the queue-full caller heard
 
     assert outage.replay().replayed == 0
     retry = outage.up.post(
@@ -234,7 +234,7 @@ def test_dial_results_answer_in_the_default_language_and_replay_once(outage: Out
     assert missed.queue_result == "dial-no-answer"
     assert missed.context["dial"] == {"status": "no-answer", "seconds": 0}
     rows = outage.snapshot()
-    assert rows[0] == (2, 2, 2, 0)
+    assert rows[0] == (2, 4, 2, 0)  # and the goodbye and voicemail invitation they heard
 
     assert outage.replay().replayed == 0
     outage.up.post(
@@ -289,7 +289,7 @@ def test_voicemails_are_journaled_and_transcribed_once(
     assert callback_please.context["voicemail"] == voicemail
     assert callback_please.status == "open"
     rows = outage.snapshot()
-    assert rows[0] == (2, 2, 2, 1)
+    assert rows[0] == (2, 4, 2, 1)  # and the two goodbyes they heard
 
     assert outage.replay().replayed == 0
     again = twiml_root(outage.up.post("/twilio/voice/voicemail", message))
