@@ -135,6 +135,18 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return self.commands[cmd_name]
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve as click does; a misspelt name is told the nearest registered one (click
+        suggests among the commands loaded so far, none here)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.NoSuchCommand as exc:
+            raise click.NoSuchCommand(
+                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the commands from their registered summaries, without importing them."""
         if not self.entries:

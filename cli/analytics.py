@@ -207,18 +207,28 @@ def _unclashing(added: list[str], existing: set[str]) -> dict[str, str]:
 
 # Column separators a CSV of texts may use: spreadsheets set to Spanish write semicolons.
 SEPARATORS = (",", ";", "\t")
+# Columns named when --text-column is none of them: a file that is not a table has hundreds.
+SHOWN_COLUMNS = 12
 
 
 def _read_table(data: Path, text_column: str) -> tuple[pd.DataFrame, str]:
     """Read the CSV whose header has ``text_column``, separated by commas, semicolons or tabs;
     return it with its separator (the scored file keeps it). Stop with the columns found."""
+    with data.open(encoding="utf-8-sig") as handle:
+        first = handle.read(1024).lstrip()[:1]
+    if first in ("{", "["):
+        raise click.ClickException(
+            f"{data} is JSON, not a CSV: give a CSV file whose first row names the columns"
+        )
     headers: list[str] = []
     for separator in SEPARATORS:
         header = [str(name) for name in pd.read_csv(data, sep=separator, nrows=0).columns]
         if text_column in header:
             return pd.read_csv(data, sep=separator), separator
         headers = max(headers, header, key=len)
-    found = ", ".join(repr(name) for name in headers)
+    found = ", ".join(repr(name[:40]) for name in headers[:SHOWN_COLUMNS])
+    if len(headers) > SHOWN_COLUMNS:
+        found += f" and {len(headers) - SHOWN_COLUMNS} more"
     raise click.BadParameter(
         f"no column {text_column!r} in {data} (its columns: {found})", param_hint="--text-column"
     )
@@ -304,4 +314,12 @@ def matrix_export(out: Path, quadrant: str | None) -> None:
     """Export the customers of each quadrant, with the recommended action, as CSV."""
     with runtime().db.session() as session, named_file(out, "write"):
         count = matrix.export_quadrants(session, out, quadrant)
+        analysed = runs.latest_run(session) is not None
     click.echo(f"exported {count} customers to {out}")
+    if not analysed:  # the customers are there, the matrix is not: say how to make it
+        click.secho(
+            "Warning: no analysis run yet, so no customer is in a quadrant: "
+            "run `contactpro analyze` first",
+            fg="yellow",
+            err=True,
+        )

@@ -70,13 +70,18 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 def load_conversations(
     data: Path | None, dataset_name: str | None, live: store.LiveFilter
 ) -> list[Conversation]:
-    """Read a JSONL file, an imported dataset, or live traffic (the first one given)."""
+    """Read a JSONL file, an imported dataset, or live traffic; refuse a file and a dataset
+    together, and a file holding no conversation (its figures would all be empty)."""
+    if data is not None and dataset_name:
+        raise click.UsageError("give --data FILE or --dataset NAME, not both")
     if data is not None:
         try:
             conversations, problems = dataset.read_jsonl(data)
         except ContactProError as exc:
             raise click.ClickException(exc.message) from None
         _report(problems)
+        if not conversations:
+            raise no_conversation(data)
         return conversations
     with _runtime().db.session() as session:
         if dataset_name:
@@ -85,6 +90,11 @@ def load_conversations(
                 raise no_dataset(dataset_name)
             return conversations
         return list(store.export_live(session, live))
+
+
+def no_conversation(path: Path) -> click.ClickException:
+    """The error of a file none of whose lines is a conversation."""
+    return click.ClickException(f"{path} holds no valid conversation")
 
 
 def no_dataset(name: str) -> click.ClickException:
@@ -184,6 +194,8 @@ def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> 
     except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     _report(problems)
+    if not rows:  # said before anything is stored, and without an "imported 0" line first
+        raise no_conversation(file)
     name = name or file.stem
     with _runtime().db.session() as session:
         added, replaced = store.save(session, name, rows)
@@ -191,8 +203,6 @@ def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> 
         f"dataset {name}: imported {added + replaced} conversations "
         f"({added} new, {replaced} replaced), skipped {len(problems)} lines"
     )
-    if not rows:
-        raise click.ClickException(f"{file} holds no valid conversation")
 
 
 @conversations.command("metrics")

@@ -149,7 +149,8 @@ def simulate_sms(
 def simulate_call(
     from_number: str, to_number: str, url: str | None, script: tuple[str, ...], show_twiml: bool
 ) -> None:
-    """Place a call, then speak turn by turn; prints what the caller would hear."""
+    """Place a call, then speak turn by turn (quit or Ctrl-D hangs up); prints what the
+    caller would hear."""
     sim = _simulator(url)
     call_sid, step = sim.start_call(from_number, to_number)
     _refused(step)
@@ -172,7 +173,11 @@ def simulate_call(
                 break
             click.echo(f"you> {line}")
         else:
-            line = click.prompt("you", default="", show_default=False)
+            try:
+                line = click.prompt("you", default="", show_default=False)
+            except click.Abort:  # Ctrl-D or Ctrl-C: hang up, or the call stays open for hours
+                click.echo()
+                break
             if line.strip().lower() in ("quit", "exit", "hangup"):
                 break
         if line.startswith("#"):

@@ -5,7 +5,9 @@ The web app and the task modules are imported inside the commands, so ``-h`` ans
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 
 import click
 from flask import current_app
@@ -52,6 +54,7 @@ def serve(host: str, port: int, worker: bool) -> None:
     found = problem(runtime().settings.database_url)
     if found:
         raise click.ClickException(found)
+    _check_address(host, port)  # before the embedded worker and beat start, not after
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     warm_up(app)
     warm_worker(app)  # one process, no fork: it answers every request itself
@@ -66,6 +69,32 @@ def serve(host: str, port: int, worker: bool) -> None:
     finally:
         if stop:
             stop()
+
+
+def _check_address(host: str, port: int) -> None:
+    """Stop with one line unless ``host:port`` can be listened on (as the server binds it).
+
+    Otherwise the server fails only after its embedded worker and beat started, which take
+    tasks from the queue of the server already running there.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fix = (
+                "another program (a `contactpro serve`?) listens there: stop it, "
+                "or pick another --port"
+            )
+        elif exc.errno == errno.EACCES:
+            fix = "ports below 1024 need privileges: pick another --port"
+        else:
+            fix = "give --host an address of this machine (127.0.0.1, or 0.0.0.0 for all)"
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): {fix}"
+        ) from None
 
 
 def _raise_exit(signum: int, frame: object) -> None:

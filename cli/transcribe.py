@@ -11,7 +11,7 @@ import click
 
 from cli.errors import stop_on_config_error
 from contactpro.config import LANGUAGES, TRANSCRIBERS, Settings, load_settings
-from contactpro.errors import ConfigError, ContactProError
+from contactpro.errors import AudioDecodeError, ConfigError, ContactProError
 from contactpro.speech.audio import content_type_for
 from contactpro.speech.backends import load_transcriber
 from contactpro.speech.pipeline import model_for_language, transcribe_audio_bytes
@@ -78,6 +78,8 @@ def transcribe(
             language=language,
             content_type=content_type_for(file.name),
         )
+    except AudioDecodeError as exc:  # the file, as every command names one it cannot read
+        raise click.ClickException(f"cannot read {file}: {exc.message} [{exc.reason}]") from None
     except ContactProError as exc:
         raise click.ClickException(f"{exc.message} [{exc.reason}]") from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -13,6 +15,7 @@ from contactpro.console.users import (
     UserError,
     create_user,
     deactivate,
+    find_by_email,
     get_user,
     list_users,
     set_password,
@@ -25,6 +28,19 @@ def users() -> None:
     """Console users: agents, managers and admins."""
 
 
+def _password(given: str | None) -> str:
+    """Return ``--password``, else ask for it twice, hidden.
+
+    Asked in the command, after the database was checked: never typed twice for nothing. Read
+    from a pipe (a provisioning script), it is read as it comes, without getpass's warnings.
+    """
+    if given is not None:
+        return given
+    hide = sys.stdin.isatty()
+    typed: str = click.prompt("Password", hide_input=hide, confirmation_prompt=True, err=True)
+    return typed
+
+
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -33,13 +49,17 @@ def users() -> None:
 )
 @click.option("--phone", default=None, help="E.164; where taken calls and alerts ring.")
 @click.option("--languages", default="es,en", show_default=True, help="First one is the UI's.")
-@click.password_option(help="Prompted when not given (at least 10 characters).")
+@click.option("--password", default=None, help="Asked for when not given (10+ characters).")
 @with_appcontext
 @one_line_errors
 def users_create(
-    email: str, name: str, role: str, phone: str | None, languages: str, password: str
+    email: str, name: str, role: str, phone: str | None, languages: str, password: str | None
 ) -> None:
     """Add a console user with a hashed password."""
+    with runtime().db.session() as session:  # said before the password is typed
+        if find_by_email(session, email) is not None:
+            raise click.ClickException(f"a user with e-mail {email.strip().lower()} already exists")
+    password = _password(password)  # no transaction open while the operator types
     with runtime().db.session() as session:
         try:
             agent = create_user(
@@ -92,11 +112,17 @@ def users_deactivate(email: str) -> None:
 
 @users.command("set-password")
 @click.argument("email")
-@click.password_option(help="Prompted when not given (10+ characters, not common).")
+@click.option("--password", default=None, help="Asked for when not given (10+ characters).")
 @with_appcontext
 @one_line_errors
-def users_set_password(email: str, password: str) -> None:
+def users_set_password(email: str, password: str | None) -> None:
     """Give a user a new password (an admin's reset); every open session of theirs ends."""
+    with runtime().db.session() as session:  # an unknown e-mail is said before the prompt
+        try:
+            get_user(session, email)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from exc
+    password = _password(password)  # no transaction open while the operator types
     with runtime().db.session() as session:
         try:
             ended = set_password(session, get_user(session, email), password)
@@ -137,6 +163,12 @@ def users_totp(email: str, disable: bool) -> None:
             agent = get_user(session, email)
             if disable:
                 totp.disable(agent)
+            elif agent.totp_secret:  # a new secret would lock their authenticator out
+                raise click.ClickException(
+                    f"{agent.email} already has a second factor (a new secret would stop their "
+                    f"authenticator): for a new phone, run `contactpro users totp {agent.email} "
+                    "--disable` first"
+                )
             else:
                 totp.enable(agent)
                 uri = totp.provisioning_uri(agent, rt.settings.company_name)
