@@ -45,6 +45,16 @@ _ACCOUNT_WORD = re.compile(r"\b(cuenta|linea|account|line)\b")
 # Words of a follow-up that asks the same again, "y de la cuenta 0000111800?", "what about 1800".
 _FOLLOW_UP_WORDS = 8
 _ASKED_SLOTS = (DISPUTE_SLOT, COPY_SLOT, CHANGE_SLOT)
+# After a bill that went up was explained, a charge the customer says they never made or used
+# ("pero yo no hice llamadas de larga distancia", "I didn't make any long distance calls")
+# disputes it: a person takes it with the charges, never a guide for a fault.
+_NOT_MINE = re.compile(
+    r"\b(no|nunca|jamas) (\w+ ){0,2}?(hice|he hecho|realice|use|he usado|pedi|contrate|"
+    r"solicite|autorice|compre)\b|"
+    r"\b(didn'?t|did not|never|haven'?t|have not) (\w+ )?(make|made|use|used|order|ordered|"
+    r"ask for|asked for|authori[sz]e|authori[sz]ed|buy|bought|sign up for|signed up for)\b|"
+    r"\b(not mine|no son mi[oa]s|no es mi[oa])\b"
+)
 # Without a month named, a dispute is about the charges of this many days back.
 RECENT_DAYS = 35
 # Two payments of the same amount this close together look like one charge taken twice.
@@ -57,12 +67,13 @@ MONTHS_EN = (
 ).split()
 
 
-def _month_name(month: int, language: str) -> str:
+def month_name(month: int, language: str) -> str:
+    """Return the name of ``month`` (1 to 12) in ``language``."""
     return (MONTHS_ES if language == "es" else MONTHS_EN)[month - 1]
 
 
 def _month(invoice: Invoice, language: str) -> str:
-    return _month_name(invoice.period_start.month, language)
+    return month_name(invoice.period_start.month, language)
 
 
 def _grew(last: Invoice, previous: Invoice) -> list[str]:
@@ -212,10 +223,16 @@ def start(ctx: TurnContext) -> Decision:
     unless the request names one.
     """
     asked = _asked(ctx)
+    disputed = _disputed_rise(ctx)
     if (question := identity.require(ctx, identity.VERIFIED, "billing_inquiry")) is not None:
         remember_named(ctx)
         ctx.state.slots.update(asked)
         return question
+    if disputed is not None and not asked.get(DISPUTE_SLOT):
+        # "Yo no hice esas llamadas" after the rise was explained: the charges of that bill.
+        ctx.state.finish()
+        month = max(disputed.invoices, key=lambda i: i.period_start).period_start.month
+        return dispute(ctx, [disputed], "unrecognised", month)
     listed = open_accounts(ctx.customer)
     asks_other = bool(_OTHER.search(normalise(ctx.text)))
     if asks_other and len(listed) == 1 and ctx.state.slots.get(TOLD_SLOT):
@@ -243,11 +260,25 @@ def _the_other(ctx: TurnContext, listed: list[Account]) -> Account | None:
     return others[0] if told and len(others) == 1 else None
 
 
+def _disputed_rise(ctx: TurnContext) -> Account | None:
+    """Return the account whose bill rise this conversation just explained when the turn says
+    the customer never made or used what was charged ("yo no hice esas llamadas"), else None."""
+    told = ctx.state.slots.get(TOLD_SLOT) or []
+    if len(told) != 1 or ctx.customer is None or not _NOT_MINE.search(normalise(ctx.text)):
+        return None
+    account = next((a for a in open_accounts(ctx.customer) if a.id == told[0]), None)
+    change = last_change(account, ctx.language) if account is not None else None
+    return account if change is not None and change["change"] == "up" else None
+
+
 def follows_up(ctx: TurnContext) -> bool:
-    """Return True when, after a balance answer, the turn asks the same about another account:
-    "¿y de la cuenta 0000111800?", a bare account number, "¿y la otra?", "and the other one?"."""
+    """Return True when, after a balance answer, the turn asks the same about another account
+    ("¿y de la cuenta 0000111800?", a bare account number, "¿y la otra?", "and the other
+    one?") or says a charge of the bill explained is not theirs ("yo no hice esas llamadas")."""
     if not ctx.state.slots.get(TOLD_SLOT) or ctx.customer is None:
         return False
+    if _disputed_rise(ctx) is not None:
+        return True
     norm = normalise(ctx.text)
     if _OTHER.search(norm):
         return True
@@ -442,7 +473,7 @@ def invoice_copy(
                 total=invoice.total,
                 status=invoice.status,
                 currency=account.currency,
-                missing=_month_name(month, ctx.language) if missing and month else "",
+                missing=month_name(month, ctx.language) if missing and month else "",
             )
         )
     if not copies:

@@ -10,7 +10,9 @@ benefit goes only to customers with the managers' minimum tenure (``offer_min_te
 and never above their maximum discount (``offer_max_discount_percent``): at 0 there is none.
 
 A question about the offer ("¿eso me baja la factura?") is answered from its data, up to
-``MAX_EXPLAINED`` times; a discount asked for instead of another benefit is offered when the
+``MAX_EXPLAINED`` times; one about leaving ("¿hay multa?") from the knowledge base, one about
+paying the debt first with what is owed; "lo pienso" records nothing and leaves the question
+standing; a discount asked for instead of another benefit is offered when the
 managers' settings would allow one. A mobile line's loyalty benefit is double data.
 
 An accepted offer is recorded on the cancellation request (``offer``); the customer is told
@@ -71,7 +73,7 @@ WAITING = ("retention", "cancel_confirm")
 WITHDRAW_SLOT = "withdraw"
 
 # Staying, said in words, whatever the question: "me quedo", "mejor no cancelo", "acepto la
-# visita", "ok I'll stay", "I changed my mind".
+# visita", "ok I'll stay", "I'll take it", "I changed my mind".
 _STAY = re.compile(
     r"\b(me quedo|quedarme|me voy a quedar|sigo con ustedes|mejor no|ya no (quiero )?cancel\w*|"
     r"cambie de opinion|me arrepenti|lo pense mejor|pensandolo bien|"
@@ -79,7 +81,7 @@ _STAY = re.compile(
     r"(oferta|visita|promo|promocion|beneficio|descuento|programa|velocidad|revision)|"
     r"i'?ll stay|i will stay|i'?m staying|i am staying|i want to stay|i'?d like to stay|"
     r"stay with you|keep (it|the service|my service|my account|my plan|the account)|"
-    r"changed my mind|on second thought|"
+    r"changed my mind|on second thought|i'?ll (take|accept) (it|that)|(lo|la) (acepto|tomo)|"
     r"(accept|take|i'?ll take|want) (the |that |this |your )?(offer|visit|deal|promo|discount|"
     r"program|speed))\b"
 )
@@ -101,7 +103,8 @@ _NEGATED = re.compile(r"\b(no|not|don'?t|won'?t|never|nunca)\b(\s+\w+){0,2}\s*$"
 # A question about what the offer changes: the bill, the price, how long it lasts.
 _ABOUT_OFFER = re.compile(
     r"\b(factura|cobr\w*|cuesta|cuestan|costo|precio|pag\w*|mensualidad|baja\w*|dura\w*|"
-    r"tiempo|meses|gratis|bill|cost\w*|price|pay\w*|charge\w*|lower\w*|free|how long|last\w*)\b"
+    r"tiempo|meses|gratis|inclu\w*|bill|cost\w*|price|pay\w*|charge\w*|lower\w*|free|"
+    r"how long|last\w*|includ\w*)\b"
 )
 # A request for a discount instead of the offer made: "prefiero un descuento", "a discount".
 _DISCOUNT = re.compile(
@@ -117,10 +120,40 @@ _OFFER_REF = re.compile(
     r"\b(eso|esa|esto|oferta|programa|visita|beneficio|promo\w*|velocidad|datos|that|this|it|"
     r"offer|program\w*|visit|deal|speed|data)\b"
 )
+# A question, with or without its mark: "y cuanto me cobran x cancelar", "any penalty for
+# cancelling", "whats included" (a leading "y", "and", "but" does not make it an answer).
 _QUESTION = re.compile(
-    r"\?|^(que|cual|como|cuanto|cuando|por que|puedo|se puede|si cancelo|y si|do|does|is|are|"
-    r"can|what|how|when|which|why|if)\b"
+    r"\?|^((y|e|o|pero|and|but|so|or) )?(que|cual|como|cuanto|cuanta|cuando|por que|puedo|"
+    r"se puede|si cancelo|y si|hay|tiene|tienen|do|does|is|are|can|what|whats|what'?s|how|when|"
+    r"which|why|if|any)\b"
 )
+# A charge for leaving, named without the word cancel: "is there an early termination fee?".
+_FEE = re.compile(r"\b(multas?|penalidad\w*|penalizacion\w*|fees?|penalt\w*)\b")
+# Taking time to decide: "lo pienso", "dejame pensarlo", "let me think about it", "idk". Neither
+# a yes nor a no, and no unclear answer either: nothing is recorded and the question stands.
+_THINK = re.compile(
+    r"\b(lo (voy a )?pienso|lo pensare|lo voy a pensar|pensarlo|dejame pensar\w*|"
+    r"tengo que pensar\w*|necesito pensar\w*|dame (un )?tiempo|te (aviso|confirmo)|no se|"
+    r"no estoy segur[oa]|let me think|i'?ll think|think (about it|it over)|need (some )?time|"
+    r"not sure|idk|i don'?t know|get back to you|let you know)\b"
+)
+# Undecided about leaving itself: "no se si cancelar", "not sure whether to cancel".
+_UNDECIDED = re.compile(
+    r"\b(no se si|no estoy segur[oa] (de|si)|not sure (if|whether|about)|"
+    r"don'?t know (if|whether))\b"
+)
+# A "no" taken back by the words after it: "no mejor cancelen", "no actually cancel it"; or a
+# "no" that refuses the offer, thanked or addressed, before asking to cancel ("no gracias quiero
+# cancelar", "no señor, igual cancelen", "no thanks I want to cancel").
+_TAKE_BACK = frozenset(
+    "mejor actually better wait espera gracias thanks thank igual pues bueno ok okay oiga mire "
+    "senor senora senorita still".split()
+)
+_NEGATIONS = frozenset({"no", "not", "never", "nunca", "don't", "dont"})
+# Thanks said beside the answer ("ok gracias pero no"): it answers nothing.
+_THANKS = re.compile(r"^((ok|okay|vale|bueno|listo) )?(muchas )?(gracias|thanks|thank you|thx)$")
+# A question about paying what is owed before leaving: "y si pago la deuda primero?".
+_PAY = re.compile(r"\b(pag\w*|pay\w*|abon\w*|settl\w*|clear\w*|salda\w*)\b")
 # "Cancelar" what is owed is paying it ("cancelar la factura"), never leaving the company.
 _OWED = re.compile(
     r"\b(deudas?|facturas?|saldo|mora|cuotas?|pagos?|debo|recibos?|mensualidad|debts?|bills?|"
@@ -356,11 +389,19 @@ def _after_no(ctx: TurnContext, words: list[str]) -> list[str]:
 
 def _refusal(ctx: TurnContext, clause: str) -> re.Match[str] | None:
     """Return where the clause refuses to cancel ("no cancelo", "I don't want to cancel"); a yes
-    between the no and the verb takes the no back ("no mejor sí cancelen todo")."""
-    match = _NOT_CANCEL.search(clause)
-    if match is None or any(_bare(ctx, w) == "affirm" for w in match.group(0).split()[1:-1]):
-        return None
-    return match
+    between the no and the verb takes the no back ("no mejor sí cancelen todo"), and so does
+    "mejor" or "actually" with no second no ("no mejor cancelen", "no actually cancel it"; yet
+    "no, mejor no cancelo" refuses)."""
+    for start in range(len(clause)):
+        if (match := _NOT_CANCEL.match(clause, start)) is None:
+            continue
+        between = match.group(0).split()[1:-1]
+        if any(_bare(ctx, w) == "affirm" for w in between):
+            continue
+        if _TAKE_BACK.intersection(between) and not _NEGATIONS.intersection(between):
+            continue
+        return match
+    return None
 
 
 def _staying(clause: str) -> bool | None:
@@ -381,7 +422,10 @@ def _answer(ctx: TurnContext, yes: str, no: str) -> str | None:
     if _QUESTION.search(ctx.text.strip().lower()):
         return None
     votes: set[str] = set()
-    for clause in _clauses(ctx, ctx.text):
+    clauses = _clauses(ctx, ctx.text)
+    for clause in clauses:
+        if len(clauses) > 1 and _THANKS.match(clause):
+            continue
         stay = _staying(clause)
         if _refusal(ctx, clause) or stay:
             votes.add("stay")
@@ -785,6 +829,10 @@ def reply(ctx: TurnContext) -> Decision:
     if state.awaiting == "retention":
         if (other := _other_line(ctx, account)) is not None:
             return _offer(ctx, other)  # "no, solo el celular": that line's offer instead
+        if (thinking := _thinking(ctx, ctx.say("retention_again_question"))) is not None:
+            return thinking  # "lo pienso": neither a yes nor a no
+        if (told := _debt_first(ctx, account, ctx.say("retention_question"))) is not None:
+            return told  # "¿y si pago la deuda primero?" asks about the debt, not the offer
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             return _kept_asking(ctx)  # before the discount: "a cheaper plan" is not the offer
         discount_asked = _asks_discount(ctx)
@@ -806,9 +854,17 @@ def reply(ctx: TurnContext) -> Decision:
     if state.awaiting == "cancel_confirm":
         if (other := _other_line(ctx, account)) is not None:
             # "sí, cancelar la 3104447654", "no, solo el celular" while confirming another
-            # account: confirm that one.
+            # account: confirm that one. The offer refused was that account's: none was made
+            # for this one, and none is recorded on it.
             state.slots["account"], state.slots["retries"] = other.id, 0
+            state.slots["offer"] = None
             return _confirm(ctx, other.number)
+        again = ctx.say("cancel_confirm_again_question", account=number)
+        if (thinking := _thinking(ctx, again)) is not None:
+            return thinking
+        question = ctx.say("cancel_confirm_question", account=number)
+        if (told := _debt_first(ctx, account, question)) is not None:
+            return told
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:
             answer = "stay"  # "no, pero ¿tienen algo más barato?" asks, then stays
         else:
@@ -824,7 +880,6 @@ def reply(ctx: TurnContext) -> Decision:
             state.slots["offer"] = None
             _record(ctx, "retained")
             return _kept(ctx)
-        question = ctx.say("cancel_confirm_question", account=number)
         if (heard := _reason_heard(ctx, question)) is not None:
             return heard
         if (told := _about_cancelling(ctx, question)) is not None:
@@ -864,14 +919,67 @@ def _about_cancelling(ctx: TurnContext, question: str) -> Decision | None:
     return Decision(f"{said} {question}", step=f"answered_{match.article.slug}", question=question)
 
 
+def _is_question(text: str) -> bool:
+    """Return True when ``text`` asks something, with or without its question mark."""
+    return bool(_QUESTION.search(text.strip().lower()) or _QUESTION.search(normalise(text)))
+
+
 def _cancelling_article(ctx: TurnContext) -> Match | None:
-    """Return the article answering the turn when it asks about cancelling itself, else None."""
-    text = ctx.text.strip().lower()
-    if not (_QUESTION.search(text) and _CANCEL.search(normalise(text))):
+    """Return the article answering the turn when it asks about cancelling itself ("¿cuánto me
+    cobran por cancelar?", "is there an early termination fee?"), else None."""
+    norm = normalise(ctx.text)
+    if not _is_question(ctx.text) or not (_CANCEL.search(norm) or _FEE.search(norm)):
         return None
+    question = ctx.text
+    if not _CANCEL.search(norm) and (fee := _FEE.search(norm)) is not None:
+        # A fee asked about while leaving is the fee for leaving: search for that, not for the
+        # other words ("is there an early termination fee?").
+        question = f"{fee.group(0)} {'cancel' if ctx.language == 'en' else 'cancelar'}"
     least = float(current_config(ctx.session, ctx.settings)["knowledge_min_score"])
-    match = article_for(ctx.settings, ctx.language, ctx.market, ctx.text, least)
+    match = article_for(ctx.settings, ctx.language, ctx.market, question, least)
     return None if match is None or match.other_market else match
+
+
+def _thinking(ctx: TurnContext, question: str) -> Decision | None:
+    """Answer "lo pienso", "let me think about it" at the offer or the confirmation: nothing is
+    recorded, the service stays and ``question`` waits for the answer (silence until the
+    conversation closes records the request abandoned); "no sé si cancelar" is undecided too.
+    None when the turn decides: leaving or staying."""
+    if not _undecided(ctx):
+        return None
+    confirming = ctx.state.awaiting == "cancel_confirm"
+    said = ctx.say("cancel_think_it_over", confirming=confirming)
+    return Decision(said, step="thinking_it_over", question=question)
+
+
+def _undecided(ctx: TurnContext) -> bool:
+    """Return True when the turn takes time to decide ("lo pienso", "idk", "no sé si cancelar")
+    and decides nothing ("no sé, mejor cancelen" leaves, "lo pensé mejor, me quedo" stays)."""
+    norm = normalise(ctx.text)
+    if not _THINK.search(norm) or _said_stay(ctx):
+        return False
+    return not _CANCEL.search(norm) or bool(_UNDECIDED.search(norm))
+
+
+def _asks_debt_first(ctx: TurnContext) -> bool:
+    """Return True when the turn asks about paying what is owed before leaving ("y si pago la
+    deuda primero?", "what if I pay the debt first")."""
+    norm = normalise(ctx.text)
+    return _is_question(ctx.text) and bool(_OWED.search(norm) and _PAY.search(norm))
+
+
+def _debt_first(ctx: TurnContext, account: Account | None, question: str) -> Decision | None:
+    """Tell what ``account`` owes and that cancelling does not clear it, then ask ``question``
+    again; None when the turn asks nothing of the kind."""
+    if account is None or not _asks_debt_first(ctx):
+        return None
+    said = ctx.say(
+        "cancel_debt_first",
+        account=account.number,
+        debt=in_units(account.debt_amount or Decimal(0), account.currency),
+        currency=account.currency,
+    )
+    return Decision(f"{said} {question}", step="told_debt_before_cancelling", question=question)
 
 
 def _other_line(ctx: TurnContext, account: Account | None) -> Account | None:
@@ -883,11 +991,23 @@ def _other_line(ctx: TurnContext, account: Account | None) -> Account | None:
         return None
     held = accounts.open_accounts(ctx.customer)
     named = accounts.named(accounts.digits_named(ctx.text), held)
-    if not named and _ONLY_THAT.search(normalise(ctx.text)) and not _said_stay(ctx):
+    pointed = _ONLY_THAT.search(normalise(ctx.text)) or _only_a_line(ctx, held)
+    if not named and pointed and not _said_stay(ctx):
         clauses = _clauses(ctx, ctx.text)
         if not any(_refusal(ctx, c) for c in clauses):
             named = [line] if (line := accounts.by_plan(ctx.text, held)) is not None else []
     return named[0] if len(named) == 1 and named[0].id != account.id else None
+
+
+def _only_a_line(ctx: TurnContext, held: list[Account]) -> bool:
+    """Return True when the answer is a bare yes or no and a line, nothing else ("no, el
+    celular", "no, the mobile one"): that line is the one meant; a reason ("no, el internet
+    funciona bien") is no line named."""
+    said = [c for c in _clauses(ctx, ctx.text) if _bare(ctx, c) is None]
+    return bool(said) and all(
+        len(c.split()) <= 3 and not denies_problem(c) and accounts.by_plan(c, held) is not None
+        for c in said
+    )
 
 
 def _refused(ctx: TurnContext, number: str) -> Decision:
@@ -992,6 +1112,8 @@ def claims(ctx: TurnContext) -> bool:
             return True  # "me voy a mudar": why the customer leaves, heard at the question
         if _cancelling_article(ctx) is not None:
             return True  # "is there a cancellation fee?" asks about leaving, answered here
+        if _asks_debt_first(ctx) or _undecided(ctx):
+            return True  # "¿y si pago la deuda primero?", "lo pienso": answered here
         if state.awaiting == "retention" and (
             _asks_discount(ctx)
             or (_asks_about_offer(ctx) and _OFFER_REF.search(normalise(ctx.text)))

@@ -12,6 +12,8 @@ import re
 from contactpro.dialog.context import Decision, TurnContext
 
 AWAITING = "clarify_topic"
+# The step of the clarifying question: the turn after it answers the question.
+ASKED_STEP = "asked_topic"
 # Intents a clarifying question may name: the customer's own business topics.
 TOPICS = (
     "billing_inquiry",
@@ -40,7 +42,7 @@ def ask(ctx: TurnContext, topics: list[str]) -> Decision:
     first, second = (ctx.say(f"topic_{topic}") for topic in topics)
     return Decision(
         ctx.say("clarify_topics", first=first, second=second),
-        step="asked_topic",
+        step=ASKED_STEP,
         question=ctx.say("clarify_topics_question", first=first, second=second),
     )
 

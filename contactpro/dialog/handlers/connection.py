@@ -66,6 +66,25 @@ _RED_LIGHT = re.compile(
 _NOT_RED = re.compile(r"\b(no|not|isn'?t|ni)( esta| es| is)? (roja|rojo|red)\b")
 # The guide's step about the fibre light (troubleshoot_steps, counting from 0).
 FIBRE_STEP = 2
+# A problem with a mobile line ("mi celular no tiene señal", "my mobile data isn't working")
+# follows the phone's guide (troubleshoot_mobile_steps): the modem's steps would not help. Words
+# of the home service (wifi, módem, la casa) keep the home guide: the phone may just be the
+# device on the wifi.
+MOBILE_GUIDE = "mobile"
+_MOBILE = re.compile(
+    r"\b(celular|cel|movil|telefono|datos moviles|datos|linea movil|chip|sim|llamadas|"
+    r"cell|cellphone|cell phone|mobile|mobile data|phone|data|calls|texts)\b"
+)
+_HOME = re.compile(
+    r"\b(wifi|wi fi|modem|router|fibra|fiber|fibre|casa|hogar|home|house|tv|television|"
+    r"decodificador|computador|computer|laptop|pc|internet)\b"
+)
+# The internet of the phone itself: "internet del celular", "mi celular no tiene internet",
+# "mobile internet", "no internet on my phone" (the word internet alone is the home service).
+_MOBILE_INTERNET = re.compile(
+    r"\b(celular|movil|telefono|cell|cellphone|phone|mobile)( \w+){0,2} internet\b|"
+    r"\binternet( \w+){0,2} (celular|movil|telefono|cell|cellphone|phone|mobile)\b"
+)
 # Only words that say the service works mean fixed; "I'm back" is the customer, not the service.
 _WORKS = re.compile(
     r"\b(ya )?(funciona|funcionando|sirve|anda|conecta|volvio|works?|working|fixed|solved|"
@@ -194,9 +213,27 @@ def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
     ).first()
 
 
+def _mobile(ctx: TurnContext) -> bool:
+    """Return True when this conversation follows the mobile line's guide."""
+    return ctx.state.slots.get("guide") == MOBILE_GUIDE
+
+
+def _guide(ctx: TurnContext) -> str:
+    """Return the template of the steps this conversation follows."""
+    return "troubleshoot_mobile_steps" if _mobile(ctx) else "troubleshoot_steps"
+
+
+def _about_mobile(texts: list[str]) -> bool:
+    """Return True when the request is about a mobile line, not the home service."""
+    norms = [normalise(text) for text in texts]
+    # The phone's own internet is said first, so its "internet" is not the home service's.
+    home = any(_HOME.search(_MOBILE_INTERNET.sub(" ", n)) for n in norms)
+    return any(_MOBILE.search(n) for n in norms) and not home
+
+
 def _step(ctx: TurnContext, index: int) -> Decision:
     ctx.state.slots["step"], ctx.state.slots["step_done"] = index, False
-    text = f"{ctx.say('troubleshoot_steps', index=index)} {ctx.say('troubleshoot_ask')}"
+    text = f"{ctx.say(_guide(ctx), index=index)} {ctx.say('troubleshoot_ask')}"
     return Decision(text, step=f"troubleshoot_{index + 1}")
 
 
@@ -217,9 +254,11 @@ def _request_texts(ctx: TurnContext) -> list[str]:
 def _note_tried(ctx: TurnContext, texts: list[str]) -> None:
     """Remember the steps the customer says they already did, as steps done in the packet."""
     tried = set(ctx.state.slots.get("tried", []))
+    # Only restarting is a step of both guides; the others are the modem's.
+    patterns = _TRIED[:1] if _mobile(ctx) else _TRIED
     for text in texts:
         norm = normalise(text)
-        said = {i for i, pattern in enumerate(_TRIED) if pattern.search(norm)}
+        said = {i for i, pattern in enumerate(patterns) if pattern.search(norm)}
         ctx.state.steps.extend(f"troubleshoot_{i + 1}_done" for i in sorted(said - tried))
         tried |= said
     ctx.state.slots["tried"] = sorted(tried)
@@ -228,7 +267,7 @@ def _note_tried(ctx: TurnContext, texts: list[str]) -> None:
 def _untried(ctx: TurnContext, start: int) -> int | None:
     """Return the first step from ``start`` the customer has not already done, or None."""
     tried = set(ctx.state.slots.get("tried", []))
-    total = ctx.templates.count("troubleshoot_steps", ctx.language)
+    total = ctx.templates.count(_guide(ctx), ctx.language)
     return next((i for i in range(start, total) if i not in tried), None)
 
 
@@ -264,8 +303,10 @@ def start(ctx: TurnContext) -> Decision:
             step="told_outage",
             resolved=True,
         )
-    ctx.state.start("connection", "step_result", step=0)
-    _note_tried(ctx, _request_texts(ctx))
+    texts = _request_texts(ctx)
+    guide = MOBILE_GUIDE if _about_mobile(texts) else "home"
+    ctx.state.start("connection", "step_result", step=0, guide=guide)
+    _note_tried(ctx, texts)
     first = _untried(ctx, 0)
     if first is None:
         return _failed(ctx, 0)
@@ -296,8 +337,10 @@ def reply(ctx: TurnContext) -> Decision:
             return Decision("", ESCALATE, reason="not_understood")
         ctx.state.slots["asked_again"] = True
         return Decision(ctx.say("troubleshoot_ask"))
-    total = ctx.templates.count("troubleshoot_steps", ctx.language)
+    total = ctx.templates.count(_guide(ctx), ctx.language)
     _note_tried(ctx, [ctx.text])
+    if result == "red_light" and _mobile(ctx):
+        result = "broken"  # a phone has no fibre light: on to its next step
     fibre_left = FIBRE_STEP not in ctx.state.slots["tried"]
     if result == "red_light" and index < FIBRE_STEP < total and fibre_left:
         following: int | None = FIBRE_STEP

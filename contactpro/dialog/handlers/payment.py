@@ -28,6 +28,7 @@ from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.dialog.dates import month_first, said_date
 from contactpro.dialog.handlers import debt
+from contactpro.dialog.handlers.billing import month_name
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units, quantum
 from contactpro.models import Account, Payment
@@ -41,12 +42,17 @@ RECENT_PAYMENT_DAYS = 10
 CLAIM_DAYS_BEFORE, CLAIM_DAYS_AFTER = 1, 4
 # A payment stated without its day is looked for this far back.
 CLAIM_LOOKBACK_DAYS = 90
+# A year said with a payment's day is one of these last years; any other number after the month
+# is the amount ("el 20 de noviembre 89900 pesos" names no year 8990).
+CLAIM_YEARS_BACK = 5
 # After "should an agent look into it?": words that decline the review, words that ask for it
 # ("revisen", "please check"), and other words of yes (insisting on the payment is one).
 _DECLINES = re.compile(
     r"\b(no gracias|no thanks?|no thank you|no hace falta|no es necesario|no importa|no need|"
     r"not necessary|never mind|nevermind|olvidalo|forget it|dejalo( asi)?|asi esta bien|"
-    r"esta bien asi|esperare|i ll wait|i will wait|i can wait)\b"
+    r"esta bien asi|esperare|i'?ll wait|i will wait|i can wait|no te preocupes|no tranquil[oa]|"
+    r"(?:no|nah|nope) (?:it'?s|it is|that'?s|that is|i'?m) (?:fine|ok|okay|alright|all right|good)|"
+    r"(?:don'?t|do not) worry|i'?m good)\b"
 )
 _ASKS_REVIEW = re.compile(
     r"\b(revis\w*|verifi\w*|chequ\w*|check\w*|look into|look at|investig\w*|asesor|agent)\b"
@@ -84,10 +90,12 @@ def payment_link(ctx: TurnContext, account: Account, amount: Decimal | None = No
 
 @dataclass(frozen=True)
 class Claim:
-    """What the customer states about a payment they made: its amount and day, when said."""
+    """What the customer states about a payment they made: its amount and day, when said
+    (``whole_month`` when only the month was: ``day`` is then its first)."""
 
     amount: Decimal | None
     day: date | None
+    whole_month: bool = False
 
     def matches(self, payment: Payment, paid_on: date, currency: str) -> bool:
         """Return True when ``payment`` (made on ``paid_on``) is the one stated."""
@@ -95,18 +103,41 @@ class Claim:
             return False
         if self.day is None:
             return True
+        if self.whole_month:
+            # "Pagué en noviembre": any day of it, or one posted in the days after it ended.
+            start = (paid_on - timedelta(days=CLAIM_DAYS_AFTER)).replace(day=1)
+            return start == self.day or paid_on.replace(day=1) == self.day
         return -CLAIM_DAYS_BEFORE <= (paid_on - self.day).days <= CLAIM_DAYS_AFTER
+
+
+def _paid_day(day: date, today: date) -> date:
+    """Return ``day`` in its latest year on or before ``today`` when the year read with it cannot
+    be a payment's (the amount said after the month, "el 20 de noviembre 89900 pesos")."""
+    if today.year - CLAIM_YEARS_BACK <= day.year and day <= today:
+        return day
+    for year in (today.year, today.year - 1):
+        try:
+            placed = day.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if placed <= today:
+            return placed
+    return day
 
 
 def stated_claim(texts: list[str], today: date, *, month_first: bool | None = None) -> Claim:
     """Return the amount and day of a payment the customer says they made, from their words:
     "$250.000", "250 mil", or a bare number right after "pagué" / "I paid" ("ya pagué 133718",
-    "I paid 90.95"); "ayer", "el 5 de nov", "7/11" (``month_first`` as in :func:`said_date`)."""
+    "I paid 90.95"); "ayer", "el 5 de nov", "7/11" (``month_first`` as in :func:`said_date`);
+    "en noviembre" (the month alone: any day of it)."""
     amounts = (stated_amount(t) or paid_amount(t) for t in texts)
     amount = next((a for a in amounts if a is not None), None)
     days = (said_date(t, today, past=True, month_first=month_first) for t in texts)
-    day = next((d for d in days if d is not None), None)
-    return Claim(amount, day[0] if day else None)
+    said = next((d for d in days if d is not None), None)
+    if said is None:
+        return Claim(amount, None)
+    day, named = said
+    return Claim(amount, _paid_day(day, today), whole_month=not named)
 
 
 def start_how(ctx: TurnContext) -> Decision:
@@ -186,11 +217,14 @@ def _check_claim(ctx: TurnContext, account: Account, claim: Claim) -> Decision:
     if matching:
         return _found(ctx, account, max(matching, key=lambda p: p.paid_at))
     last = max(account.payments, key=lambda p: p.paid_at, default=None)
+    day = claim.day if not claim.whole_month else None
+    month = claim.day if claim.whole_month else None
     ctx.state.handoff["payment_claim"] = {
         "account": account.number,
         "amount": format(claim.amount.normalize(), "f") if claim.amount is not None else None,
         "currency": account.currency,
-        "date": claim.day.isoformat() if claim.day else None,
+        "date": day.isoformat() if day else None,
+        "month": month.strftime("%Y-%m") if month else None,
         "last_recorded": (
             {"amount": str(last.amount), "date": _paid_on(ctx, last).isoformat()} if last else None
         ),
@@ -199,11 +233,12 @@ def _check_claim(ctx: TurnContext, account: Account, claim: Claim) -> Decision:
         "payment_claim_unmatched",
         account=account.number,
         amount=in_units(claim.amount, account.currency) if claim.amount is not None else None,
-        day=claim.day,
+        day=day,
+        month=month_name(month.month, ctx.language) if month else None,
         currency=account.currency,
         last_amount=last.amount if last else None,
         last_day=_paid_on(ctx, last) if last else None,
-        recent=claim.day is not None and (ctx.today - claim.day).days <= 2,
+        recent=day is not None and (ctx.today - day).days <= 2,
     )
     return Decision(text, ESCALATE, reason="payment_not_found", step="payment_claim_unmatched")
 
@@ -220,7 +255,10 @@ def _settle_rest(ctx: TurnContext, account: Account, claim: Claim, checked: Deci
             "payment_claim_unmatched_settle",
             account=account.number,
             amount=claim.amount,
-            day=claim.day,
+            day=None if claim.whole_month else claim.day,
+            month=month_name(claim.day.month, ctx.language)
+            if claim.whole_month and claim.day
+            else None,
             currency=account.currency,
         )
     ctx.state.finish()
