@@ -1,16 +1,22 @@
 """Dates a customer says, read one way for the rules' ``date`` entity and for the dialog.
 
 Named days: "el 15 de enero", "January 15", "nov 4", "7 de nov.", "7/11" (day first, or month
-first in the United States), "2026-11-07", a month alone ("en marzo"). Relative days, on the
-customer's own today: "ayer", "antier", "hoy" (a payment made), "mañana", "pasado mañana",
-"el viernes" / "el próximo viernes" / "next friday" (the first such weekday after today, never
-today), "fin de mes" / "end of the month" (its last day), "la otra semana" / "next week" (a
-week from today), "el 15" / "on the 15th" (the next 15th; the last one for a payment made).
+first in the United States), "2026-11-07", a month alone ("en marzo"); days said as ordinals
+("december fourth", "the twenty first", "el primero de diciembre"). A year is 19xx or 20xx, or
+two digits after "del": a number said after the month is otherwise the amount ("el 20 de
+noviembre 89900 pesos"). Relative days, on the customer's own today: "ayer", "antier", "hoy",
+"hace dos días", "a week ago", "la semana pasada" (its Tuesday), "el jueves pasado" / "last
+thursday" (a payment made), "mañana", "pasado mañana", "el viernes" / "el próximo viernes" /
+"next friday" (the first such weekday after today, never today; "este lunes" of a payment made
+is the latest Monday, today's on a Monday), "fin de mes" / "end of the month" (its last day),
+"la otra semana" / "next week" (a week from today), "el 15" / "on the 15th" (the next 15th; the
+last one for a payment made). A day corrected by another ("el cinco no perdón el cuatro") is
+the last one said.
 
 A day and month with no year are placed where the customer means them. A payment still to
 make is in the coming months, except a date just past ("el 30 de noviembre" said on 5
 December), which is the past and is answered as such. A payment already made is in the past:
-the latest such day on or before today.
+the latest such day on or before today, also when the year said with it is a later one.
 
 Words that are dates only in context ("mañana te digo", "el 2" picking the second option, "the
 2nd one") count only when the message is about paying ("puedo pagar el 2", "hasta el viernes")
@@ -24,7 +30,8 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from contactpro.nlu.text import numeric_form
+from contactpro.nlu.numbers import AMBIGUOUS_ALONE, NUMBER_WORDS, ORDINAL_TENS, ORDINALS
+from contactpro.nlu.text import fold, numeric_form
 
 FULL_MONTHS = {
     **{
@@ -66,10 +73,14 @@ _MONTH_ALONE_NAMES = _names(m for m in FULL_MONTHS if m != "may")
 _YMD = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC = re.compile(r"(?<![\d/.,])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
 # "el 15 de enero", "15th of January", "7 nov", "January 15", "nov 4th, 2026".
-_DAY_MONTH = re.compile(
-    rf"\b(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_names(MONTHS)})\b(?:\s+(?:de\s+|del\s+)?(\d{{4}}))?"
+# A year said with a day: 19xx or 20xx ("de 2025"), or two digits after "del" ("del 25"); never
+# the amount said next ("el 20 de noviembre 89900 pesos", "november 20th 2000 dollars").
+_AMOUNT_AFTER = (
+    r"(?![\d.,]*\d)(?!\s*(?:pesos|dolares|dollars|bucks|usd|cop|mil|k|thousand)\b|\s*\$)"
 )
-_MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_NAMES})\s+(\d{{1,2}}){_ORD}\b(?:\s+(\d{{4}}))?")
+_YEAR = rf"(?:\s+(?:de\s+|del\s+)?((?:19|20)\d{{2}})|\s+del\s+(\d{{2}})){_AMOUNT_AFTER}"
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_names(MONTHS)})\b(?:{_YEAR})?")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_NAMES})\s+(\d{{1,2}}){_ORD}\b(?:{_YEAR})?")
 _MONTH = re.compile(
     r"\b(pagar?|pago|pague|pay|paid|paying|hasta|until|by|for|en|in|para|antes)\b.*\b("
     + _MONTH_ALONE_NAMES
@@ -96,9 +107,65 @@ WEEKDAYS = {
     },
 }
 _WEEKDAY = re.compile(
-    r"\b(?:(?:el|este|the|this|on|next|coming|proximo|siguiente|otro)\s+)*("
+    r"\b((?:(?:el|este|the|this|on|next|coming|proximo|siguiente|otro|last|past|previous|pasado)"
+    r"\s+)*)("
     + _names(WEEKDAYS)
-    + r")\b(?:\s+(?:proximo|que viene|next))?"
+    + r")\b(?:\s+(?:proximo|que viene|next|(pasado|anterior)(?! manana)))?"
+)
+# "last thursday", "el jueves pasado": the one before today, a day said to be past.
+_WEEKDAY_PAST = re.compile(r"\b(?:last|past|previous|pasado)\b")
+# "this monday", "este lunes" said of a payment made: the latest Monday, today's when it is one.
+_WEEKDAY_THIS = re.compile(r"\b(?:este|this)\s+$")
+# "hace dos días", "two days ago", "hace una semana", "a week ago": that many days back.
+_AGO = re.compile(
+    r"\bhace (\d{1,3}|un|una|un par de) (dias?|semanas?)\b"
+    r"|\b(\d{1,3}|a|an|one|a couple of|a couple|couple of) (days?|weeks?) ago\b"
+)
+_AGO_ONE = {"un": 1, "una": 1, "a": 1, "an": 1, "one": 1}
+# "la semana pasada", "last week": a week, no day; read as its Tuesday, so that a payment made
+# any day of it is within reach of a claim (checked from a day before to days after).
+_LAST_WEEK = re.compile(
+    r"\b(?:la semana pasada|la pasada semana|la semana anterior|last week|the week before|"
+    r"the previous week|the past week)\b"
+)
+# Ordinal days said in words, read where they can only be a day: by a month ("december fourth",
+# "the fourth of december", "el primero de diciembre") or after "the" / "el" with nothing after
+# them that they could be counting ("on the fourth", "the twentieth and it's not showing"; never
+# "the fourth payment", "the first one", "first of all").
+_ORDINAL_DAY = re.compile(
+    rf"(?P<before>\b(?:{_names(FULL_MONTHS)})\s+(?:the\s+)?|\b(?:the|el|dia)\s+)?"
+    r"\b(?:(?P<tens>twenty|thirty|20|30)[\s-]+(?P<unit>"
+    + _names(word for word, day in ORDINALS.items() if day < 10)
+    + r")|(?P<whole>"
+    + _names(ORDINALS)
+    + rf"))\b(?P<after>\s+(?:of|de)\s+(?:the\s+)?(?:{_names(FULL_MONTHS)})\b)?"
+)
+_ORDINAL_FOLLOWERS = re.compile(
+    r"[\s,.;:!?]*(?:$|\d|(?:and|but|or|no|not|sorry|i|it|its|it's|we|my|via|with|by|through|"
+    r"using|at|in|from|for|please|so|because|um|uh|then|ok|okay|was|is|did|of (?:this|the|last) "
+    r"month|this month|last month|y|pero|o|con|por|en|desde|perdon|pues|ya|me|mi|a|al|fue|era|es|"
+    r"de este mes|del mes|"
+    + _names(NUMBER_WORDS - AMBIGUOUS_ALONE)  # "the fourth fifty dollars"; never "the first one"
+    + r")\b)"
+)
+# "on may first": a day in May; "may first I ask": none.
+_ON_MAY = re.compile(r"\b(?:on|by|until|before|since|of|in|from)\s+$")
+# "el 4 de este mes", "the 4th of this month": the day alone.
+_THIS_MONTH = re.compile(
+    rf"\b(\d{{1,2}}{_ORD}) (?:of (?:this|the) month|de este mes|del mes"
+    r"(?! pasado| anterior| que viene| proximo| entrante| siguiente))\b"
+)
+# A date corrected by the next one: "el cinco no perdón el cuatro", "the fifth, no, sorry, the
+# fourth", "el 15, o mejor el 20". A bare "no" or "mejor" corrects only when a date follows it.
+_DATE_START = (
+    r"(?:(?:el|la|the|on|en|a|al|hasta|para|by|de|del|fue|era|it was|was|ayer|antier|anteayer|"
+    rf"yesterday|hace|{_names(FULL_MONTHS)}|{_names(WEEKDAYS)})\b|\d)"
+)
+_CORRECTION = re.compile(
+    r"\b(?:no perdon|perdon|perdona|perdoname|disculpa|disculpe|mentira|mejor dicho|"
+    r"quiero decir|me equivoque|corrijo|no espera|espera|no sorry|sorry|i mean|i meant|no wait|"
+    r"wait|correction|scratch that|my bad|actually|no no)\b"
+    rf"|\b(?:no|digo|o sea|mejor)\b(?=\s+{_DATE_START})"
 )
 _END_OF_MONTH = re.compile(
     r"\b(?:(?:a|al|para|hasta|by|at|the)\s+)*(?:fin|final|finales|fines) de(?:l)? mes\b"
@@ -140,9 +207,10 @@ def _month_after(day: date, months: int = 1) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _in_context(text: str, match: re.Match[str]) -> bool:
-    """Return True when the message is about paying or says little besides ``match``."""
-    if _PAYING.search(text):
+def _in_context(text: str, match: re.Match[str], paying: bool = False) -> bool:
+    """Return True when the message is about paying (``paying`` when a part of it said so) or
+    says little besides ``match``."""
+    if paying or _PAYING.search(text):
         return True
     rest = (text[: match.start()] + " " + text[match.end() :]).split()
     return all(word in _FILLER for word in rest)
@@ -157,9 +225,12 @@ def _placed(
     if year is not None:
         year += 2000 if year < 100 else 0
         try:
-            return date(year, month, day), True
+            said = date(year, month, day)
         except ValueError:
             return None
+        if not past or said <= today:
+            return said, True
+        # A payment made is never ahead of today: the year was misheard, the day and month stand.
     this_year = _on(today.year, month, day)
     if past:
         return (this_year if this_year <= today else _on(today.year - 1, month, day)), True
@@ -195,41 +266,68 @@ def _named(
         if (found := _numeric(match, today, past, month_first)) is not None:
             return found
     for match in _DAY_MONTH.finditer(text):
-        year = int(match.group(3)) if match.group(3) else None
+        year = _said_year(match)
         if found := _placed(year, MONTHS[match.group(2)], int(match.group(1)), today, past):
             return found
     for match in _MONTH_DAY.finditer(text):
-        year = int(match.group(3)) if match.group(3) else None
+        year = _said_year(match)
         if found := _placed(year, MONTHS[match.group(1)], int(match.group(2)), today, past):
             return found
     return None
 
 
-def _relative(text: str, today: date, past: bool) -> date | None:
+def _said_year(match: re.Match[str]) -> int | None:
+    """Return the year a day-and-month match said ("de 2025", "del 25"), if any."""
+    said = match.group(3) or match.group(4)
+    return int(said) if said else None
+
+
+def _days_back(text: str, today: date) -> date | None:
+    """Return the day a past day named relative to today is ("antier", "hace dos días", "two
+    days ago", "la semana pasada")."""
+    for pattern, days in _DAYS_BACK:
+        if pattern.search(text):
+            return today - timedelta(days=days)
+    if (match := _AGO.search(text)) is not None:
+        count, unit = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        number = int(count) if count.isdigit() else _AGO_ONE.get(count, 2)  # "un par": two
+        days = number * (7 if unit.startswith(("semana", "week")) else 1)
+        return today - timedelta(days=days) if 0 < days <= 366 else None
+    if _LAST_WEEK.search(text):
+        return today - timedelta(days=today.weekday() + 6)
+    return None
+
+
+def _weekday(match: re.Match[str], today: date, past: bool) -> date | None:
+    """Return the day "el viernes", "next friday", "last thursday" or "este lunes" names."""
+    said_past = bool(match.group(3) or _WEEKDAY_PAST.search(match.group(1)))
+    if said_past and not past:
+        return None  # "el jueves pasado" is no day to pay by; read as a payment made
+    ahead = (WEEKDAYS[match.group(2)] - today.weekday()) % 7 or 7
+    if not past:
+        return today + timedelta(days=ahead)
+    if ahead == 7 and not said_past and _WEEKDAY_THIS.search(match.group(1)):
+        return today  # "pagué este lunes" on a Monday
+    return today - timedelta(days=7 - ahead or 7)
+
+
+def _relative(text: str, today: date, past: bool, paying: bool = False) -> date | None:
     """Return the day a relative date names ("mañana", "el viernes", "fin de mes", "el 15")."""
     if past:
-        for pattern, days in _DAYS_BACK:
-            if pattern.search(text):
-                return today - timedelta(days=days)
+        if (back := _days_back(text, today)) is not None:
+            return back
     else:
         for pattern, days in _DAYS_AHEAD:
-            if (match := pattern.search(text)) and _in_context(text, match):
+            if (match := pattern.search(text)) and _in_context(text, match, paying):
                 return today + timedelta(days=days)
-    if (match := _WEEKDAY.search(text)) and _in_context(text, match):
-        ahead = (WEEKDAYS[match.group(1)] - today.weekday()) % 7 or 7
-        return today - timedelta(days=7 - ahead or 7) if past else today + timedelta(days=ahead)
+    if (match := _WEEKDAY.search(text)) and _in_context(text, match, paying):
+        return _weekday(match, today, past)
     if (match := _END_OF_MONTH.search(text)) is not None:
         last = _on(today.year, today.month, 31)
         if past and last > today:
             return today.replace(day=1) - timedelta(days=1)
         return last
-    if (match := _DAY_ONLY.search(text)) is not None:
-        day = int(match.group(2))
-        said_when = bool(_DEADLINE.search(match.group(1)))
-        if not 1 <= day <= 31 or not (
-            said_when or _PAYING.search(text) or (_in_context(text, match) and day >= BARE_DAY_FROM)
-        ):
-            return None
+    if (day := _day_of_month(text, paying)) is not None:
         if past:
             if day <= today.day:
                 return _on(today.year, today.month, day)
@@ -237,6 +335,86 @@ def _relative(text: str, today: date, past: bool) -> date | None:
         if day >= today.day:
             return _on(today.year, today.month, day)
         return _on(*_month_after(today), day)
+    return None
+
+
+def _day_of_month(text: str, paying: bool = False) -> int | None:
+    """Return the day of the month said alone ("el 15", "on the 4th"), when it is a date."""
+    if (match := _DAY_ONLY.search(text)) is None:
+        return None
+    day = int(match.group(2))
+    said_when = bool(_DEADLINE.search(match.group(1)))
+    if not 1 <= day <= 31 or not (
+        said_when
+        or paying
+        or _PAYING.search(text)
+        or (_in_context(text, match) and day >= BARE_DAY_FROM)
+    ):
+        return None
+    return day
+
+
+def _date_form(text: str) -> str:
+    """Return ``text`` in the numeric form dates are read in, ordinal days as digits ("december
+    fourth" -> "december 4th") and "of this month" dropped after a day ("el 4 de este mes")."""
+    spoken = _ORDINAL_DAY.sub(_ordinal_digits, fold(text))
+    return _THIS_MONTH.sub(r"\1", numeric_form(spoken))
+
+
+def _ordinal_digits(match: re.Match[str]) -> str:
+    """Return an ordinal day matched by :data:`_ORDINAL_DAY` as digits, where it is a day."""
+    before, tens, unit, whole, after = match.group("before", "tens", "unit", "whole", "after")
+    by_month = bool(before) and before.split()[0] in FULL_MONTHS
+    if (
+        by_month
+        and before.split()[0] == "may"
+        and not _ON_MAY.search(match.string[: match.start()])
+    ):
+        return match.group(0)  # "may first I ask": no day in May
+    if not (by_month or after or (before and _ORDINAL_FOLLOWERS.match(match.string, match.end()))):
+        return match.group(0)  # "the fourth payment", "the first one", "first of all"
+    day = ORDINAL_TENS[tens] + ORDINALS[unit] if tens else ORDINALS[whole]
+    return f"{before or ''}{day}th{after or ''}"
+
+
+def _read(
+    norm: str, today: date, past: bool, month_first: bool | None, paying: bool = False
+) -> tuple[date, bool] | None:
+    """Return the date numeric-form ``norm`` names (see :func:`said_date`)."""
+    if (found := _named(norm, today, past, month_first)) is not None:
+        return found
+    if (match := _MONTH.search(norm)) is not None:
+        month = FULL_MONTHS[match.group(2)]
+        if not past and month == today.month:
+            return today, False  # "pagar en diciembre" said in December: this month
+        placed = _placed(None, month, 1, today, past)
+        return (placed[0], False) if placed else None
+    if (day := _relative(norm, today, past, paying)) is not None:
+        return day, True
+    return None
+
+
+def _corrected(
+    norm: str, today: date, past: bool, month_first: bool | None
+) -> tuple[date, bool] | None:
+    """Return the date said last when the customer corrects one date with another ("el cinco no
+    perdón el cuatro", "on the fifth, no, sorry, the fourth"); a day alone keeps the month said
+    before it ("el 20 de noviembre, perdón, el 21")."""
+    paying = bool(_PAYING.search(norm))
+    for marker in reversed(list(_CORRECTION.finditer(norm))):
+        head, tail = norm[: marker.start()], norm[marker.end() :]
+        first = _read(head, today, past, month_first, paying)
+        second = _read(tail, today, past, month_first, paying)
+        if first is None or second is None:
+            continue
+        named_first = _named(head, today, past, month_first)
+        if (
+            named_first is not None
+            and _named(tail, today, past, month_first) is None
+            and (day := _day_of_month(tail, paying)) is not None
+        ):
+            return _placed(None, named_first[0].month, day, today, past) or second
+        return second
     return None
 
 
@@ -250,18 +428,8 @@ def said_date(
     :data:`RECENT_PAST_DAYS` back. ``month_first`` reads "7/11" as July 11 (the United States)
     or, when False, as 7 November; when None, only a numeric date that reads one way counts.
     """
-    norm = numeric_form(text)
-    if (found := _named(norm, today, past, month_first)) is not None:
-        return found
-    if (match := _MONTH.search(norm)) is not None:
-        month = FULL_MONTHS[match.group(2)]
-        if not past and month == today.month:
-            return today, False  # "pagar en diciembre" said in December: this month
-        placed = _placed(None, month, 1, today, past)
-        return (placed[0], False) if placed else None
-    if (day := _relative(norm, today, past)) is not None:
-        return day, True
-    return None
+    norm = _date_form(text)
+    return _corrected(norm, today, past, month_first) or _read(norm, today, past, month_first)
 
 
 def named_date(text: str, today: date, *, month_first: bool | None = None) -> date | None:

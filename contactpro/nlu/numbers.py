@@ -309,3 +309,22 @@ def spoken_value(text: str) -> int | None:
         return None
     chunks = read_chunks(tokens)
     return chunks[0] if len(chunks) == 1 else None
+
+
+# Ordinal words as said for a day of the month ("december fourth", "the twenty first", "el
+# primero de diciembre"). Only the date reader (:mod:`contactpro.nlu.dates`) reads them, where
+# they can only be a day: elsewhere "the first one" or "cuarta cuota" stay words.
+ORDINALS = {
+    **{
+        word: i + 1
+        for i, word in enumerate(
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+            "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+            "twentieth".split()
+        )
+    },
+    "thirtieth": 30,
+    "primero": 1,
+}
+# "twenty first", "thirty first": a tens word (or its digits) before a first-to-ninth ordinal.
+ORDINAL_TENS = {"twenty": 20, "thirty": 30, "20": 20, "30": 30}
