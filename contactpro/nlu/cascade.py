@@ -27,6 +27,7 @@ from contactpro.nlu.result import Understanding
 from contactpro.nlu.rules import apply_rules
 from contactpro.nlu.stats import STATS, TierStats
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
+from contactpro.nlu.text import without_fillers
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,9 @@ class Cascade:
                 text, hint=language_hint, previous=previous_languages, default=default
             )
             language, language_clear = guess.language, guess.clear
+        said = text if source == "dtmf" else without_fillers(text)  # "pues este quiero..."
         rules = apply_rules(
-            text,
+            said,
             source=source,
             language=language,
             today=today,
@@ -164,7 +166,7 @@ class Cascade:
         elif not text.strip() or source == "dtmf":
             intent, confidence, tier, reason = OUT_OF_SCOPE, 0.0, "none", "nothing to read"
         else:
-            intent, confidence, tier, reason, candidates = self._model_tier(text, expected)
+            intent, confidence, tier, reason, candidates = self._model_tier(said, expected)
             if tier == "none" and self.llm is not None:
                 answer, failure = self._llm_tier(text, channel, language, expected, started)
                 if answer is None:

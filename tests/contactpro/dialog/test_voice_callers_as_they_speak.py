@@ -297,3 +297,27 @@ def test_a_charge_denied_after_the_rise_was_explained_goes_to_a_person_with_the_
         "107000.00" if language == "es" else "64.00"
     )
     assert Decimal(details["charges"][0]["payments"][0]["amount"]) > 0
+
+
+# --- fillers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "heard"),
+    [
+        ("es", "pues este quiero cancelar", "Lamento que quieras irte"),
+        ("es", "eh o sea quiero cancelar el servicio", "Lamento que quieras irte"),
+        ("en", "um so I want to cancel", "sorry you want to leave"),
+    ],
+)
+def test_fillers_before_a_request_are_no_reason_to_ask_again(
+    call, customer_factory, session, language, said, heard
+):
+    _customer(customer_factory, language)
+    line = _ringing(call, language)
+    asked, _ = line.say(said)
+    clarify = {"es": "no entendí", "en": "didn't quite get"}[language]
+    assert clarify not in asked, asked
+    offered, _ = line.say(DIGITS[language])
+    assert heard in offered, offered
+    assert escalations(session) == []
