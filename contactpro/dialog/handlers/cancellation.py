@@ -97,7 +97,10 @@ _CANCEL = re.compile(
 # Not staying: "no me interesa", "I won't stay"; and a negation just before staying words
 # ("no me quedo", "no quiero la oferta").
 _NOT_STAY = re.compile(
-    r"\b(no me interesa|won'?t stay|not staying|don'?t want to stay|not interested)\b"
+    r"\b(no me interesa|won'?t stay|not staying|don'?t want to stay|not interested|"
+    r"(me voy|me retiro|cancelo|cancelen) (igual|de todas (formas|maneras)|de todos modos)|"
+    r"igual (me voy|me retiro|cancelo|quiero cancelar)|"
+    r"(leaving|cancel\w*|going) (anyway|regardless|all the same))\b"
 )
 _NEGATED = re.compile(r"\b(no|not|don'?t|won'?t|never|nunca)\b(\s+\w+){0,2}\s*$")
 # A question about what the offer changes: the bill, the price, how long it lasts.
@@ -108,7 +111,11 @@ _ABOUT_OFFER = re.compile(
 )
 # A request for a discount instead of the offer made: "prefiero un descuento", "a discount".
 _DISCOUNT = re.compile(
-    r"\b(descuento|rebaja|mas barato|precio mas bajo|discount|cheaper|lower price|reduced price)\b"
+    r"\b(descuento|rebaja|mas barato|precio mas bajo|discount|cheaper|lower price|reduced price|"
+    # the price given as the reason: "está muy caro", "no me alcanza", "it's too expensive"
+    r"muy car[oa]|demasiado car[oa]|(esta|es|sale|me sale) (tan )?car[oa]|no me alcanza|"
+    r"pago (mucho|demasiado)|too expensive|so expensive|(costs?|paying|pay) too much|"
+    r"can'?t afford( it)?)\b"
 )
 # Words that point at the offer on the table: "eso", "la oferta", "that", "the programme".
 # Asking to hear the offer again: "repíteme la oferta", "¿cuál era?", "say that again".
@@ -345,7 +352,8 @@ def _counter_discount(ctx: TurnContext, account: Account | None) -> Decision:
 
 
 def _asks_discount(ctx: TurnContext) -> bool:
-    """Return True when the customer asks for a discount (not "no quiero descuento")."""
+    """Return True when the customer asks for a discount or gives the price as the reason ("está
+    muy caro", "it's too expensive"; not "no quiero descuento", "no es caro")."""
     for clause in _clauses(ctx, ctx.text):
         if (match := _DISCOUNT.search(clause)) and not _NEGATED.search(clause[: match.start()]):
             return True

@@ -296,3 +296,47 @@ def test_the_refused_discount_names_the_person_once(sms, customer_factory, sessi
     _one_request(session, customer.accounts[0].id, "discount_35_3m", "escalated")
     [escalation] = escalations(session)
     assert escalation.reason == "retention_refused"
+
+
+# --- the price as the reason, leaving anyway ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "está muy cara"),
+        ("es", "no me alcanza la plata"),
+        ("en", "it's too expensive"),
+        ("en", "I can't afford it"),
+    ],
+)
+def test_the_price_as_the_reason_gets_the_discount_not_a_retry(
+    sms, customer_factory, session, language, said
+):
+    customer = _customer(customer_factory, session, language, "care")
+    thread = sms(PHONES[language])
+    thread.send_all(OPENING[language], "4050")
+    reply = thread.send(said)
+    off = {"es": "de descuento en tu mensualidad", "en": "off your monthly fee"}[language]
+    assert off in reply and STAY_QUESTION[language] in reply, reply
+    assert NOT_UNDERSTOOD[language] not in reply
+    _nothing_recorded(session)
+    thread.send({"es": "sí", "en": "yes"}[language])
+    [row] = all_rows(session, CancellationRequest)
+    assert (row.account_id, row.outcome) == (customer.accounts[0].id, "retained")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("es", "no es caro, me voy igual"), ("en", "thanks but I'm leaving anyway")],
+)
+def test_leaving_anyway_goes_on_with_the_cancellation(
+    sms, customer_factory, session, language, said
+):
+    customer = _customer(customer_factory, session, language, "care")
+    thread = sms(PHONES[language])
+    thread.send_all(OPENING[language], "4050")
+    reply = thread.send(said)
+    assert CONFIRM[language] in reply and NOT_UNDERSTOOD[language] not in reply, reply
+    assert CANCELLED[language] in thread.send({"es": "sí", "en": "yes"}[language])
+    _one_request(session, customer.accounts[0].id, "loyalty_double_speed", "cancelled")
