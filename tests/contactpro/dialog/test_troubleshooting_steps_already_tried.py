@@ -22,7 +22,7 @@ CABLES = {"es": "Revisa que el cable", "en": "Check that the fiber"}
 FIBRE = {"es": "desconecta el cable de fibra", "en": "unplug the fiber cable"}
 COMPUTER = {"es": "Conecta un computador", "en": "Connect a computer"}
 SKIPPED = {"es": "Como ya probaste eso", "en": "Since you already tried that"}
-TECHNICIAN = {"es": "te paso con un técnico", "en": "passing you to a technician"}
+TECHNICIAN = {"es": "el equipo técnico verá cada paso", "en": "our technical team will see every step"}
 
 
 def _customer(customer_factory, language: str) -> None:
