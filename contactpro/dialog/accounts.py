@@ -125,9 +125,9 @@ def named(digits: Sequence[str], accounts: Sequence[Account]) -> list[Account]:
 def positions(text: str, count: int, described: re.Pattern[str] | None = None) -> list[int]:
     """Return the positions (1 to ``count``) a reply names in a numbered list: "la 4", "la
     cuarta", "the fourth one", "number four", "one", "option one", "la última". "The second
-    one" names one position ("one" is a pronoun there); "la primera cuota", "hace 2 meses" and "la del 2,5 %" name none.
-    ``described`` matches the spans of the text (folded, numbers as digits) that describe
-    something else and name no position."""
+    one" names one position ("one" is a pronoun there); "la primera cuota", "hace 2 meses" and
+    "la del 2,5 %" name none. ``described`` matches the spans of the text (folded, numbers as
+    digits) that describe something else and name no position."""
     norm = normalise(_NOT_POSITION_NUMBER.sub(" ", text))
     norm = _PRONOUN_ONE.sub(r"\1", norm)
     spoken = words_to_digits(norm)

@@ -22,7 +22,10 @@ CABLES = {"es": "Revisa que el cable", "en": "Check that the fiber"}
 FIBRE = {"es": "desconecta el cable de fibra", "en": "unplug the fiber cable"}
 COMPUTER = {"es": "Conecta un computador", "en": "Connect a computer"}
 SKIPPED = {"es": "Como ya probaste eso", "en": "Since you already tried that"}
-TECHNICIAN = {"es": "el equipo técnico verá cada paso", "en": "our technical team will see every step"}
+TECHNICIAN = {
+    "es": "el equipo técnico verá cada paso",
+    "en": "our technical team will see every step",
+}
 
 
 def _customer(customer_factory, language: str) -> None:
