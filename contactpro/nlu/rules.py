@@ -18,7 +18,7 @@ from typing import Any
 
 from contactpro.nlu.dates import MONTHS, named_date
 from contactpro.nlu.taxonomy import DEFAULT_DTMF_MENU, OUT_OF_SCOPE
-from contactpro.nlu.text import normalise, numeric_form
+from contactpro.nlu.text import fold, normalise, numeric_form
 
 _DEFAULT_MENU = dict(DEFAULT_DTMF_MENU)
 # The key that asks for a person whatever the bot is asking (docs/voice.md).
@@ -783,6 +783,177 @@ def _request_entities(text: str) -> dict[str, Any]:
     return found
 
 
+# --- Leaving the company, and several requests in one message ------------------------------------
+
+# Leaving as customers text it, typos and all: a cancel verb with the service it ends ("kiero dar
+# de baja el internet", "qiero cansel ar el servisio", "quiero cancelar las dos lineas", "cancel
+# my line"), moving the number ("quiero hacer portabilidad", "quiero portarme", "I want to port my
+# number out") or going to a competitor ("me voy a otra compañía", "im switching to another
+# carrier", "I'm leaving you guys"). The model gave these 0.27-0.58 and the customer was asked
+# which topic they meant. Never a cancel verb on a bill, a debt, a payment plan or a visit
+# ("cancelar la factura" / "la deuda" is paying it, "cancelar el plan de pagos", "cancelar la
+# visita técnica", "cancel my appointment").
+_CANCEL_VERB = (
+    r"(?:[ck]an[cs]el+(?: ?ar|en|a|e|ing)?(?:lo|la|los|las|me)?|cancelacion|cancellation|"
+    r"(?:dar|darme|darlo|darla|darle|darles|darnos|den|denme|dame|deme) de baja|(?:la|una) baja|"
+    r"retirar|retirarme|retiro|terminar|terminen|finalizar|terminate|discontinue|close)"
+)
+_OWN_WORDS = (
+    r"(?: (?:el|la|los|las|lo|mi|mis|su|sus|del|de|al|todo|toda|todos|todas|ambos|ambas|dos|2|"
+    r"tres|3|my|the|this|that|these|those|our|your|all|both|two|of))"
+)
+_SERVICE_WORDS = (
+    r"(?:internet|servicio|servicios|servisio|servisios|sevicio|linea|lineas|plan|planes|celular|"
+    r"celulares|movil|tv|television|cable|contrato|suscripcion|telefono|fijo|paquete|numero|"
+    r"wifi|service|services|servise|line|lines|phone|contract|account|subscription|number)"
+)
+_NOT_A_SERVICE_AFTER = (
+    r"(?! (?:de|del|para) (?:pago|pagos|financiacion|credito|cuotas|la visita)\b| tecnic\w*"
+    r"| (?:call|appointment|visit|request|order|technician|payment)s?\b)"
+)
+_LEAVING = re.compile(
+    rf"\b{_CANCEL_VERB}{_OWN_WORDS}{{0,3}} {_SERVICE_WORDS}\b{_NOT_A_SERVICE_AFTER}|"
+    rf"\b(?:want|need|like|get) (?:my|the|our|all my) {_SERVICE_WORDS} "
+    r"(?:cancell?ed|terminated|shut off|closed)\b|"
+    r"\bportabilidad\b|\bportar(?:me|nos)?\b(?: (?:mi|el|la) (?:numero|linea))?|"
+    r"\bport(?:ing)? (?:out )?(?:my |the |our )?(?:number|line|phone|numero)(?: out)?\b|"
+    r"\bport out\b|"
+    r"\b(?:me|nos) (?:(?:quiero|queremos|voy a|vamos a|pienso|vamos|voy) )?(?:voy|vamos|paso|"
+    r"pasamos|pasar|cambio|cambiamos|cambiar|ir|ire|pasare|cambiare|largo) (?:a|para|con|pa) "
+    r"(?:(?:otra|otro|una nueva|un nuevo) (?:compania|empresa|operador|operadora|proveedor|"
+    r"prestador|marca|red)|la competencia)\b|"
+    r"\bcambiar(?:me|nos)? de (?:compania|empresa|operador|operadora|proveedor)\b|"
+    r"\b(?:switch|switching|moving|move|going|go|changing|change|leaving|porting|port)(?: over)? "
+    r"to (?:another|a different|a new|a cheaper|other|the competition'?s?|a competitor'?s?)"
+    r"(?: \w+)? (?:carrier|provider|company|operator|network|isp)s?\b|"
+    r"\bswitch(?:ing)? (?:carriers|providers|companies|operators|networks)\b|"
+    r"\b(?:leaving|to leave|leave) (?:you|you guys|y'?all|your company|this company)\b"
+)
+# Moving a number in from elsewhere is joining, not leaving ("portabilidad hacia ustedes").
+_PORT_IN = re.compile(
+    r"\b(?:a|hacia|con|para) ustedes\b|\btraer(?:me)?\b|\bport(?:ing)? (?:it |my number )?in\b|"
+    r"\b(?:to|with) (?:you|your company|your network)\b|\bbring\b"
+)
+# A negation shortly before: "no quiero dar de baja el internet", "I'm not switching to...";
+# or done already: "ya cancelé el servicio (y me siguen cobrando)" is no request to leave.
+_LEAVING_NEGATED = re.compile(
+    r"\b(?:no|nunca|jamas|ni|tampoco|not|never|don'?t|dont|won'?t|wont|isn'?t|aren'?t|"
+    r"wouldn'?t|no longer)\b(?: \S+){0,3} ?$|\b(?:ya|already)(?: \S+)? ?$"
+)
+# A part of a message that is money talk is about paying, never leaving ("cancelar mi deuda y
+# el servicio", "I already have a payment plan and want to cancel the service").
+_DEBT_TALK = re.compile(
+    _MONEY_WORDS.pattern + "|" + _TOPIC_NAMES[0][1].pattern + "|" + _PAY_OFF_DEBT.pattern
+)
+
+
+def leaving(text: str) -> str | None:
+    """Return the words saying the customer wants to leave the company ("kiero dar de baja el
+    internet", "me voy a otra compañía", "I want to port my number out"), or None: never about
+    a debt or a bill, the cost of cancelling, a service kept or a negated leaving."""
+    if keeps_service(text):
+        return None
+    for clause in re.split(r"[,.;:!?¡¿]+", text):
+        norm = normalise(clause)
+        match = _LEAVING.search(norm)
+        if (
+            match is None
+            or _LEAVING_NEGATED.search(norm[: match.start()])
+            or _DEBT_TALK.search(norm)
+            or _CANCELLATION_FEE.search(norm)
+            or (match.group(0).startswith(("port", "portabilidad")) and _PORT_IN.search(norm))
+        ):
+            continue
+        return match.group(0)
+    return None
+
+
+# Where one request ends and another begins: a sentence break, a joining word ("y además",
+# "also"), or a plain "y" / "and" / comma followed by words that ask ("quiero", "cuánto", "how",
+# "can you"). "Quiero cancelar mi deuda y el servicio" is one request.
+_SENTENCE_BREAK = re.compile(r"(?<!\d)[.;!?]+|[.;!?]+(?!\d)|[¿¡]")
+_JOINERS = re.compile(
+    r"\b(?:y ademas|ademas|y tambien|tambien|aparte de eso|aparte|y otra cosa|otra cosa|"
+    r"por otro lado|and also|also|plus|another thing|besides that|besides|on top of that)\b"
+)
+_ASKING = (
+    r"(?:quiero|qiero|kiero|quisiera|queria|necesito|nesesito|deseo|me gustaria|saber|"
+    r"cuanto|cuanta|cuantos|cuantas|como|por ?que|porq|xq|pq|cual|cuales|me (?:pueden|puede|"
+    r"podrian|podria|dicen|dices|dice|das|da)|pueden|podrian|dime|digame|"
+    r"i want|i wanna|i need|i'?d like|i would like|id like|how|what|why|can you|could you|"
+    r"can i|could i|would you|please|tell me|do i|i also)"
+)
+_REQUEST_JOIN = re.compile(rf"(?:,| y| and)(?= {_ASKING}\b)")
+_SPACES_AROUND_COMMAS = re.compile(r"\s*,\s*")
+
+
+def request_parts(text: str) -> list[str]:
+    """Return the requests a message makes, normalised, in the order said ("quiero cancelar y
+    saber cuánto debo" -> ["quiero cancelar", "saber cuanto debo"])."""
+    parts: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(text):
+        folded = _SPACES_AROUND_COMMAS.sub(", ", fold(sentence))
+        for piece in _REQUEST_JOIN.split(folded):
+            parts.extend(p for p in (normalise(s) for s in _JOINERS.split(piece)) if p)
+    return parts
+
+
+# A part that asks about something rather than for it ("cómo cancelo el servicio", "do I have
+# to return the modem if I cancel my line"); "can you cancel my line" asks for it.
+_QUESTION_OPENING = re.compile(
+    r"(how|what|why|which|when|where|do i|does|is|are|can i|could i|if|como|que|por que|cual|"
+    r"cuanto|cuanta|cuando|donde|puedo|se puede|tengo que|hay que|si)\b"
+)
+
+
+def request_named(part: str) -> tuple[str, str] | None:
+    """Return the intent and the words of one request the rules are sure of: a topic named and
+    nothing more, leaving the company, or what is owed asked ("cuánto debo")."""
+    norm = normalise(part)
+    if _CANCELLATION_FEE.search(norm):
+        return None
+    if (topic := _topic_named(norm)) is not None:
+        return topic
+    if (said := leaving(part)) is not None and not _QUESTION_OPENING.match(norm):
+        return "cancellation", said
+    if (owed := _OWED_ASKED.search(norm)) and not _LEAVING_NEGATED.search(norm[: owed.start()]):
+        return "billing_inquiry", owed.group(0)
+    return None
+
+
+# A part that turns something down: "no quiero...", "ya no necesito...", "I don't want...".
+_DECLINED = re.compile(
+    r"^((y|and|pero|but|o|or) )?((ya|pues) )?(no|tampoco|nunca) (quiero|quisiera|deseo|necesito|"
+    r"voy a|pienso|me interesa)\b|^((and|but|or) )?(i )?(don'?t|do not|no longer|never|won'?t) "
+    r"(want|need|wish)\b"
+)
+
+
+def declines(part: str) -> bool:
+    """Return True when one part of a message turns something down rather than asks ("no
+    quiero cancelar", "no tengo problemas con el internet", "I don't want a payment plan")."""
+    norm = normalise(part)
+    return bool(
+        _DECLINED.search(norm)
+        or denies_problem(norm)
+        or besides_refusal(norm) is not None
+        or keeps_service(part)
+    )
+
+
+def _first_request_named(text: str) -> tuple[str, str] | None:
+    """Return the intent and the reason of the first request the rules are sure of in a message
+    that makes several, or of leaving said in a message that makes one."""
+    parts = request_parts(text)
+    if len(parts) < 2:
+        said = leaving(text)
+        return ("cancellation", f"leaving the company: {said}") if said is not None else None
+    for part in parts:
+        if (named := request_named(part)) is not None:
+            return named[0], f"the first of several requests: {named[1]}"
+    return None
+
+
 # --- The tier ------------------------------------------------------------------------------------
 
 
@@ -877,6 +1048,8 @@ def apply_rules(
         return RuleResult(entities, other[0], f"not cancelling, asking: {other[1]}")
     if (other := besides_denied(norm)) is not None:
         return RuleResult(entities, other[0], f"a problem denied, asking: {other[1]}")
+    if (named := _first_request_named(stripped)) is not None:
+        return RuleResult(entities, *named)
     return RuleResult(entities)
 
 

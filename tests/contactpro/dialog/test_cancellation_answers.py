@@ -59,21 +59,21 @@ def test_an_offer_refused_then_a_no_to_cancelling_records_no_offer(
     [
         (
             "es",
-            "hola quiero cancelar mi servicio de internet, esta muy caro y se cae a cada rato",
+            "hola quiero cancelar, esta muy caro y se cae a cada rato",
             "cancelar",
             "cancelar tu servicio",
             "visita técnica preventiva",
         ),
         (
             "es",
-            "hola quiero cancelar mi servicio de internet, esta muy caro y se cae a cada rato",
+            "hola quiero cancelar, esta muy caro y se cae a cada rato",
             "Cancelar por favor",
             "cancelar tu servicio",
             "visita técnica preventiva",
         ),
         (
             "en",
-            "hi I wanna cancel my internet, 85 bucks a month for this garbage connection is a joke",
+            "hi I wanna cancel this, 85 bucks a month for this garbage connection is a joke",
             "cancel",
             "cancelling your service",
             "preventive",
