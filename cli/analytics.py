@@ -24,6 +24,7 @@ from contactpro.analytics import conformity, matrix, report, runs, sentiment
 from contactpro.analytics.patterns import Period
 from contactpro.config import company_timezone
 from contactpro.models import AnalysisRun, Interaction
+from contactpro.nlu.datasets import SEPARATORS
 from contactpro.nlu.multilingual import multilingual_available
 from contactpro.resilience.atomic import check_writable_folder, replace_file
 from contactpro.runtime import Runtime
@@ -205,8 +206,6 @@ def _unclashing(added: list[str], existing: set[str]) -> dict[str, str]:
     return renamed
 
 
-# Column separators a CSV of texts may use: spreadsheets set to Spanish write semicolons.
-SEPARATORS = (",", ";", "\t")
 # Columns named when --text-column is none of them: a file that is not a table has hundreds.
 SHOWN_COLUMNS = 12
 

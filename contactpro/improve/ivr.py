@@ -1,4 +1,5 @@
-"""IVR call logs as CSV: columns mapped by name, one call a row, read into conversations."""
+"""IVR call logs as CSV (commas, semicolons or tabs): columns mapped by name, one call a row,
+read into conversations."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contactpro.improve.dataset import (
     Message,
     parse_time,
 )
+from contactpro.nlu.datasets import dict_reader
 
 # Field -> the column it is read from unless mapped otherwise.
 COLUMNS: dict[str, str] = {
@@ -91,7 +93,7 @@ def read_ivr_csv(
     columns = column_map(mapping)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
+            reader = dict_reader(handle)
             cols = _resolve(list(reader.fieldnames or []), columns, path)
             conversations: list[Conversation] = []
             problems: list[LineProblem] = []

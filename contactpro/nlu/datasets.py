@@ -1,4 +1,5 @@
-"""Labelled utterances from CSV or JSONL files with ``text`` and ``label`` columns."""
+"""Labelled utterances from CSV or JSONL files with ``text`` and ``label`` columns, and the
+reading of the CSV files operators give (commas, semicolons or tabs)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,29 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from contactpro.errors import UnderstandingError
+
+# The separators a CSV header line may use (a spreadsheet set to Spanish saves semicolons), the
+# first winning a tie.
+SEPARATORS = (",", ";", "\t")
+
+
+def separator_of(handle: TextIO) -> str:
+    """Return the separator of the CSV ``handle`` starts, from its header line (the one it uses
+    most; a comma when it uses none), and rewind the handle."""
+    header = handle.readline()
+    handle.seek(0)
+    best = max(SEPARATORS, key=header.count)
+    return best if header.count(best) else ","
+
+
+def dict_reader(handle: TextIO) -> csv.DictReader[str]:
+    """Return a reader of the rows of the CSV ``handle`` starts, by its header's names, with
+    the separator its header line uses."""
+    return csv.DictReader(handle, delimiter=separator_of(handle))
+
 
 CORPUS_PATH = Path(__file__).resolve().parent.parent / "data" / "intents" / "corpus.csv"
 HELD_OUT_PERCENT = 20
@@ -42,7 +64,7 @@ def load_examples(path: Path) -> list[Example]:
                     ) from None
     else:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+            rows = list(dict_reader(fh))
     examples = []
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict) or "text" not in row or "label" not in row:
