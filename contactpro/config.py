@@ -373,7 +373,10 @@ def _validate(s: Settings) -> None:
             "CONTACTPRO_ENV=development or test"
         )
     if s.default_language not in LANGUAGES:
-        raise ConfigError(f"CONTACTPRO_DEFAULT_LANGUAGE must be one of {LANGUAGES}")
+        raise ConfigError(
+            f"CONTACTPRO_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, "
+            f"got {s.default_language!r}"
+        )
     for name in ("voice_locale_es", "voice_locale_en"):
         if not _VOICE_LOCALE.match(getattr(s, name)):
             raise ConfigError(f"{env_var(name)} must look like es-CO or en-US")
@@ -442,7 +445,10 @@ def _validate_improve(s: Settings) -> None:
             f"CONTACTPRO_E5_BACKEND must be one of {', '.join(E5_BACKENDS)}, got {s.e5_backend!r}"
         )
     if s.improve_case_encoder not in CASE_ENCODERS:
-        raise ConfigError(f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {CASE_ENCODERS}")
+        raise ConfigError(
+            f"CONTACTPRO_IMPROVE_CASE_ENCODER must be one of {', '.join(CASE_ENCODERS)}, "
+            f"got {s.improve_case_encoder!r}"
+        )
     _validate_messaging(s)
 
 
@@ -590,7 +596,10 @@ def _validate_transcription(s: Settings) -> None:
     if not s.whisper_model:
         raise ConfigError("CONTACTPRO_WHISPER_MODEL must name a model or a path")
     if s.whisper_compute_type not in COMPUTE_TYPES:
-        raise ConfigError(f"CONTACTPRO_WHISPER_COMPUTE_TYPE must be one of {COMPUTE_TYPES}")
+        raise ConfigError(
+            f"CONTACTPRO_WHISPER_COMPUTE_TYPE must be one of {', '.join(COMPUTE_TYPES)}, "
+            f"got {s.whisper_compute_type!r}"
+        )
     if not s.transcription_languages or not set(s.transcription_languages) <= set(LANGUAGES):
         raise ConfigError(f"CONTACTPRO_TRANSCRIPTION_LANGUAGES must be a subset of {LANGUAGES}")
     if s.whisper_threads < 0:
