@@ -33,8 +33,11 @@ def readme_commands() -> list[list[str]]:
     return found
 
 
-def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``contactpro`` with a throwaway SQLite database."""
+def run(
+    args: list[str], tmp_path: Path, typed: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``contactpro`` with a throwaway SQLite database; ``typed`` is piped to
+    it, as a provisioning script types it."""
     assert ENTRY_POINT, "the contactpro entry point is not installed (pip install -e .)"
     environ = {
         **os.environ,
@@ -48,6 +51,7 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
         [ENTRY_POINT, *args],
         cwd=tmp_path,
         env=environ,
+        input=typed,
         capture_output=True,
         text=True,
         timeout=300,

@@ -45,27 +45,6 @@ BAD: list[dict[str, Any]] = [
 ]
 
 
-def _typed(args: list[str], tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
-    """:func:`run` with ``typed`` piped to the command, as a provisioning script types it."""
-    assert ENTRY_POINT
-    environ = {
-        **os.environ,
-        "CONTACTPRO_ENV": "test",
-        "CONTACTPRO_VAR_DIR": str(tmp_path / "var"),
-        "CONTACTPRO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-    }
-    return subprocess.run(
-        [ENTRY_POINT, *args],
-        cwd=tmp_path,
-        env=environ,
-        input=typed,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def _jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
@@ -156,7 +135,7 @@ def test_no_password_is_asked_for_a_database_not_initialised(
     tmp_path: Path, args: list[str]
 ) -> None:
     """Was: the password typed twice, then "no database file"."""
-    result = _typed(args, tmp_path, f"{PASSWORD}\n{PASSWORD}\n")
+    result = run(args, tmp_path, f"{PASSWORD}\n{PASSWORD}\n")
     assert "no database file at" in one_error(result)
     assert "Password" not in result.stdout + result.stderr
     assert not (tmp_path / "cli.sqlite3").exists()
@@ -164,7 +143,7 @@ def test_no_password_is_asked_for_a_database_not_initialised(
 
 def test_no_password_is_asked_for_a_taken_or_unknown_e_mail(migrated: Path) -> None:  # noqa: F811
     """Was: the password typed twice, then "already exists" or "no user"."""
-    created = _typed(
+    created = run(
         ["users", "create", "--email", "ana@example.com", "--name", "Ana Pérez"],
         migrated,
         f"{PASSWORD}\n{PASSWORD}\n",
@@ -173,14 +152,14 @@ def test_no_password_is_asked_for_a_taken_or_unknown_e_mail(migrated: Path) -> N
     # Piped by a provisioning script: stdout is the result alone, no getpass warnings.
     assert created.stdout == "created agent ana@example.com (id 1)\n"
     assert "GetPassWarning" not in created.stderr and "may be echoed" not in created.stderr
-    again = _typed(
+    again = run(
         ["users", "create", "--email", "ANA@example.com", "--name", "Ana"],
         migrated,
         f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert one_error(again) == "Error: a user with e-mail ana@example.com already exists"
     assert "Password" not in again.stderr
-    unknown = _typed(["users", "set-password", "luis@example.com"], migrated, "x\nx\n")
+    unknown = run(["users", "set-password", "luis@example.com"], migrated, "x\nx\n")
     assert one_error(unknown) == "Error: no user with e-mail luis@example.com"
     assert "Password" not in unknown.stderr
     assert count(migrated, Agent) == 1
@@ -286,7 +265,7 @@ def test_ctrl_d_in_a_simulated_call_hangs_up(migrated: Path) -> None:  # noqa: F
         try:
             wait_until_serving(server, port, log)
             url = f"http://127.0.0.1:{port}"
-            result = _typed(
+            result = run(
                 ["simulate", "call", "--from", "+573001112233", "--url", url], migrated, ""
             )
         finally:
