@@ -14,16 +14,13 @@ import pytest
 from contactpro.dialog.replies import MONTHS_ES, format_date
 from contactpro.models import Customer
 from tests.contactpro.dialog.conftest import (
-    ENGLISH,
-    SPANISH,
     add_payment,
     bot_today,
     escalations,
     latest_state,
 )
+from tests.contactpro.dialog.test_voice_callers_as_they_speak import DIGITS, PHONES
 
-PHONES = {"es": SPANISH, "en": ENGLISH}
-DIGITS = {"es": "cuatro cero cinco cero", "en": "four zero five zero"}
 PAID = {"es": "89900", "en": "55"}
 LATER = {"es": "45000", "en": "20"}
 HEARD = {
