@@ -145,30 +145,67 @@ def replay_(
         queued = send(replay_task, run_id)
         click.echo(f"replay run {run_id} {'queued' if queued else 'waiting in the outbox'}")
         return
-    # A stop request (kill, systemd) unwinds like Ctrl-C: the run is marked failed.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C or a stop request (kill, systemd) ends the run after the conversation being
+    # replayed: the run is marked failed.
+    stop = _StopRequest()
     try:
-        results = runs.execute(rt.db, rt.settings, run_id, _Progress())
+        with stop:
+            results = runs.execute(rt.db, rt.settings, run_id, _Progress(stop))
     except ContactProError as exc:
         raise click.ClickException(exc.message) from None
     except KeyboardInterrupt:
         click.echo(f"Error: replay run {run_id}: {runs.interrupted().message}", err=True)
         sys.exit(130)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     if as_json:
         click.echo(json.dumps({"run_id": run_id, **results}, ensure_ascii=False, indent=2))
         return
     _print_side_by_side(run_id, results, _shown_folder(out, run_id))
 
 
-class _Progress:
-    """Print how far the replay is, one line each tenth of the way, on stderr."""
+class _StopRequest:
+    """Turn Ctrl-C and SIGTERM into a stop the replay takes between two conversations.
+
+    Raised from the signal handler, KeyboardInterrupt can land in a garbage collector's
+    callback, where Python prints it and carries on: the replay would never stop. The first
+    signal is only noted (``requested``); a second one raises at once.
+    """
+
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopRequest:
+        for signum in self._SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _note(self, _signum: int, _frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if a stop was asked for."""
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+class _Progress:
+    """Print how far the replay is, one line each tenth of the way, on stderr; stop the
+    replay there when asked to."""
+
+    def __init__(self, stop: _StopRequest) -> None:
         self._last = -1
+        self._stop = stop
 
     def __call__(self, done: int, total: int) -> None:
+        self._stop.check()
         percent = 100 * done // total if total else 100
         if percent // 10 == self._last:
             return
@@ -185,11 +222,6 @@ def _shown_folder(out: Path | None, run_id: int) -> str:
     if folder.resolve().is_relative_to(Path.cwd().resolve()):
         return str(folder.resolve().relative_to(Path.cwd().resolve()))
     return f"$CONTACTPRO_VAR_DIR/improve/replay-{run_id}"
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    """Turn a stop signal into the KeyboardInterrupt Ctrl-C raises."""
-    raise KeyboardInterrupt
 
 
 def _print_side_by_side(run_id: int, results: dict[str, object], folder: str) -> None:

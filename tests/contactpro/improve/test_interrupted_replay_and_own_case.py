@@ -83,8 +83,11 @@ def test_a_survey_rating_is_the_csat_not_a_caller_turn(
     assert "5" not in [m.content for m in replayed.transcript if m.role == "user"]
 
 
-def _interrupted_run(tmp_path: Path, stop: signal.Signals) -> tuple[subprocess.Popen[str], Path]:
-    """Start a long replay through the entry point and send it ``stop`` once it runs."""
+def _interrupted_run(
+    tmp_path: Path, stop: signal.Signals, times: int = 1
+) -> tuple[subprocess.Popen[str], Path]:
+    """Start a long replay through the entry point and send it ``stop`` ``times`` once it
+    runs."""
     assert ENTRY_POINT
     assert run(["init-db"], tmp_path).returncode == 0
     data = tmp_path / "many.jsonl"
@@ -127,19 +130,26 @@ def _interrupted_run(tmp_path: Path, stop: signal.Signals) -> tuple[subprocess.P
                 break
             assert process.poll() is None, process.communicate()
             time.sleep(0.5)
-        process.send_signal(stop)
+        for _ in range(times):
+            process.send_signal(stop)
         process.communicate(timeout=60)
     finally:
         db.dispose()
+        if process.poll() is None:  # never left running for the tests after this one
+            process.kill()
+            process.communicate()
     return process, tmp_path / "cli.sqlite3"
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(
+    ("stop", "times"), [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGINT, 2)]
+)
 def test_a_stopped_replay_is_marked_failed_not_left_running(
-    tmp_path: Path, stop: signal.Signals
+    tmp_path: Path, stop: signal.Signals, times: int
 ) -> None:
-    """``kill`` or Ctrl-C during a replay: one line says so, the run is failed with why."""
-    process, database = _interrupted_run(tmp_path, stop)
+    """``kill`` or Ctrl-C (once, or twice in a hurry) during a replay: one line says so, the
+    run is failed with why."""
+    process, database = _interrupted_run(tmp_path, stop, times)
     assert process.returncode == 130
     assert process.stderr is not None
     db = Database(f"sqlite:///{database}")
