@@ -11,7 +11,8 @@ thursday" (a payment made), "mañana", "pasado mañana", "el viernes" / "el pró
 is the latest Monday, today's on a Monday), "fin de mes" / "end of the month" (its last day),
 "la otra semana" / "next week" (a week from today), "el 15" / "on the 15th" (the next 15th; the
 last one for a payment made). A day corrected by another ("el cinco no perdón el cuatro") is
-the last one said.
+the last one said, and so is a day said after a denied one ("no pagué el 4, pagué el 5", "it
+wasn't the 4th, it was the 5th").
 
 A day and month with no year are placed where the customer means them. A payment still to
 make is in the coming months, except a date just past ("el 30 de noviembre" said on 5
@@ -167,6 +168,14 @@ _CORRECTION = re.compile(
     r"wait|correction|scratch that|my bad|actually|no no)\b"
     rf"|\b(?:no|digo|o sea|mejor)\b(?=\s+{_DATE_START})"
 )
+# A date denied, then the one meant: "no pagué el 4, pagué el 5", "no fue el 4 sino el 5", "it
+# wasn't the 4th, it was the 5th", "no puedo el 15, pero el 20 sí". A date after "ni" / "or" is
+# denied too ("no puedo el 15 ni el 20") or only an alternative.
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|nunca|jamas|didn'?t|did not|wasn'?t|was not|isn'?t|is not|cannot|"
+    r"can'?t|won'?t)\b"
+)
+_NOT_THE_ONE_MEANT = re.compile(r"\s*(?:ni|nor|neither|or|o|u|tampoco|either)\b")
 _END_OF_MONTH = re.compile(
     r"\b(?:(?:a|al|para|hasta|by|at|the)\s+)*(?:fin|final|finales|fines) de(?:l)? mes\b"
     r"|\b(?:(?:by|at|on)\s+)?(?:the\s+)?end of (?:the |this )?month\b|\bmonth end\b"
@@ -395,12 +404,12 @@ def _read(
 
 
 def _corrected(
-    norm: str, today: date, past: bool, month_first: bool | None
+    norm: str, today: date, past: bool, month_first: bool | None, paying: bool = False
 ) -> tuple[date, bool] | None:
     """Return the date said last when the customer corrects one date with another ("el cinco no
     perdón el cuatro", "on the fifth, no, sorry, the fourth"); a day alone keeps the month said
     before it ("el 20 de noviembre, perdón, el 21")."""
-    paying = bool(_PAYING.search(norm))
+    paying = paying or bool(_PAYING.search(norm))
     for marker in reversed(list(_CORRECTION.finditer(norm))):
         head, tail = norm[: marker.start()], norm[marker.end() :]
         first = _read(head, today, past, month_first, paying)
@@ -415,11 +424,34 @@ def _corrected(
         ):
             return _placed(None, named_first[0].month, day, today, past) or second
         return second
+    return _after_denied(norm, today, past, month_first, paying)
+
+
+def _after_denied(
+    norm: str, today: date, past: bool, month_first: bool | None, paying: bool
+) -> tuple[date, bool] | None:
+    """Return the date said after a denied one ("no pagué el 4, pagué el 5"), or None."""
+    if (negation := _NEGATION.search(norm)) is None:
+        return None
+    if _read(norm[: negation.start()], today, past, month_first, paying) is not None:
+        return None  # a date before the denial is the one said ("pagué el 4, no el 5")
+    for split in (m.start() for m in re.finditer(r"\s", norm) if m.start() > negation.end()):
+        if _read(norm[:split], today, past, month_first, paying) is None:
+            continue
+        tail = norm[split:]
+        if _NOT_THE_ONE_MEANT.match(tail):
+            return None
+        return _read(tail, today, past, month_first, paying)
     return None
 
 
 def said_date(
-    text: str, today: date, *, past: bool = False, month_first: bool | None = None
+    text: str,
+    today: date,
+    *,
+    past: bool = False,
+    month_first: bool | None = None,
+    paying: bool = False,
 ) -> tuple[date, bool] | None:
     """Return the date ``text`` names and whether it named the day ("en marzo" names none).
 
@@ -427,9 +459,13 @@ def said_date(
     read too); otherwise for one to make: the coming months, or the past when it is at most
     :data:`RECENT_PAST_DAYS` back. ``month_first`` reads "7/11" as July 11 (the United States)
     or, when False, as 7 November; when None, only a numeric date that reads one way counts.
+    ``paying`` says the text answers a question about a payment's day, so a bare "el 4" or
+    "fue el 4" is a date.
     """
     norm = _date_form(text)
-    return _corrected(norm, today, past, month_first) or _read(norm, today, past, month_first)
+    return _corrected(norm, today, past, month_first, paying) or _read(
+        norm, today, past, month_first, paying
+    )
 
 
 def named_date(text: str, today: date, *, month_first: bool | None = None) -> date | None:

@@ -125,14 +125,17 @@ def _paid_day(day: date, today: date) -> date:
     return day
 
 
-def stated_claim(texts: list[str], today: date, *, month_first: bool | None = None) -> Claim:
+def stated_claim(
+    texts: list[str], today: date, *, month_first: bool | None = None, answer: bool = False
+) -> Claim:
     """Return the amount and day of a payment the customer says they made, from their words:
     "$250.000", "250 mil", or a bare number right after "pagué" / "I paid" ("ya pagué 133718",
     "I paid 90.95"); "ayer", "el 5 de nov", "7/11" (``month_first`` as in :func:`said_date`);
-    "en noviembre" (the month alone: any day of it)."""
+    "en noviembre" (the month alone: any day of it). ``answer`` says the texts answer the
+    question of when they paid, so a bare "el 4" or "fue el 4" is the day."""
     amounts = (stated_amount(t) or paid_amount(t) for t in texts)
     amount = next((a for a in amounts if a is not None), None)
-    days = (said_date(t, today, past=True, month_first=month_first) for t in texts)
+    days = (said_date(t, today, past=True, month_first=month_first, paying=answer) for t in texts)
     said = next((d for d in days if d is not None), None)
     if said is None:
         return Claim(amount, None)
@@ -183,9 +186,12 @@ def _found(ctx: TurnContext, account: Account, payment: Payment) -> Decision:
     )
 
 
-def _claim_said(ctx: TurnContext, account: Account, texts: list[str]) -> Claim:
-    """Return what ``texts`` state about the payment, dates read the account's market's way."""
-    return stated_claim(texts, ctx.today, month_first=month_first(account))
+def _claim_said(
+    ctx: TurnContext, account: Account, texts: list[str], answer: bool = False
+) -> Claim:
+    """Return what ``texts`` state about the payment, dates read the account's market's way
+    (``answer``: they answer the question of when and how much)."""
+    return stated_claim(texts, ctx.today, month_first=month_first(account), answer=answer)
 
 
 def _made(ctx: TurnContext, account: Account) -> Decision:
@@ -353,7 +359,7 @@ def _review_answer(ctx: TurnContext) -> Decision:
     if account is None:
         ctx.state.finish()
         return Decision("", ESCALATE, reason="payment_not_found")
-    claim = _claim_said(ctx, account, [ctx.text])
+    claim = _claim_said(ctx, account, [ctx.text], answer=True)
     if claim.amount is not None or claim.day is not None:
         ctx.state.finish()
         return _check_claim(ctx, account, claim)

@@ -187,3 +187,67 @@ def test_when_given_at_the_review_question_the_day_finds_the_payment(
     assert ("asesor lo revise" if language == "es" else "agent to look into it") in question
     spoken, verb = line.say(said)
     _found(session, spoken, verb, language, bot_today(app) - timedelta(days=14))
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "es",
+            lambda wrong, right: f"no pagué {said_day(wrong, 'es')} pagué {said_day(right, 'es')}",
+        ),
+        (
+            "es",
+            lambda wrong, right: (
+                f"pagué pero no fue {said_day(wrong, 'es')} sino {said_day(right, 'es')}"
+            ),
+        ),
+        (
+            "en",
+            lambda wrong, right: (
+                f"i didn't pay on {said_day(wrong, 'en')} i paid on {said_day(right, 'en')}"
+            ),
+        ),
+        (
+            "en",
+            lambda wrong, right: (
+                f"i paid but it wasn't {said_day(wrong, 'en')} it was {said_day(right, 'en')}"
+            ),
+        ),
+    ],
+)
+def test_a_denied_day_gives_way_to_the_day_said_after_it(
+    app, call, customer_factory, session, language, said
+):
+    customer = _customer(customer_factory, language)
+    _paid(session, customer, language, days_ago=20, later=None)
+    day = bot_today(app) - timedelta(days=20)
+    line = _call(call, language)
+    line.say(said(day + timedelta(days=2), day + timedelta(days=1)))
+    spoken, verb = line.say(DIGITS[language])
+    _found(session, spoken, verb, language, day)
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "said"),
+    [
+        ("es", "ya pagué me llegó el pago", lambda d: f"fue {said_day(d, 'es')}"),
+        ("es", "ya pagué me llegó el pago", lambda d: said_day(d, "es")),
+        ("en", "did you get my payment", lambda d: f"it was {said_day(d, 'en')}"),
+        ("en", "did you get my payment", lambda d: said_day(d, "en")),
+    ],
+)
+def test_a_bare_day_at_the_review_question_finds_the_payment(
+    app, call, customer_factory, session, language, asked, said
+):
+    """The caller answers about the payment, so the day alone is the payment's (low days too:
+    see the date reader's tests)."""
+    customer = _customer(customer_factory, language)
+    _paid(session, customer, language, days_ago=14, later=None)
+    day = bot_today(app) - timedelta(days=14)
+    line = _call(call, language)
+    line.say(asked)
+    question, _ = line.say(DIGITS[language])
+    assert ("asesor lo revise" if language == "es" else "agent to look into it") in question
+    spoken, verb = line.say(said(day))
+    _found(session, spoken, verb, language, day)

@@ -184,3 +184,47 @@ def test_the_rules_store_the_day_the_dialog_reads(text, language, day, amount):
     assert entities["date"] == day
     if amount is not None:
         assert entities["amount"]["value"] == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no pagué el cuatro pagué el cinco", date(2026, 12, 5)),
+        ("no pagué el 4, pagué el 5", date(2026, 12, 5)),
+        ("no fue el cuatro sino el cinco", date(2026, 12, 5)),
+        ("i didn't pay on the fourth i paid on the fifth", date(2026, 12, 5)),
+        ("it wasn't the fourth it was the fifth", date(2026, 12, 5)),
+        ("no pagué el 20 de noviembre sino el 21 de noviembre", date(2026, 11, 21)),
+        ("no me llegó la factura del 5 de noviembre, pagué el 20", date(2026, 11, 20)),
+    ],
+)
+def test_a_denied_day_gives_way_to_the_one_said_after_it(text, expected):
+    assert said_date(text, MONDAY, past=True, paying=True) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no puedo pagar el quince pero el veinte sí", date(2026, 12, 20)),
+        ("i can't pay on the fifteenth but i can on the twentieth", date(2026, 12, 20)),
+        # A day after "ni" / "or" is not the one meant: the first stays.
+        ("no sé tal vez el quince o el veinte", date(2026, 12, 15)),
+        # A day before the denial is the one said.
+        ("puedo pagar el 15, no tengo plata antes", date(2026, 12, 15)),
+    ],
+)
+def test_a_day_to_pay_by_after_a_denied_one(text, expected):
+    assert said_date(text, MONDAY, paying=True) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("el cuatro", date(2026, 12, 4)),
+        ("fue el 4", date(2026, 12, 4)),
+        ("the 2nd", date(2026, 12, 2)),
+    ],
+)
+def test_a_bare_low_day_answering_when_they_paid_is_the_day(text, expected):
+    assert said_date(text, MONDAY, past=True, paying=True) == (expected, True)
+    assert said_date(text, MONDAY, past=True) is None  # elsewhere "el 2" may be an option
