@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from contactpro.markets import CURRENCY_MARKETS
 from contactpro.models import Account
-from contactpro.nlu.dates import MONTHS, RECENT_PAST_DAYS, said_date
+from contactpro.nlu.dates import MONTHS, RECENT_PAST_DAYS, day_alone, said_date
 
-__all__ = ["MONTHS", "RECENT_PAST_DAYS", "month_first", "said_date"]
+__all__ = ["MONTHS", "RECENT_PAST_DAYS", "day_alone", "month_first", "said_date"]
 
 
 def month_first(account: Account | None) -> bool | None:

@@ -149,6 +149,9 @@ _ORDINAL_FOLLOWERS = re.compile(
     + _names(NUMBER_WORDS - AMBIGUOUS_ALONE)  # "the fourth fifty dollars"; never "the first one"
     + r")\b)"
 )
+# A month said anywhere ("may" only by a number: "may 4"), or this month.
+_MONTH_NAMED = re.compile(rf"\b(?:{_MONTH_ALONE_NAMES})\b|\b(?:{_MONTH_FIRST_NAMES})\s+\d")
+_THIS_MONTH_SAID = re.compile(r"\b(?:este mes|del mes|this month|of the month)\b")
 # "on may first": a day in May; "may first I ask": none.
 _ON_MAY = re.compile(r"\b(?:on|by|until|before|since|of|in|from)\s+$")
 # "el 4 de este mes", "the 4th of this month": the day alone.
@@ -466,6 +469,17 @@ def said_date(
     return _corrected(norm, today, past, month_first, paying) or _read(
         norm, today, past, month_first, paying
     )
+
+
+def day_alone(text: str, *, paying: bool = False) -> bool:
+    """Return True when ``text`` names a day of the month and no month ("fue el 4", "on the
+    4th"), so the customer may mean that day of an earlier month; never "el 4 de este mes"."""
+    norm = _date_form(text)
+    if _THIS_MONTH_SAID.search(fold(text)) or _MONTH_NAMED.search(norm):
+        return False
+    if _YMD.search(norm) or _NUMERIC.search(norm):
+        return False
+    return _day_of_month(norm, paying) is not None
 
 
 def named_date(text: str, today: date, *, month_first: bool | None = None) -> date | None:

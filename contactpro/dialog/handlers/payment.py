@@ -26,7 +26,7 @@ from contactpro.dialog import accounts, agreements, identity
 from contactpro.dialog.amounts import stated_amount
 from contactpro.dialog.confirmations import send_confirmation
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
-from contactpro.dialog.dates import month_first, said_date
+from contactpro.dialog.dates import day_alone, month_first, said_date
 from contactpro.dialog.handlers import debt
 from contactpro.dialog.handlers.billing import month_name
 from contactpro.dialog.localtime import local_date
@@ -91,11 +91,13 @@ def payment_link(ctx: TurnContext, account: Account, amount: Decimal | None = No
 @dataclass(frozen=True)
 class Claim:
     """What the customer states about a payment they made: its amount and day, when said
-    (``whole_month`` when only the month was: ``day`` is then its first)."""
+    (``whole_month`` when only the month was: ``day`` is then its first; ``any_month`` when the
+    day of the month was said alone, "fue el 4": that day of the month before matches too)."""
 
     amount: Decimal | None
     day: date | None
     whole_month: bool = False
+    any_month: bool = False
 
     def matches(self, payment: Payment, paid_on: date, currency: str) -> bool:
         """Return True when ``payment`` (made on ``paid_on``) is the one stated."""
@@ -107,7 +109,14 @@ class Claim:
             # "Pagué en noviembre": any day of it, or one posted in the days after it ended.
             start = (paid_on - timedelta(days=CLAIM_DAYS_AFTER)).replace(day=1)
             return start == self.day or paid_on.replace(day=1) == self.day
-        return -CLAIM_DAYS_BEFORE <= (paid_on - self.day).days <= CLAIM_DAYS_AFTER
+        days = [self.day, _month_before(self.day)] if self.any_month else [self.day]
+        return any(-CLAIM_DAYS_BEFORE <= (paid_on - day).days <= CLAIM_DAYS_AFTER for day in days)
+
+
+def _month_before(day: date) -> date:
+    """Return ``day``'s day of the month in the month before (its last day when shorter)."""
+    last = day.replace(day=1) - timedelta(days=1)
+    return last.replace(day=min(day.day, last.day))
 
 
 def _paid_day(day: date, today: date) -> date:
@@ -136,11 +145,16 @@ def stated_claim(
     amounts = (stated_amount(t) or paid_amount(t) for t in texts)
     amount = next((a for a in amounts if a is not None), None)
     days = (said_date(t, today, past=True, month_first=month_first, paying=answer) for t in texts)
-    said = next((d for d in days if d is not None), None)
+    said = next(((t, d) for t, d in zip(texts, days, strict=False) if d is not None), None)
     if said is None:
         return Claim(amount, None)
-    day, named = said
-    return Claim(amount, _paid_day(day, today), whole_month=not named)
+    text, (day, named) = said
+    return Claim(
+        amount,
+        _paid_day(day, today),
+        whole_month=not named,
+        any_month=day_alone(text, paying=answer),
+    )
 
 
 def start_how(ctx: TurnContext) -> Decision:

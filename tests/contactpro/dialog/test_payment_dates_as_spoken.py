@@ -251,3 +251,58 @@ def test_a_bare_day_at_the_review_question_finds_the_payment(
     assert ("asesor lo revise" if language == "es" else "agent to look into it") in question
     spoken, verb = line.say(said(day))
     _found(session, spoken, verb, language, day)
+
+
+def _latest_4th(today: date) -> date:
+    """Return the latest 4th on or before ``today``: where "el cuatro" of a payment made is read."""
+    return today.replace(day=4) if today.day >= 4 else _a_month_before(today.replace(day=4))
+
+
+def _a_month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=day.day)
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "answer"),
+    [
+        ("es", "ya pagué me llegó el pago", "fue el cuatro"),
+        ("es", "ya pagué el cuatro y no me aparece", None),
+        ("en", "did you get my payment", "it was on the fourth"),
+        ("en", "i paid on the fourth and it's not showing", None),
+    ],
+)
+def test_a_day_said_without_its_month_finds_last_months_payment_of_that_day(
+    app, call, customer_factory, session, language, first, answer
+):
+    """ "Fue el cuatro" with no payment this month's 4th: the one of last month's 4th is found,
+    never "I can't find a payment of the 4th; the last one was on the 4th"."""
+    paid = _a_month_before(_latest_4th(bot_today(app)))
+    customer = _customer(customer_factory, language)
+    _paid(session, customer, language, days_ago=(bot_today(app) - paid).days, later=None)
+    line = _call(call, language)
+    line.say(first)
+    spoken, verb = line.say(DIGITS[language])
+    if answer is not None:
+        assert ("asesor lo revise" if language == "es" else "agent to look into it") in spoken
+        spoken, verb = line.say(answer)
+    _found(session, spoken, verb, language, paid)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("es", "pagué el cuatro de este mes"), ("en", "i paid on the fourth of this month")],
+)
+def test_a_day_of_this_month_said_so_is_not_last_months(
+    app, call, customer_factory, session, language, said
+):
+    today = bot_today(app)
+    if today.day < 4:
+        pytest.skip("this month's 4th is still to come")
+    paid = _a_month_before(_latest_4th(today))
+    customer = _customer(customer_factory, language)
+    _paid(session, customer, language, days_ago=(today - paid).days, later=None)
+    line = _call(call, language)
+    line.say(said)
+    spoken, verb = line.say(DIGITS[language])
+    assert verb == "Enqueue" and any(words in spoken for words in NOT_FOUND[:2]), spoken
+    assert len(escalations(session)) == 1
