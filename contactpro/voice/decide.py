@@ -19,7 +19,7 @@ from contactpro.conversations.turn_service import BotReply, Inbound
 from contactpro.dialog import after_hours
 from contactpro.dialog.accounts import AWAITING as AWAITING_ACCOUNT
 from contactpro.dialog.engine import CONFIRMATIONS, ESCALATE, HANGUP, YES_NO_KEYS, listening_for
-from contactpro.models import Interaction, Turn, utcnow
+from contactpro.models import Interaction, Turn, VoiceJob, utcnow
 from contactpro.providers.twilio_forms import (
     CallerTurn,
     HoldPoll,
@@ -281,9 +281,14 @@ def caller_turn(session: Session, settings: Settings, turn: CallerTurn) -> Step:
     return after_reply(session, settings, result, turn.call.to_number)
 
 
-def _held(settings: Settings, interaction: Interaction, job_id: int, new: bool) -> Held:
+def _held(
+    session: Session, settings: Settings, interaction: Interaction, job: VoiceJob, new: bool
+) -> Held:
+    """Hold the caller with a filler, stored as the bot's turn before the held turn's answer."""
     language_code = interaction.language or settings.default_language
-    return Held(job_id, new, language_code, prompts.filler(language_code, job_id))
+    text = prompts.filler(language_code, job.id)
+    hold.store_filler(session, interaction, job, text, language_code)
+    return Held(job.id, new, language_code, text)
 
 
 def _spoken(
@@ -295,7 +300,7 @@ def _spoken(
         return turn_service.no_input(session, settings, interaction, turn.key)
     job = hold.find_job(session, turn.key)
     if job is not None:  # a retry of a held turn: back to the same poll
-        return _held(settings, interaction, job.id, False)
+        return _held(session, settings, interaction, job, False)
     if hold.should_hold(
         settings, source=inbound.source, llm_available=hold.llm_configured(settings)
     ):
@@ -303,7 +308,7 @@ def _spoken(
         job, new = hold.start_job(
             session, settings, interaction, twilio_key=turn.key, kind="turn", payload=payload
         )
-        return _held(settings, interaction, job.id, new)
+        return _held(session, settings, interaction, job, new)
     return turn_service.take_turn(session, settings, interaction, inbound)
 
 
@@ -341,7 +346,7 @@ def _recorded(
         kind="transcribe",
         payload={"recording_id": recording.id},
     )
-    return _held(settings, interaction, job.id, new)
+    return _held(session, settings, interaction, job, new)
 
 
 def poll_hold(session: Session, settings: Settings, poll: HoldPoll) -> Step:
@@ -352,4 +357,6 @@ def poll_hold(session: Session, settings: Settings, poll: HoldPoll) -> Step:
     # Every few seconds of silence, tell the caller we are still on it.
     still = answer.polls % STILL_WORKING_EVERY == 0
     text = prompts.say("still_working", answer.language) if still else ""
+    if still:
+        hold.store_still_working(session, poll.job_id, text, answer.polls // STILL_WORKING_EVERY)
     return Held(poll.job_id, False, answer.language, text)

@@ -32,6 +32,10 @@ from contactpro.voice import recordings
 log = logging.getLogger(__name__)
 
 HOLD_REASON = "technical_error"
+# The prompt of the bot's turn holding what a held caller heard: the filler, "still checking".
+HOLD_PROMPT = "hold"
+# The entity counting how many times the hold loop said "still checking".
+STILL_WORKING = "still_working"
 
 
 def llm_configured(settings: Settings) -> bool:
@@ -92,6 +96,43 @@ def start_job(
         extra={"interaction_id": interaction.id, "job_id": job.id, "kind": kind},
     )
     return job, True
+
+
+def _hold_key(job: VoiceJob) -> str:
+    return f"{job.twilio_key}:hold"
+
+
+def store_filler(
+    session: Session, interaction: Interaction, job: VoiceJob, text: str, language: str
+) -> None:
+    """Store the filler said as ``job``'s turn was held as the bot's turn, once per job (a
+    retried request stores nothing new). Stored before the worker starts, it precedes the held
+    turn's answer, as the caller heard it."""
+    turn_service.played_on_call(
+        session,
+        interaction,
+        text,
+        prompt=HOLD_PROMPT,
+        language=language,
+        twilio_key=_hold_key(job),
+    )
+
+
+def store_still_working(session: Session, job_id: int, text: str, times: int) -> None:
+    """Add ``text`` ("still checking"), said by the hold loop for the ``times``-th time, to the
+    hold's stored turn: once however often the loop repeats it, with the count kept on the turn.
+
+    The turn is updated, never added: a worker storing the held turn meanwhile takes the next
+    sequence number, which a new row would race it for.
+    """
+    job = session.get(VoiceJob, job_id)
+    held = interactions.find_turn(session, _hold_key(job)) if job is not None else None
+    if held is None or not text:
+        return
+    said = held.reply or ""
+    if not said.endswith(text):
+        said = f"{said} {text}".strip()
+    turn_service.said_on_call(session, held.id, said, **{STILL_WORKING: times})
 
 
 def _leave_pending(session: Session, job_id: int, **values: Any) -> bool:

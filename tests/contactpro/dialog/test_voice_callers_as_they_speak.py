@@ -57,9 +57,9 @@ PLANS = {"es": "article:planes-internet-hogar", "en": "article:home-internet-pla
 @pytest.mark.parametrize(
     ("language", "said", "heard"),
     [
-        ("es", "el plan de cien megas cuánto cuesta", "300 Mb por 119900 pesos"),
-        ("es", "eh cuánto vale el plan de trescientas megas", "300 Mb por 119900 pesos"),
-        ("en", "how much is the five hundred meg plan", "500 Mb for 70 dollars"),
+        ("es", "el plan de cien megas cuánto cuesta", "300 megas por 119900 pesos"),
+        ("es", "eh cuánto vale el plan de trescientas megas", "300 megas por 119900 pesos"),
+        ("en", "how much is the five hundred meg plan", "500 megabits for 70 dollars"),
     ],
 )
 def test_a_plan_named_in_words_is_answered_from_the_plans_article_without_a_citation(

@@ -105,7 +105,14 @@ def test_held_turn_answers_from_the_poll(call, customer_factory, session):
     assert session.scalars(select(Escalation)).one().reason == "agent_request"
     # Polling again (a retried poll) replays the same answer and writes nothing.
     assert ET.tostring(call.follow(root)) == ET.tostring(answer)
-    assert session.scalar(select(func.count(Turn.id))) == 2
+    # The greeting, the filler the caller heard (once, though the turn was posted twice), the turn.
+    turns = session.scalars(select(Turn).order_by(Turn.sequence)).all()
+    assert [(t.speaker, (t.entities or {}).get("prompt")) for t in turns] == [
+        ("bot", None),
+        ("bot", "hold"),
+        ("caller", None),
+    ]
+    assert turns[1].reply == root.find("Say").text
 
 
 @pytest.mark.voice_config(voice_hold="always", voice_hold_seconds=1)

@@ -111,5 +111,6 @@ def test_a_held_turn_handed_to_voicemail_stores_the_prompt_once(call, customer_f
     assert voicemail.find("Record") is not None and CLOSED["es"] in spoken(voicemail)
     assert ET.tostring(call.follow(root)) == ET.tostring(voicemail)  # a retried poll
     replies = _replies(session)
-    assert replies == [spoken(greeting), spoken(voicemail)]
-    assert CONNECTING["es"] not in replies[1]
+    # The filler said while the turn was held is stored too, before its answer.
+    assert replies == [spoken(greeting), spoken(root), spoken(voicemail)]
+    assert CONNECTING["es"] not in replies[2]
