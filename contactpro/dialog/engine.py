@@ -313,8 +313,12 @@ def _route(ctx: TurnContext) -> Decision:
         return cancellation.withdraw(ctx)
     if (asking := _stays_asking(ctx)) is not None:
         return asking
+    if (taken := cancellation.takes_offer_on_record(ctx)) is not None:
+        return taken  # "hola otra vez, acepto la oferta": the offer a conversation left
     if (unclear := _unclear_yes(ctx)) is not None:
         return unclear
+    if (other_line := cancellation.follows_up(ctx)) is not None:
+        return other_line  # "y la otra también" right after a cancellation
     if _follows_up(ctx):
         state.awaiting = None
         return _start(ctx, "billing_inquiry")
@@ -401,6 +405,8 @@ def while_escalated(ctx: TurnContext) -> Decision:
         # A person is texting with them: no bot reply promising that someone will contact
         # them; the agent sees the message as new on the queue and the escalation.
         return Decision("", step="noted_for_agent")
+    if (taken := cancellation.taken_after_hand_over(ctx)) is not None:
+        return taken  # the offer handed over at, taken now: recorded, the escalation settled
     answers = intent in WHILE_ESCALATED and _confident(ctx)
     if intent == "billing_inquiry" and not state.verified:
         answers = False  # a balance is disclosed only to a verified customer

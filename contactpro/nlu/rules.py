@@ -834,6 +834,26 @@ _PORT_IN = re.compile(
     r"\b(?:a|hacia|con|para) ustedes\b|\btraer(?:me)?\b|\bport(?:ing)? (?:it |my number )?in\b|"
     r"\b(?:to|with) (?:you|your company|your network)\b|\bbring\b"
 )
+# Leaving the company said without a service or a competitor: "me quiero ir de la empresa", "ya
+# no quiero seguir con ustedes", "I don't want to be with you anymore". Written to a telecom's
+# contact center, it is a customer leaving; coming from another company to this one ("me quiero
+# ir de la empresa X a ustedes") or leaving a job ("...de la empresa donde trabajo") is not.
+_LEAVING_US = re.compile(
+    r"\b(?:(?:me|nos) (?:quiero|queremos|voy a|vamos a|pienso|pensamos) (?:ir|salir|retirar)|"
+    r"(?:quiero|queremos) (?:irme|irnos|salirme|salirnos|retirarme|retirarnos)|"
+    r"(?:me|nos) (?:voy|vamos|salgo|salimos|retiro|retiramos)) de (?:la|esta|su|tu) "
+    r"(?:empresa|compania)\b|"
+    r"\b(?:ya )?no (?:quiero|queremos|deseo|deseamos) (?:seguir|continuar|estar) (?:con ustedes|"
+    r"con (?:la|esta|su) (?:empresa|compania)|siendo (?:su )?cliente)\b|"
+    r"\b(?:ya )?no (?:quiero|queremos) ser (?:su |sus )?clientes?\b|"
+    r"\b(?:don'?t|do not|no longer) want to (?:stay|continue|be) with (?:you|you guys|your "
+    r"company)\b|\b(?:don'?t|do not|no longer) want to be (?:your|a) customer\b"
+)
+_NOT_LEAVING_US = re.compile(
+    r"\b(?:a|hacia|para|pa) (?:ustedes|su empresa|su compania)\b|"
+    r"\b(?:pas\w*|ven\w*|cambi\w*) con ustedes\b|\b(?:to|join) (?:you|your company)\b|"
+    r"\btrabaj\w*|\bempleo\b|\bwork\w*|\bjob\b"
+)
 # A negation shortly before: "no quiero dar de baja el internet", "I'm not switching to...";
 # or done already: "ya cancelé el servicio (y me siguen cobrando)" is no request to leave.
 _LEAVING_NEGATED = re.compile(
@@ -865,6 +885,13 @@ def leaving(text: str) -> str | None:
         ):
             continue
         return match.group(0)
+    norm = normalise(text)
+    if (
+        (said := _LEAVING_US.search(norm)) is not None
+        and not _NOT_LEAVING_US.search(norm)
+        and not _LEAVING_NEGATED.search(norm[: said.start()])
+    ):
+        return said.group(0)
     return None
 
 

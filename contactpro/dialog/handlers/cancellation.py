@@ -22,7 +22,7 @@ what was recorded and that the team applies it, since nothing here changes the b
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import median
 from typing import Any
@@ -31,6 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpro.console.settings import current_config, record_audit
+from contactpro.console.strings import translate
+from contactpro.console.wording import offer_words
 from contactpro.dialog import accounts, identity
 from contactpro.dialog.agreements import percent
 from contactpro.dialog.context import ESCALATE, Decision, DialogState, TurnContext
@@ -39,7 +41,15 @@ from contactpro.dialog.knowledge import Match
 from contactpro.dialog.knowledge import answer as article_for
 from contactpro.dialog.localtime import local_date
 from contactpro.dialog.replies import in_units
-from contactpro.models import Account, CancellationRequest, Customer, CustomerScore, Interaction
+from contactpro.models import (
+    Account,
+    CancellationRequest,
+    Customer,
+    CustomerScore,
+    Escalation,
+    Interaction,
+    utcnow,
+)
 from contactpro.nlu.rules import apply_rules, besides_cancelling, besides_refusal, denies_problem
 from contactpro.nlu.text import normalise
 
@@ -185,6 +195,26 @@ _ABROAD = re.compile(
     r"(leaving|leave) the country|moving (abroad|overseas|to another country)|"
     r"(going|move|moving|relocating) (abroad|overseas))\b"
 )
+# An offer left unanswered or refused and handed over stays on record for the customer to take
+# this many days later, in another conversation ("hola otra vez, acepto la oferta").
+OFFER_VALID_DAYS = 30
+# Outcomes whose offer may still be taken: nothing was cancelled and nobody kept the service.
+OPEN_OFFER_OUTCOMES = ("abandoned", "escalated")
+# Slot set while identity questions stand between the customer and an offer on record.
+TAKE_SLOT = "take_offer"
+# The offer on the table named, not a bare yes: "acepto el descuento", "acepto la oferta", "ok
+# I'll take the discount", "I accept the offer".
+_TAKES_OFFER = re.compile(
+    r"\b((acepto|aceptamos|tomo|quiero|me quedo con)( (la|el|esa|esta|ese|este|su|tu))? "
+    r"(oferta|promo|promocion|beneficio|descuento|visita|programa)|"
+    r"(accept|take|i'?ll take|want) (the |that |this |your )?(offer|deal|promo|discount|visit|"
+    r"program))\b"
+)
+# "y la otra también", "the other one too", "and the other line": the customer's other line.
+_ALSO = re.compile(r"\b(tambien|too|also|as well|igual)\b")
+# "cancelen todo", "cancel everything", "las dos", "both": every line, one at a time.
+_EVERYTHING = re.compile(r"\b(todo|todito|everything|all)\b")
+_DISCOUNT_CODE = re.compile(r"^discount_(\d+(?:\.\d+)?)_")
 # What a turn that kept the service left on record: the steps a change of mind comes after.
 KEPT_STEPS = frozenset({"retained", "kept_service", "cancellation_withdrawn"})
 _CLAUSE_BREAK = re.compile(r"[,.;:!¡¿]+")
@@ -290,7 +320,11 @@ def _benefit(ctx: TurnContext) -> dict[str, object]:
 def _benefit_kind(ctx: TurnContext) -> str:
     """Return which benefit the offer on the table is, as its templates are named: ``retain``
     (the discount), ``care`` (double speed), ``care_mobile`` (double data), ``monitor``."""
-    offer = str(ctx.state.slots.get("offer") or "")
+    return _kind_of(str(ctx.state.slots.get("offer") or ""))
+
+
+def _kind_of(offer: str) -> str:
+    """Return which benefit the offer code ``offer`` is (see :func:`_benefit_kind`)."""
     if offer.startswith("discount_"):
         return "retain"
     return {MOBILE_LOYALTY: "care_mobile", "preventive_visit": "monitor"}.get(offer, "care")
@@ -643,13 +677,172 @@ def start(ctx: TurnContext) -> Decision:
     """Make the quadrant's retention offer, or go straight to confirming for ``let_go``.
 
     The cancellation is for the account the customer named (its number or last digits); a
-    customer with several accounts who named none is asked which one. Resumed after identity
-    questions asked for a withdrawal, the withdrawal goes on instead.
+    customer with several accounts who named none is asked which one, and one who asked for
+    every line ("cancelen todo", "cancel everything") is told they go one at a time and asked
+    which first. Resumed after identity questions asked for a withdrawal or for an offer on
+    record, that goes on instead.
     """
     if ctx.state.slots.get(WITHDRAW_SLOT):
         return withdraw(ctx)
+    if (row_id := ctx.state.slots.get(TAKE_SLOT)) is not None:
+        ctx.state.finish()
+        row = ctx.session.get(CancellationRequest, row_id)
+        if row is not None and row.outcome in OPEN_OFFER_OUTCOMES:
+            return _take_recorded(ctx, row)
     account = accounts.for_request(ctx, "cancellation", "cancellation")
-    return account if isinstance(account, Decision) else _offer(ctx, account)
+    if isinstance(account, Decision):
+        return _one_at_a_time(ctx, account)
+    return _offer(ctx, account)
+
+
+def _one_at_a_time(ctx: TurnContext, asked: Decision) -> Decision:
+    """Word the account question for a request of every line ("cancelen todo", "las dos", "cancel
+    everything"): they go one at a time, the first chosen now; any other question as asked."""
+    if asked.step != "asked_which_account":
+        return asked
+    said = [normalise(t) for t in identity.request_texts(ctx, "cancellation")]
+    if not any(accounts.EVERY_ACCOUNT.search(t) or _EVERYTHING.search(t) for t in said):
+        return asked
+    listed = [{"number": a.number, "plan": a.plan} for a in accounts.listed_accounts(ctx)]
+    values = {"accounts": listed, "purpose": "cancellation"}
+    return Decision(
+        ctx.say("which_account_first", **values),
+        step="asked_which_account_first",
+        question=ctx.say("which_account_again_question", **values),
+    )
+
+
+def follows_up(ctx: TurnContext) -> Decision | None:
+    """Cancel the customer's other line when, right after a cancellation was recorded, they ask
+    for it ("y la otra también", "the other one too"): its confirmation is asked, without the
+    offer the customer already turned down. None when the turn asks nothing of the kind."""
+    state = ctx.state
+    if state.awaiting not in (None, "confirm_resolution") or "cancelled" not in state.steps[-1:]:
+        return None
+    norm = normalise(ctx.text)
+    if not accounts.OTHER_ACCOUNT.search(norm) or _OWED.search(norm) or re.search(r"\bno\b", norm):
+        return None
+    if not (_ALSO.search(norm) or _CANCEL.search(norm) or len(norm.split()) <= 4):
+        return None
+    done = {row.account_id for row in standing(ctx)}
+    others = [a for a in accounts.open_accounts(ctx.customer) if a.id not in done]
+    if len(others) != 1:
+        state.finish()
+        return start(ctx)
+    state.start("cancellation", "cancel_confirm", quadrant=quadrant(ctx), offer=None)
+    state.slots["account"] = others[0].id
+    return _confirm(ctx, others[0].number)
+
+
+def _accepts(ctx: TurnContext) -> bool:
+    """Return True when the turn takes the offer in words ("bueno sí acepto el descuento", "ok
+    I'll take the discount", "acepto la oferta") and says no leaving or question with it."""
+    norm = normalise(ctx.text)
+    if not _TAKES_OFFER.search(norm) or _refuses_offer(ctx):
+        return False
+    return _answer(ctx, yes="stay", no="leave") == "stay"
+
+
+def taken_after_hand_over(ctx: TurnContext) -> Decision | None:
+    """Take the offer a customer handed over at it accepts afterwards in the same conversation
+    ("bueno sí acepto el descuento", "ok I'll take the discount"): recorded as retained with
+    that offer, as an acceptance at the offer is, and the escalation closed with a note (left
+    open, noted, when an agent holds it). None when the turn takes no offer on record."""
+    if not _accepts(ctx):
+        return None
+    row = ctx.session.scalars(
+        select(CancellationRequest)
+        .where(
+            CancellationRequest.interaction_id == ctx.interaction.id,
+            CancellationRequest.outcome.in_(OPEN_OFFER_OUTCOMES),
+            CancellationRequest.offer.is_not(None),
+        )
+        .order_by(CancellationRequest.id.desc())
+    ).first()
+    return None if row is None else _take_recorded(ctx, row)
+
+
+def takes_offer_on_record(ctx: TurnContext) -> Decision | None:
+    """Take the offer still on record for the customer when a later conversation accepts it
+    ("hola otra vez, acepto la oferta", "hi again, I accept the offer"): the latest offer left
+    unanswered or handed over within ``OFFER_VALID_DAYS``, once the customer is verified. None
+    when a flow is under way, the turn takes no offer, or none is on record."""
+    state = ctx.state
+    if state.flow is not None or state.awaiting not in (None, "confirm_resolution"):
+        return None
+    if ctx.customer is None or not _accepts(ctx):
+        return None
+    held = [a.id for a in accounts.open_accounts(ctx.customer)]
+    since = utcnow() - timedelta(days=OFFER_VALID_DAYS)
+    row = ctx.session.scalars(
+        select(CancellationRequest)
+        .where(
+            CancellationRequest.account_id.in_(held),
+            CancellationRequest.outcome.in_(OPEN_OFFER_OUTCOMES),
+            CancellationRequest.offer.is_not(None),
+            CancellationRequest.created_at >= since,
+        )
+        .order_by(CancellationRequest.id.desc())
+    ).first()
+    if row is None:
+        return None
+    if (question := identity.require(ctx, identity.VERIFIED, "cancellation")) is not None:
+        ctx.state.slots[TAKE_SLOT] = row.id
+        return question
+    state.finish()
+    return _take_recorded(ctx, row)
+
+
+def _take_recorded(ctx: TurnContext, row: CancellationRequest) -> Decision:
+    """Record the offer on ``row`` accepted (retained, as :func:`_retained` records it), settle
+    the escalation it was handed over with, and tell the customer what was recorded."""
+    account = ctx.session.get_one(Account, row.account_id)
+    offer = str(row.offer or "")
+    code = _DISCOUNT_CODE.match(offer)
+    discount = Decimal(code.group(1)) if code else Decimal(0)
+    handed_over_in = row.interaction_id if row.outcome == "escalated" else None
+    slots = {"quadrant": row.quadrant, "offer": row.offer}
+    _write(ctx.session, ctx.interaction.id, account, slots, "retained")
+    ctx.state.outcome_detail = "retained"
+    ctx.state.offer_accepted = True
+    if handed_over_in is not None:
+        _settle_escalation(ctx, handed_over_in, offer)
+    said = ctx.say(
+        f"retained_{_kind_of(offer)}",
+        account=account.number,
+        discount=percent(discount, ctx.language),
+        months=RETAIN_MONTHS,
+    )
+    return Decision(said, step="retained", resolved=True)
+
+
+def _settle_escalation(ctx: TurnContext, interaction_id: int, offer: str) -> None:
+    """Close the escalations of conversation ``interaction_id`` still waiting for a person (the
+    customer took the offer: nothing is left to do), noting why; one an agent holds stays open
+    with the note, for the agent to close."""
+    waiting = ctx.session.scalars(
+        select(Escalation).where(
+            Escalation.interaction_id == interaction_id,
+            Escalation.status.in_(("open", "claimed", "abandoned")),
+        )
+    ).all()
+    for escalation in waiting:
+        language = escalation.interaction.language or ctx.language
+        words = offer_words(offer, lambda key: translate(key, language), language)
+        note = translate("note_offer_taken_after_handoff", language).format(offer=words)
+        before = {"status": escalation.status, "notes": escalation.notes}
+        escalation.notes = f"{escalation.notes}\n{note}" if escalation.notes else note
+        if escalation.status != "claimed":
+            escalation.status, escalation.resolution = "resolved", "offer_accepted"
+            escalation.resolved_at = utcnow()
+        record_audit(
+            ctx.session,
+            None,
+            "escalation.offer_taken",
+            f"escalation:{escalation.id}",
+            before=before,
+            after={"status": escalation.status, "notes": escalation.notes},
+        )
 
 
 def _offer(ctx: TurnContext, account: Account) -> Decision:

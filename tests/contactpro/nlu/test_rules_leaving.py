@@ -47,6 +47,11 @@ def _rules(text: str, language: str = "es") -> RuleResult:
         ("quiero retirar el servicio", "es"),
         ("quiero terminar el contrato", "es"),
         ("me paso a otra empresa", "es"),
+        # Leaving said without a service: to a telecom's contact center, a customer leaving.
+        ("me quiero ir de la empresa", "es"),
+        ("ya no quiero seguir con ustedes", "es"),
+        ("I want to leave your company", "en"),
+        ("I don't want to be with you anymore", "en"),
         ("hola quiero cancelar mi servicio de internet, esta muy caro y se cae a cada rato", "es"),
         ("im switching to another carrier", "en"),
         ("I want to port my number out", "en"),
@@ -96,8 +101,10 @@ def test_leaving_the_company_is_certain(text: str, language: str) -> None:
         # Done already, or "baja" that is no leaving.
         ("ya cancelé el servicio y me siguen cobrando", None),
         ("tengo la velocidad muy baja del internet", None),
-        # Leaving what, and going where, is not said: the dialog asks which topic is meant.
-        ("me quiero ir de la empresa", None),
+        # Coming from another company to this one, leaving a job, or staying.
+        ("me quiero ir de la empresa Claro a ustedes", None),
+        ("me quiero ir de la empresa donde trabajo", None),
+        ("no me quiero ir de la empresa", None),
     ],
 )
 def test_paying_refusing_or_asking_the_cost_is_never_leaving(text: str, intent: str | None) -> None:
