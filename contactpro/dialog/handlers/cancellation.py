@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from statistics import median
 from typing import Any
 
@@ -816,6 +817,10 @@ def _take_recorded(ctx: TurnContext, row: CancellationRequest) -> Decision:
     return Decision(said, step="retained", resolved=True)
 
 
+def _translated(key: str, language: str) -> str:
+    return translate(key, language)
+
+
 def _settle_escalation(ctx: TurnContext, interaction_id: int, offer: str) -> None:
     """Close the escalations of conversation ``interaction_id`` still waiting for a person (the
     customer took the offer: nothing is left to do), noting why; one an agent holds stays open
@@ -828,7 +833,7 @@ def _settle_escalation(ctx: TurnContext, interaction_id: int, offer: str) -> Non
     ).all()
     for escalation in waiting:
         language = escalation.interaction.language or ctx.language
-        words = offer_words(offer, lambda key: translate(key, language), language)
+        words = offer_words(offer, partial(_translated, language=language), language)
         note = translate("note_offer_taken_after_handoff", language).format(offer=words)
         before = {"status": escalation.status, "notes": escalation.notes}
         escalation.notes = f"{escalation.notes}\n{note}" if escalation.notes else note
