@@ -155,8 +155,8 @@ def test_a_weak_guess_of_no_at_the_offer_asks_again_rather_than_refusing(sms, de
 @pytest.mark.parametrize(
     ("phone_number", "claim", "spoken", "written"),
     [
-        (SPANISH, "pagué 60.000 por PSE", "tenla a mano para el asesor", "escríbela"),
-        (ENGLISH, "I paid 40 dollars online", "have it ready for the agent", "send it"),
+        (SPANISH, "pagué 60.000 por PSE", "El asesor tendrá el monto que me diste", "escríbela"),
+        (ENGLISH, "I paid 40 dollars online", "The agent will have the amount you gave", "send it"),
     ],
 )
 def test_a_caller_with_an_unmatched_payment_is_not_told_to_write(
@@ -172,4 +172,10 @@ def test_a_caller_with_an_unmatched_payment_is_not_told_to_write(
     phone.press("4050")
     heard, verb = phone.say(claim)
     assert spoken in heard and written not in heard
+    assert ("tenla a mano" if phone_number == SPANISH else "have it ready") in heard
+    # The hand-over is said once: by the line that puts the caller through.
+    handing = (
+        ("Le paso", "Te comunico") if phone_number == SPANISH else ("I'm passing", "connecting you")
+    )
+    assert handing[0] not in heard and heard.count(handing[1]) == 1, heard
     assert [e.reason for e in escalations(session)] == ["payment_not_found"]
