@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from cli.context import runtime
-from cli.errors import one_line_errors
+from cli.errors import counted, one_line_errors
 from cli.files import named_file
 from contactpro.analytics import conformity, matrix, report, runs, sentiment
 from contactpro.analytics.patterns import Period
@@ -141,7 +141,8 @@ def analyze(
         )
     _echo_kpis(result)
     if opened := _still_open(rt, Period(start, end)):
-        click.echo(f"({opened} conversations still open are analysed once closed)")
+        verb = "is" if opened == 1 else "are"
+        click.echo(f"({counted(opened, 'conversation')} still open {verb} analysed once closed)")
     click.echo(f"run {result.run_id}: {folder}")
 
 
@@ -263,7 +264,7 @@ def conformity_score(data: Path, text_column: str, out: Path | None) -> None:
     else:
         with named_file(out, "write"), replace_file(out, newline="") as handle:
             result.to_csv(handle, index=False, sep=separator)
-        click.echo(f"scored {len(result)} rows into {out}", err=True)
+        click.echo(f"scored {counted(len(result), 'row')} into {out}", err=True)
 
 
 @conformity_group.command("train")
@@ -314,7 +315,7 @@ def matrix_export(out: Path, quadrant: str | None) -> None:
     with runtime().db.session() as session, named_file(out, "write"):
         count = matrix.export_quadrants(session, out, quadrant)
         analysed = runs.latest_run(session) is not None
-    click.echo(f"exported {count} customers to {out}")
+    click.echo(f"exported {counted(count, 'customer')} to {out}")
     if not analysed:  # the customers are there, the matrix is not: say how to make it
         click.secho(
             "Warning: no analysis run yet, so no customer is in a quadrant: "

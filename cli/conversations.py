@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cli.errors import one_line_errors
+from cli.errors import counted, one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
 from contactpro.improve import dataset, ivr, store
@@ -45,7 +45,7 @@ def _report(problems: list[LineProblem]) -> None:
         click.secho(f"skipped {problem}", fg="yellow", err=True)
     if len(problems) > SHOWN_PROBLEMS:
         more = len(problems) - SHOWN_PROBLEMS
-        click.secho(f"skipped {more} more lines", fg="yellow", err=True)
+        click.secho(f"skipped {counted(more, 'more line')}", fg="yellow", err=True)
 
 
 def _readable(value: Any) -> str:
@@ -159,11 +159,11 @@ def export(
         rows = store.export_live(session, live)
         count = dataset.write_jsonl(rows, out)
         left_out = store.still_open(session, live)
-    click.echo(f"exported {count} conversations to {out}")
+    click.echo(f"exported {counted(count, 'conversation')} to {out}")
     if left_out:
-        noun = "conversation" if left_out == 1 else "conversations"
+        later = "export it once it closes" if left_out == 1 else "export them once they close"
         click.secho(
-            f"left out {left_out} open {noun} (not over yet: export them once they close)",
+            f"left out {counted(left_out, 'open conversation')} (not over yet: {later})",
             fg="yellow",
             err=True,
         )
@@ -200,8 +200,8 @@ def import_(file: Path, name: str | None, kind: str, pairs: tuple[str, ...]) -> 
     with _runtime().db.session() as session:
         added, replaced = store.save(session, name, rows)
     click.echo(
-        f"dataset {name}: imported {added + replaced} conversations "
-        f"({added} new, {replaced} replaced), skipped {len(problems)} lines"
+        f"dataset {name}: imported {counted(added + replaced, 'conversation')} "
+        f"({added} new, {replaced} replaced), skipped {counted(len(problems), 'line')}"
     )
 
 

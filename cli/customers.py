@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from cli.context import runtime
-from cli.errors import one_line_errors
+from cli.errors import counted, one_line_errors
 from cli.files import named_file
 from contactpro.errors import BadRequestError, NotFoundError
 from contactpro.models import Customer, utcnow
@@ -56,13 +56,16 @@ def customers_erase(phone: str, national_id: str, yes: bool) -> None:
 
         closed = close_erased(session, customer.id, None)
     click.echo(
-        f"erased customer {report.customer_id}: {report.conversations} conversations, "
-        f"{report.recordings} recordings deleted, {report.accounts} accounts anonymised, "
-        f"{report.file_lines} file lines removed, {len(closed)} open escalations closed"
+        f"erased customer {report.customer_id}: {counted(report.conversations, 'conversation')}, "
+        f"{counted(report.recordings, 'recording')} deleted, "
+        f"{counted(report.accounts, 'account')} anonymised, "
+        f"{counted(report.file_lines, 'file line')} removed, "
+        f"{counted(len(closed), 'open escalation')} closed"
     )
     if report.recordings_not_deleted:
         click.secho(
-            f"{report.recordings_not_deleted} recordings could not be deleted at Twilio; "
+            f"{counted(report.recordings_not_deleted, 'recording')} could not be deleted at "
+            "Twilio; "
             "run the erasure again later",
             fg="yellow",
             err=True,
@@ -93,7 +96,9 @@ def customers_export(phone: str, national_id: str, out: Path) -> None:
         json.dump(document, handle, ensure_ascii=False, indent=2, default=str)
     rows = sum(len(rows) for rows in document["tables"].values())
     archived = len(document["archives"])
-    click.echo(f"exported customer {customer.id}: {rows} rows, {archived} archived, to {out}")
+    click.echo(
+        f"exported customer {customer.id}: {counted(rows, 'row')}, {archived} archived, to {out}"
+    )
 
 
 @customers.command("retention")
@@ -105,6 +110,8 @@ def customers_retention() -> None:
     with rt.db.session() as session:
         result = apply_retention(session, rt.settings, telephony_for(rt.settings), utcnow())
     click.echo(
-        f"archived and removed: {result.transcripts} conversations, {result.transcriptions} "
-        f"transcripts, {result.recordings} recordings; {result.files_removed} old files deleted"
+        f"archived and removed: {counted(result.transcripts, 'conversation')}, "
+        f"{counted(result.transcriptions, 'transcript')}, "
+        f"{counted(result.recordings, 'recording')}; "
+        f"{counted(result.files_removed, 'old file')} deleted"
     )

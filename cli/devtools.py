@@ -14,7 +14,7 @@ from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 
 from cli.context import runtime
 from cli.database import problem
-from cli.errors import one_line_errors
+from cli.errors import counted, one_line_errors
 from devtools.seed import seed_customers
 from devtools.simulator import TwilioSimulator, TwimlStep
 
@@ -36,8 +36,8 @@ def seed(count: int, seed: int) -> None:
     ):
         summary = seed_customers(session, count, seed=seed, progress=bar.update)
     click.echo(
-        f"added {summary.customers} customers, {summary.accounts} accounts, "
-        f"{summary.invoices} invoices, {summary.payments} payments"
+        f"added {counted(summary.customers, 'customer')}, {counted(summary.accounts, 'account')}, "
+        f"{counted(summary.invoices, 'invoice')}, {counted(summary.payments, 'payment')}"
     )
 
 

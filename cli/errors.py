@@ -1,4 +1,5 @@
-"""The project's own errors, as an operator sees them: one ``Error:`` line and exit status 1."""
+"""The project's own errors, as an operator sees them: one ``Error:`` line and exit status 1;
+and the counts the commands print (``1 row``, ``2 rows``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ def one_line_errors(command: F) -> F:
             raise click.ClickException(exc.message) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """Return ``count`` with ``noun`` agreeing with it: ``1 customer``, ``2 customers``
+    (``plural`` when adding an ``s`` is not the plural: ``2 entries``)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def stop_on_config_error(exc: ConfigError) -> NoReturn:

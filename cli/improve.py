@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli.conversations import live_filter, live_options, load_conversations, no_dataset
-from cli.errors import one_line_errors
+from cli.errors import counted, one_line_errors
 from cli.files import named_file
 from contactpro.errors import ContactProError
 from contactpro.improve import index, store
@@ -75,7 +75,7 @@ def rank_(
         with named_file(out, "write"):
             rank.write_csv(ranking, out)
     if not ranking:
-        click.echo(f"{len(rows)} conversations, nothing unresolved to rank")
+        click.echo(f"{counted(len(rows), 'conversation')}, nothing unresolved to rank")
         return
     click.echo(
         f"{'#':>3} {'kind':<8} {'name':<28} {'vol':>5} {'unres':>6} {'min':>6} {'eff':>3} "
@@ -241,7 +241,7 @@ def _print_side_by_side(run_id: int, results: dict[str, object], folder: str) ->
         )
     changed = results["changed"]
     assert isinstance(changed, list)
-    click.echo(f"{len(changed)} conversations changed outcome")
+    click.echo(f"{counted(len(changed), 'conversation')} changed outcome")
     for item in changed:
         direction = str(item["direction"]).replace("_", " ")
         click.echo(
@@ -271,10 +271,10 @@ def index_(batch: int, everything: bool) -> None:
             added = index.index_pending(session, encoder, batch)
         total += added
         if added:
-            click.echo(f"indexed {total} conversations", err=True)
+            click.echo(f"indexed {counted(total, 'conversation')}", err=True)
         if not added or not everything:
             break
-    click.echo(f"{total} conversations added to the {encoder.name} index")
+    click.echo(f"{counted(total, 'conversation')} added to the {encoder.name} index")
 
 
 @improve.command("explain")
@@ -401,7 +401,7 @@ def propose(
         again = f" (already proposed, {known[i]})" if i in known else ""
         click.echo(f"#{proposal_id} [{item.kind}, {item.source}] {item.title}{again}")
     repeated = f", {len(known)} already proposed" if known else ""
-    click.echo(f"{len(drafts) - len(known)} proposals drafted{repeated}")
+    click.echo(f"{counted(len(drafts) - len(known), 'proposal')} drafted{repeated}")
 
 
 @improve.command("proposals")

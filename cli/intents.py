@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from cli.errors import stop_on_config_error
+from cli.errors import counted, stop_on_config_error
 from cli.files import named_file
 from cli.transcribe import offline_settings
 from contactpro.errors import ConfigError, ContactProError, UnderstandingError
-from contactpro.nlu.datasets import Example, load_examples
+from contactpro.nlu.datasets import Example, read_examples
 from contactpro.nlu.encoders import ENCODERS, NONE
 from contactpro.nlu.taxonomy import OUT_OF_SCOPE
 from contactpro.resilience.atomic import check_writable_folder
@@ -33,8 +33,9 @@ def _check_labels(examples: list[Example], known: set[str], oos: str, what: str)
         )
     if unknown:
         click.secho(
-            f"Warning: {len(unknown)} of {len(examples)} {what} rows have labels the model "
-            f"does not know ({names}); they can never be predicted right",
+            f"Warning: {len(unknown)} of {counted(len(examples), f'{what} row')} "
+            f"{'has a label' if len(unknown) == 1 else 'have labels'} the model does not know "
+            f"({names}); {'it' if len(unknown) == 1 else 'they'} can never be predicted right",
             fg="yellow",
             err=True,
         )
@@ -43,6 +44,39 @@ def _check_labels(examples: list[Example], known: set[str], oos: str, what: str)
 def _open(path: Path) -> None:
     """Check ``path`` can be opened (inside :func:`named_file`: ``cannot read PATH: why``)."""
     path.open("rb").close()
+
+
+# Line numbers named of the rows left out; the rest are counted.
+SHOWN_LINES = 5
+
+
+def _lines(numbers: list[int]) -> str:
+    """Return ``line 4`` or ``lines 4, 9, 12`` (the first few, then ``and N more``)."""
+    shown = ", ".join(str(number) for number in numbers[:SHOWN_LINES])
+    more = f" and {len(numbers) - SHOWN_LINES} more" if len(numbers) > SHOWN_LINES else ""
+    return f"{'line' if len(numbers) == 1 else 'lines'} {shown}{more}"
+
+
+def _examples(path: Path) -> list[Example]:
+    """Read the labelled rows of ``path``; say on one line which rows were left out for a blank
+    text or label, and stop when none is left."""
+    with named_file(path):
+        _open(path)
+        found = read_examples(path)
+    left_out = ""
+    if found.skipped:
+        left_out = (
+            f"{counted(len(found.skipped), 'row')} with no text or no label "
+            f"({_lines(found.skipped)})"
+        )
+    if not found.examples:
+        raise click.ClickException(
+            f"{path} holds no labelled rows{': ' + left_out if left_out else ''}: give every "
+            "row a text and a label (a header row naming the text and label columns first)"
+        )
+    if left_out:
+        click.secho(f"Warning: {path}: skipped {left_out}", fg="yellow", err=True)
+    return found.examples
 
 
 class _Progress:
@@ -126,14 +160,10 @@ def train_command(
     from contactpro.nlu.classifier import TrainConfig, train_model  # noqa: PLC0415
 
     try:
-        with named_file(data_path):
-            _open(data_path)
-            train = load_examples(data_path)
+        train = _examples(data_path)
         validation = None
         if val_path:
-            with named_file(val_path):
-                _open(val_path)
-                validation = load_examples(val_path)
+            validation = _examples(val_path)
             _check_labels(validation, {ex.label for ex in train}, oos_label, "validation")
         with named_file(out_dir, "write"):  # before the training, not after it
             check_writable_folder(out_dir)
@@ -151,8 +181,9 @@ def train_command(
     meta = model.metadata
     click.echo(f"model {meta['version']} written to {out_dir}")
     click.echo(
-        f"trained on {meta['n_train']} rows, threshold {model.threshold:.3f} picked on "
-        f"{meta['n_validation']} validation rows in {meta['training_seconds']:.1f}s"
+        f"trained on {counted(meta['n_train'], 'row')}, threshold {model.threshold:.3f} picked "
+        f"on {counted(meta['n_validation'], 'validation row')} in "
+        f"{meta['training_seconds']:.1f}s"
     )
     for name, value in meta["metrics"].items():
         if value is not None:
@@ -182,9 +213,7 @@ def evaluate_command(model_dir: Path, data_path: Path, as_json: bool) -> None:
 
     try:
         model = IntentModel.load(model_dir)
-        with named_file(data_path):
-            _open(data_path)
-            examples = load_examples(data_path)
+        examples = _examples(data_path)
         _check_labels(examples, set(model.classes), model.config.oos_label, "evaluation")
         report = evaluate_model(model, examples)
     except UnderstandingError as exc:

@@ -1,13 +1,21 @@
 """Run and set up the server: ``init-db``, ``serve``, ``worker``, ``beat``.
 
 The web app and the task modules are imported inside the commands, so ``-h`` answers at once.
+
+Whichever process runs the periodic schedule (``beat``, ``worker --beat`` or the beat embedded
+in ``serve``) holds a lock in CONTACTPRO_VAR_DIR for its life: a second one would send every
+periodic task twice, so ``beat`` and ``worker --beat`` refuse to start, and ``serve`` starts
+without its beat.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
+import os
 import signal
 import socket
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -18,11 +26,15 @@ from werkzeug.serving import run_simple
 from cli.context import runtime
 from cli.database import problem
 from cli.errors import one_line_errors
+from cli.files import named_file
 from contactpro import migrate
 from contactpro.config import Settings
 
 # What the broker check waits for: one attempt, then the operator is told.
 BROKER_CHECK_SECONDS = 3.0
+
+# Held, in CONTACTPRO_VAR_DIR, by the process that runs the periodic schedule; it holds who.
+SCHEDULE_LOCK = "beat.lock"
 
 
 @click.command("init-db")
@@ -60,8 +72,16 @@ def serve(host: str, port: int, worker: bool) -> None:
     warm_worker(app)  # one process, no fork: it answers every request itself
     stop = None
     if worker and runtime().settings.embedded_broker:
-        stop = start_embedded_worker(app.extensions["celery"])
+        holder = take_schedule(runtime().settings, "contactpro serve")
+        stop = start_embedded_worker(app.extensions["celery"], beat=holder is None)
         click.echo("embedded Celery worker started")
+        if holder is not None:
+            click.secho(
+                f"Warning: embedded beat not started: {holder} already runs the periodic tasks "
+                "on this CONTACTPRO_VAR_DIR",
+                fg="yellow",
+                err=True,
+            )
     # A stop request (systemd, docker, kill) unwinds like Ctrl-C, so the worker and beat end.
     signal.signal(signal.SIGTERM, _raise_exit)
     try:
@@ -101,6 +121,37 @@ def _raise_exit(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def take_schedule(settings: Settings, command: str) -> str | None:
+    """Take the schedule lock for the rest of this process as ``command``; return None, or the
+    process holding it instead (``contactpro serve`` (pid 4242)).
+
+    An ``flock``: the system releases it when its process ends, however it ends.
+    """
+    path = Path(settings.var_dir) / SCHEDULE_LOCK
+    with named_file(path, "write"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 200).decode(errors="replace").strip()
+        os.close(fd)
+        return holder or "another process"
+    os.ftruncate(fd, 0)
+    os.write(fd, f"`{command}` (pid {os.getpid()})".encode())
+    return None  # the descriptor stays open: closing it would release the lock
+
+
+def _refuse_second_schedule(settings: Settings, command: str) -> None:
+    """Stop with one line when another process of this CONTACTPRO_VAR_DIR runs the schedule."""
+    holder = take_schedule(settings, command)
+    if holder is not None:
+        raise click.ClickException(
+            f"{holder} already runs the periodic tasks on this CONTACTPRO_VAR_DIR: a second "
+            "beat would send each of them twice. Leave the schedule to it, or stop it first"
+        )
+
+
 @click.command("worker", context_settings={"ignore_unknown_options": True})
 @click.option("--concurrency", "-c", default=2, show_default=True, type=click.IntRange(min=1))
 @click.option("--beat", "-B", is_flag=True, help="Also run the periodic scheduler.")
@@ -112,6 +163,8 @@ def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
     from webhooks import warm_up  # noqa: PLC0415 - see the module
 
     _check_before_tasks(runtime().settings)
+    if beat:
+        _refuse_second_schedule(runtime().settings, "contactpro worker --beat")
     warm_up(current_app._get_current_object())  # type: ignore[attr-defined]
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", *celery_args]
     if beat:
@@ -125,6 +178,7 @@ def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
 def beat() -> None:
     """Run the Celery beat scheduler (one per deployment)."""
     _check_before_tasks(runtime().settings)
+    _refuse_second_schedule(runtime().settings, "contactpro beat")
     current_app.extensions["celery"].start(["beat", "--loglevel=INFO"])
 
 

@@ -9,6 +9,8 @@
      "outcomes": {"csat_estimated_1_5", "summary", "intent_detected": [...],
                   "tools_needed": [...]}}
 
+A key of ``meta`` or ``outcomes`` written beside them, at the top level of the line, is read
+as if it were inside (given in both places with two values, the line is reported).
 Reading never stops at a bad line: each one is reported with its line number and skipped.
 Writing always uses the English spellings.
 """
@@ -232,6 +234,29 @@ def _message(item: Any, index: int) -> Message:
     return Message(kind, content.strip())
 
 
+def _with_top_level(
+    data: Mapping[str, Any],
+    section: Mapping[str, Any],
+    aliases: dict[str, tuple[str, ...]],
+    name: str,
+) -> dict[str, Any]:
+    """Return ``section`` (``meta`` or ``outcomes``) with the keys of ``aliases`` the line
+    holds at its top level instead; raise ValueError for one given in both with two values."""
+    merged = dict(section)
+    for names in aliases.values():
+        outside = next((key for key in names if data.get(key) is not None), None)
+        if outside is None:
+            continue
+        inside = _pick(section, names)
+        if inside is None:
+            merged[outside] = data[outside]
+        elif inside != data[outside]:
+            raise ValueError(
+                f"{outside} is given twice: {inside!r} in {name}, {data[outside]!r} beside it"
+            )
+    return merged
+
+
 def conversation_from_json(data: Any) -> Conversation:
     """Build a conversation from one decoded JSON line; raise ValueError saying what is wrong."""
     if not isinstance(data, Mapping):
@@ -246,6 +271,8 @@ def conversation_from_json(data: Any) -> Conversation:
         raise ValueError("meta and outcomes must be objects")
     if not isinstance(transcript, list):
         raise ValueError("transcript is missing or not a list")
+    meta = _with_top_level(data, meta, META_ALIASES, "meta")
+    outcomes = _with_top_level(data, outcomes, OUTCOME_ALIASES, "outcomes")
     m = {key: _pick(meta, names) for key, names in META_ALIASES.items()}
     o = {key: _pick(outcomes, names) for key, names in OUTCOME_ALIASES.items()}
     known = {name for names in META_ALIASES.values() for name in names}

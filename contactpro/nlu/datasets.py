@@ -46,35 +46,69 @@ class Example:
     language: str | None = None
 
 
-def load_examples(path: Path) -> list[Example]:
-    """Read a CSV (header row) or JSONL file; raise UnderstandingError on a malformed file."""
-    if not path.is_file():
-        raise UnderstandingError(f"no data file at {path}", reason="bad_data")
+@dataclass(frozen=True)
+class LabelledFile:
+    """The labelled rows of a file, and the lines of the rows left out for a blank text or
+    label (a row blank in every column is an empty line, not counted)."""
+
+    examples: list[Example]
+    skipped: list[int]
+
+
+def _rows(path: Path) -> list[tuple[int, object]]:
+    """Return the rows of a CSV (header row) or JSONL file, each with its line number."""
+    rows: list[tuple[int, object]] = []
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = []
         with path.open(encoding="utf-8") as fh:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 try:
-                    rows.append(json.loads(line))
+                    rows.append((number, json.loads(line)))
                 except json.JSONDecodeError as exc:
                     raise UnderstandingError(
                         f"{path}:{number}: not JSON ({exc.msg})", reason="bad_data"
                     ) from None
-    else:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(dict_reader(fh))
-    examples = []
-    for number, row in enumerate(rows, 1):
+        return rows
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = dict_reader(fh)
+        columns = reader.fieldnames or []
+        if "text" not in columns or "label" not in columns:
+            found = ", ".join(repr(name) for name in columns[:12]) or "none"
+            raise UnderstandingError(
+                f"{path}: the header row has no text and label columns (its columns: {found})",
+                reason="bad_data",
+            )
+        # The line a row ends on: its own line, but for a quoted text holding line breaks.
+        rows.extend((reader.line_num, row) for row in reader)
+    return rows
+
+
+def read_examples(path: Path) -> LabelledFile:
+    """Read a CSV (header row) or JSONL file, keeping the lines of the rows left out for a
+    blank text or label; raise UnderstandingError on a malformed file."""
+    if not path.is_file():
+        raise UnderstandingError(f"no data file at {path}", reason="bad_data")
+    examples: list[Example] = []
+    skipped: list[int] = []
+    for number, row in _rows(path):
         if not isinstance(row, dict) or "text" not in row or "label" not in row:
             raise UnderstandingError(
-                f"{path}: row {number} has no text and label columns", reason="bad_data"
+                f"{path}:{number}: the row has no text and label columns", reason="bad_data"
             )
         text, label = str(row["text"] or "").strip(), str(row["label"] or "").strip()
         if text and label:
             language = row.get("language") or row.get("lang")
             examples.append(Example(text, label, str(language) if language else None))
+        elif any(str(value or "").strip() for value in row.values()):
+            skipped.append(number)
+    return LabelledFile(examples, skipped)
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a CSV (header row) or JSONL file; raise UnderstandingError on a malformed file or
+    one without a labelled row."""
+    examples = read_examples(path).examples
     if not examples:
         raise UnderstandingError(f"{path} holds no labelled rows", reason="bad_data")
     return examples

@@ -127,7 +127,7 @@ def test_export_retention_and_erasure_through_the_entry_point(
     }
     applied = cli(["customers", "retention"], tmp_path, app_config, **short)
     assert applied.returncode == 0, applied.stderr
-    assert "1 conversations, 1 transcripts, 1 recordings" in applied.stdout
+    assert "1 conversation, 1 transcript, 1 recording" in applied.stdout
     session.expire_all()
     assert all(t.text == "" and t.reply is None for t in session.scalars(select(Turn)))
     recording = session.scalars(select(Recording)).one()
@@ -143,7 +143,7 @@ def test_export_retention_and_erasure_through_the_entry_point(
         ["customers", "erase", "--national-id", "1.020.304.050", "--yes"], tmp_path, app_config
     )
     assert erased.returncode == 0, erased.stderr
-    assert "erased customer" in erased.stdout and "1 conversations" in erased.stdout
+    assert "erased customer" in erased.stdout and "1 conversation," in erased.stdout
     everything = everything_in_the_database(session) + everything_on_disk(
         Path(app_config["var_dir"])
     )
@@ -154,7 +154,7 @@ def test_export_retention_and_erasure_through_the_entry_point(
     audit = session.scalars(select(AuditLog).where(AuditLog.action == "customer.erase")).one()
     assert audit.target == f"customer:{conversation.id}" and audit.after["conversations"] == 1
     # The hand-off left open has nothing to work on any more: it leaves the queue, audited.
-    assert "1 open escalations closed" in erased.stdout
+    assert "1 open escalation closed" in erased.stdout
     escalation = session.scalars(select(Escalation)).one()
     assert (escalation.status, escalation.resolution) == ("resolved", "data_erased")
     closed = session.scalars(select(AuditLog).where(AuditLog.action == "escalation.close_erased"))

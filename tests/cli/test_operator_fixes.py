@@ -297,5 +297,5 @@ def test_analyze_mentions_the_open_conversations_and_no_advice_about_nobody(
     out = migrated / "an"
     result = run(["analyze", "--out", str(out), "--no-dashboards"], migrated)
     assert result.returncode == 0, result.stderr
-    assert "(1 conversations still open are analysed once closed)" in result.stdout
+    assert "(1 conversation still open is analysed once closed)" in result.stdout
     assert "Call the 0 customers" not in (out / "report.md").read_text(encoding="utf-8")

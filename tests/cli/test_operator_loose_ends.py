@@ -119,11 +119,17 @@ def _interaction(n: int, status: str, started: datetime) -> Interaction:
     )
 
 
-@pytest.mark.parametrize(("open_count", "noun"), [(1, "conversation"), (2, "conversations")])
+@pytest.mark.parametrize(
+    ("open_count", "words"),
+    [
+        (1, "1 open conversation (not over yet: export it once it closes)"),
+        (2, "2 open conversations (not over yet: export them once they close)"),
+    ],
+)
 def test_export_counts_the_open_conversations_it_leaves_out(
     migrated: Path,  # noqa: F811
     open_count: int,
-    noun: str,
+    words: str,
 ) -> None:
     now = datetime.now(UTC)
     with _database(migrated) as session:
@@ -136,12 +142,10 @@ def test_export_counts_the_open_conversations_it_leaves_out(
     done = run(["conversations", "export", "--out", str(out)], migrated)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"exported 1 conversations to {out}"
+    assert done.stdout.strip() == f"exported 1 conversation to {out}"
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     left_out = [line for line in done.stderr.splitlines() if line.strip()]
-    assert left_out == [
-        f"left out {open_count} open {noun} (not over yet: export them once they close)"
-    ]
+    assert left_out == [f"left out {words}"]
 
 
 def test_export_says_nothing_when_no_conversation_is_open(migrated: Path) -> None:  # noqa: F811

@@ -39,7 +39,7 @@ def test_a_csat_outside_1_to_5_is_skipped_with_its_reason(tmp_path: Path) -> Non
     assert run(["init-db"], tmp_path).returncode == 0
     imported = run(["conversations", "import", str(data), "--dataset", "csat"], tmp_path)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 1 conversations (1 new, 0 replaced), skipped 3 lines" in imported.stdout
+    assert "imported 1 conversation (1 new, 0 replaced), skipped 3 lines" in imported.stdout
     assert "skipped line 1: csat must be 1-5, got 9" in imported.stderr
     assert "skipped line 2: csat must be 1-5, got 0" in imported.stderr
     assert "skipped line 3: csat_estimated_1_5 must be 1-5, got 7" in imported.stderr

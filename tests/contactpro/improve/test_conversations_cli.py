@@ -169,7 +169,7 @@ def test_export_writes_live_conversations_filtered(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "exported 1 conversations" in result.stdout
+    assert "exported 1 conversation " in result.stdout
     line = json.loads(out.read_text(encoding="utf-8"))
     assert line["meta"]["channel"] == "voice" and line["meta"]["resolved"] is False
     assert line["meta"]["escalation_reason"] == "agent_request" and line["meta"]["csat"] == 2
@@ -182,4 +182,4 @@ def test_export_writes_live_conversations_filtered(tmp_path: Path) -> None:
     assert none.returncode == 0 and "exported 0 conversations" in none.stdout
     back = run(["conversations", "import", str(out), "--dataset", "again"], tmp_path)
     assert back.returncode == 0, back.stderr
-    assert "imported 1 conversations" in back.stdout
+    assert "imported 1 conversation" in back.stdout

@@ -43,7 +43,7 @@ def test_export_and_metrics_take_the_whatsapp_channel(tmp_path: Path) -> None:
     out = tmp_path / "whatsapp.jsonl"
     result = run(["conversations", "export", "--out", str(out), "--channel", "whatsapp"], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "exported 1 conversations" in result.stdout
+    assert "exported 1 conversation " in result.stdout
     [line] = [json.loads(raw) for raw in out.read_text(encoding="utf-8").splitlines()]
     assert line["meta"]["channel"] == "whatsapp"
     assert line["transcript"][0] == {"role": "user", "content": "quiero el link de pago"}
@@ -51,7 +51,7 @@ def test_export_and_metrics_take_the_whatsapp_channel(tmp_path: Path) -> None:
         ["conversations", "export", "--out", str(tmp_path / "sms.jsonl"), "--channel", "sms"],
         tmp_path,
     )
-    assert sms.returncode == 0 and "exported 1 conversations" in sms.stdout
+    assert sms.returncode == 0 and "exported 1 conversation " in sms.stdout
     assert "quiero el link" not in (tmp_path / "sms.jsonl").read_text(encoding="utf-8")
     metrics = run(["conversations", "metrics", "--channel", "whatsapp", "--json"], tmp_path)
     assert metrics.returncode == 0, metrics.stderr

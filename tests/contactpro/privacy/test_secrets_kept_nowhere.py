@@ -113,7 +113,7 @@ def test_secrets_written_every_way_are_stored_nowhere_and_exported_nowhere(
     )
     assert exported.exit_code == 0, exported.output
     exported = runner.invoke(args=["conversations", "export", "--out", str(conversations_file)])
-    assert exported.exit_code == 0 and "exported 1 conversations" in exported.output
+    assert exported.exit_code == 0 and "exported 1 conversation " in exported.output
     for path in (customer_file, conversations_file):
         assert card in path.read_text(encoding="utf-8")
         assert _leaks(path.read_text(encoding="utf-8")) == [], path
