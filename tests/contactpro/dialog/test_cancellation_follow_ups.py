@@ -15,19 +15,17 @@ import pytest
 
 from contactpro.models import AuditLog, CancellationRequest, Interaction, utcnow
 from tests.contactpro.dialog.conftest import (
-    ENGLISH,
     SPANISH,
     add_account,
     add_us_account,
     all_rows,
     escalations,
 )
+from tests.contactpro.dialog.test_cancellation_as_texted import CANCELLED, OPENING, PHONES
 from tests.contactpro.dialog.test_cancellation_handed_over import CONFIRM, _customer
 from tests.contactpro.dialog.test_cancellation_loose_ends import _close_inactive
 from tests.contactpro.dialog.test_cancellation_other_requests import plain
 
-PHONES = {"es": SPANISH, "en": ENGLISH}
-OPENING = {"es": "quiero cancelar", "en": "I want to cancel"}
 ASKED_ID = {"es": "últimos cuatro dígitos", "en": "last four digits"}
 WHICH_TOPIC = {"es": "Tu consulta es sobre", "en": "Is your question about"}
 OFFER = {"es": "Lamento que quieras irte", "en": "sorry you want to leave"}
@@ -36,7 +34,6 @@ DISCOUNT_TAKEN = {
     "en": "I've recorded 35 % off your monthly fee for 3 months on account 0000120451",
 }
 WITH_AGENT = {"es": "Tu caso ya está con un asesor", "en": "with an agent"}
-CANCELLED = {"es": "Registré tu solicitud de cancelación", "en": "recorded your cancellation"}
 YES = {"es": "sí", "en": "yes"}
 ONE_AT_A_TIME = {"es": "Lo hacemos una cuenta a la vez", "en": "Let's take one account at a time"}
 
