@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,14 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter, ScalarFormatter  # 
 
 from contactpro.analytics.matrix import STRATEGIES  # noqa: E402
 from contactpro.console.strings import translate  # noqa: E402
-from contactpro.console.wording import number, numbers_in, word  # noqa: E402
+from contactpro.console.wording import (  # noqa: E402
+    date_time,
+    long_date,
+    number,
+    numbers_in,
+    word,
+)
+from contactpro.markets import zone_place  # noqa: E402
 
 Results = Mapping[str, Any]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -58,6 +65,14 @@ def _initial(text: str) -> str:
 
 def _intent(name: str, language: str) -> str:
     return word(_words(language), "intent_", str(name))
+
+
+def _days(values: Sequence[object], language: str) -> list[str]:
+    """Return axis days ("2026-11-02") as the language writes them ("2 de noviembre",
+    "November 2"), with the year when the days span more than one."""
+    days = [date.fromisoformat(str(value)[:10]) for value in values]
+    with_year = len({day.year for day in days}) > 1
+    return [long_date(day, language, with_year=with_year) for day in days]
 
 
 def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str = "en") -> Figure:
@@ -104,7 +119,7 @@ def kpi_panel(kpis: Sequence[Mapping[str, Any]], period: str = "", language: str
             wrap=True,
         )
     title = translate("fig_kpis", language)
-    # The stored period reads "<start> to <end> (<zone>)"; a dash reads the same in any language.
+    # A stored label reads "<start> to <end> (<zone>)"; a dash reads the same in any language.
     period = period.replace(" to ", " – ")
     ax.set_title(f"{title}{' · ' + period if period else ''}", fontsize=14)
     return fig
@@ -123,7 +138,7 @@ def volume_heatmap(
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
     tr = _words(language)
     ax.set_yticks(range(7), [tr(f"day_{day}") for day in WEEKDAYS])
-    ax.set_xlabel(tr("fig_hour").format(zone=zone))
+    ax.set_xlabel(tr("fig_hour").format(zone=zone_place(zone, language)))
     ax.set_ylabel(tr("fig_weekday"))
     ax.set_title(tr("fig_volume"))
     fig.colorbar(image, ax=ax, label=tr("fig_contacts"))
@@ -147,7 +162,7 @@ def intent_mix(
     ax = fig.add_subplot()
     tr = _words(language)
     ax.set_title(tr("fig_intent_mix"))
-    ax.set_xlabel(tr("fig_week").format(zone=zone))
+    ax.set_xlabel(tr("fig_week").format(zone=zone_place(zone, language)))
     ax.set_ylabel(tr("fig_contacts"))
     frame = pd.DataFrame(list(intent_trend))
     if frame.empty:
@@ -176,7 +191,7 @@ def intent_mix(
             xi, total, f"n={number(int(total), 0, language)}", ha="center", va="bottom", fontsize=8
         )
     step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], list(table.index[::step]), rotation=45, ha="right")
+    ax.set_xticks(x[::step], _days(list(table.index[::step]), language), rotation=45, ha="right")
     ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title=tr("intent"), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -383,7 +398,7 @@ def conformity_trend(
     ax = fig.add_subplot()
     tr = _words(language)
     ax.set_title(tr("fig_conformity"))
-    ax.set_xlabel(tr("fig_day").format(zone=zone))
+    ax.set_xlabel(tr("fig_day").format(zone=zone_place(zone, language)))
     ax.set_ylabel(tr("fig_mean_conformity_axis"))
     ax.set_ylim(0, 100)
     frame = pd.DataFrame(list(trend))
@@ -406,7 +421,7 @@ def conformity_trend(
         label=tr("fig_threshold").format(value=number(threshold, None, language)),
     )
     step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], list(frame["day"][::step]), rotation=45, ha="right")
+    ax.set_xticks(x[::step], _days(list(frame["day"][::step]), language), rotation=45, ha="right")
     ax.legend(loc="lower left", fontsize=8)
     return fig
 
@@ -418,17 +433,26 @@ def _kpi_label(kpi: Mapping[str, Any], language: str) -> str:
     return str(kpi["label"]) if text == key else text
 
 
-def _past_period(results: Results) -> str:
-    """Return the run's period in the company's time zone when its matrix is of a past period
-    (``matrix.current`` false), else an empty string."""
-    if results["matrix"].get("current") is not False:
-        return ""
-    zone = ZoneInfo(str(results.get("timezone", "UTC")))
+def _period(results: Results, language: str) -> str:
+    """Return the run's period as the language writes it, on the company's clock: "7 de
+    noviembre de 2026, 10:23 – 7 de diciembre de 2026, 10:23 (hora de Bogotá)"."""
+    if "period_start" not in results:  # an older run: its stored label
+        return str(results.get("period_label", ""))
+    zone = str(results.get("timezone", "UTC"))
     start, end = (
-        datetime.fromisoformat(results[key]).astimezone(zone)
+        date_time(datetime.fromisoformat(results[key]).astimezone(ZoneInfo(zone)), language)
         for key in ("period_start", "period_end")
     )
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+    place = zone_place(zone, language)
+    return translate("fig_period", language).format(start=start, end=end, zone=place)
+
+
+def _past_period(results: Results, language: str) -> str:
+    """Return the run's period when its matrix is of a past period (``matrix.current``
+    false), else an empty string."""
+    if results["matrix"].get("current") is not False:
+        return ""
+    return _period(results, language)
 
 
 def _build(name: str, results: Results, language: str) -> Figure:
@@ -436,14 +460,14 @@ def _build(name: str, results: Results, language: str) -> Figure:
     zone = str(results.get("timezone", "UTC"))
     lang = language
     builders: dict[str, Callable[[], Figure]] = {
-        "kpis": lambda: kpi_panel(results["kpis"], results.get("period_label", ""), lang),
+        "kpis": lambda: kpi_panel(results["kpis"], _period(results, lang), lang),
         "volume": lambda: volume_heatmap(tables["volume"], zone, lang),
         "intent_mix": lambda: intent_mix(tables["intent_trend"], zone, lang),
         "containment": lambda: containment_by_intent(tables["by_intent"], lang),
         "funnel": lambda: failure_funnel(tables["funnel"], lang),
         "handling_time": lambda: handling_time(results["totals"], lang),
         "matrix": lambda: priority_matrix(
-            results["matrix"], results.get("currency", ""), lang, _past_period(results)
+            results["matrix"], results.get("currency", ""), lang, _past_period(results, lang)
         ),
         "conformity": lambda: conformity_trend(
             tables["conformity_trend"],

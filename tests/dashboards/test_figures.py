@@ -27,7 +27,7 @@ def test_volume_heatmap(results: dict[str, Any]) -> None:
     figure = dashboards.volume_heatmap(results["tables"]["volume"])
     ax = _ax(figure)
     assert ax.get_title() == "Contact volume by hour and weekday"
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Hour of day (UTC)", "Weekday")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Hour of day (UTC time)", "Weekday")
     grid = ax.images[0].get_array()
     assert grid.shape == (7, 24) and grid[6, 23] == 29
     assert figure.axes[1].get_ylabel() == "Contacts"  # the colour bar
