@@ -92,8 +92,14 @@ PHRASES = {
     r"|(?:anything|something|one) (?:cheaper|less expensive|more affordable)",
     # "porfa", "xfa": a please, which says nothing of what is asked.
     "please": r"porfa|porfis|xfa",
+    # Fibre or coverage in a place ("¿tienen fibra en Pasto?", "fiber in Chicago?") asks about
+    # coverage, whether or not the articles name the place.
+    "coverage": r"(?:fibra|fiber|fibre|cobertura|coverage) (?:en|in|at) [a-z]+",
 }
 _PHRASES = [(re.compile(rf"\b(?:{pattern})\b"), word) for word, pattern in PHRASES.items()]
+# How much the share of the question's topic words a paragraph has adds to its wording's score
+# when choosing the paragraph of an article that answers: a tie-breaker.
+PARAGRAPH_TOPIC_WEIGHT = 0.08
 # Links each article to its translation: ``[[article]]`` entries of language = file name.
 TRANSLATIONS = "translations.toml"
 
@@ -180,7 +186,9 @@ class KnowledgeBase:
             term: math.log((1 + len(corpus)) / (1 + n)) + 1 for term, n in counts.items()
         }
         self.unseen = math.log(1 + len(corpus)) + 1
-        # The paragraphs alone (no title): which paragraph of the article found answers.
+        # The paragraphs alone (no title) and their own topic words: which paragraph of the
+        # article found answers.
+        self.own_terms = [terms(paragraph) for paragraph in self.paragraphs]
         self.paragraph_matrix = (
             self.vectorizer.transform([normalise(p) for p in self.paragraphs]) if corpus else None
         )
@@ -199,7 +207,8 @@ class KnowledgeBase:
         # the article among many other words. Sharing none, it is only alike in spelling
         # ("venden televisores" is not the TV plan's "televisión").
         spelling = (asked @ self.matrix.T).toarray()[0]
-        topic = self._coverage(terms(question, self.words)) ** 2
+        asked_terms = terms(question, self.words)
+        topic = self._coverage(asked_terms) ** 2
         blend = 0.5 * spelling + 0.5 * topic
         scores = np.where(topic > 0, np.maximum(spelling, blend), blend)
         best = int(scores.argmax())
@@ -207,21 +216,25 @@ class KnowledgeBase:
         score, alike = float(scores[best]), float(spelling[best])
         if article.market is None or article.market == market:
             index = self.owners[best]
-            return Match(article, score, paragraph=self._paragraph(asked, index), spelling=alike)
+            return Match(
+                article, score, paragraph=self._paragraph(asked, asked_terms, index), spelling=alike
+            )
         # The question is on this topic: the customer's own market answers it ("fibre in
         # Monterrey?" from Colombia is answered with the Colombian cities).
         for index, local in enumerate(self.articles):
             if local.slug == article.slug and local.market == market:
-                paragraph = self._paragraph(asked, index)
+                paragraph = self._paragraph(asked, asked_terms, index)
                 return Match(local, score, paragraph=paragraph, spelling=alike)
         return Match(article, score, other_market=True, spelling=alike)
 
     def _coverage(self, asked: set[str]) -> Any:
         """Return, for each indexed paragraph, the share of the topic words ``asked`` it has,
         each word weighed by its rarity (a word the base never uses weighs most)."""
-        # A plan size or price named ("el de 300 megas") says the topic more than any word.
+        # A plan size or price named ("el de 300 megas") says the topic more than any word; one
+        # the base never names ("el plan de 1000 megas") says none, so it weighs nothing.
         weights = {
-            term: self.rarity.get(term, self.unseen) * (2 if term.isdigit() else 1)
+            term: self.rarity.get(term, 0 if term.isdigit() else self.unseen)
+            * (2 if term.isdigit() else 1)
             for term in asked
         }
         total = sum(weights.values())
@@ -231,13 +244,24 @@ class KnowledgeBase:
             [sum(w for term, w in weights.items() if term in found) / total for found in self.terms]
         )
 
-    def _paragraph(self, asked: Any, index: int) -> str:
+    def _paragraph(self, asked: Any, topic: set[str], index: int) -> str:
         """Return the paragraph of article ``index`` that best answers the question ``asked``
-        (scored without the title, which every paragraph shares); empty for the first."""
+        (its topic words ``topic``), scored without the title, which every paragraph shares;
+        empty for the first."""
         if self.paragraph_matrix is None:
             return ""
         rows = [row for row, owner in enumerate(self.owners) if owner == index]
         scores = (asked @ self.paragraph_matrix[rows].T).toarray()[0]
+        # The topic words a paragraph itself has break a near tie of wording: "¿cuál es el plan
+        # más barato?" is answered by the paragraph with the plans' prices, not the one on what
+        # prices include; a clearer difference of wording still decides.
+        weights = {term: self.rarity.get(term, 0.0) for term in topic}
+        if total := sum(weights.values()):
+            shares = [
+                sum(w for term, w in weights.items() if term in self.own_terms[row]) / total
+                for row in rows
+            ]
+            scores = scores + PARAGRAPH_TOPIC_WEIGHT * np.array(shares)
         best = int(scores.argmax())
         return "" if best == 0 else self.paragraphs[rows[best]]
 

@@ -151,6 +151,39 @@ _CANNOT = re.compile(
     r"\bno (puedo|se como) hacer(lo)?\b|\bcan'?t do (it|that)\b"
 )
 
+# The step was done before the customer wrote ("ya lo había reiniciado", "ya lo reinicié antes
+# de escribirles", "I already did that before calling"): it did not help, on to the next step.
+_DONE_BEFORE = re.compile(
+    r"\bya (lo |la )?habia (hecho|reiniciado|apagado|desconectado|probado|revisado)\b|"
+    r"\bantes de (escribir|llamar|contactar|comunicarme)\w*\b|"
+    r"\balready (did|done|tried|restarted|rebooted|checked)( that| it| this| them)?\b|"
+    r"\b(did|tried|done) (that|it|this) (already|before)\b|"
+    r"\bbefore (calling|texting|writing|contacting|i (called|texted|wrote))\b"
+)
+# The customer goes to do the step ("espera que voy a ver", "un momento", "hang on", "let me
+# check"): they are given time, and it is no unclear answer.
+_WAIT = re.compile(
+    r"^\W*(espera|esperame|esperen|un momento|un momentico|un segundo|un minuto|dame un|"
+    r"deme un|voy a (ver|revisar|probar|mirar|hacerlo)|ya voy|dejame (ver|revisar|probar)|"
+    r"hang on|hold on|wait|one (sec|second|moment|minute)|just a (sec|second|moment|minute)|"
+    r"give me a (sec|second|moment|minute)|let me (check|see|try|do))\b"
+)
+# Questions about the step itself: where the reset button is, a router instead of a modem.
+_RESET_BUTTON = re.compile(r"\b(boton|botoncito|button)\b|\bdonde (se )?(reinicia|resetea)")
+_ROUTER = re.compile(
+    r"\bno (tengo|tenemos|hay) (un |una )?modem\b|"
+    r"\b(don'?t|do not) have a modem\b|\bno modem\b"
+)
+# Asking whether there is an outage ("¿hay alguna falla en mi zona?", "is there an outage in my
+# area?"): told when there is none on record before the guide.
+_ASKS_OUTAGE = re.compile(
+    r"\b(falla|fallas|caida|corte|dano|problema)s? (masiva|general|en (mi|la|el) "
+    r"(zona|sector|barrio|area|ciudad))\b|\b(hay|tienen|tienes) (alguna |algun )?"
+    r"(falla|caida|corte|dano|problema)\b|\boutages?\b|"
+    r"\b(problem|issue)s? in (my|the) (area|neighborhood|zone|city)\b|"
+    r"\b(is|are) (the )?(network|service|internet) down in\b"
+)
+
 
 def _result(intent: str, confidence: float, text: str) -> str | None:
     """Read the answer to a step and "is it working now?": fixed, broken, red_light, done
@@ -186,6 +219,8 @@ def _words_result(text: str) -> str | None:
         return "broken"
     if cleared or _WORKS.search(rest):
         return "fixed"
+    if _DONE_BEFORE.search(rest):
+        return "broken"  # done before writing, and the problem is why they wrote
     if _DONE.search(rest):
         return "done"
     return None
@@ -194,7 +229,24 @@ def _words_result(text: str) -> str | None:
 def claims(ctx: TurnContext) -> bool:
     """Return True when the turn answers the pending step in its own words (read first, even
     when the model took it for another topic: "ya lo apagué" is no payment)."""
-    return ctx.state.awaiting == "step_result" and _words_result(ctx.text) is not None
+    return ctx.state.awaiting == "step_result" and (
+        _words_result(ctx.text) is not None or _aside(ctx) is not None
+    )
+
+
+def _aside(ctx: TurnContext) -> str | None:
+    """Return the template answering what the customer says about the step itself, when that
+    is all they say: going to do it, where the reset button is, a router and no modem."""
+    if _words_result(ctx.text) is not None:
+        return None
+    norm = normalise(ctx.text)
+    if _WAIT.search(norm):
+        return "troubleshoot_waiting"
+    if _RESET_BUTTON.search(norm) and not _mobile(ctx):
+        return "troubleshoot_reset_button"
+    if _ROUTER.search(norm) and not _mobile(ctx):
+        return "troubleshoot_router"
+    return None
 
 
 def current_outage(ctx: TurnContext, city: str | None) -> ServiceOutage | None:
@@ -310,16 +362,26 @@ def start(ctx: TurnContext) -> Decision:
     first = _untried(ctx, 0)
     if first is None:
         return _failed(ctx, 0)
-    if first == 0:
-        return _step(ctx, 0)
     # "Ya reinicié el módem": that step is not asked again, and the customer hears why.
-    return _led_step(ctx, first, "troubleshoot_skip")
+    decision = _step(ctx, 0) if first == 0 else _led_step(ctx, first, "troubleshoot_skip")
+    if any(_ASKS_OUTAGE.search(normalise(text)) for text in texts):
+        # "¿Hay alguna falla en mi zona?": answered before the guide, never ignored.
+        city = customer.city if customer else None
+        lead = ctx.say("troubleshoot_no_outage", city=city or "")
+        asked = decision.question or decision.text
+        return Decision(f"{lead} {decision.text}", step=decision.step, question=asked)
+    return decision
 
 
 def reply(ctx: TurnContext) -> Decision:
     """Move through the guide: fixed ends it, not fixed goes on, the end hands over."""
-    result = _result(ctx.understood.intent, ctx.understood.confidence, ctx.text)
     index = int(ctx.state.slots.get("step", 0))
+    if (aside := _aside(ctx)) is not None:
+        # Said about the step, not its result: answered, and the step still waits.
+        if aside == "troubleshoot_waiting":
+            return Decision(ctx.say(aside, index=0), step="troubleshoot_waiting")
+        return Decision(f"{ctx.say(aside)} {ctx.say('troubleshoot_ask')}")
+    result = _result(ctx.understood.intent, ctx.understood.confidence, ctx.text)
     if result == "done" and not ctx.state.slots.get("step_done"):
         # The step is done: now the question it was for.
         ctx.state.slots["step_done"] = True

@@ -40,7 +40,8 @@ def start(ctx: TurnContext) -> Decision:
         # one" would match the article about the first day of the billing cycle.
         match = answer(ctx.settings, ctx.language, ctx.market, _spoken(question), _least(ctx))
     if match is None:
-        return Decision("", ESCALATE, reason="no_article")
+        # Nothing answers it: said plainly before the person, never a guess at a figure.
+        return Decision(ctx.say("kb_unknown"), ESCALATE, reason="no_article", step="no_article")
     return _cite(ctx, match)
 
 
