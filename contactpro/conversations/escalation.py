@@ -38,6 +38,7 @@ REASONS = {
     "verification_failed": "the customer's identity could not be verified",
     "identity_refused": "the customer would not give the data that confirms their identity",
     "troubleshooting_failed": "the troubleshooting steps did not fix the connection",
+    "visit_requested": "the customer asked for a technician's visit instead of the guide's steps",
     "retention_refused": "the customer refused the retention offer and wants to cancel",
     "offer_refused": "the customer refused the payment plans offered",
     "wants_to_pay": "the customer wants to pay but did not choose one of the payment options",

@@ -860,6 +860,41 @@ _LEAVING_NEGATED = re.compile(
     r"\b(?:no|nunca|jamas|ni|tampoco|not|never|don'?t|dont|won'?t|wont|isn'?t|aren'?t|"
     r"wouldn'?t|no longer)\b(?: \S+){0,3} ?$|\b(?:ya|already)(?: \S+)? ?$"
 )
+# A technician's visit asked for: "quiero una visita técnica", "necesito que venga un técnico",
+# "can you send a technician": a connection problem (the guide first, then the technical team
+# with what was tried). Never the retention offer's preventive visit taken, a visit that did
+# not come (a complaint) or one refused.
+_VISIT_ASKED = re.compile(
+    r"\b(?:visita|revision|servicio) tecnic[oa]\b|"
+    r"\b(?:venga|vengan|venir|manden|mandar|mandenme|envien|enviar|envienme|agendar|agenden|"
+    r"agendarme|programar|programen|necesito|quiero|pedir|solicitar|solicito)\b(?: \w+){0,3}? "
+    r"tecnicos?\b|"
+    r"\b(?:send|sending|need|want|schedule|book|get|arrange|request)\b(?: \w+){0,3}? "
+    r"(?:technician|tech|engineer|installer)s?\b|"
+    r"\b(?:technician|technical|tech|service|home|repair) visit\b"
+)
+_VISIT_NOT_ASKED = re.compile(
+    r"\b(?:preventiva|preventive|acepto|aceptamos|oferta|offer|accept|no vino|no llego|"
+    r"no ha llegado|no ha venido|no aparecio|nunca|never|didn'?t (?:come|show)|no show|missed|"
+    r"ya vino|already came|came yesterday|vino ayer|cancelar|cancel)\b"
+)
+
+# A negation of the visit itself, just before it: "no necesito que venga", "I don't need a".
+_VISIT_NEGATED = re.compile(
+    r"\b(?:no|not|don'?t|dont|never|nunca)\b(?: (?!solo\b|just\b|mejor\b|only\b)\S+)? ?$"
+)
+
+
+def visit_asked(norm: str) -> str | None:
+    """Return the words that ask for a technician's visit in ``norm`` (normalised), or None."""
+    asked = _VISIT_ASKED.search(norm)
+    if asked is None or _VISIT_NOT_ASKED.search(norm):
+        return None
+    if _VISIT_NEGATED.search(norm[: asked.start()]):
+        return None  # "no necesito que venga un técnico"; never "no, solo quiero el técnico"
+    return asked.group(0)
+
+
 # A part of a message that is money talk is about paying, never leaving ("cancelar mi deuda y
 # el servicio", "I already have a payment plan and want to cancel the service").
 _DEBT_TALK = re.compile(
@@ -1069,6 +1104,8 @@ def apply_rules(
         return RuleResult(entities, "debt_negotiation", f"money offered at once: {at_once[0]}")
     if owed := _OWED_BY_OTHER.search(norm):
         return RuleResult(entities, "billing_inquiry", f"what someone else owes: {owed[0]}")
+    if (visit := visit_asked(norm)) is not None:
+        return RuleResult(entities, "connection_problem", f"a technician's visit asked: {visit}")
     if (topic := _topic_named(norm)) is not None:
         return RuleResult(entities, topic[0], f"the topic named: {topic[1]}")
     if (other := besides_cancelling(norm)) is not None:

@@ -51,7 +51,13 @@ from contactpro.models import (
     Interaction,
     utcnow,
 )
-from contactpro.nlu.rules import apply_rules, besides_cancelling, besides_refusal, denies_problem
+from contactpro.nlu.rules import (
+    apply_rules,
+    besides_cancelling,
+    besides_refusal,
+    denies_problem,
+    visit_asked,
+)
 from contactpro.nlu.text import normalise
 
 OFFERS = {"care": "loyalty_double_speed", "monitor": "preventive_visit"}
@@ -455,6 +461,16 @@ def _staying(clause: str) -> bool | None:
     return not _NEGATED.search(clause[: match.start()])
 
 
+def _takes_visit(ctx: TurnContext, clause: str) -> bool:
+    """Return True when ``clause`` asks for the technician's visit the retention offer is ("bueno
+    que venga el técnico", "yes send the technician"): the offer taken, never a new request."""
+    return (
+        ctx.state.awaiting == "retention"
+        and ctx.state.slots.get("offer") == OFFERS["monitor"]
+        and visit_asked(normalise(clause)) is not None
+    )
+
+
 def _answer(ctx: TurnContext, yes: str, no: str) -> str | None:
     """Read the answer to a yes/no question about leaving: ``stay``, ``leave``, or None.
 
@@ -469,7 +485,7 @@ def _answer(ctx: TurnContext, yes: str, no: str) -> str | None:
     for clause in clauses:
         if len(clauses) > 1 and _THANKS.match(clause):
             continue
-        stay = _staying(clause)
+        stay = True if _takes_visit(ctx, clause) else _staying(clause)
         if _refusal(ctx, clause) or stay:
             votes.add("stay")
         elif stay is False or _NOT_STAY.search(clause) or _CANCEL.search(clause):
@@ -1307,7 +1323,7 @@ def claims(ctx: TurnContext) -> bool:
     if state.awaiting in ("retention", "cancel_confirm"):
         yes, no = ("stay", "leave") if state.awaiting == "retention" else ("leave", "stay")
         worded = any(
-            _STAY.search(c) or _refusal(ctx, c) or _CANCEL.search(c)
+            _STAY.search(c) or _refusal(ctx, c) or _CANCEL.search(c) or _takes_visit(ctx, c)
             for c in _clauses(ctx, ctx.text)
         )
         if _keeps(ctx) and _other_request(ctx, [ctx.text]) is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from contactpro.dialog import identity
 from contactpro.dialog.context import ESCALATE, Decision, TurnContext
 from contactpro.models import ServiceOutage, utcnow
+from contactpro.nlu.rules import visit_asked
 from contactpro.nlu.text import normalise
 
 # A symptom said to be gone ("ya no se cae", "no more drops", "not dropping anymore") is good
@@ -230,7 +231,9 @@ def claims(ctx: TurnContext) -> bool:
     """Return True when the turn answers the pending step in its own words (read first, even
     when the model took it for another topic: "ya lo apagué" is no payment)."""
     return ctx.state.awaiting == "step_result" and (
-        _words_result(ctx.text) is not None or _aside(ctx) is not None
+        _words_result(ctx.text) is not None
+        or _aside(ctx) is not None
+        or visit_asked(normalise(ctx.text)) is not None
     )
 
 
@@ -364,6 +367,12 @@ def start(ctx: TurnContext) -> Decision:
         return _failed(ctx, 0)
     # "Ya reinicié el módem": that step is not asked again, and the customer hears why.
     decision = _step(ctx, 0) if first == 0 else _led_step(ctx, first, "troubleshoot_skip")
+    if any(visit_asked(normalise(text)) for text in texts):
+        # "Quiero una visita técnica": the guide first, and the customer hears why.
+        ctx.state.slots["visit_asked"] = True
+        lead = ctx.say("troubleshoot_visit_first")
+        asked = decision.question or decision.text
+        return Decision(f"{lead} {decision.text}", step=decision.step, question=asked)
     if any(_ASKS_OUTAGE.search(normalise(text)) for text in texts):
         # "¿Hay alguna falla en mi zona?": answered before the guide, never ignored.
         city = customer.city if customer else None
@@ -376,6 +385,16 @@ def start(ctx: TurnContext) -> Decision:
 def reply(ctx: TurnContext) -> Decision:
     """Move through the guide: fixed ends it, not fixed goes on, the end hands over."""
     index = int(ctx.state.slots.get("step", 0))
+    if visit_asked(normalise(ctx.text)) and _words_result(ctx.text) != "fixed":
+        # "No, solo manden un técnico", "sigue igual, manden un técnico": a person books the
+        # visit, with the steps tried so far.
+        ctx.state.finish()
+        return Decision(
+            ctx.say("troubleshoot_visit_insisted"),
+            ESCALATE,
+            reason="visit_requested",
+            step="visit_requested",
+        )
     if (aside := _aside(ctx)) is not None:
         # Said about the step, not its result: answered, and the step still waits.
         if aside == "troubleshoot_waiting":
