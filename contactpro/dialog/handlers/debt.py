@@ -146,10 +146,31 @@ _NOT_A_REQUEST = re.compile(
 # a number of cuotas or payments is still asked for ("ninguna, mejor en 6 cuotas").
 _TIME_UNIT = re.compile(r"(meses|months?)$")
 _INSTALMENTS = re.compile(r"\b(cuotas?|plazos?|instal+ments?|monthly payments?|payment plan)\b")
+# Words of a plan a lone number counts the payments of: "¿cuánto queda cada cuota si lo hago a
+# 12?", "how much would each payment be in 12".
+_EACH_PAYMENT = re.compile(rf"{_INSTALMENTS.pattern}|\b(?:each|every|cada) (?:payment|pago)\b")
+# Another amount said alone after money was offered: "entonces 300 mil", "what about 150?".
+_AMOUNT_AGAIN = re.compile(
+    r"^(?:(?:y|e|and|entonces|pues|bueno|ok|okay|mejor|then|so|well|what about|how about|"
+    r"que tal|y si|and if|con|with|si|if|le doy|te doy|i can do|i can pay)\s)*"
+    r"(\d+(?:[.,]\d+)?)(?:\s(?:mil|lucas|pesos|dolares|dollars|bucks))?"
+    r"(?:\s(?:then|entonces|pues|instead|mejor|al mes|a month))?$"
+)
+# The balance asked in the middle of negotiating: "¿y cuánto debo en total?", "how much do I owe
+# in total?" ("¿cuánto debo pagar por cuota?" asks about a plan).
+_BALANCE_ASKED = re.compile(
+    r"\b(?:cuanto (?:es lo que )?(?:le |les )?(?:debo|debe|adeudo)(?! pagar| dar| abonar)|"
+    r"cuanto es (?:mi|la) deuda|(?:mi|el) saldo|deuda total|total de (?:mi|la) deuda|"
+    r"how much (?:do i|i) owe|what do i owe|how much is my (?:debt|balance)|"
+    r"what(?:s| is) my (?:balance|debt)|my total debt)\b"
+)
+# "la de internet en 3", "the mobile one in 6": a count said last of the account it names.
+_IN_A_COUNT = re.compile(r"\b(?:en|a|in) (\d{1,2})(?: (?:porfa|por favor|please))?$")
+_ENDING = re.compile(r"\b(?:termina\w*|acaba\w*|ending|ends?)\b")
 # "de una" alone is a Colombian "sure"; "pagar de una", "de una vez" is paying all at once.
 _LUMP_SUM = re.compile(
     r"\b(contado|unico|una sola|de una vez|pag\w* (?:todo )?de una|todo de una|lump|single|"
-    r"one payment|all at once)\b"
+    r"one payment|all at once|in full)\b"
 )
 # The single payment named whole, to be taken back like a count: "no me alcanza para el pago
 # único", "the single payment is too much", "no puedo pagar de contado".
@@ -250,6 +271,12 @@ _BARE_MONEY = re.compile(
 _FIRST_INSTALMENT = re.compile(
     r"\b(primera cuota|primer pago|primera mensualidad|cuota inicial|first (?:instal+ment|"
     r"payment|month)|initial payment|down ?payment)\b"
+)
+# A plan's first payment asked to fall on a day: "¿puedo pagar la primera el 20?", "can I start
+# on the 20th?"; the day is the plan's start, never a single payment due then.
+_STARTING = re.compile(
+    r"\b(empez\w*|comenz\w*|comienz\w*|inici\w*|arranc\w*|start\w*|begin\w*|"
+    r"pag\w* la primera|la primera (?:el|para|en|hasta)|the first (?:on|in|by))\b"
 )
 _ROUGHLY = re.compile(r"\b(mas o menos|more or less)\b")
 _DIFFERENT = re.compile(
@@ -680,13 +707,14 @@ def _said_instead(clause: str) -> int | None:
     return count if 1 < count <= 60 else None
 
 
-def opening_count(text: str) -> int | None:
+def opening_count(text: str, words: re.Pattern[str] = _INSTALMENTS) -> int | None:
     """Return the number of payments an opening request asks for: "en 6 cuotas", and a lone
-    number said with instalments ("quiero pagar en cuotas, me lo dejan en 4?")."""
+    number said with instalments ("quiero pagar en cuotas, me lo dejan en 4?"), or with other
+    ``words`` of a plan."""
     if (count := requested_count(text)) is not None:
         return count
     spoken = _spoken_form(text)
-    if not _INSTALMENTS.search(spoken):
+    if not words.search(spoken):
         return None
     numbers = list(re.finditer(r"\b(\d{1,2})\b", spoken))
     if len(numbers) != 1:
@@ -972,22 +1000,82 @@ def _agreements_told(ctx: TurnContext, listed: list[Account]) -> Decision | None
     return Decision(text, step="told_agreement", resolved=True)
 
 
+# Where a reply naming two accounts turns from one to the other: "la de internet en 3 y la del
+# celular de contado", "the home one in 3 payments and the mobile one in full".
+_NEXT_ACCOUNT = re.compile(r"[,;]|\s(?:y|e|and|pero|but)\s(?=(?:la|el|lo|the|mi|my)\b)")
+
+
 def _pick_account(ctx: TurnContext) -> Decision:
     """Take the account picked by its number or last digits, its place in the list ("la 4", "la
-    cuarta", "the fourth one") or its plan."""
+    cuarta", "the fourth one") or its plan, with what the reply asks for it ("la del celular en
+    6 cuotas", "la 1 de contado"). A reply naming two accounts, each with its request ("la de
+    internet en 3 y la del celular de contado"), takes the first now and the other once the
+    first is booked."""
     listed = accounts.listed_accounts(ctx)
     account = accounts.picked(ctx.text, listed) or _by_age(ctx.text, listed)
     if account is not None:
-        slots = ctx.state.slots
-        return _present(
-            ctx,
-            account,
-            True,
-            slots.get("asked_count"),
-            slots.get("asked_budget"),
-            slots.get("asked_lump"),
-        )
+        return _negotiate_as_asked(ctx, account, ctx.text)
+    if _balance_asked(ctx):  # "¿y cuánto debo en total?": told, and the account asked again
+        which = ctx.say("debt_which_account", choices=_choices(ctx, len(listed)))
+        return Decision(f"{_balance_told(ctx)} {which}", step="told_balance")
+    if (pair := _two_named(ctx.text, listed)) is not None:
+        (first, asked), (then, later) = pair
+        told = ctx.say("debt_one_at_a_time", first=first.number, then=then.number)
+        presented = _negotiate_as_asked(ctx, first, asked)
+        ctx.state.slots["next_account"] = {"id": then.id, "asked": later}
+        return replace(presented, text=f"{told} {presented.text}")
     return _again(ctx, ctx.say("debt_which_account", choices=_choices(ctx, len(listed))))
+
+
+def _two_named(
+    text: str, listed: Sequence[Account]
+) -> tuple[tuple[Account, str], tuple[Account, str]] | None:
+    """Return the two accounts a reply names one after the other, each with the words said of
+    it; None unless exactly two different accounts are named, one a clause."""
+    clauses = [c.strip() for c in _NEXT_ACCOUNT.split(normalise(text)) if c.strip()]
+    named = [(a, c) for c in clauses if (a := accounts.picked(c, listed)) is not None]
+    if len(named) != 2 or named[0][0].id == named[1][0].id:
+        return None
+    return named[0], named[1]
+
+
+def _negotiate_as_asked(ctx: TurnContext, account: Account, asked: str) -> Decision:
+    """Negotiate ``account`` answering what ``asked`` (or the opening request) asks for it: a
+    number of payments, a monthly budget, a sum at once or the single payment; else the
+    opening offers."""
+    slots = ctx.state.slots
+    count = _count_for_an_account(asked) or slots.get("asked_count")
+    budget = opening_budget(asked) or slots.get("asked_budget")
+    lump = opening_lump(asked) or slots.get("asked_lump")
+    presented = _present(
+        ctx,
+        account,
+        True,
+        int(count) if count else None,
+        str(budget) if budget else None,
+        str(lump) if lump else None,
+    )
+    if count or budget or lump or ctx.state.awaiting != "offer_choice":
+        return presented
+    offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
+    if (single := _lump_sum(asked, offers)) is not None:  # "la del celular de contado"
+        return _restate(ctx, account, single)
+    return presented
+
+
+def _next_account(ctx: TurnContext, booked: Decision, following: dict[str, Any]) -> Decision:
+    """Go on, once an agreement is booked, with the other account the customer named with it
+    ("... y la del celular de contado"), unless it owes nothing now."""
+    other = next(
+        (a for a in _overdue(ctx) if a.id == following.get("id")),
+        None,
+    )
+    if other is None:
+        return booked
+    presented = _negotiate_as_asked(ctx, other, str(following.get("asked", "")))
+    taken_up = f"{ctx.say('debt_next_account')} {presented.text}"
+    # A text shortens what was booked (its confirmation went apart), never the next offers.
+    return replace(presented, text=f"{booked.text} {taken_up}", step=booked.step, keep=taken_up)
 
 
 def _by_age(text: str, listed: Sequence[Account]) -> Account | None:
@@ -1040,6 +1128,7 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
 
     The agreement in force on the account is replaced; one booked earlier in this same
     conversation is amended instead (a conversation books one agreement)."""
+    following = ctx.state.slots.get("next_account")
     in_force = agreements.in_force(ctx, account)
     mine = next((a for a in in_force if a.interaction_id == ctx.interaction.id), None)
     for earlier in in_force:
@@ -1087,7 +1176,8 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
     )
     if in_force:
         text = f"{text} {ctx.say('debt_replaced')}"
-    return Decision(text, step=f"accepted_{offer.code}", resolved=True)
+    booked = Decision(text, step=f"accepted_{offer.code}", resolved=True)
+    return _next_account(ctx, booked, following) if following else booked
 
 
 def _refuse(ctx: TurnContext, offers: Sequence[Offer]) -> list[str]:
@@ -1189,13 +1279,73 @@ def _counter_request(ctx: TurnContext, account: Account, count: int) -> Decision
         "currency": account.currency,
     }
     prefix = ctx.say(f"debt_plan_{answer.reason}", **values)
+    prefix = f"{prefix} {_first_due_told(ctx, answer.offer)}".strip()  # "6 cuotas desde enero"
     return _restate(ctx, account, answer.offer, prefix)
+
+
+def _first_due_told(ctx: TurnContext, offer: Offer) -> str:
+    """Tell when the first payment of the plan ``offer`` is due, when the turn asks for its
+    first payment on a date ("empezando el 15 de enero", "¿puedo pagar la primera el 20?"): a
+    plan starts when the policy says, so a later day is said to be out of reach. Empty when
+    the turn names no date or ``offer`` is no plan."""
+    asked = requested_date(ctx.text, ctx.today)
+    if asked is None or offer.kind != "instalments":
+        return ""
+    when, day_given = asked
+    return ctx.say(
+        "debt_plan_first_due",
+        first=offer.first_due,
+        when=when,
+        day_given=day_given,
+        early=ctx.today <= when <= offer.first_due,
+        month=_MONTH_LIST.get(ctx.language, _MONTH_LIST["es"])[when.month - 1],
+    )
+
+
+def _count_in_a_plan(text: str) -> int | None:
+    """Return the number of payments a turn about the instalments asks for with a lone number
+    ("¿cuánto queda cada cuota si lo hago a 12?", "how much would each payment be if I do it
+    in 12"), never a day, money or a count taken back."""
+    count, taken_back = _counts(text)
+    if count is not None or taken_back or _single_taken_back(text):
+        return count
+    return opening_count(text, _EACH_PAYMENT)
+
+
+def _count_for_an_account(text: str) -> int | None:
+    """Return the number of payments a reply naming an account asks for it: "la de internet en
+    3", "the mobile one in 6" (never the digits it ends in, "la que termina en 54")."""
+    if (count := _count_in_a_plan(text)) is not None:
+        return count
+    spoken = _spoken_form(text)
+    if _ENDING.search(spoken) or (match := _IN_A_COUNT.search(spoken)) is None:
+        return None
+    count = int(match.group(1))
+    return count if 1 < count <= 60 else None
 
 
 def _fitting_plan(plans: Sequence[Offer], amount: Decimal) -> Offer | None:
     """Return the plan with the fewest payments none of which is over ``amount``."""
     fitting = [p for p in plans if max(p.amounts) <= amount]
     return min(fitting, key=lambda p: p.instalments) if fitting else None
+
+
+def _amount_again(ctx: TurnContext, offers: Sequence[Offer]) -> tuple[str, Decimal] | None:
+    """Return the money a turn says alone after money was offered ("entonces 300 mil", "what
+    about 150?"), of the kind offered before (a month or at once); an option's own amount or
+    a number of payments is none."""
+    kind = ctx.state.slots.get("money_said")
+    spoken = words_to_digits(normalise(ctx.text))  # "entonces cuatrocientos mil" on a call
+    match = _AMOUNT_AGAIN.match(spoken)
+    if kind is None or match is None:
+        return None
+    stated = stated_amount(ctx.text) or stated_amount(spoken)
+    amount = stated or parse_number(match.group(1))
+    if amount is None or (stated is None and amount <= 60):
+        return None  # "y 6?" asks for payments
+    if any(amount == o.total or amount in o.amounts for o in offers):
+        return None  # "la de 150" names an option
+    return ("budget" if spoken.endswith(("al mes", "a month")) else kind), amount
 
 
 def _short_again(
@@ -1221,6 +1371,8 @@ def _money_reply(
     Nothing is booked here."""
     policy = policy_for(ctx)
     currency = account.currency
+    if kind in ("budget", "lump"):
+        ctx.state.slots["money_said"] = kind  # "entonces 300 mil" next is money of this kind
     if amount is not None:
         amount = spoken_amount(amount, currency)  # "80 al mes" in Colombia is 80.000 pesos
     plans = instalment_plans(account.debt_amount, currency, policy, ctx.today)
@@ -1376,12 +1528,40 @@ def _asks(ctx: TurnContext) -> bool:
     return "?" in ctx.text or bool(_QUESTION_WORDS.match(_plain(ctx)))
 
 
+def _balance_asked(ctx: TurnContext) -> bool:
+    """Return True when the turn asks what the customer owes ("¿y cuánto debo en total?"),
+    not what a plan or the single payment would be."""
+    norm = normalise(ctx.text)
+    if not _BALANCE_ASKED.search(norm):
+        return False
+    return not (_EACH_PAYMENT.search(norm) or _LUMP_SUM.search(norm))
+
+
+def _balance_told(ctx: TurnContext) -> str:
+    """Tell the balance and overdue debt of every open account (one line each when several)."""
+    listed = accounts.open_accounts(ctx.customer)
+    if len(listed) > 1:
+        return billing.summary(ctx, listed).text
+    [account] = listed
+    return ctx.say(
+        "balance",
+        account=account.number,
+        balance=account.balance,
+        currency=account.currency,
+        due_date=account.due_date,
+        debt=account.debt_amount,
+        days=account.days_past_due,
+    )
+
+
 def claims(ctx: TurnContext) -> bool:
     """Return True when the turn answers the negotiation, whatever topic the model guessed.
 
     "¿Qué opciones tengo?" reads like a billing question and "pagar en marzo" like a payment
     question; while offers are on the table both belong to the negotiation.
     """
+    if ctx.state.flow == "debt" and ctx.state.awaiting == "debt_account" and _balance_asked(ctx):
+        return True  # "¿y cuánto debo en total?" while the accounts are listed
     if ctx.state.flow != "debt" or ctx.state.awaiting not in (
         "offer_choice",
         "offer_confirm",
@@ -1392,10 +1572,11 @@ def claims(ctx: TurnContext) -> bool:
     offers = [_from_slot(o) for o in ctx.state.slots.get("offers", [])]
     account = ctx.account
     return bool(
-        requested_count(ctx.text)
+        _count_in_a_plan(ctx.text)
         or _counts_refused(ctx.text)
         or bare_count(ctx.text, offers)
         or (ctx.state.awaiting != AWAITING_KEEP and money_offered(ctx.text, offers))
+        or (ctx.state.awaiting != AWAITING_KEEP and _amount_again(ctx, offers))
         or requested_date(ctx.text, ctx.today)
         or _LUMP_SUM.search(norm)
         or (ctx.state.awaiting == AWAITING_KEEP and (_KEEP.search(norm) or _REPLACE.search(norm)))
@@ -1405,6 +1586,7 @@ def claims(ctx: TurnContext) -> bool:
         or _ACCEPT.search(norm)
         or _NO_THAT_IS_YES.search(norm)
         or (account is not None and _other_account_asked(ctx, account) is not None)
+        or _balance_asked(ctx)
     )
 
 
@@ -1456,6 +1638,22 @@ def _back_to_table(
         return _restate(ctx, account, _from_slot(proposed), prefix)
     described = _list_options(ctx, offers, account.currency)
     return Decision(f"{prefix} {ctx.say('debt_options', offers=described)}", step=step)
+
+
+def _plan_started(ctx: TurnContext) -> Offer | None:
+    """Return the plan restated when the turn asks for its first payment on a date ("¿puedo
+    pagar la primera el 20?", "can I start on January 15?"), never turning it into a single
+    payment due that day; None otherwise."""
+    proposed = ctx.state.slots.get("proposed")
+    if ctx.state.awaiting != "offer_confirm" or proposed is None:
+        return None
+    plan = _from_slot(proposed)
+    norm = normalise(ctx.text)
+    if plan.kind != "instalments" or _LUMP_SUM.search(norm):
+        return None
+    if not (_STARTING.search(norm) or _FIRST_INSTALMENT.search(norm)):
+        return None
+    return plan if requested_date(ctx.text, ctx.today) is not None else None
 
 
 def _no_then_other(ctx: TurnContext) -> bool:
@@ -1575,6 +1773,12 @@ def reply(ctx: TurnContext) -> Decision:
         return Decision("", ESCALATE, reason="no_account")
     if (other := _other_account_asked(ctx, account)) is not None:
         return _tell_other_account(ctx, account, other)
+    if _balance_asked(ctx):  # "¿y cuánto debo en total?": told, and the negotiation goes on
+        told = _balance_told(ctx)
+        if state.awaiting == AWAITING_KEEP:
+            return Decision(f"{told} {ctx.say('debt_keep_again')}", step="told_balance")
+        listed = [_from_slot(o) for o in state.slots.get("offers", [])]
+        return _back_to_table(ctx, account, told, listed, step="told_balance")
     if state.awaiting == AWAITING_KEEP:
         return _keep_or_replace(ctx, account)
     norm = normalise(ctx.text)
@@ -1582,11 +1786,14 @@ def reply(ctx: TurnContext) -> Decision:
         return _nothing_booked(ctx, account)  # "¿qué acuerdo hice?" with the options listed
     offers = [_from_slot(o) for o in state.slots.get("offers", [])]
     proposed = state.slots.get("proposed")
-    if (count := requested_count(ctx.text)) is not None:
+    if (count := _count_in_a_plan(ctx.text)) is not None:
         _note_named_refusals(ctx, account, offers)  # "80 is too much, can I do 4 payments?"
         return _counter_request(ctx, account, count)
     if (started := _plan_with_a_start(ctx, account, offers)) is not None:
-        return _restate(ctx, account, started)  # "la de 150 pero empezando en enero"
+        # "la de 150 pero empezando en enero"
+        return _restate(ctx, account, started, _first_due_told(ctx, started))
+    if (plan := _plan_started(ctx)) is not None:
+        return _restate(ctx, account, plan, _first_due_told(ctx, plan))
     if (asked_date := requested_date(ctx.text, ctx.today)) is not None:
         return _month_request(ctx, account, *asked_date)
     if (said := _earlier_list(ctx, account, offers)) is not None:
@@ -1600,6 +1807,8 @@ def reply(ctx: TurnContext) -> Decision:
         return refusal  # "la de 382.500 no me alcanza", "la 3 no, la 2"
     if (money := money_offered(ctx.text, offers)) is not None:
         return _money_reply(ctx, account, *money, offers)
+    if (again := _amount_again(ctx, offers)) is not None:
+        return _money_reply(ctx, account, *again, offers)  # "entonces 300 mil"
     if _MORE_DISCOUNT.search(norm):
         return _best_discount(ctx, account)
     if state.awaiting == "offer_confirm" and proposed is not None:
@@ -1760,7 +1969,9 @@ def _plan_with_a_start(ctx: TurnContext, account: Account, offers: list[Offer]) 
     for i, clause in enumerate(clauses):
         if clause in dated:
             continue
-        found = _named(clause, offers, described, every)
+        # "the first payment", "pagar la primera" speak of a plan's start, not of option 1
+        naming = _STARTING.sub(" ", _FIRST_INSTALMENT.sub(" ", clause))
+        found = _named(naming, offers, described, every)
         if found and (_too_dear(clause) or _refuses(clause, first=i == 0)):
             return None
         named += found
