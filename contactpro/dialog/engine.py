@@ -319,6 +319,8 @@ def _route(ctx: TurnContext) -> Decision:
         return unclear
     if (other_line := cancellation.follows_up(ctx)) is not None:
         return other_line  # "y la otra también" right after a cancellation
+    if (other_debt := debt.other_account_asked(ctx)) is not None:
+        return other_debt  # "¿y la otra?" right after an agreement was booked
     if _follows_up(ctx):
         state.awaiting = None
         return _start(ctx, "billing_inquiry")

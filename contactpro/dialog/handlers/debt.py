@@ -1000,6 +1000,8 @@ def _agreements_told(ctx: TurnContext, listed: list[Account]) -> Decision | None
     return Decision(text, step="told_agreement", resolved=True)
 
 
+# The account an agreement was just booked on, kept past the flow's end for "¿y la otra?".
+BOOKED_SLOT = "agreement_booked"
 # Where a reply naming two accounts turns from one to the other: "la de internet en 3 y la del
 # celular de contado", "the home one in 3 payments and the mobile one in full".
 _NEXT_ACCOUNT = re.compile(r"[,;]|\s(?:y|e|and|pero|but)\s(?=(?:la|el|lo|the|mi|my)\b)")
@@ -1078,6 +1080,26 @@ def _next_account(ctx: TurnContext, booked: Decision, following: dict[str, Any])
     return replace(presented, text=f"{booked.text} {taken_up}", step=booked.step, keep=taken_up)
 
 
+def other_account_asked(ctx: TurnContext) -> Decision | None:
+    """Negotiate the customer's other overdue account when, right after an agreement was
+    booked, they ask about it ("¿y la otra?", "and the other one?"); None unless exactly one
+    other account owes and has no agreement made in this conversation."""
+    state = ctx.state
+    if state.slots.get(BOOKED_SLOT) is None or state.awaiting not in (None, "confirm_resolution"):
+        return None
+    if ctx.customer is None or not accounts.OTHER_ACCOUNT.search(normalise(ctx.text)):
+        return None
+    others = [
+        a
+        for a in _overdue(ctx)
+        if not any(g.interaction_id == ctx.interaction.id for g in agreements.in_force(ctx, a))
+    ]
+    if len(others) != 1:
+        return None
+    state.finish()
+    return _negotiate_as_asked(ctx, others[0], ctx.text)
+
+
 def _by_age(text: str, listed: Sequence[Account]) -> Account | None:
     """Return the account a reply picks by the age of its debt: "la más vieja", "the older
     one" (the most days past due), "la más reciente", "the newer one" (the fewest)."""
@@ -1146,6 +1168,7 @@ def _book(ctx: TurnContext, account: Account, offer: Offer) -> Decision:
     agreement.status = agreements.ACTIVE
     account.offer_code = offer.code
     ctx.state.finish()
+    ctx.state.slots[BOOKED_SLOT] = account.id  # "¿y la otra?" next: the other account
     ctx.state.outcome_detail = "agreement"
     ctx.state.offer_accepted = True
     summary = describe(ctx, offer, account.currency)

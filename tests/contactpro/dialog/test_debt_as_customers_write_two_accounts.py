@@ -228,3 +228,47 @@ def test_balance_asked_at_a_restated_offer_is_told_and_the_offer_kept(
     assert booked(session, customer) == {
         HOME: ("instalments", 3, Decimal("450000") if language == "es" else Decimal("240"))
     }
+
+
+# --- 4. the other account asked right after one was booked -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "other", "then"),
+    [
+        ("es", "y la otra?", (HOME, "3 cuotas de 150.000 pesos", "3")),
+        ("es", "listo y de la otra cuenta", (HOME, "3 cuotas de 150.000 pesos", "3")),
+        ("en", "and the other one?", (HOME, "3 instalments of 80.00 dollars", "3")),
+    ],
+)
+def test_the_other_account_asked_after_booking_one_is_negotiated(
+    sms, two_debts, session, language, other, then
+):
+    """ "¿Y la otra?" after the mobile line's plan was booked: the home account's offers, never
+    "¡Me alegra!" to the question of whether that solved it."""
+    thread, customer = listed(sms, two_debts, language)
+    mobile = MOBILE if language == "es" else US_MOBILE
+    thread.send("la del celular en 6 cuotas" if language == "es" else "the mobile one, 6 payments")
+    thread.send(YES[language])
+    assert set(booked(session, customer)) == {mobile}
+    answer = plain(thread.send(other))
+    assert "Me alegra" not in answer and "Glad to hear" not in answer, answer
+    assert then[0] in answer, answer
+    assert plain(thread.send(then[2]))
+    thread.send(YES[language])
+    plans = booked(session, customer)
+    assert set(plans) == {mobile, then[0]}, plans
+    assert plans[then[0]][:2] == ("instalments", 3)
+    assert escalations(session) == []
+
+
+def test_the_other_account_with_none_left_owing_is_not_negotiated_again(sms, two_debts, session):
+    """Both accounts booked: "¿y la otra?" starts nothing new and books nothing more."""
+    thread, customer = listed(sms, two_debts, "es")
+    thread.send("la de internet en 3 y la del celular de contado")
+    thread.send(YES["es"])
+    thread.send(YES["es"])
+    assert set(booked(session, customer)) == {HOME, MOBILE}
+    thread.send("y la otra?")
+    assert set(booked(session, customer)) == {HOME, MOBILE}
+    assert len(agreements(session)) == 2
