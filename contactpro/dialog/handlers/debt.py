@@ -1000,6 +1000,8 @@ def _agreements_told(ctx: TurnContext, listed: list[Account]) -> Decision | None
     return Decision(text, step="told_agreement", resolved=True)
 
 
+# Interest or a surcharge asked about: "¿eso tiene intereses?", "is there any interest?".
+_INTEREST = re.compile(r"\b(?:interes|intereses|recargos?|interest|surcharges?)\b")
 # The account an agreement was just booked on, kept past the flow's end for "¿y la otra?".
 BOOKED_SLOT = "agreement_booked"
 # Where a reply naming two accounts turns from one to the other: "la de internet en 3 y la del
@@ -1560,6 +1562,21 @@ def _balance_asked(ctx: TurnContext) -> bool:
     return not (_EACH_PAYMENT.search(norm) or _LUMP_SUM.search(norm))
 
 
+def _interest_told(ctx: TurnContext, account: Account) -> str:
+    """Say what the instalment plans add to the debt: the policy's surcharge and the total it
+    makes, else nothing (the plans total what is owed)."""
+    policy = policy_for(ctx)
+    plans = instalment_plans(account.debt_amount, account.currency, policy, ctx.today)
+    surcharge = policy.surcharge_pct
+    return ctx.say(
+        "debt_interest",
+        surcharge=percent(surcharge, ctx.language) if surcharge > 0 else "",
+        debt=account.debt_amount,
+        total=plans[0].total if plans else account.debt_amount,
+        currency=account.currency,
+    )
+
+
 def _balance_told(ctx: TurnContext) -> str:
     """Tell the balance and overdue debt of every open account (one line each when several)."""
     listed = accounts.open_accounts(ctx.customer)
@@ -1805,6 +1822,10 @@ def reply(ctx: TurnContext) -> Decision:
     if state.awaiting == AWAITING_KEEP:
         return _keep_or_replace(ctx, account)
     norm = normalise(ctx.text)
+    if _INTEREST.search(norm) and not any(ch.isdigit() for ch in numeric_form(ctx.text)):
+        # "¿eso tiene intereses?": what the plans cost beyond the debt, then the table again.
+        listed = [_from_slot(o) for o in state.slots.get("offers", [])]
+        return _back_to_table(ctx, account, _interest_told(ctx, account), listed, "told_interest")
     if state.awaiting == "offer_choice" and AGREEMENT_ASKED.search(norm):
         return _nothing_booked(ctx, account)  # "¿qué acuerdo hice?" with the options listed
     offers = [_from_slot(o) for o in state.slots.get("offers", [])]
