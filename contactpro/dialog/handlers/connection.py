@@ -67,6 +67,8 @@ _RED_LIGHT = re.compile(
 _NOT_RED = re.compile(r"\b(no|not|isn'?t|ni)( esta| es| is)? (roja|rojo|red)\b")
 # The guide's step about the fibre light (troubleshoot_steps, counting from 0).
 FIBRE_STEP = 2
+# The slot listing the guide's steps asked so far, in order.
+ASKED_STEPS = "asked_steps"
 # A problem with a mobile line ("mi celular no tiene señal", "my mobile data isn't working")
 # follows the phone's guide (troubleshoot_mobile_steps): the modem's steps would not help. Words
 # of the home service (wifi, módem, la casa) keep the home guide: the phone may just be the
@@ -207,6 +209,13 @@ def _result(intent: str, confidence: float, text: str) -> str | None:
     return None
 
 
+def _red_light_said(texts: list[str]) -> bool:
+    """Return True when the request says the modem shows a red light ("luz roja", "LOS red")."""
+    return any(
+        _RED_LIGHT.search(norm) and not _NOT_RED.search(norm) for norm in map(normalise, texts)
+    )
+
+
 def _words_result(text: str) -> str | None:
     """Return what the customer's own words say of the step, the model's guess aside."""
     norm = normalise(text)
@@ -288,6 +297,9 @@ def _about_mobile(texts: list[str]) -> bool:
 
 def _step(ctx: TurnContext, index: int) -> Decision:
     ctx.state.slots["step"], ctx.state.slots["step_done"] = index, False
+    asked = ctx.state.slots.setdefault(ASKED_STEPS, [])
+    if index not in asked:
+        asked.append(index)
     text = f"{ctx.say(_guide(ctx), index=index)} {ctx.say('troubleshoot_ask')}"
     return Decision(text, step=f"troubleshoot_{index + 1}")
 
@@ -335,7 +347,10 @@ def _led_step(ctx: TurnContext, index: int, lead: str) -> Decision:
 
 def _failed(ctx: TurnContext, asked: int) -> Decision:
     """Hand over to a technician after the first ``asked`` steps and those the customer did."""
-    count = len(set(range(asked)) | set(ctx.state.slots["tried"]))
+    # The steps asked (a red light skips to the fibre's) and those done before: never a step
+    # the guide went past unasked.
+    steps = ctx.state.slots.get(ASKED_STEPS, range(asked))
+    count = len(set(steps) | set(ctx.state.slots["tried"]))
     ctx.state.finish()
     return Decision(
         ctx.say("troubleshoot_failed", count=count), ESCALATE, reason="troubleshooting_failed"
@@ -367,6 +382,10 @@ def start(ctx: TurnContext) -> Decision:
         return _failed(ctx, 0)
     # "Ya reinicié el módem": that step is not asked again, and the customer hears why.
     decision = _step(ctx, 0) if first == 0 else _led_step(ctx, first, "troubleshoot_skip")
+    if guide == "home" and FIBRE_STEP not in ctx.state.slots["tried"] and _red_light_said(texts):
+        # "El módem tiene la luz roja": the fibre's step first, as when said during the guide.
+        ctx.state.slots[ASKED_STEPS] = []
+        decision = _led_step(ctx, FIBRE_STEP, "troubleshoot_red_light_first")
     if any(visit_asked(normalise(text)) for text in texts):
         # "Quiero una visita técnica": the guide first, and the customer hears why.
         ctx.state.slots["visit_asked"] = True
