@@ -876,7 +876,8 @@ _VISIT_ASKED = re.compile(
 _VISIT_NOT_ASKED = re.compile(
     r"\b(?:preventiva|preventive|acepto|aceptamos|oferta|offer|accept|no vino|no llego|"
     r"no ha llegado|no ha venido|no aparecio|nunca|never|didn'?t (?:come|show)|no show|missed|"
-    r"ya vino|already came|came yesterday|vino ayer|cancelar|cancel)\b"
+    r"ya vino|already came|came yesterday|vino ayer|cancelar|cancel|que vino|who came|que mandaron|"
+    r"you sent|queja\w*|quejarme|reclam\w*|complain\w*|denunci\w*|grosero|rude)\b"
 )
 
 # A negation of the visit itself, just before it: "no necesito que venga", "I don't need a".

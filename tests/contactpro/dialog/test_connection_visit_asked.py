@@ -104,6 +104,8 @@ def test_fixed_at_the_step_needs_no_visit(sms, customer_factory, session, langua
         "acepto la visita técnica preventiva",
         "no necesito que venga un técnico",
         "quiero cancelar la visita técnica",
+        "quiero quejarme del técnico que vino",
+        "I want to complain about the technician you sent",
     ],
 )
 def test_a_visit_not_asked_for_is_no_connection_problem_by_rule(text):
