@@ -104,6 +104,10 @@ PARAGRAPH_TOPIC_WEIGHT = 0.08
 TRANSLATIONS = "translations.toml"
 
 
+# A paragraph that opens with the question it answers: "¿Funciona ...? Sí: ...", "Does ...? Yes".
+_OPENING_QUESTION = re.compile(r"^\s*(?:¿[^?]*\?|[^.!?¿]*\?)\s+(?=\S)")
+
+
 @dataclass(frozen=True)
 class Article:
     """One knowledge-base article; ``market`` is None for an article shared by every market."""
@@ -135,8 +139,12 @@ class Match:
 
     @property
     def answer(self) -> str:
-        """Return what the customer is told: the paragraph that answers the question."""
-        return self.paragraph or self.article.answer
+        """Return what the customer is told: the paragraph that answers the question, without
+        the question a paragraph written as a FAQ opens with ("¿Funciona el celular en
+        Europa? Sí: ..." says "Sí: ..."), which only helps retrieval."""
+        text = self.paragraph or self.article.answer
+        answered = _OPENING_QUESTION.sub("", text, count=1)
+        return answered if answered.strip() else text
 
 
 def read_article(path: Path, market: str | None = None) -> Article:
