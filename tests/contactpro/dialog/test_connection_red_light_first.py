@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from contactpro.nlu.text import normalise
-from tests.contactpro.dialog.conftest import ENGLISH, SPANISH, escalations, latest_state
+from tests.contactpro.dialog.conftest import escalations, latest_state
+from tests.contactpro.dialog.test_connection_visit_asked import _texter
 
 FIBRE = {
     "es": "Mira las luces del módem: si la luz de internet o LOS está roja",
@@ -18,14 +19,6 @@ LEAD = {"es": "Con la luz roja, empecemos por la fibra.", "en": "With a red ligh
 BY_CABLE = {"es": "Conecta un computador al módem", "en": "Connect a computer to the modem"}
 FAILED = {"es": "Ya probamos 2 pasos", "en": "We've tried 2 steps"}
 STILL = {"es": "sigue igual", "en": "still the same"}
-
-
-def _texter(sms, customer_factory, language: str):
-    if language == "es":
-        customer_factory()
-        return sms(SPANISH)
-    customer_factory(phone=ENGLISH, language="en", currency="USD", name="Grace Miller")
-    return sms(ENGLISH)
 
 
 def _has(words: str, reply: str) -> bool:
