@@ -9,26 +9,18 @@ from datetime import timedelta
 import pytest
 
 from contactpro.models import Escalation, ServiceOutage, utcnow
-from tests.contactpro.dialog.conftest import (
-    ENGLISH,
-    SPANISH,
-    all_rows,
-    escalations,
-    latest_state,
+from tests.contactpro.dialog.conftest import all_rows, escalations, latest_state
+from tests.contactpro.dialog.test_troubleshooting_steps_already_tried import (
+    CABLES,
+    PHONES,
+    RESTART,
+    _customer,
 )
 
-PHONES = {"es": SPANISH, "en": ENGLISH}
 OPENING = {"es": "se me cae el internet a cada rato", "en": "my internet is down since yesterday"}
-RESTART = {"es": "Apaga tu módem", "en": "Turn your modem or router off"}
-CABLES = {"es": "Revisa que el cable", "en": "Check that the fiber"}
 ASK = {"es": "¿Ya funciona tu servicio?", "en": "Is your service working now?"}
 TAKE_TIME = {"es": "Tómate el tiempo que necesites", "en": "Take your time"}
 FIXED = {"es": "quedó funcionando", "en": "working again"}
-
-
-def _customer(customer_factory, language: str) -> None:
-    currency = "COP" if language == "es" else "USD"
-    customer_factory(phone=PHONES[language], language=language, currency=currency)
 
 
 @pytest.mark.parametrize(
