@@ -18,37 +18,15 @@ from contactpro.db import make_engine
 from contactpro.models import Customer, DatasetConversation
 from tests.cli.test_beat_broker_down import wait_for_line
 from tests.cli.test_entry_point import ENTRY_POINT, run
+from tests.cli.test_intents import ROWS
 from tests.cli.test_operator_errors import one_error
 from tests.cli.test_serve_stops import free_port, wait_until_serving
 from tests.conftest import AUTH_TOKEN
 
-LABELLED = {
-    "billing_inquiry": [
-        "cuánto debo",
-        "how much do I owe",
-        "mi saldo por favor",
-        "my balance",
-        "valor de la factura",
-        "what's my bill",
-        "cuánto es la factura",
-        "what do I owe",
-    ],
-    "cancellation": [
-        "cancelar el servicio",
-        "cancel my service",
-        "dar de baja la línea",
-        "terminate my contract",
-        "quiero cancelar",
-        "I want to cancel",
-        "cancelen todo",
-        "close my account",
-    ],
-}
-
 
 def _labelled_csv(path: Path, blanks: dict[int, tuple[str, str]]) -> Path:
     """Write the labelled rows with ``blanks`` put at the given file lines (header: line 1)."""
-    rows = [(text, label) for label, texts in LABELLED.items() for text in texts]
+    rows = [(text, label) for label, texts in ROWS.items() for text in texts]
     for line in sorted(blanks):
         rows.insert(line - 2, blanks[line])
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -107,7 +85,7 @@ def test_jsonl_rows_left_out_are_named_by_their_file_line(tmp_path: Path) -> Non
     data = tmp_path / "labelled.jsonl"
     lines = [
         json.dumps({"text": text, "label": label}, ensure_ascii=False)
-        for label, texts in LABELLED.items()
+        for label, texts in ROWS.items()
         for text in texts
     ]
     lines.insert(2, "")  # line 3: an empty line
