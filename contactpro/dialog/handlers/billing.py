@@ -290,6 +290,19 @@ def follows_up(ctx: TurnContext) -> bool:
     return bool(named(runs, open_accounts(ctx.customer))) or bool(_ACCOUNT_WORD.search(norm))
 
 
+def balance_line(ctx: TurnContext, account: Account) -> str:
+    """Say ``account``'s balance, due date and overdue debt."""
+    return ctx.say(
+        "balance",
+        account=account.number,
+        balance=account.balance,
+        currency=account.currency,
+        due_date=account.due_date,
+        debt=account.debt_amount,
+        days=account.days_past_due,
+    )
+
+
 def _told(
     ctx: TurnContext, asked: dict[str, Any], account: Account | None, listed: list[Account]
 ) -> Decision:
@@ -306,17 +319,7 @@ def _told(
     if account.balance <= 0 and account.debt_amount <= 0:
         parts = [ctx.say("balance_zero", account=account.number)]
     else:
-        parts = [
-            ctx.say(
-                "balance",
-                account=account.number,
-                balance=account.balance,
-                currency=account.currency,
-                due_date=account.due_date,
-                debt=account.debt_amount,
-                days=account.days_past_due,
-            )
-        ]
+        parts = [balance_line(ctx, account)]
     if account.payments:
         last = max(account.payments, key=lambda p: p.paid_at)
         parts.append(

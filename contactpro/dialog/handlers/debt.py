@@ -1583,15 +1583,7 @@ def _balance_told(ctx: TurnContext) -> str:
     if len(listed) > 1:
         return billing.summary(ctx, listed).text
     [account] = listed
-    return ctx.say(
-        "balance",
-        account=account.number,
-        balance=account.balance,
-        currency=account.currency,
-        due_date=account.due_date,
-        debt=account.debt_amount,
-        days=account.days_past_due,
-    )
+    return billing.balance_line(ctx, account)
 
 
 def claims(ctx: TurnContext) -> bool:
